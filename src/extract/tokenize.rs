@@ -1,0 +1,104 @@
+//! The one shared jieba tokenizer, with the user dictionary from `dictionaries/userdict.txt`
+//! compiled in. Extraction, resolution and the index all segment text through it.
+
+use jieba_rs::Jieba;
+use std::sync::OnceLock;
+
+pub const USER_DICTIONARY: &str = include_str!("../../dictionaries/userdict.txt");
+
+/// The shared instance, loaded on first use (a few hundred milliseconds).
+pub fn jieba() -> &'static Jieba {
+    static JIEBA: OnceLock<Jieba> = OnceLock::new();
+    JIEBA.get_or_init(|| {
+        let mut jieba = Jieba::new();
+        let mut reader = std::io::BufReader::new(USER_DICTIONARY.as_bytes());
+        // The dictionary is compiled in and tested to load, so an error here is a build bug.
+        if let Err(error) = jieba.load_dict(&mut reader) {
+            tracing::error!(%error, "user dictionary failed to load");
+        }
+        jieba
+    })
+}
+
+/// A segmented word with its byte span and its position (index of the word in default-mode
+/// segmentation; sub-words of a compound share the compound's position).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word<'a> {
+    pub text: &'a str,
+    pub byte_start: usize,
+    pub byte_end: usize,
+    pub position: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Precise segmentation: what a query means.
+    Query,
+    /// Also emits dictionary sub-words of long words (中华人民共和国 -> 中华, 人民, 共和国, ...)
+    /// for recall when indexing.
+    Index,
+}
+
+/// Segments `text`, dropping whitespace and punctuation-only tokens.
+pub fn segment(text: &str, mode: Mode) -> Vec<Word<'_>> {
+    let tokens = match mode {
+        Mode::Query => jieba().cut(text, true),
+        Mode::Index => jieba().cut_for_search(text, true),
+    };
+    // Search mode emits a compound's sub-words right before the compound; walking backwards,
+    // a token inside the current compound's span shares its position.
+    let mut positions = vec![0usize; tokens.len()];
+    let mut compound: Option<(usize, usize)> = None;
+    let mut count = 0usize;
+    for i in (0..tokens.len()).rev() {
+        let t = &tokens[i];
+        let inside = compound.is_some_and(|(s, e)| t.byte_start >= s && t.byte_end <= e && (t.byte_end - t.byte_start) < (e - s));
+        if !inside {
+            compound = Some((t.byte_start, t.byte_end));
+            count += 1;
+        }
+        positions[i] = count;
+    }
+    tokens
+        .iter()
+        .zip(positions)
+        .filter(|(t, _)| t.word.chars().any(char::is_alphanumeric))
+        .map(|(t, p)| Word { text: t.word, byte_start: t.byte_start, byte_end: t.byte_end, position: count - p })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str, mode: Mode) -> Vec<(&str, usize)> {
+        segment(text, mode).into_iter().map(|w| (w.text, w.position)).collect()
+    }
+
+    #[test]
+    fn query_mode_is_precise_and_skips_punctuation() {
+        let got = words("宜昌市，运动服采购", Mode::Query);
+        assert!(got.iter().all(|(w, _)| *w != "，"));
+        let positions: Vec<usize> = got.iter().map(|(_, p)| *p).collect();
+        let mut sorted = positions.clone();
+        sorted.sort();
+        assert_eq!(positions, sorted);
+        assert_eq!(got.first().map(|(w, _)| *w), Some("宜昌市"));
+    }
+
+    #[test]
+    fn index_mode_sub_words_share_the_compound_position() {
+        let got = words("中华人民共和国成立", Mode::Index);
+        let whole = got.iter().find(|(w, _)| *w == "中华人民共和国").expect("compound kept");
+        let part = got.iter().find(|(w, _)| *w == "共和国").expect("sub-word emitted");
+        assert_eq!(whole.1, part.1);
+        let next = got.iter().find(|(w, _)| *w == "成立").unwrap();
+        assert_eq!(next.1, whole.1 + 1);
+    }
+
+    #[test]
+    fn user_dictionary_keeps_legal_forms_whole() {
+        let got = words("湖北昊源建设工程有限公司", Mode::Query);
+        assert!(got.iter().any(|(w, _)| *w == "有限公司"), "{got:?}");
+    }
+}

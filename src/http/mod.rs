@@ -1,0 +1,529 @@
+//! The HTTP API and web UI (axum). `app(state)` builds the router, so tests drive it with
+//! `oneshot` and `serve` takes its listener and shutdown signal.
+//!
+//! Invariant: every store or index call runs in `spawn_blocking`; handlers never block the
+//! runtime. Internal errors are logged once and sent to clients as a generic message.
+
+mod error;
+
+pub use error::ApiError;
+
+use crate::model::{Feedback, Opportunity, OpportunityStatus};
+use crate::store::{AlertReview, OpportunityFilter};
+use crate::workspace::{Role, TokenConfig, Workspace};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+const UI: &str = include_str!("ui.html");
+
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    workspace: Mutex<Workspace>,
+    tokens: Vec<TokenConfig>,
+    requests: Mutex<BTreeMap<(String, u16), u64>>,
+    mines: AtomicU64,
+}
+
+impl AppState {
+    pub fn new(workspace: Workspace) -> Self {
+        let tokens = workspace.config.tokens.clone();
+        AppState {
+            inner: Arc::new(Inner {
+                workspace: Mutex::new(workspace),
+                tokens,
+                requests: Mutex::new(BTreeMap::new()),
+                mines: AtomicU64::new(0),
+            }),
+        }
+    }
+
+    /// Runs `f` on the workspace off the async runtime.
+    pub async fn with_workspace<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Workspace) -> Result<T, ApiError> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut workspace = inner.workspace.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut workspace)
+        })
+        .await
+        .map_err(|e| ApiError::internal(format!("worker failed: {e}")))?
+    }
+
+    /// Re-mines as of `as_of` (used by the schedule).
+    pub async fn mine(&self, as_of: crate::model::Date) -> Result<crate::workspace::MineSummary, ApiError> {
+        let summary = self.with_workspace(move |ws| Ok(ws.mine(as_of)?)).await?;
+        self.inner.mines.fetch_add(1, Ordering::Relaxed);
+        Ok(summary)
+    }
+}
+
+/// The authenticated caller.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub role: Role,
+    pub manager: Option<String>,
+    pub name: String,
+}
+
+impl Caller {
+    fn require(&self, allowed: &[Role]) -> Result<(), ApiError> {
+        if self.role == Role::Admin || allowed.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(format!("the {:?} role cannot do this", self.role).to_lowercase()))
+        }
+    }
+
+    /// A manager may only touch their own leads.
+    fn may_see(&self, opportunity: &Opportunity) -> bool {
+        match self.role {
+            Role::Manager => self.manager.is_some() && opportunity.manager == self.manager,
+            Role::Risk | Role::Analyst | Role::Admin => true,
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let header = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| ApiError::Unauthorized("missing bearer token".into()))?;
+        let token = header
+            .strip_prefix("Bearer ")
+            .map(str::trim)
+            .ok_or_else(|| ApiError::Unauthorized("expected `Authorization: Bearer TOKEN`".into()))?;
+        let found = state
+            .inner
+            .tokens
+            .iter()
+            .find(|t| constant_time_eq(t.token.as_bytes(), token.as_bytes()))
+            .ok_or_else(|| ApiError::Unauthorized("unknown token".into()))?;
+        Ok(Caller {
+            role: found.role.clone(),
+            manager: found.manager.clone(),
+            name: found.name.clone().or_else(|| found.manager.clone()).unwrap_or_else(|| format!("{:?}", found.role).to_lowercase()),
+        })
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(|| async { Html(UI) }))
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .route("/api/openapi.json", get(openapi))
+        .route("/api/opportunities", get(list_opportunities))
+        .route("/api/opportunities/{id}", get(get_opportunity))
+        .route("/api/opportunities/{id}/feedback", post(post_feedback))
+        .route("/api/alerts", get(list_alerts))
+        .route("/api/alerts/{id}/review", post(review_alert))
+        .route("/api/search", get(search))
+        .route("/api/enterprises", get(find_enterprises))
+        .route("/api/enterprises/{id}", get(get_enterprise))
+        .fallback(|| async { ApiError::NotFound("no such route".into()) })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), count_requests))
+        .with_state(state)
+}
+
+async fn count_requests(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
+    let response = next.run(request).await;
+    let mut requests = state.inner.requests.lock().unwrap_or_else(|p| p.into_inner());
+    *requests.entry((route, response.status().as_u16())).or_default() += 1;
+    response
+}
+
+/// Serves until `shutdown` resolves.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
+}
+
+async fn healthz(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
+    let counts = state
+        .with_workspace(|ws| {
+            Ok((
+                ws.store.count(crate::store::Table::Records)?,
+                ws.store.count(crate::store::Table::Opportunities)?,
+            ))
+        })
+        .await?;
+    Ok(Json(serde_json::json!({"status": "ok", "records": counts.0, "opportunities": counts.1})))
+}
+
+async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
+    use crate::store::Table;
+    let counts = state
+        .with_workspace(|ws| {
+            let mut out = Vec::new();
+            for (name, table) in [
+                ("enterprises", Table::Enterprises),
+                ("records", Table::Records),
+                ("relations", Table::Relations),
+                ("opportunities", Table::Opportunities),
+                ("feedback", Table::Feedback),
+            ] {
+                out.push((name, ws.store.count(table)?));
+            }
+            Ok(out)
+        })
+        .await?;
+    let mut text = String::new();
+    text.push_str("# HELP oppgraph_rows Rows in the store by table.\n# TYPE oppgraph_rows gauge\n");
+    for (name, count) in counts {
+        text.push_str(&format!("oppgraph_rows{{table=\"{name}\"}} {count}\n"));
+    }
+    text.push_str("# HELP oppgraph_mine_runs_total Scheduled and manual mining runs since start.\n# TYPE oppgraph_mine_runs_total counter\n");
+    text.push_str(&format!("oppgraph_mine_runs_total {}\n", state.inner.mines.load(Ordering::Relaxed)));
+    text.push_str("# HELP oppgraph_http_requests_total HTTP requests by route and status.\n# TYPE oppgraph_http_requests_total counter\n");
+    let requests = state.inner.requests.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    for ((route, status), count) in requests {
+        text.push_str(&format!("oppgraph_http_requests_total{{route=\"{route}\",status=\"{status}\"}} {count}\n"));
+    }
+    let mut response = text.into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4"));
+    Ok(response)
+}
+
+async fn openapi() -> Json<serde_json::Value> {
+    Json(serde_json::from_str(include_str!("openapi.json")).unwrap_or_default())
+}
+
+#[derive(Debug, Deserialize)]
+struct ListParams {
+    manager: Option<String>,
+    #[serde(default)]
+    include_suppressed: bool,
+    limit: Option<usize>,
+    #[serde(default)]
+    offset: usize,
+}
+
+async fn list_opportunities(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(params): Query<ListParams>,
+) -> Result<Json<Vec<Opportunity>>, ApiError> {
+    let manager = match caller.role {
+        Role::Manager => {
+            if params.manager.as_ref().is_some_and(|m| Some(m) != caller.manager.as_ref()) {
+                return Err(ApiError::Forbidden("managers see only their own leads".into()));
+            }
+            Some(caller.manager.clone().ok_or_else(|| ApiError::Forbidden("token has no manager id".into()))?)
+        }
+        _ => params.manager,
+    };
+    let filter = OpportunityFilter {
+        manager,
+        include_suppressed: params.include_suppressed,
+        limit: Some(params.limit.unwrap_or(100).min(1000)),
+        offset: params.offset,
+    };
+    let list = state.with_workspace(move |ws| Ok(ws.store.opportunities(&filter)?)).await?;
+    Ok(Json(list))
+}
+
+async fn load_visible(state: &AppState, caller: &Caller, id: String) -> Result<Opportunity, ApiError> {
+    let shown = id.clone();
+    let opportunity = state
+        .with_workspace(move |ws| Ok(ws.store.opportunity(&id)?))
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no opportunity {shown}")))?;
+    if !caller.may_see(&opportunity) {
+        return Err(ApiError::Forbidden("this lead belongs to another manager".into()));
+    }
+    Ok(opportunity)
+}
+
+async fn get_opportunity(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Opportunity>, ApiError> {
+    Ok(Json(load_visible(&state, &caller, id).await?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeedbackBody {
+    pub status: String,
+    pub reason: Option<String>,
+    pub note: Option<String>,
+}
+
+async fn post_feedback(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Result<Json<FeedbackBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<Opportunity>, ApiError> {
+    let Json(body) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    caller.require(&[Role::Manager])?;
+    let status = OpportunityStatus::parse(&body.status).filter(|s| *s != OpportunityStatus::New).ok_or_else(|| {
+        ApiError::BadRequest(format!("status {:?} is not one of contacted, won, lost, invalid", body.status))
+    })?;
+    if status == OpportunityStatus::Invalid && body.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+        return Err(ApiError::BadRequest("an invalid lead needs a reason".into()));
+    }
+    load_visible(&state, &caller, id.clone()).await?;
+    let feedback = Feedback {
+        opportunity_id: id.clone(),
+        actor: caller.name.clone(),
+        status,
+        reason: body.reason,
+        note: body.note,
+        at: chrono::Local::now().to_rfc3339(),
+    };
+    let updated = state
+        .with_workspace(move |ws| {
+            ws.store.add_feedback(&feedback)?;
+            Ok(ws.store.opportunity(&id)?)
+        })
+        .await?
+        .ok_or_else(|| ApiError::NotFound("opportunity vanished".into()))?;
+    Ok(Json(updated))
+}
+
+#[derive(Debug, Serialize)]
+struct AlertView {
+    #[serde(flatten)]
+    alert: crate::model::Alert,
+    opportunity: String,
+    enterprise: crate::model::EnterpriseRef,
+    review: Option<AlertReview>,
+}
+
+#[derive(Debug, Deserialize)]
+struct AlertParams {
+    /// `pending` (default), `reviewed` or `all`.
+    state: Option<String>,
+    limit: Option<usize>,
+}
+
+async fn list_alerts(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(params): Query<AlertParams>,
+) -> Result<Json<Vec<AlertView>>, ApiError> {
+    caller.require(&[Role::Risk])?;
+    let wanted = params.state.unwrap_or_else(|| "pending".into());
+    if !["pending", "reviewed", "all"].contains(&wanted.as_str()) {
+        return Err(ApiError::BadRequest("state is one of pending, reviewed, all".into()));
+    }
+    let limit = params.limit.unwrap_or(200).min(2000);
+    let views = state
+        .with_workspace(move |ws| {
+            let reviews: std::collections::HashMap<String, AlertReview> =
+                ws.store.alert_reviews()?.into_iter().map(|r| (r.alert_id.clone(), r)).collect();
+            let opportunities = ws.store.opportunities(&OpportunityFilter::default())?;
+            let mut views = Vec::new();
+            for opp in opportunities {
+                for alert in &opp.alerts {
+                    let review = reviews.get(&alert.id).cloned();
+                    let keep = match wanted.as_str() {
+                        "pending" => review.is_none(),
+                        "reviewed" => review.is_some(),
+                        _ => true,
+                    };
+                    if keep && views.len() < limit {
+                        views.push(AlertView {
+                            alert: alert.clone(),
+                            opportunity: opp.id.clone(),
+                            enterprise: opp.enterprise.clone(),
+                            review,
+                        });
+                    }
+                }
+            }
+            views.sort_by(|a, b| b.alert.severity.cmp(&a.alert.severity));
+            Ok(views)
+        })
+        .await?;
+    Ok(Json(views))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReviewBody {
+    /// `accept` (the risk stands, handle with care), `dismiss` (not relevant), `block`.
+    decision: String,
+    note: Option<String>,
+}
+
+async fn review_alert(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Result<Json<ReviewBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<AlertReview>, ApiError> {
+    let Json(body) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    caller.require(&[Role::Risk])?;
+    if !["accept", "dismiss", "block"].contains(&body.decision.as_str()) {
+        return Err(ApiError::BadRequest("decision is one of accept, dismiss, block".into()));
+    }
+    let review = AlertReview {
+        alert_id: id.clone(),
+        reviewer: caller.name.clone(),
+        decision: body.decision,
+        note: body.note,
+        at: chrono::Local::now().to_rfc3339(),
+    };
+    let saved = review.clone();
+    state
+        .with_workspace(move |ws| {
+            let exists = ws
+                .store
+                .opportunities(&OpportunityFilter { include_suppressed: true, ..Default::default() })?
+                .iter()
+                .any(|o| o.alerts.iter().any(|a| a.id == id));
+            if !exists {
+                return Err(ApiError::NotFound(format!("no alert {id}")));
+            }
+            ws.store.review_alert(&review)?;
+            Ok(())
+        })
+        .await?;
+    Ok(Json(saved))
+}
+
+#[derive(Debug, Deserialize)]
+struct SearchParams {
+    q: String,
+    kind: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    limit: Option<usize>,
+    #[serde(default)]
+    offset: usize,
+}
+
+fn parse_date_param(name: &str, value: Option<&str>) -> Result<Option<crate::model::Date>, ApiError> {
+    value
+        .map(|v| {
+            crate::store::parse_date(v).ok_or_else(|| ApiError::BadRequest(format!("`{name}` is not a YYYY-MM-DD date")))
+        })
+        .transpose()
+}
+
+async fn search(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Query(params): Query<SearchParams>,
+) -> Result<Json<crate::index::SearchResults>, ApiError> {
+    let options = crate::index::SearchOptions {
+        kind: params.kind,
+        from: parse_date_param("from", params.from.as_deref())?,
+        to: parse_date_param("to", params.to.as_deref())?,
+        limit: params.limit.unwrap_or(20).min(200),
+        offset: params.offset,
+    };
+    let results = state.with_workspace(move |ws| Ok(ws.index.search(&params.q, &options)?)).await?;
+    Ok(Json(results))
+}
+
+#[derive(Debug, Deserialize)]
+struct EnterpriseParams {
+    q: String,
+    limit: Option<usize>,
+}
+
+async fn find_enterprises(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Query(params): Query<EnterpriseParams>,
+) -> Result<Json<Vec<crate::model::Enterprise>>, ApiError> {
+    let needle = crate::resolve::normalize_name(&params.q);
+    if needle.is_empty() {
+        return Err(ApiError::BadRequest("`q` is empty".into()));
+    }
+    let limit = params.limit.unwrap_or(20).min(200);
+    let found = state
+        .with_workspace(move |ws| {
+            let mut found: Vec<crate::model::Enterprise> = ws
+                .store
+                .enterprises()?
+                .into_iter()
+                .filter(|e| {
+                    e.uscc.as_deref() == Some(needle.as_str())
+                        || crate::resolve::normalize_name(&e.name).contains(&needle)
+                        || e.aliases.iter().any(|a| crate::resolve::normalize_name(a).contains(&needle))
+                })
+                .collect();
+            found.sort_by_key(|e| (crate::resolve::normalize_name(&e.name) != needle, e.name.chars().count()));
+            found.truncate(limit);
+            Ok(found)
+        })
+        .await?;
+    Ok(Json(found))
+}
+
+async fn get_enterprise(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<crate::model::Enterprise>, ApiError> {
+    let found = state.with_workspace(move |ws| Ok(ws.store.enterprise(id)?)).await?;
+    found.map(Json).ok_or_else(|| ApiError::NotFound(format!("no enterprise {id}")))
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code) = match &self {
+            ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        };
+        let message = match &self {
+            ApiError::Internal(detail) => {
+                tracing::error!(%detail, "internal error");
+                "internal error".to_string()
+            }
+            other => other.to_string(),
+        };
+        let mut response = (status, Json(serde_json::json!({"error": {"code": code, "message": message}}))).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}

@@ -1,0 +1,401 @@
+//! Full-text search over every record: the only module that touches tantivy.
+//!
+//! One schema for all record kinds. Text fields go through the shared jieba segmenter with
+//! character folding (full width, case, traditional -> simplified), in index mode (sub-words
+//! too, for recall) when indexing and query mode when searching. The index is derived from the
+//! store: [`SearchIndex::upsert`] after an import, [`SearchIndex::rebuild`] from scratch.
+
+mod query;
+
+pub use query::{parse_query, ParsedQuery, QueryError};
+
+use crate::extract::normalize::fold_with_offsets;
+use crate::extract::tokenize::{segment, Mode};
+use crate::model::{Date, Record};
+use serde::Serialize;
+use std::path::Path;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, Occur, Query};
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED,
+    STRING,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
+use tantivy::{DateTime, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+const INDEX_TOKENIZER: &str = "jieba_index";
+const QUERY_TOKENIZER: &str = "jieba_query";
+const WRITER_MEMORY: usize = 100_000_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error("tantivy: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    #[error("cannot open index at {path}: {message}")]
+    Open { path: String, message: String },
+    #[error(transparent)]
+    Query(#[from] QueryError),
+}
+
+pub type Result<T, E = IndexError> = std::result::Result<T, E>;
+
+/// Our tantivy tokenizer: folded characters, jieba segmentation, offsets in the original text.
+#[derive(Clone)]
+struct JiebaTokenizer {
+    mode: Mode,
+}
+
+struct VecTokenStream {
+    tokens: Vec<Token>,
+    index: usize,
+}
+
+impl TokenStream for VecTokenStream {
+    fn advance(&mut self) -> bool {
+        self.index += 1;
+        self.index <= self.tokens.len()
+    }
+    fn token(&self) -> &Token {
+        &self.tokens[self.index - 1]
+    }
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.index - 1]
+    }
+}
+
+impl Tokenizer for JiebaTokenizer {
+    type TokenStream<'a> = VecTokenStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
+        VecTokenStream { tokens: tokens(text, self.mode), index: 0 }
+    }
+}
+
+/// Folds characters and segments, mapping offsets back to `text`.
+fn tokens(text: &str, mode: Mode) -> Vec<Token> {
+    let (folded, origin) = fold_with_offsets(text);
+    segment(&folded, mode)
+        .into_iter()
+        .map(|w| Token {
+            offset_from: origin[w.byte_start],
+            offset_to: origin[w.byte_end],
+            position: w.position,
+            text: w.text.to_string(),
+            position_length: 1,
+        })
+        .collect()
+}
+
+/// Segments and folds a string the way the index does, for building queries.
+pub fn query_terms(text: &str) -> Vec<String> {
+    tokens(text, Mode::Query).into_iter().map(|t| t.text).collect()
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    key: Field,
+    id: Field,
+    kind: Field,
+    title: Field,
+    text: Field,
+    buyer: Field,
+    winner: Field,
+    agency: Field,
+    parties: Field,
+    region: Field,
+    published: Field,
+    amount: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let indexed_text = |stored: bool| {
+        let indexing = TextFieldIndexing::default()
+            .set_tokenizer(INDEX_TOKENIZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+        let options = TextOptions::default().set_indexing_options(indexing);
+        if stored {
+            options.set_stored()
+        } else {
+            options
+        }
+    };
+    let fields = Fields {
+        key: builder.add_text_field("key", STRING | STORED),
+        id: builder.add_text_field("id", STRING | STORED),
+        kind: builder.add_text_field("kind", STRING | STORED),
+        title: builder.add_text_field("title", indexed_text(true)),
+        text: builder.add_text_field("text", indexed_text(true)),
+        buyer: builder.add_text_field("buyer", indexed_text(false)),
+        winner: builder.add_text_field("winner", indexed_text(false)),
+        agency: builder.add_text_field("agency", indexed_text(false)),
+        parties: builder.add_text_field("parties", indexed_text(false)),
+        region: builder.add_text_field("region", indexed_text(false)),
+        published: builder.add_date_field("published", INDEXED | STORED | FAST),
+        amount: builder.add_f64_field("amount", INDEXED | STORED | FAST),
+    };
+    (builder.build(), fields)
+}
+
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    writer: std::sync::Mutex<Option<IndexWriter>>,
+}
+
+/// One search hit, as the contract prints it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hit {
+    pub id: String,
+    pub kind: String,
+    /// The notice or event kind (award, eia_approval, litigation, ...).
+    pub subkind: String,
+    pub title: String,
+    pub published: Date,
+    pub score: f32,
+    pub snippet: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResults {
+    pub total: usize,
+    pub hits: Vec<Hit>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SearchOptions {
+    pub kind: Option<String>,
+    pub from: Option<Date>,
+    pub to: Option<Date>,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, creating it when absent.
+    pub fn open(dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(dir).map_err(|e| IndexError::Open { path: dir.display().to_string(), message: e.to_string() })?;
+        let (schema, fields) = schema();
+        let directory = tantivy::directory::MmapDirectory::open(dir)
+            .map_err(|e| IndexError::Open { path: dir.display().to_string(), message: e.to_string() })?;
+        let index = Index::open_or_create(directory, schema)?;
+        Self::with_index(index, fields)
+    }
+
+    pub fn in_memory() -> Result<Self> {
+        let (schema, fields) = schema();
+        Self::with_index(Index::create_in_ram(schema), fields)
+    }
+
+    fn with_index(index: Index, fields: Fields) -> Result<Self> {
+        index
+            .tokenizers()
+            .register(INDEX_TOKENIZER, TextAnalyzer::from(JiebaTokenizer { mode: Mode::Index }));
+        index
+            .tokenizers()
+            .register(QUERY_TOKENIZER, TextAnalyzer::from(JiebaTokenizer { mode: Mode::Query }));
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok(SearchIndex { index, reader, fields, writer: std::sync::Mutex::new(None) })
+    }
+
+    fn with_writer<T>(&self, f: impl FnOnce(&mut IndexWriter, &Fields) -> Result<T>) -> Result<T> {
+        let mut guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        if guard.is_none() {
+            *guard = Some(self.index.writer(WRITER_MEMORY)?);
+        }
+        let writer = guard.as_mut().ok_or_else(|| {
+            IndexError::Open { path: "index".into(), message: "writer unavailable".into() }
+        })?;
+        f(writer, &self.fields)
+    }
+
+    /// Adds or replaces records (keyed by kind and id) and commits.
+    pub fn upsert<'a>(&self, records: impl IntoIterator<Item = &'a Record>) -> Result<usize> {
+        let count = self.with_writer(|writer, fields| {
+            let mut count = 0;
+            for record in records {
+                writer.delete_term(Term::from_field_text(fields.key, &key_of(record)));
+                writer.add_document(document(fields, record))?;
+                count += 1;
+            }
+            writer.commit()?;
+            Ok(count)
+        })?;
+        self.reader.reload()?;
+        Ok(count)
+    }
+
+    /// Drops everything and indexes `records` afresh.
+    pub fn rebuild<'a>(&self, records: impl IntoIterator<Item = &'a Record>) -> Result<usize> {
+        let count = self.with_writer(|writer, fields| {
+            writer.delete_all_documents()?;
+            let mut count = 0;
+            for record in records {
+                writer.add_document(document(fields, record))?;
+                count += 1;
+            }
+            writer.commit()?;
+            Ok(count)
+        })?;
+        self.reader.reload()?;
+        Ok(count)
+    }
+
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    pub fn search(&self, query_text: &str, options: &SearchOptions) -> Result<SearchResults> {
+        let parsed = parse_query(query_text)?;
+        let query = self.build_query(&parsed, options);
+        let searcher = self.reader.searcher();
+        let limit = options.limit.max(1);
+        let (top, total) = searcher.search(
+            &query,
+            &(TopDocs::with_limit(limit).and_offset(options.offset), Count),
+        )?;
+        let mut text_snippets = SnippetGenerator::create(&searcher, &*query, self.fields.text)?;
+        text_snippets.set_max_num_chars(160);
+        let mut title_snippets = SnippetGenerator::create(&searcher, &*query, self.fields.title)?;
+        title_snippets.set_max_num_chars(160);
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let text = |field: Field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
+            let kinds: Vec<String> = doc
+                .get_all(self.fields.kind)
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect();
+            let published = doc
+                .get_first(self.fields.published)
+                .and_then(|v| v.as_datetime())
+                .map(|d| date_of(d))
+                .unwrap_or_default();
+            let mut snippet = text_snippets.snippet_from_doc(&doc).to_html();
+            if snippet.is_empty() || !snippet.contains("<b>") {
+                let title_snippet = title_snippets.snippet_from_doc(&doc).to_html();
+                if title_snippet.contains("<b>") || snippet.is_empty() {
+                    snippet = title_snippet;
+                }
+            }
+            hits.push(Hit {
+                id: text(self.fields.id),
+                kind: kinds.first().cloned().unwrap_or_default(),
+                subkind: kinds.get(1).or(kinds.first()).cloned().unwrap_or_default(),
+                title: text(self.fields.title),
+                published,
+                score,
+                snippet,
+            });
+        }
+        Ok(SearchResults { total, hits })
+    }
+
+    fn build_query(&self, parsed: &ParsedQuery, options: &SearchOptions) -> Box<dyn Query> {
+        let f = self.fields;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let free_fields = [(f.title, 2.0), (f.text, 1.0), (f.parties, 1.0), (f.region, 0.5)];
+        for word in &parsed.words {
+            if let Some(q) = query::terms_query(&query_terms(word), &free_fields) {
+                clauses.push((Occur::Must, q));
+            }
+        }
+        for phrase in &parsed.phrases {
+            if let Some(q) = query::phrase_query(&tokens(phrase, Mode::Query), &free_fields) {
+                clauses.push((Occur::Must, q));
+            }
+        }
+        for word in &parsed.excluded {
+            if let Some(q) = query::terms_query(&query_terms(word), &free_fields) {
+                clauses.push((Occur::MustNot, q));
+            }
+        }
+        for (field, value) in &parsed.filters {
+            let q: Option<Box<dyn Query>> = match field.as_str() {
+                "kind" => Some(Box::new(tantivy::query::TermQuery::new(
+                    Term::from_field_text(f.kind, value),
+                    IndexRecordOption::Basic,
+                ))),
+                "buyer" => query::terms_query(&query_terms(value), &[(f.buyer, 1.0)]),
+                "winner" => query::terms_query(&query_terms(value), &[(f.winner, 1.0)]),
+                "agency" => query::terms_query(&query_terms(value), &[(f.agency, 1.0)]),
+                "region" => query::terms_query(&query_terms(value), &[(f.region, 1.0)]),
+                _ => None,
+            };
+            if let Some(q) = q {
+                clauses.push((Occur::Must, q));
+            }
+        }
+        if let Some(kind) = &options.kind {
+            clauses.push((
+                Occur::Must,
+                Box::new(tantivy::query::TermQuery::new(Term::from_field_text(f.kind, kind), IndexRecordOption::Basic)),
+            ));
+        }
+        if options.from.is_some() || options.to.is_some() {
+            let lower = options.from.map(|d| Term::from_field_date(f.published, datetime_of(d)));
+            let upper = options.to.map(|d| Term::from_field_date(f.published, datetime_of(d)));
+            let range = tantivy::query::RangeQuery::new(
+                lower.map_or(std::ops::Bound::Unbounded, std::ops::Bound::Included),
+                upper.map_or(std::ops::Bound::Unbounded, std::ops::Bound::Included),
+            );
+            clauses.push((Occur::Must, Box::new(range)));
+        }
+        if clauses.iter().all(|(occur, _)| *occur == Occur::MustNot) {
+            clauses.push((Occur::Must, Box::new(tantivy::query::AllQuery)));
+        }
+        Box::new(BooleanQuery::new(clauses))
+    }
+}
+
+fn key_of(record: &Record) -> String {
+    format!("{}:{}", record.kind().as_str(), record.id())
+}
+
+fn datetime_of(date: Date) -> DateTime {
+    let seconds = date.and_hms_opt(0, 0, 0).map(|d| d.and_utc().timestamp()).unwrap_or(0);
+    DateTime::from_timestamp_secs(seconds)
+}
+
+fn date_of(datetime: DateTime) -> Date {
+    chrono::DateTime::from_timestamp(datetime.into_timestamp_secs(), 0)
+        .map(|d| d.date_naive())
+        .unwrap_or_default()
+}
+
+fn document(f: &Fields, record: &Record) -> TantivyDocument {
+    let mut doc = TantivyDocument::default();
+    doc.add_text(f.key, key_of(record));
+    doc.add_text(f.id, record.id());
+    doc.add_text(f.kind, record.kind().as_str());
+    doc.add_text(f.kind, record.display_kind());
+    doc.add_text(f.title, record.title());
+    if let Some(text) = record.text() {
+        doc.add_text(f.text, text);
+    }
+    for (role, party) in record.parties() {
+        let field = match role {
+            "buyer" => Some(f.buyer),
+            "winner" => Some(f.winner),
+            "agency" => Some(f.agency),
+            _ => None,
+        };
+        if let Some(field) = field {
+            doc.add_text(field, &party.name);
+        }
+        doc.add_text(f.parties, &party.name);
+    }
+    if let Record::RiskEvent(event) = record {
+        doc.add_text(f.parties, &event.subject_name);
+    }
+    if let Some(region) = record.region() {
+        doc.add_text(f.region, region);
+    }
+    doc.add_date(f.published, datetime_of(record.date()));
+    if let Some(amount) = record.amount() {
+        doc.add_f64(f.amount, amount);
+    }
+    doc
+}

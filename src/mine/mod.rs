@@ -1,0 +1,134 @@
+//! Events -> ranked opportunities: rules, dedup (无效商机识别), risk front-loading (准入风险前置),
+//! ranking with explanations, product matching.
+//!
+//! Pure functions, no IO. The order of stages is fixed by types: [`rules::generate`] makes
+//! [`Candidate`]s, [`dedup::screen`] makes [`Screened`], [`risk::attach`] makes [`Assessed`],
+//! [`rank::score`] makes the final [`Opportunity`]s. The graph is seen only through
+//! [`GraphView`], so this module does not depend on petgraph.
+
+pub mod dedup;
+pub mod products;
+pub mod rank;
+pub mod risk;
+pub mod rules;
+
+use crate::model::{
+    Alert, Date, Enterprise, EnterpriseId, Evidence, Feedback, Opportunity, OpportunityKind,
+    Party, Record, Relation, Suppression,
+};
+pub use products::ProductMatrix;
+use std::collections::HashMap;
+
+/// What mining needs to know about the relationship graph.
+pub trait GraphView {
+    /// Upstream owners (shareholders, controllers) within `max_hops`, each with the chain of
+    /// names from the owner down to `enterprise`.
+    fn owners(&self, enterprise: EnterpriseId, max_hops: usize) -> Vec<(Party, Vec<String>)>;
+    /// Persons and enterprises sitting on the enterprise as officers or legal representative.
+    fn officers(&self, enterprise: EnterpriseId) -> Vec<Party>;
+    /// The shortest affiliation chain between two enterprises, by name.
+    fn affiliation(&self, a: EnterpriseId, b: EnterpriseId, max_hops: usize) -> Option<Vec<String>>;
+}
+
+/// Everything a mining run reads.
+pub struct MineInput<'a> {
+    pub enterprises: &'a [Enterprise],
+    pub records: &'a [Record],
+    pub relations: &'a [Relation],
+    pub feedback: &'a [Feedback],
+    /// The kind of every lead that has feedback (feedback names leads only by id).
+    pub feedback_kinds: &'a HashMap<String, OpportunityKind>,
+    pub graph: &'a dyn GraphView,
+    pub as_of: Date,
+}
+
+#[derive(Debug, Clone)]
+pub struct MineConfig {
+    pub rules: rules::RuleConfig,
+    pub dedup: dedup::DedupConfig,
+    pub risk: risk::RiskConfig,
+    pub rank: rank::RankConfig,
+    pub products: ProductMatrix,
+}
+
+impl Default for MineConfig {
+    fn default() -> Self {
+        MineConfig {
+            rules: rules::RuleConfig::default(),
+            dedup: dedup::DedupConfig::default(),
+            risk: risk::RiskConfig::default(),
+            rank: rank::RankConfig::default(),
+            products: ProductMatrix::builtin(),
+        }
+    }
+}
+
+/// A lead as a rule proposed it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// Stable id derived from what the lead is about.
+    pub id: String,
+    pub kind: OpportunityKind,
+    pub enterprise: EnterpriseId,
+    pub amount: Option<f64>,
+    /// When the event happened (published, registered).
+    pub event_date: Date,
+    pub due: Option<Date>,
+    pub evidence: Vec<Evidence>,
+    /// Keys under which two candidates are the same event (dedup joins on any shared key).
+    pub event_keys: Vec<String>,
+    /// Another enterprise the lead is about: the buyer of an award, the core customer of a
+    /// supply-chain lead. Used for related-party screening.
+    pub counterpart: Option<EnterpriseId>,
+    /// Extra facts for the explanation, e.g. "supplies 招商银行 for 12.3M over 40 invoices".
+    pub facts: Vec<(String, String)>,
+    /// Set by the rule itself when the event is known not to be business (agency as winner,
+    /// correction notice).
+    pub suppressed: Option<Suppression>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Screened {
+    pub candidate: Candidate,
+    pub suppressed: Option<Suppression>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assessed {
+    pub screened: Screened,
+    pub alerts: Vec<Alert>,
+}
+
+/// Runs every stage. Managers are assigned later by `deliver`.
+pub fn run(input: &MineInput<'_>, config: &MineConfig) -> Vec<Opportunity> {
+    let enterprises: HashMap<EnterpriseId, &Enterprise> =
+        input.enterprises.iter().map(|e| (e.id, e)).collect();
+    let candidates = rules::generate(input, &enterprises, &config.rules);
+    let screened = dedup::screen(candidates, input, &enterprises, &config.dedup);
+    let assessed = risk::attach(screened, input, &config.risk);
+    let mut opportunities = rank::score(assessed, input, &enterprises, &config.rank, &config.products);
+    opportunities.sort_by(|a, b| {
+        a.suppressed
+            .is_some()
+            .cmp(&b.suppressed.is_some())
+            .then(b.score.total_cmp(&a.score))
+            .then(a.id.cmp(&b.id))
+    });
+    opportunities
+}
+
+/// `opp-` and 16 hex digits of a hash of the parts.
+pub fn stable_id(prefix: &str, parts: &[&str]) -> String {
+    let joined = parts.join("\u{1f}");
+    format!("{prefix}-{:016x}", xxhash_rust::xxh3::xxh3_64(joined.as_bytes()))
+}
+
+pub fn evidence_of(record: &Record) -> Evidence {
+    Evidence {
+        record: record.id().to_string(),
+        kind: record.kind().as_str().to_string(),
+        title: record.title(),
+        url: record.url().map(str::to_string),
+        published: record.date(),
+    }
+}

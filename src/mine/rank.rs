@@ -1,0 +1,240 @@
+//! Value ranking: a transparent weighted sum. Every feature that moves the score appears in
+//! `why` with its contribution and the fact behind it; the score is their sum clamped to
+//! 0..=100.
+
+use super::{Assessed, MineInput, ProductMatrix};
+use crate::model::{
+    Enterprise, EnterpriseId, EnterpriseSize, Opportunity, OpportunityKind, OpportunityStatus,
+    WhyItem,
+};
+use std::collections::HashMap;
+
+#[derive(Debug, Clone)]
+pub struct RankConfig {
+    /// Points for the amount: 0 at `amount_floor` yuan, full at `amount_ceiling` (log scale).
+    pub amount_weight: f64,
+    pub amount_floor: f64,
+    pub amount_ceiling: f64,
+    /// Points for a fresh event, halving every `recency_half_life_days`.
+    pub recency_weight: f64,
+    pub recency_half_life_days: f64,
+    /// Points for a pledge close to expiry (refinancing is urgent).
+    pub urgency_weight: f64,
+    /// Points by enterprise size, and for being listed.
+    pub size_weight: f64,
+    pub listed_bonus: f64,
+    /// Points for an existing customer (cross-sell) or a lead tied to one.
+    pub relationship_bonus: f64,
+    /// Up to this many points either way from the past win rate of this kind of lead.
+    pub feedback_weight: f64,
+    /// Points taken per unit of alert severity (direct alerts count full, propagated half),
+    /// capped at `risk_cap`.
+    pub risk_per_severity: f64,
+    pub risk_cap: f64,
+}
+
+impl Default for RankConfig {
+    fn default() -> Self {
+        RankConfig {
+            amount_weight: 30.0,
+            amount_floor: 1e5,
+            amount_ceiling: 1e9,
+            recency_weight: 15.0,
+            recency_half_life_days: 30.0,
+            urgency_weight: 15.0,
+            size_weight: 8.0,
+            listed_bonus: 4.0,
+            relationship_bonus: 6.0,
+            feedback_weight: 10.0,
+            risk_per_severity: 3.0,
+            risk_cap: 30.0,
+        }
+    }
+}
+
+/// Base points by kind: how often this kind of lead turns into business.
+fn base_points(kind: OpportunityKind) -> f64 {
+    match kind {
+        OpportunityKind::TenderAward => 20.0,
+        OpportunityKind::PledgeRefinancing => 18.0,
+        OpportunityKind::EiaApproval => 18.0,
+        OpportunityKind::SupplyChain => 15.0,
+        OpportunityKind::FinancingElsewhere => 14.0,
+        OpportunityKind::BondIssue | OpportunityKind::Merger => 12.0,
+        OpportunityKind::CapitalIncrease => 10.0,
+        OpportunityKind::NewBranch => 8.0,
+    }
+}
+
+pub fn score(
+    assessed: Vec<Assessed>,
+    input: &MineInput<'_>,
+    enterprises: &HashMap<EnterpriseId, &Enterprise>,
+    config: &RankConfig,
+    products: &ProductMatrix,
+) -> Vec<Opportunity> {
+    let win_rates = win_rates(input);
+    assessed
+        .into_iter()
+        .map(|a| {
+            let c = &a.screened.candidate;
+            let enterprise = enterprises.get(&c.enterprise).copied();
+            let mut why = vec![WhyItem {
+                feature: "kind".into(),
+                contribution: base_points(c.kind),
+                detail: format!("{} lead", c.kind.as_str()),
+            }];
+            let mut push = |feature: &str, contribution: f64, detail: String| {
+                if contribution.abs() >= 0.05 {
+                    why.push(WhyItem { feature: feature.into(), contribution: round1(contribution), detail });
+                }
+            };
+            if let Some(amount) = c.amount {
+                let span = (config.amount_ceiling / config.amount_floor).log10();
+                let x = ((amount.max(1.0) / config.amount_floor).log10() / span).clamp(0.0, 1.0);
+                let label = match c.kind {
+                    OpportunityKind::TenderAward => "award",
+                    OpportunityKind::PledgeRefinancing => "pledge",
+                    OpportunityKind::SupplyChain => "supply volume",
+                    _ => "amount",
+                };
+                push("amount", config.amount_weight * x, format!("{label} {} yuan", thousands(amount)));
+            }
+            if c.kind == OpportunityKind::PledgeRefinancing {
+                let days = c
+                    .facts
+                    .iter()
+                    .find(|(k, _)| k == "days_to_expiry")
+                    .and_then(|(_, v)| v.parse::<f64>().ok())
+                    .unwrap_or(180.0);
+                let x = (1.0 - (days - 30.0) / 150.0).clamp(0.0, 1.0);
+                push("urgency", config.urgency_weight * x, format!("pledge expires in {days:.0} days"));
+            } else {
+                let age = (input.as_of - c.event_date).num_days().max(0) as f64;
+                let x = 0.5f64.powf(age / config.recency_half_life_days);
+                push("recency", config.recency_weight * x, format!("event {age:.0} days ago ({})", c.event_date));
+            }
+            if let Some(e) = enterprise {
+                let (x, label) = match e.size {
+                    Some(EnterpriseSize::Large) => (1.0, "large"),
+                    Some(EnterpriseSize::Medium) => (0.75, "medium"),
+                    Some(EnterpriseSize::Small) => (0.5, "small"),
+                    Some(EnterpriseSize::Micro) => (0.25, "micro"),
+                    None => (0.0, "unknown"),
+                };
+                push("size", config.size_weight * x, format!("{label} enterprise"));
+                if e.listed {
+                    push("listed", config.listed_bonus, "listed company".into());
+                }
+                if e.is_customer {
+                    push("relationship", config.relationship_bonus, "existing customer: cross-sell".into());
+                } else if c.kind == OpportunityKind::SupplyChain {
+                    let core = c.facts.iter().find(|(k, _)| k == "core_customer").map(|(_, v)| v.as_str()).unwrap_or("?");
+                    let role = c.facts.iter().find(|(k, _)| k == "role").map(|(_, v)| v.as_str()).unwrap_or("partner");
+                    push("relationship", config.relationship_bonus, format!("{role} of our customer {core}"));
+                }
+            }
+            if let Some(&(won, decided)) = win_rates.get(&c.kind) {
+                let rate = (won + 1.0) / (decided + 2.0);
+                push(
+                    "feedback",
+                    config.feedback_weight * (rate - 0.5) * 2.0,
+                    format!("{won:.0} won of {decided:.0} decided {} leads", c.kind.as_str()),
+                );
+            }
+            if !a.alerts.is_empty() {
+                let weight: f64 = a
+                    .alerts
+                    .iter()
+                    .map(|alert| {
+                        let direct = if alert.path.len() <= 1 { 1.0 } else { 0.5 };
+                        f64::from(alert.severity) * direct
+                    })
+                    .sum();
+                let worst = a.alerts.iter().max_by_key(|al| al.severity).map(|al| al.kind.clone()).unwrap_or_default();
+                push(
+                    "risk",
+                    -(config.risk_per_severity * weight).min(config.risk_cap),
+                    format!("{} risk alert(s), worst {worst}", a.alerts.len()),
+                );
+            }
+            let total: f64 = why.iter().map(|w| w.contribution).sum();
+            Opportunity {
+                id: c.id.clone(),
+                enterprise: enterprise.map(|e| e.to_ref()).unwrap_or(crate::model::EnterpriseRef {
+                    id: c.enterprise,
+                    name: String::new(),
+                    uscc: None,
+                }),
+                kind: c.kind,
+                products: products.products(c.kind, enterprise.and_then(|e| e.size)),
+                score: round1(total.clamp(0.0, 100.0)),
+                why,
+                evidence: c.evidence.clone(),
+                alerts: a.alerts,
+                manager: None,
+                status: OpportunityStatus::New,
+                due: c.due,
+                suppressed: a.screened.suppressed,
+            }
+        })
+        .collect()
+}
+
+/// Per kind: (won, decided) from the latest feedback of each lead. Decided = won + lost +
+/// invalid; contacted leads are still open.
+fn win_rates(input: &MineInput<'_>) -> HashMap<OpportunityKind, (f64, f64)> {
+    let mut latest: HashMap<&str, OpportunityStatus> = HashMap::new();
+    for f in input.feedback {
+        latest.insert(f.opportunity_id.as_str(), f.status);
+    }
+    let mut out: HashMap<OpportunityKind, (f64, f64)> = HashMap::new();
+    for (id, status) in latest {
+        let Some(kind) = input.feedback_kinds.get(id) else { continue };
+        let entry = out.entry(*kind).or_default();
+        match status {
+            OpportunityStatus::Won => {
+                entry.0 += 1.0;
+                entry.1 += 1.0;
+            }
+            OpportunityStatus::Lost | OpportunityStatus::Invalid => entry.1 += 1.0,
+            OpportunityStatus::New | OpportunityStatus::Contacted => {}
+        }
+    }
+    out
+}
+
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+/// 20797381.58 -> "20,797,381.58".
+pub fn thousands(amount: f64) -> String {
+    let text = format!("{amount:.2}");
+    let (int, frac) = text.split_once('.').unwrap_or((&text, "00"));
+    let digits: Vec<char> = int.chars().collect();
+    let mut out = String::new();
+    for (i, c) in digits.iter().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(*c);
+    }
+    if frac == "00" {
+        out
+    } else {
+        format!("{out}.{frac}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_amounts_with_separators() {
+        assert_eq!(thousands(20797381.58), "20,797,381.58");
+        assert_eq!(thousands(1000.0), "1,000");
+        assert_eq!(thousands(999.5), "999.50");
+    }
+}

@@ -1,0 +1,315 @@
+//! Rules: events -> candidate leads.
+//!
+//! - award -> the winner (each joint winner): performance bond, working capital;
+//! - active pledge expiring 30-180 days after `as_of` -> the pledgor: refinancing;
+//! - supplier or buyer of an existing customer -> supply-chain finance;
+//! - filings (EIA approval, bond issue, merger, ...) -> the filer.
+
+use super::{evidence_of, stable_id, Candidate, MineInput};
+use crate::model::{
+    Date, Enterprise, EnterpriseId, Evidence, OpportunityKind, Party, PledgeStatus, Record,
+    RelationKind, Suppression, SuppressionReason, Tender, TenderKind,
+};
+use crate::resolve::normalize_name;
+use std::collections::{HashMap, HashSet};
+
+#[derive(Debug, Clone)]
+pub struct RuleConfig {
+    /// Normalised names of tender agencies (招标代理): never a real winner.
+    pub agencies: HashSet<String>,
+    /// A pledge expiring this many days after `as_of` (inclusive) is a refinancing lead.
+    pub pledge_window_days: (i64, i64),
+    /// Awards and filings older than this are no longer leads.
+    pub event_max_age_days: i64,
+    /// Invoices within this many days before `as_of` count toward supply links.
+    pub supply_window_days: i64,
+    /// A supply link below this volume (yuan, in the window) is not a lead.
+    pub supply_min_volume: f64,
+}
+
+impl Default for RuleConfig {
+    fn default() -> Self {
+        RuleConfig {
+            agencies: HashSet::new(),
+            pledge_window_days: (30, 180),
+            event_max_age_days: 365,
+            supply_window_days: 365,
+            supply_min_volume: 100_000.0,
+        }
+    }
+}
+
+impl RuleConfig {
+    pub fn with_agencies<'a>(mut self, names: impl IntoIterator<Item = &'a str>) -> Self {
+        self.agencies = names.into_iter().map(normalize_name).collect();
+        self
+    }
+}
+
+pub fn generate(
+    input: &MineInput<'_>,
+    enterprises: &HashMap<EnterpriseId, &Enterprise>,
+    config: &RuleConfig,
+) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    let fresh = |date: Date| {
+        let age = (input.as_of - date).num_days();
+        (0..=config.event_max_age_days).contains(&age)
+    };
+    for record in input.records {
+        match record {
+            Record::Tender(tender) if fresh(tender.published) => {
+                award_candidates(record, tender, config, &mut out);
+            }
+            Record::Pledge(pledge) if pledge.status == PledgeStatus::Active => {
+                let Some(expires) = pledge.expires else { continue };
+                let days = (expires - input.as_of).num_days();
+                let (lo, hi) = config.pledge_window_days;
+                if !(lo..=hi).contains(&days) || pledge.registered > input.as_of {
+                    continue;
+                }
+                out.push(Candidate {
+                    id: stable_id("opp", &["pledge", &pledge.id, &pledge.pledgor.id.to_string()]),
+                    kind: OpportunityKind::PledgeRefinancing,
+                    enterprise: pledge.pledgor.id,
+                    amount: pledge.amount,
+                    event_date: pledge.registered,
+                    due: Some(expires - chrono::Duration::days(30)),
+                    evidence: vec![evidence_of(record)],
+                    event_keys: vec![format!(
+                        "pledge|{}|{}|{}|{}",
+                        pledge.pledgor.id,
+                        pledge.pledgee.id,
+                        expires,
+                        pledge.amount.map(|a| a.round() as i64).unwrap_or(-1)
+                    )],
+                    counterpart: Some(pledge.pledgee.id),
+                    facts: vec![
+                        ("expires".into(), expires.to_string()),
+                        ("days_to_expiry".into(), days.to_string()),
+                        ("pledge_kind".into(), pledge.kind.label().into()),
+                        ("pledgee".into(), pledge.pledgee.name.clone()),
+                    ],
+                    suppressed: None,
+                });
+            }
+            Record::Filing(filing) if fresh(filing.published) => {
+                let Some(kind) = OpportunityKind::from_filing_kind(&filing.kind) else { continue };
+                out.push(Candidate {
+                    id: stable_id("opp", &["filing", &filing.id]),
+                    kind,
+                    enterprise: filing.enterprise.id,
+                    amount: filing.amount,
+                    event_date: filing.published,
+                    due: Some(filing.published + chrono::Duration::days(30)),
+                    evidence: vec![evidence_of(record)],
+                    event_keys: vec![format!(
+                        "filing|{}|{}|{}",
+                        filing.enterprise.id,
+                        filing.kind,
+                        filing.amount.map(|a| a.round() as i64).unwrap_or(-1)
+                    )],
+                    counterpart: filing.counterparty.as_ref().map(|c| c.id),
+                    facts: vec![("filing_kind".into(), filing.kind.clone())],
+                    suppressed: None,
+                });
+            }
+            _ => {}
+        }
+    }
+    supply_chain_candidates(input, enterprises, config, &mut out);
+    out
+}
+
+fn award_candidates(record: &Record, tender: &Tender, config: &RuleConfig, out: &mut Vec<Candidate>) {
+    let no_business = match tender.kind {
+        TenderKind::Award => None,
+        TenderKind::Correction => Some("correction notice (更正公告), not a new award"),
+        TenderKind::Termination => Some("termination notice (终止/废标), no award"),
+        // Tenders and candidate lists name no winner yet.
+        TenderKind::Tender | TenderKind::Candidate => return,
+    };
+    let share = tender.amount.map(|a| a / tender.winners.len().max(1) as f64);
+    let agency_name = tender.agency.as_ref().map(|a| normalize_name(&a.name));
+    for winner in &tender.winners {
+        let normalized = normalize_name(&winner.name);
+        let is_agency = config.agencies.contains(&normalized)
+            || agency_name.as_deref() == Some(normalized.as_str())
+            || tender.agency.as_ref().is_some_and(|a| a.id == winner.id);
+        let suppressed = if is_agency {
+            Some(Suppression {
+                reason: SuppressionReason::Agency,
+                duplicate_of: None,
+                detail: Some(format!("{} is a tender agency (招标代理), not a contractor", winner.name)),
+            })
+        } else {
+            no_business.map(|detail| Suppression {
+                reason: SuppressionReason::NoBusiness,
+                duplicate_of: None,
+                detail: Some(detail.to_string()),
+            })
+        };
+        let mut event_keys = vec![format!("award|{}|{}", winner.id, project_key(tender))];
+        if let (Some(buyer), Some(amount)) = (&tender.buyer, tender.amount) {
+            event_keys.push(format!("award|{}|{}|{}", winner.id, buyer.id, amount.round() as i64));
+        }
+        let mut facts = vec![("joint_winners".into(), tender.winners.len().to_string())];
+        if let Some(buyer) = &tender.buyer {
+            facts.push(("buyer".into(), buyer.name.clone()));
+        }
+        out.push(Candidate {
+            id: stable_id("opp", &["award", &tender.id, &winner.id.to_string()]),
+            kind: OpportunityKind::TenderAward,
+            enterprise: winner.id,
+            amount: share,
+            event_date: tender.published,
+            due: Some(tender.published + chrono::Duration::days(15)),
+            evidence: vec![evidence_of(record)],
+            event_keys,
+            counterpart: tender.buyer.as_ref().map(|b| b.id),
+            facts,
+            suppressed,
+        });
+    }
+}
+
+/// The project a notice is about: its project code when it has one, else its title with the
+/// notice-type suffix, punctuation and spacing removed, so the same project reported by two
+/// sites (or as award, then correction) gets the same key.
+pub fn project_key(tender: &Tender) -> String {
+    if let Some(code) = tender.extra.get("project_code").filter(|c| !c.trim().is_empty()) {
+        return format!("code:{}", normalize_name(code));
+    }
+    format!("title:{}", title_stem(&tender.title))
+}
+
+pub fn title_stem(title: &str) -> String {
+    const SUFFIXES: &[&str] = &[
+        "中标结果公告", "成交结果公告", "中标候选人公示", "中选结果公告", "结果公告", "中标公告",
+        "成交公告", "中标公示", "结果公示", "更正公告", "变更公告", "终止公告", "废标公告",
+        "流标公告", "澄清公告", "公告", "公示",
+    ];
+    let mut stem: String = normalize_name(title)
+        .chars()
+        .filter(|c| !matches!(c, '(' | ')' | '-' | '_' | '—' | '、' | ',' | '，' | '.' | '。' | ':' | '：' | '"' | '“' | '”' | '《' | '》'))
+        .collect();
+    loop {
+        let before = stem.len();
+        for suffix in SUFFIXES {
+            if let Some(rest) = stem.strip_suffix(suffix) {
+                stem = rest.to_string();
+            }
+        }
+        if stem.len() == before {
+            break;
+        }
+    }
+    stem
+}
+
+/// Suppliers and buyers of existing customers, from supplier relations and invoices in the
+/// window. One lead per (enterprise, core customer), evidence the largest invoices.
+fn supply_chain_candidates(
+    input: &MineInput<'_>,
+    enterprises: &HashMap<EnterpriseId, &Enterprise>,
+    config: &RuleConfig,
+    out: &mut Vec<Candidate>,
+) {
+    let is_customer = |id: EnterpriseId| enterprises.get(&id).is_some_and(|e| e.is_customer);
+    // (lead enterprise, core customer, role) -> (volume, count, records)
+    let mut links: HashMap<(EnterpriseId, EnterpriseId, &'static str), (f64, u32, Vec<&Record>)> =
+        HashMap::new();
+    for record in input.records {
+        let Record::Invoice(invoice) = record else { continue };
+        let age = (input.as_of - invoice.issued).num_days();
+        if !(0..=config.supply_window_days).contains(&age) {
+            continue;
+        }
+        if is_customer(invoice.buyer.id) && !is_customer(invoice.seller.id) {
+            let link = links.entry((invoice.seller.id, invoice.buyer.id, "supplier")).or_default();
+            link.0 += invoice.amount;
+            link.1 += 1;
+            link.2.push(record);
+        }
+        if is_customer(invoice.seller.id) && !is_customer(invoice.buyer.id) {
+            let link = links.entry((invoice.buyer.id, invoice.seller.id, "buyer")).or_default();
+            link.0 += invoice.amount;
+            link.1 += 1;
+            link.2.push(record);
+        }
+    }
+    // Declared supplier relations count even without invoices.
+    let mut declared: HashMap<(EnterpriseId, EnterpriseId, &'static str), Evidence> = HashMap::new();
+    for relation in input.relations {
+        if relation.kind != RelationKind::Supplier || !relation.is_current(input.as_of) {
+            continue;
+        }
+        let Party::Enterprise(supplier) = relation.from else { continue };
+        let name = |id: EnterpriseId| enterprises.get(&id).map(|e| e.name.as_str()).unwrap_or("?");
+        let evidence = Evidence {
+            record: format!("relation:{}->{}", supplier, relation.to),
+            kind: "relation".into(),
+            title: format!("供应关系 {} -> {}", name(supplier), name(relation.to)),
+            url: relation.source.clone().filter(|s| s.starts_with("http")),
+            published: relation.start.unwrap_or(input.as_of),
+        };
+        let volume = relation.amount.unwrap_or(config.supply_min_volume);
+        if is_customer(relation.to) && !is_customer(supplier) {
+            let link = links.entry((supplier, relation.to, "supplier")).or_default();
+            link.0 += volume;
+            declared.insert((supplier, relation.to, "supplier"), evidence.clone());
+        }
+        if is_customer(supplier) && !is_customer(relation.to) {
+            let link = links.entry((relation.to, supplier, "buyer")).or_default();
+            link.0 += volume;
+            declared.insert((relation.to, supplier, "buyer"), evidence);
+        }
+    }
+    let mut keys: Vec<_> = links.keys().copied().collect();
+    keys.sort();
+    for key in keys {
+        let (lead, core, role) = key;
+        let (volume, count, mut records) = links.remove(&key).unwrap_or_default();
+        if volume < config.supply_min_volume {
+            continue;
+        }
+        records.sort_by(|a, b| b.amount().unwrap_or(0.0).total_cmp(&a.amount().unwrap_or(0.0)));
+        let last = records.iter().map(|r| r.date()).max().unwrap_or(input.as_of);
+        let core_name = enterprises.get(&core).map(|e| e.name.clone()).unwrap_or_default();
+        out.push(Candidate {
+            id: stable_id("opp", &["supply", &lead.to_string(), &core.to_string(), role]),
+            kind: OpportunityKind::SupplyChain,
+            enterprise: lead,
+            amount: Some(volume),
+            event_date: last,
+            due: Some(input.as_of + chrono::Duration::days(30)),
+            evidence: declared
+                .remove(&key)
+                .into_iter()
+                .chain(records.iter().take(3).map(|r| evidence_of(r)))
+                .collect(),
+            event_keys: vec![format!("supply|{lead}|{core}|{role}")],
+            counterpart: Some(core),
+            facts: vec![
+                ("role".into(), role.to_string()),
+                ("core_customer".into(), core_name),
+                ("invoices".into(), count.to_string()),
+            ],
+            suppressed: None,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn title_stems_ignore_notice_suffixes_and_punctuation() {
+        assert_eq!(
+            title_stem("宜昌市某某道路工程（第2次）中标结果公告"),
+            title_stem("宜昌市某某道路工程(第2次)结果公示")
+        );
+        assert_ne!(title_stem("甲工程中标公告"), title_stem("乙工程中标公告"));
+    }
+}

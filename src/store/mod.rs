@@ -1,0 +1,639 @@
+//! The durable source of truth: SQLite at `<data>/oppgraph.db`.
+//!
+//! Invariant: everything else (the tantivy index, the graph) is derived from what is here and
+//! can be rebuilt from it. Domain objects are stored as JSON next to the columns we look them up
+//! by; the schema is versioned with `PRAGMA user_version`.
+
+use crate::model::{
+    Date, Enterprise, EnterpriseId, Feedback, Manager, Opportunity, OpportunityStatus, Party,
+    Person, Record, RecordKind, Relation,
+};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("stored json is corrupt: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("database schema version {found} is newer than this build understands ({known})")]
+    FutureSchema { found: i64, known: i64 },
+    #[error("no opportunity with id {0}")]
+    NoSuchOpportunity(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Each entry upgrades the schema by one version. Never edit a shipped entry; append.
+const MIGRATIONS: &[&str] = &[
+    // 1: initial schema
+    r#"
+    CREATE TABLE enterprises (
+        id INTEGER PRIMARY KEY,
+        uscc TEXT UNIQUE,
+        name TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE TABLE persons (
+        id TEXT PRIMARY KEY,
+        data TEXT NOT NULL
+    );
+    CREATE TABLE relations (
+        key TEXT PRIMARY KEY,
+        to_id INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX relations_to ON relations(to_id);
+    CREATE TABLE records (
+        kind TEXT NOT NULL,
+        id TEXT NOT NULL,
+        published TEXT NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (kind, id)
+    );
+    CREATE TABLE managers (
+        id TEXT PRIMARY KEY,
+        data TEXT NOT NULL
+    );
+    CREATE TABLE opportunities (
+        id TEXT PRIMARY KEY,
+        enterprise_id INTEGER NOT NULL,
+        manager TEXT,
+        score REAL NOT NULL,
+        suppressed INTEGER NOT NULL,
+        status TEXT NOT NULL DEFAULT 'new',
+        mined_at TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX opportunities_rank ON opportunities(suppressed, score DESC);
+    CREATE INDEX opportunities_manager ON opportunities(manager);
+    CREATE TABLE feedback (
+        seq INTEGER PRIMARY KEY,
+        opportunity_id TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        status TEXT NOT NULL,
+        reason TEXT,
+        note TEXT,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX feedback_opportunity ON feedback(opportunity_id);
+    CREATE TABLE alert_reviews (
+        alert_id TEXT PRIMARY KEY,
+        reviewer TEXT NOT NULL,
+        decision TEXT NOT NULL,
+        note TEXT,
+        at TEXT NOT NULL
+    );
+    CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL
+    );
+    "#,
+];
+
+pub struct Store {
+    conn: Connection,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertReview {
+    pub alert_id: String,
+    pub reviewer: String,
+    pub decision: String,
+    pub note: Option<String>,
+    pub at: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct OpportunityFilter {
+    pub manager: Option<String>,
+    pub include_suppressed: bool,
+    pub limit: Option<usize>,
+    pub offset: usize,
+}
+
+/// Everything mining and the graph need, loaded in one go.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    pub enterprises: Vec<Enterprise>,
+    pub persons: Vec<Person>,
+    pub relations: Vec<Relation>,
+    pub records: Vec<Record>,
+    pub managers: Vec<Manager>,
+    pub feedback: Vec<Feedback>,
+}
+
+fn now_text() -> String {
+    chrono::Local::now().format("%Y-%m-%dT%H:%M:%S%.3f%:z").to_string()
+}
+
+impl Store {
+    pub fn open(path: &Path) -> Result<Store> {
+        let conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        Self::init(conn)
+    }
+
+    pub fn open_in_memory() -> Result<Store> {
+        Self::init(Connection::open_in_memory()?)
+    }
+
+    fn init(mut conn: Connection) -> Result<Store> {
+        let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+        let known = MIGRATIONS.len() as i64;
+        if version > known {
+            return Err(StoreError::FutureSchema { found: version, known });
+        }
+        for (index, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            let tx = conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", index as i64 + 1)?;
+            tx.commit()?;
+        }
+        Ok(Store { conn })
+    }
+
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self.conn.pragma_query_value(None, "user_version", |row| row.get(0))?)
+    }
+
+    /// Starts a write transaction; nothing is visible until [`StoreTx::commit`].
+    pub fn begin(&mut self) -> Result<StoreTx<'_>> {
+        Ok(StoreTx { tx: self.conn.transaction()? })
+    }
+
+    pub fn enterprises(&self) -> Result<Vec<Enterprise>> {
+        let mut stmt = self.conn.prepare("SELECT data FROM enterprises ORDER BY id")?;
+        let rows = stmt.query_map([], |row| row.get::<_, String>(0))?;
+        rows.map(|data| Ok(serde_json::from_str(&data?)?)).collect()
+    }
+
+    pub fn enterprise(&self, id: EnterpriseId) -> Result<Option<Enterprise>> {
+        let data: Option<String> = self
+            .conn
+            .query_row("SELECT data FROM enterprises WHERE id = ?1", [id], |row| row.get(0))
+            .optional()?;
+        data.map(|d| serde_json::from_str(&d).map_err(StoreError::from)).transpose()
+    }
+
+    pub fn count(&self, table: Table) -> Result<i64> {
+        let sql = format!("SELECT count(*) FROM {}", table.name());
+        Ok(self.conn.query_row(&sql, [], |row| row.get(0))?)
+    }
+
+    pub fn persons(&self) -> Result<Vec<Person>> {
+        self.json_rows("SELECT data FROM persons ORDER BY id")
+    }
+
+    pub fn relations(&self) -> Result<Vec<Relation>> {
+        self.json_rows("SELECT data FROM relations ORDER BY key")
+    }
+
+    pub fn records(&self) -> Result<Vec<Record>> {
+        self.json_rows("SELECT data FROM records ORDER BY kind, id")
+    }
+
+    pub fn record(&self, kind: RecordKind, id: &str) -> Result<Option<Record>> {
+        let data: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT data FROM records WHERE kind = ?1 AND id = ?2",
+                params![kind.as_str(), id],
+                |row| row.get(0),
+            )
+            .optional()?;
+        data.map(|d| serde_json::from_str(&d).map_err(StoreError::from)).transpose()
+    }
+
+    pub fn managers(&self) -> Result<Vec<Manager>> {
+        self.json_rows("SELECT data FROM managers ORDER BY id")
+    }
+
+    pub fn feedback(&self) -> Result<Vec<Feedback>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT opportunity_id, actor, status, reason, note, at FROM feedback ORDER BY seq",
+        )?;
+        let rows = stmt.query_map([], |row| {
+            let status: String = row.get(2)?;
+            Ok(Feedback {
+                opportunity_id: row.get(0)?,
+                actor: row.get(1)?,
+                status: OpportunityStatus::parse(&status).unwrap_or_default(),
+                reason: row.get(3)?,
+                note: row.get(4)?,
+                at: row.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn snapshot(&self) -> Result<Snapshot> {
+        Ok(Snapshot {
+            enterprises: self.enterprises()?,
+            persons: self.persons()?,
+            relations: self.relations()?,
+            records: self.records()?,
+            managers: self.managers()?,
+            feedback: self.feedback()?,
+        })
+    }
+
+    fn json_rows<T: serde::de::DeserializeOwned>(&self, sql: &str) -> Result<Vec<T>> {
+        let mut stmt = self.conn.prepare(sql)?;
+        let rows = stmt.query_map([], |row| row.get::<_, String>(0))?;
+        rows.map(|data| Ok(serde_json::from_str(&data?)?)).collect()
+    }
+
+    /// Ranked opportunities, best first.
+    pub fn opportunities(&self, filter: &OpportunityFilter) -> Result<Vec<Opportunity>> {
+        let mut sql = String::from("SELECT data, status FROM opportunities WHERE 1 = 1");
+        if !filter.include_suppressed {
+            sql.push_str(" AND suppressed = 0");
+        }
+        if filter.manager.is_some() {
+            sql.push_str(" AND manager = ?1");
+        }
+        sql.push_str(" ORDER BY suppressed, score DESC, id");
+        let limit = filter.limit.map_or(-1, |l| l as i64);
+        sql.push_str(&format!(" LIMIT {limit} OFFSET {}", filter.offset));
+        let mut stmt = self.conn.prepare(&sql)?;
+        let map = |row: &rusqlite::Row<'_>| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?));
+        let rows: Vec<(String, String)> = match &filter.manager {
+            Some(manager) => stmt.query_map([manager], map)?.collect::<Result<_, _>>()?,
+            None => stmt.query_map([], map)?.collect::<Result<_, _>>()?,
+        };
+        rows.into_iter().map(|(data, status)| decode_opportunity(&data, &status)).collect()
+    }
+
+    pub fn opportunity(&self, id: &str) -> Result<Option<Opportunity>> {
+        let row: Option<(String, String)> = self
+            .conn
+            .query_row("SELECT data, status FROM opportunities WHERE id = ?1", [id], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
+            .optional()?;
+        row.map(|(data, status)| decode_opportunity(&data, &status)).transpose()
+    }
+
+    /// Replaces the mined opportunities. Status and feedback survive re-mining: they belong to
+    /// the lead's id, which is derived from what the lead is about.
+    pub fn replace_opportunities(&mut self, opportunities: &[Opportunity]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let mined_at = now_text();
+        tx.execute("CREATE TEMP TABLE IF NOT EXISTS mined(id TEXT PRIMARY KEY)", [])?;
+        tx.execute("DELETE FROM mined", [])?;
+        {
+            let mut upsert = tx.prepare(
+                "INSERT INTO opportunities(id, enterprise_id, manager, score, suppressed, mined_at, data)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT(id) DO UPDATE SET enterprise_id = excluded.enterprise_id,
+                   manager = excluded.manager, score = excluded.score,
+                   suppressed = excluded.suppressed, mined_at = excluded.mined_at,
+                   data = excluded.data",
+            )?;
+            let mut mark = tx.prepare("INSERT OR IGNORE INTO mined(id) VALUES (?1)")?;
+            for opp in opportunities {
+                upsert.execute(params![
+                    opp.id,
+                    opp.enterprise.id,
+                    opp.manager,
+                    opp.score,
+                    opp.suppressed.is_some(),
+                    mined_at,
+                    serde_json::to_string(opp)?,
+                ])?;
+                mark.execute([&opp.id])?;
+            }
+        }
+        // A lead whose evidence is gone is dropped unless someone already acted on it.
+        tx.execute(
+            "DELETE FROM opportunities WHERE id NOT IN (SELECT id FROM mined) AND status = 'new'",
+            [],
+        )?;
+        tx.execute("DELETE FROM mined", [])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Records feedback and moves the lead to the new status, atomically.
+    pub fn add_feedback(&mut self, feedback: &Feedback) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let changed = tx.execute(
+            "UPDATE opportunities SET status = ?2 WHERE id = ?1",
+            params![feedback.opportunity_id, feedback.status.as_str()],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::NoSuchOpportunity(feedback.opportunity_id.clone()));
+        }
+        tx.execute(
+            "INSERT INTO feedback(opportunity_id, actor, status, reason, note, at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                feedback.opportunity_id,
+                feedback.actor,
+                feedback.status.as_str(),
+                feedback.reason,
+                feedback.note,
+                feedback.at,
+            ],
+        )?;
+        audit(&tx, &feedback.actor, "feedback", &serde_json::to_string(feedback)?)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn review_alert(&mut self, review: &AlertReview) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO alert_reviews(alert_id, reviewer, decision, note, at) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT(alert_id) DO UPDATE SET reviewer = excluded.reviewer,
+               decision = excluded.decision, note = excluded.note, at = excluded.at",
+            params![review.alert_id, review.reviewer, review.decision, review.note, review.at],
+        )?;
+        audit(&tx, &review.reviewer, "alert_review", &serde_json::to_string(review)?)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn alert_reviews(&self) -> Result<Vec<AlertReview>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT alert_id, reviewer, decision, note, at FROM alert_reviews")?;
+        let rows = stmt.query_map([], |row| {
+            Ok(AlertReview {
+                alert_id: row.get(0)?,
+                reviewer: row.get(1)?,
+                decision: row.get(2)?,
+                note: row.get(3)?,
+                at: row.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn audit(&self, actor: &str, action: &str, detail: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO audit(at, actor, action, detail) VALUES (?1, ?2, ?3, ?4)",
+            params![now_text(), actor, action, detail],
+        )?;
+        Ok(())
+    }
+}
+
+fn audit(tx: &Transaction<'_>, actor: &str, action: &str, detail: &str) -> Result<()> {
+    tx.execute(
+        "INSERT INTO audit(at, actor, action, detail) VALUES (?1, ?2, ?3, ?4)",
+        params![now_text(), actor, action, detail],
+    )?;
+    Ok(())
+}
+
+fn decode_opportunity(data: &str, status: &str) -> Result<Opportunity> {
+    let mut opp: Opportunity = serde_json::from_str(data)?;
+    opp.status = OpportunityStatus::parse(status).unwrap_or_default();
+    Ok(opp)
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Table {
+    Enterprises,
+    Persons,
+    Relations,
+    Records,
+    Managers,
+    Opportunities,
+    Feedback,
+    Audit,
+}
+
+impl Table {
+    fn name(self) -> &'static str {
+        match self {
+            Table::Enterprises => "enterprises",
+            Table::Persons => "persons",
+            Table::Relations => "relations",
+            Table::Records => "records",
+            Table::Managers => "managers",
+            Table::Opportunities => "opportunities",
+            Table::Feedback => "feedback",
+            Table::Audit => "audit",
+        }
+    }
+}
+
+/// Whether an upsert changed anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upsert {
+    Inserted,
+    Updated,
+    Unchanged,
+}
+
+/// A write transaction. Dropping it without [`StoreTx::commit`] rolls everything back.
+pub struct StoreTx<'a> {
+    tx: Transaction<'a>,
+}
+
+impl StoreTx<'_> {
+    /// Inserts a new enterprise and returns it with its id.
+    pub fn insert_enterprise(&mut self, mut enterprise: Enterprise) -> Result<Enterprise> {
+        self.tx.execute(
+            "INSERT INTO enterprises(uscc, name, data) VALUES (?1, ?2, '{}')",
+            params![enterprise.uscc, enterprise.name],
+        )?;
+        enterprise.id = self.tx.last_insert_rowid();
+        self.tx.execute(
+            "UPDATE enterprises SET data = ?2 WHERE id = ?1",
+            params![enterprise.id, serde_json::to_string(&enterprise)?],
+        )?;
+        Ok(enterprise)
+    }
+
+    /// Writes an existing enterprise back (same id).
+    pub fn update_enterprise(&mut self, enterprise: &Enterprise) -> Result<Upsert> {
+        let changed = self.tx.execute(
+            "UPDATE enterprises SET uscc = ?2, name = ?3, data = ?4 WHERE id = ?1 AND data != ?4",
+            params![
+                enterprise.id,
+                enterprise.uscc,
+                enterprise.name,
+                serde_json::to_string(enterprise)?
+            ],
+        )?;
+        Ok(if changed > 0 { Upsert::Updated } else { Upsert::Unchanged })
+    }
+
+    pub fn enterprise(&self, id: EnterpriseId) -> Result<Option<Enterprise>> {
+        let data: Option<String> = self
+            .tx
+            .query_row("SELECT data FROM enterprises WHERE id = ?1", [id], |row| row.get(0))
+            .optional()?;
+        data.map(|d| serde_json::from_str(&d).map_err(StoreError::from)).transpose()
+    }
+
+    pub fn person_exists(&self, id: &str) -> Result<bool> {
+        Ok(self.person_name(id)?.is_some())
+    }
+
+    pub fn person_name(&self, id: &str) -> Result<Option<String>> {
+        let data: Option<String> = self
+            .tx
+            .query_row("SELECT data FROM persons WHERE id = ?1", [id], |row| row.get(0))
+            .optional()?;
+        Ok(data.and_then(|d| serde_json::from_str::<Person>(&d).ok()).map(|p| p.name))
+    }
+
+    pub fn upsert_person(&mut self, person: &Person) -> Result<Upsert> {
+        self.upsert_json("persons", &person.id, &serde_json::to_string(person)?)
+    }
+
+    pub fn upsert_manager(&mut self, manager: &Manager) -> Result<Upsert> {
+        self.upsert_json("managers", &manager.id, &serde_json::to_string(manager)?)
+    }
+
+    fn upsert_json(&mut self, table: &str, id: &str, data: &str) -> Result<Upsert> {
+        let existing: Option<String> = self
+            .tx
+            .query_row(&format!("SELECT data FROM {table} WHERE id = ?1"), [id], |row| row.get(0))
+            .optional()?;
+        match existing {
+            Some(old) if old == data => Ok(Upsert::Unchanged),
+            Some(_) => {
+                self.tx.execute(
+                    &format!("UPDATE {table} SET data = ?2 WHERE id = ?1"),
+                    params![id, data],
+                )?;
+                Ok(Upsert::Updated)
+            }
+            None => {
+                self.tx.execute(
+                    &format!("INSERT INTO {table}(id, data) VALUES (?1, ?2)"),
+                    params![id, data],
+                )?;
+                Ok(Upsert::Inserted)
+            }
+        }
+    }
+
+    /// Relations are keyed by their ends, kind, role and start date.
+    pub fn upsert_relation(&mut self, relation: &Relation) -> Result<Upsert> {
+        let from = match &relation.from {
+            Party::Enterprise(id) => format!("e{id}"),
+            Party::Person(id) => format!("p{id}"),
+        };
+        let key = format!(
+            "{from}|{}|{}|{}|{}",
+            relation.to,
+            relation.kind.as_str(),
+            relation.role.as_deref().unwrap_or(""),
+            relation.start.map(|d| d.to_string()).unwrap_or_default()
+        );
+        let data = serde_json::to_string(relation)?;
+        let existing: Option<String> = self
+            .tx
+            .query_row("SELECT data FROM relations WHERE key = ?1", [&key], |row| row.get(0))
+            .optional()?;
+        match existing {
+            Some(old) if old == data => Ok(Upsert::Unchanged),
+            Some(_) => {
+                self.tx.execute(
+                    "UPDATE relations SET data = ?2 WHERE key = ?1",
+                    params![key, data],
+                )?;
+                Ok(Upsert::Updated)
+            }
+            None => {
+                self.tx.execute(
+                    "INSERT INTO relations(key, to_id, kind, data) VALUES (?1, ?2, ?3, ?4)",
+                    params![key, relation.to, relation.kind.as_str(), data],
+                )?;
+                Ok(Upsert::Inserted)
+            }
+        }
+    }
+
+    pub fn upsert_record(&mut self, record: &Record) -> Result<Upsert> {
+        let kind = record.kind().as_str();
+        let data = serde_json::to_string(record)?;
+        let existing: Option<String> = self
+            .tx
+            .query_row(
+                "SELECT data FROM records WHERE kind = ?1 AND id = ?2",
+                params![kind, record.id()],
+                |row| row.get(0),
+            )
+            .optional()?;
+        let published = record.date().to_string();
+        match existing {
+            Some(old) if old == data => Ok(Upsert::Unchanged),
+            Some(_) => {
+                self.tx.execute(
+                    "UPDATE records SET data = ?3, published = ?4 WHERE kind = ?1 AND id = ?2",
+                    params![kind, record.id(), data, published],
+                )?;
+                Ok(Upsert::Updated)
+            }
+            None => {
+                self.tx.execute(
+                    "INSERT INTO records(kind, id, published, data) VALUES (?1, ?2, ?3, ?4)",
+                    params![kind, record.id(), published, data],
+                )?;
+                Ok(Upsert::Inserted)
+            }
+        }
+    }
+
+    pub fn audit(&mut self, actor: &str, action: &str, detail: &str) -> Result<()> {
+        audit(&self.tx, actor, action, detail)
+    }
+
+    pub fn commit(self) -> Result<()> {
+        Ok(self.tx.commit()?)
+    }
+}
+
+/// Parses the store's date text.
+pub fn parse_date(s: &str) -> Option<Date> {
+    Date::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_idempotent_on_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("oppgraph.db");
+        let mut store = Store::open(&path).unwrap();
+        let mut tx = store.begin().unwrap();
+        let ent = tx
+            .insert_enterprise(Enterprise { name: "甲公司".into(), ..Default::default() })
+            .unwrap();
+        tx.commit().unwrap();
+        drop(store);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as i64);
+        assert_eq!(store.enterprise(ent.id).unwrap().unwrap().name, "甲公司");
+    }
+
+    #[test]
+    fn dropped_transaction_keeps_nothing() {
+        let mut store = Store::open_in_memory().unwrap();
+        {
+            let mut tx = store.begin().unwrap();
+            tx.insert_enterprise(Enterprise { name: "乙公司".into(), ..Default::default() })
+                .unwrap();
+        }
+        assert_eq!(store.count(Table::Enterprises).unwrap(), 0);
+    }
+}

@@ -1,0 +1,241 @@
+//! A data directory and the pipeline over it: the store, the search index, the config, and the
+//! steps that keep the derived data (index, graph, opportunities) in line with the store.
+//!
+//! Both the command line and the HTTP server drive oppgraph through this type.
+
+use crate::deliver;
+use crate::graph::{BuildOptions, EnterpriseGraph};
+use crate::index::{IndexError, SearchIndex};
+use crate::ingest::{import_files, ImportError, ImportOutcome};
+use crate::mine::{self, MineConfig, MineInput, ProductMatrix};
+use crate::model::{Date, OpportunityKind};
+use crate::store::{OpportunityFilter, Store, StoreError};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+pub const AGENCIES: &str = include_str!("../dictionaries/agencies.txt");
+
+#[derive(Debug, thiserror::Error)]
+pub enum WorkspaceError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    #[error(transparent)]
+    Import(#[from] ImportError),
+    #[error("cannot create data directory {path}: {source}")]
+    DataDir { path: String, source: std::io::Error },
+    #[error("config {path}: {message}")]
+    Config { path: String, message: String },
+}
+
+pub type Result<T, E = WorkspaceError> = std::result::Result<T, E>;
+
+/// `<data>/config.toml`; every field has a default, so the file is optional.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub mine: MineSettings,
+    /// API tokens. `demo` writes a set; `serve` refuses every API call without one.
+    #[serde(rename = "token")]
+    pub tokens: Vec<TokenConfig>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MineSettings {
+    /// Leads below this amount in yuan are suppressed as small.
+    pub min_amount: f64,
+    /// Pledges expiring within this many days of `as_of` are refinancing leads.
+    pub pledge_window_days: (i64, i64),
+    /// Owners this many hops up pass their risk events down as alerts.
+    pub risk_owner_hops: usize,
+    /// Tender agencies beyond the built-in list.
+    pub extra_agencies: Vec<String>,
+    /// A product matrix file replacing the built-in one.
+    pub product_matrix: Option<PathBuf>,
+}
+
+impl Default for MineSettings {
+    fn default() -> Self {
+        MineSettings {
+            min_amount: 100_000.0,
+            pledge_window_days: (30, 180),
+            risk_owner_hops: 2,
+            extra_agencies: Vec::new(),
+            product_matrix: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Manager,
+    Risk,
+    Analyst,
+    Admin,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenConfig {
+    pub token: String,
+    pub role: Role,
+    /// For managers: the manager id whose leads this token sees.
+    #[serde(default)]
+    pub manager: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+impl Config {
+    pub fn load(path: &Path) -> Result<Config> {
+        if !path.exists() {
+            return Ok(Config::default());
+        }
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| WorkspaceError::Config { path: path.display().to_string(), message: e.to_string() })?;
+        toml::from_str(&text)
+            .map_err(|e| WorkspaceError::Config { path: path.display().to_string(), message: e.to_string() })
+    }
+
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let text = toml::to_string_pretty(self)
+            .map_err(|e| WorkspaceError::Config { path: path.display().to_string(), message: e.to_string() })?;
+        std::fs::write(path, text)
+            .map_err(|e| WorkspaceError::Config { path: path.display().to_string(), message: e.to_string() })
+    }
+
+    /// The typed mining configuration, with the product matrix loaded.
+    pub fn mine_config(&self) -> Result<MineConfig> {
+        let agencies = AGENCIES
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .chain(self.mine.extra_agencies.iter().map(String::as_str));
+        let mut config = MineConfig {
+            rules: mine::rules::RuleConfig {
+                pledge_window_days: self.mine.pledge_window_days,
+                ..Default::default()
+            }
+            .with_agencies(agencies),
+            ..Default::default()
+        };
+        config.dedup.min_amount = self.mine.min_amount;
+        config.risk.max_owner_hops = self.mine.risk_owner_hops;
+        if let Some(path) = &self.mine.product_matrix {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| WorkspaceError::Config { path: path.display().to_string(), message: e.to_string() })?;
+            config.products = ProductMatrix::parse(&text)
+                .map_err(|e| WorkspaceError::Config { path: path.display().to_string(), message: e.to_string() })?;
+        }
+        Ok(config)
+    }
+}
+
+pub struct Workspace {
+    pub dir: PathBuf,
+    pub store: Store,
+    pub index: SearchIndex,
+    pub config: Config,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MineSummary {
+    pub as_of: Date,
+    pub opportunities: usize,
+    pub live: usize,
+    pub suppressed: HashMap<String, usize>,
+    pub with_alerts: usize,
+}
+
+impl Workspace {
+    pub fn open(dir: &Path) -> Result<Workspace> {
+        std::fs::create_dir_all(dir)
+            .map_err(|source| WorkspaceError::DataDir { path: dir.display().to_string(), source })?;
+        let store = Store::open(&dir.join("oppgraph.db"))?;
+        let index = SearchIndex::open(&dir.join("index"))?;
+        let config = Config::load(&dir.join("config.toml"))?;
+        Ok(Workspace { dir: dir.to_path_buf(), store, index, config })
+    }
+
+    pub fn config_path(&self) -> PathBuf {
+        self.dir.join("config.toml")
+    }
+
+    pub fn rejects_dir(&self) -> PathBuf {
+        self.dir.join("rejects")
+    }
+
+    /// Imports files and brings the index up to date with what changed.
+    pub fn import(&mut self, paths: &[PathBuf]) -> Result<ImportOutcome> {
+        let rejects_dir = self.rejects_dir();
+        let outcome = import_files(&mut self.store, paths, &rejects_dir)?;
+        if !outcome.changed_records.is_empty() {
+            self.index.upsert(&outcome.changed_records)?;
+        }
+        Ok(outcome)
+    }
+
+    /// Recreates the index from the store.
+    pub fn rebuild_index(&mut self) -> Result<usize> {
+        let records = self.store.records()?;
+        Ok(self.index.rebuild(&records)?)
+    }
+
+    pub fn graph(&self, as_of: Date) -> Result<EnterpriseGraph> {
+        let snapshot = self.store.snapshot()?;
+        Ok(EnterpriseGraph::build(
+            &snapshot.enterprises,
+            &snapshot.persons,
+            &snapshot.relations,
+            &snapshot.records,
+            BuildOptions { as_of },
+        ))
+    }
+
+    /// Runs rules, dedup, risk, ranking and assignment, and stores the result.
+    pub fn mine(&mut self, as_of: Date) -> Result<MineSummary> {
+        let config = self.config.mine_config()?;
+        let snapshot = self.store.snapshot()?;
+        let graph = EnterpriseGraph::build(
+            &snapshot.enterprises,
+            &snapshot.persons,
+            &snapshot.relations,
+            &snapshot.records,
+            BuildOptions { as_of },
+        );
+        let previous = self.store.opportunities(&OpportunityFilter { include_suppressed: true, ..Default::default() })?;
+        let feedback_kinds: HashMap<String, OpportunityKind> =
+            previous.iter().map(|o| (o.id.clone(), o.kind)).collect();
+        let input = MineInput {
+            enterprises: &snapshot.enterprises,
+            records: &snapshot.records,
+            relations: &snapshot.relations,
+            feedback: &snapshot.feedback,
+            feedback_kinds: &feedback_kinds,
+            graph: &graph,
+            as_of,
+        };
+        let mut opportunities = mine::run(&input, &config);
+        deliver::assign(&mut opportunities, &snapshot.enterprises, &snapshot.managers);
+        self.store.replace_opportunities(&opportunities)?;
+        let mut suppressed: HashMap<String, usize> = HashMap::new();
+        for o in &opportunities {
+            if let Some(s) = &o.suppressed {
+                *suppressed.entry(s.reason.as_str().to_string()).or_default() += 1;
+            }
+        }
+        let summary = MineSummary {
+            as_of,
+            opportunities: opportunities.len(),
+            live: opportunities.iter().filter(|o| o.suppressed.is_none()).count(),
+            suppressed,
+            with_alerts: opportunities.iter().filter(|o| !o.alerts.is_empty()).count(),
+        };
+        self.store.audit("mine", "mine", &serde_json::to_string(&summary).unwrap_or_default())?;
+        Ok(summary)
+    }
+}
