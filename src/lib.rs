@@ -6,6 +6,7 @@
 //! [`workspace`] ties a data directory to these steps for the command line and the server.
 
 pub mod deliver;
+pub mod eval;
 pub mod extract;
 pub mod gen;
 pub mod graph;

@@ -46,11 +46,36 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
-    /// Resolves names to enterprises.
+    /// Resolves names to enterprises: linked (with confidence and rule), needs review, or new.
     Resolve {
         #[arg(required = true)]
         names: Vec<String>,
+        /// Record a decision: these names are this enterprise (id, code or name).
+        #[arg(long, conflicts_with = "new")]
+        link: Option<String>,
+        /// Record a decision: these names are none of the known enterprises.
+        #[arg(long)]
+        new: bool,
     },
+    /// Parses notice pages (HTML or text, UTF-8 or GBK) into fields, one JSON object per file.
+    Extract {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Converts a published dataset into the import formats.
+    Convert {
+        /// `executives`: A-share listed companies and their executives (Neo4j CSV export).
+        source: String,
+        dir: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Relationship graph queries.
+    #[command(subcommand)]
+    Graph(GraphCommand),
+    /// Measures extraction or resolution on labelled data.
+    #[command(subcommand)]
+    Eval(EvalCommand),
     /// Full-text search over every record.
     Search {
         query: String,
@@ -94,6 +119,68 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum GraphCommand {
+    /// Ultimate owners with effective shares and paths, and the actual controller.
+    Controller { ent: String },
+    /// Shortest relation paths between two enterprises or persons, shortest first.
+    Path {
+        a: String,
+        b: String,
+        #[arg(long, default_value_t = 6)]
+        max_depth: usize,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+    },
+    /// The k-hop neighbourhood, optionally over some relation kinds only.
+    Neighbors {
+        ent: String,
+        #[arg(long, default_value_t = 1)]
+        depth: usize,
+        /// Comma-separated: shareholder, officer, legal_rep, guarantee, supplier, branch, control, pledge, tender.
+        #[arg(long, value_delimiter = ',')]
+        kinds: Vec<String>,
+        /// Nodes with more edges than this are shown but not expanded.
+        #[arg(long, default_value_t = 500)]
+        hub_cap: usize,
+    },
+    /// The corporate group (集团) an enterprise belongs to.
+    Group { ent: String },
+    /// Guarantee circles or circular shareholding.
+    Circles {
+        #[arg(long, default_value = "guarantee")]
+        kind: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum EvalCommand {
+    /// DIR holds labels.jsonl and pages/; prints per-field accuracy, fails under the threshold.
+    Extract {
+        dir: PathBuf,
+        #[arg(long, default_value_t = 0.99)]
+        min_accuracy: f64,
+        /// Print every miss as a JSON line too.
+        #[arg(long)]
+        misses: bool,
+    },
+    /// FILE is a TSV of full_name and short_name; prints precision and recall for short names
+    /// and for variants of the full names.
+    Resolve {
+        file: PathBuf,
+        #[arg(long, default_value_t = 0.98)]
+        min_short_precision: f64,
+        #[arg(long, default_value_t = 0.90)]
+        min_short_recall: f64,
+        #[arg(long, default_value_t = 0.99)]
+        min_variant_precision: f64,
+        #[arg(long, default_value_t = 0.99)]
+        min_variant_recall: f64,
+        #[arg(long)]
+        misses: bool,
+    },
+}
+
 /// An error that maps to exit code 2: bad usage or an input refused whole.
 #[derive(Debug)]
 struct Refused(String);
@@ -109,7 +196,8 @@ impl std::error::Error for Refused {}
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("OPPGRAPH_LOG").unwrap_or_else(|_| "warn,oppgraph=info".into()),
+            tracing_subscriber::EnvFilter::try_from_env("OPPGRAPH_LOG")
+                .unwrap_or_else(|_| "warn,oppgraph=info".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -118,7 +206,9 @@ fn main() -> ExitCode {
         Err(error) => {
             let _ = error.print();
             return match error.kind() {
-                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => ExitCode::SUCCESS,
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitCode::SUCCESS
+                }
                 _ => ExitCode::from(2),
             };
         }
@@ -158,7 +248,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Import { paths } => {
             let mut workspace = Workspace::open(&cli.data)?;
             let outcome = workspace.import(&paths).map_err(|e| match e {
-                oppgraph::workspace::WorkspaceError::Import(i) if i.is_refusal() => anyhow::Error::new(Refused(i.to_string())),
+                oppgraph::workspace::WorkspaceError::Import(i) if i.is_refusal() => {
+                    anyhow::Error::new(Refused(i.to_string()))
+                }
                 other => anyhow::Error::new(other),
             })?;
             for file in &outcome.files {
@@ -169,22 +261,106 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(if outcome.refused { ExitCode::from(2) } else { ExitCode::SUCCESS })
         }
-        Command::Resolve { names } => {
-            let workspace = Workspace::open(&cli.data)?;
+        Command::Resolve { names, link, new } => {
+            let mut workspace = Workspace::open(&cli.data)?;
             let enterprises = workspace.store.enterprises()?;
-            let resolver = Resolver::from_enterprises(&enterprises);
+            let mut resolver = Resolver::from_enterprises(&enterprises);
+            for decision in workspace.store.decisions()? {
+                resolver.decide(&decision);
+            }
+            if link.is_some() || new {
+                let target = match &link {
+                    None => None,
+                    Some(reference) => Some(find_enterprise(&resolver, &enterprises, reference)?),
+                };
+                for name in &names {
+                    let decision = oppgraph::resolve::Decision { name: name.clone(), enterprise: target };
+                    workspace.store.add_decision(&decision, "cli")?;
+                    resolver.decide(&decision);
+                }
+            }
             for name in names {
                 let resolution = match EntRef::parse(&name) {
                     Ok(reference) => resolver.resolve(&reference),
                     Err(e) => return Err(Refused(format!("{name}: {e}")).into()),
                 };
                 let enterprise = match &resolution {
-                    Resolution::Linked { id, .. } => enterprises.iter().find(|e| e.id == *id).map(|e| e.to_ref()),
+                    Resolution::Linked { id, .. } => {
+                        enterprises.iter().find(|e| e.id == *id).map(|e| e.to_ref())
+                    }
                     _ => None,
                 };
-                print_json(&serde_json::json!({"name": name, "resolution": resolution, "enterprise": enterprise}))?;
+                print_json(
+                    &serde_json::json!({"name": name, "resolution": resolution, "enterprise": enterprise}),
+                )?;
             }
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Extract { files } => {
+            let mut failed = false;
+            for file in files {
+                match std::fs::read(&file) {
+                    Ok(bytes) => {
+                        let name = file.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+                        print_json(&oppgraph::extract::notice::extract(&bytes, name))?;
+                    }
+                    Err(e) => {
+                        eprintln!("error: cannot read {}: {e}", file.display());
+                        failed = true;
+                    }
+                }
+            }
+            Ok(if failed { ExitCode::from(2) } else { ExitCode::SUCCESS })
+        }
+        Command::Graph(query) => graph_command(&cli.data, query),
+        Command::Convert { source, dir, out } => {
+            if source != "executives" {
+                return Err(Refused(format!("unknown source {source:?}; known: executives")).into());
+            }
+            let summary = oppgraph::ingest::convert::convert_executives(&dir, &out)
+                .map_err(|e| Refused(e.to_string()))?;
+            print_json(&summary)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Eval(EvalCommand::Extract { dir, min_accuracy, misses }) => {
+            let report = oppgraph::eval::eval_extract(&dir).map_err(|e| Refused(e.to_string()))?;
+            if misses {
+                for miss in &report.misses {
+                    print_json(miss)?;
+                }
+            }
+            print_json(&serde_json::json!({
+                "pages": report.pages, "pages_per_second": report.pages_per_second, "fields": report.fields,
+                "misses": report.misses.len(),
+            }))?;
+            let worst = report.fields.iter().map(|f| f.accuracy).fold(1.0, f64::min);
+            Ok(if worst < min_accuracy { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+        }
+        Command::Eval(EvalCommand::Resolve {
+            file,
+            min_short_precision,
+            min_short_recall,
+            min_variant_precision,
+            min_variant_recall,
+            misses,
+        }) => {
+            let report = oppgraph::eval::eval_resolve(&file).map_err(|e| Refused(e.to_string()))?;
+            if misses {
+                for miss in &report.misses {
+                    print_json(miss)?;
+                }
+            }
+            let mut ok = true;
+            for set in &report.sets {
+                print_json(set)?;
+                let (p, r) = if set.set == "short" {
+                    (min_short_precision, min_short_recall)
+                } else {
+                    (min_variant_precision, min_variant_recall)
+                };
+                ok &= set.precision >= p && set.recall >= r;
+            }
+            Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::Search { query, kind, from, to, limit } => {
             let workspace = Workspace::open(&cli.data)?;
@@ -220,10 +396,109 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Gen { enterprises, out, seed, as_of } => {
             let config = oppgraph::gen::GenConfig { enterprises, seed, as_of: as_of.unwrap_or_else(today) };
-            let summary = oppgraph::gen::generate(&config, &out).with_context(|| format!("writing {}", out.display()))?;
+            let summary = oppgraph::gen::generate(&config, &out)
+                .with_context(|| format!("writing {}", out.display()))?;
             print_json(&summary)?;
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+fn graph_command(data: &Path, query: GraphCommand) -> Result<ExitCode> {
+    use oppgraph::graph::{analysis::Limits, EdgeKind, NodeRef};
+    let workspace = Workspace::open(data)?;
+    let enterprises = workspace.store.enterprises()?;
+    let resolver = Resolver::from_enterprises(&enterprises);
+    let graph = workspace.graph(today())?;
+    let node = |reference: &str| -> Result<NodeRef> {
+        if let Some(person) = reference.strip_prefix("person:") {
+            let node = NodeRef::Person(person.to_string());
+            return if graph.contains(&node) {
+                Ok(node)
+            } else {
+                Err(Refused(format!("no person {person:?}")).into())
+            };
+        }
+        if let Some((NodeRef::Person(id), _)) =
+            graph.nodes().find(|(n, name)| matches!(n, NodeRef::Person(_)) && *name == reference)
+        {
+            return Ok(NodeRef::Person(id.clone()));
+        }
+        Ok(NodeRef::Enterprise(find_enterprise(&resolver, &enterprises, reference)?))
+    };
+    match query {
+        GraphCommand::Controller { ent } => {
+            let target = node(&ent)?;
+            let report = graph
+                .controller(&target, Limits::default())
+                .ok_or_else(|| Refused(format!("{ent} is not in the graph")))?;
+            let enterprise = match &target {
+                NodeRef::Enterprise(id) => enterprises
+                    .iter()
+                    .find(|e| e.id == *id)
+                    .map(|e| serde_json::to_value(e.to_ref()))
+                    .transpose()?,
+                NodeRef::Person(id) => Some(
+                    serde_json::json!({"id": format!("person:{id}"), "name": graph.name(&target), "uscc": null}),
+                ),
+            };
+            print_json(&serde_json::json!({
+                "enterprise": enterprise, "controller": report.controller, "rule": report.rule, "owners": report.owners,
+            }))?;
+        }
+        GraphCommand::Path { a, b, max_depth, limit } => {
+            for path in graph.shortest_paths(&node(&a)?, &node(&b)?, max_depth, limit) {
+                print_json(&path)?;
+            }
+        }
+        GraphCommand::Neighbors { ent, depth, kinds, hub_cap } => {
+            let kinds = kinds
+                .iter()
+                .map(|k| {
+                    EdgeKind::parse(k.trim()).ok_or_else(|| Refused(format!("unknown relation kind {k:?}")))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let found = graph
+                .neighbourhood(&node(&ent)?, depth, &kinds, hub_cap)
+                .ok_or_else(|| Refused(format!("{ent} is not in the graph")))?;
+            print_json(&found)?;
+        }
+        GraphCommand::Group { ent } => {
+            let group =
+                graph.group(&node(&ent)?).ok_or_else(|| Refused(format!("{ent} is not in the graph")))?;
+            print_json(&group)?;
+        }
+        GraphCommand::Circles { kind } => {
+            let kind = match kind.as_str() {
+                "guarantee" => EdgeKind::Guarantee,
+                "shareholder" => EdgeKind::Shareholder,
+                other => {
+                    return Err(Refused(format!("--kind is guarantee or shareholder, not {other:?}")).into())
+                }
+            };
+            for circle in graph.circles(kind) {
+                print_json(&circle)?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// An enterprise by internal id, code or name.
+fn find_enterprise(
+    resolver: &Resolver,
+    enterprises: &[oppgraph::model::Enterprise],
+    reference: &str,
+) -> Result<i64> {
+    if let Ok(id) = reference.parse::<i64>() {
+        if enterprises.iter().any(|e| e.id == id) {
+            return Ok(id);
+        }
+    }
+    let parsed = EntRef::parse(reference).map_err(|e| Refused(format!("{reference}: {e}")))?;
+    match resolver.resolve(&parsed) {
+        Resolution::Linked { id, .. } => Ok(id),
+        _ => Err(Refused(format!("no enterprise {reference:?}")).into()),
     }
 }
 
@@ -235,7 +510,11 @@ fn random_token() -> String {
 
 fn demo(data: &Path, addr: &str, sample: &Path, no_serve: bool) -> Result<ExitCode> {
     if !sample.is_dir() {
-        return Err(Refused(format!("sample directory {} not found (run from the repository root)", sample.display())).into());
+        return Err(Refused(format!(
+            "sample directory {} not found (run from the repository root)",
+            sample.display()
+        ))
+        .into());
     }
     if data.exists() {
         std::fs::remove_dir_all(data).with_context(|| format!("clearing {}", data.display()))?;
@@ -253,13 +532,21 @@ fn demo(data: &Path, addr: &str, sample: &Path, no_serve: bool) -> Result<ExitCo
     }
     let as_of = oppgraph::gen::manifest_as_of(sample).unwrap_or_else(today);
     let summary = workspace.mine(as_of)?;
-    eprintln!("mined as of {as_of}: {} leads, {} live, {} with risk alerts", summary.opportunities, summary.live, summary.with_alerts);
+    eprintln!(
+        "mined as of {as_of}: {} leads, {} live, {} with risk alerts",
+        summary.opportunities, summary.live, summary.with_alerts
+    );
 
     let managers = workspace.store.managers()?;
     let mut tokens = vec![
         TokenConfig { token: random_token(), role: Role::Admin, manager: None, name: Some("admin".into()) },
         TokenConfig { token: random_token(), role: Role::Risk, manager: None, name: Some("risk".into()) },
-        TokenConfig { token: random_token(), role: Role::Analyst, manager: None, name: Some("analyst".into()) },
+        TokenConfig {
+            token: random_token(),
+            role: Role::Analyst,
+            manager: None,
+            name: Some("analyst".into()),
+        },
     ];
     for manager in managers.iter().take(3) {
         tokens.push(TokenConfig {
@@ -279,7 +566,10 @@ fn demo(data: &Path, addr: &str, sample: &Path, no_serve: bool) -> Result<ExitCo
     if no_serve {
         return Ok(ExitCode::SUCCESS);
     }
-    println!("open http://{addr}/?token={}  (Ctrl-C to stop)", tokens.last().map(|t| t.token.as_str()).unwrap_or(""));
+    println!(
+        "open http://{addr}/?token={}  (Ctrl-C to stop)",
+        tokens.last().map(|t| t.token.as_str()).unwrap_or("")
+    );
     serve(workspace, addr, 0)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -287,7 +577,8 @@ fn demo(data: &Path, addr: &str, sample: &Path, no_serve: bool) -> Result<ExitCo
 fn serve(workspace: Workspace, addr: &str, mine_every: u64) -> Result<()> {
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
+        let listener =
+            tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
         let state = oppgraph::http::AppState::new(workspace);
         if mine_every > 0 {
             let scheduled = state.clone();
@@ -297,7 +588,11 @@ fn serve(workspace: Workspace, addr: &str, mine_every: u64) -> Result<()> {
                 loop {
                     interval.tick().await;
                     match scheduled.mine(today()).await {
-                        Ok(summary) => tracing::info!(live = summary.live, total = summary.opportunities, "scheduled mining run"),
+                        Ok(summary) => tracing::info!(
+                            live = summary.live,
+                            total = summary.opportunities,
+                            "scheduled mining run"
+                        ),
                         Err(error) => tracing::error!(%error, "scheduled mining run failed"),
                     }
                 }

@@ -95,15 +95,19 @@ impl Config {
         if !path.exists() {
             return Ok(Config::default());
         }
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| WorkspaceError::Config { path: path.display().to_string(), message: e.to_string() })?;
+        let text = std::fs::read_to_string(path).map_err(|e| WorkspaceError::Config {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
         toml::from_str(&text)
             .map_err(|e| WorkspaceError::Config { path: path.display().to_string(), message: e.to_string() })
     }
 
     pub fn save(&self, path: &Path) -> Result<()> {
-        let text = toml::to_string_pretty(self)
-            .map_err(|e| WorkspaceError::Config { path: path.display().to_string(), message: e.to_string() })?;
+        let text = toml::to_string_pretty(self).map_err(|e| WorkspaceError::Config {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
         std::fs::write(path, text)
             .map_err(|e| WorkspaceError::Config { path: path.display().to_string(), message: e.to_string() })
     }
@@ -126,10 +130,14 @@ impl Config {
         config.dedup.min_amount = self.mine.min_amount;
         config.risk.max_owner_hops = self.mine.risk_owner_hops;
         if let Some(path) = &self.mine.product_matrix {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| WorkspaceError::Config { path: path.display().to_string(), message: e.to_string() })?;
-            config.products = ProductMatrix::parse(&text)
-                .map_err(|e| WorkspaceError::Config { path: path.display().to_string(), message: e.to_string() })?;
+            let text = std::fs::read_to_string(path).map_err(|e| WorkspaceError::Config {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            })?;
+            config.products = ProductMatrix::parse(&text).map_err(|e| WorkspaceError::Config {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            })?;
         }
         Ok(config)
     }
@@ -207,7 +215,9 @@ impl Workspace {
             &snapshot.records,
             BuildOptions { as_of },
         );
-        let previous = self.store.opportunities(&OpportunityFilter { include_suppressed: true, ..Default::default() })?;
+        let previous = self
+            .store
+            .opportunities(&OpportunityFilter { include_suppressed: true, ..Default::default() })?;
         let feedback_kinds: HashMap<String, OpportunityKind> =
             previous.iter().map(|o| (o.id.clone(), o.kind)).collect();
         let input = MineInput {

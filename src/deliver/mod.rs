@@ -26,9 +26,7 @@ pub fn assign(opportunities: &mut [Opportunity], enterprises: &[Enterprise], man
     for index in order {
         let opp = &mut opportunities[index];
         let enterprise = by_id.get(&opp.enterprise.id).copied();
-        let owner = enterprise
-            .and_then(|e| e.manager_id.as_deref())
-            .and_then(|m| known.get(m).copied());
+        let owner = enterprise.and_then(|e| e.manager_id.as_deref()).and_then(|m| known.get(m).copied());
         let chosen = owner.unwrap_or_else(|| best_fit(enterprise, managers, &load));
         if opp.suppressed.is_none() {
             load[chosen] += 1;
@@ -40,9 +38,10 @@ pub fn assign(opportunities: &mut [Opportunity], enterprises: &[Enterprise], man
 fn best_fit(enterprise: Option<&Enterprise>, managers: &[Manager], load: &[u32]) -> usize {
     let fit = |m: &Manager| -> u32 {
         let Some(e) = enterprise else { return 0 };
-        let region = e.region.as_deref().is_some_and(|r| {
-            m.regions.iter().any(|mr| r.contains(mr.as_str()) || mr.contains(r))
-        });
+        let region = e
+            .region
+            .as_deref()
+            .is_some_and(|r| m.regions.iter().any(|mr| r.contains(mr.as_str()) || mr.contains(r)));
         let industry = e.industry.as_deref().is_some_and(|i| m.industries.iter().any(|mi| mi == i));
         u32::from(region) * 2 + u32::from(industry)
     };
@@ -96,11 +95,17 @@ mod tests {
     #[test]
     fn own_manager_first_then_region_then_load() {
         let enterprises = vec![
-            Enterprise { id: 1, region: Some("湖北省宜昌市".into()), manager_id: Some("m2".into()), ..Default::default() },
+            Enterprise {
+                id: 1,
+                region: Some("湖北省宜昌市".into()),
+                manager_id: Some("m2".into()),
+                ..Default::default()
+            },
             Enterprise { id: 2, region: Some("湖北省宜昌市".into()), ..Default::default() },
             Enterprise { id: 3, region: Some("广东省深圳市".into()), ..Default::default() },
         ];
-        let managers = vec![manager("m1", &["宜昌"], 1), manager("m2", &["深圳"], 5), manager("m3", &["宜昌"], 1)];
+        let managers =
+            vec![manager("m1", &["宜昌"], 1), manager("m2", &["深圳"], 5), manager("m3", &["宜昌"], 1)];
         let mut leads = vec![lead("a", 1, 90.0), lead("b", 2, 80.0), lead("c", 2, 70.0), lead("d", 3, 60.0)];
         assign(&mut leads, &enterprises, &managers);
         let got: Vec<&str> = leads.iter().map(|l| l.manager.as_deref().unwrap()).collect();

@@ -52,7 +52,9 @@ pub fn segment(text: &str, mode: Mode) -> Vec<Word<'_>> {
     let mut count = 0usize;
     for i in (0..tokens.len()).rev() {
         let t = &tokens[i];
-        let inside = compound.is_some_and(|(s, e)| t.byte_start >= s && t.byte_end <= e && (t.byte_end - t.byte_start) < (e - s));
+        let inside = compound.is_some_and(|(s, e)| {
+            t.byte_start >= s && t.byte_end <= e && (t.byte_end - t.byte_start) < (e - s)
+        });
         if !inside {
             compound = Some((t.byte_start, t.byte_end));
             count += 1;
@@ -63,7 +65,12 @@ pub fn segment(text: &str, mode: Mode) -> Vec<Word<'_>> {
         .iter()
         .zip(positions)
         .filter(|(t, _)| t.word.chars().any(char::is_alphanumeric))
-        .map(|(t, p)| Word { text: t.word, byte_start: t.byte_start, byte_end: t.byte_end, position: count - p })
+        .map(|(t, p)| Word {
+            text: t.word,
+            byte_start: t.byte_start,
+            byte_end: t.byte_end,
+            position: count - p,
+        })
         .collect()
 }
 

@@ -5,14 +5,15 @@
 //! changes. Only relations current on the `as_of` date are edges.
 
 use crate::model::{
-    Date, Enterprise, EnterpriseId, Party, Person, PledgeStatus, Record, Relation, RelationKind,
-    TenderKind,
+    Date, Enterprise, EnterpriseId, Party, Person, PledgeStatus, Record, Relation, RelationKind, TenderKind,
 };
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet, VecDeque};
+
+pub mod analysis;
 
 /// A node as the outside world names it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -97,10 +98,7 @@ impl EdgeKind {
 
     /// Edges that make two parties related for related-party screening.
     pub fn is_affiliation(self) -> bool {
-        matches!(
-            self,
-            Self::Shareholder | Self::Control | Self::Officer | Self::LegalRep | Self::Branch
-        )
+        matches!(self, Self::Shareholder | Self::Control | Self::Officer | Self::LegalRep | Self::Branch)
     }
 }
 
@@ -194,7 +192,12 @@ impl EnterpriseGraph {
                     }
                 }
                 Record::Pledge(p) if p.status == PledgeStatus::Active => {
-                    let edge = Edge { kind: EdgeKind::Pledge, share: 0.0, amount: p.amount.unwrap_or(0.0), count: 1 };
+                    let edge = Edge {
+                        kind: EdgeKind::Pledge,
+                        share: 0.0,
+                        amount: p.amount.unwrap_or(0.0),
+                        count: 1,
+                    };
                     g.add_edge(&NodeRef::Enterprise(p.pledgor.id), &NodeRef::Enterprise(p.pledgee.id), edge);
                 }
                 Record::Invoice(i) if i.seller.id != i.buyer.id => {
@@ -319,7 +322,11 @@ impl EnterpriseGraph {
                 .graph
                 .edges_directed(current, Direction::Outgoing)
                 .map(|e| (e.target(), e.weight().kind))
-                .chain(self.graph.edges_directed(current, Direction::Incoming).map(|e| (e.source(), e.weight().kind)));
+                .chain(
+                    self.graph
+                        .edges_directed(current, Direction::Incoming)
+                        .map(|e| (e.source(), e.weight().kind)),
+                );
             for (next, kind) in edges {
                 if !kind.is_affiliation() || depth.contains_key(&next) {
                     continue;

@@ -8,6 +8,8 @@ mod error;
 
 pub use error::ApiError;
 
+use crate::graph::analysis::Limits;
+use crate::graph::{EdgeKind, EnterpriseGraph, NodeRef};
 use crate::model::{Feedback, Opportunity, OpportunityStatus};
 use crate::store::{AlertReview, OpportunityFilter};
 use crate::workspace::{Role, TokenConfig, Workspace};
@@ -31,6 +33,8 @@ pub struct AppState {
 
 struct Inner {
     workspace: Mutex<Workspace>,
+    /// The graph as of the store's data version it was built from.
+    graph: Mutex<Option<(i64, Arc<EnterpriseGraph>)>>,
     tokens: Vec<TokenConfig>,
     requests: Mutex<BTreeMap<(String, u16), u64>>,
     mines: AtomicU64,
@@ -42,6 +46,7 @@ impl AppState {
         AppState {
             inner: Arc::new(Inner {
                 workspace: Mutex::new(workspace),
+                graph: Mutex::new(None),
                 tokens,
                 requests: Mutex::new(BTreeMap::new()),
                 mines: AtomicU64::new(0),
@@ -62,6 +67,31 @@ impl AppState {
         })
         .await
         .map_err(|e| ApiError::internal(format!("worker failed: {e}")))?
+    }
+
+    /// The current graph, rebuilt when the store changed underneath.
+    pub async fn graph(&self) -> Result<Arc<EnterpriseGraph>, ApiError> {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let workspace = inner.workspace.lock().unwrap_or_else(|p| p.into_inner());
+            let version = workspace.store.data_version()?;
+            let mut cached = inner.graph.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((built, graph)) = cached.as_ref() {
+                if *built == version {
+                    return Ok(graph.clone());
+                }
+            }
+            let graph = Arc::new(workspace.graph(chrono::Local::now().date_naive())?);
+            *cached = Some((version, graph.clone()));
+            Ok(graph)
+        })
+        .await
+        .map_err(|e| ApiError::internal(format!("worker failed: {e}")))?
+    }
+
+    /// Forgets the cached graph (after an import through this server).
+    pub fn invalidate_graph(&self) {
+        *self.inner.graph.lock().unwrap_or_else(|p| p.into_inner()) = None;
     }
 
     /// Re-mines as of `as_of` (used by the schedule).
@@ -120,7 +150,11 @@ impl FromRequestParts<AppState> for Caller {
         Ok(Caller {
             role: found.role.clone(),
             manager: found.manager.clone(),
-            name: found.name.clone().or_else(|| found.manager.clone()).unwrap_or_else(|| format!("{:?}", found.role).to_lowercase()),
+            name: found
+                .name
+                .clone()
+                .or_else(|| found.manager.clone())
+                .unwrap_or_else(|| format!("{:?}", found.role).to_lowercase()),
         })
     }
 }
@@ -143,6 +177,11 @@ pub fn app(state: AppState) -> Router {
         .route("/api/search", get(search))
         .route("/api/enterprises", get(find_enterprises))
         .route("/api/enterprises/{id}", get(get_enterprise))
+        .route("/api/graph/controller/{id}", get(graph_controller))
+        .route("/api/graph/neighbors/{id}", get(graph_neighbors))
+        .route("/api/graph/group/{id}", get(graph_group))
+        .route("/api/graph/path", get(graph_path))
+        .route("/api/graph/circles", get(graph_circles))
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
         .layer(axum::middleware::from_fn_with_state(state.clone(), count_requests))
         .with_state(state)
@@ -212,7 +251,9 @@ async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
     text.push_str("# HELP oppgraph_http_requests_total HTTP requests by route and status.\n# TYPE oppgraph_http_requests_total counter\n");
     let requests = state.inner.requests.lock().unwrap_or_else(|p| p.into_inner()).clone();
     for ((route, status), count) in requests {
-        text.push_str(&format!("oppgraph_http_requests_total{{route=\"{route}\",status=\"{status}\"}} {count}\n"));
+        text.push_str(&format!(
+            "oppgraph_http_requests_total{{route=\"{route}\",status=\"{status}\"}} {count}\n"
+        ));
     }
     let mut response = text.into_response();
     response
@@ -245,7 +286,12 @@ async fn list_opportunities(
             if params.manager.as_ref().is_some_and(|m| Some(m) != caller.manager.as_ref()) {
                 return Err(ApiError::Forbidden("managers see only their own leads".into()));
             }
-            Some(caller.manager.clone().ok_or_else(|| ApiError::Forbidden("token has no manager id".into()))?)
+            Some(
+                caller
+                    .manager
+                    .clone()
+                    .ok_or_else(|| ApiError::Forbidden("token has no manager id".into()))?,
+            )
         }
         _ => params.manager,
     };
@@ -295,9 +341,13 @@ async fn post_feedback(
 ) -> Result<Json<Opportunity>, ApiError> {
     let Json(body) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     caller.require(&[Role::Manager])?;
-    let status = OpportunityStatus::parse(&body.status).filter(|s| *s != OpportunityStatus::New).ok_or_else(|| {
-        ApiError::BadRequest(format!("status {:?} is not one of contacted, won, lost, invalid", body.status))
-    })?;
+    let status =
+        OpportunityStatus::parse(&body.status).filter(|s| *s != OpportunityStatus::New).ok_or_else(|| {
+            ApiError::BadRequest(format!(
+                "status {:?} is not one of contacted, won, lost, invalid",
+                body.status
+            ))
+        })?;
     if status == OpportunityStatus::Invalid && body.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
         return Err(ApiError::BadRequest("an invalid lead needs a reason".into()));
     }
@@ -371,7 +421,7 @@ async fn list_alerts(
                     }
                 }
             }
-            views.sort_by(|a, b| b.alert.severity.cmp(&a.alert.severity));
+            views.sort_by_key(|v| std::cmp::Reverse(v.alert.severity));
             Ok(views)
         })
         .await?;
@@ -436,7 +486,8 @@ struct SearchParams {
 fn parse_date_param(name: &str, value: Option<&str>) -> Result<Option<crate::model::Date>, ApiError> {
     value
         .map(|v| {
-            crate::store::parse_date(v).ok_or_else(|| ApiError::BadRequest(format!("`{name}` is not a YYYY-MM-DD date")))
+            crate::store::parse_date(v)
+                .ok_or_else(|| ApiError::BadRequest(format!("`{name}` is not a YYYY-MM-DD date")))
         })
         .transpose()
 }
@@ -485,7 +536,8 @@ async fn find_enterprises(
                         || e.aliases.iter().any(|a| crate::resolve::normalize_name(a).contains(&needle))
                 })
                 .collect();
-            found.sort_by_key(|e| (crate::resolve::normalize_name(&e.name) != needle, e.name.chars().count()));
+            found
+                .sort_by_key(|e| (crate::resolve::normalize_name(&e.name) != needle, e.name.chars().count()));
             found.truncate(limit);
             Ok(found)
         })
@@ -500,6 +552,131 @@ async fn get_enterprise(
 ) -> Result<Json<crate::model::Enterprise>, ApiError> {
     let found = state.with_workspace(move |ws| Ok(ws.store.enterprise(id)?)).await?;
     found.map(Json).ok_or_else(|| ApiError::NotFound(format!("no enterprise {id}")))
+}
+
+/// `123` (internal id) or `person:p1`.
+fn node_ref(id: &str) -> Result<NodeRef, ApiError> {
+    if let Some(person) = id.strip_prefix("person:") {
+        return Ok(NodeRef::Person(person.to_string()));
+    }
+    id.parse::<i64>()
+        .map(NodeRef::Enterprise)
+        .map_err(|_| ApiError::BadRequest(format!("{id:?} is not an enterprise id or person:ID")))
+}
+
+fn graph_reader(caller: &Caller) -> Result<(), ApiError> {
+    caller.require(&[Role::Analyst, Role::Risk])
+}
+
+async fn graph_controller(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<crate::graph::analysis::ControllerReport>, ApiError> {
+    graph_reader(&caller)?;
+    let node = node_ref(&id)?;
+    let graph = state.graph().await?;
+    let report = tokio::task::spawn_blocking(move || graph.controller(&node, Limits::default()))
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    report.map(Json).ok_or_else(|| ApiError::NotFound(format!("{id} is not in the graph")))
+}
+
+#[derive(Debug, Deserialize)]
+struct NeighborParams {
+    depth: Option<usize>,
+    kinds: Option<String>,
+    hub_cap: Option<usize>,
+}
+
+async fn graph_neighbors(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(params): Query<NeighborParams>,
+) -> Result<Json<crate::graph::analysis::Neighbourhood>, ApiError> {
+    graph_reader(&caller)?;
+    let node = node_ref(&id)?;
+    let depth = params.depth.unwrap_or(1).min(4);
+    let kinds = params
+        .kinds
+        .as_deref()
+        .unwrap_or("")
+        .split(',')
+        .filter(|k| !k.trim().is_empty())
+        .map(|k| {
+            EdgeKind::parse(k.trim())
+                .ok_or_else(|| ApiError::BadRequest(format!("unknown relation kind {k:?}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let hub_cap = params.hub_cap.unwrap_or(500);
+    let graph = state.graph().await?;
+    let found = tokio::task::spawn_blocking(move || graph.neighbourhood(&node, depth, &kinds, hub_cap))
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    found.map(Json).ok_or_else(|| ApiError::NotFound(format!("{id} is not in the graph")))
+}
+
+async fn graph_group(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<crate::graph::analysis::Group>, ApiError> {
+    graph_reader(&caller)?;
+    let node = node_ref(&id)?;
+    let graph = state.graph().await?;
+    let group = tokio::task::spawn_blocking(move || graph.group(&node))
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    group.map(Json).ok_or_else(|| ApiError::NotFound(format!("{id} is not in the graph")))
+}
+
+#[derive(Debug, Deserialize)]
+struct PathParams {
+    from: String,
+    to: String,
+    max_depth: Option<usize>,
+    limit: Option<usize>,
+}
+
+async fn graph_path(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(params): Query<PathParams>,
+) -> Result<Json<Vec<crate::graph::analysis::PathOut>>, ApiError> {
+    graph_reader(&caller)?;
+    let (a, b) = (node_ref(&params.from)?, node_ref(&params.to)?);
+    let (depth, limit) = (params.max_depth.unwrap_or(6).min(10), params.limit.unwrap_or(10).min(100));
+    let graph = state.graph().await?;
+    let paths = tokio::task::spawn_blocking(move || graph.shortest_paths(&a, &b, depth, limit))
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok(Json(paths))
+}
+
+#[derive(Debug, Deserialize)]
+struct CircleParams {
+    kind: Option<String>,
+}
+
+async fn graph_circles(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(params): Query<CircleParams>,
+) -> Result<Json<Vec<crate::graph::analysis::Circle>>, ApiError> {
+    graph_reader(&caller)?;
+    let kind = match params.kind.as_deref().unwrap_or("guarantee") {
+        "guarantee" => EdgeKind::Guarantee,
+        "shareholder" => EdgeKind::Shareholder,
+        other => {
+            return Err(ApiError::BadRequest(format!("kind is guarantee or shareholder, not {other:?}")))
+        }
+    };
+    let graph = state.graph().await?;
+    let circles = tokio::task::spawn_blocking(move || graph.circles(kind))
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok(Json(circles))
 }
 
 impl IntoResponse for ApiError {
@@ -520,7 +697,8 @@ impl IntoResponse for ApiError {
             }
             other => other.to_string(),
         };
-        let mut response = (status, Json(serde_json::json!({"error": {"code": code, "message": message}}))).into_response();
+        let mut response =
+            (status, Json(serde_json::json!({"error": {"code": code, "message": message}}))).into_response();
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }

@@ -17,8 +17,7 @@ use std::path::Path;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query};
 use tantivy::schema::{
-    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED,
-    STRING,
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED, STRING,
 };
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
@@ -176,7 +175,8 @@ pub struct SearchOptions {
 impl SearchIndex {
     /// Opens the index in `dir`, creating it when absent.
     pub fn open(dir: &Path) -> Result<Self> {
-        std::fs::create_dir_all(dir).map_err(|e| IndexError::Open { path: dir.display().to_string(), message: e.to_string() })?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| IndexError::Open { path: dir.display().to_string(), message: e.to_string() })?;
         let (schema, fields) = schema();
         let directory = tantivy::directory::MmapDirectory::open(dir)
             .map_err(|e| IndexError::Open { path: dir.display().to_string(), message: e.to_string() })?;
@@ -205,9 +205,9 @@ impl SearchIndex {
         if guard.is_none() {
             *guard = Some(self.index.writer(WRITER_MEMORY)?);
         }
-        let writer = guard.as_mut().ok_or_else(|| {
-            IndexError::Open { path: "index".into(), message: "writer unavailable".into() }
-        })?;
+        let writer = guard
+            .as_mut()
+            .ok_or_else(|| IndexError::Open { path: "index".into(), message: "writer unavailable".into() })?;
         f(writer, &self.fields)
     }
 
@@ -252,10 +252,8 @@ impl SearchIndex {
         let query = self.build_query(&parsed, options);
         let searcher = self.reader.searcher();
         let limit = options.limit.max(1);
-        let (top, total) = searcher.search(
-            &query,
-            &(TopDocs::with_limit(limit).and_offset(options.offset), Count),
-        )?;
+        let (top, total) =
+            searcher.search(&query, &(TopDocs::with_limit(limit).and_offset(options.offset), Count))?;
         let mut text_snippets = SnippetGenerator::create(&searcher, &*query, self.fields.text)?;
         text_snippets.set_max_num_chars(160);
         let mut title_snippets = SnippetGenerator::create(&searcher, &*query, self.fields.title)?;
@@ -264,14 +262,12 @@ impl SearchIndex {
         for (score, address) in top {
             let doc: TantivyDocument = searcher.doc(address)?;
             let text = |field: Field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_string();
-            let kinds: Vec<String> = doc
-                .get_all(self.fields.kind)
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect();
+            let kinds: Vec<String> =
+                doc.get_all(self.fields.kind).filter_map(|v| v.as_str().map(str::to_string)).collect();
             let published = doc
                 .get_first(self.fields.published)
                 .and_then(|v| v.as_datetime())
-                .map(|d| date_of(d))
+                .map(date_of)
                 .unwrap_or_default();
             let mut snippet = text_snippets.snippet_from_doc(&doc).to_html();
             if snippet.is_empty() || !snippet.contains("<b>") {
@@ -331,7 +327,10 @@ impl SearchIndex {
         if let Some(kind) = &options.kind {
             clauses.push((
                 Occur::Must,
-                Box::new(tantivy::query::TermQuery::new(Term::from_field_text(f.kind, kind), IndexRecordOption::Basic)),
+                Box::new(tantivy::query::TermQuery::new(
+                    Term::from_field_text(f.kind, kind),
+                    IndexRecordOption::Basic,
+                )),
             ));
         }
         if options.from.is_some() || options.to.is_some() {

@@ -122,7 +122,11 @@ pub fn terms_query(terms: &[String], fields: &[(Field, f32)]) -> Option<Box<dyn 
                         Term::from_field_text(field, term),
                         IndexRecordOption::WithFreqs,
                     ));
-                    let q: Box<dyn Query> = if (boost - 1.0).abs() > f32::EPSILON { Box::new(BoostQuery::new(q, boost)) } else { q };
+                    let q: Box<dyn Query> = if (boost - 1.0).abs() > f32::EPSILON {
+                        Box::new(BoostQuery::new(q, boost))
+                    } else {
+                        q
+                    };
                     (Occur::Should, q)
                 })
                 .collect();
@@ -146,7 +150,8 @@ pub fn phrase_query(tokens: &[Token], fields: &[(Field, f32)]) -> Option<Box<dyn
                         .iter()
                         .map(|t| (t.position - first, Term::from_field_text(field, &t.text)))
                         .collect();
-                    let q: Box<dyn Query> = Box::new(BoostQuery::new(Box::new(PhraseQuery::new_with_offset(terms)), boost));
+                    let q: Box<dyn Query> =
+                        Box::new(BoostQuery::new(Box::new(PhraseQuery::new_with_offset(terms)), boost));
                     (Occur::Should, q)
                 })
                 .collect();

@@ -4,9 +4,8 @@
 use super::reader::{read_table, RawRow, ReadError, Table};
 use super::rows::{problem, Fields, RowProblem, RowResult};
 use crate::model::{
-    Enterprise, EnterpriseSize, Filing, Invoice, Manager, NamedEnterprise, Party, Person, Pledge,
-    PledgeKind, PledgeStatus, Record, RecordKind, Relation, RelationKind, RiskEvent, RiskKind,
-    Tender, TenderKind,
+    Enterprise, EnterpriseSize, Filing, Invoice, Manager, NamedEnterprise, Party, Person, Pledge, PledgeKind,
+    PledgeStatus, Record, RecordKind, Relation, RelationKind, RiskEvent, RiskKind, Tender, TenderKind,
 };
 use crate::resolve::{EntRef, Resolution, Resolver};
 use crate::store::{Store, StoreError, StoreTx, Upsert};
@@ -175,6 +174,9 @@ pub fn import_files(
 ) -> Result<ImportOutcome, ImportError> {
     let files = collect_files(paths)?;
     let mut resolver = Resolver::from_enterprises(&store.enterprises()?);
+    for decision in store.decisions()? {
+        resolver.decide(&decision);
+    }
     let mut outcome = ImportOutcome::default();
     for path in files {
         let shown = path.display().to_string();
@@ -312,7 +314,8 @@ fn write_rejects(dir: &Path, file: &str, rejects: &[Reject]) -> Result<String, I
         text.push_str(&serde_json::to_string(reject).unwrap_or_default());
         text.push('\n');
     }
-    std::fs::write(&path, text).map_err(|source| ImportError::Rejects { path: path.display().to_string(), source })?;
+    std::fs::write(&path, text)
+        .map_err(|source| ImportError::Rejects { path: path.display().to_string(), source })?;
     Ok(path.display().to_string())
 }
 
@@ -356,13 +359,6 @@ impl Linker<'_, '_> {
     /// Validates a reference without writing anything.
     fn check(&self, column: &str, raw: &str) -> RowResult<CheckedRef> {
         let reference = EntRef::parse(raw).map_err(|e| problem(format!("`{column}`: {e}")))?;
-        if let Resolution::Ambiguous { candidates } = self.resolver.resolve(&reference) {
-            return Err(problem(format!(
-                "`{column}` {raw:?} matches {} enterprises ({}); use the 统一社会信用代码",
-                candidates.len(),
-                candidates.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", ")
-            )));
-        }
         Ok(CheckedRef { raw: raw.trim().to_string(), reference })
     }
 
@@ -371,10 +367,7 @@ impl Linker<'_, '_> {
         if let Resolution::Linked { id, .. } = self.resolver.resolve(&checked.reference) {
             return Ok(NamedEnterprise { name: checked.raw, id });
         }
-        let mut enterprise = Enterprise {
-            discovered_from: Some(origin.to_string()),
-            ..Default::default()
-        };
+        let mut enterprise = Enterprise { discovered_from: Some(origin.to_string()), ..Default::default() };
         match &checked.reference {
             EntRef::Uscc(code) => {
                 enterprise.uscc = Some(code.clone());
@@ -591,11 +584,8 @@ fn parse_record(linker: &mut Linker<'_, '_>, kind: ImportKind, f: &Fields<'_>) -
     let id = f.required("id")?.to_string();
     match kind {
         ImportKind::Tenders => {
-            let notice = f.parse_enum(
-                "kind",
-                TenderKind::parse,
-                "tender, award, candidate, correction, termination",
-            )?;
+            let notice =
+                f.parse_enum("kind", TenderKind::parse, "tender, award, candidate, correction, termination")?;
             let title = f.required("title")?.to_string();
             let published = f.required_date("published")?;
             let buyer = f.opt("buyer").map(|b| linker.check("buyer", b)).transpose()?;
@@ -612,14 +602,24 @@ fn parse_record(linker: &mut Linker<'_, '_>, kind: ImportKind, f: &Fields<'_>) -
             let extra = f.extra();
             let origin = format!("tender:{id}");
             let buyer = buyer.map(|b| linker.link(b, &origin)).transpose()?;
-            let winners = winners
-                .into_iter()
-                .map(|w| linker.link(w, &origin))
-                .collect::<Result<Vec<_>, _>>()?;
+            let winners =
+                winners.into_iter().map(|w| linker.link(w, &origin)).collect::<Result<Vec<_>, _>>()?;
             let agency = agency.map(|a| linker.link(a, &origin)).transpose()?;
             Ok(Record::Tender(Tender {
-                id, kind: notice, title, published, buyer, winners, agency, amount, budget,
-                region, url, source, text, extra,
+                id,
+                kind: notice,
+                title,
+                published,
+                buyer,
+                winners,
+                agency,
+                amount,
+                budget,
+                region,
+                url,
+                source,
+                text,
+                extra,
             }))
         }
         ImportKind::Filings => {
@@ -634,7 +634,16 @@ fn parse_record(linker: &mut Linker<'_, '_>, kind: ImportKind, f: &Fields<'_>) -
             let enterprise = linker.link(enterprise, &origin)?;
             let counterparty = counterparty.map(|c| linker.link(c, &origin)).transpose()?;
             Ok(Record::Filing(Filing {
-                id, enterprise, kind, title, published, amount, counterparty, url, text, extra,
+                id,
+                enterprise,
+                kind,
+                title,
+                published,
+                amount,
+                counterparty,
+                url,
+                text,
+                extra,
             }))
         }
         ImportKind::Pledges => {
@@ -646,7 +655,9 @@ fn parse_record(linker: &mut Linker<'_, '_>, kind: ImportKind, f: &Fields<'_>) -
             let expires = f.date("expires")?;
             if let Some(expires) = expires {
                 if expires < registered {
-                    return Err(problem(format!("`expires` {expires} is before `registered` {registered}")).into());
+                    return Err(
+                        problem(format!("`expires` {expires} is before `registered` {registered}")).into()
+                    );
                 }
             }
             let status = match f.opt("status") {
@@ -661,8 +672,18 @@ fn parse_record(linker: &mut Linker<'_, '_>, kind: ImportKind, f: &Fields<'_>) -
             let pledgor = linker.link(pledgor, &origin)?;
             let pledgee = linker.link(pledgee, &origin)?;
             Ok(Record::Pledge(Pledge {
-                id, kind: pledge_kind, pledgor, pledgee, subject, amount, registered, expires,
-                status, url, source, extra,
+                id,
+                kind: pledge_kind,
+                pledgor,
+                pledgee,
+                subject,
+                amount,
+                registered,
+                expires,
+                status,
+                url,
+                source,
+                extra,
             }))
         }
         ImportKind::Invoices => {
@@ -695,7 +716,9 @@ fn parse_record(linker: &mut Linker<'_, '_>, kind: ImportKind, f: &Fields<'_>) -
             let subject = match parse_person_ref(subject_raw) {
                 Some(person) => {
                     if !linker.person_exists(person)? {
-                        return Err(problem(format!("unknown person {person:?}; import persons first")).into());
+                        return Err(
+                            problem(format!("unknown person {person:?}; import persons first")).into()
+                        );
                     }
                     PartyRef::Person(person.to_string())
                 }
@@ -713,8 +736,17 @@ fn parse_record(linker: &mut Linker<'_, '_>, kind: ImportKind, f: &Fields<'_>) -
                 }
             };
             Ok(Record::RiskEvent(RiskEvent {
-                id, subject, subject_name, kind: risk_kind, severity, published, amount, title,
-                url, text, extra,
+                id,
+                subject,
+                subject_name,
+                kind: risk_kind,
+                severity,
+                published,
+                amount,
+                title,
+                url,
+                text,
+                extra,
             }))
         }
         ImportKind::Enterprises | ImportKind::Persons | ImportKind::Relations | ImportKind::Managers => {

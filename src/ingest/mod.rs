@@ -2,6 +2,7 @@
 //! reports. Boundary: writes only through the store's transaction API; knows nothing of the
 //! index or the graph (the caller refreshes those from [`import::ImportOutcome`]).
 
+pub mod convert;
 pub mod import;
 pub mod reader;
 pub mod rows;

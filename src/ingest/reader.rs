@@ -68,7 +68,8 @@ pub fn read_table(path: &Path) -> Result<Table, ReadError> {
     let parse_error = |e: PolarsError| ReadError::Parse { path: shown.clone(), message: e.to_string() };
     match format {
         Format::Csv => {
-            let bytes = std::fs::read(path).map_err(|source| ReadError::Io { path: shown.clone(), source })?;
+            let bytes =
+                std::fs::read(path).map_err(|source| ReadError::Io { path: shown.clone(), source })?;
             if std::str::from_utf8(&bytes).is_err() {
                 return Err(ReadError::Parse {
                     path: shown,
@@ -96,7 +97,8 @@ pub fn read_table(path: &Path) -> Result<Table, ReadError> {
             Ok(table)
         }
         Format::Parquet => {
-            let file = std::fs::File::open(path).map_err(|source| ReadError::Io { path: shown.clone(), source })?;
+            let file =
+                std::fs::File::open(path).map_err(|source| ReadError::Io { path: shown.clone(), source })?;
             let df = ParquetReader::new(file).finish().map_err(parse_error)?;
             frame_to_table(&df, 1).map_err(parse_error)
         }
@@ -106,9 +108,8 @@ pub fn read_table(path: &Path) -> Result<Table, ReadError> {
 
 fn frame_to_table(df: &DataFrame, first_line: usize) -> PolarsResult<Table> {
     let columns: Vec<String> = df.get_column_names().iter().map(|c| c.to_string()).collect();
-    let mut rows: Vec<RawRow> = (0..df.height())
-        .map(|i| RawRow { line: i + first_line, values: BTreeMap::new() })
-        .collect();
+    let mut rows: Vec<RawRow> =
+        (0..df.height()).map(|i| RawRow { line: i + first_line, values: BTreeMap::new() }).collect();
     for column in df.columns() {
         let name = column.name().to_string();
         let series = column.as_materialized_series();
@@ -138,7 +139,8 @@ fn list_to_strings(series: &Series) -> PolarsResult<Series> {
         .map(|i| {
             let inner = list.get_as_series(i)?.cast(&DataType::String).ok()?;
             let inner = inner.str().ok()?;
-            let parts: Vec<String> = (0..inner.len()).filter_map(|j| inner.get(j)).map(str::to_string).collect();
+            let parts: Vec<String> =
+                (0..inner.len()).filter_map(|j| inner.get(j)).map(str::to_string).collect();
             Some(parts.join("|"))
         })
         .collect();
@@ -197,9 +199,7 @@ fn json_to_text(value: &serde_json::Value) -> Option<String> {
         Value::String(s) => s.trim().to_string(),
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.to_string(),
-        Value::Array(items) => {
-            items.iter().filter_map(json_to_text).collect::<Vec<_>>().join("|")
-        }
+        Value::Array(items) => items.iter().filter_map(json_to_text).collect::<Vec<_>>().join("|"),
         Value::Object(_) => value.to_string(),
     };
     (!text.is_empty()).then_some(text)
@@ -213,7 +213,8 @@ mod tests {
     fn csv_rows_carry_physical_lines_and_skip_empty_values() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("persons.csv");
-        std::fs::write(&path, "\u{feff}id,name,id_number\np1,张三,\np2,\"李四\",110101199003071234\n").unwrap();
+        std::fs::write(&path, "\u{feff}id,name,id_number\np1,张三,\np2,\"李四\",110101199003071234\n")
+            .unwrap();
         let table = read_table(&path).unwrap();
         assert_eq!(table.columns, ["id", "name", "id_number"]);
         assert_eq!(table.rows.len(), 2);
@@ -226,7 +227,8 @@ mod tests {
     fn json_lines_keep_good_lines_and_report_bad_ones() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("tenders.jsonl");
-        std::fs::write(&path, "{\"id\":\"t1\",\"winner\":[\"甲\",\"乙\"],\"amount\":12.5}\n{oops\n\n[1]\n").unwrap();
+        std::fs::write(&path, "{\"id\":\"t1\",\"winner\":[\"甲\",\"乙\"],\"amount\":12.5}\n{oops\n\n[1]\n")
+            .unwrap();
         let table = read_table(&path).unwrap();
         assert_eq!(table.rows.len(), 1);
         assert_eq!(table.rows[0].values["winner"], "甲|乙");

@@ -9,8 +9,8 @@
 use super::rules::project_key;
 use super::{Candidate, MineInput, Screened};
 use crate::model::{
-    Enterprise, EnterpriseId, OpportunityKind, OpportunityStatus, Record, Suppression,
-    SuppressionReason, TenderKind,
+    Enterprise, EnterpriseId, OpportunityKind, OpportunityStatus, Record, Suppression, SuppressionReason,
+    TenderKind,
 };
 use std::collections::HashMap;
 
@@ -51,11 +51,13 @@ pub fn screen(
                 .suppressed
                 .clone()
                 .or_else(|| termination(&candidate, &tenders, &terminated))
-                .or_else(|| invalid.get(candidate.id.as_str()).map(|reason| Suppression {
-                    reason: SuppressionReason::InvalidFeedback,
-                    duplicate_of: None,
-                    detail: Some(format!("marked invalid: {reason}")),
-                }))
+                .or_else(|| {
+                    invalid.get(candidate.id.as_str()).map(|reason| Suppression {
+                        reason: SuppressionReason::InvalidFeedback,
+                        duplicate_of: None,
+                        detail: Some(format!("marked invalid: {reason}")),
+                    })
+                })
                 .or_else(|| small_amount(&candidate, config))
                 .or_else(|| related_party(&candidate, input, enterprises, config));
             Screened { candidate, suppressed }
@@ -179,9 +181,14 @@ fn mark_duplicates(screened: &mut [Screened]) {
                     .is_some()
                     .cmp(&y.suppressed.is_some())
                     .then(x.candidate.event_date.cmp(&y.candidate.event_date))
-                    .then(y.candidate.evidence.iter().filter(|e| e.url.is_some()).count().cmp(
-                        &x.candidate.evidence.iter().filter(|e| e.url.is_some()).count(),
-                    ))
+                    .then(
+                        y.candidate
+                            .evidence
+                            .iter()
+                            .filter(|e| e.url.is_some())
+                            .count()
+                            .cmp(&x.candidate.evidence.iter().filter(|e| e.url.is_some()).count()),
+                    )
                     .then(x.candidate.id.cmp(&y.candidate.id))
             })
             .unwrap_or(&members[0]);

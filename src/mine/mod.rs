@@ -13,8 +13,8 @@ pub mod risk;
 pub mod rules;
 
 use crate::model::{
-    Alert, Date, Enterprise, EnterpriseId, Evidence, Feedback, Opportunity, OpportunityKind,
-    Party, Record, Relation, Suppression,
+    Alert, Date, Enterprise, EnterpriseId, Evidence, Feedback, Opportunity, OpportunityKind, Party, Record,
+    Relation, Suppression,
 };
 pub use products::ProductMatrix;
 use std::collections::HashMap;

@@ -4,8 +4,7 @@
 
 use super::{Assessed, MineInput, ProductMatrix};
 use crate::model::{
-    Enterprise, EnterpriseId, EnterpriseSize, Opportunity, OpportunityKind, OpportunityStatus,
-    WhyItem,
+    Enterprise, EnterpriseId, EnterpriseSize, Opportunity, OpportunityKind, OpportunityStatus, WhyItem,
 };
 use std::collections::HashMap;
 
@@ -112,7 +111,11 @@ pub fn score(
             } else {
                 let age = (input.as_of - c.event_date).num_days().max(0) as f64;
                 let x = 0.5f64.powf(age / config.recency_half_life_days);
-                push("recency", config.recency_weight * x, format!("event {age:.0} days ago ({})", c.event_date));
+                push(
+                    "recency",
+                    config.recency_weight * x,
+                    format!("event {age:.0} days ago ({})", c.event_date),
+                );
             }
             if let Some(e) = enterprise {
                 let (x, label) = match e.size {
@@ -129,8 +132,18 @@ pub fn score(
                 if e.is_customer {
                     push("relationship", config.relationship_bonus, "existing customer: cross-sell".into());
                 } else if c.kind == OpportunityKind::SupplyChain {
-                    let core = c.facts.iter().find(|(k, _)| k == "core_customer").map(|(_, v)| v.as_str()).unwrap_or("?");
-                    let role = c.facts.iter().find(|(k, _)| k == "role").map(|(_, v)| v.as_str()).unwrap_or("partner");
+                    let core = c
+                        .facts
+                        .iter()
+                        .find(|(k, _)| k == "core_customer")
+                        .map(|(_, v)| v.as_str())
+                        .unwrap_or("?");
+                    let role = c
+                        .facts
+                        .iter()
+                        .find(|(k, _)| k == "role")
+                        .map(|(_, v)| v.as_str())
+                        .unwrap_or("partner");
                     push("relationship", config.relationship_bonus, format!("{role} of our customer {core}"));
                 }
             }
@@ -151,7 +164,12 @@ pub fn score(
                         f64::from(alert.severity) * direct
                     })
                     .sum();
-                let worst = a.alerts.iter().max_by_key(|al| al.severity).map(|al| al.kind.clone()).unwrap_or_default();
+                let worst = a
+                    .alerts
+                    .iter()
+                    .max_by_key(|al| al.severity)
+                    .map(|al| al.kind.clone())
+                    .unwrap_or_default();
                 push(
                     "risk",
                     -(config.risk_per_severity * weight).min(config.risk_cap),

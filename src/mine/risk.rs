@@ -36,9 +36,8 @@ pub fn attach(screened: Vec<Screened>, input: &MineInput<'_>, config: &RiskConfi
         .into_iter()
         .map(|s| {
             let enterprise = s.candidate.enterprise;
-            let found = cache
-                .entry(enterprise)
-                .or_insert_with(|| risks_of(enterprise, input, &by_subject, config));
+            let found =
+                cache.entry(enterprise).or_insert_with(|| risks_of(enterprise, input, &by_subject, config));
             let alerts = found
                 .iter()
                 .map(|(event, path)| Alert {
@@ -62,13 +61,10 @@ fn risks_of<'r>(
     by_subject: &HashMap<&Party, Vec<&'r RiskEvent>>,
     config: &RiskConfig,
 ) -> Vec<(&'r RiskEvent, Vec<String>)> {
-    let own_name = input
-        .enterprises
-        .iter()
-        .find(|e| e.id == enterprise)
-        .map(|e| e.name.clone())
-        .unwrap_or_default();
-    let mut subjects: Vec<(Party, Vec<String>)> = vec![(Party::Enterprise(enterprise), vec![own_name.clone()])];
+    let own_name =
+        input.enterprises.iter().find(|e| e.id == enterprise).map(|e| e.name.clone()).unwrap_or_default();
+    let mut subjects: Vec<(Party, Vec<String>)> =
+        vec![(Party::Enterprise(enterprise), vec![own_name.clone()])];
     subjects.extend(input.graph.owners(enterprise, config.max_owner_hops));
     for officer in input.graph.officers(enterprise) {
         if !subjects.iter().any(|(p, _)| *p == officer) {

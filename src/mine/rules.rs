@@ -7,8 +7,8 @@
 
 use super::{evidence_of, stable_id, Candidate, MineInput};
 use crate::model::{
-    Date, Enterprise, EnterpriseId, Evidence, OpportunityKind, Party, PledgeStatus, Record,
-    RelationKind, Suppression, SuppressionReason, Tender, TenderKind,
+    Date, Enterprise, EnterpriseId, Evidence, OpportunityKind, Party, PledgeStatus, Record, RelationKind,
+    Suppression, SuppressionReason, Tender, TenderKind,
 };
 use crate::resolve::normalize_name;
 use std::collections::{HashMap, HashSet};
@@ -52,6 +52,15 @@ pub fn generate(
     config: &RuleConfig,
 ) -> Vec<Candidate> {
     let mut out = Vec::new();
+    // An enterprise that acts as the agency (招标代理) of any notice is an agency everywhere.
+    let acting_agencies: HashSet<EnterpriseId> = input
+        .records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Tender(t) => t.agency.as_ref().map(|a| a.id),
+            _ => None,
+        })
+        .collect();
     let fresh = |date: Date| {
         let age = (input.as_of - date).num_days();
         (0..=config.event_max_age_days).contains(&age)
@@ -59,7 +68,7 @@ pub fn generate(
     for record in input.records {
         match record {
             Record::Tender(tender) if fresh(tender.published) => {
-                award_candidates(record, tender, config, &mut out);
+                award_candidates(record, tender, config, &acting_agencies, &mut out);
             }
             Record::Pledge(pledge) if pledge.status == PledgeStatus::Active => {
                 let Some(expires) = pledge.expires else { continue };
@@ -121,7 +130,13 @@ pub fn generate(
     out
 }
 
-fn award_candidates(record: &Record, tender: &Tender, config: &RuleConfig, out: &mut Vec<Candidate>) {
+fn award_candidates(
+    record: &Record,
+    tender: &Tender,
+    config: &RuleConfig,
+    acting_agencies: &HashSet<EnterpriseId>,
+    out: &mut Vec<Candidate>,
+) {
     let no_business = match tender.kind {
         TenderKind::Award => None,
         TenderKind::Correction => Some("correction notice (更正公告), not a new award"),
@@ -135,7 +150,8 @@ fn award_candidates(record: &Record, tender: &Tender, config: &RuleConfig, out: 
         let normalized = normalize_name(&winner.name);
         let is_agency = config.agencies.contains(&normalized)
             || agency_name.as_deref() == Some(normalized.as_str())
-            || tender.agency.as_ref().is_some_and(|a| a.id == winner.id);
+            || acting_agencies.contains(&winner.id)
+            || normalized.contains("招标代理");
         let suppressed = if is_agency {
             Some(Suppression {
                 reason: SuppressionReason::Agency,
@@ -185,13 +201,47 @@ pub fn project_key(tender: &Tender) -> String {
 
 pub fn title_stem(title: &str) -> String {
     const SUFFIXES: &[&str] = &[
-        "中标结果公告", "成交结果公告", "中标候选人公示", "中选结果公告", "结果公告", "中标公告",
-        "成交公告", "中标公示", "结果公示", "更正公告", "变更公告", "终止公告", "废标公告",
-        "流标公告", "澄清公告", "公告", "公示",
+        "中标结果公告",
+        "成交结果公告",
+        "中标候选人公示",
+        "中选结果公告",
+        "结果公告",
+        "中标公告",
+        "成交公告",
+        "中标公示",
+        "结果公示",
+        "更正公告",
+        "变更公告",
+        "终止公告",
+        "废标公告",
+        "流标公告",
+        "澄清公告",
+        "公告",
+        "公示",
     ];
     let mut stem: String = normalize_name(title)
         .chars()
-        .filter(|c| !matches!(c, '(' | ')' | '-' | '_' | '—' | '、' | ',' | '，' | '.' | '。' | ':' | '：' | '"' | '“' | '”' | '《' | '》'))
+        .filter(|c| {
+            !matches!(
+                c,
+                '(' | ')'
+                    | '-'
+                    | '_'
+                    | '—'
+                    | '、'
+                    | ','
+                    | '，'
+                    | '.'
+                    | '。'
+                    | ':'
+                    | '：'
+                    | '"'
+                    | '“'
+                    | '”'
+                    | '《'
+                    | '》'
+            )
+        })
         .collect();
     loop {
         let before = stem.len();
@@ -207,6 +257,9 @@ pub fn title_stem(title: &str) -> String {
     stem
 }
 
+/// (lead enterprise, core customer, role) -> (volume, invoice count, invoices).
+type SupplyLinks<'r> = HashMap<(EnterpriseId, EnterpriseId, &'static str), (f64, u32, Vec<&'r Record>)>;
+
 /// Suppliers and buyers of existing customers, from supplier relations and invoices in the
 /// window. One lead per (enterprise, core customer), evidence the largest invoices.
 fn supply_chain_candidates(
@@ -216,9 +269,7 @@ fn supply_chain_candidates(
     out: &mut Vec<Candidate>,
 ) {
     let is_customer = |id: EnterpriseId| enterprises.get(&id).is_some_and(|e| e.is_customer);
-    // (lead enterprise, core customer, role) -> (volume, count, records)
-    let mut links: HashMap<(EnterpriseId, EnterpriseId, &'static str), (f64, u32, Vec<&Record>)> =
-        HashMap::new();
+    let mut links: SupplyLinks<'_> = HashMap::new();
     for record in input.records {
         let Record::Invoice(invoice) = record else { continue };
         let age = (input.as_of - invoice.issued).num_days();

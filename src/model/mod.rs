@@ -11,8 +11,8 @@ pub use opportunity::{
     SuppressionReason, WhyItem,
 };
 pub use record::{
-    Filing, Invoice, Manager, NamedEnterprise, Pledge, PledgeKind, PledgeStatus, Record, RecordKind, RiskEvent,
-    RiskKind, Tender, TenderKind,
+    Filing, Invoice, Manager, NamedEnterprise, Pledge, PledgeKind, PledgeStatus, Record, RecordKind,
+    RiskEvent, RiskKind, Tender, TenderKind,
 };
 
 use serde::{Deserialize, Serialize};

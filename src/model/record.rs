@@ -323,10 +323,9 @@ impl Record {
                 format!("{} {} -> {}", r.kind.label(), r.pledgor.name, r.pledgee.name)
             }
             Record::Invoice(r) => format!("发票 {} -> {}", r.seller.name, r.buyer.name),
-            Record::RiskEvent(r) => r
-                .title
-                .clone()
-                .unwrap_or_else(|| format!("{} {}", r.subject_name, r.kind.as_str())),
+            Record::RiskEvent(r) => {
+                r.title.clone().unwrap_or_else(|| format!("{} {}", r.subject_name, r.kind.as_str()))
+            }
         }
     }
 

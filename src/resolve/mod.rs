@@ -1,54 +1,233 @@
 //! Names -> enterprises.
 //!
+//! A reference is a 统一社会信用代码 (checked) or a name. Names are normalised (traditional ->
+//! simplified, full -> half width, one bracket style, no spaces, 有限责任公司 ≡ 有限公司), then
+//! matched by rules that each carry a weight: a human decision, exact code, exact name, alias
+//! (former names and the 同位词库 in `dictionaries/aliases.tsv`), the same name without its
+//! region prefix, and the trade name (字号) — the short name — found at the start of a registered
+//! name's core, blocked on its rarest character pair. The outcome is linked (with confidence),
+//! needs review (the candidates, scored), or not found (a new enterprise).
+//!
 //! Boundary: this module knows enterprises only through [`Resolver::insert`]; it never touches
-//! the store. Import feeds it every known enterprise, asks it to resolve each reference, and
-//! inserts what it creates so later rows of the same batch link to it.
+//! the store.
 
 pub mod uscc;
 
+use crate::extract::normalize::fold;
 use crate::model::{Enterprise, EnterpriseId};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 
-/// Canonical form of an enterprise name for exact matching: full-width ASCII folded to
-/// half-width, every bracket style to `()`, whitespace and the middle dot removed, ASCII
-/// uppercased.
+pub const REGIONS: &str = include_str!("../../dictionaries/regions.txt");
+pub const ALIAS_LEXICON: &str = include_str!("../../dictionaries/aliases.tsv");
+
+/// Canonical form of an enterprise name for exact matching.
 pub fn normalize_name(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    for c in name.chars() {
+    let folded = fold(name);
+    let mut out = String::with_capacity(folded.len());
+    for c in folded.chars() {
         let c = match c {
-            '\u{3000}' => ' ',
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '（' | '〔' | '［' | '【' | '[' | '{' | '﹙' => '(',
+            '）' | '〕' | '］' | '】' | ']' | '}' | '﹚' => ')',
             _ => c,
         };
-        let c = match c {
-            '（' | '〔' | '［' | '【' | '[' | '{' => '(',
-            '）' | '〕' | '］' | '】' | ']' | '}' => ')',
-            _ => c,
-        };
-        if c.is_whitespace() || c == '·' || c == '•' {
+        if c.is_whitespace() || c == '·' || c == '•' || c == '・' {
             continue;
         }
         out.push(c.to_ascii_uppercase());
     }
+    if let Some(stem) = out.strip_suffix("有限责任公司") {
+        out = format!("{stem}有限公司");
+    }
     out
 }
 
+const REGION_SUFFIXES: &[&str] = &[
+    "维吾尔自治区",
+    "壮族自治区",
+    "回族自治区",
+    "特别行政区",
+    "自治区",
+    "自治州",
+    "地区",
+    "省",
+    "市",
+    "州",
+    "县",
+    "区",
+    "盟",
+    "旗",
+];
+
+fn regions() -> &'static Vec<String> {
+    static REGIONS_LIST: OnceLock<Vec<String>> = OnceLock::new();
+    REGIONS_LIST.get_or_init(|| {
+        let mut list: Vec<String> = REGIONS
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(normalize_name)
+            .collect();
+        // Longest first so 张家口 wins over 张家.
+        list.sort_by_key(|r| std::cmp::Reverse(r.chars().count()));
+        list
+    })
+}
+
+/// Strips leading region names (省, 市, 区, 县 ...) and bracketed regions (`澳妆(上海)国际`)
+/// from a normalised name. Returns the rest and whether anything was stripped.
+pub fn strip_region(normalized: &str) -> (String, Option<String>) {
+    let mut rest = normalized.to_string();
+    let mut stripped = String::new();
+    loop {
+        let before = rest.len();
+        if let Some(region) = regions().iter().find(|r| rest.starts_with(r.as_str())) {
+            let mut tail = &rest[region.len()..];
+            let mut taken = region.clone();
+            if let Some(suffix) = REGION_SUFFIXES.iter().find(|s| tail.starts_with(**s)) {
+                tail = &tail[suffix.len()..];
+                taken.push_str(suffix);
+            }
+            if tail.chars().count() >= 2 {
+                stripped.push_str(&taken);
+                rest = tail.to_string();
+            }
+        } else if let Some((taken, tail)) = generic_place(&rest) {
+            stripped.push_str(&taken);
+            rest = tail;
+        }
+        if rest.len() == before {
+            break;
+        }
+    }
+    // Bracketed regions anywhere: 澳妆(上海)国际贸易 -> 澳妆国际贸易.
+    for region in regions() {
+        for suffix in std::iter::once("").chain(REGION_SUFFIXES.iter().copied()) {
+            let bracketed = format!("({region}{suffix})");
+            if rest.contains(&bracketed) && rest.len() > bracketed.len() + 3 {
+                rest = rest.replace(&bracketed, "");
+                stripped.push_str(region);
+            }
+        }
+    }
+    (rest, (!stripped.is_empty()).then_some(stripped))
+}
+
+/// A place not in the list, recognised by its suffix: 1-3 characters then 县 (容县, 故城县),
+/// 2-3 then 市, 区 or 旗 (临海市, 宛城区), 2-4 then 镇, 乡 or 街道 (千灯镇, 奎聚街道). The rest must
+/// keep at least 3 characters.
+fn generic_place(name: &str) -> Option<(String, String)> {
+    let chars: Vec<char> = name.chars().collect();
+    let suffix_at = |at: usize| -> Option<usize> {
+        match chars.get(at)? {
+            '县' => Some(1),
+            '市' | '区' | '旗' if at >= 2 => Some(1),
+            '镇' | '乡' if at >= 2 => Some(1),
+            '街' if at >= 2 && chars.get(at + 1) == Some(&'道') => Some(2),
+            _ => None,
+        }
+    };
+    for len in 1..=4usize {
+        if !chars.iter().take(len).all(|c| is_han(*c)) || chars.len() < len + 4 {
+            break;
+        }
+        if let Some(suffix_len) = suffix_at(len) {
+            if len == 4 && !matches!(chars[len], '镇' | '乡' | '街') {
+                continue;
+            }
+            let end = len + suffix_len;
+            return Some((chars[..end].iter().collect(), chars[end..].iter().collect()));
+        }
+    }
+    None
+}
+
+fn is_han(c: char) -> bool {
+    ('\u{4E00}'..='\u{9FFF}').contains(&c)
+}
+
+const LEGAL_FORMS: &[&str] = &[
+    "集团股份有限公司",
+    "集团有限公司",
+    "股份有限公司",
+    "有限公司",
+    "有限合伙",
+    "集团公司",
+    "总公司",
+    "分公司",
+    "公司",
+    "集团",
+];
+
+/// The name without region and legal form: `柳州国联运输集团有限公司` -> `国联运输`.
+pub fn core_name(normalized: &str) -> String {
+    let (mut rest, _) = strip_region(normalized);
+    loop {
+        let before = rest.len();
+        for form in LEGAL_FORMS {
+            if let Some(stem) = rest.strip_suffix(form) {
+                if stem.chars().count() >= 2 {
+                    rest = stem.to_string();
+                }
+            }
+        }
+        if rest.len() == before {
+            break;
+        }
+    }
+    rest
+}
+
 /// How a reference was matched.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MatchRule {
+    HumanDecision,
     ExactUscc,
     ExactName,
     Alias,
+    NameWithoutRegion,
+    TradeNamePrefix,
+    /// The trade name right after a short unrecognised place name (湘阴秋旭服饰 for 秋旭).
+    TradeNameAfterPlace,
+    TradeNameContained,
+}
+
+impl MatchRule {
+    /// The confidence a match by this rule carries on its own.
+    pub fn weight(self) -> f64 {
+        match self {
+            MatchRule::HumanDecision | MatchRule::ExactUscc | MatchRule::ExactName => 1.0,
+            MatchRule::NameWithoutRegion => 0.97,
+            MatchRule::Alias => 0.95,
+            MatchRule::TradeNamePrefix => 0.85,
+            MatchRule::TradeNameAfterPlace => 0.82,
+            MatchRule::TradeNameContained => 0.6,
+        }
+    }
+}
+
+/// A scored candidate with the rules that matched.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Candidate {
+    pub id: EnterpriseId,
+    pub score: f64,
+    pub rules: Vec<MatchRule>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Resolution {
-    Linked { id: EnterpriseId, confidence: f64, rule: MatchRule },
-    /// Several enterprises share this name or alias; a person has to decide.
-    Ambiguous { candidates: Vec<EnterpriseId> },
+    Linked {
+        id: EnterpriseId,
+        confidence: f64,
+        rule: MatchRule,
+    },
+    /// Several enterprises fit about equally well, or one fits only weakly: a person decides.
+    NeedsReview {
+        candidates: Vec<Candidate>,
+    },
     NotFound,
 }
 
@@ -71,17 +250,60 @@ impl EntRef {
     }
 }
 
+/// A person's decision about a name: it is this enterprise, or it is none of the known ones.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Decision {
+    pub name: String,
+    /// `None`: not the same as any known enterprise (a new one).
+    pub enterprise: Option<EnterpriseId>,
+}
+
+/// Thresholds: link at or above `link`, when the runner-up trails by `margin`; review at or
+/// above `review`.
+#[derive(Debug, Clone, Copy)]
+pub struct ResolveConfig {
+    pub link: f64,
+    pub review: f64,
+    pub margin: f64,
+}
+
+impl Default for ResolveConfig {
+    fn default() -> Self {
+        ResolveConfig { link: 0.8, review: 0.5, margin: 0.1 }
+    }
+}
+
 /// In-memory lookup tables over the known enterprises.
 #[derive(Debug, Default)]
 pub struct Resolver {
+    config: ResolveConfig,
     by_uscc: HashMap<String, EnterpriseId>,
     by_name: HashMap<String, EnterpriseId>,
     by_alias: HashMap<String, Vec<EnterpriseId>>,
+    by_regionless: HashMap<String, Vec<EnterpriseId>>,
+    /// Core names (region and legal form stripped) by enterprise.
+    cores: HashMap<EnterpriseId, String>,
+    /// Character pairs of core names -> enterprises, for blocking.
+    pairs: HashMap<(char, char), Vec<EnterpriseId>>,
+    /// Lexicon: normalised alias -> normalised full name.
+    lexicon: HashMap<String, String>,
+    decisions: HashMap<String, Option<EnterpriseId>>,
 }
 
 impl Resolver {
     pub fn new() -> Self {
-        Self::default()
+        let mut lexicon = HashMap::new();
+        for line in ALIAS_LEXICON.lines().filter(|l| !l.starts_with('#')) {
+            if let Some((alias, full)) = line.split_once('\t') {
+                lexicon.insert(normalize_name(alias), normalize_name(full));
+            }
+        }
+        Resolver { lexicon, ..Default::default() }
+    }
+
+    pub fn with_config(mut self, config: ResolveConfig) -> Self {
+        self.config = config;
+        self
     }
 
     pub fn from_enterprises<'a>(enterprises: impl IntoIterator<Item = &'a Enterprise>) -> Self {
@@ -93,22 +315,38 @@ impl Resolver {
     }
 
     pub fn len(&self) -> usize {
-        self.by_name.len()
+        self.cores.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.by_name.is_empty()
+        self.cores.is_empty()
+    }
+
+    /// Honours a person's decision from now on.
+    pub fn decide(&mut self, decision: &Decision) {
+        self.decisions.insert(normalize_name(&decision.name), decision.enterprise);
     }
 
     pub fn insert(&mut self, enterprise: &Enterprise) {
+        let id = enterprise.id;
         if let Some(code) = &enterprise.uscc {
-            self.by_uscc.insert(code.clone(), enterprise.id);
+            self.by_uscc.insert(code.clone(), id);
         }
-        self.by_name.insert(normalize_name(&enterprise.name), enterprise.id);
+        let name = normalize_name(&enterprise.name);
+        self.by_name.insert(name.clone(), id);
+        let (regionless, _) = strip_region(&name);
+        push_unique(self.by_regionless.entry(regionless).or_default(), id);
         for alias in &enterprise.aliases {
-            let ids = self.by_alias.entry(normalize_name(alias)).or_default();
-            if !ids.contains(&enterprise.id) {
-                ids.push(enterprise.id);
+            push_unique(self.by_alias.entry(normalize_name(alias)).or_default(), id);
+        }
+        let core = core_name(&name);
+        let chars: Vec<char> = core.chars().collect();
+        for pair in chars.windows(2) {
+            push_unique(self.pairs.entry((pair[0], pair[1])).or_default(), id);
+        }
+        if let Some(old) = self.cores.insert(id, core.clone()) {
+            if old != core {
+                // A renamed enterprise keeps its old pairs: harmless, they only propose it.
             }
         }
     }
@@ -123,16 +361,107 @@ impl Resolver {
         }
     }
 
+    /// Every candidate with its score, best first.
+    pub fn candidates(&self, name: &str) -> Vec<Candidate> {
+        let query = normalize_name(name);
+        let mut scored: HashMap<EnterpriseId, Vec<MatchRule>> = HashMap::new();
+        fn add(scored: &mut HashMap<EnterpriseId, Vec<MatchRule>>, id: EnterpriseId, rule: MatchRule) {
+            let rules = scored.entry(id).or_default();
+            if !rules.contains(&rule) {
+                rules.push(rule);
+            }
+        }
+        if query.is_empty() {
+            return Vec::new();
+        }
+        if let Some(&id) = self.by_name.get(&query) {
+            add(&mut scored, id, MatchRule::ExactName);
+        }
+        for &id in self.by_alias.get(&query).into_iter().flatten() {
+            add(&mut scored, id, MatchRule::Alias);
+        }
+        if let Some(full) = self.lexicon.get(&query) {
+            if let Some(&id) = self.by_name.get(full) {
+                add(&mut scored, id, MatchRule::Alias);
+            }
+        }
+        let (regionless, region) = strip_region(&query);
+        if regionless.chars().count() >= 4 {
+            for &id in self.by_regionless.get(&regionless).into_iter().flatten() {
+                add(&mut scored, id, MatchRule::NameWithoutRegion);
+            }
+        }
+        // Trade name: the query's core at the start of (or inside) a registered core.
+        let core = core_name(&query);
+        let chars: Vec<char> = core.chars().collect();
+        if chars.len() >= 2 && scored.is_empty() {
+            let rarest =
+                chars.windows(2).map(|p| (p[0], p[1])).min_by_key(|p| self.pairs.get(p).map_or(0, Vec::len));
+            if let Some(block) = rarest.and_then(|p| self.pairs.get(&p)) {
+                for &id in block {
+                    let Some(candidate_core) = self.cores.get(&id) else { continue };
+                    if candidate_core.starts_with(&core) {
+                        add(&mut scored, id, MatchRule::TradeNamePrefix);
+                    } else if let Some(at) = candidate_core.find(&core) {
+                        let before = candidate_core[..at].chars().count();
+                        let rule = if (2..=4).contains(&before) {
+                            MatchRule::TradeNameAfterPlace
+                        } else {
+                            MatchRule::TradeNameContained
+                        };
+                        add(&mut scored, id, rule);
+                    }
+                }
+            }
+        }
+        let _ = region;
+        let mut out: Vec<Candidate> = scored
+            .into_iter()
+            .map(|(id, rules)| {
+                let score = rules.iter().map(|r| r.weight()).fold(0.0, f64::max);
+                Candidate { id, score, rules }
+            })
+            .collect();
+        out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
+        out
+    }
+
     pub fn resolve_name(&self, name: &str) -> Resolution {
-        let key = normalize_name(name);
-        if let Some(&id) = self.by_name.get(&key) {
-            return Resolution::Linked { id, confidence: 1.0, rule: MatchRule::ExactName };
+        let query = normalize_name(name);
+        if let Some(decision) = self.decisions.get(&query) {
+            return match decision {
+                Some(id) => Resolution::Linked { id: *id, confidence: 1.0, rule: MatchRule::HumanDecision },
+                None => Resolution::NotFound,
+            };
         }
-        match self.by_alias.get(&key).map(Vec::as_slice) {
-            Some([id]) => Resolution::Linked { id: *id, confidence: 0.95, rule: MatchRule::Alias },
-            Some(ids) if !ids.is_empty() => Resolution::Ambiguous { candidates: ids.to_vec() },
-            _ => Resolution::NotFound,
+        let candidates = self.candidates(name);
+        let Some(best) = candidates.first() else { return Resolution::NotFound };
+        let runner_up = candidates.get(1).map_or(0.0, |c| c.score);
+        if best.score >= 1.0 && runner_up < 1.0 {
+            return Resolution::Linked { id: best.id, confidence: best.score, rule: best.rules[0] };
         }
+        if best.score >= self.config.link && best.score - runner_up >= self.config.margin {
+            let rule = best
+                .rules
+                .iter()
+                .copied()
+                .max_by(|a, b| a.weight().total_cmp(&b.weight()))
+                .unwrap_or(MatchRule::Alias);
+            return Resolution::Linked { id: best.id, confidence: best.score, rule };
+        }
+        if best.score >= self.config.review {
+            let keep: HashSet<EnterpriseId> = candidates.iter().take(10).map(|c| c.id).collect();
+            return Resolution::NeedsReview {
+                candidates: candidates.into_iter().filter(|c| keep.contains(&c.id)).collect(),
+            };
+        }
+        Resolution::NotFound
+    }
+}
+
+fn push_unique(ids: &mut Vec<EnterpriseId>, id: EnterpriseId) {
+    if !ids.contains(&id) {
+        ids.push(id);
     }
 }
 
@@ -144,38 +473,69 @@ mod tests {
         assert_eq!(normalize_name(input), expected, "{input}");
     }
 
+    fn ent(id: EnterpriseId, name: &str) -> Enterprise {
+        Enterprise { id, name: name.into(), ..Default::default() }
+    }
+
+    fn linked(r: Resolution) -> Option<(EnterpriseId, MatchRule)> {
+        match r {
+            Resolution::Linked { id, rule, .. } => Some((id, rule)),
+            _ => None,
+        }
+    }
+
     #[test]
-    fn normalizes_width_brackets_and_spaces() {
+    fn normalizes_width_brackets_spaces_script_and_legal_form() {
         check_norm("世纪杰皓（湖北）项目管理有限公司", "世纪杰皓(湖北)项目管理有限公司");
         check_norm("世纪杰皓(湖北) 项目管理有限公司", "世纪杰皓(湖北)项目管理有限公司");
         check_norm("ＡＢＣ科技　有限公司", "ABC科技有限公司");
         check_norm("abc【北京】科技", "ABC(北京)科技");
+        check_norm("柳州國聯運輸集團有限公司", "柳州国联运输集团有限公司");
+        check_norm("湖北宜化集团有限责任公司", "湖北宜化集团有限公司");
     }
 
     #[test]
-    fn resolves_by_code_name_and_alias() {
+    fn strips_region_prefixes() {
+        let core = |s: &str| core_name(&normalize_name(s));
+        assert_eq!(core("柳州国联运输集团有限公司"), "国联运输");
+        assert_eq!(core("福州市鼓楼区百文斋书店"), "百文斋书店");
+        assert_eq!(core("故城县郑口轩帅服装店"), "郑口轩帅服装店");
+        assert_eq!(core("澳妆（上海）国际贸易有限公司"), "澳妆国际贸易");
+        assert_eq!(core("广西壮族自治区柳州市国联运输集团有限公司"), "国联运输");
+        assert_eq!(core("社会化营销广告公司"), "社会化营销广告");
+    }
+
+    #[test]
+    fn resolves_by_code_name_alias_and_variants() {
         let ent = Enterprise {
             id: 7,
-            name: "宜昌兴发集团有限责任公司".into(),
+            name: "柳州国联运输集团有限公司".into(),
             uscc: Some("91110108551385082Q".into()),
-            aliases: vec!["兴发集团".into()],
+            aliases: vec!["国联集团".into()],
             ..Default::default()
         };
         let resolver = Resolver::from_enterprises([&ent]);
-        let linked = |r: Resolution| match r {
-            Resolution::Linked { id, rule, .. } => Some((id, rule)),
-            _ => None,
-        };
         assert_eq!(
             linked(resolver.resolve(&EntRef::parse("91110108551385082q").unwrap())),
             Some((7, MatchRule::ExactUscc))
         );
         assert_eq!(
-            linked(resolver.resolve(&EntRef::parse(" 宜昌兴发集团有限责任公司 ").unwrap())),
+            linked(resolver.resolve_name(" 柳州國聯運輸集團有限責任公司 ")),
             Some((7, MatchRule::ExactName))
         );
-        assert_eq!(linked(resolver.resolve_name("兴发集团")), Some((7, MatchRule::Alias)));
+        assert_eq!(linked(resolver.resolve_name("国联集团")), Some((7, MatchRule::Alias)));
+        assert_eq!(
+            linked(resolver.resolve_name("广西柳州国联运输集团有限公司")),
+            Some((7, MatchRule::NameWithoutRegion))
+        );
+        assert_eq!(linked(resolver.resolve_name("国联")), Some((7, MatchRule::TradeNamePrefix)));
         assert_eq!(resolver.resolve_name("别的公司"), Resolution::NotFound);
+    }
+
+    #[test]
+    fn the_lexicon_links_group_abbreviations() {
+        let resolver = Resolver::from_enterprises([&ent(3, "中国建筑第三工程局有限公司")]);
+        assert_eq!(linked(resolver.resolve_name("中建三局")), Some((3, MatchRule::Alias)));
     }
 
     #[test]
@@ -185,10 +545,24 @@ mod tests {
     }
 
     #[test]
-    fn shared_alias_is_ambiguous() {
-        let a = Enterprise { id: 1, name: "甲公司".into(), aliases: vec!["国联".into()], ..Default::default() };
-        let b = Enterprise { id: 2, name: "乙公司".into(), aliases: vec!["国联".into()], ..Default::default() };
-        let resolver = Resolver::from_enterprises([&a, &b]);
-        assert_eq!(resolver.resolve_name("国联"), Resolution::Ambiguous { candidates: vec![1, 2] });
+    fn shared_short_names_need_review() {
+        let resolver =
+            Resolver::from_enterprises([&ent(1, "上海中环科技有限公司"), &ent(2, "天津中环电子有限公司")]);
+        match resolver.resolve_name("中环") {
+            Resolution::NeedsReview { candidates } => {
+                assert_eq!(candidates.iter().map(|c| c.id).collect::<Vec<_>>(), [1, 2]);
+            }
+            other => panic!("expected review, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn human_decisions_win() {
+        let mut resolver =
+            Resolver::from_enterprises([&ent(1, "上海中环科技有限公司"), &ent(2, "天津中环电子有限公司")]);
+        resolver.decide(&Decision { name: "中环".into(), enterprise: Some(2) });
+        assert_eq!(linked(resolver.resolve_name("中环")), Some((2, MatchRule::HumanDecision)));
+        resolver.decide(&Decision { name: "上海中环科技有限公司".into(), enterprise: None });
+        assert_eq!(resolver.resolve_name("上海中环科技有限公司"), Resolution::NotFound);
     }
 }

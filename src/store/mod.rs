@@ -5,9 +5,10 @@
 //! by; the schema is versioned with `PRAGMA user_version`.
 
 use crate::model::{
-    Date, Enterprise, EnterpriseId, Feedback, Manager, Opportunity, OpportunityStatus, Party,
-    Person, Record, RecordKind, Relation,
+    Date, Enterprise, EnterpriseId, Feedback, Manager, Opportunity, OpportunityStatus, Party, Person, Record,
+    RecordKind, Relation,
 };
+use crate::resolve::Decision;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -95,6 +96,15 @@ const MIGRATIONS: &[&str] = &[
         detail TEXT NOT NULL
     );
     "#,
+    // 2: people's decisions about name resolution
+    r#"
+    CREATE TABLE resolution_decisions (
+        name TEXT PRIMARY KEY,
+        enterprise_id INTEGER,
+        decided_by TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    "#,
 ];
 
 pub struct Store {
@@ -162,6 +172,12 @@ impl Store {
         Ok(Store { conn })
     }
 
+    /// Changes whenever another connection commits (SQLite `PRAGMA data_version`): lets a
+    /// server notice imports made by another process.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self.conn.pragma_query_value(None, "data_version", |row| row.get(0))?)
+    }
+
     pub fn schema_version(&self) -> Result<i64> {
         Ok(self.conn.pragma_query_value(None, "user_version", |row| row.get(0))?)
     }
@@ -219,9 +235,9 @@ impl Store {
     }
 
     pub fn feedback(&self) -> Result<Vec<Feedback>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT opportunity_id, actor, status, reason, note, at FROM feedback ORDER BY seq",
-        )?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT opportunity_id, actor, status, reason, note, at FROM feedback ORDER BY seq")?;
         let rows = stmt.query_map([], |row| {
             let status: String = row.get(2)?;
             Ok(Feedback {
@@ -365,9 +381,8 @@ impl Store {
     }
 
     pub fn alert_reviews(&self) -> Result<Vec<AlertReview>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT alert_id, reviewer, decision, note, at FROM alert_reviews")?;
+        let mut stmt =
+            self.conn.prepare("SELECT alert_id, reviewer, decision, note, at FROM alert_reviews")?;
         let rows = stmt.query_map([], |row| {
             Ok(AlertReview {
                 alert_id: row.get(0)?,
@@ -377,6 +392,27 @@ impl Store {
                 at: row.get(4)?,
             })
         })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Records that `decision.name` is (or is not) a known enterprise; later imports honour it.
+    pub fn add_decision(&mut self, decision: &Decision, actor: &str) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO resolution_decisions(name, enterprise_id, decided_by, at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(name) DO UPDATE SET enterprise_id = excluded.enterprise_id,
+               decided_by = excluded.decided_by, at = excluded.at",
+            params![crate::resolve::normalize_name(&decision.name), decision.enterprise, actor, now_text()],
+        )?;
+        audit(&tx, actor, "resolution_decision", &serde_json::to_string(decision)?)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn decisions(&self) -> Result<Vec<Decision>> {
+        let mut stmt =
+            self.conn.prepare("SELECT name, enterprise_id FROM resolution_decisions ORDER BY name")?;
+        let rows = stmt.query_map([], |row| Ok(Decision { name: row.get(0)?, enterprise: row.get(1)? }))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -462,12 +498,7 @@ impl StoreTx<'_> {
     pub fn update_enterprise(&mut self, enterprise: &Enterprise) -> Result<Upsert> {
         let changed = self.tx.execute(
             "UPDATE enterprises SET uscc = ?2, name = ?3, data = ?4 WHERE id = ?1 AND data != ?4",
-            params![
-                enterprise.id,
-                enterprise.uscc,
-                enterprise.name,
-                serde_json::to_string(enterprise)?
-            ],
+            params![enterprise.id, enterprise.uscc, enterprise.name, serde_json::to_string(enterprise)?],
         )?;
         Ok(if changed > 0 { Upsert::Updated } else { Upsert::Unchanged })
     }
@@ -485,10 +516,8 @@ impl StoreTx<'_> {
     }
 
     pub fn person_name(&self, id: &str) -> Result<Option<String>> {
-        let data: Option<String> = self
-            .tx
-            .query_row("SELECT data FROM persons WHERE id = ?1", [id], |row| row.get(0))
-            .optional()?;
+        let data: Option<String> =
+            self.tx.query_row("SELECT data FROM persons WHERE id = ?1", [id], |row| row.get(0)).optional()?;
         Ok(data.and_then(|d| serde_json::from_str::<Person>(&d).ok()).map(|p| p.name))
     }
 
@@ -508,17 +537,12 @@ impl StoreTx<'_> {
         match existing {
             Some(old) if old == data => Ok(Upsert::Unchanged),
             Some(_) => {
-                self.tx.execute(
-                    &format!("UPDATE {table} SET data = ?2 WHERE id = ?1"),
-                    params![id, data],
-                )?;
+                self.tx.execute(&format!("UPDATE {table} SET data = ?2 WHERE id = ?1"), params![id, data])?;
                 Ok(Upsert::Updated)
             }
             None => {
-                self.tx.execute(
-                    &format!("INSERT INTO {table}(id, data) VALUES (?1, ?2)"),
-                    params![id, data],
-                )?;
+                self.tx
+                    .execute(&format!("INSERT INTO {table}(id, data) VALUES (?1, ?2)"), params![id, data])?;
                 Ok(Upsert::Inserted)
             }
         }
@@ -545,10 +569,7 @@ impl StoreTx<'_> {
         match existing {
             Some(old) if old == data => Ok(Upsert::Unchanged),
             Some(_) => {
-                self.tx.execute(
-                    "UPDATE relations SET data = ?2 WHERE key = ?1",
-                    params![key, data],
-                )?;
+                self.tx.execute("UPDATE relations SET data = ?2 WHERE key = ?1", params![key, data])?;
                 Ok(Upsert::Updated)
             }
             None => {
@@ -616,9 +637,7 @@ mod tests {
         let path = dir.path().join("oppgraph.db");
         let mut store = Store::open(&path).unwrap();
         let mut tx = store.begin().unwrap();
-        let ent = tx
-            .insert_enterprise(Enterprise { name: "甲公司".into(), ..Default::default() })
-            .unwrap();
+        let ent = tx.insert_enterprise(Enterprise { name: "甲公司".into(), ..Default::default() }).unwrap();
         tx.commit().unwrap();
         drop(store);
         let store = Store::open(&path).unwrap();
@@ -631,8 +650,7 @@ mod tests {
         let mut store = Store::open_in_memory().unwrap();
         {
             let mut tx = store.begin().unwrap();
-            tx.insert_enterprise(Enterprise { name: "乙公司".into(), ..Default::default() })
-                .unwrap();
+            tx.insert_enterprise(Enterprise { name: "乙公司".into(), ..Default::default() }).unwrap();
         }
         assert_eq!(store.count(Table::Enterprises).unwrap(), 0);
     }

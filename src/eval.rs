@@ -1,0 +1,296 @@
+//! Evaluation on labelled data: extraction field accuracy, resolution precision and recall.
+//! Used by `oppgraph eval` and by CI on the shared corpus.
+
+use crate::extract::normalize::fold;
+use crate::extract::notice::{extract, Notice};
+use crate::model::Enterprise;
+use crate::resolve::{Resolution, Resolver};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EvalError {
+    #[error("cannot read {path}: {source}")]
+    Io { path: String, source: std::io::Error },
+    #[error("{path}:{line}: {message}")]
+    Format { path: String, line: usize, message: String },
+}
+
+pub const EXTRACT_FIELDS: [&str; 9] =
+    ["kind", "title", "published", "buyer", "winners", "agency", "amount", "project_code", "region"];
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldScore {
+    pub field: String,
+    pub correct: usize,
+    pub total: usize,
+    pub accuracy: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Miss {
+    pub file: String,
+    pub field: String,
+    pub expected: serde_json::Value,
+    pub got: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ExtractReport {
+    pub pages: usize,
+    pub seconds: f64,
+    pub pages_per_second: f64,
+    pub fields: Vec<FieldScore>,
+    pub misses: Vec<Miss>,
+}
+
+/// Compares the label's value with what was extracted, after trimming and folding spaces.
+fn same(expected: &serde_json::Value, got: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match (expected, got) {
+        (Value::Null, Value::Null) => true,
+        (Value::Number(a), Value::Number(b)) => {
+            let (a, b) = (a.as_f64().unwrap_or(f64::NAN), b.as_f64().unwrap_or(f64::NAN));
+            (a - b).abs() < 0.005
+        }
+        (Value::String(a), Value::String(b)) => squash(a) == squash(b),
+        (Value::Array(a), Value::Array(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same(x, y)),
+        (Value::Null, Value::Array(b)) | (Value::Array(b), Value::Null) => b.is_empty(),
+        _ => false,
+    }
+}
+
+fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// `dir/labels.jsonl` (one object per page, with `file`) and `dir/pages/<file>`.
+pub fn eval_extract(dir: &Path) -> Result<ExtractReport, EvalError> {
+    let labels_path = dir.join("labels.jsonl");
+    let text = std::fs::read_to_string(&labels_path)
+        .map_err(|source| EvalError::Io { path: labels_path.display().to_string(), source })?;
+    let mut correct: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut misses = Vec::new();
+    let mut pages = 0;
+    let mut seconds = 0.0;
+    for (index, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let label: serde_json::Value = serde_json::from_str(line).map_err(|e| EvalError::Format {
+            path: labels_path.display().to_string(),
+            line: index + 1,
+            message: e.to_string(),
+        })?;
+        let file = label["file"].as_str().unwrap_or_default().to_string();
+        let page = dir.join("pages").join(&file);
+        let bytes = std::fs::read(&page)
+            .map_err(|source| EvalError::Io { path: page.display().to_string(), source })?;
+        let started = std::time::Instant::now();
+        let notice = extract(&bytes, &file);
+        seconds += started.elapsed().as_secs_f64();
+        pages += 1;
+        let got = notice_json(&notice);
+        for field in EXTRACT_FIELDS {
+            let mut expected = label.get(field).cloned().unwrap_or(serde_json::Value::Null);
+            if field == "winners" {
+                expected = members_listed_separately(&expected);
+            }
+            let value = got.get(field).cloned().unwrap_or(serde_json::Value::Null);
+            if same(&expected, &value) {
+                *correct.entry(field).or_default() += 1;
+            } else {
+                misses.push(Miss { file: file.clone(), field: field.to_string(), expected, got: value });
+            }
+        }
+    }
+    let fields = EXTRACT_FIELDS
+        .iter()
+        .map(|f| {
+            let c = correct.get(f).copied().unwrap_or(0);
+            FieldScore {
+                field: f.to_string(),
+                correct: c,
+                total: pages,
+                accuracy: c as f64 / pages.max(1) as f64,
+            }
+        })
+        .collect();
+    Ok(ExtractReport { pages, seconds, pages_per_second: pages as f64 / seconds.max(1e-9), fields, misses })
+}
+
+/// Labels read from a page's own table keep a consortium as one string (`甲、乙联合体`); the
+/// contract lists each member as a winner, so the label is split the same way before comparing.
+fn members_listed_separately(expected: &serde_json::Value) -> serde_json::Value {
+    let Some(items) = expected.as_array() else { return expected.clone() };
+    let mut out = Vec::new();
+    for item in items {
+        match item.as_str() {
+            Some(text) if text.contains("联合体") => out.extend(
+                crate::extract::notice::split_winners(text).into_iter().map(serde_json::Value::String),
+            ),
+            _ => out.push(item.clone()),
+        }
+    }
+    serde_json::Value::Array(out)
+}
+
+pub fn notice_json(notice: &Notice) -> serde_json::Value {
+    serde_json::to_value(notice).unwrap_or_default()
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ResolveScore {
+    pub set: String,
+    pub queries: usize,
+    pub linked: usize,
+    pub correct: usize,
+    pub review: usize,
+    pub precision: f64,
+    pub recall: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ResolveMiss {
+    pub set: String,
+    pub query: String,
+    pub expected: String,
+    pub got: Option<String>,
+    pub outcome: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ResolveReport {
+    pub sets: Vec<ResolveScore>,
+    pub misses: Vec<ResolveMiss>,
+}
+
+/// A TSV of `full_name <TAB> short_name` (a header line is skipped). Registers every full name,
+/// then resolves the short names (set `short`) and variants of the full names — brackets,
+/// full width, traditional characters, a region prefix (set `variants`).
+pub fn eval_resolve(path: &Path) -> Result<ResolveReport, EvalError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| EvalError::Io { path: path.display().to_string(), source })?;
+    let mut pairs = Vec::new();
+    for line in text.lines().skip(1) {
+        if let Some((full, short)) = line.split_once('\t') {
+            if !full.trim().is_empty() {
+                pairs.push((full.trim().to_string(), short.trim().to_string()));
+            }
+        }
+    }
+    let enterprises: Vec<Enterprise> = pairs
+        .iter()
+        .enumerate()
+        .map(|(i, (full, _))| Enterprise { id: i as i64 + 1, name: full.clone(), ..Default::default() })
+        .collect();
+    let resolver = Resolver::from_enterprises(&enterprises);
+    let to_traditional = traditional_map();
+    let mut short = Vec::new();
+    let mut variants = Vec::new();
+    for (i, (full, short_name)) in pairs.iter().enumerate() {
+        let id = i as i64 + 1;
+        if !short_name.is_empty() {
+            short.push((short_name.clone(), id, full.clone()));
+        }
+        for variant in variants_of(full, &to_traditional) {
+            variants.push((variant, id, full.clone()));
+        }
+    }
+    let mut report = ResolveReport { sets: Vec::new(), misses: Vec::new() };
+    for (set, queries) in [("short", short), ("variants", variants)] {
+        let (mut linked, mut correct, mut review) = (0, 0, 0);
+        for (query, expected, full) in &queries {
+            let resolution = resolver.resolve_name(query);
+            let (got, outcome) = match &resolution {
+                Resolution::Linked { id, .. } => {
+                    linked += 1;
+                    if id == expected {
+                        correct += 1;
+                        continue;
+                    }
+                    (Some(enterprises[(*id - 1) as usize].name.clone()), "wrong_link")
+                }
+                Resolution::NeedsReview { .. } => {
+                    review += 1;
+                    (None, "needs_review")
+                }
+                Resolution::NotFound => (None, "not_found"),
+            };
+            report.misses.push(ResolveMiss {
+                set: set.to_string(),
+                query: query.clone(),
+                expected: full.clone(),
+                got,
+                outcome: outcome.to_string(),
+            });
+        }
+        report.sets.push(ResolveScore {
+            set: set.to_string(),
+            queries: queries.len(),
+            linked,
+            correct,
+            review,
+            precision: correct as f64 / linked.max(1) as f64,
+            recall: correct as f64 / queries.len().max(1) as f64,
+        });
+    }
+    Ok(report)
+}
+
+/// Simplified -> traditional, derived by inverting the folding table over the CJK block.
+fn traditional_map() -> std::collections::HashMap<char, char> {
+    let mut map = std::collections::HashMap::new();
+    for code in 0x4E00u32..=0x9FFF {
+        let Some(c) = char::from_u32(code) else { continue };
+        let s = fold(&c.to_string());
+        if let Some(simple) = s.chars().next() {
+            if simple != c {
+                map.entry(simple).or_insert(c);
+            }
+        }
+    }
+    map
+}
+
+fn variants_of(full: &str, to_traditional: &std::collections::HashMap<char, char>) -> Vec<String> {
+    let swapped: String = full
+        .chars()
+        .map(|c| match c {
+            '（' => '(',
+            '）' => ')',
+            '(' => '（',
+            ')' => '）',
+            c => c,
+        })
+        .collect();
+    let wide: String = format!(" {} ", full)
+        .chars()
+        .map(|c| if c.is_ascii_graphic() { char::from_u32(c as u32 + 0xFEE0).unwrap_or(c) } else { c })
+        .collect();
+    let traditional: String = full.chars().map(|c| *to_traditional.get(&c).unwrap_or(&c)).collect();
+    // A province written in front, as notices from another province's platform often do.
+    let prefixed = format!("湖北省{full}");
+    vec![swapped, wide, traditional, prefixed]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_compare_by_kind() {
+        use serde_json::json;
+        assert!(same(&json!(20797381.58), &json!(20797381.58)));
+        assert!(!same(&json!(1.0), &json!(null)));
+        assert!(same(&json!("甲 工程"), &json!("甲工程")));
+        assert!(same(&json!(["甲"]), &json!(["甲"])));
+        assert!(!same(&json!(["甲"]), &json!(["甲", "乙"])));
+    }
+
+    #[test]
+    fn variants_resolve_back() {
+        let map = traditional_map();
+        assert_eq!(map.get(&'国'), Some(&'國'));
+        let variants = variants_of("柳州国联运输集团有限公司", &map);
+        assert!(variants.contains(&"柳州國聯運輸集團有限公司".to_string()), "{variants:?}");
+    }
+}

@@ -1,0 +1,153 @@
+//! Dates as notices write them: `2019年7月12日`, `2019-7-12`, `2019/07/12`, `2019.07.12`,
+//! full-width digits, and Chinese numerals (`二〇一一年四月二十日`).
+
+use crate::model::Date;
+
+fn chinese_digit(c: char) -> Option<u32> {
+    Some(match c {
+        '〇' | '○' | '零' | 'О' | 'Ｏ' => 0,
+        '一' => 1,
+        '二' => 2,
+        '三' => 3,
+        '四' => 4,
+        '五' => 5,
+        '六' => 6,
+        '七' => 7,
+        '八' => 8,
+        '九' => 9,
+        _ => return None,
+    })
+}
+
+/// `二十` -> 20, `十二` -> 12, `三十一` -> 31, `七` -> 7.
+fn chinese_small_number(s: &str) -> Option<u32> {
+    let chars: Vec<char> = s.chars().collect();
+    match chars.as_slice() {
+        [] => None,
+        ['十'] => Some(10),
+        ['十', d] => Some(10 + chinese_digit(*d)?),
+        [d, '十'] => Some(chinese_digit(*d)? * 10),
+        [a, '十', b] => Some(chinese_digit(*a)? * 10 + chinese_digit(*b)?),
+        [d] => chinese_digit(*d),
+        _ => None,
+    }
+}
+
+fn to_ascii_digits(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '０'..='９' | '－' | '／' | '．' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            _ => c,
+        })
+        .collect()
+}
+
+/// The first date in `text`, if any.
+pub fn find_date(text: &str) -> Option<Date> {
+    let text = to_ascii_digits(text);
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() {
+            if let Some(date) = arabic_date_at(&chars[i..]) {
+                return Some(date);
+            }
+            // Skip the rest of this number.
+            while i < chars.len() && chars[i].is_ascii_digit() {
+                i += 1;
+            }
+            continue;
+        }
+        if chinese_digit(chars[i]).is_some() {
+            if let Some(date) = chinese_date_at(&chars[i..]) {
+                return Some(date);
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+fn take_number(chars: &[char], at: &mut usize, max_len: usize) -> Option<u32> {
+    let start = *at;
+    while *at < chars.len() && chars[*at].is_ascii_digit() && *at - start < max_len {
+        *at += 1;
+    }
+    if *at == start {
+        return None;
+    }
+    chars[start..*at].iter().collect::<String>().parse().ok()
+}
+
+fn arabic_date_at(chars: &[char]) -> Option<Date> {
+    let mut at = 0;
+    let year = take_number(chars, &mut at, 4)?;
+    if at != 4 || !(1990..=2100).contains(&year) {
+        return None;
+    }
+    let sep = *chars.get(at)?;
+    if !matches!(sep, '年' | '-' | '/' | '.') {
+        return None;
+    }
+    at += 1;
+    while chars.get(at) == Some(&' ') {
+        at += 1;
+    }
+    let month = take_number(chars, &mut at, 2)?;
+    let sep2 = *chars.get(at)?;
+    let expected = if sep == '年' { '月' } else { sep };
+    if sep2 != expected {
+        return None;
+    }
+    at += 1;
+    while chars.get(at) == Some(&' ') {
+        at += 1;
+    }
+    let day = take_number(chars, &mut at, 2)?;
+    Date::from_ymd_opt(year as i32, month, day)
+}
+
+fn chinese_date_at(chars: &[char]) -> Option<Date> {
+    let year_end = chars.iter().position(|&c| c == '年')?;
+    if year_end != 4 {
+        return None;
+    }
+    let year: String = chars[..4]
+        .iter()
+        .map(|&c| char::from_digit(chinese_digit(c).unwrap_or(99), 10).unwrap_or('x'))
+        .collect();
+    let year: u32 = year.parse().ok()?;
+    let rest: String = chars[year_end + 1..].iter().take(8).collect();
+    let (month, rest) = rest.split_once('月')?;
+    let (day, _) = rest.split_once(['日', '号'])?;
+    Date::from_ymd_opt(year as i32, chinese_small_number(month)?, chinese_small_number(day)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str, expected: Option<&str>) {
+        assert_eq!(find_date(text).map(|d| d.to_string()).as_deref(), expected, "{text:?}");
+    }
+
+    #[test]
+    fn finds_dates_in_common_forms() {
+        check("发布日期：2025-05-28　来源：宜昌市", Some("2025-05-28"));
+        check("2019年7月12日", Some("2019-07-12"));
+        check("2019年 7月 12日", Some("2019-07-12"));
+        check("2019/07/12 10:00", Some("2019-07-12"));
+        check("2019.7.1", Some("2019-07-01"));
+        check("２０２５－０３－２４", Some("2025-03-24"));
+        check("二〇一一年四月二十日", Some("2011-04-20"));
+        check("二〇二四年十二月三十一日", Some("2024-12-31"));
+    }
+
+    #[test]
+    fn ignores_what_is_not_a_date() {
+        check("项目编号 ZJA990044-202501-01", None);
+        check("2025-13-01", None);
+        check("电话 0717-4203410", None);
+        check("", None);
+    }
+}

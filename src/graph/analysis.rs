@@ -1,0 +1,671 @@
+//! The questions analysts and risk staff ask of the graph: ultimate owners and the actual
+//! controller, shortest relation paths, neighbourhoods, corporate groups, guarantee circles and
+//! circular shareholding. Every traversal is iterative (explicit stacks and queues), so long
+//! chains cannot overflow the call stack.
+
+use super::{EdgeKind, EnterpriseGraph, NodeRef};
+use petgraph::graph::NodeIndex;
+use petgraph::visit::{EdgeFiltered, EdgeRef};
+use petgraph::Direction;
+use serde::Serialize;
+use std::collections::{HashMap, HashSet, VecDeque};
+
+/// A node as printed: `{"id","name","kind"}`. Enterprises have numeric ids, persons
+/// `person:<id>`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NodeOut {
+    pub id: serde_json::Value,
+    pub name: String,
+    pub kind: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Owner {
+    #[serde(flatten)]
+    pub node: NodeOut,
+    /// Summed over every simple ownership path of the product of shares along it.
+    pub share: f64,
+    /// Each path by name, from the owner down to the enterprise.
+    pub paths: Vec<Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ControllerReport {
+    pub controller: Option<NodeOut>,
+    /// Why this controller (or why none).
+    pub rule: String,
+    pub owners: Vec<Owner>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EdgeOut {
+    pub kind: &'static str,
+    pub from: serde_json::Value,
+    pub to: serde_json::Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub share: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amount: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PathOut {
+    pub length: usize,
+    pub nodes: Vec<NodeOut>,
+    pub edges: Vec<EdgeOut>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Neighbourhood {
+    pub nodes: Vec<NodeOut>,
+    pub edges: Vec<EdgeOut>,
+    /// Nodes seen but not expanded because they have more than the hub cap of edges.
+    pub capped: Vec<NodeOut>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Group {
+    pub head: NodeOut,
+    pub members: Vec<NodeOut>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Circle {
+    pub kind: &'static str,
+    pub members: Vec<NodeOut>,
+}
+
+/// Limits that keep a query bounded on a national-scale graph.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Ownership paths are followed at most this deep.
+    pub max_owner_depth: usize,
+    /// At most this many ownership paths are enumerated per query.
+    pub max_owner_paths: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_owner_depth: 12, max_owner_paths: 100_000 }
+    }
+}
+
+impl EnterpriseGraph {
+    fn out(&self, index: NodeIndex) -> NodeOut {
+        let node = &self.graph[index];
+        match &node.key {
+            NodeRef::Enterprise(id) => {
+                NodeOut { id: (*id).into(), name: node.name.clone(), kind: "enterprise" }
+            }
+            NodeRef::Person(id) => {
+                NodeOut { id: format!("person:{id}").into(), name: node.name.clone(), kind: "person" }
+            }
+        }
+    }
+
+    fn id_value(&self, index: NodeIndex) -> serde_json::Value {
+        self.out(index).id
+    }
+
+    fn edge_out(&self, edge: petgraph::graph::EdgeReference<'_, super::Edge, u32>) -> EdgeOut {
+        self.edge_out_parts(edge.source(), edge.target(), edge.weight())
+    }
+
+    fn edge_out_parts(&self, source: NodeIndex, target: NodeIndex, w: &super::Edge) -> EdgeOut {
+        EdgeOut {
+            kind: w.kind.as_str(),
+            from: self.id_value(source),
+            to: self.id_value(target),
+            share: (w.kind == EdgeKind::Shareholder).then_some(f64::from(w.share)),
+            amount: (w.amount > 0.0).then_some(w.amount),
+        }
+    }
+
+    pub fn index_of(&self, node: &NodeRef) -> Option<NodeIndex> {
+        self.index.get(node).copied()
+    }
+
+    /// Ultimate owners and the actual controller of `node`.
+    ///
+    /// Owners: walking shareholder edges upstream along simple paths (a node never repeats on a
+    /// path, so cross-holdings neither loop nor count twice), an owner is ultimate when nobody
+    /// holds shares in it; its effective share is the sum over its paths of the product of the
+    /// shares along each.
+    ///
+    /// Controller (实际控制人), in order: (1) whoever holds a control agreement over the
+    /// enterprise; (2) the top of the majority chain — from the enterprise, step to the holder
+    /// of more than 50% while there is one (控股股东 of each layer, Company Law art. 265) — when
+    /// that top is an ultimate owner; (3) otherwise the largest ultimate owner when its
+    /// effective share is at least 25% and strictly larger than every other's (the 25%
+    /// threshold of beneficial-ownership rules); else none.
+    pub fn controller(&self, node: &NodeRef, limits: Limits) -> Option<ControllerReport> {
+        let target = self.index_of(node)?;
+        let owners = self.ultimate_owners(target, limits);
+        // (1) control agreement
+        if let Some(edge) = self
+            .graph
+            .edges_directed(target, Direction::Incoming)
+            .find(|e| e.weight().kind == EdgeKind::Control)
+        {
+            return Some(ControllerReport {
+                controller: Some(self.out(edge.source())),
+                rule: "control agreement (协议控制)".into(),
+                owners,
+            });
+        }
+        // (2) majority chain
+        let mut current = target;
+        let mut seen = HashSet::from([target]);
+        loop {
+            let majority = self
+                .graph
+                .edges_directed(current, Direction::Incoming)
+                .filter(|e| e.weight().kind == EdgeKind::Shareholder && e.weight().share > 0.5)
+                .map(|e| e.source())
+                .next();
+            match majority {
+                Some(next) if seen.insert(next) => current = next,
+                _ => break,
+            }
+        }
+        if current != target && !self.has_holders(current) {
+            return Some(ControllerReport {
+                controller: Some(self.out(current)),
+                rule: "majority chain: more than 50% at every layer".into(),
+                owners,
+            });
+        }
+        // (3) relative control
+        let controller = match owners.as_slice() {
+            [first, rest @ ..]
+                if first.share >= 0.25 && rest.first().is_none_or(|second| second.share < first.share) =>
+            {
+                Some(first.node.clone())
+            }
+            _ => None,
+        };
+        let rule = if controller.is_some() {
+            "largest effective share, at least 25% and unique".to_string()
+        } else {
+            "no control agreement, no majority chain, no unique owner with 25% or more".to_string()
+        };
+        Some(ControllerReport { controller, rule, owners })
+    }
+
+    fn has_holders(&self, index: NodeIndex) -> bool {
+        self.graph
+            .edges_directed(index, Direction::Incoming)
+            .any(|e| e.weight().kind == EdgeKind::Shareholder)
+    }
+
+    fn ultimate_owners(&self, target: NodeIndex, limits: Limits) -> Vec<Owner> {
+        let mut totals: HashMap<NodeIndex, (f64, Vec<Vec<String>>)> = HashMap::new();
+        // Depth-first over simple upstream paths: (node, product, path from node down to target).
+        let mut stack: Vec<(NodeIndex, f64, Vec<NodeIndex>)> = vec![(target, 1.0, vec![target])];
+        let mut enumerated = 0usize;
+        while let Some((current, product, path)) = stack.pop() {
+            let holders: Vec<(NodeIndex, f64)> = self
+                .graph
+                .edges_directed(current, Direction::Incoming)
+                .filter(|e| e.weight().kind == EdgeKind::Shareholder)
+                .map(|e| (e.source(), f64::from(e.weight().share)))
+                .collect();
+            if holders.is_empty() {
+                if current != target {
+                    let entry = totals.entry(current).or_default();
+                    entry.0 += product;
+                    entry.1.push(path.iter().map(|&i| self.graph[i].name.clone()).collect());
+                }
+                continue;
+            }
+            if path.len() > limits.max_owner_depth || enumerated >= limits.max_owner_paths {
+                continue;
+            }
+            for (holder, share) in holders {
+                if path.contains(&holder) {
+                    continue; // a cycle: this path stops here
+                }
+                enumerated += 1;
+                let mut next = Vec::with_capacity(path.len() + 1);
+                next.push(holder);
+                next.extend_from_slice(&path);
+                stack.push((holder, product * share, next));
+            }
+        }
+        let mut owners: Vec<Owner> = totals
+            .into_iter()
+            .map(|(index, (share, mut paths))| {
+                paths.sort();
+                Owner { node: self.out(index), share, paths }
+            })
+            .collect();
+        owners.sort_by(|a, b| b.share.total_cmp(&a.share).then(a.node.name.cmp(&b.node.name)));
+        owners
+    }
+
+    /// All shortest relation paths from `a` to `b` (edges walked in either direction), at most
+    /// `limit` of them, none longer than `max_depth`.
+    pub fn shortest_paths(&self, a: &NodeRef, b: &NodeRef, max_depth: usize, limit: usize) -> Vec<PathOut> {
+        let (Some(start), Some(goal)) = (self.index_of(a), self.index_of(b)) else { return Vec::new() };
+        if start == goal {
+            return vec![PathOut { length: 0, nodes: vec![self.out(start)], edges: Vec::new() }];
+        }
+        // BFS distances from start, stopping at the goal's layer.
+        let mut distance: HashMap<NodeIndex, usize> = HashMap::from([(start, 0)]);
+        let mut queue = VecDeque::from([start]);
+        let mut goal_distance = None;
+        while let Some(current) = queue.pop_front() {
+            let d = distance[&current];
+            if goal_distance.is_some_and(|g| d >= g) || d >= max_depth {
+                continue;
+            }
+            for next in self.graph.neighbors_undirected(current) {
+                if let std::collections::hash_map::Entry::Vacant(slot) = distance.entry(next) {
+                    slot.insert(d + 1);
+                    if next == goal {
+                        goal_distance = Some(d + 1);
+                    }
+                    queue.push_back(next);
+                }
+            }
+        }
+        let Some(length) = goal_distance else { return Vec::new() };
+        // Walk back from the goal over edges that step one layer down, enumerating paths with
+        // one shared path stack (no copying: paths can be long).
+        let predecessors = |current: NodeIndex| -> Vec<(NodeIndex, petgraph::graph::EdgeIndex)> {
+            let d = distance[&current];
+            let mut steps: Vec<(NodeIndex, petgraph::graph::EdgeIndex)> = self
+                .graph
+                .edges_directed(current, Direction::Incoming)
+                .map(|e| (e.source(), e.id()))
+                .chain(self.graph.edges_directed(current, Direction::Outgoing).map(|e| (e.target(), e.id())))
+                .filter(|(prev, _)| d > 0 && distance.get(prev) == Some(&(d - 1)))
+                .collect();
+            steps.sort();
+            steps.dedup_by_key(|s| s.0);
+            steps
+        };
+        let mut out = Vec::new();
+        // Frames: (node, its predecessors, next predecessor to try).
+        let mut frames = vec![(goal, predecessors(goal), 0usize)];
+        // path[i] = (node, edge to the node before it on the way to start)
+        let mut path: Vec<(NodeIndex, petgraph::graph::EdgeIndex)> = Vec::new();
+        while let Some(frame) = frames.last_mut() {
+            if out.len() >= limit {
+                break;
+            }
+            if frame.0 == start {
+                let mut nodes = vec![self.out(start)];
+                let mut edges = Vec::new();
+                for &(node, edge) in path.iter().rev() {
+                    nodes.push(self.out(node));
+                    if let Some((source, target)) = self.graph.edge_endpoints(edge) {
+                        edges.push(self.edge_out_parts(source, target, &self.graph[edge]));
+                    }
+                }
+                out.push(PathOut { length, nodes, edges });
+                frames.pop();
+                path.pop();
+                continue;
+            }
+            if frame.2 < frame.1.len() {
+                let (prev, edge) = frame.1[frame.2];
+                frame.2 += 1;
+                path.push((frame.0, edge));
+                frames.push((prev, predecessors(prev), 0));
+            } else {
+                frames.pop();
+                path.pop();
+            }
+        }
+        out
+    }
+
+    /// The `depth`-hop neighbourhood over the given edge kinds (all when empty). Nodes with more
+    /// than `hub_cap` edges are included but not expanded.
+    pub fn neighbourhood(
+        &self,
+        node: &NodeRef,
+        depth: usize,
+        kinds: &[EdgeKind],
+        hub_cap: usize,
+    ) -> Option<Neighbourhood> {
+        let start = self.index_of(node)?;
+        let allowed = |kind: EdgeKind| kinds.is_empty() || kinds.contains(&kind);
+        let mut seen: HashMap<NodeIndex, usize> = HashMap::from([(start, 0)]);
+        let mut order = vec![start];
+        let mut capped = Vec::new();
+        let mut edges = Vec::new();
+        let mut seen_edges = HashSet::new();
+        let mut queue = VecDeque::from([start]);
+        while let Some(current) = queue.pop_front() {
+            let d = seen[&current];
+            if d >= depth {
+                continue;
+            }
+            if current != start
+                && self.graph.edges_directed(current, Direction::Incoming).count()
+                    + self.graph.edges_directed(current, Direction::Outgoing).count()
+                    > hub_cap
+            {
+                capped.push(self.out(current));
+                continue;
+            }
+            let incident = self
+                .graph
+                .edges_directed(current, Direction::Outgoing)
+                .chain(self.graph.edges_directed(current, Direction::Incoming));
+            for edge in incident {
+                if !allowed(edge.weight().kind) {
+                    continue;
+                }
+                let other = if edge.source() == current { edge.target() } else { edge.source() };
+                if seen_edges.insert(edge.id()) {
+                    edges.push(self.edge_out(edge));
+                }
+                if let std::collections::hash_map::Entry::Vacant(slot) = seen.entry(other) {
+                    slot.insert(d + 1);
+                    order.push(other);
+                    queue.push_back(other);
+                }
+            }
+        }
+        Some(Neighbourhood { nodes: order.into_iter().map(|i| self.out(i)).collect(), edges, capped })
+    }
+
+    /// The corporate group (集团) of `node`: the connected component over control links
+    /// (control agreements and shareholdings above 50%); the head is the member nobody in the
+    /// group controls (the one with the most members below it when several qualify).
+    pub fn group(&self, node: &NodeRef) -> Option<Group> {
+        let start = self.index_of(node)?;
+        let controls = |kind: EdgeKind, share: f32| {
+            kind == EdgeKind::Control || (kind == EdgeKind::Shareholder && share > 0.5)
+        };
+        let mut members = vec![start];
+        let mut seen = HashSet::from([start]);
+        let mut queue = VecDeque::from([start]);
+        while let Some(current) = queue.pop_front() {
+            let incident = self
+                .graph
+                .edges_directed(current, Direction::Outgoing)
+                .chain(self.graph.edges_directed(current, Direction::Incoming));
+            for edge in incident {
+                if !controls(edge.weight().kind, edge.weight().share) {
+                    continue;
+                }
+                let other = if edge.source() == current { edge.target() } else { edge.source() };
+                if seen.insert(other) {
+                    members.push(other);
+                    queue.push_back(other);
+                }
+            }
+        }
+        let controlled_within = |index: NodeIndex| {
+            self.graph
+                .edges_directed(index, Direction::Incoming)
+                .any(|e| controls(e.weight().kind, e.weight().share) && seen.contains(&e.source()))
+        };
+        let descendants = |index: NodeIndex| {
+            let mut count = 0;
+            let mut stack = vec![index];
+            let mut visited = HashSet::from([index]);
+            while let Some(current) = stack.pop() {
+                for edge in self.graph.edges_directed(current, Direction::Outgoing) {
+                    if controls(edge.weight().kind, edge.weight().share) && visited.insert(edge.target()) {
+                        count += 1;
+                        stack.push(edge.target());
+                    }
+                }
+            }
+            count
+        };
+        let head = members
+            .iter()
+            .copied()
+            .filter(|&m| !controlled_within(m))
+            .max_by_key(|&m| (descendants(m), std::cmp::Reverse(m.index())))
+            .or_else(|| members.iter().copied().max_by_key(|&m| descendants(m)))
+            .unwrap_or(start);
+        members.sort_by_key(|m| m.index());
+        Some(Group { head: self.out(head), members: members.into_iter().map(|m| self.out(m)).collect() })
+    }
+
+    /// Strongly connected components of two or more members in the directed graph of one
+    /// relation kind: guarantee circles (担保圈) or circular shareholding.
+    pub fn circles(&self, kind: EdgeKind) -> Vec<Circle> {
+        let filtered = EdgeFiltered::from_fn(&self.graph, |e| e.weight().kind == kind);
+        let mut circles: Vec<Circle> = petgraph::algo::kosaraju_scc(&filtered)
+            .into_iter()
+            .filter(|component| component.len() >= 2)
+            .map(|mut component| {
+                component.sort_by_key(|i| i.index());
+                Circle { kind: kind.as_str(), members: component.into_iter().map(|i| self.out(i)).collect() }
+            })
+            .collect();
+        circles.sort_by(|a, b| {
+            b.members.len().cmp(&a.members.len()).then(a.members[0].name.cmp(&b.members[0].name))
+        });
+        circles
+    }
+
+    /// Every node, for lookups by name.
+    pub fn nodes(&self) -> impl Iterator<Item = (&NodeRef, &str)> {
+        self.graph.node_weights().map(|n| (&n.key, n.name.as_str()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{BuildOptions, EnterpriseGraph};
+    use super::*;
+    use crate::model::{Enterprise, Party, Person, Relation, RelationKind};
+    use proptest::prelude::*;
+
+    fn build(n: usize, persons: usize, rels: &[(Party, i64, RelationKind, f64)]) -> EnterpriseGraph {
+        let ents: Vec<Enterprise> = (1..=n as i64)
+            .map(|id| Enterprise { id, name: format!("E{id}"), ..Default::default() })
+            .collect();
+        let people: Vec<Person> = (0..persons)
+            .map(|i| Person { id: format!("p{i}"), name: format!("P{i}"), id_number: None })
+            .collect();
+        let relations: Vec<Relation> = rels
+            .iter()
+            .map(|(from, to, kind, share)| Relation {
+                from: from.clone(),
+                to: *to,
+                kind: *kind,
+                share: Some(*share),
+                role: None,
+                amount: None,
+                start: None,
+                end: None,
+                source: None,
+            })
+            .collect();
+        EnterpriseGraph::build(
+            &ents,
+            &people,
+            &relations,
+            &[],
+            BuildOptions { as_of: "2026-01-01".parse().unwrap() },
+        )
+    }
+
+    use RelationKind::{Guarantee, Shareholder};
+
+    #[test]
+    fn owners_sum_over_paths_and_the_majority_chain_controls() {
+        // P0 holds 60% of E2 and 20% of E1; E2 holds 70% of E1; P1 holds 40% of E2.
+        let g = build(
+            2,
+            2,
+            &[
+                (Party::Person("p0".into()), 2, Shareholder, 0.6),
+                (Party::Person("p1".into()), 2, Shareholder, 0.4),
+                (Party::Enterprise(2), 1, Shareholder, 0.7),
+                (Party::Person("p0".into()), 1, Shareholder, 0.2),
+            ],
+        );
+        let report = g.controller(&NodeRef::Enterprise(1), Limits::default()).unwrap();
+        let shares: Vec<(String, f64)> = report
+            .owners
+            .iter()
+            .map(|o| (o.node.name.clone(), (o.share * 1000.0).round() / 1000.0))
+            .collect();
+        assert_eq!(shares, [("P0".to_string(), 0.62), ("P1".to_string(), 0.28)]);
+        assert_eq!(report.owners[0].paths, [vec!["P0", "E1"], vec!["P0", "E2", "E1"]]);
+        assert_eq!(report.controller.unwrap().name, "P0");
+        assert!(report.rule.starts_with("majority chain"));
+    }
+
+    #[test]
+    fn cross_holdings_do_not_loop() {
+        // E1 and E2 hold each other; P0 holds 50% of E2 from outside.
+        let g = build(
+            2,
+            1,
+            &[
+                (Party::Enterprise(1), 2, Shareholder, 0.3),
+                (Party::Enterprise(2), 1, Shareholder, 0.4),
+                (Party::Person("p0".into()), 2, Shareholder, 0.5),
+            ],
+        );
+        let report = g.controller(&NodeRef::Enterprise(1), Limits::default()).unwrap();
+        assert_eq!(report.owners.len(), 1);
+        assert!((report.owners[0].share - 0.2).abs() < 1e-6);
+        assert_eq!(g.circles(EdgeKind::Shareholder).len(), 1);
+    }
+
+    #[test]
+    fn guarantee_circles_are_sccs() {
+        let g = build(
+            5,
+            0,
+            &[
+                (Party::Enterprise(1), 2, Guarantee, 0.0),
+                (Party::Enterprise(2), 3, Guarantee, 0.0),
+                (Party::Enterprise(3), 1, Guarantee, 0.0),
+                (Party::Enterprise(4), 5, Guarantee, 0.0),
+            ],
+        );
+        let circles = g.circles(EdgeKind::Guarantee);
+        assert_eq!(circles.len(), 1);
+        let names: Vec<&str> = circles[0].members.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names, ["E1", "E2", "E3"]);
+    }
+
+    #[test]
+    fn long_chains_do_not_overflow_the_stack() {
+        let n = 200_000;
+        let rels: Vec<_> = (1..n as i64)
+            .map(|i| (Party::Enterprise(i), i + 1, Guarantee, 0.0))
+            .chain([(Party::Enterprise(n as i64), 1, Guarantee, 0.0)])
+            .collect();
+        let g = build(n, 0, &rels);
+        assert_eq!(g.circles(EdgeKind::Guarantee)[0].members.len(), n);
+        let far = g.shortest_paths(&NodeRef::Enterprise(1), &NodeRef::Enterprise(100_000), 200_000, 1);
+        assert_eq!(far[0].length, 99_999);
+    }
+
+    #[test]
+    fn groups_follow_control_and_find_the_head() {
+        let g = build(
+            4,
+            0,
+            &[
+                (Party::Enterprise(1), 2, Shareholder, 0.8),
+                (Party::Enterprise(2), 3, Shareholder, 0.51),
+                (Party::Enterprise(1), 4, Shareholder, 0.3),
+            ],
+        );
+        let group = g.group(&NodeRef::Enterprise(3)).unwrap();
+        assert_eq!(group.head.name, "E1");
+        assert_eq!(group.members.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(), ["E1", "E2", "E3"]);
+    }
+
+    #[test]
+    fn neighbourhoods_filter_kinds_and_cap_hubs() {
+        let mut rels =
+            vec![(Party::Enterprise(1), 2, Shareholder, 0.5), (Party::Enterprise(2), 3, Guarantee, 0.0)];
+        for i in 4..=10 {
+            rels.push((Party::Enterprise(i), 2, Shareholder, 0.01));
+        }
+        let g = build(10, 0, &rels);
+        let all = g.neighbourhood(&NodeRef::Enterprise(1), 2, &[], 1000).unwrap();
+        assert_eq!(all.nodes.len(), 10);
+        let holders = g.neighbourhood(&NodeRef::Enterprise(1), 2, &[EdgeKind::Shareholder], 1000).unwrap();
+        assert_eq!(holders.nodes.len(), 9);
+        let capped = g.neighbourhood(&NodeRef::Enterprise(1), 2, &[], 5).unwrap();
+        assert_eq!(capped.nodes.len(), 2);
+        assert_eq!(capped.capped[0].name, "E2");
+    }
+
+    /// Effective shares by brute force: all simple paths from every source with no holders.
+    fn brute_force_owners(n: usize, edges: &[(usize, usize, f64)], target: usize) -> HashMap<usize, f64> {
+        let holders = |node: usize| edges.iter().filter(move |e| e.1 == node).map(|e| (e.0, e.2));
+        let mut out = HashMap::new();
+        fn walk(
+            node: usize,
+            product: f64,
+            path: &mut Vec<usize>,
+            edges: &[(usize, usize, f64)],
+            out: &mut HashMap<usize, f64>,
+            target: usize,
+        ) {
+            let hs: Vec<(usize, f64)> = edges.iter().filter(|e| e.1 == node).map(|e| (e.0, e.2)).collect();
+            if hs.is_empty() {
+                if node != target {
+                    *out.entry(node).or_insert(0.0) += product;
+                }
+                return;
+            }
+            for (h, s) in hs {
+                if path.contains(&h) {
+                    continue;
+                }
+                path.push(h);
+                walk(h, product * s, path, edges, out, target);
+                path.pop();
+            }
+        }
+        let _ = (n, holders(0).count());
+        walk(target, 1.0, &mut vec![target], edges, &mut out, target);
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn owners_match_brute_force(edges in proptest::collection::vec((1usize..8, 1usize..8, 0.05f64..1.0), 0..16), target in 1usize..8) {
+            let edges: Vec<(usize, usize, f64)> = edges.into_iter().filter(|e| e.0 != e.1).map(|(a, b, s)| (a, b, (s as f32) as f64)).collect();
+            let mut dedup: Vec<(usize, usize, f64)> = Vec::new();
+            for e in edges { if !dedup.iter().any(|d| d.0 == e.0 && d.1 == e.1) { dedup.push(e); } }
+            let rels: Vec<_> = dedup.iter().map(|&(a, b, s)| (Party::Enterprise(a as i64), b as i64, Shareholder, s)).collect();
+            let g = build(8, 0, &rels);
+            let report = g.controller(&NodeRef::Enterprise(target as i64), Limits::default()).unwrap();
+            let expected = brute_force_owners(8, &dedup, target);
+            prop_assert_eq!(report.owners.len(), expected.len());
+            for owner in &report.owners {
+                let id = owner.node.id.as_i64().unwrap() as usize;
+                prop_assert!((expected[&id] - owner.share).abs() < 1e-6);
+            }
+        }
+
+        #[test]
+        fn shortest_path_lengths_match_bfs(edges in proptest::collection::vec((1usize..10, 1usize..10), 0..25), a in 1usize..10, b in 1usize..10) {
+            let rels: Vec<_> = edges.iter().filter(|e| e.0 != e.1).map(|&(x, y)| (Party::Enterprise(x as i64), y as i64, Guarantee, 0.0)).collect();
+            let g = build(9, 0, &rels);
+            // Brute force: Floyd-Warshall on the undirected graph.
+            let mut d = [[usize::MAX / 2; 10]; 10];
+            for (i, row) in d.iter_mut().enumerate() { row[i] = 0; }
+            for &(x, y) in edges.iter().filter(|e| e.0 != e.1) { d[x][y] = 1; d[y][x] = 1; }
+            for k in 1..10 { for i in 1..10 { for j in 1..10 { if d[i][k] + d[k][j] < d[i][j] { d[i][j] = d[i][k] + d[k][j]; } } } }
+            let paths = g.shortest_paths(&NodeRef::Enterprise(a as i64), &NodeRef::Enterprise(b as i64), 20, 50);
+            if d[a][b] >= usize::MAX / 2 {
+                prop_assert!(paths.is_empty());
+            } else {
+                prop_assert!(!paths.is_empty());
+                for p in &paths { prop_assert_eq!(p.length, d[a][b]); prop_assert_eq!(p.nodes.len(), d[a][b] + 1); }
+            }
+        }
+    }
+}

@@ -1,0 +1,226 @@
+//! The HTTP API through `app().oneshot`: auth, roles, manager isolation, feedback, alerts.
+
+mod util;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use oppgraph::http::{app, AppState};
+use oppgraph::workspace::{Role, TokenConfig};
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+const M1: &str = "token-m1";
+const M2: &str = "token-m2";
+const RISK: &str = "token-risk";
+const ANALYST: &str = "token-analyst";
+
+fn state() -> (tempfile::TempDir, AppState) {
+    let (dir, mut ws) = util::mined_workspace();
+    let token = |token: &str, role: Role, manager: Option<&str>| TokenConfig {
+        token: token.into(),
+        role,
+        manager: manager.map(String::from),
+        name: None,
+    };
+    ws.config.tokens = vec![
+        token(M1, Role::Manager, Some("m1")),
+        token(M2, Role::Manager, Some("m2")),
+        token(RISK, Role::Risk, None),
+        token(ANALYST, Role::Analyst, None),
+    ];
+    (dir, AppState::new(ws))
+}
+
+async fn call(
+    state: &AppState,
+    method: &str,
+    uri: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut request = Request::builder().method(method).uri(uri);
+    if let Some(token) = token {
+        request = request.header("authorization", format!("Bearer {token}"));
+    }
+    let request = match body {
+        Some(body) => request.header("content-type", "application/json").body(Body::from(body.to_string())),
+        None => request.body(Body::empty()),
+    }
+    .unwrap();
+    let response = app(state.clone()).oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let value = serde_json::from_slice(&bytes)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
+    (status, value)
+}
+
+#[tokio::test]
+async fn health_is_open_and_the_api_needs_a_token() {
+    let (_dir, state) = state();
+    let (status, body) = call(&state, "GET", "/healthz", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["status"], "ok");
+    let (status, body) = call(&state, "GET", "/api/opportunities", None, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["error"]["code"], "unauthorized");
+    let (status, _) = call(&state, "GET", "/api/opportunities", Some("wrong"), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn managers_see_and_change_only_their_own_leads() {
+    let (_dir, state) = state();
+    let (status, mine) = call(&state, "GET", "/api/opportunities", Some(M1), None).await;
+    assert_eq!(status, StatusCode::OK);
+    let mine = mine.as_array().unwrap().clone();
+    assert!(!mine.is_empty());
+    assert!(mine.iter().all(|o| o["manager"] == "m1"));
+    let (_, theirs) = call(&state, "GET", "/api/opportunities", Some(M2), None).await;
+    assert!(theirs.as_array().unwrap().iter().all(|o| o["manager"] == "m2"));
+
+    let id = mine[0]["id"].as_str().unwrap();
+    let (status, _) = call(&state, "GET", &format!("/api/opportunities/{id}"), Some(M2), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = call(
+        &state,
+        "POST",
+        &format!("/api/opportunities/{id}/feedback"),
+        Some(M2),
+        Some(json!({"status": "won"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = call(&state, "GET", "/api/opportunities?manager=m1", Some(M2), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let (status, updated) = call(
+        &state,
+        "POST",
+        &format!("/api/opportunities/{id}/feedback"),
+        Some(M1),
+        Some(json!({"status": "contacted", "note": "约了下周见面"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(updated["status"], "contacted");
+    let (_, again) = call(&state, "GET", &format!("/api/opportunities/{id}"), Some(M1), None).await;
+    assert_eq!(again["status"], "contacted");
+}
+
+#[tokio::test]
+async fn feedback_is_validated() {
+    let (_dir, state) = state();
+    let (_, mine) = call(&state, "GET", "/api/opportunities", Some(M1), None).await;
+    let id = mine[0]["id"].as_str().unwrap();
+    let uri = format!("/api/opportunities/{id}/feedback");
+    let (status, body) = call(&state, "POST", &uri, Some(M1), Some(json!({"status": "invalid"}))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["error"]["message"].as_str().unwrap().contains("reason"));
+    let (status, _) = call(&state, "POST", &uri, Some(M1), Some(json!({"status": "maybe"}))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = call(&state, "POST", &uri, Some(M1), Some(json!({"stat": "won"}))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) =
+        call(&state, "POST", "/api/opportunities/nope/feedback", Some(M1), Some(json!({"status": "won"})))
+            .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = call(&state, "POST", &uri, Some(RISK), Some(json!({"status": "won"}))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn risk_staff_review_alerts() {
+    let (_dir, state) = state();
+    let (status, _) = call(&state, "GET", "/api/alerts", Some(M1), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, alerts) = call(&state, "GET", "/api/alerts", Some(RISK), None).await;
+    assert_eq!(status, StatusCode::OK);
+    let alerts = alerts.as_array().unwrap().clone();
+    assert_eq!(alerts.len(), 2, "{alerts:#?}");
+    let litigation = alerts.iter().find(|a| a["kind"] == "litigation").unwrap();
+    assert_eq!(litigation["path"], json!(["宜昌昊源控股集团有限公司", "宜昌昊源建设工程有限公司"]));
+    let id = litigation["id"].as_str().unwrap();
+    let (status, review) = call(
+        &state,
+        "POST",
+        &format!("/api/alerts/{id}/review"),
+        Some(RISK),
+        Some(json!({"decision": "accept", "note": "诉讼金额较小"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(review["decision"], "accept");
+    let (_, pending) = call(&state, "GET", "/api/alerts", Some(RISK), None).await;
+    assert_eq!(pending.as_array().unwrap().len(), 1);
+    let (_, reviewed) = call(&state, "GET", "/api/alerts?state=reviewed", Some(RISK), None).await;
+    assert_eq!(reviewed[0]["review"]["decision"], "accept");
+    let (status, _) = call(
+        &state,
+        "POST",
+        "/api/alerts/alert-nope/review",
+        Some(RISK),
+        Some(json!({"decision": "accept"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn search_and_enterprise_lookup() {
+    let (_dir, state) = state();
+    let (status, results) =
+        call(&state, "GET", "/api/search?q=%E9%81%93%E8%B7%AF%E6%94%B9%E9%80%A0", Some(ANALYST), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(results["hits"][0]["id"], "t1");
+    assert!(results["hits"][0]["snippet"].as_str().unwrap().contains("<b>"));
+    let (status, body) = call(&state, "GET", "/api/search?q=%22open", Some(ANALYST), None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    // Short names (aliases) find the enterprise.
+    let (status, found) =
+        call(&state, "GET", "/api/enterprises?q=%E6%98%8A%E6%BA%90%E5%BB%BA%E8%AE%BE", Some(ANALYST), None)
+            .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(found[0]["name"], "宜昌昊源建设工程有限公司");
+    let id = found[0]["id"].as_i64().unwrap();
+    let (status, one) = call(&state, "GET", &format!("/api/enterprises/{id}"), Some(ANALYST), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(one["uscc"], "91420500MA4900001N");
+}
+
+#[tokio::test]
+async fn metrics_ui_and_openapi_are_served() {
+    let (_dir, state) = state();
+    let (status, text) = call(&state, "GET", "/metrics", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(text.as_str().unwrap().contains("oppgraph_rows{table=\"records\"} 15"));
+    let (status, page) = call(&state, "GET", "/", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.as_str().unwrap().contains("/api/opportunities"));
+    let (status, spec) = call(&state, "GET", "/api/openapi.json", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(spec["paths"]["/api/opportunities"].is_object());
+    let (status, body) = call(&state, "GET", "/nope", None, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["error"]["code"], "not_found");
+}
+
+#[tokio::test]
+async fn the_server_answers_on_a_real_socket() {
+    let (_dir, state) = state();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(oppgraph::http::serve(listener, state, async {
+        let _ = stopped.await;
+    }));
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    stream.write_all(b"GET /healthz HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\r\n").await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+}

@@ -1,0 +1,90 @@
+//! The command line: exit codes, JSON lines, errors on stderr.
+
+mod util;
+
+use std::process::{Command, Output};
+
+fn oppgraph(data: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_oppgraph"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .env("OPPGRAPH_LOG", "error")
+        .output()
+        .unwrap()
+}
+
+fn lines(output: &Output) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(&output.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+#[test]
+fn import_with_rejected_rows_exits_zero_and_a_refused_file_exits_two() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let fixture = util::fixture_dir();
+    let output = oppgraph(&data, &["import", fixture.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let reports = lines(&output);
+    assert_eq!(reports.len(), 8);
+    let enterprises = reports.iter().find(|r| r["kind"] == "enterprises").unwrap();
+    assert_eq!((enterprises["accepted"].as_u64(), enterprises["rejected"].as_u64()), (Some(6), Some(3)));
+
+    let bad = dir.path().join("weird.csv");
+    std::fs::write(&bad, "a,b\n1,2\n").unwrap();
+    let output = oppgraph(&data, &["import", bad.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("unknown kind"), "{stderr}");
+}
+
+#[test]
+fn mine_then_list_opportunities_and_search() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let fixture = util::fixture_dir();
+    assert!(oppgraph(&data, &["import", fixture.to_str().unwrap()]).status.success());
+    let output = oppgraph(&data, &["mine", "--as-of", util::AS_OF]);
+    assert!(output.status.success());
+    let summary = &lines(&output)[0];
+    assert!(summary["live"].as_u64().unwrap() >= 3);
+
+    let live = lines(&oppgraph(&data, &["opportunities"]));
+    let all = lines(&oppgraph(&data, &["opportunities", "--include-suppressed"]));
+    assert!(all.len() > live.len());
+    assert!(live.iter().all(|o| o["suppressed"].is_null()));
+    assert!(all
+        .iter()
+        .any(|o| o["suppressed"]["reason"] == "duplicate" && o["suppressed"]["duplicate_of"].is_string()));
+    let first = &live[0];
+    for key in [
+        "id",
+        "enterprise",
+        "kind",
+        "products",
+        "score",
+        "why",
+        "evidence",
+        "alerts",
+        "manager",
+        "status",
+        "due",
+        "suppressed",
+    ] {
+        assert!(first.get(key).is_some(), "missing {key}");
+    }
+
+    let hits = lines(&oppgraph(&data, &["search", "道路改造", "--kind", "tender"]));
+    assert_eq!(hits[0]["id"], "t1");
+    assert_eq!(hits[0]["kind"], "tender");
+    let output = oppgraph(&data, &["search", "\"unclosed"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("unclosed quote"));
+}
+
+#[test]
+fn bad_usage_exits_two() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = oppgraph(dir.path(), &["mine", "--as-of", "yesterday"]);
+    assert_eq!(output.status.code(), Some(2));
+}

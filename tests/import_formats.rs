@@ -1,0 +1,123 @@
+//! Import from every format, and whole-file refusals that keep nothing.
+
+mod util;
+
+use oppgraph::store::Table;
+use oppgraph::workspace::Workspace;
+use polars::prelude::*;
+
+fn workspace() -> (tempfile::TempDir, Workspace) {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Workspace::open(&dir.path().join("data")).unwrap();
+    (dir, ws)
+}
+
+#[test]
+fn parquet_files_import_like_csv_including_list_columns() {
+    let (dir, mut ws) = workspace();
+    let path = dir.path().join("tenders-2026-06.parquet");
+    let mut df = df!(
+        "id" => ["pq1", "pq2", "pq3"],
+        "kind" => ["award", "award", "award"],
+        "title" => ["甲工程中标公告", "乙工程中标公告", "丙工程中标公告"],
+        "published" => ["2026-06-01", "2026-06-02", "not a date"],
+        "buyer" => ["宜昌市教育局", "宜昌市教育局", "宜昌市教育局"],
+        "amount" => [1_000_000.0f64, 2_500_000.5, 3.0],
+    )
+    .unwrap();
+    let winners = Series::new(
+        "winner".into(),
+        [
+            Series::new("".into(), ["联合体甲公司", "联合体乙公司"]),
+            Series::new("".into(), ["丙公司"]),
+            Series::new("".into(), ["丁公司"]),
+        ],
+    );
+    df.with_column(winners.into_column()).unwrap();
+    ParquetWriter::new(std::fs::File::create(&path).unwrap()).finish(&mut df).unwrap();
+
+    let outcome = ws.import(&[path]).unwrap();
+    let file = &outcome.files[0];
+    assert_eq!((file.accepted, file.rejected), (2, 1));
+    let record = ws.store.record(oppgraph::model::RecordKind::Tender, "pq1").unwrap().unwrap();
+    let oppgraph::model::Record::Tender(tender) = record else { panic!("not a tender") };
+    let names: Vec<&str> = tender.winners.iter().map(|w| w.name.as_str()).collect();
+    assert_eq!(names, ["联合体甲公司", "联合体乙公司"]);
+    assert_eq!(tender.amount, Some(1_000_000.0));
+}
+
+#[test]
+fn json_lines_accept_arrays_for_lists() {
+    let (dir, mut ws) = workspace();
+    let path = dir.path().join("tenders.jsonl");
+    std::fs::write(
+        &path,
+        r#"{"id":"j1","kind":"award","title":"丁工程中标公告","published":"2026-06-03","winner":["戊公司","己公司"],"amount":1200000}"#,
+    )
+    .unwrap();
+    let outcome = ws.import(&[path]).unwrap();
+    assert_eq!(outcome.files[0].accepted, 1);
+    assert_eq!(outcome.files[0].discovered, 2);
+}
+
+#[test]
+fn unknown_kind_missing_column_and_unreadable_files_are_refused_whole() {
+    let (dir, mut ws) = workspace();
+    let unknown = dir.path().join("notes.csv");
+    std::fs::write(&unknown, "id,name\n1,x\n").unwrap();
+    let missing = dir.path().join("tenders.csv");
+    std::fs::write(&missing, "id,kind,published\nx1,award,2026-01-01\n").unwrap();
+    let garbled = dir.path().join("persons.csv");
+    std::fs::write(&garbled, b"id,name\np1,\xd5\xc5\xc8\xfd\n").unwrap();
+    let good = dir.path().join("enterprises.csv");
+    std::fs::write(&good, "name\n宜昌某某有限公司\n").unwrap();
+
+    let outcome = ws.import(&[unknown, missing, garbled, good]).unwrap();
+    assert!(outcome.refused);
+    let refused: Vec<(&str, &str)> = outcome
+        .files
+        .iter()
+        .filter_map(|f| f.refused.as_deref().map(|r| (f.file.rsplit('/').next().unwrap(), r)))
+        .collect();
+    assert_eq!(refused.len(), 3, "{refused:?}");
+    assert!(refused.iter().any(|(f, r)| *f == "notes.csv" && r.contains("unknown kind")));
+    assert!(refused.iter().any(|(f, r)| *f == "tenders.csv" && r.contains("title")));
+    assert!(refused.iter().any(|(f, r)| *f == "persons.csv" && r.contains("UTF-8")));
+    // Nothing from refused files, everything from the good one.
+    assert_eq!(ws.store.count(Table::Records).unwrap(), 0);
+    assert_eq!(ws.store.count(Table::Persons).unwrap(), 0);
+    assert_eq!(ws.store.count(Table::Enterprises).unwrap(), 1);
+}
+
+#[test]
+fn a_missing_path_is_an_error_not_a_silent_skip() {
+    let (dir, mut ws) = workspace();
+    let error = ws.import(&[dir.path().join("nope.csv")]).unwrap_err();
+    assert!(error.to_string().contains("nope.csv"));
+}
+
+#[test]
+fn enterprise_rows_merge_by_code_and_keep_former_names() {
+    let (dir, mut ws) = workspace();
+    let first = dir.path().join("enterprises.csv");
+    std::fs::write(&first, "name,uscc,region\n宜昌旧名有限公司,91420500MA4900001N,湖北省宜昌市\n").unwrap();
+    ws.import(&[first]).unwrap();
+    let renamed = dir.path().join("enterprises-2.csv");
+    std::fs::write(&renamed, "name,uscc,industry\n宜昌新名有限公司,91420500MA4900001N,建筑业\n").unwrap();
+    ws.import(&[renamed]).unwrap();
+    let all = ws.store.enterprises().unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].name, "宜昌新名有限公司");
+    assert_eq!(all[0].aliases, ["宜昌旧名有限公司"]);
+    assert_eq!(all[0].region.as_deref(), Some("湖北省宜昌市"));
+    assert_eq!(all[0].industry.as_deref(), Some("建筑业"));
+    // A record naming the former name links to the same enterprise.
+    let pledges = dir.path().join("pledges.csv");
+    std::fs::write(
+        &pledges,
+        "id,kind,pledgor,pledgee,registered\npl1,equity,宜昌旧名有限公司,某银行,2026-01-01\n",
+    )
+    .unwrap();
+    let outcome = ws.import(&[pledges]).unwrap();
+    assert_eq!(outcome.files[0].discovered, 1, "only the bank is new");
+}
