@@ -85,8 +85,18 @@ enum Command {
         from: Option<Date>,
         #[arg(long)]
         to: Option<Date>,
+        /// Amount range in yuan.
+        #[arg(long)]
+        min_amount: Option<f64>,
+        #[arg(long)]
+        max_amount: Option<f64>,
         #[arg(long, default_value_t = 10)]
         limit: usize,
+        #[arg(long, default_value_t = 0)]
+        offset: usize,
+        /// Print a last line with counts by kind, region and year.
+        #[arg(long)]
+        facets: bool,
     },
     /// Runs rules, dedup, risk front-loading and ranking; stores the opportunities.
     Mine {
@@ -362,15 +372,27 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
-        Command::Search { query, kind, from, to, limit } => {
+        Command::Search { query, kind, from, to, min_amount, max_amount, limit, offset, facets } => {
             let workspace = Workspace::open(&cli.data)?;
-            let options = oppgraph::index::SearchOptions { kind, from, to, limit, offset: 0 };
+            let options = oppgraph::index::SearchOptions {
+                kind,
+                from,
+                to,
+                min_amount,
+                max_amount,
+                facets,
+                limit,
+                offset,
+            };
             let results = workspace.index.search(&query, &options).map_err(|e| match e {
                 oppgraph::index::IndexError::Query(q) => anyhow::Error::new(Refused(q.to_string())),
                 other => anyhow::Error::new(other),
             })?;
             for hit in &results.hits {
                 print_json(hit)?;
+            }
+            if let Some(facets) = &results.facets {
+                print_json(&serde_json::json!({"total": results.total, "facets": facets}))?;
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -166,7 +166,12 @@ impl Workspace {
         let store = Store::open(&dir.join("oppgraph.db"))?;
         let index = SearchIndex::open(&dir.join("index"))?;
         let config = Config::load(&dir.join("config.toml"))?;
-        Ok(Workspace { dir: dir.to_path_buf(), store, index, config })
+        let mut workspace = Workspace { dir: dir.to_path_buf(), store, index, config };
+        // The index is derived: a missing or recreated one is rebuilt from the store.
+        if workspace.index.num_docs() == 0 && workspace.store.count(crate::store::Table::Records)? > 0 {
+            workspace.rebuild_index()?;
+        }
+        Ok(workspace)
     }
 
     pub fn config_path(&self) -> PathBuf {

@@ -206,6 +206,9 @@ fn ascii_digits(text: &str) -> String {
     text.chars()
         .map(|c| match c {
             '０'..='９' | '．' | '，' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '萬' => '万',
+            '億' => '亿',
+            '圓' | '圆' => '元',
             _ => c,
         })
         .collect()
@@ -309,6 +312,7 @@ mod tests {
         check("１２３４.５万元", None, Some(12345000.0));
         check("￥1.2亿元", None, Some(120000000.0));
         check("人民币 356.8", Some(Unit::TenThousand), Some(3568000.0));
+        check("2,680.5萬元", None, Some(26805000.0));
         check("中标金额：98.5万元（大写：玖拾捌万伍仟元整）", None, Some(985000.0));
         check("2025年3月1日签订，金额120000元", None, Some(120000.0));
     }

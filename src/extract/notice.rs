@@ -20,6 +20,9 @@ pub struct Notice {
     pub published: Option<Date>,
     pub buyer: Option<String>,
     pub winners: Vec<String>,
+    /// The first-ranked candidate of a candidate notice (第一中标候选人): the likely, not the
+    /// actual, winner.
+    pub candidate: Option<String>,
     pub agency: Option<String>,
     pub amount: Option<f64>,
     pub budget: Option<f64>,
@@ -339,7 +342,7 @@ impl Found {
             }
             Field::Budget => {
                 if self.budget.is_none() {
-                    if let Some(amount) = parse_amount(value, unit) {
+                    if let Some(amount) = parse_amount(&fold(value), unit) {
                         self.budget = Some(Some(amount));
                     }
                 }
@@ -387,7 +390,13 @@ fn clean_code(value: &str) -> Option<String> {
     let word = first_word(value)?;
     let code: String =
         word.chars().take_while(|c| c.is_ascii_alphanumeric() || "-_()[]（）【】.#/".contains(*c)).collect();
-    let code = code.trim_end_matches(['.', '/']).to_string();
+    let mut code = code.trim_end_matches(['.', '/']).to_string();
+    while code.matches(['(', '（']).count() > code.matches([')', '）']).count() {
+        match code.rfind(['(', '（']) {
+            Some(at) => code.truncate(at),
+            None => break,
+        }
+    }
     (code.chars().any(|c| c.is_ascii_digit()) && code.len() >= 3).then_some(code)
 }
 
@@ -648,7 +657,21 @@ fn label_values(line: &str) -> Vec<(String, String)> {
     for &colon in &colons {
         // Walk back from the colon to a boundary: that is where the label starts.
         let mut start = colon;
-        while start > 0 && !is_boundary(chars[start - 1]) && colon - start < 16 {
+        let mut depth = 0usize;
+        while start > 0 && colon - start < 16 {
+            let c = chars[start - 1];
+            if c == '）' || c == ')' {
+                depth += 1;
+            } else if c == '（' || c == '(' {
+                // An opening bracket with no closing one before the colon ends the label:
+                // `YCZC-2025-0312（招标文件编号：...`.
+                if depth == 0 {
+                    break;
+                }
+                depth -= 1;
+            } else if is_boundary(c) {
+                break;
+            }
             start -= 1;
         }
         // `名 称：` — a space inside a short label is part of it.
@@ -693,10 +716,11 @@ pub fn extract(bytes: &[u8], file: &str) -> Notice {
             kind = classify(heading);
         }
     }
-    // A candidate notice names candidates, not winners.
-    let winners =
-        if kind == NoticeKind::Candidate || kind == NoticeKind::Tender { Vec::new() } else { found.winners };
-    let _ = found.candidate;
+    // A candidate notice names candidates, not winners, and a tender, candidate list or
+    // termination has no award amount (a bid is not an award).
+    let no_award = matches!(kind, NoticeKind::Candidate | NoticeKind::Tender | NoticeKind::Termination);
+    let winners = if no_award { Vec::new() } else { found.winners };
+    let amount = if no_award { None } else { found.amount.flatten() };
     Notice {
         file: file.to_string(),
         kind,
@@ -704,8 +728,9 @@ pub fn extract(bytes: &[u8], file: &str) -> Notice {
         published: found.published,
         buyer: found.buyer,
         winners,
+        candidate: found.candidate,
         agency: found.agency,
-        amount: found.amount.flatten(),
+        amount,
         budget: found.budget.flatten(),
         project_code: found.code,
         region: found.region,

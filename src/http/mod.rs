@@ -478,6 +478,10 @@ struct SearchParams {
     kind: Option<String>,
     from: Option<String>,
     to: Option<String>,
+    min_amount: Option<f64>,
+    max_amount: Option<f64>,
+    #[serde(default)]
+    facets: bool,
     limit: Option<usize>,
     #[serde(default)]
     offset: usize,
@@ -501,6 +505,9 @@ async fn search(
         kind: params.kind,
         from: parse_date_param("from", params.from.as_deref())?,
         to: parse_date_param("to", params.to.as_deref())?,
+        min_amount: params.min_amount,
+        max_amount: params.max_amount,
+        facets: params.facets,
         limit: params.limit.unwrap_or(20).min(200),
         offset: params.offset,
     };

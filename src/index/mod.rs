@@ -91,6 +91,27 @@ pub fn query_terms(text: &str) -> Vec<String> {
     tokens(text, Mode::Query).into_iter().map(|t| t.text).collect()
 }
 
+/// For each query word: the word itself, or else all of its dictionary sub-words. A document
+/// that wrote 污水处理厂 is indexed under 污水处理厂, 污水, 处理, 处理厂 but not 污水处理, so a
+/// query for 污水处理 must also accept 污水 + 处理.
+pub fn word_alternatives(text: &str) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    for word in query_terms(text) {
+        let mut alternatives = vec![word.clone()];
+        if word.chars().count() >= 3 {
+            let parts: Vec<String> =
+                tokens(&word, Mode::Index).into_iter().map(|t| t.text).filter(|t| *t != word).collect();
+            let covered: usize =
+                parts.iter().filter(|p| p.chars().count() == 2).map(|p| p.chars().count()).sum();
+            if !parts.is_empty() && covered + 1 >= word.chars().count() {
+                alternatives.push(parts.join("\u{1f}"));
+            }
+        }
+        out.push(alternatives);
+    }
+    out
+}
+
 #[derive(Clone, Copy)]
 struct Fields {
     key: Field,
@@ -103,7 +124,10 @@ struct Fields {
     agency: Field,
     parties: Field,
     region: Field,
+    /// The region as written, for facets.
+    region_exact: Field,
     published: Field,
+    year: Field,
     amount: Field,
 }
 
@@ -123,7 +147,7 @@ fn schema() -> (Schema, Fields) {
     let fields = Fields {
         key: builder.add_text_field("key", STRING | STORED),
         id: builder.add_text_field("id", STRING | STORED),
-        kind: builder.add_text_field("kind", STRING | STORED),
+        kind: builder.add_text_field("kind", STRING | STORED | FAST),
         title: builder.add_text_field("title", indexed_text(true)),
         text: builder.add_text_field("text", indexed_text(true)),
         buyer: builder.add_text_field("buyer", indexed_text(false)),
@@ -131,7 +155,9 @@ fn schema() -> (Schema, Fields) {
         agency: builder.add_text_field("agency", indexed_text(false)),
         parties: builder.add_text_field("parties", indexed_text(false)),
         region: builder.add_text_field("region", indexed_text(false)),
+        region_exact: builder.add_text_field("region_exact", STRING | FAST),
         published: builder.add_date_field("published", INDEXED | STORED | FAST),
+        year: builder.add_u64_field("year", INDEXED | FAST),
         amount: builder.add_f64_field("amount", INDEXED | STORED | FAST),
     };
     (builder.build(), fields)
@@ -161,6 +187,16 @@ pub struct Hit {
 pub struct SearchResults {
     pub total: usize,
     pub hits: Vec<Hit>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub facets: Option<Facets>,
+}
+
+/// Hit counts by value, largest first.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Facets {
+    pub kind: Vec<(String, u64)>,
+    pub region: Vec<(String, u64)>,
+    pub year: Vec<(String, u64)>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -168,6 +204,11 @@ pub struct SearchOptions {
     pub kind: Option<String>,
     pub from: Option<Date>,
     pub to: Option<Date>,
+    /// Amount range in yuan, inclusive.
+    pub min_amount: Option<f64>,
+    pub max_amount: Option<f64>,
+    /// Count hits by kind, region and year.
+    pub facets: bool,
     pub limit: usize,
     pub offset: usize,
 }
@@ -180,7 +221,22 @@ impl SearchIndex {
         let (schema, fields) = schema();
         let directory = tantivy::directory::MmapDirectory::open(dir)
             .map_err(|e| IndexError::Open { path: dir.display().to_string(), message: e.to_string() })?;
-        let index = Index::open_or_create(directory, schema)?;
+        let index = match Index::open_or_create(directory, schema.clone()) {
+            Ok(index) => index,
+            // An index from an older build: it is derived data, so start it afresh (the caller
+            // sees an empty index and rebuilds it from the store).
+            Err(tantivy::TantivyError::SchemaError(_)) => {
+                tracing::warn!(path = %dir.display(), "search index schema changed; recreating it");
+                std::fs::remove_dir_all(dir).and_then(|()| std::fs::create_dir_all(dir)).map_err(|e| {
+                    IndexError::Open { path: dir.display().to_string(), message: e.to_string() }
+                })?;
+                let directory = tantivy::directory::MmapDirectory::open(dir).map_err(|e| {
+                    IndexError::Open { path: dir.display().to_string(), message: e.to_string() }
+                })?;
+                Index::create(directory, schema, tantivy::IndexSettings::default())?
+            }
+            Err(other) => return Err(other.into()),
+        };
         Self::with_index(index, fields)
     }
 
@@ -286,7 +342,40 @@ impl SearchIndex {
                 snippet,
             });
         }
-        Ok(SearchResults { total, hits })
+        let facets = if options.facets { Some(self.facets(&searcher, &*query)?) } else { None };
+        Ok(SearchResults { total, hits, facets })
+    }
+
+    fn facets(&self, searcher: &tantivy::Searcher, query: &dyn Query) -> Result<Facets> {
+        use tantivy::aggregation::agg_req::Aggregations;
+        use tantivy::aggregation::agg_result::{AggregationResult, BucketResult};
+        use tantivy::aggregation::{AggregationCollector, AggregationLimitsGuard};
+        let request: Aggregations = serde_json::from_value(serde_json::json!({
+            "kind": {"terms": {"field": "kind", "size": 50}},
+            "region": {"terms": {"field": "region_exact", "size": 50}},
+            "year": {"terms": {"field": "year", "size": 100}},
+        }))
+        .map_err(|e| IndexError::Open { path: "facets".into(), message: e.to_string() })?;
+        let collector = AggregationCollector::from_aggs(request, AggregationLimitsGuard::default());
+        let results = searcher.search(query, &collector)?;
+        let buckets = |name: &str| -> Vec<(String, u64)> {
+            match results.0.get(name) {
+                Some(AggregationResult::BucketResult(BucketResult::Terms { buckets, .. })) => buckets
+                    .iter()
+                    .map(|b| {
+                        let key = match &b.key {
+                            tantivy::aggregation::Key::Str(s) => s.clone(),
+                            tantivy::aggregation::Key::F64(x) => format!("{x}"),
+                            tantivy::aggregation::Key::U64(x) => x.to_string(),
+                            tantivy::aggregation::Key::I64(x) => x.to_string(),
+                        };
+                        (key, b.doc_count)
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            }
+        };
+        Ok(Facets { kind: buckets("kind"), region: buckets("region"), year: buckets("year") })
     }
 
     fn build_query(&self, parsed: &ParsedQuery, options: &SearchOptions) -> Box<dyn Query> {
@@ -294,7 +383,7 @@ impl SearchIndex {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let free_fields = [(f.title, 2.0), (f.text, 1.0), (f.parties, 1.0), (f.region, 0.5)];
         for word in &parsed.words {
-            if let Some(q) = query::terms_query(&query_terms(word), &free_fields) {
+            if let Some(q) = query::words_query(&word_alternatives(word), &free_fields) {
                 clauses.push((Occur::Must, q));
             }
         }
@@ -333,6 +422,15 @@ impl SearchIndex {
                 )),
             ));
         }
+        if options.min_amount.is_some() || options.max_amount.is_some() {
+            let lower = options.min_amount.map(|a| Term::from_field_f64(f.amount, a));
+            let upper = options.max_amount.map(|a| Term::from_field_f64(f.amount, a));
+            let range = tantivy::query::RangeQuery::new(
+                lower.map_or(std::ops::Bound::Unbounded, std::ops::Bound::Included),
+                upper.map_or(std::ops::Bound::Unbounded, std::ops::Bound::Included),
+            );
+            clauses.push((Occur::Must, Box::new(range)));
+        }
         if options.from.is_some() || options.to.is_some() {
             let lower = options.from.map(|d| Term::from_field_date(f.published, datetime_of(d)));
             let upper = options.to.map(|d| Term::from_field_date(f.published, datetime_of(d)));
@@ -369,7 +467,9 @@ fn document(f: &Fields, record: &Record) -> TantivyDocument {
     doc.add_text(f.key, key_of(record));
     doc.add_text(f.id, record.id());
     doc.add_text(f.kind, record.kind().as_str());
-    doc.add_text(f.kind, record.display_kind());
+    if record.display_kind() != record.kind().as_str() {
+        doc.add_text(f.kind, record.display_kind());
+    }
     doc.add_text(f.title, record.title());
     if let Some(text) = record.text() {
         doc.add_text(f.text, text);
@@ -391,8 +491,10 @@ fn document(f: &Fields, record: &Record) -> TantivyDocument {
     }
     if let Some(region) = record.region() {
         doc.add_text(f.region, region);
+        doc.add_text(f.region_exact, region);
     }
     doc.add_date(f.published, datetime_of(record.date()));
+    doc.add_u64(f.year, chrono::Datelike::year(&record.date()).max(0) as u64);
     if let Some(amount) = record.amount() {
         doc.add_f64(f.amount, amount);
     }

@@ -136,6 +136,29 @@ pub fn terms_query(terms: &[String], fields: &[(Field, f32)]) -> Option<Box<dyn 
     Some(Box::new(BooleanQuery::new(per_term)))
 }
 
+/// Every word must match; a word matches as itself or as all of its sub-words (alternatives
+/// joined by U+001F), each in any of `fields`.
+pub fn words_query(words: &[Vec<String>], fields: &[(Field, f32)]) -> Option<Box<dyn Query>> {
+    if words.is_empty() {
+        return None;
+    }
+    let per_word: Vec<(Occur, Box<dyn Query>)> = words
+        .iter()
+        .filter_map(|alternatives| {
+            let options: Vec<(Occur, Box<dyn Query>)> = alternatives
+                .iter()
+                .filter_map(|alt| {
+                    let terms: Vec<String> = alt.split('\u{1f}').map(str::to_string).collect();
+                    terms_query(&terms, fields).map(|q| (Occur::Should, q))
+                })
+                .collect();
+            (!options.is_empty())
+                .then(|| (Occur::Must, Box::new(BooleanQuery::new(options)) as Box<dyn Query>))
+        })
+        .collect();
+    Some(Box::new(BooleanQuery::new(per_word)))
+}
+
 /// The tokens in order (with their positions) in any of `fields`.
 pub fn phrase_query(tokens: &[Token], fields: &[(Field, f32)]) -> Option<Box<dyn Query>> {
     match tokens {

@@ -60,19 +60,35 @@ const REGION_SUFFIXES: &[&str] = &[
     "旗",
 ];
 
-fn regions() -> &'static Vec<String> {
-    static REGIONS_LIST: OnceLock<Vec<String>> = OnceLock::new();
-    REGIONS_LIST.get_or_init(|| {
-        let mut list: Vec<String> = REGIONS
+fn regions() -> &'static HashSet<String> {
+    static REGIONS_SET: OnceLock<HashSet<String>> = OnceLock::new();
+    REGIONS_SET.get_or_init(|| {
+        REGIONS
             .lines()
             .map(str::trim)
             .filter(|l| !l.is_empty() && !l.starts_with('#'))
             .map(normalize_name)
-            .collect();
-        // Longest first so 张家口 wins over 张家.
-        list.sort_by_key(|r| std::cmp::Reverse(r.chars().count()));
-        list
+            .collect()
     })
+}
+
+/// The longest listed region that `name` starts with.
+fn leading_region(name: &str) -> Option<&'static str> {
+    let ends: Vec<usize> = name.char_indices().map(|(i, _)| i).skip(2).take(5).collect();
+    let ends = ends.into_iter().chain((name.chars().count() <= 6).then_some(name.len()));
+    let mut best: Option<&'static str> = None;
+    for end in ends {
+        if let Some(region) = regions().get(&name[..end]) {
+            best = Some(region.as_str());
+        }
+    }
+    best
+}
+
+/// A region name, with or without its administrative suffix.
+fn is_region(text: &str) -> bool {
+    regions().contains(text)
+        || REGION_SUFFIXES.iter().any(|s| text.strip_suffix(s).is_some_and(|stem| regions().contains(stem)))
 }
 
 /// Strips leading region names (省, 市, 区, 县 ...) and bracketed regions (`澳妆(上海)国际`)
@@ -82,9 +98,9 @@ pub fn strip_region(normalized: &str) -> (String, Option<String>) {
     let mut stripped = String::new();
     loop {
         let before = rest.len();
-        if let Some(region) = regions().iter().find(|r| rest.starts_with(r.as_str())) {
+        if let Some(region) = leading_region(&rest) {
             let mut tail = &rest[region.len()..];
-            let mut taken = region.clone();
+            let mut taken = region.to_string();
             if let Some(suffix) = REGION_SUFFIXES.iter().find(|s| tail.starts_with(**s)) {
                 tail = &tail[suffix.len()..];
                 taken.push_str(suffix);
@@ -102,14 +118,14 @@ pub fn strip_region(normalized: &str) -> (String, Option<String>) {
         }
     }
     // Bracketed regions anywhere: 澳妆(上海)国际贸易 -> 澳妆国际贸易.
-    for region in regions() {
-        for suffix in std::iter::once("").chain(REGION_SUFFIXES.iter().copied()) {
-            let bracketed = format!("({region}{suffix})");
-            if rest.contains(&bracketed) && rest.len() > bracketed.len() + 3 {
-                rest = rest.replace(&bracketed, "");
-                stripped.push_str(region);
-            }
+    while let Some(open) = rest.find('(') {
+        let Some(close) = rest[open..].find(')').map(|c| open + c) else { break };
+        let inside = &rest[open + 1..close];
+        if !is_region(inside) || rest.chars().count() - inside.chars().count() < 5 {
+            break;
         }
+        stripped.push_str(inside);
+        rest = format!("{}{}", &rest[..open], &rest[close + 1..]);
     }
     (rest, (!stripped.is_empty()).then_some(stripped))
 }

@@ -1,0 +1,109 @@
+//! Search behaviour end to end: import notices, then query words, phrases, exclusions, field
+//! filters, date and amount ranges, traditional characters, snippets and facets.
+
+use oppgraph::index::{SearchOptions, SearchResults};
+use oppgraph::workspace::Workspace;
+use std::path::PathBuf;
+
+fn workspace() -> (tempfile::TempDir, Workspace) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = Workspace::open(dir.path()).unwrap();
+    ws.import(&[PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/search")]).unwrap();
+    (dir, ws)
+}
+
+fn search(ws: &Workspace, query: &str, options: SearchOptions) -> SearchResults {
+    ws.index.search(query, &SearchOptions { limit: 10, ..options }).unwrap()
+}
+
+fn ids(results: &SearchResults) -> Vec<String> {
+    results.hits.iter().map(|h| h.id.clone()).collect()
+}
+
+fn sorted(mut ids: Vec<String>) -> Vec<String> {
+    ids.sort();
+    ids
+}
+
+#[test]
+fn distinctive_words_put_the_right_record_first() {
+    let (_dir, ws) = workspace();
+    assert_eq!(ids(&search(&ws, "运动服", Default::default()))[0], "s1");
+    assert_eq!(sorted(ids(&search(&ws, "污水处理", Default::default()))), ["s3", "s4"]);
+    assert_eq!(ids(&search(&ws, "数据中心", Default::default())), ["s5"]);
+}
+
+#[test]
+fn phrases_exclusions_and_field_filters() {
+    let (_dir, ws) = workspace();
+    assert_eq!(sorted(ids(&search(&ws, "\"提标改造工程\"", Default::default()))), ["s3", "s4"]);
+    assert!(search(&ws, "\"改造提标\"", Default::default()).hits.is_empty());
+    assert_eq!(ids(&search(&ws, "污水处理 -更正", Default::default())), ["s3"]);
+    assert_eq!(ids(&search(&ws, "污水处理 kind:award", Default::default())), ["s3"]);
+    assert_eq!(ids(&search(&ws, "kind:correction", Default::default())), ["s4"]);
+    let by_winner = sorted(ids(&search(&ws, "winner:飞扬体育", Default::default())));
+    assert_eq!(by_winner, ["s1"]);
+    let by_agency = sorted(ids(&search(&ws, "agency:华中招标", Default::default())));
+    assert_eq!(by_agency, ["s1", "s2"]);
+    let in_wuhan = sorted(ids(&search(&ws, "region:武汉", Default::default())));
+    assert_eq!(in_wuhan, ["s3", "s4"]);
+}
+
+#[test]
+fn date_and_amount_ranges() {
+    let (_dir, ws) = workspace();
+    let in_2025 = SearchOptions {
+        from: "2025-01-01".parse().ok(),
+        to: "2025-12-31".parse().ok(),
+        ..Default::default()
+    };
+    let found = sorted(ids(&search(&ws, "学生", in_2025)));
+    assert_eq!(found, ["s1", "s2"]);
+    let before = SearchOptions { to: "2025-01-01".parse().ok(), ..Default::default() };
+    assert_eq!(sorted(ids(&search(&ws, "污水处理", before))), ["s3", "s4"]);
+    let big = SearchOptions { min_amount: Some(50_000_000.0), ..Default::default() };
+    let found = sorted(ids(&search(&ws, "kind:award", big)));
+    assert_eq!(found, ["s3", "s5"]);
+}
+
+#[test]
+fn simplified_and_traditional_find_each_other() {
+    let (_dir, ws) = workspace();
+    // The notice is written in traditional characters; the query in simplified.
+    assert_eq!(ids(&search(&ws, "节能改造", Default::default())), ["s6"]);
+    assert_eq!(ids(&search(&ws, "路灯", Default::default())), ["s6"]);
+    // And the other way round.
+    assert_eq!(ids(&search(&ws, "運動服", Default::default()))[0], "s1");
+}
+
+#[test]
+fn snippets_highlight_the_original_text() {
+    let (_dir, ws) = workspace();
+    let results = search(&ws, "路灯", Default::default());
+    assert!(results.hits[0].snippet.contains("<b>路燈</b>"), "{}", results.hits[0].snippet);
+    let results = search(&ws, "运动服", Default::default());
+    assert!(results.hits[0].snippet.contains("<b>运动服</b>"), "{}", results.hits[0].snippet);
+}
+
+#[test]
+fn facets_count_kinds_regions_and_years() {
+    let (_dir, ws) = workspace();
+    let results = search(&ws, "宜昌", SearchOptions { facets: true, ..Default::default() });
+    let facets = results.facets.unwrap();
+    assert_eq!(results.total, 3);
+    assert!(facets.kind.contains(&("tender".to_string(), 3)), "{:?}", facets.kind);
+    assert!(facets.kind.contains(&("award".to_string(), 2)), "{:?}", facets.kind);
+    assert_eq!(facets.region, [("湖北省宜昌市".to_string(), 3)]);
+    assert_eq!(facets.year, [("2025".to_string(), 3)]);
+}
+
+#[test]
+fn bad_syntax_is_an_error_not_a_panic() {
+    let (_dir, ws) = workspace();
+    for query in ["\"unclosed", "color:red", "kind:", "-"] {
+        assert!(
+            ws.index.search(query, &SearchOptions { limit: 10, ..Default::default() }).is_err(),
+            "{query}"
+        );
+    }
+}
