@@ -340,7 +340,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
             print_json(&serde_json::json!({
-                "pages": report.pages, "pages_per_second": report.pages_per_second, "fields": report.fields,
+                "pages": report.pages, "pages_per_second": report.pages_per_second,
+                "tokenize_mb_per_second": report.tokenize_mb_per_second, "fields": report.fields,
                 "misses": report.misses.len(),
             }))?;
             let worst = report.fields.iter().map(|f| f.accuracy).fold(1.0, f64::min);

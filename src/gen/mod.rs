@@ -201,10 +201,11 @@ pub fn generate(config: &GenConfig, dir: &Path) -> std::io::Result<GenSummary> {
         };
         let city = REGIONS[region].1.trim_end_matches('市');
         let mut name = format!("{city}{trade}{word}{form}");
-        if !names.insert(name.clone()) {
-            // Scale beyond the name space: add a branch-style distinguisher, as real registries do.
+        // Unique as resolution sees names (有限责任公司 ≡ 有限公司).
+        if !names.insert(crate::resolve::normalize_name(&name)) {
+            // Beyond the name space: add a distinguisher, as real registries do.
             name = format!("{city}{trade}{word}({}){form}", ents.len());
-            names.insert(name.clone());
+            names.insert(crate::resolve::normalize_name(&name));
         }
         ents.push(Ent { name, uscc: make_uscc(region), region, industry, customer: rng.random_bool(0.1) });
     }

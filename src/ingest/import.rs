@@ -463,15 +463,10 @@ fn import_enterprise(linker: &mut Linker<'_, '_>, f: &Fields<'_>) -> Result<Appl
         discovered_from: None,
         extra: f.extra(),
     };
-    // Keyed by code when given, else by resolved name.
-    let by_code = uscc.as_ref().and_then(|code| match linker.resolver.resolve(&EntRef::Uscc(code.clone())) {
-        Resolution::Linked { id, .. } => Some(id),
-        _ => None,
-    });
-    let by_name = match linker.resolver.resolve_name(&name) {
-        Resolution::Linked { id, .. } => Some(id),
-        _ => None,
-    };
+    // Keyed by code when given, else by exact (normalised) name; never by a fuzzy match, which
+    // would merge two real companies.
+    let by_code = uscc.as_ref().and_then(|code| linker.resolver.exact(&EntRef::Uscc(code.clone())));
+    let by_name = linker.resolver.exact(&EntRef::Name(name.clone()));
     let existing_id = by_code.or(by_name);
     let existing = match existing_id {
         Some(id) => linker.tx.enterprise(id)?,

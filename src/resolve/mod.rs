@@ -149,6 +149,14 @@ fn generic_place(name: &str) -> Option<(String, String)> {
             break;
         }
         if let Some(suffix_len) = suffix_at(len) {
+            // 市政, 市场, 区域, 县城 ... are words, not places.
+            let next = chars.get(len + suffix_len).copied().unwrap_or(' ');
+            let word = format!("{}{next}", chars[len]);
+            if ["市政", "市场", "市民", "市容", "区域", "区块", "县城", "县域", "镇江"]
+                .contains(&word.as_str())
+            {
+                continue;
+            }
             if len == 4 && !matches!(chars[len], '镇' | '乡' | '街') {
                 continue;
             }
@@ -297,6 +305,8 @@ pub struct Resolver {
     by_name: HashMap<String, EnterpriseId>,
     by_alias: HashMap<String, Vec<EnterpriseId>>,
     by_regionless: HashMap<String, Vec<EnterpriseId>>,
+    /// The region prefix stripped from each enterprise's name (empty when none).
+    regions_of: HashMap<EnterpriseId, String>,
     /// Core names (region and legal form stripped) by enterprise.
     cores: HashMap<EnterpriseId, String>,
     /// Character pairs of core names -> enterprises, for blocking.
@@ -350,8 +360,9 @@ impl Resolver {
         }
         let name = normalize_name(&enterprise.name);
         self.by_name.insert(name.clone(), id);
-        let (regionless, _) = strip_region(&name);
+        let (regionless, region) = strip_region(&name);
         push_unique(self.by_regionless.entry(regionless).or_default(), id);
+        self.regions_of.insert(id, region.unwrap_or_default());
         for alias in &enterprise.aliases {
             push_unique(self.by_alias.entry(normalize_name(alias)).or_default(), id);
         }
@@ -364,6 +375,15 @@ impl Resolver {
             if old != core {
                 // A renamed enterprise keeps its old pairs: harmless, they only propose it.
             }
+        }
+    }
+
+    /// The enterprise registered under exactly this (normalised) name or code, if any: for
+    /// keying enterprise rows, where a fuzzy match would merge two real companies.
+    pub fn exact(&self, reference: &EntRef) -> Option<EnterpriseId> {
+        match reference {
+            EntRef::Uscc(code) => self.by_uscc.get(code).copied(),
+            EntRef::Name(name) => self.by_name.get(&normalize_name(name)).copied(),
         }
     }
 
@@ -401,21 +421,42 @@ impl Resolver {
                 add(&mut scored, id, MatchRule::Alias);
             }
         }
+        // Same name once regions are set aside, when the regions do not contradict each other
+        // (湖北省柳州国联 ~ 柳州国联, but 深圳建新商业 is not 南京建新商业).
         let (regionless, region) = strip_region(&query);
+        let region = region.unwrap_or_default();
         if regionless.chars().count() >= 4 {
             for &id in self.by_regionless.get(&regionless).into_iter().flatten() {
-                add(&mut scored, id, MatchRule::NameWithoutRegion);
+                let theirs = self.regions_of.get(&id).map(String::as_str).unwrap_or("");
+                if theirs.is_empty()
+                    || region.is_empty()
+                    || region.contains(theirs)
+                    || theirs.contains(region.as_str())
+                {
+                    add(&mut scored, id, MatchRule::NameWithoutRegion);
+                }
             }
         }
         // Trade name: the query's core at the start of (or inside) a registered core.
+        // Only for short names: a full registered-looking name (with a legal form) that matched
+        // nothing above is a different company, not a short name of a known one.
         let core = core_name(&query);
         let chars: Vec<char> = core.chars().collect();
-        if chars.len() >= 2 && scored.is_empty() {
+        let has_legal_form = LEGAL_FORMS.iter().any(|form| query.ends_with(form));
+        if chars.len() >= 2 && scored.is_empty() && !has_legal_form {
             let rarest =
                 chars.windows(2).map(|p| (p[0], p[1])).min_by_key(|p| self.pairs.get(p).map_or(0, Vec::len));
             if let Some(block) = rarest.and_then(|p| self.pairs.get(&p)) {
                 for &id in block {
                     let Some(candidate_core) = self.cores.get(&id) else { continue };
+                    let theirs = self.regions_of.get(&id).map(String::as_str).unwrap_or("");
+                    if !(theirs.is_empty()
+                        || region.is_empty()
+                        || region.contains(theirs)
+                        || theirs.contains(region.as_str()))
+                    {
+                        continue;
+                    }
                     if candidate_core.starts_with(&core) {
                         add(&mut scored, id, MatchRule::TradeNamePrefix);
                     } else if let Some(at) = candidate_core.find(&core) {
@@ -430,7 +471,6 @@ impl Resolver {
                 }
             }
         }
-        let _ = region;
         let mut out: Vec<Candidate> = scored
             .into_iter()
             .map(|(id, rules)| {
@@ -546,6 +586,9 @@ mod tests {
         );
         assert_eq!(linked(resolver.resolve_name("国联")), Some((7, MatchRule::TradeNamePrefix)));
         assert_eq!(resolver.resolve_name("别的公司"), Resolution::NotFound);
+        // The same trade name in another city, written out in full, is another company.
+        assert_eq!(resolver.resolve_name("南宁国联运输集团有限公司"), Resolution::NotFound);
+        assert_eq!(resolver.resolve_name("南宁国联"), Resolution::NotFound);
     }
 
     #[test]
