@@ -14,6 +14,7 @@ const M1: &str = "token-m1";
 const M2: &str = "token-m2";
 const RISK: &str = "token-risk";
 const ANALYST: &str = "token-analyst";
+const ADMIN: &str = "token-admin";
 
 fn state() -> (tempfile::TempDir, AppState) {
     let (dir, mut ws) = util::mined_workspace();
@@ -28,6 +29,7 @@ fn state() -> (tempfile::TempDir, AppState) {
         token(M2, Role::Manager, Some("m2")),
         token(RISK, Role::Risk, None),
         token(ANALYST, Role::Analyst, None),
+        token(ADMIN, Role::Admin, None),
     ];
     (dir, AppState::new(ws))
 }
@@ -204,6 +206,67 @@ async fn metrics_ui_and_openapi_are_served() {
     let (status, body) = call(&state, "GET", "/nope", None, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["error"]["code"], "not_found");
+}
+
+async fn call_raw(state: &AppState, uri: &str, token: &str, body: &'static str) -> (StatusCode, Value) {
+    let request = Request::builder()
+        .method("POST")
+        .uri(uri)
+        .header("authorization", format!("Bearer {token}"))
+        .body(Body::from(body))
+        .unwrap();
+    let response = app(state.clone()).oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn admins_import_files_and_graph_queries_see_them() {
+    let (_dir, state) = state();
+    let csv = "from,to,kind,share\nperson:p2,宜昌小微配件有限公司,shareholder,0.9\n";
+    let (status, _) = call_raw(&state, "/api/import?name=relations-new.csv", ANALYST, csv).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = call_raw(&state, "/api/import?name=relations-new.csv", ADMIN, csv).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = call_raw(&state, "/api/import?name=notes.csv", ADMIN, "a,b\n1,2\n").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["error"]["message"].as_str().unwrap().contains("unknown kind"));
+
+    let (_, found) =
+        call(&state, "GET", "/api/enterprises?q=%E5%B0%8F%E5%BE%AE%E9%85%8D%E4%BB%B6", Some(ANALYST), None)
+            .await;
+    let id = found[0]["id"].as_i64().unwrap();
+    let (status, report) =
+        call(&state, "GET", &format!("/api/graph/controller/{id}"), Some(ANALYST), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(report["controller"]["name"], "王芳");
+    assert_eq!(report["owners"][0]["share"], 0.9);
+    let (status, _) = call(&state, "GET", &format!("/api/graph/controller/{id}"), Some(M1), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, group) = call(&state, "GET", &format!("/api/graph/group/{id}"), Some(RISK), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(group["head"]["name"], "王芳");
+    let (status, hood) = call(
+        &state,
+        "GET",
+        &format!("/api/graph/neighbors/{id}?depth=1&kinds=shareholder"),
+        Some(ANALYST),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(hood["nodes"].as_array().unwrap().len(), 2);
+    let (status, paths) =
+        call(&state, "GET", &format!("/api/graph/path?from={id}&to=person:p2"), Some(ANALYST), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(paths[0]["length"], 1);
+    let (status, circles) =
+        call(&state, "GET", "/api/graph/circles?kind=guarantee", Some(ANALYST), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(circles.as_array().unwrap().is_empty());
+    let (status, _) = call(&state, "GET", "/api/graph/circles?kind=friendship", Some(ANALYST), None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]

@@ -116,7 +116,7 @@ impl EnterpriseGraph {
             kind: w.kind.as_str(),
             from: self.id_value(source),
             to: self.id_value(target),
-            share: (w.kind == EdgeKind::Shareholder).then_some(f64::from(w.share)),
+            share: (w.kind == EdgeKind::Shareholder).then_some(w.share),
             amount: (w.amount > 0.0).then_some(w.amount),
         }
     }
@@ -208,7 +208,7 @@ impl EnterpriseGraph {
                 .graph
                 .edges_directed(current, Direction::Incoming)
                 .filter(|e| e.weight().kind == EdgeKind::Shareholder)
-                .map(|e| (e.source(), f64::from(e.weight().share)))
+                .map(|e| (e.source(), e.weight().share))
                 .collect();
             if holders.is_empty() {
                 if current != target {
@@ -378,7 +378,7 @@ impl EnterpriseGraph {
     /// group controls (the one with the most members below it when several qualify).
     pub fn group(&self, node: &NodeRef) -> Option<Group> {
         let start = self.index_of(node)?;
-        let controls = |kind: EdgeKind, share: f32| {
+        let controls = |kind: EdgeKind, share: f64| {
             kind == EdgeKind::Control || (kind == EdgeKind::Shareholder && share > 0.5)
         };
         let mut members = vec![start];
@@ -636,7 +636,7 @@ mod tests {
     proptest! {
         #[test]
         fn owners_match_brute_force(edges in proptest::collection::vec((1usize..8, 1usize..8, 0.05f64..1.0), 0..16), target in 1usize..8) {
-            let edges: Vec<(usize, usize, f64)> = edges.into_iter().filter(|e| e.0 != e.1).map(|(a, b, s)| (a, b, (s as f32) as f64)).collect();
+            let edges: Vec<(usize, usize, f64)> = edges.into_iter().filter(|e| e.0 != e.1).collect();
             let mut dedup: Vec<(usize, usize, f64)> = Vec::new();
             for e in edges { if !dedup.iter().any(|d| d.0 == e.0 && d.1 == e.1) { dedup.push(e); } }
             let rels: Vec<_> = dedup.iter().map(|&(a, b, s)| (Party::Enterprise(a as i64), b as i64, Shareholder, s)).collect();

@@ -107,7 +107,7 @@ impl EdgeKind {
 pub struct Edge {
     pub kind: EdgeKind,
     /// Shareholding fraction for shareholder edges.
-    pub share: f32,
+    pub share: f64,
     /// Amount in yuan: guarantee amount, pledge amount, supply volume (invoices summed).
     pub amount: f64,
     /// Number of invoices aggregated into a supply edge (1 for other kinds).
@@ -169,7 +169,7 @@ impl EnterpriseGraph {
             let kind = EdgeKind::from_relation(relation.kind);
             let edge = Edge {
                 kind,
-                share: relation.share.unwrap_or(0.0) as f32,
+                share: relation.share.unwrap_or(0.0),
                 amount: relation.amount.unwrap_or(0.0),
                 count: 1,
             };
@@ -288,7 +288,7 @@ impl EnterpriseGraph {
                 }
                 let step_share = match edge.weight().kind {
                     EdgeKind::Control => 1.0,
-                    _ => f64::from(edge.weight().share),
+                    _ => edge.weight().share,
                 };
                 let mut owner_chain = vec![edge.source()];
                 owner_chain.extend(chain.iter().copied());
@@ -423,7 +423,7 @@ mod tests {
         let owners = g.owners_within(&NodeRef::Enterprise(1), 3);
         let found: Vec<(Vec<String>, f64)> = owners.iter().map(|o| (o.names.clone(), o.share)).collect();
         assert_eq!(found.len(), 3);
-        assert_eq!(found[0], (vec!["B".to_string(), "A".into()], 0.6000000238418579));
+        assert_eq!(found[0], (vec!["B".to_string(), "A".into()], 0.6));
         assert_eq!(found[1].0, ["C", "B", "A"]);
         assert_eq!(found[2].0, ["张三", "C", "B", "A"]);
         assert_eq!(g.owners_within(&NodeRef::Enterprise(1), 1).len(), 1);

@@ -177,6 +177,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/search", get(search))
         .route("/api/enterprises", get(find_enterprises))
         .route("/api/enterprises/{id}", get(get_enterprise))
+        .route("/api/import", post(import_upload))
         .route("/api/graph/controller/{id}", get(graph_controller))
         .route("/api/graph/neighbors/{id}", get(graph_neighbors))
         .route("/api/graph/group/{id}", get(graph_group))
@@ -559,6 +560,51 @@ async fn get_enterprise(
 ) -> Result<Json<crate::model::Enterprise>, ApiError> {
     let found = state.with_workspace(move |ws| Ok(ws.store.enterprise(id)?)).await?;
     found.map(Json).ok_or_else(|| ApiError::NotFound(format!("no enterprise {id}")))
+}
+
+#[derive(Debug, Deserialize)]
+struct ImportParams {
+    /// The file name, which gives the kind and format: `tenders.csv`, `pledges-2026-05.jsonl`.
+    name: String,
+}
+
+/// Imports one uploaded file (the request body) named by `?name=`. Admin only. The file is kept
+/// under `<data>/uploads/` so rejects can be traced back to it.
+async fn import_upload(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(params): Query<ImportParams>,
+    body: axum::body::Bytes,
+) -> Result<Json<Vec<crate::ingest::FileReport>>, ApiError> {
+    caller.require(&[])?;
+    let name = std::path::Path::new(&params.name)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .filter(|n| !n.starts_with('.'))
+        .ok_or_else(|| ApiError::BadRequest("`name` must be a plain file name".into()))?
+        .to_string();
+    let actor = caller.name.clone();
+    let reports = state
+        .with_workspace(move |ws| {
+            let dir =
+                ws.dir.join("uploads").join(chrono::Local::now().format("%Y%m%dT%H%M%S%.3f").to_string());
+            std::fs::create_dir_all(&dir).map_err(|e| ApiError::internal(format!("uploads dir: {e}")))?;
+            let path = dir.join(&name);
+            std::fs::write(&path, &body).map_err(|e| ApiError::internal(format!("saving upload: {e}")))?;
+            let outcome = ws.import(&[path])?;
+            ws.store.audit(
+                &actor,
+                "api_import",
+                &serde_json::to_string(&outcome.files).unwrap_or_default(),
+            )?;
+            if let Some(refused) = outcome.files.iter().find_map(|f| f.refused.clone()) {
+                return Err(ApiError::BadRequest(refused));
+            }
+            Ok(outcome.files)
+        })
+        .await?;
+    state.invalidate_graph();
+    Ok(Json(reports))
 }
 
 /// `123` (internal id) or `person:p1`.
