@@ -269,26 +269,24 @@ impl SearchIndex {
 
     /// Adds or replaces records (keyed by kind and id) and commits.
     pub fn upsert<'a>(&self, records: impl IntoIterator<Item = &'a Record>) -> Result<usize> {
-        let count = self.with_writer(|writer, fields| {
-            let mut count = 0;
-            for record in records {
-                writer.delete_term(Term::from_field_text(fields.key, &key_of(record)));
-                writer.add_document(document(fields, record))?;
-                count += 1;
-            }
-            writer.commit()?;
-            Ok(count)
-        })?;
-        self.reader.reload()?;
-        Ok(count)
+        self.write(records, Replace::Matching)
     }
 
     /// Drops everything and indexes `records` afresh.
     pub fn rebuild<'a>(&self, records: impl IntoIterator<Item = &'a Record>) -> Result<usize> {
+        self.write(records, Replace::All)
+    }
+
+    fn write<'a>(&self, records: impl IntoIterator<Item = &'a Record>, replace: Replace) -> Result<usize> {
         let count = self.with_writer(|writer, fields| {
-            writer.delete_all_documents()?;
+            if replace == Replace::All {
+                writer.delete_all_documents()?;
+            }
             let mut count = 0;
             for record in records {
+                if replace == Replace::Matching {
+                    writer.delete_term(Term::from_field_text(fields.key, &key_of(record)));
+                }
                 writer.add_document(document(fields, record))?;
                 count += 1;
             }
@@ -445,6 +443,13 @@ impl SearchIndex {
         }
         Box::new(BooleanQuery::new(clauses))
     }
+}
+
+/// What a write replaces: the documents of the same records, or the whole index.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Replace {
+    Matching,
+    All,
 }
 
 fn key_of(record: &Record) -> String {
