@@ -161,6 +161,37 @@ enum GraphCommand {
         #[arg(long, default_value = "guarantee")]
         kind: String,
     },
+    /// Supply-chain tiers around a core enterprise, by invoice volume.
+    Tiers {
+        ent: String,
+        /// Buyers instead of suppliers.
+        #[arg(long)]
+        downstream: bool,
+        #[arg(long, default_value_t = 2)]
+        depth: usize,
+    },
+    /// Personalised PageRank from seed nodes: who is closest in influence or risk.
+    Rank {
+        #[arg(required = true)]
+        seeds: Vec<String>,
+        #[arg(long, value_delimiter = ',')]
+        kinds: Vec<String>,
+        #[arg(long, default_value_t = 20)]
+        top: usize,
+    },
+    /// Exports the graph (or a neighbourhood) as GraphML or neo4j-admin import CSV.
+    Export {
+        /// graphml or neo4j
+        #[arg(long)]
+        format: String,
+        /// A file for graphml, a directory for neo4j.
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        around: Option<String>,
+        #[arg(long, default_value_t = 2)]
+        depth: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -490,6 +521,44 @@ fn graph_command(data: &Path, query: GraphCommand) -> Result<ExitCode> {
             let group =
                 graph.group(&node(&ent)?).ok_or_else(|| Refused(format!("{ent} is not in the graph")))?;
             print_json(&group)?;
+        }
+        GraphCommand::Tiers { ent, downstream, depth } => {
+            let tiers = graph
+                .supply_tiers(&node(&ent)?, !downstream, depth.clamp(1, 3))
+                .ok_or_else(|| Refused(format!("{ent} is not in the graph")))?;
+            for tier in tiers {
+                print_json(&tier)?;
+            }
+        }
+        GraphCommand::Rank { seeds, kinds, top } => {
+            let seeds = seeds.iter().map(|s| node(s)).collect::<Result<Vec<_>>>()?;
+            let kinds = kinds
+                .iter()
+                .map(|k| {
+                    EdgeKind::parse(k.trim()).ok_or_else(|| Refused(format!("unknown relation kind {k:?}")))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            for ranked in graph.personalized_pagerank(&seeds, &kinds, Default::default(), top) {
+                print_json(&ranked)?;
+            }
+        }
+        GraphCommand::Export { format, out, around, depth } => {
+            use oppgraph::graph::export::Scope;
+            let center = around.as_deref().map(node).transpose()?;
+            let scope = match &center {
+                Some(n) => Scope::Around { node: n, depth },
+                None => Scope::All,
+            };
+            match format.as_str() {
+                "graphml" => {
+                    let mut file = std::io::BufWriter::new(std::fs::File::create(&out)?);
+                    graph.write_graphml(&scope, &mut file)?;
+                    file.flush()?;
+                }
+                "neo4j" => graph.write_neo4j(&scope, &out)?,
+                other => return Err(Refused(format!("--format is graphml or neo4j, not {other:?}")).into()),
+            }
+            print_json(&serde_json::json!({"written": out}))?;
         }
         GraphCommand::Circles { kind } => {
             let kind = match kind.as_str() {

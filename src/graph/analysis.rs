@@ -91,7 +91,7 @@ impl Default for Limits {
 }
 
 impl EnterpriseGraph {
-    fn out(&self, index: NodeIndex) -> NodeOut {
+    pub(super) fn out(&self, index: NodeIndex) -> NodeOut {
         let node = &self.graph[index];
         match &node.key {
             NodeRef::Enterprise(id) => {

@@ -14,6 +14,8 @@ use serde::Serialize;
 use std::collections::{HashMap, HashSet, VecDeque};
 
 pub mod analysis;
+pub mod export;
+pub mod influence;
 
 /// A node as the outside world names it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

@@ -1,0 +1,183 @@
+//! Exports of the whole graph or a neighbourhood: GraphML (Gephi, networkx) and the CSV layout
+//! of `neo4j-admin database import`.
+
+use super::{EnterpriseGraph, NodeRef};
+use petgraph::graph::NodeIndex;
+use petgraph::visit::EdgeRef;
+use std::collections::HashSet;
+use std::io::Write;
+
+/// Which nodes to export: all, or those within `depth` hops of a node (edges among them).
+pub enum Scope<'a> {
+    All,
+    Around { node: &'a NodeRef, depth: usize },
+}
+
+impl EnterpriseGraph {
+    fn scope_nodes(&self, scope: &Scope<'_>) -> Vec<NodeIndex> {
+        match scope {
+            Scope::All => self.graph.node_indices().collect(),
+            Scope::Around { node, depth } => {
+                let Some(start) = self.index_of(node) else { return Vec::new() };
+                let mut seen = vec![start];
+                let mut set = HashSet::from([start]);
+                let mut frontier = vec![start];
+                for _ in 0..*depth {
+                    let mut next = Vec::new();
+                    for &n in &frontier {
+                        for other in self.graph.neighbors_undirected(n) {
+                            if set.insert(other) {
+                                seen.push(other);
+                                next.push(other);
+                            }
+                        }
+                    }
+                    frontier = next;
+                }
+                seen
+            }
+        }
+    }
+
+    fn node_id(&self, index: NodeIndex) -> String {
+        match &self.graph[index].key {
+            NodeRef::Enterprise(id) => format!("e{id}"),
+            NodeRef::Person(id) => format!("p:{id}"),
+        }
+    }
+
+    /// GraphML with node attributes `name`, `kind` and edge attributes `kind`, `share`,
+    /// `amount`, `count`.
+    pub fn write_graphml(&self, scope: &Scope<'_>, out: &mut impl Write) -> std::io::Result<()> {
+        let nodes = self.scope_nodes(scope);
+        let inside: HashSet<NodeIndex> = nodes.iter().copied().collect();
+        writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
+        writeln!(out, r#"<graphml xmlns="http://graphml.graphdrawing.org/xmlns">"#)?;
+        for (id, target, name, ty) in [
+            ("name", "node", "name", "string"),
+            ("nkind", "node", "kind", "string"),
+            ("ekind", "edge", "kind", "string"),
+            ("share", "edge", "share", "double"),
+            ("amount", "edge", "amount", "double"),
+            ("count", "edge", "count", "int"),
+        ] {
+            writeln!(out, r#"  <key id="{id}" for="{target}" attr.name="{name}" attr.type="{ty}"/>"#)?;
+        }
+        writeln!(out, r#"  <graph id="oppgraph" edgedefault="directed">"#)?;
+        for &n in &nodes {
+            let kind = if matches!(self.graph[n].key, NodeRef::Person(_)) { "person" } else { "enterprise" };
+            writeln!(
+                out,
+                r#"    <node id="{}"><data key="name">{}</data><data key="nkind">{kind}</data></node>"#,
+                xml_escape(&self.node_id(n)),
+                xml_escape(&self.graph[n].name)
+            )?;
+        }
+        for edge in self.graph.edge_references() {
+            if !inside.contains(&edge.source()) || !inside.contains(&edge.target()) {
+                continue;
+            }
+            let w = edge.weight();
+            writeln!(
+                out,
+                r#"    <edge source="{}" target="{}"><data key="ekind">{}</data><data key="share">{}</data><data key="amount">{}</data><data key="count">{}</data></edge>"#,
+                xml_escape(&self.node_id(edge.source())),
+                xml_escape(&self.node_id(edge.target())),
+                w.kind.as_str(),
+                w.share,
+                w.amount,
+                w.count
+            )?;
+        }
+        writeln!(out, "  </graph>\n</graphml>")
+    }
+
+    /// `nodes.csv` (`id:ID,name,:LABEL`) and `relationships.csv`
+    /// (`:START_ID,:END_ID,:TYPE,share:double,amount:double,count:int`) in `dir`, for
+    /// `neo4j-admin database import full --nodes=nodes.csv --relationships=relationships.csv`.
+    pub fn write_neo4j(&self, scope: &Scope<'_>, dir: &std::path::Path) -> std::io::Result<()> {
+        std::fs::create_dir_all(dir)?;
+        let nodes = self.scope_nodes(scope);
+        let inside: HashSet<NodeIndex> = nodes.iter().copied().collect();
+        let mut out = std::io::BufWriter::new(std::fs::File::create(dir.join("nodes.csv"))?);
+        writeln!(out, "id:ID,name,:LABEL")?;
+        for &n in &nodes {
+            let label = if matches!(self.graph[n].key, NodeRef::Person(_)) { "Person" } else { "Enterprise" };
+            writeln!(out, "{},{},{label}", csv(&self.node_id(n)), csv(&self.graph[n].name))?;
+        }
+        out.flush()?;
+        let mut out = std::io::BufWriter::new(std::fs::File::create(dir.join("relationships.csv"))?);
+        writeln!(out, ":START_ID,:END_ID,:TYPE,share:double,amount:double,count:int")?;
+        for edge in self.graph.edge_references() {
+            if !inside.contains(&edge.source()) || !inside.contains(&edge.target()) {
+                continue;
+            }
+            let w = edge.weight();
+            writeln!(
+                out,
+                "{},{},{},{},{},{}",
+                csv(&self.node_id(edge.source())),
+                csv(&self.node_id(edge.target())),
+                w.kind.as_str().to_uppercase(),
+                w.share,
+                w.amount,
+                w.count
+            )?;
+        }
+        out.flush()
+    }
+}
+
+fn xml_escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn csv(text: &str) -> String {
+    if text.contains([',', '"', '\n']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::BuildOptions;
+    use super::*;
+    use crate::model::{Enterprise, Party, Relation, RelationKind};
+
+    #[test]
+    fn exports_nodes_and_edges_in_scope() {
+        let ents: Vec<Enterprise> =
+            (1..=3).map(|id| Enterprise { id, name: format!("E<{id}>"), ..Default::default() }).collect();
+        let rel = |a: i64, b: i64| Relation {
+            from: Party::Enterprise(a),
+            to: b,
+            kind: RelationKind::Shareholder,
+            share: Some(0.5),
+            role: None,
+            amount: None,
+            start: None,
+            end: None,
+            source: None,
+        };
+        let g = EnterpriseGraph::build(
+            &ents,
+            &[],
+            &[rel(1, 2), rel(2, 3)],
+            &[],
+            BuildOptions { as_of: "2026-01-01".parse().unwrap() },
+        );
+        let mut xml = Vec::new();
+        g.write_graphml(&Scope::Around { node: &NodeRef::Enterprise(1), depth: 1 }, &mut xml).unwrap();
+        let xml = String::from_utf8(xml).unwrap();
+        assert_eq!(xml.matches("<node ").count(), 2);
+        assert_eq!(xml.matches("<edge ").count(), 1);
+        assert!(xml.contains("E&lt;1&gt;"));
+        let dir = tempfile::tempdir().unwrap();
+        g.write_neo4j(&Scope::All, dir.path()).unwrap();
+        let rels = std::fs::read_to_string(dir.path().join("relationships.csv")).unwrap();
+        assert_eq!(rels.lines().count(), 3);
+        assert!(rels.contains("e1,e2,SHAREHOLDER,0.5,0,1"));
+    }
+}
