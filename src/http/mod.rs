@@ -532,11 +532,19 @@ async fn find_enterprises(
         return Err(ApiError::BadRequest("`q` is empty".into()));
     }
     let limit = params.limit.unwrap_or(20).min(200);
+    let raw = params.q.trim().to_string();
     let found = state
         .with_workspace(move |ws| {
-            let mut found: Vec<crate::model::Enterprise> = ws
-                .store
-                .enterprises()?
+            // The raw text narrows in SQL (names are stored as written); normalised matching on
+            // names and aliases decides.
+            let folded = crate::extract::normalize::fold(&raw);
+            let mut candidates = ws.store.find_enterprises(&raw, limit)?;
+            if folded != raw {
+                candidates.extend(ws.store.find_enterprises(&folded, limit)?);
+                candidates.sort_by_key(|e| e.id);
+                candidates.dedup_by_key(|e| e.id);
+            }
+            let mut found: Vec<crate::model::Enterprise> = candidates
                 .into_iter()
                 .filter(|e| {
                     e.uscc.as_deref() == Some(needle.as_str())

@@ -201,6 +201,16 @@ impl Store {
         data.map(|d| serde_json::from_str(&d).map_err(StoreError::from)).transpose()
     }
 
+    /// Enterprises whose name or an alias contains `needle` (normalised by the caller's rules),
+    /// or whose code is `needle`. SQLite narrows by substring; the caller ranks.
+    pub fn find_enterprises(&self, needle: &str, limit: usize) -> Result<Vec<Enterprise>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT data FROM enterprises WHERE uscc = ?1 OR instr(name, ?1) > 0 OR instr(data, ?1) > 0 LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![needle, (limit * 20) as i64], |row| row.get::<_, String>(0))?;
+        rows.map(|data| Ok(serde_json::from_str(&data?)?)).collect()
+    }
+
     pub fn count(&self, table: Table) -> Result<i64> {
         let sql = format!("SELECT count(*) FROM {}", table.name());
         Ok(self.conn.query_row(&sql, [], |row| row.get(0))?)
