@@ -161,6 +161,8 @@ enum GraphCommand {
         #[arg(long, default_value = "guarantee")]
         kind: String,
     },
+    /// Suspected links (疑似关系): shared phone, address, email or person.
+    Suspected { ent: String },
     /// Supply-chain tiers around a core enterprise, by invoice volume.
     Tiers {
         ent: String,
@@ -521,6 +523,16 @@ fn graph_command(data: &Path, query: GraphCommand) -> Result<ExitCode> {
             let group =
                 graph.group(&node(&ent)?).ok_or_else(|| Refused(format!("{ent} is not in the graph")))?;
             print_json(&group)?;
+        }
+        GraphCommand::Suspected { ent } => {
+            let NodeRef::Enterprise(id) = node(&ent)? else {
+                return Err(
+                    Refused(format!("{ent} is a person; suspected links are between enterprises")).into()
+                );
+            };
+            for link in graph.suspected_links(id) {
+                print_json(&link)?;
+            }
         }
         GraphCommand::Tiers { ent, downstream, depth } => {
             let tiers = graph

@@ -144,6 +144,9 @@ pub struct OwnerPath {
 pub struct EnterpriseGraph {
     graph: DiGraph<Node, Edge, u32>,
     index: HashMap<NodeRef, NodeIndex>,
+    /// (attribute, normalised value) -> enterprises, for attributes two companies should not
+    /// share (phone, address, email): suspected links (疑似关系).
+    contacts: HashMap<(&'static str, String), Vec<EnterpriseId>>,
 }
 
 /// Options for building; the default takes every kind of link.
@@ -163,6 +166,12 @@ impl EnterpriseGraph {
         let mut g = EnterpriseGraph::default();
         for enterprise in enterprises {
             g.add_node(NodeRef::Enterprise(enterprise.id), enterprise.name.clone());
+            for (attribute, keys) in CONTACT_ATTRIBUTES {
+                let value = keys.iter().find_map(|k| enterprise.extra.get(*k)).map(|v| normalize_contact(v));
+                if let Some(value) = value.filter(|v| v.chars().count() >= 5) {
+                    g.contacts.entry((attribute, value)).or_default().push(enterprise.id);
+                }
+            }
         }
         for person in persons {
             g.add_node(NodeRef::Person(person.id.clone()), person.name.clone());
@@ -352,6 +361,77 @@ impl EnterpriseGraph {
     }
 }
 
+/// Contact attributes (the import keeps unknown columns as extra attributes) and the column
+/// names they may come under.
+const CONTACT_ATTRIBUTES: [(&str, &[&str]); 3] = [
+    ("phone", &["phone", "telephone", "tel", "联系电话", "电话"]),
+    ("address", &["address", "addr", "registered_address", "地址", "注册地址"]),
+    ("email", &["email", "mail", "邮箱"]),
+];
+
+fn normalize_contact(value: &str) -> String {
+    crate::resolve::normalize_name(value).chars().filter(|c| !matches!(c, '-' | '(' | ')' | '+')).collect()
+}
+
+/// Another enterprise sharing something with the one asked about.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SuspectedLink {
+    pub enterprise: analysis::NodeOut,
+    /// `phone`, `address`, `email`, or the relation kind through a shared person.
+    pub via: String,
+    /// The shared value, or the shared person's name.
+    pub shared: String,
+}
+
+impl EnterpriseGraph {
+    /// 疑似关系: enterprises that share a phone, address or email with `enterprise`, or a person
+    /// (as shareholder, officer or legal representative), without a direct relation of their own.
+    pub fn suspected_links(&self, enterprise: EnterpriseId) -> Vec<SuspectedLink> {
+        let me = NodeRef::Enterprise(enterprise);
+        let Some(start) = self.index_of(&me) else { return Vec::new() };
+        let directly_related: HashSet<NodeIndex> = self.graph.neighbors_undirected(start).collect();
+        let mut out = Vec::new();
+        let mut seen = HashSet::new();
+        for ((attribute, value), ids) in &self.contacts {
+            if !ids.contains(&enterprise) {
+                continue;
+            }
+            for &other in ids.iter().filter(|&&id| id != enterprise) {
+                let Some(index) = self.index_of(&NodeRef::Enterprise(other)) else { continue };
+                if !directly_related.contains(&index) && seen.insert((index, attribute.to_string())) {
+                    out.push(SuspectedLink {
+                        enterprise: self.out(index),
+                        via: attribute.to_string(),
+                        shared: value.clone(),
+                    });
+                }
+            }
+        }
+        for person_edge in self.graph.edges_directed(start, Direction::Incoming) {
+            let person = person_edge.source();
+            if !matches!(self.graph[person].key, NodeRef::Person(_)) {
+                continue;
+            }
+            for edge in self.graph.edges_directed(person, Direction::Outgoing) {
+                let other = edge.target();
+                if other == start || directly_related.contains(&other) {
+                    continue;
+                }
+                let via = format!("person_{}", edge.weight().kind.as_str());
+                if seen.insert((other, format!("{}:{via}", person.index()))) {
+                    out.push(SuspectedLink {
+                        enterprise: self.out(other),
+                        via,
+                        shared: self.graph[person].name.clone(),
+                    });
+                }
+            }
+        }
+        out.sort_by(|a, b| a.via.cmp(&b.via).then(a.enterprise.name.cmp(&b.enterprise.name)));
+        out
+    }
+}
+
 fn to_party(node: &NodeRef) -> Party {
     match node {
         NodeRef::Enterprise(id) => Party::Enterprise(*id),
@@ -429,6 +509,30 @@ mod tests {
         assert_eq!(found[1].0, ["C", "B", "A"]);
         assert_eq!(found[2].0, ["张三", "C", "B", "A"]);
         assert_eq!(g.owners_within(&NodeRef::Enterprise(1), 1).len(), 1);
+    }
+
+    #[test]
+    fn suspected_links_share_contacts_or_people() {
+        let mut a = ent(1, "A");
+        a.extra.insert("phone".into(), "0717-1234567".into());
+        let mut b = ent(2, "B");
+        b.extra.insert("phone".into(), "07171234567".into());
+        let c = ent(3, "C");
+        let persons = [Person { id: "p".into(), name: "张三".into(), id_number: None }];
+        let mut officer = holds(Party::Person("p".into()), 1, 0.0);
+        officer.kind = RelationKind::Officer;
+        let mut other = holds(Party::Person("p".into()), 3, 0.0);
+        other.kind = RelationKind::LegalRep;
+        let g = EnterpriseGraph::build(&[a, b, c], &persons, &[officer, other], &[], as_of());
+        let links: Vec<(String, String, String)> =
+            g.suspected_links(1).into_iter().map(|l| (l.enterprise.name, l.via, l.shared)).collect();
+        assert_eq!(
+            links,
+            [
+                ("C".to_string(), "person_legal_rep".to_string(), "张三".to_string()),
+                ("B".to_string(), "phone".to_string(), "07171234567".to_string()),
+            ]
+        );
     }
 
     #[test]
