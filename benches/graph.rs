@@ -113,6 +113,18 @@ fn main() {
     drop(persons);
     drop(enterprises);
 
+    let dir = tempfile::tempdir().expect("temp dir");
+    let snapshot = dir.path().join("graph.snapshot");
+    let stamp = oppgraph::graph::snapshot::Stamp { generation: 1, as_of: "2026-11-20".parse().unwrap() };
+    let save_ms = time_ms(|| graph.save_snapshot(&snapshot, stamp).expect("save"));
+    let snapshot_mb = std::fs::metadata(&snapshot).map(|m| m.len() as f64 / 1e6).unwrap_or(f64::NAN);
+    let mut loaded_edges = 0;
+    let load_ms = time_ms(|| {
+        let loaded = EnterpriseGraph::load_snapshot(&snapshot, stamp).expect("load").expect("fresh");
+        loaded_edges = loaded.edge_count();
+    });
+    assert_eq!(loaded_edges, edges);
+
     let pick = |rng: &mut rand_chacha::ChaCha8Rng| NodeRef::Enterprise(rng.random_range(1..=n));
     let owners: Vec<f64> = (0..2000)
         .map(|_| {
@@ -161,6 +173,9 @@ fn main() {
         "nodes": nodes,
         "edges": edges,
         "build_s": build_s,
+        "snapshot_save_ms": save_ms,
+        "snapshot_load_ms": load_ms,
+        "snapshot_mb": snapshot_mb,
         "rss_baseline_mib": baseline,
         "rss_inputs_mib": inputs,
         "rss_with_graph_mib": with_graph,

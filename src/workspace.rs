@@ -4,6 +4,7 @@
 //! Both the command line and the HTTP server drive oppgraph through this type.
 
 use crate::deliver;
+use crate::graph::snapshot::Stamp;
 use crate::graph::{BuildOptions, EnterpriseGraph};
 use crate::index::{IndexError, SearchIndex};
 use crate::ingest::{import_files, ImportError, ImportOutcome};
@@ -198,15 +199,37 @@ impl Workspace {
         Ok(self.index.rebuild(&records)?)
     }
 
+    pub fn graph_snapshot_path(&self) -> PathBuf {
+        self.dir.join("graph.snapshot")
+    }
+
+    /// The graph as of `as_of`: from the snapshot in the data dir when it was made for this
+    /// store generation and date, else built from the store (and the snapshot rewritten).
     pub fn graph(&self, as_of: Date) -> Result<EnterpriseGraph> {
+        let stamp = Stamp { generation: self.store.generation()?, as_of };
+        let path = self.graph_snapshot_path();
+        match EnterpriseGraph::load_snapshot(&path, stamp) {
+            Ok(Some(mut graph)) => {
+                graph.attach_contacts(&self.store.enterprises()?);
+                return Ok(graph);
+            }
+            Ok(None) => {}
+            Err(error) => {
+                tracing::warn!(%error, path = %path.display(), "graph snapshot unreadable; rebuilding")
+            }
+        }
         let snapshot = self.store.snapshot()?;
-        Ok(EnterpriseGraph::build(
+        let graph = EnterpriseGraph::build(
             &snapshot.enterprises,
             &snapshot.persons,
             &snapshot.relations,
             &snapshot.records,
             BuildOptions { as_of },
-        ))
+        );
+        if let Err(error) = graph.save_snapshot(&path, stamp) {
+            tracing::warn!(%error, path = %path.display(), "cannot write graph snapshot");
+        }
+        Ok(graph)
     }
 
     /// Runs rules, dedup, risk, ranking and assignment, and stores the result.

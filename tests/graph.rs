@@ -60,3 +60,22 @@ fn controller_of_the_fixture_winner_is_the_person_at_the_top() {
         [vec!["张伟", "宜昌昊源控股集团有限公司", "宜昌昊源建设工程有限公司"]]
     );
 }
+
+#[test]
+fn the_graph_snapshot_is_reused_until_the_next_import() {
+    let (_dir, mut ws) = util::mined_workspace();
+    let first = ws.graph(util::as_of()).unwrap();
+    let path = ws.graph_snapshot_path();
+    let written = std::fs::metadata(&path).unwrap().modified().unwrap();
+    let again = ws.graph(util::as_of()).unwrap();
+    assert_eq!((first.node_count(), first.edge_count()), (again.node_count(), again.edge_count()));
+    assert_eq!(std::fs::metadata(&path).unwrap().modified().unwrap(), written, "loaded, not rewritten");
+
+    let generation = ws.store.generation().unwrap();
+    let extra = _dir.path().join("relations-extra.csv");
+    std::fs::write(&extra, "from,to,kind\n宜昌精工机械有限公司,宜昌小微配件有限公司,guarantee\n").unwrap();
+    ws.import(&[extra]).unwrap();
+    assert_eq!(ws.store.generation().unwrap(), generation + 1);
+    let after = ws.graph(util::as_of()).unwrap();
+    assert_eq!(after.edge_count(), first.edge_count() + 1);
+}

@@ -16,6 +16,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 pub mod analysis;
 pub mod export;
 pub mod influence;
+pub mod snapshot;
 
 /// A node as the outside world names it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -163,15 +164,9 @@ impl EnterpriseGraph {
         records: &[Record],
         options: BuildOptions,
     ) -> Self {
-        let mut g = EnterpriseGraph::default();
+        let mut g = EnterpriseGraph { contacts: contacts_of(enterprises), ..Default::default() };
         for enterprise in enterprises {
             g.add_node(NodeRef::Enterprise(enterprise.id), enterprise.name.clone());
-            for (attribute, keys) in CONTACT_ATTRIBUTES {
-                let value = keys.iter().find_map(|k| enterprise.extra.get(*k)).map(|v| normalize_contact(v));
-                if let Some(value) = value.filter(|v| v.chars().count() >= 5) {
-                    g.contacts.entry((attribute, value)).or_default().push(enterprise.id);
-                }
-            }
         }
         for person in persons {
             g.add_node(NodeRef::Person(person.id.clone()), person.name.clone());
@@ -368,6 +363,19 @@ const CONTACT_ATTRIBUTES: [(&str, &[&str]); 3] = [
     ("address", &["address", "addr", "registered_address", "地址", "注册地址"]),
     ("email", &["email", "mail", "邮箱"]),
 ];
+
+fn contacts_of(enterprises: &[Enterprise]) -> HashMap<(&'static str, String), Vec<EnterpriseId>> {
+    let mut contacts: HashMap<(&'static str, String), Vec<EnterpriseId>> = HashMap::new();
+    for enterprise in enterprises {
+        for (attribute, keys) in CONTACT_ATTRIBUTES {
+            let value = keys.iter().find_map(|k| enterprise.extra.get(*k)).map(|v| normalize_contact(v));
+            if let Some(value) = value.filter(|v| v.chars().count() >= 5) {
+                contacts.entry((attribute, value)).or_default().push(enterprise.id);
+            }
+        }
+    }
+    contacts
+}
 
 fn normalize_contact(value: &str) -> String {
     crate::resolve::normalize_name(value).chars().filter(|c| !matches!(c, '-' | '(' | ')' | '+')).collect()

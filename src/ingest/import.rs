@@ -287,6 +287,9 @@ fn import_table(
     graph_changed |= report.discovered > 0;
     report.rejected = rejects.len();
     let discovered = std::mem::take(&mut linker.discovered);
+    if report.changed > 0 || report.discovered > 0 {
+        tx.bump_generation()?;
+    }
     tx.audit(
         "import",
         "import",

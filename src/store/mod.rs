@@ -105,6 +105,12 @@ const MIGRATIONS: &[&str] = &[
         at TEXT NOT NULL
     );
     "#,
+    // 3: a generation counter that every import bumps, so derived data (the graph snapshot)
+    // knows when it is stale
+    r#"
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+    INSERT INTO meta(key, value) VALUES ('generation', 0);
+    "#,
 ];
 
 pub struct Store {
@@ -176,6 +182,13 @@ impl Store {
     /// server notice imports made by another process.
     pub fn data_version(&self) -> Result<i64> {
         Ok(self.conn.pragma_query_value(None, "data_version", |row| row.get(0))?)
+    }
+
+    /// Bumped by every import; derived data built at one generation is stale at the next.
+    pub fn generation(&self) -> Result<u64> {
+        let value: i64 =
+            self.conn.query_row("SELECT value FROM meta WHERE key = 'generation'", [], |row| row.get(0))?;
+        Ok(value as u64)
     }
 
     pub fn schema_version(&self) -> Result<i64> {
@@ -625,6 +638,12 @@ impl StoreTx<'_> {
 
     pub fn audit(&mut self, actor: &str, action: &str, detail: &str) -> Result<()> {
         audit(&self.tx, actor, action, detail)
+    }
+
+    /// Marks the data as changed for derived data (see [`Store::generation`]).
+    pub fn bump_generation(&mut self) -> Result<()> {
+        self.tx.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'", [])?;
+        Ok(())
     }
 
     pub fn commit(self) -> Result<()> {
