@@ -10,7 +10,7 @@ use crate::index::{IndexError, SearchIndex};
 use crate::ingest::{import_files, ImportError, ImportOutcome};
 use crate::mine::{self, MineConfig, MineInput, ProductMatrix};
 use crate::model::{Date, OpportunityKind};
-use crate::store::{OpportunityFilter, Store, StoreError};
+use crate::store::{OpportunityFilter, Snapshot, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -219,13 +219,7 @@ impl Workspace {
             }
         }
         let snapshot = self.store.snapshot()?;
-        let graph = EnterpriseGraph::build(
-            &snapshot.enterprises,
-            &snapshot.persons,
-            &snapshot.relations,
-            &snapshot.records,
-            BuildOptions { as_of },
-        );
+        let graph = build_graph(&snapshot, as_of);
         if let Err(error) = graph.save_snapshot(&path, stamp) {
             tracing::warn!(%error, path = %path.display(), "cannot write graph snapshot");
         }
@@ -236,13 +230,7 @@ impl Workspace {
     pub fn mine(&mut self, as_of: Date) -> Result<MineSummary> {
         let config = self.config.mine_config()?;
         let snapshot = self.store.snapshot()?;
-        let graph = EnterpriseGraph::build(
-            &snapshot.enterprises,
-            &snapshot.persons,
-            &snapshot.relations,
-            &snapshot.records,
-            BuildOptions { as_of },
-        );
+        let graph = build_graph(&snapshot, as_of);
         let previous = self
             .store
             .opportunities(&OpportunityFilter { include_suppressed: true, ..Default::default() })?;
@@ -276,4 +264,14 @@ impl Workspace {
         self.store.audit("mine", "mine", &serde_json::to_string(&summary).unwrap_or_default())?;
         Ok(summary)
     }
+}
+
+fn build_graph(snapshot: &Snapshot, as_of: Date) -> EnterpriseGraph {
+    EnterpriseGraph::build(
+        &snapshot.enterprises,
+        &snapshot.persons,
+        &snapshot.relations,
+        &snapshot.records,
+        BuildOptions { as_of },
+    )
 }
