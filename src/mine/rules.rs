@@ -61,6 +61,8 @@ pub fn generate(
             _ => None,
         })
         .collect();
+    // A lead is never due before the manager has had a few days to see it.
+    let soon = input.as_of + chrono::Duration::days(7);
     let fresh = |date: Date| {
         let age = (input.as_of - date).num_days();
         (0..=config.event_max_age_days).contains(&age)
@@ -68,7 +70,7 @@ pub fn generate(
     for record in input.records {
         match record {
             Record::Tender(tender) if fresh(tender.published) => {
-                award_candidates(record, tender, config, &acting_agencies, &mut out);
+                award_candidates(record, tender, config, &acting_agencies, soon, &mut out);
             }
             Record::Pledge(pledge) if pledge.status == PledgeStatus::Active => {
                 let Some(expires) = pledge.expires else { continue };
@@ -110,7 +112,7 @@ pub fn generate(
                     enterprise: filing.enterprise.id,
                     amount: filing.amount,
                     event_date: filing.published,
-                    due: Some(filing.published + chrono::Duration::days(30)),
+                    due: Some((filing.published + chrono::Duration::days(30)).max(soon)),
                     evidence: vec![evidence_of(record)],
                     event_keys: vec![format!(
                         "filing|{}|{}|{}",
@@ -135,6 +137,7 @@ fn award_candidates(
     tender: &Tender,
     config: &RuleConfig,
     acting_agencies: &HashSet<EnterpriseId>,
+    soon: Date,
     out: &mut Vec<Candidate>,
 ) {
     let no_business = match tender.kind {
@@ -179,7 +182,7 @@ fn award_candidates(
             enterprise: winner.id,
             amount: share,
             event_date: tender.published,
-            due: Some(tender.published + chrono::Duration::days(15)),
+            due: Some((tender.published + chrono::Duration::days(15)).max(soon)),
             evidence: vec![evidence_of(record)],
             event_keys,
             counterpart: tender.buyer.as_ref().map(|b| b.id),
