@@ -158,6 +158,14 @@ fn main() {
             })
         })
         .collect();
+    let k_paths: Vec<f64> = (0..100)
+        .map(|_| {
+            let (a, b) = (pick(&mut rng), pick(&mut rng));
+            time_ms(|| {
+                graph.k_shortest_paths(&a, &b, 4, 10, 1000);
+            })
+        })
+        .collect();
     let mut circles = 0;
     let scc_ms = time_ms(|| circles = graph.circles(EdgeKind::Guarantee).len());
     let mut shareholder_cycles = 0;
@@ -185,6 +193,7 @@ fn main() {
         "neighbourhood_2_hop": percentiles(hop2),
         "neighbourhood_3_hop": percentiles(hop3),
         "shortest_paths_depth_4": percentiles(paths),
+        "k10_shortest_paths_depth_4": percentiles(k_paths),
         "scc_guarantee_ms": scc_ms,
         "guarantee_circles": circles,
         "scc_shareholder_ms": scc_all_ms,

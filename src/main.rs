@@ -133,7 +133,7 @@ enum Command {
 enum GraphCommand {
     /// Ultimate owners with effective shares and paths, and the actual controller.
     Controller { ent: String },
-    /// Shortest relation paths between two enterprises or persons, shortest first.
+    /// The k shortest relation paths between two enterprises or persons, shortest first.
     Path {
         a: String,
         b: String,
@@ -503,7 +503,7 @@ fn graph_command(data: &Path, query: GraphCommand) -> Result<ExitCode> {
             }))?;
         }
         GraphCommand::Path { a, b, max_depth, limit } => {
-            for path in graph.shortest_paths(&node(&a)?, &node(&b)?, max_depth, limit) {
+            for path in graph.k_shortest_paths(&node(&a)?, &node(&b)?, max_depth, limit, 1000) {
                 print_json(&path)?;
             }
         }

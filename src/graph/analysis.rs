@@ -321,6 +321,104 @@ impl EnterpriseGraph {
         out
     }
 
+    /// Up to `k` simple relation paths from `a` to `b` of at most `max_depth` edges, shortest
+    /// first (edges walked in either direction). A breadth-first pass from `b` bounds the
+    /// search: a step is taken only if the goal is still reachable within the remaining budget.
+    /// Nodes with more than `hub_cap` edges are passed through only as endpoints.
+    pub fn k_shortest_paths(
+        &self,
+        a: &NodeRef,
+        b: &NodeRef,
+        max_depth: usize,
+        k: usize,
+        hub_cap: usize,
+    ) -> Vec<PathOut> {
+        let (Some(start), Some(goal)) = (self.index_of(a), self.index_of(b)) else { return Vec::new() };
+        if start == goal {
+            return vec![PathOut { length: 0, nodes: vec![self.out(start)], edges: Vec::new() }];
+        }
+        let degree = |n: NodeIndex| {
+            self.graph.edges_directed(n, Direction::Incoming).count()
+                + self.graph.edges_directed(n, Direction::Outgoing).count()
+        };
+        // Distance to the goal for every node within max_depth of it.
+        let mut to_goal: HashMap<NodeIndex, usize> = HashMap::from([(goal, 0)]);
+        let mut queue = VecDeque::from([goal]);
+        while let Some(current) = queue.pop_front() {
+            let d = to_goal[&current];
+            if d >= max_depth || (current != goal && degree(current) > hub_cap) {
+                continue;
+            }
+            for next in self.graph.neighbors_undirected(current) {
+                to_goal.entry(next).or_insert_with(|| {
+                    queue.push_back(next);
+                    d + 1
+                });
+            }
+        }
+        let Some(&shortest) = to_goal.get(&start) else { return Vec::new() };
+        let steps = |current: NodeIndex| -> Vec<(NodeIndex, petgraph::graph::EdgeIndex)> {
+            let mut steps: Vec<(NodeIndex, petgraph::graph::EdgeIndex)> = self
+                .graph
+                .edges_directed(current, Direction::Outgoing)
+                .map(|e| (e.target(), e.id()))
+                .chain(self.graph.edges_directed(current, Direction::Incoming).map(|e| (e.source(), e.id())))
+                .collect();
+            steps.sort();
+            steps
+        };
+        let mut out = Vec::new();
+        for length in shortest..=max_depth {
+            // Depth-first over paths of exactly `length` edges, one shared path stack.
+            let mut frames = vec![(start, steps(start), 0usize)];
+            let mut path: Vec<(NodeIndex, petgraph::graph::EdgeIndex)> = Vec::new();
+            let mut on_path: HashSet<NodeIndex> = HashSet::from([start]);
+            while let Some(frame) = frames.last_mut() {
+                if out.len() >= k {
+                    return out;
+                }
+                let used = path.len();
+                if frame.0 == goal {
+                    if used == length {
+                        let mut nodes = vec![self.out(start)];
+                        let mut edges = Vec::new();
+                        for &(node, edge) in &path {
+                            nodes.push(self.out(node));
+                            if let Some((source, target)) = self.graph.edge_endpoints(edge) {
+                                edges.push(self.edge_out_parts(source, target, &self.graph[edge]));
+                            }
+                        }
+                        out.push(PathOut { length, nodes, edges });
+                    }
+                    frames.pop();
+                    if let Some((node, _)) = path.pop() {
+                        on_path.remove(&node);
+                    }
+                    continue;
+                }
+                let expandable = frame.0 == start || degree(frame.0) <= hub_cap;
+                if expandable && frame.2 < frame.1.len() {
+                    let (next, edge) = frame.1[frame.2];
+                    frame.2 += 1;
+                    let remaining = length - used - 1;
+                    let reachable = to_goal.get(&next).is_some_and(|&d| d <= remaining);
+                    // The goal may only be reached on the last step.
+                    if reachable && !on_path.contains(&next) && (next != goal || remaining == 0) {
+                        path.push((next, edge));
+                        on_path.insert(next);
+                        frames.push((next, steps(next), 0));
+                    }
+                } else {
+                    frames.pop();
+                    if let Some((node, _)) = path.pop() {
+                        on_path.remove(&node);
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// The `depth`-hop neighbourhood over the given edge kinds (all when empty). Nodes with more
     /// than `hub_cap` edges are included but not expanded.
     pub fn neighbourhood(
@@ -568,6 +666,30 @@ mod tests {
     }
 
     #[test]
+    fn k_shortest_paths_include_longer_routes_in_order() {
+        let g = build(
+            5,
+            0,
+            &[
+                (Party::Enterprise(1), 2, Guarantee, 0.0),
+                (Party::Enterprise(2), 3, Guarantee, 0.0),
+                (Party::Enterprise(1), 4, Guarantee, 0.0),
+                (Party::Enterprise(5), 4, Guarantee, 0.0),
+                (Party::Enterprise(5), 3, Guarantee, 0.0),
+            ],
+        );
+        let paths = g.k_shortest_paths(&NodeRef::Enterprise(1), &NodeRef::Enterprise(3), 4, 10, 1000);
+        let routes: Vec<Vec<&str>> =
+            paths.iter().map(|p| p.nodes.iter().map(|n| n.name.as_str()).collect()).collect();
+        assert_eq!(routes, [vec!["E1", "E2", "E3"], vec!["E1", "E4", "E5", "E3"]]);
+        assert_eq!(
+            g.k_shortest_paths(&NodeRef::Enterprise(1), &NodeRef::Enterprise(3), 2, 10, 1000).len(),
+            1
+        );
+        assert_eq!(g.k_shortest_paths(&NodeRef::Enterprise(1), &NodeRef::Enterprise(3), 4, 1, 1000).len(), 1);
+    }
+
+    #[test]
     fn groups_follow_control_and_find_the_head() {
         let g = build(
             4,
@@ -647,6 +769,28 @@ mod tests {
             for owner in &report.owners {
                 let id = owner.node.id.as_i64().unwrap() as usize;
                 prop_assert!((expected[&id] - owner.share).abs() < 1e-6);
+            }
+        }
+
+        #[test]
+        fn k_shortest_paths_are_simple_sorted_and_start_at_the_bfs_distance(edges in proptest::collection::vec((1usize..9, 1usize..9), 0..20), a in 1usize..9, b in 1usize..9) {
+            let rels: Vec<_> = edges.iter().filter(|e| e.0 != e.1).map(|&(x, y)| (Party::Enterprise(x as i64), y as i64, Guarantee, 0.0)).collect();
+            let g = build(8, 0, &rels);
+            let (from, to) = (NodeRef::Enterprise(a as i64), NodeRef::Enterprise(b as i64));
+            let shortest = g.shortest_paths(&from, &to, 8, 1);
+            let k = g.k_shortest_paths(&from, &to, 5, 20, 1000);
+            match shortest.first() {
+                Some(s) if s.length <= 5 => prop_assert_eq!(k.first().map(|p| p.length), Some(s.length)),
+                _ => prop_assert!(k.is_empty()),
+            }
+            for pair in k.windows(2) { prop_assert!(pair[0].length <= pair[1].length); }
+            for p in &k {
+                prop_assert!(p.length <= 5);
+                prop_assert_eq!(p.nodes.len(), p.length + 1);
+                let mut ids: Vec<i64> = p.nodes.iter().map(|n| n.id.as_i64().unwrap()).collect();
+                ids.sort();
+                ids.dedup();
+                prop_assert_eq!(ids.len(), p.nodes.len(), "a path repeats a node");
             }
         }
 

@@ -709,7 +709,7 @@ async fn graph_path(
     let (a, b) = (node_ref(&params.from)?, node_ref(&params.to)?);
     let (depth, limit) = (params.max_depth.unwrap_or(6).min(10), params.limit.unwrap_or(10).min(100));
     let graph = state.graph().await?;
-    let paths = tokio::task::spawn_blocking(move || graph.shortest_paths(&a, &b, depth, limit))
+    let paths = tokio::task::spawn_blocking(move || graph.k_shortest_paths(&a, &b, depth, limit, 1000))
         .await
         .map_err(|e| ApiError::internal(e.to_string()))?;
     Ok(Json(paths))
