@@ -121,3 +121,60 @@ fn enterprise_rows_merge_by_code_and_keep_former_names() {
     let outcome = ws.import(&[pledges]).unwrap();
     assert_eq!(outcome.files[0].discovered, 1, "only the bank is new");
 }
+
+#[test]
+fn an_uncertain_reference_becomes_a_new_enterprise_that_names_its_candidates() {
+    let (dir, mut ws) = workspace();
+    let enterprises = dir.path().join("enterprises.csv");
+    std::fs::write(&enterprises, "name\n上海中环科技有限公司\n天津中环电子有限公司\n").unwrap();
+    ws.import(&[enterprises]).unwrap();
+    let tenders = dir.path().join("tenders.csv");
+    std::fs::write(
+        &tenders,
+        "id,kind,title,published,winner,amount\nx1,award,某工程中标公告,2026-05-01,中环,1000000\n",
+    )
+    .unwrap();
+    let outcome = ws.import(&[tenders]).unwrap();
+    assert_eq!(outcome.files[0].discovered, 1);
+    let all = ws.store.enterprises().unwrap();
+    let created = all.iter().find(|e| e.name == "中环").unwrap();
+    let mut candidates: Vec<&str> = created.extra["review_candidates"].split('|').collect();
+    candidates.sort();
+    let mut expected: Vec<String> = all
+        .iter()
+        .filter(|e| e.name.contains("中环") && e.name != "中环")
+        .map(|e| e.id.to_string())
+        .collect();
+    expected.sort();
+    assert_eq!(candidates, expected);
+    // A person decides; the next import links the name.
+    let target = all.iter().find(|e| e.name == "天津中环电子有限公司").unwrap().id;
+    ws.store
+        .add_decision(&oppgraph::resolve::Decision { name: "中环".into(), enterprise: Some(target) }, "test")
+        .unwrap();
+    let again = dir.path().join("tenders-2.csv");
+    std::fs::write(
+        &again,
+        "id,kind,title,published,winner,amount\nx2,award,另一工程中标公告,2026-05-02,中环,2000000\n",
+    )
+    .unwrap();
+    ws.import(&[again]).unwrap();
+    let record = ws.store.record(oppgraph::model::RecordKind::Tender, "x2").unwrap().unwrap();
+    let oppgraph::model::Record::Tender(tender) = record else { panic!("not a tender") };
+    assert_eq!(tender.winners[0].id, target);
+}
+
+#[test]
+fn references_by_code_carry_the_registered_name() {
+    let (dir, mut ws) = workspace();
+    let enterprises = dir.path().join("enterprises.csv");
+    std::fs::write(&enterprises, "name,uscc\n宜昌某某有限公司,91420500MA4900001N\n").unwrap();
+    ws.import(&[enterprises]).unwrap();
+    let risks = dir.path().join("risk_events.csv");
+    std::fs::write(&risks, "id,subject,kind,published\nr1,91420500MA4900001N,litigation,2026-01-01\n")
+        .unwrap();
+    ws.import(&[risks]).unwrap();
+    let record = ws.store.record(oppgraph::model::RecordKind::RiskEvent, "r1").unwrap().unwrap();
+    let oppgraph::model::Record::RiskEvent(event) = record else { panic!("not a risk event") };
+    assert_eq!(event.subject_name, "宜昌某某有限公司");
+}

@@ -367,10 +367,23 @@ impl Linker<'_, '_> {
 
     /// Links a checked reference, creating a discovered enterprise when nothing matches.
     fn link(&mut self, checked: CheckedRef, origin: &str) -> Result<NamedEnterprise, StoreError> {
-        if let Resolution::Linked { id, .. } = self.resolver.resolve(&checked.reference) {
-            return Ok(NamedEnterprise { name: checked.raw, id });
-        }
         let mut enterprise = Enterprise { discovered_from: Some(origin.to_string()), ..Default::default() };
+        match self.resolver.resolve(&checked.reference) {
+            Resolution::Linked { id, .. } => {
+                // A code says nothing to a reader: show the registered name instead.
+                let name = match &checked.reference {
+                    EntRef::Uscc(_) => self.tx.enterprise(id)?.map(|e| e.name).unwrap_or(checked.raw),
+                    EntRef::Name(_) => checked.raw,
+                };
+                return Ok(NamedEnterprise { name, id });
+            }
+            // Never link on a guess: a new enterprise that remembers who it might be.
+            Resolution::NeedsReview { candidates } => {
+                let ids: Vec<String> = candidates.iter().map(|c| c.id.to_string()).collect();
+                enterprise.extra.insert("review_candidates".into(), ids.join("|"));
+            }
+            Resolution::NotFound => {}
+        }
         match &checked.reference {
             EntRef::Uscc(code) => {
                 enterprise.uscc = Some(code.clone());
