@@ -100,11 +100,7 @@ fn termination(
 
 /// The latest feedback per lead, when it says invalid.
 fn invalid_by_feedback<'a>(input: &'a MineInput<'_>) -> HashMap<&'a str, String> {
-    let mut latest: HashMap<&str, &crate::model::Feedback> = HashMap::new();
-    for feedback in input.feedback {
-        latest.insert(feedback.opportunity_id.as_str(), feedback);
-    }
-    latest
+    super::latest_feedback(input.feedback)
         .into_iter()
         .filter(|(_, f)| f.status == OpportunityStatus::Invalid)
         .map(|(id, f)| (id, f.reason.clone().unwrap_or_else(|| "no reason given".into())))

@@ -105,7 +105,7 @@ pub fn run(input: &MineInput<'_>, config: &MineConfig) -> Vec<Opportunity> {
         input.enterprises.iter().map(|e| (e.id, e)).collect();
     let candidates = rules::generate(input, &enterprises, &config.rules);
     let screened = dedup::screen(candidates, input, &enterprises, &config.dedup);
-    let assessed = risk::attach(screened, input, &config.risk);
+    let assessed = risk::attach(screened, input, &enterprises, &config.risk);
     let mut opportunities = rank::score(assessed, input, &enterprises, &config.rank, &config.products);
     opportunities.sort_by(|a, b| {
         a.suppressed
@@ -115,6 +115,11 @@ pub fn run(input: &MineInput<'_>, config: &MineConfig) -> Vec<Opportunity> {
             .then(a.id.cmp(&b.id))
     });
     opportunities
+}
+
+/// The latest feedback on each lead (feedback is stored oldest first).
+pub fn latest_feedback(feedback: &[Feedback]) -> HashMap<&str, &Feedback> {
+    feedback.iter().map(|f| (f.opportunity_id.as_str(), f)).collect()
 }
 
 /// `opp-` and 16 hex digits of a hash of the parts.

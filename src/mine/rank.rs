@@ -202,15 +202,11 @@ pub fn score(
 /// Per kind: (won, decided) from the latest feedback of each lead. Decided = won + lost +
 /// invalid; contacted leads are still open.
 fn win_rates(input: &MineInput<'_>) -> HashMap<OpportunityKind, (f64, f64)> {
-    let mut latest: HashMap<&str, OpportunityStatus> = HashMap::new();
-    for f in input.feedback {
-        latest.insert(f.opportunity_id.as_str(), f.status);
-    }
     let mut out: HashMap<OpportunityKind, (f64, f64)> = HashMap::new();
-    for (id, status) in latest {
+    for (id, feedback) in super::latest_feedback(input.feedback) {
         let Some(kind) = input.feedback_kinds.get(id) else { continue };
         let entry = out.entry(*kind).or_default();
-        match status {
+        match feedback.status {
             OpportunityStatus::Won => {
                 entry.0 += 1.0;
                 entry.1 += 1.0;

@@ -3,7 +3,7 @@
 //! never dropped for risk; ranking lowers it and risk staff review it.
 
 use super::{stable_id, Assessed, MineInput, Screened};
-use crate::model::{Alert, Party, Record, RiskEvent};
+use crate::model::{Alert, Enterprise, EnterpriseId, Party, Record, RiskEvent};
 use std::collections::HashMap;
 
 #[derive(Debug, Clone)]
@@ -20,7 +20,12 @@ impl Default for RiskConfig {
     }
 }
 
-pub fn attach(screened: Vec<Screened>, input: &MineInput<'_>, config: &RiskConfig) -> Vec<Assessed> {
+pub fn attach(
+    screened: Vec<Screened>,
+    input: &MineInput<'_>,
+    enterprises: &HashMap<EnterpriseId, &Enterprise>,
+    config: &RiskConfig,
+) -> Vec<Assessed> {
     let mut by_subject: HashMap<&Party, Vec<&RiskEvent>> = HashMap::new();
     for record in input.records {
         if let Record::RiskEvent(event) = record {
@@ -36,8 +41,9 @@ pub fn attach(screened: Vec<Screened>, input: &MineInput<'_>, config: &RiskConfi
         .into_iter()
         .map(|s| {
             let enterprise = s.candidate.enterprise;
-            let found =
-                cache.entry(enterprise).or_insert_with(|| risks_of(enterprise, input, &by_subject, config));
+            let found = cache
+                .entry(enterprise)
+                .or_insert_with(|| risks_of(enterprise, input, enterprises, &by_subject, config));
             let alerts = found
                 .iter()
                 .map(|(event, path)| Alert {
@@ -56,13 +62,13 @@ pub fn attach(screened: Vec<Screened>, input: &MineInput<'_>, config: &RiskConfi
 }
 
 fn risks_of<'r>(
-    enterprise: i64,
+    enterprise: EnterpriseId,
     input: &MineInput<'_>,
+    enterprises: &HashMap<EnterpriseId, &Enterprise>,
     by_subject: &HashMap<&Party, Vec<&'r RiskEvent>>,
     config: &RiskConfig,
 ) -> Vec<(&'r RiskEvent, Vec<String>)> {
-    let own_name =
-        input.enterprises.iter().find(|e| e.id == enterprise).map(|e| e.name.clone()).unwrap_or_default();
+    let own_name = enterprises.get(&enterprise).map(|e| e.name.clone()).unwrap_or_default();
     let mut subjects: Vec<(Party, Vec<String>)> =
         vec![(Party::Enterprise(enterprise), vec![own_name.clone()])];
     subjects.extend(input.graph.owners(enterprise, config.max_owner_hops));
