@@ -553,22 +553,13 @@ impl StoreTx<'_> {
     }
 
     fn upsert_json(&mut self, table: &str, id: &str, data: &str) -> Result<Upsert> {
-        let existing: Option<String> = self
-            .tx
-            .query_row(&format!("SELECT data FROM {table} WHERE id = ?1"), [id], |row| row.get(0))
-            .optional()?;
-        match existing {
-            Some(old) if old == data => Ok(Upsert::Unchanged),
-            Some(_) => {
-                self.tx.execute(&format!("UPDATE {table} SET data = ?2 WHERE id = ?1"), params![id, data])?;
-                Ok(Upsert::Updated)
-            }
-            None => {
-                self.tx
-                    .execute(&format!("INSERT INTO {table}(id, data) VALUES (?1, ?2)"), params![id, data])?;
-                Ok(Upsert::Inserted)
-            }
-        }
+        self.upsert_row(
+            &format!("SELECT data FROM {table} WHERE id = ?1"),
+            &[&id],
+            data,
+            |tx| tx.execute(&format!("UPDATE {table} SET data = ?2 WHERE id = ?1"), params![id, data]),
+            |tx| tx.execute(&format!("INSERT INTO {table}(id, data) VALUES (?1, ?2)"), params![id, data]),
+        )
     }
 
     /// Relations are keyed by their ends, kind, role and start date.
@@ -585,52 +576,62 @@ impl StoreTx<'_> {
             relation.start.map(|d| d.to_string()).unwrap_or_default()
         );
         let data = serde_json::to_string(relation)?;
-        let existing: Option<String> = self
-            .tx
-            .query_row("SELECT data FROM relations WHERE key = ?1", [&key], |row| row.get(0))
-            .optional()?;
-        match existing {
-            Some(old) if old == data => Ok(Upsert::Unchanged),
-            Some(_) => {
-                self.tx.execute("UPDATE relations SET data = ?2 WHERE key = ?1", params![key, data])?;
-                Ok(Upsert::Updated)
-            }
-            None => {
-                self.tx.execute(
+        self.upsert_row(
+            "SELECT data FROM relations WHERE key = ?1",
+            &[&key],
+            &data,
+            |tx| tx.execute("UPDATE relations SET data = ?2 WHERE key = ?1", params![key, data]),
+            |tx| {
+                tx.execute(
                     "INSERT INTO relations(key, to_id, kind, data) VALUES (?1, ?2, ?3, ?4)",
                     params![key, relation.to, relation.kind.as_str(), data],
-                )?;
-                Ok(Upsert::Inserted)
-            }
-        }
+                )
+            },
+        )
     }
 
     pub fn upsert_record(&mut self, record: &Record) -> Result<Upsert> {
-        let kind = record.kind().as_str();
+        let (kind, id) = (record.kind().as_str(), record.id());
         let data = serde_json::to_string(record)?;
-        let existing: Option<String> = self
-            .tx
-            .query_row(
-                "SELECT data FROM records WHERE kind = ?1 AND id = ?2",
-                params![kind, record.id()],
-                |row| row.get(0),
-            )
-            .optional()?;
         let published = record.date().to_string();
+        self.upsert_row(
+            "SELECT data FROM records WHERE kind = ?1 AND id = ?2",
+            &[&kind, &id],
+            &data,
+            |tx| {
+                tx.execute(
+                    "UPDATE records SET data = ?3, published = ?4 WHERE kind = ?1 AND id = ?2",
+                    params![kind, id, data, published],
+                )
+            },
+            |tx| {
+                tx.execute(
+                    "INSERT INTO records(kind, id, published, data) VALUES (?1, ?2, ?3, ?4)",
+                    params![kind, id, published, data],
+                )
+            },
+        )
+    }
+
+    /// The one upsert: compare the stored JSON (selected by `key`) with `data`, then leave it,
+    /// update it, or insert it.
+    fn upsert_row(
+        &mut self,
+        select: &str,
+        key: &[&dyn rusqlite::ToSql],
+        data: &str,
+        update: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<usize>,
+        insert: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<usize>,
+    ) -> Result<Upsert> {
+        let existing: Option<String> = self.tx.query_row(select, key, |row| row.get(0)).optional()?;
         match existing {
             Some(old) if old == data => Ok(Upsert::Unchanged),
             Some(_) => {
-                self.tx.execute(
-                    "UPDATE records SET data = ?3, published = ?4 WHERE kind = ?1 AND id = ?2",
-                    params![kind, record.id(), data, published],
-                )?;
+                update(&self.tx)?;
                 Ok(Upsert::Updated)
             }
             None => {
-                self.tx.execute(
-                    "INSERT INTO records(kind, id, published, data) VALUES (?1, ?2, ?3, ?4)",
-                    params![kind, record.id(), published, data],
-                )?;
+                insert(&self.tx)?;
                 Ok(Upsert::Inserted)
             }
         }
