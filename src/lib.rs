@@ -5,6 +5,7 @@
 //! enterprises and [`extract`]ed text; [`deliver`] routes them; [`http`] serves them.
 //! [`workspace`] ties a data directory to these steps for the command line and the server.
 
+pub mod csv_out;
 pub mod deliver;
 pub mod eval;
 pub mod extract;

@@ -7,12 +7,12 @@
 //! winners, tiny amounts, corrections, terminations); pledges with expiry dates around `as_of`;
 //! risk events; account managers. Dates are relative to `as_of`.
 
+use crate::csv_out::CsvWriter as Csv;
 use crate::model::Date;
 use crate::resolve::uscc;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use std::io::{BufWriter, Write};
 use std::path::Path;
 
 #[derive(Debug, Clone)]
@@ -117,40 +117,6 @@ const PROJECTS: &[&str] = &[
     "桥梁维修加固工程",
 ];
 
-struct Csv {
-    out: BufWriter<std::fs::File>,
-    rows: usize,
-}
-
-impl Csv {
-    fn create(dir: &Path, name: &str, header: &[&str]) -> std::io::Result<Csv> {
-        let mut out = BufWriter::new(std::fs::File::create(dir.join(name))?);
-        writeln!(out, "{}", header.join(","))?;
-        Ok(Csv { out, rows: 0 })
-    }
-
-    fn row(&mut self, fields: &[&str]) -> std::io::Result<()> {
-        for (i, field) in fields.iter().enumerate() {
-            if i > 0 {
-                self.out.write_all(b",")?;
-            }
-            if field.contains([',', '"', '\n', '\r']) {
-                write!(self.out, "\"{}\"", field.replace('"', "\"\""))?;
-            } else {
-                self.out.write_all(field.as_bytes())?;
-            }
-        }
-        self.out.write_all(b"\n")?;
-        self.rows += 1;
-        Ok(())
-    }
-
-    fn finish(mut self) -> std::io::Result<usize> {
-        self.out.flush()?;
-        Ok(self.rows)
-    }
-}
-
 struct Ent {
     name: String,
     uscc: String,
@@ -234,8 +200,10 @@ pub fn generate(config: &GenConfig, dir: &Path) -> std::io::Result<GenSummary> {
 
     // Managers.
     let manager_count = (n / 500).clamp(3, 200);
-    let mut managers =
-        Csv::create(dir, "managers.csv", &["id", "name", "branch", "regions", "industries", "capacity"])?;
+    let mut managers = Csv::create(
+        &dir.join("managers.csv"),
+        &["id", "name", "branch", "regions", "industries", "capacity"],
+    )?;
     for m in 0..manager_count {
         let region = m % REGIONS.len();
         let name = format!("{}{}", SURNAMES[m % SURNAMES.len()], GIVEN[(m * 7) % GIVEN.len()]);
@@ -253,8 +221,7 @@ pub fn generate(config: &GenConfig, dir: &Path) -> std::io::Result<GenSummary> {
     summary.managers = managers.finish()?;
 
     let mut out = Csv::create(
-        dir,
-        "enterprises.csv",
+        &dir.join("enterprises.csv"),
         &[
             "name",
             "uscc",
@@ -306,7 +273,7 @@ pub fn generate(config: &GenConfig, dir: &Path) -> std::io::Result<GenSummary> {
     }
     summary.enterprises = out.finish()?;
 
-    let mut persons = Csv::create(dir, "persons.csv", &["id", "name", "id_number"])?;
+    let mut persons = Csv::create(&dir.join("persons.csv"), &["id", "name", "id_number"])?;
     for p in 0..person_count {
         let birth = format!(
             "19{:02}{:02}{:02}",
@@ -327,8 +294,7 @@ pub fn generate(config: &GenConfig, dir: &Path) -> std::io::Result<GenSummary> {
 
     // Relations.
     let mut rel = Csv::create(
-        dir,
-        "relations.csv",
+        &dir.join("relations.csv"),
         &["from", "to", "kind", "share", "role", "amount", "start", "end", "source"],
     )?;
     let start = |rng: &mut ChaCha8Rng| days(as_of, -rng.random_range(200..3000));
@@ -492,7 +458,7 @@ pub fn generate(config: &GenConfig, dir: &Path) -> std::io::Result<GenSummary> {
 
     // Invoices around core customers.
     let mut inv =
-        Csv::create(dir, "invoices.csv", &["id", "seller", "buyer", "amount", "issued", "category"])?;
+        Csv::create(&dir.join("invoices.csv"), &["id", "seller", "buyer", "amount", "issued", "category"])?;
     let categories = ["原材料", "设备", "工程服务", "运输服务", "技术服务", "办公用品"];
     let mut invoice_id = 0usize;
     for (i, e) in ents.iter().enumerate().take(company_count) {
@@ -527,8 +493,7 @@ pub fn generate(config: &GenConfig, dir: &Path) -> std::io::Result<GenSummary> {
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .collect();
     let mut ten = Csv::create(
-        dir,
-        "tenders.csv",
+        &dir.join("tenders.csv"),
         &[
             "id",
             "kind",
@@ -657,8 +622,7 @@ pub fn generate(config: &GenConfig, dir: &Path) -> std::io::Result<GenSummary> {
 
     // Filings.
     let mut fil = Csv::create(
-        dir,
-        "filings.csv",
+        &dir.join("filings.csv"),
         &["id", "enterprise", "kind", "title", "published", "amount", "counterparty", "url", "text"],
     )?;
     let filing_kinds = [
@@ -695,8 +659,7 @@ pub fn generate(config: &GenConfig, dir: &Path) -> std::io::Result<GenSummary> {
 
     // Pledges: expiry spread around as_of, so some fall in the 30-180 day window.
     let mut ple = Csv::create(
-        dir,
-        "pledges.csv",
+        &dir.join("pledges.csv"),
         &[
             "id",
             "kind",
@@ -740,8 +703,7 @@ pub fn generate(config: &GenConfig, dir: &Path) -> std::io::Result<GenSummary> {
 
     // Risk events: on companies (group heads more often, so risk propagates) and on persons.
     let mut risk = Csv::create(
-        dir,
-        "risk_events.csv",
+        &dir.join("risk_events.csv"),
         &["id", "subject", "kind", "severity", "published", "amount", "title", "text"],
     )?;
     let risk_kinds = [

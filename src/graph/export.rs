@@ -2,6 +2,7 @@
 //! of `neo4j-admin database import`.
 
 use super::{EnterpriseGraph, NodeRef};
+use crate::csv_out::CsvWriter;
 use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 use std::collections::HashSet;
@@ -73,10 +74,7 @@ impl EnterpriseGraph {
                 xml_escape(&self.graph[n].name)
             )?;
         }
-        for edge in self.graph.edge_references() {
-            if !inside.contains(&edge.source()) || !inside.contains(&edge.target()) {
-                continue;
-            }
+        for edge in self.edges_within(&inside) {
             let w = edge.weight();
             writeln!(
                 out,
@@ -99,45 +97,41 @@ impl EnterpriseGraph {
         std::fs::create_dir_all(dir)?;
         let nodes = self.scope_nodes(scope);
         let inside: HashSet<NodeIndex> = nodes.iter().copied().collect();
-        let mut out = std::io::BufWriter::new(std::fs::File::create(dir.join("nodes.csv"))?);
-        writeln!(out, "id:ID,name,:LABEL")?;
+        let mut out = CsvWriter::create(&dir.join("nodes.csv"), &["id:ID", "name", ":LABEL"])?;
         for &n in &nodes {
             let label = if matches!(self.graph[n].key, NodeRef::Person(_)) { "Person" } else { "Enterprise" };
-            writeln!(out, "{},{},{label}", csv(&self.node_id(n)), csv(&self.graph[n].name))?;
+            out.row(&[&self.node_id(n), &self.graph[n].name, label])?;
         }
-        out.flush()?;
-        let mut out = std::io::BufWriter::new(std::fs::File::create(dir.join("relationships.csv"))?);
-        writeln!(out, ":START_ID,:END_ID,:TYPE,share:double,amount:double,count:int")?;
-        for edge in self.graph.edge_references() {
-            if !inside.contains(&edge.source()) || !inside.contains(&edge.target()) {
-                continue;
-            }
+        out.finish()?;
+        let mut out = CsvWriter::create(
+            &dir.join("relationships.csv"),
+            &[":START_ID", ":END_ID", ":TYPE", "share:double", "amount:double", "count:int"],
+        )?;
+        for edge in self.edges_within(&inside) {
             let w = edge.weight();
-            writeln!(
-                out,
-                "{},{},{},{},{},{}",
-                csv(&self.node_id(edge.source())),
-                csv(&self.node_id(edge.target())),
-                w.kind.as_str().to_uppercase(),
-                w.share,
-                w.amount,
-                w.count
-            )?;
+            out.row(&[
+                &self.node_id(edge.source()),
+                &self.node_id(edge.target()),
+                &w.kind.as_str().to_uppercase(),
+                &w.share.to_string(),
+                &w.amount.to_string(),
+                &w.count.to_string(),
+            ])?;
         }
-        out.flush()
+        out.finish().map(drop)
+    }
+
+    /// Edges with both ends in `inside`.
+    fn edges_within<'g>(
+        &'g self,
+        inside: &'g HashSet<NodeIndex>,
+    ) -> impl Iterator<Item = petgraph::graph::EdgeReference<'g, super::Edge, u32>> + 'g {
+        self.graph.edge_references().filter(|e| inside.contains(&e.source()) && inside.contains(&e.target()))
     }
 }
 
 fn xml_escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
-fn csv(text: &str) -> String {
-    if text.contains([',', '"', '\n']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
 }
 
 #[cfg(test)]

@@ -10,9 +10,9 @@
 //! employment becomes an `officer` relation with the posts (`董事长/董事`) as the role.
 
 use super::reader::{read_table, ReadError};
+use crate::csv_out::CsvWriter;
 use serde::Serialize;
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::Path;
 
 #[derive(Debug, thiserror::Error)]
@@ -52,42 +52,28 @@ fn require(table: &super::reader::Table, file: &str, prefix: &str) -> Result<(),
     }
 }
 
-fn csv_field(value: &str) -> String {
-    if value.contains([',', '"', '\n']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value.to_string()
-    }
-}
-
+/// A CSV file in `dir`, with write errors naming it.
 struct Writer {
     path: String,
-    out: std::io::BufWriter<std::fs::File>,
+    csv: CsvWriter,
 }
 
 impl Writer {
-    fn create(dir: &Path, name: &str, header: &str) -> Result<Writer, ConvertError> {
+    fn create(dir: &Path, name: &str, header: &[&str]) -> Result<Writer, ConvertError> {
         let path = dir.join(name);
         let shown = path.display().to_string();
-        let file = std::fs::File::create(&path)
+        let csv = CsvWriter::create(&path, header)
             .map_err(|source| ConvertError::Write { path: shown.clone(), source })?;
-        let mut writer = Writer { path: shown, out: std::io::BufWriter::new(file) };
-        writer.raw(header)?;
-        Ok(writer)
+        Ok(Writer { path: shown, csv })
     }
 
     fn line(&mut self, fields: &[&str]) -> Result<(), ConvertError> {
-        let text = fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(",");
-        writeln!(self.out, "{text}").map_err(|source| ConvertError::Write { path: self.path.clone(), source })
+        self.csv.row(fields).map_err(|source| ConvertError::Write { path: self.path.clone(), source })
     }
 
-    fn raw(&mut self, header: &str) -> Result<(), ConvertError> {
-        writeln!(self.out, "{header}")
-            .map_err(|source| ConvertError::Write { path: self.path.clone(), source })
-    }
-
-    fn finish(mut self) -> Result<(), ConvertError> {
-        self.out.flush().map_err(|source| ConvertError::Write { path: self.path.clone(), source })
+    fn finish(self) -> Result<(), ConvertError> {
+        let path = self.path;
+        self.csv.finish().map(drop).map_err(|source| ConvertError::Write { path, source })
     }
 }
 
@@ -121,7 +107,8 @@ pub fn convert_executives(dir: &Path, out: &Path) -> Result<ConvertSummary, Conv
     };
     let mut summary = ConvertSummary::default();
     let mut enterprise_names: HashMap<String, String> = HashMap::new();
-    let mut ents = Writer::create(out, "enterprises.csv", "name,aliases,industry,listed,stock_code")?;
+    let mut ents =
+        Writer::create(out, "enterprises.csv", &["name", "aliases", "industry", "listed", "stock_code"])?;
     for row in &stocks.rows {
         let (Some(id), Some(name)) = (column(row, "stock_id"), column(row, "name")) else { continue };
         let code = column(row, "code").unwrap_or(id);
@@ -137,7 +124,7 @@ pub fn convert_executives(dir: &Path, out: &Path) -> Result<ConvertSummary, Conv
         summary.enterprises += 1;
     }
     ents.finish()?;
-    let mut persons = Writer::create(out, "persons.csv", "id,name,gender,age")?;
+    let mut persons = Writer::create(out, "persons.csv", &["id", "name", "gender", "age"])?;
     let mut person_ids = std::collections::HashSet::new();
     for row in &executives.rows {
         let (Some(id), Some(name)) = (column(row, "person_id"), column(row, "name")) else { continue };
@@ -147,7 +134,7 @@ pub fn convert_executives(dir: &Path, out: &Path) -> Result<ConvertSummary, Conv
         summary.persons += 1;
     }
     persons.finish()?;
-    let mut relations = Writer::create(out, "relations.csv", "from,to,kind,role,source")?;
+    let mut relations = Writer::create(out, "relations.csv", &["from", "to", "kind", "role", "source"])?;
     for row in &employment.rows {
         let (Some(person), Some(stock)) = (column(row, ":START_ID"), column(row, ":END_ID")) else {
             continue;
