@@ -186,7 +186,12 @@ const LEGAL_FORMS: &[&str] = &[
 
 /// The name without region and legal form: `柳州国联运输集团有限公司` -> `国联运输`.
 pub fn core_name(normalized: &str) -> String {
-    let (mut rest, _) = strip_region(normalized);
+    strip_legal_form(&strip_region(normalized).0)
+}
+
+/// `国联运输集团有限公司` -> `国联运输`: the legal-form suffixes removed, keeping two characters.
+fn strip_legal_form(name: &str) -> String {
+    let mut rest = name.to_string();
     loop {
         let before = rest.len();
         for form in LEGAL_FORMS {
@@ -361,21 +366,18 @@ impl Resolver {
         let name = normalize_name(&enterprise.name);
         self.by_name.insert(name.clone(), id);
         let (regionless, region) = strip_region(&name);
+        let core = strip_legal_form(&regionless);
         push_unique(self.by_regionless.entry(regionless).or_default(), id);
         self.regions_of.insert(id, region.unwrap_or_default());
         for alias in &enterprise.aliases {
             push_unique(self.by_alias.entry(normalize_name(alias)).or_default(), id);
         }
-        let core = core_name(&name);
         let chars: Vec<char> = core.chars().collect();
         for pair in chars.windows(2) {
             push_unique(self.pairs.entry((pair[0], pair[1])).or_default(), id);
         }
-        if let Some(old) = self.cores.insert(id, core.clone()) {
-            if old != core {
-                // A renamed enterprise keeps its old pairs: harmless, they only propose it.
-            }
-        }
+        // A renamed enterprise keeps its old pairs: harmless, they only propose it.
+        self.cores.insert(id, core);
     }
 
     /// The enterprise registered under exactly this (normalised) name or code, if any: for
@@ -440,7 +442,7 @@ impl Resolver {
         // Trade name: the query's core at the start of (or inside) a registered core.
         // Only for short names: a full registered-looking name (with a legal form) that matched
         // nothing above is a different company, not a short name of a known one.
-        let core = core_name(&query);
+        let core = strip_legal_form(&regionless);
         let chars: Vec<char> = core.chars().collect();
         let has_legal_form = LEGAL_FORMS.iter().any(|form| query.ends_with(form));
         if chars.len() >= 2 && scored.is_empty() && !has_legal_form {
