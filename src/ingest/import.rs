@@ -397,9 +397,14 @@ impl Linker<'_, '_> {
         Ok(NamedEnterprise { name: checked.raw, id: enterprise.id })
     }
 
-    /// The transaction sees persons written by earlier rows and files.
-    fn person_exists(&self, id: &str) -> Result<bool, StoreError> {
-        self.tx.person_exists(id)
+    /// A reference that may name a person (`person:ID`, who must already be imported: the
+    /// transaction sees earlier rows and files) or an enterprise.
+    fn check_party(&self, column: &str, raw: &str) -> Result<PartyRef, RowError> {
+        match parse_person_ref(raw) {
+            Some(person) if self.tx.person_exists(person)? => Ok(PartyRef::Person(person.to_string())),
+            Some(person) => Err(problem(format!("unknown person {person:?}; import persons first")).into()),
+            None => Ok(PartyRef::Enterprise(self.check(column, raw)?)),
+        }
     }
 }
 
@@ -556,15 +561,7 @@ fn import_relation(linker: &mut Linker<'_, '_>, f: &Fields<'_>) -> Result<Applie
             return Err(problem(format!("`end` {e} is before `start` {s}")).into());
         }
     }
-    let from = match parse_person_ref(from_raw) {
-        Some(person) => {
-            if !linker.person_exists(person)? {
-                return Err(problem(format!("unknown person {person:?}; import persons first")).into());
-            }
-            PartyRef::Person(person.to_string())
-        }
-        None => PartyRef::Enterprise(linker.check("from", from_raw)?),
-    };
+    let from = linker.check_party("from", from_raw)?;
     if crate::resolve::normalize_name(from_raw) == crate::resolve::normalize_name(to_raw) {
         return Err(problem("a relation from an enterprise to itself").into());
     }
@@ -724,17 +721,7 @@ fn parse_record(linker: &mut Linker<'_, '_>, kind: ImportKind, f: &Fields<'_>) -
             let published = f.required_date("published")?;
             let amount = f.amount("amount")?;
             let (title, url, text) = (f.string("title"), f.string("url"), f.string("text"));
-            let subject = match parse_person_ref(subject_raw) {
-                Some(person) => {
-                    if !linker.person_exists(person)? {
-                        return Err(
-                            problem(format!("unknown person {person:?}; import persons first")).into()
-                        );
-                    }
-                    PartyRef::Person(person.to_string())
-                }
-                None => PartyRef::Enterprise(linker.check("subject", subject_raw)?),
-            };
+            let subject = linker.check_party("subject", subject_raw)?;
             let extra = f.extra();
             let (subject, subject_name) = match subject {
                 PartyRef::Person(person) => {
