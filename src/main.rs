@@ -508,12 +508,7 @@ fn graph_command(data: &Path, query: GraphCommand) -> Result<ExitCode> {
             }
         }
         GraphCommand::Neighbors { ent, depth, kinds, hub_cap } => {
-            let kinds = kinds
-                .iter()
-                .map(|k| {
-                    EdgeKind::parse(k.trim()).ok_or_else(|| Refused(format!("unknown relation kind {k:?}")))
-                })
-                .collect::<Result<Vec<_>, _>>()?;
+            let kinds = EdgeKind::parse_list(&kinds).map_err(Refused)?;
             let found = graph
                 .neighbourhood(&node(&ent)?, depth, &kinds, hub_cap)
                 .ok_or_else(|| Refused(format!("{ent} is not in the graph")))?;
@@ -544,12 +539,7 @@ fn graph_command(data: &Path, query: GraphCommand) -> Result<ExitCode> {
         }
         GraphCommand::Rank { seeds, kinds, top } => {
             let seeds = seeds.iter().map(|s| node(s)).collect::<Result<Vec<_>>>()?;
-            let kinds = kinds
-                .iter()
-                .map(|k| {
-                    EdgeKind::parse(k.trim()).ok_or_else(|| Refused(format!("unknown relation kind {k:?}")))
-                })
-                .collect::<Result<Vec<_>, _>>()?;
+            let kinds = EdgeKind::parse_list(&kinds).map_err(Refused)?;
             for ranked in graph.personalized_pagerank(&seeds, &kinds, Default::default(), top) {
                 print_json(&ranked)?;
             }

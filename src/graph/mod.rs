@@ -94,6 +94,16 @@ impl EdgeKind {
         }
     }
 
+    /// A list of kinds as users write them (`shareholder, guarantee`); empty items are skipped.
+    pub fn parse_list<S: AsRef<str>>(items: &[S]) -> Result<Vec<EdgeKind>, String> {
+        items
+            .iter()
+            .map(|k| k.as_ref().trim())
+            .filter(|k| !k.is_empty())
+            .map(|k| EdgeKind::parse(k).ok_or_else(|| format!("unknown relation kind {k:?}")))
+            .collect()
+    }
+
     /// Edges along which ownership or control (and so risk) flows.
     pub fn is_ownership(self) -> bool {
         matches!(self, Self::Shareholder | Self::Control)

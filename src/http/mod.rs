@@ -659,17 +659,8 @@ async fn graph_neighbors(
     graph_reader(&caller)?;
     let node = node_ref(&id)?;
     let depth = params.depth.unwrap_or(1).min(4);
-    let kinds = params
-        .kinds
-        .as_deref()
-        .unwrap_or("")
-        .split(',')
-        .filter(|k| !k.trim().is_empty())
-        .map(|k| {
-            EdgeKind::parse(k.trim())
-                .ok_or_else(|| ApiError::BadRequest(format!("unknown relation kind {k:?}")))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let kinds: Vec<&str> = params.kinds.as_deref().unwrap_or("").split(',').collect();
+    let kinds = EdgeKind::parse_list(&kinds).map_err(ApiError::BadRequest)?;
     let hub_cap = params.hub_cap.unwrap_or(500);
     let graph = state.graph().await?;
     let found = tokio::task::spawn_blocking(move || graph.neighbourhood(&node, depth, &kinds, hub_cap))
