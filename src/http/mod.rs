@@ -89,6 +89,18 @@ impl AppState {
         .map_err(|e| ApiError::internal(format!("worker failed: {e}")))?
     }
 
+    /// Runs a query on the current graph off the async runtime (big traversals take a while).
+    pub async fn on_graph<T, F>(&self, query: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&EnterpriseGraph) -> T + Send + 'static,
+    {
+        let graph = self.graph().await?;
+        tokio::task::spawn_blocking(move || query(&graph))
+            .await
+            .map_err(|e| ApiError::internal(format!("worker failed: {e}")))
+    }
+
     /// Forgets the cached graph (after an import through this server).
     pub fn invalidate_graph(&self) {
         *self.inner.graph.lock().unwrap_or_else(|p| p.into_inner()) = None;
@@ -636,10 +648,7 @@ async fn graph_controller(
 ) -> Result<Json<crate::graph::analysis::ControllerReport>, ApiError> {
     graph_reader(&caller)?;
     let node = node_ref(&id)?;
-    let graph = state.graph().await?;
-    let report = tokio::task::spawn_blocking(move || graph.controller(&node, Limits::default()))
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()))?;
+    let report = state.on_graph(move |graph| graph.controller(&node, Limits::default())).await?;
     report.map(Json).ok_or_else(|| ApiError::NotFound(format!("{id} is not in the graph")))
 }
 
@@ -662,10 +671,7 @@ async fn graph_neighbors(
     let kinds: Vec<&str> = params.kinds.as_deref().unwrap_or("").split(',').collect();
     let kinds = EdgeKind::parse_list(&kinds).map_err(ApiError::BadRequest)?;
     let hub_cap = params.hub_cap.unwrap_or(500);
-    let graph = state.graph().await?;
-    let found = tokio::task::spawn_blocking(move || graph.neighbourhood(&node, depth, &kinds, hub_cap))
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()))?;
+    let found = state.on_graph(move |graph| graph.neighbourhood(&node, depth, &kinds, hub_cap)).await?;
     found.map(Json).ok_or_else(|| ApiError::NotFound(format!("{id} is not in the graph")))
 }
 
@@ -676,10 +682,7 @@ async fn graph_group(
 ) -> Result<Json<crate::graph::analysis::Group>, ApiError> {
     graph_reader(&caller)?;
     let node = node_ref(&id)?;
-    let graph = state.graph().await?;
-    let group = tokio::task::spawn_blocking(move || graph.group(&node))
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()))?;
+    let group = state.on_graph(move |graph| graph.group(&node)).await?;
     group.map(Json).ok_or_else(|| ApiError::NotFound(format!("{id} is not in the graph")))
 }
 
@@ -699,10 +702,7 @@ async fn graph_path(
     graph_reader(&caller)?;
     let (a, b) = (node_ref(&params.from)?, node_ref(&params.to)?);
     let (depth, limit) = (params.max_depth.unwrap_or(6).min(10), params.limit.unwrap_or(10).min(100));
-    let graph = state.graph().await?;
-    let paths = tokio::task::spawn_blocking(move || graph.k_shortest_paths(&a, &b, depth, limit, 1000))
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()))?;
+    let paths = state.on_graph(move |graph| graph.k_shortest_paths(&a, &b, depth, limit, 1000)).await?;
     Ok(Json(paths))
 }
 
@@ -724,10 +724,7 @@ async fn graph_circles(
             return Err(ApiError::BadRequest(format!("kind is guarantee or shareholder, not {other:?}")))
         }
     };
-    let graph = state.graph().await?;
-    let circles = tokio::task::spawn_blocking(move || graph.circles(kind))
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()))?;
+    let circles = state.on_graph(move |graph| graph.circles(kind)).await?;
     Ok(Json(circles))
 }
 
