@@ -420,23 +420,22 @@ impl SearchIndex {
                 )),
             ));
         }
-        if options.min_amount.is_some() || options.max_amount.is_some() {
-            let lower = options.min_amount.map(|a| Term::from_field_f64(f.amount, a));
-            let upper = options.max_amount.map(|a| Term::from_field_f64(f.amount, a));
-            let range = tantivy::query::RangeQuery::new(
-                lower.map_or(std::ops::Bound::Unbounded, std::ops::Bound::Included),
-                upper.map_or(std::ops::Bound::Unbounded, std::ops::Bound::Included),
-            );
-            clauses.push((Occur::Must, Box::new(range)));
-        }
-        if options.from.is_some() || options.to.is_some() {
-            let lower = options.from.map(|d| Term::from_field_date(f.published, datetime_of(d)));
-            let upper = options.to.map(|d| Term::from_field_date(f.published, datetime_of(d)));
-            let range = tantivy::query::RangeQuery::new(
-                lower.map_or(std::ops::Bound::Unbounded, std::ops::Bound::Included),
-                upper.map_or(std::ops::Bound::Unbounded, std::ops::Bound::Included),
-            );
-            clauses.push((Occur::Must, Box::new(range)));
+        let amounts = (
+            options.min_amount.map(|a| Term::from_field_f64(f.amount, a)),
+            options.max_amount.map(|a| Term::from_field_f64(f.amount, a)),
+        );
+        let dates = (
+            options.from.map(|d| Term::from_field_date(f.published, datetime_of(d))),
+            options.to.map(|d| Term::from_field_date(f.published, datetime_of(d))),
+        );
+        for (lower, upper) in [amounts, dates] {
+            if lower.is_some() || upper.is_some() {
+                let range = tantivy::query::RangeQuery::new(
+                    lower.map_or(std::ops::Bound::Unbounded, std::ops::Bound::Included),
+                    upper.map_or(std::ops::Bound::Unbounded, std::ops::Bound::Included),
+                );
+                clauses.push((Occur::Must, Box::new(range)));
+            }
         }
         if clauses.iter().all(|(occur, _)| *occur == Occur::MustNot) {
             clauses.push((Occur::Must, Box::new(tantivy::query::AllQuery)));
