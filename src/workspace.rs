@@ -10,7 +10,7 @@ use crate::index::{IndexError, SearchIndex};
 use crate::ingest::{import_files, ImportError, ImportOutcome};
 use crate::mine::{self, MineConfig, MineInput, ProductMatrix};
 use crate::model::{Date, OpportunityKind};
-use crate::store::{OpportunityFilter, Snapshot, Store, StoreError};
+use crate::store::{Snapshot, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -231,11 +231,8 @@ impl Workspace {
         let config = self.config.mine_config()?;
         let snapshot = self.store.snapshot()?;
         let graph = build_graph(&snapshot, as_of);
-        let previous = self
-            .store
-            .opportunities(&OpportunityFilter { include_suppressed: true, ..Default::default() })?;
         let feedback_kinds: HashMap<String, OpportunityKind> =
-            previous.iter().map(|o| (o.id.clone(), o.kind)).collect();
+            self.store.opportunity_kinds()?.into_iter().collect();
         let input = MineInput {
             enterprises: &snapshot.enterprises,
             records: &snapshot.records,

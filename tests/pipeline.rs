@@ -252,3 +252,14 @@ fn rebuilt_index_matches_incremental_index() {
     // Traditional characters in the notice are found by a simplified query.
     assert_eq!(before[1], ["t8"]);
 }
+
+#[test]
+fn stored_lead_kinds_are_read_without_decoding_leads() {
+    let (_dir, ws) = mined_workspace();
+    let mut kinds = ws.store.opportunity_kinds().unwrap();
+    kinds.sort();
+    let mut expected: Vec<(String, OpportunityKind)> =
+        all_opportunities(&ws).into_iter().map(|o| (o.id, o.kind)).collect();
+    expected.sort();
+    assert_eq!(kinds, expected);
+}

@@ -470,12 +470,7 @@ async fn review_alert(
     let saved = review.clone();
     state
         .with_workspace(move |ws| {
-            let exists = ws
-                .store
-                .opportunities(&OpportunityFilter { include_suppressed: true, ..Default::default() })?
-                .iter()
-                .any(|o| o.alerts.iter().any(|a| a.id == id));
-            if !exists {
+            if !ws.store.alert_exists(&id)? {
                 return Err(ApiError::NotFound(format!("no alert {id}")));
             }
             ws.store.review_alert(&review)?;

@@ -5,8 +5,8 @@
 //! by; the schema is versioned with `PRAGMA user_version`.
 
 use crate::model::{
-    Date, Enterprise, EnterpriseId, Feedback, Manager, Opportunity, OpportunityStatus, Party, Person, Record,
-    RecordKind, Relation,
+    Date, Enterprise, EnterpriseId, Feedback, Manager, Opportunity, OpportunityKind, OpportunityStatus,
+    Party, Person, Record, RecordKind, Relation,
 };
 use crate::resolve::Decision;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
@@ -321,6 +321,34 @@ impl Store {
             })
             .optional()?;
         row.map(|(data, status)| decode_opportunity(&data, &status)).transpose()
+    }
+
+    /// The kind of every stored lead, without decoding the leads.
+    pub fn opportunity_kinds(&self) -> Result<Vec<(String, OpportunityKind)>> {
+        let mut stmt = self.conn.prepare("SELECT id, json_extract(data, '$.kind') FROM opportunities")?;
+        let rows = stmt.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, kind) = row?;
+            if let Some(kind) = OpportunityKind::parse(&kind) {
+                out.push((id, kind));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether any stored lead carries the alert `id`.
+    pub fn alert_exists(&self, id: &str) -> Result<bool> {
+        let found: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT 1 FROM opportunities, json_each(opportunities.data, '$.alerts')
+                 WHERE json_extract(json_each.value, '$.id') = ?1 LIMIT 1",
+                [id],
+                |row| row.get(0),
+            )
+            .optional()?;
+        Ok(found.is_some())
     }
 
     /// Replaces the mined opportunities. Status and feedback survive re-mining: they belong to
