@@ -372,7 +372,7 @@ impl Linker<'_, '_> {
             Resolution::Linked { id, .. } => {
                 // A code says nothing to a reader: show the registered name instead.
                 let name = match &checked.reference {
-                    EntRef::Uscc(_) => self.tx.enterprise(id)?.map(|e| e.name).unwrap_or(checked.raw),
+                    EntRef::Uscc(_) => self.resolver.name_of(id).map(str::to_string).unwrap_or(checked.raw),
                     EntRef::Name(_) => checked.raw,
                 };
                 return Ok(NamedEnterprise { name, id });

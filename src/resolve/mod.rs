@@ -312,6 +312,8 @@ pub struct Resolver {
     by_regionless: HashMap<String, Vec<EnterpriseId>>,
     /// The region prefix stripped from each enterprise's name (empty when none).
     regions_of: HashMap<EnterpriseId, String>,
+    /// Registered names by enterprise, for showing a reference given by code.
+    names: HashMap<EnterpriseId, String>,
     /// Core names (region and legal form stripped) by enterprise.
     cores: HashMap<EnterpriseId, String>,
     /// Character pairs of core names -> enterprises, for blocking.
@@ -363,6 +365,7 @@ impl Resolver {
         if let Some(code) = &enterprise.uscc {
             self.by_uscc.insert(code.clone(), id);
         }
+        self.names.insert(id, enterprise.name.clone());
         let name = normalize_name(&enterprise.name);
         self.by_name.insert(name.clone(), id);
         let (regionless, region) = strip_region(&name);
@@ -378,6 +381,11 @@ impl Resolver {
         }
         // A renamed enterprise keeps its old pairs: harmless, they only propose it.
         self.cores.insert(id, core);
+    }
+
+    /// The registered name of a known enterprise.
+    pub fn name_of(&self, id: EnterpriseId) -> Option<&str> {
+        self.names.get(&id).map(String::as_str)
     }
 
     /// The enterprise registered under exactly this (normalised) name or code, if any: for
