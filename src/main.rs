@@ -478,7 +478,7 @@ fn graph_command(data: &Path, query: GraphCommand) -> Result<ExitCode> {
         if let Some((NodeRef::Person(id), _)) =
             graph.nodes().find(|(n, name)| matches!(n, NodeRef::Person(_)) && *name == reference)
         {
-            return Ok(NodeRef::Person(id.clone()));
+            return Ok(NodeRef::Person(id));
         }
         Ok(NodeRef::Enterprise(find_enterprise(&resolver, &enterprises, reference)?))
     };

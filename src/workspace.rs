@@ -203,34 +203,89 @@ impl Workspace {
         self.dir.join("graph.snapshot")
     }
 
-    /// The graph as of `as_of`: from the snapshot in the data dir when it was made for this
-    /// store generation and date, else built from the store (and the snapshot rewritten).
+    /// The graph as of `as_of`, up to date with the store; see [`Workspace::refresh_graph`].
     pub fn graph(&self, as_of: Date) -> Result<EnterpriseGraph> {
-        let stamp = Stamp { generation: self.store.generation()?, as_of };
+        self.refresh_graph(None, as_of)
+    }
+
+    /// Brings a graph up to date with the store: `graph` (a server's cached one) or else the
+    /// snapshot in the data dir, when made from this store for `as_of`, plus the changes logged
+    /// since; a full build from the store when neither can be caught up (none usable, the log
+    /// pruned past it, more changes pending than the graph has edges, or a change that cannot
+    /// be applied exactly). The snapshot is rewritten when anything changed and the log pruned
+    /// up to it.
+    pub fn refresh_graph(&self, graph: Option<EnterpriseGraph>, as_of: Date) -> Result<EnterpriseGraph> {
+        let options = BuildOptions::new(as_of);
+        let version = self.store.graph_version()?;
+        let usable = |stamp: Stamp, built: BuildOptions| {
+            stamp.store_id == version.store_id && stamp.seq <= version.seq && built == options
+        };
         let path = self.graph_snapshot_path();
-        match EnterpriseGraph::load_snapshot(&path, stamp) {
-            Ok(Some(mut graph)) => {
-                graph.attach_contacts(&self.store.enterprises()?);
-                return Ok(graph);
-            }
-            Ok(None) => {}
-            Err(error) => {
-                tracing::warn!(%error, path = %path.display(), "graph snapshot unreadable; rebuilding")
-            }
+        let in_memory = graph.filter(|g| usable(g.stamp(), g.options()));
+        let from_disk = || -> Option<EnterpriseGraph> {
+            let loaded = match EnterpriseGraph::snapshot_header(&path) {
+                Ok(Some((stamp, built))) if usable(stamp, built) => EnterpriseGraph::load_snapshot(&path),
+                Ok(_) => return None,
+                Err(error) => Err(error),
+            };
+            loaded.unwrap_or_else(|error| {
+                tracing::warn!(%error, path = %path.display(), "graph snapshot unreadable; rebuilding");
+                None
+            })
+        };
+        if let Some(graph) = self.caught_up(in_memory)? {
+            return Ok(graph);
         }
-        let snapshot = self.store.snapshot()?;
-        let graph = build_graph(&snapshot, as_of);
-        if let Err(error) = graph.save_snapshot(&path, stamp) {
-            tracing::warn!(%error, path = %path.display(), "cannot write graph snapshot");
+        if let Some(graph) = self.caught_up(from_disk())? {
+            return Ok(graph);
         }
+        let (snapshot, version) = self.store.graph_sources()?;
+        let mut graph = build_graph(&snapshot, options);
+        tracing::info!(
+            nodes = graph.node_count(),
+            edges = graph.edge_count(),
+            seq = version.seq,
+            "graph built from the store"
+        );
+        graph.set_stamp(Stamp { store_id: version.store_id, seq: version.seq });
+        self.save_graph(&graph);
         Ok(graph)
+    }
+
+    /// `graph` with the changes logged since it was built applied (and saved when there were
+    /// any); `None` when it cannot be caught up.
+    fn caught_up(&self, graph: Option<EnterpriseGraph>) -> Result<Option<EnterpriseGraph>> {
+        let Some(mut graph) = graph else { return Ok(None) };
+        let most = graph.edge_count().max(10_000) as u64;
+        let (version, changes) = self.store.graph_changes_after(graph.stamp().seq, most)?;
+        let Some(changes) = changes else { return Ok(None) };
+        if !changes.iter().all(|change| graph.apply(change)) {
+            return Ok(None);
+        }
+        if !changes.is_empty() {
+            tracing::info!(changes = changes.len(), seq = version.seq, "graph caught up from the change log");
+            graph.set_stamp(Stamp { store_id: version.store_id, seq: version.seq });
+            self.save_graph(&graph);
+        }
+        Ok(Some(graph))
+    }
+
+    fn save_graph(&self, graph: &EnterpriseGraph) {
+        let path = self.graph_snapshot_path();
+        if let Err(error) = graph.save_snapshot(&path) {
+            tracing::warn!(%error, path = %path.display(), "cannot write graph snapshot");
+            return;
+        }
+        if let Err(error) = self.store.prune_graph_changes(graph.stamp().seq) {
+            tracing::warn!(%error, "cannot prune the graph change log");
+        }
     }
 
     /// Runs rules, dedup, risk, ranking and assignment, and stores the result.
     pub fn mine(&mut self, as_of: Date) -> Result<MineSummary> {
         let config = self.config.mine_config()?;
         let snapshot = self.store.snapshot()?;
-        let graph = build_graph(&snapshot, as_of);
+        let graph = self.graph(as_of)?;
         let feedback_kinds: HashMap<String, OpportunityKind> =
             self.store.opportunity_kinds()?.into_iter().collect();
         let input = MineInput {
@@ -263,12 +318,12 @@ impl Workspace {
     }
 }
 
-fn build_graph(snapshot: &Snapshot, as_of: Date) -> EnterpriseGraph {
+fn build_graph(snapshot: &Snapshot, options: BuildOptions) -> EnterpriseGraph {
     EnterpriseGraph::build(
         &snapshot.enterprises,
         &snapshot.persons,
         &snapshot.relations,
         &snapshot.records,
-        BuildOptions { as_of },
+        options,
     )
 }

@@ -4,7 +4,7 @@
 mod util;
 
 use oppgraph::graph::analysis::Limits;
-use oppgraph::graph::{EdgeKind, NodeRef};
+use oppgraph::graph::{BuildOptions, EdgeKind, EnterpriseGraph, NodeRef};
 use oppgraph::workspace::Workspace;
 use std::path::PathBuf;
 
@@ -63,19 +63,106 @@ fn controller_of_the_fixture_winner_is_the_person_at_the_top() {
 
 #[test]
 fn the_graph_snapshot_is_reused_until_the_next_import() {
-    let (_dir, mut ws) = util::mined_workspace();
+    let (_dir, ws) = util::mined_workspace();
     let first = ws.graph(util::as_of()).unwrap();
     let path = ws.graph_snapshot_path();
     let written = std::fs::metadata(&path).unwrap().modified().unwrap();
     let again = ws.graph(util::as_of()).unwrap();
-    assert_eq!((first.node_count(), first.edge_count()), (again.node_count(), again.edge_count()));
+    assert_eq!(first.edge_list(), again.edge_list());
     assert_eq!(std::fs::metadata(&path).unwrap().modified().unwrap(), written, "loaded, not rewritten");
+}
 
-    let generation = ws.store.generation().unwrap();
-    let extra = _dir.path().join("relations-extra.csv");
-    std::fs::write(&extra, "from,to,kind\n宜昌精工机械有限公司,宜昌小微配件有限公司,guarantee\n").unwrap();
-    ws.import(&[extra]).unwrap();
-    assert_eq!(ws.store.generation().unwrap(), generation + 1);
-    let after = ws.graph(util::as_of()).unwrap();
-    assert_eq!(after.edge_count(), first.edge_count() + 1);
+fn write_batch(dir: &std::path::Path, files: &[(&str, &str)]) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+    dir.to_path_buf()
+}
+
+#[test]
+fn imports_update_the_graph_incrementally_to_what_a_rebuild_gives() {
+    let (dir, mut ws) = util::mined_workspace();
+    let as_of = util::as_of();
+    let first = ws.graph(as_of).unwrap();
+    // New enterprise and person, new links, a share changed, an officer who left, a pledge
+    // released, another invoice on an existing supply link, a new award.
+    let batch = write_batch(
+        &dir.path().join("batch"),
+        &[
+            ("enterprises.csv", "name,phone\n宜昌新材料科技有限公司,0717-1234567\n"),
+            ("persons.csv", "id,name\np9,李娜\n"),
+            (
+                "relations.csv",
+                "from,to,kind,share,role,amount,start,end,source\n\
+                 person:p9,宜昌新材料科技有限公司,shareholder,0.9,,,2026-01-01,,samr\n\
+                 91420500MA4900002R,宜昌昊源建设工程有限公司,shareholder,0.75,,,2010-05-12,,samr\n\
+                 person:p1,宜昌昊源建设工程有限公司,officer,,董事长,,2010-05-12,2026-01-31,samr\n\
+                 宜昌新材料科技有限公司,宜昌精工机械有限公司,guarantee,,,2000000,2026-02-01,,samr\n",
+            ),
+            (
+                "invoices.csv",
+                "id,seller,buyer,amount,issued\n\
+                 i90,宜昌小微配件有限公司,宜昌兴发化工股份有限公司,250000.5,2026-06-01\n\
+                 i91,宜昌新材料科技有限公司,宜昌兴发化工股份有限公司,100000,2026-06-02\n",
+            ),
+            (
+                "pledges.csv",
+                "id,kind,pledgor,pledgee,subject,amount,registered,expires,status,source\n\
+                 pl2,equity,宜昌精工机械有限公司,中国工商银行股份有限公司宜昌分行,股权,3000000,2025-01-01,2027-04-26,released,samr\n",
+            ),
+            (
+                "tenders.csv",
+                "id,kind,title,published,buyer,winner,amount\n\
+                 t90,award,宜昌市交通运输局新材料采购中标公告,2026-06-25,宜昌市交通运输局,宜昌新材料科技有限公司,800000\n",
+            ),
+        ],
+    );
+    let outcome = ws.import(&[batch]).unwrap();
+    assert!(outcome.files.iter().all(|f| f.rejected == 0 && f.refused.is_none()), "{:?}", outcome.files);
+
+    // The logged changes take the old graph exactly to what a rebuild from the store gives.
+    let (version, changes) = ws.store.graph_changes_after(first.stamp().seq, u64::MAX).unwrap();
+    let changes = changes.expect("the log reaches back to the snapshot");
+    assert_eq!(changes.len() as u64, version.seq - first.stamp().seq);
+    assert!(changes.len() >= 10, "{} changes", changes.len());
+    let mut updated = first.clone();
+    assert!(changes.iter().all(|c| updated.apply(c)), "every change applies exactly");
+    let snapshot = ws.store.snapshot().unwrap();
+    let rebuilt = EnterpriseGraph::build(
+        &snapshot.enterprises,
+        &snapshot.persons,
+        &snapshot.relations,
+        &snapshot.records,
+        BuildOptions::new(as_of),
+    );
+    assert_eq!(updated.node_list(), rebuilt.node_list());
+    assert_eq!(updated.edge_list(), rebuilt.edge_list());
+    assert_ne!(updated.edge_list(), first.edge_list());
+
+    // The workspace does the same from its snapshot, rewrites it and prunes the log.
+    let current = ws.graph(as_of).unwrap();
+    assert_eq!(current.edge_list(), rebuilt.edge_list());
+    assert_eq!(current.stamp().seq, version.seq);
+    assert_eq!(ws.store.graph_changes_after(first.stamp().seq, u64::MAX).unwrap().1, None, "pruned");
+    assert_eq!(ws.graph(as_of).unwrap().edge_list(), rebuilt.edge_list(), "from the new snapshot");
+
+    // And the answers move: 0.8 × 0.75 now, a guarantee and an award, a shared phone.
+    let enterprises = ws.store.enterprises().unwrap();
+    let id = |name: &str| NodeRef::Enterprise(enterprises.iter().find(|e| e.name == name).unwrap().id);
+    let report = current.controller(&id("宜昌昊源建设工程有限公司"), Limits::default()).unwrap();
+    assert!((report.owners[0].share - 0.6).abs() < 1e-9, "{:?}", report.owners);
+    let around = current.neighbourhood(&id("宜昌新材料科技有限公司"), 1, &[], 100).unwrap();
+    let mut kinds: Vec<&str> = around.edges.iter().map(|e| e.kind).collect();
+    kinds.sort();
+    assert_eq!(kinds, ["guarantee", "shareholder", "supplier", "tender"]);
+    let new_id = match id("宜昌新材料科技有限公司") {
+        NodeRef::Enterprise(id) => id,
+        NodeRef::Person(_) => unreachable!(),
+    };
+    let links = current.suspected_links(new_id);
+    assert!(
+        links.iter().any(|l| l.via == "phone" && l.enterprise.name == "宜昌昊源建设工程有限公司"),
+        "{links:?}"
+    );
 }

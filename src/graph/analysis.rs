@@ -92,14 +92,10 @@ impl Default for Limits {
 
 impl EnterpriseGraph {
     pub(super) fn out(&self, index: NodeIndex) -> NodeOut {
-        let node = &self.graph[index];
-        match &node.key {
-            NodeRef::Enterprise(id) => {
-                NodeOut { id: (*id).into(), name: node.name.clone(), kind: "enterprise" }
-            }
-            NodeRef::Person(id) => {
-                NodeOut { id: format!("person:{id}").into(), name: node.name.clone(), kind: "person" }
-            }
+        let name = self.name_at(index).to_string();
+        match self.key_at(index) {
+            NodeRef::Enterprise(id) => NodeOut { id: id.into(), name, kind: "enterprise" },
+            NodeRef::Person(id) => NodeOut { id: format!("person:{id}").into(), name, kind: "person" },
         }
     }
 
@@ -116,13 +112,9 @@ impl EnterpriseGraph {
             kind: w.kind.as_str(),
             from: self.id_value(source),
             to: self.id_value(target),
-            share: (w.kind == EdgeKind::Shareholder).then_some(w.share),
-            amount: (w.amount > 0.0).then_some(w.amount),
+            share: (w.kind == EdgeKind::Shareholder).then_some(w.share()),
+            amount: (w.amount() > 0.0).then_some(w.amount()),
         }
-    }
-
-    pub fn index_of(&self, node: &NodeRef) -> Option<NodeIndex> {
-        self.index.get(node).copied()
     }
 
     /// Ultimate owners and the actual controller of `node`.
@@ -160,7 +152,7 @@ impl EnterpriseGraph {
             let majority = self
                 .graph
                 .edges_directed(current, Direction::Incoming)
-                .filter(|e| e.weight().kind == EdgeKind::Shareholder && e.weight().share > 0.5)
+                .filter(|e| e.weight().kind == EdgeKind::Shareholder && e.weight().share() > 0.5)
                 .map(|e| e.source())
                 .next();
             match majority {
@@ -208,13 +200,13 @@ impl EnterpriseGraph {
                 .graph
                 .edges_directed(current, Direction::Incoming)
                 .filter(|e| e.weight().kind == EdgeKind::Shareholder)
-                .map(|e| (e.source(), e.weight().share))
+                .map(|e| (e.source(), e.weight().share()))
                 .collect();
             if holders.is_empty() {
                 if current != target {
                     let entry = totals.entry(current).or_default();
                     entry.0 += product;
-                    entry.1.push(path.iter().map(|&i| self.graph[i].name.clone()).collect());
+                    entry.1.push(path.iter().map(|&i| self.name_at(i).to_string()).collect());
                 }
                 continue;
             }
@@ -488,7 +480,7 @@ impl EnterpriseGraph {
                 .edges_directed(current, Direction::Outgoing)
                 .chain(self.graph.edges_directed(current, Direction::Incoming));
             for edge in incident {
-                if !controls(edge.weight().kind, edge.weight().share) {
+                if !controls(edge.weight().kind, edge.weight().share()) {
                     continue;
                 }
                 let other = if edge.source() == current { edge.target() } else { edge.source() };
@@ -501,7 +493,7 @@ impl EnterpriseGraph {
         let controlled_within = |index: NodeIndex| {
             self.graph
                 .edges_directed(index, Direction::Incoming)
-                .any(|e| controls(e.weight().kind, e.weight().share) && seen.contains(&e.source()))
+                .any(|e| controls(e.weight().kind, e.weight().share()) && seen.contains(&e.source()))
         };
         let descendants = |index: NodeIndex| {
             let mut count = 0;
@@ -509,7 +501,7 @@ impl EnterpriseGraph {
             let mut visited = HashSet::from([index]);
             while let Some(current) = stack.pop() {
                 for edge in self.graph.edges_directed(current, Direction::Outgoing) {
-                    if controls(edge.weight().kind, edge.weight().share) && visited.insert(edge.target()) {
+                    if controls(edge.weight().kind, edge.weight().share()) && visited.insert(edge.target()) {
                         count += 1;
                         stack.push(edge.target());
                     }
@@ -547,8 +539,8 @@ impl EnterpriseGraph {
     }
 
     /// Every node, for lookups by name.
-    pub fn nodes(&self) -> impl Iterator<Item = (&NodeRef, &str)> {
-        self.graph.node_weights().map(|n| (&n.key, n.name.as_str()))
+    pub fn nodes(&self) -> impl Iterator<Item = (NodeRef, &str)> {
+        (0..self.nodes.len()).map(|n| (self.nodes.key(n), self.nodes.name(n)))
     }
 }
 
@@ -585,7 +577,7 @@ mod tests {
             &people,
             &relations,
             &[],
-            BuildOptions { as_of: "2026-01-01".parse().unwrap() },
+            BuildOptions::new("2026-01-01".parse().unwrap()),
         )
     }
 

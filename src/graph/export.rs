@@ -41,7 +41,7 @@ impl EnterpriseGraph {
     }
 
     fn node_id(&self, index: NodeIndex) -> String {
-        match &self.graph[index].key {
+        match self.key_at(index) {
             NodeRef::Enterprise(id) => format!("e{id}"),
             NodeRef::Person(id) => format!("p:{id}"),
         }
@@ -66,12 +66,12 @@ impl EnterpriseGraph {
         }
         writeln!(out, r#"  <graph id="oppgraph" edgedefault="directed">"#)?;
         for &n in &nodes {
-            let kind = if matches!(self.graph[n].key, NodeRef::Person(_)) { "person" } else { "enterprise" };
+            let kind = if self.is_person_at(n) { "person" } else { "enterprise" };
             writeln!(
                 out,
                 r#"    <node id="{}"><data key="name">{}</data><data key="nkind">{kind}</data></node>"#,
                 xml_escape(&self.node_id(n)),
-                xml_escape(&self.graph[n].name)
+                xml_escape(self.name_at(n))
             )?;
         }
         for edge in self.edges_within(&inside) {
@@ -82,8 +82,8 @@ impl EnterpriseGraph {
                 xml_escape(&self.node_id(edge.source())),
                 xml_escape(&self.node_id(edge.target())),
                 w.kind.as_str(),
-                w.share,
-                w.amount,
+                w.share(),
+                w.amount(),
                 w.count
             )?;
         }
@@ -99,8 +99,8 @@ impl EnterpriseGraph {
         let inside: HashSet<NodeIndex> = nodes.iter().copied().collect();
         let mut out = CsvWriter::create(&dir.join("nodes.csv"), &["id:ID", "name", ":LABEL"])?;
         for &n in &nodes {
-            let label = if matches!(self.graph[n].key, NodeRef::Person(_)) { "Person" } else { "Enterprise" };
-            out.row(&[&self.node_id(n), &self.graph[n].name, label])?;
+            let label = if self.is_person_at(n) { "Person" } else { "Enterprise" };
+            out.row(&[&self.node_id(n), self.name_at(n), label])?;
         }
         out.finish()?;
         let mut out = CsvWriter::create(
@@ -113,8 +113,8 @@ impl EnterpriseGraph {
                 &self.node_id(edge.source()),
                 &self.node_id(edge.target()),
                 &w.kind.as_str().to_uppercase(),
-                &w.share.to_string(),
-                &w.amount.to_string(),
+                &w.share().to_string(),
+                &w.amount().to_string(),
                 &w.count.to_string(),
             ])?;
         }
@@ -160,7 +160,7 @@ mod tests {
             &[],
             &[rel(1, 2), rel(2, 3)],
             &[],
-            BuildOptions { as_of: "2026-01-01".parse().unwrap() },
+            BuildOptions::new("2026-01-01".parse().unwrap()),
         );
         let mut xml = Vec::new();
         g.write_graphml(&Scope::Around { node: &NodeRef::Enterprise(1), depth: 1 }, &mut xml).unwrap();

@@ -151,7 +151,7 @@ impl EnterpriseGraph {
                         continue;
                     }
                     let entry = volume.entry(other).or_default();
-                    entry.0 += edge.weight().amount;
+                    entry.0 += edge.weight().amount();
                     entry.1 += edge.weight().count;
                 }
             }
@@ -211,13 +211,7 @@ mod tests {
     fn graph(records: &[Record], n: i64) -> EnterpriseGraph {
         let ents: Vec<Enterprise> =
             (1..=n).map(|id| Enterprise { id, name: format!("E{id}"), ..Default::default() }).collect();
-        EnterpriseGraph::build(
-            &ents,
-            &[],
-            &[],
-            records,
-            BuildOptions { as_of: "2026-06-01".parse().unwrap() },
-        )
+        EnterpriseGraph::build(&ents, &[], &[], records, BuildOptions::new("2026-06-01".parse().unwrap()))
     }
 
     #[test]

@@ -1,19 +1,21 @@
 //! A compact binary snapshot of the graph, so a restart does not rebuild it from the store.
 //!
-//! Layout (little endian): magic `OPPGRAF1`, the store generation and `as_of` (days since
-//! 1970-01-01) it was built for, node count, edge count; nodes as (tag u8: 0 enterprise /
-//! 1 person, id: i64 or length-prefixed UTF-8, name: length-prefixed UTF-8); edges as (source
-//! u32, target u32, kind u8, share f64, amount f64, count u32). Contacts for suspected links
-//! are not in the snapshot; a loaded graph rebuilds them from the enterprises when asked.
+//! Layout (little endian): magic `OPPGRAF2`; the stamp (store id u64, change seq u64); the build
+//! options (`as_of` as days since 1970-01-01 i64, supply window u32); person ids (count u64,
+//! then each as length-prefixed UTF-8); nodes (count u64, then raw key i64 — enterprise id, or
+//! `!n` for the n-th person — and length-prefixed name); edges (count u64, then source u32,
+//! target u32, kind u8, value f64, count u32, first u16, last u16); contacts (count u64, then
+//! attribute u8, length-prefixed value, id count u32, ids i64).
 
-use super::{Edge, EdgeKind, EnterpriseGraph, Node, NodeRef};
+use super::nodes::Nodes;
+use super::{BuildOptions, Contacts, Edge, EdgeKind, EnterpriseGraph};
 use crate::model::Date;
 use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::Path;
 
-const MAGIC: &[u8; 8] = b"OPPGRAF1";
+const MAGIC: &[u8; 8] = b"OPPGRAF2";
 
 const KINDS: [EdgeKind; 9] = [
     EdgeKind::Shareholder,
@@ -27,15 +29,18 @@ const KINDS: [EdgeKind; 9] = [
     EdgeKind::Tender,
 ];
 
-/// What a snapshot was built from; a snapshot is used only when both match.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+const ATTRIBUTES: [&str; 3] = ["phone", "address", "email"];
+
+/// Which store and which logged change (see [`crate::store::Store::graph_version`]) a graph
+/// reflects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Stamp {
-    pub generation: u64,
-    pub as_of: Date,
+    pub store_id: u64,
+    pub seq: u64,
 }
 
 fn days(date: Date) -> i64 {
-    (date - Date::from_ymd_opt(1970, 1, 1).unwrap_or_default()).num_days()
+    (date - super::epoch()).num_days()
 }
 
 fn write_str(out: &mut impl Write, text: &str) -> std::io::Result<()> {
@@ -49,6 +54,10 @@ fn read_array<const N: usize>(input: &mut impl Read) -> std::io::Result<[u8; N]>
     Ok(buf)
 }
 
+fn read_u64(input: &mut impl Read) -> std::io::Result<u64> {
+    Ok(u64::from_le_bytes(read_array(input)?))
+}
+
 fn read_str(input: &mut impl Read) -> std::io::Result<String> {
     let len = u32::from_le_bytes(read_array(input)?) as usize;
     let mut buf = vec![0u8; len];
@@ -60,114 +69,147 @@ fn invalid(message: &str) -> std::io::Error {
     std::io::Error::new(std::io::ErrorKind::InvalidData, message.to_string())
 }
 
+fn read_header(input: &mut impl Read) -> std::io::Result<Option<(Stamp, BuildOptions)>> {
+    if &read_array::<8>(input)? != MAGIC {
+        return Ok(None);
+    }
+    let stamp = Stamp { store_id: read_u64(input)?, seq: read_u64(input)? };
+    let as_of = super::epoch() + chrono::Duration::days(i64::from_le_bytes(read_array(input)?));
+    let supply_window_days = u32::from_le_bytes(read_array(input)?);
+    Ok(Some((stamp, BuildOptions { as_of, supply_window_days })))
+}
+
+fn open(path: &Path) -> std::io::Result<Option<BufReader<std::fs::File>>> {
+    match std::fs::File::open(path) {
+        Ok(file) => Ok(Some(BufReader::new(file))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 impl EnterpriseGraph {
     /// Writes the snapshot atomically (a temp file renamed over the old one).
-    pub fn save_snapshot(&self, path: &Path, stamp: Stamp) -> std::io::Result<()> {
+    pub fn save_snapshot(&self, path: &Path) -> std::io::Result<()> {
         let temp = path.with_extension("tmp");
         {
             let mut out = BufWriter::new(std::fs::File::create(&temp)?);
             out.write_all(MAGIC)?;
-            out.write_all(&stamp.generation.to_le_bytes())?;
-            out.write_all(&days(stamp.as_of).to_le_bytes())?;
-            out.write_all(&(self.graph.node_count() as u64).to_le_bytes())?;
-            out.write_all(&(self.graph.edge_count() as u64).to_le_bytes())?;
-            for node in self.graph.node_weights() {
-                match &node.key {
-                    NodeRef::Enterprise(id) => {
-                        out.write_all(&[0])?;
-                        out.write_all(&id.to_le_bytes())?;
-                    }
-                    NodeRef::Person(id) => {
-                        out.write_all(&[1])?;
-                        write_str(&mut out, id)?;
-                    }
-                }
-                write_str(&mut out, &node.name)?;
+            out.write_all(&self.stamp.store_id.to_le_bytes())?;
+            out.write_all(&self.stamp.seq.to_le_bytes())?;
+            out.write_all(&days(self.options.as_of).to_le_bytes())?;
+            out.write_all(&self.options.supply_window_days.to_le_bytes())?;
+            out.write_all(&(self.nodes.person_count() as u64).to_le_bytes())?;
+            for p in 0..self.nodes.person_count() {
+                write_str(&mut out, self.nodes.person_id_at(p))?;
             }
+            out.write_all(&(self.nodes.len() as u64).to_le_bytes())?;
+            for n in 0..self.nodes.len() {
+                out.write_all(&self.nodes.raw_key(n).to_le_bytes())?;
+                write_str(&mut out, self.nodes.name(n))?;
+            }
+            out.write_all(&(self.graph.edge_count() as u64).to_le_bytes())?;
             for edge in self.graph.edge_references() {
                 let w = edge.weight();
                 out.write_all(&(edge.source().index() as u32).to_le_bytes())?;
                 out.write_all(&(edge.target().index() as u32).to_le_bytes())?;
                 let kind = KINDS.iter().position(|k| *k == w.kind).unwrap_or(0) as u8;
                 out.write_all(&[kind])?;
-                out.write_all(&w.share.to_le_bytes())?;
-                out.write_all(&w.amount.to_le_bytes())?;
+                out.write_all(&w.value.to_le_bytes())?;
                 out.write_all(&w.count.to_le_bytes())?;
+                out.write_all(&w.first.to_le_bytes())?;
+                out.write_all(&w.last.to_le_bytes())?;
+            }
+            out.write_all(&(self.contacts.len() as u64).to_le_bytes())?;
+            for ((attribute, value), ids) in &self.contacts {
+                let attribute = ATTRIBUTES.iter().position(|a| a == attribute).unwrap_or(0) as u8;
+                out.write_all(&[attribute])?;
+                write_str(&mut out, value)?;
+                out.write_all(&(ids.len() as u32).to_le_bytes())?;
+                for id in ids {
+                    out.write_all(&id.to_le_bytes())?;
+                }
             }
             out.flush()?;
         }
         std::fs::rename(&temp, path)
     }
 
-    /// Loads a snapshot if it was made for `stamp`; `Ok(None)` when it is stale or absent.
-    pub fn load_snapshot(path: &Path, stamp: Stamp) -> std::io::Result<Option<EnterpriseGraph>> {
-        let file = match std::fs::File::open(path) {
-            Ok(file) => file,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(e),
-        };
-        let mut input = BufReader::new(file);
-        if &read_array::<8>(&mut input)? != MAGIC {
-            return Ok(None);
+    /// The stamp and build options of the snapshot at `path`, read from its header alone;
+    /// `None` when there is none or it is of another format.
+    pub fn snapshot_header(path: &Path) -> std::io::Result<Option<(Stamp, BuildOptions)>> {
+        match open(path)? {
+            Some(mut input) => read_header(&mut input),
+            None => Ok(None),
         }
-        let generation = u64::from_le_bytes(read_array(&mut input)?);
-        let as_of = i64::from_le_bytes(read_array(&mut input)?);
-        if generation != stamp.generation || as_of != days(stamp.as_of) {
-            return Ok(None);
+    }
+
+    /// Loads the snapshot at `path`; `Ok(None)` when there is none or it is of another format.
+    pub fn load_snapshot(path: &Path) -> std::io::Result<Option<EnterpriseGraph>> {
+        let Some(mut input) = open(path)? else { return Ok(None) };
+        let Some((stamp, options)) = read_header(&mut input)? else { return Ok(None) };
+        let persons = read_u64(&mut input)? as usize;
+        let person_ids = (0..persons).map(|_| read_str(&mut input)).collect::<std::io::Result<Vec<_>>>()?;
+        let node_count = read_u64(&mut input)? as usize;
+        let mut keys = Vec::with_capacity(node_count);
+        for _ in 0..node_count {
+            let raw = i64::from_le_bytes(read_array(&mut input)?);
+            keys.push((raw, read_str(&mut input)?));
         }
-        let nodes = u64::from_le_bytes(read_array(&mut input)?) as usize;
-        let edges = u64::from_le_bytes(read_array(&mut input)?) as usize;
-        let mut g = EnterpriseGraph::default();
-        g.graph.reserve_nodes(nodes);
-        g.graph.reserve_edges(edges);
-        g.index.reserve(nodes);
-        for _ in 0..nodes {
-            let key = match read_array::<1>(&mut input)?[0] {
-                0 => NodeRef::Enterprise(i64::from_le_bytes(read_array(&mut input)?)),
-                1 => NodeRef::Person(read_str(&mut input)?),
-                _ => return Err(invalid("bad node tag in graph snapshot")),
-            };
-            let name = read_str(&mut input)?;
-            let index = g.graph.add_node(Node { key: key.clone(), name });
-            g.index.insert(key, index);
+        let nodes = Nodes::from_parts(person_ids, keys.into_iter()).map_err(invalid)?;
+        let mut graph = petgraph::graph::DiGraph::<(), Edge, u32>::with_capacity(node_count, 0);
+        for _ in 0..node_count {
+            graph.add_node(());
         }
+        let edges = read_u64(&mut input)? as usize;
+        graph.reserve_exact_edges(edges);
         for _ in 0..edges {
             let source = u32::from_le_bytes(read_array(&mut input)?) as usize;
             let target = u32::from_le_bytes(read_array(&mut input)?) as usize;
             let kind = *KINDS
                 .get(read_array::<1>(&mut input)?[0] as usize)
-                .ok_or_else(|| invalid("bad edge kind"))?;
-            let share = f64::from_le_bytes(read_array(&mut input)?);
-            let amount = f64::from_le_bytes(read_array(&mut input)?);
+                .ok_or_else(|| invalid("bad edge kind in graph snapshot"))?;
+            let value = f64::from_le_bytes(read_array(&mut input)?);
             let count = u32::from_le_bytes(read_array(&mut input)?);
-            if source >= nodes || target >= nodes {
+            let first = u16::from_le_bytes(read_array(&mut input)?);
+            let last = u16::from_le_bytes(read_array(&mut input)?);
+            if source >= node_count || target >= node_count {
                 return Err(invalid("edge end out of range in graph snapshot"));
             }
-            g.graph.add_edge(
+            graph.add_edge(
                 NodeIndex::new(source),
                 NodeIndex::new(target),
-                Edge { kind, share, amount, count },
+                Edge { value, count, first, last, kind },
             );
         }
-        Ok(Some(g))
-    }
-
-    /// Adds the contact attributes used for suspected links (not kept in snapshots).
-    pub fn attach_contacts(&mut self, enterprises: &[crate::model::Enterprise]) {
-        self.contacts = super::contacts_of(enterprises);
+        let entries = read_u64(&mut input)? as usize;
+        let mut contacts = Contacts::with_capacity(entries);
+        for _ in 0..entries {
+            let attribute = *ATTRIBUTES
+                .get(read_array::<1>(&mut input)?[0] as usize)
+                .ok_or_else(|| invalid("bad contact attribute in graph snapshot"))?;
+            let value = read_str(&mut input)?;
+            let n = u32::from_le_bytes(read_array(&mut input)?) as usize;
+            let ids = (0..n)
+                .map(|_| read_array(&mut input).map(i64::from_le_bytes))
+                .collect::<std::io::Result<Vec<_>>>()?;
+            contacts.insert((attribute, value), ids);
+        }
+        Ok(Some(EnterpriseGraph { graph, nodes, contacts, options, stamp }))
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::BuildOptions;
+    use super::super::{BuildOptions, NodeRef};
     use super::*;
     use crate::model::{Enterprise, Party, Person, Relation, RelationKind};
 
     #[test]
-    fn snapshots_round_trip_and_go_stale() {
-        let ents: Vec<Enterprise> =
+    fn snapshots_round_trip() {
+        let mut ents: Vec<Enterprise> =
             (1..=3).map(|id| Enterprise { id, name: format!("企业{id}"), ..Default::default() }).collect();
+        ents[0].extra.insert("phone".into(), "0717-1234567".into());
+        ents[2].extra.insert("phone".into(), "07171234567".into());
         let persons = [Person { id: "p1".into(), name: "张三".into(), id_number: None }];
         let rel = |from: Party, to, kind, share| Relation {
             from,
@@ -184,18 +226,24 @@ mod tests {
             rel(Party::Person("p1".into()), 1, RelationKind::Shareholder, Some(0.6)),
             rel(Party::Enterprise(1), 2, RelationKind::Guarantee, None),
         ];
-        let as_of: Date = "2026-01-01".parse().unwrap();
-        let g = EnterpriseGraph::build(&ents, &persons, &relations, &[], BuildOptions { as_of });
+        let options = BuildOptions::new("2026-01-01".parse().unwrap());
+        let mut g = EnterpriseGraph::build(&ents, &persons, &relations, &[], options);
+        let stamp = Stamp { store_id: 99, seq: 7 };
+        g.set_stamp(stamp);
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("graph.snapshot");
-        let stamp = Stamp { generation: 7, as_of };
-        g.save_snapshot(&path, stamp).unwrap();
-        let loaded = EnterpriseGraph::load_snapshot(&path, stamp).unwrap().unwrap();
-        assert_eq!((loaded.node_count(), loaded.edge_count()), (4, 2));
+        g.save_snapshot(&path).unwrap();
+        assert_eq!(EnterpriseGraph::snapshot_header(&path).unwrap(), Some((stamp, options)));
+        let loaded = EnterpriseGraph::load_snapshot(&path).unwrap().unwrap();
+        assert_eq!((loaded.stamp(), loaded.options()), (stamp, options));
+        assert_eq!(loaded.node_list(), g.node_list());
+        assert_eq!(loaded.edge_list(), g.edge_list());
         let report = loaded.controller(&NodeRef::Enterprise(1), Default::default()).unwrap();
         assert_eq!(report.owners[0].node.name, "张三");
         assert_eq!(report.owners[0].share, 0.6);
-        assert!(EnterpriseGraph::load_snapshot(&path, Stamp { generation: 8, as_of }).unwrap().is_none());
-        assert!(EnterpriseGraph::load_snapshot(&dir.path().join("none"), stamp).unwrap().is_none());
+        assert_eq!(loaded.suspected_links(1)[0].enterprise.name, "企业3");
+        assert!(EnterpriseGraph::load_snapshot(&dir.path().join("none")).unwrap().is_none());
+        std::fs::write(&path, b"OPPGRAF1 an older format").unwrap();
+        assert!(EnterpriseGraph::load_snapshot(&path).unwrap().is_none());
     }
 }

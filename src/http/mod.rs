@@ -33,8 +33,8 @@ pub struct AppState {
 
 struct Inner {
     workspace: Mutex<Workspace>,
-    /// The graph as of the store's data version it was built from.
-    graph: Mutex<Option<(i64, Arc<EnterpriseGraph>)>>,
+    /// The graph, stamped with the store change it reflects.
+    graph: Mutex<Option<Arc<EnterpriseGraph>>>,
     tokens: Vec<TokenConfig>,
     requests: Mutex<BTreeMap<(String, u16), u64>>,
     mines: AtomicU64,
@@ -69,20 +69,27 @@ impl AppState {
         .map_err(|e| ApiError::internal(format!("worker failed: {e}")))?
     }
 
-    /// The current graph, rebuilt when the store changed underneath.
+    /// The current graph: the cached one, brought up to date with the changes logged since it
+    /// was built (by this server's imports or another process's) when there are any.
     pub async fn graph(&self) -> Result<Arc<EnterpriseGraph>, ApiError> {
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || {
             let workspace = inner.workspace.lock().unwrap_or_else(|p| p.into_inner());
-            let version = workspace.store.data_version()?;
+            let version = workspace.store.graph_version()?;
+            let as_of = chrono::Local::now().date_naive();
             let mut cached = inner.graph.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some((built, graph)) = cached.as_ref() {
-                if *built == version {
+            if let Some(graph) = cached.as_ref() {
+                let stamp = graph.stamp();
+                if (stamp.store_id, stamp.seq, graph.options().as_of)
+                    == (version.store_id, version.seq, as_of)
+                {
                     return Ok(graph.clone());
                 }
             }
-            let graph = Arc::new(workspace.graph(chrono::Local::now().date_naive())?);
-            *cached = Some((version, graph.clone()));
+            // Queries still running hold the old graph; update a copy then.
+            let previous = cached.take().map(|graph| Arc::try_unwrap(graph).unwrap_or_else(|g| (*g).clone()));
+            let graph = Arc::new(workspace.refresh_graph(previous, as_of)?);
+            *cached = Some(graph.clone());
             Ok(graph)
         })
         .await
@@ -99,11 +106,6 @@ impl AppState {
         tokio::task::spawn_blocking(move || query(&graph))
             .await
             .map_err(|e| ApiError::internal(format!("worker failed: {e}")))
-    }
-
-    /// Forgets the cached graph (after an import through this server).
-    pub fn invalidate_graph(&self) {
-        *self.inner.graph.lock().unwrap_or_else(|p| p.into_inner()) = None;
     }
 
     /// Re-mines as of `as_of` (used by the schedule).
@@ -618,7 +620,6 @@ async fn import_upload(
             Ok(outcome.files)
         })
         .await?;
-    state.invalidate_graph();
     Ok(Json(reports))
 }
 

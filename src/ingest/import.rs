@@ -134,8 +134,6 @@ pub struct ImportOutcome {
     pub files: Vec<FileReport>,
     /// Records that were inserted or changed, for incremental indexing.
     pub changed_records: Vec<Record>,
-    /// Whether enterprises, persons or relations changed (the graph must be refreshed).
-    pub graph_changed: bool,
     /// Set when at least one file was refused whole.
     pub refused: bool,
 }
@@ -259,7 +257,6 @@ fn import_table(
     let mut linker = Linker { tx: &mut tx, resolver, discovered: Vec::new() };
     let mut seen_ids = HashSet::new();
     let mut changed_records = Vec::new();
-    let mut graph_changed = false;
     for row in &table.rows {
         let result = import_row(&mut linker, kind, row, &mut seen_ids);
         match result {
@@ -267,10 +264,7 @@ fn import_table(
                 report.accepted += 1;
                 if applied.upsert != Upsert::Unchanged {
                     report.changed += 1;
-                    match applied.record {
-                        Some(record) => changed_records.push(record),
-                        None => graph_changed = true,
-                    }
+                    changed_records.extend(applied.record);
                 }
             }
             Err(RowError::Invalid(reason)) => rejects.push(Reject {
@@ -284,12 +278,8 @@ fn import_table(
         }
     }
     report.discovered = linker.discovered.len();
-    graph_changed |= report.discovered > 0;
     report.rejected = rejects.len();
     let discovered = std::mem::take(&mut linker.discovered);
-    if report.changed > 0 || report.discovered > 0 {
-        tx.bump_generation()?;
-    }
     tx.audit(
         "import",
         "import",
@@ -302,7 +292,6 @@ fn import_table(
         report.rejects = Some(write_rejects(rejects_dir, file, &rejects)?);
     }
     outcome.changed_records.extend(changed_records);
-    outcome.graph_changed |= graph_changed;
     Ok(report)
 }
 

@@ -168,6 +168,17 @@ impl Relation {
     }
 }
 
+/// One change to a row the graph is derived from, as the store logs it: the row before (none
+/// when it was inserted) and after. Applied in log order, changes take a graph built from the
+/// store at one point to the graph of a later point.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Change {
+    Enterprise { old: Option<Enterprise>, new: Enterprise },
+    Person { old: Option<Person>, new: Person },
+    Relation { old: Option<Relation>, new: Relation },
+    Record { old: Option<Record>, new: Record },
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

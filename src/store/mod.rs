@@ -5,8 +5,8 @@
 //! by; the schema is versioned with `PRAGMA user_version`.
 
 use crate::model::{
-    Date, Enterprise, EnterpriseId, Feedback, Manager, Opportunity, OpportunityKind, OpportunityStatus,
-    Party, Person, Record, RecordKind, Relation,
+    Change, Date, Enterprise, EnterpriseId, Feedback, Manager, Opportunity, OpportunityKind,
+    OpportunityStatus, Party, Person, Record, RecordKind, Relation,
 };
 use crate::resolve::Decision;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
@@ -23,6 +23,8 @@ pub enum StoreError {
     FutureSchema { found: i64, known: i64 },
     #[error("no opportunity with id {0}")]
     NoSuchOpportunity(String),
+    #[error("store is corrupt: {0}")]
+    Corrupt(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -111,6 +113,20 @@ const MIGRATIONS: &[&str] = &[
     CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
     INSERT INTO meta(key, value) VALUES ('generation', 0);
     "#,
+    // 4: the log of changes to the rows the graph is derived from, so a graph or snapshot
+    // catches up by applying what changed since it was built; and an id for this store, so a
+    // snapshot from another store is never taken for this one's. (The generation counter of
+    // migration 3 is no longer read.)
+    r#"
+    CREATE TABLE graph_changes (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        what TEXT NOT NULL,
+        old TEXT,
+        new TEXT NOT NULL
+    );
+    INSERT INTO meta(key, value) VALUES ('graph_changes_pruned', 0);
+    INSERT INTO meta(key, value) VALUES ('store_id', random() & 9223372036854775807);
+    "#,
 ];
 
 pub struct Store {
@@ -143,6 +159,35 @@ pub struct Snapshot {
     pub records: Vec<Record>,
     pub managers: Vec<Manager>,
     pub feedback: Vec<Feedback>,
+}
+
+/// Which store and which logged change the graph data is at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GraphVersion {
+    pub store_id: u64,
+    pub seq: u64,
+}
+
+fn graph_version(conn: &Connection) -> Result<GraphVersion> {
+    let store_id: i64 =
+        conn.query_row("SELECT value FROM meta WHERE key = 'store_id'", [], |row| row.get(0))?;
+    let seq: Option<i64> = conn
+        .query_row("SELECT seq FROM sqlite_sequence WHERE name = 'graph_changes'", [], |row| row.get(0))
+        .optional()?;
+    Ok(GraphVersion { store_id: store_id as u64, seq: seq.unwrap_or(0) as u64 })
+}
+
+fn decode_change(what: &str, old: Option<&str>, new: &str) -> Result<Change> {
+    fn parse<T: serde::de::DeserializeOwned>(old: Option<&str>, new: &str) -> Result<(Option<T>, T)> {
+        Ok((old.map(serde_json::from_str).transpose()?, serde_json::from_str(new)?))
+    }
+    Ok(match what {
+        "enterprise" => parse(old, new).map(|(old, new)| Change::Enterprise { old, new })?,
+        "person" => parse(old, new).map(|(old, new)| Change::Person { old, new })?,
+        "relation" => parse(old, new).map(|(old, new)| Change::Relation { old, new })?,
+        "record" => parse(old, new).map(|(old, new)| Change::Record { old, new })?,
+        other => return Err(StoreError::Corrupt(format!("unknown graph change {other:?}"))),
+    })
 }
 
 fn now_text() -> String {
@@ -184,11 +229,56 @@ impl Store {
         Ok(self.conn.pragma_query_value(None, "data_version", |row| row.get(0))?)
     }
 
-    /// Bumped by every import; derived data built at one generation is stale at the next.
-    pub fn generation(&self) -> Result<u64> {
-        let value: i64 =
-            self.conn.query_row("SELECT value FROM meta WHERE key = 'generation'", [], |row| row.get(0))?;
-        Ok(value as u64)
+    /// The version of the data the graph is derived from: the sequence number of the last
+    /// logged change (0 before any), with this store's id.
+    pub fn graph_version(&self) -> Result<GraphVersion> {
+        graph_version(&self.conn)
+    }
+
+    /// Everything the graph is built from, with the version it is at, read in one transaction.
+    pub fn graph_sources(&self) -> Result<(Snapshot, GraphVersion)> {
+        let tx = self.conn.unchecked_transaction()?;
+        let version = graph_version(&tx)?;
+        let snapshot = self.snapshot()?;
+        tx.finish()?;
+        Ok((snapshot, version))
+    }
+
+    /// The changes after version `after`, oldest first, and the version they lead to; `None`
+    /// when the log no longer reaches back that far, `after` is ahead of the log, or more than
+    /// `max` changes are pending (a rebuild is cheaper then).
+    pub fn graph_changes_after(&self, after: u64, max: u64) -> Result<(GraphVersion, Option<Vec<Change>>)> {
+        let tx = self.conn.unchecked_transaction()?;
+        let version = graph_version(&tx)?;
+        let pruned: i64 =
+            tx.query_row("SELECT value FROM meta WHERE key = 'graph_changes_pruned'", [], |row| row.get(0))?;
+        if after < pruned as u64 || after > version.seq || version.seq - after > max {
+            return Ok((version, None));
+        }
+        let mut stmt = tx.prepare("SELECT what, old, new FROM graph_changes WHERE seq > ?1 ORDER BY seq")?;
+        let rows = stmt.query_map([after as i64], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, Option<String>>(1)?, row.get::<_, String>(2)?))
+        })?;
+        let mut changes = Vec::new();
+        for row in rows {
+            let (what, old, new) = row?;
+            changes.push(decode_change(&what, old.as_deref(), &new)?);
+        }
+        drop(stmt);
+        tx.finish()?;
+        Ok((version, Some(changes)))
+    }
+
+    /// Forgets logged changes up to `seq` (a snapshot at `seq` or later holds them).
+    pub fn prune_graph_changes(&self, seq: u64) -> Result<()> {
+        let tx = self.conn.unchecked_transaction()?;
+        tx.execute("DELETE FROM graph_changes WHERE seq <= ?1", [seq as i64])?;
+        tx.execute(
+            "UPDATE meta SET value = max(value, ?1) WHERE key = 'graph_changes_pruned'",
+            [seq as i64],
+        )?;
+        tx.commit()?;
+        Ok(())
     }
 
     pub fn schema_version(&self) -> Result<i64> {
@@ -538,20 +628,38 @@ impl StoreTx<'_> {
             params![enterprise.uscc, enterprise.name],
         )?;
         enterprise.id = self.tx.last_insert_rowid();
-        self.tx.execute(
-            "UPDATE enterprises SET data = ?2 WHERE id = ?1",
-            params![enterprise.id, serde_json::to_string(&enterprise)?],
-        )?;
+        let data = serde_json::to_string(&enterprise)?;
+        self.tx.execute("UPDATE enterprises SET data = ?2 WHERE id = ?1", params![enterprise.id, data])?;
+        self.log_change("enterprise", None, &data)?;
         Ok(enterprise)
     }
 
     /// Writes an existing enterprise back (same id).
     pub fn update_enterprise(&mut self, enterprise: &Enterprise) -> Result<Upsert> {
-        let changed = self.tx.execute(
-            "UPDATE enterprises SET uscc = ?2, name = ?3, data = ?4 WHERE id = ?1 AND data != ?4",
-            params![enterprise.id, enterprise.uscc, enterprise.name, serde_json::to_string(enterprise)?],
+        let id = enterprise.id;
+        let data = serde_json::to_string(enterprise)?;
+        self.upsert_row(
+            "SELECT data FROM enterprises WHERE id = ?1",
+            &[&id],
+            &data,
+            Some("enterprise"),
+            |tx| {
+                tx.execute(
+                    "UPDATE enterprises SET uscc = ?2, name = ?3, data = ?4 WHERE id = ?1",
+                    params![id, enterprise.uscc, enterprise.name, data],
+                )
+            },
+            |_| Err(rusqlite::Error::QueryReturnedNoRows),
+        )
+    }
+
+    /// Logs a change to a row the graph is derived from (see [`Store::graph_changes_after`]).
+    fn log_change(&self, what: &str, old: Option<&str>, new: &str) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO graph_changes(what, old, new) VALUES (?1, ?2, ?3)",
+            params![what, old, new],
         )?;
-        Ok(if changed > 0 { Upsert::Updated } else { Upsert::Unchanged })
+        Ok(())
     }
 
     pub fn enterprise(&self, id: EnterpriseId) -> Result<Option<Enterprise>> {
@@ -573,18 +681,19 @@ impl StoreTx<'_> {
     }
 
     pub fn upsert_person(&mut self, person: &Person) -> Result<Upsert> {
-        self.upsert_json("persons", &person.id, &serde_json::to_string(person)?)
+        self.upsert_json("persons", &person.id, &serde_json::to_string(person)?, Some("person"))
     }
 
     pub fn upsert_manager(&mut self, manager: &Manager) -> Result<Upsert> {
-        self.upsert_json("managers", &manager.id, &serde_json::to_string(manager)?)
+        self.upsert_json("managers", &manager.id, &serde_json::to_string(manager)?, None)
     }
 
-    fn upsert_json(&mut self, table: &str, id: &str, data: &str) -> Result<Upsert> {
+    fn upsert_json(&mut self, table: &str, id: &str, data: &str, log: Option<&str>) -> Result<Upsert> {
         self.upsert_row(
             &format!("SELECT data FROM {table} WHERE id = ?1"),
             &[&id],
             data,
+            log,
             |tx| tx.execute(&format!("UPDATE {table} SET data = ?2 WHERE id = ?1"), params![id, data]),
             |tx| tx.execute(&format!("INSERT INTO {table}(id, data) VALUES (?1, ?2)"), params![id, data]),
         )
@@ -608,6 +717,7 @@ impl StoreTx<'_> {
             "SELECT data FROM relations WHERE key = ?1",
             &[&key],
             &data,
+            Some("relation"),
             |tx| tx.execute("UPDATE relations SET data = ?2 WHERE key = ?1", params![key, data]),
             |tx| {
                 tx.execute(
@@ -626,6 +736,7 @@ impl StoreTx<'_> {
             "SELECT data FROM records WHERE kind = ?1 AND id = ?2",
             &[&kind, &id],
             &data,
+            record.links_parties().then_some("record"),
             |tx| {
                 tx.execute(
                     "UPDATE records SET data = ?3, published = ?4 WHERE kind = ?1 AND id = ?2",
@@ -642,37 +753,36 @@ impl StoreTx<'_> {
     }
 
     /// The one upsert: compare the stored JSON (selected by `key`) with `data`, then leave it,
-    /// update it, or insert it.
+    /// update it, or insert it; a change to a row the graph is derived from is logged as `log`.
     fn upsert_row(
         &mut self,
         select: &str,
         key: &[&dyn rusqlite::ToSql],
         data: &str,
+        log: Option<&str>,
         update: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<usize>,
         insert: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<usize>,
     ) -> Result<Upsert> {
         let existing: Option<String> = self.tx.query_row(select, key, |row| row.get(0)).optional()?;
-        match existing {
-            Some(old) if old == data => Ok(Upsert::Unchanged),
+        let upsert = match &existing {
+            Some(old) if old == data => return Ok(Upsert::Unchanged),
             Some(_) => {
                 update(&self.tx)?;
-                Ok(Upsert::Updated)
+                Upsert::Updated
             }
             None => {
                 insert(&self.tx)?;
-                Ok(Upsert::Inserted)
+                Upsert::Inserted
             }
+        };
+        if let Some(what) = log {
+            self.log_change(what, existing.as_deref(), data)?;
         }
+        Ok(upsert)
     }
 
     pub fn audit(&mut self, actor: &str, action: &str, detail: &str) -> Result<()> {
         audit(&self.tx, actor, action, detail)
-    }
-
-    /// Marks the data as changed for derived data (see [`Store::generation`]).
-    pub fn bump_generation(&mut self) -> Result<()> {
-        self.tx.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'", [])?;
-        Ok(())
     }
 
     pub fn commit(self) -> Result<()> {
