@@ -90,6 +90,12 @@ fn main() {
                 None,
             ));
         }
+        // A guarantee ring (担保圈) of three every thousand enterprises.
+        if id % 1000 == 0 {
+            for (from, to) in [(id, id - 1), (id - 1, id - 2), (id - 2, id)] {
+                relations.push(rel(Party::Enterprise(from), to, RelationKind::Guarantee, None));
+            }
+        }
         for _ in 0..rng.random_range(0..3) {
             relations.push(rel(Party::Enterprise(rng.random_range(1..=n)), id, RelationKind::Supplier, None));
         }
@@ -123,7 +129,8 @@ fn main() {
                 new.amount = Some(1e6);
                 Change::Relation { old: None, new }
             } else {
-                let old = relations[rng.random_range(0..relations.len())].clone();
+                // Distinct relations: each change's `old` must be the row as it stands.
+                let old = relations[(i / 2) * (relations.len() / 50_000)].clone();
                 let mut new = old.clone();
                 new.share = new.share.map(|s| s / 2.0);
                 Change::Relation { old: Some(old), new }

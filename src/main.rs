@@ -113,7 +113,7 @@ enum Command {
         #[arg(long)]
         limit: Option<usize>,
     },
-    /// Rebuilds the search index from the store.
+    /// Rebuilds the search index and the graph snapshot from the store.
     Rebuild,
     /// Writes a synthetic dataset in the import formats.
     Gen {
@@ -447,7 +447,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Rebuild => {
             let mut workspace = Workspace::open(&cli.data)?;
             let count = workspace.rebuild_index()?;
-            print_json(&serde_json::json!({"indexed": count}))?;
+            let graph = workspace.rebuild_graph(today())?;
+            print_json(&serde_json::json!({
+                "indexed": count,
+                "graph_nodes": graph.node_count(),
+                "graph_edges": graph.edge_count(),
+            }))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Gen { enterprises, out, seed, as_of } => {

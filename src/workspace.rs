@@ -239,8 +239,13 @@ impl Workspace {
         if let Some(graph) = self.caught_up(from_disk())? {
             return Ok(graph);
         }
+        self.rebuild_graph(as_of)
+    }
+
+    /// Builds the graph from the store, ignoring any snapshot, and saves it as the snapshot.
+    pub fn rebuild_graph(&self, as_of: Date) -> Result<EnterpriseGraph> {
         let (snapshot, version) = self.store.graph_sources()?;
-        let mut graph = build_graph(&snapshot, options);
+        let mut graph = build_graph(&snapshot, BuildOptions::new(as_of));
         tracing::info!(
             nodes = graph.node_count(),
             edges = graph.edge_count(),

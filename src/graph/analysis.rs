@@ -4,8 +4,8 @@
 //! chains cannot overflow the call stack.
 
 use super::{EdgeKind, EnterpriseGraph, NodeRef};
-use petgraph::graph::NodeIndex;
-use petgraph::visit::{EdgeFiltered, EdgeRef};
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -522,14 +522,30 @@ impl EnterpriseGraph {
 
     /// Strongly connected components of two or more members in the directed graph of one
     /// relation kind: guarantee circles (担保圈) or circular shareholding.
+    ///
+    /// The components are found on a graph of just that kind's edges and their ends, so the
+    /// cost follows the guarantees (or holdings), not the whole graph.
     pub fn circles(&self, kind: EdgeKind) -> Vec<Circle> {
-        let filtered = EdgeFiltered::from_fn(&self.graph, |e| e.weight().kind == kind);
-        let mut circles: Vec<Circle> = petgraph::algo::kosaraju_scc(&filtered)
+        let mut local = vec![u32::MAX; self.graph.node_count()];
+        let mut sub: DiGraph<NodeIndex, (), u32> = DiGraph::new();
+        let mut end = |sub: &mut DiGraph<NodeIndex, (), u32>, n: NodeIndex| {
+            let slot = &mut local[n.index()];
+            if *slot == u32::MAX {
+                *slot = sub.add_node(n).index() as u32;
+            }
+            NodeIndex::new(*slot as usize)
+        };
+        for edge in self.graph.edge_references().filter(|e| e.weight().kind == kind) {
+            let (a, b) = (end(&mut sub, edge.source()), end(&mut sub, edge.target()));
+            sub.add_edge(a, b, ());
+        }
+        let mut circles: Vec<Circle> = petgraph::algo::kosaraju_scc(&sub)
             .into_iter()
             .filter(|component| component.len() >= 2)
-            .map(|mut component| {
-                component.sort_by_key(|i| i.index());
-                Circle { kind: kind.as_str(), members: component.into_iter().map(|i| self.out(i)).collect() }
+            .map(|component| {
+                let mut members: Vec<NodeIndex> = component.into_iter().map(|i| sub[i]).collect();
+                members.sort_by_key(|i| i.index());
+                Circle { kind: kind.as_str(), members: members.into_iter().map(|i| self.out(i)).collect() }
             })
             .collect();
         circles.sort_by(|a, b| {
