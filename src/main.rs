@@ -71,8 +71,14 @@ enum Command {
         out: PathBuf,
     },
     /// Relationship graph queries.
-    #[command(subcommand)]
-    Graph(GraphCommand),
+    Graph {
+        /// The graph as it stood on this day: relations current then, the year of invoices up
+        /// to it (default: today).
+        #[arg(long, global = true)]
+        as_of: Option<Date>,
+        #[command(subcommand)]
+        query: GraphCommand,
+    },
     /// Measures extraction or resolution on labelled data.
     #[command(subcommand)]
     Eval(EvalCommand),
@@ -141,6 +147,9 @@ enum GraphCommand {
         max_depth: usize,
         #[arg(long, default_value_t = 10)]
         limit: usize,
+        /// Paths do not pass through nodes with more edges than this (ends may be hubs).
+        #[arg(long, default_value_t = 1000)]
+        hub_cap: usize,
     },
     /// The k-hop neighbourhood, optionally over some relation kinds only.
     Neighbors {
@@ -355,7 +364,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(if failed { ExitCode::from(2) } else { ExitCode::SUCCESS })
         }
-        Command::Graph(query) => graph_command(&cli.data, query),
+        Command::Graph { as_of, query } => graph_command(&cli.data, as_of.unwrap_or_else(today), query),
         Command::Convert { source, dir, out } => {
             if source != "executives" {
                 return Err(Refused(format!("unknown source {source:?}; known: executives")).into());
@@ -465,12 +474,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-fn graph_command(data: &Path, query: GraphCommand) -> Result<ExitCode> {
+fn graph_command(data: &Path, as_of: Date, query: GraphCommand) -> Result<ExitCode> {
     use oppgraph::graph::{analysis::Limits, EdgeKind, NodeRef};
     let workspace = Workspace::open(data)?;
     let enterprises = workspace.store.enterprises()?;
     let resolver = Resolver::from_enterprises(&enterprises);
-    let graph = workspace.graph(today())?;
+    let graph = workspace.graph(as_of)?;
     let node = |reference: &str| -> Result<NodeRef> {
         if let Some(person) = reference.strip_prefix("person:") {
             let node = NodeRef::Person(person.to_string());
@@ -507,8 +516,8 @@ fn graph_command(data: &Path, query: GraphCommand) -> Result<ExitCode> {
                 "enterprise": enterprise, "controller": report.controller, "rule": report.rule, "owners": report.owners,
             }))?;
         }
-        GraphCommand::Path { a, b, max_depth, limit } => {
-            for path in graph.k_shortest_paths(&node(&a)?, &node(&b)?, max_depth, limit, 1000) {
+        GraphCommand::Path { a, b, max_depth, limit, hub_cap } => {
+            for path in graph.k_shortest_paths(&node(&a)?, &node(&b)?, max_depth, limit, hub_cap) {
                 print_json(&path)?;
             }
         }

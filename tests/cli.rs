@@ -88,3 +88,31 @@ fn bad_usage_exits_two() {
     let output = oppgraph(dir.path(), &["mine", "--as-of", "yesterday"]);
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[test]
+fn graph_as_of_a_past_day_shows_relations_that_have_since_ended() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let fixture = util::fixture_dir();
+    assert_eq!(oppgraph(&data, &["import", fixture.to_str().unwrap()]).status.code(), Some(0));
+    // 王芳 was 监事 of 昊源建设 from 2012 to 2020.
+    let officers = |extra: &[&str]| -> Vec<String> {
+        let mut args = vec!["graph", "neighbors", "宜昌昊源建设工程有限公司", "--kinds", "officer"];
+        args.extend_from_slice(extra);
+        let output = oppgraph(&data, &args);
+        assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+        let found = lines(&output).remove(0);
+        let mut names: Vec<String> = found["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| n["kind"] == "person")
+            .map(|n| n["name"].as_str().unwrap().to_string())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(officers(&[]), ["张伟"]);
+    assert_eq!(officers(&["--as-of", "2015-06-30"]), ["张伟", "王芳"]);
+    assert_eq!(officers(&[]), ["张伟"], "and back to today");
+}

@@ -87,10 +87,15 @@ fn hash_raw(raw: i64, person_ids: &Strings) -> u64 {
 impl Nodes {
     pub fn with_capacity(nodes: usize) -> Nodes {
         let mut table = Nodes::default();
-        table.keys.reserve(nodes);
-        table.names.reserve(nodes);
-        table.index.reserve(nodes, |_| 0);
+        table.reserve(nodes);
         table
+    }
+
+    pub fn reserve(&mut self, nodes: usize) {
+        self.keys.reserve(nodes);
+        self.names.reserve(nodes);
+        let Nodes { index, keys, person_ids, .. } = self;
+        index.reserve(nodes, |&m| hash_raw(keys[m as usize], person_ids));
     }
 
     pub fn len(&self) -> usize {
@@ -162,31 +167,26 @@ impl Nodes {
         self.person_ids.get(p)
     }
 
-    /// Rebuilds a table from snapshot parts: person ids in person order, then (raw key, name)
-    /// per node in node order.
-    pub fn from_parts(
-        person_ids: Vec<String>,
-        nodes: impl ExactSizeIterator<Item = (i64, String)>,
-    ) -> Result<Nodes, &'static str> {
-        let mut table = Nodes::with_capacity(nodes.len());
-        for id in &person_ids {
-            table.person_ids.push(id);
+    /// Adds a person id read from a snapshot (person ids come first, in person order).
+    pub fn push_person_id(&mut self, id: &str) {
+        self.person_ids.push(id);
+    }
+
+    /// Adds the next node read from a snapshot, by its raw key.
+    pub fn push_loaded(&mut self, raw: i64, name: &str) -> Result<(), &'static str> {
+        if raw < 0 && (!raw as usize) >= self.person_ids.len() {
+            return Err("person number out of range in graph snapshot");
         }
-        for (raw, name) in nodes {
-            if raw < 0 && (!raw as usize) >= person_ids.len() {
-                return Err("person number out of range in graph snapshot");
-            }
-            let n = table.keys.len();
-            table.keys.push(raw);
-            table.names.push(&name);
-            let Nodes { index, keys, person_ids, .. } = &mut table;
-            let hash = hash_raw(raw, person_ids);
-            if index.find(hash, |&m| keys[m as usize] == raw).is_some() {
-                return Err("duplicate node in graph snapshot");
-            }
-            index.insert_unique(hash, n as u32, |&m| hash_raw(keys[m as usize], person_ids));
+        let n = self.keys.len();
+        let Nodes { index, keys, person_ids, .. } = self;
+        let hash = hash_raw(raw, person_ids);
+        if index.find(hash, |&m| keys[m as usize] == raw).is_some() {
+            return Err("duplicate node in graph snapshot");
         }
-        Ok(table)
+        keys.push(raw);
+        index.insert_unique(hash, n as u32, |&m| hash_raw(keys[m as usize], person_ids));
+        self.names.push(name);
+        Ok(())
     }
 }
 

@@ -59,10 +59,16 @@ fn read_u64(input: &mut impl Read) -> std::io::Result<u64> {
 }
 
 fn read_str(input: &mut impl Read) -> std::io::Result<String> {
+    let mut buf = Vec::new();
+    read_str_into(input, &mut buf).map(str::to_string)
+}
+
+/// Reads a length-prefixed string into `buf` (reused between calls: no allocation per string).
+fn read_str_into<'b>(input: &mut impl Read, buf: &'b mut Vec<u8>) -> std::io::Result<&'b str> {
     let len = u32::from_le_bytes(read_array(input)?) as usize;
-    let mut buf = vec![0u8; len];
-    input.read_exact(&mut buf)?;
-    String::from_utf8(buf).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+    buf.resize(len, 0);
+    input.read_exact(buf)?;
+    std::str::from_utf8(buf).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
 }
 
 fn invalid(message: &str) -> std::io::Error {
@@ -81,7 +87,7 @@ fn read_header(input: &mut impl Read) -> std::io::Result<Option<(Stamp, BuildOpt
 
 fn open(path: &Path) -> std::io::Result<Option<BufReader<std::fs::File>>> {
     match std::fs::File::open(path) {
-        Ok(file) => Ok(Some(BufReader::new(file))),
+        Ok(file) => Ok(Some(BufReader::with_capacity(1 << 20, file))),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e),
     }
@@ -147,15 +153,18 @@ impl EnterpriseGraph {
     pub fn load_snapshot(path: &Path) -> std::io::Result<Option<EnterpriseGraph>> {
         let Some(mut input) = open(path)? else { return Ok(None) };
         let Some((stamp, options)) = read_header(&mut input)? else { return Ok(None) };
+        let mut buf = Vec::new();
         let persons = read_u64(&mut input)? as usize;
-        let person_ids = (0..persons).map(|_| read_str(&mut input)).collect::<std::io::Result<Vec<_>>>()?;
+        let mut nodes = Nodes::default();
+        for _ in 0..persons {
+            nodes.push_person_id(read_str_into(&mut input, &mut buf)?);
+        }
         let node_count = read_u64(&mut input)? as usize;
-        let mut keys = Vec::with_capacity(node_count);
+        nodes.reserve(node_count);
         for _ in 0..node_count {
             let raw = i64::from_le_bytes(read_array(&mut input)?);
-            keys.push((raw, read_str(&mut input)?));
+            nodes.push_loaded(raw, read_str_into(&mut input, &mut buf)?).map_err(invalid)?;
         }
-        let nodes = Nodes::from_parts(person_ids, keys.into_iter()).map_err(invalid)?;
         let mut graph = petgraph::graph::DiGraph::<(), Edge, u32>::with_capacity(node_count, 0);
         for _ in 0..node_count {
             graph.add_node(());

@@ -688,6 +688,7 @@ struct PathParams {
     to: String,
     max_depth: Option<usize>,
     limit: Option<usize>,
+    hub_cap: Option<usize>,
 }
 
 async fn graph_path(
@@ -698,7 +699,8 @@ async fn graph_path(
     graph_reader(&caller)?;
     let (a, b) = (node_ref(&params.from)?, node_ref(&params.to)?);
     let (depth, limit) = (params.max_depth.unwrap_or(6).min(10), params.limit.unwrap_or(10).min(100));
-    let paths = state.on_graph(move |graph| graph.k_shortest_paths(&a, &b, depth, limit, 1000)).await?;
+    let hub_cap = params.hub_cap.unwrap_or(1000);
+    let paths = state.on_graph(move |graph| graph.k_shortest_paths(&a, &b, depth, limit, hub_cap)).await?;
     Ok(Json(paths))
 }
 
