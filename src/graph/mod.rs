@@ -54,6 +54,19 @@ pub enum EdgeKind {
 }
 
 impl EdgeKind {
+    /// Every kind, in a fixed order (snapshots store a kind as its position here).
+    pub const ALL: [EdgeKind; 9] = [
+        Self::Shareholder,
+        Self::Officer,
+        Self::LegalRep,
+        Self::Guarantee,
+        Self::Supplier,
+        Self::Branch,
+        Self::Control,
+        Self::Pledge,
+        Self::Tender,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Shareholder => "shareholder",
@@ -69,19 +82,7 @@ impl EdgeKind {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            Self::Shareholder,
-            Self::Officer,
-            Self::LegalRep,
-            Self::Guarantee,
-            Self::Supplier,
-            Self::Branch,
-            Self::Control,
-            Self::Pledge,
-            Self::Tender,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
     fn from_relation(kind: RelationKind) -> Self {

@@ -17,17 +17,7 @@ use std::path::Path;
 
 const MAGIC: &[u8; 8] = b"OPPGRAF2";
 
-const KINDS: [EdgeKind; 9] = [
-    EdgeKind::Shareholder,
-    EdgeKind::Officer,
-    EdgeKind::LegalRep,
-    EdgeKind::Guarantee,
-    EdgeKind::Supplier,
-    EdgeKind::Branch,
-    EdgeKind::Control,
-    EdgeKind::Pledge,
-    EdgeKind::Tender,
-];
+const KINDS: [EdgeKind; 9] = EdgeKind::ALL;
 
 const ATTRIBUTES: [&str; 3] = ["phone", "address", "email"];
 
