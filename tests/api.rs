@@ -224,6 +224,15 @@ async fn call_raw(state: &AppState, uri: &str, token: &str, body: &'static str) 
 #[tokio::test]
 async fn admins_import_files_and_graph_queries_see_them() {
     let (_dir, state) = state();
+    let (_, found) =
+        call(&state, "GET", "/api/enterprises?q=%E5%B0%8F%E5%BE%AE%E9%85%8D%E4%BB%B6", Some(ANALYST), None)
+            .await;
+    let id = found[0]["id"].as_i64().unwrap();
+    // The server builds and caches the graph; later imports reach it through the change log.
+    let (status, before) =
+        call(&state, "GET", &format!("/api/graph/controller/{id}"), Some(ANALYST), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(before["owners"].as_array().unwrap().is_empty(), "{before}");
     let csv = "from,to,kind,share\nperson:p2,宜昌小微配件有限公司,shareholder,0.9\n";
     let (status, _) = call_raw(&state, "/api/import?name=relations-new.csv", ANALYST, csv).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
@@ -233,10 +242,6 @@ async fn admins_import_files_and_graph_queries_see_them() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body["error"]["message"].as_str().unwrap().contains("unknown kind"));
 
-    let (_, found) =
-        call(&state, "GET", "/api/enterprises?q=%E5%B0%8F%E5%BE%AE%E9%85%8D%E4%BB%B6", Some(ANALYST), None)
-            .await;
-    let id = found[0]["id"].as_i64().unwrap();
     let (status, report) =
         call(&state, "GET", &format!("/api/graph/controller/{id}"), Some(ANALYST), None).await;
     assert_eq!(status, StatusCode::OK);
@@ -267,6 +272,14 @@ async fn admins_import_files_and_graph_queries_see_them() {
     assert!(circles.as_array().unwrap().is_empty());
     let (status, _) = call(&state, "GET", "/api/graph/circles?kind=friendship", Some(ANALYST), None).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // A changed share replaces the old edge in the cached graph.
+    let csv = "from,to,kind,share\nperson:p2,宜昌小微配件有限公司,shareholder,0.4\n";
+    let (status, _) = call_raw(&state, "/api/import?name=relations-new.csv", ADMIN, csv).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, report) = call(&state, "GET", &format!("/api/graph/controller/{id}"), Some(ANALYST), None).await;
+    assert_eq!(report["owners"].as_array().unwrap().len(), 1, "{report}");
+    assert_eq!(report["owners"][0]["share"], 0.4);
 }
 
 #[tokio::test]
