@@ -4,12 +4,11 @@
 //! Both the command line and the HTTP server drive oppgraph through this type.
 
 use crate::deliver;
-use crate::graph::snapshot::Stamp;
 use crate::graph::{BuildOptions, EnterpriseGraph};
 use crate::index::{IndexError, SearchIndex};
 use crate::ingest::{import_files, ImportError, ImportOutcome};
 use crate::mine::{self, MineConfig, MineInput, ProductMatrix};
-use crate::model::{Date, OpportunityKind};
+use crate::model::{Date, GraphVersion, OpportunityKind};
 use crate::store::{Snapshot, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -215,9 +214,20 @@ impl Workspace {
     /// be applied exactly). The snapshot is rewritten when anything changed and the log pruned
     /// up to it.
     pub fn refresh_graph(&self, graph: Option<EnterpriseGraph>, as_of: Date) -> Result<EnterpriseGraph> {
+        self.refresh_graph_from(graph, as_of, None)
+    }
+
+    /// [`Workspace::refresh_graph`], building from `loaded` (store rows already read, with
+    /// their version) instead of reading the store again when a full build is needed.
+    fn refresh_graph_from(
+        &self,
+        graph: Option<EnterpriseGraph>,
+        as_of: Date,
+        loaded: Option<(&Snapshot, GraphVersion)>,
+    ) -> Result<EnterpriseGraph> {
         let options = BuildOptions::new(as_of);
         let version = self.store.graph_version()?;
-        let usable = |stamp: Stamp, built: BuildOptions| {
+        let usable = |stamp: GraphVersion, built: BuildOptions| {
             stamp.store_id == version.store_id && stamp.seq <= version.seq && built == options
         };
         let path = self.graph_snapshot_path();
@@ -239,22 +249,34 @@ impl Workspace {
         if let Some(graph) = self.caught_up(from_disk())? {
             return Ok(graph);
         }
-        self.rebuild_graph(as_of)
+        match loaded {
+            Some((snapshot, version)) => Ok(self.build_and_save(snapshot, version, options)),
+            None => self.rebuild_graph(as_of),
+        }
     }
 
     /// Builds the graph from the store, ignoring any snapshot, and saves it as the snapshot.
     pub fn rebuild_graph(&self, as_of: Date) -> Result<EnterpriseGraph> {
         let (snapshot, version) = self.store.graph_sources()?;
-        let mut graph = build_graph(&snapshot, BuildOptions::new(as_of));
+        Ok(self.build_and_save(&snapshot, version, BuildOptions::new(as_of)))
+    }
+
+    fn build_and_save(
+        &self,
+        snapshot: &Snapshot,
+        version: GraphVersion,
+        options: BuildOptions,
+    ) -> EnterpriseGraph {
+        let mut graph = build_graph(snapshot, options);
         tracing::info!(
             nodes = graph.node_count(),
             edges = graph.edge_count(),
             seq = version.seq,
             "graph built from the store"
         );
-        graph.set_stamp(Stamp { store_id: version.store_id, seq: version.seq });
+        graph.set_stamp(version);
         self.save_graph(&graph);
-        Ok(graph)
+        graph
     }
 
     /// `graph` with the changes logged since it was built applied (and saved when there were
@@ -269,7 +291,7 @@ impl Workspace {
         }
         if !changes.is_empty() {
             tracing::info!(changes = changes.len(), seq = version.seq, "graph caught up from the change log");
-            graph.set_stamp(Stamp { store_id: version.store_id, seq: version.seq });
+            graph.set_stamp(version);
             self.save_graph(&graph);
         }
         Ok(Some(graph))
@@ -289,8 +311,9 @@ impl Workspace {
     /// Runs rules, dedup, risk, ranking and assignment, and stores the result.
     pub fn mine(&mut self, as_of: Date) -> Result<MineSummary> {
         let config = self.config.mine_config()?;
-        let snapshot = self.store.snapshot()?;
-        let graph = self.graph(as_of)?;
+        // One read of the store serves mining and, when the graph must be rebuilt, the graph.
+        let (snapshot, version) = self.store.graph_sources()?;
+        let graph = self.refresh_graph_from(None, as_of, Some((&snapshot, version)))?;
         let feedback_kinds: HashMap<String, OpportunityKind> =
             self.store.opportunity_kinds()?.into_iter().collect();
         let input = MineInput {

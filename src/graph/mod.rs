@@ -223,7 +223,7 @@ pub struct EnterpriseGraph {
     nodes: nodes::Nodes,
     contacts: Contacts,
     options: BuildOptions,
-    stamp: snapshot::Stamp,
+    stamp: crate::model::GraphVersion,
 }
 
 /// What the graph is built for.
@@ -455,11 +455,11 @@ impl EnterpriseGraph {
     }
 
     /// Which store, logged change and date this graph reflects.
-    pub fn stamp(&self) -> snapshot::Stamp {
+    pub fn stamp(&self) -> crate::model::GraphVersion {
         self.stamp
     }
 
-    pub fn set_stamp(&mut self, stamp: snapshot::Stamp) {
+    pub fn set_stamp(&mut self, stamp: crate::model::GraphVersion) {
         self.stamp = stamp;
     }
 
@@ -506,8 +506,7 @@ impl EnterpriseGraph {
 
     /// Every node with its name, sorted by key.
     pub fn node_list(&self) -> Vec<(NodeRef, String)> {
-        let mut nodes: Vec<_> =
-            (0..self.nodes.len()).map(|n| (self.nodes.key(n), self.nodes.name(n).to_string())).collect();
+        let mut nodes: Vec<_> = self.nodes().map(|(key, name)| (key, name.to_string())).collect();
         nodes.sort();
         nodes
     }

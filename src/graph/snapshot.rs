@@ -9,7 +9,7 @@
 
 use super::nodes::Nodes;
 use super::{BuildOptions, Contacts, Edge, EdgeKind, EnterpriseGraph};
-use crate::model::Date;
+use crate::model::{Date, GraphVersion};
 use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 use std::io::{BufReader, BufWriter, Read, Write};
@@ -20,14 +20,6 @@ const MAGIC: &[u8; 8] = b"OPPGRAF2";
 const KINDS: [EdgeKind; 9] = EdgeKind::ALL;
 
 const ATTRIBUTES: [&str; 3] = ["phone", "address", "email"];
-
-/// Which store and which logged change (see [`crate::store::Store::graph_version`]) a graph
-/// reflects.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Stamp {
-    pub store_id: u64,
-    pub seq: u64,
-}
 
 fn days(date: Date) -> i64 {
     (date - super::epoch()).num_days()
@@ -65,11 +57,11 @@ fn invalid(message: &str) -> std::io::Error {
     std::io::Error::new(std::io::ErrorKind::InvalidData, message.to_string())
 }
 
-fn read_header(input: &mut impl Read) -> std::io::Result<Option<(Stamp, BuildOptions)>> {
+fn read_header(input: &mut impl Read) -> std::io::Result<Option<(GraphVersion, BuildOptions)>> {
     if &read_array::<8>(input)? != MAGIC {
         return Ok(None);
     }
-    let stamp = Stamp { store_id: read_u64(input)?, seq: read_u64(input)? };
+    let stamp = GraphVersion { store_id: read_u64(input)?, seq: read_u64(input)? };
     let as_of = super::epoch() + chrono::Duration::days(i64::from_le_bytes(read_array(input)?));
     let supply_window_days = u32::from_le_bytes(read_array(input)?);
     Ok(Some((stamp, BuildOptions { as_of, supply_window_days })))
@@ -132,7 +124,7 @@ impl EnterpriseGraph {
 
     /// The stamp and build options of the snapshot at `path`, read from its header alone;
     /// `None` when there is none or it is of another format.
-    pub fn snapshot_header(path: &Path) -> std::io::Result<Option<(Stamp, BuildOptions)>> {
+    pub fn snapshot_header(path: &Path) -> std::io::Result<Option<(GraphVersion, BuildOptions)>> {
         match open(path)? {
             Some(mut input) => read_header(&mut input),
             None => Ok(None),
@@ -227,7 +219,7 @@ mod tests {
         ];
         let options = BuildOptions::new("2026-01-01".parse().unwrap());
         let mut g = EnterpriseGraph::build(&ents, &persons, &relations, &[], options);
-        let stamp = Stamp { store_id: 99, seq: 7 };
+        let stamp = GraphVersion { store_id: 99, seq: 7 };
         g.set_stamp(stamp);
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("graph.snapshot");

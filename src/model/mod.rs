@@ -179,6 +179,14 @@ pub enum Change {
     Record { old: Option<Record>, new: Record },
 }
 
+/// Where data derived from the store (the graph) stands in the store's change log: the store it
+/// came from and the sequence number of the last change it reflects (0 before any).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct GraphVersion {
+    pub store_id: u64,
+    pub seq: u64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,7 @@
 //! by; the schema is versioned with `PRAGMA user_version`.
 
 use crate::model::{
-    Change, Date, Enterprise, EnterpriseId, Feedback, Manager, Opportunity, OpportunityKind,
+    Change, Date, Enterprise, EnterpriseId, Feedback, GraphVersion, Manager, Opportunity, OpportunityKind,
     OpportunityStatus, Party, Person, Record, RecordKind, Relation,
 };
 use crate::resolve::Decision;
@@ -159,13 +159,6 @@ pub struct Snapshot {
     pub records: Vec<Record>,
     pub managers: Vec<Manager>,
     pub feedback: Vec<Feedback>,
-}
-
-/// Which store and which logged change the graph data is at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct GraphVersion {
-    pub store_id: u64,
-    pub seq: u64,
 }
 
 fn graph_version(conn: &Connection) -> Result<GraphVersion> {
