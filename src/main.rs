@@ -33,13 +33,39 @@ enum Command {
         #[arg(long)]
         no_serve: bool,
     },
-    /// Serves the API and web UI over an existing data dir, re-mining on a schedule.
+    /// Serves the API and web UI over an existing data dir; runs the crawlers on their
+    /// schedules and mines whenever something new came in.
     Serve {
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: String,
-        /// Minutes between scheduled mining runs (0 turns the schedule off).
+        /// Minutes between mining runs when nothing changed (0: only after changes).
         #[arg(long, default_value_t = 60)]
         mine_every: u64,
+        /// The crawler definitions to run on their schedules.
+        #[arg(long, default_value = "./crawlers")]
+        crawlers: PathBuf,
+        /// Do not run the crawl schedule.
+        #[arg(long)]
+        no_crawl: bool,
+    },
+    /// Runs crawlers now (all, or those named), or shows their status.
+    Crawl {
+        /// Crawler names (file stems in the crawlers folder); all when none.
+        names: Vec<String>,
+        #[arg(long, default_value = "./crawlers")]
+        crawlers: PathBuf,
+        /// Fetch only the items that failed last time.
+        #[arg(long, conflicts_with = "status")]
+        retry_failed: bool,
+        /// Print each crawler's last run and failed items instead of crawling.
+        #[arg(long)]
+        status: bool,
+    },
+    /// Re-runs extraction over every archived crawled page and imports the rows again.
+    Reextract {
+        names: Vec<String>,
+        #[arg(long, default_value = "./crawlers")]
+        crawlers: PathBuf,
     },
     /// Imports files or directories (CSV, JSON Lines, Parquet).
     Import {
@@ -289,12 +315,28 @@ fn print_json(value: &impl serde::Serialize) -> Result<()> {
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Demo { addr, sample, no_serve } => demo(&cli.data, &addr, &sample, no_serve),
-        Command::Serve { addr, mine_every } => {
+        Command::Serve { addr, mine_every, crawlers, no_crawl } => {
             let workspace = Workspace::open(&cli.data)?;
             if workspace.config.tokens.is_empty() {
                 tracing::warn!(config = %workspace.config_path().display(), "no API tokens configured: every /api call will be refused");
             }
-            serve(workspace, &addr, mine_every)?;
+            let schedule = oppgraph::http::schedule::ScheduleConfig {
+                mine_every_minutes: mine_every,
+                crawls: !no_crawl,
+                ..Default::default()
+            };
+            serve(workspace, &addr, Some(crawlers), schedule)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Crawl { names, crawlers, retry_failed, status } => {
+            crawl_command(&cli.data, &crawlers, &names, retry_failed, status)
+        }
+        Command::Reextract { names, crawlers } => {
+            let defs = select_crawlers(&crawlers, &names)?;
+            let mut workspace = Workspace::open(&cli.data)?;
+            for (name, summary) in workspace.reextract(&defs)? {
+                print_json(&serde_json::json!({"crawler": name, "summary": summary}))?;
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Import { paths } => {
@@ -354,7 +396,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 match std::fs::read(&file) {
                     Ok(bytes) => {
                         let name = file.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-                        print_json(&oppgraph::extract::notice::extract(&bytes, name))?;
+                        let notice = oppgraph::extract::notice::extract(&bytes, name);
+                        // `id` (the path as given) makes the output importable as tenders.jsonl.
+                        let mut value = serde_json::to_value(&notice)?;
+                        if let Some(object) = value.as_object_mut() {
+                            object.insert("id".into(), file.display().to_string().into());
+                        }
+                        print_json(&value)?;
                     }
                     Err(e) => {
                         eprintln!("error: cannot read {}: {e}", file.display());
@@ -610,6 +658,107 @@ fn find_enterprise(
     }
 }
 
+/// The crawlers named (all in the folder when none), refusing unknown names and broken files.
+fn select_crawlers(dir: &Path, names: &[String]) -> Result<Vec<oppgraph::ingest::crawl::CrawlerDef>> {
+    let loaded = oppgraph::ingest::crawl::load_dir(dir).map_err(|e| Refused(e.to_string()))?;
+    let mut defs = Vec::new();
+    for def in loaded {
+        match def {
+            Ok(def) if names.is_empty() || names.contains(&def.name) => defs.push(def),
+            Ok(_) => {}
+            Err(error) => {
+                let wanted = match &error {
+                    oppgraph::ingest::crawl::CrawlError::Definition { path, .. } => {
+                        let stem = Path::new(path).file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+                        names.is_empty() || names.iter().any(|n| n == stem)
+                    }
+                    _ => true,
+                };
+                if wanted {
+                    return Err(Refused(error.to_string()).into());
+                }
+            }
+        }
+    }
+    for name in names {
+        if !defs.iter().any(|d| &d.name == name) {
+            return Err(Refused(format!("no crawler named {name:?} in {}", dir.display())).into());
+        }
+    }
+    Ok(defs)
+}
+
+/// A progress bar on a terminal (hidden otherwise) and a log line per failed item.
+struct Bar(indicatif::ProgressBar);
+
+impl oppgraph::ingest::crawl::Progress for Bar {
+    fn list_page(&self, url: &str, items: usize) {
+        self.0.set_message(format!("list {url}: {items} links"));
+    }
+    fn items_found(&self, count: usize) {
+        self.0.set_length(count as u64);
+        self.0.set_position(0);
+        self.0.set_message("pages");
+    }
+    fn item_done(&self, url: &str, outcome: &str) {
+        self.0.inc(1);
+        if outcome == "failed" {
+            self.0.suspend(|| tracing::warn!(%url, "item failed"));
+        }
+    }
+}
+
+fn crawl_command(
+    data: &Path,
+    dir: &Path,
+    names: &[String],
+    retry_failed: bool,
+    status: bool,
+) -> Result<ExitCode> {
+    let defs = select_crawlers(dir, names)?;
+    let workspace = oppgraph::workspace::SharedWorkspace::new(Workspace::open(data)?);
+    if status {
+        let guard = oppgraph::ingest::crawl::RunGuard::default();
+        for def in &defs {
+            let status = oppgraph::http::crawl_status(&workspace.lock(), def, &guard)
+                .map_err(|e| anyhow::anyhow!(e.to_string()))?;
+            print_json(&status)?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let runtime = tokio::runtime::Runtime::new()?;
+    let mut failed = false;
+    for def in &defs {
+        let bar = indicatif::ProgressBar::new(0).with_style(
+            indicatif::ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar.set_prefix(def.name.clone());
+        let progress = std::sync::Arc::new(Bar(bar.clone()));
+        let options = oppgraph::ingest::crawl::RunOptions { retry_failed, progress };
+        let sink: std::sync::Arc<dyn oppgraph::ingest::crawl::CrawlSink> =
+            std::sync::Arc::new(workspace.clone());
+        let run = runtime.block_on(oppgraph::ingest::crawl::run(def, sink, &options))?;
+        bar.finish_and_clear();
+        eprintln!(
+            "{}: {:?}, {} list pages, {} links, {} fetched, {} new, {} changed, {} unchanged, {} failed{}",
+            def.name,
+            run.status,
+            run.list_pages,
+            run.items,
+            run.fetched,
+            run.new,
+            run.changed,
+            run.unchanged,
+            run.failed,
+            run.reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default()
+        );
+        print_json(&serde_json::json!({"name": def.name, "run": run}))?;
+        failed |= run.status != oppgraph::model::RunStatus::Ok;
+    }
+    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
 fn random_token() -> String {
     use rand::{Rng, SeedableRng};
     let mut rng = rand_chacha::ChaCha20Rng::from_os_rng();
@@ -678,34 +827,29 @@ fn demo(data: &Path, addr: &str, sample: &Path, no_serve: bool) -> Result<ExitCo
         "open http://{addr}/?token={}  (Ctrl-C to stop)",
         tokens.last().map(|t| t.token.as_str()).unwrap_or("")
     );
-    serve(workspace, addr, 0)?;
+    // The demo's data is as of the sample's date: no scheduled crawls, and mining only after
+    // imports (its as_of stays the sample's until the next run).
+    let schedule = oppgraph::http::schedule::ScheduleConfig {
+        mine_every_minutes: 0,
+        crawls: false,
+        ..Default::default()
+    };
+    serve(workspace, addr, None, schedule)?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn serve(workspace: Workspace, addr: &str, mine_every: u64) -> Result<()> {
+fn serve(
+    workspace: Workspace,
+    addr: &str,
+    crawlers: Option<PathBuf>,
+    schedule: oppgraph::http::schedule::ScheduleConfig,
+) -> Result<()> {
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
         let listener =
             tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
-        let state = oppgraph::http::AppState::new(workspace);
-        if mine_every > 0 {
-            let scheduled = state.clone();
-            tokio::spawn(async move {
-                let mut interval = tokio::time::interval(std::time::Duration::from_secs(mine_every * 60));
-                interval.tick().await;
-                loop {
-                    interval.tick().await;
-                    match scheduled.mine(today()).await {
-                        Ok(summary) => tracing::info!(
-                            live = summary.live,
-                            total = summary.opportunities,
-                            "scheduled mining run"
-                        ),
-                        Err(error) => tracing::error!(%error, "scheduled mining run failed"),
-                    }
-                }
-            });
-        }
+        let state = oppgraph::http::AppState::with_crawlers(workspace, crawlers);
+        oppgraph::http::schedule::spawn(&state, schedule);
         tracing::info!(%addr, "serving");
         eprintln!("listening on http://{}", listener.local_addr()?);
         oppgraph::http::serve(listener, state, async {

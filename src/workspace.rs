@@ -6,13 +6,17 @@
 use crate::deliver;
 use crate::graph::{BuildOptions, EnterpriseGraph};
 use crate::index::{IndexError, SearchIndex};
-use crate::ingest::{import_files, ImportError, ImportOutcome};
+use crate::ingest::crawl::{CrawlSink, CrawledPage, CrawlerDef, StoredOutcome};
+use crate::ingest::reader::RawRow;
+use crate::ingest::{import_files, import_rows, ImportError, ImportKind, ImportOutcome, RowStatus};
 use crate::mine::{self, MineConfig, MineInput, ProductMatrix};
+use crate::model::{CrawlFailure, CrawlRun, PageState};
 use crate::model::{Date, GraphVersion, OpportunityKind};
 use crate::store::{Snapshot, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 pub const AGENCIES: &str = include_str!("../dictionaries/agencies.txt");
 
@@ -178,6 +182,13 @@ impl Workspace {
         self.dir.join("config.toml")
     }
 
+    /// True when records or relations changed since the last mining run started (any
+    /// process's import or crawl), or nothing was ever mined.
+    pub fn needs_mining(&self) -> Result<bool> {
+        let version = self.store.graph_version()?;
+        Ok(self.store.mined_seq()?.is_none_or(|mined| version.seq > mined))
+    }
+
     pub fn rejects_dir(&self) -> PathBuf {
         self.dir.join("rejects")
     }
@@ -190,6 +201,117 @@ impl Workspace {
             self.index.upsert(&outcome.changed_records)?;
         }
         Ok(outcome)
+    }
+
+    /// Imports rows made in memory (crawled pages) and brings the index up to date.
+    pub fn import_rows(&mut self, label: &str, kind: ImportKind, rows: Vec<RawRow>) -> Result<ImportOutcome> {
+        let rejects_dir = self.rejects_dir();
+        let outcome = import_rows(&mut self.store, label, kind, rows, &rejects_dir)?;
+        if !outcome.changed_records.is_empty() {
+            self.index.upsert(&outcome.changed_records)?;
+        }
+        Ok(outcome)
+    }
+
+    /// Where fetched pages are kept, by content hash: `<data>/pages/ab/abcdef....html`.
+    pub fn page_path(&self, hash: &str) -> PathBuf {
+        self.dir.join("pages").join(hash.get(..2).unwrap_or("00")).join(format!("{hash}.html"))
+    }
+
+    /// Keeps a fetched page's bytes under its hash (written once, atomically).
+    pub fn archive_page(&self, hash: &str, bytes: &[u8]) -> Result<()> {
+        let path = self.page_path(hash);
+        if path.exists() {
+            return Ok(());
+        }
+        let wrap = |source| WorkspaceError::DataDir { path: path.display().to_string(), source };
+        let parent = path.parent().unwrap_or(&self.dir);
+        std::fs::create_dir_all(parent).map_err(wrap)?;
+        let temporary = parent.join(format!(".{hash}.tmp"));
+        std::fs::write(&temporary, bytes).map_err(wrap)?;
+        std::fs::rename(&temporary, &path).map_err(wrap)?;
+        Ok(())
+    }
+
+    /// Stores crawled pages: archives them, imports their rows in one transaction (index and
+    /// graph log included), then records each page's state. A page's state is written only
+    /// after its record is stored, so a crash in between fetches the page again next time.
+    pub fn store_crawled(&mut self, def: &CrawlerDef, pages: Vec<CrawledPage>) -> Result<Vec<StoredOutcome>> {
+        for page in &pages {
+            self.archive_page(&page.state.hash, &page.bytes)?;
+        }
+        let rows: Vec<RawRow> = pages
+            .iter()
+            .enumerate()
+            .filter_map(|(i, page)| {
+                page.row.as_ref().ok().map(|values| RawRow { line: i + 1, values: values.clone() })
+            })
+            .collect();
+        let label = format!("crawl:{}", def.name);
+        let statuses: HashMap<usize, RowStatus> = if rows.is_empty() {
+            HashMap::new()
+        } else {
+            let outcome = self.import_rows(&label, def.kind, rows)?;
+            outcome.files.into_iter().flat_map(|f| f.rows).collect()
+        };
+        let mut outcomes = Vec::with_capacity(pages.len());
+        for (i, page) in pages.into_iter().enumerate() {
+            let mut state = page.state;
+            let outcome = match (page.row, statuses.get(&(i + 1))) {
+                (Err(reason), _) => StoredOutcome::Rejected(format!("extract: {reason}")),
+                (Ok(_), Some(RowStatus::Rejected(reason))) => {
+                    StoredOutcome::Rejected(format!("import: {reason}"))
+                }
+                (Ok(row), Some(status)) => {
+                    state.record_id = row.get("id").cloned();
+                    match status {
+                        RowStatus::Inserted => StoredOutcome::New,
+                        RowStatus::Updated => StoredOutcome::Changed,
+                        _ => StoredOutcome::Unchanged,
+                    }
+                }
+                (Ok(_), None) => StoredOutcome::Rejected("import: the row was not read".into()),
+            };
+            self.store.upsert_crawl_page(&state)?;
+            outcomes.push(outcome);
+        }
+        Ok(outcomes)
+    }
+
+    /// Re-runs extraction over every archived page of the given crawlers and imports the rows
+    /// again: a better extractor applied to everything ever fetched, without the network.
+    pub fn reextract(&mut self, crawlers: &[CrawlerDef]) -> Result<Vec<(String, ReextractSummary)>> {
+        let mut summaries = Vec::new();
+        for def in crawlers {
+            let mut summary = ReextractSummary::default();
+            let states = self.store.crawl_pages(Some(&def.name))?;
+            for chunk in states.chunks(256) {
+                let mut pages = Vec::new();
+                for state in chunk {
+                    let Ok(bytes) = std::fs::read(self.page_path(&state.hash)) else {
+                        summary.missing += 1;
+                        continue;
+                    };
+                    let row = crate::ingest::crawl::reextract_row(def, state, &bytes);
+                    pages.push(CrawledPage {
+                        state: PageState { record_id: None, ..state.clone() },
+                        bytes,
+                        row,
+                    });
+                }
+                for outcome in self.store_crawled(def, pages)? {
+                    match outcome {
+                        StoredOutcome::New => summary.new += 1,
+                        StoredOutcome::Changed => summary.changed += 1,
+                        StoredOutcome::Unchanged => summary.unchanged += 1,
+                        StoredOutcome::Rejected(_) => summary.rejected += 1,
+                    }
+                }
+            }
+            summary.pages = states.len();
+            summaries.push((def.name.clone(), summary));
+        }
+        Ok(summaries)
     }
 
     /// Recreates the index from the store.
@@ -314,6 +436,7 @@ impl Workspace {
         // One read of the store serves mining and, when the graph must be rebuilt, the graph.
         let (snapshot, version) = self.store.graph_sources()?;
         let graph = self.refresh_graph_from(None, as_of, Some((&snapshot, version)))?;
+        let mined_from = version.seq;
         let feedback_kinds: HashMap<String, OpportunityKind> =
             self.store.opportunity_kinds()?.into_iter().collect();
         let input = MineInput {
@@ -342,7 +465,73 @@ impl Workspace {
             with_alerts: opportunities.iter().filter(|o| !o.alerts.is_empty()).count(),
         };
         self.store.audit("mine", "mine", &serde_json::to_string(&summary).unwrap_or_default())?;
+        self.store.set_mined_seq(mined_from)?;
         Ok(summary)
+    }
+}
+
+/// What `reextract` did for one crawler.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ReextractSummary {
+    pub pages: usize,
+    pub new: usize,
+    pub changed: usize,
+    pub unchanged: usize,
+    pub rejected: usize,
+    /// Pages whose archived copy is gone.
+    pub missing: usize,
+}
+
+/// A workspace shared between the crawl engine and whoever else uses it (the server's
+/// requests, the CLI). Each call holds the lock only for one store step.
+#[derive(Clone)]
+pub struct SharedWorkspace(pub Arc<Mutex<Workspace>>);
+
+impl SharedWorkspace {
+    pub fn new(workspace: Workspace) -> Self {
+        SharedWorkspace(Arc::new(Mutex::new(workspace)))
+    }
+
+    pub fn lock(&self) -> std::sync::MutexGuard<'_, Workspace> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl CrawlSink for SharedWorkspace {
+    fn begin_run(&self, crawler: &str, run: &CrawlRun) -> Result<i64, String> {
+        let workspace = self.lock();
+        workspace.store.close_abandoned_crawl_runs(crawler).map_err(|e| e.to_string())?;
+        workspace.store.begin_crawl_run(crawler, run).map_err(|e| e.to_string())
+    }
+
+    fn last_run(&self, crawler: &str) -> Result<Option<CrawlRun>, String> {
+        Ok(self.lock().store.crawl_runs(crawler, 1).map_err(|e| e.to_string())?.into_iter().next())
+    }
+
+    fn page_state(&self, url: &str) -> Result<Option<PageState>, String> {
+        self.lock().store.crawl_page(url).map_err(|e| e.to_string())
+    }
+
+    fn failures(&self, crawler: &str) -> Result<Vec<CrawlFailure>, String> {
+        self.lock().store.crawl_failures(crawler).map_err(|e| e.to_string())
+    }
+
+    fn store_pages(&self, def: &CrawlerDef, pages: Vec<CrawledPage>) -> Result<Vec<StoredOutcome>, String> {
+        self.lock().store_crawled(def, pages).map_err(|e| e.to_string())
+    }
+
+    fn refresh_page(&self, state: &PageState) -> Result<(), String> {
+        self.lock().store.upsert_crawl_page(state).map_err(|e| e.to_string())
+    }
+
+    fn finish_run(
+        &self,
+        id: i64,
+        crawler: &str,
+        run: &CrawlRun,
+        failures: &[CrawlFailure],
+    ) -> Result<(), String> {
+        self.lock().store.finish_crawl_run(id, crawler, run, failures).map_err(|e| e.to_string())
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod amount;
 pub mod date;
+pub mod encoding;
 pub mod normalize;
 pub mod notice;
 pub mod tokenize;

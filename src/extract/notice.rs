@@ -88,29 +88,7 @@ pub fn classify(title: &str) -> NoticeKind {
     }
 }
 
-/// Decodes a page: BOM, then `<meta charset>`, then UTF-8 if valid, else GB18030 (a superset of
-/// GBK and GB2312).
-pub fn decode(bytes: &[u8]) -> String {
-    if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
-        return encoding.decode_without_bom_handling(&bytes[bom_len..]).0.into_owned();
-    }
-    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).to_ascii_lowercase();
-    if let Some(pos) = head.find("charset") {
-        let rest = head[pos + 7..].trim_start_matches([' ', '=', '"', '\'']);
-        let label: String =
-            rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
-        if let Some(encoding) = encoding_rs::Encoding::for_label(label.as_bytes()) {
-            // Pages that claim UTF-8 but are not are common; trust the bytes over the claim.
-            if encoding != encoding_rs::UTF_8 || std::str::from_utf8(bytes).is_ok() {
-                return encoding.decode_without_bom_handling(bytes).0.into_owned();
-            }
-        }
-    }
-    match std::str::from_utf8(bytes) {
-        Ok(text) => text.to_string(),
-        Err(_) => encoding_rs::GB18030.decode_without_bom_handling(bytes).0.into_owned(),
-    }
-}
+pub use super::encoding::decode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Field {
@@ -703,7 +681,12 @@ fn is_han(c: char) -> bool {
 pub fn extract(bytes: &[u8], file: &str) -> Notice {
     let text = decode(bytes);
     let is_html = file.ends_with(".html") || file.ends_with(".htm") || text.trim_start().starts_with('<');
-    let layout = if is_html { layout_html(&text) } else { layout_text(&text) };
+    extract_text(&text, is_html, file)
+}
+
+/// Extracts a notice from decoded text: an HTML page when `is_html`, else plain text.
+pub fn extract_text(text: &str, is_html: bool, file: &str) -> Notice {
+    let layout = if is_html { layout_html(text) } else { layout_text(text) };
     let mut found = Found::default();
     from_rows(&layout.rows, &mut found);
     from_header_tables(&layout.rows, &mut found);

@@ -4,15 +4,19 @@
 //! Invariant: every store or index call runs in `spawn_blocking`; handlers never block the
 //! runtime. Internal errors are logged once and sent to clients as a generic message.
 
+mod crawls;
 mod error;
+pub mod schedule;
 
+pub use crawls::crawl_status;
 pub use error::ApiError;
 
 use crate::graph::analysis::Limits;
 use crate::graph::{EdgeKind, EnterpriseGraph, NodeRef};
+use crate::ingest::crawl::RunGuard;
 use crate::model::{Feedback, Opportunity, OpportunityStatus};
 use crate::store::{AlertReview, OpportunityFilter};
-use crate::workspace::{Role, TokenConfig, Workspace};
+use crate::workspace::{Role, SharedWorkspace, TokenConfig, Workspace};
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -32,24 +36,39 @@ pub struct AppState {
 }
 
 struct Inner {
-    workspace: Mutex<Workspace>,
+    workspace: SharedWorkspace,
+    /// The crawlers folder `serve` runs on its schedule and `/api/crawls` reports on.
+    crawlers: Option<std::path::PathBuf>,
+    crawl_runs: RunGuard,
+    crawl_counters: Mutex<BTreeMap<String, crawls::Counters>>,
     /// The graph, stamped with the store change it reflects.
     graph: Mutex<Option<Arc<EnterpriseGraph>>>,
     tokens: Vec<TokenConfig>,
     requests: Mutex<BTreeMap<(String, u16), u64>>,
     mines: AtomicU64,
+    /// Wakes the mining loop (a crawl or an import brought something new).
+    mine_wanted: tokio::sync::Notify,
 }
 
 impl AppState {
     pub fn new(workspace: Workspace) -> Self {
+        Self::with_crawlers(workspace, None)
+    }
+
+    /// A state whose crawlers live in `crawlers` (the `serve --crawlers` folder).
+    pub fn with_crawlers(workspace: Workspace, crawlers: Option<std::path::PathBuf>) -> Self {
         let tokens = workspace.config.tokens.clone();
         AppState {
             inner: Arc::new(Inner {
-                workspace: Mutex::new(workspace),
+                workspace: SharedWorkspace::new(workspace),
+                crawlers,
+                crawl_runs: RunGuard::default(),
+                crawl_counters: Mutex::new(BTreeMap::new()),
                 graph: Mutex::new(None),
                 tokens,
                 requests: Mutex::new(BTreeMap::new()),
                 mines: AtomicU64::new(0),
+                mine_wanted: tokio::sync::Notify::new(),
             }),
         }
     }
@@ -62,7 +81,7 @@ impl AppState {
     {
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || {
-            let mut workspace = inner.workspace.lock().unwrap_or_else(|p| p.into_inner());
+            let mut workspace = inner.workspace.lock();
             f(&mut workspace)
         })
         .await
@@ -74,7 +93,7 @@ impl AppState {
     pub async fn graph(&self) -> Result<Arc<EnterpriseGraph>, ApiError> {
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || {
-            let workspace = inner.workspace.lock().unwrap_or_else(|p| p.into_inner());
+            let workspace = inner.workspace.lock();
             let version = workspace.store.graph_version()?;
             let as_of = chrono::Local::now().date_naive();
             let mut cached = inner.graph.lock().unwrap_or_else(|p| p.into_inner());
@@ -192,6 +211,8 @@ pub fn app(state: AppState) -> Router {
         .route("/api/enterprises", get(find_enterprises))
         .route("/api/enterprises/{id}", get(get_enterprise))
         .route("/api/import", post(import_upload))
+        .route("/api/crawls", get(crawls::list))
+        .route("/api/crawls/{name}/run", post(crawls::start))
         .route("/api/graph/controller/{id}", get(graph_controller))
         .route("/api/graph/neighbors/{id}", get(graph_neighbors))
         .route("/api/graph/group/{id}", get(graph_group))
@@ -263,6 +284,7 @@ async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
     }
     text.push_str("# HELP oppgraph_mine_runs_total Scheduled and manual mining runs since start.\n# TYPE oppgraph_mine_runs_total counter\n");
     text.push_str(&format!("oppgraph_mine_runs_total {}\n", state.inner.mines.load(Ordering::Relaxed)));
+    crawls::write_metrics(&state, &mut text).await?;
     text.push_str("# HELP oppgraph_http_requests_total HTTP requests by route and status.\n# TYPE oppgraph_http_requests_total counter\n");
     let requests = state.inner.requests.lock().unwrap_or_else(|p| p.into_inner()).clone();
     for ((route, status), count) in requests {
@@ -620,6 +642,7 @@ async fn import_upload(
             Ok(outcome.files)
         })
         .await?;
+    state.request_mining();
     Ok(Json(reports))
 }
 

@@ -127,6 +127,18 @@ pub struct FileReport {
     /// Set when the whole file was refused; nothing from it was kept.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refused: Option<String>,
+    /// What happened to each row, by line, for callers that track rows (the crawler).
+    #[serde(skip)]
+    pub rows: Vec<(usize, RowStatus)>,
+}
+
+/// What one imported row did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RowStatus {
+    Inserted,
+    Updated,
+    Unchanged,
+    Rejected(String),
 }
 
 #[derive(Debug, Default)]
@@ -194,6 +206,7 @@ pub fn import_files(
                     discovered: 0,
                     rejects: None,
                     refused: Some(error.to_string()),
+                    rows: Vec::new(),
                 });
                 continue;
             }
@@ -202,6 +215,30 @@ pub fn import_files(
         let report = import_table(store, &mut resolver, &shown, kind, table, rejects_dir, &mut outcome)?;
         outcome.files.push(report);
     }
+    Ok(outcome)
+}
+
+/// Imports rows made in memory (a crawl's pages) as if they were a file named `label` of
+/// `kind`: the same validation, resolution, change log and reject report as a file import.
+/// Each row's `line` identifies it in the report's `rows`.
+pub fn import_rows(
+    store: &mut Store,
+    label: &str,
+    kind: ImportKind,
+    rows: Vec<RawRow>,
+    rejects_dir: &Path,
+) -> Result<ImportOutcome, ImportError> {
+    let mut resolver = Resolver::from_enterprises(&store.enterprises()?);
+    for decision in store.decisions()? {
+        resolver.decide(&decision);
+    }
+    let mut columns: Vec<String> = rows.iter().flat_map(|r| r.values.keys().cloned()).collect();
+    columns.sort();
+    columns.dedup();
+    let table = Table { columns, has_header: false, rows, unreadable: Vec::new() };
+    let mut outcome = ImportOutcome::default();
+    let report = import_table(store, &mut resolver, label, kind, table, rejects_dir, &mut outcome)?;
+    outcome.files.push(report);
     Ok(outcome)
 }
 
@@ -242,6 +279,7 @@ fn import_table(
         discovered: 0,
         rejects: None,
         refused: None,
+        rows: Vec::new(),
     };
     let mut rejects: Vec<Reject> = table
         .unreadable
@@ -262,17 +300,28 @@ fn import_table(
         match result {
             Ok(applied) => {
                 report.accepted += 1;
+                report.rows.push((
+                    row.line,
+                    match applied.upsert {
+                        Upsert::Inserted => RowStatus::Inserted,
+                        Upsert::Updated => RowStatus::Updated,
+                        Upsert::Unchanged => RowStatus::Unchanged,
+                    },
+                ));
                 if applied.upsert != Upsert::Unchanged {
                     report.changed += 1;
                     changed_records.extend(applied.record);
                 }
             }
-            Err(RowError::Invalid(reason)) => rejects.push(Reject {
-                file: file.to_string(),
-                line: row.line,
-                reason: reason.0,
-                row: serde_json::to_value(&row.values).unwrap_or_default(),
-            }),
+            Err(RowError::Invalid(reason)) => {
+                report.rows.push((row.line, RowStatus::Rejected(reason.0.clone())));
+                rejects.push(Reject {
+                    file: file.to_string(),
+                    line: row.line,
+                    reason: reason.0,
+                    row: serde_json::to_value(&row.values).unwrap_or_default(),
+                })
+            }
             // The transaction rolls back when dropped; the caller's resolver is discarded too.
             Err(RowError::Store(error)) => return Err(error.into()),
         }
@@ -586,11 +635,13 @@ fn parse_record(linker: &mut Linker<'_, '_>, kind: ImportKind, f: &Fields<'_>) -
             let title = f.required("title")?.to_string();
             let published = f.required_date("published")?;
             let buyer = f.opt("buyer").map(|b| linker.check("buyer", b)).transpose()?;
-            let winners = f
-                .list("winner")
-                .into_iter()
-                .map(|w| linker.check("winner", w))
-                .collect::<RowResult<Vec<_>>>()?;
+            // `winners` is what `oppgraph extract` prints, so its output imports as it is.
+            let mut winner_list = f.list("winner");
+            if winner_list.is_empty() {
+                winner_list = f.list("winners");
+            }
+            let winners =
+                winner_list.into_iter().map(|w| linker.check("winner", w)).collect::<RowResult<Vec<_>>>()?;
             let agency = f.opt("agency").map(|a| linker.check("agency", a)).transpose()?;
             let amount = f.amount("amount")?;
             let budget = f.amount("budget")?;

@@ -1,10 +1,13 @@
 //! Bringing records in: file import (CSV, JSON Lines, Parquet) with validation and reject
-//! reports. Boundary: writes only through the store's transaction API; knows nothing of the
+//! reports, and the crawl engine that turns public notice pages into the same rows. Boundary: writes only through the store's transaction API; knows nothing of the
 //! index or the graph (the caller refreshes those from [`import::ImportOutcome`]).
 
 pub mod convert;
+pub mod crawl;
 pub mod import;
 pub mod reader;
 pub mod rows;
 
-pub use import::{import_files, FileReport, ImportError, ImportKind, ImportOutcome};
+pub use import::{
+    import_files, import_rows, record_kind, FileReport, ImportError, ImportKind, ImportOutcome, RowStatus,
+};

@@ -3,9 +3,11 @@
 //! Nothing here does IO or knows about SQLite, tantivy, petgraph or HTTP. Dates are
 //! `chrono::NaiveDate`; amounts are yuan as `f64`.
 
+mod crawl;
 mod opportunity;
 mod record;
 
+pub use crawl::{CrawlFailure, CrawlRun, PageState, RunStatus};
 pub use opportunity::{
     Alert, Evidence, Feedback, Opportunity, OpportunityKind, OpportunityStatus, Suppression,
     SuppressionReason, WhyItem,

@@ -5,8 +5,9 @@
 //! by; the schema is versioned with `PRAGMA user_version`.
 
 use crate::model::{
-    Change, Date, Enterprise, EnterpriseId, Feedback, GraphVersion, Manager, Opportunity, OpportunityKind,
-    OpportunityStatus, Party, Person, Record, RecordKind, Relation,
+    Change, CrawlFailure, CrawlRun, Date, Enterprise, EnterpriseId, Feedback, GraphVersion, Manager,
+    Opportunity, OpportunityKind, OpportunityStatus, PageState, Party, Person, Record, RecordKind, Relation,
+    RunStatus,
 };
 use crate::resolve::Decision;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
@@ -126,6 +127,29 @@ const MIGRATIONS: &[&str] = &[
     );
     INSERT INTO meta(key, value) VALUES ('graph_changes_pruned', 0);
     INSERT INTO meta(key, value) VALUES ('store_id', random() & 9223372036854775807);
+    "#,
+    // 5: crawling: every detail page fetched (its validators, content hash and the record it
+    // became), every run, and the items that failed until a later run fetches them
+    r#"
+    CREATE TABLE crawl_pages (
+        url TEXT PRIMARY KEY,
+        crawler TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX crawl_pages_crawler ON crawl_pages(crawler);
+    CREATE TABLE crawl_runs (
+        id INTEGER PRIMARY KEY,
+        crawler TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX crawl_runs_crawler ON crawl_runs(crawler, id);
+    CREATE TABLE crawl_failures (
+        crawler TEXT NOT NULL,
+        url TEXT NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (crawler, url)
+    );
+    INSERT INTO meta(key, value) VALUES ('mined_seq', -1);
     "#,
 ];
 
@@ -548,6 +572,114 @@ impl Store {
             self.conn.prepare("SELECT name, enterprise_id FROM resolution_decisions ORDER BY name")?;
         let rows = stmt.query_map([], |row| Ok(Decision { name: row.get(0)?, enterprise: row.get(1)? }))?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The page as last fetched, if it ever was.
+    pub fn crawl_page(&self, url: &str) -> Result<Option<PageState>> {
+        let data: Option<String> = self
+            .conn
+            .query_row("SELECT data FROM crawl_pages WHERE url = ?1", [url], |row| row.get(0))
+            .optional()?;
+        Ok(data.map(|d| serde_json::from_str(&d)).transpose()?)
+    }
+
+    /// Every page fetched, optionally by one crawler only, in URL order.
+    pub fn crawl_pages(&self, crawler: Option<&str>) -> Result<Vec<PageState>> {
+        let mut statement = self
+            .conn
+            .prepare("SELECT data FROM crawl_pages WHERE ?1 IS NULL OR crawler = ?1 ORDER BY url")?;
+        let rows = statement.query_map([crawler], |row| row.get::<_, String>(0))?;
+        rows.map(|data| Ok(serde_json::from_str(&data?)?)).collect()
+    }
+
+    pub fn upsert_crawl_page(&self, page: &PageState) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO crawl_pages(url, crawler, data) VALUES (?1, ?2, ?3)
+             ON CONFLICT(url) DO UPDATE SET crawler = excluded.crawler, data = excluded.data",
+            params![page.url, page.crawler, serde_json::to_string(page)?],
+        )?;
+        Ok(())
+    }
+
+    /// Starts a run; its id names it until [`Store::finish_crawl_run`].
+    pub fn begin_crawl_run(&self, crawler: &str, run: &CrawlRun) -> Result<i64> {
+        self.conn.execute(
+            "INSERT INTO crawl_runs(crawler, data) VALUES (?1, ?2)",
+            params![crawler, serde_json::to_string(run)?],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Records how a run ended and replaces the crawler's failed items, in one transaction.
+    pub fn finish_crawl_run(
+        &mut self,
+        id: i64,
+        crawler: &str,
+        run: &CrawlRun,
+        failures: &[CrawlFailure],
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "UPDATE crawl_runs SET data = ?2 WHERE id = ?1",
+            params![id, serde_json::to_string(run)?],
+        )?;
+        tx.execute("DELETE FROM crawl_failures WHERE crawler = ?1", [crawler])?;
+        for failure in failures {
+            tx.execute(
+                "INSERT OR REPLACE INTO crawl_failures(crawler, url, data) VALUES (?1, ?2, ?3)",
+                params![crawler, failure.url, serde_json::to_string(failure)?],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The crawler's runs, newest first.
+    pub fn crawl_runs(&self, crawler: &str, limit: usize) -> Result<Vec<CrawlRun>> {
+        let mut statement =
+            self.conn.prepare("SELECT data FROM crawl_runs WHERE crawler = ?1 ORDER BY id DESC LIMIT ?2")?;
+        let rows = statement.query_map(params![crawler, limit as i64], |row| row.get::<_, String>(0))?;
+        rows.map(|data| Ok(serde_json::from_str(&data?)?)).collect()
+    }
+
+    pub fn crawl_failures(&self, crawler: &str) -> Result<Vec<CrawlFailure>> {
+        let mut statement =
+            self.conn.prepare("SELECT data FROM crawl_failures WHERE crawler = ?1 ORDER BY url")?;
+        let rows = statement.query_map([crawler], |row| row.get::<_, String>(0))?;
+        rows.map(|data| Ok(serde_json::from_str(&data?)?)).collect()
+    }
+
+    /// Marks runs left `running` by a process that died as failed.
+    pub fn close_abandoned_crawl_runs(&self, crawler: &str) -> Result<()> {
+        for (id, data) in {
+            let mut statement = self.conn.prepare("SELECT id, data FROM crawl_runs WHERE crawler = ?1")?;
+            let rows = statement
+                .query_map([crawler], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?)))?;
+            rows.collect::<std::result::Result<Vec<_>, _>>()?
+        } {
+            let mut run: CrawlRun = serde_json::from_str(&data)?;
+            if run.status == RunStatus::Running {
+                run.status = RunStatus::Failed;
+                run.reason = Some("interrupted: the process stopped before the run finished".into());
+                self.conn.execute(
+                    "UPDATE crawl_runs SET data = ?2 WHERE id = ?1",
+                    params![id, serde_json::to_string(&run)?],
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The change-log position the last mining run started from (`None` before any run).
+    pub fn mined_seq(&self) -> Result<Option<u64>> {
+        let value: i64 =
+            self.conn.query_row("SELECT value FROM meta WHERE key = 'mined_seq'", [], |row| row.get(0))?;
+        Ok(u64::try_from(value).ok())
+    }
+
+    pub fn set_mined_seq(&self, seq: u64) -> Result<()> {
+        self.conn.execute("UPDATE meta SET value = ?1 WHERE key = 'mined_seq'", [seq as i64])?;
+        Ok(())
     }
 
     pub fn audit(&self, actor: &str, action: &str, detail: &str) -> Result<()> {

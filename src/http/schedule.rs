@@ -1,0 +1,125 @@
+//! What `serve` does on its own: each crawler on its cron schedule (with jitter, never two runs
+//! of one crawler at once), and mining, debounced, whenever the store changed since the last
+//! run — through a crawl, an API import or another process's CLI import — plus once a day for
+//! the new date.
+
+use super::AppState;
+use crate::ingest::crawl::{CrawlerDef, RunOptions};
+use rand::{Rng, SeedableRng};
+use std::time::Duration;
+
+/// How the server's own work is paced.
+#[derive(Debug, Clone)]
+pub struct ScheduleConfig {
+    /// How often the store is checked for changes that need mining.
+    pub check_every: Duration,
+    /// Minutes between mining runs even when nothing changed (0: only on changes).
+    pub mine_every_minutes: u64,
+    /// Run each crawler on its schedule.
+    pub crawls: bool,
+}
+
+impl Default for ScheduleConfig {
+    fn default() -> Self {
+        ScheduleConfig { check_every: Duration::from_secs(5), mine_every_minutes: 60, crawls: true }
+    }
+}
+
+impl AppState {
+    /// Asks the mining loop to check for changes now.
+    pub fn request_mining(&self) {
+        self.inner.mine_wanted.notify_one();
+    }
+}
+
+/// Starts the schedule's tasks; they end with the runtime.
+pub fn spawn(state: &AppState, config: ScheduleConfig) {
+    if config.crawls {
+        match state.crawler_defs() {
+            Ok(defs) => {
+                for def in defs {
+                    match def {
+                        Ok(def) if def.schedule.is_some() => {
+                            tokio::spawn(crawl_on_schedule(state.clone(), def));
+                        }
+                        Ok(_) => {}
+                        Err(error) => tracing::warn!(%error, "crawler not scheduled"),
+                    }
+                }
+            }
+            Err(error) => tracing::warn!(%error, "cannot read the crawlers folder"),
+        }
+    }
+    tokio::spawn(mine_when_changed(state.clone(), config));
+}
+
+async fn crawl_on_schedule(state: AppState, def: CrawlerDef) {
+    let Some(schedule) = def.schedule.clone() else { return };
+    let mut rng = rand_chacha::ChaCha8Rng::from_os_rng();
+    loop {
+        let now = chrono::Local::now();
+        let Some(next) = schedule.next_after(now) else {
+            tracing::warn!(crawler = %def.name, "schedule never fires again");
+            return;
+        };
+        // Jitter of up to a tenth of the interval (at most a minute) spreads crawlers that
+        // share a schedule.
+        let following = schedule.next_after(next).unwrap_or(next);
+        let interval = (following - next).to_std().unwrap_or(Duration::ZERO);
+        let jitter = rng.random_range(0..=(interval.as_millis() as u64 / 10).min(60_000));
+        let wait = (next - now).to_std().unwrap_or(Duration::ZERO) + Duration::from_millis(jitter);
+        tokio::time::sleep(wait).await;
+        match state.crawl(&def, RunOptions::default()).await {
+            Ok(run) if run.new + run.changed > 0 => state.request_mining(),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(crawler = %def.name, %error, "scheduled crawl did not run"),
+        }
+    }
+}
+
+async fn mine_when_changed(state: AppState, config: ScheduleConfig) {
+    let mut last_mined = tokio::time::Instant::now();
+    let mut pending_since: Option<u64> = None;
+    loop {
+        let changed = state
+            .with_workspace(|ws| {
+                Ok(ws.needs_mining()?.then(|| ws.store.graph_version().map(|v| v.seq)).transpose()?)
+            })
+            .await;
+        let due = config.mine_every_minutes > 0
+            && last_mined.elapsed() >= Duration::from_secs(config.mine_every_minutes * 60);
+        match changed {
+            // Debounce: mine once the change log stopped moving for one check.
+            Ok(Some(seq)) if pending_since == Some(seq) || due => {
+                pending_since = None;
+                run_mining(&state).await;
+                last_mined = tokio::time::Instant::now();
+            }
+            Ok(Some(seq)) => {
+                pending_since = Some(seq);
+            }
+            Ok(None) if due => {
+                run_mining(&state).await;
+                last_mined = tokio::time::Instant::now();
+            }
+            Ok(None) => pending_since = None,
+            Err(error) => tracing::warn!(%error, "cannot check the store for changes"),
+        }
+        let check_every = if pending_since.is_some() {
+            config.check_every.min(Duration::from_secs(2))
+        } else {
+            config.check_every
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(check_every) => {}
+            _ = state.inner.mine_wanted.notified() => {}
+        }
+    }
+}
+
+async fn run_mining(state: &AppState) {
+    match state.mine(chrono::Local::now().date_naive()).await {
+        Ok(summary) => tracing::info!(live = summary.live, total = summary.opportunities, "mining run"),
+        Err(error) => tracing::error!(%error, "mining run failed"),
+    }
+}

@@ -1,0 +1,359 @@
+//! List pages -> detail links; detail pages -> import rows.
+
+use super::config::{CrawlerDef, ListParser, Paging};
+use crate::extract::date::find_date;
+use crate::extract::notice::{extract_text, NoticeKind};
+use crate::ingest::ImportKind;
+use crate::model::Date;
+use reqwest::Url;
+use scraper::{ElementRef, Html, Node};
+use std::collections::BTreeMap;
+
+/// A detail link found on a list page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListItem {
+    pub url: String,
+    pub title: Option<String>,
+    pub date: Option<Date>,
+}
+
+/// The detail links of one list page, and the next list page's URL when paging follows links.
+#[derive(Debug, Default)]
+pub struct ListPage {
+    pub items: Vec<ListItem>,
+    pub next: Option<String>,
+}
+
+/// Longest text kept from a page for the record's `text` (search snippets, later re-reading).
+const MAX_TEXT_CHARS: usize = 20_000;
+
+pub fn parse_list(def: &CrawlerDef, page_url: &str, body: &str) -> Result<ListPage, String> {
+    let base = Url::parse(page_url).map_err(|e| format!("bad list URL: {e}"))?;
+    let mut page = ListPage::default();
+    match &def.list {
+        ListParser::Html { item, links } => {
+            let document = Html::parse_document(body);
+            let mut push = |link: ElementRef<'_>, context: ElementRef<'_>| {
+                let Some(url) = link.value().attr("href").and_then(|h| absolute(&base, h)) else { return };
+                let title = Some(collapse(&link_title(link))).filter(|t| !t.is_empty());
+                let date = find_date(&collapse(&element_text(context)));
+                page.items.push(ListItem { url, title, date });
+            };
+            match item {
+                Some(item) => {
+                    for element in document.select(item) {
+                        if let Some(link) = element.select(links).next() {
+                            push(link, element);
+                        }
+                    }
+                }
+                None => {
+                    for link in document.select(links) {
+                        push(link, item_context(link));
+                    }
+                }
+            }
+            if let Paging::Next(next) = &def.paging {
+                page.next = document
+                    .select(next)
+                    .find_map(|a| a.value().attr("href").and_then(|h| absolute(&base, h)))
+                    .filter(|n| n != page_url);
+            }
+        }
+        ListParser::Json { items, url_field, title_field, date_field } => {
+            let value: serde_json::Value =
+                serde_json::from_str(body).map_err(|e| format!("list page is not JSON: {e}"))?;
+            let list = pointer(&value, items)
+                .and_then(|v| v.as_array())
+                .ok_or_else(|| format!("no array at {items:?} in the JSON list"))?;
+            for entry in list {
+                let text = |field: &Option<String>| {
+                    field.as_deref().and_then(|f| pointer(entry, f)).and_then(json_text)
+                };
+                let Some(url) =
+                    pointer(entry, url_field).and_then(json_text).and_then(|h| absolute(&base, &h))
+                else {
+                    continue;
+                };
+                page.items.push(ListItem {
+                    url,
+                    title: text(title_field),
+                    date: text(date_field).and_then(|d| find_date(&d)),
+                });
+            }
+        }
+    }
+    page.items.retain(|item| {
+        def.include.as_ref().is_none_or(|r| r.is_match(&item.url))
+            && !def.exclude.as_ref().is_some_and(|r| r.is_match(&item.url))
+    });
+    Ok(page)
+}
+
+/// A JSON pointer (`/data/list`), or a plain key for the common one-level case.
+fn pointer<'v>(value: &'v serde_json::Value, path: &str) -> Option<&'v serde_json::Value> {
+    if path.is_empty() {
+        Some(value)
+    } else if path.starts_with('/') {
+        value.pointer(path)
+    } else {
+        value.get(path)
+    }
+}
+
+fn json_text(value: &serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::String(s) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// `href` made absolute; `javascript:`, `mailto:` and bare fragments are no links.
+fn absolute(base: &Url, href: &str) -> Option<String> {
+    let href = href.trim();
+    if href.is_empty() || href.starts_with('#') {
+        return None;
+    }
+    let mut url = base.join(href).ok()?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return None;
+    }
+    url.set_fragment(None);
+    Some(url.to_string())
+}
+
+/// A link's title: its `title` attribute when the text is cut short (`…`), else its text.
+fn link_title(link: ElementRef<'_>) -> String {
+    let text = element_text(link);
+    match link.value().attr("title") {
+        Some(title) if text.trim().is_empty() || text.contains('…') || text.contains("...") => {
+            title.to_string()
+        }
+        _ => text,
+    }
+}
+
+/// The list entry around a link: its `li`, `tr`, `dd` or `p`, else the link itself.
+fn item_context(link: ElementRef<'_>) -> ElementRef<'_> {
+    link.ancestors()
+        .filter_map(ElementRef::wrap)
+        .take(4)
+        .find(|e| matches!(e.value().name(), "li" | "tr" | "dd" | "p" | "article"))
+        .unwrap_or(link)
+}
+
+/// The text of an element with blocks on their own lines and scripts left out.
+fn element_text(element: ElementRef<'_>) -> String {
+    let mut out = String::new();
+    walk_text(element, &mut out);
+    out
+}
+
+fn walk_text(element: ElementRef<'_>, out: &mut String) {
+    for child in element.children() {
+        match child.value() {
+            Node::Text(text) => out.push_str(text),
+            Node::Element(e) => {
+                let name = e.name();
+                if matches!(name, "script" | "style" | "noscript" | "template") {
+                    continue;
+                }
+                let block = matches!(
+                    name,
+                    "p" | "div"
+                        | "br"
+                        | "tr"
+                        | "li"
+                        | "h1"
+                        | "h2"
+                        | "h3"
+                        | "h4"
+                        | "h5"
+                        | "h6"
+                        | "table"
+                        | "section"
+                        | "article"
+                        | "dd"
+                        | "dt"
+                        | "ul"
+                        | "ol"
+                        | "header"
+                        | "footer"
+                );
+                if let Some(inner) = ElementRef::wrap(child) {
+                    if matches!(name, "td" | "th") {
+                        out.push(' ');
+                    }
+                    walk_text(inner, out);
+                }
+                if block {
+                    out.push('\n');
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Whitespace runs (including full-width spaces and nbsp) become one space.
+fn collapse(text: &str) -> String {
+    text.split(|c: char| c.is_whitespace() || c == '\u{3000}' || c == '\u{a0}')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The page's text, lines collapsed: the record's `text`.
+fn page_text(document: &Html, content: Option<&scraper::Selector>) -> String {
+    let root = content.and_then(|s| document.select(s).next()).unwrap_or_else(|| document.root_element());
+    let body = if content.is_none() {
+        scraper::Selector::parse("body").ok().and_then(|s| document.select(&s).next()).unwrap_or(root)
+    } else {
+        root
+    };
+    let text: Vec<String> = element_text(body).lines().map(collapse).filter(|l| !l.is_empty()).collect();
+    let mut text = text.join("\n");
+    if let Some((cut, _)) = text.char_indices().nth(MAX_TEXT_CHARS) {
+        text.truncate(cut);
+    }
+    text
+}
+
+/// The record id of a detail page: stable for its URL, whichever crawler finds it.
+pub fn record_id(url: &str) -> String {
+    format!("web-{:016x}", xxhash_rust::xxh3::xxh3_64(url.as_bytes()))
+}
+
+/// What the crawl knows of a page besides its text.
+pub struct PageContext<'a> {
+    pub url: &'a str,
+    pub item: &'a ListItem,
+    pub last_modified: Option<&'a str>,
+    pub fetched: Date,
+}
+
+/// A detail page's import row: extraction (for notices), then `detail.labels`,
+/// `detail.fields` and `detail.constants`, each overriding what came before.
+pub fn to_row(
+    def: &CrawlerDef,
+    context: &PageContext<'_>,
+    html: &str,
+) -> Result<BTreeMap<String, String>, String> {
+    let document = Html::parse_document(html);
+    let text = page_text(&document, def.content.as_ref());
+    let mut row = BTreeMap::new();
+    let set = |row: &mut BTreeMap<String, String>, key: &str, value: Option<String>| {
+        if let Some(value) = value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty()) {
+            row.insert(key.to_string(), value);
+        }
+    };
+    set(&mut row, "id", Some(record_id(context.url)));
+    set(&mut row, "url", Some(context.url.to_string()));
+    set(&mut row, "source", Some(def.name.clone()));
+    set(&mut row, "text", Some(text.clone()));
+    // The list's link text is the notice's title on nearly every site; a page's <title> is
+    // often the site's name.
+    let list_title = context.item.title.clone().filter(|t| t.chars().count() >= 6);
+    let notice = (def.kind == ImportKind::Tenders).then(|| extract_text(html, true, context.url));
+    let page_date = notice.as_ref().and_then(|n| n.published).or_else(|| find_date(&text));
+    let (published, published_from) =
+        match (page_date, context.item.date, context.last_modified.and_then(http_date)) {
+            (Some(date), _, _) => (date, "page"),
+            (None, Some(date), _) => (date, "list"),
+            (None, None, Some(date)) => (date, "last_modified"),
+            (None, None, None) => (context.fetched, "fetched"),
+        };
+    let date_column = match def.kind {
+        ImportKind::Pledges => "registered",
+        ImportKind::Invoices => "issued",
+        _ => "published",
+    };
+    set(&mut row, date_column, Some(published.to_string()));
+    set(&mut row, "published_from", Some(published_from.to_string()));
+    if let Some(notice) = &notice {
+        let title = list_title.clone().or_else(|| notice.title.clone());
+        let mut kind = notice.kind;
+        if let Some(title) = &list_title {
+            let from_title = crate::extract::notice::classify(title);
+            if from_title != NoticeKind::Other {
+                kind = from_title;
+            }
+        }
+        if kind != NoticeKind::Other {
+            set(&mut row, "kind", Some(kind.as_str().to_string()));
+        }
+        set(&mut row, "title", title);
+        set(&mut row, "buyer", notice.buyer.clone());
+        set(&mut row, "winner", Some(notice.winners.join("|")));
+        set(&mut row, "agency", notice.agency.clone());
+        set(&mut row, "amount", notice.amount.map(|a| a.to_string()));
+        set(&mut row, "budget", notice.budget.map(|a| a.to_string()));
+        set(&mut row, "region", notice.region.clone());
+        set(&mut row, "project_code", notice.project_code.clone());
+        set(&mut row, "candidate", notice.candidate.clone());
+    } else {
+        let title = list_title.or_else(|| {
+            let select = scraper::Selector::parse("h1, h2, title").ok()?;
+            document.select(&select).map(|e| collapse(&element_text(e))).find(|t| !t.is_empty())
+        });
+        set(&mut row, "title", title);
+    }
+    for (column, labels) in &def.labels {
+        set(&mut row, column, labelled_value(&text, labels));
+    }
+    for (column, selector) in &def.fields {
+        set(
+            &mut row,
+            column,
+            document.select(selector).map(|e| collapse(&element_text(e))).find(|t| !t.is_empty()),
+        );
+    }
+    for (column, value) in &def.constants {
+        set(&mut row, column, Some(value.clone()));
+    }
+    if def.kind == ImportKind::Tenders && !row.contains_key("kind") {
+        return Err("not a notice this crawler can read: its kind (tender, award, candidate, correction, termination) is not recognisable from the title".into());
+    }
+    Ok(row)
+}
+
+/// The value after the first of `labels` followed by `：` or `:` on a line of `text`.
+fn labelled_value(text: &str, labels: &[String]) -> Option<String> {
+    for label in labels {
+        for line in text.lines() {
+            let Some(at) = line.find(label.as_str()) else { continue };
+            let rest = line[at + label.len()..].trim_start();
+            let Some(value) = rest.strip_prefix('：').or_else(|| rest.strip_prefix(':')) else { continue };
+            let value = value.split(['；', ';']).next().unwrap_or_default().trim();
+            if !value.is_empty() {
+                return Some(value.to_string());
+            }
+        }
+    }
+    None
+}
+
+fn http_date(value: &str) -> Option<Date> {
+    chrono::DateTime::parse_from_rfc2822(value).ok().map(|d| d.date_naive())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_read_the_value_after_the_colon() {
+        let text = "项目名称：某某厂区改造\n建设单位：宜昌某某化工有限公司；联系人：张三\n";
+        assert_eq!(labelled_value(text, &["建设单位".into()]).as_deref(), Some("宜昌某某化工有限公司"));
+        assert_eq!(labelled_value(text, &["批复文号".into()]), None);
+    }
+
+    #[test]
+    fn links_are_made_absolute_and_scripts_dropped() {
+        let base = Url::parse("http://127.0.0.1:8/list/index.html").unwrap();
+        assert_eq!(absolute(&base, "../a/1.html#top").as_deref(), Some("http://127.0.0.1:8/a/1.html"));
+        assert_eq!(absolute(&base, "javascript:void(0)"), None);
+        assert_eq!(absolute(&base, "#"), None);
+    }
+}
