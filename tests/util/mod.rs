@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: a fresh workspace over the fixture dataset.
 #![allow(dead_code)]
 
+pub mod site;
+
 use oppgraph::model::{Date, Opportunity, OpportunityKind};
 use oppgraph::store::OpportunityFilter;
 use oppgraph::workspace::Workspace;

@@ -351,7 +351,7 @@ impl CrawlerDef {
                 .map(|p| regex("list.exclude", p))
                 .transpose()
                 .map_err(invalid)?,
-            stop_at_seen: file.list.stop_at_seen.unwrap_or(true),
+            stop_at_seen: file.list.stop_at_seen.unwrap_or(false),
             overlap_days: file.list.overlap_days.max(0),
             content: file
                 .detail

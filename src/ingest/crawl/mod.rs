@@ -169,11 +169,10 @@ pub async fn run(
         if listing.pages == 0 {
             problems.push("no list page could be fetched".into());
         }
-        if listing.items.len() < def.assertions.min_items {
+        if listing.links_found < def.assertions.min_items {
             problems.push(format!(
                 "found {} detail links, fewer than min_items = {} (has the site changed its layout?)",
-                listing.items.len(),
-                def.assertions.min_items
+                listing.links_found, def.assertions.min_items
             ));
         }
         listing.items
@@ -243,6 +242,8 @@ pub async fn run(
 
 struct Listing {
     pages: usize,
+    /// Links on the list pages walked, before the cut-off: what `min_items` is checked on.
+    links_found: usize,
     items: Vec<ListItem>,
     failures: Vec<CrawlFailure>,
 }
@@ -261,7 +262,7 @@ async fn walk_lists(
     cutoff: Option<Date>,
     options: &RunOptions,
 ) -> Result<Listing, CrawlError> {
-    let mut listing = Listing { pages: 0, items: Vec::new(), failures: Vec::new() };
+    let mut listing = Listing { pages: 0, links_found: 0, items: Vec::new(), failures: Vec::new() };
     let mut seen_urls = HashSet::new();
     let mut visited = HashSet::new();
     let mut queue: Vec<(String, RequestSpec)> = match &def.paging {
@@ -311,6 +312,7 @@ async fn walk_lists(
         };
         options.progress.list_page(&url, parsed.items.len());
         let found = parsed.items.len();
+        listing.links_found += found;
         let mut fresh = 0;
         let mut stored_before = 0;
         for item in parsed.items {
