@@ -48,6 +48,12 @@ struct ListFile {
     #[serde(default = "default_max_pages")]
     max_pages: usize,
     pages: Option<String>,
+    #[serde(default = "default_first_page")]
+    first_page: usize,
+    #[serde(default = "default_true")]
+    detail: bool,
+    #[serde(default)]
+    fields: BTreeMap<String, String>,
     #[serde(default)]
     method: Method,
     #[serde(default)]
@@ -62,6 +68,14 @@ struct ListFile {
     stop_at_seen: Option<bool>,
     #[serde(default = "default_overlap")]
     overlap_days: i64,
+}
+
+fn default_first_page() -> usize {
+    1
+}
+
+fn default_true() -> bool {
+    true
 }
 
 fn default_max_pages() -> usize {
@@ -168,8 +182,9 @@ pub enum Paging {
     None,
     /// Follow the link matched by this selector.
     Next(Selector),
-    /// A URL template with `{page}` (1, 2, ...), or for POST the form's `{page}` values.
-    Numbered(String),
+    /// A URL template with `{page}` (`first_page`, then up), or for POST the form's `{page}`
+    /// values; walked after the start URLs, if any.
+    Numbered { template: String, first_page: usize },
 }
 
 /// How detail links are read off a list page.
@@ -180,6 +195,8 @@ pub enum ListParser {
         item: Option<Selector>,
         /// The link to the detail page (inside `item` when given).
         links: Selector,
+        /// Import columns read off the item by CSS selector (`list.fields`).
+        fields: Vec<(String, Selector)>,
     },
     Json {
         /// JSON pointer to the array of items (`/data/list`); empty for a top-level array.
@@ -188,6 +205,8 @@ pub enum ListParser {
         url_field: String,
         title_field: Option<String>,
         date_field: Option<String>,
+        /// Import columns read off the item by JSON pointer or key (`list.fields`).
+        fields: Vec<(String, String)>,
     },
 }
 
@@ -205,6 +224,9 @@ pub struct CrawlerDef {
     pub list: ListParser,
     pub paging: Paging,
     pub max_pages: usize,
+    /// Fetch each item's detail page; `false` when the list items carry the whole record
+    /// (JSON endpoints whose detail is a PDF).
+    pub fetch_detail: bool,
     pub method: Method,
     pub form: BTreeMap<String, String>,
     pub include: Option<regex::Regex>,
@@ -282,6 +304,13 @@ impl CrawlerDef {
                     .map_err(invalid)?,
                 links: selector("list.links", file.list.links.as_deref().unwrap_or("a[href]"))
                     .map_err(invalid)?,
+                fields: file
+                    .list
+                    .fields
+                    .iter()
+                    .map(|(column, css)| Ok((column.clone(), selector(&format!("list.fields.{column}"), css)?)))
+                    .collect::<Result<Vec<_>, String>>()
+                    .map_err(invalid)?,
             },
             ListFormat::Json => ListParser::Json {
                 items: file.list.items.clone().unwrap_or_default(),
@@ -292,6 +321,7 @@ impl CrawlerDef {
                     .ok_or_else(|| invalid("a JSON list needs `list.url_field`".into()))?,
                 title_field: file.list.title_field.clone(),
                 date_field: file.list.date_field.clone(),
+                fields: file.list.fields.clone().into_iter().collect(),
             },
         };
         let paging = match (&file.list.next, &file.list.pages) {
@@ -302,7 +332,7 @@ impl CrawlerDef {
                 if !template.contains("{page}") && !in_form {
                     return Err(invalid("`list.pages` needs `{page}` in the URL or a form value".into()));
                 }
-                Paging::Numbered(template.clone())
+                Paging::Numbered { template: template.clone(), first_page: file.list.first_page }
             }
             (None, None) => Paging::None,
         };
@@ -335,6 +365,7 @@ impl CrawlerDef {
             list,
             paging,
             max_pages: file.list.max_pages.max(1),
+            fetch_detail: file.list.detail,
             method: file.list.method,
             form: file.list.form,
             include: file

@@ -157,7 +157,15 @@ pub async fn run(
     let mut problems: Vec<String> = Vec::new();
 
     let items = if options.retry_failed {
-        earlier_failures.iter().map(|f| ListItem { url: f.url.clone(), title: None, date: None }).collect()
+        if def.fetch_detail {
+            earlier_failures.iter().map(|f| ListItem { url: f.url.clone(), title: None, date: None, fields: BTreeMap::new() }).collect()
+        } else {
+            // Items that are their own records can only be read again off the lists.
+            let failed: HashSet<&str> = earlier_failures.iter().map(|f| f.url.as_str()).collect();
+            let listing = walk_lists(def, &fetcher, &sink, None, options).await?;
+            run.list_pages = listing.pages;
+            listing.items.into_iter().filter(|i| failed.contains(i.url.as_str())).collect()
+        }
     } else {
         let cutoff = previous
             .filter(|p| p.status == RunStatus::Ok && def.stop_at_seen)
@@ -248,11 +256,29 @@ struct Listing {
     failures: Vec<CrawlFailure>,
 }
 
-/// The list requests of a crawler: start URLs (following `next`), or the numbered pages.
-fn list_request(def: &CrawlerDef, template: &str, number: usize) -> (String, RequestSpec) {
-    let fill = |s: &str| s.replace("{page}", &number.to_string());
-    let form = def.form.iter().map(|(k, v)| (k.clone(), fill(v))).collect();
-    (fill(template), RequestSpec { method: def.method, form })
+/// `{page}`, `{today}` and `{today-N}` (a date N days ago) filled in.
+fn fill(text: &str, number: usize) -> String {
+    let today = chrono::Local::now().date_naive();
+    let mut out = text.replace("{page}", &number.to_string()).replace("{today}", &today.to_string());
+    while let Some(start) = out.find("{today-") {
+        let Some(len) = out[start..].find('}') else { break };
+        let days: i64 = out[start + 7..start + len].parse().unwrap_or(0);
+        out.replace_range(start..=start + len, &(today - chrono::Duration::days(days)).to_string());
+    }
+    out
+}
+
+/// A list request for `url` with the crawler's method and form, `{page}` being `number`.
+fn list_request(def: &CrawlerDef, url: &str, number: usize) -> ListRequest {
+    let form = def.form.iter().map(|(k, v)| (k.clone(), fill(v, number))).collect();
+    ListRequest { url: fill(url, number), spec: RequestSpec { method: def.method, form }, number: None }
+}
+
+struct ListRequest {
+    url: String,
+    spec: RequestSpec,
+    /// The page number, for numbered pages.
+    number: Option<usize>,
 }
 
 async fn walk_lists(
@@ -265,34 +291,25 @@ async fn walk_lists(
     let mut listing = Listing { pages: 0, links_found: 0, items: Vec::new(), failures: Vec::new() };
     let mut seen_urls = HashSet::new();
     let mut visited = HashSet::new();
-    let mut queue: Vec<(String, RequestSpec)> = match &def.paging {
-        Paging::Numbered(template) => vec![list_request(def, template, 1)],
-        _ => def
-            .start
-            .iter()
-            .rev()
-            .map(|url| (url.clone(), RequestSpec { method: def.method, form: def.form.clone() }))
-            .collect(),
-    };
-    let mut number = 1;
-    let mut fetched_pages = 0;
-    while let Some((url, request)) = queue.pop() {
-        if fetched_pages >= def.max_pages * def.start.len().max(1)
-            || !visited.insert((url.clone(), format!("{:?}", request.form)))
-        {
+    let mut queue: std::collections::VecDeque<ListRequest> =
+        def.start.iter().map(|url| list_request(def, url, 1)).collect();
+    let mut limit = def.max_pages * def.start.len();
+    if let Paging::Numbered { template, first_page } = &def.paging {
+        queue.push_back(ListRequest { number: Some(*first_page), ..list_request(def, template, *first_page) });
+        limit += def.max_pages;
+    }
+    let mut requested = 0;
+    while let Some(request) = queue.pop_front() {
+        if requested >= limit || !visited.insert((request.url.clone(), format!("{:?}", request.spec.form))) {
             continue;
         }
-        fetched_pages += 1;
-        let page = match fetcher.fetch(&url, &request, None).await {
+        requested += 1;
+        let url = request.url.clone();
+        let page = match fetcher.fetch(&url, &request.spec, None).await {
             Ok(Fetched::Page(page)) => page,
             Ok(Fetched::NotModified) => continue,
             Err(FetchFailure { reason, attempts }) => {
-                listing.failures.push(CrawlFailure {
-                    url,
-                    reason: format!("list page: {reason}"),
-                    attempts,
-                    at: Some(now_text()),
-                });
+                listing.failures.push(CrawlFailure { url, reason: format!("list page: {reason}"), attempts, at: Some(now_text()) });
                 continue;
             }
         };
@@ -301,12 +318,7 @@ async fn walk_lists(
         let parsed = match page::parse_list(def, &page.url, &body) {
             Ok(parsed) => parsed,
             Err(reason) => {
-                listing.failures.push(CrawlFailure {
-                    url,
-                    reason,
-                    attempts: page.attempts,
-                    at: Some(now_text()),
-                });
+                listing.failures.push(CrawlFailure { url, reason, attempts: page.attempts, at: Some(now_text()) });
                 continue;
             }
         };
@@ -332,22 +344,21 @@ async fn walk_lists(
             }
         }
         // Stop paging where the list runs into what earlier runs covered, or runs dry.
-        let exhausted = found == 0 || fresh == 0 || (def.stop_at_seen && stored_before == fresh);
-        if exhausted {
-            if matches!(def.paging, Paging::Numbered(_)) {
-                break;
-            }
+        if found == 0 || fresh == 0 || (def.stop_at_seen && stored_before == fresh) {
             continue;
         }
-        match &def.paging {
-            Paging::Next(_) => {
+        match (&def.paging, request.number) {
+            (Paging::Next(_), _) => {
                 if let Some(next) = parsed.next {
-                    queue.push((next, RequestSpec { method: Method::Get, form: BTreeMap::new() }));
+                    queue.push_front(ListRequest {
+                        url: next,
+                        spec: RequestSpec { method: Method::Get, form: BTreeMap::new() },
+                        number: None,
+                    });
                 }
             }
-            Paging::Numbered(template) if number < def.max_pages => {
-                number += 1;
-                queue.push(list_request(def, template, number));
+            (Paging::Numbered { template, first_page }, Some(number)) if number + 1 < first_page + def.max_pages => {
+                queue.push_back(ListRequest { number: Some(number + 1), ..list_request(def, template, number + 1) });
             }
             _ => {}
         }
@@ -375,6 +386,9 @@ async fn fetch_item(
     sink: &Arc<dyn CrawlSink>,
     item: ListItem,
 ) -> Result<ItemResult, CrawlError> {
+    if !def.fetch_detail {
+        return list_item_result(def, sink, item).await;
+    }
     let known = blocking(sink, {
         let url = item.url.clone();
         move |s| s.page_state(&url)
@@ -429,14 +443,58 @@ async fn fetch_item(
     Ok(ItemResult::Fetched(Box::new(CrawledPage { state, bytes: page.bytes, row })))
 }
 
+/// A list item that is its own record: kept (as JSON) like a page, so it is archived,
+/// compared by hash next time and re-read by `reextract`.
+async fn list_item_result(
+    def: &CrawlerDef,
+    sink: &Arc<dyn CrawlSink>,
+    item: ListItem,
+) -> Result<ItemResult, CrawlError> {
+    let bytes = serde_json::to_vec(&item).map_err(|e| CrawlError::Sink(e.to_string()))?;
+    let hash = format!("{:032x}", xxhash_rust::xxh3::xxh3_128(&bytes));
+    let known = blocking(sink, {
+        let url = item.url.clone();
+        move |s| s.page_state(&url)
+    })
+    .await?;
+    if known.is_some_and(|k| k.record_id.is_some() && k.hash == hash) {
+        return Ok(ItemResult::Unchanged { url: item.url, refreshed: None });
+    }
+    let today = chrono::Local::now().date_naive();
+    let row = Ok(page::item_row(def, &item, today));
+    let state = PageState {
+        url: item.url.clone(),
+        crawler: def.name.clone(),
+        final_url: item.url.clone(),
+        hash,
+        etag: None,
+        last_modified: None,
+        charset: None,
+        list_title: item.title.clone(),
+        list_date: item.date,
+        record_id: None,
+        fetched: today,
+    };
+    Ok(ItemResult::Fetched(Box::new(CrawledPage { state, bytes, row })))
+}
+
 /// Rebuilds a page's row from its archived bytes (`oppgraph reextract`).
 pub fn reextract_row(
     def: &CrawlerDef,
     state: &PageState,
     bytes: &[u8],
 ) -> Result<BTreeMap<String, String>, String> {
+    if !def.fetch_detail {
+        let item: ListItem = serde_json::from_slice(bytes).map_err(|e| format!("archived list item: {e}"))?;
+        return Ok(page::item_row(def, &item, state.fetched));
+    }
     let text = crate::extract::encoding::decode_page(bytes, state.charset.as_deref(), forced(def));
-    let item = ListItem { url: state.url.clone(), title: state.list_title.clone(), date: state.list_date };
+    let item = ListItem {
+        url: state.url.clone(),
+        title: state.list_title.clone(),
+        date: state.list_date,
+        fields: BTreeMap::new(),
+    };
     let context = PageContext {
         url: &state.url,
         item: &item,

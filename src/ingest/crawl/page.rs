@@ -10,11 +10,13 @@ use scraper::{ElementRef, Html, Node};
 use std::collections::BTreeMap;
 
 /// A detail link found on a list page.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ListItem {
     pub url: String,
     pub title: Option<String>,
     pub date: Option<Date>,
+    /// Columns read off the list item itself (`list.fields`).
+    pub fields: BTreeMap<String, String>,
 }
 
 /// The detail links of one list page, and the next list page's URL when paging follows links.
@@ -31,13 +33,20 @@ pub fn parse_list(def: &CrawlerDef, page_url: &str, body: &str) -> Result<ListPa
     let base = Url::parse(page_url).map_err(|e| format!("bad list URL: {e}"))?;
     let mut page = ListPage::default();
     match &def.list {
-        ListParser::Html { item, links } => {
+        ListParser::Html { item, links, fields } => {
             let document = Html::parse_document(body);
             let mut push = |link: ElementRef<'_>, context: ElementRef<'_>| {
                 let Some(url) = link.value().attr("href").and_then(|h| absolute(&base, h)) else { return };
                 let title = Some(collapse(&link_title(link))).filter(|t| !t.is_empty());
                 let date = find_date(&collapse(&element_text(context)));
-                page.items.push(ListItem { url, title, date });
+                let fields = fields
+                    .iter()
+                    .filter_map(|(column, selector)| {
+                        let text = context.select(selector).map(|e| collapse(&element_text(e))).find(|t| !t.is_empty())?;
+                        Some((column.clone(), text))
+                    })
+                    .collect();
+                page.items.push(ListItem { url, title, date, fields });
             };
             match item {
                 Some(item) => {
@@ -60,7 +69,7 @@ pub fn parse_list(def: &CrawlerDef, page_url: &str, body: &str) -> Result<ListPa
                     .filter(|n| n != page_url);
             }
         }
-        ListParser::Json { items, url_field, title_field, date_field } => {
+        ListParser::Json { items, url_field, title_field, date_field, fields } => {
             let value: serde_json::Value =
                 serde_json::from_str(body).map_err(|e| format!("list page is not JSON: {e}"))?;
             let list = pointer(&value, items)
@@ -75,10 +84,15 @@ pub fn parse_list(def: &CrawlerDef, page_url: &str, body: &str) -> Result<ListPa
                 else {
                     continue;
                 };
+                let fields = fields
+                    .iter()
+                    .filter_map(|(column, path)| Some((column.clone(), pointer(entry, path).and_then(json_text)?)))
+                    .collect();
                 page.items.push(ListItem {
                     url,
-                    title: text(title_field),
-                    date: text(date_field).and_then(|d| find_date(&d)),
+                    title: text(title_field).map(|t| strip_tags(&t)),
+                    date: text(date_field).and_then(|d| parse_list_date(&d)),
+                    fields,
                 });
             }
         }
@@ -88,6 +102,32 @@ pub fn parse_list(def: &CrawlerDef, page_url: &str, body: &str) -> Result<ListPa
             && !def.exclude.as_ref().is_some_and(|r| r.is_match(&item.url))
     });
     Ok(page)
+}
+
+/// A list date: text with a date in it, or Unix time in seconds or milliseconds (JSON APIs).
+fn parse_list_date(text: &str) -> Option<Date> {
+    if let Ok(number) = text.trim().parse::<i64>() {
+        let seconds = if number > 100_000_000_000 { number / 1000 } else { number };
+        // Chinese sources mean Beijing time.
+        let beijing = chrono::FixedOffset::east_opt(8 * 3600)?;
+        return chrono::DateTime::from_timestamp(seconds, 0).map(|t| t.with_timezone(&beijing).date_naive());
+    }
+    find_date(text)
+}
+
+/// Highlighting markup some APIs put in titles (`<em>冻结</em>`).
+fn strip_tags(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut inside = false;
+    for c in text.chars() {
+        match c {
+            '<' => inside = true,
+            '>' if inside => inside = false,
+            _ if !inside => out.push(c),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// A JSON pointer (`/data/list`), or a plain key for the common one-level case.
@@ -231,6 +271,28 @@ pub struct PageContext<'a> {
     pub item: &'a ListItem,
     pub last_modified: Option<&'a str>,
     pub fetched: Date,
+}
+
+/// The import row of a list item that carries the whole record (`list.detail = false`).
+pub fn item_row(def: &CrawlerDef, item: &ListItem, fetched: Date) -> BTreeMap<String, String> {
+    let mut row = BTreeMap::new();
+    row.insert("id".to_string(), record_id(&item.url));
+    row.insert("url".to_string(), item.url.clone());
+    row.insert("source".to_string(), def.name.clone());
+    if let Some(title) = &item.title {
+        row.insert("title".to_string(), title.clone());
+    }
+    let (date, from) = item.date.map_or((fetched, "fetched"), |d| (d, "list"));
+    let date_column = match def.kind {
+        ImportKind::Pledges => "registered",
+        ImportKind::Invoices => "issued",
+        _ => "published",
+    };
+    row.insert(date_column.to_string(), date.to_string());
+    row.insert("published_from".to_string(), from.to_string());
+    row.extend(item.fields.iter().map(|(k, v)| (k.clone(), v.clone())));
+    row.extend(def.constants.iter().map(|(k, v)| (k.clone(), v.clone())));
+    row
 }
 
 /// A detail page's import row: extraction (for notices), then `detail.labels`,
