@@ -19,6 +19,9 @@ pub struct PageState {
     /// The title and date the list page showed next to the link.
     pub list_title: Option<String>,
     pub list_date: Option<Date>,
+    /// Columns read off the list entry (`list.fields`).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub list_fields: std::collections::BTreeMap<String, String>,
     /// The record the page became; `None` while it could not become one (see the failures).
     pub record_id: Option<String>,
     pub fetched: Date,

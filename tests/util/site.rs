@@ -250,3 +250,44 @@ pub fn crawler_file(base: &str, rate_per_minute: u32, extra: &str) -> String {
          [fetch]\nbackoff_ms = 50\ntimeout_seconds = 5\n{extra}"
     )
 }
+
+/// A response the route server gives for one method and path; `form` picks the response by a
+/// POST form field's value (`pageindex=0`).
+pub struct Route {
+    pub method: &'static str,
+    pub path: String,
+    pub form: Option<String>,
+    pub content_type: &'static str,
+    pub body: Vec<u8>,
+}
+
+/// Serves fixed responses (404 for anything else, robots.txt included) and logs each request
+/// as `METHOD /path body`.
+pub async fn serve_routes(routes: Vec<Route>) -> Served {
+    let site = Arc::new(Site::default());
+    let routes = Arc::new(routes);
+    let logged = site.clone();
+    let app = Router::new().fallback(
+        move |method: axum::http::Method, uri: axum::http::Uri, headers: HeaderMap, body: String| {
+            let (site, routes) = (logged.clone(), routes.clone());
+            async move {
+                log(&site, format!("{method} {} {body}", uri.path()).trim_end().to_string(), &headers);
+                let found = routes.iter().find(|r| {
+                    r.method == method.as_str()
+                        && r.path == uri.path()
+                        && r.form.as_ref().is_none_or(|f| body.split('&').any(|kv| kv == f))
+                });
+                match found {
+                    Some(route) => Html(route.body.clone(), route.content_type).into_response(),
+                    None => StatusCode::NOT_FOUND.into_response(),
+                }
+            }
+        },
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    Served { site, base }
+}

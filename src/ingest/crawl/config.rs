@@ -60,6 +60,7 @@ struct ListFile {
     form: BTreeMap<String, String>,
     include: Option<String>,
     exclude: Option<String>,
+    url_base: Option<String>,
     items: Option<String>,
     url_field: Option<String>,
     title_field: Option<String>,
@@ -229,6 +230,8 @@ pub struct CrawlerDef {
     pub fetch_detail: bool,
     pub method: Method,
     pub form: BTreeMap<String, String>,
+    /// What relative item URLs resolve against (default: the list page's URL).
+    pub url_base: Option<reqwest::Url>,
     pub include: Option<regex::Regex>,
     pub exclude: Option<regex::Regex>,
     /// Stop paging at a list page whose dated items all predate the last good run (minus
@@ -308,7 +311,9 @@ impl CrawlerDef {
                     .list
                     .fields
                     .iter()
-                    .map(|(column, css)| Ok((column.clone(), selector(&format!("list.fields.{column}"), css)?)))
+                    .map(|(column, css)| {
+                        Ok((column.clone(), selector(&format!("list.fields.{column}"), css)?))
+                    })
                     .collect::<Result<Vec<_>, String>>()
                     .map_err(invalid)?,
             },
@@ -368,6 +373,12 @@ impl CrawlerDef {
             fetch_detail: file.list.detail,
             method: file.list.method,
             form: file.list.form,
+            url_base: file
+                .list
+                .url_base
+                .as_deref()
+                .map(|u| reqwest::Url::parse(u).map_err(|e| invalid(format!("`list.url_base` {u:?}: {e}"))))
+                .transpose()?,
             include: file
                 .list
                 .include

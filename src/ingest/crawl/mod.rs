@@ -158,7 +158,10 @@ pub async fn run(
 
     let items = if options.retry_failed {
         if def.fetch_detail {
-            earlier_failures.iter().map(|f| ListItem { url: f.url.clone(), title: None, date: None, fields: BTreeMap::new() }).collect()
+            earlier_failures
+                .iter()
+                .map(|f| ListItem { url: f.url.clone(), title: None, date: None, fields: BTreeMap::new() })
+                .collect()
         } else {
             // Items that are their own records can only be read again off the lists.
             let failed: HashSet<&str> = earlier_failures.iter().map(|f| f.url.as_str()).collect();
@@ -274,6 +277,15 @@ fn list_request(def: &CrawlerDef, url: &str, number: usize) -> ListRequest {
     ListRequest { url: fill(url, number), spec: RequestSpec { method: def.method, form }, number: None }
 }
 
+fn first_numbered(def: &CrawlerDef) -> ListRequest {
+    match &def.paging {
+        Paging::Numbered { template, first_page } => {
+            ListRequest { number: Some(*first_page), ..list_request(def, template, *first_page) }
+        }
+        _ => unreachable!("only numbered paging has numbered pages"),
+    }
+}
+
 struct ListRequest {
     url: String,
     spec: RequestSpec,
@@ -294,9 +306,15 @@ async fn walk_lists(
     let mut queue: std::collections::VecDeque<ListRequest> =
         def.start.iter().map(|url| list_request(def, url, 1)).collect();
     let mut limit = def.max_pages * def.start.len();
-    if let Paging::Numbered { template, first_page } = &def.paging {
-        queue.push_back(ListRequest { number: Some(*first_page), ..list_request(def, template, *first_page) });
+    // Numbered pages continue the start pages: they begin once a start page ran on without
+    // reaching what was seen before (or at once when there are no start URLs).
+    let mut numbered_begun = false;
+    if let Paging::Numbered { .. } = &def.paging {
         limit += def.max_pages;
+        if def.start.is_empty() {
+            numbered_begun = true;
+            queue.push_back(first_numbered(def));
+        }
     }
     let mut requested = 0;
     while let Some(request) = queue.pop_front() {
@@ -309,7 +327,12 @@ async fn walk_lists(
             Ok(Fetched::Page(page)) => page,
             Ok(Fetched::NotModified) => continue,
             Err(FetchFailure { reason, attempts }) => {
-                listing.failures.push(CrawlFailure { url, reason: format!("list page: {reason}"), attempts, at: Some(now_text()) });
+                listing.failures.push(CrawlFailure {
+                    url,
+                    reason: format!("list page: {reason}"),
+                    attempts,
+                    at: Some(now_text()),
+                });
                 continue;
             }
         };
@@ -318,7 +341,12 @@ async fn walk_lists(
         let parsed = match page::parse_list(def, &page.url, &body) {
             Ok(parsed) => parsed,
             Err(reason) => {
-                listing.failures.push(CrawlFailure { url, reason, attempts: page.attempts, at: Some(now_text()) });
+                listing.failures.push(CrawlFailure {
+                    url,
+                    reason,
+                    attempts: page.attempts,
+                    at: Some(now_text()),
+                });
                 continue;
             }
         };
@@ -357,8 +385,17 @@ async fn walk_lists(
                     });
                 }
             }
-            (Paging::Numbered { template, first_page }, Some(number)) if number + 1 < first_page + def.max_pages => {
-                queue.push_back(ListRequest { number: Some(number + 1), ..list_request(def, template, number + 1) });
+            (Paging::Numbered { template, first_page }, Some(number))
+                if number + 1 < first_page + def.max_pages =>
+            {
+                queue.push_back(ListRequest {
+                    number: Some(number + 1),
+                    ..list_request(def, template, number + 1)
+                });
+            }
+            (Paging::Numbered { .. }, None) if !numbered_begun => {
+                numbered_begun = true;
+                queue.push_back(first_numbered(def));
             }
             _ => {}
         }
@@ -424,6 +461,7 @@ async fn fetch_item(
         charset: page.charset.clone(),
         list_title: item.title.clone(),
         list_date: item.date,
+        list_fields: item.fields.clone(),
         record_id: None,
         fetched: today,
     };
@@ -472,6 +510,7 @@ async fn list_item_result(
         charset: None,
         list_title: item.title.clone(),
         list_date: item.date,
+        list_fields: item.fields.clone(),
         record_id: None,
         fetched: today,
     };
@@ -493,7 +532,7 @@ pub fn reextract_row(
         url: state.url.clone(),
         title: state.list_title.clone(),
         date: state.list_date,
-        fields: BTreeMap::new(),
+        fields: state.list_fields.clone(),
     };
     let context = PageContext {
         url: &state.url,

@@ -30,7 +30,10 @@ pub struct ListPage {
 const MAX_TEXT_CHARS: usize = 20_000;
 
 pub fn parse_list(def: &CrawlerDef, page_url: &str, body: &str) -> Result<ListPage, String> {
-    let base = Url::parse(page_url).map_err(|e| format!("bad list URL: {e}"))?;
+    let base = match &def.url_base {
+        Some(base) => base.clone(),
+        None => Url::parse(page_url).map_err(|e| format!("bad list URL: {e}"))?,
+    };
     let mut page = ListPage::default();
     match &def.list {
         ListParser::Html { item, links, fields } => {
@@ -42,7 +45,10 @@ pub fn parse_list(def: &CrawlerDef, page_url: &str, body: &str) -> Result<ListPa
                 let fields = fields
                     .iter()
                     .filter_map(|(column, selector)| {
-                        let text = context.select(selector).map(|e| collapse(&element_text(e))).find(|t| !t.is_empty())?;
+                        let text = context
+                            .select(selector)
+                            .map(|e| collapse(&element_text(e)))
+                            .find(|t| !t.is_empty())?;
                         Some((column.clone(), text))
                     })
                     .collect();
@@ -86,7 +92,9 @@ pub fn parse_list(def: &CrawlerDef, page_url: &str, body: &str) -> Result<ListPa
                 };
                 let fields = fields
                     .iter()
-                    .filter_map(|(column, path)| Some((column.clone(), pointer(entry, path).and_then(json_text)?)))
+                    .filter_map(|(column, path)| {
+                        Some((column.clone(), pointer(entry, path).and_then(json_text)?))
+                    })
                     .collect();
                 page.items.push(ListItem {
                     url,
@@ -295,8 +303,8 @@ pub fn item_row(def: &CrawlerDef, item: &ListItem, fetched: Date) -> BTreeMap<St
     row
 }
 
-/// A detail page's import row: extraction (for notices), then `detail.labels`,
-/// `detail.fields` and `detail.constants`, each overriding what came before.
+/// A detail page's import row: extraction (for notices), then the list entry's `list.fields`,
+/// `detail.labels`, `detail.fields` and `detail.constants`, each overriding what came before.
 pub fn to_row(
     def: &CrawlerDef,
     context: &PageContext<'_>,
@@ -360,6 +368,9 @@ pub fn to_row(
             document.select(&select).map(|e| collapse(&element_text(e))).find(|t| !t.is_empty())
         });
         set(&mut row, "title", title);
+    }
+    for (column, value) in &context.item.fields {
+        set(&mut row, column, Some(value.clone()));
     }
     for (column, labels) in &def.labels {
         set(&mut row, column, labelled_value(&text, labels));
