@@ -116,3 +116,65 @@ fn graph_as_of_a_past_day_shows_relations_that_have_since_ended() {
     assert_eq!(officers(&["--as-of", "2015-06-30"]), ["张伟", "王芳"]);
     assert_eq!(officers(&[]), ["张伟"], "and back to today");
 }
+
+#[test]
+fn extract_output_imports_as_tenders_jsonl() {
+    let dir = tempfile::tempdir().unwrap();
+    let pages = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/notices/pages");
+    let output = oppgraph(
+        &dir.path().join("data"),
+        &[
+            "extract",
+            pages.join("gbk_table.html").to_str().unwrap(),
+            pages.join("ccgp.html").to_str().unwrap(),
+        ],
+    );
+    assert!(output.status.success());
+    let jsonl = dir.path().join("tenders.jsonl");
+    std::fs::write(&jsonl, &output.stdout).unwrap();
+    let output = oppgraph(&dir.path().join("data"), &["import", jsonl.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let report = &lines(&output)[0];
+    assert_eq!((report["accepted"].as_u64(), report["rejected"].as_u64()), (Some(2), Some(0)), "{report}");
+    let output = oppgraph(&dir.path().join("data"), &["search", "winner:武汉康健医疗器械有限公司"]);
+    assert_eq!(lines(&output).len(), 1);
+}
+
+#[test]
+fn crawl_runs_reports_status_and_retries_failures() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let served = runtime.block_on(util::site::serve());
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let crawlers = dir.path().join("crawlers");
+    std::fs::create_dir(&crawlers).unwrap();
+    std::fs::write(crawlers.join("fixture.toml"), util::site::crawler_file(&served.base, 0, "")).unwrap();
+    let crawlers_arg = crawlers.to_str().unwrap();
+
+    let output = oppgraph(&data, &["crawl", "--crawlers", crawlers_arg]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let run = &lines(&output)[0];
+    assert_eq!((run["name"].as_str(), run["run"]["new"].as_u64()), (Some("fixture"), Some(7)), "{run}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("fixture: Ok, 3 list pages, 9 links"), "{stderr}");
+
+    let output = oppgraph(&data, &["crawl", "--status", "--crawlers", crawlers_arg]);
+    let status = &lines(&output)[0];
+    assert_eq!(status["last_run"]["status"], "ok");
+    let failures: Vec<&str> =
+        status["failures"].as_array().unwrap().iter().map(|f| f["reason"].as_str().unwrap()).collect();
+    assert_eq!(failures, vec!["HTTP 404", "disallowed by robots.txt"]);
+
+    served.site.fixed.store(true, std::sync::atomic::Ordering::SeqCst);
+    served.site.clear();
+    let output = oppgraph(&data, &["crawl", "fixture", "--retry-failed", "--crawlers", crawlers_arg]);
+    assert_eq!(lines(&output)[0]["run"]["new"], 1);
+    assert!(served.site.hits().iter().all(|h| h.path == "/robots.txt" || h.path == "/notice/missing.html"));
+
+    let output = oppgraph(&data, &["search", "五峰县文化建设"]);
+    assert_eq!(lines(&output).len(), 1);
+
+    let output = oppgraph(&data, &["crawl", "nosuch", "--crawlers", crawlers_arg]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no crawler named \"nosuch\""));
+}
