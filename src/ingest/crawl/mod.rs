@@ -96,8 +96,10 @@ impl Default for RunOptions {
     }
 }
 
-/// Pages handed to the sink at once (one import transaction).
-const BATCH: usize = 32;
+/// Pages handed to the sink at once (one import transaction and one index commit), or fewer
+/// when the oldest has waited `BATCH_WAIT` (a slow, rate-limited crawl stores as it goes).
+const BATCH: usize = 256;
+const BATCH_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 fn now_text() -> String {
     chrono::Local::now().format("%Y-%m-%dT%H:%M:%S%:z").to_string()
@@ -193,6 +195,7 @@ pub async fn run(
 
     let attempted: HashSet<String> = items.iter().map(|i| i.url.clone()).collect();
     let mut pending: Vec<(CrawledPage, String)> = Vec::new();
+    let mut oldest_pending = std::time::Instant::now();
     let mut results = futures_util::stream::iter(items)
         .map(|item| fetch_item(def, &fetcher, &sink, item))
         .buffer_unordered(def.fetch.concurrency);
@@ -208,6 +211,9 @@ pub async fn run(
             ItemResult::Fetched(page) => {
                 run.fetched += 1;
                 let url = page.state.url.clone();
+                if pending.is_empty() {
+                    oldest_pending = std::time::Instant::now();
+                }
                 pending.push((*page, url));
             }
             ItemResult::Failed(failure) => {
@@ -215,7 +221,7 @@ pub async fn run(
                 failures.push(failure);
             }
         }
-        if pending.len() >= BATCH {
+        if pending.len() >= BATCH || (!pending.is_empty() && oldest_pending.elapsed() >= BATCH_WAIT) {
             store_batch(def, &sink, std::mem::take(&mut pending), &mut run, &mut failures, options).await?;
         }
     }
