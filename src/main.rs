@@ -502,7 +502,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Rebuild => {
-            let mut workspace = Workspace::open(&cli.data)?;
+            let workspace = Workspace::open(&cli.data)?;
             let count = workspace.rebuild_index()?;
             let graph = workspace.rebuild_graph(today())?;
             print_json(&serde_json::json!({

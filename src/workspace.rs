@@ -170,11 +170,9 @@ impl Workspace {
         let store = Store::open(&dir.join("oppgraph.db"))?;
         let index = SearchIndex::open(&dir.join("index"))?;
         let config = Config::load(&dir.join("config.toml"))?;
-        let mut workspace = Workspace { dir: dir.to_path_buf(), store, index, config };
-        // The index is derived: a missing or recreated one is rebuilt from the store.
-        if workspace.index.num_docs() == 0 && workspace.store.count(crate::store::Table::Records)? > 0 {
-            workspace.rebuild_index()?;
-        }
+        let workspace = Workspace { dir: dir.to_path_buf(), store, index, config };
+        // The index is derived: a missing, recreated or lagging one catches up from the store.
+        workspace.sync_index()?;
         Ok(workspace)
     }
 
@@ -197,9 +195,7 @@ impl Workspace {
     pub fn import(&mut self, paths: &[PathBuf]) -> Result<ImportOutcome> {
         let rejects_dir = self.rejects_dir();
         let outcome = import_files(&mut self.store, paths, &rejects_dir)?;
-        if !outcome.changed_records.is_empty() {
-            self.index.upsert(&outcome.changed_records)?;
-        }
+        self.sync_index()?;
         Ok(outcome)
     }
 
@@ -207,9 +203,7 @@ impl Workspace {
     pub fn import_rows(&mut self, label: &str, kind: ImportKind, rows: Vec<RawRow>) -> Result<ImportOutcome> {
         let rejects_dir = self.rejects_dir();
         let outcome = import_rows(&mut self.store, label, kind, rows, &rejects_dir)?;
-        if !outcome.changed_records.is_empty() {
-            self.index.upsert(&outcome.changed_records)?;
-        }
+        self.sync_index()?;
         Ok(outcome)
     }
 
@@ -315,9 +309,46 @@ impl Workspace {
     }
 
     /// Recreates the index from the store.
-    pub fn rebuild_index(&mut self) -> Result<usize> {
-        let records = self.store.records()?;
-        Ok(self.index.rebuild(&records)?)
+    pub fn rebuild_index(&self) -> Result<usize> {
+        let (records, seq) = self.store.records_with_seq()?;
+        Ok(self.index.rebuild(&records, seq)?)
+    }
+
+    /// Brings the search index up to date with the store: indexes every record written after
+    /// the sequence number the index last committed. Whoever wrote the records — this process,
+    /// another one, or one killed between its store commit and its index commit — the next
+    /// call repairs the index. Returns how many records it indexed.
+    pub fn sync_index(&self) -> Result<usize> {
+        const CHUNK: usize = 50_000;
+        let mut indexed = 0;
+        loop {
+            let latest = self.store.record_seq()?;
+            let Some(from) = self.index.indexed_seq()? else {
+                // An index that never recorded what it reflects (new, or from an older build).
+                return self.rebuild_index();
+            };
+            if from > latest {
+                tracing::warn!(
+                    from,
+                    latest,
+                    "search index is ahead of the store (another store?); rebuilding it"
+                );
+                return self.rebuild_index();
+            }
+            if from == latest {
+                return Ok(indexed);
+            }
+            let batch = self.store.records_after(from, CHUNK)?;
+            let Some(&(last, _)) = batch.last() else {
+                // Sequence numbers were taken by rows that are gone; nothing to index.
+                self.index.sync(std::iter::empty(), latest)?;
+                return Ok(indexed);
+            };
+            indexed += self.index.sync(batch.iter().map(|(_, record)| record), last)?;
+            if batch.len() < CHUNK && last < latest {
+                self.index.sync(std::iter::empty(), latest)?;
+            }
+        }
     }
 
     pub fn graph_snapshot_path(&self) -> PathBuf {

@@ -238,7 +238,7 @@ fn invalid_feedback_suppresses_the_lead_on_the_next_run() {
 
 #[test]
 fn rebuilt_index_matches_incremental_index() {
-    let (_dir, mut ws) = mined_workspace();
+    let (_dir, ws) = mined_workspace();
     let options = oppgraph::index::SearchOptions { limit: 20, ..Default::default() };
     let ids = |ws: &Workspace, q: &str| -> Vec<String> {
         ws.index.search(q, &options).unwrap().hits.into_iter().map(|h| h.id).collect()

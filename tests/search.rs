@@ -107,3 +107,39 @@ fn bad_syntax_is_an_error_not_a_panic() {
         );
     }
 }
+
+/// Regression (kill -9 between the store commit and the index commit): rows the store holds
+/// but the index never saw are indexed by the next command that opens the data dir.
+#[test]
+fn records_stored_but_never_indexed_are_indexed_on_the_next_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/search");
+    {
+        let mut store = oppgraph::store::Store::open(&dir.path().join("oppgraph.db")).unwrap();
+        let outcome =
+            oppgraph::ingest::import_files(&mut store, &[fixture], &dir.path().join("rejects")).unwrap();
+        assert!(outcome.files[0].accepted > 0);
+    }
+    let ws = oppgraph::workspace::Workspace::open(dir.path()).unwrap();
+    let stored = ws.store.count(oppgraph::store::Table::Records).unwrap() as u64;
+    assert_eq!(ws.index.num_docs(), stored);
+    assert_eq!(ws.index.indexed_seq().unwrap(), Some(ws.store.record_seq().unwrap()));
+
+    // A second writer of the same data dir (another process) stores more; this one catches up.
+    let other = oppgraph::workspace::Workspace::open(dir.path()).unwrap();
+    let more = dir.path().join("tenders-more.csv");
+    std::fs::write(
+        &more,
+        "id,kind,title,published,winner\nx1,award,新增公告测试项目中标公告,2026-01-02,某某新增建设有限公司\n",
+    )
+    .unwrap();
+    let mut store = oppgraph::store::Store::open(&dir.path().join("oppgraph.db")).unwrap();
+    oppgraph::ingest::import_files(&mut store, &[more], &dir.path().join("rejects")).unwrap();
+    drop(other);
+    assert_eq!(ws.sync_index().unwrap(), 1);
+    let hits = ws
+        .index
+        .search("新增公告测试", &oppgraph::index::SearchOptions { limit: 5, ..Default::default() })
+        .unwrap();
+    assert_eq!(hits.hits.len(), 1);
+}

@@ -543,7 +543,14 @@ async fn search(
         limit: params.limit.unwrap_or(20).min(200),
         offset: params.offset,
     };
-    let results = state.with_workspace(move |ws| Ok(ws.index.search(&params.q, &options)?)).await?;
+    let results = state
+        .with_workspace(move |ws| {
+            // Records another process stored but did not index (killed, or failed) are indexed
+            // first; commits it did make are picked up by the reader on its own.
+            ws.sync_index()?;
+            Ok(ws.index.search(&params.q, &options)?)
+        })
+        .await?;
     Ok(Json(results))
 }
 

@@ -1,7 +1,8 @@
 //! What `serve` does on its own: each crawler on its cron schedule (with jitter, never two runs
 //! of one crawler at once), and mining, debounced, whenever the store changed since the last
-//! run — through a crawl, an API import or another process's CLI import — plus once a day for
-//! the new date.
+//! run — through a crawl, an API import or another process's CLI import — plus every
+//! `mine_every_minutes`. Each check also indexes records another process stored but did not
+//! index.
 
 use super::AppState;
 use crate::ingest::crawl::{CrawlerDef, RunOptions};
@@ -83,6 +84,7 @@ async fn mine_when_changed(state: AppState, config: ScheduleConfig) {
     loop {
         let changed = state
             .with_workspace(|ws| {
+                ws.sync_index()?;
                 Ok(ws.needs_mining()?.then(|| ws.store.graph_version().map(|v| v.seq)).transpose()?)
             })
             .await;

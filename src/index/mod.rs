@@ -167,7 +167,8 @@ pub struct SearchIndex {
     index: Index,
     reader: IndexReader,
     fields: Fields,
-    writer: std::sync::Mutex<Option<IndexWriter>>,
+    /// Serialises this process's writes (a writer exists only while one runs).
+    writer: std::sync::Mutex<()>,
 }
 
 /// One search hit, as the contract prints it.
@@ -252,32 +253,66 @@ impl SearchIndex {
         index
             .tokenizers()
             .register(QUERY_TOKENIZER, TextAnalyzer::from(JiebaTokenizer { mode: Mode::Query }));
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(SearchIndex { index, reader, fields, writer: std::sync::Mutex::new(None) })
+        // Commits by other processes show up on their own; our own reload at once.
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::OnCommitWithDelay).try_into()?;
+        Ok(SearchIndex { index, reader, fields, writer: std::sync::Mutex::new(()) })
     }
 
+    /// Runs `f` with a writer that lives only for this write: another process (a CLI import
+    /// beside `serve`) can write between two of ours. A writer another process holds is waited
+    /// for, up to a minute.
     fn with_writer<T>(&self, f: impl FnOnce(&mut IndexWriter, &Fields) -> Result<T>) -> Result<T> {
-        let mut guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
-        if guard.is_none() {
-            *guard = Some(self.index.writer(WRITER_MEMORY)?);
-        }
-        let writer = guard
-            .as_mut()
-            .ok_or_else(|| IndexError::Open { path: "index".into(), message: "writer unavailable".into() })?;
-        f(writer, &self.fields)
+        let _one_at_a_time = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        let mut wait = std::time::Duration::from_millis(20);
+        let mut writer: IndexWriter = loop {
+            match self.index.writer(WRITER_MEMORY) {
+                Ok(writer) => break writer,
+                Err(tantivy::TantivyError::LockFailure(
+                    tantivy::directory::error::LockError::LockBusy,
+                    _,
+                )) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(wait);
+                    wait = (wait * 2).min(std::time::Duration::from_secs(1));
+                }
+                Err(error) => return Err(error.into()),
+            }
+        };
+        let result = f(&mut writer, &self.fields)?;
+        writer.wait_merging_threads()?;
+        Ok(result)
     }
 
-    /// Adds or replaces records (keyed by kind and id) and commits.
+    /// The store's record sequence number this index reflects (see [`SearchIndex::sync`]);
+    /// `None` for an index that never recorded one.
+    pub fn indexed_seq(&self) -> Result<Option<u64>> {
+        Ok(self.index.load_metas()?.payload.and_then(|p| p.parse().ok()))
+    }
+
+    /// Adds or replaces records (keyed by kind and id) and commits, keeping the recorded
+    /// sequence number.
     pub fn upsert<'a>(&self, records: impl IntoIterator<Item = &'a Record>) -> Result<usize> {
-        self.write(records, Replace::Matching)
+        let seq = self.indexed_seq()?;
+        self.write(records, Replace::Matching, seq)
     }
 
-    /// Drops everything and indexes `records` afresh.
-    pub fn rebuild<'a>(&self, records: impl IntoIterator<Item = &'a Record>) -> Result<usize> {
-        self.write(records, Replace::All)
+    /// Adds or replaces records and records that the index now reflects the store up to `seq`,
+    /// in the same commit.
+    pub fn sync<'a>(&self, records: impl IntoIterator<Item = &'a Record>, seq: u64) -> Result<usize> {
+        self.write(records, Replace::Matching, Some(seq))
     }
 
-    fn write<'a>(&self, records: impl IntoIterator<Item = &'a Record>, replace: Replace) -> Result<usize> {
+    /// Drops everything and indexes `records` afresh, reflecting the store up to `seq`.
+    pub fn rebuild<'a>(&self, records: impl IntoIterator<Item = &'a Record>, seq: u64) -> Result<usize> {
+        self.write(records, Replace::All, Some(seq))
+    }
+
+    fn write<'a>(
+        &self,
+        records: impl IntoIterator<Item = &'a Record>,
+        replace: Replace,
+        seq: Option<u64>,
+    ) -> Result<usize> {
         let count = self.with_writer(|writer, fields| {
             if replace == Replace::All {
                 writer.delete_all_documents()?;
@@ -290,7 +325,11 @@ impl SearchIndex {
                 writer.add_document(document(fields, record))?;
                 count += 1;
             }
-            writer.commit()?;
+            let mut commit = writer.prepare_commit()?;
+            if let Some(seq) = seq {
+                commit.set_payload(&seq.to_string());
+            }
+            commit.commit()?;
             Ok(count)
         })?;
         self.reader.reload()?;

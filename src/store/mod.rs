@@ -151,6 +151,15 @@ const MIGRATIONS: &[&str] = &[
     );
     INSERT INTO meta(key, value) VALUES ('mined_seq', -1);
     "#,
+    // 6: every record write takes the next record sequence number, so the search index (which
+    // keeps the number it has indexed up to in its commit) catches up with whatever the store
+    // committed without it — another process's import, or one killed before it indexed
+    r#"
+    ALTER TABLE records ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+    UPDATE records SET seq = rowid;
+    CREATE INDEX records_seq ON records(seq);
+    INSERT INTO meta(key, value) VALUES ('record_seq', (SELECT COALESCE(MAX(seq), 0) FROM records));
+    "#,
 ];
 
 pub struct Store {
@@ -304,7 +313,7 @@ impl Store {
 
     /// Starts a write transaction; nothing is visible until [`StoreTx::commit`].
     pub fn begin(&mut self) -> Result<StoreTx<'_>> {
-        Ok(StoreTx { tx: self.conn.transaction()? })
+        Ok(StoreTx { tx: self.conn.transaction()?, record_seq: None })
     }
 
     pub fn enterprises(&self) -> Result<Vec<Enterprise>> {
@@ -342,6 +351,37 @@ impl Store {
 
     pub fn relations(&self) -> Result<Vec<Relation>> {
         self.json_rows("SELECT data FROM relations ORDER BY key")
+    }
+
+    /// The sequence number of the last record write (0 before any).
+    pub fn record_seq(&self) -> Result<u64> {
+        let seq: i64 =
+            self.conn.query_row("SELECT value FROM meta WHERE key = 'record_seq'", [], |row| row.get(0))?;
+        Ok(seq.max(0) as u64)
+    }
+
+    /// Up to `limit` records written after sequence number `after`, oldest write first, each
+    /// with its number.
+    pub fn records_after(&self, after: u64, limit: usize) -> Result<Vec<(u64, Record)>> {
+        let mut statement =
+            self.conn.prepare("SELECT seq, data FROM records WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
+        let rows = statement.query_map(params![after as i64, limit as i64], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
+        })?;
+        rows.map(|row| {
+            let (seq, data) = row?;
+            Ok((seq as u64, serde_json::from_str(&data)?))
+        })
+        .collect()
+    }
+
+    /// Every record with the record sequence number they reflect, read in one transaction.
+    pub fn records_with_seq(&self) -> Result<(Vec<Record>, u64)> {
+        let tx = self.conn.unchecked_transaction()?;
+        let seq = self.record_seq()?;
+        let records = self.records()?;
+        tx.finish()?;
+        Ok((records, seq))
     }
 
     pub fn records(&self) -> Result<Vec<Record>> {
@@ -743,6 +783,8 @@ pub enum Upsert {
 /// A write transaction. Dropping it without [`StoreTx::commit`] rolls everything back.
 pub struct StoreTx<'a> {
     tx: Transaction<'a>,
+    /// The last record sequence number this transaction handed out, written back on commit.
+    record_seq: Option<i64>,
 }
 
 impl StoreTx<'_> {
@@ -857,24 +899,29 @@ impl StoreTx<'_> {
         let (kind, id) = (record.kind().as_str(), record.id());
         let data = serde_json::to_string(record)?;
         let published = record.date().to_string();
-        self.upsert_row(
+        let seq = self.next_record_seq()?;
+        let upsert = self.upsert_row(
             "SELECT data FROM records WHERE kind = ?1 AND id = ?2",
             &[&kind, &id],
             &data,
             record.links_parties().then_some("record"),
             |tx| {
                 tx.execute(
-                    "UPDATE records SET data = ?3, published = ?4 WHERE kind = ?1 AND id = ?2",
-                    params![kind, id, data, published],
+                    "UPDATE records SET data = ?3, published = ?4, seq = ?5 WHERE kind = ?1 AND id = ?2",
+                    params![kind, id, data, published, seq],
                 )
             },
             |tx| {
                 tx.execute(
-                    "INSERT INTO records(kind, id, published, data) VALUES (?1, ?2, ?3, ?4)",
-                    params![kind, id, published, data],
+                    "INSERT INTO records(kind, id, published, data, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![kind, id, published, data, seq],
                 )
             },
-        )
+        )?;
+        if upsert != Upsert::Unchanged {
+            self.record_seq = Some(seq);
+        }
+        Ok(upsert)
     }
 
     /// The one upsert: compare the stored JSON (selected by `key`) with `data`, then leave it,
@@ -911,7 +958,20 @@ impl StoreTx<'_> {
     }
 
     pub fn commit(self) -> Result<()> {
+        if let Some(seq) = self.record_seq {
+            self.tx.execute("UPDATE meta SET value = ?1 WHERE key = 'record_seq'", [seq])?;
+        }
         Ok(self.tx.commit()?)
+    }
+
+    fn next_record_seq(&mut self) -> Result<i64> {
+        let last = match self.record_seq {
+            Some(seq) => seq,
+            None => {
+                self.tx.query_row("SELECT value FROM meta WHERE key = 'record_seq'", [], |row| row.get(0))?
+            }
+        };
+        Ok(last + 1)
     }
 }
 

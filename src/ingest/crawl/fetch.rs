@@ -16,8 +16,9 @@ use std::time::Duration;
 /// Sent with every request so site operators can see who we are.
 pub const USER_AGENT: &str =
     concat!("oppgraph-crawler/", env!("CARGO_PKG_VERSION"), " (public notice crawler; robots.txt obeyed)");
-/// The token matched against robots.txt `User-agent` lines.
-pub const ROBOTS_AGENT: &str = "oppgraph";
+/// The tokens matched against robots.txt `User-agent` lines: a page must be allowed for both
+/// (and for `*` when neither is named).
+pub const ROBOTS_AGENTS: [&str; 2] = ["oppgraph-crawler", "oppgraph"];
 
 /// What a page was served with the last time, for a conditional request.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -60,7 +61,8 @@ pub struct RequestSpec {
 }
 
 enum Robots {
-    Rules(texting_robots::Robot),
+    /// The rules for each of [`ROBOTS_AGENTS`].
+    Rules(Vec<texting_robots::Robot>),
     AllowAll,
     /// robots.txt answered with a server error: nothing may be fetched from the host now.
     Unavailable(String),
@@ -130,7 +132,7 @@ impl Fetcher {
         }
         if self.settings.robots {
             match &*self.robots_for(&parsed).await {
-                Robots::Rules(robot) if !robot.allowed(parsed.as_str()) => {
+                Robots::Rules(robots) if !robots.iter().all(|r| r.allowed(parsed.as_str())) => {
                     return Err(FetchFailure { reason: "disallowed by robots.txt".into(), attempts: 0 })
                 }
                 Robots::Unavailable(reason) => {
@@ -284,16 +286,23 @@ impl Fetcher {
         robots_url.set_query(None);
         robots_url.set_fragment(None);
         let rules = match self.fetch_with_retries(&robots_url, &RequestSpec::default(), None).await {
-            Ok(Fetched::Page(page)) => match texting_robots::Robot::new(ROBOTS_AGENT, &page.bytes) {
-                Ok(robot) => {
-                    if let Some(delay) = robot.delay.filter(|d| *d > 0.0) {
-                        self.limiter(url, Some(Duration::from_secs_f64(delay.min(600.0) as f64)));
+            Ok(Fetched::Page(page)) => {
+                let robots: Result<Vec<_>, _> = ROBOTS_AGENTS
+                    .iter()
+                    .map(|agent| texting_robots::Robot::new(agent, &page.bytes))
+                    .collect();
+                match robots {
+                    Ok(robots) => {
+                        let delay = robots.iter().filter_map(|r| r.delay).fold(0.0f32, f32::max);
+                        if delay > 0.0 {
+                            self.limiter(url, Some(Duration::from_secs_f64(delay.min(600.0) as f64)));
+                        }
+                        Robots::Rules(robots)
                     }
-                    Robots::Rules(robot)
+                    // An unparsable robots.txt restricts nothing (as search engines treat it).
+                    Err(_) => Robots::AllowAll,
                 }
-                // An unparsable robots.txt restricts nothing (as search engines treat it).
-                Err(_) => Robots::AllowAll,
-            },
+            }
             Ok(Fetched::NotModified) => Robots::AllowAll,
             // 4xx: no robots.txt, everything allowed; a server error: nothing allowed for now.
             Err(failure) if failure.reason.starts_with("HTTP 4") => Robots::AllowAll,
@@ -337,7 +346,8 @@ async fn read_capped(mut response: reqwest::Response, cap: usize) -> Result<Vec<
 
 fn limiter_every(interval: Duration) -> DefaultDirectRateLimiter {
     // A burst of one: requests are spaced by the interval, so no window of a minute ever holds
-    // more than the rate allows.
+    // more than the rate allows; 2% more keeps it so at the receiver despite network jitter.
+    let interval = interval.mul_f64(1.02);
     let quota = Quota::with_period(interval.max(Duration::from_millis(1)))
         .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
         .allow_burst(NonZeroU32::MIN);
