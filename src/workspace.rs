@@ -564,6 +564,14 @@ impl CrawlSink for SharedWorkspace {
     ) -> Result<(), String> {
         self.lock().store.finish_crawl_run(id, crawler, run, failures).map_err(|e| e.to_string())
     }
+
+    fn host_times(&self) -> Result<Vec<(String, i64)>, String> {
+        self.lock().store.crawl_host_times().map_err(|e| e.to_string())
+    }
+
+    fn save_host_times(&self, times: &[(String, i64)]) -> Result<(), String> {
+        self.lock().store.set_crawl_host_times(times).map_err(|e| e.to_string())
+    }
 }
 
 fn build_graph(snapshot: &Snapshot, options: BuildOptions) -> EnterpriseGraph {

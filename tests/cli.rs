@@ -178,3 +178,25 @@ fn crawl_runs_reports_status_and_retries_failures() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("no crawler named \"nosuch\""));
 }
+
+#[test]
+fn the_rate_holds_across_runs_in_separate_processes() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let served = runtime.block_on(util::site::serve());
+    // Short runs (robots.txt and one empty list page) back to back, one a second at most.
+    served.site.empty_lists.store(true, std::sync::atomic::Ordering::SeqCst);
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let crawlers = dir.path().join("crawlers");
+    std::fs::create_dir(&crawlers).unwrap();
+    std::fs::write(crawlers.join("fixture.toml"), util::site::crawler_file(&served.base, 60, "")).unwrap();
+    for _ in 0..3 {
+        let output = oppgraph(&data, &["crawl", "--crawlers", crawlers.to_str().unwrap()]);
+        assert_eq!(output.status.code(), Some(1), "min_items fails each run");
+    }
+    let mut times: Vec<_> = served.site.hits().iter().map(|h| h.at).collect();
+    times.sort();
+    assert_eq!(times.len(), 6);
+    let closest = times.windows(2).map(|w| w[1] - w[0]).min().unwrap();
+    assert!(closest >= std::time::Duration::from_millis(980), "requests {closest:?} apart at 60 a minute");
+}

@@ -129,7 +129,8 @@ const MIGRATIONS: &[&str] = &[
     INSERT INTO meta(key, value) VALUES ('store_id', random() & 9223372036854775807);
     "#,
     // 5: crawling: every detail page fetched (its validators, content hash and the record it
-    // became), every run, and the items that failed until a later run fetches them
+    // became), every run, the items that failed until a later run fetches them, and when each
+    // host was last asked for something (so the next run, in any process, keeps the rate)
     r#"
     CREATE TABLE crawl_pages (
         url TEXT PRIMARY KEY,
@@ -148,6 +149,10 @@ const MIGRATIONS: &[&str] = &[
         url TEXT NOT NULL,
         data TEXT NOT NULL,
         PRIMARY KEY (crawler, url)
+    );
+    CREATE TABLE crawl_hosts (
+        host TEXT PRIMARY KEY,
+        last_request_ms INTEGER NOT NULL
     );
     INSERT INTO meta(key, value) VALUES ('mined_seq', -1);
     "#,
@@ -706,6 +711,24 @@ impl Store {
                     params![id, serde_json::to_string(&run)?],
                 )?;
             }
+        }
+        Ok(())
+    }
+
+    /// When each host was last sent a request (Unix milliseconds).
+    pub fn crawl_host_times(&self) -> Result<Vec<(String, i64)>> {
+        let mut statement = self.conn.prepare("SELECT host, last_request_ms FROM crawl_hosts")?;
+        let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    pub fn set_crawl_host_times(&self, times: &[(String, i64)]) -> Result<()> {
+        for (host, ms) in times {
+            self.conn.execute(
+                "INSERT INTO crawl_hosts(host, last_request_ms) VALUES (?1, ?2)
+                 ON CONFLICT(host) DO UPDATE SET last_request_ms = MAX(last_request_ms, excluded.last_request_ms)",
+                params![host, ms],
+            )?;
         }
         Ok(())
     }

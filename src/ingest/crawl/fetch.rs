@@ -10,8 +10,8 @@ use reqwest::{StatusCode, Url};
 use std::collections::{BTreeMap, HashMap};
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, SystemTime};
 
 /// Sent with every request so site operators can see who we are.
 pub const USER_AGENT: &str =
@@ -76,6 +76,20 @@ pub struct Fetcher {
     limiters: Mutex<HashMap<String, Arc<DefaultDirectRateLimiter>>>,
     robots: tokio::sync::Mutex<HashMap<String, Arc<Robots>>>,
     requests: AtomicU64,
+    /// When each host was last sent a request, by this run or (loaded before it starts) an
+    /// earlier one: a run's first request to a host keeps the rate with the last run's last.
+    last_requests: Mutex<HashMap<String, SystemTime>>,
+    /// Hosts this run has sent something to.
+    started: Mutex<std::collections::HashSet<String>>,
+}
+
+/// Limiters shared by every run in this process, by host and interval: two crawlers of one
+/// host, or two runs back to back, share one rate.
+fn shared_limiter(key: &str, interval: Duration) -> Arc<DefaultDirectRateLimiter> {
+    static LIMITERS: OnceLock<Mutex<HashMap<(String, Duration), Arc<DefaultDirectRateLimiter>>>> =
+        OnceLock::new();
+    let mut limiters = LIMITERS.get_or_init(Default::default).lock().unwrap_or_else(|p| p.into_inner());
+    limiters.entry((key.to_string(), interval)).or_insert_with(|| Arc::new(limiter_every(interval))).clone()
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -110,7 +124,26 @@ impl Fetcher {
             limiters: Mutex::new(HashMap::new()),
             robots: tokio::sync::Mutex::new(HashMap::new()),
             requests: AtomicU64::new(0),
+            last_requests: Mutex::new(HashMap::new()),
+            started: Mutex::new(Default::default()),
         })
+    }
+
+    /// When hosts were last sent a request, as recorded by earlier runs (`host_key` form:
+    /// `scheme://host:port`).
+    pub fn with_last_requests(self, earlier: impl IntoIterator<Item = (String, SystemTime)>) -> Self {
+        self.last_requests.lock().unwrap_or_else(|p| p.into_inner()).extend(earlier);
+        self
+    }
+
+    /// When each host was last sent a request, for the next run.
+    pub fn last_requests(&self) -> Vec<(String, SystemTime)> {
+        self.last_requests
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .map(|(k, v)| (k.clone(), *v))
+            .collect()
     }
 
     /// HTTP requests sent so far (robots.txt and retries included).
@@ -244,11 +277,30 @@ impl Fetcher {
         }
     }
 
-    /// Waits until the host's rate allows one more request.
+    /// Waits until the host's rate allows one more request, and notes when it was sent.
     async fn wait_turn(&self, url: &Url) {
-        if let Some(limiter) = self.limiter(url, None) {
+        let key = host_key(url);
+        let limiter = self.limiter(url, None);
+        let first = self.started.lock().unwrap_or_else(|p| p.into_inner()).insert(key.clone());
+        if let (true, Some(limiter)) = (first, &limiter) {
+            // The first request of a run keeps its distance from an earlier run's last.
+            let earlier = self.last_requests.lock().unwrap_or_else(|p| p.into_inner()).get(&key).copied();
+            if let Some(earlier) = earlier {
+                let interval = self.interval().unwrap_or(Duration::ZERO);
+                let wait = (earlier + interval).duration_since(SystemTime::now()).unwrap_or(Duration::ZERO);
+                tokio::time::sleep(wait.min(Duration::from_secs(600))).await;
+            }
+            limiter.until_ready().await;
+        } else if let Some(limiter) = limiter {
             limiter.until_ready().await;
         }
+        self.last_requests.lock().unwrap_or_else(|p| p.into_inner()).insert(key, SystemTime::now());
+    }
+
+    /// The configured spacing between requests to one host (`None`: no limit).
+    fn interval(&self) -> Option<Duration> {
+        (self.rate_per_minute > 0)
+            .then(|| Duration::from_secs_f64(60.0 / self.rate_per_minute as f64).mul_f64(1.02))
     }
 
     /// The host's limiter; `min_interval` (robots.txt Crawl-delay) makes it stricter.
@@ -256,22 +308,16 @@ impl Fetcher {
         let key = host_key(url);
         let mut limiters = self.limiters.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(interval) = min_interval {
-            let configured = (self.rate_per_minute > 0)
-                .then(|| Duration::from_secs_f64(60.0 / self.rate_per_minute as f64));
-            let interval = configured.map_or(interval, |c| c.max(interval));
-            limiters.insert(key.clone(), Arc::new(limiter_every(interval)));
+            let interval = interval.mul_f64(1.02);
+            let interval = self.interval().map_or(interval, |c| c.max(interval));
+            limiters.insert(key.clone(), shared_limiter(&key, interval));
         }
-        if self.rate_per_minute == 0 && !limiters.contains_key(&key) {
-            return None;
+        if let Some(found) = limiters.get(&key) {
+            return Some(found.clone());
         }
-        Some(
-            limiters
-                .entry(key)
-                .or_insert_with(|| {
-                    Arc::new(limiter_every(Duration::from_secs_f64(60.0 / self.rate_per_minute as f64)))
-                })
-                .clone(),
-        )
+        let limiter = shared_limiter(&key, self.interval()?);
+        limiters.insert(key, limiter.clone());
+        Some(limiter)
     }
 
     /// The host's robots.txt rules, fetched once per run (under the host's rate).
@@ -345,16 +391,16 @@ async fn read_capped(mut response: reqwest::Response, cap: usize) -> Result<Vec<
 }
 
 fn limiter_every(interval: Duration) -> DefaultDirectRateLimiter {
-    // A burst of one: requests are spaced by the interval, so no window of a minute ever holds
-    // more than the rate allows; 2% more keeps it so at the receiver despite network jitter.
-    let interval = interval.mul_f64(1.02);
+    // A burst of one: requests are spaced by the interval (2% over the rate's, so it holds at
+    // the receiver despite network jitter), and no window of a minute holds more than the rate.
     let quota = Quota::with_period(interval.max(Duration::from_millis(1)))
         .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
         .allow_burst(NonZeroU32::MIN);
     RateLimiter::direct(quota)
 }
 
-fn host_key(url: &Url) -> String {
+/// A host as rates and robots.txt see it: `scheme://host:port`.
+pub fn host_key(url: &Url) -> String {
     format!(
         "{}://{}:{}",
         url.scheme(),

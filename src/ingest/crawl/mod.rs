@@ -71,6 +71,9 @@ pub trait CrawlSink: Send + Sync + 'static {
         run: &CrawlRun,
         failures: &[CrawlFailure],
     ) -> Result<(), String>;
+    /// When each host (`scheme://host:port`) was last sent a request, in Unix milliseconds.
+    fn host_times(&self) -> Result<Vec<(String, i64)>, String>;
+    fn save_host_times(&self, times: &[(String, i64)]) -> Result<(), String>;
 }
 
 /// Progress reports for a terminal or a log. Every method has a no-op default.
@@ -154,7 +157,11 @@ pub async fn run(
         move |s| s.begin_run(&name, &run)
     })
     .await?;
-    let fetcher = Fetcher::new(&def.fetch, def.rate_per_minute)?;
+    let earlier = blocking(&sink, |s| s.host_times()).await?;
+    let earlier = earlier
+        .into_iter()
+        .map(|(host, ms)| (host, std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms.max(0) as u64)));
+    let fetcher = Fetcher::new(&def.fetch, def.rate_per_minute)?.with_last_requests(earlier);
     let mut failures: Vec<CrawlFailure> = Vec::new();
     let mut problems: Vec<String> = Vec::new();
 
@@ -246,6 +253,14 @@ pub async fn run(
         }
     }
     run.requests = fetcher.requests();
+    let times: Vec<(String, i64)> = fetcher
+        .last_requests()
+        .into_iter()
+        .filter_map(|(host, at)| {
+            Some((host, at.duration_since(std::time::UNIX_EPOCH).ok()?.as_millis() as i64))
+        })
+        .collect();
+    blocking(&sink, move |s| s.save_host_times(&times)).await?;
     run.finished = Some(now_text());
     run.status = if problems.is_empty() { RunStatus::Ok } else { RunStatus::Failed };
     run.reason = (!problems.is_empty()).then(|| problems.join("; "));
