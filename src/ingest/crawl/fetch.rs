@@ -85,9 +85,10 @@ pub struct Fetcher {
 
 /// Limiters shared by every run in this process, by host and interval: two crawlers of one
 /// host, or two runs back to back, share one rate.
+type Limiters = HashMap<(String, Duration), Arc<DefaultDirectRateLimiter>>;
+
 fn shared_limiter(key: &str, interval: Duration) -> Arc<DefaultDirectRateLimiter> {
-    static LIMITERS: OnceLock<Mutex<HashMap<(String, Duration), Arc<DefaultDirectRateLimiter>>>> =
-        OnceLock::new();
+    static LIMITERS: OnceLock<Mutex<Limiters>> = OnceLock::new();
     let mut limiters = LIMITERS.get_or_init(Default::default).lock().unwrap_or_else(|p| p.into_inner());
     limiters.entry((key.to_string(), interval)).or_insert_with(|| Arc::new(limiter_every(interval))).clone()
 }
