@@ -201,6 +201,14 @@ pub fn to_chinese_money(amount: f64) -> String {
     out
 }
 
+/// The largest amount a notice can mean: 10 trillion yuan (10万亿), far above any contract.
+const MAX_PLAUSIBLE_YUAN: f64 = 1e13;
+
+/// `amount` unless it is beyond any real contract (a typo, an exponent, a code).
+fn plausible(amount: f64) -> Option<f64> {
+    (amount.is_finite() && amount <= MAX_PLAUSIBLE_YUAN).then_some(amount)
+}
+
 /// Full-width digits and punctuation to ASCII.
 fn ascii_digits(text: &str) -> String {
     text.chars()
@@ -265,8 +273,13 @@ fn parse_amount_plain(text: &str, unit: Option<Unit>) -> Option<f64> {
                 continue;
             }
             let before = if start > 0 { bytes[start - 1] } else { ' ' };
-            if before.is_ascii_alphabetic() {
+            // Part of a code or an exponent (`A123`, `1e308`): no amount.
+            if before.is_ascii_alphabetic() || bytes.get(i).is_some_and(|c| c.is_ascii_alphabetic()) {
                 continue;
+            }
+            // A negative amount is no award or budget: unknown, never its absolute value.
+            if matches!(before, '-' | '－' | '负' | '−') {
+                return None;
             }
             let own_unit = if after.starts_with("亿") {
                 Some(Unit::HundredMillion)
@@ -278,7 +291,7 @@ fn parse_amount_plain(text: &str, unit: Option<Unit>) -> Option<f64> {
                 None
             };
             let factor = own_unit.or(unit).unwrap_or(Unit::Yuan).factor();
-            return Some(round_cents(value * factor));
+            return plausible(round_cents(value * factor));
         }
         i += 1;
     }
@@ -287,7 +300,7 @@ fn parse_amount_plain(text: &str, unit: Option<Unit>) -> Option<f64> {
         let value = parse_chinese_money(&text)?;
         let has_own_unit = text.contains('元') || text.contains('万') || text.contains('亿');
         let factor = if has_own_unit { 1.0 } else { unit.unwrap_or(Unit::Yuan).factor() };
-        return Some(round_cents(value * factor));
+        return plausible(round_cents(value * factor));
     }
     None
 }
@@ -324,6 +337,15 @@ mod tests {
         check("费率：0.8%", None, None);
         check("6400元/吨", None, None);
         check("无", None, None);
+    }
+
+    #[test]
+    fn negative_and_absurd_amounts_are_unknown() {
+        check("中标金额：-1234万元", None, None);
+        check("中标金额：－1234万元", None, None);
+        check("1e308亿元", None, None);
+        check("99999999999亿元", None, None);
+        check("中标金额：1234万元", None, Some(12_340_000.0));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use super::amount::{label_is_not_amount, parse_amount, Unit};
 use super::date::find_date;
 use super::normalize::fold;
 use crate::model::Date;
-use scraper::{ElementRef, Html, Node};
+use scraper::{ElementRef, Node};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -467,7 +467,7 @@ const BLOCK: &[&str] = &[
 ];
 
 fn layout_html(html: &str) -> Layout {
-    let document = Html::parse_document(html);
+    let document = super::html::parse(html);
     let select = |s: &str| scraper::Selector::parse(s).ok();
     let title = select("title").and_then(|s| document.select(&s).map(element_text).find(|t| !t.is_empty()));
     let heading =

@@ -37,7 +37,7 @@ pub fn parse_list(def: &CrawlerDef, page_url: &str, body: &str) -> Result<ListPa
     let mut page = ListPage::default();
     match &def.list {
         ListParser::Html { item, links, fields } => {
-            let document = Html::parse_document(body);
+            let document = crate::extract::html::parse(body);
             let mut push = |link: ElementRef<'_>, context: ElementRef<'_>| {
                 let Some(url) = link.value().attr("href").and_then(|h| absolute(&base, h)) else { return };
                 let title = Some(collapse(&link_title(link))).filter(|t| !t.is_empty());
@@ -191,57 +191,39 @@ fn item_context(link: ElementRef<'_>) -> ElementRef<'_> {
         .unwrap_or(link)
 }
 
-/// The text of an element with blocks on their own lines and scripts left out.
+/// The text of an element with blocks on their own lines and scripts left out (an iterative
+/// walk: deep pages must not overflow the stack).
 fn element_text(element: ElementRef<'_>) -> String {
+    const BLOCK: [&str; 21] = [
+        "p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section", "article",
+        "dd", "dt", "ul", "ol", "header", "footer", "tbody",
+    ];
     let mut out = String::new();
-    walk_text(element, &mut out);
-    out
-}
-
-fn walk_text(element: ElementRef<'_>, out: &mut String) {
-    for child in element.children() {
-        match child.value() {
+    let mut stack: Vec<_> = element.children().rev().map(|child| (child, false)).collect();
+    while let Some((node, leaving)) = stack.pop() {
+        match node.value() {
             Node::Text(text) => out.push_str(text),
             Node::Element(e) => {
                 let name = e.name();
+                if leaving {
+                    if BLOCK.contains(&name) {
+                        out.push('\n');
+                    }
+                    continue;
+                }
                 if matches!(name, "script" | "style" | "noscript" | "template") {
                     continue;
                 }
-                let block = matches!(
-                    name,
-                    "p" | "div"
-                        | "br"
-                        | "tr"
-                        | "li"
-                        | "h1"
-                        | "h2"
-                        | "h3"
-                        | "h4"
-                        | "h5"
-                        | "h6"
-                        | "table"
-                        | "section"
-                        | "article"
-                        | "dd"
-                        | "dt"
-                        | "ul"
-                        | "ol"
-                        | "header"
-                        | "footer"
-                );
-                if let Some(inner) = ElementRef::wrap(child) {
-                    if matches!(name, "td" | "th") {
-                        out.push(' ');
-                    }
-                    walk_text(inner, out);
+                if matches!(name, "td" | "th") {
+                    out.push(' ');
                 }
-                if block {
-                    out.push('\n');
-                }
+                stack.push((node, true));
+                stack.extend(node.children().rev().map(|child| (child, false)));
             }
             _ => {}
         }
     }
+    out
 }
 
 /// Whitespace runs (including full-width spaces and nbsp) become one space.
@@ -310,7 +292,7 @@ pub fn to_row(
     context: &PageContext<'_>,
     html: &str,
 ) -> Result<BTreeMap<String, String>, String> {
-    let document = Html::parse_document(html);
+    let document = crate::extract::html::parse(html);
     let text = page_text(&document, def.content.as_ref());
     let mut row = BTreeMap::new();
     let set = |row: &mut BTreeMap<String, String>, key: &str, value: Option<String>| {
@@ -420,6 +402,31 @@ mod tests {
         let text = "项目名称：某某厂区改造\n建设单位：宜昌某某化工有限公司；联系人：张三\n";
         assert_eq!(labelled_value(text, &["建设单位".into()]).as_deref(), Some("宜昌某某化工有限公司"));
         assert_eq!(labelled_value(text, &["批复文号".into()]), None);
+    }
+
+    #[test]
+    fn a_page_nesting_100000_elements_becomes_a_row() {
+        let dir = std::env::temp_dir();
+        let def = CrawlerDef::parse(
+            "deep",
+            &dir.join("deep.toml"),
+            "kind = \"tenders\"\nstart = [\"http://x/\"]\n",
+        )
+        .unwrap();
+        let page = format!(
+            "<html><head><title>某某工程中标结果公告</title></head><body><p>中标人：甲建设有限公司</p>{}</body></html>",
+            "<div>".repeat(100_000)
+        );
+        let item =
+            ListItem { url: "http://x/1.html".into(), title: None, date: None, fields: BTreeMap::new() };
+        let context = PageContext {
+            url: "http://x/1.html",
+            item: &item,
+            last_modified: None,
+            fetched: "2026-11-23".parse().unwrap(),
+        };
+        let row = to_row(&def, &context, &page).unwrap();
+        assert_eq!(row.get("winner").map(String::as_str), Some("甲建设有限公司"));
     }
 
     #[test]
