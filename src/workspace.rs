@@ -176,6 +176,11 @@ impl Workspace {
         Ok(workspace)
     }
 
+    /// The SQLite file of the store.
+    pub fn store_path(&self) -> PathBuf {
+        self.dir.join("oppgraph.db")
+    }
+
     pub fn config_path(&self) -> PathBuf {
         self.dir.join("config.toml")
     }

@@ -300,3 +300,49 @@ async fn the_server_answers_on_a_real_socket() {
     stop.send(()).unwrap();
     server.await.unwrap().unwrap();
 }
+
+/// Regression: one lock served every request, so a mining run or an import held up every read,
+/// `/healthz` included. Reads now use their own connections.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_answer_while_a_writer_holds_the_workspace() {
+    let (_dir, state) = state();
+    let (release, wait) = std::sync::mpsc::channel::<()>();
+    let (held, is_held) = tokio::sync::oneshot::channel::<()>();
+    let writer = state.clone();
+    let writing = tokio::spawn(async move {
+        writer
+            .with_workspace(move |_ws| {
+                let _ = held.send(());
+                let _ = wait.recv();
+                Ok(())
+            })
+            .await
+    });
+    is_held.await.unwrap();
+    let reads = async {
+        for (uri, token) in [
+            ("/healthz", None),
+            ("/readyz", None),
+            ("/api/opportunities", Some(ADMIN)),
+            ("/api/search?q=%E5%B7%A5%E7%A8%8B", Some(ANALYST)),
+            ("/api/enterprises?q=%E5%85%AC%E5%8F%B8", Some(ANALYST)),
+            ("/api/alerts", Some(RISK)),
+        ] {
+            let (status, body) = call(&state, "GET", uri, token, None).await;
+            assert_eq!(status, StatusCode::OK, "{uri}: {body}");
+        }
+    };
+    let answered = tokio::time::timeout(std::time::Duration::from_secs(30), reads).await;
+    release.send(()).unwrap();
+    writing.await.unwrap().unwrap();
+    assert!(answered.is_ok(), "reads waited for the writer");
+}
+
+#[tokio::test]
+async fn readiness_reports_whether_the_index_caught_up() {
+    let (_dir, state) = state();
+    let (status, body) = call(&state, "GET", "/readyz", None, None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["ready"], true);
+    assert_eq!(body["record_seq"], body["indexed_seq"]);
+}

@@ -79,11 +79,11 @@ impl AppState {
     pub async fn crawl_statuses(&self) -> Result<Vec<CrawlStatus>, ApiError> {
         let defs = self.crawler_defs()?;
         let guard = self.inner.crawl_runs.clone();
-        self.with_workspace(move |ws| {
+        self.read(move |r| {
             let mut statuses = Vec::new();
             for def in defs {
                 statuses.push(match def {
-                    Ok(def) => crawl_status(ws, &def, &guard)?,
+                    Ok(def) => crawl_status(r.store, &def, &guard)?,
                     Err(error) => {
                         let (name, message) = match &error {
                             crawl::CrawlError::Definition { path, message } => (
@@ -116,11 +116,11 @@ impl AppState {
 
 /// One crawler's status from the store.
 pub fn crawl_status(
-    ws: &crate::workspace::Workspace,
+    store: &crate::store::Store,
     def: &CrawlerDef,
     guard: &crawl::RunGuard,
 ) -> Result<CrawlStatus, ApiError> {
-    let mut last_run = ws.store.crawl_runs(&def.name, 1)?.into_iter().next();
+    let mut last_run = store.crawl_runs(&def.name, 1)?.into_iter().next();
     // A run marked running that this process is not running was cut off.
     if let Some(run) =
         last_run.as_mut().filter(|r| r.status == RunStatus::Running && !guard.is_running(&def.name))
@@ -138,7 +138,7 @@ pub fn crawl_status(
             .and_then(|s| s.next_after(chrono::Local::now()))
             .map(|t| t.format("%Y-%m-%dT%H:%M:%S%:z").to_string()),
         last_run,
-        failures: ws.store.crawl_failures(&def.name)?,
+        failures: store.crawl_failures(&def.name)?,
         error: None,
     })
 }

@@ -35,8 +35,40 @@ pub struct AppState {
     inner: Arc<Inner>,
 }
 
+/// What read handlers get: a read-only store connection and the index. Reads never take the
+/// workspace lock, so mining, imports and crawls do not hold them up.
+pub struct Reader<'a> {
+    pub store: &'a crate::store::Store,
+    pub index: &'a crate::index::SearchIndex,
+}
+
+/// Read-only connections, opened as needed and reused.
+struct ReadPool {
+    path: std::path::PathBuf,
+    index: crate::index::SearchIndex,
+    idle: Mutex<Vec<crate::store::Store>>,
+}
+
+impl ReadPool {
+    fn take(&self) -> Result<crate::store::Store, ApiError> {
+        let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        match idle {
+            Some(store) => Ok(store),
+            None => Ok(crate::store::Store::open_read_only(&self.path)?),
+        }
+    }
+
+    fn give_back(&self, store: crate::store::Store) {
+        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        if idle.len() < 16 {
+            idle.push(store);
+        }
+    }
+}
+
 struct Inner {
     workspace: SharedWorkspace,
+    reads: ReadPool,
     /// The crawlers folder `serve` runs on its schedule and `/api/crawls` reports on.
     crawlers: Option<std::path::PathBuf>,
     crawl_runs: RunGuard,
@@ -58,9 +90,15 @@ impl AppState {
     /// A state whose crawlers live in `crawlers` (the `serve --crawlers` folder).
     pub fn with_crawlers(workspace: Workspace, crawlers: Option<std::path::PathBuf>) -> Self {
         let tokens = workspace.config.tokens.clone();
+        let reads = ReadPool {
+            path: workspace.store_path(),
+            index: workspace.index.clone(),
+            idle: Mutex::new(Vec::new()),
+        };
         AppState {
             inner: Arc::new(Inner {
                 workspace: SharedWorkspace::new(workspace),
+                reads,
                 crawlers,
                 crawl_runs: RunGuard::default(),
                 crawl_counters: Mutex::new(BTreeMap::new()),
@@ -88,9 +126,37 @@ impl AppState {
         .map_err(|e| ApiError::internal(format!("worker failed: {e}")))?
     }
 
+    /// Runs a read off the async runtime on a read-only connection, without the workspace
+    /// lock.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Reader<'_>) -> Result<T, ApiError> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let store = inner.reads.take()?;
+            let result = f(&Reader { store: &store, index: &inner.reads.index });
+            inner.reads.give_back(store);
+            result
+        })
+        .await
+        .map_err(|e| ApiError::internal(format!("worker failed: {e}")))?
+    }
+
     /// The current graph: the cached one, brought up to date with the changes logged since it
     /// was built (by this server's imports or another process's) when there are any.
     pub async fn graph(&self) -> Result<Arc<EnterpriseGraph>, ApiError> {
+        // Most of the time the cached graph is current: that is checked without the lock.
+        let cached = self.inner.graph.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        if let Some(graph) = cached {
+            let version = self.read(|r| Ok(r.store.graph_version()?)).await?;
+            let stamp = graph.stamp();
+            let today = chrono::Local::now().date_naive();
+            if (stamp.store_id, stamp.seq, graph.options().as_of) == (version.store_id, version.seq, today) {
+                return Ok(graph);
+            }
+        }
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || {
             let workspace = inner.workspace.lock();
@@ -200,6 +266,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/", get(|| async { Html(UI) }))
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .route("/api/openapi.json", get(openapi))
         .route("/api/opportunities", get(list_opportunities))
@@ -248,22 +315,28 @@ pub async fn serve(
     axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
 }
 
-async fn healthz(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
-    let counts = state
-        .with_workspace(|ws| {
-            Ok((
-                ws.store.count(crate::store::Table::Records)?,
-                ws.store.count(crate::store::Table::Opportunities)?,
-            ))
+/// Liveness: answers without touching the store.
+async fn healthz() -> Json<serde_json::Value> {
+    Json(serde_json::json!({"status": "ok"}))
+}
+
+/// Readiness: the store answers and the search index has caught up with it.
+async fn readyz(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let (records, record_seq, indexed_seq) = state
+        .read(|r| {
+            Ok((r.store.count(crate::store::Table::Records)?, r.store.record_seq()?, r.index.indexed_seq()?))
         })
         .await?;
-    Ok(Json(serde_json::json!({"status": "ok", "records": counts.0, "opportunities": counts.1})))
+    let ready = indexed_seq == Some(record_seq);
+    let body = serde_json::json!({"ready": ready, "records": records, "record_seq": record_seq, "indexed_seq": indexed_seq});
+    let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    Ok((status, Json(body)).into_response())
 }
 
 async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
     use crate::store::Table;
     let counts = state
-        .with_workspace(|ws| {
+        .read(|r| {
             let mut out = Vec::new();
             for (name, table) in [
                 ("enterprises", Table::Enterprises),
@@ -272,7 +345,7 @@ async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
                 ("opportunities", Table::Opportunities),
                 ("feedback", Table::Feedback),
             ] {
-                out.push((name, ws.store.count(table)?));
+                out.push((name, r.store.count(table)?));
             }
             Ok(out)
         })
@@ -338,14 +411,14 @@ async fn list_opportunities(
         limit: Some(params.limit.unwrap_or(100).min(1000)),
         offset: params.offset,
     };
-    let list = state.with_workspace(move |ws| Ok(ws.store.opportunities(&filter)?)).await?;
+    let list = state.read(move |r| Ok(r.store.opportunities(&filter)?)).await?;
     Ok(Json(list))
 }
 
 async fn load_visible(state: &AppState, caller: &Caller, id: String) -> Result<Opportunity, ApiError> {
     let shown = id.clone();
     let opportunity = state
-        .with_workspace(move |ws| Ok(ws.store.opportunity(&id)?))
+        .read(move |r| Ok(r.store.opportunity(&id)?))
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no opportunity {shown}")))?;
     if !caller.may_see(&opportunity) {
@@ -435,10 +508,10 @@ async fn list_alerts(
     }
     let limit = params.limit.unwrap_or(200).min(2000);
     let views = state
-        .with_workspace(move |ws| {
+        .read(move |r| {
             let reviews: std::collections::HashMap<String, AlertReview> =
-                ws.store.alert_reviews()?.into_iter().map(|r| (r.alert_id.clone(), r)).collect();
-            let opportunities = ws.store.opportunities(&OpportunityFilter::default())?;
+                r.store.alert_reviews()?.into_iter().map(|r| (r.alert_id.clone(), r)).collect();
+            let opportunities = r.store.opportunities(&OpportunityFilter::default())?;
             let mut views = Vec::new();
             for opp in opportunities {
                 for alert in &opp.alerts {
@@ -544,12 +617,9 @@ async fn search(
         offset: params.offset,
     };
     let results = state
-        .with_workspace(move |ws| {
-            // Records another process stored but did not index (killed, or failed) are indexed
-            // first; commits it did make are picked up by the reader on its own.
-            ws.sync_index()?;
-            Ok(ws.index.search(&params.q, &options)?)
-        })
+        // Commits of any process reach the reader on their own; records a killed process
+        // stored without indexing are indexed by the schedule's next check.
+        .read(move |r| Ok(r.index.search(&params.q, &options)?))
         .await?;
     Ok(Json(results))
 }
@@ -572,13 +642,13 @@ async fn find_enterprises(
     let limit = params.limit.unwrap_or(20).min(200);
     let raw = params.q.trim().to_string();
     let found = state
-        .with_workspace(move |ws| {
+        .read(move |r| {
             // The raw text narrows in SQL (names are stored as written); normalised matching on
             // names and aliases decides.
             let folded = crate::extract::normalize::fold(&raw);
-            let mut candidates = ws.store.find_enterprises(&raw, limit)?;
+            let mut candidates = r.store.find_enterprises(&raw, limit)?;
             if folded != raw {
-                candidates.extend(ws.store.find_enterprises(&folded, limit)?);
+                candidates.extend(r.store.find_enterprises(&folded, limit)?);
                 candidates.sort_by_key(|e| e.id);
                 candidates.dedup_by_key(|e| e.id);
             }
@@ -604,7 +674,7 @@ async fn get_enterprise(
     _caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<Json<crate::model::Enterprise>, ApiError> {
-    let found = state.with_workspace(move |ws| Ok(ws.store.enterprise(id)?)).await?;
+    let found = state.read(move |r| Ok(r.store.enterprise(id)?)).await?;
     found.map(Json).ok_or_else(|| ApiError::NotFound(format!("no enterprise {id}")))
 }
 

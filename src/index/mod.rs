@@ -163,12 +163,14 @@ fn schema() -> (Schema, Fields) {
     (builder.build(), fields)
 }
 
+/// A handle on the index; clones share it (readers see every commit).
+#[derive(Clone)]
 pub struct SearchIndex {
     index: Index,
     reader: IndexReader,
     fields: Fields,
     /// Serialises this process's writes (a writer exists only while one runs).
-    writer: std::sync::Mutex<()>,
+    writer: std::sync::Arc<std::sync::Mutex<()>>,
 }
 
 /// One search hit, as the contract prints it.
@@ -255,7 +257,7 @@ impl SearchIndex {
             .register(QUERY_TOKENIZER, TextAnalyzer::from(JiebaTokenizer { mode: Mode::Query }));
         // Commits by other processes show up on their own; our own reload at once.
         let reader = index.reader_builder().reload_policy(ReloadPolicy::OnCommitWithDelay).try_into()?;
-        Ok(SearchIndex { index, reader, fields, writer: std::sync::Mutex::new(()) })
+        Ok(SearchIndex { index, reader, fields, writer: Default::default() })
     }
 
     /// Runs `f` with a writer that lives only for this write: another process (a CLI import

@@ -235,6 +235,24 @@ impl Store {
         Self::init(conn)
     }
 
+    /// A read-only connection to an existing store, for readers beside the writer (WAL lets
+    /// them read while it writes). Runs no migrations.
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        use rusqlite::OpenFlags;
+        let flags =
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(path, flags)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+        let known = MIGRATIONS.len() as i64;
+        if version != known {
+            return Err(StoreError::Corrupt(format!(
+                "store schema is version {version}, this build reads {known}"
+            )));
+        }
+        Ok(Store { conn })
+    }
+
     pub fn open_in_memory() -> Result<Store> {
         Self::init(Connection::open_in_memory()?)
     }
