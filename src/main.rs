@@ -765,6 +765,30 @@ fn random_token() -> String {
     (0..32).map(|_| format!("{:x}", rng.random_range(0..16u8))).collect()
 }
 
+/// Marks a data dir `demo` made, so a later `demo` may wipe it and nothing else.
+const DEMO_MARKER: &str = ".oppgraph-demo";
+
+/// Empties `data` for the demo: only a folder an earlier demo made (it has the marker) or an
+/// empty one; anything else is refused, never deleted.
+fn prepare_demo_dir(data: &Path) -> Result<()> {
+    if data.exists() {
+        let empty = std::fs::read_dir(data).map(|mut d| d.next().is_none()).unwrap_or(false);
+        if !data.join(DEMO_MARKER).exists() && !empty {
+            return Err(Refused(format!(
+                "{} is not a demo data dir (it has no {DEMO_MARKER} marker), so demo will not wipe it; \
+                 pass another --data, or move it away yourself",
+                data.display()
+            ))
+            .into());
+        }
+        std::fs::remove_dir_all(data).with_context(|| format!("clearing {}", data.display()))?;
+    }
+    std::fs::create_dir_all(data).with_context(|| format!("creating {}", data.display()))?;
+    std::fs::write(data.join(DEMO_MARKER), "made by `oppgraph demo`; a later demo may wipe this folder\n")
+        .with_context(|| format!("marking {}", data.display()))?;
+    Ok(())
+}
+
 fn demo(data: &Path, addr: &str, sample: &Path, no_serve: bool) -> Result<ExitCode> {
     if !sample.is_dir() {
         return Err(Refused(format!(
@@ -773,9 +797,7 @@ fn demo(data: &Path, addr: &str, sample: &Path, no_serve: bool) -> Result<ExitCo
         ))
         .into());
     }
-    if data.exists() {
-        std::fs::remove_dir_all(data).with_context(|| format!("clearing {}", data.display()))?;
-    }
+    prepare_demo_dir(data)?;
     let mut workspace = Workspace::open(data)?;
     let outcome = workspace.import(&[sample.to_path_buf()])?;
     for file in &outcome.files {

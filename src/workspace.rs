@@ -112,8 +112,19 @@ impl Config {
             path: path.display().to_string(),
             message: e.to_string(),
         })?;
-        std::fs::write(path, text)
-            .map_err(|e| WorkspaceError::Config { path: path.display().to_string(), message: e.to_string() })
+        // The file holds API tokens: readable by its owner only.
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let error = |e: std::io::Error| WorkspaceError::Config {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        };
+        let mut file = options.open(path).map_err(error)?;
+        #[cfg(unix)]
+        file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600)).map_err(error)?;
+        std::io::Write::write_all(&mut file, text.as_bytes()).map_err(error)
     }
 
     /// The typed mining configuration, with the product matrix loaded.

@@ -200,3 +200,28 @@ fn the_rate_holds_across_runs_in_separate_processes() {
     let closest = times.windows(2).map(|w| w[1] - w[0]).min().unwrap();
     assert!(closest >= std::time::Duration::from_millis(980), "requests {closest:?} apart at 60 a minute");
 }
+
+#[test]
+fn demo_wipes_only_its_own_data_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    let foreign = dir.path().join("precious");
+    std::fs::create_dir(&foreign).unwrap();
+    std::fs::write(foreign.join("ledger.txt"), "do not delete").unwrap();
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("graph-data/sample");
+    let output = oppgraph(&foreign, &["demo", "--no-serve", "--sample", sample.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("is not a demo data dir"));
+    assert!(foreign.join("ledger.txt").exists());
+
+    let data = dir.path().join("demo");
+    for _ in 0..2 {
+        let output = oppgraph(&data, &["demo", "--no-serve", "--sample", sample.to_str().unwrap()]);
+        assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(data.join("config.toml")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "config.toml holds tokens");
+    }
+}
