@@ -210,16 +210,18 @@ impl Workspace {
     /// Imports files and brings the index up to date with what changed.
     pub fn import(&mut self, paths: &[PathBuf]) -> Result<ImportOutcome> {
         let rejects_dir = self.rejects_dir();
+        let before = self.index_position()?;
         let outcome = import_files(&mut self.store, paths, &rejects_dir)?;
-        self.sync_index()?;
+        self.index_imported(before, &outcome)?;
         Ok(outcome)
     }
 
     /// Imports rows made in memory (crawled pages) and brings the index up to date.
     pub fn import_rows(&mut self, label: &str, kind: ImportKind, rows: Vec<RawRow>) -> Result<ImportOutcome> {
         let rejects_dir = self.rejects_dir();
+        let before = self.index_position()?;
         let outcome = import_rows(&mut self.store, label, kind, rows, &rejects_dir)?;
-        self.sync_index()?;
+        self.index_imported(before, &outcome)?;
         Ok(outcome)
     }
 
@@ -328,6 +330,30 @@ impl Workspace {
     pub fn rebuild_index(&self) -> Result<usize> {
         let (records, seq) = self.store.records_with_seq()?;
         Ok(self.index.rebuild(&records, seq)?)
+    }
+
+    /// The store's record sequence number when the index has caught up with it, else `None`.
+    fn index_position(&self) -> Result<Option<u64>> {
+        let seq = self.store.record_seq()?;
+        Ok((self.index.indexed_seq()? == Some(seq)).then_some(seq))
+    }
+
+    /// Indexes what an import changed. When the index was caught up before and the import's
+    /// records are the only writes since (nobody else wrote in between), the records in hand
+    /// are indexed directly; otherwise the index catches up from the store.
+    fn index_imported(&self, before: Option<u64>, outcome: &ImportOutcome) -> Result<()> {
+        let after = self.store.record_seq()?;
+        match before {
+            Some(before) if after - before == outcome.changed_records.len() as u64 => {
+                if after > before {
+                    self.index.sync(&outcome.changed_records, after)?;
+                }
+            }
+            _ => {
+                self.sync_index()?;
+            }
+        }
+        Ok(())
     }
 
     /// Brings the search index up to date with the store: indexes every record written after

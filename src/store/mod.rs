@@ -10,7 +10,7 @@ use crate::model::{
     RunStatus,
 };
 use crate::resolve::Decision;
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -165,6 +165,14 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX records_seq ON records(seq);
     INSERT INTO meta(key, value) VALUES ('record_seq', (SELECT COALESCE(MAX(seq), 0) FROM records));
     "#,
+    // 7: lead lists in rank order straight off an index, for one manager or for all (a
+    // manager's page no longer scans every live lead)
+    r#"
+    DROP INDEX opportunities_rank;
+    DROP INDEX opportunities_manager;
+    CREATE INDEX opportunities_rank ON opportunities(suppressed, score DESC, id);
+    CREATE INDEX opportunities_manager_rank ON opportunities(manager, suppressed, score DESC, id);
+    "#,
 ];
 
 pub struct Store {
@@ -231,7 +239,9 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        // Writers take turns (WAL has one writer): a crawl or import in one process waits for a
+        // mining run's write in another rather than failing.
+        conn.busy_timeout(std::time::Duration::from_secs(300))?;
         Self::init(conn)
     }
 
@@ -264,7 +274,7 @@ impl Store {
             return Err(StoreError::FutureSchema { found: version, known });
         }
         for (index, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-            let tx = conn.transaction()?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             tx.execute_batch(sql)?;
             tx.pragma_update(None, "user_version", index as i64 + 1)?;
             tx.commit()?;
@@ -335,8 +345,14 @@ impl Store {
     }
 
     /// Starts a write transaction; nothing is visible until [`StoreTx::commit`].
+    /// A write transaction. It takes the write lock at once (waiting for another writer, in any
+    /// process, for up to the busy timeout): a transaction that read first and wrote later
+    /// would fail outright when another process wrote in between.
     pub fn begin(&mut self) -> Result<StoreTx<'_>> {
-        Ok(StoreTx { tx: self.conn.transaction()?, record_seq: None })
+        Ok(StoreTx {
+            tx: self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?,
+            record_seq: None,
+        })
     }
 
     pub fn enterprises(&self) -> Result<Vec<Enterprise>> {
@@ -524,7 +540,7 @@ impl Store {
     /// Replaces the mined opportunities. Status and feedback survive re-mining: they belong to
     /// the lead's id, which is derived from what the lead is about.
     pub fn replace_opportunities(&mut self, opportunities: &[Opportunity]) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mined_at = now_text();
         tx.execute("CREATE TEMP TABLE IF NOT EXISTS mined(id TEXT PRIMARY KEY)", [])?;
         tx.execute("DELETE FROM mined", [])?;
@@ -563,7 +579,7 @@ impl Store {
 
     /// Records feedback and moves the lead to the new status, atomically.
     pub fn add_feedback(&mut self, feedback: &Feedback) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let changed = tx.execute(
             "UPDATE opportunities SET status = ?2 WHERE id = ?1",
             params![feedback.opportunity_id, feedback.status.as_str()],
@@ -589,7 +605,7 @@ impl Store {
     }
 
     pub fn review_alert(&mut self, review: &AlertReview) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute(
             "INSERT INTO alert_reviews(alert_id, reviewer, decision, note, at) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT(alert_id) DO UPDATE SET reviewer = excluded.reviewer,
@@ -618,7 +634,7 @@ impl Store {
 
     /// Records that `decision.name` is (or is not) a known enterprise; later imports honour it.
     pub fn add_decision(&mut self, decision: &Decision, actor: &str) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute(
             "INSERT INTO resolution_decisions(name, enterprise_id, decided_by, at) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT(name) DO UPDATE SET enterprise_id = excluded.enterprise_id,
@@ -681,7 +697,7 @@ impl Store {
         run: &CrawlRun,
         failures: &[CrawlFailure],
     ) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute(
             "UPDATE crawl_runs SET data = ?2 WHERE id = ?1",
             params![id, serde_json::to_string(run)?],
@@ -1037,6 +1053,30 @@ mod tests {
         let store = Store::open(&path).unwrap();
         assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as i64);
         assert_eq!(store.enterprise(ent.id).unwrap().unwrap().name, "甲公司");
+    }
+
+    /// Regression: a transaction that read first and wrote later failed at once ("database is
+    /// locked") when another process wrote in between (an import beside a mining run).
+    #[test]
+    fn writers_in_two_connections_take_turns() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("oppgraph.db");
+        let mut first = Store::open(&path).unwrap();
+        let mut second = Store::open(&path).unwrap();
+        let mut tx = first.begin().unwrap();
+        tx.insert_enterprise(Enterprise { name: "甲公司".into(), ..Default::default() }).unwrap();
+        let (started, waiting) = std::sync::mpsc::channel();
+        let other = std::thread::spawn(move || {
+            started.send(()).unwrap();
+            let mut tx = second.begin()?;
+            tx.enterprise(1)?;
+            tx.insert_enterprise(Enterprise { name: "乙公司".into(), ..Default::default() })?;
+            tx.commit()
+        });
+        waiting.recv().unwrap();
+        tx.commit().unwrap();
+        other.join().unwrap().unwrap();
+        assert_eq!(first.count(Table::Enterprises).unwrap(), 2);
     }
 
     #[test]
