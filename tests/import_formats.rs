@@ -46,6 +46,47 @@ fn parquet_files_import_like_csv_including_list_columns() {
     assert_eq!(tender.amount, Some(1_000_000.0));
 }
 
+/// Regression: Parquet decimal columns panicked the import, and date and timestamp columns
+/// refused the file.
+#[test]
+fn parquet_dates_timestamps_and_decimals_are_read_and_other_types_refused_clearly() {
+    let (dir, mut ws) = workspace();
+    let path = dir.path().join("tenders.parquet");
+    let mut df = df!(
+        "id" => ["d1", "d2"],
+        "kind" => ["award", "award"],
+        "title" => ["甲工程中标公告", "乙工程中标公告"],
+    )
+    .unwrap();
+    // 2026-06-01 is day 20,605 since 1970-01-01.
+    let published = Series::new("published".into(), [20_605i32, 20_606]).cast(&DataType::Date).unwrap();
+    let stamp = Series::new("registered_at".into(), [1_780_272_000_000i64, 1_780_358_400_000])
+        .cast(&DataType::Datetime(TimeUnit::Milliseconds, None))
+        .unwrap();
+    let amount =
+        Series::new("amount".into(), [1_234_567.89f64, 5_000_000.0]).cast(&DataType::Decimal(12, 2)).unwrap();
+    for column in [published, stamp, amount] {
+        df.with_column(column.into_column()).unwrap();
+    }
+    ParquetWriter::new(std::fs::File::create(&path).unwrap()).finish(&mut df).unwrap();
+    let outcome = ws.import(&[path]).unwrap();
+    assert_eq!((outcome.files[0].accepted, outcome.files[0].rejected), (2, 0), "{:?}", outcome.files[0]);
+    let record = ws.store.record(oppgraph::model::RecordKind::Tender, "d1").unwrap().unwrap();
+    let oppgraph::model::Record::Tender(tender) = record else { panic!("not a tender") };
+    assert_eq!(tender.published.to_string(), "2026-06-01");
+    assert_eq!(tender.amount, Some(1_234_567.89));
+
+    let path = dir.path().join("tenders-blob.parquet");
+    let mut df =
+        df!("id" => ["b1"], "kind" => ["award"], "title" => ["丙"], "published" => ["2026-06-01"]).unwrap();
+    let blob = Series::new("scan".into(), [b"\x89PNG".as_slice()]);
+    df.with_column(blob.into_column()).unwrap();
+    ParquetWriter::new(std::fs::File::create(&path).unwrap()).finish(&mut df).unwrap();
+    let outcome = ws.import(&[path]).unwrap();
+    let refused = outcome.files[0].refused.as_deref().unwrap();
+    assert!(refused.contains("column `scan` has type binary"), "{refused}");
+}
+
 #[test]
 fn json_lines_accept_arrays_for_lists() {
     let (dir, mut ws) = workspace();

@@ -65,61 +65,70 @@ pub enum ReadError {
 pub fn read_table(path: &Path) -> Result<Table, ReadError> {
     let shown = path.display().to_string();
     let format = Format::from_path(path).ok_or_else(|| ReadError::UnknownFormat { path: shown.clone() })?;
-    let parse_error = |e: PolarsError| ReadError::Parse { path: shown.clone(), message: e.to_string() };
     match format {
-        Format::Csv => {
-            let bytes =
-                std::fs::read(path).map_err(|source| ReadError::Io { path: shown.clone(), source })?;
-            if std::str::from_utf8(&bytes).is_err() {
-                return Err(ReadError::Parse {
-                    path: shown,
-                    message: "not valid UTF-8 (convert GBK files to UTF-8 first)".into(),
-                });
-            }
-            let df = CsvReadOptions::default()
-                .with_has_header(true)
-                .with_infer_schema_length(Some(0))
-                .try_into_reader_with_file_path(Some(path.to_path_buf()))
-                .and_then(|reader| reader.finish())
-                .map_err(parse_error)?;
-            let mut table = frame_to_table(&df, 2).map_err(parse_error)?;
-            // BOM-prefixed headers are common from Excel.
-            for column in &mut table.columns {
-                *column = column.trim_start_matches('\u{feff}').trim().to_string();
-            }
-            for row in &mut table.rows {
-                let values = std::mem::take(&mut row.values);
-                row.values = values
-                    .into_iter()
-                    .map(|(k, v)| (k.trim_start_matches('\u{feff}').trim().to_string(), v))
-                    .collect();
-            }
-            Ok(table)
-        }
-        Format::Parquet => {
-            let file =
-                std::fs::File::open(path).map_err(|source| ReadError::Io { path: shown.clone(), source })?;
-            let df = ParquetReader::new(file).finish().map_err(parse_error)?;
-            frame_to_table(&df, 1).map_err(parse_error)
-        }
+        Format::Csv => read_csv(path),
+        Format::Parquet => read_parquet(path),
         Format::JsonLines => read_json_lines(path),
     }
 }
 
-fn frame_to_table(df: &DataFrame, first_line: usize) -> PolarsResult<Table> {
+/// Parquet through polars. Text, numbers, booleans, dates, timestamps, decimals and lists of
+/// those are read; a column of another type refuses the file with its name and type. A reader
+/// panic on a file polars cannot handle is a refusal too, never a crash.
+fn read_parquet(path: &Path) -> Result<Table, ReadError> {
+    let shown = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|source| ReadError::Io { path: shown.clone(), source })?;
+    let refused = |message: String| ReadError::Parse { path: shown.clone(), message };
+    let read = std::panic::catch_unwind(move || -> Result<Table, String> {
+        let df = ParquetReader::new(file).finish().map_err(|e| polars_reason(&e))?;
+        frame_to_table(&df, 1)
+    });
+    match read {
+        Ok(table) => table.map_err(refused),
+        Err(_) => {
+            Err(refused("a column of a type this build cannot read (the Parquet reader failed)".into()))
+        }
+    }
+}
+
+/// A polars error in our words: its first line, without its hints.
+fn polars_reason(error: &PolarsError) -> String {
+    let text = error.to_string();
+    let first = text.lines().next().unwrap_or("unreadable").trim();
+    format!("not a readable Parquet file: {}", first.chars().take(200).collect::<String>())
+}
+
+/// Whether a column of this type reads as text.
+fn readable(dtype: &DataType) -> bool {
+    dtype.is_primitive_numeric()
+        || matches!(
+            dtype,
+            DataType::String
+                | DataType::Boolean
+                | DataType::Date
+                | DataType::Datetime(..)
+                | DataType::Decimal(..)
+        )
+}
+
+fn frame_to_table(df: &DataFrame, first_line: usize) -> Result<Table, String> {
     let columns: Vec<String> = df.get_column_names().iter().map(|c| c.to_string()).collect();
     let mut rows: Vec<RawRow> =
         (0..df.height()).map(|i| RawRow { line: i + first_line, values: BTreeMap::new() }).collect();
     for column in df.columns() {
         let name = column.name().to_string();
         let series = column.as_materialized_series();
+        let unreadable = || {
+            format!("column `{name}` has type {}, which import cannot read (use text, numbers, dates or lists of those)", series.dtype())
+        };
         let strings = match series.dtype() {
             DataType::String => series.clone(),
-            DataType::List(_) => list_to_strings(series)?,
-            _ => series.cast(&DataType::String)?,
+            DataType::List(inner) if readable(inner) => list_to_strings(series).map_err(|_| unreadable())?,
+            dtype if readable(dtype) => series.cast(&DataType::String).map_err(|_| unreadable())?,
+            _ => return Err(unreadable()),
         };
         let strings = strings.rechunk();
-        let strings = strings.str()?;
+        let strings = strings.str().map_err(|_| unreadable())?;
         for (i, row) in rows.iter_mut().enumerate() {
             if let Some(value) = strings.get(i) {
                 let value = value.trim();
@@ -147,14 +156,122 @@ fn list_to_strings(series: &Series) -> PolarsResult<Series> {
     Ok(Series::new(series.name().clone(), joined))
 }
 
+/// CSV with a header row, record by record. A record whose field count differs from the
+/// header's, or whose text is not UTF-8, is an unreadable row with the line it starts on; the
+/// file is refused only when its header is unreadable or no record at all is UTF-8.
+fn read_csv(path: &Path) -> Result<Table, ReadError> {
+    let shown = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| ReadError::Io { path: shown.clone(), source })?;
+    let not_utf8 = || ReadError::Parse {
+        path: shown.clone(),
+        message: "not valid UTF-8 (convert GBK files to UTF-8 first)".into(),
+    };
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(bytes.as_slice());
+    let header = reader
+        .byte_headers()
+        .map_err(|e| ReadError::Parse {
+            path: shown.clone(),
+            message: format!("unreadable header row: {}", csv_reason(&e)),
+        })?
+        .clone();
+    let mut columns = Vec::with_capacity(header.len());
+    for field in header.iter() {
+        let name = std::str::from_utf8(field).map_err(|_| not_utf8())?;
+        columns.push(name.trim_start_matches('\u{feff}').trim().to_string());
+    }
+    let mut table = Table { columns, has_header: true, rows: Vec::new(), unreadable: Vec::new() };
+    let mut utf8_failures = 0;
+    let mut record = csv::ByteRecord::new();
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(error) => {
+                let line = error.position().map_or(0, |p| p.line() as usize);
+                table.unreadable.push(UnreadableRow {
+                    line,
+                    reason: csv_reason(&error),
+                    original: String::new(),
+                });
+                continue;
+            }
+        }
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        let original = || record.iter().map(String::from_utf8_lossy).collect::<Vec<_>>().join(",");
+        if record.len() != table.columns.len() {
+            table.unreadable.push(UnreadableRow {
+                line,
+                reason: format!(
+                    "the row has {} fields, the header has {}",
+                    record.len(),
+                    table.columns.len()
+                ),
+                original: original(),
+            });
+            continue;
+        }
+        let mut row = RawRow { line, values: BTreeMap::new() };
+        let mut readable = true;
+        for (name, field) in table.columns.iter().zip(record.iter()) {
+            let Ok(value) = std::str::from_utf8(field) else {
+                readable = false;
+                break;
+            };
+            let value = value.trim();
+            if !value.is_empty() {
+                row.values.insert(name.clone(), value.to_string());
+            }
+        }
+        if readable {
+            table.rows.push(row);
+        } else {
+            utf8_failures += 1;
+            table.unreadable.push(UnreadableRow {
+                line,
+                reason: "the row is not valid UTF-8 text".into(),
+                original: original(),
+            });
+        }
+    }
+    if table.rows.is_empty() && utf8_failures > 0 {
+        return Err(not_utf8());
+    }
+    Ok(table)
+}
+
+/// A CSV error in our words.
+fn csv_reason(error: &csv::Error) -> String {
+    match error.kind() {
+        csv::ErrorKind::Io(e) => format!("cannot read: {e}"),
+        csv::ErrorKind::Utf8 { .. } => "not valid UTF-8 text".into(),
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+            format!("the row has {len} fields, the header has {expected_len}")
+        }
+        _ => "unreadable CSV".into(),
+    }
+}
+
+/// JSON Lines, line by line: a line that is not a JSON object, or not UTF-8, is one unreadable
+/// row.
 fn read_json_lines(path: &Path) -> Result<Table, ReadError> {
     let shown = path.display().to_string();
     let file = std::fs::File::open(path).map_err(|source| ReadError::Io { path: shown.clone(), source })?;
     let mut table = Table::default();
     let mut seen = std::collections::BTreeSet::new();
-    for (index, line) in std::io::BufReader::new(file).lines().enumerate() {
+    for (index, line) in std::io::BufReader::new(file).split(b'\n').enumerate() {
         let line_no = index + 1;
         let line = line.map_err(|source| ReadError::Io { path: shown.clone(), source })?;
+        let line = match String::from_utf8(line) {
+            Ok(line) => line,
+            Err(error) => {
+                table.unreadable.push(UnreadableRow {
+                    line: line_no,
+                    reason: "the line is not valid UTF-8 text".into(),
+                    original: String::from_utf8_lossy(error.as_bytes()).into_owned(),
+                });
+                continue;
+            }
+        };
         let trimmed = line.trim().trim_start_matches('\u{feff}');
         if trimmed.is_empty() {
             continue;
@@ -235,6 +352,38 @@ mod tests {
         assert_eq!(table.rows[0].values["amount"], "12.5");
         let lines: Vec<usize> = table.unreadable.iter().map(|u| u.line).collect();
         assert_eq!(lines, [2, 4]);
+    }
+
+    #[test]
+    fn ragged_and_broken_csv_rows_are_rows_not_refusals() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tenders.csv");
+        let text = "id,title\nt1,\"第一行\n跨两行\"\nt2,多一列,x\nt3,XX\nt4,好\n";
+        std::fs::write(&path, text.as_bytes()).unwrap();
+        let mut bytes = std::fs::read(&path).unwrap();
+        // An invalid UTF-8 byte inside t3's title.
+        let at = bytes.windows(3).position(|w| w == b"t3,").unwrap() + 3;
+        assert_eq!(&bytes[at..at + 2], b"XX");
+        bytes.splice(at..at + 2, [0xff, 0xfe]);
+        std::fs::write(&path, &bytes).unwrap();
+        let table = read_table(&path).unwrap();
+        let ids: Vec<(&str, usize)> = table.rows.iter().map(|r| (r.values["id"].as_str(), r.line)).collect();
+        assert_eq!(ids, [("t1", 2), ("t4", 6)]);
+        let bad: Vec<(usize, &str)> = table.unreadable.iter().map(|u| (u.line, u.reason.as_str())).collect();
+        assert_eq!(
+            bad,
+            [(4, "the row has 3 fields, the header has 2"), (5, "the row is not valid UTF-8 text")]
+        );
+    }
+
+    #[test]
+    fn json_lines_with_a_bad_byte_lose_one_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tenders.jsonl");
+        std::fs::write(&path, b"{\"id\":\"t1\"}\n{\"id\":\"\xff\"}\n{\"id\":\"t3\"}\n").unwrap();
+        let table = read_table(&path).unwrap();
+        assert_eq!(table.rows.len(), 2);
+        assert_eq!(table.unreadable[0].line, 2);
     }
 
     #[test]

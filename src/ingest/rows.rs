@@ -49,13 +49,12 @@ impl<'a> Fields<'a> {
         parse_date(column, self.required(column)?)
     }
 
-    /// A non-negative finite number.
+    /// A non-negative finite number; commas only as thousands separators (`12,000.5`).
     pub fn amount(&self, column: &'static str) -> RowResult<Option<f64>> {
         let Some(value) = self.opt(column) else { return Ok(None) };
-        let number: f64 = value
-            .replace(',', "")
-            .parse()
-            .map_err(|_| problem(format!("`{column}` is not a number: {value:?}")))?;
+        let number: f64 = strict_number(value)
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| problem(format!("`{column}` is not a number: {value:?}")))?;
         if !number.is_finite() || number < 0.0 {
             return Err(problem(format!("`{column}` must be a non-negative number, got {value}")));
         }
@@ -130,11 +129,38 @@ impl<'a> Fields<'a> {
     }
 }
 
+/// `value` without thousands separators, when it is a plain number or one whose commas all
+/// separate groups of three digits (`1,234,567.8`); `None` for `1,2,3`.
+fn strict_number(value: &str) -> Option<String> {
+    let value = value.trim();
+    if !value.contains(',') {
+        return Some(value.to_string());
+    }
+    let (whole, fraction) = value.split_once('.').map_or((value, None), |(w, f)| (w, Some(f)));
+    let mut groups = whole.split(',');
+    let first = groups.next()?;
+    let first_ok = (1..=3).contains(&first.len()) && first.bytes().all(|b| b.is_ascii_digit());
+    let rest_ok = groups.all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()));
+    if !first_ok || !rest_ok || fraction.is_some_and(|f| f.contains(',')) {
+        return None;
+    }
+    Some(value.replace(',', ""))
+}
+
 fn parse_date(column: &str, value: &str) -> RowResult<Date> {
-    // Parquet dates and datetimes come through as `YYYY-MM-DD` or `YYYY-MM-DD HH:MM:SS`.
-    let head = value.trim().get(..10).unwrap_or(value);
-    Date::parse_from_str(head, "%Y-%m-%d")
-        .map_err(|_| problem(format!("`{column}` is not a YYYY-MM-DD date: {value:?}")))
+    // `YYYY-MM-DD`, or a date and time as Parquet timestamps come through
+    // (`YYYY-MM-DD HH:MM:SS`, `YYYY-MM-DDTHH:MM:SS`); nothing else after the date.
+    let value = value.trim();
+    let bad = || problem(format!("`{column}` is not a YYYY-MM-DD date: {value:?}"));
+    let head = value.get(..10).ok_or_else(bad)?;
+    let rest = &value[10..];
+    let time_ok = rest.is_empty()
+        || (rest.starts_with([' ', 'T'])
+            && chrono::NaiveTime::parse_from_str(rest[1..].get(..8).unwrap_or("x"), "%H:%M:%S").is_ok());
+    if !time_ok {
+        return Err(bad());
+    }
+    Date::parse_from_str(head, "%Y-%m-%d").map_err(|_| bad())
 }
 
 #[cfg(test)]
@@ -155,6 +181,25 @@ mod tests {
         assert!(f.required("id").unwrap_err().0.contains("`id`"));
         assert_eq!(f.extra().get("x").map(String::as_str), Some("kept"));
         assert!(!f.extra().contains_key("amount"));
+    }
+
+    #[test]
+    fn dates_and_numbers_are_strict() {
+        let r = row(&[
+            ("a", "1,2,3"),
+            ("b", "1,234,567.5"),
+            ("c", "12,34"),
+            ("d", "2023-02-2899"),
+            ("e", "2023-02-28 10:00:00"),
+            ("f", "2023-02-28T10:00:00.000"),
+        ]);
+        let f = Fields::new(&r);
+        assert!(f.amount("a").is_err());
+        assert_eq!(f.amount("b"), Ok(Some(1_234_567.5)));
+        assert!(f.amount("c").is_err());
+        assert!(f.date("d").is_err());
+        assert_eq!(f.date("e").unwrap().unwrap().to_string(), "2023-02-28");
+        assert_eq!(f.date("f").unwrap().unwrap().to_string(), "2023-02-28");
     }
 
     #[test]
