@@ -44,7 +44,12 @@ fn main() {
         .map(|id| Enterprise { id, name: format!("企业{id}有限公司"), ..Default::default() })
         .collect();
     let persons: Vec<Person> = (0..n / 2)
-        .map(|i| Person { id: format!("p{i}"), name: format!("自然人{i}"), id_number: None })
+        .map(|i| Person {
+            id: format!("p{i}"),
+            name: format!("自然人{i}"),
+            id_number_masked: None,
+            id_number_hash: None,
+        })
         .collect();
     let rel = |from: Party, to: i64, kind: RelationKind, share: Option<f64>| Relation {
         from,

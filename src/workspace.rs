@@ -8,9 +8,11 @@ use crate::graph::{BuildOptions, EnterpriseGraph};
 use crate::index::{IndexError, SearchIndex};
 use crate::ingest::crawl::{CrawlSink, CrawledPage, CrawlerDef, StoredOutcome};
 use crate::ingest::reader::RawRow;
-use crate::ingest::{import_files, import_rows, ImportError, ImportKind, ImportOutcome, RowStatus};
+use crate::ingest::{
+    import_files, import_rows, ImportError, ImportKind, ImportOutcome, ImportSettings, RowStatus,
+};
 use crate::mine::{self, MineConfig, MineInput, ProductMatrix};
-use crate::model::{CrawlFailure, CrawlRun, PageState};
+use crate::model::{CrawlFailure, CrawlRun, PageState, Privacy};
 use crate::model::{Date, GraphVersion, OpportunityKind};
 use crate::store::{Snapshot, Store, StoreError};
 use serde::{Deserialize, Serialize};
@@ -41,9 +43,20 @@ pub type Result<T, E = WorkspaceError> = std::result::Result<T, E>;
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub mine: MineSettings,
+    pub privacy: PrivacySettings,
     /// API tokens. `demo` writes a set; `serve` refuses every API call without one.
     #[serde(rename = "token")]
     pub tokens: Vec<TokenConfig>,
+}
+
+/// `[privacy]`: where the key for hashing ID numbers comes from.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PrivacySettings {
+    /// The key itself (a bank's shared key, so several data dirs hash alike); by default a
+    /// random key is generated into `<data>/secret.key` (mode 0600).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -163,6 +176,8 @@ pub struct Workspace {
     pub store: Store,
     pub index: SearchIndex,
     pub config: Config,
+    /// The key for hashing ID numbers: `[privacy] key` in the config, else `<data>/secret.key`.
+    privacy: Privacy,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -181,7 +196,16 @@ impl Workspace {
         let store = Store::open(&dir.join("oppgraph.db"))?;
         let index = SearchIndex::open(&dir.join("index"))?;
         let config = Config::load(&dir.join("config.toml"))?;
-        let workspace = Workspace { dir: dir.to_path_buf(), store, index, config };
+        let privacy = load_privacy(dir, &config)?;
+        let mut workspace = Workspace { dir: dir.to_path_buf(), store, index, config, privacy };
+        // Data dirs from before ID numbers were protected keep none in clear.
+        let protected = workspace.store.protect_id_numbers(&workspace.privacy)?;
+        if protected > 0 {
+            tracing::info!(
+                persons = protected,
+                "ID numbers stored in clear replaced by their masked form and keyed hash"
+            );
+        }
         // The index is derived: a missing, recreated or lagging one catches up from the store.
         workspace.sync_index()?;
         Ok(workspace)
@@ -211,7 +235,8 @@ impl Workspace {
     pub fn import(&mut self, paths: &[PathBuf]) -> Result<ImportOutcome> {
         let rejects_dir = self.rejects_dir();
         let before = self.index_position()?;
-        let outcome = import_files(&mut self.store, paths, &rejects_dir)?;
+        let settings = ImportSettings { rejects_dir: &rejects_dir, privacy: &self.privacy };
+        let outcome = import_files(&mut self.store, paths, &settings)?;
         self.index_imported(before, &outcome)?;
         Ok(outcome)
     }
@@ -220,7 +245,8 @@ impl Workspace {
     pub fn import_rows(&mut self, label: &str, kind: ImportKind, rows: Vec<RawRow>) -> Result<ImportOutcome> {
         let rejects_dir = self.rejects_dir();
         let before = self.index_position()?;
-        let outcome = import_rows(&mut self.store, label, kind, rows, &rejects_dir)?;
+        let settings = ImportSettings { rejects_dir: &rejects_dir, privacy: &self.privacy };
+        let outcome = import_rows(&mut self.store, label, kind, rows, &settings)?;
         self.index_imported(before, &outcome)?;
         Ok(outcome)
     }
@@ -614,6 +640,30 @@ impl CrawlSink for SharedWorkspace {
     fn save_host_times(&self, times: &[(String, i64)]) -> Result<(), String> {
         self.lock().store.set_crawl_host_times(times).map_err(|e| e.to_string())
     }
+}
+
+/// The privacy key: the config's, else `<data>/secret.key`, generated (0600) when absent.
+fn load_privacy(dir: &Path, config: &Config) -> Result<Privacy> {
+    if let Some(key) = &config.privacy.key {
+        return Ok(Privacy::new(key.as_bytes().to_vec()));
+    }
+    let path = dir.join("secret.key");
+    let wrap = |source| WorkspaceError::DataDir { path: path.display().to_string(), source };
+    match std::fs::read_to_string(&path) {
+        Ok(key) => return Ok(Privacy::new(key.trim().as_bytes().to_vec())),
+        Err(error) if error.kind() != std::io::ErrorKind::NotFound => return Err(wrap(error)),
+        Err(_) => {}
+    }
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha20Rng::from_os_rng();
+    let key: String = (0..64).map(|_| format!("{:x}", rng.random_range(0..16u8))).collect();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&path).map_err(wrap)?;
+    std::io::Write::write_all(&mut file, key.as_bytes()).map_err(wrap)?;
+    Ok(Privacy::new(key.into_bytes()))
 }
 
 fn build_graph(snapshot: &Snapshot, options: BuildOptions) -> EnterpriseGraph {

@@ -189,6 +189,11 @@ async fn search_and_enterprise_lookup() {
     let (status, one) = call(&state, "GET", &format!("/api/enterprises/{id}"), Some(ANALYST), None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(one["uscc"], "91420500MA4900001N");
+    // Analysts see phones masked; the enterprise's account manager sees them whole.
+    assert_eq!(one["extra"]["phone"], "071*-***4567");
+    assert_eq!(found[0]["extra"]["phone"], "071*-***4567");
+    let (_, mine) = call(&state, "GET", &format!("/api/enterprises/{id}"), Some(M1), None).await;
+    assert_eq!(mine["extra"]["phone"], "0717-1234567");
 }
 
 #[tokio::test]

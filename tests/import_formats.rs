@@ -219,3 +219,56 @@ fn references_by_code_carry_the_registered_name() {
     let oppgraph::model::Record::RiskEvent(event) = record else { panic!("not a risk event") };
     assert_eq!(event.subject_name, "宜昌某某有限公司");
 }
+
+/// Regression: every ID number was stored in clear in `persons.data` and echoed in rejects.
+#[test]
+fn id_numbers_are_never_stored_or_reported_in_clear() {
+    let (dir, mut ws) = workspace();
+    let path = dir.path().join("persons.csv");
+    std::fs::write(&path, "id,name,id_number\np1,张三,110101199003071234\np1,张三重复,42050219800101123X\n,无编号,110101199003079999\n")
+        .unwrap();
+    let outcome = ws.import(&[path]).unwrap();
+    assert_eq!((outcome.files[0].accepted, outcome.files[0].rejected), (1, 2));
+    let db = std::fs::read(dir.path().join("data/oppgraph.db")).unwrap();
+    let wal = std::fs::read(dir.path().join("data/oppgraph.db-wal")).unwrap_or_default();
+    for clear in ["110101199003071234", "42050219800101123X", "110101199003079999"] {
+        let found = |bytes: &[u8]| bytes.windows(clear.len()).any(|w| w == clear.as_bytes());
+        assert!(!found(&db) && !found(&wal), "{clear} stored in clear");
+        let rejects = std::fs::read_to_string(outcome.files[0].rejects.as_deref().unwrap()).unwrap();
+        assert!(!rejects.contains(clear), "{clear} in the rejects: {rejects}");
+    }
+    let person = &ws.store.persons().unwrap()[0];
+    assert_eq!(person.id_number_masked.as_deref(), Some("110***********1234"));
+    assert_eq!(person.id_number_hash.as_ref().map(String::len), Some(64));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("data/secret.key")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}
+
+#[test]
+fn id_numbers_stored_in_clear_by_older_builds_are_protected_on_open() {
+    let (dir, ws) = workspace();
+    drop(ws);
+    let db = dir.path().join("data/oppgraph.db");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute(
+        "INSERT INTO persons(id, data) VALUES ('p9', '{\"id\":\"p9\",\"name\":\"王五\",\"id_number\":\"110101199003075678\"}')",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let ws = Workspace::open(&dir.path().join("data")).unwrap();
+    let person = &ws.store.persons().unwrap()[0];
+    assert_eq!(
+        (person.name.as_str(), person.id_number_masked.as_deref()),
+        ("王五", Some("110***********5678"))
+    );
+    let data: String = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row("SELECT data FROM persons WHERE id = 'p9'", [], |row| row.get(0))
+        .unwrap();
+    assert!(!data.contains("110101199003075678"), "{data}");
+}

@@ -114,10 +114,11 @@ fn bad_syntax_is_an_error_not_a_panic() {
 fn records_stored_but_never_indexed_are_indexed_on_the_next_open() {
     let dir = tempfile::tempdir().unwrap();
     let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/search");
+    let (rejects, privacy) = (dir.path().join("rejects"), oppgraph::model::Privacy::new(b"test".to_vec()));
+    let settings = oppgraph::ingest::ImportSettings { rejects_dir: &rejects, privacy: &privacy };
     {
         let mut store = oppgraph::store::Store::open(&dir.path().join("oppgraph.db")).unwrap();
-        let outcome =
-            oppgraph::ingest::import_files(&mut store, &[fixture], &dir.path().join("rejects")).unwrap();
+        let outcome = oppgraph::ingest::import_files(&mut store, &[fixture], &settings).unwrap();
         assert!(outcome.files[0].accepted > 0);
     }
     let ws = oppgraph::workspace::Workspace::open(dir.path()).unwrap();
@@ -134,7 +135,7 @@ fn records_stored_but_never_indexed_are_indexed_on_the_next_open() {
     )
     .unwrap();
     let mut store = oppgraph::store::Store::open(&dir.path().join("oppgraph.db")).unwrap();
-    oppgraph::ingest::import_files(&mut store, &[more], &dir.path().join("rejects")).unwrap();
+    oppgraph::ingest::import_files(&mut store, &[more], &settings).unwrap();
     drop(other);
     assert_eq!(ws.sync_index().unwrap(), 1);
     let hits = ws

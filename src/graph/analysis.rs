@@ -572,7 +572,12 @@ mod tests {
             .map(|id| Enterprise { id, name: format!("E{id}"), ..Default::default() })
             .collect();
         let people: Vec<Person> = (0..persons)
-            .map(|i| Person { id: format!("p{i}"), name: format!("P{i}"), id_number: None })
+            .map(|i| Person {
+                id: format!("p{i}"),
+                name: format!("P{i}"),
+                id_number_masked: None,
+                id_number_hash: None,
+            })
             .collect();
         let relations: Vec<Relation> = rels
             .iter()

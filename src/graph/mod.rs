@@ -661,7 +661,7 @@ pub struct SuspectedLink {
     pub enterprise: analysis::NodeOut,
     /// `phone`, `address`, `email`, or the relation kind through a shared person.
     pub via: String,
-    /// The shared value, or the shared person's name.
+    /// The shared value (phones and emails masked), or the shared person's name.
     pub shared: String,
 }
 
@@ -681,10 +681,16 @@ impl EnterpriseGraph {
             for &other in ids.iter().filter(|&&id| id != enterprise) {
                 let Some(index) = self.index_of(&NodeRef::Enterprise(other)) else { continue };
                 if !directly_related.contains(&index) && seen.insert((index, attribute.to_string())) {
+                    // Addresses are public record; phones and emails are shown masked.
+                    let shared = if *attribute == "address" {
+                        value.clone()
+                    } else {
+                        crate::model::mask_contact(value)
+                    };
                     out.push(SuspectedLink {
                         enterprise: self.out(index),
                         via: attribute.to_string(),
-                        shared: value.clone(),
+                        shared,
                     });
                 }
             }
@@ -776,7 +782,8 @@ mod tests {
     #[test]
     fn owners_follow_chains_and_survive_cycles() {
         let ents = [ent(1, "A"), ent(2, "B"), ent(3, "C")];
-        let persons = [Person { id: "p".into(), name: "张三".into(), id_number: None }];
+        let persons =
+            [Person { id: "p".into(), name: "张三".into(), id_number_masked: None, id_number_hash: None }];
         let rels = [
             holds(Party::Enterprise(2), 1, 0.6),
             holds(Party::Enterprise(3), 2, 0.5),
@@ -800,7 +807,8 @@ mod tests {
         let mut b = ent(2, "B");
         b.extra.insert("phone".into(), "07171234567".into());
         let c = ent(3, "C");
-        let persons = [Person { id: "p".into(), name: "张三".into(), id_number: None }];
+        let persons =
+            [Person { id: "p".into(), name: "张三".into(), id_number_masked: None, id_number_hash: None }];
         let mut officer = holds(Party::Person("p".into()), 1, 0.0);
         officer.kind = RelationKind::Officer;
         let mut other = holds(Party::Person("p".into()), 3, 0.0);
@@ -812,7 +820,7 @@ mod tests {
             links,
             [
                 ("C".to_string(), "person_legal_rep".to_string(), "张三".to_string()),
-                ("B".to_string(), "phone".to_string(), "07171234567".to_string()),
+                ("B".to_string(), "phone".to_string(), "071****4567".to_string()),
             ]
         );
     }
@@ -864,7 +872,8 @@ mod tests {
 
     fn build_from(rows: &HashMap<usize, Change>) -> EnterpriseGraph {
         let ents: Vec<Enterprise> = (1..=5).map(|id| ent(id, &format!("E{id}"))).collect();
-        let persons = [Person { id: "p".into(), name: "P".into(), id_number: None }];
+        let persons =
+            [Person { id: "p".into(), name: "P".into(), id_number_masked: None, id_number_hash: None }];
         let mut relations = Vec::new();
         let mut records = Vec::new();
         let mut slots: Vec<_> = rows.iter().collect();

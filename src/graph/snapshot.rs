@@ -201,7 +201,8 @@ mod tests {
             (1..=3).map(|id| Enterprise { id, name: format!("企业{id}"), ..Default::default() }).collect();
         ents[0].extra.insert("phone".into(), "0717-1234567".into());
         ents[2].extra.insert("phone".into(), "07171234567".into());
-        let persons = [Person { id: "p1".into(), name: "张三".into(), id_number: None }];
+        let persons =
+            [Person { id: "p1".into(), name: "张三".into(), id_number_masked: None, id_number_hash: None }];
         let rel = |from: Party, to, kind, share| Relation {
             from,
             to,

@@ -630,9 +630,21 @@ struct EnterpriseParams {
     limit: Option<usize>,
 }
 
+/// Phones and emails are for those who call customers (managers) and admins; analysts and risk
+/// staff see them masked.
+fn redact_contacts(caller: &Caller, enterprise: &mut crate::model::Enterprise) {
+    if matches!(caller.role, Role::Analyst | Role::Risk) {
+        for (key, value) in enterprise.extra.iter_mut() {
+            if crate::model::CONTACT_KEYS.contains(&key.as_str()) {
+                *value = crate::model::mask_contact(value);
+            }
+        }
+    }
+}
+
 async fn find_enterprises(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Query(params): Query<EnterpriseParams>,
 ) -> Result<Json<Vec<crate::model::Enterprise>>, ApiError> {
     let needle = crate::resolve::normalize_name(&params.q);
@@ -666,15 +678,22 @@ async fn find_enterprises(
             Ok(found)
         })
         .await?;
+    let mut found = found;
+    for enterprise in &mut found {
+        redact_contacts(&caller, enterprise);
+    }
     Ok(Json(found))
 }
 
 async fn get_enterprise(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<Json<crate::model::Enterprise>, ApiError> {
-    let found = state.read(move |r| Ok(r.store.enterprise(id)?)).await?;
+    let mut found = state.read(move |r| Ok(r.store.enterprise(id)?)).await?;
+    if let Some(enterprise) = found.as_mut() {
+        redact_contacts(&caller, enterprise);
+    }
     found.map(Json).ok_or_else(|| ApiError::NotFound(format!("no enterprise {id}")))
 }
 

@@ -4,8 +4,9 @@
 use super::reader::{read_table, RawRow, ReadError, Table};
 use super::rows::{problem, Fields, RowProblem, RowResult};
 use crate::model::{
-    Enterprise, EnterpriseSize, Filing, Invoice, Manager, NamedEnterprise, Party, Person, Pledge, PledgeKind,
-    PledgeStatus, Record, RecordKind, Relation, RelationKind, RiskEvent, RiskKind, Tender, TenderKind,
+    mask_id_numbers_in, Enterprise, EnterpriseSize, Filing, Invoice, Manager, NamedEnterprise, Party, Pledge,
+    PledgeKind, PledgeStatus, Privacy, Record, RecordKind, Relation, RelationKind, RiskEvent, RiskKind,
+    Tender, TenderKind,
 };
 use crate::resolve::{EntRef, Resolution, Resolver};
 use crate::store::{Store, StoreError, StoreTx, Upsert};
@@ -177,10 +178,17 @@ pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ImportError> {
 
 /// Imports files into the store. A file that cannot be read, has an unknown kind or lacks a
 /// required column is refused whole; the others go ahead.
+/// Where an import reports rejected rows, and the key that protects personal identifiers.
+#[derive(Debug, Clone, Copy)]
+pub struct ImportSettings<'a> {
+    pub rejects_dir: &'a Path,
+    pub privacy: &'a Privacy,
+}
+
 pub fn import_files(
     store: &mut Store,
     paths: &[PathBuf],
-    rejects_dir: &Path,
+    settings: &ImportSettings<'_>,
 ) -> Result<ImportOutcome, ImportError> {
     let files = collect_files(paths)?;
     let mut resolver = Resolver::from_enterprises(&store.enterprises()?);
@@ -212,7 +220,7 @@ pub fn import_files(
             }
             Err(error) => return Err(error),
         };
-        let report = import_table(store, &mut resolver, &shown, kind, table, rejects_dir, &mut outcome)?;
+        let report = import_table(store, &mut resolver, &shown, kind, table, settings, &mut outcome)?;
         outcome.files.push(report);
     }
     Ok(outcome)
@@ -226,7 +234,7 @@ pub fn import_rows(
     label: &str,
     kind: ImportKind,
     rows: Vec<RawRow>,
-    rejects_dir: &Path,
+    settings: &ImportSettings<'_>,
 ) -> Result<ImportOutcome, ImportError> {
     let mut resolver = Resolver::from_enterprises(&store.enterprises()?);
     for decision in store.decisions()? {
@@ -237,7 +245,7 @@ pub fn import_rows(
     columns.dedup();
     let table = Table { columns, has_header: false, rows, unreadable: Vec::new() };
     let mut outcome = ImportOutcome::default();
-    let report = import_table(store, &mut resolver, label, kind, table, rejects_dir, &mut outcome)?;
+    let report = import_table(store, &mut resolver, label, kind, table, settings, &mut outcome)?;
     outcome.files.push(report);
     Ok(outcome)
 }
@@ -267,7 +275,7 @@ fn import_table(
     file: &str,
     kind: ImportKind,
     table: Table,
-    rejects_dir: &Path,
+    settings: &ImportSettings<'_>,
     outcome: &mut ImportOutcome,
 ) -> Result<FileReport, ImportError> {
     let mut report = FileReport {
@@ -292,7 +300,7 @@ fn import_table(
         })
         .collect();
     let mut tx = store.begin()?;
-    let mut linker = Linker { tx: &mut tx, resolver, discovered: Vec::new() };
+    let mut linker = Linker { tx: &mut tx, resolver, discovered: Vec::new(), privacy: settings.privacy };
     let mut seen_ids = HashSet::new();
     let mut changed_records = Vec::new();
     for row in &table.rows {
@@ -338,7 +346,7 @@ fn import_table(
     )?;
     tx.commit()?;
     if !rejects.is_empty() {
-        report.rejects = Some(write_rejects(rejects_dir, file, &rejects)?);
+        report.rejects = Some(write_rejects(settings.rejects_dir, file, &rejects)?);
     }
     outcome.changed_records.extend(changed_records);
     Ok(report)
@@ -350,9 +358,10 @@ fn write_rejects(dir: &Path, file: &str, rejects: &[Reject]) -> Result<String, I
     let stem = Path::new(file).file_name().and_then(|n| n.to_str()).unwrap_or("import");
     let stamp = chrono::Local::now().format("%Y%m%dT%H%M%S%.3f");
     let path = dir.join(format!("{stamp}-{stem}.rejects.jsonl"));
+    // ID numbers never reach a reject report in clear.
     let mut text = String::new();
     for reject in rejects {
-        text.push_str(&serde_json::to_string(reject).unwrap_or_default());
+        text.push_str(&mask_id_numbers_in(&serde_json::to_string(reject).unwrap_or_default()));
         text.push('\n');
     }
     std::fs::write(&path, text)
@@ -394,6 +403,7 @@ struct Linker<'t, 's> {
     tx: &'t mut StoreTx<'s>,
     resolver: &'t mut Resolver,
     discovered: Vec<i64>,
+    privacy: &'t Privacy,
 }
 
 impl Linker<'_, '_> {
@@ -462,11 +472,11 @@ fn import_row(
     match kind {
         ImportKind::Enterprises => import_enterprise(linker, &fields),
         ImportKind::Persons => {
-            let person = Person {
-                id: fields.required("id")?.to_string(),
-                name: fields.required("name")?.to_string(),
-                id_number: fields.string("id_number"),
-            };
+            let person = linker.privacy.protect(
+                fields.required("id")?.to_string(),
+                fields.required("name")?.to_string(),
+                fields.opt("id_number"),
+            );
             Ok(Applied { upsert: linker.tx.upsert_person(&person)?, record: None })
         }
         ImportKind::Managers => {

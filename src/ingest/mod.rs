@@ -9,5 +9,6 @@ pub mod reader;
 pub mod rows;
 
 pub use import::{
-    import_files, import_rows, record_kind, FileReport, ImportError, ImportKind, ImportOutcome, RowStatus,
+    import_files, import_rows, record_kind, FileReport, ImportError, ImportKind, ImportOutcome,
+    ImportSettings, RowStatus,
 };

@@ -86,8 +86,118 @@ impl EnterpriseSize {
 pub struct Person {
     pub id: String,
     pub name: String,
-    /// Stored as given; never printed unmasked (see [`mask_id_number`]).
-    pub id_number: Option<String>,
+    /// The ID number for display, masked ([`mask_id_number`]); the number itself is never kept.
+    #[serde(default)]
+    pub id_number_masked: Option<String>,
+    /// A keyed hash of the ID number ([`Privacy::hash_id_number`]), for matching.
+    #[serde(default)]
+    pub id_number_hash: Option<String>,
+}
+
+/// The data dir's secret for keyed hashes of personal identifiers: equal ID numbers hash
+/// equally within one deployment, and the hash tells nothing without the key.
+#[derive(Clone)]
+pub struct Privacy {
+    key: Vec<u8>,
+}
+
+impl std::fmt::Debug for Privacy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Privacy { key: <secret> }")
+    }
+}
+
+impl Privacy {
+    pub fn new(key: impl Into<Vec<u8>>) -> Self {
+        Privacy { key: key.into() }
+    }
+
+    /// HMAC-SHA256 of the ID number (upper case, spaces dropped), hex.
+    pub fn hash_id_number(&self, id_number: &str) -> String {
+        use hmac::{KeyInit, Mac};
+        let normalized: String =
+            id_number.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
+        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&self.key)
+            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+        mac.update(normalized.as_bytes());
+        mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// The person as kept: the masked form and the keyed hash, never the number.
+    pub fn protect(&self, id: String, name: String, id_number: Option<&str>) -> Person {
+        let id_number = id_number.map(str::trim).filter(|n| !n.is_empty());
+        Person {
+            id,
+            name,
+            id_number_masked: id_number.map(mask_id_number),
+            id_number_hash: id_number.map(|n| self.hash_id_number(n)),
+        }
+    }
+}
+
+/// Extra attributes that hold a phone number or an email address.
+pub const CONTACT_KEYS: [&str; 10] =
+    ["phone", "telephone", "tel", "mobile", "联系电话", "电话", "手机", "email", "mail", "邮箱"];
+
+/// A phone number with all but its first three and last four digits masked
+/// (`0717-1234567` -> `071*-***4567`); an email address with its local part masked but for
+/// the first character.
+pub fn mask_contact(value: &str) -> String {
+    if let Some((local, domain)) = value.split_once('@') {
+        let first: String = local.chars().take(1).collect();
+        return format!("{first}***@{domain}");
+    }
+    let digits = value.chars().filter(char::is_ascii_digit).count();
+    if digits < 7 {
+        return value.chars().map(|c| if c.is_ascii_digit() { '*' } else { c }).collect();
+    }
+    let mut seen = 0;
+    value
+        .chars()
+        .map(|c| {
+            if !c.is_ascii_digit() {
+                return c;
+            }
+            seen += 1;
+            if seen <= 3 || seen > digits - 4 {
+                c
+            } else {
+                '*'
+            }
+        })
+        .collect()
+}
+
+/// `text` with every run of digits that looks like a 中国 resident ID number (18 characters, the
+/// last a digit or X, or the old 15 digits) masked: for reject reports, errors and logs.
+pub fn mask_id_numbers_in(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() && (i == 0 || !chars[i - 1].is_ascii_alphanumeric()) {
+            let start = i;
+            while i < chars.len() && chars[i].is_ascii_digit() {
+                i += 1;
+            }
+            let mut end = i;
+            if end - start == 17 && i < chars.len() && matches!(chars[i], 'X' | 'x') {
+                end += 1;
+                i += 1;
+            }
+            let run: String = chars[start..end].iter().collect();
+            let bounded = i >= chars.len() || !chars[i].is_ascii_alphanumeric();
+            if bounded && matches!(end - start, 15 | 18) {
+                out.push_str(&mask_id_number(&run));
+            } else {
+                out.push_str(&run);
+            }
+            continue;
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
 }
 
 /// `110101199003071234` -> `110***********1234`.
@@ -192,6 +302,30 @@ pub struct GraphVersion {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn masks_id_numbers_inside_text_and_hashes_them_with_a_key() {
+        assert_eq!(
+            mask_id_numbers_in("row p2,李四,11010119900307123X; amount 110101199003071234567"),
+            "row p2,李四,110***********123X; amount 110101199003071234567"
+        );
+        let privacy = Privacy::new(b"k".to_vec());
+        let person = privacy.protect("p1".into(), "张三".into(), Some(" 110101199003071234 "));
+        assert_eq!(person.id_number_masked.as_deref(), Some("110***********1234"));
+        assert_eq!(person.id_number_hash, Some(privacy.hash_id_number("110101199003071234")));
+        assert_ne!(
+            person.id_number_hash,
+            Some(Privacy::new(b"other".to_vec()).hash_id_number("110101199003071234"))
+        );
+        assert!(!serde_json::to_string(&person).unwrap().contains("110101199003071234"));
+    }
+
+    #[test]
+    fn masks_contacts() {
+        assert_eq!(mask_contact("0717-1234567"), "071*-***4567");
+        assert_eq!(mask_contact("13812345678"), "138****5678");
+        assert_eq!(mask_contact("zhang@example.cn"), "z***@example.cn");
+    }
 
     #[test]
     fn masks_id_numbers() {

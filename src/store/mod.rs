@@ -767,6 +767,48 @@ impl Store {
         Ok(())
     }
 
+    /// Replaces ID numbers that older builds stored in clear (`"id_number"` in a person's
+    /// data) by their masked form and keyed hash. Returns how many persons it changed.
+    pub fn protect_id_numbers(&mut self, privacy: &crate::model::Privacy) -> Result<usize> {
+        let rows: Vec<(String, String)> = {
+            let mut statement =
+                self.conn.prepare("SELECT id, data FROM persons WHERE data LIKE '%\"id_number\"%'")?;
+            let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+            rows.collect::<std::result::Result<_, _>>()?
+        };
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let protect = |data: &str| -> Result<String> {
+            let mut value: serde_json::Value = serde_json::from_str(data)?;
+            let Some(object) = value.as_object_mut() else { return Ok(data.to_string()) };
+            let clear = object.remove("id_number").and_then(|v| v.as_str().map(str::to_string));
+            let text = |key: &str| object.get(key).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+            Ok(serde_json::to_string(&privacy.protect(text("id"), text("name"), clear.as_deref()))?)
+        };
+        let logged: Vec<(i64, Option<String>, String)> = {
+            let mut statement = self.conn.prepare(
+                "SELECT seq, old, new FROM graph_changes WHERE what = 'person' AND (old LIKE '%\"id_number\"%' OR new LIKE '%\"id_number\"%')",
+            )?;
+            let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+            rows.collect::<std::result::Result<_, _>>()?
+        };
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for (id, data) in &rows {
+            tx.execute("UPDATE persons SET data = ?2 WHERE id = ?1", params![id, protect(data)?])?;
+        }
+        // The change log holds copies of person rows too.
+        for (seq, old, new) in &logged {
+            let old = old.as_deref().map(protect).transpose()?;
+            tx.execute(
+                "UPDATE graph_changes SET old = ?2, new = ?3 WHERE seq = ?1",
+                params![seq, old, protect(new)?],
+            )?;
+        }
+        tx.commit()?;
+        Ok(rows.len())
+    }
+
     /// The change-log position the last mining run started from (`None` before any run).
     pub fn mined_seq(&self) -> Result<Option<u64>> {
         let value: i64 =
