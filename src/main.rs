@@ -466,6 +466,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Search { query, kind, from, to, min_amount, max_amount, limit, offset, facets } => {
             let workspace = Workspace::open(&cli.data)?;
             let options = oppgraph::index::SearchOptions {
+                hidden_kinds: Vec::new(),
                 kind,
                 from,
                 to,

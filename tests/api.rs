@@ -205,12 +205,72 @@ async fn metrics_ui_and_openapi_are_served() {
     let (status, page) = call(&state, "GET", "/", None, None).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.as_str().unwrap().contains("/api/opportunities"));
-    let (status, spec) = call(&state, "GET", "/api/openapi.json", None, None).await;
+    let (status, _) = call(&state, "GET", "/api/openapi.json", None, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the spec is for signed-in clients");
+    let (status, spec) = call(&state, "GET", "/api/openapi.json", Some(ANALYST), None).await;
     assert_eq!(status, StatusCode::OK);
     assert!(spec["paths"]["/api/opportunities"].is_object());
     let (status, body) = call(&state, "GET", "/nope", None, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["error"]["code"], "not_found");
+}
+
+/// Regression: bad query strings, huge offsets, odd upload names and wrong methods answered
+/// plain text or 500, and import reports named the server's paths.
+#[tokio::test]
+async fn every_error_is_json_and_names_no_server_path() {
+    let (_dir, state) = state();
+    for (method, uri) in [
+        ("GET", "/api/opportunities?offset=9223372036854775808"),
+        ("GET", "/api/opportunities?offset=99999999999"),
+        ("GET", "/api/opportunities?limit=lots"),
+        ("GET", "/api/search?q=x&offset=99999999999"),
+        ("GET", "/api/search"),
+        ("POST", "/api/import?name=tenders%00.csv"),
+        ("POST", &format!("/api/import?name={}.csv", "长".repeat(300))),
+        ("GET", "/api/enterprises/not-a-number"),
+    ] {
+        let (status, body) = call(&state, method, uri, Some(ADMIN), None).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{method} {uri}: {body}");
+        assert_eq!(body["error"]["code"], "bad_request", "{method} {uri}: {body}");
+        assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+    }
+    let (status, body) = call(&state, "DELETE", "/api/opportunities", Some(ADMIN), None).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::METHOD_NOT_ALLOWED, Some("method_not_allowed"))
+    );
+
+    let request = Request::post("/api/import?name=tenders-up.csv")
+        .header("authorization", format!("Bearer {ADMIN}"))
+        .body(Body::from(
+            "id,kind,title,published\nu1,award,上传测试中标公告,2026-01-02\nu2,award,坏日期,2026-13-01\n",
+        ))
+        .unwrap();
+    let response = app(state.clone()).oneshot(request).await.unwrap();
+    let body: Value =
+        serde_json::from_slice(&response.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    assert_eq!(body[0]["file"], "tenders-up.csv");
+    assert!(body[0]["rejects"].as_str().unwrap().starts_with("rejects/"), "{body}");
+    let request = Request::post("/api/import?name=weird.csv")
+        .header("authorization", format!("Bearer {ADMIN}"))
+        .body(Body::from("a,b\n1,2\n"))
+        .unwrap();
+    let response = app(state.clone()).oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body: Value =
+        serde_json::from_slice(&response.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.starts_with("weird.csv: unknown kind") && !message.contains('/'), "{message}");
+}
+
+#[tokio::test]
+async fn managers_never_find_invoices() {
+    let (_dir, state) = state();
+    let (_, admin) = call(&state, "GET", "/api/search?q=kind%3Ainvoice", Some(ADMIN), None).await;
+    assert!(admin["total"].as_u64().unwrap() > 0, "{admin}");
+    let (_, manager) = call(&state, "GET", "/api/search?q=kind%3Ainvoice", Some(M1), None).await;
+    assert_eq!(manager["total"], 0, "{manager}");
 }
 
 async fn call_raw(state: &AppState, uri: &str, token: &str, body: &'static str) -> (StatusCode, Value) {

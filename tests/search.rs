@@ -41,6 +41,12 @@ fn phrases_exclusions_and_field_filters() {
     assert_eq!(ids(&search(&ws, "污水处理 -更正", Default::default())), ["s3"]);
     assert_eq!(ids(&search(&ws, "污水处理 kind:award", Default::default())), ["s3"]);
     assert_eq!(ids(&search(&ws, "kind:correction", Default::default())), ["s4"]);
+    // A notice kind: `tender` finds tender notices only, not awards or corrections.
+    assert_eq!(ids(&search(&ws, "采购 kind:tender", Default::default())), ["s2"]);
+    let tenders = SearchOptions { kind: Some("tender".into()), ..Default::default() };
+    assert_eq!(ids(&search(&ws, "采购", tenders)), ["s2"]);
+    let hidden = SearchOptions { hidden_kinds: vec!["tender".into()], ..Default::default() };
+    assert!(search(&ws, "采购", hidden).hits.is_empty(), "hidden record kinds are never found");
     let by_winner = sorted(ids(&search(&ws, "winner:飞扬体育", Default::default())));
     assert_eq!(by_winner, ["s1"]);
     let by_agency = sorted(ids(&search(&ws, "agency:华中招标", Default::default())));

@@ -30,6 +30,19 @@ use std::sync::{Arc, Mutex};
 
 const UI: &str = include_str!("ui.html");
 
+/// The largest file `POST /api/import` takes (other bodies keep axum's 2 MB).
+const MAX_UPLOAD_BYTES: usize = 512 << 20;
+
+/// The furthest page offset a list or search takes.
+const MAX_OFFSET: usize = 1_000_000;
+
+fn check_offset(offset: usize) -> Result<usize, ApiError> {
+    if offset > MAX_OFFSET {
+        return Err(ApiError::BadRequest(format!("`offset` must be at most {MAX_OFFSET}")));
+    }
+    Ok(offset)
+}
+
 #[derive(Clone)]
 pub struct AppState {
     inner: Arc<Inner>,
@@ -277,7 +290,10 @@ pub fn app(state: AppState) -> Router {
         .route("/api/search", get(search))
         .route("/api/enterprises", get(find_enterprises))
         .route("/api/enterprises/{id}", get(get_enterprise))
-        .route("/api/import", post(import_upload))
+        .route(
+            "/api/import",
+            post(import_upload).layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+        )
         .route("/api/crawls", get(crawls::list))
         .route("/api/crawls/{name}/run", post(crawls::start))
         .route("/api/graph/controller/{id}", get(graph_controller))
@@ -286,6 +302,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/graph/path", get(graph_path))
         .route("/api/graph/circles", get(graph_circles))
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
+        .layer(axum::middleware::map_response(json_errors))
         .layer(axum::middleware::from_fn_with_state(state.clone(), count_requests))
         .with_state(state)
 }
@@ -372,7 +389,7 @@ async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
     Ok(response)
 }
 
-async fn openapi() -> Json<serde_json::Value> {
+async fn openapi(_caller: Caller) -> Json<serde_json::Value> {
     Json(serde_json::from_str(include_str!("openapi.json")).unwrap_or_default())
 }
 
@@ -409,7 +426,7 @@ async fn list_opportunities(
         manager,
         include_suppressed: params.include_suppressed,
         limit: Some(params.limit.unwrap_or(100).min(1000)),
-        offset: params.offset,
+        offset: check_offset(params.offset)?,
     };
     let list = state.read(move |r| Ok(r.store.opportunities(&filter)?)).await?;
     Ok(Json(list))
@@ -603,10 +620,16 @@ fn parse_date_param(name: &str, value: Option<&str>) -> Result<Option<crate::mod
 
 async fn search(
     State(state): State<AppState>,
-    _caller: Caller,
+    caller: Caller,
     Query(params): Query<SearchParams>,
 ) -> Result<Json<crate::index::SearchResults>, ApiError> {
+    // Invoices are consent data for risk, analysis and administration, not for every manager.
+    let hidden_kinds = match caller.role {
+        Role::Manager => vec!["invoice".to_string()],
+        _ => Vec::new(),
+    };
     let options = crate::index::SearchOptions {
+        hidden_kinds,
         kind: params.kind,
         from: parse_date_param("from", params.from.as_deref())?,
         to: parse_date_param("to", params.to.as_deref())?,
@@ -614,7 +637,7 @@ async fn search(
         max_amount: params.max_amount,
         facets: params.facets,
         limit: params.limit.unwrap_or(20).min(200),
-        offset: params.offset,
+        offset: check_offset(params.offset)?,
     };
     let results = state
         // Commits of any process reach the reader on their own; records a killed process
@@ -712,12 +735,15 @@ async fn import_upload(
     body: axum::body::Bytes,
 ) -> Result<Json<Vec<crate::ingest::FileReport>>, ApiError> {
     caller.require(&[])?;
-    let name = std::path::Path::new(&params.name)
-        .file_name()
-        .and_then(|n| n.to_str())
-        .filter(|n| !n.starts_with('.'))
-        .ok_or_else(|| ApiError::BadRequest("`name` must be a plain file name".into()))?
-        .to_string();
+    let plain = params.name.chars().count() <= 128
+        && !params.name.chars().any(|c| c.is_control() || matches!(c, '/' | '\\'))
+        && !params.name.starts_with('.');
+    if !plain {
+        return Err(ApiError::BadRequest(
+            "`name` must be a plain file name of at most 128 characters, such as tenders.csv".into(),
+        ));
+    }
+    let name = params.name.clone();
     let actor = caller.name.clone();
     let reports = state
         .with_workspace(move |ws| {
@@ -726,16 +752,28 @@ async fn import_upload(
             std::fs::create_dir_all(&dir).map_err(|e| ApiError::internal(format!("uploads dir: {e}")))?;
             let path = dir.join(&name);
             std::fs::write(&path, &body).map_err(|e| ApiError::internal(format!("saving upload: {e}")))?;
-            let outcome = ws.import(&[path])?;
+            let shown = path.display().to_string();
+            // Clients see the name they sent and paths inside the data dir, never the server's.
+            let outcome = ws.import(&[path]).map_err(|e| match ApiError::from(e) {
+                ApiError::BadRequest(message) => ApiError::BadRequest(message.replace(&shown, &name)),
+                other => other,
+            })?;
             ws.store.audit(
                 &actor,
                 "api_import",
                 &serde_json::to_string(&outcome.files).unwrap_or_default(),
             )?;
-            if let Some(refused) = outcome.files.iter().find_map(|f| f.refused.clone()) {
+            let data_dir = format!("{}/", ws.dir.display());
+            let mut files = outcome.files;
+            for file in &mut files {
+                file.file = name.clone();
+                file.refused = file.refused.take().map(|r| r.replace(&shown, &name));
+                file.rejects = file.rejects.take().map(|r| r.replace(&data_dir, ""));
+            }
+            if let Some(refused) = files.iter().find_map(|f| f.refused.clone()) {
                 return Err(ApiError::BadRequest(refused));
             }
-            Ok(outcome.files)
+            Ok(files)
         })
         .await?;
     state.request_mining();
@@ -843,6 +881,51 @@ async fn graph_circles(
     };
     let circles = state.on_graph(move |graph| graph.circles(kind)).await?;
     Ok(Json(circles))
+}
+
+/// Every error is `{"error": {"code", "message"}}`: axum's own rejections (a bad query string,
+/// a body too large, a wrong method) come as plain text and are wrapped here.
+async fn json_errors(response: Response) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, 64 << 10).await.unwrap_or_default();
+    let code = match status.as_u16() {
+        400 | 422 => "bad_request",
+        401 => "unauthorized",
+        403 => "forbidden",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        409 => "conflict",
+        413 => "payload_too_large",
+        415 => "unsupported_media_type",
+        503 => "unavailable",
+        _ if status.is_server_error() => "internal",
+        _ => "bad_request",
+    };
+    let message = String::from_utf8_lossy(&text).trim().to_string();
+    let message = if message.is_empty() {
+        status.canonical_reason().unwrap_or("error").to_lowercase()
+    } else {
+        message
+    };
+    // 422 (a body that parses but does not fit) is a bad request like any other here.
+    let status = if status.as_u16() == 422 { StatusCode::BAD_REQUEST } else { status };
+    let mut out =
+        (status, Json(serde_json::json!({"error": {"code": code, "message": message}}))).into_response();
+    for (name, value) in parts.headers.iter() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            out.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    out
 }
 
 impl IntoResponse for ApiError {

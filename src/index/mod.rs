@@ -214,6 +214,9 @@ pub struct SearchOptions {
     pub facets: bool,
     pub limit: usize,
     pub offset: usize,
+    /// Record kinds the caller may not see (invoices are consent data): never found, never
+    /// counted.
+    pub hidden_kinds: Vec<String>,
 }
 
 impl SearchIndex {
@@ -438,10 +441,7 @@ impl SearchIndex {
         }
         for (field, value) in &parsed.filters {
             let q: Option<Box<dyn Query>> = match field.as_str() {
-                "kind" => Some(Box::new(tantivy::query::TermQuery::new(
-                    Term::from_field_text(f.kind, value),
-                    IndexRecordOption::Basic,
-                ))),
+                "kind" => Some(kind_query(&f, value)),
                 "buyer" => query::terms_query(&query_terms(value), &[(f.buyer, 1.0)]),
                 "winner" => query::terms_query(&query_terms(value), &[(f.winner, 1.0)]),
                 "agency" => query::terms_query(&query_terms(value), &[(f.agency, 1.0)]),
@@ -453,10 +453,13 @@ impl SearchIndex {
             }
         }
         if let Some(kind) = &options.kind {
+            clauses.push((Occur::Must, kind_query(&f, kind)));
+        }
+        for hidden in &options.hidden_kinds {
             clauses.push((
-                Occur::Must,
+                Occur::MustNot,
                 Box::new(tantivy::query::TermQuery::new(
-                    Term::from_field_text(f.kind, kind),
+                    Term::from_field_text(f.kind, hidden),
                     IndexRecordOption::Basic,
                 )),
             ));
@@ -505,6 +508,23 @@ fn date_of(datetime: DateTime) -> Date {
     chrono::DateTime::from_timestamp(datetime.into_timestamp_secs(), 0)
         .map(|d| d.date_naive())
         .unwrap_or_default()
+}
+
+/// `kind:K`. Notices are indexed under their record kind (`tender`) and their notice kind
+/// (`award`, ...), so `tender` as a notice kind means the notices of no other notice kind:
+/// `kind:tender` finds tender notices, not awards.
+fn kind_query(f: &Fields, kind: &str) -> Box<dyn Query> {
+    let term = |k: &str| -> Box<dyn Query> {
+        Box::new(tantivy::query::TermQuery::new(Term::from_field_text(f.kind, k), IndexRecordOption::Basic))
+    };
+    if kind != "tender" {
+        return term(kind);
+    }
+    let mut clauses = vec![(Occur::Must, term("tender"))];
+    for other in ["award", "candidate", "correction", "termination"] {
+        clauses.push((Occur::MustNot, term(other)));
+    }
+    Box::new(tantivy::query::BooleanQuery::new(clauses))
 }
 
 fn document(f: &Fields, record: &Record) -> TantivyDocument {
