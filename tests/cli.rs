@@ -74,7 +74,7 @@ fn mine_then_list_opportunities_and_search() {
         assert!(first.get(key).is_some(), "missing {key}");
     }
 
-    let hits = lines(&oppgraph(&data, &["search", "道路改造", "--kind", "tender"]));
+    let hits = lines(&oppgraph(&data, &["search", "道路改造", "--kind", "award"]));
     assert_eq!(hits[0]["id"], "t1");
     assert_eq!(hits[0]["kind"], "tender");
     let output = oppgraph(&data, &["search", "\"unclosed"]);

@@ -672,7 +672,8 @@ async fn find_enterprises(
 ) -> Result<Json<Vec<crate::model::Enterprise>>, ApiError> {
     let needle = crate::resolve::normalize_name(&params.q);
     if needle.is_empty() {
-        return Err(ApiError::BadRequest("`q` is empty".into()));
+        // Nothing a name could match (blank, or punctuation only).
+        return Ok(Json(Vec::new()));
     }
     let limit = params.limit.unwrap_or(20).min(200);
     let raw = params.q.trim().to_string();
@@ -735,7 +736,8 @@ async fn import_upload(
     body: axum::body::Bytes,
 ) -> Result<Json<Vec<crate::ingest::FileReport>>, ApiError> {
     caller.require(&[])?;
-    let plain = params.name.chars().count() <= 128
+    let plain = !params.name.trim().is_empty()
+        && params.name.chars().count() <= 128
         && !params.name.chars().any(|c| c.is_control() || matches!(c, '/' | '\\'))
         && !params.name.starts_with('.');
     if !plain {

@@ -72,9 +72,12 @@ impl Tokenizer for JiebaTokenizer {
 }
 
 /// Folds characters and segments, mapping offsets back to `text`.
+/// Tokens come in text order (by start, then end): jieba's search mode emits a long word's
+/// sub-words around it, and tantivy's snippets expect offsets that do not run backwards (a
+/// token ending before the current fragment began overflowed its arithmetic).
 fn tokens(text: &str, mode: Mode) -> Vec<Token> {
     let (folded, origin) = fold_with_offsets(text);
-    segment(&folded, mode)
+    let mut tokens: Vec<Token> = segment(&folded, mode)
         .into_iter()
         .map(|w| Token {
             offset_from: origin[w.byte_start],
@@ -83,7 +86,9 @@ fn tokens(text: &str, mode: Mode) -> Vec<Token> {
             text: w.text.to_string(),
             position_length: 1,
         })
-        .collect()
+        .collect();
+    tokens.sort_by_key(|t| (t.offset_from, t.offset_to));
+    tokens
 }
 
 /// Segments and folds a string the way the index does, for building queries.
@@ -499,7 +504,14 @@ fn key_of(record: &Record) -> String {
     format!("{}:{}", record.kind().as_str(), record.id())
 }
 
+/// A day as tantivy's date (nanoseconds since 1970 in an i64 inside, about 1678–2262, so
+/// far-off years are clamped first: a query for year 131 must not overflow).
 fn datetime_of(date: Date) -> DateTime {
+    let bounds = (Date::from_ymd_opt(1700, 1, 1), Date::from_ymd_opt(2200, 12, 31));
+    let date = match bounds {
+        (Some(low), Some(high)) => date.clamp(low, high),
+        _ => date,
+    };
     let seconds = date.and_hms_opt(0, 0, 0).map(|d| d.and_utc().timestamp()).unwrap_or(0);
     DateTime::from_timestamp_secs(seconds)
 }
@@ -564,4 +576,25 @@ fn document(f: &Fields, record: &Record) -> TantivyDocument {
         doc.add_f64(f.amount, amount);
     }
     doc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: snippets of a match-all search panicked (debug) or mis-cut (release) when
+    /// sub-words came after the long word that holds them.
+    #[test]
+    fn token_offsets_never_run_backwards() {
+        let text = "中华人民共和国宜昌市污水处理厂提标改造工程中标結果公告，中標金額：壹佰萬元";
+        for mode in [Mode::Index, Mode::Query] {
+            let tokens = tokens(text, mode);
+            assert!(tokens.windows(2).all(|w| w[0].offset_from <= w[1].offset_from), "{mode:?}");
+        }
+        let index = SearchIndex::in_memory().unwrap();
+        assert!(index.search("", &SearchOptions { limit: 200, ..Default::default() }).is_ok());
+        // Regression: a `to` date in year 131 overflowed tantivy's date arithmetic.
+        let ancient = SearchOptions { to: Date::from_ymd_opt(131, 8, 28), limit: 5, ..Default::default() };
+        assert!(index.search("工程", &ancient).is_ok());
+    }
 }
