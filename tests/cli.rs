@@ -2,17 +2,9 @@
 
 mod util;
 
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn oppgraph(data: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_oppgraph"))
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .env("OPPGRAPH_LOG", "error")
-        .output()
-        .unwrap()
-}
+use util::oppgraph;
 
 fn lines(output: &Output) -> Vec<serde_json::Value> {
     String::from_utf8_lossy(&output.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect()

@@ -2,6 +2,8 @@
 //! then the next command: store, search index, graph and leads must equal a clean run's.
 #![cfg(unix)]
 
+mod util;
+
 use oppgraph::index::SearchIndex;
 use oppgraph::model::Opportunity;
 use oppgraph::store::{OpportunityFilter, Store};
@@ -9,18 +11,9 @@ use oppgraph::workspace::Workspace;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
+use util::oppgraph;
 
 const AS_OF: &str = "2026-11-20";
-
-fn oppgraph(data: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_oppgraph"))
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .env("OPPGRAPH_LOG", "error")
-        .output()
-        .unwrap()
-}
 
 /// Starts `args` and kills it with SIGKILL after `after` (if it is still running then).
 fn killed(data: &Path, args: &[&str], after: Duration) -> bool {

@@ -10,6 +10,17 @@ use std::path::PathBuf;
 
 pub const AS_OF: &str = "2026-06-30";
 
+/// Runs the `oppgraph` binary on a data dir, quietly.
+pub fn oppgraph(data: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_oppgraph"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .env("OPPGRAPH_LOG", "error")
+        .output()
+        .unwrap()
+}
+
 pub fn fixture_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/pipeline")
 }
