@@ -358,10 +358,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Resolve { names, link, new } => {
             let mut workspace = Workspace::open(&cli.data)?;
             let enterprises = workspace.store.enterprises()?;
-            let mut resolver = Resolver::from_enterprises(&enterprises);
-            for decision in workspace.store.decisions()? {
-                resolver.decide(&decision);
-            }
+            let mut resolver = workspace.store.resolver()?;
             if link.is_some() || new {
                 let target = match &link {
                     None => None,
@@ -527,7 +524,9 @@ fn graph_command(data: &Path, as_of: Date, query: GraphCommand) -> Result<ExitCo
     use oppgraph::graph::{analysis::Limits, EdgeKind, NodeRef};
     let workspace = Workspace::open(data)?;
     let enterprises = workspace.store.enterprises()?;
-    let resolver = Resolver::from_enterprises(&enterprises);
+    // The same resolver as import and `resolve`, decisions included: `graph controller 中环`
+    // means the enterprise `resolve 中环` names.
+    let resolver = workspace.store.resolver()?;
     let graph = workspace.graph(as_of)?;
     let node = |reference: &str| -> Result<NodeRef> {
         if let Some(person) = reference.strip_prefix("person:") {

@@ -217,3 +217,19 @@ fn demo_wipes_only_its_own_data_dir() {
         assert_eq!(mode & 0o777, 0o600, "config.toml holds tokens");
     }
 }
+
+/// Regression: `graph` built a resolver without the decisions people recorded, so a name
+/// linked with `resolve --link` meant another enterprise (or none) to `graph controller`.
+#[test]
+fn graph_commands_honour_recorded_name_decisions() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    assert!(oppgraph(&data, &["import", util::fixture_dir().to_str().unwrap()]).status.success());
+    let before = oppgraph(&data, &["graph", "controller", "昊源老字号"]);
+    assert_ne!(before.status.code(), Some(0), "an unknown name resolves to nothing");
+    let linked = oppgraph(&data, &["resolve", "昊源老字号", "--link", "宜昌昊源建设工程有限公司"]);
+    assert!(linked.status.success(), "{}", String::from_utf8_lossy(&linked.stderr));
+    let after = oppgraph(&data, &["graph", "controller", "昊源老字号"]);
+    assert!(after.status.success(), "{}", String::from_utf8_lossy(&after.stderr));
+    assert_eq!(lines(&after)[0]["enterprise"]["name"], "宜昌昊源建设工程有限公司");
+}

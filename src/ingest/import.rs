@@ -191,10 +191,7 @@ pub fn import_files(
     settings: &ImportSettings<'_>,
 ) -> Result<ImportOutcome, ImportError> {
     let files = collect_files(paths)?;
-    let mut resolver = Resolver::from_enterprises(&store.enterprises()?);
-    for decision in store.decisions()? {
-        resolver.decide(&decision);
-    }
+    let mut resolver = store.resolver()?;
     let mut outcome = ImportOutcome::default();
     for path in files {
         let shown = path.display().to_string();
@@ -236,10 +233,7 @@ pub fn import_rows(
     rows: Vec<RawRow>,
     settings: &ImportSettings<'_>,
 ) -> Result<ImportOutcome, ImportError> {
-    let mut resolver = Resolver::from_enterprises(&store.enterprises()?);
-    for decision in store.decisions()? {
-        resolver.decide(&decision);
-    }
+    let mut resolver = store.resolver()?;
     let mut columns: Vec<String> = rows.iter().flat_map(|r| r.values.keys().cloned()).collect();
     columns.sort();
     columns.dedup();

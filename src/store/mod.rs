@@ -646,6 +646,16 @@ impl Store {
         Ok(())
     }
 
+    /// The resolver every caller uses: all enterprises, with every decision people recorded
+    /// (`resolve --link/--new`) applied, so import, `resolve`, `graph` and the API agree.
+    pub fn resolver(&self) -> Result<crate::resolve::Resolver> {
+        let mut resolver = crate::resolve::Resolver::from_enterprises(&self.enterprises()?);
+        for decision in self.decisions()? {
+            resolver.decide(&decision);
+        }
+        Ok(resolver)
+    }
+
     pub fn decisions(&self) -> Result<Vec<Decision>> {
         let mut stmt =
             self.conn.prepare("SELECT name, enterprise_id FROM resolution_decisions ORDER BY name")?;
