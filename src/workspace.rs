@@ -197,6 +197,7 @@ impl Workspace {
         let index = SearchIndex::open(&dir.join("index"))?;
         let config = Config::load(&dir.join("config.toml"))?;
         let privacy = load_privacy(dir, &config)?;
+        load_local_dictionary(dir)?;
         let mut workspace = Workspace { dir: dir.to_path_buf(), store, index, config, privacy };
         // Data dirs from before ID numbers were protected keep none in clear.
         let protected = workspace.store.protect_id_numbers(&workspace.privacy)?;
@@ -639,6 +640,29 @@ impl CrawlSink for SharedWorkspace {
 
     fn save_host_times(&self, times: &[(String, i64)]) -> Result<(), String> {
         self.lock().store.set_crawl_host_times(times).map_err(|e| e.to_string())
+    }
+}
+
+/// A bank's own words for the tokenizer, from `<data>/userdict.txt` (jieba's format), beside
+/// the built-in `dictionaries/`.
+fn load_local_dictionary(dir: &Path) -> Result<()> {
+    let path = dir.join("userdict.txt");
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(error) => {
+            return Err(WorkspaceError::DataDir { path: path.display().to_string(), source: error })
+        }
+    };
+    match crate::extract::tokenize::add_local_dictionary(&text) {
+        Ok(()) => Ok(()),
+        Err(crate::extract::tokenize::DictionaryError::AlreadyLoaded) => {
+            tracing::warn!(path = %path.display(), "the tokenizer was already loaded; the data dir's dictionary applies from the next start");
+            Ok(())
+        }
+        Err(error) => {
+            Err(WorkspaceError::Config { path: path.display().to_string(), message: error.to_string() })
+        }
     }
 }
 

@@ -1,14 +1,18 @@
 //! The one shared jieba tokenizer, with the user dictionary from `dictionaries/userdict.txt`
-//! compiled in. Extraction, resolution and the index all segment text through it.
+//! compiled in and, optionally, a deployment's own words (`<data>/userdict.txt`). Extraction,
+//! resolution and the index all segment text through it.
 
 use jieba_rs::Jieba;
 use std::sync::OnceLock;
 
 pub const USER_DICTIONARY: &str = include_str!("../../dictionaries/userdict.txt");
 
+static JIEBA: OnceLock<Jieba> = OnceLock::new();
+/// A deployment's own words (a data dir's `userdict.txt`), added to the built-in dictionary.
+static LOCAL_DICTIONARY: OnceLock<String> = OnceLock::new();
+
 /// The shared instance, loaded on first use (a few hundred milliseconds).
 pub fn jieba() -> &'static Jieba {
-    static JIEBA: OnceLock<Jieba> = OnceLock::new();
     JIEBA.get_or_init(|| {
         let mut jieba = Jieba::new();
         let mut reader = std::io::BufReader::new(USER_DICTIONARY.as_bytes());
@@ -16,8 +20,57 @@ pub fn jieba() -> &'static Jieba {
         if let Err(error) = jieba.load_dict(&mut reader) {
             tracing::error!(%error, "user dictionary failed to load");
         }
+        if let Some(local) = LOCAL_DICTIONARY.get() {
+            if let Err(error) = jieba.load_dict(&mut std::io::BufReader::new(local.as_bytes())) {
+                tracing::error!(%error, "the data dir's dictionary failed to load");
+            }
+        }
         jieba
     })
+}
+
+/// Why a local dictionary was not taken.
+#[derive(Debug, thiserror::Error)]
+pub enum DictionaryError {
+    #[error("line {line}: {message}")]
+    BadLine { line: usize, message: String },
+    #[error("the tokenizer was already in use with another dictionary; restart the process")]
+    AlreadyLoaded,
+}
+
+/// Adds a deployment's own words (jieba's format: `word [frequency] [tag]` per line, `#`
+/// comments) to the built-in dictionary. Call before the first segmentation of the process;
+/// text indexed before the words were added needs `oppgraph rebuild`.
+pub fn add_local_dictionary(text: &str) -> Result<(), DictionaryError> {
+    let mut cleaned = String::new();
+    for (index, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let mut parts = line.split_whitespace();
+        let word = parts.next().unwrap_or_default();
+        if let Some(frequency) = parts.next() {
+            if frequency.parse::<usize>().is_err() {
+                return Err(DictionaryError::BadLine {
+                    line: index + 1,
+                    message: format!("{frequency:?} is not a frequency (a whole number)"),
+                });
+            }
+        }
+        if word.is_empty() {
+            continue;
+        }
+        cleaned.push_str(line);
+        cleaned.push('\n');
+    }
+    if LOCAL_DICTIONARY.get().is_some_and(|loaded| *loaded == cleaned) {
+        return Ok(());
+    }
+    if JIEBA.get().is_some() || LOCAL_DICTIONARY.set(cleaned).is_err() {
+        return Err(DictionaryError::AlreadyLoaded);
+    }
+    Ok(())
 }
 
 /// A segmented word with its byte span and its position (index of the word in default-mode
