@@ -332,7 +332,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             crawl_command(&cli.data, &crawlers, &names, retry_failed, status)
         }
         Command::Reextract { names, crawlers } => {
-            let defs = select_crawlers(&crawlers, &names)?;
+            let defs = select_crawlers(&crawlers, &names, Unnamed::All)?;
             let mut workspace = Workspace::open(&cli.data)?;
             for (name, summary) in workspace.reextract(&defs)? {
                 print_json(&serde_json::json!({"crawler": name, "summary": summary}))?;
@@ -658,13 +658,28 @@ fn find_enterprise(
     }
 }
 
-/// The crawlers named (all in the folder when none), refusing unknown names and broken files.
-fn select_crawlers(dir: &Path, names: &[String]) -> Result<Vec<oppgraph::ingest::crawl::CrawlerDef>> {
+/// Which crawlers a command means when it names none.
+#[derive(Clone, Copy, PartialEq)]
+enum Unnamed {
+    /// Runs: the enabled ones.
+    Enabled,
+    /// Status and re-extraction: every one.
+    All,
+}
+
+/// The crawlers named (when none, as `unnamed` says), refusing unknown names and broken files.
+fn select_crawlers(
+    dir: &Path,
+    names: &[String],
+    unnamed: Unnamed,
+) -> Result<Vec<oppgraph::ingest::crawl::CrawlerDef>> {
     let loaded = oppgraph::ingest::crawl::load_dir(dir).map_err(|e| Refused(e.to_string()))?;
     let mut defs = Vec::new();
     for def in loaded {
         match def {
-            Ok(def) if names.is_empty() || names.contains(&def.name) => defs.push(def),
+            Ok(def) if names.contains(&def.name) => defs.push(def),
+            // Without names: the enabled crawlers (a disabled one runs only when named).
+            Ok(def) if names.is_empty() && (def.enabled || unnamed == Unnamed::All) => defs.push(def),
             Ok(_) => {}
             Err(error) => {
                 let wanted = match &error {
@@ -715,7 +730,7 @@ fn crawl_command(
     retry_failed: bool,
     status: bool,
 ) -> Result<ExitCode> {
-    let defs = select_crawlers(dir, names)?;
+    let defs = select_crawlers(dir, names, if status { Unnamed::All } else { Unnamed::Enabled })?;
     let workspace = oppgraph::workspace::SharedWorkspace::new(Workspace::open(data)?);
     if status {
         let guard = oppgraph::ingest::crawl::RunGuard::default();
@@ -724,6 +739,10 @@ fn crawl_command(
                 .map_err(|e| anyhow::anyhow!(e.to_string()))?;
             print_json(&status)?;
         }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if defs.is_empty() {
+        eprintln!("no enabled crawler in {} (name one to run a disabled crawler)", dir.display());
         return Ok(ExitCode::SUCCESS);
     }
     let runtime = tokio::runtime::Runtime::new()?;

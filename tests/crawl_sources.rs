@@ -17,7 +17,9 @@ fn shipped(name: &str, hosts: &[&str], base: &str, dir: &std::path::Path) -> Cra
     for host in hosts {
         text = text.replace(host, base);
     }
-    text = text.replace("rate_per_minute = ", "rate_per_minute = 0 # was ");
+    text = text
+        .replace("rate_per_minute = ", "rate_per_minute = 0 # was ")
+        .replace("enabled = false", "enabled = true");
     let local = dir.join(format!("{name}.toml"));
     std::fs::write(&local, text).unwrap();
     CrawlerDef::load(&local).unwrap()

@@ -98,6 +98,7 @@ impl AppState {
                         };
                         CrawlStatus {
                             name,
+                            enabled: false,
                             kind: None,
                             schedule: None,
                             next_run: None,
@@ -130,11 +131,13 @@ pub fn crawl_status(
     }
     Ok(CrawlStatus {
         name: def.name.clone(),
+        enabled: def.enabled,
         kind: Some(def.kind.as_str().to_string()),
         schedule: def.schedule.as_ref().map(|s| s.expression.clone()),
         next_run: def
             .schedule
             .as_ref()
+            .filter(|_| def.enabled)
             .and_then(|s| s.next_after(chrono::Local::now()))
             .map(|t| t.format("%Y-%m-%dT%H:%M:%S%:z").to_string()),
         last_run,

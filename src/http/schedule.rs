@@ -40,7 +40,7 @@ pub fn spawn(state: &AppState, config: ScheduleConfig) {
             Ok(defs) => {
                 for def in defs {
                     match def {
-                        Ok(def) if def.schedule.is_some() => {
+                        Ok(def) if def.schedule.is_some() && def.enabled => {
                             tokio::spawn(crawl_on_schedule(state.clone(), def));
                         }
                         Ok(_) => {}

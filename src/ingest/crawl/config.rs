@@ -15,6 +15,8 @@ use std::str::FromStr;
 #[serde(deny_unknown_fields)]
 struct CrawlerFile {
     kind: String,
+    #[serde(default = "default_true")]
+    enabled: bool,
     #[serde(default)]
     start: Vec<String>,
     #[serde(default)]
@@ -216,6 +218,9 @@ pub enum ListParser {
 pub struct CrawlerDef {
     pub name: String,
     pub path: PathBuf,
+    /// Run on the schedule and by `crawl` without names; a disabled crawler runs only when
+    /// named (`crawl NAME`, `POST /api/crawls/NAME/run`).
+    pub enabled: bool,
     pub kind: ImportKind,
     pub start: Vec<String>,
     pub schedule: Option<Schedule>,
@@ -362,6 +367,7 @@ impl CrawlerDef {
         Ok(CrawlerDef {
             name: name.to_string(),
             path: path.to_path_buf(),
+            enabled: file.enabled,
             kind,
             start: file.start,
             schedule,

@@ -604,6 +604,7 @@ async fn store_batch(
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct CrawlStatus {
     pub name: String,
+    pub enabled: bool,
     pub kind: Option<String>,
     pub schedule: Option<String>,
     /// The next scheduled start, when `serve` runs the schedule.
