@@ -100,22 +100,22 @@ pub fn parse_chinese_money(text: &str) -> Option<f64> {
         } else if let Some(unit) = small_unit(c) {
             // A leading 拾 means 壹拾.
             let n = if number == 0 && last_digit.is_none() { 1 } else { number };
-            section += n * unit;
+            section = section.saturating_add(n.saturating_mul(unit));
             number = 0;
             last_digit = None;
             seen = true;
         } else if c == '万' || c == '萬' {
-            total += (section + number) * 10_000;
+            total = total.saturating_add(section.saturating_add(number).saturating_mul(10_000));
             section = 0;
             number = 0;
             last_digit = None;
         } else if c == '亿' || c == '億' {
-            total = (total + section + number) * 100_000_000;
+            total = total.saturating_add(section).saturating_add(number).saturating_mul(100_000_000);
             section = 0;
             number = 0;
             last_digit = None;
         } else if c == '元' || c == '圆' || c == '圓' {
-            yuan = Some(total + section + number);
+            yuan = Some(total.saturating_add(section).saturating_add(number));
             total = 0;
             section = 0;
             number = 0;
@@ -133,7 +133,9 @@ pub fn parse_chinese_money(text: &str) -> Option<f64> {
     if !seen {
         return None;
     }
-    let integer = yuan.unwrap_or(total + section + number);
+    // Sums saturate: a run of units (`三仟亿亿`) is absurd, not a crash, and the caller
+    // drops amounts past any real contract.
+    let integer = yuan.unwrap_or(total.saturating_add(section).saturating_add(number));
     Some(integer as f64 + (fraction * 100.0).round() / 100.0)
 }
 
@@ -337,6 +339,13 @@ mod tests {
         check("费率：0.8%", None, None);
         check("6400元/吨", None, None);
         check("无", None, None);
+    }
+
+    /// Found by the fuzzer: repeated units overflowed the sum.
+    #[test]
+    fn runs_of_units_do_not_overflow() {
+        check("三仟亿亿", None, None);
+        check("玖仟玖佰亿亿亿亿元", None, None);
     }
 
     #[test]
