@@ -125,6 +125,27 @@ async fn crawls_a_site_politely_and_incrementally() {
     assert_eq!((summary.pages, summary.new, summary.changed, summary.missing), (8, 0, 0, 0), "{summary:?}");
 }
 
+/// Regression: `encoding = "utf-8"`, the contract's own spelling, was refused.
+#[test]
+fn the_contracts_crawler_file_loads_with_every_encoding_spelling() {
+    let dir = tempfile::tempdir().unwrap();
+    for (spelling, expected) in [
+        ("auto", crawl::config::Encoding::Auto),
+        ("utf-8", crawl::config::Encoding::Utf8),
+        ("UTF8", crawl::config::Encoding::Utf8),
+        ("gbk", crawl::config::Encoding::Gbk),
+        ("GB2312", crawl::config::Encoding::Gbk),
+        ("gb18030", crawl::config::Encoding::Gb18030),
+    ] {
+        let text = format!(
+            "kind = \"tenders\"\nstart = [\"https://example.gov.cn/jyxx/zbgg/index.html\"]\nschedule = \"0 */2 * * *\"\n\
+             rate_per_minute = 30\nencoding = \"{spelling}\"\n[list]\nlinks = \"ul.list a\"\nnext = \"a.next\"\nmax_pages = 20\n\
+             [assert]\nmin_items = 10\n"
+        );
+        assert_eq!(def(dir.path(), "contract", &text).encoding, expected, "{spelling}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn broken_crawler_files_are_refused_with_the_key() {
     let dir = tempfile::tempdir().unwrap();

@@ -150,16 +150,23 @@ impl Default for FetchSettings {
     }
 }
 
+/// `encoding`: any case, `utf-8` or `utf8`, `gbk` or `gb2312`, `gb18030`, `auto`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(try_from = "String")]
 pub enum Encoding {
     /// The header's charset, then `<meta charset>`, then statistical detection.
     #[default]
     Auto,
-    #[serde(alias = "utf8")]
     Utf8,
     Gbk,
     Gb18030,
+}
+
+impl TryFrom<String> for Encoding {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, String> {
+        value.parse()
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -447,7 +454,7 @@ impl FromStr for Encoding {
             "utf-8" | "utf8" => Ok(Encoding::Utf8),
             "gbk" | "gb2312" => Ok(Encoding::Gbk),
             "gb18030" => Ok(Encoding::Gb18030),
-            other => Err(format!("unknown encoding {other:?}")),
+            other => Err(format!("unknown encoding {other:?}; use auto, utf-8, gbk or gb18030")),
         }
     }
 }
