@@ -272,3 +272,18 @@ fn id_numbers_stored_in_clear_by_older_builds_are_protected_on_open() {
         .unwrap();
     assert!(!data.contains("110101199003075678"), "{data}");
 }
+
+/// Regression: a relation row rejected after it linked (two names that turn out to be one new
+/// enterprise) left that enterprise behind.
+#[test]
+fn a_rejected_row_leaves_nothing_behind() {
+    let (dir, mut ws) = workspace();
+    let path = dir.path().join("relations.csv");
+    std::fs::write(&path, "from,to,kind\n宜昌某某建材有限公司,某某建材有限公司,supplier\n甲建设有限公司,乙建设有限公司,supplier\n")
+        .unwrap();
+    let outcome = ws.import(&[path]).unwrap();
+    assert_eq!((outcome.files[0].accepted, outcome.files[0].rejected), (1, 1));
+    let names: Vec<String> = ws.store.enterprises().unwrap().into_iter().map(|e| e.name).collect();
+    assert_eq!(names, ["甲建设有限公司", "乙建设有限公司"]);
+    assert_eq!(outcome.files[0].discovered, 2);
+}

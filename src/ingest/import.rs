@@ -298,7 +298,21 @@ fn import_table(
     let mut seen_ids = HashSet::new();
     let mut changed_records = Vec::new();
     for row in &table.rows {
+        // Each row in a savepoint: a row rejected after it linked (a self-relation between
+        // two names that turn out to be one new enterprise) leaves no enterprise behind.
+        let mark = linker.tx.begin_row()?;
+        let discovered_before = linker.discovered.len();
         let result = import_row(&mut linker, kind, row, &mut seen_ids);
+        match &result {
+            Ok(_) => linker.tx.keep_row(mark)?,
+            Err(RowError::Invalid(_)) => {
+                linker.tx.undo_row(mark)?;
+                for id in linker.discovered.drain(discovered_before..) {
+                    linker.resolver.forget(id);
+                }
+            }
+            Err(RowError::Store(_)) => {}
+        }
         match result {
             Ok(applied) => {
                 report.accepted += 1;

@@ -383,6 +383,26 @@ impl Resolver {
         self.cores.insert(id, core);
     }
 
+    /// Forgets an enterprise inserted by a row that was then rejected, so the import's view
+    /// matches the store after the row is rolled back. Rare, so it scans.
+    pub fn forget(&mut self, id: EnterpriseId) {
+        self.by_uscc.retain(|_, v| *v != id);
+        self.by_name.retain(|_, v| *v != id);
+        for map in [&mut self.by_alias, &mut self.by_regionless] {
+            map.retain(|_, ids| {
+                ids.retain(|v| *v != id);
+                !ids.is_empty()
+            });
+        }
+        self.pairs.retain(|_, ids| {
+            ids.retain(|v| *v != id);
+            !ids.is_empty()
+        });
+        self.regions_of.remove(&id);
+        self.names.remove(&id);
+        self.cores.remove(&id);
+    }
+
     /// The registered name of a known enterprise.
     pub fn name_of(&self, id: EnterpriseId) -> Option<&str> {
         self.names.get(&id).map(String::as_str)

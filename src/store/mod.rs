@@ -881,6 +881,13 @@ impl Table {
     }
 }
 
+/// A row's start inside a write transaction.
+#[derive(Debug)]
+#[must_use = "keep or undo the row"]
+pub struct RowMark {
+    record_seq: Option<i64>,
+}
+
 /// Whether an upsert changed anything.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Upsert {
@@ -1071,6 +1078,25 @@ impl StoreTx<'_> {
             self.tx.execute("UPDATE meta SET value = ?1 WHERE key = 'record_seq'", [seq])?;
         }
         Ok(self.tx.commit()?)
+    }
+
+    /// Marks a point to undo one row's writes to ([`StoreTx::undo_row`]), or to keep them
+    /// ([`StoreTx::keep_row`]).
+    pub fn begin_row(&mut self) -> Result<RowMark> {
+        self.tx.execute_batch("SAVEPOINT import_row")?;
+        Ok(RowMark { record_seq: self.record_seq })
+    }
+
+    pub fn keep_row(&mut self, _mark: RowMark) -> Result<()> {
+        self.tx.execute_batch("RELEASE import_row")?;
+        Ok(())
+    }
+
+    /// Undoes everything written since the mark: a rejected row leaves nothing behind.
+    pub fn undo_row(&mut self, mark: RowMark) -> Result<()> {
+        self.tx.execute_batch("ROLLBACK TO import_row; RELEASE import_row")?;
+        self.record_seq = mark.record_seq;
+        Ok(())
     }
 
     fn next_record_seq(&mut self) -> Result<i64> {
