@@ -298,20 +298,25 @@ fn import_table(
     let mut seen_ids = HashSet::new();
     let mut changed_records = Vec::new();
     for row in &table.rows {
-        // Each row in a savepoint: a row rejected after it linked (a self-relation between
-        // two names that turn out to be one new enterprise) leaves no enterprise behind.
-        let mark = linker.tx.begin_row()?;
+        // Every kind checks all of a row before it writes, except a relation, which can only
+        // tell it links an enterprise to itself after linking both names (two names that
+        // turn out to be one new enterprise). Its rows run in a savepoint, so a rejected row
+        // leaves no enterprise behind; the others skip the savepoint's cost (about a fifth of
+        // an import's time).
+        let mark = if kind == ImportKind::Relations { Some(linker.tx.begin_row()?) } else { None };
         let discovered_before = linker.discovered.len();
         let result = import_row(&mut linker, kind, row, &mut seen_ids);
-        match &result {
-            Ok(_) => linker.tx.keep_row(mark)?,
-            Err(RowError::Invalid(_)) => {
-                linker.tx.undo_row(mark)?;
-                for id in linker.discovered.drain(discovered_before..) {
-                    linker.resolver.forget(id);
+        if let Some(mark) = mark {
+            match &result {
+                Ok(_) => linker.tx.keep_row(mark)?,
+                Err(RowError::Invalid(_)) => {
+                    linker.tx.undo_row(mark)?;
+                    for id in linker.discovered.drain(discovered_before..) {
+                        linker.resolver.forget(id);
+                    }
                 }
+                Err(RowError::Store(_)) => {}
             }
-            Err(RowError::Store(_)) => {}
         }
         match result {
             Ok(applied) => {
