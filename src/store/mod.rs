@@ -166,12 +166,14 @@ const MIGRATIONS: &[&str] = &[
     INSERT INTO meta(key, value) VALUES ('record_seq', (SELECT COALESCE(MAX(seq), 0) FROM records));
     "#,
     // 7: lead lists in rank order straight off an index, for one manager or for all (a
-    // manager's page no longer scans every live lead)
+    // manager's page no longer scans every live lead); and a flag for the one-off conversion
+    // of ID numbers older builds stored in clear
     r#"
     DROP INDEX opportunities_rank;
     DROP INDEX opportunities_manager;
     CREATE INDEX opportunities_rank ON opportunities(suppressed, score DESC, id);
     CREATE INDEX opportunities_manager_rank ON opportunities(manager, suppressed, score DESC, id);
+    INSERT INTO meta(key, value) VALUES ('id_numbers_protected', 0);
     "#,
 ];
 
@@ -207,9 +209,13 @@ pub struct Snapshot {
     pub feedback: Vec<Feedback>,
 }
 
+/// A counter or id kept in the `meta` table.
+fn meta(conn: &Connection, key: &str) -> Result<i64> {
+    Ok(conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| row.get(0))?)
+}
+
 fn graph_version(conn: &Connection) -> Result<GraphVersion> {
-    let store_id: i64 =
-        conn.query_row("SELECT value FROM meta WHERE key = 'store_id'", [], |row| row.get(0))?;
+    let store_id = meta(conn, "store_id")?;
     let seq: Option<i64> = conn
         .query_row("SELECT seq FROM sqlite_sequence WHERE name = 'graph_changes'", [], |row| row.get(0))
         .optional()?;
@@ -309,8 +315,7 @@ impl Store {
     pub fn graph_changes_after(&self, after: u64, max: u64) -> Result<(GraphVersion, Option<Vec<Change>>)> {
         let tx = self.conn.unchecked_transaction()?;
         let version = graph_version(&tx)?;
-        let pruned: i64 =
-            tx.query_row("SELECT value FROM meta WHERE key = 'graph_changes_pruned'", [], |row| row.get(0))?;
+        let pruned = meta(&tx, "graph_changes_pruned")?;
         if after < pruned as u64 || after > version.seq || version.seq - after > max {
             return Ok((version, None));
         }
@@ -385,17 +390,16 @@ impl Store {
     }
 
     pub fn persons(&self) -> Result<Vec<Person>> {
-        self.json_rows("SELECT data FROM persons ORDER BY id")
+        self.json_rows("SELECT data FROM persons ORDER BY id", [])
     }
 
     pub fn relations(&self) -> Result<Vec<Relation>> {
-        self.json_rows("SELECT data FROM relations ORDER BY key")
+        self.json_rows("SELECT data FROM relations ORDER BY key", [])
     }
 
     /// The sequence number of the last record write (0 before any).
     pub fn record_seq(&self) -> Result<u64> {
-        let seq: i64 =
-            self.conn.query_row("SELECT value FROM meta WHERE key = 'record_seq'", [], |row| row.get(0))?;
+        let seq = meta(&self.conn, "record_seq")?;
         Ok(seq.max(0) as u64)
     }
 
@@ -424,7 +428,7 @@ impl Store {
     }
 
     pub fn records(&self) -> Result<Vec<Record>> {
-        self.json_rows("SELECT data FROM records ORDER BY kind, id")
+        self.json_rows("SELECT data FROM records ORDER BY kind, id", [])
     }
 
     pub fn record(&self, kind: RecordKind, id: &str) -> Result<Option<Record>> {
@@ -440,7 +444,7 @@ impl Store {
     }
 
     pub fn managers(&self) -> Result<Vec<Manager>> {
-        self.json_rows("SELECT data FROM managers ORDER BY id")
+        self.json_rows("SELECT data FROM managers ORDER BY id", [])
     }
 
     pub fn feedback(&self) -> Result<Vec<Feedback>> {
@@ -472,9 +476,14 @@ impl Store {
         })
     }
 
-    fn json_rows<T: serde::de::DeserializeOwned>(&self, sql: &str) -> Result<Vec<T>> {
+    /// The JSON column `data` of every row `sql` selects with `params`, decoded.
+    fn json_rows<T: serde::de::DeserializeOwned>(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<T>> {
         let mut stmt = self.conn.prepare(sql)?;
-        let rows = stmt.query_map([], |row| row.get::<_, String>(0))?;
+        let rows = stmt.query_map(params, |row| row.get::<_, String>(0))?;
         rows.map(|data| Ok(serde_json::from_str(&data?)?)).collect()
     }
 
@@ -674,11 +683,10 @@ impl Store {
 
     /// Every page fetched, optionally by one crawler only, in URL order.
     pub fn crawl_pages(&self, crawler: Option<&str>) -> Result<Vec<PageState>> {
-        let mut statement = self
-            .conn
-            .prepare("SELECT data FROM crawl_pages WHERE ?1 IS NULL OR crawler = ?1 ORDER BY url")?;
-        let rows = statement.query_map([crawler], |row| row.get::<_, String>(0))?;
-        rows.map(|data| Ok(serde_json::from_str(&data?)?)).collect()
+        self.json_rows(
+            "SELECT data FROM crawl_pages WHERE ?1 IS NULL OR crawler = ?1 ORDER BY url",
+            [crawler],
+        )
     }
 
     pub fn upsert_crawl_page(&self, page: &PageState) -> Result<()> {
@@ -725,23 +733,23 @@ impl Store {
 
     /// The crawler's runs, newest first.
     pub fn crawl_runs(&self, crawler: &str, limit: usize) -> Result<Vec<CrawlRun>> {
-        let mut statement =
-            self.conn.prepare("SELECT data FROM crawl_runs WHERE crawler = ?1 ORDER BY id DESC LIMIT ?2")?;
-        let rows = statement.query_map(params![crawler, limit as i64], |row| row.get::<_, String>(0))?;
-        rows.map(|data| Ok(serde_json::from_str(&data?)?)).collect()
+        self.json_rows(
+            "SELECT data FROM crawl_runs WHERE crawler = ?1 ORDER BY id DESC LIMIT ?2",
+            params![crawler, limit as i64],
+        )
     }
 
     pub fn crawl_failures(&self, crawler: &str) -> Result<Vec<CrawlFailure>> {
-        let mut statement =
-            self.conn.prepare("SELECT data FROM crawl_failures WHERE crawler = ?1 ORDER BY url")?;
-        let rows = statement.query_map([crawler], |row| row.get::<_, String>(0))?;
-        rows.map(|data| Ok(serde_json::from_str(&data?)?)).collect()
+        self.json_rows("SELECT data FROM crawl_failures WHERE crawler = ?1 ORDER BY url", [crawler])
     }
 
     /// Marks runs left `running` by a process that died as failed.
     pub fn close_abandoned_crawl_runs(&self, crawler: &str) -> Result<()> {
+        // Only runs still marked running, not the crawler's whole history.
         for (id, data) in {
-            let mut statement = self.conn.prepare("SELECT id, data FROM crawl_runs WHERE crawler = ?1")?;
+            let mut statement = self.conn.prepare(
+                "SELECT id, data FROM crawl_runs WHERE crawler = ?1 AND data LIKE '%\"status\":\"running\"%'",
+            )?;
             let rows = statement
                 .query_map([crawler], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?)))?;
             rows.collect::<std::result::Result<Vec<_>, _>>()?
@@ -780,15 +788,16 @@ impl Store {
     /// Replaces ID numbers that older builds stored in clear (`"id_number"` in a person's
     /// data) by their masked form and keyed hash. Returns how many persons it changed.
     pub fn protect_id_numbers(&mut self, privacy: &crate::model::Privacy) -> Result<usize> {
+        // Once per data dir: opening a store must not scan every person each time.
+        if meta(&self.conn, "id_numbers_protected")? != 0 {
+            return Ok(0);
+        }
         let rows: Vec<(String, String)> = {
             let mut statement =
                 self.conn.prepare("SELECT id, data FROM persons WHERE data LIKE '%\"id_number\"%'")?;
             let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
             rows.collect::<std::result::Result<_, _>>()?
         };
-        if rows.is_empty() {
-            return Ok(0);
-        }
         let protect = |data: &str| -> Result<String> {
             let mut value: serde_json::Value = serde_json::from_str(data)?;
             let Some(object) = value.as_object_mut() else { return Ok(data.to_string()) };
@@ -815,14 +824,14 @@ impl Store {
                 params![seq, old, protect(new)?],
             )?;
         }
+        tx.execute("UPDATE meta SET value = 1 WHERE key = 'id_numbers_protected'", [])?;
         tx.commit()?;
         Ok(rows.len())
     }
 
     /// The change-log position the last mining run started from (`None` before any run).
     pub fn mined_seq(&self) -> Result<Option<u64>> {
-        let value: i64 =
-            self.conn.query_row("SELECT value FROM meta WHERE key = 'mined_seq'", [], |row| row.get(0))?;
+        let value = meta(&self.conn, "mined_seq")?;
         Ok(u64::try_from(value).ok())
     }
 
@@ -1102,9 +1111,7 @@ impl StoreTx<'_> {
     fn next_record_seq(&mut self) -> Result<i64> {
         let last = match self.record_seq {
             Some(seq) => seq,
-            None => {
-                self.tx.query_row("SELECT value FROM meta WHERE key = 'record_seq'", [], |row| row.get(0))?
-            }
+            None => meta(&self.tx, "record_seq")?,
         };
         Ok(last + 1)
     }
