@@ -779,9 +779,7 @@ fn crawl_command(
 }
 
 fn random_token() -> String {
-    use rand::{Rng, SeedableRng};
-    let mut rng = rand_chacha::ChaCha20Rng::from_os_rng();
-    (0..32).map(|_| format!("{:x}", rng.random_range(0..16u8))).collect()
+    oppgraph::workspace::random_hex(32)
 }
 
 /// Marks a data dir `demo` made, so a later `demo` may wipe it and nothing else.

@@ -22,6 +22,9 @@ use std::sync::{Arc, Mutex};
 
 pub const AGENCIES: &str = include_str!("../dictionaries/agencies.txt");
 
+/// The store's file in a data dir.
+const STORE_FILE: &str = "oppgraph.db";
+
 #[derive(Debug, thiserror::Error)]
 pub enum WorkspaceError {
     #[error(transparent)]
@@ -125,19 +128,9 @@ impl Config {
             path: path.display().to_string(),
             message: e.to_string(),
         })?;
-        // The file holds API tokens: readable by its owner only.
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let error = |e: std::io::Error| WorkspaceError::Config {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        };
-        let mut file = options.open(path).map_err(error)?;
-        #[cfg(unix)]
-        file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600)).map_err(error)?;
-        std::io::Write::write_all(&mut file, text.as_bytes()).map_err(error)
+        // The file holds API tokens.
+        write_owner_only(path, text.as_bytes(), Replace::Yes)
+            .map_err(|e| WorkspaceError::Config { path: path.display().to_string(), message: e.to_string() })
     }
 
     /// The typed mining configuration, with the product matrix loaded.
@@ -193,7 +186,7 @@ impl Workspace {
     pub fn open(dir: &Path) -> Result<Workspace> {
         std::fs::create_dir_all(dir)
             .map_err(|source| WorkspaceError::DataDir { path: dir.display().to_string(), source })?;
-        let store = Store::open(&dir.join("oppgraph.db"))?;
+        let store = Store::open(&dir.join(STORE_FILE))?;
         let index = SearchIndex::open(&dir.join("index"))?;
         let config = Config::load(&dir.join("config.toml"))?;
         let privacy = load_privacy(dir, &config)?;
@@ -214,7 +207,7 @@ impl Workspace {
 
     /// The SQLite file of the store.
     pub fn store_path(&self) -> PathBuf {
-        self.dir.join("oppgraph.db")
+        self.dir.join(STORE_FILE)
     }
 
     pub fn config_path(&self) -> PathBuf {
@@ -678,16 +671,40 @@ fn load_privacy(dir: &Path, config: &Config) -> Result<Privacy> {
         Err(error) if error.kind() != std::io::ErrorKind::NotFound => return Err(wrap(error)),
         Err(_) => {}
     }
+    let key = random_hex(64);
+    write_owner_only(&path, key.as_bytes(), Replace::No).map_err(wrap)?;
+    Ok(Privacy::new(key.into_bytes()))
+}
+
+/// `digits` random hexadecimal digits from the OS's generator: tokens and keys.
+pub fn random_hex(digits: usize) -> String {
     use rand::{Rng, SeedableRng};
     let mut rng = rand_chacha::ChaCha20Rng::from_os_rng();
-    let key: String = (0..64).map(|_| format!("{:x}", rng.random_range(0..16u8))).collect();
+    (0..digits).map(|_| format!("{:x}", rng.random_range(0..16u8))).collect()
+}
+
+/// Whether [`write_owner_only`] may replace an existing file.
+#[derive(Clone, Copy, PartialEq)]
+enum Replace {
+    Yes,
+    /// Fail if the file exists (a key must never be overwritten).
+    No,
+}
+
+/// Writes a file only its owner can read (mode 0600 on Unix, also when it existed before).
+fn write_owner_only(path: &Path, bytes: &[u8], replace: Replace) -> std::io::Result<()> {
     let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
+    options.write(true);
+    match replace {
+        Replace::Yes => options.create(true).truncate(true),
+        Replace::No => options.create_new(true),
+    };
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(&path).map_err(wrap)?;
-    std::io::Write::write_all(&mut file, key.as_bytes()).map_err(wrap)?;
-    Ok(Privacy::new(key.into_bytes()))
+    let mut file = options.open(path)?;
+    #[cfg(unix)]
+    file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+    std::io::Write::write_all(&mut file, bytes)
 }
 
 fn build_graph(snapshot: &Snapshot, options: BuildOptions) -> EnterpriseGraph {
