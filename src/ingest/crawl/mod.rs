@@ -20,7 +20,7 @@ use self::fetch::{FetchFailure, Fetched, Fetcher, RequestSpec, Validators};
 use self::page::{ListItem, PageContext};
 use crate::model::{CrawlFailure, CrawlRun, Date, PageState, RunStatus};
 use futures_util::StreamExt;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
@@ -621,7 +621,7 @@ pub struct CrawlStatus {
 /// process.
 #[derive(Default, Clone)]
 pub struct RunGuard {
-    running: Arc<std::sync::Mutex<HashMap<String, ()>>>,
+    running: Arc<std::sync::Mutex<HashSet<String>>>,
 }
 
 /// Held while a crawler runs; dropping it frees the crawler.
@@ -633,15 +633,11 @@ pub struct Running {
 impl RunGuard {
     pub fn try_start(&self, name: &str) -> Option<Running> {
         let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
-        if running.contains_key(name) {
-            return None;
-        }
-        running.insert(name.to_string(), ());
-        Some(Running { guard: self.clone(), name: name.to_string() })
+        running.insert(name.to_string()).then(|| Running { guard: self.clone(), name: name.to_string() })
     }
 
     pub fn is_running(&self, name: &str) -> bool {
-        self.running.lock().unwrap_or_else(|p| p.into_inner()).contains_key(name)
+        self.running.lock().unwrap_or_else(|p| p.into_inner()).contains(name)
     }
 }
 

@@ -263,6 +263,15 @@ pub struct PageContext<'a> {
     pub fetched: Date,
 }
 
+/// The import column that holds a record kind's date.
+fn date_column(kind: ImportKind) -> &'static str {
+    match kind {
+        ImportKind::Pledges => "registered",
+        ImportKind::Invoices => "issued",
+        _ => "published",
+    }
+}
+
 /// The import row of a list item that carries the whole record (`list.detail = false`).
 pub fn item_row(def: &CrawlerDef, item: &ListItem, fetched: Date) -> BTreeMap<String, String> {
     let mut row = BTreeMap::new();
@@ -273,11 +282,7 @@ pub fn item_row(def: &CrawlerDef, item: &ListItem, fetched: Date) -> BTreeMap<St
         row.insert("title".to_string(), title.clone());
     }
     let (date, from) = item.date.map_or((fetched, "fetched"), |d| (d, "list"));
-    let date_column = match def.kind {
-        ImportKind::Pledges => "registered",
-        ImportKind::Invoices => "issued",
-        _ => "published",
-    };
+    let date_column = date_column(def.kind);
     row.insert(date_column.to_string(), date.to_string());
     row.insert("published_from".to_string(), from.to_string());
     row.extend(item.fields.iter().map(|(k, v)| (k.clone(), v.clone())));
@@ -316,11 +321,7 @@ pub fn to_row(
             (None, None, Some(date)) => (date, "last_modified"),
             (None, None, None) => (context.fetched, "fetched"),
         };
-    let date_column = match def.kind {
-        ImportKind::Pledges => "registered",
-        ImportKind::Invoices => "issued",
-        _ => "published",
-    };
+    let date_column = date_column(def.kind);
     set(&mut row, date_column, Some(published.to_string()));
     set(&mut row, "published_from", Some(published_from.to_string()));
     if let Some(notice) = &notice {
