@@ -46,6 +46,14 @@ pub struct EdgeOut {
     pub share: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
+    /// An officer's post (董事长, 监事…) or another relation's role.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// When the relation started and ended (for supply edges, the first and last invoice).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<crate::model::Date>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end: Option<crate::model::Date>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -114,6 +122,9 @@ impl EnterpriseGraph {
             to: self.id_value(target),
             share: (w.kind == EdgeKind::Shareholder).then_some(w.share()),
             amount: (w.amount() > 0.0).then_some(w.amount()),
+            role: self.role(w).map(str::to_string),
+            start: w.dates().0,
+            end: w.dates().1,
         }
     }
 

@@ -48,7 +48,7 @@ impl EnterpriseGraph {
     }
 
     /// GraphML with node attributes `name`, `kind` and edge attributes `kind`, `share`,
-    /// `amount`, `count`.
+    /// `amount`, `count`, and where known `role`, `start`, `end` (ISO dates).
     pub fn write_graphml(&self, scope: &Scope<'_>, out: &mut impl Write) -> std::io::Result<()> {
         let nodes = self.scope_nodes(scope);
         let inside: HashSet<NodeIndex> = nodes.iter().copied().collect();
@@ -61,6 +61,9 @@ impl EnterpriseGraph {
             ("share", "edge", "share", "double"),
             ("amount", "edge", "amount", "double"),
             ("count", "edge", "count", "int"),
+            ("role", "edge", "role", "string"),
+            ("start", "edge", "start", "string"),
+            ("end", "edge", "end", "string"),
         ] {
             writeln!(out, r#"  <key id="{id}" for="{target}" attr.name="{name}" attr.type="{ty}"/>"#)?;
         }
@@ -76,9 +79,20 @@ impl EnterpriseGraph {
         }
         for edge in self.edges_within(&inside) {
             let w = edge.weight();
+            let (start, end) = w.dates();
+            let mut optional = String::new();
+            for (key, value) in [
+                ("role", self.role(w).map(str::to_string)),
+                ("start", start.map(|d| d.to_string())),
+                ("end", end.map(|d| d.to_string())),
+            ] {
+                if let Some(value) = value {
+                    optional.push_str(&format!(r#"<data key="{key}">{}</data>"#, xml_escape(&value)));
+                }
+            }
             writeln!(
                 out,
-                r#"    <edge source="{}" target="{}"><data key="ekind">{}</data><data key="share">{}</data><data key="amount">{}</data><data key="count">{}</data></edge>"#,
+                r#"    <edge source="{}" target="{}"><data key="ekind">{}</data><data key="share">{}</data><data key="amount">{}</data><data key="count">{}</data>{optional}</edge>"#,
                 xml_escape(&self.node_id(edge.source())),
                 xml_escape(&self.node_id(edge.target())),
                 w.kind.as_str(),
@@ -91,7 +105,8 @@ impl EnterpriseGraph {
     }
 
     /// `nodes.csv` (`id:ID,name,:LABEL`) and `relationships.csv`
-    /// (`:START_ID,:END_ID,:TYPE,share:double,amount:double,count:int`) in `dir`, for
+    /// (`:START_ID,:END_ID,:TYPE,share:double,amount:double,count:int,role,start:date,end:date`)
+    /// in `dir`, for
     /// `neo4j-admin database import full --nodes=nodes.csv --relationships=relationships.csv`.
     pub fn write_neo4j(&self, scope: &Scope<'_>, dir: &std::path::Path) -> std::io::Result<()> {
         std::fs::create_dir_all(dir)?;
@@ -105,10 +120,22 @@ impl EnterpriseGraph {
         out.finish()?;
         let mut out = CsvWriter::create(
             &dir.join("relationships.csv"),
-            &[":START_ID", ":END_ID", ":TYPE", "share:double", "amount:double", "count:int"],
+            &[
+                ":START_ID",
+                ":END_ID",
+                ":TYPE",
+                "share:double",
+                "amount:double",
+                "count:int",
+                "role",
+                "start:date",
+                "end:date",
+            ],
         )?;
         for edge in self.edges_within(&inside) {
             let w = edge.weight();
+            let (start, end) = w.dates();
+            let date = |d: Option<crate::model::Date>| d.map(|d| d.to_string()).unwrap_or_default();
             out.row(&[
                 &self.node_id(edge.source()),
                 &self.node_id(edge.target()),
@@ -116,6 +143,9 @@ impl EnterpriseGraph {
                 &w.share().to_string(),
                 &w.amount().to_string(),
                 &w.count.to_string(),
+                self.role(w).unwrap_or(""),
+                &date(start),
+                &date(end),
             ])?;
         }
         out.finish().map(drop)
@@ -173,5 +203,45 @@ mod tests {
         let rels = std::fs::read_to_string(dir.path().join("relationships.csv")).unwrap();
         assert_eq!(rels.lines().count(), 3);
         assert!(rels.contains("e1,e2,SHAREHOLDER,0.5,0,1"));
+    }
+
+    #[test]
+    fn officer_roles_and_relation_dates_reach_the_exports() {
+        let ents = vec![Enterprise { id: 1, name: "甲公司".into(), ..Default::default() }];
+        let persons = vec![crate::model::Person {
+            id: "p1".into(),
+            name: "张三".into(),
+            id_number_masked: None,
+            id_number_hash: None,
+        }];
+        let officer = Relation {
+            from: Party::Person("p1".into()),
+            to: 1,
+            kind: RelationKind::Officer,
+            share: None,
+            role: Some("董事长".into()),
+            amount: None,
+            start: Some("2019-05-01".parse().unwrap()),
+            end: None,
+            source: None,
+        };
+        let g = EnterpriseGraph::build(
+            &ents,
+            &persons,
+            &[officer],
+            &[],
+            BuildOptions::new("2026-01-01".parse().unwrap()),
+        );
+        let mut xml = Vec::new();
+        g.write_graphml(&Scope::All, &mut xml).unwrap();
+        let xml = String::from_utf8(xml).unwrap();
+        assert!(
+            xml.contains(r#"<data key="role">董事长</data><data key="start">2019-05-01</data></edge>"#),
+            "{xml}"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        g.write_neo4j(&Scope::All, dir.path()).unwrap();
+        let rels = std::fs::read_to_string(dir.path().join("relationships.csv")).unwrap();
+        assert!(rels.contains("p:p1,e1,OFFICER,0,0,1,董事长,2019-05-01,"), "{rels}");
     }
 }

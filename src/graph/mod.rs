@@ -127,15 +127,19 @@ pub struct Edge {
     /// Invoices aggregated into a supply edge: at least 1 for a sum of invoices, 0 for a supply
     /// link declared as a relation (1 for other kinds).
     pub count: u32,
-    /// First and last invoice of a supply edge, in days since 1970-01-01 (0 for other kinds).
+    /// In days since 1970-01-01, 0 when unknown: the first and last invoice of a summed supply
+    /// edge; the start and end of a relation's edge.
     pub first: u16,
     pub last: u16,
     pub kind: EdgeKind,
+    /// The relation's role (an officer's post, 董事长/监事…) as a number in the graph's role
+    /// table; 0 for none. See [`EnterpriseGraph::role`].
+    pub role: u16,
 }
 
 impl Edge {
     fn new(kind: EdgeKind, value: f64) -> Edge {
-        Edge { value, count: 1, first: 0, last: 0, kind }
+        Edge { value, count: 1, first: 0, last: 0, kind, role: 0 }
     }
 
     /// The shareholding fraction of a shareholder edge (0 for other kinds).
@@ -156,9 +160,11 @@ impl Edge {
         }
     }
 
-    /// First and last invoice dates of a supply edge.
-    pub fn dates(&self) -> Option<(Date, Date)> {
-        (self.kind == EdgeKind::Supplier).then(|| (from_day_number(self.first), from_day_number(self.last)))
+    /// When the edge holds: a relation's start and end, a supply sum's first and last invoice;
+    /// `None` where unknown.
+    pub fn dates(&self) -> (Option<Date>, Option<Date>) {
+        let day = |d: u16| (d != 0).then(|| from_day_number(d));
+        (day(self.first), day(self.last))
     }
 
     /// A supply edge summing invoices (as opposed to one declared as a relation).
@@ -224,6 +230,47 @@ pub struct EnterpriseGraph {
     contacts: Contacts,
     options: BuildOptions,
     stamp: crate::model::GraphVersion,
+    /// Relation roles, numbered from 1 in the order first seen (edges keep the number).
+    roles: Roles,
+}
+
+/// Interned role texts: few distinct posts over millions of officer edges.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Roles {
+    texts: Vec<Box<str>>,
+    numbers: HashMap<Box<str>, u16>,
+}
+
+impl Roles {
+    /// The number of `role` (0 for none or empty); past 65,535 distinct roles the rest share 0.
+    fn intern(&mut self, role: Option<&str>) -> u16 {
+        let Some(role) = role.map(str::trim).filter(|r| !r.is_empty()) else { return 0 };
+        if let Some(&n) = self.numbers.get(role) {
+            return n;
+        }
+        let Ok(n) = u16::try_from(self.texts.len() + 1) else { return 0 };
+        self.texts.push(role.into());
+        self.numbers.insert(role.into(), n);
+        n
+    }
+
+    fn text(&self, number: u16) -> Option<&str> {
+        number.checked_sub(1).and_then(|i| self.texts.get(i as usize)).map(|t| &**t)
+    }
+
+    pub(crate) fn all(&self) -> impl Iterator<Item = &str> {
+        self.texts.iter().map(|t| &**t)
+    }
+
+    pub(crate) fn from_texts(texts: Vec<String>) -> Roles {
+        let mut roles = Roles::default();
+        for text in texts {
+            let n = roles.texts.len() as u16 + 1;
+            roles.numbers.insert(text.clone().into(), n);
+            roles.texts.push(text.into());
+        }
+        roles
+    }
 }
 
 /// What the graph is built for.
@@ -288,8 +335,8 @@ impl EnterpriseGraph {
         g
     }
 
-    /// The edge a relation makes, if it is current.
-    fn relation_edge(&self, relation: &Relation) -> Option<(NodeRef, NodeRef, Edge)> {
+    /// The edge a relation makes, if it is current, with its role and dates.
+    fn relation_edge(&mut self, relation: &Relation) -> Option<(NodeRef, NodeRef, Edge)> {
         if !relation.is_current(self.options.as_of) {
             return None;
         }
@@ -302,6 +349,10 @@ impl EnterpriseGraph {
         if kind == EdgeKind::Supplier {
             edge.count = 0;
         }
+        edge.role = self.roles.intern(relation.role.as_deref());
+        // A known date is never day 0 (which means unknown).
+        edge.first = relation.start.map(|d| day_number(d).max(1)).unwrap_or(0);
+        edge.last = relation.end.map(|d| day_number(d).max(1)).unwrap_or(0);
         Some((NodeRef::from(&relation.from), NodeRef::Enterprise(relation.to), edge))
     }
 
@@ -332,6 +383,7 @@ impl EnterpriseGraph {
                     first: day,
                     last: day,
                     kind: EdgeKind::Supplier,
+                    role: 0,
                 };
                 vec![(NodeRef::Enterprise(i.seller.id), NodeRef::Enterprise(i.buyer.id), edge)]
             }
@@ -442,6 +494,11 @@ impl EnterpriseGraph {
         Some(self.graph.add_edge(a, b, edge))
     }
 
+    /// The text of an edge's role number.
+    pub fn role(&self, edge: &Edge) -> Option<&str> {
+        self.roles.text(edge.role)
+    }
+
     pub fn node_count(&self) -> usize {
         self.graph.node_count()
     }
@@ -487,19 +544,25 @@ impl EnterpriseGraph {
         self.nodes.is_person(index.index())
     }
 
-    /// Every edge as (from, to, edge), sorted: two graphs with the same nodes and edges give the
-    /// same list whatever order they were built in.
-    pub fn edge_list(&self) -> Vec<(NodeRef, NodeRef, Edge)> {
+    /// Every edge as (from, to, edge, role text), sorted, with the edge's role number zeroed:
+    /// two graphs with the same nodes and edges give the same list whatever order they were
+    /// built in (role numbers follow that order).
+    pub fn edge_list(&self) -> Vec<(NodeRef, NodeRef, Edge, Option<String>)> {
         let mut edges: Vec<_> = self
             .graph
             .edge_references()
-            .map(|e| (self.key_at(e.source()), self.key_at(e.target()), *e.weight()))
+            .map(|e| {
+                let role = self.role(e.weight()).map(str::to_string);
+                let edge = Edge { role: 0, ..*e.weight() };
+                (self.key_at(e.source()), self.key_at(e.target()), edge, role)
+            })
             .collect();
         edges.sort_by(|a, b| {
             (&a.0, &a.1, a.2.kind)
                 .cmp(&(&b.0, &b.1, b.2.kind))
                 .then(a.2.value.total_cmp(&b.2.value))
                 .then((a.2.count, a.2.first, a.2.last).cmp(&(b.2.count, b.2.first, b.2.last)))
+                .then(a.3.cmp(&b.3))
         });
         edges
     }
@@ -853,6 +916,9 @@ mod tests {
                 3 => Some("2030-01-01".parse().unwrap()),
                 _ => None,
             };
+            // Roles and start dates differ by row, so a retraction must match them.
+            relation.role = ["董事长", "监事", ""].get(value as usize % 4).map(|r| r.to_string());
+            relation.start = (value % 2 == 0).then(|| "2019-01-01".parse().unwrap());
             Change::Relation { old: None, new: relation }
         } else {
             let party = |id| crate::model::NamedEnterprise { name: String::new(), id };

@@ -1,21 +1,22 @@
 //! A compact binary snapshot of the graph, so a restart does not rebuild it from the store.
 //!
-//! Layout (little endian): magic `OPPGRAF2`; the stamp (store id u64, change seq u64); the build
+//! Layout (little endian): magic `OPPGRAF3`; the stamp (store id u64, change seq u64); the build
 //! options (`as_of` as days since 1970-01-01 i64, supply window u32); person ids (count u64,
-//! then each as length-prefixed UTF-8); nodes (count u64, then raw key i64 — enterprise id, or
+//! then each as length-prefixed UTF-8); roles (count u64, then each length-prefixed, numbered
+//! from 1 in this order); nodes (count u64, then raw key i64 — enterprise id, or
 //! `!n` for the n-th person — and length-prefixed name); edges (count u64, then source u32,
-//! target u32, kind u8, value f64, count u32, first u16, last u16); contacts (count u64, then
+//! target u32, kind u8, value f64, count u32, first u16, last u16, role u16); contacts (count u64, then
 //! attribute u8, length-prefixed value, id count u32, ids i64).
 
 use super::nodes::Nodes;
-use super::{BuildOptions, Contacts, Edge, EdgeKind, EnterpriseGraph};
+use super::{BuildOptions, Contacts, Edge, EdgeKind, EnterpriseGraph, Roles};
 use crate::model::{Date, GraphVersion};
 use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::Path;
 
-const MAGIC: &[u8; 8] = b"OPPGRAF2";
+const MAGIC: &[u8; 8] = b"OPPGRAF3";
 
 const KINDS: [EdgeKind; 9] = EdgeKind::ALL;
 
@@ -90,6 +91,11 @@ impl EnterpriseGraph {
             for p in 0..self.nodes.person_count() {
                 write_str(&mut out, self.nodes.person_id_at(p))?;
             }
+            let roles: Vec<&str> = self.roles.all().collect();
+            out.write_all(&(roles.len() as u64).to_le_bytes())?;
+            for role in roles {
+                write_str(&mut out, role)?;
+            }
             out.write_all(&(self.nodes.len() as u64).to_le_bytes())?;
             for n in 0..self.nodes.len() {
                 out.write_all(&self.nodes.raw_key(n).to_le_bytes())?;
@@ -106,6 +112,7 @@ impl EnterpriseGraph {
                 out.write_all(&w.count.to_le_bytes())?;
                 out.write_all(&w.first.to_le_bytes())?;
                 out.write_all(&w.last.to_le_bytes())?;
+                out.write_all(&w.role.to_le_bytes())?;
             }
             out.write_all(&(self.contacts.len() as u64).to_le_bytes())?;
             for ((attribute, value), ids) in &self.contacts {
@@ -141,6 +148,12 @@ impl EnterpriseGraph {
         for _ in 0..persons {
             nodes.push_person_id(read_str_into(&mut input, &mut buf)?);
         }
+        let role_count = read_u64(&mut input)? as usize;
+        if role_count > u16::MAX as usize {
+            return Err(invalid("too many roles in graph snapshot"));
+        }
+        let roles =
+            Roles::from_texts((0..role_count).map(|_| read_str(&mut input)).collect::<std::io::Result<_>>()?);
         let node_count = read_u64(&mut input)? as usize;
         nodes.reserve(node_count);
         for _ in 0..node_count {
@@ -163,13 +176,17 @@ impl EnterpriseGraph {
             let count = u32::from_le_bytes(read_array(&mut input)?);
             let first = u16::from_le_bytes(read_array(&mut input)?);
             let last = u16::from_le_bytes(read_array(&mut input)?);
+            let role = u16::from_le_bytes(read_array(&mut input)?);
+            if role as usize > role_count {
+                return Err(invalid("role out of range in graph snapshot"));
+            }
             if source >= node_count || target >= node_count {
                 return Err(invalid("edge end out of range in graph snapshot"));
             }
             graph.add_edge(
                 NodeIndex::new(source),
                 NodeIndex::new(target),
-                Edge { value, count, first, last, kind },
+                Edge { value, count, first, last, kind, role },
             );
         }
         let entries = read_u64(&mut input)? as usize;
@@ -185,7 +202,7 @@ impl EnterpriseGraph {
                 .collect::<std::io::Result<Vec<_>>>()?;
             contacts.insert((attribute, value), ids);
         }
-        Ok(Some(EnterpriseGraph { graph, nodes, contacts, options, stamp }))
+        Ok(Some(EnterpriseGraph { graph, nodes, contacts, options, stamp, roles }))
     }
 }
 
@@ -214,9 +231,13 @@ mod tests {
             end: None,
             source: None,
         };
+        let mut officer = rel(Party::Person("p1".into()), 2, RelationKind::Officer, None);
+        officer.role = Some("监事".into());
+        officer.start = Some("2020-03-01".parse().unwrap());
         let relations = [
             rel(Party::Person("p1".into()), 1, RelationKind::Shareholder, Some(0.6)),
             rel(Party::Enterprise(1), 2, RelationKind::Guarantee, None),
+            officer,
         ];
         let options = BuildOptions::new("2026-01-01".parse().unwrap());
         let mut g = EnterpriseGraph::build(&ents, &persons, &relations, &[], options);
@@ -230,6 +251,8 @@ mod tests {
         assert_eq!((loaded.stamp(), loaded.options()), (stamp, options));
         assert_eq!(loaded.node_list(), g.node_list());
         assert_eq!(loaded.edge_list(), g.edge_list());
+        let officer = loaded.edge_list().into_iter().find(|e| e.2.kind == EdgeKind::Officer).unwrap();
+        assert_eq!((officer.3.as_deref(), officer.2.dates().0), (Some("监事"), "2020-03-01".parse().ok()));
         let report = loaded.controller(&NodeRef::Enterprise(1), Default::default()).unwrap();
         assert_eq!(report.owners[0].node.name, "张三");
         assert_eq!(report.owners[0].share, 0.6);

@@ -80,11 +80,39 @@ pub struct Candidate {
     /// Another enterprise the lead is about: the buyer of an award, the core customer of a
     /// supply-chain lead. Used for related-party screening.
     pub counterpart: Option<EnterpriseId>,
-    /// Extra facts for the explanation, e.g. "supplies 招商银行 for 12.3M over 40 invoices".
-    pub facts: Vec<(String, String)>,
+    /// What the rule knew about the event beyond the common fields, for ranking and the
+    /// explanation.
+    pub facts: Facts,
     /// Set by the rule itself when the event is known not to be business (agency as winner,
     /// correction notice).
     pub suppressed: Option<Suppression>,
+}
+
+/// The rule-specific part of a candidate, one variant per rule family.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Facts {
+    Award { joint_winners: usize, buyer: Option<String> },
+    Pledge { expires: Date, days_to_expiry: i64, pledgee: String },
+    Filing { filing_kind: String },
+    Supply { role: SupplyRole, core_customer: String, invoices: u32 },
+}
+
+/// Which side of an existing customer's trade a supply-chain lead sits on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SupplyRole {
+    /// Sells to the customer.
+    Supplier,
+    /// Buys from the customer.
+    Buyer,
+}
+
+impl SupplyRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SupplyRole::Supplier => "supplier",
+            SupplyRole::Buyer => "buyer",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -2,7 +2,7 @@
 //! `why` with its contribution and the fact behind it; the score is their sum clamped to
 //! 0..=100.
 
-use super::{Assessed, MineInput, ProductMatrix};
+use super::{Assessed, Facts, MineInput, ProductMatrix};
 use crate::model::{
     Enterprise, EnterpriseId, EnterpriseSize, Opportunity, OpportunityKind, OpportunityStatus, WhyItem,
 };
@@ -99,13 +99,8 @@ pub fn score(
                 };
                 push("amount", config.amount_weight * x, format!("{label} {} yuan", thousands(amount)));
             }
-            if c.kind == OpportunityKind::PledgeRefinancing {
-                let days = c
-                    .facts
-                    .iter()
-                    .find(|(k, _)| k == "days_to_expiry")
-                    .and_then(|(_, v)| v.parse::<f64>().ok())
-                    .unwrap_or(180.0);
+            if let Facts::Pledge { days_to_expiry, .. } = c.facts {
+                let days = days_to_expiry as f64;
                 let x = (1.0 - (days - 30.0) / 150.0).clamp(0.0, 1.0);
                 push("urgency", config.urgency_weight * x, format!("pledge expires in {days:.0} days"));
             } else {
@@ -131,20 +126,12 @@ pub fn score(
                 }
                 if e.is_customer {
                     push("relationship", config.relationship_bonus, "existing customer: cross-sell".into());
-                } else if c.kind == OpportunityKind::SupplyChain {
-                    let core = c
-                        .facts
-                        .iter()
-                        .find(|(k, _)| k == "core_customer")
-                        .map(|(_, v)| v.as_str())
-                        .unwrap_or("?");
-                    let role = c
-                        .facts
-                        .iter()
-                        .find(|(k, _)| k == "role")
-                        .map(|(_, v)| v.as_str())
-                        .unwrap_or("partner");
-                    push("relationship", config.relationship_bonus, format!("{role} of our customer {core}"));
+                } else if let Facts::Supply { role, core_customer, .. } = &c.facts {
+                    push(
+                        "relationship",
+                        config.relationship_bonus,
+                        format!("{} of our customer {core_customer}", role.as_str()),
+                    );
                 }
             }
             if let Some(&(won, decided)) = win_rates.get(&c.kind) {

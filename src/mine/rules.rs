@@ -5,7 +5,7 @@
 //! - supplier or buyer of an existing customer -> supply-chain finance;
 //! - filings (EIA approval, bond issue, merger, ...) -> the filer.
 
-use super::{evidence_of, stable_id, Candidate, MineInput};
+use super::{evidence_of, stable_id, Candidate, Facts, MineInput, SupplyRole};
 use crate::model::{
     Date, Enterprise, EnterpriseId, Evidence, OpportunityKind, Party, PledgeStatus, Record, RelationKind,
     Suppression, SuppressionReason, Tender, TenderKind,
@@ -95,12 +95,11 @@ pub fn generate(
                         pledge.amount.map(|a| a.round() as i64).unwrap_or(-1)
                     )],
                     counterpart: Some(pledge.pledgee.id),
-                    facts: vec![
-                        ("expires".into(), expires.to_string()),
-                        ("days_to_expiry".into(), days.to_string()),
-                        ("pledge_kind".into(), pledge.kind.label().into()),
-                        ("pledgee".into(), pledge.pledgee.name.clone()),
-                    ],
+                    facts: Facts::Pledge {
+                        expires,
+                        days_to_expiry: days,
+                        pledgee: pledge.pledgee.name.clone(),
+                    },
                     suppressed: None,
                 });
             }
@@ -121,7 +120,7 @@ pub fn generate(
                         filing.amount.map(|a| a.round() as i64).unwrap_or(-1)
                     )],
                     counterpart: filing.counterparty.as_ref().map(|c| c.id),
-                    facts: vec![("filing_kind".into(), filing.kind.clone())],
+                    facts: Facts::Filing { filing_kind: filing.kind.clone() },
                     suppressed: None,
                 });
             }
@@ -172,10 +171,6 @@ fn award_candidates(
         if let (Some(buyer), Some(amount)) = (&tender.buyer, tender.amount) {
             event_keys.push(format!("award|{}|{}|{}", winner.id, buyer.id, amount.round() as i64));
         }
-        let mut facts = vec![("joint_winners".into(), tender.winners.len().to_string())];
-        if let Some(buyer) = &tender.buyer {
-            facts.push(("buyer".into(), buyer.name.clone()));
-        }
         out.push(Candidate {
             id: stable_id("opp", &["award", &tender.id, &winner.id.to_string()]),
             kind: OpportunityKind::TenderAward,
@@ -186,7 +181,10 @@ fn award_candidates(
             evidence: vec![evidence_of(record)],
             event_keys,
             counterpart: tender.buyer.as_ref().map(|b| b.id),
-            facts,
+            facts: Facts::Award {
+                joint_winners: tender.winners.len(),
+                buyer: tender.buyer.as_ref().map(|b| b.name.clone()),
+            },
             suppressed,
         });
     }
@@ -261,7 +259,7 @@ pub fn title_stem(title: &str) -> String {
 }
 
 /// (lead enterprise, core customer, role) -> (volume, invoice count, invoices).
-type SupplyLinks<'r> = HashMap<(EnterpriseId, EnterpriseId, &'static str), (f64, u32, Vec<&'r Record>)>;
+type SupplyLinks<'r> = HashMap<(EnterpriseId, EnterpriseId, SupplyRole), (f64, u32, Vec<&'r Record>)>;
 
 /// Suppliers and buyers of existing customers, from supplier relations and invoices in the
 /// window. One lead per (enterprise, core customer), evidence the largest invoices.
@@ -280,20 +278,20 @@ fn supply_chain_candidates(
             continue;
         }
         if is_customer(invoice.buyer.id) && !is_customer(invoice.seller.id) {
-            let link = links.entry((invoice.seller.id, invoice.buyer.id, "supplier")).or_default();
+            let link = links.entry((invoice.seller.id, invoice.buyer.id, SupplyRole::Supplier)).or_default();
             link.0 += invoice.amount;
             link.1 += 1;
             link.2.push(record);
         }
         if is_customer(invoice.seller.id) && !is_customer(invoice.buyer.id) {
-            let link = links.entry((invoice.buyer.id, invoice.seller.id, "buyer")).or_default();
+            let link = links.entry((invoice.buyer.id, invoice.seller.id, SupplyRole::Buyer)).or_default();
             link.0 += invoice.amount;
             link.1 += 1;
             link.2.push(record);
         }
     }
     // Declared supplier relations count even without invoices.
-    let mut declared: HashMap<(EnterpriseId, EnterpriseId, &'static str), Evidence> = HashMap::new();
+    let mut declared: HashMap<(EnterpriseId, EnterpriseId, SupplyRole), Evidence> = HashMap::new();
     for relation in input.relations {
         if relation.kind != RelationKind::Supplier || !relation.is_current(input.as_of) {
             continue;
@@ -309,14 +307,14 @@ fn supply_chain_candidates(
         };
         let volume = relation.amount.unwrap_or(config.supply_min_volume);
         if is_customer(relation.to) && !is_customer(supplier) {
-            let link = links.entry((supplier, relation.to, "supplier")).or_default();
+            let link = links.entry((supplier, relation.to, SupplyRole::Supplier)).or_default();
             link.0 += volume;
-            declared.insert((supplier, relation.to, "supplier"), evidence.clone());
+            declared.insert((supplier, relation.to, SupplyRole::Supplier), evidence.clone());
         }
         if is_customer(supplier) && !is_customer(relation.to) {
-            let link = links.entry((relation.to, supplier, "buyer")).or_default();
+            let link = links.entry((relation.to, supplier, SupplyRole::Buyer)).or_default();
             link.0 += volume;
-            declared.insert((relation.to, supplier, "buyer"), evidence);
+            declared.insert((relation.to, supplier, SupplyRole::Buyer), evidence);
         }
     }
     let mut keys: Vec<_> = links.keys().copied().collect();
@@ -331,7 +329,7 @@ fn supply_chain_candidates(
         let last = records.iter().map(|r| r.date()).max().unwrap_or(input.as_of);
         let core_name = enterprises.get(&core).map(|e| e.name.clone()).unwrap_or_default();
         out.push(Candidate {
-            id: stable_id("opp", &["supply", &lead.to_string(), &core.to_string(), role]),
+            id: stable_id("opp", &["supply", &lead.to_string(), &core.to_string(), role.as_str()]),
             kind: OpportunityKind::SupplyChain,
             enterprise: lead,
             amount: Some(volume),
@@ -342,13 +340,9 @@ fn supply_chain_candidates(
                 .into_iter()
                 .chain(records.iter().take(3).map(|r| evidence_of(r)))
                 .collect(),
-            event_keys: vec![format!("supply|{lead}|{core}|{role}")],
+            event_keys: vec![format!("supply|{lead}|{core}|{}", role.as_str())],
             counterpart: Some(core),
-            facts: vec![
-                ("role".into(), role.to_string()),
-                ("core_customer".into(), core_name),
-                ("invoices".into(), count.to_string()),
-            ],
+            facts: Facts::Supply { role, core_customer: core_name, invoices: count },
             suppressed: None,
         });
     }
