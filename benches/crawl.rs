@@ -119,7 +119,7 @@ fn main() {
         let started = Instant::now();
         let second = crawl::run(&def, sink, &RunOptions::default()).await.expect("crawl");
         let second_s = started.elapsed().as_secs_f64();
-        let records = ws.lock().store.count(oppgraph::store::Table::Records).expect("count");
+        let records = ws.lock().store().count(oppgraph::store::Table::Records).expect("count");
         let report = serde_json::json!({
             "pages": pages,
             "first_run": {"seconds": first_s, "pages_per_s": first.fetched as f64 / first_s,

@@ -43,7 +43,7 @@ fn main() {
 
     let started = Instant::now();
     let hits = ws
-        .index
+        .index()
         .search("道路改造 kind:award", &oppgraph::index::SearchOptions { limit: 10, ..Default::default() })
         .expect("search");
     let search_ms = started.elapsed().as_secs_f64() * 1000.0;

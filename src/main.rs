@@ -317,7 +317,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Demo { addr, sample, no_serve } => demo(&cli.data, &addr, &sample, no_serve),
         Command::Serve { addr, mine_every, crawlers, no_crawl } => {
             let workspace = Workspace::open(&cli.data)?;
-            if workspace.config.tokens.is_empty() {
+            if workspace.config().tokens.is_empty() {
                 tracing::warn!(config = %workspace.config_path().display(), "no API tokens configured: every /api call will be refused");
             }
             let schedule = oppgraph::http::schedule::ScheduleConfig {
@@ -357,8 +357,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Resolve { names, link, new } => {
             let mut workspace = Workspace::open(&cli.data)?;
-            let enterprises = workspace.store.enterprises()?;
-            let mut resolver = workspace.store.resolver()?;
+            let enterprises = workspace.store().enterprises()?;
+            let mut resolver = workspace.store().resolver()?;
             if link.is_some() || new {
                 let target = match &link {
                     None => None,
@@ -366,7 +366,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 };
                 for name in &names {
                     let decision = oppgraph::resolve::Decision { name: name.clone(), enterprise: target };
-                    workspace.store.add_decision(&decision, "cli")?;
+                    workspace.add_decision(&decision, "cli")?;
                     resolver.decide(&decision);
                 }
             }
@@ -473,7 +473,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 limit,
                 offset,
             };
-            let results = workspace.index.search(&query, &options).map_err(|e| match e {
+            let results = workspace.index().search(&query, &options).map_err(|e| match e {
                 oppgraph::index::IndexError::Query(q) => anyhow::Error::new(Refused(q.to_string())),
                 other => anyhow::Error::new(other),
             })?;
@@ -494,7 +494,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Opportunities { manager, include_suppressed, limit } => {
             let workspace = Workspace::open(&cli.data)?;
             let filter = OpportunityFilter { manager, include_suppressed, limit, offset: 0 };
-            for opportunity in workspace.store.opportunities(&filter)? {
+            for opportunity in workspace.store().opportunities(&filter)? {
                 print_json(&opportunity)?;
             }
             Ok(ExitCode::SUCCESS)
@@ -523,10 +523,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
 fn graph_command(data: &Path, as_of: Date, query: GraphCommand) -> Result<ExitCode> {
     use oppgraph::graph::{analysis::Limits, EdgeKind, NodeRef};
     let workspace = Workspace::open(data)?;
-    let enterprises = workspace.store.enterprises()?;
+    let enterprises = workspace.store().enterprises()?;
     // The same resolver as import and `resolve`, decisions included: `graph controller 中环`
     // means the enterprise `resolve 中环` names.
-    let resolver = workspace.store.resolver()?;
+    let resolver = workspace.store().resolver()?;
     let graph = workspace.graph(as_of)?;
     let node = |reference: &str| -> Result<NodeRef> {
         if let Some(person) = reference.strip_prefix("person:") {
@@ -735,7 +735,7 @@ fn crawl_command(
     if status {
         let guard = oppgraph::ingest::crawl::RunGuard::default();
         for def in &defs {
-            let status = oppgraph::http::crawl_status(&workspace.lock().store, def, &guard)
+            let status = oppgraph::http::crawl_status(&workspace.lock().store(), def, &guard)
                 .map_err(|e| anyhow::anyhow!(e.to_string()))?;
             print_json(&status)?;
         }
@@ -833,7 +833,7 @@ fn demo(data: &Path, addr: &str, sample: &Path, no_serve: bool) -> Result<ExitCo
         summary.opportunities, summary.live, summary.with_alerts
     );
 
-    let managers = workspace.store.managers()?;
+    let managers = workspace.store().managers()?;
     let mut tokens = vec![
         TokenConfig { token: random_token(), role: Role::Admin, manager: None, name: Some("admin".into()) },
         TokenConfig { token: random_token(), role: Role::Risk, manager: None, name: Some("risk".into()) },
@@ -852,8 +852,7 @@ fn demo(data: &Path, addr: &str, sample: &Path, no_serve: bool) -> Result<ExitCo
             name: Some(manager.name.clone()),
         });
     }
-    workspace.config.tokens = tokens.clone();
-    workspace.config.save(&workspace.config_path())?;
+    workspace.set_tokens(tokens.clone())?;
     println!("demo tokens (also in {}):", workspace.config_path().display());
     for t in &tokens {
         let who = t.manager.as_deref().map(|m| format!(" {m}")).unwrap_or_default();

@@ -165,10 +165,10 @@ impl Config {
 }
 
 pub struct Workspace {
-    pub dir: PathBuf,
-    pub store: Store,
-    pub index: SearchIndex,
-    pub config: Config,
+    dir: PathBuf,
+    store: Store,
+    index: SearchIndex,
+    config: Config,
     /// The key for hashing ID numbers: `[privacy] key` in the config, else `<data>/secret.key`.
     privacy: Privacy,
 }
@@ -203,6 +203,48 @@ impl Workspace {
         // The index is derived: a missing, recreated or lagging one catches up from the store.
         workspace.sync_index()?;
         Ok(workspace)
+    }
+
+    /// The store, for reading; writes go through the workspace's operations, which keep the
+    /// derived data (index, graph, leads) in line.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn index(&self) -> &SearchIndex {
+        &self.index
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Replaces the API tokens and saves the config (owner-only).
+    pub fn set_tokens(&mut self, tokens: Vec<TokenConfig>) -> Result<()> {
+        self.config.tokens = tokens;
+        self.config.save(&self.config_path())
+    }
+
+    pub fn add_feedback(&mut self, feedback: &crate::model::Feedback) -> Result<()> {
+        Ok(self.store.add_feedback(feedback)?)
+    }
+
+    pub fn review_alert(&mut self, review: &crate::store::AlertReview) -> Result<()> {
+        Ok(self.store.review_alert(review)?)
+    }
+
+    /// Records a human resolution decision (link or new); every resolver built afterwards
+    /// applies it.
+    pub fn add_decision(&mut self, decision: &crate::resolve::Decision, actor: &str) -> Result<()> {
+        Ok(self.store.add_decision(decision, actor)?)
+    }
+
+    pub fn audit(&mut self, actor: &str, action: &str, detail: &str) -> Result<()> {
+        Ok(self.store.audit(actor, action, detail)?)
     }
 
     /// The SQLite file of the store.
@@ -578,7 +620,7 @@ pub struct ReextractSummary {
 /// A workspace shared between the crawl engine and whoever else uses it (the server's
 /// requests, the CLI). Each call holds the lock only for one store step.
 #[derive(Clone)]
-pub struct SharedWorkspace(pub Arc<Mutex<Workspace>>);
+pub struct SharedWorkspace(Arc<Mutex<Workspace>>);
 
 impl SharedWorkspace {
     pub fn new(workspace: Workspace) -> Self {

@@ -24,13 +24,14 @@ fn state() -> (tempfile::TempDir, AppState) {
         manager: manager.map(String::from),
         name: None,
     };
-    ws.config.tokens = vec![
+    ws.set_tokens(vec![
         token(M1, Role::Manager, Some("m1")),
         token(M2, Role::Manager, Some("m2")),
         token(RISK, Role::Risk, None),
         token(ANALYST, Role::Analyst, None),
         token(ADMIN, Role::Admin, None),
-    ];
+    ])
+    .unwrap();
     (dir, AppState::new(ws))
 }
 

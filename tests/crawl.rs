@@ -24,7 +24,7 @@ fn sink(ws: &SharedWorkspace) -> Arc<dyn CrawlSink> {
 
 fn search_ids(ws: &SharedWorkspace, query: &str) -> Vec<String> {
     let options = oppgraph::index::SearchOptions { limit: 50, ..Default::default() };
-    ws.lock().index.search(query, &options).unwrap().hits.into_iter().map(|h| h.id).collect()
+    ws.lock().index().search(query, &options).unwrap().hits.into_iter().map(|h| h.id).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -41,7 +41,7 @@ async fn crawls_a_site_politely_and_incrementally() {
     assert_eq!(run.status, RunStatus::Ok, "{run:?}");
     assert_eq!((run.list_pages, run.items), (3, 9));
     assert_eq!((run.new, run.changed, run.unchanged, run.failed), (7, 0, 0, 2), "{run:?}");
-    let failures = ws.lock().store.crawl_failures("fixture").unwrap();
+    let failures = ws.lock().store().crawl_failures("fixture").unwrap();
     let reasons: Vec<(&str, &str, u32)> =
         failures.iter().map(|f| (f.url.rsplit('/').next().unwrap(), f.reason.as_str(), f.attempts)).collect();
     assert_eq!(
@@ -68,7 +68,7 @@ async fn crawls_a_site_politely_and_incrementally() {
     // The pages are records, searchable, with their text, URL and source; GBK and a UTF-8
     // page that declares gbk both decode.
     let record_id = oppgraph::ingest::crawl::page::record_id(&format!("{}/notice/gbk.html", served.base));
-    let record = ws.lock().store.record(oppgraph::model::RecordKind::Tender, &record_id).unwrap().unwrap();
+    let record = ws.lock().store().record(oppgraph::model::RecordKind::Tender, &record_id).unwrap().unwrap();
     let oppgraph::model::Record::Tender(tender) = record else { panic!("not a tender") };
     assert_eq!(tender.winners[0].name, site::winner_of("gbk.html"));
     assert_eq!(tender.amount, Some(8_805_000.0));
@@ -93,7 +93,7 @@ async fn crawls_a_site_politely_and_incrementally() {
     let run = crawl::run(&def, sink(&ws), &RunOptions::default()).await.unwrap();
     assert_eq!((run.new, run.changed), (0, 1), "{run:?}");
     let changing = oppgraph::ingest::crawl::page::record_id(&format!("{}/notice/changing.html", served.base));
-    let record = ws.lock().store.record(oppgraph::model::RecordKind::Tender, &changing).unwrap().unwrap();
+    let record = ws.lock().store().record(oppgraph::model::RecordKind::Tender, &changing).unwrap().unwrap();
     let oppgraph::model::Record::Tender(tender) = record else { panic!("not a tender") };
     assert_eq!(tender.amount, Some(4_500_000.0));
 
@@ -106,7 +106,7 @@ async fn crawls_a_site_politely_and_incrementally() {
     assert_eq!((run.list_pages, run.items, run.new, run.failed), (0, 2, 1, 1), "{run:?}");
     let paths: Vec<String> = served.site.hits().into_iter().map(|h| h.path).collect();
     assert_eq!(paths, vec!["/robots.txt", "/notice/missing.html"]);
-    let failures = ws.lock().store.crawl_failures("fixture").unwrap();
+    let failures = ws.lock().store().crawl_failures("fixture").unwrap();
     assert_eq!(failures.len(), 1);
     assert!(failures[0].url.ends_with("/private/secret.html"));
     assert_eq!(search_ids(&ws, "五峰县文化建设").len(), 1);
@@ -116,7 +116,7 @@ async fn crawls_a_site_politely_and_incrementally() {
     let run = crawl::run(&def, sink(&ws), &RunOptions::default()).await.unwrap();
     assert_eq!(run.status, RunStatus::Failed);
     assert!(run.reason.as_deref().unwrap().contains("min_items = 5"), "{run:?}");
-    let last = ws.lock().store.crawl_runs("fixture", 1).unwrap();
+    let last = ws.lock().store().crawl_runs("fixture", 1).unwrap();
     assert_eq!(last[0].status, RunStatus::Failed);
 
     // reextract rebuilds every record from the archive without the network: nothing changes.
@@ -171,7 +171,7 @@ async fn serve_turns_a_scheduled_crawl_into_a_lead() {
     let crawlers = tempfile::tempdir().unwrap();
     std::fs::write(crawlers.path().join("fixture.toml"), site::crawler_file(&served.base, 0, "")).unwrap();
     let mut ws = Workspace::open(data.path()).unwrap();
-    ws.config.tokens = vec![
+    ws.set_tokens(vec![
         oppgraph::workspace::TokenConfig {
             token: "admin".into(),
             role: oppgraph::workspace::Role::Admin,
@@ -184,7 +184,8 @@ async fn serve_turns_a_scheduled_crawl_into_a_lead() {
             manager: Some("m1".into()),
             name: None,
         },
-    ];
+    ])
+    .unwrap();
     let state = oppgraph::http::AppState::with_crawlers(ws, Some(crawlers.path().to_path_buf()));
     let schedule = oppgraph::http::schedule::ScheduleConfig {
         check_every: Duration::from_millis(200),
@@ -196,7 +197,7 @@ async fn serve_turns_a_scheduled_crawl_into_a_lead() {
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     let lead = loop {
         let leads =
-            state.with_workspace(|ws| Ok(ws.store.opportunities(&Default::default())?)).await.unwrap();
+            state.with_workspace(|ws| Ok(ws.store().opportunities(&Default::default())?)).await.unwrap();
         if let Some(lead) = leads.into_iter().find(|o| {
             o.kind == OpportunityKind::TenderAward
                 && o.evidence.iter().any(|e| e.url.as_deref() == Some(&page))
@@ -256,7 +257,7 @@ async fn serve_turns_a_scheduled_crawl_into_a_lead() {
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     loop {
         let leads =
-            state.with_workspace(|ws| Ok(ws.store.opportunities(&Default::default())?)).await.unwrap();
+            state.with_workspace(|ws| Ok(ws.store().opportunities(&Default::default())?)).await.unwrap();
         if leads.iter().any(|o| o.evidence.iter().any(|e| e.record == "api-1")) {
             break;
         }

@@ -27,7 +27,7 @@ fn shipped(name: &str, hosts: &[&str], base: &str, dir: &std::path::Path) -> Cra
 
 fn record(ws: &SharedWorkspace, kind: RecordKind, url: &str) -> Record {
     let id = crawl::page::record_id(url);
-    ws.lock().store.record(kind, &id).unwrap().unwrap_or_else(|| panic!("no record for {url}"))
+    ws.lock().store().record(kind, &id).unwrap().unwrap_or_else(|| panic!("no record for {url}"))
 }
 
 fn route(
@@ -255,7 +255,7 @@ async fn cninfo_announcements_become_filings_without_detail_pages() {
     let pdf = format!("{}/finalpage/2025-11-21/1224800001.PDF", served.base);
     let Record::Filing(filing) = record(&ws, RecordKind::Filing, &pdf) else { panic!("not a filing") };
     assert_eq!(filing.kind, "capital_increase");
-    let registered = ws.lock().store.find_enterprises("平安银行股份有限公司", 1).unwrap();
+    let registered = ws.lock().store().find_enterprises("平安银行股份有限公司", 1).unwrap();
     assert_eq!(
         filing.enterprise.id, registered[0].id,
         "the short name resolves to the registered enterprise"

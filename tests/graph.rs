@@ -19,7 +19,7 @@ fn executives_convert_import_and_link_companies_through_shared_officers() {
     let mut ws = Workspace::open(&dir.path().join("data")).unwrap();
     let outcome = ws.import(&[converted]).unwrap();
     assert!(outcome.files.iter().all(|f| f.rejected == 0), "{:?}", outcome.files);
-    let enterprises = ws.store.enterprises().unwrap();
+    let enterprises = ws.store().enterprises().unwrap();
     let id = |name: &str| enterprises.iter().find(|e| e.name == name).unwrap().id;
     let jia = enterprises.iter().find(|e| e.name == "甲股份").unwrap();
     assert!(jia.listed);
@@ -46,7 +46,7 @@ fn executives_convert_import_and_link_companies_through_shared_officers() {
 #[test]
 fn controller_of_the_fixture_winner_is_the_person_at_the_top() {
     let (_dir, ws) = util::mined_workspace();
-    let enterprises = ws.store.enterprises().unwrap();
+    let enterprises = ws.store().enterprises().unwrap();
     let winner = enterprises.iter().find(|e| e.name == "宜昌昊源建设工程有限公司").unwrap();
     let graph = ws.graph(util::as_of()).unwrap();
     let report = graph.controller(&NodeRef::Enterprise(winner.id), Limits::default()).unwrap();
@@ -122,13 +122,13 @@ fn imports_update_the_graph_incrementally_to_what_a_rebuild_gives() {
     assert!(outcome.files.iter().all(|f| f.rejected == 0 && f.refused.is_none()), "{:?}", outcome.files);
 
     // The logged changes take the old graph exactly to what a rebuild from the store gives.
-    let (version, changes) = ws.store.graph_changes_after(first.stamp().seq, u64::MAX).unwrap();
+    let (version, changes) = ws.store().graph_changes_after(first.stamp().seq, u64::MAX).unwrap();
     let changes = changes.expect("the log reaches back to the snapshot");
     assert_eq!(changes.len() as u64, version.seq - first.stamp().seq);
     assert!(changes.len() >= 10, "{} changes", changes.len());
     let mut updated = first.clone();
     assert!(changes.iter().all(|c| updated.apply(c)), "every change applies exactly");
-    let snapshot = ws.store.snapshot().unwrap();
+    let snapshot = ws.store().snapshot().unwrap();
     let rebuilt = EnterpriseGraph::build(
         &snapshot.enterprises,
         &snapshot.persons,
@@ -144,11 +144,11 @@ fn imports_update_the_graph_incrementally_to_what_a_rebuild_gives() {
     let current = ws.graph(as_of).unwrap();
     assert_eq!(current.edge_list(), rebuilt.edge_list());
     assert_eq!(current.stamp().seq, version.seq);
-    assert_eq!(ws.store.graph_changes_after(first.stamp().seq, u64::MAX).unwrap().1, None, "pruned");
+    assert_eq!(ws.store().graph_changes_after(first.stamp().seq, u64::MAX).unwrap().1, None, "pruned");
     assert_eq!(ws.graph(as_of).unwrap().edge_list(), rebuilt.edge_list(), "from the new snapshot");
 
     // And the answers move: 0.8 × 0.75 now, a guarantee and an award, a shared phone.
-    let enterprises = ws.store.enterprises().unwrap();
+    let enterprises = ws.store().enterprises().unwrap();
     let id = |name: &str| NodeRef::Enterprise(enterprises.iter().find(|e| e.name == name).unwrap().id);
     let report = current.controller(&id("宜昌昊源建设工程有限公司"), Limits::default()).unwrap();
     assert!((report.owners[0].share - 0.6).abs() < 1e-9, "{:?}", report.owners);

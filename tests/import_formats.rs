@@ -39,7 +39,7 @@ fn parquet_files_import_like_csv_including_list_columns() {
     let outcome = ws.import(&[path]).unwrap();
     let file = &outcome.files[0];
     assert_eq!((file.accepted, file.rejected), (2, 1));
-    let record = ws.store.record(oppgraph::model::RecordKind::Tender, "pq1").unwrap().unwrap();
+    let record = ws.store().record(oppgraph::model::RecordKind::Tender, "pq1").unwrap().unwrap();
     let oppgraph::model::Record::Tender(tender) = record else { panic!("not a tender") };
     let names: Vec<&str> = tender.winners.iter().map(|w| w.name.as_str()).collect();
     assert_eq!(names, ["联合体甲公司", "联合体乙公司"]);
@@ -71,7 +71,7 @@ fn parquet_dates_timestamps_and_decimals_are_read_and_other_types_refused_clearl
     ParquetWriter::new(std::fs::File::create(&path).unwrap()).finish(&mut df).unwrap();
     let outcome = ws.import(&[path]).unwrap();
     assert_eq!((outcome.files[0].accepted, outcome.files[0].rejected), (2, 0), "{:?}", outcome.files[0]);
-    let record = ws.store.record(oppgraph::model::RecordKind::Tender, "d1").unwrap().unwrap();
+    let record = ws.store().record(oppgraph::model::RecordKind::Tender, "d1").unwrap().unwrap();
     let oppgraph::model::Record::Tender(tender) = record else { panic!("not a tender") };
     assert_eq!(tender.published.to_string(), "2026-06-01");
     assert_eq!(tender.amount, Some(1_234_567.89));
@@ -125,9 +125,9 @@ fn unknown_kind_missing_column_and_unreadable_files_are_refused_whole() {
     assert!(refused.iter().any(|(f, r)| *f == "tenders.csv" && r.contains("title")));
     assert!(refused.iter().any(|(f, r)| *f == "persons.csv" && r.contains("UTF-8")));
     // Nothing from refused files, everything from the good one.
-    assert_eq!(ws.store.count(Table::Records).unwrap(), 0);
-    assert_eq!(ws.store.count(Table::Persons).unwrap(), 0);
-    assert_eq!(ws.store.count(Table::Enterprises).unwrap(), 1);
+    assert_eq!(ws.store().count(Table::Records).unwrap(), 0);
+    assert_eq!(ws.store().count(Table::Persons).unwrap(), 0);
+    assert_eq!(ws.store().count(Table::Enterprises).unwrap(), 1);
 }
 
 #[test]
@@ -146,7 +146,7 @@ fn enterprise_rows_merge_by_code_and_keep_former_names() {
     let renamed = dir.path().join("enterprises-2.csv");
     std::fs::write(&renamed, "name,uscc,industry\n宜昌新名有限公司,91420500MA4900001N,建筑业\n").unwrap();
     ws.import(&[renamed]).unwrap();
-    let all = ws.store.enterprises().unwrap();
+    let all = ws.store().enterprises().unwrap();
     assert_eq!(all.len(), 1);
     assert_eq!(all[0].name, "宜昌新名有限公司");
     assert_eq!(all[0].aliases, ["宜昌旧名有限公司"]);
@@ -177,7 +177,7 @@ fn an_uncertain_reference_becomes_a_new_enterprise_that_names_its_candidates() {
     .unwrap();
     let outcome = ws.import(&[tenders]).unwrap();
     assert_eq!(outcome.files[0].discovered, 1);
-    let all = ws.store.enterprises().unwrap();
+    let all = ws.store().enterprises().unwrap();
     let created = all.iter().find(|e| e.name == "中环").unwrap();
     let mut candidates: Vec<&str> = created.extra["review_candidates"].split('|').collect();
     candidates.sort();
@@ -190,8 +190,7 @@ fn an_uncertain_reference_becomes_a_new_enterprise_that_names_its_candidates() {
     assert_eq!(candidates, expected);
     // A person decides; the next import links the name.
     let target = all.iter().find(|e| e.name == "天津中环电子有限公司").unwrap().id;
-    ws.store
-        .add_decision(&oppgraph::resolve::Decision { name: "中环".into(), enterprise: Some(target) }, "test")
+    ws.add_decision(&oppgraph::resolve::Decision { name: "中环".into(), enterprise: Some(target) }, "test")
         .unwrap();
     let again = dir.path().join("tenders-2.csv");
     std::fs::write(
@@ -200,7 +199,7 @@ fn an_uncertain_reference_becomes_a_new_enterprise_that_names_its_candidates() {
     )
     .unwrap();
     ws.import(&[again]).unwrap();
-    let record = ws.store.record(oppgraph::model::RecordKind::Tender, "x2").unwrap().unwrap();
+    let record = ws.store().record(oppgraph::model::RecordKind::Tender, "x2").unwrap().unwrap();
     let oppgraph::model::Record::Tender(tender) = record else { panic!("not a tender") };
     assert_eq!(tender.winners[0].id, target);
 }
@@ -215,7 +214,7 @@ fn references_by_code_carry_the_registered_name() {
     std::fs::write(&risks, "id,subject,kind,published\nr1,91420500MA4900001N,litigation,2026-01-01\n")
         .unwrap();
     ws.import(&[risks]).unwrap();
-    let record = ws.store.record(oppgraph::model::RecordKind::RiskEvent, "r1").unwrap().unwrap();
+    let record = ws.store().record(oppgraph::model::RecordKind::RiskEvent, "r1").unwrap().unwrap();
     let oppgraph::model::Record::RiskEvent(event) = record else { panic!("not a risk event") };
     assert_eq!(event.subject_name, "宜昌某某有限公司");
 }
@@ -237,7 +236,7 @@ fn id_numbers_are_never_stored_or_reported_in_clear() {
         let rejects = std::fs::read_to_string(outcome.files[0].rejects.as_deref().unwrap()).unwrap();
         assert!(!rejects.contains(clear), "{clear} in the rejects: {rejects}");
     }
-    let person = &ws.store.persons().unwrap()[0];
+    let person = &ws.store().persons().unwrap()[0];
     assert_eq!(person.id_number_masked.as_deref(), Some("110***********1234"));
     assert_eq!(person.id_number_hash.as_ref().map(String::len), Some(64));
     #[cfg(unix)]
@@ -263,7 +262,7 @@ fn id_numbers_stored_in_clear_by_older_builds_are_protected_on_open() {
     conn.execute("UPDATE meta SET value = 0 WHERE key = 'id_numbers_protected'", []).unwrap();
     drop(conn);
     let ws = Workspace::open(&dir.path().join("data")).unwrap();
-    let person = &ws.store.persons().unwrap()[0];
+    let person = &ws.store().persons().unwrap()[0];
     assert_eq!(
         (person.name.as_str(), person.id_number_masked.as_deref()),
         ("王五", Some("110***********5678"))
@@ -285,7 +284,7 @@ fn a_rejected_row_leaves_nothing_behind() {
         .unwrap();
     let outcome = ws.import(&[path]).unwrap();
     assert_eq!((outcome.files[0].accepted, outcome.files[0].rejected), (1, 1));
-    let names: Vec<String> = ws.store.enterprises().unwrap().into_iter().map(|e| e.name).collect();
+    let names: Vec<String> = ws.store().enterprises().unwrap().into_iter().map(|e| e.name).collect();
     assert_eq!(names, ["甲建设有限公司", "乙建设有限公司"]);
     assert_eq!(outcome.files[0].discovered, 2);
 }

@@ -56,7 +56,7 @@ fn import_reports_rejects_with_reasons_and_keeps_good_rows() {
     assert!(find("risk_events.jsonl", 4)["reason"].as_str().unwrap().contains("invalid JSON"));
 
     // Unknown columns are kept as extra attributes; discovered enterprises say where from.
-    let enterprises = ws.store.enterprises().unwrap();
+    let enterprises = ws.store().enterprises().unwrap();
     let winner = enterprises.iter().find(|e| e.name == "宜昌昊源建设工程有限公司").unwrap();
     assert_eq!(winner.extra.get("phone").map(String::as_str), Some("0717-1234567"));
     let agency = enterprises.iter().find(|e| e.name == "世纪杰皓（湖北）项目管理有限公司").unwrap();
@@ -69,10 +69,10 @@ fn import_reports_rejects_with_reasons_and_keeps_good_rows() {
 fn reimporting_changes_nothing() {
     let (_dir, mut ws) = mined_workspace();
     let before = (
-        ws.store.count(Table::Enterprises).unwrap(),
-        ws.store.count(Table::Records).unwrap(),
-        ws.store.count(Table::Relations).unwrap(),
-        ws.index.num_docs(),
+        ws.store().count(Table::Enterprises).unwrap(),
+        ws.store().count(Table::Records).unwrap(),
+        ws.store().count(Table::Relations).unwrap(),
+        ws.index().num_docs(),
     );
     let leads_before = all_opportunities(&ws);
     let outcome = ws.import(&[fixture_dir()]).unwrap();
@@ -80,10 +80,10 @@ fn reimporting_changes_nothing() {
     assert!(outcome.changed_records.is_empty());
     ws.mine(as_of()).unwrap();
     let after = (
-        ws.store.count(Table::Enterprises).unwrap(),
-        ws.store.count(Table::Records).unwrap(),
-        ws.store.count(Table::Relations).unwrap(),
-        ws.index.num_docs(),
+        ws.store().count(Table::Enterprises).unwrap(),
+        ws.store().count(Table::Records).unwrap(),
+        ws.store().count(Table::Relations).unwrap(),
+        ws.index().num_docs(),
     );
     assert_eq!(before, after);
     assert_eq!(leads_before, all_opportunities(&ws));
@@ -122,7 +122,7 @@ fn agencies_small_amounts_and_terminated_projects_are_suppressed() {
     assert_eq!(reason("t4"), Some(SuppressionReason::SmallAmount));
     assert_eq!(reason("t5"), Some(SuppressionReason::NoBusiness));
     // Suppressed leads are hidden by default.
-    let live = ws.store.opportunities(&Default::default()).unwrap();
+    let live = ws.store().opportunities(&Default::default()).unwrap();
     assert!(live.iter().all(|o| o.suppressed.is_none()));
     assert!(!live.iter().any(|o| o.enterprise.name.starts_with("世纪杰皓")));
 }
@@ -177,7 +177,7 @@ fn suppliers_of_customers_become_supply_chain_leads() {
 #[test]
 fn leads_are_ranked_and_explained() {
     let (_dir, ws) = mined_workspace();
-    let live = ws.store.opportunities(&Default::default()).unwrap();
+    let live = ws.store().opportunities(&Default::default()).unwrap();
     assert!(live.len() >= 3);
     for pair in live.windows(2) {
         assert!(pair[0].score >= pair[1].score);
@@ -193,44 +193,42 @@ fn leads_are_ranked_and_explained() {
 #[test]
 fn leads_and_feedback_survive_a_restart() {
     let (dir, mut ws) = mined_workspace();
-    let lead = ws.store.opportunities(&Default::default()).unwrap().remove(0);
-    ws.store
-        .add_feedback(&Feedback {
-            opportunity_id: lead.id.clone(),
-            actor: "m1".into(),
-            status: OpportunityStatus::Contacted,
-            reason: None,
-            note: Some("called the CFO".into()),
-            at: "2026-07-01T09:00:00+08:00".into(),
-        })
-        .unwrap();
+    let lead = ws.store().opportunities(&Default::default()).unwrap().remove(0);
+    ws.add_feedback(&Feedback {
+        opportunity_id: lead.id.clone(),
+        actor: "m1".into(),
+        status: OpportunityStatus::Contacted,
+        reason: None,
+        note: Some("called the CFO".into()),
+        at: "2026-07-01T09:00:00+08:00".into(),
+    })
+    .unwrap();
     drop(ws);
     let mut reopened = Workspace::open(dir.path()).unwrap();
-    let again = reopened.store.opportunity(&lead.id).unwrap().unwrap();
+    let again = reopened.store().opportunity(&lead.id).unwrap().unwrap();
     assert_eq!(again.status, OpportunityStatus::Contacted);
     // Re-mining keeps the status, and the search index is still there.
     reopened.mine(as_of()).unwrap();
-    assert_eq!(reopened.store.opportunity(&lead.id).unwrap().unwrap().status, OpportunityStatus::Contacted);
-    assert_eq!(reopened.store.feedback().unwrap().len(), 1);
-    assert!(reopened.index.num_docs() > 0);
+    assert_eq!(reopened.store().opportunity(&lead.id).unwrap().unwrap().status, OpportunityStatus::Contacted);
+    assert_eq!(reopened.store().feedback().unwrap().len(), 1);
+    assert!(reopened.index().num_docs() > 0);
 }
 
 #[test]
 fn invalid_feedback_suppresses_the_lead_on_the_next_run() {
     let (_dir, mut ws) = mined_workspace();
-    let lead = ws.store.opportunities(&Default::default()).unwrap().remove(0);
-    ws.store
-        .add_feedback(&Feedback {
-            opportunity_id: lead.id.clone(),
-            actor: "m1".into(),
-            status: OpportunityStatus::Invalid,
-            reason: Some("already our customer".into()),
-            note: None,
-            at: "2026-07-01T09:00:00+08:00".into(),
-        })
-        .unwrap();
+    let lead = ws.store().opportunities(&Default::default()).unwrap().remove(0);
+    ws.add_feedback(&Feedback {
+        opportunity_id: lead.id.clone(),
+        actor: "m1".into(),
+        status: OpportunityStatus::Invalid,
+        reason: Some("already our customer".into()),
+        note: None,
+        at: "2026-07-01T09:00:00+08:00".into(),
+    })
+    .unwrap();
     ws.mine(as_of()).unwrap();
-    let after = ws.store.opportunity(&lead.id).unwrap().unwrap();
+    let after = ws.store().opportunity(&lead.id).unwrap().unwrap();
     let suppressed = after.suppressed.expect("suppressed after invalid feedback");
     assert_eq!(suppressed.reason, SuppressionReason::InvalidFeedback);
     assert!(suppressed.detail.unwrap().contains("already our customer"));
@@ -241,7 +239,7 @@ fn rebuilt_index_matches_incremental_index() {
     let (_dir, ws) = mined_workspace();
     let options = oppgraph::index::SearchOptions { limit: 20, ..Default::default() };
     let ids = |ws: &Workspace, q: &str| -> Vec<String> {
-        ws.index.search(q, &options).unwrap().hits.into_iter().map(|h| h.id).collect()
+        ws.index().search(q, &options).unwrap().hits.into_iter().map(|h| h.id).collect()
     };
     let queries = ["道路改造", "运动服", "kind:award 宜昌", "\"买卖合同纠纷\""];
     let before: Vec<_> = queries.iter().map(|q| ids(&ws, q)).collect();
@@ -256,7 +254,7 @@ fn rebuilt_index_matches_incremental_index() {
 #[test]
 fn stored_lead_kinds_are_read_without_decoding_leads() {
     let (_dir, ws) = mined_workspace();
-    let mut kinds = ws.store.opportunity_kinds().unwrap();
+    let mut kinds = ws.store().opportunity_kinds().unwrap();
     kinds.sort();
     let mut expected: Vec<(String, OpportunityKind)> =
         all_opportunities(&ws).into_iter().map(|o| (o.id, o.kind)).collect();

@@ -13,7 +13,7 @@ fn workspace() -> (tempfile::TempDir, Workspace) {
 }
 
 fn search(ws: &Workspace, query: &str, options: SearchOptions) -> SearchResults {
-    ws.index.search(query, &SearchOptions { limit: 10, ..options }).unwrap()
+    ws.index().search(query, &SearchOptions { limit: 10, ..options }).unwrap()
 }
 
 fn ids(results: &SearchResults) -> Vec<String> {
@@ -108,7 +108,7 @@ fn bad_syntax_is_an_error_not_a_panic() {
     let (_dir, ws) = workspace();
     for query in ["\"unclosed", "color:red", "kind:", "-"] {
         assert!(
-            ws.index.search(query, &SearchOptions { limit: 10, ..Default::default() }).is_err(),
+            ws.index().search(query, &SearchOptions { limit: 10, ..Default::default() }).is_err(),
             "{query}"
         );
     }
@@ -128,9 +128,9 @@ fn records_stored_but_never_indexed_are_indexed_on_the_next_open() {
         assert!(outcome.files[0].accepted > 0);
     }
     let ws = oppgraph::workspace::Workspace::open(dir.path()).unwrap();
-    let stored = ws.store.count(oppgraph::store::Table::Records).unwrap() as u64;
-    assert_eq!(ws.index.num_docs(), stored);
-    assert_eq!(ws.index.indexed_seq().unwrap(), Some(ws.store.record_seq().unwrap()));
+    let stored = ws.store().count(oppgraph::store::Table::Records).unwrap() as u64;
+    assert_eq!(ws.index().num_docs(), stored);
+    assert_eq!(ws.index().indexed_seq().unwrap(), Some(ws.store().record_seq().unwrap()));
 
     // A second writer of the same data dir (another process) stores more; this one catches up.
     let other = oppgraph::workspace::Workspace::open(dir.path()).unwrap();
@@ -145,7 +145,7 @@ fn records_stored_but_never_indexed_are_indexed_on_the_next_open() {
     drop(other);
     assert_eq!(ws.sync_index().unwrap(), 1);
     let hits = ws
-        .index
+        .index()
         .search("新增公告测试", &oppgraph::index::SearchOptions { limit: 5, ..Default::default() })
         .unwrap();
     assert_eq!(hits.hits.len(), 1);

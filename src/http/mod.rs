@@ -102,10 +102,10 @@ impl AppState {
 
     /// A state whose crawlers live in `crawlers` (the `serve --crawlers` folder).
     pub fn with_crawlers(workspace: Workspace, crawlers: Option<std::path::PathBuf>) -> Self {
-        let tokens = workspace.config.tokens.clone();
+        let tokens = workspace.config().tokens.clone();
         let reads = ReadPool {
             path: workspace.store_path(),
-            index: workspace.index.clone(),
+            index: workspace.index().clone(),
             idle: Mutex::new(Vec::new()),
         };
         AppState {
@@ -173,7 +173,7 @@ impl AppState {
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || {
             let workspace = inner.workspace.lock();
-            let version = workspace.store.graph_version()?;
+            let version = workspace.store().graph_version()?;
             let as_of = chrono::Local::now().date_naive();
             let mut cached = inner.graph.lock().unwrap_or_else(|p| p.into_inner());
             if let Some(graph) = cached.as_ref() {
@@ -489,8 +489,8 @@ async fn post_feedback(
     };
     let updated = state
         .with_workspace(move |ws| {
-            ws.store.add_feedback(&feedback)?;
-            Ok(ws.store.opportunity(&id)?)
+            ws.add_feedback(&feedback)?;
+            Ok(ws.store().opportunity(&id)?)
         })
         .await?
         .ok_or_else(|| ApiError::NotFound("opportunity vanished".into()))?;
@@ -584,10 +584,10 @@ async fn review_alert(
     let saved = review.clone();
     state
         .with_workspace(move |ws| {
-            if !ws.store.alert_exists(&id)? {
+            if !ws.store().alert_exists(&id)? {
                 return Err(ApiError::NotFound(format!("no alert {id}")));
             }
-            ws.store.review_alert(&review)?;
+            ws.review_alert(&review)?;
             Ok(())
         })
         .await?;
@@ -750,7 +750,7 @@ async fn import_upload(
     let reports = state
         .with_workspace(move |ws| {
             let dir =
-                ws.dir.join("uploads").join(chrono::Local::now().format("%Y%m%dT%H%M%S%.3f").to_string());
+                ws.dir().join("uploads").join(chrono::Local::now().format("%Y%m%dT%H%M%S%.3f").to_string());
             std::fs::create_dir_all(&dir).map_err(|e| ApiError::internal(format!("uploads dir: {e}")))?;
             let path = dir.join(&name);
             std::fs::write(&path, &body).map_err(|e| ApiError::internal(format!("saving upload: {e}")))?;
@@ -760,12 +760,8 @@ async fn import_upload(
                 ApiError::BadRequest(message) => ApiError::BadRequest(message.replace(&shown, &name)),
                 other => other,
             })?;
-            ws.store.audit(
-                &actor,
-                "api_import",
-                &serde_json::to_string(&outcome.files).unwrap_or_default(),
-            )?;
-            let data_dir = format!("{}/", ws.dir.display());
+            ws.audit(&actor, "api_import", &serde_json::to_string(&outcome.files).unwrap_or_default())?;
+            let data_dir = format!("{}/", ws.dir().display());
             let mut files = outcome.files;
             for file in &mut files {
                 file.file = name.clone();

@@ -85,7 +85,7 @@ async fn mine_when_changed(state: AppState, config: ScheduleConfig) {
         let changed = state
             .with_workspace(|ws| {
                 ws.sync_index()?;
-                Ok(ws.needs_mining()?.then(|| ws.store.graph_version().map(|v| v.seq)).transpose()?)
+                Ok(ws.needs_mining()?.then(|| ws.store().graph_version().map(|v| v.seq)).transpose()?)
             })
             .await;
         let due = config.mine_every_minutes > 0

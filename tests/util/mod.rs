@@ -39,7 +39,7 @@ pub fn mined_workspace() -> (tempfile::TempDir, Workspace) {
 }
 
 pub fn all_opportunities(ws: &Workspace) -> Vec<Opportunity> {
-    ws.store.opportunities(&OpportunityFilter { include_suppressed: true, ..Default::default() }).unwrap()
+    ws.store().opportunities(&OpportunityFilter { include_suppressed: true, ..Default::default() }).unwrap()
 }
 
 /// The leads of a kind whose evidence includes `record`.
