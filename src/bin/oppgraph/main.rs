@@ -1,0 +1,463 @@
+//! The command line: parses arguments, sets up logging, wires the workspace to each command.
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use oppgraph::model::Date;
+use oppgraph::store::OpportunityFilter;
+use oppgraph::workspace::Workspace;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+mod crawl;
+mod demo;
+mod graph;
+mod understand;
+
+use crawl::{crawl_command, select_crawlers, Unnamed};
+use demo::{demo, serve};
+use graph::{find_enterprise, graph_command};
+use understand::{extract_command, import_command, resolve_command};
+
+#[derive(Parser)]
+#[command(name = "oppgraph", version, about = "Graph-based corporate opportunity mining")]
+struct Cli {
+    /// The data directory: store, index and config.
+    #[arg(long, global = true, default_value = "./data")]
+    data: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Fresh data dir, imports the sample, mines, serves the API and web UI.
+    Demo {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// Sample directory to import.
+        #[arg(long, default_value = "graph-data/sample")]
+        sample: PathBuf,
+        /// Import and mine, print the tokens, but do not serve.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Serves the API and web UI over an existing data dir; runs the crawlers on their
+    /// schedules and mines whenever something new came in.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// Minutes between mining runs when nothing changed (0: only after changes).
+        #[arg(long, default_value_t = 60)]
+        mine_every: u64,
+        /// The crawler definitions to run on their schedules.
+        #[arg(long, default_value = "./crawlers")]
+        crawlers: PathBuf,
+        /// Do not run the crawl schedule.
+        #[arg(long)]
+        no_crawl: bool,
+    },
+    /// Runs crawlers now (all, or those named), or shows their status.
+    Crawl {
+        /// Crawler names (file stems in the crawlers folder); all when none.
+        names: Vec<String>,
+        #[arg(long, default_value = "./crawlers")]
+        crawlers: PathBuf,
+        /// Fetch only the items that failed last time.
+        #[arg(long, conflicts_with = "status")]
+        retry_failed: bool,
+        /// Print each crawler's last run and failed items instead of crawling.
+        #[arg(long)]
+        status: bool,
+    },
+    /// Re-runs extraction over every archived crawled page and imports the rows again.
+    Reextract {
+        names: Vec<String>,
+        #[arg(long, default_value = "./crawlers")]
+        crawlers: PathBuf,
+    },
+    /// Imports files or directories (CSV, JSON Lines, Parquet).
+    Import {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Resolves names to enterprises: linked (with confidence and rule), needs review, or new.
+    Resolve {
+        #[arg(required = true)]
+        names: Vec<String>,
+        /// Record a decision: these names are this enterprise (id, code or name).
+        #[arg(long, conflicts_with = "new")]
+        link: Option<String>,
+        /// Record a decision: these names are none of the known enterprises.
+        #[arg(long)]
+        new: bool,
+    },
+    /// Parses notice pages (HTML or text, UTF-8 or GBK) into fields, one JSON object per file.
+    Extract {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Converts a published dataset into the import formats.
+    Convert {
+        /// `executives`: A-share listed companies and their executives (Neo4j CSV export).
+        source: String,
+        dir: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Relationship graph queries.
+    Graph {
+        /// The graph as it stood on this day: relations current then, the year of invoices up
+        /// to it (default: today).
+        #[arg(long, global = true)]
+        as_of: Option<Date>,
+        #[command(subcommand)]
+        query: GraphCommand,
+    },
+    /// Measures extraction or resolution on labelled data.
+    #[command(subcommand)]
+    Eval(EvalCommand),
+    /// Full-text search over every record.
+    Search {
+        query: String,
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long)]
+        from: Option<Date>,
+        #[arg(long)]
+        to: Option<Date>,
+        /// Amount range in yuan.
+        #[arg(long)]
+        min_amount: Option<f64>,
+        #[arg(long)]
+        max_amount: Option<f64>,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        #[arg(long, default_value_t = 0)]
+        offset: usize,
+        /// Print a last line with counts by kind, region and year.
+        #[arg(long)]
+        facets: bool,
+    },
+    /// Runs rules, dedup, risk front-loading and ranking; stores the opportunities.
+    Mine {
+        /// The date to mine as of (default: today).
+        #[arg(long)]
+        as_of: Option<Date>,
+    },
+    /// Prints ranked opportunities as JSON lines, best first.
+    Opportunities {
+        #[arg(long)]
+        manager: Option<String>,
+        #[arg(long)]
+        include_suppressed: bool,
+        #[arg(long)]
+        limit: Option<usize>,
+    },
+    /// Rebuilds the search index and the graph snapshot from the store.
+    Rebuild,
+    /// Writes a synthetic dataset in the import formats.
+    Gen {
+        #[arg(long)]
+        enterprises: usize,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Dates are generated around this day (default: today).
+        #[arg(long)]
+        as_of: Option<Date>,
+    },
+}
+
+#[derive(Subcommand)]
+enum GraphCommand {
+    /// Ultimate owners with effective shares and paths, and the actual controller.
+    Controller { ent: String },
+    /// The k shortest relation paths between two enterprises or persons, shortest first.
+    Path {
+        a: String,
+        b: String,
+        #[arg(long, default_value_t = 6)]
+        max_depth: usize,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Paths do not pass through nodes with more edges than this (ends may be hubs).
+        #[arg(long, default_value_t = 1000)]
+        hub_cap: usize,
+    },
+    /// The k-hop neighbourhood, optionally over some relation kinds only.
+    Neighbors {
+        ent: String,
+        #[arg(long, default_value_t = 1)]
+        depth: usize,
+        /// Comma-separated: shareholder, officer, legal_rep, guarantee, supplier, branch, control, pledge, tender.
+        #[arg(long, value_delimiter = ',')]
+        kinds: Vec<String>,
+        /// Nodes with more edges than this are shown but not expanded.
+        #[arg(long, default_value_t = 500)]
+        hub_cap: usize,
+    },
+    /// The corporate group (集团) an enterprise belongs to.
+    Group { ent: String },
+    /// Guarantee circles or circular shareholding.
+    Circles {
+        #[arg(long, default_value = "guarantee")]
+        kind: String,
+    },
+    /// Suspected links (疑似关系): shared phone, address, email or person.
+    Suspected { ent: String },
+    /// Supply-chain tiers around a core enterprise, by invoice volume.
+    Tiers {
+        ent: String,
+        /// Buyers instead of suppliers.
+        #[arg(long)]
+        downstream: bool,
+        #[arg(long, default_value_t = 2)]
+        depth: usize,
+    },
+    /// Personalised PageRank from seed nodes: who is closest in influence or risk.
+    Rank {
+        #[arg(required = true)]
+        seeds: Vec<String>,
+        #[arg(long, value_delimiter = ',')]
+        kinds: Vec<String>,
+        #[arg(long, default_value_t = 20)]
+        top: usize,
+    },
+    /// Exports the graph (or a neighbourhood) as GraphML or neo4j-admin import CSV.
+    Export {
+        /// graphml or neo4j
+        #[arg(long)]
+        format: String,
+        /// A file for graphml, a directory for neo4j.
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        around: Option<String>,
+        #[arg(long, default_value_t = 2)]
+        depth: usize,
+    },
+}
+
+#[derive(Subcommand)]
+enum EvalCommand {
+    /// DIR holds labels.jsonl and pages/; prints per-field accuracy, fails under the threshold.
+    Extract {
+        dir: PathBuf,
+        #[arg(long, default_value_t = 0.99)]
+        min_accuracy: f64,
+        /// Print every miss as a JSON line too.
+        #[arg(long)]
+        misses: bool,
+    },
+    /// FILE is a TSV of full_name and short_name; prints precision and recall for short names
+    /// and for variants of the full names.
+    Resolve {
+        file: PathBuf,
+        #[arg(long, default_value_t = 0.98)]
+        min_short_precision: f64,
+        #[arg(long, default_value_t = 0.90)]
+        min_short_recall: f64,
+        #[arg(long, default_value_t = 0.99)]
+        min_variant_precision: f64,
+        #[arg(long, default_value_t = 0.99)]
+        min_variant_recall: f64,
+        #[arg(long)]
+        misses: bool,
+    },
+}
+
+/// An error that maps to exit code 2: bad usage or an input refused whole.
+#[derive(Debug)]
+struct Refused(String);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Refused {}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("OPPGRAPH_LOG")
+                .unwrap_or_else(|_| "warn,oppgraph=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return match error.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitCode::SUCCESS
+                }
+                _ => ExitCode::from(2),
+            };
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            let refused = error.downcast_ref::<Refused>().is_some();
+            eprintln!("error: {}", format!("{error:#}").replace('\n', " "));
+            ExitCode::from(if refused { 2 } else { 1 })
+        }
+    }
+}
+
+fn today() -> Date {
+    chrono::Local::now().date_naive()
+}
+
+fn print_json(value: &impl serde::Serialize) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer(&mut out, value)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Demo { addr, sample, no_serve } => demo(&cli.data, &addr, &sample, no_serve),
+        Command::Serve { addr, mine_every, crawlers, no_crawl } => {
+            let workspace = Workspace::open(&cli.data)?;
+            if workspace.config().tokens.is_empty() {
+                tracing::warn!(config = %workspace.config_path().display(), "no API tokens configured: every /api call will be refused");
+            }
+            let schedule = oppgraph::http::schedule::ScheduleConfig {
+                mine_every_minutes: mine_every,
+                crawls: !no_crawl,
+                ..Default::default()
+            };
+            serve(workspace, &addr, Some(crawlers), schedule)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Crawl { names, crawlers, retry_failed, status } => {
+            crawl_command(&cli.data, &crawlers, &names, retry_failed, status)
+        }
+        Command::Reextract { names, crawlers } => {
+            let defs = select_crawlers(&crawlers, &names, Unnamed::All)?;
+            let mut workspace = Workspace::open(&cli.data)?;
+            for (name, summary) in workspace.reextract(&defs)? {
+                print_json(&serde_json::json!({"crawler": name, "summary": summary}))?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import { paths } => import_command(&cli.data, &paths),
+        Command::Resolve { names, link, new } => resolve_command(&cli.data, names, link, new),
+        Command::Extract { files } => extract_command(files),
+        Command::Graph { as_of, query } => graph_command(&cli.data, as_of.unwrap_or_else(today), query),
+        Command::Convert { source, dir, out } => {
+            if source != "executives" {
+                return Err(Refused(format!("unknown source {source:?}; known: executives")).into());
+            }
+            let summary = oppgraph::ingest::convert::convert_executives(&dir, &out)
+                .map_err(|e| Refused(e.to_string()))?;
+            print_json(&summary)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Eval(EvalCommand::Extract { dir, min_accuracy, misses }) => {
+            let report = oppgraph::eval::eval_extract(&dir).map_err(|e| Refused(e.to_string()))?;
+            if misses {
+                for miss in &report.misses {
+                    print_json(miss)?;
+                }
+            }
+            print_json(&serde_json::json!({
+                "pages": report.pages, "pages_per_second": report.pages_per_second,
+                "tokenize_mb_per_second": report.tokenize_mb_per_second, "fields": report.fields,
+                "misses": report.misses.len(),
+            }))?;
+            let worst = report.fields.iter().map(|f| f.accuracy).fold(1.0, f64::min);
+            Ok(if worst < min_accuracy { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+        }
+        Command::Eval(EvalCommand::Resolve {
+            file,
+            min_short_precision,
+            min_short_recall,
+            min_variant_precision,
+            min_variant_recall,
+            misses,
+        }) => {
+            let report = oppgraph::eval::eval_resolve(&file).map_err(|e| Refused(e.to_string()))?;
+            if misses {
+                for miss in &report.misses {
+                    print_json(miss)?;
+                }
+            }
+            let mut ok = true;
+            for set in &report.sets {
+                print_json(set)?;
+                let (p, r) = if set.set == "short" {
+                    (min_short_precision, min_short_recall)
+                } else {
+                    (min_variant_precision, min_variant_recall)
+                };
+                ok &= set.precision >= p && set.recall >= r;
+            }
+            Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        Command::Search { query, kind, from, to, min_amount, max_amount, limit, offset, facets } => {
+            let workspace = Workspace::open(&cli.data)?;
+            let options = oppgraph::index::SearchOptions {
+                hidden_kinds: Vec::new(),
+                kind,
+                from,
+                to,
+                min_amount,
+                max_amount,
+                facets,
+                limit,
+                offset,
+            };
+            let results = workspace.index().search(&query, &options).map_err(|e| match e {
+                oppgraph::index::IndexError::Query(q) => anyhow::Error::new(Refused(q.to_string())),
+                other => anyhow::Error::new(other),
+            })?;
+            for hit in &results.hits {
+                print_json(hit)?;
+            }
+            if let Some(facets) = &results.facets {
+                print_json(&serde_json::json!({"total": results.total, "facets": facets}))?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Mine { as_of } => {
+            let mut workspace = Workspace::open(&cli.data)?;
+            let summary = workspace.mine(as_of.unwrap_or_else(today))?;
+            print_json(&summary)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Opportunities { manager, include_suppressed, limit } => {
+            let workspace = Workspace::open(&cli.data)?;
+            let filter = OpportunityFilter { manager, include_suppressed, limit, offset: 0 };
+            for opportunity in workspace.store().opportunities(&filter)? {
+                print_json(&opportunity)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Rebuild => {
+            let workspace = Workspace::open(&cli.data)?;
+            let count = workspace.rebuild_index()?;
+            let graph = workspace.rebuild_graph(today())?;
+            print_json(&serde_json::json!({
+                "indexed": count,
+                "graph_nodes": graph.node_count(),
+                "graph_edges": graph.edge_count(),
+            }))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Gen { enterprises, out, seed, as_of } => {
+            let config = oppgraph::gen::GenConfig { enterprises, seed, as_of: as_of.unwrap_or_else(today) };
+            let summary = oppgraph::gen::generate(&config, &out)
+                .with_context(|| format!("writing {}", out.display()))?;
+            print_json(&summary)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
