@@ -130,12 +130,12 @@ async fn crawls_a_site_politely_and_incrementally() {
 fn the_contracts_crawler_file_loads_with_every_encoding_spelling() {
     let dir = tempfile::tempdir().unwrap();
     for (spelling, expected) in [
-        ("auto", crawl::config::Encoding::Auto),
-        ("utf-8", crawl::config::Encoding::Utf8),
-        ("UTF8", crawl::config::Encoding::Utf8),
-        ("gbk", crawl::config::Encoding::Gbk),
-        ("GB2312", crawl::config::Encoding::Gbk),
-        ("gb18030", crawl::config::Encoding::Gb18030),
+        ("auto", crawl::Encoding::Auto),
+        ("utf-8", crawl::Encoding::Utf8),
+        ("UTF8", crawl::Encoding::Utf8),
+        ("gbk", crawl::Encoding::Gbk),
+        ("GB2312", crawl::Encoding::Gbk),
+        ("gb18030", crawl::Encoding::Gb18030),
     ] {
         let text = format!(
             "kind = \"tenders\"\nstart = [\"https://example.gov.cn/jyxx/zbgg/index.html\"]\nschedule = \"0 */2 * * *\"\n\

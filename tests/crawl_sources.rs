@@ -113,8 +113,7 @@ async fn yichang_portal_json_list_and_award_tables() {
     let crawlers = tempfile::tempdir().unwrap();
     let def =
         shipped("yichang-ggzy-awards", &["https://ggzy.sc.yichang.gov.cn"], &served.base, crawlers.path());
-    let def =
-        CrawlerDef { assertions: crawl::config::Assertions { min_items: 2, max_failed_share: None }, ..def };
+    let def = CrawlerDef { assertions: crawl::Assertions { min_items: 2, max_failed_share: None }, ..def };
     let data = tempfile::tempdir().unwrap();
     let ws = SharedWorkspace::new(Workspace::open(data.path()).unwrap());
     let sink: Arc<dyn CrawlSink> = Arc::new(ws.clone());
@@ -178,8 +177,7 @@ async fn ccgp_static_lists_numbered_pages_and_detail_content() {
     let served = site::serve_routes(routes).await;
     let crawlers = tempfile::tempdir().unwrap();
     let def = shipped("ccgp-central-awards", &["http://www.ccgp.gov.cn"], &served.base, crawlers.path());
-    let def =
-        CrawlerDef { assertions: crawl::config::Assertions { min_items: 5, max_failed_share: None }, ..def };
+    let def = CrawlerDef { assertions: crawl::Assertions { min_items: 5, max_failed_share: None }, ..def };
     let data = tempfile::tempdir().unwrap();
     let ws = SharedWorkspace::new(Workspace::open(data.path()).unwrap());
     let sink: Arc<dyn CrawlSink> = Arc::new(ws.clone());

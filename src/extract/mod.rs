@@ -5,7 +5,7 @@
 pub mod amount;
 pub mod date;
 pub mod encoding;
-pub mod html;
+pub(crate) mod html;
 pub mod normalize;
 pub mod notice;
 pub mod tokenize;

@@ -16,9 +16,9 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 pub mod analysis;
 pub mod export;
-pub mod influence;
+pub(crate) mod influence;
 mod nodes;
-pub mod snapshot;
+pub(crate) mod snapshot;
 
 /// A node as the outside world names it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

@@ -4,9 +4,10 @@
 
 pub mod convert;
 pub mod crawl;
-pub mod import;
+pub(crate) mod import;
+mod kinds;
 pub mod reader;
-pub mod rows;
+pub(crate) mod rows;
 
 pub use import::{
     import_files, import_rows, record_kind, FileReport, ImportError, ImportKind, ImportOutcome,

@@ -1,16 +1,16 @@
 //! Events -> ranked opportunities: rules, dedup (无效商机识别), risk front-loading (准入风险前置),
 //! ranking with explanations, product matching.
 //!
-//! Pure functions, no IO. The order of stages is fixed by types: [`rules::generate`] makes
-//! [`Candidate`]s, [`dedup::screen`] makes [`Screened`], [`risk::attach`] makes [`Assessed`],
-//! [`rank::score`] makes the final [`Opportunity`]s. The graph is seen only through
+//! Pure functions, no IO. The order of stages is fixed by types: `rules::generate` makes
+//! [`Candidate`]s, `dedup::screen` makes [`Screened`], `risk::attach` makes [`Assessed`],
+//! `rank::score` makes the final [`Opportunity`]s; [`run`] runs them in that order. The graph is seen only through
 //! [`GraphView`], so this module does not depend on petgraph.
 
-pub mod dedup;
-pub mod products;
-pub mod rank;
-pub mod risk;
-pub mod rules;
+pub(crate) mod dedup;
+pub(crate) mod products;
+pub(crate) mod rank;
+pub(crate) mod risk;
+pub(crate) mod rules;
 
 use crate::model::{
     Alert, Date, Enterprise, EnterpriseId, Evidence, Feedback, Opportunity, OpportunityKind, Party, Record,

@@ -11,7 +11,7 @@
 //! Boundary: this module knows enterprises only through [`Resolver::insert`]; it never touches
 //! the store.
 
-pub mod uscc;
+pub(crate) mod uscc;
 
 use crate::extract::normalize::fold;
 use crate::model::{Enterprise, EnterpriseId};

@@ -9,11 +9,11 @@
 //!
 //! Boundary: knows the store only through [`CrawlSink`]; never touches the index or graph.
 
-pub mod config;
-pub mod fetch;
+pub(crate) mod config;
+pub(crate) mod fetch;
 pub mod page;
 
-pub use config::{load_dir, CrawlerDef, Schedule};
+pub use config::{load_dir, Assertions, CrawlerDef, Encoding, Schedule};
 
 use self::config::{Method, Paging};
 use self::fetch::{FetchFailure, Fetched, Fetcher, RequestSpec, Validators};
