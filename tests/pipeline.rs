@@ -261,3 +261,49 @@ fn stored_lead_kinds_are_read_without_decoding_leads() {
     expected.sort();
     assert_eq!(kinds, expected);
 }
+
+#[test]
+fn invalid_feedback_suppresses_every_report_of_the_event_now_and_later() {
+    let (dir, mut ws) = mined_workspace();
+    let opps = all_opportunities(&ws);
+    let mut live: Vec<_> = leads_for(&opps, OpportunityKind::TenderAward, "t1")
+        .into_iter()
+        .chain(leads_for(&opps, OpportunityKind::TenderAward, "t2"))
+        .filter(|o| o.suppressed.is_none())
+        .collect();
+    live.dedup_by_key(|o| o.id.clone());
+    assert_eq!(live.len(), 1, "t1 and t2 report one award: one live lead");
+    let marked = live[0].id.clone();
+    ws.add_feedback(&Feedback {
+        opportunity_id: marked.clone(),
+        actor: "m1".into(),
+        status: OpportunityStatus::Invalid,
+        reason: Some("duplicate".into()),
+        note: None,
+        at: "2026-07-01T09:00:00+08:00".into(),
+    })
+    .unwrap();
+    // A third site reports the same award after the feedback.
+    let later = dir.path().join("tenders-later.csv");
+    std::fs::write(
+        &later,
+        "id,kind,title,published,buyer,winner,amount,project_code\n\
+         t9,award,G318线道路改造工程中标公告（转载）,2026-06-25,宜昌市交通运输局,宜昌昊源建设工程有限公司,20797381.58,XSA-2026-001\n",
+    )
+    .unwrap();
+    ws.import(&[later]).unwrap();
+    ws.mine(as_of()).unwrap();
+    let opps = all_opportunities(&ws);
+    let mut reports: Vec<_> =
+        ["t1", "t2", "t9"].iter().flat_map(|r| leads_for(&opps, OpportunityKind::TenderAward, r)).collect();
+    reports.sort_by_key(|o| o.id.clone());
+    reports.dedup_by_key(|o| o.id.clone());
+    assert!(reports.len() >= 2, "the later report makes a lead of its own");
+    for lead in reports {
+        let suppressed = lead.suppressed.as_ref().unwrap_or_else(|| panic!("{} came back live", lead.id));
+        assert_eq!(suppressed.reason, SuppressionReason::InvalidFeedback, "{}", lead.id);
+        if lead.id != marked {
+            assert_eq!(suppressed.duplicate_of.as_deref(), Some(marked.as_str()));
+        }
+    }
+}

@@ -44,6 +44,13 @@ pub fn screen(
         })
         .collect();
     let invalid = invalid_by_feedback(input);
+    // An event marked invalid stays invalid under every report of it: sibling reports share
+    // an event key with the lead the manager marked, now or when they arrive later.
+    let invalid_events: HashMap<String, (String, String)> = candidates
+        .iter()
+        .filter_map(|c| invalid.get(c.id.as_str()).map(|reason| (c, reason)))
+        .flat_map(|(c, reason)| c.event_keys.iter().map(|k| (k.clone(), (c.id.clone(), reason.clone()))))
+        .collect();
     let mut screened: Vec<Screened> = candidates
         .into_iter()
         .map(|candidate| {
@@ -56,6 +63,14 @@ pub fn screen(
                         reason: SuppressionReason::InvalidFeedback,
                         duplicate_of: None,
                         detail: Some(format!("marked invalid: {reason}")),
+                    })
+                })
+                .or_else(|| {
+                    let (marked, reason) = candidate.event_keys.iter().find_map(|k| invalid_events.get(k))?;
+                    Some(Suppression {
+                        reason: SuppressionReason::InvalidFeedback,
+                        duplicate_of: Some(marked.clone()),
+                        detail: Some(format!("the same event as {marked}, marked invalid: {reason}")),
                     })
                 })
                 .or_else(|| small_amount(&candidate, config))
