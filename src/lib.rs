@@ -2,18 +2,18 @@
 //!
 //! The pipeline, outside in: [`ingest`] brings records into the [`store`]; [`index`] and
 //! [`graph`] are derived from it; [`mine`] turns events into ranked leads using [`resolve`]d
-//! enterprises and [`extract`]ed text; `deliver` routes them; [`http`] serves them.
+//! enterprises and [`extract`]ed text; [`deliver`] assigns and pushes them; [`http`] serves them.
 //! [`workspace`] ties a data directory to these steps for the command line and the server.
 //!
 //! The public surface is what the command line, the integration tests and the benchmarks use:
 //! [`workspace::Workspace`] (the operations over a data dir), [`http::app`] / [`http::serve`],
 //! the domain types in [`model`], the query types of [`index`] and [`graph`], and the parsing
 //! entry points of [`extract`] and [`ingest`] (for evaluation, fuzzing and converters).
-//! Everything else — the mining stages, the crawl fetcher and its config parsing, assignment,
+//! Everything else — the mining stages, the crawl fetcher and its config parsing,
 //! the graph's snapshot format and influence measures, CSV writing — is `pub(crate)`.
 
 pub(crate) mod csv_out;
-pub(crate) mod deliver;
+pub mod deliver;
 pub mod eval;
 pub mod extract;
 pub mod gen;

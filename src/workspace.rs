@@ -37,6 +37,8 @@ pub enum WorkspaceError {
     DataDir { path: String, source: std::io::Error },
     #[error("config {path}: {message}")]
     Config { path: String, message: String },
+    #[error("cannot start the network runtime: {0}")]
+    Runtime(std::io::Error),
 }
 
 pub type Result<T, E = WorkspaceError> = std::result::Result<T, E>;
@@ -47,6 +49,8 @@ pub type Result<T, E = WorkspaceError> = std::result::Result<T, E>;
 pub struct Config {
     pub mine: MineSettings,
     pub privacy: PrivacySettings,
+    /// `[push]`: daily cap, quiet hours, digest, contact frequency, retries.
+    pub push: deliver::outbox::PushSettings,
     /// API tokens. `demo` writes a set; `serve` refuses every API call without one.
     #[serde(rename = "token")]
     pub tokens: Vec<TokenConfig>,
@@ -245,6 +249,50 @@ impl Workspace {
 
     pub fn audit(&mut self, actor: &str, action: &str, detail: &str) -> Result<()> {
         Ok(self.store.audit(actor, action, detail)?)
+    }
+
+    /// Plans a dispatch at `now` and returns what is due to be sent (nothing is written in a
+    /// dry run). Send with [`deliver::dispatch::send_all`], then [`Workspace::push_record`].
+    pub fn push_prepare(
+        &mut self,
+        now: &chrono::DateTime<chrono::FixedOffset>,
+        dry_run: bool,
+    ) -> Result<(deliver::dispatch::PushSummary, Vec<deliver::channel::Outgoing>)> {
+        Ok(deliver::dispatch::prepare(&mut self.store, &self.config.push, now, dry_run)?)
+    }
+
+    /// Records what each attempt of a dispatch came to.
+    pub fn push_record(
+        &mut self,
+        now: &chrono::DateTime<chrono::FixedOffset>,
+        results: Vec<(deliver::channel::Outgoing, deliver::channel::Outcome)>,
+        summary: &mut deliver::dispatch::PushSummary,
+    ) -> Result<()> {
+        Ok(deliver::dispatch::record(&mut self.store, &self.config.push, now, results, summary)?)
+    }
+
+    /// One whole dispatch at `now`, for the command line (not inside an async runtime).
+    pub fn push(
+        &mut self,
+        now: &chrono::DateTime<chrono::FixedOffset>,
+        dry_run: bool,
+    ) -> Result<deliver::dispatch::PushSummary> {
+        let (mut summary, outgoing) = self.push_prepare(now, dry_run)?;
+        if outgoing.is_empty() {
+            return Ok(summary);
+        }
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(WorkspaceError::Runtime)?;
+        let results = runtime.block_on(deliver::dispatch::send_all(outgoing, &self.config.push));
+        self.push_record(now, results, &mut summary)?;
+        Ok(summary)
+    }
+
+    /// Puts a dead delivery back in line (an admin's re-queue).
+    pub fn requeue_delivery(&mut self, id: &str) -> Result<Option<crate::model::Delivery>> {
+        Ok(self.store.requeue_delivery(id)?)
     }
 
     /// The SQLite file of the store.
@@ -584,7 +632,8 @@ impl Workspace {
             as_of,
         };
         let mut opportunities = mine::run(&input, &config);
-        deliver::assign(&mut opportunities, &snapshot.enterprises, &snapshot.managers);
+        let commitments = self.store.commitments(chrono::Utc::now().timestamp())?;
+        deliver::assign(&mut opportunities, &snapshot.enterprises, &snapshot.managers, &commitments);
         self.store.replace_opportunities(&opportunities)?;
         let mut suppressed: HashMap<String, usize> = HashMap::new();
         for o in &opportunities {

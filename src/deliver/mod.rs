@@ -1,61 +1,106 @@
-//! Delivery: who gets each lead.
+//! Delivery: who gets each lead, and getting it to them.
 //!
-//! An enterprise's own account manager keeps its leads. Otherwise the lead goes to the manager
-//! whose regions and industries fit best, spreading by weekly capacity: among equally good
-//! fits, the one with the lowest load relative to capacity. Leads are assigned best first, so
-//! when capacity runs out it is the weaker leads that overflow.
+//! Assignment (this file) decides the manager; `outbox.rs` decides what is due and renders
+//! messages; `channel.rs` sends them to webhooks and group robots; `dispatch.rs` runs one
+//! dispatch over the store's outbox.
+//!
+//! A lead that was pushed, queued or acted on keeps its manager for good: re-mining never
+//! moves it. Other live leads are assigned best first: the enterprise's own account manager,
+//! else a manager whose regions cover the enterprise's region (industry fit breaks ties, then
+//! the lighter load). Weekly capacity is a hard limit: a lead no fitting manager has room for
+//! stays unassigned — visible to admins, assigned by a later run when room frees up — and is
+//! never handed to a manager in another city.
 
-use crate::model::{Enterprise, EnterpriseId, Manager, Opportunity};
+pub mod channel;
+pub mod dispatch;
+pub mod outbox;
+
+use crate::model::{Commitments, Enterprise, EnterpriseId, Manager, Opportunity};
 use std::collections::HashMap;
 
 /// Default weekly capacity for a manager who gave none.
 pub const DEFAULT_CAPACITY: u32 = 20;
 
-pub fn assign(opportunities: &mut [Opportunity], enterprises: &[Enterprise], managers: &[Manager]) {
-    if managers.is_empty() {
-        return;
-    }
+pub fn assign(
+    opportunities: &mut [Opportunity],
+    enterprises: &[Enterprise],
+    managers: &[Manager],
+    commitments: &Commitments,
+) {
     let by_id: HashMap<EnterpriseId, &Enterprise> = enterprises.iter().map(|e| (e.id, e)).collect();
     let known: HashMap<&str, usize> = managers.iter().enumerate().map(|(i, m)| (m.id.as_str(), i)).collect();
-    let mut load = vec![0u32; managers.len()];
+    let mut load: Vec<u32> =
+        managers.iter().map(|m| commitments.used.get(&m.id).copied().unwrap_or(0)).collect();
+    let capacity = |i: usize| managers[i].capacity.unwrap_or(DEFAULT_CAPACITY);
     let mut order: Vec<usize> = (0..opportunities.len()).collect();
     order.sort_by(|&a, &b| {
         let (x, y) = (&opportunities[a], &opportunities[b]);
-        x.suppressed.is_some().cmp(&y.suppressed.is_some()).then(y.score.total_cmp(&x.score))
+        x.suppressed
+            .is_some()
+            .cmp(&y.suppressed.is_some())
+            .then(y.score.total_cmp(&x.score))
+            .then(x.id.cmp(&y.id))
     });
     for index in order {
         let opp = &mut opportunities[index];
+        if let Some(manager) = commitments.pinned.get(&opp.id).filter(|m| known.contains_key(m.as_str())) {
+            opp.manager = Some(manager.clone());
+            continue;
+        }
         let enterprise = by_id.get(&opp.enterprise.id).copied();
         let owner = enterprise.and_then(|e| e.manager_id.as_deref()).and_then(|m| known.get(m).copied());
-        let chosen = owner.unwrap_or_else(|| best_fit(enterprise, managers, &load));
-        if opp.suppressed.is_none() {
-            load[chosen] += 1;
+        if opp.suppressed.is_some() {
+            // Suppressed leads cost no capacity; the owner may look at them.
+            opp.manager = owner.map(|i| managers[i].id.clone());
+            continue;
         }
-        opp.manager = Some(managers[chosen].id.clone());
+        let chosen = match owner {
+            Some(i) => Some(i).filter(|&i| load[i] < capacity(i)),
+            None => best_fit(enterprise, managers, &load, capacity),
+        };
+        opp.manager = chosen.map(|i| {
+            load[i] += 1;
+            managers[i].id.clone()
+        });
     }
 }
 
-fn best_fit(enterprise: Option<&Enterprise>, managers: &[Manager], load: &[u32]) -> usize {
-    let fit = |m: &Manager| -> u32 {
-        let Some(e) = enterprise else { return 0 };
-        let region = e
-            .region
-            .as_deref()
-            .is_some_and(|r| m.regions.iter().any(|mr| r.contains(mr.as_str()) || mr.contains(r)));
-        let industry = e.industry.as_deref().is_some_and(|i| m.industries.iter().any(|mi| mi == i));
-        u32::from(region) * 2 + u32::from(industry)
-    };
-    let mut best = 0;
-    let mut best_key = (0u32, f64::MAX);
-    for (i, m) in managers.iter().enumerate() {
-        let capacity = f64::from(m.capacity.unwrap_or(DEFAULT_CAPACITY).max(1));
-        let key = (fit(m), f64::from(load[i]) / capacity);
-        if key.0 > best_key.0 || (key.0 == best_key.0 && key.1 < best_key.1) {
-            best = i;
-            best_key = key;
-        }
+/// Whether a manager's regions cover an enterprise's region (`宜昌` covers `湖北省宜昌市`); a
+/// manager without regions covers every region, after the managers who name it.
+fn region_fit(manager: &Manager, enterprise: Option<&Enterprise>) -> Option<u8> {
+    if manager.regions.is_empty() {
+        return Some(0);
     }
-    best
+    let region = enterprise?.region.as_deref().filter(|r| !r.trim().is_empty())?;
+    manager
+        .regions
+        .iter()
+        .any(|mr| !mr.is_empty() && (region.contains(mr.as_str()) || mr.contains(region)))
+        .then_some(1)
+}
+
+fn best_fit(
+    enterprise: Option<&Enterprise>,
+    managers: &[Manager],
+    load: &[u32],
+    capacity: impl Fn(usize) -> u32,
+) -> Option<usize> {
+    let industry = |m: &Manager| {
+        enterprise.and_then(|e| e.industry.as_deref()).is_some_and(|i| m.industries.iter().any(|mi| mi == i))
+    };
+    managers
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| load[i] < capacity(i))
+        .filter_map(|(i, m)| region_fit(m, enterprise).map(|fit| (i, m, fit)))
+        .max_by(|(a, ma, fa), (b, mb, fb)| {
+            let ratio = |i: usize| f64::from(load[i]) / f64::from(capacity(i).max(1));
+            (fa, industry(ma))
+                .cmp(&(fb, industry(mb)))
+                .then(ratio(*b).total_cmp(&ratio(*a)))
+                .then(mb.id.cmp(&ma.id))
+        })
+        .map(|(i, _, _)| i)
 }
 
 #[cfg(test)]
@@ -71,7 +116,9 @@ mod tests {
             regions: regions.iter().map(|s| s.to_string()).collect(),
             industries: vec![],
             capacity: Some(capacity),
+            channel: Default::default(),
             webhook: None,
+            secret: None,
         }
     }
 
@@ -81,6 +128,7 @@ mod tests {
             enterprise: EnterpriseRef { id: enterprise, name: String::new(), uscc: None },
             kind: OpportunityKind::TenderAward,
             products: vec![],
+            amount: None,
             score,
             why: vec![],
             evidence: vec![],
@@ -88,13 +136,14 @@ mod tests {
             manager: None,
             status: OpportunityStatus::New,
             due: None,
+            tier: Default::default(),
+            why_now: String::new(),
             suppressed: None,
         }
     }
 
-    #[test]
-    fn own_manager_first_then_region_then_load() {
-        let enterprises = vec![
+    fn enterprises() -> Vec<Enterprise> {
+        vec![
             Enterprise {
                 id: 1,
                 region: Some("湖北省宜昌市".into()),
@@ -103,12 +152,40 @@ mod tests {
             },
             Enterprise { id: 2, region: Some("湖北省宜昌市".into()), ..Default::default() },
             Enterprise { id: 3, region: Some("广东省深圳市".into()), ..Default::default() },
-        ];
+            Enterprise { id: 4, region: Some("北京市".into()), ..Default::default() },
+        ]
+    }
+
+    fn managers_of(leads: &[Opportunity]) -> Vec<Option<&str>> {
+        leads.iter().map(|l| l.manager.as_deref()).collect()
+    }
+
+    #[test]
+    fn own_manager_first_then_region_and_capacity_is_a_hard_limit() {
         let managers =
             vec![manager("m1", &["宜昌"], 1), manager("m2", &["深圳"], 5), manager("m3", &["宜昌"], 1)];
-        let mut leads = vec![lead("a", 1, 90.0), lead("b", 2, 80.0), lead("c", 2, 70.0), lead("d", 3, 60.0)];
-        assign(&mut leads, &enterprises, &managers);
-        let got: Vec<&str> = leads.iter().map(|l| l.manager.as_deref().unwrap()).collect();
-        assert_eq!(got, ["m2", "m1", "m3", "m2"]);
+        let mut leads = vec![
+            lead("a", 1, 90.0),
+            lead("b", 2, 80.0),
+            lead("c", 2, 70.0),
+            lead("d", 3, 60.0),
+            lead("e", 2, 50.0),
+            lead("f", 4, 40.0),
+        ];
+        assign(&mut leads, &enterprises(), &managers, &Commitments::default());
+        // e: both 宜昌 managers are full; f: nobody covers 北京. Neither goes to 深圳.
+        assert_eq!(managers_of(&leads), [Some("m2"), Some("m1"), Some("m3"), Some("m2"), None, None]);
+    }
+
+    #[test]
+    fn pinned_leads_keep_their_manager_and_this_weeks_leads_use_capacity() {
+        let managers = vec![manager("m1", &["宜昌"], 2), manager("m3", &["宜昌"], 2)];
+        let mut commitments = Commitments::default();
+        commitments.pinned.insert("b".into(), "m3".into());
+        commitments.used.insert("m1".into(), 2);
+        commitments.used.insert("m3".into(), 1);
+        let mut leads = vec![lead("b", 2, 80.0), lead("c", 2, 70.0), lead("d", 2, 60.0)];
+        assign(&mut leads, &enterprises(), &managers, &commitments);
+        assert_eq!(managers_of(&leads), [Some("m3"), Some("m3"), None]);
     }
 }

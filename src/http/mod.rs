@@ -14,7 +14,7 @@ pub use error::ApiError;
 use crate::graph::analysis::Limits;
 use crate::graph::{EdgeKind, EnterpriseGraph, NodeRef};
 use crate::ingest::crawl::RunGuard;
-use crate::model::{Feedback, Opportunity, OpportunityStatus};
+use crate::model::{Feedback, Opportunity};
 use crate::store::{AlertReview, OpportunityFilter};
 use crate::workspace::{Role, SharedWorkspace, TokenConfig, Workspace};
 use axum::extract::{FromRequestParts, Path, Query, State};
@@ -468,25 +468,9 @@ async fn post_feedback(
 ) -> Result<Json<Opportunity>, ApiError> {
     let Json(body) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     caller.require(&[Role::Manager])?;
-    let status =
-        OpportunityStatus::parse(&body.status).filter(|s| *s != OpportunityStatus::New).ok_or_else(|| {
-            ApiError::BadRequest(format!(
-                "status {:?} is not one of contacted, won, lost, invalid",
-                body.status
-            ))
-        })?;
-    if status == OpportunityStatus::Invalid && body.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
-        return Err(ApiError::BadRequest("an invalid lead needs a reason".into()));
-    }
+    let feedback = Feedback::checked(&id, &caller.name, &body.status, body.reason, body.note)
+        .map_err(|e| ApiError::BadRequest(e.replace(" (--reason)", "")))?;
     load_visible(&state, &caller, id.clone()).await?;
-    let feedback = Feedback {
-        opportunity_id: id.clone(),
-        actor: caller.name.clone(),
-        status,
-        reason: body.reason,
-        note: body.note,
-        at: chrono::Local::now().to_rfc3339(),
-    };
     let updated = state
         .with_workspace(move |ws| {
             ws.add_feedback(&feedback)?;

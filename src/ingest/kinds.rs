@@ -5,8 +5,9 @@ use super::import::ImportKind;
 use super::reader::RawRow;
 use super::rows::{problem, Fields, RowProblem, RowResult};
 use crate::model::{
-    Enterprise, EnterpriseSize, Filing, Invoice, Manager, NamedEnterprise, Party, Pledge, PledgeKind,
-    PledgeStatus, Privacy, Record, Relation, RelationKind, RiskEvent, RiskKind, Tender, TenderKind,
+    Channel, Enterprise, EnterpriseSize, Filing, Invoice, Manager, NamedEnterprise, Party, Pledge,
+    PledgeKind, PledgeStatus, Privacy, Record, Relation, RelationKind, RiskEvent, RiskKind, Tender,
+    TenderKind,
 };
 use crate::resolve::{EntRef, Resolution, Resolver};
 use crate::store::{StoreError, StoreTx, Upsert};
@@ -130,7 +131,19 @@ pub(super) fn import_row(
                 regions: fields.list("regions").into_iter().map(String::from).collect(),
                 industries: fields.list("industries").into_iter().map(String::from).collect(),
                 capacity: fields.integer("capacity")?,
-                webhook: fields.string("webhook"),
+                channel: match fields.opt("channel") {
+                    None => Channel::Webhook,
+                    Some(_) => {
+                        fields.parse_enum("channel", Channel::parse, "webhook, wecom, dingtalk, feishu")?
+                    }
+                },
+                webhook: match fields.opt("webhook") {
+                    Some(url) if !(url.starts_with("http://") || url.starts_with("https://")) => {
+                        return Err(problem(format!("`webhook` {url:?} is not an http(s) URL")).into())
+                    }
+                    url => url.map(str::to_string),
+                },
+                secret: fields.string("secret"),
             };
             Ok(Applied { upsert: linker.tx.upsert_manager(&manager)?, record: None })
         }

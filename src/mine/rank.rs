@@ -4,7 +4,8 @@
 
 use super::{Assessed, Facts, MineInput, ProductMatrix};
 use crate::model::{
-    Enterprise, EnterpriseId, EnterpriseSize, Opportunity, OpportunityKind, OpportunityStatus, WhyItem,
+    yuan_cn, Enterprise, EnterpriseId, EnterpriseSize, Opportunity, OpportunityKind, OpportunityStatus, Tier,
+    WhyItem,
 };
 use std::collections::HashMap;
 
@@ -164,6 +165,7 @@ pub fn score(
                 );
             }
             let total: f64 = why.iter().map(|w| w.contribution).sum();
+            let score = round1(total.clamp(0.0, 100.0));
             Opportunity {
                 id: c.id.clone(),
                 enterprise: enterprise.map(|e| e.to_ref()).unwrap_or(crate::model::EnterpriseRef {
@@ -173,7 +175,10 @@ pub fn score(
                 }),
                 kind: c.kind,
                 products: products.products(c.kind, enterprise.and_then(|e| e.size)),
-                score: round1(total.clamp(0.0, 100.0)),
+                amount: c.amount,
+                score,
+                tier: Tier::of_score(score),
+                why_now: why_now(c),
                 why,
                 evidence: c.evidence.clone(),
                 alerts: a.alerts,
@@ -184,6 +189,48 @@ pub fn score(
             }
         })
         .collect()
+}
+
+/// One line in Chinese saying why the lead deserves a call now: the event, its date, the
+/// amount, and the banking need it opens.
+fn why_now(c: &super::Candidate) -> String {
+    let amount = c.amount.map(|a| format!("：{}", yuan_cn(a))).unwrap_or_default();
+    let date = c.event_date;
+    match (&c.facts, c.kind) {
+        (Facts::Award { buyer, joint_winners }, _) => {
+            let buyer = buyer.as_deref().map(|b| format!("，采购人{b}")).unwrap_or_default();
+            let joint = if *joint_winners > 1 {
+                format!("（{joint_winners}家联合中标）")
+            } else {
+                String::new()
+            };
+            format!("中标结果公告 {date}{amount}{joint}{buyer}，履约保函与流动资金窗口期")
+        }
+        (Facts::Pledge { expires, days_to_expiry, pledgee }, _) => {
+            format!(
+                "在{pledgee}的质押/抵押将于{expires}到期（还有{days_to_expiry}天）{amount}，转贷与续贷窗口"
+            )
+        }
+        (Facts::Supply { role, core_customer, invoices }, _) => {
+            let side = match role {
+                super::SupplyRole::Supplier => "供应商",
+                super::SupplyRole::Buyer => "采购方",
+            };
+            format!("我行客户{core_customer}的{side}，近一年{invoices}张发票{amount}，供应链融资机会")
+        }
+        (Facts::Filing { filing_kind }, kind) => {
+            let need = match kind {
+                OpportunityKind::EiaApproval => "项目即将开工，固定资产贷款窗口",
+                OpportunityKind::BondIssue => "发债前后的承销、存款与结算需求",
+                OpportunityKind::Merger => "并购贷款与资金监管需求",
+                OpportunityKind::CapitalIncrease => "增资到账，募集资金存放与账户需求",
+                OpportunityKind::NewBranch => "新设机构，开户与结算需求",
+                OpportunityKind::FinancingElsewhere => "已在他行融资，置换与授信窗口",
+                _ => "新的经营事件",
+            };
+            format!("{filing_kind} {date}{amount}，{need}")
+        }
+    }
 }
 
 /// Per kind: (won, decided) from the latest feedback of each lead. Decided = won + lost +
@@ -199,7 +246,10 @@ fn win_rates(input: &MineInput<'_>) -> HashMap<OpportunityKind, (f64, f64)> {
                 entry.1 += 1.0;
             }
             OpportunityStatus::Lost | OpportunityStatus::Invalid => entry.1 += 1.0,
-            OpportunityStatus::New | OpportunityStatus::Contacted => {}
+            OpportunityStatus::New
+            | OpportunityStatus::Pushed
+            | OpportunityStatus::Contacted
+            | OpportunityStatus::Blocked => {}
         }
     }
     out

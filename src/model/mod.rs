@@ -4,16 +4,18 @@
 //! `chrono::NaiveDate`; amounts are yuan as `f64`.
 
 mod crawl;
+mod delivery;
 mod opportunity;
 mod record;
 
 pub use crawl::{CrawlFailure, CrawlRun, PageState, RunStatus};
+pub use delivery::{Commitments, Delivery, DeliveryState, QueuedLead};
 pub use opportunity::{
-    Alert, Evidence, Feedback, Opportunity, OpportunityKind, OpportunityStatus, Suppression,
-    SuppressionReason, WhyItem,
+    yuan_cn, Alert, Evidence, Feedback, Opportunity, OpportunityKind, OpportunityStatus, Suppression,
+    SuppressionReason, Tier, WhyItem,
 };
 pub use record::{
-    Filing, Invoice, Manager, NamedEnterprise, Pledge, PledgeKind, PledgeStatus, Record, RecordKind,
+    Channel, Filing, Invoice, Manager, NamedEnterprise, Pledge, PledgeKind, PledgeStatus, Record, RecordKind,
     RiskEvent, RiskKind, Tender, TenderKind,
 };
 

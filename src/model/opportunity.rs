@@ -73,32 +73,103 @@ impl OpportunityKind {
 pub enum OpportunityStatus {
     #[default]
     New,
+    /// Delivered to the manager's channel.
+    Pushed,
     Contacted,
     Won,
     Lost,
     Invalid,
+    /// A risk reviewer blocked it (an alert on it reviewed with `block`); never delivered.
+    Blocked,
 }
 
 impl OpportunityStatus {
+    pub const ALL: [OpportunityStatus; 7] =
+        [Self::New, Self::Pushed, Self::Contacted, Self::Won, Self::Lost, Self::Invalid, Self::Blocked];
+
     pub fn parse(s: &str) -> Option<Self> {
-        match s.trim() {
-            "new" => Some(Self::New),
-            "contacted" => Some(Self::Contacted),
-            "won" => Some(Self::Won),
-            "lost" => Some(Self::Lost),
-            "invalid" => Some(Self::Invalid),
-            _ => None,
-        }
+        Self::ALL.into_iter().find(|status| status.as_str() == s.trim())
     }
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::New => "new",
+            Self::Pushed => "pushed",
             Self::Contacted => "contacted",
             Self::Won => "won",
             Self::Lost => "lost",
             Self::Invalid => "invalid",
+            Self::Blocked => "blocked",
         }
+    }
+
+    /// The statuses a manager's feedback may set.
+    pub fn is_feedback(self) -> bool {
+        matches!(self, Self::Contacted | Self::Won | Self::Lost | Self::Invalid)
+    }
+}
+
+/// The value class of a lead: A the most valuable. From the score: A from 60, B from 40.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+pub enum Tier {
+    A,
+    B,
+    #[default]
+    C,
+}
+
+impl Tier {
+    pub fn of_score(score: f64) -> Tier {
+        if score >= 60.0 {
+            Tier::A
+        } else if score >= 40.0 {
+            Tier::B
+        } else {
+            Tier::C
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::A => "A",
+            Tier::B => "B",
+            Tier::C => "C",
+        }
+    }
+}
+
+/// An amount in yuan as a Chinese reader expects it: `3,650.5万元`, `1.25亿元`, `8,500元`.
+pub fn yuan_cn(amount: f64) -> String {
+    let trim = |text: String| {
+        if text.contains('.') {
+            text.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            text
+        }
+    };
+    let grouped = |value: f64, decimals: usize| {
+        let text = trim(format!("{value:.decimals$}"));
+        let (int, frac) = text.split_once('.').map_or((text.as_str(), None), |(i, f)| (i, Some(f)));
+        let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
+        let mut out = String::from(sign);
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        if let Some(frac) = frac {
+            out.push('.');
+            out.push_str(frac);
+        }
+        out
+    };
+    if amount.abs() >= 1e8 {
+        format!("{}亿元", grouped(amount / 1e8, 2))
+    } else if amount.abs() >= 1e4 {
+        format!("{}万元", grouped(amount / 1e4, 2))
+    } else {
+        format!("{}元", grouped(amount, 2))
     }
 }
 
@@ -176,6 +247,9 @@ pub struct Opportunity {
     pub enterprise: EnterpriseRef,
     pub kind: OpportunityKind,
     pub products: Vec<String>,
+    /// The amount in yuan the lead is about (award share, pledge, supply volume, filing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<f64>,
     pub score: f64,
     pub why: Vec<WhyItem>,
     pub evidence: Vec<Evidence>,
@@ -183,6 +257,11 @@ pub struct Opportunity {
     pub manager: Option<String>,
     pub status: OpportunityStatus,
     pub due: Option<Date>,
+    #[serde(default)]
+    pub tier: Tier,
+    /// One line saying why the lead deserves a call now.
+    #[serde(default)]
+    pub why_now: String,
     pub suppressed: Option<Suppression>,
 }
 
@@ -196,4 +275,49 @@ pub struct Feedback {
     pub reason: Option<String>,
     pub note: Option<String>,
     pub at: String,
+}
+
+impl Feedback {
+    /// Feedback as a manager gives it, checked: the status is one a manager may set
+    /// (contacted, won, lost, invalid) and an invalid lead says why.
+    pub fn checked(
+        opportunity_id: &str,
+        actor: &str,
+        status: &str,
+        reason: Option<String>,
+        note: Option<String>,
+    ) -> Result<Feedback, String> {
+        let status = OpportunityStatus::parse(status)
+            .filter(|s| s.is_feedback())
+            .ok_or_else(|| format!("status {status:?} is not one of contacted, won, lost, invalid"))?;
+        let reason = reason.filter(|r| !r.trim().is_empty());
+        if status == OpportunityStatus::Invalid && reason.is_none() {
+            return Err("an invalid lead needs a reason (--reason)".into());
+        }
+        Ok(Feedback {
+            opportunity_id: opportunity_id.to_string(),
+            actor: actor.to_string(),
+            status,
+            reason,
+            note: note.filter(|n| !n.trim().is_empty()),
+            at: chrono::Local::now().to_rfc3339(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod yuan_tests {
+    use super::*;
+
+    #[test]
+    fn amounts_read_in_wan_and_yi() {
+        assert_eq!(yuan_cn(36_500_000.0), "3,650万元");
+        assert_eq!(yuan_cn(20_797_381.58), "2,079.74万元");
+        assert_eq!(yuan_cn(125_000_000.0), "1.25亿元");
+        assert_eq!(yuan_cn(8_500.0), "8,500元");
+        assert_eq!(yuan_cn(1_234_567_890_000.0), "12,345.68亿元");
+        assert_eq!(Tier::of_score(60.0), Tier::A);
+        assert_eq!(Tier::of_score(59.9), Tier::B);
+        assert_eq!(Tier::of_score(10.0), Tier::C);
+    }
 }

@@ -267,7 +267,46 @@ pub struct Manager {
     pub industries: Vec<String>,
     /// Leads a week.
     pub capacity: Option<u32>,
+    #[serde(default)]
+    pub channel: Channel,
+    /// The channel's URL: the webhook, or the group robot's address.
     pub webhook: Option<String>,
+    /// The channel's signing secret (webhook HMAC, DingTalk and Feishu signatures).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+}
+
+/// Where a manager's leads are pushed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    /// A JSON POST signed with HMAC-SHA256.
+    #[default]
+    Webhook,
+    /// 企业微信 group robot.
+    Wecom,
+    /// 钉钉 group robot.
+    Dingtalk,
+    /// 飞书 group robot.
+    Feishu,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 4] = [Channel::Webhook, Channel::Wecom, Channel::Dingtalk, Channel::Feishu];
+
+    pub fn parse(s: &str) -> Option<Channel> {
+        let s = s.trim().to_ascii_lowercase();
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Webhook => "webhook",
+            Channel::Wecom => "wecom",
+            Channel::Dingtalk => "dingtalk",
+            Channel::Feishu => "feishu",
+        }
+    }
 }
 
 /// Any imported record. The store keys records by `(kind, id)`.

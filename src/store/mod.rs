@@ -175,6 +175,33 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX opportunities_manager_rank ON opportunities(manager, suppressed, score DESC, id);
     INSERT INTO meta(key, value) VALUES ('id_numbers_protected', 0);
     "#,
+    // 8: delivery. Each live lead is queued once in the outbox (by the mining run that stores
+    // it) and put into one delivery, a message to its manager's channel that is retried until
+    // it is sent or dead. Times are Unix seconds.
+    r#"
+    CREATE TABLE outbox (
+        opportunity_id TEXT PRIMARY KEY,
+        manager TEXT NOT NULL,
+        enterprise_id INTEGER NOT NULL,
+        queued_at INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        delivery_id TEXT,
+        planned_at INTEGER,
+        reason TEXT
+    );
+    CREATE INDEX outbox_state ON outbox(state, manager);
+    CREATE INDEX outbox_delivery ON outbox(delivery_id);
+    CREATE TABLE deliveries (
+        id TEXT PRIMARY KEY,
+        manager TEXT NOT NULL,
+        state TEXT NOT NULL,
+        next_at INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX deliveries_due ON deliveries(state, next_at);
+    CREATE INDEX deliveries_manager ON deliveries(manager, created_at);
+    "#,
 ];
 
 pub struct Store {
@@ -234,6 +261,8 @@ fn decode_change(what: &str, old: Option<&str>, new: &str) -> Result<Change> {
         other => return Err(StoreError::Corrupt(format!("unknown graph change {other:?}"))),
     })
 }
+
+mod outbox;
 
 fn now_text() -> String {
     chrono::Local::now().format("%Y-%m-%dT%H:%M:%S%.3f%:z").to_string()
@@ -576,9 +605,24 @@ impl Store {
                 mark.execute([&opp.id])?;
             }
         }
+        // New live leads with a manager join the outbox, once: a lead already queued (or sent)
+        // is never queued again by a later run.
+        tx.execute(
+            "INSERT OR IGNORE INTO outbox(opportunity_id, manager, enterprise_id, queued_at, state)
+             SELECT id, manager, enterprise_id, ?1, 'queued' FROM opportunities
+             WHERE id IN (SELECT id FROM mined) AND suppressed = 0 AND status = 'new'
+               AND manager IS NOT NULL",
+            [chrono::Utc::now().timestamp()],
+        )?;
         // A lead whose evidence is gone is dropped unless someone already acted on it.
         tx.execute(
-            "DELETE FROM opportunities WHERE id NOT IN (SELECT id FROM mined) AND status = 'new'",
+            "DELETE FROM opportunities WHERE id NOT IN (SELECT id FROM mined) AND status = 'new'
+               AND id NOT IN (SELECT opportunity_id FROM outbox WHERE state <> 'queued')",
+            [],
+        )?;
+        tx.execute(
+            "UPDATE outbox SET state = 'cancelled', reason = 'the lead is gone'
+             WHERE state = 'queued' AND opportunity_id NOT IN (SELECT id FROM opportunities)",
             [],
         )?;
         tx.execute("DELETE FROM mined", [])?;
@@ -613,6 +657,8 @@ impl Store {
         Ok(())
     }
 
+    /// Records a risk reviewer's decision on an alert; `block` blocks every lead carrying the
+    /// alert that nobody has worked yet (status `blocked`; never delivered).
     pub fn review_alert(&mut self, review: &AlertReview) -> Result<()> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute(
@@ -621,6 +667,20 @@ impl Store {
                decision = excluded.decision, note = excluded.note, at = excluded.at",
             params![review.alert_id, review.reviewer, review.decision, review.note, review.at],
         )?;
+        if review.decision == "block" {
+            tx.execute(
+                "UPDATE opportunities SET status = 'blocked'
+                 WHERE status IN ('new', 'pushed') AND id IN (
+                   SELECT o.id FROM opportunities o, json_each(o.data, '$.alerts') a
+                   WHERE json_extract(a.value, '$.id') = ?1)",
+                [&review.alert_id],
+            )?;
+            tx.execute(
+                "UPDATE outbox SET state = 'cancelled', reason = 'blocked by risk review'
+                 WHERE state = 'queued' AND opportunity_id IN (SELECT id FROM opportunities WHERE status = 'blocked')",
+                [],
+            )?;
+        }
         audit(&tx, &review.reviewer, "alert_review", &serde_json::to_string(review)?)?;
         tx.commit()?;
         Ok(())

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: a fresh workspace over the fixture dataset.
 #![allow(dead_code)]
 
+pub mod robots;
 pub mod site;
 
 use oppgraph::model::{Date, Opportunity, OpportunityKind};

@@ -83,7 +83,7 @@ pub(crate) fn crawl_command(
     if status {
         let guard = oppgraph::ingest::crawl::RunGuard::default();
         for def in &defs {
-            let status = oppgraph::http::crawl_status(&workspace.lock().store(), def, &guard)
+            let status = oppgraph::http::crawl_status(workspace.lock().store(), def, &guard)
                 .map_err(|e| anyhow::anyhow!(e.to_string()))?;
             print_json(&status)?;
         }

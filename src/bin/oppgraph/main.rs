@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod crawl;
+mod deliver;
 mod demo;
 mod graph;
 mod understand;
@@ -153,6 +154,39 @@ enum Command {
         include_suppressed: bool,
         #[arg(long)]
         limit: Option<usize>,
+    },
+    /// Delivers what is due from the outbox to account managers' channels.
+    Push {
+        /// Stands in for the clock (RFC 3339, e.g. 2026-11-24T09:00:00+08:00).
+        #[arg(long)]
+        now: Option<String>,
+        /// Prints what would be sent; sends and stores nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Lists deliveries (newest first), or re-queues a dead one.
+    Deliveries {
+        /// pending, sent, dead or cancelled.
+        #[arg(long)]
+        state: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+        /// Puts this dead delivery back in line for the next push.
+        #[arg(long)]
+        requeue: Option<String>,
+    },
+    /// Records feedback on a lead (contacted, won, lost, invalid; invalid needs a reason).
+    Feedback {
+        id: String,
+        #[arg(long)]
+        status: String,
+        #[arg(long)]
+        reason: Option<String>,
+        #[arg(long)]
+        note: Option<String>,
+        /// Who gives it (default: the manager the lead is assigned to, else "cli").
+        #[arg(long)]
+        actor: Option<String>,
     },
     /// Rebuilds the search index and the graph snapshot from the store.
     Rebuild,
@@ -432,6 +466,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let summary = workspace.mine(as_of.unwrap_or_else(today))?;
             print_json(&summary)?;
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Push { now, dry_run } => deliver::push_command(&cli.data, now.as_deref(), dry_run),
+        Command::Deliveries { state, limit, requeue } => {
+            deliver::deliveries_command(&cli.data, state.as_deref(), limit, requeue.as_deref())
+        }
+        Command::Feedback { id, status, reason, note, actor } => {
+            deliver::feedback_command(&cli.data, &id, &status, reason, note, actor)
         }
         Command::Opportunities { manager, include_suppressed, limit } => {
             let workspace = Workspace::open(&cli.data)?;

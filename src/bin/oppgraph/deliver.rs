@@ -1,0 +1,80 @@
+//! `oppgraph push`, `deliveries` and `feedback`: the delivery loop from the command line.
+
+use crate::{print_json, Refused};
+use anyhow::Result;
+use oppgraph::model::{DeliveryState, Feedback};
+use oppgraph::workspace::Workspace;
+use std::path::Path;
+use std::process::ExitCode;
+
+/// `--now` as a time with its offset; without one, the local clock.
+fn parse_now(now: Option<&str>) -> Result<chrono::DateTime<chrono::FixedOffset>> {
+    match now {
+        None => Ok(chrono::Local::now().fixed_offset()),
+        Some(text) => chrono::DateTime::parse_from_rfc3339(text.trim()).map_err(|e| {
+            Refused(format!("--now {text:?} is not an RFC 3339 time like 2026-11-24T09:00:00+08:00: {e}"))
+                .into()
+        }),
+    }
+}
+
+pub(crate) fn push_command(data: &Path, now: Option<&str>, dry_run: bool) -> Result<ExitCode> {
+    let now = parse_now(now)?;
+    let mut workspace = Workspace::open(data)?;
+    let summary = workspace.push(&now, dry_run)?;
+    print_json(&summary)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn deliveries_command(
+    data: &Path,
+    state: Option<&str>,
+    limit: usize,
+    requeue: Option<&str>,
+) -> Result<ExitCode> {
+    let mut workspace = Workspace::open(data)?;
+    if let Some(id) = requeue {
+        return match workspace.requeue_delivery(id)? {
+            Some(delivery) if delivery.state == DeliveryState::Pending => {
+                print_json(&delivery)?;
+                Ok(ExitCode::SUCCESS)
+            }
+            Some(delivery) => Err(Refused(format!(
+                "delivery {id} is {}, not dead: only a dead delivery is re-queued",
+                delivery.state.as_str()
+            ))
+            .into()),
+            None => Err(Refused(format!("no delivery {id}")).into()),
+        };
+    }
+    let state = match state {
+        None => None,
+        Some(text) => Some(DeliveryState::parse(text).ok_or_else(|| {
+            Refused(format!("--state {text:?} is not one of pending, sent, dead, cancelled"))
+        })?),
+    };
+    for delivery in workspace.store().deliveries(state, limit)? {
+        print_json(&delivery)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn feedback_command(
+    data: &Path,
+    id: &str,
+    status: &str,
+    reason: Option<String>,
+    note: Option<String>,
+    actor: Option<String>,
+) -> Result<ExitCode> {
+    let mut workspace = Workspace::open(data)?;
+    let Some(lead) = workspace.store().opportunity(id)? else {
+        return Err(Refused(format!("no lead {id}")).into());
+    };
+    let actor = actor.or(lead.manager).unwrap_or_else(|| "cli".into());
+    let feedback = Feedback::checked(id, &actor, status, reason, note).map_err(Refused)?;
+    workspace.add_feedback(&feedback)?;
+    let updated = workspace.store().opportunity(id)?;
+    print_json(&updated)?;
+    Ok(ExitCode::SUCCESS)
+}

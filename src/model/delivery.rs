@@ -1,0 +1,71 @@
+//! Deliveries: messages to an account manager's channel, each covering one or more leads.
+
+use super::Channel;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryState {
+    /// Waiting for its next attempt.
+    Pending,
+    Sent,
+    /// Every attempt failed, or the channel refused it for good; an admin may re-queue it.
+    Dead,
+    /// Every lead it covered became invalid, blocked or suppressed before it went out.
+    Cancelled,
+}
+
+impl DeliveryState {
+    pub const ALL: [DeliveryState; 4] = [Self::Pending, Self::Sent, Self::Dead, Self::Cancelled];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Sent => "sent",
+            Self::Dead => "dead",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|state| state.as_str() == s)
+    }
+}
+
+/// One message to one manager. Its id is the idempotency key receivers see on every attempt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Delivery {
+    pub id: String,
+    pub manager: String,
+    pub channel: Channel,
+    /// The leads it covers, best first.
+    pub leads: Vec<String>,
+    /// A daily digest rather than one lead's message.
+    pub digest: bool,
+    pub state: DeliveryState,
+    pub attempts: u32,
+    /// Unix seconds: when it was planned, when it is next tried, when it went out.
+    pub created_at: i64,
+    pub next_at: i64,
+    pub sent_at: Option<i64>,
+    pub last_error: Option<String>,
+}
+
+/// A lead waiting in the outbox, with what the dispatcher needs to decide on it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueuedLead {
+    pub opportunity: super::Opportunity,
+    pub manager: String,
+    /// Unix seconds it was queued.
+    pub queued_at: i64,
+}
+
+/// What earlier runs fixed for assignment: leads that keep their manager, and each manager's
+/// leads so far this week.
+#[derive(Debug, Default, Clone)]
+pub struct Commitments {
+    /// Lead id -> manager, for leads pushed, queued or acted on.
+    pub pinned: std::collections::HashMap<String, String>,
+    /// Manager id -> leads given to them in the last seven days.
+    pub used: std::collections::HashMap<String, u32>,
+}

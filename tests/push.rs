@@ -1,0 +1,219 @@
+//! Delivery end to end: mined leads pushed to local stand-ins for a signed webhook and the
+//! WeCom, DingTalk and Feishu group robots, with the clock stepped by `--now` over several days:
+//! quiet hours, the daily cap, retries on each platform's errors, feedback before delivery,
+//! re-mining, and a dispatcher that dies between sending and recording.
+
+mod util;
+
+use oppgraph::model::{DeliveryState, Feedback, OpportunityStatus};
+use oppgraph::workspace::Workspace;
+use std::collections::HashMap;
+use util::robots::Receivers;
+use util::*;
+
+fn at(text: &str) -> chrono::DateTime<chrono::FixedOffset> {
+    chrono::DateTime::parse_from_rfc3339(text).unwrap()
+}
+
+/// The fixture, mined, with four 宜昌 managers on the four channels and `push` settings.
+fn setup(push: &str) -> (tempfile::TempDir, Workspace, Receivers) {
+    let receivers = Receivers::start();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("config.toml"), format!("[push]\n{push}\n")).unwrap();
+    let mut ws = Workspace::open(dir.path()).unwrap();
+    ws.import(&[fixture_dir()]).unwrap();
+    let managers = dir.path().join("managers-channels.csv");
+    std::fs::write(&managers, receivers.managers_csv()).unwrap();
+    let outcome = ws.import(&[managers]).unwrap();
+    assert_eq!(outcome.files[0].rejected, 0, "{:?}", outcome.files[0]);
+    ws.mine(as_of()).unwrap();
+    (dir, ws, receivers)
+}
+
+fn live_leads(ws: &Workspace) -> Vec<oppgraph::model::Opportunity> {
+    ws.store().opportunities(&Default::default()).unwrap()
+}
+
+#[test]
+fn every_live_lead_is_shown_once_within_caps_and_quiet_hours_despite_failures() {
+    let (_dir, mut ws, receivers) =
+        setup("daily_cap = 1\nquiet_hours = \"22:00-07:00\"\nretry_seconds = [60, 600]");
+    let live = live_leads(&ws);
+    assert!(live.len() >= 3, "the fixture gives several live leads: {}", live.len());
+    assert!(live.iter().all(|l| l.manager.is_some()), "every 宜昌 lead has a 宜昌 manager");
+    for channel in ["webhook", "wecom", "dingtalk", "feishu"] {
+        receivers.fail_next(channel, 1);
+    }
+
+    // Inside quiet hours nothing goes out.
+    let quiet = ws.push(&at("2026-07-01T23:30:00+08:00"), false).unwrap();
+    assert!(quiet.quiet);
+    assert_eq!((quiet.planned, quiet.sent), (0, 0));
+    assert!(receivers.shown().is_empty());
+
+    // A lead marked invalid before its delivery is never sent.
+    let invalid = live.last().unwrap().id.clone();
+    ws.add_feedback(&Feedback::checked(&invalid, "m1", "invalid", Some("duplicate".into()), None).unwrap())
+        .unwrap();
+
+    // Day by day at 09:00, then again after the retry wait: the first attempt at each
+    // receiver fails with its platform's throttling error and is retried.
+    let mut per_day: Vec<HashMap<String, usize>> = Vec::new();
+    for day in 2..=9 {
+        let mut sent_today: HashMap<String, usize> = HashMap::new();
+        for time in ["09:00:00", "09:01:30", "09:15:00"] {
+            let now = at(&format!("2026-07-{day:02}T{time}+08:00"));
+            let summary = ws.push(&now, false).unwrap();
+            for d in summary.deliveries.iter().filter(|d| d.outcome == "sent") {
+                *sent_today.entry(d.manager.clone()).or_default() += d.leads.len();
+            }
+        }
+        // Re-mining mid-way queues nothing twice.
+        if day == 4 {
+            ws.mine(as_of()).unwrap();
+        }
+        per_day.push(sent_today);
+    }
+    for (day, sent) in per_day.iter().enumerate() {
+        for (manager, count) in sent {
+            assert!(*count <= 1, "day {day}: {manager} got {count} leads over the daily cap of 1");
+        }
+    }
+    let shown = receivers.shown();
+    assert!(!shown.contains_key(&invalid), "the invalid lead was sent");
+    for lead in live.iter().filter(|l| l.id != invalid) {
+        assert_eq!(shown.get(&lead.id), Some(&1), "lead {} shown {:?} times", lead.id, shown.get(&lead.id));
+        let now = ws.store().opportunity(&lead.id).unwrap().unwrap();
+        assert_eq!(now.status, OpportunityStatus::Pushed);
+    }
+    assert_eq!(shown.len(), live.len() - 1);
+    // Every channel saw a failed attempt and then its messages.
+    for channel in ["webhook", "wecom", "dingtalk", "feishu"] {
+        let (all, ok) = receivers.requests(channel);
+        if ok > 0 {
+            assert_eq!(all, ok + 1, "{channel}: one failed attempt, then only successes");
+        }
+    }
+    // Nothing is left to send.
+    let last = ws.push(&at("2026-07-20T10:00:00+08:00"), false).unwrap();
+    assert_eq!((last.planned, last.sent, last.waiting), (0, 0, 0), "{last:?}");
+}
+
+#[test]
+fn a_dispatcher_killed_after_sending_sends_again_under_the_same_delivery_id() {
+    let (_dir, mut ws, receivers) = setup("quiet_hours = \"\"");
+    let now = at("2026-07-02T10:00:00+08:00");
+    // Plan and send, then "die" before recording the outcome.
+    let (_summary, outgoing) = ws.push_prepare(&now, false).unwrap();
+    assert!(!outgoing.is_empty());
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let webhook_ids: Vec<String> =
+        outgoing.iter().filter(|o| o.manager.id == "m1").map(|o| o.delivery.id.clone()).collect();
+    let results = runtime.block_on(oppgraph::deliver::dispatch::send_all(
+        outgoing,
+        &oppgraph::deliver::outbox::PushSettings::default(),
+    ));
+    assert!(results.iter().all(|(_, outcome)| *outcome == oppgraph::deliver::channel::Outcome::Sent));
+    drop(results);
+    let (first_requests, _) = receivers.requests("webhook");
+
+    // The next dispatch finds the deliveries still pending and sends them again.
+    let again = ws.push(&at("2026-07-02T10:05:00+08:00"), false).unwrap();
+    assert_eq!(again.planned, 0, "nothing planned twice");
+    let resent: Vec<&str> =
+        again.deliveries.iter().filter(|d| d.manager == "m1").map(|d| d.id.as_str()).collect();
+    assert_eq!(resent, webhook_ids.iter().map(String::as_str).collect::<Vec<_>>());
+    let (requests, _) = receivers.requests("webhook");
+    assert_eq!(requests, first_requests * 2, "each webhook delivery arrived twice");
+    // The webhook receiver shows each delivery once (its idempotency key).
+    let log = receivers.log.lock().unwrap();
+    let webhook_shown: usize = log.messages.iter().filter(|(c, _)| c == "webhook").count();
+    assert_eq!(webhook_shown, webhook_ids.len());
+    assert!(ws.store().deliveries(Some(DeliveryState::Pending), 100).unwrap().is_empty());
+}
+
+#[test]
+fn a_blocked_lead_is_never_delivered_and_dead_letters_can_be_requeued() {
+    let (_dir, mut ws, receivers) = setup("quiet_hours = \"\"\nretry_seconds = [60]");
+    // Block the first lead that carries a risk alert.
+    let blocked = live_leads(&ws).into_iter().find(|l| !l.alerts.is_empty()).expect("a lead with an alert");
+    ws.review_alert(&oppgraph::store::AlertReview {
+        alert_id: blocked.alerts[0].id.clone(),
+        reviewer: "risk".into(),
+        decision: "block".into(),
+        note: None,
+        at: "2026-07-01T09:00:00+08:00".into(),
+    })
+    .unwrap();
+    assert_eq!(ws.store().opportunity(&blocked.id).unwrap().unwrap().status, OpportunityStatus::Blocked);
+    // Another manager's channel fails every attempt: the first and the one retry, then its
+    // deliveries are dead.
+    let other = live_leads(&ws).into_iter().find(|l| l.id != blocked.id).unwrap().manager.unwrap();
+    let channel = match other.as_str() {
+        "m1" => "webhook",
+        "m2" => "wecom",
+        "m3" => "dingtalk",
+        _ => "feishu",
+    };
+    receivers.fail_next(channel, 100);
+    ws.push(&at("2026-07-02T10:00:00+08:00"), false).unwrap();
+    let summary = ws.push(&at("2026-07-02T10:02:00+08:00"), false).unwrap();
+    assert!(summary.dead >= 1, "{summary:?}");
+    assert!(!receivers.shown().contains_key(&blocked.id));
+    let dead = ws.store().deliveries(Some(DeliveryState::Dead), 10).unwrap();
+    assert!(!dead.is_empty());
+    // The channel recovers; an admin re-queues; the next dispatch delivers.
+    receivers.fail_next(channel, 0);
+    for d in &dead {
+        assert_eq!(ws.requeue_delivery(&d.id).unwrap().unwrap().state, DeliveryState::Pending);
+    }
+    let after = ws.push(&at("2026-07-02T11:00:00+08:00"), false).unwrap();
+    assert_eq!(after.sent, dead.len());
+    for d in &dead {
+        for lead in &d.leads {
+            assert_eq!(receivers.shown().get(lead), Some(&1));
+        }
+    }
+    assert!(!receivers.shown().contains_key(&blocked.id));
+}
+
+#[test]
+fn digest_sends_one_message_a_day_at_its_time() {
+    let (_dir, mut ws, receivers) = setup("quiet_hours = \"\"\ndigest = \"08:30\"\ndaily_cap = 20");
+    let early = ws.push(&at("2026-07-02T08:00:00+08:00"), false).unwrap();
+    assert_eq!(early.planned, 0);
+    let digest = ws.push(&at("2026-07-02T08:31:00+08:00"), false).unwrap();
+    assert!(digest.planned >= 1);
+    // At most one message per manager that day, however often push runs.
+    let later = ws.push(&at("2026-07-02T15:00:00+08:00"), false).unwrap();
+    assert_eq!(later.planned, 0);
+    let log = receivers.log.lock().unwrap();
+    let mut per_channel: HashMap<&str, usize> = HashMap::new();
+    for (channel, _) in &log.messages {
+        *per_channel.entry(channel.as_str()).or_default() += 1;
+    }
+    assert!(per_channel.values().all(|&n| n == 1), "{per_channel:?}");
+    assert!(log.messages.iter().map(|(_, leads)| leads.len()).sum::<usize>() >= 1);
+}
+
+#[test]
+fn push_from_the_command_line_with_now_and_dry_run() {
+    let (dir, ws, receivers) = setup("quiet_hours = \"22:00-07:00\"");
+    drop(ws);
+    let dry = oppgraph(dir.path(), &["push", "--dry-run", "--now", "2026-07-02T10:00:00+08:00"]);
+    assert!(dry.status.success(), "{}", String::from_utf8_lossy(&dry.stderr));
+    let summary: serde_json::Value = serde_json::from_slice(&dry.stdout).unwrap();
+    assert_eq!(summary["dry_run"], true);
+    assert!(summary["deliveries"].as_array().unwrap().iter().all(|d| d["outcome"] == "would_send"));
+    assert!(receivers.shown().is_empty(), "a dry run sends nothing");
+    let real = oppgraph(dir.path(), &["push", "--now", "2026-07-02T10:00:00+08:00"]);
+    let summary: serde_json::Value = serde_json::from_slice(&real.stdout).unwrap();
+    assert!(summary["sent"].as_u64().unwrap() >= 1, "{summary}");
+    let bad = oppgraph(dir.path(), &["push", "--now", "tomorrow"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("RFC 3339"));
+    let feedback = oppgraph(dir.path(), &["feedback", "opp-0000000000000000", "--status", "won"]);
+    assert_eq!(feedback.status.code(), Some(2));
+    let missing_reason = oppgraph(dir.path(), &["feedback", "x", "--status", "invalid"]);
+    assert_eq!(missing_reason.status.code(), Some(2));
+}
