@@ -290,6 +290,24 @@ impl Workspace {
         Ok(summary)
     }
 
+    /// `watcher` (a managers-table id, whose channel gets the notices) watches `enterprise`;
+    /// with `owners`, its owners within two hops too. `Ok(None)` when the watcher is unknown.
+    pub fn watch(
+        &mut self,
+        watcher: &str,
+        enterprise: crate::model::EnterpriseId,
+        owners: bool,
+    ) -> Result<Option<crate::model::Watch>> {
+        if !self.store.managers()?.iter().any(|m| m.id == watcher) {
+            return Ok(None);
+        }
+        Ok(Some(self.store.add_watch(watcher, enterprise, owners)?))
+    }
+
+    pub fn unwatch(&mut self, watcher: &str, enterprise: crate::model::EnterpriseId) -> Result<bool> {
+        Ok(self.store.remove_watch(watcher, enterprise)?)
+    }
+
     /// Puts a dead delivery back in line (an admin's re-queue).
     pub fn requeue_delivery(&mut self, id: &str) -> Result<Option<crate::model::Delivery>> {
         Ok(self.store.requeue_delivery(id)?)

@@ -412,3 +412,78 @@ async fn readiness_reports_whether_the_index_caught_up() {
     assert_eq!(body["ready"], true);
     assert_eq!(body["record_seq"], body["indexed_seq"]);
 }
+
+#[tokio::test]
+async fn funnel_watchlist_and_delivery_views_follow_roles() {
+    let (_dir, state) = state();
+    // Funnel: everyone's for analysts, a manager's own for managers; bad grouping is a 400.
+    let (status, rows) = call(&state, "GET", "/api/funnel?by=manager", Some(ANALYST), None).await;
+    assert_eq!(status, StatusCode::OK);
+    let created: u64 = rows.as_array().unwrap().iter().map(|r| r["created"].as_u64().unwrap()).sum();
+    assert!(created > 0);
+    let (_, own) = call(&state, "GET", "/api/funnel?by=manager", Some(M1), None).await;
+    assert!(own.as_array().unwrap().iter().all(|r| r["key"] == "m1"), "{own}");
+    let (status, body) = call(&state, "GET", "/api/funnel?by=colour", Some(ADMIN), None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["code"], "bad_request");
+
+    // Watchlist: a manager watches for themselves; risk staff name a watcher.
+    let (_, found) = call(&state, "GET", "/api/enterprises?q=宜昌昊源建设", Some(ANALYST), None).await;
+    let enterprise = found[0]["id"].as_i64().unwrap();
+    let (status, watch) =
+        call(&state, "POST", "/api/watchlist", Some(M1), Some(json!({"enterprise": enterprise}))).await;
+    assert_eq!(status, StatusCode::OK, "{watch}");
+    assert_eq!((watch["watcher"].as_str(), watch["owners"].as_bool()), (Some("m1"), Some(false)));
+    let (status, _) = call(
+        &state,
+        "POST",
+        "/api/watchlist",
+        Some(M1),
+        Some(json!({"enterprise": enterprise, "watcher": "m2"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, watch) = call(
+        &state,
+        "POST",
+        "/api/watchlist",
+        Some(RISK),
+        Some(json!({"enterprise": enterprise, "watcher": "m2"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(watch["owners"], true, "risk staff watch owners too");
+    let (status, _) =
+        call(&state, "POST", "/api/watchlist", Some(ANALYST), Some(json!({"enterprise": enterprise}))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = call(
+        &state,
+        "POST",
+        "/api/watchlist",
+        Some(RISK),
+        Some(json!({"enterprise": 999999, "watcher": "m2"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, mine) = call(&state, "GET", "/api/watchlist", Some(M1), None).await;
+    assert_eq!(mine.as_array().unwrap().len(), 1);
+    let (_, all) = call(&state, "GET", "/api/watchlist", Some(ADMIN), None).await;
+    assert_eq!(all.as_array().unwrap().len(), 2);
+
+    // Deliveries and dispatch are for admins.
+    let (status, _) = call(&state, "GET", "/api/deliveries?state=dead", Some(M1), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, list) = call(&state, "GET", "/api/deliveries?state=dead", Some(ADMIN), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(list.as_array().unwrap().is_empty());
+    let (status, _) = call(&state, "GET", "/api/deliveries?state=lost", Some(ADMIN), None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = call(&state, "POST", "/api/deliveries/dlv-none/requeue", Some(ADMIN), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // The fixture's managers have no channel: a dispatch sends nothing and says why.
+    let (status, summary) = call(&state, "POST", "/api/push", Some(ADMIN), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(summary["sent"], 0);
+    let (_, metrics) = call(&state, "GET", "/metrics", None, None).await;
+    assert!(metrics.as_str().unwrap().contains("oppgraph_outbox_leads{state=\"queued\"}"), "{metrics}");
+}

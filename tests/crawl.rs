@@ -191,6 +191,7 @@ async fn serve_turns_a_scheduled_crawl_into_a_lead() {
         check_every: Duration::from_millis(200),
         mine_every_minutes: 0,
         crawls: true,
+        push_every: None,
     };
     oppgraph::http::schedule::spawn(&state, schedule);
     let page = format!("{}/notice/a1.html", served.base);

@@ -217,3 +217,87 @@ fn push_from_the_command_line_with_now_and_dry_run() {
     let missing_reason = oppgraph(dir.path(), &["feedback", "x", "--status", "invalid"]);
     assert_eq!(missing_reason.status.code(), Some(2));
 }
+
+#[test]
+fn serve_pushes_after_each_mining_run() {
+    let (_dir, ws, receivers) = setup("quiet_hours = \"\"");
+    let live = live_leads(&ws);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let state = oppgraph::http::AppState::new(ws);
+        let schedule = oppgraph::http::schedule::ScheduleConfig {
+            check_every: std::time::Duration::from_secs(3600),
+            mine_every_minutes: 0,
+            crawls: false,
+            push_every: Some(std::time::Duration::from_secs(3600)),
+        };
+        oppgraph::http::schedule::spawn(&state, schedule);
+        state.mine(as_of()).await.unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while receivers.shown().len() < live.len() && std::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    });
+    let shown = receivers.shown();
+    for lead in &live {
+        assert_eq!(shown.get(&lead.id), Some(&1), "{} not pushed once by the server", lead.id);
+    }
+}
+
+#[test]
+fn watched_enterprises_and_their_owners_bring_notices_once() {
+    let (dir, mut ws, receivers) = setup("quiet_hours = \"\"");
+    let id = |name: &str| ws.store().find_enterprises(name, 1).unwrap()[0].id;
+    let (builder, holding) = (id("宜昌昊源建设工程有限公司"), id("宜昌昊源控股集团有限公司"));
+    // m1 (webhook) watches the builder; m4 (Feishu, a risk officer's robot) watches it with owners.
+    ws.watch("m1", builder, false).unwrap().unwrap();
+    ws.watch("m4", builder, true).unwrap().unwrap();
+    assert!(ws.watch("nobody", builder, false).unwrap().is_none());
+    // Deliver what is queued first, so only notices remain.
+    ws.push(&at("2026-07-02T10:00:00+08:00"), false).unwrap();
+    let before = receivers.log.lock().unwrap().messages.len();
+
+    // New: a tender naming the builder, and a risk event on its controlling shareholder.
+    let tenders = dir.path().join("tenders-new.csv");
+    std::fs::write(
+        &tenders,
+        "id,kind,title,published,buyer,winner,amount\n\
+         w1,award,夷陵区道路养护工程中标公告,2026-07-01,宜昌市交通运输局,宜昌昊源建设工程有限公司,3000000\n",
+    )
+    .unwrap();
+    let risks = dir.path().join("risk_events-new.jsonl");
+    std::fs::write(
+        &risks,
+        "{\"id\": \"w2\", \"subject\": \"宜昌昊源控股集团有限公司\", \"kind\": \"enforcement\", \"severity\": 3, \
+         \"published\": \"2026-07-01\", \"title\": \"宜昌昊源控股集团有限公司被执行\"}\n",
+    )
+    .unwrap();
+    ws.import(&[tenders, risks]).unwrap();
+    let summary = ws.push(&at("2026-07-02T11:00:00+08:00"), false).unwrap();
+    assert!(summary.notices >= 3, "{summary:?}");
+    let log = receivers.log.lock().unwrap();
+    assert!(log.messages.len() > before);
+    drop(log);
+
+    // The webhook body carries the notices; the Feishu post names the owner it came through.
+    let webhook_notices: Vec<serde_json::Value> = ws
+        .store()
+        .deliveries(None, 100)
+        .unwrap()
+        .into_iter()
+        .filter(|d| !d.notices.is_empty())
+        .flat_map(|d| d.notices.into_iter().map(move |n| serde_json::json!({"to": d.manager, "notice": n})))
+        .collect();
+    let to = |m: &str| webhook_notices.iter().filter(|n| n["to"] == m).collect::<Vec<_>>();
+    assert!(to("m1").iter().any(|n| n["notice"]["title"].as_str().unwrap().contains("夷陵区道路养护工程")));
+    assert!(to("m1").iter().all(|n| n["notice"]["via"].is_null()), "m1 watches the builder alone");
+    let owner_notice =
+        to("m4").into_iter().find(|n| n["notice"]["title"].as_str().unwrap().contains("被执行")).unwrap();
+    assert_eq!(owner_notice["notice"]["via"], "宜昌昊源控股集团有限公司");
+    assert_eq!(owner_notice["notice"]["enterprise"], builder);
+    let _ = holding;
+
+    // Once: the next dispatch makes no notices.
+    let again = ws.push(&at("2026-07-02T12:00:00+08:00"), false).unwrap();
+    assert_eq!(again.notices, 0);
+}

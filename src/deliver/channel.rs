@@ -110,7 +110,11 @@ pub struct Request {
 pub fn request(outgoing: &Outgoing, base_url: &str, timestamp_ms: i64) -> Result<Request, String> {
     let manager = &outgoing.manager;
     let url = manager.webhook.clone().ok_or_else(|| format!("manager {} has no channel URL", manager.id))?;
-    let message = Message::of(&outgoing.leads, base_url);
+    let message = if outgoing.delivery.notices.is_empty() {
+        Message::of(&outgoing.leads, base_url)
+    } else {
+        Message::of_notices(&outgoing.delivery.notices, base_url)
+    };
     let secret = manager.secret.as_deref().filter(|s| !s.is_empty());
     let json = |value: serde_json::Value| serde_json::to_vec(&value).map_err(|e| e.to_string());
     let mut headers = vec![("X-Oppgraph-Delivery", outgoing.delivery.id.clone())];
@@ -120,6 +124,7 @@ pub fn request(outgoing: &Outgoing, base_url: &str, timestamp_ms: i64) -> Result
                 "delivery": outgoing.delivery.id,
                 "manager": manager.id,
                 "opportunities": outgoing.leads,
+                "notices": outgoing.delivery.notices,
             }))?;
             if let Some(secret) = secret {
                 headers.push(("X-Oppgraph-Signature", webhook_signature(secret, &body)));

@@ -29,6 +29,8 @@ pub struct PushSummary {
     pub waiting: usize,
     /// Of those, leads whose manager has no channel URL.
     pub no_channel: usize,
+    /// Watchlist notices made by this dispatch.
+    pub notices: usize,
     pub sent: usize,
     pub retrying: usize,
     pub dead: usize,
@@ -73,8 +75,16 @@ pub fn prepare(
         }
     }
     let contacts = store.recent_contacts(time)?;
-    let plan = outbox::plan(now, settings, &managers, queued, &days, contacts);
+    let mut plan = outbox::plan(now, settings, &managers, queued, &days, contacts);
     summary.quiet = settings.is_quiet(now);
+    // Watchlist notices wait out quiet hours like everything else.
+    let mut watched_upto = None;
+    if !summary.quiet {
+        let (latest, notices) = super::watch::collect(store)?;
+        summary.notices = notices.values().map(Vec::len).sum();
+        plan.deliveries.extend(outbox::notice_deliveries(now, &managers, notices));
+        watched_upto = Some(latest);
+    }
     summary.planned = plan.deliveries.len();
     summary.cancelled = plan.cancel.len();
     summary.waiting = plan.waiting;
@@ -82,7 +92,7 @@ pub fn prepare(
     let mut due = if dry_run { plan.deliveries.clone() } else { Vec::new() };
     if !dry_run {
         store.cancel_queued(&plan.cancel)?;
-        store.plan_deliveries(&plan.deliveries)?;
+        store.plan_deliveries(&plan.deliveries, watched_upto)?;
     }
     if summary.quiet {
         return Ok((summary, Vec::new()));
@@ -102,7 +112,7 @@ pub fn prepare(
             }
         }
         let manager = managers.get(&delivery.manager).cloned();
-        if leads.is_empty() || manager.is_none() {
+        if (leads.is_empty() && delivery.notices.is_empty()) || manager.is_none() {
             delivery.state = DeliveryState::Cancelled;
             delivery.last_error = Some(if manager.is_none() {
                 format!("manager {} is gone", delivery.manager)

@@ -13,7 +13,9 @@
 
 pub mod channel;
 pub mod dispatch;
+pub mod funnel;
 pub mod outbox;
+pub mod watch;
 
 use crate::model::{Commitments, Enterprise, EnterpriseId, Manager, Opportunity};
 use std::collections::HashMap;

@@ -218,6 +218,7 @@ pub fn plan(
                 channel: manager.channel,
                 leads,
                 digest: settings.digest.is_some(),
+                notices: Vec::new(),
                 state: DeliveryState::Pending,
                 attempts: 0,
                 created_at: time,
@@ -228,6 +229,42 @@ pub fn plan(
         }
     }
     plan
+}
+
+/// Deliveries for watchlist notices: per watcher with a channel, at most 20 notices a message.
+pub fn notice_deliveries(
+    now: &DateTime<FixedOffset>,
+    managers: &HashMap<String, Manager>,
+    notices: std::collections::BTreeMap<String, Vec<crate::model::Notice>>,
+) -> Vec<Delivery> {
+    let time = now.timestamp();
+    let mut out = Vec::new();
+    for (watcher, notices) in notices {
+        let Some(manager) = managers.get(&watcher) else {
+            tracing::warn!(%watcher, "watcher is not in the managers table; notices dropped");
+            continue;
+        };
+        for chunk in notices.chunks(20) {
+            let seqs: Vec<String> = chunk.iter().map(|n| format!("{}:{}", n.enterprise, n.source)).collect();
+            let mut parts = vec![watcher.as_str()];
+            parts.extend(seqs.iter().map(String::as_str));
+            out.push(Delivery {
+                id: stable_id("ntc", &parts),
+                manager: watcher.clone(),
+                channel: manager.channel,
+                leads: Vec::new(),
+                digest: false,
+                notices: chunk.to_vec(),
+                state: DeliveryState::Pending,
+                attempts: 0,
+                created_at: time,
+                next_at: time,
+                sent_at: None,
+                last_error: None,
+            });
+        }
+    }
+    out
 }
 
 /// A digest split so that each message fits its channel's size limit.
@@ -303,6 +340,26 @@ impl Message {
             });
         }
         Message { title, lines }
+    }
+
+    /// The message for watchlist notices.
+    pub fn of_notices(notices: &[crate::model::Notice], base_url: &str) -> Message {
+        let base = base_url.trim_end_matches('/');
+        let mut lines = Vec::new();
+        let mut last: Option<i64> = None;
+        for notice in notices {
+            if last != Some(notice.enterprise) {
+                lines.push(Line::Heading(notice.enterprise_name.clone()));
+                lines.push(Line::Link {
+                    text: "查看企业".into(),
+                    href: format!("{base}/enterprises/{}", notice.enterprise),
+                });
+                last = Some(notice.enterprise);
+            }
+            let via = notice.via.as_deref().map(|v| format!("（股东{v}）")).unwrap_or_default();
+            lines.push(Line::Text(format!("{via}{}", notice.title)));
+        }
+        Message { title: format!("关注企业动态 {} 条", notices.len()), lines }
     }
 
     /// Markdown as WeCom and DingTalk robots render it.

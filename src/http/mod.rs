@@ -5,6 +5,7 @@
 //! runtime. Internal errors are logged once and sent to clients as a generic message.
 
 mod crawls;
+mod delivery;
 mod error;
 pub mod schedule;
 
@@ -93,6 +94,9 @@ struct Inner {
     mines: AtomicU64,
     /// Wakes the mining loop (a crawl or an import brought something new).
     mine_wanted: tokio::sync::Notify,
+    /// Wakes the push loop (a mining run queued leads, a delivery was re-queued).
+    push_wanted: tokio::sync::Notify,
+    push_counters: Mutex<delivery::PushCounters>,
 }
 
 impl AppState {
@@ -120,6 +124,8 @@ impl AppState {
                 requests: Mutex::new(BTreeMap::new()),
                 mines: AtomicU64::new(0),
                 mine_wanted: tokio::sync::Notify::new(),
+                push_wanted: tokio::sync::Notify::new(),
+                push_counters: Mutex::new(BTreeMap::new()),
             }),
         }
     }
@@ -210,6 +216,7 @@ impl AppState {
     pub async fn mine(&self, as_of: crate::model::Date) -> Result<crate::workspace::MineSummary, ApiError> {
         let summary = self.with_workspace(move |ws| Ok(ws.mine(as_of)?)).await?;
         self.inner.mines.fetch_add(1, Ordering::Relaxed);
+        self.request_push();
         Ok(summary)
     }
 }
@@ -294,6 +301,11 @@ pub fn app(state: AppState) -> Router {
             "/api/import",
             post(import_upload).layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
         )
+        .route("/api/push", post(delivery::push_now))
+        .route("/api/deliveries", get(delivery::list))
+        .route("/api/deliveries/{id}/requeue", post(delivery::requeue))
+        .route("/api/funnel", get(delivery::funnel))
+        .route("/api/watchlist", get(delivery::watchlist).post(delivery::watch))
         .route("/api/crawls", get(crawls::list))
         .route("/api/crawls/{name}/run", post(crawls::start))
         .route("/api/graph/controller/{id}", get(graph_controller))
@@ -375,6 +387,7 @@ async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
     text.push_str("# HELP oppgraph_mine_runs_total Scheduled and manual mining runs since start.\n# TYPE oppgraph_mine_runs_total counter\n");
     text.push_str(&format!("oppgraph_mine_runs_total {}\n", state.inner.mines.load(Ordering::Relaxed)));
     crawls::write_metrics(&state, &mut text).await?;
+    delivery::write_metrics(&state, &mut text).await?;
     text.push_str("# HELP oppgraph_http_requests_total HTTP requests by route and status.\n# TYPE oppgraph_http_requests_total counter\n");
     let requests = state.inner.requests.lock().unwrap_or_else(|p| p.into_inner()).clone();
     for ((route, status), count) in requests {

@@ -2,7 +2,7 @@
 //! of one crawler at once), and mining, debounced, whenever the store changed since the last
 //! run — through a crawl, an API import or another process's CLI import — plus every
 //! `mine_every_minutes`. Each check also indexes records another process stored but did not
-//! index.
+//! index. The outbox is dispatched after each mining run and every minute.
 
 use super::AppState;
 use crate::ingest::crawl::{CrawlerDef, RunOptions};
@@ -18,11 +18,19 @@ pub struct ScheduleConfig {
     pub mine_every_minutes: u64,
     /// Run each crawler on its schedule.
     pub crawls: bool,
+    /// Dispatch the outbox after each mining run and this often (retries come due, quiet
+    /// hours end, a digest's time comes); `None`: never push.
+    pub push_every: Option<Duration>,
 }
 
 impl Default for ScheduleConfig {
     fn default() -> Self {
-        ScheduleConfig { check_every: Duration::from_secs(5), mine_every_minutes: 60, crawls: true }
+        ScheduleConfig {
+            check_every: Duration::from_secs(5),
+            mine_every_minutes: 60,
+            crawls: true,
+            push_every: Some(Duration::from_secs(60)),
+        }
     }
 }
 
@@ -51,7 +59,30 @@ pub fn spawn(state: &AppState, config: ScheduleConfig) {
             Err(error) => tracing::warn!(%error, "cannot read the crawlers folder"),
         }
     }
+    if let Some(every) = config.push_every {
+        tokio::spawn(push_regularly(state.clone(), every));
+    }
     tokio::spawn(mine_when_changed(state.clone(), config));
+}
+
+async fn push_regularly(state: AppState, every: Duration) {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = state.inner.push_wanted.notified() => {}
+        }
+        match state.push(chrono::Local::now().fixed_offset()).await {
+            Ok(summary) if summary.sent + summary.retrying + summary.dead > 0 => tracing::info!(
+                sent = summary.sent,
+                retrying = summary.retrying,
+                dead = summary.dead,
+                waiting = summary.waiting,
+                "push"
+            ),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "push failed"),
+        }
+    }
 }
 
 async fn crawl_on_schedule(state: AppState, def: CrawlerDef) {

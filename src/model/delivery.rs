@@ -42,6 +42,9 @@ pub struct Delivery {
     pub leads: Vec<String>,
     /// A daily digest rather than one lead's message.
     pub digest: bool,
+    /// Watchlist notices it carries (a notice delivery covers no leads).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<Notice>,
     pub state: DeliveryState,
     pub attempts: u32,
     /// Unix seconds: when it was planned, when it is next tried, when it went out.
@@ -68,4 +71,35 @@ pub struct Commitments {
     pub pinned: std::collections::HashMap<String, String>,
     /// Manager id -> leads given to them in the last seven days.
     pub used: std::collections::HashMap<String, u32>,
+}
+
+/// Something new on a watched enterprise: a record naming it, a relation of it changed, its
+/// registration changed, or (for risk staff) the same on one of its owners.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Notice {
+    /// The watched enterprise.
+    pub enterprise: i64,
+    pub enterprise_name: String,
+    /// What happened, in one line.
+    pub title: String,
+    /// Set when it happened to an owner of the watched enterprise, not to it: the owner's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
+    /// Where it comes from: `record:SEQ` or `change:SEQ`.
+    pub source: String,
+}
+
+/// A manager or risk officer watching an enterprise.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Watch {
+    /// The managers-table id whose channel gets the notices.
+    pub watcher: String,
+    pub enterprise: i64,
+    /// Also its owners within two hops (risk staff).
+    pub owners: bool,
+    /// The logged change (relations, registrations) up to which notices were made.
+    pub since: u64,
+    /// The record sequence number up to which notices were made.
+    pub record_since: u64,
+    pub created_at: String,
 }

@@ -9,7 +9,7 @@ mod opportunity;
 mod record;
 
 pub use crawl::{CrawlFailure, CrawlRun, PageState, RunStatus};
-pub use delivery::{Commitments, Delivery, DeliveryState, QueuedLead};
+pub use delivery::{Commitments, Delivery, DeliveryState, Notice, QueuedLead, Watch};
 pub use opportunity::{
     yuan_cn, Alert, Evidence, Feedback, Opportunity, OpportunityKind, OpportunityStatus, Suppression,
     SuppressionReason, Tier, WhyItem,

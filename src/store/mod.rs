@@ -202,6 +202,19 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX deliveries_due ON deliveries(state, next_at);
     CREATE INDEX deliveries_manager ON deliveries(manager, created_at);
     "#,
+    // 9: the watchlist: who watches which enterprise, and up to which logged change and which
+    // record sequence number they were told (the change log is kept from there on)
+    r#"
+    CREATE TABLE watchlist (
+        watcher TEXT NOT NULL,
+        enterprise_id INTEGER NOT NULL,
+        owners INTEGER NOT NULL,
+        since INTEGER NOT NULL,
+        record_since INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (watcher, enterprise_id)
+    );
+    "#,
 ];
 
 pub struct Store {
@@ -263,6 +276,7 @@ fn decode_change(what: &str, old: Option<&str>, new: &str) -> Result<Change> {
 }
 
 mod outbox;
+mod watch;
 
 fn now_text() -> String {
     chrono::Local::now().format("%Y-%m-%dT%H:%M:%S%.3f%:z").to_string()
@@ -362,9 +376,12 @@ impl Store {
         Ok((version, Some(changes)))
     }
 
-    /// Forgets logged changes up to `seq` (a snapshot at `seq` or later holds them).
+    /// Forgets logged changes up to `seq` (a snapshot at `seq` or later holds them), but
+    /// never those a watch has not been told about yet.
     pub fn prune_graph_changes(&self, seq: u64) -> Result<()> {
         let tx = self.conn.unchecked_transaction()?;
+        let watched: Option<i64> = tx.query_row("SELECT MIN(since) FROM watchlist", [], |row| row.get(0))?;
+        let seq = watched.map_or(seq, |w| seq.min(w.max(0) as u64));
         tx.execute("DELETE FROM graph_changes WHERE seq <= ?1", [seq as i64])?;
         tx.execute(
             "UPDATE meta SET value = max(value, ?1) WHERE key = 'graph_changes_pruned'",

@@ -123,9 +123,20 @@ impl Store {
         Ok(found.is_some())
     }
 
-    /// Stores planned deliveries and moves their leads from `queued` to `sending`, atomically.
-    pub fn plan_deliveries(&mut self, deliveries: &[Delivery]) -> Result<()> {
+    /// Stores planned deliveries and moves their leads from `queued` to `sending`, and the
+    /// watches past the (change, record) sequence numbers their notices cover, atomically.
+    pub fn plan_deliveries(
+        &mut self,
+        deliveries: &[Delivery],
+        watched_upto: Option<(u64, u64)>,
+    ) -> Result<()> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if let Some((changes, records)) = watched_upto {
+            tx.execute(
+                "UPDATE watchlist SET since = max(since, ?1), record_since = max(record_since, ?2)",
+                [changes as i64, records as i64],
+            )?;
+        }
         {
             let mut insert = tx.prepare(
                 "INSERT INTO deliveries(id, manager, state, next_at, created_at, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

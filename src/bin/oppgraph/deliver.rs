@@ -1,6 +1,7 @@
-//! `oppgraph push`, `deliveries` and `feedback`: the delivery loop from the command line.
+//! `oppgraph push`, `deliveries`, `feedback`, `watch` and `funnel`: the delivery loop from the
+//! command line.
 
-use crate::{print_json, Refused};
+use crate::{find_enterprise, print_json, Refused};
 use anyhow::Result;
 use oppgraph::model::{DeliveryState, Feedback};
 use oppgraph::workspace::Workspace;
@@ -77,4 +78,58 @@ pub(crate) fn feedback_command(
     let updated = workspace.store().opportunity(id)?;
     print_json(&updated)?;
     Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn funnel_command(
+    data: &Path,
+    by: &str,
+    from: Option<oppgraph::model::Date>,
+    to: Option<oppgraph::model::Date>,
+) -> Result<ExitCode> {
+    use oppgraph::deliver::funnel::{from_store, FunnelBy};
+    let by = FunnelBy::parse(by)
+        .ok_or_else(|| Refused(format!("--by {by:?} is not one of source, kind, manager, region")))?;
+    let workspace = Workspace::open(data)?;
+    for row in from_store(workspace.store(), None, by, from, to)? {
+        print_json(&row)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn watch_command(
+    data: &Path,
+    ent: Option<&str>,
+    watcher: Option<&str>,
+    owners: bool,
+    remove: bool,
+    list: bool,
+) -> Result<ExitCode> {
+    let mut workspace = Workspace::open(data)?;
+    if list {
+        for watch in workspace.store().watches(watcher)? {
+            print_json(&watch)?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let ent = ent.ok_or_else(|| Refused("name the enterprise to watch, or pass --list".into()))?;
+    let watcher =
+        watcher.ok_or_else(|| Refused("--watcher (a manager id with a channel) is required".into()))?;
+    let enterprises = workspace.store().enterprises()?;
+    let resolver = workspace.store().resolver()?;
+    let id = find_enterprise(&resolver, &enterprises, ent)?;
+    if remove {
+        let removed = workspace.unwatch(watcher, id)?;
+        print_json(&serde_json::json!({"watcher": watcher, "enterprise": id, "removed": removed}))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    match workspace.watch(watcher, id, owners)? {
+        Some(watch) => {
+            print_json(&watch)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        None => {
+            Err(Refused(format!("no manager {watcher:?}: a watcher is a managers-table id with a channel"))
+                .into())
+        }
+    }
 }

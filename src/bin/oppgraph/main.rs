@@ -57,6 +57,9 @@ enum Command {
         /// Do not run the crawl schedule.
         #[arg(long)]
         no_crawl: bool,
+        /// Do not push leads to managers' channels.
+        #[arg(long)]
+        no_push: bool,
     },
     /// Runs crawlers now (all, or those named), or shows their status.
     Crawl {
@@ -187,6 +190,34 @@ enum Command {
         /// Who gives it (default: the manager the lead is assigned to, else "cli").
         #[arg(long)]
         actor: Option<String>,
+    },
+    /// Watches an enterprise: anything new on it is pushed to the watcher's channel as a notice.
+    Watch {
+        /// The enterprise (name, code or id); none with --list.
+        ent: Option<String>,
+        /// The managers-table id whose channel gets the notices.
+        #[arg(long)]
+        watcher: Option<String>,
+        /// Also the enterprise's owners within two hops (for risk staff).
+        #[arg(long)]
+        owners: bool,
+        /// Stops watching instead.
+        #[arg(long)]
+        remove: bool,
+        /// Lists the watches (of --watcher, or all).
+        #[arg(long, conflicts_with_all = ["ent", "owners", "remove"])]
+        list: bool,
+    },
+    /// The conversion funnel: leads created → pushed → contacted → won / lost / invalid.
+    Funnel {
+        /// source, kind, manager or region.
+        #[arg(long, default_value = "kind")]
+        by: String,
+        /// Leads created on or after this day.
+        #[arg(long)]
+        from: Option<Date>,
+        #[arg(long)]
+        to: Option<Date>,
     },
     /// Rebuilds the search index and the graph snapshot from the store.
     Rebuild,
@@ -358,7 +389,7 @@ fn print_json(value: &impl serde::Serialize) -> Result<()> {
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Demo { addr, sample, no_serve } => demo(&cli.data, &addr, &sample, no_serve),
-        Command::Serve { addr, mine_every, crawlers, no_crawl } => {
+        Command::Serve { addr, mine_every, crawlers, no_crawl, no_push } => {
             let workspace = Workspace::open(&cli.data)?;
             if workspace.config().tokens.is_empty() {
                 tracing::warn!(config = %workspace.config_path().display(), "no API tokens configured: every /api call will be refused");
@@ -366,6 +397,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let schedule = oppgraph::http::schedule::ScheduleConfig {
                 mine_every_minutes: mine_every,
                 crawls: !no_crawl,
+                push_every: (!no_push).then_some(std::time::Duration::from_secs(60)),
                 ..Default::default()
             };
             serve(workspace, &addr, Some(crawlers), schedule)?;
@@ -474,6 +506,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Feedback { id, status, reason, note, actor } => {
             deliver::feedback_command(&cli.data, &id, &status, reason, note, actor)
         }
+        Command::Watch { ent, watcher, owners, remove, list } => {
+            deliver::watch_command(&cli.data, ent.as_deref(), watcher.as_deref(), owners, remove, list)
+        }
+        Command::Funnel { by, from, to } => deliver::funnel_command(&cli.data, &by, from, to),
         Command::Opportunities { manager, include_suppressed, limit } => {
             let workspace = Workspace::open(&cli.data)?;
             let filter = OpportunityFilter { manager, include_suppressed, limit, offset: 0 };
