@@ -6,13 +6,16 @@ use crate::model::{Change, EnterpriseId, Notice, Party, Record, Relation};
 use crate::store::{Store, StoreError};
 use std::collections::{BTreeMap, HashMap};
 
+/// Watcher id -> notices, in change order.
+pub type NoticesByWatcher = BTreeMap<String, Vec<Notice>>;
+
 /// Owners this many steps up count for a watch with `owners`.
 const OWNER_HOPS: usize = 2;
 
 /// Notices per watcher since each watch was last told, and the (change, record) sequence
 /// numbers they reach up to. Records come from the record sequence (every record write takes
 /// one); relation and registration changes from the change log.
-pub fn collect(store: &Store) -> Result<((u64, u64), BTreeMap<String, Vec<Notice>>), StoreError> {
+pub fn collect(store: &Store) -> Result<((u64, u64), NoticesByWatcher), StoreError> {
     let watches = store.watches(None)?;
     let mut out: BTreeMap<String, Vec<Notice>> = BTreeMap::new();
     let (Some(from_change), Some(from_record)) =

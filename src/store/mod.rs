@@ -276,7 +276,9 @@ fn decode_change(what: &str, old: Option<&str>, new: &str) -> Result<Change> {
 }
 
 mod outbox;
+pub use outbox::OutboxDepth;
 mod watch;
+pub use watch::LoggedChanges;
 
 fn now_text() -> String {
     chrono::Local::now().format("%Y-%m-%dT%H:%M:%S%.3f%:z").to_string()

@@ -6,6 +6,9 @@ use crate::model::{Change, EnterpriseId, Watch};
 use rusqlite::params;
 use std::collections::HashSet;
 
+/// Logged changes with their sequence numbers, oldest first.
+pub type LoggedChanges = Vec<(u64, Change)>;
+
 impl Store {
     /// Adds (or keeps) a watch; notices start from the store's current change.
     pub fn add_watch(&mut self, watcher: &str, enterprise: EnterpriseId, owners: bool) -> Result<Watch> {
@@ -53,7 +56,7 @@ impl Store {
 
     /// Every logged change after `after`, with its sequence number, and the latest sequence
     /// number; `None` when the log no longer reaches back that far.
-    pub fn changes_since(&self, after: u64) -> Result<(u64, Option<Vec<(u64, Change)>>)> {
+    pub fn changes_since(&self, after: u64) -> Result<(u64, Option<LoggedChanges>)> {
         let tx = self.conn.unchecked_transaction()?;
         let version = graph_version(&tx)?;
         if after < meta(&tx, "graph_changes_pruned")? as u64 {
