@@ -62,6 +62,7 @@ fn main() {
         "suppressed": mined.suppressed,
         "with_alerts": mined.with_alerts,
         "first_search_ms": search_ms,
+        "outbox": ws.store().outbox_depth().expect("outbox depth"),
         "search_total": hits.total,
         "peak_rss_mib": peak_rss_mib(),
     });

@@ -122,7 +122,7 @@ pub fn prepare(
             summary.cancelled += dropped.len();
             summary.deliveries.push(report(&delivery, "cancelled", None));
             if !dry_run {
-                store.record_delivery(&delivery, &dropped)?;
+                store.record_deliveries(&[(delivery, dropped)])?;
             }
             continue;
         }
@@ -200,6 +200,7 @@ pub fn record(
     summary: &mut PushSummary,
 ) -> Result<(), StoreError> {
     let time = now.timestamp();
+    let mut outcomes = Vec::with_capacity(results.len());
     for (o, outcome) in results {
         let mut delivery = o.delivery;
         delivery.attempts += 1;
@@ -233,13 +234,13 @@ pub fn record(
             delivery.last_error = error.clone();
             tracing::warn!(delivery = %delivery.id, manager = %delivery.manager, outcome = label, error = ?error, "delivery failed");
         }
-        store.record_delivery(&delivery, &o.dropped)?;
         let mut line = report(&delivery, label, error);
         if label == "retry" {
             line.next_attempt = DateTime::from_timestamp(delivery.next_at, 0)
                 .map(|t| t.with_timezone(now.offset()).to_rfc3339());
         }
         summary.deliveries.push(line);
+        outcomes.push((delivery, o.dropped));
     }
-    Ok(())
+    store.record_deliveries(&outcomes)
 }

@@ -201,38 +201,46 @@ impl Store {
         rows.map(|data| Ok(serde_json::from_str(&data?)?)).collect()
     }
 
-    /// Records an attempt's outcome: the delivery as it now stands. Sent: its leads are sent
-    /// and `pushed`. Dead: its leads are dead. Cancelled or narrowed: the leads it no longer
-    /// covers are cancelled with `dropped`'s reasons.
-    pub fn record_delivery(&mut self, delivery: &Delivery, dropped: &[(String, String)]) -> Result<()> {
+    /// Records attempts' outcomes, each delivery as it now stands, in one transaction. Sent:
+    /// its leads are sent and `pushed`. Dead: its leads are dead. Cancelled or narrowed: the
+    /// leads it no longer covers are cancelled with the reasons given.
+    pub fn record_deliveries(&mut self, outcomes: &[(Delivery, Vec<(String, String)>)]) -> Result<()> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
-            "UPDATE deliveries SET state = ?2, next_at = ?3, data = ?4 WHERE id = ?1",
-            params![delivery.id, delivery.state.as_str(), delivery.next_at, serde_json::to_string(delivery)?],
-        )?;
-        for (lead, reason) in dropped {
-            tx.execute(
+        {
+            let mut update =
+                tx.prepare("UPDATE deliveries SET state = ?2, next_at = ?3, data = ?4 WHERE id = ?1")?;
+            let mut cancel = tx.prepare(
                 "UPDATE outbox SET state = 'cancelled', reason = ?3 WHERE opportunity_id = ?1 AND delivery_id = ?2",
-                params![lead, delivery.id, reason],
             )?;
-        }
-        let lead_state = match delivery.state {
-            DeliveryState::Sent => Some("sent"),
-            DeliveryState::Dead => Some("dead"),
-            DeliveryState::Pending | DeliveryState::Cancelled => None,
-        };
-        if let Some(state) = lead_state {
-            tx.execute(
+            let mut leads = tx.prepare(
                 "UPDATE outbox SET state = ?2 WHERE delivery_id = ?1 AND state IN ('sending', 'dead')",
-                params![delivery.id, state],
             )?;
-        }
-        if delivery.state == DeliveryState::Sent {
-            tx.execute(
+            let mut pushed = tx.prepare(
                 "UPDATE opportunities SET status = 'pushed'
                  WHERE status = 'new' AND id IN (SELECT opportunity_id FROM outbox WHERE delivery_id = ?1 AND state = 'sent')",
-                [&delivery.id],
             )?;
+            for (delivery, dropped) in outcomes {
+                update.execute(params![
+                    delivery.id,
+                    delivery.state.as_str(),
+                    delivery.next_at,
+                    serde_json::to_string(delivery)?
+                ])?;
+                for (lead, reason) in dropped {
+                    cancel.execute(params![lead, delivery.id, reason])?;
+                }
+                let lead_state = match delivery.state {
+                    DeliveryState::Sent => Some("sent"),
+                    DeliveryState::Dead => Some("dead"),
+                    DeliveryState::Pending | DeliveryState::Cancelled => None,
+                };
+                if let Some(state) = lead_state {
+                    leads.execute(params![delivery.id, state])?;
+                }
+                if delivery.state == DeliveryState::Sent {
+                    pushed.execute([&delivery.id])?;
+                }
+            }
         }
         tx.commit()?;
         Ok(())
