@@ -434,6 +434,65 @@ mod tests {
         assert_eq!(settings.next_attempt(7, 100), None);
     }
 
+    fn queued(id: &str, enterprise: i64, score: f64) -> QueuedLead {
+        let opportunity = Opportunity {
+            id: id.into(),
+            enterprise: crate::model::EnterpriseRef {
+                id: enterprise,
+                name: format!("企业{enterprise}"),
+                uscc: None,
+            },
+            kind: crate::model::OpportunityKind::TenderAward,
+            products: vec![],
+            amount: Some(1e6),
+            score,
+            why: vec![],
+            evidence: vec![],
+            alerts: vec![],
+            manager: Some("m1".into()),
+            status: OpportunityStatus::New,
+            due: None,
+            tier: Default::default(),
+            why_now: String::new(),
+            suppressed: None,
+        };
+        QueuedLead { opportunity, manager: "m1".into(), queued_at: 0 }
+    }
+
+    #[test]
+    fn one_enterprise_is_contacted_at_most_n_times_a_week_and_the_cap_holds() {
+        let manager = Manager {
+            id: "m1".into(),
+            name: "李".into(),
+            branch: None,
+            regions: vec![],
+            industries: vec![],
+            capacity: None,
+            channel: crate::model::Channel::Wecom,
+            webhook: Some("http://127.0.0.1:9/robot".into()),
+            secret: None,
+        };
+        let managers = HashMap::from([("m1".to_string(), manager)]);
+        let leads: Vec<QueuedLead> = (0..5).map(|i| queued(&format!("a{i}"), 7, 90.0 - i as f64)).collect();
+        let other = queued("b0", 8, 10.0);
+        let settings = PushSettings { quiet_hours: None, daily_cap: 3, ..Default::default() };
+        let now = at("2026-11-24T10:00:00+08:00");
+        // Enterprise 7 was contacted once this week: two more of its leads may go; the cap of
+        // three leaves room for enterprise 8's lead.
+        let mut all = leads.clone();
+        all.push(other);
+        let plan = plan(&now, &settings, &managers, all, &HashMap::new(), HashMap::from([(7, 1)]));
+        let sent: Vec<&str> =
+            plan.deliveries.iter().flat_map(|d| d.leads.iter().map(String::as_str)).collect();
+        assert_eq!(sent, ["a0", "a1", "b0"]);
+        assert_eq!(plan.waiting, 3);
+        // Three already planned today: nothing more.
+        let full = HashMap::from([("m1".to_string(), ManagerDay { planned_today: 3, digest_done: false })]);
+        let plan2 = super::plan(&now, &settings, &managers, leads, &full, HashMap::new());
+        assert!(plan2.deliveries.is_empty());
+        assert_eq!(plan2.waiting, 5);
+    }
+
     #[test]
     fn days_are_local() {
         let (start, end) = day_bounds(&at("2026-11-23T01:30:00+08:00"));

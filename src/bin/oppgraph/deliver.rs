@@ -8,15 +8,25 @@ use oppgraph::workspace::Workspace;
 use std::path::Path;
 use std::process::ExitCode;
 
-/// `--now` as a time with its offset; without one, the local clock.
+/// `--now` as a time with its offset (RFC 3339), or a local time without one
+/// (`2026-11-24T09:00:00`, `2026-11-24 09:00`); without `--now`, the clock.
 fn parse_now(now: Option<&str>) -> Result<chrono::DateTime<chrono::FixedOffset>> {
-    match now {
-        None => Ok(chrono::Local::now().fixed_offset()),
-        Some(text) => chrono::DateTime::parse_from_rfc3339(text.trim()).map_err(|e| {
-            Refused(format!("--now {text:?} is not an RFC 3339 time like 2026-11-24T09:00:00+08:00: {e}"))
-                .into()
-        }),
+    use chrono::TimeZone;
+    let Some(text) = now.map(str::trim) else { return Ok(chrono::Local::now().fixed_offset()) };
+    if let Ok(time) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Ok(time);
     }
+    for format in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"] {
+        if let Ok(naive) = chrono::NaiveDateTime::parse_from_str(text, format) {
+            if let Some(local) = chrono::Local.from_local_datetime(&naive).earliest() {
+                return Ok(local.fixed_offset());
+            }
+        }
+    }
+    Err(Refused(format!(
+        "--now {text:?} is not an RFC 3339 time like 2026-11-24T09:00:00+08:00 (or a local 2026-11-24T09:00:00)"
+    ))
+    .into())
 }
 
 pub(crate) fn push_command(data: &Path, now: Option<&str>, dry_run: bool) -> Result<ExitCode> {
