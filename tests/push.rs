@@ -301,3 +301,51 @@ fn watched_enterprises_and_their_owners_bring_notices_once() {
     let again = ws.push(&at("2026-07-02T12:00:00+08:00"), false).unwrap();
     assert_eq!(again.notices, 0);
 }
+
+#[test]
+fn a_push_killed_mid_delivery_loses_nothing_and_doubles_nothing() {
+    // Every lead to the webhook manager, which answers slowly, so a kill lands mid-dispatch.
+    let receivers = Receivers::start();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("config.toml"), "[push]\nquiet_hours = \"\"\ndaily_cap = 100\n").unwrap();
+    let mut ws = Workspace::open(dir.path()).unwrap();
+    ws.import(&[fixture_dir()]).unwrap();
+    let managers = dir.path().join("managers-one.csv");
+    let url = format!("{}/webhook", receivers.base);
+    std::fs::write(
+        &managers,
+        format!(
+            "id,name,regions,capacity,channel,webhook,secret\n\
+             m1,李经理,宜昌,100,webhook,{url},{}\nm2,王经理,宜昌,100,webhook,{url},{}\n",
+            util::robots::WEBHOOK_SECRET,
+            util::robots::WEBHOOK_SECRET
+        ),
+    )
+    .unwrap();
+    ws.import(&[managers]).unwrap();
+    ws.mine(as_of()).unwrap();
+    let live: Vec<String> = live_leads(&ws).into_iter().map(|l| l.id).collect();
+    drop(ws);
+    receivers.log.lock().unwrap().webhook_delay_ms = 1500;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_oppgraph"))
+        .arg("--data")
+        .arg(dir.path())
+        .args(["push", "--now", "2026-07-02T10:00:00+08:00"])
+        .env("OPPGRAPH_LOG", "error")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1000));
+    assert!(child.try_wait().unwrap().is_none(), "push finished before the kill; slow the receiver");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // Requests in flight at the kill may still be shown by the receiver.
+    std::thread::sleep(std::time::Duration::from_millis(1000));
+    receivers.log.lock().unwrap().webhook_delay_ms = 0;
+    let again = oppgraph(dir.path(), &["push", "--now", "2026-07-02T10:05:00+08:00"]);
+    assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
+    let shown = receivers.shown();
+    for lead in &live {
+        assert_eq!(shown.get(lead), Some(&1), "lead {lead} shown {:?} times", shown.get(lead));
+    }
+}

@@ -32,6 +32,8 @@ pub struct Log {
     pub fail_next: HashMap<String, u32>,
     /// Lead ids shown per message, in order.
     pub messages: Vec<(String, Vec<String>)>,
+    /// Milliseconds the webhook takes to answer (a slow receiver).
+    pub webhook_delay_ms: u64,
 }
 
 pub struct Receivers {
@@ -127,6 +129,10 @@ fn fresh(timestamp_s: i64) -> bool {
 }
 
 async fn webhook(State(log): State<Arc<Mutex<Log>>>, headers: HeaderMap, body: Bytes) -> Response {
+    let delay = log.lock().unwrap().webhook_delay_ms;
+    if delay > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
+    }
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
     let expected = format!(
         "sha256={}",
