@@ -215,8 +215,11 @@ pub(super) async fn watch(
             }
             own
         }
+        // A token bound to no manager must say whose channel gets the notices.
         _ => body.watcher.or_else(|| caller.manager.clone()).ok_or_else(|| {
-            ApiError::BadRequest("`watcher`: the managers-table id whose channel gets the notices".into())
+            ApiError::Forbidden(
+                "this token is bound to no manager: name the `watcher` whose channel gets the notices".into(),
+            )
         })?,
     };
     let owners = body.owners.unwrap_or(caller.role == Role::Risk);
@@ -229,7 +232,7 @@ pub(super) async fn watch(
             }
             let watch = ws
                 .watch(&watcher, enterprise, owners)?
-                .ok_or_else(|| ApiError::BadRequest(format!("no manager {watcher:?} to send notices to")))?;
+                .ok_or_else(|| ApiError::NotFound(format!("no manager {watcher:?} to send notices to")))?;
             ws.audit(&actor, "watch", &format!("{watcher} {enterprise}"))?;
             Ok(watch)
         })

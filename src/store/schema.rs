@@ -1,0 +1,188 @@
+//! The schema, as the migrations that build it, oldest first.
+
+/// Each entry upgrades the schema by one version. Never edit a shipped entry; append.
+pub(super) const MIGRATIONS: &[&str] = &[
+    // 1: initial schema
+    r#"
+    CREATE TABLE enterprises (
+        id INTEGER PRIMARY KEY,
+        uscc TEXT UNIQUE,
+        name TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE TABLE persons (
+        id TEXT PRIMARY KEY,
+        data TEXT NOT NULL
+    );
+    CREATE TABLE relations (
+        key TEXT PRIMARY KEY,
+        to_id INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX relations_to ON relations(to_id);
+    CREATE TABLE records (
+        kind TEXT NOT NULL,
+        id TEXT NOT NULL,
+        published TEXT NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (kind, id)
+    );
+    CREATE TABLE managers (
+        id TEXT PRIMARY KEY,
+        data TEXT NOT NULL
+    );
+    CREATE TABLE opportunities (
+        id TEXT PRIMARY KEY,
+        enterprise_id INTEGER NOT NULL,
+        manager TEXT,
+        score REAL NOT NULL,
+        suppressed INTEGER NOT NULL,
+        status TEXT NOT NULL DEFAULT 'new',
+        mined_at TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX opportunities_rank ON opportunities(suppressed, score DESC);
+    CREATE INDEX opportunities_manager ON opportunities(manager);
+    CREATE TABLE feedback (
+        seq INTEGER PRIMARY KEY,
+        opportunity_id TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        status TEXT NOT NULL,
+        reason TEXT,
+        note TEXT,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX feedback_opportunity ON feedback(opportunity_id);
+    CREATE TABLE alert_reviews (
+        alert_id TEXT PRIMARY KEY,
+        reviewer TEXT NOT NULL,
+        decision TEXT NOT NULL,
+        note TEXT,
+        at TEXT NOT NULL
+    );
+    CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL
+    );
+    "#,
+    // 2: people's decisions about name resolution
+    r#"
+    CREATE TABLE resolution_decisions (
+        name TEXT PRIMARY KEY,
+        enterprise_id INTEGER,
+        decided_by TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    "#,
+    // 3: a generation counter that every import bumps, so derived data (the graph snapshot)
+    // knows when it is stale
+    r#"
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+    INSERT INTO meta(key, value) VALUES ('generation', 0);
+    "#,
+    // 4: the log of changes to the rows the graph is derived from, so a graph or snapshot
+    // catches up by applying what changed since it was built; and an id for this store, so a
+    // snapshot from another store is never taken for this one's. (The generation counter of
+    // migration 3 is no longer read.)
+    r#"
+    CREATE TABLE graph_changes (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        what TEXT NOT NULL,
+        old TEXT,
+        new TEXT NOT NULL
+    );
+    INSERT INTO meta(key, value) VALUES ('graph_changes_pruned', 0);
+    INSERT INTO meta(key, value) VALUES ('store_id', random() & 9223372036854775807);
+    "#,
+    // 5: crawling: every detail page fetched (its validators, content hash and the record it
+    // became), every run, the items that failed until a later run fetches them, and when each
+    // host was last asked for something (so the next run, in any process, keeps the rate)
+    r#"
+    CREATE TABLE crawl_pages (
+        url TEXT PRIMARY KEY,
+        crawler TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX crawl_pages_crawler ON crawl_pages(crawler);
+    CREATE TABLE crawl_runs (
+        id INTEGER PRIMARY KEY,
+        crawler TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX crawl_runs_crawler ON crawl_runs(crawler, id);
+    CREATE TABLE crawl_failures (
+        crawler TEXT NOT NULL,
+        url TEXT NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (crawler, url)
+    );
+    CREATE TABLE crawl_hosts (
+        host TEXT PRIMARY KEY,
+        last_request_ms INTEGER NOT NULL
+    );
+    INSERT INTO meta(key, value) VALUES ('mined_seq', -1);
+    "#,
+    // 6: every record write takes the next record sequence number, so the search index (which
+    // keeps the number it has indexed up to in its commit) catches up with whatever the store
+    // committed without it — another process's import, or one killed before it indexed
+    r#"
+    ALTER TABLE records ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+    UPDATE records SET seq = rowid;
+    CREATE INDEX records_seq ON records(seq);
+    INSERT INTO meta(key, value) VALUES ('record_seq', (SELECT COALESCE(MAX(seq), 0) FROM records));
+    "#,
+    // 7: lead lists in rank order straight off an index, for one manager or for all (a
+    // manager's page no longer scans every live lead); and a flag for the one-off conversion
+    // of ID numbers older builds stored in clear
+    r#"
+    DROP INDEX opportunities_rank;
+    DROP INDEX opportunities_manager;
+    CREATE INDEX opportunities_rank ON opportunities(suppressed, score DESC, id);
+    CREATE INDEX opportunities_manager_rank ON opportunities(manager, suppressed, score DESC, id);
+    INSERT INTO meta(key, value) VALUES ('id_numbers_protected', 0);
+    "#,
+    // 8: delivery. Each live lead is queued once in the outbox (by the mining run that stores
+    // it) and put into one delivery, a message to its manager's channel that is retried until
+    // it is sent or dead. Times are Unix seconds.
+    r#"
+    CREATE TABLE outbox (
+        opportunity_id TEXT PRIMARY KEY,
+        manager TEXT NOT NULL,
+        enterprise_id INTEGER NOT NULL,
+        queued_at INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        delivery_id TEXT,
+        planned_at INTEGER,
+        reason TEXT
+    );
+    CREATE INDEX outbox_state ON outbox(state, manager);
+    CREATE INDEX outbox_delivery ON outbox(delivery_id);
+    CREATE TABLE deliveries (
+        id TEXT PRIMARY KEY,
+        manager TEXT NOT NULL,
+        state TEXT NOT NULL,
+        next_at INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX deliveries_due ON deliveries(state, next_at);
+    CREATE INDEX deliveries_manager ON deliveries(manager, created_at);
+    "#,
+    // 9: the watchlist: who watches which enterprise, and up to which logged change and which
+    // record sequence number they were told (the change log is kept from there on)
+    r#"
+    CREATE TABLE watchlist (
+        watcher TEXT NOT NULL,
+        enterprise_id INTEGER NOT NULL,
+        owners INTEGER NOT NULL,
+        since INTEGER NOT NULL,
+        record_since INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (watcher, enterprise_id)
+    );
+    "#,
+];
