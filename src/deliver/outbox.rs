@@ -321,7 +321,7 @@ impl Message {
             lines.push(Line::Text(format!("{amount}评分：{:.1}　类型：{}", lead.score, kind_cn(lead))));
             let mut reasons: Vec<_> = lead.why.iter().filter(|w| w.contribution > 0.0).collect();
             reasons.sort_by(|a, b| b.contribution.total_cmp(&a.contribution));
-            let top: Vec<String> = reasons.iter().take(3).map(|w| w.detail.clone()).collect();
+            let top: Vec<String> = reasons.iter().take(3).map(|w| reason_cn(lead, w)).collect();
             if !top.is_empty() {
                 lines.push(Line::Text(format!("主要理由：{}", top.join("；"))));
             }
@@ -387,6 +387,22 @@ impl Message {
         }
         out
     }
+}
+
+/// A score term as a Chinese reader reads it: what it is, and the points it added.
+fn reason_cn(lead: &Opportunity, why: &crate::model::WhyItem) -> String {
+    let what = match why.feature.as_str() {
+        "kind" => format!("{}类商机", kind_cn(lead)),
+        "amount" => lead.amount.map(|a| format!("金额{}", yuan_cn(a))).unwrap_or_else(|| "金额".into()),
+        "recency" => "事件新近".into(),
+        "urgency" => "临近到期".into(),
+        "size" => "企业规模".into(),
+        "listed" => "上市公司".into(),
+        "relationship" => "与我行客户相关".into(),
+        "feedback" => "同类商机赢单率高".into(),
+        other => other.to_string(),
+    };
+    format!("{what}（+{:.1}）", why.contribution)
 }
 
 fn kind_cn(lead: &Opportunity) -> &'static str {
@@ -491,6 +507,27 @@ mod tests {
         let plan2 = super::plan(&now, &settings, &managers, leads, &full, HashMap::new());
         assert!(plan2.deliveries.is_empty());
         assert_eq!(plan2.waiting, 5);
+    }
+
+    #[test]
+    fn messages_are_in_chinese_and_carry_the_lead_id_and_link() {
+        let mut lead = queued("opp-00000000000000aa", 7, 72.5).opportunity;
+        lead.tier = crate::model::Tier::A;
+        lead.why_now = "中标结果公告 2026-11-20：3,650万元，履约保函与流动资金窗口期".into();
+        lead.amount = Some(36_500_000.0);
+        lead.why = vec![
+            crate::model::WhyItem { feature: "kind".into(), contribution: 20.0, detail: String::new() },
+            crate::model::WhyItem { feature: "amount".into(), contribution: 21.0, detail: String::new() },
+            crate::model::WhyItem { feature: "risk".into(), contribution: -6.0, detail: String::new() },
+        ];
+        let text = Message::of(&[lead], "http://bank.example/").markdown();
+        assert!(text.starts_with("### 【A类商机】企业7"), "{text}");
+        assert!(text.contains("为什么现在：中标结果公告"));
+        assert!(text.contains("金额：3,650万元"));
+        assert!(text.contains("主要理由：金额3,650万元（+21.0）；中标类商机（+20.0）"), "{text}");
+        assert!(
+            text.contains("[查看商机 opp-00000000000000aa](http://bank.example/leads/opp-00000000000000aa)")
+        );
     }
 
     #[test]
