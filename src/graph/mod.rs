@@ -593,10 +593,10 @@ fn to_party(node: &NodeRef) -> Party {
 }
 
 impl crate::mine::GraphView for EnterpriseGraph {
-    fn owners(&self, enterprise: EnterpriseId, max_hops: usize) -> Vec<(Party, Vec<String>)> {
+    fn owners(&self, enterprise: EnterpriseId, max_hops: usize) -> Vec<(Party, Vec<String>, f64)> {
         self.owners_within(&NodeRef::Enterprise(enterprise), max_hops)
             .into_iter()
-            .map(|o| (to_party(&o.owner), o.names))
+            .map(|o| (to_party(&o.owner), o.names, o.share))
             .collect()
     }
 

@@ -22,8 +22,9 @@ use std::collections::HashMap;
 /// What mining needs to know about the relationship graph.
 pub trait GraphView {
     /// Upstream owners (shareholders, controllers) within `max_hops`, each with the chain of
-    /// names from the owner down to `enterprise`.
-    fn owners(&self, enterprise: EnterpriseId, max_hops: usize) -> Vec<(Party, Vec<String>)>;
+    /// names from the owner down to `enterprise` and its effective stake (the product of the
+    /// shares along the chain; a control agreement counts as 1).
+    fn owners(&self, enterprise: EnterpriseId, max_hops: usize) -> Vec<(Party, Vec<String>, f64)>;
     /// Persons and enterprises sitting on the enterprise as officers or legal representative.
     fn officers(&self, enterprise: EnterpriseId) -> Vec<Party>;
     /// The shortest affiliation chain between two enterprises, by name.
@@ -135,6 +136,7 @@ pub fn run(input: &MineInput<'_>, config: &MineConfig) -> Vec<Opportunity> {
     let screened = dedup::screen(candidates, input, &enterprises, &config.dedup);
     let assessed = risk::attach(screened, input, &enterprises, &config.risk);
     let mut opportunities = rank::score(assessed, input, &enterprises, &config.rank, &config.products);
+    rank::assign_tiers(&mut opportunities, &config.rank);
     opportunities.sort_by(|a, b| {
         a.suppressed
             .is_some()

@@ -27,10 +27,16 @@ pub struct RankConfig {
     pub relationship_bonus: f64,
     /// Up to this many points either way from the past win rate of this kind of lead.
     pub feedback_weight: f64,
-    /// Points taken per unit of alert severity (direct alerts count full, propagated half),
-    /// capped at `risk_cap`.
+    /// Points taken per unit of alert severity times the alert's weight (its reach: stake,
+    /// distance, age), capped at `risk_cap`.
     pub risk_per_severity: f64,
     pub risk_cap: f64,
+    /// Tier A is the top `tier_a_share` of live leads by score, B the next `tier_b_share`.
+    pub tier_a_share: f64,
+    pub tier_b_share: f64,
+    /// Risk kinds that, on the lead's own enterprise, force tier C (the lead stays, flagged
+    /// for review by its alert).
+    pub force_tier_c: Vec<String>,
 }
 
 impl Default for RankConfig {
@@ -48,6 +54,9 @@ impl Default for RankConfig {
             feedback_weight: 10.0,
             risk_per_severity: 3.0,
             risk_cap: 30.0,
+            tier_a_share: 0.2,
+            tier_b_share: 0.3,
+            force_tier_c: vec!["dishonest".into(), "bankruptcy".into()],
         }
     }
 }
@@ -144,14 +153,7 @@ pub fn score(
                 );
             }
             if !a.alerts.is_empty() {
-                let weight: f64 = a
-                    .alerts
-                    .iter()
-                    .map(|alert| {
-                        let direct = if alert.path.len() <= 1 { 1.0 } else { 0.5 };
-                        f64::from(alert.severity) * direct
-                    })
-                    .sum();
+                let weight: f64 = a.alerts.iter().map(|alert| f64::from(alert.severity) * alert.weight).sum();
                 let worst = a
                     .alerts
                     .iter()
@@ -177,7 +179,7 @@ pub fn score(
                 products: products.products(c.kind, enterprise.and_then(|e| e.size)),
                 amount: c.amount,
                 score,
-                tier: Tier::of_score(score),
+                tier: Tier::C,
                 why_now: why_now(c),
                 why,
                 evidence: c.evidence.clone(),
@@ -189,6 +191,35 @@ pub fn score(
             }
         })
         .collect()
+}
+
+/// Tiers from score quantiles of the live leads: A from the score at the top `tier_a_share`,
+/// B from the score at the top `tier_a_share + tier_b_share`, else C — monotone in score —
+/// except that a policy risk on the enterprise itself (失信, bankruptcy) forces C.
+pub fn assign_tiers(opportunities: &mut [Opportunity], config: &RankConfig) {
+    let mut scores: Vec<f64> =
+        opportunities.iter().filter(|o| o.suppressed.is_none()).map(|o| o.score).collect();
+    if scores.is_empty() {
+        return;
+    }
+    scores.sort_by(|a, b| b.total_cmp(a));
+    let cut = |share: f64| {
+        let index = ((scores.len() as f64 * share).ceil() as usize).clamp(1, scores.len()) - 1;
+        scores[index]
+    };
+    let (a, b) = (cut(config.tier_a_share), cut(config.tier_a_share + config.tier_b_share));
+    for o in opportunities.iter_mut() {
+        let forced = o.alerts.iter().any(|al| al.path.len() <= 1 && config.force_tier_c.contains(&al.kind));
+        o.tier = if forced {
+            Tier::C
+        } else if o.score >= a {
+            Tier::A
+        } else if o.score >= b {
+            Tier::B
+        } else {
+            Tier::C
+        };
+    }
 }
 
 /// One line in Chinese saying why the lead deserves a call now: the event, its date, the
@@ -233,8 +264,8 @@ fn why_now(c: &super::Candidate) -> String {
     }
 }
 
-/// Per kind: (won, decided) from the latest feedback of each lead. Decided = won + lost +
-/// invalid; contacted leads are still open.
+/// Per kind: (won, decided) from the latest feedback of each lead. Decided = won + lost;
+/// contacted leads are still open, invalid ones were never business.
 fn win_rates(input: &MineInput<'_>) -> HashMap<OpportunityKind, (f64, f64)> {
     let mut out: HashMap<OpportunityKind, (f64, f64)> = HashMap::new();
     for (id, feedback) in super::latest_feedback(input.feedback) {
@@ -245,10 +276,13 @@ fn win_rates(input: &MineInput<'_>) -> HashMap<OpportunityKind, (f64, f64)> {
                 entry.0 += 1.0;
                 entry.1 += 1.0;
             }
-            OpportunityStatus::Lost | OpportunityStatus::Invalid => entry.1 += 1.0,
+            OpportunityStatus::Lost => entry.1 += 1.0,
+            // Invalid says the lead was not business at all (dedup's signal), not that the
+            // bank lost it.
             OpportunityStatus::New
             | OpportunityStatus::Pushed
             | OpportunityStatus::Contacted
+            | OpportunityStatus::Invalid
             | OpportunityStatus::Blocked => {}
         }
     }

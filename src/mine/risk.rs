@@ -36,7 +36,7 @@ pub fn attach(
         }
     }
     // Alerts depend only on the enterprise, so compute them once per enterprise.
-    let mut cache: HashMap<i64, Vec<(&RiskEvent, Vec<String>)>> = HashMap::new();
+    let mut cache: HashMap<i64, Vec<(&RiskEvent, Vec<String>, f64)>> = HashMap::new();
     screened
         .into_iter()
         .map(|s| {
@@ -46,7 +46,8 @@ pub fn attach(
                 .or_insert_with(|| risks_of(enterprise, input, enterprises, &by_subject, config));
             let alerts = found
                 .iter()
-                .map(|(event, path)| Alert {
+                .map(|(event, path, reach)| Alert {
+                    weight: reach * age_factor(event, input.as_of),
                     id: stable_id("alert", &[&event.id, &s.candidate.id]),
                     kind: event.kind.as_str().to_string(),
                     severity: event.severity,
@@ -61,35 +62,52 @@ pub fn attach(
         .collect()
 }
 
+/// Risk halves with every year of the event's age.
+fn age_factor(event: &RiskEvent, as_of: crate::model::Date) -> f64 {
+    let years = (as_of - event.published).num_days().max(0) as f64 / 365.0;
+    (0.5f64.powf(years) * 1000.0).round() / 1000.0
+}
+
+/// How much of an owner's risk reaches the enterprise: its effective stake, less 30% for each
+/// hop beyond the first.
+fn owner_reach(stake: f64, path: &[String]) -> f64 {
+    let hops = path.len().saturating_sub(1).max(1) as i32;
+    stake.clamp(0.0, 1.0) * 0.7f64.powi(hops - 1)
+}
+
+/// The risk events reaching `enterprise`: (event, path from the subject, reach 0–1).
 fn risks_of<'r>(
     enterprise: EnterpriseId,
     input: &MineInput<'_>,
     enterprises: &HashMap<EnterpriseId, &Enterprise>,
     by_subject: &HashMap<&Party, Vec<&'r RiskEvent>>,
     config: &RiskConfig,
-) -> Vec<(&'r RiskEvent, Vec<String>)> {
+) -> Vec<(&'r RiskEvent, Vec<String>, f64)> {
     let own_name = enterprises.get(&enterprise).map(|e| e.name.clone()).unwrap_or_default();
-    let mut subjects: Vec<(Party, Vec<String>)> =
-        vec![(Party::Enterprise(enterprise), vec![own_name.clone()])];
-    subjects.extend(input.graph.owners(enterprise, config.max_owner_hops));
+    let mut subjects: Vec<(Party, Vec<String>, f64)> =
+        vec![(Party::Enterprise(enterprise), vec![own_name.clone()], 1.0)];
+    for (owner, path, stake) in input.graph.owners(enterprise, config.max_owner_hops) {
+        let reach = owner_reach(stake, &path);
+        subjects.push((owner, path, reach));
+    }
     for officer in input.graph.officers(enterprise) {
-        if !subjects.iter().any(|(p, _)| *p == officer) {
+        if !subjects.iter().any(|(p, _, _)| *p == officer) {
             let name = match &officer {
                 Party::Person(id) => id.clone(),
                 Party::Enterprise(id) => id.to_string(),
             };
-            subjects.push((officer, vec![name, own_name.clone()]));
+            subjects.push((officer, vec![name, own_name.clone()], 0.5));
         }
     }
     let mut out = Vec::new();
-    for (party, path) in subjects {
+    for (party, path, reach) in subjects {
         for event in by_subject.get(&party).into_iter().flatten() {
             let mut path = path.clone();
             // Persons are named by id in the graph view; the event knows their name.
             if let (Party::Person(_), Some(first)) = (&party, path.first_mut()) {
                 first.clone_from(&event.subject_name);
             }
-            out.push((*event, path));
+            out.push((*event, path, reach));
         }
     }
     out.sort_by(|a, b| b.0.severity.cmp(&a.0.severity).then(b.0.published.cmp(&a.0.published)));

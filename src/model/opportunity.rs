@@ -109,7 +109,7 @@ impl OpportunityStatus {
     }
 }
 
-/// The value class of a lead: A the most valuable. From the score: A from 60, B from 40.
+/// The value class of a lead: A the most valuable (see `mine::rank::assign_tiers`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
 pub enum Tier {
     A,
@@ -119,16 +119,6 @@ pub enum Tier {
 }
 
 impl Tier {
-    pub fn of_score(score: f64) -> Tier {
-        if score >= 60.0 {
-            Tier::A
-        } else if score >= 40.0 {
-            Tier::B
-        } else {
-            Tier::C
-        }
-    }
-
     pub fn as_str(self) -> &'static str {
         match self {
             Tier::A => "A",
@@ -205,6 +195,15 @@ pub struct Alert {
     pub detail: String,
     /// The risk event's import id.
     pub record: String,
+    /// How much of the risk reaches the lead's enterprise (0–1): 1 for its own events; an
+    /// owner's scaled by the owner's effective stake and by 0.7 per hop beyond the first; an
+    /// officer's 0.5; then halved for every year of the event's age.
+    #[serde(default = "full_weight")]
+    pub weight: f64,
+}
+
+fn full_weight() -> f64 {
+    1.0
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -316,8 +315,5 @@ mod yuan_tests {
         assert_eq!(yuan_cn(125_000_000.0), "1.25亿元");
         assert_eq!(yuan_cn(8_500.0), "8,500元");
         assert_eq!(yuan_cn(1_234_567_890_000.0), "12,345.68亿元");
-        assert_eq!(Tier::of_score(60.0), Tier::A);
-        assert_eq!(Tier::of_score(59.9), Tier::B);
-        assert_eq!(Tier::of_score(10.0), Tier::C);
     }
 }
