@@ -36,7 +36,7 @@ pub fn attach(
         }
     }
     // Alerts depend only on the enterprise, so compute them once per enterprise.
-    let mut cache: HashMap<i64, Vec<(&RiskEvent, Vec<String>, f64)>> = HashMap::new();
+    let mut cache: HashMap<i64, Vec<Reaching<'_>>> = HashMap::new();
     screened
         .into_iter()
         .map(|s| {
@@ -75,14 +75,17 @@ fn owner_reach(stake: f64, path: &[String]) -> f64 {
     stake.clamp(0.0, 1.0) * 0.7f64.powi(hops - 1)
 }
 
-/// The risk events reaching `enterprise`: (event, path from the subject, reach 0–1).
+/// A risk event reaching an enterprise: the event, the path from its subject, its reach 0–1.
+type Reaching<'r> = (&'r RiskEvent, Vec<String>, f64);
+
+/// The risk events reaching `enterprise`.
 fn risks_of<'r>(
     enterprise: EnterpriseId,
     input: &MineInput<'_>,
     enterprises: &HashMap<EnterpriseId, &Enterprise>,
     by_subject: &HashMap<&Party, Vec<&'r RiskEvent>>,
     config: &RiskConfig,
-) -> Vec<(&'r RiskEvent, Vec<String>, f64)> {
+) -> Vec<Reaching<'r>> {
     let own_name = enterprises.get(&enterprise).map(|e| e.name.clone()).unwrap_or_default();
     let mut subjects: Vec<(Party, Vec<String>, f64)> =
         vec![(Party::Enterprise(enterprise), vec![own_name.clone()], 1.0)];
