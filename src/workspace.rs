@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 pub const AGENCIES: &str = include_str!("../dictionaries/agencies.txt");
+pub const FAMILIES: &str = include_str!("../dictionaries/synonyms.tsv");
 
 /// The store's file in a data dir.
 const STORE_FILE: &str = "oppgraph.db";
@@ -152,6 +153,7 @@ impl Config {
             .with_agencies(agencies),
             ..Default::default()
         };
+        config.dedup = std::mem::take(&mut config.dedup).with_families(FAMILIES);
         config.dedup.min_amount = self.mine.min_amount;
         config.risk.max_owner_hops = self.mine.risk_owner_hops;
         if let Some(path) = &self.mine.product_matrix {

@@ -108,3 +108,58 @@ fn tiers_are_monotone_in_score_among_leads_without_policy_risk() {
     }
     let _ = SuppressionReason::Duplicate;
 }
+
+#[test]
+fn one_award_on_a_parent_and_its_subsidiary_is_one_lead_but_equal_amounts_are_not_one_project() {
+    let tenders = "id,kind,title,published,buyer,winner,amount,project_code\n\
+        p1,award,宜昌港区疏浚工程中标公告,2026-06-18,宜昌市交通运输局,大股东控股集团有限公司,8000000,P-9\n\
+        p2,award,宜昌港区疏浚工程中标结果公示,2026-06-19,宜昌市交通运输局,甲建设工程有限公司,8000000,P-9\n\
+        b1,award,夷陵区桥梁维修工程中标公告,2026-06-20,宜昌市交通运输局,乙建设工程有限公司,3000000,\n\
+        b2,award,夷陵区隧道维修工程中标公告,2026-06-21,宜昌市交通运输局,乙建设工程有限公司,3000000,\n\
+        s1,award,长江大桥检测服务中标公告,2026-06-22,宜昌市交通运输局,中国石油化工集团有限公司,9000000,\n\
+        s2,award,长江大桥检测服务中标公示,2026-06-22,宜昌市交通运输局,中国石油化工股份有限公司,9000000,\n";
+    let enterprises = format!(
+        "{ENTERPRISES}中国石油化工集团有限公司,北京市,large\n中国石油化工股份有限公司,北京市,large\n"
+    );
+    let (_dir, ws) =
+        world(&[("enterprises.csv", &enterprises), ("relations.csv", RELATIONS), ("tenders.csv", tenders)]);
+    let opps = all_opportunities(&ws);
+    let live_for = |records: &[&str]| -> Vec<&Opportunity> {
+        let mut found: Vec<&Opportunity> = opps
+            .iter()
+            .filter(|o| o.kind == OpportunityKind::TenderAward)
+            .filter(|o| o.evidence.iter().any(|e| records.contains(&e.record.as_str())))
+            .filter(|o| o.suppressed.is_none())
+            .collect();
+        found.dedup_by_key(|o| o.id.clone());
+        found
+    };
+    // The parent (90% holder) and its subsidiary reported for one award: one live lead with
+    // both reports as evidence; the other report names it and why.
+    let family = live_for(&["p1", "p2"]);
+    assert_eq!(family.len(), 1, "{family:#?}");
+    assert_eq!(family[0].evidence.len(), 2);
+    let joined = opps
+        .iter()
+        .find(|o| {
+            o.suppressed.as_ref().is_some_and(|s| s.duplicate_of.as_deref() == Some(family[0].id.as_str()))
+        })
+        .expect("the other report is a duplicate of the live one");
+    let detail = joined.suppressed.as_ref().unwrap().detail.clone().unwrap();
+    assert!(detail.contains("related firms"), "{detail}");
+    // 桥梁维修 and 隧道维修: same buyer, winner and amount, different projects — two leads.
+    assert_eq!(live_for(&["b1"]).len() + live_for(&["b2"]).len(), 2);
+    assert_ne!(live_for(&["b1"])[0].id, live_for(&["b2"])[0].id);
+    // 中国石化 集团 and 股份, with no shareholding imported: the synonym lexicon joins them.
+    let sinopec = live_for(&["s1", "s2"]);
+    assert_eq!(sinopec.len(), 1, "{sinopec:#?}");
+    let _ = SuppressionReason::Duplicate;
+}
+
+#[test]
+fn title_similarity_tells_projects_apart() {
+    use oppgraph::mine::dedup::title_similarity;
+    assert!(title_similarity("夷陵区桥梁维修工程中标公告", "夷陵区隧道维修工程中标公告") < 0.8);
+    assert!(title_similarity("G318线道路改造工程中标公告", "G318道路改造项目结果公示") >= 0.8);
+    assert_eq!(title_similarity("某某工程中标公告", "某某工程中标公告"), 1.0);
+}

@@ -20,11 +20,39 @@ pub struct DedupConfig {
     pub min_amount: f64,
     /// Related-party screening walks at most this many affiliation hops.
     pub related_max_hops: usize,
+    /// Two firms this close in the graph (shareholding, control, officers) count as one
+    /// family for "the same event reported on a related firm".
+    pub family_max_hops: usize,
+    /// 同位词库: normalised name -> family number (group, listed company, short names).
+    pub families: HashMap<String, usize>,
+    /// Reports joined only by buyer and amount must have titles at least this similar
+    /// (character-bigram Dice over the titles without notice words).
+    pub min_title_similarity: f64,
 }
 
 impl Default for DedupConfig {
     fn default() -> Self {
-        DedupConfig { min_amount: 100_000.0, related_max_hops: 3 }
+        DedupConfig {
+            min_amount: 100_000.0,
+            related_max_hops: 3,
+            family_max_hops: 2,
+            families: HashMap::new(),
+            min_title_similarity: 0.8,
+        }
+    }
+}
+
+impl DedupConfig {
+    /// Reads the synonym lexicon: one family per line, names separated by `|`, `#` comments.
+    pub fn with_families(mut self, text: &str) -> Self {
+        for (number, line) in
+            text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).enumerate()
+        {
+            for name in line.split('|').map(str::trim).filter(|n| !n.is_empty()) {
+                self.families.insert(crate::resolve::normalize_name(name), number);
+            }
+        }
+        self
     }
 }
 
@@ -78,8 +106,60 @@ pub fn screen(
             Screened { candidate, suppressed }
         })
         .collect();
-    mark_duplicates(&mut screened);
+    let related = |a: EnterpriseId, b: EnterpriseId| -> Option<String> {
+        if a == b {
+            return Some("the same enterprise".into());
+        }
+        let family = |id: EnterpriseId| {
+            enterprises.get(&id).and_then(|e| config.families.get(&crate::resolve::normalize_name(&e.name)))
+        };
+        if let (Some(x), Some(y)) = (family(a), family(b)) {
+            if x == y {
+                return Some("one corporate family (同位词库)".into());
+            }
+        }
+        input
+            .graph
+            .affiliation(a, b, config.family_max_hops)
+            .map(|path| format!("related firms: {}", path.join(" - ")))
+    };
+    mark_duplicates(&mut screened, &related, config.min_title_similarity);
     screened
+}
+
+/// Similarity of two notice titles: character-bigram Dice coefficient over the titles with
+/// notice words and punctuation taken out (`桥梁维修` vs `隧道维修` share too little;
+/// `G318线道路改造` vs `G318道路改造` enough).
+pub fn title_similarity(a: &str, b: &str) -> f64 {
+    const GENERIC: &[&str] = &["工程", "项目", "采购", "施工", "服务"];
+    let clean = |t: &str| {
+        let mut stem = super::rules::title_stem(t);
+        for word in GENERIC {
+            stem = stem.replace(word, "");
+        }
+        let chars: Vec<char> = stem.chars().collect();
+        let mut grams: Vec<(char, char)> = chars.windows(2).map(|w| (w[0], w[1])).collect();
+        grams.sort();
+        grams
+    };
+    let (x, y) = (clean(a), clean(b));
+    if x.is_empty() || y.is_empty() {
+        return if super::rules::title_stem(a) == super::rules::title_stem(b) { 1.0 } else { 0.0 };
+    }
+    // Multiset intersection of the sorted bigram lists.
+    let (mut i, mut j, mut shared) = (0, 0, 0);
+    while i < x.len() && j < y.len() {
+        match x[i].cmp(&y[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    2.0 * shared as f64 / (x.len() + y.len()) as f64
 }
 
 /// Project keys of termination notices, with the date they were published.
@@ -152,8 +232,17 @@ fn related_party(
     })
 }
 
-/// Union-find over candidates of the same kind and enterprise that share an event key.
-fn mark_duplicates(screened: &mut [Screened]) {
+/// Union-find over candidates of the same kind that report one event. Event keys come in
+/// three strengths: a plain key joins reports on the same enterprise (same project code or
+/// title stem); a `~` key (same buyer and amount) joins them only when their titles are also
+/// similar — equal amounts alone never merge two projects; a `*` key (same project and buyer,
+/// any winner) joins reports on different enterprises when `related` says the firms are one
+/// family (control links in the graph, or the synonym lexicon). Each joined report says why.
+fn mark_duplicates(
+    screened: &mut [Screened],
+    related: &dyn Fn(EnterpriseId, EnterpriseId) -> Option<String>,
+    min_title_similarity: f64,
+) {
     let mut parent: Vec<usize> = (0..screened.len()).collect();
     fn find(parent: &mut [usize], mut i: usize) -> usize {
         while parent[i] != i {
@@ -162,17 +251,55 @@ fn mark_duplicates(screened: &mut [Screened]) {
         }
         i
     }
+    let mut reasons: HashMap<usize, String> = HashMap::new();
+    let mut join = |parent: &mut Vec<usize>, i: usize, j: usize, why: String| {
+        let (a, b) = (find(parent, i), find(parent, j));
+        if a != b {
+            parent[a.max(b)] = a.min(b);
+            reasons.entry(i).or_insert_with(|| why.clone());
+            reasons.entry(j).or_insert(why);
+        }
+    };
+    let title = |s: &Screened| s.candidate.evidence.first().map(|e| e.title.clone()).unwrap_or_default();
     let mut first_with_key: HashMap<(&str, EnterpriseId, &str), usize> = HashMap::new();
+    let mut weak: HashMap<(&str, EnterpriseId, &str), Vec<usize>> = HashMap::new();
+    let mut cross: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
     for (i, s) in screened.iter().enumerate() {
+        let kind = s.candidate.kind.as_str();
         for key in &s.candidate.event_keys {
-            let slot = (s.candidate.kind.as_str(), s.candidate.enterprise, key.as_str());
-            match first_with_key.get(&slot) {
-                Some(&j) => {
-                    let (a, b) = (find(&mut parent, i), find(&mut parent, j));
-                    parent[a.max(b)] = a.min(b);
+            if let Some(key) = key.strip_prefix('~') {
+                let others = weak.entry((kind, s.candidate.enterprise, key)).or_default();
+                for &j in others.iter() {
+                    let similarity = title_similarity(&title(s), &title(&screened[j]));
+                    if similarity >= min_title_similarity {
+                        join(
+                            &mut parent,
+                            i,
+                            j,
+                            format!("same buyer and amount, titles {similarity:.2} similar"),
+                        );
+                    }
                 }
-                None => {
-                    first_with_key.insert(slot, i);
+                others.push(i);
+            } else if let Some(key) = key.strip_prefix('*') {
+                let others = cross.entry((kind, key)).or_default();
+                for &j in others.iter() {
+                    let (a, b) = (s.candidate.enterprise, screened[j].candidate.enterprise);
+                    if a == b {
+                        continue; // the plain keys decide within one enterprise
+                    }
+                    if let Some(why) = related(a, b) {
+                        join(&mut parent, i, j, format!("the same project reported on {why}"));
+                    }
+                }
+                others.push(i);
+            } else {
+                let slot = (kind, s.candidate.enterprise, key.as_str());
+                match first_with_key.get(&slot) {
+                    Some(&j) => join(&mut parent, i, j, format!("same project ({key})")),
+                    None => {
+                        first_with_key.insert(slot, i);
+                    }
                 }
             }
         }
@@ -208,10 +335,11 @@ fn mark_duplicates(screened: &mut [Screened]) {
         for &m in members.iter().filter(|&&m| m != canonical) {
             gathered.extend(screened[m].candidate.evidence.iter().cloned());
             if screened[m].suppressed.is_none() {
+                let why = reasons.get(&m).cloned().unwrap_or_else(|| "the same event".into());
                 screened[m].suppressed = Some(Suppression {
                     reason: SuppressionReason::Duplicate,
                     duplicate_of: Some(canonical_id.clone()),
-                    detail: None,
+                    detail: Some(format!("joins {canonical_id}: {why}")),
                 });
             }
         }

@@ -6,7 +6,7 @@
 //! `rank::score` makes the final [`Opportunity`]s; [`run`] runs them in that order. The graph is seen only through
 //! [`GraphView`], so this module does not depend on petgraph.
 
-pub(crate) mod dedup;
+pub mod dedup;
 pub(crate) mod products;
 pub(crate) mod rank;
 pub(crate) mod risk;

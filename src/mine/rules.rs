@@ -167,9 +167,15 @@ fn award_candidates(
                 detail: Some(detail.to_string()),
             })
         };
-        let mut event_keys = vec![format!("award|{}|{}", winner.id, project_key(tender))];
+        // Plain: same winner, same project. `~`: same winner, buyer and amount (merged only
+        // with similar titles). `*`: same project and buyer on any winner (merged only when
+        // the winners are one corporate family). See `dedup::mark_duplicates`.
+        let project = project_key(tender);
+        let buyer = tender.buyer.as_ref().map(|b| b.id.to_string()).unwrap_or_default();
+        let mut event_keys =
+            vec![format!("award|{}|{project}", winner.id), format!("*award|{project}|{buyer}")];
         if let (Some(buyer), Some(amount)) = (&tender.buyer, tender.amount) {
-            event_keys.push(format!("award|{}|{}|{}", winner.id, buyer.id, amount.round() as i64));
+            event_keys.push(format!("~award|{}|{}|{}", winner.id, buyer.id, amount.round() as i64));
         }
         out.push(Candidate {
             id: stable_id("opp", &["award", &tender.id, &winner.id.to_string()]),
