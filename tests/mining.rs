@@ -163,3 +163,44 @@ fn title_similarity_tells_projects_apart() {
     assert!(title_similarity("G318线道路改造工程中标公告", "G318道路改造项目结果公示") >= 0.8);
     assert_eq!(title_similarity("某某工程中标公告", "某某工程中标公告"), 1.0);
 }
+
+#[test]
+fn a_customers_subsidiary_and_its_executives_other_firm_get_relationship_leads() {
+    let enterprises = "name,region,size,is_customer\n\
+        宜昌长江实业集团有限公司,湖北省宜昌市,large,true\n\
+        宜昌长江物流有限公司,湖北省宜昌市,medium,false\n\
+        宜昌长江置业有限公司,湖北省宜昌市,medium,false\n\
+        宜昌绿源农业科技有限公司,湖北省宜昌市,small,false\n\
+        宜昌无关贸易有限公司,湖北省宜昌市,small,false\n";
+    let persons = "id,name\np1,王建国\np2,李四\n";
+    let relations = "from,to,kind,share,role\n\
+        宜昌长江实业集团有限公司,宜昌长江物流有限公司,shareholder,0.6,\n\
+        宜昌长江物流有限公司,宜昌长江置业有限公司,shareholder,0.51,\n\
+        宜昌长江实业集团有限公司,宜昌无关贸易有限公司,shareholder,0.2,\n\
+        person:p1,宜昌长江实业集团有限公司,legal_rep,,法定代表人\n\
+        person:p1,宜昌绿源农业科技有限公司,officer,,董事\n\
+        person:p2,宜昌无关贸易有限公司,officer,,监事\n";
+    let (_dir, ws) =
+        world(&[("enterprises.csv", enterprises), ("persons.csv", persons), ("relations.csv", relations)]);
+    let opps = all_opportunities(&ws);
+    let group = lead_of(&opps, "宜昌长江物流有限公司", OpportunityKind::GroupCrossSell);
+    assert!(group.suppressed.is_none());
+    assert!(
+        group.evidence[0].title.contains("宜昌长江实业集团有限公司 → 宜昌长江物流有限公司"),
+        "{:?}",
+        group.evidence
+    );
+    assert!(group.why_now.contains("集团成员"), "{}", group.why_now);
+    // Two majority steps down is still the group; a 20% stake is not.
+    lead_of(&opps, "宜昌长江置业有限公司", OpportunityKind::GroupCrossSell);
+    assert!(!opps.iter().any(|o| o.enterprise.name == "宜昌无关贸易有限公司"));
+    let network = lead_of(&opps, "宜昌绿源农业科技有限公司", OpportunityKind::ExecutiveNetwork);
+    assert_eq!(
+        network.evidence[0].title,
+        "高管任职：宜昌长江实业集团有限公司 → 王建国 → 宜昌绿源农业科技有限公司"
+    );
+    assert!(!network.products.is_empty());
+    // The customer itself gets no relationship lead.
+    assert!(!opps.iter().any(|o| o.enterprise.name == "宜昌长江实业集团有限公司"
+        && matches!(o.kind, OpportunityKind::GroupCrossSell | OpportunityKind::ExecutiveNetwork)));
+}

@@ -417,6 +417,8 @@ fn kind_cn(lead: &Opportunity) -> &'static str {
         K::CapitalIncrease => "增资",
         K::NewBranch => "新设分支机构",
         K::FinancingElsewhere => "他行融资",
+        K::GroupCrossSell => "集团交叉销售",
+        K::ExecutiveNetwork => "高管关联",
     }
 }
 

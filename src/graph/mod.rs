@@ -616,6 +616,76 @@ impl crate::mine::GraphView for EnterpriseGraph {
     fn affiliation(&self, a: EnterpriseId, b: EnterpriseId, max_hops: usize) -> Option<Vec<String>> {
         self.affiliation_path(&NodeRef::Enterprise(a), &NodeRef::Enterprise(b), max_hops)
     }
+
+    fn group_members(&self, enterprise: EnterpriseId, max_hops: usize) -> Vec<(EnterpriseId, Vec<String>)> {
+        let Some(start) = self.index_of(&NodeRef::Enterprise(enterprise)) else { return Vec::new() };
+        let majority =
+            |e: &Edge| e.kind == EdgeKind::Control || (e.kind == EdgeKind::Shareholder && e.value >= 0.5);
+        let mut previous: HashMap<NodeIndex, NodeIndex> = HashMap::new();
+        let mut depth = HashMap::from([(start, 0usize)]);
+        let mut queue = VecDeque::from([start]);
+        let mut found = Vec::new();
+        while let Some(n) = queue.pop_front() {
+            if depth[&n] == max_hops {
+                continue;
+            }
+            let links = self
+                .graph
+                .edges_directed(n, Direction::Outgoing)
+                .filter(|e| majority(e.weight()))
+                .map(|e| e.target())
+                .chain(
+                    self.graph
+                        .edges_directed(n, Direction::Incoming)
+                        .filter(|e| majority(e.weight()))
+                        .map(|e| e.source()),
+                );
+            for other in links.collect::<Vec<_>>() {
+                if depth.contains_key(&other) {
+                    continue;
+                }
+                depth.insert(other, depth[&n] + 1);
+                previous.insert(other, n);
+                queue.push_back(other);
+                if let NodeRef::Enterprise(id) = self.key_at(other) {
+                    found.push((id, other));
+                }
+            }
+        }
+        found
+            .into_iter()
+            .map(|(id, node)| {
+                let mut chain = vec![node];
+                while let Some(&p) = previous.get(chain.last().expect("never empty")) {
+                    chain.push(p);
+                }
+                chain.reverse();
+                (id, chain.into_iter().map(|n| self.name_at(n).to_string()).collect())
+            })
+            .collect()
+    }
+
+    fn served_elsewhere(&self, enterprise: EnterpriseId) -> Vec<(EnterpriseId, Vec<String>)> {
+        let Some(start) = self.index_of(&NodeRef::Enterprise(enterprise)) else { return Vec::new() };
+        let serves = |e: &Edge| matches!(e.kind, EdgeKind::Officer | EdgeKind::LegalRep);
+        let mut out: Vec<(EnterpriseId, Vec<String>)> = Vec::new();
+        for edge in self.graph.edges_directed(start, Direction::Incoming).filter(|e| serves(e.weight())) {
+            let person = edge.source();
+            if !self.is_person_at(person) {
+                continue;
+            }
+            for other in self.graph.edges_directed(person, Direction::Outgoing).filter(|e| serves(e.weight()))
+            {
+                let NodeRef::Enterprise(id) = self.key_at(other.target()) else { continue };
+                if id == enterprise || out.iter().any(|(seen, _)| *seen == id) {
+                    continue;
+                }
+                let names = [start, person, other.target()].map(|n| self.name_at(n).to_string()).to_vec();
+                out.push((id, names));
+            }
+        }
+        out
+    }
 }
 
 #[cfg(test)]

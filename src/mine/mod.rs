@@ -29,6 +29,13 @@ pub trait GraphView {
     fn officers(&self, enterprise: EnterpriseId) -> Vec<Party>;
     /// The shortest affiliation chain between two enterprises, by name.
     fn affiliation(&self, a: EnterpriseId, b: EnterpriseId, max_hops: usize) -> Option<Vec<String>>;
+    /// The other members of the enterprise's corporate group — enterprises linked to it by
+    /// majority shareholding (at least 50%) or control, in either direction, within `max_hops`
+    /// (through a controlling person too) — each with the chain of names from the enterprise.
+    fn group_members(&self, enterprise: EnterpriseId, max_hops: usize) -> Vec<(EnterpriseId, Vec<String>)>;
+    /// Other enterprises where the enterprise's officers or legal representative serve (as
+    /// officer or legal representative), each with [enterprise, person, other enterprise].
+    fn served_elsewhere(&self, enterprise: EnterpriseId) -> Vec<(EnterpriseId, Vec<String>)>;
 }
 
 /// Everything a mining run reads.
@@ -92,10 +99,29 @@ pub struct Candidate {
 /// The rule-specific part of a candidate, one variant per rule family.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Facts {
-    Award { joint_winners: usize, buyer: Option<String> },
-    Pledge { expires: Date, days_to_expiry: i64, pledgee: String },
-    Filing { filing_kind: String },
-    Supply { role: SupplyRole, core_customer: String, invoices: u32 },
+    Award {
+        joint_winners: usize,
+        buyer: Option<String>,
+    },
+    Pledge {
+        expires: Date,
+        days_to_expiry: i64,
+        pledgee: String,
+    },
+    Filing {
+        filing_kind: String,
+    },
+    Supply {
+        role: SupplyRole,
+        core_customer: String,
+        invoices: u32,
+    },
+    /// A relationship lead: the existing customer it comes from and the chain of names that
+    /// links them.
+    Relationship {
+        customer: String,
+        path: Vec<String>,
+    },
 }
 
 /// Which side of an existing customer's trade a supply-chain lead sits on.

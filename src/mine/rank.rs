@@ -72,6 +72,8 @@ fn base_points(kind: OpportunityKind) -> f64 {
         OpportunityKind::BondIssue | OpportunityKind::Merger => 12.0,
         OpportunityKind::CapitalIncrease => 10.0,
         OpportunityKind::NewBranch => 8.0,
+        OpportunityKind::GroupCrossSell => 12.0,
+        OpportunityKind::ExecutiveNetwork => 8.0,
     }
 }
 
@@ -113,7 +115,8 @@ pub fn score(
                 let days = days_to_expiry as f64;
                 let x = (1.0 - (days - 30.0) / 150.0).clamp(0.0, 1.0);
                 push("urgency", config.urgency_weight * x, format!("pledge expires in {days:.0} days"));
-            } else {
+            } else if !matches!(c.facts, Facts::Relationship { .. }) {
+                // A relationship has no event date to be fresh about.
                 let age = (input.as_of - c.event_date).num_days().max(0) as f64;
                 let x = 0.5f64.powf(age / config.recency_half_life_days);
                 push(
@@ -136,6 +139,17 @@ pub fn score(
                 }
                 if e.is_customer {
                     push("relationship", config.relationship_bonus, "existing customer: cross-sell".into());
+                } else if let Facts::Relationship { customer, .. } = &c.facts {
+                    let tie = if c.kind == OpportunityKind::GroupCrossSell {
+                        "group member"
+                    } else {
+                        "officer's firm"
+                    };
+                    push(
+                        "relationship",
+                        config.relationship_bonus,
+                        format!("{tie} of our customer {customer}"),
+                    );
                 } else if let Facts::Supply { role, core_customer, .. } = &c.facts {
                     push(
                         "relationship",
@@ -248,6 +262,13 @@ fn why_now(c: &super::Candidate) -> String {
                 super::SupplyRole::Buyer => "采购方",
             };
             format!("我行客户{core_customer}的{side}，近一年{invoices}张发票{amount}，供应链融资机会")
+        }
+        (Facts::Relationship { customer, path }, OpportunityKind::GroupCrossSell) => {
+            format!("我行客户{customer}的集团成员（{}），集团内交叉销售与资金归集", path.join("→"))
+        }
+        (Facts::Relationship { customer, path }, _) => {
+            let person = path.get(1).cloned().unwrap_or_default();
+            format!("我行客户{customer}的董监高{person}在此任职，关联营销机会")
         }
         (Facts::Filing { filing_kind }, kind) => {
             let need = match kind {

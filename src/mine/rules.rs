@@ -128,7 +128,60 @@ pub fn generate(
         }
     }
     supply_chain_candidates(input, enterprises, config, &mut out);
+    relationship_candidates(input, enterprises, &mut out);
     out
+}
+
+/// 关联营销 / 裂变式获客: for every existing customer, the members of its corporate group that
+/// are not customers (`group_cross_sell`), and the firms where its officers or legal
+/// representative also serve (`executive_network`). One lead per firm and kind, from the first
+/// customer (by id) that reaches it, with the chain of names that explains it.
+fn relationship_candidates(
+    input: &MineInput<'_>,
+    enterprises: &HashMap<EnterpriseId, &Enterprise>,
+    out: &mut Vec<Candidate>,
+) {
+    const GROUP_HOPS: usize = 3;
+    let mut customers: Vec<&Enterprise> = input.enterprises.iter().filter(|e| e.is_customer).collect();
+    customers.sort_by_key(|e| e.id);
+    let is_prospect = |id: EnterpriseId| enterprises.get(&id).is_some_and(|e| !e.is_customer);
+    let mut seen: HashSet<(OpportunityKind, EnterpriseId)> = HashSet::new();
+    for customer in customers {
+        let group = input.graph.group_members(customer.id, GROUP_HOPS);
+        let served = input.graph.served_elsewhere(customer.id);
+        let leads = group
+            .into_iter()
+            .map(|(id, path)| (OpportunityKind::GroupCrossSell, id, path))
+            .chain(served.into_iter().map(|(id, path)| (OpportunityKind::ExecutiveNetwork, id, path)));
+        for (kind, id, path) in leads {
+            if !is_prospect(id) || !seen.insert((kind, id)) {
+                continue;
+            }
+            let title = match kind {
+                OpportunityKind::GroupCrossSell => format!("同一集团：{}", path.join(" → ")),
+                _ => format!("高管任职：{}", path.join(" → ")),
+            };
+            out.push(Candidate {
+                id: stable_id("opp", &[kind.as_str(), &id.to_string()]),
+                kind,
+                enterprise: id,
+                amount: None,
+                event_date: input.as_of,
+                due: Some(input.as_of + chrono::Duration::days(30)),
+                evidence: vec![Evidence {
+                    record: format!("relation:{}->{}", customer.id, id),
+                    kind: "relation".into(),
+                    title,
+                    url: None,
+                    published: input.as_of,
+                }],
+                event_keys: vec![format!("{}|{id}", kind.as_str())],
+                counterpart: Some(customer.id),
+                facts: Facts::Relationship { customer: customer.name.clone(), path },
+                suppressed: None,
+            });
+        }
+    }
 }
 
 fn award_candidates(

@@ -21,10 +21,14 @@ pub enum OpportunityKind {
     NewBranch,
     /// The enterprise raised money at another lender: a competing offer.
     FinancingElsewhere,
+    /// A member of an existing customer's corporate group that is not a customer itself.
+    GroupCrossSell,
+    /// An enterprise where an officer or legal representative of an existing customer serves.
+    ExecutiveNetwork,
 }
 
 impl OpportunityKind {
-    pub const ALL: [OpportunityKind; 9] = [
+    pub const ALL: [OpportunityKind; 11] = [
         Self::TenderAward,
         Self::PledgeRefinancing,
         Self::SupplyChain,
@@ -34,6 +38,8 @@ impl OpportunityKind {
         Self::CapitalIncrease,
         Self::NewBranch,
         Self::FinancingElsewhere,
+        Self::GroupCrossSell,
+        Self::ExecutiveNetwork,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -47,6 +53,8 @@ impl OpportunityKind {
             Self::CapitalIncrease => "capital_increase",
             Self::NewBranch => "new_branch",
             Self::FinancingElsewhere => "financing_elsewhere",
+            Self::GroupCrossSell => "group_cross_sell",
+            Self::ExecutiveNetwork => "executive_network",
         }
     }
 
