@@ -204,3 +204,37 @@ fn a_customers_subsidiary_and_its_executives_other_firm_get_relationship_leads()
     assert!(!opps.iter().any(|o| o.enterprise.name == "宜昌长江实业集团有限公司"
         && matches!(o.kind, OpportunityKind::GroupCrossSell | OpportunityKind::ExecutiveNetwork)));
 }
+
+#[test]
+fn one_risk_event_is_one_alert_across_the_enterprises_leads_and_a_block_blocks_them_all() {
+    let tenders = "id,kind,title,published,buyer,winner,amount,project_code\n\
+        a1,award,夷陵大道桥梁维修工程中标公告,2026-06-20,宜昌市交通运输局,甲建设工程有限公司,5000000,P-1\n\
+        a4,award,西陵区排水管网改造工程中标公告,2026-06-25,宜昌市交通运输局,甲建设工程有限公司,7000000,P-4\n";
+    let (_dir, mut ws) = world(&[
+        ("enterprises.csv", ENTERPRISES),
+        ("relations.csv", RELATIONS),
+        ("tenders.csv", tenders),
+        ("risk_events.jsonl", RISKS),
+    ]);
+    let leads: Vec<Opportunity> = all_opportunities(&ws)
+        .into_iter()
+        .filter(|o| o.enterprise.name == "甲建设工程有限公司" && o.suppressed.is_none())
+        .collect();
+    assert_eq!(leads.len(), 2);
+    assert_eq!(leads[0].alerts.len(), 1);
+    assert_eq!(leads[0].alerts[0].id, leads[1].alerts[0].id, "one alert for one event on one enterprise");
+    ws.review_alert(&oppgraph::store::AlertReview {
+        alert_id: leads[0].alerts[0].id.clone(),
+        reviewer: "risk".into(),
+        decision: "block".into(),
+        note: None,
+        at: "2026-07-01T09:00:00+08:00".into(),
+    })
+    .unwrap();
+    // Blocked, and still blocked after mining again.
+    ws.mine(as_of()).unwrap();
+    for lead in &leads {
+        let now = ws.store().opportunity(&lead.id).unwrap().unwrap();
+        assert_eq!(now.status, oppgraph::model::OpportunityStatus::Blocked);
+    }
+}

@@ -494,11 +494,15 @@ async fn post_feedback(
     Ok(Json(updated))
 }
 
+/// One risk event on one affected enterprise, with every lead it touches.
 #[derive(Debug, Serialize)]
 struct AlertView {
     #[serde(flatten)]
     alert: crate::model::Alert,
+    /// The first (best-ranked) lead it touches.
     opportunity: String,
+    /// Every lead it touches, best first.
+    opportunities: Vec<String>,
     enterprise: crate::model::EnterpriseRef,
     review: Option<AlertReview>,
 }
@@ -526,26 +530,37 @@ async fn list_alerts(
             let reviews: std::collections::HashMap<String, AlertReview> =
                 r.store.alert_reviews()?.into_iter().map(|r| (r.alert_id.clone(), r)).collect();
             let opportunities = r.store.opportunities(&OpportunityFilter::default())?;
-            let mut views = Vec::new();
+            let mut views: Vec<AlertView> = Vec::new();
+            let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
             for opp in opportunities {
                 for alert in &opp.alerts {
+                    if let Some(&i) = at.get(&alert.id) {
+                        views[i].opportunities.push(opp.id.clone());
+                        continue;
+                    }
                     let review = reviews.get(&alert.id).cloned();
                     let keep = match wanted.as_str() {
                         "pending" => review.is_none(),
                         "reviewed" => review.is_some(),
                         _ => true,
                     };
-                    if keep && views.len() < limit {
+                    if keep {
+                        at.insert(alert.id.clone(), views.len());
                         views.push(AlertView {
                             alert: alert.clone(),
                             opportunity: opp.id.clone(),
+                            opportunities: vec![opp.id.clone()],
                             enterprise: opp.enterprise.clone(),
                             review,
                         });
                     }
                 }
             }
-            views.sort_by_key(|v| std::cmp::Reverse(v.alert.severity));
+            views.sort_by(|a, b| {
+                (b.alert.severity as f64 * b.alert.weight)
+                    .total_cmp(&(a.alert.severity as f64 * a.alert.weight))
+            });
+            views.truncate(limit);
             Ok(views)
         })
         .await?;

@@ -48,7 +48,9 @@ pub fn attach(
                 .iter()
                 .map(|(event, path, reach)| Alert {
                     weight: reach * age_factor(event, input.as_of),
-                    id: stable_id("alert", &[&event.id, &s.candidate.id]),
+                    // One alert per (event, affected enterprise): every lead on the enterprise
+                    // carries the same alert, reviewed once.
+                    id: stable_id("alert", &[&event.id, &enterprise.to_string()]),
                     kind: event.kind.as_str().to_string(),
                     severity: event.severity,
                     subject: event.subject_name.clone(),

@@ -192,7 +192,8 @@ pub struct Evidence {
 /// A risk pre-alert (准入风险前置) attached to a lead; it never removes the lead.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Alert {
-    /// Stable id (risk event id + lead id) so risk staff can review it.
+    /// Stable id (risk event id + the lead's enterprise): one alert per event and affected
+    /// enterprise, shared by every lead on it, so risk staff review it once.
     pub id: String,
     pub kind: String,
     pub severity: u8,
