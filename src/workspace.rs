@@ -310,6 +310,17 @@ impl Workspace {
         Ok(self.store.remove_watch(watcher, enterprise)?)
     }
 
+    /// A core customer's chain as one batch: suppliers and buyers to `depth` tiers, and its
+    /// group members, each with its open leads.
+    pub fn campaign(
+        &self,
+        customer: crate::model::EnterpriseId,
+        depth: usize,
+    ) -> Result<Vec<deliver::campaign::CampaignMember>> {
+        let graph = self.graph(chrono::Local::now().date_naive())?;
+        Ok(deliver::campaign::campaign(&graph, &self.store, customer, depth)?)
+    }
+
     /// Puts a dead delivery back in line (an admin's re-queue).
     pub fn requeue_delivery(&mut self, id: &str) -> Result<Option<crate::model::Delivery>> {
         Ok(self.store.requeue_delivery(id)?)

@@ -238,3 +238,35 @@ fn one_risk_event_is_one_alert_across_the_enterprises_leads_and_a_block_blocks_t
         assert_eq!(now.status, oppgraph::model::OpportunityStatus::Blocked);
     }
 }
+
+#[test]
+fn a_campaign_lists_the_customers_chain_tier_by_tier_with_leads_or_prospects() {
+    let enterprises = "name,region,size,is_customer\n\
+        宜昌长江实业集团有限公司,湖北省宜昌市,large,true\n\
+        宜昌长江物流有限公司,湖北省宜昌市,medium,false\n\
+        一级供应商有限公司,湖北省宜昌市,small,false\n\
+        二级供应商有限公司,湖北省宜昌市,small,false\n\
+        下游经销商有限公司,湖北省宜昌市,small,false\n";
+    let relations = "from,to,kind,share\n宜昌长江实业集团有限公司,宜昌长江物流有限公司,shareholder,0.6\n";
+    let invoices = "id,seller,buyer,amount,issued\n\
+        i1,一级供应商有限公司,宜昌长江实业集团有限公司,3000000,2026-05-01\n\
+        i2,二级供应商有限公司,一级供应商有限公司,800000,2026-05-02\n\
+        i3,宜昌长江实业集团有限公司,下游经销商有限公司,1200000,2026-05-03\n";
+    let (_dir, ws) =
+        world(&[("enterprises.csv", enterprises), ("relations.csv", relations), ("invoices.csv", invoices)]);
+    let customer = ws.store().find_enterprises("宜昌长江实业集团有限公司", 1).unwrap()[0].id;
+    let members = ws.campaign(customer, 2).unwrap();
+    let find = |name: &str| {
+        members.iter().find(|m| m.enterprise.name == name).unwrap_or_else(|| panic!("{name} missing"))
+    };
+    let tier1 = find("一级供应商有限公司");
+    assert_eq!((tier1.relation, tier1.tier, tier1.volume), ("supplier", 1, Some(3_000_000.0)));
+    assert!(!tier1.leads.is_empty(), "the tier-1 supplier has a supply-chain lead");
+    let tier2 = find("二级供应商有限公司");
+    assert_eq!((tier2.relation, tier2.tier), ("supplier", 2));
+    assert!(tier2.prospect, "no lead yet on the tier-2 supplier: a prospect");
+    assert_eq!(find("下游经销商有限公司").relation, "buyer");
+    let group = find("宜昌长江物流有限公司");
+    assert_eq!((group.relation, group.path.len()), ("group", 2));
+    assert!(!group.leads.is_empty(), "the group member has its group_cross_sell lead");
+}

@@ -11,6 +11,7 @@
 //! stays unassigned — visible to admins, assigned by a later run when room frees up — and is
 //! never handed to a manager in another city.
 
+pub mod campaign;
 pub mod channel;
 pub mod dispatch;
 pub mod funnel;

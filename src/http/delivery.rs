@@ -239,3 +239,30 @@ pub(super) async fn watch(
         .await?;
     Ok(Json(watch))
 }
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct CampaignParams {
+    depth: Option<usize>,
+}
+
+/// `GET /api/campaign/{id}`: a core customer's chain as one batch (analysts, risk, admins).
+pub(super) async fn campaign(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Query(params): Query<CampaignParams>,
+) -> Result<Json<Vec<crate::deliver::campaign::CampaignMember>>, ApiError> {
+    caller.require(&[Role::Analyst, Role::Risk])?;
+    let depth = params.depth.unwrap_or(2).clamp(1, 3);
+    let graph = state.graph().await?;
+    let members = state
+        .read(move |r| {
+            if r.store.enterprise(id)?.is_none() {
+                return Err(ApiError::NotFound(format!("no enterprise {id}")));
+            }
+            Ok(crate::deliver::campaign::campaign(&graph, r.store, id, depth)?)
+        })
+        .await?;
+    Ok(Json(members))
+}

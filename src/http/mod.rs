@@ -305,6 +305,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/deliveries", get(delivery::list))
         .route("/api/deliveries/{id}/requeue", post(delivery::requeue))
         .route("/api/funnel", get(delivery::funnel))
+        .route("/api/campaign/{id}", get(delivery::campaign))
         .route("/api/watchlist", get(delivery::watchlist).post(delivery::watch))
         .route("/api/crawls", get(crawls::list))
         .route("/api/crawls/{name}/run", post(crawls::start))

@@ -383,6 +383,16 @@ impl Store {
         row.map(|(data, status)| decode_opportunity(&data, &status)).transpose()
     }
 
+    /// The ids of the live leads on an enterprise, best first.
+    pub fn live_leads_of(&self, enterprise: EnterpriseId) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id FROM opportunities WHERE enterprise_id = ?1 AND suppressed = 0
+               AND status NOT IN ('invalid', 'blocked', 'lost') ORDER BY score DESC, id",
+        )?;
+        let rows = stmt.query_map([enterprise], |row| row.get::<_, String>(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// The kind of every stored lead, without decoding the leads.
     pub fn opportunity_kinds(&self) -> Result<Vec<(String, OpportunityKind)>> {
         let mut stmt = self.conn.prepare("SELECT id, json_extract(data, '$.kind') FROM opportunities")?;

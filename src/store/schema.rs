@@ -185,4 +185,8 @@ pub(super) const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (watcher, enterprise_id)
     );
     "#,
+    // 10: leads by enterprise (campaigns, an enterprise's page)
+    r#"
+    CREATE INDEX opportunities_enterprise ON opportunities(enterprise_id);
+    "#,
 ];

@@ -143,3 +143,14 @@ pub(crate) fn watch_command(
         }
     }
 }
+
+pub(crate) fn campaign_command(data: &Path, customer: &str, depth: usize) -> Result<ExitCode> {
+    let workspace = Workspace::open(data)?;
+    let enterprises = workspace.store().enterprises()?;
+    let resolver = workspace.store().resolver()?;
+    let id = find_enterprise(&resolver, &enterprises, customer)?;
+    for member in workspace.campaign(id, depth.clamp(1, 3))? {
+        print_json(&member)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

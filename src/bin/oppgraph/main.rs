@@ -208,6 +208,15 @@ enum Command {
         #[arg(long, conflicts_with_all = ["ent", "owners", "remove"])]
         list: bool,
     },
+    /// 裂变式获客: a core customer's suppliers and buyers (tier by tier) and group members, one
+    /// line per firm, with its open leads or flagged as a prospect.
+    Campaign {
+        /// The core customer (name, code or id).
+        customer: String,
+        /// Supply tiers to walk (1–3).
+        #[arg(long, default_value_t = 2)]
+        depth: usize,
+    },
     /// The conversion funnel: leads created → pushed → contacted → won / lost / invalid.
     Funnel {
         /// source, kind, manager or region.
@@ -509,6 +518,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Watch { ent, watcher, owners, remove, list } => {
             deliver::watch_command(&cli.data, ent.as_deref(), watcher.as_deref(), owners, remove, list)
         }
+        Command::Campaign { customer, depth } => deliver::campaign_command(&cli.data, &customer, depth),
         Command::Funnel { by, from, to } => deliver::funnel_command(&cli.data, &by, from, to),
         Command::Opportunities { manager, include_suppressed, limit } => {
             let workspace = Workspace::open(&cli.data)?;
