@@ -37,7 +37,9 @@ pub fn campaign(
     depth: usize,
 ) -> Result<Vec<CampaignMember>, StoreError> {
     let core = NodeRef::Enterprise(customer);
-    let mut members: Vec<(EnterpriseId, &'static str, usize, Option<f64>, Vec<String>)> = Vec::new();
+    // (firm, relation, tier, volume, path), before the store fills in the rest.
+    type Found = (EnterpriseId, &'static str, usize, Option<f64>, Vec<String>);
+    let mut members: Vec<Found> = Vec::new();
     for (upstream, relation) in [(true, "supplier"), (false, "buyer")] {
         for tier in graph.supply_tiers(&core, upstream, depth).unwrap_or_default() {
             for member in tier.members {
