@@ -182,6 +182,8 @@ pub struct Workspace {
 #[derive(Debug, Clone, Serialize)]
 pub struct MineSummary {
     pub as_of: Date,
+    /// Which ranking scored the leads (rules, or the model learned from outcomes) and why.
+    pub ranking: mine::learn::RankingReport,
     pub opportunities: usize,
     pub live: usize,
     pub suppressed: HashMap<String, usize>,
@@ -662,7 +664,7 @@ impl Workspace {
             graph: &graph,
             as_of,
         };
-        let mut opportunities = mine::run(&input, &config);
+        let (mut opportunities, ranking) = mine::run_with_report(&input, &config);
         let commitments = self.store.commitments(chrono::Utc::now().timestamp())?;
         deliver::assign(&mut opportunities, &snapshot.enterprises, &snapshot.managers, &commitments);
         self.store.replace_opportunities(&opportunities)?;
@@ -674,6 +676,7 @@ impl Workspace {
         }
         let summary = MineSummary {
             as_of,
+            ranking,
             opportunities: opportunities.len(),
             live: opportunities.iter().filter(|o| o.suppressed.is_none()).count(),
             suppressed,

@@ -7,6 +7,7 @@
 //! [`GraphView`], so this module does not depend on petgraph.
 
 pub mod dedup;
+pub mod learn;
 pub(crate) mod products;
 pub(crate) mod rank;
 pub(crate) mod risk;
@@ -56,6 +57,7 @@ pub struct MineConfig {
     pub dedup: dedup::DedupConfig,
     pub risk: risk::RiskConfig,
     pub rank: rank::RankConfig,
+    pub learn: learn::LearnConfig,
     pub products: ProductMatrix,
 }
 
@@ -66,6 +68,7 @@ impl Default for MineConfig {
             dedup: dedup::DedupConfig::default(),
             risk: risk::RiskConfig::default(),
             rank: rank::RankConfig::default(),
+            learn: learn::LearnConfig::default(),
             products: ProductMatrix::builtin(),
         }
     }
@@ -156,12 +159,21 @@ pub struct Assessed {
 
 /// Runs every stage. Managers are assigned later by `deliver`.
 pub fn run(input: &MineInput<'_>, config: &MineConfig) -> Vec<Opportunity> {
+    run_with_report(input, config).0
+}
+
+/// Runs every stage and says which ranking scored the leads.
+pub fn run_with_report(
+    input: &MineInput<'_>,
+    config: &MineConfig,
+) -> (Vec<Opportunity>, learn::RankingReport) {
     let enterprises: HashMap<EnterpriseId, &Enterprise> =
         input.enterprises.iter().map(|e| (e.id, e)).collect();
     let candidates = rules::generate(input, &enterprises, &config.rules);
     let screened = dedup::screen(candidates, input, &enterprises, &config.dedup);
     let assessed = risk::attach(screened, input, &enterprises, &config.risk);
     let mut opportunities = rank::score(assessed, input, &enterprises, &config.rank, &config.products);
+    let report = learn::apply(&mut opportunities, &enterprises, input.feedback, input.as_of, &config.learn);
     rank::assign_tiers(&mut opportunities, &config.rank);
     opportunities.sort_by(|a, b| {
         a.suppressed
@@ -170,7 +182,7 @@ pub fn run(input: &MineInput<'_>, config: &MineConfig) -> Vec<Opportunity> {
             .then(b.score.total_cmp(&a.score))
             .then(a.id.cmp(&b.id))
     });
-    opportunities
+    (opportunities, report)
 }
 
 /// The latest feedback on each lead (feedback is stored oldest first).

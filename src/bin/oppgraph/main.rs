@@ -316,6 +316,14 @@ enum GraphCommand {
 
 #[derive(Subcommand)]
 enum EvalCommand {
+    /// Simulated outcomes on a generated dataset: the learned ranking against the rules (AUC,
+    /// precision@50); fails when the learned ranking is not used or does not beat the rules.
+    Ranking {
+        #[arg(long, default_value_t = 20_000)]
+        enterprises: usize,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+    },
     /// DIR holds labels.jsonl and pages/; prints per-field accuracy, fails under the threshold.
     Extract {
         dir: PathBuf,
@@ -450,6 +458,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }))?;
             let worst = report.fields.iter().map(|f| f.accuracy).fold(1.0, f64::min);
             Ok(if worst < min_accuracy { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+        }
+        Command::Eval(EvalCommand::Ranking { enterprises, seed }) => {
+            let report = oppgraph::eval::ranking::eval_ranking(enterprises, seed)?;
+            print_json(&report)?;
+            let better = report.ranking.ranking == "learned" && report.learned.auc > report.rules.auc;
+            Ok(if better { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::Eval(EvalCommand::Resolve {
             file,

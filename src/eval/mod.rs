@@ -314,3 +314,4 @@ mod tests {
         assert!(variants.contains(&"柳州國聯運輸集團有限公司".to_string()), "{variants:?}");
     }
 }
+pub mod ranking;

@@ -1,0 +1,287 @@
+//! A ranking that learns from outcomes: logistic regression (linfa) on won vs lost leads over
+//! features that explain themselves. It replaces the rule weights only when there are enough
+//! decided leads and it beats the rules on held-out outcomes; `invalid` is dedup's signal, not
+//! a loss, and never trains it.
+//!
+//! When it applies, a lead's score is 100 × its predicted probability of being won, and `why`
+//! lists each feature's part of it: the coefficient × (the lead's value − the mean value),
+//! in points (logit × 25, the slope of the probability at one half).
+
+use crate::model::{
+    Enterprise, EnterpriseId, EnterpriseSize, Feedback, Opportunity, OpportunityKind, OpportunityStatus,
+    WhyItem,
+};
+use linfa::prelude::*;
+use linfa_logistic::LogisticRegression;
+use ndarray::{Array1, Array2};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// When to trust the learned model.
+#[derive(Debug, Clone)]
+pub struct LearnConfig {
+    /// Decided (won or lost) leads needed before a model is tried, and of each outcome.
+    pub min_outcomes: usize,
+    pub min_each: usize,
+    /// The model replaces the rules only when its held-out AUC beats theirs by this much.
+    pub min_auc_gain: f64,
+}
+
+impl Default for LearnConfig {
+    fn default() -> Self {
+        LearnConfig { min_outcomes: 60, min_each: 15, min_auc_gain: 0.02 }
+    }
+}
+
+/// What the ranking step decided, for the mining summary.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct RankingReport {
+    /// `rules` or `learned`.
+    pub ranking: &'static str,
+    /// Won / lost leads available to learn from.
+    pub outcomes: usize,
+    /// Held-out AUC of the learned model and of the rules, when a model was tried.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub learned_auc: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rules_auc: Option<f64>,
+    pub reason: String,
+}
+
+const NUMERIC: [&str; 7] =
+    ["amount", "amount_to_capital", "recency", "relationship", "listed", "size", "risk"];
+
+fn feature_names() -> Vec<String> {
+    NUMERIC
+        .iter()
+        .map(|n| n.to_string())
+        .chain(OpportunityKind::ALL.iter().map(|k| format!("kind:{}", k.as_str())))
+        .collect()
+}
+
+fn label(feature: &str) -> String {
+    match feature {
+        "amount" => "learned: amount".into(),
+        "amount_to_capital" => "learned: amount against registered capital".into(),
+        "recency" => "learned: recency".into(),
+        "relationship" => "learned: tie to a customer".into(),
+        "listed" => "learned: listed".into(),
+        "size" => "learned: size".into(),
+        "risk" => "learned: risk".into(),
+        other => format!("learned: {}", other.trim_start_matches("kind:")),
+    }
+}
+
+/// The features of a lead, in `feature_names` order.
+pub fn features(lead: &Opportunity, enterprise: Option<&Enterprise>, as_of: crate::model::Date) -> Vec<f64> {
+    let amount = lead.amount.filter(|a| *a > 0.0);
+    let log_amount = amount.map_or(0.0, |a| (a.log10() - 5.0).clamp(0.0, 5.0) / 5.0);
+    let to_capital = match (amount, enterprise.and_then(|e| e.registered_capital).filter(|c| *c > 0.0)) {
+        (Some(a), Some(c)) => (a / c).log10().clamp(-3.0, 3.0) / 3.0,
+        _ => 0.0,
+    };
+    let newest = lead.evidence.iter().map(|e| e.published).max().unwrap_or(as_of);
+    let recency = 0.5f64.powf((as_of - newest).num_days().max(0) as f64 / 30.0);
+    let relationship = f64::from(
+        enterprise.is_some_and(|e| e.is_customer) || lead.why.iter().any(|w| w.feature == "relationship"),
+    );
+    let size = match enterprise.and_then(|e| e.size) {
+        Some(EnterpriseSize::Large) => 1.0,
+        Some(EnterpriseSize::Medium) => 0.75,
+        Some(EnterpriseSize::Small) => 0.5,
+        Some(EnterpriseSize::Micro) => 0.25,
+        None => 0.0,
+    };
+    let risk: f64 = lead.alerts.iter().map(|a| f64::from(a.severity) * a.weight).sum::<f64>() / 10.0;
+    let mut out = vec![
+        log_amount,
+        to_capital,
+        recency,
+        relationship,
+        f64::from(enterprise.is_some_and(|e| e.listed)),
+        size,
+        risk.min(3.0),
+    ];
+    out.extend(OpportunityKind::ALL.iter().map(|k| f64::from(*k == lead.kind)));
+    out
+}
+
+/// Area under the ROC curve of `scores` for `wins` (ties count half).
+pub fn auc(scores: &[f64], wins: &[bool]) -> f64 {
+    let mut pairs: Vec<(f64, bool)> = scores.iter().copied().zip(wins.iter().copied()).collect();
+    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let positives = wins.iter().filter(|w| **w).count() as f64;
+    let negatives = wins.len() as f64 - positives;
+    if positives == 0.0 || negatives == 0.0 {
+        return 0.5;
+    }
+    // Rank-sum with average ranks for ties.
+    let mut rank_sum = 0.0;
+    let mut i = 0;
+    while i < pairs.len() {
+        let mut j = i;
+        while j + 1 < pairs.len() && pairs[j + 1].0 == pairs[i].0 {
+            j += 1;
+        }
+        let average = (i + j) as f64 / 2.0 + 1.0;
+        rank_sum += pairs[i..=j].iter().filter(|p| p.1).count() as f64 * average;
+        i = j + 1;
+    }
+    (rank_sum - positives * (positives + 1.0) / 2.0) / (positives * negatives)
+}
+
+struct Model {
+    weights: Vec<f64>,
+    intercept: f64,
+    means: Vec<f64>,
+}
+
+impl Model {
+    fn fit(rows: &[Vec<f64>], wins: &[bool]) -> Option<Model> {
+        let width = rows.first()?.len();
+        let x = Array2::from_shape_vec((rows.len(), width), rows.concat()).ok()?;
+        let y = Array1::from_vec(wins.to_vec());
+        let fitted =
+            LogisticRegression::default().alpha(0.05).max_iterations(200).fit(&Dataset::new(x, y)).ok()?;
+        let means = (0..width).map(|c| rows.iter().map(|r| r[c]).sum::<f64>() / rows.len() as f64).collect();
+        // linfa's positive class is the more frequent one; turn the model to "won".
+        let sign = if fitted.labels().pos.class { 1.0 } else { -1.0 };
+        let weights = fitted.params().iter().map(|w| w * sign).collect();
+        Some(Model { weights, intercept: fitted.intercept() * sign, means })
+    }
+
+    fn probability(&self, row: &[f64]) -> f64 {
+        let logit: f64 = self.intercept + row.iter().zip(&self.weights).map(|(x, w)| x * w).sum::<f64>();
+        1.0 / (1.0 + (-logit).exp())
+    }
+}
+
+/// A decided lead: its index among the opportunities, and whether it was won.
+type Outcome = (usize, bool);
+
+/// A stable split of leads into training (3 in 4) and held-out ones.
+fn held_out(id: &str) -> bool {
+    xxhash_rust::xxh3::xxh3_64(id.as_bytes()) % 4 == 0
+}
+
+/// Learns from won/lost feedback and, when the model earns it, rescores `opportunities`.
+pub fn apply(
+    opportunities: &mut [Opportunity],
+    enterprises: &HashMap<EnterpriseId, &Enterprise>,
+    feedback: &[Feedback],
+    as_of: crate::model::Date,
+    config: &LearnConfig,
+) -> RankingReport {
+    let latest = super::latest_feedback(feedback);
+    let rows: Vec<Vec<f64>> = opportunities
+        .iter()
+        .map(|o| features(o, enterprises.get(&o.enterprise.id).copied(), as_of))
+        .collect();
+    let decided: Vec<Outcome> = opportunities
+        .iter()
+        .enumerate()
+        .filter_map(|(i, o)| match latest.get(o.id.as_str()).map(|f| f.status) {
+            Some(OpportunityStatus::Won) => Some((i, true)),
+            Some(OpportunityStatus::Lost) => Some((i, false)),
+            _ => None,
+        })
+        .collect();
+    let wins = decided.iter().filter(|d| d.1).count();
+    let mut report = RankingReport { ranking: "rules", outcomes: decided.len(), ..Default::default() };
+    if decided.len() < config.min_outcomes || wins < config.min_each || decided.len() - wins < config.min_each
+    {
+        report.reason = format!(
+            "{} won/lost outcomes ({wins} won); the model needs {} with {} of each",
+            decided.len(),
+            config.min_outcomes,
+            config.min_each
+        );
+        return report;
+    }
+    let (test, train): (Vec<Outcome>, Vec<Outcome>) =
+        decided.iter().partition(|(i, _)| held_out(&opportunities[*i].id));
+    let pick = |set: &[Outcome]| -> (Vec<Vec<f64>>, Vec<bool>) {
+        (set.iter().map(|(i, _)| rows[*i].clone()).collect(), set.iter().map(|(_, w)| *w).collect())
+    };
+    let (train_x, train_y) = pick(&train);
+    let (test_x, test_y) = pick(&test);
+    let both = |ys: &[bool]| ys.iter().any(|w| *w) && ys.iter().any(|w| !*w);
+    if !both(&train_y) || !both(&test_y) {
+        report.reason = "the held-out split lacks one of the outcomes".into();
+        return report;
+    }
+    let Some(trial) = Model::fit(&train_x, &train_y) else {
+        report.reason = "the model did not converge".into();
+        return report;
+    };
+    let learned = auc(&test_x.iter().map(|r| trial.probability(r)).collect::<Vec<_>>(), &test_y);
+    let rules = auc(&test.iter().map(|(i, _)| opportunities[*i].score).collect::<Vec<_>>(), &test_y);
+    report.learned_auc = Some((learned * 1000.0).round() / 1000.0);
+    report.rules_auc = Some((rules * 1000.0).round() / 1000.0);
+    if learned < rules + config.min_auc_gain {
+        report.reason = format!("held-out AUC {learned:.3} does not beat the rules' {rules:.3}");
+        return report;
+    }
+    let (all_x, all_y) = pick(&decided);
+    let Some(model) = Model::fit(&all_x, &all_y) else {
+        report.reason = "the model did not converge on every outcome".into();
+        return report;
+    };
+    let names = feature_names();
+    for (o, row) in opportunities.iter_mut().zip(&rows) {
+        let p = model.probability(row);
+        let mut why: Vec<WhyItem> = names
+            .iter()
+            .zip(row.iter().zip(model.weights.iter().zip(&model.means)))
+            .map(|(name, (x, (w, mean)))| (name, w * (x - mean) * 25.0))
+            .filter(|(_, points)| points.abs() >= 0.5)
+            .map(|(name, points)| WhyItem {
+                feature: name.clone(),
+                contribution: (points * 10.0).round() / 10.0,
+                detail: label(name),
+            })
+            .collect();
+        why.sort_by(|a, b| b.contribution.abs().total_cmp(&a.contribution.abs()));
+        why.insert(
+            0,
+            WhyItem {
+                feature: "learned".into(),
+                contribution: 0.0,
+                detail: format!(
+                    "won with probability {:.0}% (model of {} outcomes)",
+                    p * 100.0,
+                    decided.len()
+                ),
+            },
+        );
+        o.score = ((p * 1000.0).round() / 10.0).clamp(0.0, 100.0);
+        o.why = why;
+    }
+    report.ranking = "learned";
+    report.reason = format!("held-out AUC {learned:.3} beats the rules' {rules:.3}");
+    report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_model_predicts_wins_whichever_outcome_is_more_frequent() {
+        // Wins where the first feature is high; mostly losses, then mostly wins.
+        for wins_share in [0.3, 0.7] {
+            let rows: Vec<Vec<f64>> = (0..100).map(|i| vec![f64::from(i) / 100.0, 0.5]).collect();
+            let wins: Vec<bool> = (0..100).map(|i| f64::from(i) / 100.0 >= 1.0 - wins_share).collect();
+            let model = Model::fit(&rows, &wins).unwrap();
+            assert!(model.probability(&[0.95, 0.5]) > 0.5, "share {wins_share}");
+            assert!(model.probability(&[0.05, 0.5]) < 0.5, "share {wins_share}");
+        }
+    }
+
+    #[test]
+    fn auc_counts_ordered_pairs_and_ties_half() {
+        assert_eq!(auc(&[0.1, 0.2, 0.8, 0.9], &[false, false, true, true]), 1.0);
+        assert_eq!(auc(&[0.9, 0.8, 0.2, 0.1], &[false, false, true, true]), 0.0);
+        assert_eq!(auc(&[0.5, 0.5], &[false, true]), 0.5);
+    }
+}
