@@ -173,10 +173,6 @@ pub fn apply(
     config: &LearnConfig,
 ) -> RankingReport {
     let latest = super::latest_feedback(feedback);
-    let rows: Vec<Vec<f64>> = opportunities
-        .iter()
-        .map(|o| features(o, enterprises.get(&o.enterprise.id).copied(), as_of))
-        .collect();
     let decided: Vec<Outcome> = opportunities
         .iter()
         .enumerate()
@@ -198,6 +194,11 @@ pub fn apply(
         );
         return report;
     }
+    // Features only once there is something to learn from (a run without outcomes pays nothing).
+    let rows: Vec<Vec<f64>> = opportunities
+        .iter()
+        .map(|o| features(o, enterprises.get(&o.enterprise.id).copied(), as_of))
+        .collect();
     let (test, train): (Vec<Outcome>, Vec<Outcome>) =
         decided.iter().partition(|(i, _)| held_out(&opportunities[*i].id));
     let pick = |set: &[Outcome]| -> (Vec<Vec<f64>>, Vec<bool>) {
