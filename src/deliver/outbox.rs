@@ -3,7 +3,7 @@
 //! what the messages say, and when a failed delivery is tried again.
 
 use crate::mine::stable_id;
-use crate::model::{yuan_cn, Delivery, DeliveryState, Manager, Opportunity, OpportunityStatus, QueuedLead};
+use crate::model::{yuan_cn, Delivery, Manager, Opportunity, OpportunityStatus, QueuedLead};
 use chrono::{DateTime, Duration, FixedOffset, NaiveTime, TimeZone};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::HashMap;
@@ -212,20 +212,10 @@ pub fn plan(
             let leads: Vec<String> = group.iter().map(|o| o.id.clone()).collect();
             let mut parts = vec![manager.id.as_str()];
             parts.extend(leads.iter().map(String::as_str));
-            plan.deliveries.push(Delivery {
-                id: stable_id("dlv", &parts),
-                manager: manager.id.clone(),
-                channel: manager.channel,
-                leads,
-                digest: settings.digest.is_some(),
-                notices: Vec::new(),
-                state: DeliveryState::Pending,
-                attempts: 0,
-                created_at: time,
-                next_at: time,
-                sent_at: None,
-                last_error: None,
-            });
+            let mut delivery = Delivery::pending(stable_id("dlv", &parts), manager, time);
+            delivery.leads = leads;
+            delivery.digest = settings.digest.is_some();
+            plan.deliveries.push(delivery);
         }
     }
     plan
@@ -248,20 +238,9 @@ pub fn notice_deliveries(
             let seqs: Vec<String> = chunk.iter().map(|n| format!("{}:{}", n.enterprise, n.source)).collect();
             let mut parts = vec![watcher.as_str()];
             parts.extend(seqs.iter().map(String::as_str));
-            out.push(Delivery {
-                id: stable_id("ntc", &parts),
-                manager: watcher.clone(),
-                channel: manager.channel,
-                leads: Vec::new(),
-                digest: false,
-                notices: chunk.to_vec(),
-                state: DeliveryState::Pending,
-                attempts: 0,
-                created_at: time,
-                next_at: time,
-                sent_at: None,
-                last_error: None,
-            });
+            let mut delivery = Delivery::pending(stable_id("ntc", &parts), manager, time);
+            delivery.notices = chunk.to_vec();
+            out.push(delivery);
         }
     }
     out

@@ -54,6 +54,27 @@ pub struct Delivery {
     pub last_error: Option<String>,
 }
 
+impl Delivery {
+    /// A delivery to `manager`'s channel planned at `time` (Unix seconds), due at once, covering
+    /// nothing yet.
+    pub fn pending(id: String, manager: &super::Manager, time: i64) -> Delivery {
+        Delivery {
+            id,
+            manager: manager.id.clone(),
+            channel: manager.channel,
+            leads: Vec::new(),
+            digest: false,
+            notices: Vec::new(),
+            state: DeliveryState::Pending,
+            attempts: 0,
+            created_at: time,
+            next_at: time,
+            sent_at: None,
+            last_error: None,
+        }
+    }
+}
+
 /// A lead waiting in the outbox, with what the dispatcher needs to decide on it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueuedLead {
