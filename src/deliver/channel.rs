@@ -289,38 +289,27 @@ mod tests {
 
     #[test]
     fn platform_codes_map_to_retry_or_give_up() {
-        assert_eq!(classify(Channel::Wecom, 200, r#"{"errcode":0,"errmsg":"ok"}"#), Outcome::Sent);
-        assert!(matches!(
-            classify(Channel::Wecom, 200, r#"{"errcode":45009,"errmsg":"freq"}"#),
-            Outcome::Retry(_)
-        ));
-        assert!(matches!(
-            classify(Channel::Wecom, 200, r#"{"errcode":93000,"errmsg":"bad"}"#),
-            Outcome::GiveUp(_)
-        ));
-        assert!(matches!(
-            classify(Channel::Dingtalk, 200, r#"{"errcode":130101,"errmsg":"fast"}"#),
-            Outcome::Retry(_)
-        ));
-        assert!(matches!(
-            classify(Channel::Dingtalk, 200, r#"{"errcode":310000,"errmsg":"sign"}"#),
-            Outcome::GiveUp(_)
-        ));
-        assert_eq!(classify(Channel::Feishu, 200, r#"{"code":0,"msg":"success"}"#), Outcome::Sent);
-        assert_eq!(
-            classify(Channel::Feishu, 200, r#"{"StatusCode":0,"StatusMessage":"success"}"#),
-            Outcome::Sent
-        );
-        assert!(matches!(
-            classify(Channel::Feishu, 200, r#"{"code":11232,"msg":"limited"}"#),
-            Outcome::Retry(_)
-        ));
-        assert!(matches!(
-            classify(Channel::Feishu, 200, r#"{"code":19021,"msg":"sign"}"#),
-            Outcome::GiveUp(_)
-        ));
-        assert!(matches!(classify(Channel::Webhook, 503, ""), Outcome::Retry(_)));
-        assert!(matches!(classify(Channel::Webhook, 404, ""), Outcome::GiveUp(_)));
-        assert_eq!(classify(Channel::Webhook, 204, ""), Outcome::Sent);
+        let label = |outcome: Outcome| match outcome {
+            Outcome::Sent => "sent",
+            Outcome::Retry(_) => "retry",
+            Outcome::GiveUp(_) => "give up",
+        };
+        let cases = [
+            (Channel::Wecom, 200, r#"{"errcode":0,"errmsg":"ok"}"#, "sent"),
+            (Channel::Wecom, 200, r#"{"errcode":45009,"errmsg":"freq"}"#, "retry"),
+            (Channel::Wecom, 200, r#"{"errcode":93000,"errmsg":"bad"}"#, "give up"),
+            (Channel::Dingtalk, 200, r#"{"errcode":130101,"errmsg":"fast"}"#, "retry"),
+            (Channel::Dingtalk, 200, r#"{"errcode":310000,"errmsg":"sign"}"#, "give up"),
+            (Channel::Feishu, 200, r#"{"code":0,"msg":"success"}"#, "sent"),
+            (Channel::Feishu, 200, r#"{"StatusCode":0,"StatusMessage":"success"}"#, "sent"),
+            (Channel::Feishu, 200, r#"{"code":11232,"msg":"limited"}"#, "retry"),
+            (Channel::Feishu, 200, r#"{"code":19021,"msg":"sign"}"#, "give up"),
+            (Channel::Webhook, 503, "", "retry"),
+            (Channel::Webhook, 404, "", "give up"),
+            (Channel::Webhook, 204, "", "sent"),
+        ];
+        for (channel, status, body, expected) in cases {
+            assert_eq!(label(classify(channel, status, body)), expected, "{channel:?} {status} {body}");
+        }
     }
 }
