@@ -80,6 +80,9 @@ pub struct MineSettings {
     pub extra_agencies: Vec<String>,
     /// A product matrix file replacing the built-in one.
     pub product_matrix: Option<PathBuf>,
+    /// Risk policy: these risk kinds on a lead's own enterprise force tier C (the lead stays,
+    /// with its alert for review).
+    pub force_tier_c: Vec<String>,
 }
 
 impl Default for MineSettings {
@@ -90,6 +93,7 @@ impl Default for MineSettings {
             risk_owner_hops: 2,
             extra_agencies: Vec::new(),
             product_matrix: None,
+            force_tier_c: vec!["dishonest".into(), "bankruptcy".into()],
         }
     }
 }
@@ -156,6 +160,15 @@ impl Config {
         config.dedup = std::mem::take(&mut config.dedup).with_families(FAMILIES);
         config.dedup.min_amount = self.mine.min_amount;
         config.risk.max_owner_hops = self.mine.risk_owner_hops;
+        if let Some(unknown) =
+            self.mine.force_tier_c.iter().find(|k| crate::model::RiskKind::parse(k).is_none())
+        {
+            return Err(WorkspaceError::Config {
+                path: "config.toml".into(),
+                message: format!("[mine] force_tier_c: {unknown:?} is not a risk kind"),
+            });
+        }
+        config.rank.force_tier_c = self.mine.force_tier_c.clone();
         if let Some(path) = &self.mine.product_matrix {
             let text = std::fs::read_to_string(path).map_err(|e| WorkspaceError::Config {
                 path: path.display().to_string(),

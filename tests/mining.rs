@@ -270,3 +270,23 @@ fn a_campaign_lists_the_customers_chain_tier_by_tier_with_leads_or_prospects() {
     assert_eq!((group.relation, group.path.len()), ("group", 2));
     assert!(!group.leads.is_empty(), "the group member has its group_cross_sell lead");
 }
+
+#[test]
+fn a_guarantors_lead_carries_the_risk_of_the_debt_it_guarantees() {
+    let relations = "from,to,kind,amount\n甲建设工程有限公司,小股东投资有限公司,guarantee,20000000\n";
+    let (_dir, ws) = world(&[
+        ("enterprises.csv", ENTERPRISES),
+        ("relations.csv", relations),
+        ("tenders.csv", TENDERS),
+        ("risk_events.jsonl", RISKS),
+    ]);
+    let opps = all_opportunities(&ws);
+    let guarantor = lead_of(&opps, "甲建设工程有限公司", OpportunityKind::TenderAward);
+    let alert = guarantor
+        .alerts
+        .iter()
+        .find(|a| a.record == "r2")
+        .expect("the debtor's litigation reaches the guarantor");
+    assert_eq!(alert.path, ["小股东投资有限公司", "甲建设工程有限公司"]);
+    assert!(alert.weight > 0.4 && alert.weight <= 0.5, "{}", alert.weight);
+}

@@ -665,6 +665,30 @@ impl crate::mine::GraphView for EnterpriseGraph {
             .collect()
     }
 
+    fn guaranteed(&self, enterprise: EnterpriseId, max_hops: usize) -> Vec<(EnterpriseId, Vec<String>)> {
+        let Some(start) = self.index_of(&NodeRef::Enterprise(enterprise)) else { return Vec::new() };
+        let mut out: Vec<(EnterpriseId, Vec<String>)> = Vec::new();
+        let mut seen = HashSet::from([start]);
+        let mut frontier = vec![(start, vec![self.name_at(start).to_string()])];
+        for _ in 0..max_hops {
+            let mut next = Vec::new();
+            for (node, path) in frontier {
+                for edge in self.graph.edges_directed(node, Direction::Outgoing) {
+                    if edge.weight().kind != EdgeKind::Guarantee || !seen.insert(edge.target()) {
+                        continue;
+                    }
+                    let NodeRef::Enterprise(id) = self.key_at(edge.target()) else { continue };
+                    let mut chain = path.clone();
+                    chain.push(self.name_at(edge.target()).to_string());
+                    out.push((id, chain.clone()));
+                    next.push((edge.target(), chain));
+                }
+            }
+            frontier = next;
+        }
+        out
+    }
+
     fn served_elsewhere(&self, enterprise: EnterpriseId) -> Vec<(EnterpriseId, Vec<String>)> {
         let Some(start) = self.index_of(&NodeRef::Enterprise(enterprise)) else { return Vec::new() };
         let serves = |e: &Edge| matches!(e.kind, EdgeKind::Officer | EdgeKind::LegalRep);

@@ -34,6 +34,10 @@ pub trait GraphView {
     /// majority shareholding (at least 50%) or control, in either direction, within `max_hops`
     /// (through a controlling person too) — each with the chain of names from the enterprise.
     fn group_members(&self, enterprise: EnterpriseId, max_hops: usize) -> Vec<(EnterpriseId, Vec<String>)>;
+    /// Enterprises whose debts the enterprise guarantees, directly or through one guaranteed
+    /// firm that guarantees in turn (`max_hops` ≤ 2), each with the chain of names from the
+    /// enterprise: their trouble is its exposure.
+    fn guaranteed(&self, enterprise: EnterpriseId, max_hops: usize) -> Vec<(EnterpriseId, Vec<String>)>;
     /// Other enterprises where the enterprise's officers or legal representative serve (as
     /// officer or legal representative), each with [enterprise, person, other enterprise].
     fn served_elsewhere(&self, enterprise: EnterpriseId) -> Vec<(EnterpriseId, Vec<String>)>;

@@ -1,5 +1,6 @@
-//! 准入风险前置: risk events on the lead's enterprise, its officers, or its owners up to
-//! `max_owner_hops` upstream become pre-alerts carrying the path that explains them. A lead is
+//! 准入风险前置: risk events on the lead's enterprise, its officers, its owners up to
+//! `max_owner_hops` upstream, or the firms whose debts it guarantees (two steps along
+//! guarantees) become pre-alerts carrying the path that explains them. A lead is
 //! never dropped for risk; ranking lowers it and risk staff review it.
 
 use super::{stable_id, Assessed, MineInput, Screened};
@@ -94,6 +95,16 @@ fn risks_of<'r>(
     for (owner, path, stake) in input.graph.owners(enterprise, config.max_owner_hops) {
         let reach = owner_reach(stake, &path);
         subjects.push((owner, path, reach));
+    }
+    // Debts it guarantees: half the risk for a direct guarantee, a quarter one step further.
+    for (debtor, path) in input.graph.guaranteed(enterprise, 2) {
+        let party = Party::Enterprise(debtor);
+        if !subjects.iter().any(|(p, _, _)| *p == party) {
+            let hops = path.len().saturating_sub(1) as i32;
+            let mut from_debtor = path;
+            from_debtor.reverse();
+            subjects.push((party, from_debtor, 0.5f64.powi(hops)));
+        }
     }
     for officer in input.graph.officers(enterprise) {
         if !subjects.iter().any(|(p, _, _)| *p == officer) {
