@@ -366,8 +366,17 @@ impl Workspace {
         let rejects_dir = self.rejects_dir();
         let before = self.index_position()?;
         let settings = ImportSettings { rejects_dir: &rejects_dir, privacy: &self.privacy };
-        let outcome = import_files(&mut self.store, paths, &settings)?;
+        let mut outcome = import_files(&mut self.store, paths, &settings)?;
         self.index_imported(before, &outcome)?;
+        let touched = outcome.files.iter().any(|f| {
+            f.changed > 0 && matches!(f.kind, Some(ImportKind::Enterprises | ImportKind::Relations | ImportKind::Persons))
+        });
+        if touched {
+            outcome.warnings = self.store.consistency_warnings(5)?;
+            for warning in &outcome.warnings {
+                tracing::warn!("{warning}");
+            }
+        }
         Ok(outcome)
     }
 

@@ -288,3 +288,33 @@ fn a_rejected_row_leaves_nothing_behind() {
     assert_eq!(names, ["甲建设有限公司", "乙建设有限公司"]);
     assert_eq!(outcome.files[0].discovered, 2);
 }
+
+#[test]
+fn shareholdings_over_100_percent_and_two_legal_representatives_are_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    std::fs::write(input.join("enterprises.csv"), "name,legal_rep\n甲公司,张三\n乙公司,\n丙公司,\n").unwrap();
+    std::fs::write(input.join("persons.csv"), "id,name\np1,李四\n").unwrap();
+    std::fs::write(
+        input.join("relations.csv"),
+        "from,to,kind,share\n乙公司,甲公司,shareholder,0.7\n丙公司,甲公司,shareholder,0.6\nperson:p1,甲公司,legal_rep,\n",
+    )
+    .unwrap();
+    let mut ws = Workspace::open(&dir.path().join("data")).unwrap();
+    let outcome = ws.import(&[input]).unwrap();
+    assert_eq!(outcome.warnings.len(), 2, "{:?}", outcome.warnings);
+    assert!(outcome.warnings[0].contains("甲公司 (130.0% over 2 holders)"), "{:?}", outcome.warnings);
+    assert!(outcome.warnings[1].contains("甲公司: 张三 vs 李四"), "{:?}", outcome.warnings);
+}
+
+#[test]
+fn generated_data_is_consistent() {
+    let dir = tempfile::tempdir().unwrap();
+    let as_of = "2026-11-20".parse().unwrap();
+    oppgraph::gen::generate(&oppgraph::gen::GenConfig { enterprises: 600, seed: 5, as_of }, &dir.path().join("gen"))
+        .unwrap();
+    let mut ws = Workspace::open(&dir.path().join("data")).unwrap();
+    let outcome = ws.import(&[dir.path().join("gen")]).unwrap();
+    assert!(outcome.warnings.is_empty(), "{:?}", outcome.warnings);
+}

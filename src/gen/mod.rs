@@ -240,6 +240,7 @@ pub fn generate(config: &GenConfig, dir: &Path) -> std::io::Result<GenSummary> {
     let person_count = n / 2 + 10;
     let person_name =
         |i: usize| format!("{}{}", SURNAMES[i % SURNAMES.len()], GIVEN[(i / SURNAMES.len()) % GIVEN.len()]);
+    let mut legal_of: Vec<usize> = Vec::with_capacity(ents.len());
     for (i, e) in ents.iter().enumerate() {
         let size = match rng.random_range(0..100) {
             0..5 => "large",
@@ -256,11 +257,14 @@ pub fn generate(config: &GenConfig, dir: &Path) -> std::io::Result<GenSummary> {
         };
         let (province, city, _) = REGIONS[e.region];
         let manager = if e.customer { format!("m{:03}", 1 + (i % manager_count)) } else { String::new() };
+        // The legal representative named here is the one the relations name.
+        let legal = rng.random_range(0..person_count);
+        legal_of.push(legal);
         out.row(&[
             &e.name,
             &e.uscc,
             &alias,
-            &person_name(rng.random_range(0..person_count)),
+            &person_name(legal),
             &format!("{province}{city}"),
             INDUSTRIES[e.industry].0,
             &money(amount(&mut rng, 6.0, 9.0).round()),
@@ -305,6 +309,8 @@ pub fn generate(config: &GenConfig, dir: &Path) -> std::io::Result<GenSummary> {
         order.swap(i, j);
     }
     let mut cursor = 0;
+    // Shares held in each enterprise so far: holdings never add up to more than 100%.
+    let mut held = vec![0.0f64; company_count];
     let group_count = company_count / 12;
     let mut heads = Vec::new();
     for g in 0..group_count {
@@ -316,11 +322,13 @@ pub fn generate(config: &GenConfig, dir: &Path) -> std::io::Result<GenSummary> {
         heads.push(head);
         let controller = format!("person:p{}", (g * 13) % person_count);
         let s = start(&mut rng);
+        let share: f64 = rng.random_range(0.51..0.9);
+        held[head] += (share * 100.0).round() / 100.0;
         rel.row(&[
             &controller,
             &ents[head].uscc,
             "shareholder",
-            &format!("{:.2}", rng.random_range(0.51..0.9)),
+            &format!("{share:.2}"),
             "",
             "",
             &s,
@@ -337,7 +345,8 @@ pub fn generate(config: &GenConfig, dir: &Path) -> std::io::Result<GenSummary> {
                     }
                     let child = order[cursor];
                     cursor += 1;
-                    let share = rng.random_range(0.3..1.0);
+                    let share: f64 = rng.random_range(0.3..1.0);
+                    held[child] += (share * 100.0).round() / 100.0;
                     let s = start(&mut rng);
                     rel.row(&[
                         &ents[parent].uscc,
@@ -354,11 +363,13 @@ pub fn generate(config: &GenConfig, dir: &Path) -> std::io::Result<GenSummary> {
                         // A second holder, sometimes another group's company.
                         let other = order[rng.random_range(0..cursor)];
                         if other != child && other != parent {
+                            let second = ((1.0 - held[child]) * 0.6 * 100.0).floor() / 100.0;
+                            held[child] += second;
                             rel.row(&[
                                 &ents[other].uscc,
                                 &ents[child].uscc,
                                 "shareholder",
-                                &format!("{:.2}", (1.0 - share) * 0.6),
+                                &format!("{second:.2}"),
                                 "",
                                 "",
                                 &s,
@@ -375,14 +386,18 @@ pub fn generate(config: &GenConfig, dir: &Path) -> std::io::Result<GenSummary> {
     }
     // Independent companies owned by persons; officers everywhere.
     for (i, e) in ents.iter().enumerate().take(company_count) {
-        if i % 3 == 0 {
+        let wanted: f64 = if i % 3 == 0 { rng.random_range(0.2..0.7) } else { 0.0 };
+        // What is left of the company after its group holders, to the cent of a percent.
+        let share = wanted.min(((1.0 - held[i]) * 100.0).floor() / 100.0);
+        if share >= 0.01 {
+            held[i] += share;
             let holder = format!("person:p{}", rng.random_range(0..person_count));
             let s = start(&mut rng);
             rel.row(&[
                 &holder,
                 &e.uscc,
                 "shareholder",
-                &format!("{:.2}", rng.random_range(0.2..0.7)),
+                &format!("{share:.2}"),
                 "",
                 "",
                 &s,
@@ -390,7 +405,7 @@ pub fn generate(config: &GenConfig, dir: &Path) -> std::io::Result<GenSummary> {
                 "gen",
             ])?;
         }
-        let legal = format!("person:p{}", rng.random_range(0..person_count));
+        let legal = format!("person:p{}", legal_of[i]);
         let s = start(&mut rng);
         rel.row(&[&legal, &e.uscc, "legal_rep", "", "法定代表人", "", &s, "", "gen"])?;
         rel.row(&[&legal, &e.uscc, "officer", "", "董事长", "", &s, "", "gen"])?;

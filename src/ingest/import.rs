@@ -145,6 +145,9 @@ pub struct ImportOutcome {
     pub changed_records: Vec<Record>,
     /// Set when at least one file was refused whole.
     pub refused: bool,
+    /// Inconsistencies in what is now stored (shareholdings over 100%, a legal representative
+    /// named two ways): kept, but worth a look.
+    pub warnings: Vec<String>,
 }
 
 /// Expands directories (sorted, then ordered by kind) into the files to import.

@@ -383,6 +383,56 @@ impl Store {
         row.map(|(data, status)| decode_opportunity(&data, &status)).transpose()
     }
 
+    /// Inconsistencies worth a warning after an import, in words: enterprises whose current
+    /// shareholdings add up to more than 100%, and enterprises whose `legal_rep` column names
+    /// someone else than their legal-representative relation. At most `limit` examples each.
+    pub fn consistency_warnings(&self, limit: usize) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        let mut stmt = self.conn.prepare(
+            "SELECT e.name, s.total, s.holders FROM (
+               SELECT to_id, SUM(json_extract(data, '$.share')) AS total, COUNT(*) AS holders FROM relations
+               WHERE kind = 'shareholder' AND json_extract(data, '$.end') IS NULL GROUP BY to_id
+             ) s JOIN enterprises e ON e.id = s.to_id WHERE s.total > 1.0001 ORDER BY s.total DESC",
+        )?;
+        let over: Vec<(String, f64, i64)> =
+            stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?.collect::<Result<_, _>>()?;
+        if !over.is_empty() {
+            let examples: Vec<String> = over
+                .iter()
+                .take(limit)
+                .map(|(name, total, holders)| format!("{name} ({:.1}% over {holders} holders)", total * 100.0))
+                .collect();
+            out.push(format!(
+                "{} enterprises have shareholdings adding up to more than 100%: {}",
+                over.len(),
+                examples.join("; ")
+            ));
+        }
+        let mut stmt = self.conn.prepare(
+            "SELECT e.name, json_extract(e.data, '$.legal_rep'), json_extract(p.data, '$.name')
+             FROM relations r JOIN enterprises e ON e.id = r.to_id
+             JOIN persons p ON p.id = json_extract(r.data, '$.from.Person')
+             WHERE r.kind = 'legal_rep' AND json_extract(r.data, '$.end') IS NULL
+               AND json_extract(e.data, '$.legal_rep') IS NOT NULL
+               AND json_extract(e.data, '$.legal_rep') <> json_extract(p.data, '$.name')",
+        )?;
+        let differ: Vec<(String, String, String)> =
+            stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?.collect::<Result<_, _>>()?;
+        if !differ.is_empty() {
+            let examples: Vec<String> = differ
+                .iter()
+                .take(limit)
+                .map(|(name, declared, related)| format!("{name}: {declared} vs {related}"))
+                .collect();
+            out.push(format!(
+                "{} enterprises name another legal representative than their legal_rep relation: {}",
+                differ.len(),
+                examples.join("; ")
+            ));
+        }
+        Ok(out)
+    }
+
     /// The ids of the live leads on an enterprise, best first.
     pub fn live_leads_of(&self, enterprise: EnterpriseId) -> Result<Vec<String>> {
         let mut stmt = self.conn.prepare(
