@@ -369,7 +369,11 @@ impl Workspace {
         let mut outcome = import_files(&mut self.store, paths, &settings)?;
         self.index_imported(before, &outcome)?;
         let touched = outcome.files.iter().any(|f| {
-            f.changed > 0 && matches!(f.kind, Some(ImportKind::Enterprises | ImportKind::Relations | ImportKind::Persons))
+            f.changed > 0
+                && matches!(
+                    f.kind,
+                    Some(ImportKind::Enterprises | ImportKind::Relations | ImportKind::Persons)
+                )
         });
         if touched {
             outcome.warnings = self.store.consistency_warnings(5)?;

@@ -312,8 +312,11 @@ fn shareholdings_over_100_percent_and_two_legal_representatives_are_warned_about
 fn generated_data_is_consistent() {
     let dir = tempfile::tempdir().unwrap();
     let as_of = "2026-11-20".parse().unwrap();
-    oppgraph::gen::generate(&oppgraph::gen::GenConfig { enterprises: 600, seed: 5, as_of }, &dir.path().join("gen"))
-        .unwrap();
+    oppgraph::gen::generate(
+        &oppgraph::gen::GenConfig { enterprises: 600, seed: 5, as_of },
+        &dir.path().join("gen"),
+    )
+    .unwrap();
     let mut ws = Workspace::open(&dir.path().join("data")).unwrap();
     let outcome = ws.import(&[dir.path().join("gen")]).unwrap();
     assert!(outcome.warnings.is_empty(), "{:?}", outcome.warnings);

@@ -393,17 +393,7 @@ pub fn generate(config: &GenConfig, dir: &Path) -> std::io::Result<GenSummary> {
             held[i] += share;
             let holder = format!("person:p{}", rng.random_range(0..person_count));
             let s = start(&mut rng);
-            rel.row(&[
-                &holder,
-                &e.uscc,
-                "shareholder",
-                &format!("{share:.2}"),
-                "",
-                "",
-                &s,
-                "",
-                "gen",
-            ])?;
+            rel.row(&[&holder, &e.uscc, "shareholder", &format!("{share:.2}"), "", "", &s, "", "gen"])?;
         }
         let legal = format!("person:p{}", legal_of[i]);
         let s = start(&mut rng);

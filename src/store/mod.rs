@@ -394,13 +394,16 @@ impl Store {
                WHERE kind = 'shareholder' AND json_extract(data, '$.end') IS NULL GROUP BY to_id
              ) s JOIN enterprises e ON e.id = s.to_id WHERE s.total > 1.0001 ORDER BY s.total DESC",
         )?;
-        let over: Vec<(String, f64, i64)> =
-            stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?.collect::<Result<_, _>>()?;
+        let over: Vec<(String, f64, i64)> = stmt
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+            .collect::<Result<_, _>>()?;
         if !over.is_empty() {
             let examples: Vec<String> = over
                 .iter()
                 .take(limit)
-                .map(|(name, total, holders)| format!("{name} ({:.1}% over {holders} holders)", total * 100.0))
+                .map(|(name, total, holders)| {
+                    format!("{name} ({:.1}% over {holders} holders)", total * 100.0)
+                })
                 .collect();
             out.push(format!(
                 "{} enterprises have shareholdings adding up to more than 100%: {}",
@@ -416,8 +419,9 @@ impl Store {
                AND json_extract(e.data, '$.legal_rep') IS NOT NULL
                AND json_extract(e.data, '$.legal_rep') <> json_extract(p.data, '$.name')",
         )?;
-        let differ: Vec<(String, String, String)> =
-            stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?.collect::<Result<_, _>>()?;
+        let differ: Vec<(String, String, String)> = stmt
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+            .collect::<Result<_, _>>()?;
         if !differ.is_empty() {
             let examples: Vec<String> = differ
                 .iter()
