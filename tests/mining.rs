@@ -264,7 +264,10 @@ fn a_campaign_lists_the_customers_chain_tier_by_tier_with_leads_or_prospects() {
     assert!(!tier1.leads.is_empty(), "the tier-1 supplier has a supply-chain lead");
     let tier2 = find("二级供应商有限公司");
     assert_eq!((tier2.relation, tier2.tier), ("supplier", 2));
-    assert!(tier2.prospect, "no lead yet on the tier-2 supplier: a prospect");
+    assert!(!tier2.leads.is_empty(), "the tier-2 supplier has its own supply-chain lead");
+    let lead = ws.store().opportunity(&tier2.leads[0]).unwrap().unwrap();
+    assert!(lead.why_now.contains("二级供应商（经由一级供应商有限公司）"), "{}", lead.why_now);
+    assert!(find("下游经销商有限公司").leads.len() == 1);
     assert_eq!(find("下游经销商有限公司").relation, "buyer");
     let group = find("宜昌长江物流有限公司");
     assert_eq!((group.relation, group.path.len()), ("group", 2));

@@ -118,10 +118,14 @@ pub enum Facts {
     Filing {
         filing_kind: String,
     },
+    /// A supplier or buyer of an existing customer: directly (tier 1), or of a tier-1 firm
+    /// (tier 2, `via` that firm).
     Supply {
         role: SupplyRole,
         core_customer: String,
         invoices: u32,
+        tier: u8,
+        via: Option<String>,
     },
     /// A relationship lead: the existing customer it comes from and the chain of names that
     /// links them.

@@ -256,12 +256,17 @@ fn why_now(c: &super::Candidate) -> String {
                 "在{pledgee}的质押/抵押将于{expires}到期（还有{days_to_expiry}天）{amount}，转贷与续贷窗口"
             )
         }
-        (Facts::Supply { role, core_customer, invoices }, _) => {
+        (Facts::Supply { role, core_customer, invoices, tier, via }, _) => {
             let side = match role {
                 super::SupplyRole::Supplier => "供应商",
                 super::SupplyRole::Buyer => "采购方",
             };
-            format!("我行客户{core_customer}的{side}，近一年{invoices}张发票{amount}，供应链融资机会")
+            match via {
+                Some(via) if *tier > 1 => format!(
+                    "我行客户{core_customer}的二级{side}（经由{via}），近一年{invoices}张发票{amount}，供应链延伸获客"
+                ),
+                _ => format!("我行客户{core_customer}的{side}，近一年{invoices}张发票{amount}，供应链融资机会"),
+            }
         }
         (Facts::Relationship { customer, path }, OpportunityKind::GroupCrossSell) => {
             format!("我行客户{customer}的集团成员（{}），集团内交叉销售与资金归集", path.join("→"))

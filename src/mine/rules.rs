@@ -378,6 +378,7 @@ fn supply_chain_candidates(
     }
     let mut keys: Vec<_> = links.keys().copied().collect();
     keys.sort();
+    let mut tier_one = Vec::new();
     for key in keys {
         let (lead, core, role) = key;
         let (volume, count, mut records) = links.remove(&key).unwrap_or_default();
@@ -401,7 +402,91 @@ fn supply_chain_candidates(
                 .collect(),
             event_keys: vec![format!("supply|{lead}|{core}|{}", role.as_str())],
             counterpart: Some(core),
-            facts: Facts::Supply { role, core_customer: core_name, invoices: count },
+            facts: Facts::Supply { role, core_customer: core_name, invoices: count, tier: 1, via: None },
+            suppressed: None,
+        });
+        tier_one.push((lead, core, role));
+    }
+    tier_two_candidates(input, enterprises, config, &tier_one, out);
+}
+
+/// Invoices from one seller to one buyer: volume, count, the invoices.
+type Trade<'r> = (f64, u32, Vec<&'r Record>);
+
+/// Tier 2 of a customer's chain: the suppliers of its tier-1 suppliers and the buyers of its
+/// tier-1 buyers, by invoices in the window (at least `supply_min_volume`), that are neither
+/// customers nor already tier 1 of the same customer.
+fn tier_two_candidates(
+    input: &MineInput<'_>,
+    enterprises: &HashMap<EnterpriseId, &Enterprise>,
+    config: &RuleConfig,
+    tier_one: &[(EnterpriseId, EnterpriseId, SupplyRole)],
+    out: &mut Vec<Candidate>,
+) {
+    // (seller, buyer) -> (volume, invoice count, invoices)
+    let mut trade: HashMap<(EnterpriseId, EnterpriseId), Trade<'_>> = HashMap::new();
+    for record in input.records {
+        let Record::Invoice(invoice) = record else { continue };
+        let age = (input.as_of - invoice.issued).num_days();
+        if (0..=config.supply_window_days).contains(&age) && invoice.seller.id != invoice.buyer.id {
+            let t = trade.entry((invoice.seller.id, invoice.buyer.id)).or_default();
+            t.0 += invoice.amount;
+            t.1 += 1;
+            t.2.push(record);
+        }
+    }
+    let known: HashSet<(EnterpriseId, EnterpriseId)> =
+        tier_one.iter().map(|(lead, core, _)| (*lead, *core)).collect();
+    let is_customer = |id: EnterpriseId| enterprises.get(&id).is_some_and(|e| e.is_customer);
+    let name = |id: EnterpriseId| enterprises.get(&id).map(|e| e.name.clone()).unwrap_or_default();
+    // (tier-2 firm, customer, role, the tier-1 firm between, volume, invoice count, invoices)
+    type TierTwo<'r> = (EnterpriseId, EnterpriseId, SupplyRole, EnterpriseId, f64, u32, Vec<&'r Record>);
+    let mut found: Vec<TierTwo<'_>> = Vec::new();
+    // Who sells to each firm, and who buys from it.
+    let mut sellers_to: HashMap<EnterpriseId, Vec<(EnterpriseId, &Trade<'_>)>> = HashMap::new();
+    let mut buyers_from: HashMap<EnterpriseId, Vec<(EnterpriseId, &Trade<'_>)>> = HashMap::new();
+    for ((seller, buyer), t) in &trade {
+        sellers_to.entry(*buyer).or_default().push((*seller, t));
+        buyers_from.entry(*seller).or_default().push((*buyer, t));
+    }
+    for &(first, core, role) in tier_one {
+        let partners = match role {
+            SupplyRole::Supplier => sellers_to.get(&first),
+            SupplyRole::Buyer => buyers_from.get(&first),
+        };
+        for &(second, (volume, count, records)) in partners.into_iter().flatten() {
+            if second == core
+                || is_customer(second)
+                || known.contains(&(second, core))
+                || *volume < config.supply_min_volume
+            {
+                continue;
+            }
+            found.push((second, core, role, first, *volume, *count, records.clone()));
+        }
+    }
+    found.sort_by_key(|f| (f.0, f.1, f.2, f.3));
+    found.dedup_by(|a, b| (a.0, a.1, a.2) == (b.0, b.1, b.2));
+    for (lead, core, role, via, volume, count, mut records) in found {
+        records.sort_by(|a, b| b.amount().unwrap_or(0.0).total_cmp(&a.amount().unwrap_or(0.0)));
+        let last = records.iter().map(|r| r.date()).max().unwrap_or(input.as_of);
+        out.push(Candidate {
+            id: stable_id("opp", &["supply2", &lead.to_string(), &core.to_string(), role.as_str()]),
+            kind: OpportunityKind::SupplyChain,
+            enterprise: lead,
+            amount: Some(volume),
+            event_date: last,
+            due: Some(input.as_of + chrono::Duration::days(30)),
+            evidence: records.iter().take(3).map(|r| evidence_of(r)).collect(),
+            event_keys: vec![format!("supply2|{lead}|{core}|{}", role.as_str())],
+            counterpart: Some(via),
+            facts: Facts::Supply {
+                role,
+                core_customer: name(core),
+                invoices: count,
+                tier: 2,
+                via: Some(name(via)),
+            },
             suppressed: None,
         });
     }
