@@ -83,6 +83,9 @@ pub struct MineSettings {
     /// Risk policy: these risk kinds on a lead's own enterprise force tier C (the lead stays,
     /// with its alert for review).
     pub force_tier_c: Vec<String>,
+    /// Risk policy: these risk kinds on a lead's own enterprise block the lead (never
+    /// delivered); none by default.
+    pub block_on: Vec<String>,
 }
 
 impl Default for MineSettings {
@@ -94,6 +97,7 @@ impl Default for MineSettings {
             extra_agencies: Vec::new(),
             product_matrix: None,
             force_tier_c: vec!["dishonest".into(), "bankruptcy".into()],
+            block_on: Vec::new(),
         }
     }
 }
@@ -160,15 +164,16 @@ impl Config {
         config.dedup = std::mem::take(&mut config.dedup).with_families(FAMILIES);
         config.dedup.min_amount = self.mine.min_amount;
         config.risk.max_owner_hops = self.mine.risk_owner_hops;
-        if let Some(unknown) =
-            self.mine.force_tier_c.iter().find(|k| crate::model::RiskKind::parse(k).is_none())
-        {
-            return Err(WorkspaceError::Config {
-                path: "config.toml".into(),
-                message: format!("[mine] force_tier_c: {unknown:?} is not a risk kind"),
-            });
+        for (key, kinds) in [("force_tier_c", &self.mine.force_tier_c), ("block_on", &self.mine.block_on)] {
+            if let Some(unknown) = kinds.iter().find(|k| crate::model::RiskKind::parse(k).is_none()) {
+                return Err(WorkspaceError::Config {
+                    path: "config.toml".into(),
+                    message: format!("[mine] {key}: {unknown:?} is not a risk kind"),
+                });
+            }
         }
         config.rank.force_tier_c = self.mine.force_tier_c.clone();
+        config.rank.block_on = self.mine.block_on.clone();
         if let Some(path) = &self.mine.product_matrix {
             let text = std::fs::read_to_string(path).map_err(|e| WorkspaceError::Config {
                 path: path.display().to_string(),

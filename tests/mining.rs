@@ -9,7 +9,14 @@ use util::*;
 
 /// A workspace with the files given (name, content) imported and mined as of 2026-06-30.
 fn world(files: &[(&str, &str)]) -> (tempfile::TempDir, Workspace) {
+    world_with_config("", files)
+}
+
+/// The same, with `config` as the data dir's config.toml.
+fn world_with_config(config: &str, files: &[(&str, &str)]) -> (tempfile::TempDir, Workspace) {
     let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("data")).unwrap();
+    std::fs::write(dir.path().join("data/config.toml"), config).unwrap();
     let input = dir.path().join("in");
     std::fs::create_dir_all(&input).unwrap();
     for (name, content) in files {
@@ -292,4 +299,26 @@ fn a_guarantors_lead_carries_the_risk_of_the_debt_it_guarantees() {
         .expect("the debtor's litigation reaches the guarantor");
     assert_eq!(alert.path, ["小股东投资有限公司", "甲建设工程有限公司"]);
     assert!(alert.weight > 0.4 && alert.weight <= 0.5, "{}", alert.weight);
+}
+
+#[test]
+fn a_bank_may_block_dishonest_enterprises_by_policy() {
+    let files = [
+        ("enterprises.csv", ENTERPRISES),
+        ("relations.csv", RELATIONS),
+        ("tenders.csv", TENDERS),
+        ("risk_events.jsonl", RISKS),
+    ];
+    let (_dir, ws) = world_with_config("[mine]\nblock_on = [\"dishonest\"]\n", &files);
+    let opps = all_opportunities(&ws);
+    let dishonest = lead_of(&opps, "丙建设工程有限公司", OpportunityKind::TenderAward);
+    assert_eq!(dishonest.status, oppgraph::model::OpportunityStatus::Blocked);
+    let depth = ws.store().outbox_depth().unwrap();
+    assert!(depth.leads.is_empty(), "nothing queued: no managers, and the blocked lead never is");
+    // A policy naming no risk kind is refused with the key named.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("config.toml"), "[mine]\nblock_on = [\"gossip\"]\n").unwrap();
+    let mut bad = Workspace::open(dir.path()).unwrap();
+    let error = bad.mine(as_of()).unwrap_err().to_string();
+    assert!(error.contains("block_on") && error.contains("gossip"), "{error}");
 }

@@ -37,6 +37,9 @@ pub struct RankConfig {
     /// Risk kinds that, on the lead's own enterprise, force tier C (the lead stays, flagged
     /// for review by its alert).
     pub force_tier_c: Vec<String>,
+    /// Risk kinds that, on the lead's own enterprise, block the lead outright (status
+    /// `blocked`, never delivered) — a bank's policy choice; none by default.
+    pub block_on: Vec<String>,
 }
 
 impl Default for RankConfig {
@@ -57,6 +60,7 @@ impl Default for RankConfig {
             tier_a_share: 0.2,
             tier_b_share: 0.3,
             force_tier_c: vec!["dishonest".into(), "bankruptcy".into()],
+            block_on: Vec::new(),
         }
     }
 }
@@ -209,7 +213,8 @@ pub fn score(
 
 /// Tiers from score quantiles of the live leads: A from the score at the top `tier_a_share`,
 /// B from the score at the top `tier_a_share + tier_b_share`, else C — monotone in score —
-/// except that a policy risk on the enterprise itself (失信, bankruptcy) forces C.
+/// except that a policy risk on the enterprise itself (失信, bankruptcy) forces C, and one in
+/// `block_on` blocks the lead.
 pub fn assign_tiers(opportunities: &mut [Opportunity], config: &RankConfig) {
     let mut scores: Vec<f64> =
         opportunities.iter().filter(|o| o.suppressed.is_none()).map(|o| o.score).collect();
@@ -223,7 +228,12 @@ pub fn assign_tiers(opportunities: &mut [Opportunity], config: &RankConfig) {
     };
     let (a, b) = (cut(config.tier_a_share), cut(config.tier_a_share + config.tier_b_share));
     for o in opportunities.iter_mut() {
-        let forced = o.alerts.iter().any(|al| al.path.len() <= 1 && config.force_tier_c.contains(&al.kind));
+        let direct =
+            |kinds: &[String]| o.alerts.iter().any(|al| al.path.len() <= 1 && kinds.contains(&al.kind));
+        let forced = direct(&config.force_tier_c) || direct(&config.block_on);
+        if direct(&config.block_on) {
+            o.status = OpportunityStatus::Blocked;
+        }
         o.tier = if forced {
             Tier::C
         } else if o.score >= a {

@@ -492,6 +492,10 @@ impl Store {
                    data = excluded.data",
             )?;
             let mut mark = tx.prepare("INSERT OR IGNORE INTO mined(id) VALUES (?1)")?;
+            // The bank's risk policy blocks a lead mining marks blocked, unless someone worked it.
+            let mut block = tx.prepare(
+                "UPDATE opportunities SET status = 'blocked' WHERE id = ?1 AND status IN ('new', 'pushed')",
+            )?;
             for opp in opportunities {
                 upsert.execute(params![
                     opp.id,
@@ -503,6 +507,9 @@ impl Store {
                     serde_json::to_string(opp)?,
                 ])?;
                 mark.execute([&opp.id])?;
+                if opp.status == OpportunityStatus::Blocked {
+                    block.execute([&opp.id])?;
+                }
             }
         }
         // New live leads with a manager join the outbox, once: a lead already queued (or sent)
