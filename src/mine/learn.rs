@@ -1,7 +1,8 @@
 //! A ranking that learns from outcomes: logistic regression (linfa) on won vs lost leads over
-//! features that explain themselves. It replaces the rule weights only when there are enough
-//! decided leads and it beats the rules on held-out outcomes; `invalid` is dedup's signal, not
-//! a loss, and never trains it.
+//! features that explain themselves, one model per segment (kind of lead). A segment's model
+//! replaces the rule weights for that segment only when it has enough decided leads and beats
+//! the rules on the segment's held-out outcomes; `invalid` is dedup's signal, not a loss, and
+//! never trains it.
 //!
 //! When it applies, a lead's score is 100 × its predicted probability of being won, and `why`
 //! lists each feature's part of it: the coefficient × (the lead's value − the mean value),
@@ -36,9 +37,22 @@ impl Default for LearnConfig {
 /// What the ranking step decided, for the mining summary.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct RankingReport {
-    /// `rules` or `learned`.
+    /// `rules`, `learned` (every kind of lead), or `mixed`.
     pub ranking: &'static str,
     /// Won / lost leads available to learn from.
+    pub outcomes: usize,
+    pub reason: String,
+    /// One segment per kind of lead with outcomes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub segments: Vec<SegmentReport>,
+}
+
+/// What one segment (a kind of lead) decided.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SegmentReport {
+    pub segment: &'static str,
+    /// `rules` or `learned`.
+    pub ranking: &'static str,
     pub outcomes: usize,
     /// Held-out AUC of the learned model and of the rules, when a model was tried.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -182,12 +196,10 @@ pub fn apply(
             _ => None,
         })
         .collect();
-    let wins = decided.iter().filter(|d| d.1).count();
     let mut report = RankingReport { ranking: "rules", outcomes: decided.len(), ..Default::default() };
-    if decided.len() < config.min_outcomes || wins < config.min_each || decided.len() - wins < config.min_each
-    {
+    if decided.len() < config.min_outcomes {
         report.reason = format!(
-            "{} won/lost outcomes ({wins} won); the model needs {} with {} of each",
+            "{} won/lost outcomes; a segment's model needs {} with {} of each",
             decided.len(),
             config.min_outcomes,
             config.min_each
@@ -199,8 +211,59 @@ pub fn apply(
         .iter()
         .map(|o| features(o, enterprises.get(&o.enterprise.id).copied(), as_of))
         .collect();
+    // One segment per kind of lead: what wins an award lead is not what wins a refinancing.
+    let mut by_kind: std::collections::BTreeMap<OpportunityKind, Vec<Outcome>> = Default::default();
+    for &(i, won) in &decided {
+        by_kind.entry(opportunities[i].kind).or_default().push((i, won));
+    }
+    let mut learned_kinds = Vec::new();
+    for (kind, outcomes) in by_kind {
+        let (segment, model) = learn_segment(kind, &outcomes, opportunities, &rows, config);
+        if let Some(model) = model {
+            rescore(opportunities, &rows, kind, &model, outcomes.len());
+            learned_kinds.push(kind);
+        }
+        report.segments.push(segment);
+    }
+    let present: std::collections::BTreeSet<OpportunityKind> = opportunities.iter().map(|o| o.kind).collect();
+    report.ranking = match learned_kinds.len() {
+        0 => "rules",
+        n if n == present.len() => "learned",
+        _ => "mixed",
+    };
+    report.reason = format!("learned for {} of {} kinds of lead", learned_kinds.len(), present.len());
+    report
+}
+
+/// Fits one segment's model and keeps it only when it beats the rules on held-out outcomes.
+fn learn_segment(
+    kind: OpportunityKind,
+    outcomes: &[Outcome],
+    opportunities: &[Opportunity],
+    rows: &[Vec<f64>],
+    config: &LearnConfig,
+) -> (SegmentReport, Option<Model>) {
+    let wins = outcomes.iter().filter(|o| o.1).count();
+    let mut report = SegmentReport {
+        segment: kind.as_str(),
+        ranking: "rules",
+        outcomes: outcomes.len(),
+        ..Default::default()
+    };
+    if outcomes.len() < config.min_outcomes
+        || wins < config.min_each
+        || outcomes.len() - wins < config.min_each
+    {
+        report.reason = format!(
+            "{} outcomes ({wins} won); needs {} with {} of each",
+            outcomes.len(),
+            config.min_outcomes,
+            config.min_each
+        );
+        return (report, None);
+    }
     let (test, train): (Vec<Outcome>, Vec<Outcome>) =
-        decided.iter().partition(|(i, _)| held_out(&opportunities[*i].id));
+        outcomes.iter().partition(|(i, _)| held_out(&opportunities[*i].id));
     let pick = |set: &[Outcome]| -> (Vec<Vec<f64>>, Vec<bool>) {
         (set.iter().map(|(i, _)| rows[*i].clone()).collect(), set.iter().map(|(_, w)| *w).collect())
     };
@@ -209,11 +272,11 @@ pub fn apply(
     let both = |ys: &[bool]| ys.iter().any(|w| *w) && ys.iter().any(|w| !*w);
     if !both(&train_y) || !both(&test_y) {
         report.reason = "the held-out split lacks one of the outcomes".into();
-        return report;
+        return (report, None);
     }
     let Some(trial) = Model::fit(&train_x, &train_y) else {
         report.reason = "the model did not converge".into();
-        return report;
+        return (report, None);
     };
     let learned = auc(&test_x.iter().map(|r| trial.probability(r)).collect::<Vec<_>>(), &test_y);
     let rules = auc(&test.iter().map(|(i, _)| opportunities[*i].score).collect::<Vec<_>>(), &test_y);
@@ -221,15 +284,28 @@ pub fn apply(
     report.rules_auc = Some((rules * 1000.0).round() / 1000.0);
     if learned < rules + config.min_auc_gain {
         report.reason = format!("held-out AUC {learned:.3} does not beat the rules' {rules:.3}");
-        return report;
+        return (report, None);
     }
-    let (all_x, all_y) = pick(&decided);
+    let (all_x, all_y) = pick(outcomes);
     let Some(model) = Model::fit(&all_x, &all_y) else {
         report.reason = "the model did not converge on every outcome".into();
-        return report;
+        return (report, None);
     };
+    report.ranking = "learned";
+    report.reason = format!("held-out AUC {learned:.3} beats the rules' {rules:.3}");
+    (report, Some(model))
+}
+
+/// Scores every lead of `kind` by the model, with the features' points as its `why`.
+fn rescore(
+    opportunities: &mut [Opportunity],
+    rows: &[Vec<f64>],
+    kind: OpportunityKind,
+    model: &Model,
+    outcomes: usize,
+) {
     let names = feature_names();
-    for (o, row) in opportunities.iter_mut().zip(&rows) {
+    for (o, row) in opportunities.iter_mut().zip(rows).filter(|(o, _)| o.kind == kind) {
         let p = model.probability(row);
         let mut why: Vec<WhyItem> = names
             .iter()
@@ -249,18 +325,15 @@ pub fn apply(
                 feature: "learned".into(),
                 contribution: 0.0,
                 detail: format!(
-                    "won with probability {:.0}% (model of {} outcomes)",
+                    "won with probability {:.0}% (model of {outcomes} {} outcomes)",
                     p * 100.0,
-                    decided.len()
+                    kind.as_str()
                 ),
             },
         );
         o.score = ((p * 1000.0).round() / 10.0).clamp(0.0, 100.0);
         o.why = why;
     }
-    report.ranking = "learned";
-    report.reason = format!("held-out AUC {learned:.3} beats the rules' {rules:.3}");
-    report
 }
 
 #[cfg(test)]

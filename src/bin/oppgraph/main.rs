@@ -462,7 +462,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Eval(EvalCommand::Ranking { enterprises, seed }) => {
             let report = oppgraph::eval::ranking::eval_ranking(enterprises, seed)?;
             print_json(&report)?;
-            let better = report.ranking.ranking == "learned" && report.learned.auc > report.rules.auc;
+            let better = report.ranking.ranking != "rules" && report.learned.auc > report.rules.auc;
             Ok(if better { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::Eval(EvalCommand::Resolve {
