@@ -352,6 +352,67 @@ mod tests {
         }
     }
 
+    fn lead(id: usize, kind: OpportunityKind, amount: f64) -> Opportunity {
+        Opportunity {
+            id: format!("opp-{id:016x}"),
+            enterprise: crate::model::EnterpriseRef { id: id as i64, name: String::new(), uscc: None },
+            kind,
+            products: vec![],
+            amount: Some(amount),
+            score: 50.0,
+            why: vec![],
+            evidence: vec![],
+            alerts: vec![],
+            manager: None,
+            status: OpportunityStatus::New,
+            due: None,
+            tier: Default::default(),
+            why_now: String::new(),
+            suppressed: None,
+        }
+    }
+
+    #[test]
+    fn each_kind_learns_on_its_own_and_only_when_it_beats_the_rules() {
+        // Awards: won exactly when the amount is large; the rules score them all alike.
+        // Pledges: too few outcomes to learn from.
+        let mut leads: Vec<Opportunity> = (0..400)
+            .map(|i| lead(i, OpportunityKind::TenderAward, if i % 2 == 0 { 5e8 } else { 2e5 }))
+            .chain((400..420).map(|i| lead(i, OpportunityKind::PledgeRefinancing, 1e7)))
+            .collect();
+        let feedback: Vec<Feedback> = leads
+            .iter()
+            .enumerate()
+            .map(|(i, o)| Feedback {
+                opportunity_id: o.id.clone(),
+                actor: "m1".into(),
+                status: if o.amount == Some(5e8) || (i >= 400 && i % 2 == 0) {
+                    OpportunityStatus::Won
+                } else {
+                    OpportunityStatus::Lost
+                },
+                reason: None,
+                note: None,
+                at: "2026-11-20T10:00:00+08:00".into(),
+            })
+            .collect();
+        let report = apply(
+            &mut leads,
+            &HashMap::new(),
+            &feedback,
+            "2026-11-20".parse().unwrap(),
+            &LearnConfig::default(),
+        );
+        assert_eq!(report.ranking, "mixed");
+        let segment = |kind: &str| report.segments.iter().find(|s| s.segment == kind).unwrap();
+        assert_eq!(segment("tender_award").ranking, "learned");
+        assert_eq!(segment("pledge_refinancing").ranking, "rules");
+        let (big, small) = (&leads[0], &leads[1]);
+        assert!(big.score > 80.0 && small.score < 20.0, "{} {}", big.score, small.score);
+        assert_eq!(big.why[0].feature, "learned");
+        assert!(leads[400].why.is_empty() && leads[400].score == 50.0, "pledges keep the rules' score");
+    }
+
     #[test]
     fn auc_counts_ordered_pairs_and_ties_half() {
         assert_eq!(auc(&[0.1, 0.2, 0.8, 0.9], &[false, false, true, true]), 1.0);
