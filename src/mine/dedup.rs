@@ -26,7 +26,7 @@ pub struct DedupConfig {
     /// 同位词库: normalised name -> family number (group, listed company, short names).
     pub families: HashMap<String, usize>,
     /// Reports joined only by buyer and amount must have titles at least this similar
-    /// (character-bigram Dice over the titles without notice words).
+    /// (Dice over the titles' jieba words, without notice words).
     pub min_title_similarity: f64,
 }
 
@@ -127,26 +127,27 @@ pub fn screen(
     screened
 }
 
-/// Similarity of two notice titles: character-bigram Dice coefficient over the titles with
-/// notice words and punctuation taken out (`桥梁维修` vs `隧道维修` share too little;
-/// `G318线道路改造` vs `G318道路改造` enough).
+/// Similarity of two notice titles: the Dice coefficient of their jieba words, with notice
+/// words (工程, 项目, 采购, 中标公告…) left out — `桥梁维修` and `隧道维修` share too little,
+/// `G318线道路改造工程` and `G318道路改造项目` enough.
 pub fn title_similarity(a: &str, b: &str) -> f64 {
     const GENERIC: &[&str] = &["工程", "项目", "采购", "施工", "服务"];
-    let clean = |t: &str| {
-        let mut stem = super::rules::title_stem(t);
-        for word in GENERIC {
-            stem = stem.replace(word, "");
-        }
-        let chars: Vec<char> = stem.chars().collect();
-        let mut grams: Vec<(char, char)> = chars.windows(2).map(|w| (w[0], w[1])).collect();
-        grams.sort();
-        grams
+    let words = |t: &str| {
+        let stem = super::rules::title_stem(t);
+        let mut words: Vec<String> =
+            crate::extract::tokenize::segment(&stem, crate::extract::tokenize::Mode::Query)
+                .into_iter()
+                .map(|w| w.text.to_string())
+                .filter(|w| !GENERIC.contains(&w.as_str()))
+                .collect();
+        words.sort();
+        words
     };
-    let (x, y) = (clean(a), clean(b));
+    let (x, y) = (words(a), words(b));
     if x.is_empty() || y.is_empty() {
         return if super::rules::title_stem(a) == super::rules::title_stem(b) { 1.0 } else { 0.0 };
     }
-    // Multiset intersection of the sorted bigram lists.
+    // Multiset intersection of the sorted word lists.
     let (mut i, mut j, mut shared) = (0, 0, 0);
     while i < x.len() && j < y.len() {
         match x[i].cmp(&y[j]) {
