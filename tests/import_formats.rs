@@ -320,4 +320,28 @@ fn generated_data_is_consistent() {
     let mut ws = Workspace::open(&dir.path().join("data")).unwrap();
     let outcome = ws.import(&[dir.path().join("gen")]).unwrap();
     assert!(outcome.warnings.is_empty(), "{:?}", outcome.warnings);
+    // Awards fit their winner: most between a tenth and three times its registered capital.
+    let capital: std::collections::HashMap<String, f64> = ws
+        .store()
+        .enterprises()
+        .unwrap()
+        .into_iter()
+        .filter_map(|e| Some((e.name.clone(), e.registered_capital?)))
+        .collect();
+    let mut tenders = csv::Reader::from_path(dir.path().join("gen/tenders.csv")).unwrap();
+    let headers = tenders.headers().unwrap().clone();
+    let column = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (winner, amount) = (column("winner"), column("amount"));
+    let (mut fitting, mut total) = (0, 0);
+    for row in tenders.records() {
+        let row = row.unwrap();
+        let (Some(cap), Ok(value)) = (capital.get(&row[winner]), row[amount].parse::<f64>()) else {
+            continue;
+        };
+        total += 1;
+        if (0.099..=3.17).contains(&(value / cap)) {
+            fitting += 1;
+        }
+    }
+    assert!(total > 50 && fitting * 10 >= total * 9, "{fitting} of {total} awards fit their winner's size");
 }

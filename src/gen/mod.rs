@@ -241,6 +241,7 @@ pub fn generate(config: &GenConfig, dir: &Path) -> std::io::Result<GenSummary> {
     let person_name =
         |i: usize| format!("{}{}", SURNAMES[i % SURNAMES.len()], GIVEN[(i / SURNAMES.len()) % GIVEN.len()]);
     let mut legal_of: Vec<usize> = Vec::with_capacity(ents.len());
+    let mut capital_of: Vec<f64> = Vec::with_capacity(ents.len());
     for (i, e) in ents.iter().enumerate() {
         let size = match rng.random_range(0..100) {
             0..5 => "large",
@@ -255,6 +256,15 @@ pub fn generate(config: &GenConfig, dir: &Path) -> std::io::Result<GenSummary> {
         } else {
             String::new()
         };
+        // Registered capital fits the size (log10 yuan): large 10^8.5–10^9.5 … micro 10^5.5–10^6.5.
+        let (lo, hi) = match size {
+            "large" => (8.5, 9.5),
+            "medium" => (7.5, 8.5),
+            "small" => (6.5, 7.5),
+            _ => (5.5, 6.5),
+        };
+        let capital = amount(&mut rng, lo, hi).round();
+        capital_of.push(capital);
         let (province, city, _) = REGIONS[e.region];
         let manager = if e.customer { format!("m{:03}", 1 + (i % manager_count)) } else { String::new() };
         // The legal representative named here is the one the relations name.
@@ -267,7 +277,7 @@ pub fn generate(config: &GenConfig, dir: &Path) -> std::io::Result<GenSummary> {
             &person_name(legal),
             &format!("{province}{city}"),
             INDUSTRIES[e.industry].0,
-            &money(amount(&mut rng, 6.0, 9.0).round()),
+            &money(capital),
             &days(as_of, -rng.random_range(365..365 * 25)),
             size,
             if size == "large" && rng.random_bool(0.3) { "true" } else { "false" },
@@ -532,8 +542,13 @@ pub fn generate(config: &GenConfig, dir: &Path) -> std::io::Result<GenSummary> {
         }
         let project = PROJECTS.choose(&mut rng).unwrap_or(&"工程");
         let title = format!("{}{}项目中标结果公告", buyer.name, project);
-        let value =
-            if rng.random_bool(0.05) { amount(&mut rng, 3.5, 4.9) } else { amount(&mut rng, 5.0, 8.7) };
+        // An award fits the winner: 10% to 300% of its registered capital (a few tiny ones).
+        let scale = capital_of[winner_index].max(1.0).log10();
+        let value = if rng.random_bool(0.05) {
+            amount(&mut rng, 3.5, 4.9)
+        } else {
+            amount(&mut rng, scale - 1.0, scale + 0.5)
+        };
         let published = days(as_of, -rng.random_range(0..120));
         let code = format!("{}-{}-{:05}", REGIONS[buyer.region].2, &published[..4], t);
         let (province, city, _) = REGIONS[buyer.region];
