@@ -208,17 +208,10 @@ pub fn from_store(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{EnterpriseRef, Evidence, OpportunityKind};
+    use crate::model::{Evidence, OpportunityKind};
 
     fn lead(id: &str, kind: OpportunityKind, manager: &str) -> Opportunity {
         Opportunity {
-            id: id.into(),
-            enterprise: EnterpriseRef { id: 1, name: "甲".into(), uscc: None },
-            kind,
-            products: vec![],
-            amount: None,
-            score: 50.0,
-            why: vec![],
             evidence: vec![Evidence {
                 record: "t1".into(),
                 kind: "tender".into(),
@@ -226,13 +219,8 @@ mod tests {
                 url: Some("https://ggzy.example.cn/a.html".into()),
                 published: "2026-07-01".parse().unwrap(),
             }],
-            alerts: vec![],
             manager: Some(manager.into()),
-            status: OpportunityStatus::New,
-            due: None,
-            tier: Default::default(),
-            why_now: String::new(),
-            suppressed: None,
+            ..Opportunity::bare(id, 1, kind)
         }
     }
 

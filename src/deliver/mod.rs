@@ -109,7 +109,7 @@ fn best_fit(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{EnterpriseRef, OpportunityKind, OpportunityStatus};
+    use crate::model::OpportunityKind;
 
     fn manager(id: &str, regions: &[&str], capacity: u32) -> Manager {
         Manager {
@@ -126,23 +126,7 @@ mod tests {
     }
 
     fn lead(id: &str, enterprise: EnterpriseId, score: f64) -> Opportunity {
-        Opportunity {
-            id: id.into(),
-            enterprise: EnterpriseRef { id: enterprise, name: String::new(), uscc: None },
-            kind: OpportunityKind::TenderAward,
-            products: vec![],
-            amount: None,
-            score,
-            why: vec![],
-            evidence: vec![],
-            alerts: vec![],
-            manager: None,
-            status: OpportunityStatus::New,
-            due: None,
-            tier: Default::default(),
-            why_now: String::new(),
-            suppressed: None,
-        }
+        Opportunity { score, ..Opportunity::bare(id, enterprise, OpportunityKind::TenderAward) }
     }
 
     fn enterprises() -> Vec<Enterprise> {

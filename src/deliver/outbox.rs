@@ -433,25 +433,10 @@ mod tests {
 
     fn queued(id: &str, enterprise: i64, score: f64) -> QueuedLead {
         let opportunity = Opportunity {
-            id: id.into(),
-            enterprise: crate::model::EnterpriseRef {
-                id: enterprise,
-                name: format!("企业{enterprise}"),
-                uscc: None,
-            },
-            kind: crate::model::OpportunityKind::TenderAward,
-            products: vec![],
             amount: Some(1e6),
             score,
-            why: vec![],
-            evidence: vec![],
-            alerts: vec![],
             manager: Some("m1".into()),
-            status: OpportunityStatus::New,
-            due: None,
-            tier: Default::default(),
-            why_now: String::new(),
-            suppressed: None,
+            ..Opportunity::bare(id, enterprise, crate::model::OpportunityKind::TenderAward)
         };
         QueuedLead { opportunity, manager: "m1".into(), queued_at: 0 }
     }

@@ -353,23 +353,7 @@ mod tests {
     }
 
     fn lead(id: usize, kind: OpportunityKind, amount: f64) -> Opportunity {
-        Opportunity {
-            id: format!("opp-{id:016x}"),
-            enterprise: crate::model::EnterpriseRef { id: id as i64, name: String::new(), uscc: None },
-            kind,
-            products: vec![],
-            amount: Some(amount),
-            score: 50.0,
-            why: vec![],
-            evidence: vec![],
-            alerts: vec![],
-            manager: None,
-            status: OpportunityStatus::New,
-            due: None,
-            tier: Default::default(),
-            why_now: String::new(),
-            suppressed: None,
-        }
+        Opportunity { amount: Some(amount), ..Opportunity::bare(&format!("opp-{id:016x}"), id as i64, kind) }
     }
 
     #[test]

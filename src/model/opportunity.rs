@@ -273,6 +273,30 @@ pub struct Opportunity {
     pub suppressed: Option<Suppression>,
 }
 
+#[cfg(test)]
+impl Opportunity {
+    /// A bare new lead for tests: no evidence, why, alerts or manager; score 50.
+    pub(crate) fn bare(id: &str, enterprise: super::EnterpriseId, kind: OpportunityKind) -> Opportunity {
+        Opportunity {
+            id: id.into(),
+            enterprise: EnterpriseRef { id: enterprise, name: format!("企业{enterprise}"), uscc: None },
+            kind,
+            products: vec![],
+            amount: None,
+            score: 50.0,
+            why: vec![],
+            evidence: vec![],
+            alerts: vec![],
+            manager: None,
+            status: OpportunityStatus::New,
+            due: None,
+            tier: Tier::default(),
+            why_now: String::new(),
+            suppressed: None,
+        }
+    }
+}
+
 /// Feedback an account manager gave on a lead.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Feedback {
