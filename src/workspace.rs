@@ -695,7 +695,7 @@ impl Workspace {
             graph: &graph,
             as_of,
         };
-        let (mut opportunities, ranking) = mine::run_with_report(&input, &config);
+        let (mut opportunities, ranking) = mine::run(&input, &config);
         let commitments = self.store.commitments(chrono::Utc::now().timestamp())?;
         deliver::assign(&mut opportunities, &snapshot.enterprises, &snapshot.managers, &commitments);
         self.store.replace_opportunities(&opportunities)?;

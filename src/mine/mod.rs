@@ -165,16 +165,9 @@ pub struct Assessed {
     pub alerts: Vec<Alert>,
 }
 
-/// Runs every stage. Managers are assigned later by `deliver`.
-pub fn run(input: &MineInput<'_>, config: &MineConfig) -> Vec<Opportunity> {
-    run_with_report(input, config).0
-}
-
-/// Runs every stage and says which ranking scored the leads.
-pub fn run_with_report(
-    input: &MineInput<'_>,
-    config: &MineConfig,
-) -> (Vec<Opportunity>, learn::RankingReport) {
+/// Runs every stage and says which ranking scored the leads. Managers are assigned later by
+/// `deliver`.
+pub fn run(input: &MineInput<'_>, config: &MineConfig) -> (Vec<Opportunity>, learn::RankingReport) {
     let enterprises: HashMap<EnterpriseId, &Enterprise> =
         input.enterprises.iter().map(|e| (e.id, e)).collect();
     let candidates = rules::generate(input, &enterprises, &config.rules);
