@@ -6,7 +6,7 @@ use crate::extract::notice::{extract, Notice};
 use crate::model::Enterprise;
 use crate::resolve::{Resolution, Resolver};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 #[derive(Debug, thiserror::Error)]
@@ -175,6 +175,9 @@ pub struct ResolveMiss {
     pub expected: String,
     pub got: Option<String>,
     pub outcome: String,
+    /// The best candidates with their scores, for a review or a wrong link.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub candidates: Vec<(String, f64)>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -183,42 +186,63 @@ pub struct ResolveReport {
     pub misses: Vec<ResolveMiss>,
 }
 
-/// A TSV of `full_name <TAB> short_name` (a header line is skipped). Registers every full name,
-/// then resolves the short names (set `short`) and variants of the full names — brackets,
-/// full width, traditional characters, a region prefix (set `variants`).
+/// A TSV of `full_name <TAB> short_name [<TAB> source]` (a header line is skipped). Registers
+/// every distinct full name once, then resolves the short names (set `short`, and `short:SOURCE`
+/// per source when the file names them) and variants of the full names — brackets, full width,
+/// traditional characters, a region prefix (set `variants`). Misses list wrong links first: they
+/// are the outcome a bank cannot afford.
 pub fn eval_resolve(path: &Path) -> Result<ResolveReport, EvalError> {
     let text = std::fs::read_to_string(path)
         .map_err(|source| EvalError::Io { path: path.display().to_string(), source })?;
-    let mut pairs = Vec::new();
+    let mut rows = Vec::new();
     for line in text.lines().skip(1) {
-        if let Some((full, short)) = line.split_once('\t') {
-            if !full.trim().is_empty() {
-                pairs.push((full.trim().to_string(), short.trim().to_string()));
+        let mut cells = line.split('\t').map(str::trim);
+        let (Some(full), Some(short)) = (cells.next(), cells.next()) else { continue };
+        if !full.is_empty() {
+            let source = cells.next().filter(|s| !s.is_empty()).map(str::to_string);
+            rows.push((full.to_string(), short.to_string(), source));
+        }
+    }
+    // The same registered name on two rows is one enterprise.
+    let mut enterprises: Vec<Enterprise> = Vec::new();
+    let mut ids: HashMap<String, i64> = HashMap::new();
+    for (full, _, _) in &rows {
+        let key = crate::resolve::normalize_name(full);
+        if !ids.contains_key(&key) {
+            let id = enterprises.len() as i64 + 1;
+            ids.insert(key, id);
+            enterprises.push(Enterprise { id, name: full.clone(), ..Default::default() });
+        }
+    }
+    let resolver = Resolver::from_enterprises(&enterprises);
+    let to_traditional = traditional_map();
+    let mut sets: Vec<(String, Vec<(String, i64)>)> = vec![("short".into(), Vec::new())];
+    let mut variants = Vec::new();
+    for (full, short_name, source) in &rows {
+        let id = ids[&crate::resolve::normalize_name(full)];
+        if !short_name.is_empty() {
+            sets[0].1.push((short_name.clone(), id));
+            if let Some(source) = source {
+                let set = format!("short:{source}");
+                match sets.iter_mut().find(|(name, _)| *name == set) {
+                    Some((_, queries)) => queries.push((short_name.clone(), id)),
+                    None => sets.push((set, vec![(short_name.clone(), id)])),
+                }
+            }
+        }
+        if enterprises[(id - 1) as usize].name == *full {
+            for variant in variants_of(full, &to_traditional) {
+                variants.push((variant, id));
             }
         }
     }
-    let enterprises: Vec<Enterprise> = pairs
-        .iter()
-        .enumerate()
-        .map(|(i, (full, _))| Enterprise { id: i as i64 + 1, name: full.clone(), ..Default::default() })
-        .collect();
-    let resolver = Resolver::from_enterprises(&enterprises);
-    let to_traditional = traditional_map();
-    let mut short = Vec::new();
-    let mut variants = Vec::new();
-    for (i, (full, short_name)) in pairs.iter().enumerate() {
-        let id = i as i64 + 1;
-        if !short_name.is_empty() {
-            short.push((short_name.clone(), id, full.clone()));
-        }
-        for variant in variants_of(full, &to_traditional) {
-            variants.push((variant, id, full.clone()));
-        }
-    }
+    variants.sort();
+    variants.dedup();
+    sets.push(("variants".into(), variants));
     let mut report = ResolveReport { sets: Vec::new(), misses: Vec::new() };
-    for (set, queries) in [("short", short), ("variants", variants)] {
+    for (set, queries) in sets {
         let (mut linked, mut correct, mut review) = (0, 0, 0);
-        for (query, expected, full) in &queries {
+        for (query, expected) in &queries {
             let resolution = resolver.resolve_name(query);
             let (got, outcome) = match &resolution {
                 Resolution::Linked { id, .. } => {
@@ -235,16 +259,28 @@ pub fn eval_resolve(path: &Path) -> Result<ResolveReport, EvalError> {
                 }
                 Resolution::NotFound => (None, "not_found"),
             };
-            report.misses.push(ResolveMiss {
-                set: set.to_string(),
-                query: query.clone(),
-                expected: full.clone(),
-                got,
-                outcome: outcome.to_string(),
-            });
+            // Per-source sets repeat the overall set's misses: list each miss once.
+            if !set.starts_with("short:") {
+                let candidates = resolver
+                    .candidates(query)
+                    .into_iter()
+                    .take(3)
+                    .map(|c| {
+                        (enterprises[(c.id - 1) as usize].name.clone(), (c.score * 1000.0).round() / 1000.0)
+                    })
+                    .collect();
+                report.misses.push(ResolveMiss {
+                    set: set.clone(),
+                    query: query.clone(),
+                    expected: enterprises[(*expected - 1) as usize].name.clone(),
+                    got,
+                    outcome: outcome.to_string(),
+                    candidates,
+                });
+            }
         }
         report.sets.push(ResolveScore {
-            set: set.to_string(),
+            set,
             queries: queries.len(),
             linked,
             correct,
@@ -253,6 +289,11 @@ pub fn eval_resolve(path: &Path) -> Result<ResolveReport, EvalError> {
             recall: correct as f64 / queries.len().max(1) as f64,
         });
     }
+    report.misses.sort_by_key(|miss| match miss.outcome.as_str() {
+        "wrong_link" => 0,
+        "needs_review" => 1,
+        _ => 2,
+    });
     Ok(report)
 }
 

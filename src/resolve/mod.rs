@@ -11,7 +11,10 @@
 //! Boundary: this module knows enterprises only through [`Resolver::insert`]; it never touches
 //! the store.
 
+mod short;
 pub(crate) mod uscc;
+
+pub use short::Costs;
 
 use crate::extract::normalize::fold;
 use crate::model::{Enterprise, EnterpriseId};
@@ -171,6 +174,22 @@ fn is_han(c: char) -> bool {
     ('\u{4E00}'..='\u{9FFF}').contains(&c)
 }
 
+/// Short-name fits are scored `SHORT_NAME_BASE - SHORT_NAME_COST_WEIGHT * cost` ([`Costs`]), and
+/// an exact fit (every trade-name word whole) `SHORT_NAME_EXACT`. One links when it scores at
+/// least [`SHORT_NAME_LINK`] (a cost of at most 1.5) and leads the next by [`SHORT_NAME_MARGIN`]
+/// (1.75 less cost); when it is the only fit and scores [`SHORT_NAME_SOLE`] (a cost of at most
+/// 3); or when the short name states a form (集团, 股份) and this is its only exact fit. Anything
+/// closer goes to a person: a group and its own listed company (中国电信) are never guessed.
+pub const SHORT_NAME_EXACT: f64 = 0.95;
+pub const SHORT_NAME_BASE: f64 = 0.9;
+pub const SHORT_NAME_COST_WEIGHT: f64 = 0.05;
+pub const SHORT_NAME_LINK: f64 = 0.825;
+pub const SHORT_NAME_MARGIN: f64 = 0.0875;
+pub const SHORT_NAME_SOLE: f64 = 0.75;
+
+/// Legal forms that make a name a full registered name rather than a short one.
+const FULL_LEGAL_FORMS: &[&str] = &["有限公司", "有限责任公司", "有限合伙", "总公司", "分公司"];
+
 const LEGAL_FORMS: &[&str] = &[
     "集团股份有限公司",
     "集团有限公司",
@@ -220,19 +239,24 @@ pub enum MatchRule {
     TradeNamePrefix,
     /// The trade name right after a short unrecognised place name (湘阴秋旭服饰 for 秋旭).
     TradeNameAfterPlace,
-    TradeNameContained,
+    /// Words shortened to their first or last character, or left out (国开行, 中国海油).
+    Abbreviation,
 }
 
 impl MatchRule {
-    /// The confidence a match by this rule carries on its own.
+    /// A reading of a short name ([`short`]), scored by its cost rather than by the rule.
+    pub fn is_short_name(self) -> bool {
+        matches!(self, MatchRule::TradeNamePrefix | MatchRule::TradeNameAfterPlace | MatchRule::Abbreviation)
+    }
+
+    /// The confidence a match by this rule carries on its own; short-name rules are scored by
+    /// the fit's cost instead ([`SHORT_NAME_BASE`]).
     pub fn weight(self) -> f64 {
         match self {
             MatchRule::HumanDecision | MatchRule::ExactUscc | MatchRule::ExactName => 1.0,
             MatchRule::NameWithoutRegion => 0.97,
             MatchRule::Alias => 0.95,
-            MatchRule::TradeNamePrefix => 0.85,
-            MatchRule::TradeNameAfterPlace => 0.82,
-            MatchRule::TradeNameContained => 0.6,
+            MatchRule::TradeNamePrefix | MatchRule::TradeNameAfterPlace | MatchRule::Abbreviation => 0.95,
         }
     }
 }
@@ -314,12 +338,10 @@ pub struct Resolver {
     regions_of: HashMap<EnterpriseId, String>,
     /// Registered names by enterprise, for showing a reference given by code.
     names: HashMap<EnterpriseId, String>,
-    /// Core names (region and legal form stripped) by enterprise.
-    cores: HashMap<EnterpriseId, String>,
-    /// Character pairs of core names -> enterprises, for blocking.
-    pairs: HashMap<(char, char), Vec<EnterpriseId>>,
-    /// Lexicon: normalised alias -> normalised full name.
-    lexicon: HashMap<String, String>,
+    /// Registered names read as words, for short names.
+    short: short::ShortNames,
+    /// Lexicon: normalised alias -> normalised full names.
+    lexicon: HashMap<String, Vec<String>>,
     decisions: HashMap<String, Option<EnterpriseId>>,
 }
 
@@ -328,7 +350,7 @@ impl Resolver {
         let mut lexicon = HashMap::new();
         for line in ALIAS_LEXICON.lines().filter(|l| !l.starts_with('#')) {
             if let Some((alias, full)) = line.split_once('\t') {
-                lexicon.insert(normalize_name(alias), normalize_name(full));
+                lexicon.entry(normalize_name(alias)).or_insert_with(Vec::new).push(normalize_name(full));
             }
         }
         Resolver { lexicon, ..Default::default() }
@@ -348,11 +370,11 @@ impl Resolver {
     }
 
     pub fn len(&self) -> usize {
-        self.cores.len()
+        self.names.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.cores.is_empty()
+        self.names.is_empty()
     }
 
     /// Honours a person's decision from now on.
@@ -369,18 +391,12 @@ impl Resolver {
         let name = normalize_name(&enterprise.name);
         self.by_name.insert(name.clone(), id);
         let (regionless, region) = strip_region(&name);
-        let core = strip_legal_form(&regionless);
         push_unique(self.by_regionless.entry(regionless).or_default(), id);
         self.regions_of.insert(id, region.unwrap_or_default());
         for alias in &enterprise.aliases {
             push_unique(self.by_alias.entry(normalize_name(alias)).or_default(), id);
         }
-        let chars: Vec<char> = core.chars().collect();
-        for pair in chars.windows(2) {
-            push_unique(self.pairs.entry((pair[0], pair[1])).or_default(), id);
-        }
-        // A renamed enterprise keeps its old pairs: harmless, they only propose it.
-        self.cores.insert(id, core);
+        self.short.insert(id, &enterprise.name);
     }
 
     /// Forgets an enterprise inserted by a row that was then rejected, so the import's view
@@ -394,13 +410,9 @@ impl Resolver {
                 !ids.is_empty()
             });
         }
-        self.pairs.retain(|_, ids| {
-            ids.retain(|v| *v != id);
-            !ids.is_empty()
-        });
+        self.short.forget(id);
         self.regions_of.remove(&id);
         self.names.remove(&id);
-        self.cores.remove(&id);
     }
 
     /// The registered name of a known enterprise.
@@ -430,25 +442,36 @@ impl Resolver {
     /// Every candidate with its score, best first.
     pub fn candidates(&self, name: &str) -> Vec<Candidate> {
         let query = normalize_name(name);
-        let mut scored: HashMap<EnterpriseId, Vec<MatchRule>> = HashMap::new();
-        fn add(scored: &mut HashMap<EnterpriseId, Vec<MatchRule>>, id: EnterpriseId, rule: MatchRule) {
-            let rules = scored.entry(id).or_default();
-            if !rules.contains(&rule) {
-                rules.push(rule);
+        let mut scored: HashMap<EnterpriseId, (f64, Vec<MatchRule>)> = HashMap::new();
+        fn add(
+            scored: &mut HashMap<EnterpriseId, (f64, Vec<MatchRule>)>,
+            id: EnterpriseId,
+            rule: MatchRule,
+            score: f64,
+        ) {
+            let entry = scored.entry(id).or_insert((0.0, Vec::new()));
+            entry.0 = entry.0.max(score);
+            if !entry.1.contains(&rule) {
+                entry.1.push(rule);
             }
         }
         if query.is_empty() {
             return Vec::new();
         }
         if let Some(&id) = self.by_name.get(&query) {
-            add(&mut scored, id, MatchRule::ExactName);
+            add(&mut scored, id, MatchRule::ExactName, 1.0);
         }
         for &id in self.by_alias.get(&query).into_iter().flatten() {
-            add(&mut scored, id, MatchRule::Alias);
+            add(&mut scored, id, MatchRule::Alias, MatchRule::Alias.weight());
         }
-        if let Some(full) = self.lexicon.get(&query) {
+        for full in self.lexicon.get(&query).into_iter().flatten() {
             if let Some(&id) = self.by_name.get(full) {
-                add(&mut scored, id, MatchRule::Alias);
+                add(&mut scored, id, MatchRule::Alias, MatchRule::Alias.weight());
+                // The lexicon names a family, not always the member: when the group and its own
+                // listed company (the same words, another form) are both known, a person decides.
+                for other in self.short.family(id) {
+                    add(&mut scored, other, MatchRule::Alias, MatchRule::Alias.weight());
+                }
             }
         }
         // Same name once regions are set aside, when the regions do not contradict each other
@@ -463,51 +486,34 @@ impl Resolver {
                     || region.contains(theirs)
                     || theirs.contains(region.as_str())
                 {
-                    add(&mut scored, id, MatchRule::NameWithoutRegion);
+                    add(&mut scored, id, MatchRule::NameWithoutRegion, MatchRule::NameWithoutRegion.weight());
                 }
             }
         }
-        // Trade name: the query's core at the start of (or inside) a registered core.
-        // Only for short names: a full registered-looking name (with a legal form) that matched
+        // A short name, read against every registered name that holds its characters. Only for
+        // short names: a full registered-looking name (with a complete legal form) that matched
         // nothing above is a different company, not a short name of a known one.
-        let core = strip_legal_form(&regionless);
-        let chars: Vec<char> = core.chars().collect();
-        let has_legal_form = LEGAL_FORMS.iter().any(|form| query.ends_with(form));
-        if chars.len() >= 2 && scored.is_empty() && !has_legal_form {
-            let rarest =
-                chars.windows(2).map(|p| (p[0], p[1])).min_by_key(|p| self.pairs.get(p).map_or(0, Vec::len));
-            if let Some(block) = rarest.and_then(|p| self.pairs.get(&p)) {
-                for &id in block {
-                    let Some(candidate_core) = self.cores.get(&id) else { continue };
-                    let theirs = self.regions_of.get(&id).map(String::as_str).unwrap_or("");
-                    if !(theirs.is_empty()
-                        || region.is_empty()
-                        || region.contains(theirs)
-                        || theirs.contains(region.as_str()))
-                    {
-                        continue;
-                    }
-                    if candidate_core.starts_with(&core) {
-                        add(&mut scored, id, MatchRule::TradeNamePrefix);
-                    } else if let Some(at) = candidate_core.find(&core) {
-                        let before = candidate_core[..at].chars().count();
-                        let rule = if (2..=4).contains(&before) {
-                            MatchRule::TradeNameAfterPlace
-                        } else {
-                            MatchRule::TradeNameContained
-                        };
-                        add(&mut scored, id, rule);
-                    }
-                }
+        let full_form = FULL_LEGAL_FORMS.iter().any(|form| query.ends_with(form));
+        if scored.is_empty() && !full_form {
+            for (id, fit) in self.short.fits(&short::Query::new(&query)) {
+                let rule = if fit.after_place {
+                    MatchRule::TradeNameAfterPlace
+                } else if fit.literal {
+                    MatchRule::TradeNamePrefix
+                } else {
+                    MatchRule::Abbreviation
+                };
+                let score = if fit.exact {
+                    SHORT_NAME_EXACT
+                } else {
+                    (SHORT_NAME_BASE - SHORT_NAME_COST_WEIGHT * fit.cost).max(0.0)
+                };
+                // Scores are compared for ties: keep them off floating-point noise.
+                add(&mut scored, id, rule, (score * 1e6).round() / 1e6);
             }
         }
-        let mut out: Vec<Candidate> = scored
-            .into_iter()
-            .map(|(id, rules)| {
-                let score = rules.iter().map(|r| r.weight()).fold(0.0, f64::max);
-                Candidate { id, score, rules }
-            })
-            .collect();
+        let mut out: Vec<Candidate> =
+            scored.into_iter().map(|(id, (score, rules))| Candidate { id, score, rules }).collect();
         out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
         out
     }
@@ -523,7 +529,18 @@ impl Resolver {
         let candidates = self.candidates(name);
         let Some(best) = candidates.first() else { return Resolution::NotFound };
         let runner_up = candidates.get(1).map_or(0.0, |c| c.score);
-        if best.score >= 1.0 && runner_up < 1.0 {
+        if best.rules.iter().all(|rule| rule.is_short_name()) {
+            // The only fit at all, and a fair one: nothing else in the register reads as it.
+            let sole = candidates.len() == 1 && best.score >= SHORT_NAME_SOLE;
+            // 招商局集团 is 招商局集团有限公司 without its last words, not 招商局港口集团.
+            let exact = best.score >= SHORT_NAME_EXACT
+                && runner_up < SHORT_NAME_EXACT
+                && short::Query::new(&query).states_form();
+            let leads = best.score >= SHORT_NAME_LINK && best.score - runner_up >= SHORT_NAME_MARGIN - 1e-9;
+            if sole || exact || leads {
+                return Resolution::Linked { id: best.id, confidence: best.score, rule: best.rules[0] };
+            }
+        } else if best.score >= 1.0 && runner_up < 1.0 {
             return Resolution::Linked { id: best.id, confidence: best.score, rule: best.rules[0] };
         }
         if best.score >= self.config.link && best.score - runner_up >= self.config.margin {
@@ -643,6 +660,115 @@ mod tests {
             }
             other => panic!("expected review, got {other:?}"),
         }
+    }
+
+    fn outcome(resolver: &Resolver, name: &str) -> String {
+        match resolver.resolve_name(name) {
+            Resolution::Linked { id, .. } => format!("link {}", resolver.name_of(id).unwrap_or("?")),
+            Resolution::NeedsReview { candidates } => {
+                let mut names: Vec<&str> = candidates.iter().filter_map(|c| resolver.name_of(c.id)).collect();
+                names.sort();
+                format!("review {}", names.join(" "))
+            }
+            Resolution::NotFound => "not found".into(),
+        }
+    }
+
+    /// The register of central groups, their listed companies and banks the short-name cases
+    /// below are read against.
+    fn register() -> Resolver {
+        let names = [
+            "中国核工业集团有限公司",
+            "中核国际有限公司",
+            "中国铁道建筑集团有限公司",
+            "中国铁建重工集团股份有限公司",
+            "中国电信集团有限公司",
+            "中国电信股份有限公司",
+            "中国联合网络通信集团有限公司",
+            "中国联合网络通信股份有限公司",
+            "中国海洋石油集团有限公司",
+            "国家开发银行",
+            "中国农业发展银行",
+            "中国农业银行股份有限公司",
+            "国家电力投资集团有限公司",
+            "中国广核集团有限公司",
+            "中国投资有限责任公司",
+            "中国人民保险集团股份有限公司",
+            "中国人民财产保险股份有限公司",
+            "新华人寿保险股份有限公司",
+            "中国航空油料集团有限公司",
+            "华润（集团）有限公司",
+            "华润医药集团有限公司",
+            "招商局集团有限公司",
+            "招商局港口集团股份有限公司",
+            "马鞍山钢铁股份有限公司",
+            "东风汽车集团有限公司",
+            "宏华集团有限公司",
+            "重庆银行股份有限公司",
+            "重庆农村商业银行股份有限公司",
+            "重庆三峡银行股份有限公司",
+            "湖北银行股份有限公司",
+        ];
+        let enterprises: Vec<Enterprise> =
+            names.iter().enumerate().map(|(i, name)| ent(i as EnterpriseId + 1, name)).collect();
+        Resolver::from_enterprises(&enterprises)
+    }
+
+    #[test]
+    fn short_names_link_by_the_words_they_keep() {
+        let resolver = register();
+        for (short, full) in [
+            ("国开行", "国家开发银行"),
+            ("农发行", "中国农业发展银行"),
+            ("中国海油", "中国海洋石油集团有限公司"),
+            ("国家电投", "国家电力投资集团有限公司"),
+            ("中广核", "中国广核集团有限公司"),
+            ("中投", "中国投资有限责任公司"),
+            ("中航油", "中国航空油料集团有限公司"),
+            ("华润集团", "华润（集团）有限公司"),
+            ("招商局集团", "招商局集团有限公司"),
+            ("马鞍山钢铁股份", "马鞍山钢铁股份有限公司"),
+            ("东风公司", "东风汽车集团有限公司"),
+            ("宏华集团", "宏华集团有限公司"),
+            // One registered bank fits exactly; the others only with words left out.
+            ("重庆银行", "重庆银行股份有限公司"),
+            ("湖北银行", "湖北银行股份有限公司"),
+            // Traditional characters fold before reading.
+            ("中國財險", "中国人民财产保险股份有限公司"),
+            ("新華保險", "新华人寿保险股份有限公司"),
+        ] {
+            assert_eq!(outcome(&resolver, short), format!("link {full}"), "{short}");
+        }
+    }
+
+    #[test]
+    fn a_group_and_its_own_company_go_to_review() {
+        let resolver = register();
+        // A group's abbreviation that is a literal prefix of a subsidiary's name.
+        let got = outcome(&resolver, "中核");
+        assert!(
+            got.starts_with("review")
+                && got.contains("中国核工业集团有限公司")
+                && got.contains("中核国际有限公司"),
+            "{got}"
+        );
+        // Two initials are a weak reading: 人保 goes to a person, the group first.
+        match resolver.resolve_name("人保") {
+            Resolution::NeedsReview { candidates } => {
+                assert_eq!(resolver.name_of(candidates[0].id), Some("中国人民保险集团股份有限公司"))
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            outcome(&resolver, "中国铁建"),
+            "review 中国铁建重工集团股份有限公司 中国铁道建筑集团有限公司"
+        );
+        // A short name that fits a group and its listed company equally.
+        assert_eq!(outcome(&resolver, "中国电信"), "review 中国电信股份有限公司 中国电信集团有限公司");
+        assert_eq!(
+            outcome(&resolver, "中國聯通"),
+            "review 中国联合网络通信股份有限公司 中国联合网络通信集团有限公司"
+        );
     }
 
     #[test]
