@@ -205,6 +205,26 @@ fn an_uncertain_reference_becomes_a_new_enterprise_that_names_its_candidates() {
 }
 
 #[test]
+fn a_tenders_region_settles_which_firm_a_shared_short_name_means() {
+    let (dir, mut ws) = workspace();
+    let enterprises = dir.path().join("enterprises.csv");
+    std::fs::write(&enterprises, "name\n上海中环科技有限公司\n天津中环电子有限公司\n").unwrap();
+    ws.import(&[enterprises]).unwrap();
+    let tenders = dir.path().join("tenders.csv");
+    std::fs::write(
+        &tenders,
+        "id,kind,title,published,winner,amount,region\nt1,award,某工程中标公告,2026-05-01,中环,1000000,天津市滨海新区\n",
+    )
+    .unwrap();
+    let outcome = ws.import(&[tenders]).unwrap();
+    assert_eq!(outcome.files[0].discovered, 0, "{outcome:?}");
+    let record = ws.store().record(oppgraph::model::RecordKind::Tender, "t1").unwrap().unwrap();
+    let oppgraph::model::Record::Tender(tender) = record else { panic!("not a tender") };
+    let tianjin = ws.store().enterprises().unwrap().into_iter().find(|e| e.name.starts_with("天津")).unwrap();
+    assert_eq!(tender.winners[0].id, tianjin.id);
+}
+
+#[test]
 fn references_by_code_carry_the_registered_name() {
     let (dir, mut ws) = workspace();
     let enterprises = dir.path().join("enterprises.csv");

@@ -9,7 +9,7 @@ use crate::model::{
     PledgeKind, PledgeStatus, Privacy, Record, Relation, RelationKind, RiskEvent, RiskKind, Tender,
     TenderKind,
 };
-use crate::resolve::{EntRef, Resolution, Resolver};
+use crate::resolve::{Context, EntRef, Resolution, Resolver};
 use crate::store::{StoreError, StoreTx, Upsert};
 use std::collections::HashSet;
 
@@ -59,8 +59,19 @@ impl Linker<'_, '_> {
 
     /// Links a checked reference, creating a discovered enterprise when nothing matches.
     fn link(&mut self, checked: CheckedRef, origin: &str) -> Result<NamedEnterprise, StoreError> {
+        self.link_in(checked, origin, &Context::default())
+    }
+
+    /// Links a reference with what its record says around it (the record's region breaks a tie
+    /// between firms sharing a short name).
+    fn link_in(
+        &mut self,
+        checked: CheckedRef,
+        origin: &str,
+        context: &Context<'_>,
+    ) -> Result<NamedEnterprise, StoreError> {
         let mut enterprise = Enterprise { discovered_from: Some(origin.to_string()), ..Default::default() };
-        match self.resolver.resolve(&checked.reference) {
+        match self.resolver.resolve_in(&checked.reference, context) {
             Resolution::Linked { id, .. } => {
                 // A code says nothing to a reader: show the registered name instead.
                 let name = match &checked.reference {
@@ -315,10 +326,13 @@ fn parse_record(linker: &mut Linker<'_, '_>, kind: ImportKind, f: &Fields<'_>) -
                 (f.string("region"), f.string("url"), f.string("source"), f.string("text"));
             let extra = f.extra();
             let origin = format!("tender:{id}");
-            let buyer = buyer.map(|b| linker.link(b, &origin)).transpose()?;
-            let winners =
-                winners.into_iter().map(|w| linker.link(w, &origin)).collect::<Result<Vec<_>, _>>()?;
-            let agency = agency.map(|a| linker.link(a, &origin)).transpose()?;
+            let context = Context { region: region.as_deref() };
+            let buyer = buyer.map(|b| linker.link_in(b, &origin, &context)).transpose()?;
+            let winners = winners
+                .into_iter()
+                .map(|w| linker.link_in(w, &origin, &context))
+                .collect::<Result<Vec<_>, _>>()?;
+            let agency = agency.map(|a| linker.link_in(a, &origin, &context)).transpose()?;
             Ok(Record::Tender(Tender {
                 id,
                 kind: notice,

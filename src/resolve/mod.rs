@@ -241,6 +241,8 @@ pub enum MatchRule {
     TradeNameAfterPlace,
     /// Words shortened to their first or last character, or left out (国开行, 中国海油).
     Abbreviation,
+    /// Several fitted about equally; the record's own region named one of them.
+    ContextRegion,
 }
 
 impl MatchRule {
@@ -257,6 +259,7 @@ impl MatchRule {
             MatchRule::NameWithoutRegion => 0.97,
             MatchRule::Alias => 0.95,
             MatchRule::TradeNamePrefix | MatchRule::TradeNameAfterPlace | MatchRule::Abbreviation => 0.95,
+            MatchRule::ContextRegion => 0.9,
         }
     }
 }
@@ -309,6 +312,22 @@ pub struct Decision {
     pub name: String,
     /// `None`: not the same as any known enterprise (a new one).
     pub enterprise: Option<EnterpriseId>,
+}
+
+/// What a record says around a name it mentions.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Context<'a> {
+    /// The record's region as written (湖北省宜昌市).
+    pub region: Option<&'a str>,
+}
+
+/// A region without its administrative suffix: 宜昌市 -> 宜昌.
+fn strip_region_suffix(region: &str) -> &str {
+    REGION_SUFFIXES
+        .iter()
+        .find_map(|s| region.strip_suffix(s))
+        .filter(|r| r.chars().count() >= 2)
+        .unwrap_or(region)
 }
 
 /// Thresholds: link at or above `link`, when the runner-up trails by `margin`; review at or
@@ -516,6 +535,38 @@ impl Resolver {
             scored.into_iter().map(|(id, (score, rules))| Candidate { id, score, rules }).collect();
         out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
         out
+    }
+
+    /// Resolves a name as written in a record, with what the record says around it: when
+    /// several enterprises fit about equally and exactly one of them is registered in the
+    /// record's region (湖北省宜昌市 for 宜昌中环 among 中环 firms), that one is linked, with
+    /// the rule [`MatchRule::ContextRegion`] saying why.
+    pub fn resolve_in(&self, reference: &EntRef, context: &Context<'_>) -> Resolution {
+        let resolution = self.resolve(reference);
+        let (Resolution::NeedsReview { candidates }, Some(region)) = (&resolution, context.region) else {
+            return resolution;
+        };
+        let region = normalize_name(region);
+        if region.is_empty() {
+            return resolution;
+        }
+        let best = candidates.first().map_or(0.0, |c| c.score);
+        let in_region: Vec<&Candidate> = candidates
+            .iter()
+            .filter(|c| c.score >= self.config.review.max(best - self.config.margin))
+            .filter(|c| {
+                self.regions_of.get(&c.id).is_some_and(|theirs| {
+                    let (short, ours) = (strip_region_suffix(theirs), strip_region_suffix(&region));
+                    short.chars().count() >= 2 && (region.contains(short) || theirs.contains(ours))
+                })
+            })
+            .collect();
+        match in_region.as_slice() {
+            [only] => {
+                Resolution::Linked { id: only.id, confidence: only.score, rule: MatchRule::ContextRegion }
+            }
+            _ => resolution,
+        }
     }
 
     pub fn resolve_name(&self, name: &str) -> Resolution {
@@ -769,6 +820,19 @@ mod tests {
             outcome(&resolver, "中國聯通"),
             "review 中国联合网络通信股份有限公司 中国联合网络通信集团有限公司"
         );
+    }
+
+    #[test]
+    fn the_records_region_breaks_a_tie_and_says_so() {
+        let resolver =
+            Resolver::from_enterprises([&ent(1, "宜昌中环科技有限公司"), &ent(2, "天津中环电子有限公司")]);
+        let name = EntRef::Name("中环".into());
+        assert!(matches!(resolver.resolve(&name), Resolution::NeedsReview { .. }));
+        let context = Context { region: Some("湖北省宜昌市") };
+        assert_eq!(linked(resolver.resolve_in(&name, &context)), Some((1, MatchRule::ContextRegion)));
+        // A region neither is in leaves the tie to a person.
+        let elsewhere = Context { region: Some("广东省深圳市") };
+        assert!(matches!(resolver.resolve_in(&name, &elsewhere), Resolution::NeedsReview { .. }));
     }
 
     #[test]

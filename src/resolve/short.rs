@@ -246,8 +246,9 @@ fn shape(name: &str) -> Shape {
         let Some(close) = tail[open..].find(')').map(|c| open + c) else { break };
         pieces.push((tail[..open].to_string(), None));
         let inside = &tail[open + 1..close];
-        if FORMS.iter().any(|(form, _)| *form == inside) {
-            // 中国通用技术(集团)控股: a form in the middle says nothing of the name.
+        if let Some((_, flag)) = FORMS.iter().find(|(form, _)| *form == inside) {
+            // 中国通用技术(集团)控股 is a group too.
+            flags |= flag;
         } else if is_region(inside) {
             pieces.push((inside.to_string(), Some(Kind::Region)));
         } else {
@@ -396,6 +397,9 @@ fn fit(shape: &Shape, query: &Query, costs: &Costs) -> Option<Fit> {
     }
 }
 
+/// Short names longer than this are not read (a registered name is matched exactly instead).
+const MAX_QUERY: usize = 16;
+
 /// The dynamic programme over (word, query position). Each state keeps the cheapest cost and
 /// whether that reading is literal so far; `used_core` says a trade-name word was used.
 fn read(shape: &Shape, query: &[char], costs: &Costs) -> Option<Fit> {
@@ -413,11 +417,10 @@ fn read(shape: &Shape, query: &[char], costs: &Costs) -> Option<Fit> {
         whole: bool,
     }
     let m = query.len();
-    if m < 2 {
+    if !(2..MAX_QUERY).contains(&m) {
         return None;
     }
-    let words: Vec<(&[char], Kind)> = shape.words().collect();
-    let mut states: Vec<Option<State>> = vec![None; m + 1];
+    let mut states: [Option<State>; MAX_QUERY + 1] = [None; MAX_QUERY + 1];
     states[0] = Some(State {
         cost: 0.0,
         literal: true,
@@ -427,14 +430,15 @@ fn read(shape: &Shape, query: &[char], costs: &Costs) -> Option<Fit> {
         nation: false,
         whole: true,
     });
-    for (word, kind) in &words {
-        let mut next: Vec<Option<State>> = vec![None; m + 1];
+    for (word, kind) in shape.words() {
+        let kind = &kind;
+        let mut next: [Option<State>; MAX_QUERY + 1] = [None; MAX_QUERY + 1];
         let mut offer = |at: usize, state: State| {
             if next[at].is_none_or(|s| state.cost < s.cost) {
                 next[at] = Some(state);
             }
         };
-        for (i, state) in states.iter().enumerate() {
+        for (i, state) in states.iter().enumerate().take(m + 1) {
             let Some(state) = *state else { continue };
             // Leave the word out.
             let skip = match kind {
@@ -505,7 +509,12 @@ fn read(shape: &Shape, query: &[char], costs: &Costs) -> Option<Fit> {
                 }
             }
             // The last character (油 for 石油, 行 for 银行, 国 for 中国).
-            if matches!(kind, Kind::Core | Kind::Nation) && word.len() >= 2 && word.last() == rest.first() {
+            let may_start = *kind == Kind::Nation || i > 0;
+            if matches!(kind, Kind::Core | Kind::Nation)
+                && may_start
+                && word.len() >= 2
+                && word.last() == rest.first()
+            {
                 let cost = if *kind == Kind::Nation { 2.0 * costs.nation } else { costs.last };
                 offer(i + 1, State { cost: used.cost + cost, literal: false, whole: false, ..used });
             }
@@ -523,7 +532,8 @@ fn read(shape: &Shape, query: &[char], costs: &Costs) -> Option<Fit> {
     })
 }
 
-/// Registered names read as words, with a character index over them.
+/// Registered names read as words, with an index of the character pairs a short name can start
+/// with.
 #[derive(Debug, Default)]
 pub struct ShortNames {
     costs: Costs,
@@ -531,13 +541,58 @@ pub struct ShortNames {
     ids: Vec<i64>,
     signatures: Vec<u64>,
     slots: HashMap<i64, u32>,
-    postings: HashMap<char, Vec<u32>>,
-    /// Names with the same words once forms are set aside (a group and its listed company).
-    families: HashMap<Box<[char]>, Vec<u32>>,
+    /// (first, second) character of a reading -> names. A reading's first character is a word's
+    /// first character (or 国 of 中国); its second is later in that word, or the first or last
+    /// character of one of the next words.
+    starts: HashMap<u64, Vec<u32>>,
+    /// Names with the same words once forms are set aside (a group and its listed company), by
+    /// a hash of the words.
+    families: HashMap<u64, Vec<u32>>,
 }
+
+/// How many words a reading may leave out between two characters and still be found.
+const REACH: usize = 4;
 
 fn signature(chars: &[char]) -> u64 {
     chars.iter().fold(0u64, |s, c| s | 1u64 << ((*c as u32).wrapping_mul(0x9E37_79B1) >> 26))
+}
+
+fn pair(a: char, b: char) -> u64 {
+    (a as u64) << 32 | b as u64
+}
+
+fn words_hash(chars: &[char]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    chars.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// The (first, second) character pairs a reading of `shape` can start with.
+fn start_pairs(shape: &Shape) -> Vec<u64> {
+    let words: Vec<(&[char], Kind)> = shape.words().collect();
+    let mut out = Vec::new();
+    for (i, (word, kind)) in words.iter().enumerate() {
+        let mut anchors = vec![0usize];
+        if *kind == Kind::Nation && word.len() >= 2 {
+            anchors.push(word.len() - 1);
+        }
+        for at in anchors {
+            let first = word[at];
+            for c in &word[at + 1..] {
+                out.push(pair(first, *c));
+            }
+            for (next, next_kind) in words.iter().skip(i + 1).take(REACH) {
+                out.push(pair(first, next[0]));
+                if matches!(next_kind, Kind::Core | Kind::Nation) && next.len() >= 2 {
+                    out.push(pair(first, next[next.len() - 1]));
+                }
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 impl ShortNames {
@@ -555,17 +610,14 @@ impl ShortNames {
             }
         };
         // A renamed enterprise keeps its old postings: harmless, the exact reading decides.
-        let mut chars: Vec<char> = shape.chars.to_vec();
-        chars.sort_unstable();
-        chars.dedup();
-        for c in &chars {
-            let list = self.postings.entry(*c).or_default();
+        for key in start_pairs(&shape) {
+            let list = self.starts.entry(key).or_default();
             if list.last() != Some(&slot) {
                 list.push(slot);
             }
         }
         self.signatures[slot as usize] = signature(&shape.chars);
-        let family = self.families.entry(shape.chars.clone()).or_default();
+        let family = self.families.entry(words_hash(&shape.chars)).or_default();
         if !family.contains(&slot) {
             family.push(slot);
         }
@@ -577,7 +629,7 @@ impl ShortNames {
         let Some(&slot) = self.slots.get(&id) else { return Vec::new() };
         let chars = &self.shapes[slot as usize].chars;
         self.families
-            .get(chars)
+            .get(&words_hash(chars))
             .into_iter()
             .flatten()
             .filter(|&&other| other != slot && self.shapes[other as usize].chars == *chars)
@@ -587,7 +639,7 @@ impl ShortNames {
 
     pub fn forget(&mut self, id: i64) {
         if let Some(slot) = self.slots.remove(&id) {
-            if let Some(family) = self.families.get_mut(&self.shapes[slot as usize].chars) {
+            if let Some(family) = self.families.get_mut(&words_hash(&self.shapes[slot as usize].chars)) {
                 family.retain(|&s| s != slot);
             }
             self.signatures[slot as usize] = 0;
@@ -601,25 +653,48 @@ impl ShortNames {
         if query.len() < 2 {
             return Vec::new();
         }
-        // Characters every fit must contain: the short name past its optional region.
-        let required = &query.chars[query.region_len.min(query.len().saturating_sub(2))..];
-        let Some(rarest) = required.iter().min_by_key(|c| self.postings.get(c).map_or(0, Vec::len)) else {
-            return Vec::new();
-        };
-        let Some(block) = self.postings.get(rarest) else { return Vec::new() };
-        let wanted = signature(required);
-        let mut out: Vec<(i64, Fit)> = block
-            .iter()
-            .filter(|&&slot| self.signatures[slot as usize] & wanted == wanted)
-            .filter_map(|&slot| {
-                let fit = fit(&self.shapes[slot as usize], query, &self.costs)?;
-                Some((self.ids[slot as usize], fit))
-            })
-            .collect();
+        let q = &query.chars;
+        // The first pair of characters after a leading region or 中国 / 国家 in the short name:
+        // those align with the registered name's own region and national words, so the pair
+        // after them starts a word (重庆银行 is looked up by 银行, not by 重庆).
+        let lead = query.region_len + usize::from(q[query.region_len..].starts_with(&['中', '国'])) * 2;
+        let lead = if q.len() >= lead + 2 { lead } else { 0 };
+        let slots: &[u32] = self.starts.get(&pair(q[lead], q[lead + 1])).map_or(&[], Vec::as_slice);
+        // Characters every fit holds: all of them, or those past a region the name may lack.
+        let r = query.region_len;
+        let wanted = signature(&q[if r > 0 && q.len() - r >= 3 { r } else { 0 }..]);
+        let mut out: Vec<(i64, Fit)> = Vec::new();
+        // Two fits this good already make the answer a review whatever else fits (see
+        // `super::SHORT_NAME_MARGIN`); past that, a common trade name's hundreds of firms
+        // need not all be read. A short name that states a form can still link an exact fit.
+        let settled = |fit: &Fit| fit.exact || (!query.states_form() && fit.cost < TIE_COST);
+        let mut good = 0usize;
+        for &slot in slots {
+            if self.signatures[slot as usize] & wanted != wanted {
+                continue;
+            }
+            if let Some(fit) = fit(&self.shapes[slot as usize], query, &self.costs) {
+                good += settled(&fit) as usize;
+                out.push((self.ids[slot as usize], fit));
+                if good >= 2 && out.len() >= MAX_FITS {
+                    break;
+                }
+            }
+        }
         out.sort_by(|a, b| a.1.cost.total_cmp(&b.1.cost).then(a.0.cmp(&b.0)));
+        // A person reviews a handful; a common trade name fits hundreds of firms.
+        out.truncate(MAX_FITS);
         out
     }
 }
+
+/// The most fits returned for one short name.
+const MAX_FITS: usize = 32;
+
+/// A fit cheaper than this ties any other for the link decision: the best possible fit (exact,
+/// scored [`super::SHORT_NAME_EXACT`]) would not lead it by [`super::SHORT_NAME_MARGIN`].
+const TIE_COST: f64 = (super::SHORT_NAME_BASE - super::SHORT_NAME_EXACT + super::SHORT_NAME_MARGIN)
+    / super::SHORT_NAME_COST_WEIGHT;
 
 #[cfg(test)]
 mod tests {

@@ -95,6 +95,10 @@ enum Command {
         /// Record a decision: these names are none of the known enterprises.
         #[arg(long)]
         new: bool,
+        /// The region of the record the names come from (湖北省宜昌市): breaks a tie between
+        /// firms that share a short name.
+        #[arg(long)]
+        region: Option<String>,
     },
     /// Parses notice pages (HTML or text, UTF-8 or GBK) into fields, one JSON object per file.
     Extract {
@@ -432,7 +436,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Import { paths } => import_command(&cli.data, &paths),
-        Command::Resolve { names, link, new } => resolve_command(&cli.data, names, link, new),
+        Command::Resolve { names, link, new, region } => resolve_command(&cli.data, names, link, new, region),
         Command::Extract { files } => extract_command(files),
         Command::Graph { as_of, query } => graph_command(&cli.data, as_of.unwrap_or_else(today), query),
         Command::Convert { source, dir, out } => {

@@ -30,6 +30,7 @@ pub(crate) fn resolve_command(
     names: Vec<String>,
     link: Option<String>,
     new: bool,
+    region: Option<String>,
 ) -> Result<ExitCode> {
     let mut workspace = Workspace::open(data)?;
     let enterprises = workspace.store().enterprises()?;
@@ -47,7 +48,9 @@ pub(crate) fn resolve_command(
     }
     for name in names {
         let resolution = match EntRef::parse(&name) {
-            Ok(reference) => resolver.resolve(&reference),
+            Ok(reference) => {
+                resolver.resolve_in(&reference, &oppgraph::resolve::Context { region: region.as_deref() })
+            }
             Err(e) => return Err(Refused(format!("{name}: {e}")).into()),
         };
         let enterprise = match &resolution {
