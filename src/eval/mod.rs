@@ -208,9 +208,9 @@ pub fn eval_resolve(path: &Path) -> Result<ResolveReport, EvalError> {
     let mut ids: HashMap<String, i64> = HashMap::new();
     for (full, _, _) in &rows {
         let key = crate::resolve::normalize_name(full);
-        if !ids.contains_key(&key) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = ids.entry(key) {
             let id = enterprises.len() as i64 + 1;
-            ids.insert(key, id);
+            slot.insert(id);
             enterprises.push(Enterprise { id, name: full.clone(), ..Default::default() });
         }
     }
@@ -238,6 +238,13 @@ pub fn eval_resolve(path: &Path) -> Result<ResolveReport, EvalError> {
     }
     variants.sort();
     variants.dedup();
+    // The short names as Hong Kong and Taiwan sources write them (中國聯通, 新華保險).
+    let traditional: Vec<(String, i64)> = sets[0]
+        .1
+        .iter()
+        .map(|(short, id)| (short.chars().map(|c| *to_traditional.get(&c).unwrap_or(&c)).collect(), *id))
+        .collect();
+    sets.push(("short:traditional".into(), traditional));
     sets.push(("variants".into(), variants));
     let mut report = ResolveReport { sets: Vec::new(), misses: Vec::new() };
     for (set, queries) in sets {

@@ -84,7 +84,7 @@ impl Default for Costs {
     fn default() -> Self {
         Costs {
             first: 0.5,
-            partial: 1.0,
+            partial: 1.5,
             last: 0.75,
             trailing: 0.25,
             inner: 0.75,
@@ -385,10 +385,10 @@ fn fit(shape: &Shape, query: &Query, costs: &Costs) -> Option<Fit> {
     if query.forms & !shape.forms != 0 {
         return None;
     }
-    let whole = read(shape, &query.chars, costs);
+    let whole = read(shape, &query.chars, query.forms, costs);
     // The rest must still name something (南昌银行 without 南昌 is any bank).
     let without_region = (query.region_len > 0 && query.len() - query.region_len >= 3 && !shape.has_region())
-        .then(|| read(shape, &query.chars[query.region_len..], costs))
+        .then(|| read(shape, &query.chars[query.region_len..], query.forms, costs))
         .flatten()
         .map(|f| Fit { cost: f.cost + costs.extra_region, ..f });
     match (whole, without_region) {
@@ -402,7 +402,7 @@ const MAX_QUERY: usize = 16;
 
 /// The dynamic programme over (word, query position). Each state keeps the cheapest cost and
 /// whether that reading is literal so far; `used_core` says a trade-name word was used.
-fn read(shape: &Shape, query: &[char], costs: &Costs) -> Option<Fit> {
+fn read(shape: &Shape, query: &[char], forms: u8, costs: &Costs) -> Option<Fit> {
     #[derive(Clone, Copy)]
     struct State {
         cost: f64,
@@ -443,7 +443,9 @@ fn read(shape: &Shape, query: &[char], costs: &Costs) -> Option<Fit> {
             // Leave the word out.
             let skip = match kind {
                 Kind::Region | Kind::Nation => 0.0,
-                // 国药控股 is not 国药股份: leaving 控股 out is leaving a word out.
+                // 国药控股 is not 国药股份: leaving 控股 out is leaving a word out, unless the short
+                // name states it as its form.
+                Kind::Form if forms & HOLDING != 0 => 0.0,
                 Kind::Form => costs.trailing,
                 Kind::Core if i == m => costs.trailing,
                 Kind::Core if !state.used_core => costs.leading,
@@ -456,7 +458,9 @@ fn read(shape: &Shape, query: &[char], costs: &Costs) -> Option<Fit> {
                     cost: state.cost + skip,
                     literal: state.literal && !(*kind == Kind::Core && i > 0 && i < m),
                     after_place: state.after_place || leading,
-                    whole: state.whole && !matches!(kind, Kind::Core | Kind::Form),
+                    whole: state.whole
+                        && (*kind != Kind::Core)
+                        && (*kind != Kind::Form || forms & HOLDING != 0),
                     ..state
                 },
             );
