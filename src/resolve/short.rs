@@ -114,15 +114,15 @@ pub struct Fit {
 struct Shape {
     chars: Box<[char]>,
     /// End (exclusive, in chars) of each word.
-    ends: Box<[u8]>,
-    kinds: Box<[Kind]>,
+    /// End (exclusive, in chars) and kind of each word.
+    words: Box<[(u8, Kind)]>,
     forms: u8,
 }
 
 impl Shape {
     fn words(&self) -> impl Iterator<Item = (&[char], Kind)> + '_ {
         let mut start = 0usize;
-        self.ends.iter().zip(self.kinds.iter()).map(move |(&end, &kind)| {
+        self.words.iter().map(move |&(end, kind)| {
             let word = &self.chars[start..end as usize];
             start = end as usize;
             (word, kind)
@@ -130,7 +130,7 @@ impl Shape {
     }
 
     fn has_region(&self) -> bool {
-        self.kinds.contains(&Kind::Region)
+        self.words.iter().any(|(_, kind)| *kind == Kind::Region)
     }
 }
 
@@ -291,19 +291,17 @@ fn shape(name: &str) -> Shape {
         }
     }
     let mut chars = Vec::new();
-    let mut ends = Vec::new();
-    let mut kinds = Vec::new();
+    let mut ends: Vec<(u8, Kind)> = Vec::new();
     for (word, kind) in words {
         chars.extend(word.chars());
         // Names longer than 255 characters are not short-name material; stop there.
         if chars.len() > u8::MAX as usize {
-            chars.truncate(ends.last().map_or(0, |e| *e as usize));
+            chars.truncate(ends.last().map_or(0, |e| e.0 as usize));
             break;
         }
-        ends.push(chars.len() as u8);
-        kinds.push(kind);
+        ends.push((chars.len() as u8, kind));
     }
-    Shape { chars: chars.into(), ends: ends.into(), kinds: kinds.into(), forms: flags }
+    Shape { chars: chars.into(), words: ends.into(), forms: flags }
 }
 
 /// The leading region words of a name (湖北省, 宜昌市), leaving at least two characters.
@@ -550,8 +548,9 @@ pub struct ShortNames {
     /// character of one of the next words.
     starts: HashMap<u64, Vec<u32>>,
     /// Names with the same words once forms are set aside (a group and its listed company), by
-    /// a hash of the words.
-    families: HashMap<u64, Vec<u32>>,
+    /// a hash of the words: the first name, and any others (rare) apart.
+    families: HashMap<u64, u32>,
+    family_more: HashMap<u64, Vec<u32>>,
 }
 
 /// How many words a reading may leave out between two characters and still be found.
@@ -621,9 +620,18 @@ impl ShortNames {
             }
         }
         self.signatures[slot as usize] = signature(&shape.chars);
-        let family = self.families.entry(words_hash(&shape.chars)).or_default();
-        if !family.contains(&slot) {
-            family.push(slot);
+        let hash = words_hash(&shape.chars);
+        match self.families.get(&hash) {
+            None => {
+                self.families.insert(hash, slot);
+            }
+            Some(&first) if first != slot => {
+                let more = self.family_more.entry(hash).or_default();
+                if !more.contains(&slot) {
+                    more.push(slot);
+                }
+            }
+            Some(_) => {}
         }
         self.shapes[slot as usize] = shape;
     }
@@ -632,10 +640,11 @@ impl ShortNames {
     pub fn family(&self, id: i64) -> Vec<i64> {
         let Some(&slot) = self.slots.get(&id) else { return Vec::new() };
         let chars = &self.shapes[slot as usize].chars;
+        let hash = words_hash(chars);
         self.families
-            .get(&words_hash(chars))
+            .get(&hash)
             .into_iter()
-            .flatten()
+            .chain(self.family_more.get(&hash).into_iter().flatten())
             .filter(|&&other| other != slot && self.shapes[other as usize].chars == *chars)
             .map(|&other| self.ids[other as usize])
             .collect()
@@ -643,12 +652,9 @@ impl ShortNames {
 
     pub fn forget(&mut self, id: i64) {
         if let Some(slot) = self.slots.remove(&id) {
-            if let Some(family) = self.families.get_mut(&words_hash(&self.shapes[slot as usize].chars)) {
-                family.retain(|&s| s != slot);
-            }
+            // A forgotten slot keeps its family entry; its emptied shape never matches a family.
             self.signatures[slot as usize] = 0;
-            self.shapes[slot as usize] =
-                Shape { chars: [].into(), ends: [].into(), kinds: [].into(), forms: 0 };
+            self.shapes[slot as usize] = Shape { chars: [].into(), words: [].into(), forms: 0 };
         }
     }
 
