@@ -119,7 +119,9 @@ pub struct TokenConfig {
     /// For managers: the manager id whose leads this token sees.
     #[serde(default)]
     pub manager: Option<String>,
-    #[serde(default)]
+    /// The person who holds the token (`user = "张超"`), named in the audit trail and on
+    /// decisions.
+    #[serde(default, rename = "user", alias = "name")]
     pub name: Option<String>,
 }
 

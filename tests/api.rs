@@ -205,7 +205,11 @@ async fn metrics_ui_and_openapi_are_served() {
     assert!(text.as_str().unwrap().contains("oppgraph_rows{table=\"records\"} 15"));
     let (status, page) = call(&state, "GET", "/", None, None).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(page.as_str().unwrap().contains("/api/opportunities"));
+    assert!(page.as_str().unwrap().contains("<script src=\"/ui.js\">"));
+    let (status, script) = call(&state, "GET", "/ui.js", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let script = script.as_str().unwrap();
+    assert!(script.contains("/api/opportunities") && !script.contains("localStorage"));
     let (status, _) = call(&state, "GET", "/api/openapi.json", None, None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "the spec is for signed-in clients");
     let (status, spec) = call(&state, "GET", "/api/openapi.json", Some(ANALYST), None).await;
@@ -486,4 +490,49 @@ async fn funnel_watchlist_and_delivery_views_follow_roles() {
     assert_eq!(summary["sent"], 0);
     let (_, metrics) = call(&state, "GET", "/metrics", None, None).await;
     assert!(metrics.as_str().unwrap().contains("oppgraph_outbox_leads{state=\"queued\"}"), "{metrics}");
+}
+
+async fn raw(state: &AppState, method: &str, uri: &str, cookie: Option<&str>) -> axum::response::Response {
+    let mut request = Request::builder().method(method).uri(uri);
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    app(state.clone()).oneshot(request.body(Body::empty()).unwrap()).await.unwrap()
+}
+
+#[tokio::test]
+async fn the_workbench_signs_in_with_an_httponly_cookie_and_never_leaves_the_site() {
+    let (_dir, state) = state();
+    let response = raw(&state, "GET", &format!("/signin?token={M1}&next=%2F%3Fview%3Drisk"), None).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()["location"], "/?view=risk");
+    let cookie = response.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    assert!(!cookie.contains(M1), "the cookie is a session id, not the token");
+    let session = cookie.split(';').next().unwrap().to_string();
+
+    // The session acts as the manager whose token signed in: their leads only.
+    let response = raw(&state, "GET", "/api/opportunities?limit=200", Some(&session)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let csp = response.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-eval"), "{csp}");
+    let leads: Value =
+        serde_json::from_slice(&response.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    assert!(!leads.as_array().unwrap().is_empty());
+    assert!(leads.as_array().unwrap().iter().all(|l| l["manager"] == "m1"), "{leads}");
+
+    // `next` never leads to another site; a bad token is refused in Chinese.
+    let response = raw(&state, "GET", &format!("/signin?token={M1}&next=%2F%2Fevil.example"), None).await;
+    assert_eq!(response.headers()["location"], "/");
+    let response = raw(&state, "GET", "/signin?token=nope&next=%2F", None).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert!(response.headers().get("set-cookie").is_none());
+
+    // Signing out ends the session.
+    let response = raw(&state, "POST", "/signout", Some(&session)).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let response = raw(&state, "GET", "/api/opportunities", Some(&session)).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let response = raw(&state, "GET", "/api/opportunities", Some("oppgraph_session=forged")).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
 }

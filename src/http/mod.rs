@@ -25,11 +25,23 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 const UI: &str = include_str!("ui.html");
+const UI_JS: &str = include_str!("ui.js");
+
+/// The workbench session cookie: HttpOnly (no script reads it), SameSite=Strict (no other site
+/// sends it).
+const SESSION_COOKIE: &str = "oppgraph_session";
+
+/// Sent with every response: scripts and styles from this server only, no inline script, no
+/// framing, no plugin content.
+const CONTENT_SECURITY_POLICY: &str =
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+     img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+     frame-ancestors 'none'";
 
 /// The largest file `POST /api/import` takes (other bodies keep axum's 2 MB).
 const MAX_UPLOAD_BYTES: usize = 512 << 20;
@@ -90,6 +102,8 @@ struct Inner {
     /// The graph, stamped with the store change it reflects.
     graph: Mutex<Option<Arc<EnterpriseGraph>>>,
     tokens: Vec<TokenConfig>,
+    /// Workbench sessions: session id -> the token it was signed in with (index in `tokens`).
+    sessions: Mutex<HashMap<String, usize>>,
     requests: Mutex<BTreeMap<(String, u16), u64>>,
     mines: AtomicU64,
     /// Wakes the mining loop (a crawl or an import brought something new).
@@ -121,6 +135,7 @@ impl AppState {
                 crawl_counters: Mutex::new(BTreeMap::new()),
                 graph: Mutex::new(None),
                 tokens,
+                sessions: Mutex::new(HashMap::new()),
                 requests: Mutex::new(BTreeMap::new()),
                 mines: AtomicU64::new(0),
                 mine_wanted: tokio::sync::Notify::new(),
@@ -251,21 +266,26 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let header = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .ok_or_else(|| ApiError::Unauthorized("missing bearer token".into()))?;
-        let token = header
-            .strip_prefix("Bearer ")
-            .map(str::trim)
-            .ok_or_else(|| ApiError::Unauthorized("expected `Authorization: Bearer TOKEN`".into()))?;
-        let found = state
-            .inner
-            .tokens
-            .iter()
-            .find(|t| constant_time_eq(t.token.as_bytes(), token.as_bytes()))
-            .ok_or_else(|| ApiError::Unauthorized("unknown token".into()))?;
+        let found = match parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+            Some(header) => {
+                let token = header
+                    .strip_prefix("Bearer ")
+                    .map(str::trim)
+                    .ok_or_else(|| ApiError::Unauthorized("expected `Authorization: Bearer TOKEN`".into()))?;
+                state.token_index(token).ok_or_else(|| ApiError::Unauthorized("unknown token".into()))?
+            }
+            // The workbench: a session cookie from /signin.
+            None => session_id(&parts.headers)
+                .and_then(|id| {
+                    state.inner.sessions.lock().unwrap_or_else(|p| p.into_inner()).get(&id).copied()
+                })
+                .ok_or_else(|| {
+                    ApiError::Unauthorized(
+                        "missing bearer token or session; sign in with the link demo prints".into(),
+                    )
+                })?,
+        };
+        let found = &state.inner.tokens[found];
         Ok(Caller {
             role: found.role.clone(),
             manager: found.manager.clone(),
@@ -278,6 +298,74 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
+/// The session id in a request's cookies.
+fn session_id(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_string())
+}
+
+impl AppState {
+    fn token_index(&self, token: &str) -> Option<usize> {
+        self.inner.tokens.iter().position(|t| constant_time_eq(t.token.as_bytes(), token.as_bytes()))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct SignIn {
+    token: String,
+    next: Option<String>,
+}
+
+/// Exchanges a token (from the link `demo` prints) for a session cookie, then opens `next` — a
+/// path on this server only, never another site.
+async fn signin(State(state): State<AppState>, Query(params): Query<SignIn>) -> Response {
+    let Some(index) = state.token_index(params.token.trim()) else {
+        let page = "<!doctype html><meta charset=\"utf-8\"><title>登录失败</title>\
+                    <p>登录链接无效或已过期，请向管理员索取新的链接。</p>";
+        return (StatusCode::UNAUTHORIZED, Html(page)).into_response();
+    };
+    let session = crate::workspace::random_hex(32);
+    state.inner.sessions.lock().unwrap_or_else(|p| p.into_inner()).insert(session.clone(), index);
+    let next = params
+        .next
+        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+        .unwrap_or_else(|| "/".into());
+    let cookie = format!("{SESSION_COOKIE}={session}; Path=/; HttpOnly; SameSite=Strict");
+    let mut response = axum::response::Redirect::to(&next).into_response();
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    response
+}
+
+/// Ends the workbench session.
+async fn signout(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+    if let Some(id) = session_id(&headers) {
+        state.inner.sessions.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+    }
+    let mut response = axum::response::Redirect::to("/").into_response();
+    let expired = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    if let Ok(value) = HeaderValue::from_str(&expired) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    response
+}
+
+/// Security headers on every response.
+async fn security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    response
+}
+
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
@@ -285,6 +373,12 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/", get(|| async { Html(UI) }))
+        .route(
+            "/ui.js",
+            get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], UI_JS) }),
+        )
+        .route("/signin", get(signin))
+        .route("/signout", post(signout))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
@@ -316,6 +410,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/graph/circles", get(graph_circles))
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
         .layer(axum::middleware::map_response(json_errors))
+        .layer(axum::middleware::map_response(security_headers))
         .layer(axum::middleware::from_fn_with_state(state.clone(), count_requests))
         .with_state(state)
 }

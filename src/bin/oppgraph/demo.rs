@@ -89,10 +89,19 @@ pub(crate) fn demo(data: &Path, addr: &str, sample: &Path, no_serve: bool) -> Re
     if no_serve {
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
-        "open http://{addr}/?token={}  (Ctrl-C to stop)",
-        tokens.last().map(|t| t.token.as_str()).unwrap_or("")
-    );
+    println!("sign in (each link opens that role's screen; Ctrl-C to stop):");
+    for t in &tokens {
+        let next = match t.role {
+            Role::Risk => "/%3Fview%3Drisk",
+            _ => "/",
+        };
+        let who = t.name.as_deref().unwrap_or_default();
+        println!(
+            "  {:<8} {who:<6} http://{addr}/signin?token={}&next={next}",
+            format!("{:?}", t.role).to_lowercase(),
+            t.token
+        );
+    }
     // The demo's data is as of the sample's date: no scheduled crawls, and mining only after
     // imports (its as_of stays the sample's until the next run).
     let schedule = oppgraph::http::schedule::ScheduleConfig {
