@@ -206,6 +206,14 @@ async fn metrics_ui_and_openapi_are_served() {
     let (status, page) = call(&state, "GET", "/", None, None).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.as_str().unwrap().contains("<script src=\"/ui.js\">"));
+    // Every screen is a bookmarkable address served by the same page.
+    for page in
+        ["/leads", "/leads/opp-x", "/enterprises/1", "/search", "/risk", "/graph", "/crawls", "/funnel"]
+    {
+        let (status, html) = call(&state, "GET", page, None, None).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert!(html.as_str().unwrap().contains("/ui.js"), "{page}");
+    }
     let (status, script) = call(&state, "GET", "/ui.js", None, None).await;
     assert_eq!(status, StatusCode::OK);
     let script = script.as_str().unwrap();

@@ -373,6 +373,15 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/", get(|| async { Html(UI) }))
+        // The workbench's pages: one page, routed by its script, so every screen is bookmarkable.
+        .route("/leads", get(|| async { Html(UI) }))
+        .route("/leads/{id}", get(|| async { Html(UI) }))
+        .route("/enterprises/{id}", get(|| async { Html(UI) }))
+        .route("/search", get(|| async { Html(UI) }))
+        .route("/risk", get(|| async { Html(UI) }))
+        .route("/graph", get(|| async { Html(UI) }))
+        .route("/crawls", get(|| async { Html(UI) }))
+        .route("/funnel", get(|| async { Html(UI) }))
         .route(
             "/ui.js",
             get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], UI_JS) }),

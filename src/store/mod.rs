@@ -46,6 +46,7 @@ pub struct AlertReview {
 #[derive(Debug, Clone, Default)]
 pub struct OpportunityFilter {
     pub manager: Option<String>,
+    /// Also suppressed (duplicates, agencies, ...) and blocked leads.
     pub include_suppressed: bool,
     pub limit: Option<usize>,
     pub offset: usize,
@@ -355,8 +356,9 @@ impl Store {
     /// Ranked opportunities, best first.
     pub fn opportunities(&self, filter: &OpportunityFilter) -> Result<Vec<Opportunity>> {
         let mut sql = String::from("SELECT data, status FROM opportunities WHERE 1 = 1");
+        // A blocked lead (risk policy, or a reviewer's block) is out of the working list too.
         if !filter.include_suppressed {
-            sql.push_str(" AND suppressed = 0");
+            sql.push_str(" AND suppressed = 0 AND status <> 'blocked'");
         }
         if filter.manager.is_some() {
             sql.push_str(" AND manager = ?1");

@@ -92,8 +92,10 @@ pub(crate) fn demo(data: &Path, addr: &str, sample: &Path, no_serve: bool) -> Re
     println!("sign in (each link opens that role's screen; Ctrl-C to stop):");
     for t in &tokens {
         let next = match t.role {
-            Role::Risk => "/%3Fview%3Drisk",
-            _ => "/",
+            Role::Risk => "/risk",
+            Role::Analyst => "/graph",
+            Role::Admin => "/crawls",
+            Role::Manager => "/leads",
         };
         let who = t.name.as_deref().unwrap_or_default();
         println!(
