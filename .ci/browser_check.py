@@ -117,6 +117,7 @@ try:
     dom = render(viewer, f"/leads/{planted['id']}", "lead.png", size="1300,1300")
     check("评分构成" in dom and "脚本链接测试项目中标结果公告" in dom, "the lead detail shows the score breakdown and evidence")
     check('href="javascript' not in dom.lower(), "a javascript: URL in the data never becomes a link")
+    check("<canvas" in dom, "the score breakdown is drawn as a chart (ECharts)")
     theirs = next((l for l in api("/api/opportunities?limit=1000", other["token"])), None)
     if theirs:
         dom = render(m, f"/leads/{theirs['id']}")
@@ -142,6 +143,8 @@ try:
     ids = [l["enterprise"]["id"] for l in leads[:2]]
     dom = render(a, f"/graph?from={ids[0]}&to={ids[1]}", "graph.png")
     check("路径" in dom and ("步）" in dom or "没有路径" in dom), "an analyst asks for paths between two enterprises")
+    dom = render(a, f"/graph?from={ids[0]}", "network.png", size="1300,1100")
+    check("关系网络" in dom and "<canvas" in dom, "an analyst sees an enterprise's relationship network")
     dom = render(a, "/search?q=" + urllib.parse.quote("中标"), "search.png")
     check("<mark>" in dom, "search highlights the matched words")
 

@@ -205,19 +205,23 @@ async fn metrics_ui_and_openapi_are_served() {
     assert!(text.as_str().unwrap().contains("oppgraph_rows{table=\"records\"} 15"));
     let (status, page) = call(&state, "GET", "/", None, None).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(page.as_str().unwrap().contains("<script src=\"/ui.js\">"));
+    assert!(page.as_str().unwrap().contains("<script src=\"/web/app.js\">"));
     // Every screen is a bookmarkable address served by the same page.
     for page in
         ["/leads", "/leads/opp-x", "/enterprises/1", "/search", "/risk", "/graph", "/crawls", "/funnel"]
     {
         let (status, html) = call(&state, "GET", page, None, None).await;
         assert_eq!(status, StatusCode::OK, "{page}");
-        assert!(html.as_str().unwrap().contains("/ui.js"), "{page}");
+        assert!(html.as_str().unwrap().contains("/web/app.js"), "{page}");
     }
-    let (status, script) = call(&state, "GET", "/ui.js", None, None).await;
+    let (status, script) = call(&state, "GET", "/web/screens/leads.js", None, None).await;
     assert_eq!(status, StatusCode::OK);
     let script = script.as_str().unwrap();
     assert!(script.contains("/api/opportunities") && !script.contains("localStorage"));
+    let (status, _) = call(&state, "GET", "/web/vendor/echarts/LICENSE", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = call(&state, "GET", "/web/../Cargo.toml", None, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = call(&state, "GET", "/api/openapi.json", None, None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "the spec is for signed-in clients");
     let (status, spec) = call(&state, "GET", "/api/openapi.json", Some(ANALYST), None).await;

@@ -29,8 +29,34 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-const UI: &str = include_str!("ui.html");
-const UI_JS: &str = include_str!("ui.js");
+const UI: &str = include_str!("../../web/index.html");
+
+/// The workbench's files under `web/`, compiled in: the binary serves them itself.
+const WEB: &[(&str, &str, &str)] = &[
+    ("app.js", JS, include_str!("../../web/app.js")),
+    ("screens/leads.js", JS, include_str!("../../web/screens/leads.js")),
+    ("screens/lead.js", JS, include_str!("../../web/screens/lead.js")),
+    ("screens/enterprise.js", JS, include_str!("../../web/screens/enterprise.js")),
+    ("screens/search.js", JS, include_str!("../../web/screens/search.js")),
+    ("screens/risk.js", JS, include_str!("../../web/screens/risk.js")),
+    ("screens/graph.js", JS, include_str!("../../web/screens/graph.js")),
+    ("screens/crawls.js", JS, include_str!("../../web/screens/crawls.js")),
+    ("screens/funnel.js", JS, include_str!("../../web/screens/funnel.js")),
+    ("vendor/echarts/echarts.min.js", JS, include_str!("../../web/vendor/echarts/echarts.min.js")),
+    ("vendor/echarts/LICENSE", TEXT, include_str!("../../web/vendor/echarts/LICENSE")),
+    ("vendor/echarts/NOTICE", TEXT, include_str!("../../web/vendor/echarts/NOTICE")),
+];
+const JS: &str = "text/javascript; charset=utf-8";
+const TEXT: &str = "text/plain; charset=utf-8";
+
+async fn web_file(Path(path): Path<String>) -> Response {
+    match WEB.iter().find(|(name, _, _)| *name == path) {
+        Some((_, kind, body)) => {
+            ([(header::CONTENT_TYPE, *kind), (header::CACHE_CONTROL, "no-cache")], *body).into_response()
+        }
+        None => ApiError::NotFound(format!("no file {path}")).into_response(),
+    }
+}
 
 /// The workbench session cookie: HttpOnly (no script reads it), SameSite=Strict (no other site
 /// sends it).
@@ -382,10 +408,7 @@ pub fn app(state: AppState) -> Router {
         .route("/graph", get(|| async { Html(UI) }))
         .route("/crawls", get(|| async { Html(UI) }))
         .route("/funnel", get(|| async { Html(UI) }))
-        .route(
-            "/ui.js",
-            get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], UI_JS) }),
-        )
+        .route("/web/{*path}", get(web_file))
         .route("/signin", get(signin))
         .route("/signout", post(signout))
         .route("/healthz", get(healthz))

@@ -1,0 +1,122 @@
+// The workbench: helpers, the router and the page's actions. Each screen is its own file in
+// web/screens/ and registers itself with `screen(pattern, render)`. Served from /web/ (the
+// Content-Security-Policy allows no inline script); the session is an HttpOnly cookie from
+// /signin, so nothing secret is kept in the page.
+"use strict";
+const $ = (id) => document.getElementById(id);
+const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
+/** A link target only for http and https addresses; anything else (javascript:, data:) is text. */
+const safeUrl = (url) => {
+  try {
+    const parsed = new URL(String(url), location.href);
+    return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.href : null;
+  } catch { return null; }
+};
+// Chinese labels of the API's codes (the same words the pushed messages use).
+const KIND = { tender_award: "中标", pledge_refinancing: "质押/抵押到期", supply_chain: "供应链", eia_approval: "环评批复",
+  bond_issue: "发债", merger: "并购", capital_increase: "增资", new_branch: "新设分支机构", financing_elsewhere: "他行融资",
+  group_cross_sell: "集团交叉销售", executive_network: "高管关联" };
+const STATUS = { new: "新商机", pushed: "已推送", contacted: "已联系", won: "已成交", lost: "已丢失", invalid: "无效", blocked: "已拦截" };
+const ALERT = { litigation: "诉讼", enforcement: "被执行", dishonest: "失信被执行", share_reduction: "股东减持",
+  credit_rejection: "授信被拒", financing_cost: "融资成本上升", admin_penalty: "行政处罚", abnormal_operation: "经营异常",
+  equity_freeze: "股权冻结", bankruptcy: "破产" };
+const label = (table, key) => table[key] || key;
+const yuan = (v) => v == null ? "" : v >= 1e8 ? (v / 1e8).toFixed(2) + " 亿元" : (v / 1e4).toFixed(2) + " 万元";
+
+async function api(path, options = {}) {
+  const response = await fetch(path, { credentials: "same-origin", ...options, headers: { "Content-Type": "application/json" } });
+  const body = await response.json().catch(() => ({}));
+  if (response.status === 401) throw new Error("未登录或会话已过期：请使用管理员发给您的登录链接重新登录。");
+  if (response.status === 403) throw new Error("您的角色无权查看此页面。");
+  if (!response.ok) throw new Error(body.error ? body.error.message : response.statusText);
+  return body;
+}
+function evidence(e) {
+  const url = safeUrl(e.url);
+  const title = url ? `<a href="${esc(url)}" target="_blank" rel="noopener noreferrer">${esc(e.title)}</a>` : esc(e.title);
+  return `<div class="evidence">📄 ${esc(e.published)} ${title} <span class="muted">[${esc(e.record)}]</span></div>`;
+}
+const FEATURE = { kind: "商机类型", amount: "金额", recency: "事件新近", urgency: "临近到期", size: "企业规模",
+  listed: "上市公司", relationship: "与我行客户相关", feedback: "同类商机反馈", risk: "风险预警", learned: "学习模型" };
+const view = $("view");
+const show = (html) => { view.innerHTML = html; };
+const fail = (e) => { $("msg").textContent = e.message; };
+const entLink = (e) => e && e.id != null ? `<a href="/enterprises/${encodeURIComponent(e.id)}">${esc(e.name)}</a>` : esc(e && e.name);
+const bar = (value, max, cls = "") => `<span class="bar ${cls}" style="width:${Math.round(120 * Math.abs(value) / (max || 1))}px"></span>`;
+
+function leadCard(o) {
+  return `
+    <div class="lead ${o.suppressed ? "suppressed" : ""}" data-id="${esc(o.id)}">
+      <div class="top">
+        <span class="score">${Number(o.score).toFixed(1)}</span>
+        <span class="tag tier">${esc(o.tier)}类</span>
+        <a class="name" href="/leads/${encodeURIComponent(o.id)}">${esc(o.enterprise.name)}</a>
+        <span class="tag">${esc(label(KIND, o.kind))}</span>
+        ${o.products.map((p) => `<span class="tag">${esc(p)}</span>`).join("")}
+        <span class="tag status">${esc(label(STATUS, o.status))}</span>
+        ${o.amount != null ? `<span class="tag">${esc(yuan(o.amount))}</span>` : ""}
+        ${o.suppressed ? `<span class="tag sup">${esc(o.suppressed.reason)}</span>` : ""}
+        <span class="muted">跟进截止 ${esc(o.due)} · ${o.manager ? esc(o.manager) : "未分配"}</span>
+      </div>
+      ${o.why_now ? `<div class="whynow">为什么现在：${esc(o.why_now)}</div>` : ""}
+      <div class="muted">${o.why.slice(0, 3).map((w) => `${esc(label(FEATURE, w.feature))} ${w.contribution > 0 ? "+" : ""}${Number(w.contribution).toFixed(1)}`).join(" · ")}</div>
+      ${o.alerts.map((a) => `<div class="alert">⚠ ${esc(label(ALERT, a.kind))}（严重度 ${esc(a.severity)}）：${esc(a.path.join(" → "))}</div>`).join("")}
+      ${feedbackButtons()}
+    </div>`;
+}
+const feedbackButtons = () => `<div class="actions">
+  <button data-status="contacted">已联系</button><button data-status="won">已成交</button>
+  <button data-status="lost">已丢失</button><button data-status="invalid">无效</button></div>`;
+
+/** Screens by address: [pattern, render(...captures)]. */
+const SCREENS = [];
+const screen = (pattern, render) => SCREENS.push([pattern, render]);
+/** An ECharts chart in the element `id`, resized with the window. */
+function chart(id, option) {
+  const element = $(id);
+  if (!element || typeof echarts === "undefined") return null;
+  const instance = echarts.init(element);
+  instance.setOption(option);
+  window.addEventListener("resize", () => instance.resize());
+  return instance;
+}
+
+async function route() {
+  $("msg").textContent = "";
+  for (const [pattern, page] of SCREENS) {
+    const m = location.pathname.match(pattern);
+    if (m) {
+      document.querySelectorAll("header nav a").forEach((a) => a.classList.toggle("here", a.getAttribute("href") === location.pathname));
+      try { await page(...m.slice(1).map(decodeURIComponent)); } catch (e) { fail(e); show(""); }
+      return;
+    }
+  }
+  show('<p class="muted">没有这个页面。</p>');
+}
+
+view.addEventListener("click", async (event) => {
+  const target = event.target;
+  try {
+    if (target.dataset.decision) {
+      const id = target.closest(".lead").dataset.alert;
+      const note = prompt("备注（可选）") || null;
+      await api(`/api/alerts/${encodeURIComponent(id)}/review`, { method: "POST", body: JSON.stringify({ decision: target.dataset.decision, note }) });
+      await document.addEventListener("DOMContentLoaded", route);
+    } else if (target.dataset.status) {
+      const id = target.closest(".lead").dataset.id;
+      const body = { status: target.dataset.status };
+      if (body.status === "invalid" || body.status === "lost") {
+        const reason = prompt("原因");
+        if (body.status === "invalid" && !reason) return;
+        body.reason = reason || null;
+      }
+      await api(`/api/opportunities/${encodeURIComponent(id)}/feedback`, { method: "POST", body: JSON.stringify(body) });
+      $("msg").textContent = "已记录反馈";
+      await document.addEventListener("DOMContentLoaded", route);
+    } else if (target.dataset.crawl) {
+      await api(`/api/crawls/${encodeURIComponent(target.dataset.crawl)}/run`, { method: "POST" });
+      $("msg").textContent = "已开始采集";
+    }
+  } catch (e) { fail(e); }
+});
+document.addEventListener("DOMContentLoaded", route);
