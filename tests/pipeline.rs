@@ -170,7 +170,7 @@ fn suppliers_of_customers_become_supply_chain_leads() {
     let opps = all_opportunities(&ws);
     let lead = opps.iter().find(|o| o.kind == OpportunityKind::SupplyChain).expect("supply-chain lead");
     assert_eq!(lead.enterprise.name, "宜昌小微配件有限公司");
-    assert!(lead.why.iter().any(|w| w.feature == "amount" && w.detail.contains("1,200,000")));
+    assert!(lead.why.iter().any(|w| w.feature == "amount" && w.detail.contains("120万元")));
     assert_eq!(lead.evidence.len(), 3);
 }
 

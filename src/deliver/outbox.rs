@@ -385,20 +385,7 @@ fn reason_cn(lead: &Opportunity, why: &crate::model::WhyItem) -> String {
 }
 
 fn kind_cn(lead: &Opportunity) -> &'static str {
-    use crate::model::OpportunityKind as K;
-    match lead.kind {
-        K::TenderAward => "中标",
-        K::PledgeRefinancing => "质押/抵押到期",
-        K::SupplyChain => "供应链",
-        K::EiaApproval => "环评批复",
-        K::BondIssue => "发债",
-        K::Merger => "并购",
-        K::CapitalIncrease => "增资",
-        K::NewBranch => "新设分支机构",
-        K::FinancingElsewhere => "他行融资",
-        K::GroupCrossSell => "集团交叉销售",
-        K::ExecutiveNetwork => "高管关联",
-    }
+    lead.kind.label_cn()
 }
 
 #[cfg(test)]

@@ -151,6 +151,13 @@ impl SupplyRole {
             SupplyRole::Buyer => "buyer",
         }
     }
+
+    pub fn label_cn(self) -> &'static str {
+        match self {
+            SupplyRole::Supplier => "供应商",
+            SupplyRole::Buyer => "采购方",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

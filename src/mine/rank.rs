@@ -97,7 +97,7 @@ pub fn score(
             let mut why = vec![WhyItem {
                 feature: "kind".into(),
                 contribution: base_points(c.kind),
-                detail: format!("{} lead", c.kind.as_str()),
+                detail: format!("{}类商机", c.kind.label_cn()),
             }];
             let mut push = |feature: &str, contribution: f64, detail: String| {
                 if contribution.abs() >= 0.05 {
@@ -108,17 +108,21 @@ pub fn score(
                 let span = (config.amount_ceiling / config.amount_floor).log10();
                 let x = ((amount.max(1.0) / config.amount_floor).log10() / span).clamp(0.0, 1.0);
                 let label = match c.kind {
-                    OpportunityKind::TenderAward => "award",
-                    OpportunityKind::PledgeRefinancing => "pledge",
-                    OpportunityKind::SupplyChain => "supply volume",
-                    _ => "amount",
+                    OpportunityKind::TenderAward => "中标金额",
+                    OpportunityKind::PledgeRefinancing => "质押金额",
+                    OpportunityKind::SupplyChain => "近一年供货额",
+                    _ => "金额",
                 };
-                push("amount", config.amount_weight * x, format!("{label} {} yuan", thousands(amount)));
+                push(
+                    "amount",
+                    config.amount_weight * x,
+                    format!("{label} {}", crate::model::yuan_cn(amount)),
+                );
             }
             if let Facts::Pledge { days_to_expiry, .. } = c.facts {
                 let days = days_to_expiry as f64;
                 let x = (1.0 - (days - 30.0) / 150.0).clamp(0.0, 1.0);
-                push("urgency", config.urgency_weight * x, format!("pledge expires in {days:.0} days"));
+                push("urgency", config.urgency_weight * x, format!("质押 {days:.0} 天后到期"));
             } else if !matches!(c.facts, Facts::Relationship { .. }) {
                 // A relationship has no event date to be fresh about.
                 let age = (input.as_of - c.event_date).num_days().max(0) as f64;
@@ -126,39 +130,35 @@ pub fn score(
                 push(
                     "recency",
                     config.recency_weight * x,
-                    format!("event {age:.0} days ago ({})", c.event_date),
+                    format!("事件发生于 {age:.0} 天前（{}）", c.event_date),
                 );
             }
             if let Some(e) = enterprise {
                 let (x, label) = match e.size {
-                    Some(EnterpriseSize::Large) => (1.0, "large"),
-                    Some(EnterpriseSize::Medium) => (0.75, "medium"),
-                    Some(EnterpriseSize::Small) => (0.5, "small"),
-                    Some(EnterpriseSize::Micro) => (0.25, "micro"),
-                    None => (0.0, "unknown"),
+                    Some(EnterpriseSize::Large) => (1.0, "大型企业"),
+                    Some(EnterpriseSize::Medium) => (0.75, "中型企业"),
+                    Some(EnterpriseSize::Small) => (0.5, "小型企业"),
+                    Some(EnterpriseSize::Micro) => (0.25, "微型企业"),
+                    None => (0.0, "规模未知"),
                 };
-                push("size", config.size_weight * x, format!("{label} enterprise"));
+                push("size", config.size_weight * x, label.to_string());
                 if e.listed {
-                    push("listed", config.listed_bonus, "listed company".into());
+                    push("listed", config.listed_bonus, "上市公司".into());
                 }
                 if e.is_customer {
-                    push("relationship", config.relationship_bonus, "existing customer: cross-sell".into());
+                    push("relationship", config.relationship_bonus, "我行存量客户，交叉销售".into());
                 } else if let Facts::Relationship { customer, .. } = &c.facts {
                     let tie = if c.kind == OpportunityKind::GroupCrossSell {
-                        "group member"
+                        "集团成员"
                     } else {
-                        "officer's firm"
+                        "董监高任职企业"
                     };
-                    push(
-                        "relationship",
-                        config.relationship_bonus,
-                        format!("{tie} of our customer {customer}"),
-                    );
+                    push("relationship", config.relationship_bonus, format!("我行客户{customer}的{tie}"));
                 } else if let Facts::Supply { role, core_customer, .. } = &c.facts {
                     push(
                         "relationship",
                         config.relationship_bonus,
-                        format!("{} of our customer {core_customer}", role.as_str()),
+                        format!("我行客户{core_customer}的{}", role.label_cn()),
                     );
                 }
             }
@@ -167,7 +167,7 @@ pub fn score(
                 push(
                     "feedback",
                     config.feedback_weight * (rate - 0.5) * 2.0,
-                    format!("{won:.0} won of {decided:.0} decided {} leads", c.kind.as_str()),
+                    format!("同类{}商机已决 {decided:.0} 条，成交 {won:.0} 条", c.kind.label_cn()),
                 );
             }
             if !a.alerts.is_empty() {
@@ -176,12 +176,15 @@ pub fn score(
                     .alerts
                     .iter()
                     .max_by_key(|al| al.severity)
-                    .map(|al| al.kind.clone())
+                    .map(|al| {
+                        crate::model::RiskKind::parse(&al.kind)
+                            .map_or(al.kind.clone(), |k| k.label_cn().into())
+                    })
                     .unwrap_or_default();
                 push(
                     "risk",
                     -(config.risk_per_severity * weight).min(config.risk_cap),
-                    format!("{} risk alert(s), worst {worst}", a.alerts.len()),
+                    format!("{} 条风险预警，最重：{worst}", a.alerts.len()),
                 );
             }
             let total: f64 = why.iter().map(|w| w.contribution).sum();
@@ -327,35 +330,4 @@ fn win_rates(input: &MineInput<'_>) -> HashMap<OpportunityKind, (f64, f64)> {
 
 fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
-}
-
-/// 20797381.58 -> "20,797,381.58".
-pub fn thousands(amount: f64) -> String {
-    let text = format!("{amount:.2}");
-    let (int, frac) = text.split_once('.').unwrap_or((&text, "00"));
-    let digits: Vec<char> = int.chars().collect();
-    let mut out = String::new();
-    for (i, c) in digits.iter().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(*c);
-    }
-    if frac == "00" {
-        out
-    } else {
-        format!("{out}.{frac}")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formats_amounts_with_separators() {
-        assert_eq!(thousands(20797381.58), "20,797,381.58");
-        assert_eq!(thousands(1000.0), "1,000");
-        assert_eq!(thousands(999.5), "999.50");
-    }
 }

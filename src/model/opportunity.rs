@@ -28,6 +28,23 @@ pub enum OpportunityKind {
 }
 
 impl OpportunityKind {
+    /// What the kind is called in Chinese, in the workbench and in pushed messages.
+    pub fn label_cn(self) -> &'static str {
+        match self {
+            Self::TenderAward => "中标",
+            Self::PledgeRefinancing => "质押/抵押到期",
+            Self::SupplyChain => "供应链",
+            Self::EiaApproval => "环评批复",
+            Self::BondIssue => "发债",
+            Self::Merger => "并购",
+            Self::CapitalIncrease => "增资",
+            Self::NewBranch => "新设分支机构",
+            Self::FinancingElsewhere => "他行融资",
+            Self::GroupCrossSell => "集团交叉销售",
+            Self::ExecutiveNetwork => "高管关联",
+        }
+    }
+
     pub const ALL: [OpportunityKind; 11] = [
         Self::TenderAward,
         Self::PledgeRefinancing,

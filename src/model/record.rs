@@ -230,6 +230,22 @@ impl RiskKind {
         Self::ALL.into_iter().find(|k| k.as_str() == s.trim())
     }
 
+    /// What the risk is called in Chinese.
+    pub fn label_cn(self) -> &'static str {
+        match self {
+            Self::Litigation => "诉讼",
+            Self::Enforcement => "被执行",
+            Self::Dishonest => "失信被执行",
+            Self::ShareReduction => "股东减持",
+            Self::CreditRejection => "授信被拒",
+            Self::FinancingCost => "融资成本上升",
+            Self::AdminPenalty => "行政处罚",
+            Self::AbnormalOperation => "经营异常",
+            Self::EquityFreeze => "股权冻结",
+            Self::Bankruptcy => "破产",
+        }
+    }
+
     /// Severity used when the source gives none.
     pub fn default_severity(self) -> u8 {
         match self {
