@@ -163,19 +163,41 @@ fn enterprise_rows_merge_by_code_and_keep_former_names() {
     assert_eq!(outcome.files[0].discovered, 1, "only the bank is new");
 }
 
-#[test]
-fn an_uncertain_reference_becomes_a_new_enterprise_that_names_its_candidates() {
+/// Two registered firms sharing the short name 中环, in Shanghai and Tianjin.
+fn two_zhonghuan_firms() -> (tempfile::TempDir, Workspace) {
     let (dir, mut ws) = workspace();
     let enterprises = dir.path().join("enterprises.csv");
     std::fs::write(&enterprises, "name\n上海中环科技有限公司\n天津中环电子有限公司\n").unwrap();
     ws.import(&[enterprises]).unwrap();
-    let tenders = dir.path().join("tenders.csv");
+    (dir, ws)
+}
+
+/// Imports one award won by 中环 (`region` may be empty) and returns the outcome.
+fn import_award(
+    dir: &std::path::Path,
+    ws: &mut Workspace,
+    id: &str,
+    region: &str,
+) -> oppgraph::ingest::ImportOutcome {
+    let tenders = dir.join(format!("tenders-{id}.csv"));
     std::fs::write(
         &tenders,
-        "id,kind,title,published,winner,amount\nx1,award,某工程中标公告,2026-05-01,中环,1000000\n",
+        format!("id,kind,title,published,winner,amount,region\n{id},award,{id}工程中标公告,2026-05-01,中环,1000000,{region}\n"),
     )
     .unwrap();
-    let outcome = ws.import(&[tenders]).unwrap();
+    ws.import(&[tenders]).unwrap()
+}
+
+fn winner_of(ws: &Workspace, id: &str) -> i64 {
+    let record = ws.store().record(oppgraph::model::RecordKind::Tender, id).unwrap().unwrap();
+    let oppgraph::model::Record::Tender(tender) = record else { panic!("not a tender") };
+    tender.winners[0].id
+}
+
+#[test]
+fn an_uncertain_reference_becomes_a_new_enterprise_that_names_its_candidates() {
+    let (dir, mut ws) = two_zhonghuan_firms();
+    let outcome = import_award(dir.path(), &mut ws, "x1", "");
     assert_eq!(outcome.files[0].discovered, 1);
     let all = ws.store().enterprises().unwrap();
     let created = all.iter().find(|e| e.name == "中环").unwrap();
@@ -192,36 +214,17 @@ fn an_uncertain_reference_becomes_a_new_enterprise_that_names_its_candidates() {
     let target = all.iter().find(|e| e.name == "天津中环电子有限公司").unwrap().id;
     ws.add_decision(&oppgraph::resolve::Decision { name: "中环".into(), enterprise: Some(target) }, "test")
         .unwrap();
-    let again = dir.path().join("tenders-2.csv");
-    std::fs::write(
-        &again,
-        "id,kind,title,published,winner,amount\nx2,award,另一工程中标公告,2026-05-02,中环,2000000\n",
-    )
-    .unwrap();
-    ws.import(&[again]).unwrap();
-    let record = ws.store().record(oppgraph::model::RecordKind::Tender, "x2").unwrap().unwrap();
-    let oppgraph::model::Record::Tender(tender) = record else { panic!("not a tender") };
-    assert_eq!(tender.winners[0].id, target);
+    import_award(dir.path(), &mut ws, "x2", "");
+    assert_eq!(winner_of(&ws, "x2"), target);
 }
 
 #[test]
 fn a_tenders_region_settles_which_firm_a_shared_short_name_means() {
-    let (dir, mut ws) = workspace();
-    let enterprises = dir.path().join("enterprises.csv");
-    std::fs::write(&enterprises, "name\n上海中环科技有限公司\n天津中环电子有限公司\n").unwrap();
-    ws.import(&[enterprises]).unwrap();
-    let tenders = dir.path().join("tenders.csv");
-    std::fs::write(
-        &tenders,
-        "id,kind,title,published,winner,amount,region\nt1,award,某工程中标公告,2026-05-01,中环,1000000,天津市滨海新区\n",
-    )
-    .unwrap();
-    let outcome = ws.import(&[tenders]).unwrap();
+    let (dir, mut ws) = two_zhonghuan_firms();
+    let outcome = import_award(dir.path(), &mut ws, "t1", "天津市滨海新区");
     assert_eq!(outcome.files[0].discovered, 0, "{outcome:?}");
-    let record = ws.store().record(oppgraph::model::RecordKind::Tender, "t1").unwrap().unwrap();
-    let oppgraph::model::Record::Tender(tender) = record else { panic!("not a tender") };
     let tianjin = ws.store().enterprises().unwrap().into_iter().find(|e| e.name.starts_with("天津")).unwrap();
-    assert_eq!(tender.winners[0].id, tianjin.id);
+    assert_eq!(winner_of(&ws, "t1"), tianjin.id);
 }
 
 #[test]
