@@ -145,6 +145,9 @@ try:
     check("路径" in dom and ("步）" in dom or "没有路径" in dom), "an analyst asks for paths between two enterprises")
     dom = render(a, f"/graph?from={ids[0]}", "network.png", size="1300,1100")
     check("关系网络" in dom and "<canvas" in dom, "an analyst sees an enterprise's relationship network")
+    name = leads[0]["enterprise"]["name"]
+    dom = render(a, "/graph?from=" + urllib.parse.quote(name))
+    check("关系网络" in dom and "<canvas" in dom, "an analyst finds an enterprise by its name")
     dom = render(a, "/search?q=" + urllib.parse.quote("中标"), "search.png")
     check("<mark>" in dom, "search highlights the matched words")
 

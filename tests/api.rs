@@ -245,7 +245,6 @@ async fn every_error_is_json_and_names_no_server_path() {
         ("GET", "/api/search"),
         ("POST", "/api/import?name=tenders%00.csv"),
         ("POST", &format!("/api/import?name={}.csv", "长".repeat(300))),
-        ("GET", "/api/enterprises/not-a-number"),
     ] {
         let (status, body) = call(&state, method, uri, Some(ADMIN), None).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{method} {uri}: {body}");
@@ -547,4 +546,41 @@ async fn the_workbench_signs_in_with_an_httponly_cookie_and_never_leaves_the_sit
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     let response = raw(&state, "GET", "/api/opportunities", Some("oppgraph_session=forged")).await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn enterprises_are_found_by_id_code_or_name() {
+    let (_dir, state) = state();
+    let (_, found) =
+        call(&state, "GET", "/api/enterprises?q=%E5%85%AC%E5%8F%B8&limit=50", Some(ADMIN), None).await;
+    let with_code =
+        found.as_array().unwrap().iter().find(|e| e["uscc"].is_string()).expect("an enterprise with a code");
+    let id = with_code["id"].as_i64().unwrap();
+    let by = |text: &str| format!("/api/enterprises/{}", urlencoding(text));
+    for reference in [
+        id.to_string(),
+        with_code["uscc"].as_str().unwrap().to_string(),
+        with_code["name"].as_str().unwrap().to_string(),
+    ] {
+        let (status, body) = call(&state, "GET", &by(&reference), Some(ADMIN), None).await;
+        assert_eq!((status, body["id"].as_i64()), (StatusCode::OK, Some(id)), "{reference}: {body}");
+    }
+    let (status, body) = call(&state, "GET", &by("不存在的某某有限公司"), Some(ADMIN), None).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found")),
+        "{body}"
+    );
+    // The graph takes the same references.
+    let name = with_code["name"].as_str().unwrap();
+    let (status, _) =
+        call(&state, "GET", &format!("/api/graph/neighbors/{}", urlencoding(name)), Some(ANALYST), None)
+            .await;
+    assert!(status == StatusCode::OK || status == StatusCode::NOT_FOUND, "{status}");
+}
+
+fn urlencoding(text: &str) -> String {
+    text.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
 }

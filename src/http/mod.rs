@@ -128,6 +128,8 @@ struct Inner {
     /// The graph, stamped with the store change it reflects.
     graph: Mutex<Option<Arc<EnterpriseGraph>>>,
     tokens: Vec<TokenConfig>,
+    /// The resolver over the store's enterprises, stamped with the store change it reflects.
+    resolver: Mutex<Option<((u64, u64), Arc<crate::resolve::Resolver>)>>,
     /// Workbench sessions: session id -> the token it was signed in with (index in `tokens`).
     sessions: Mutex<HashMap<String, usize>>,
     requests: Mutex<BTreeMap<(String, u16), u64>>,
@@ -161,6 +163,7 @@ impl AppState {
                 crawl_counters: Mutex::new(BTreeMap::new()),
                 graph: Mutex::new(None),
                 tokens,
+                resolver: Mutex::new(None),
                 sessions: Mutex::new(HashMap::new()),
                 requests: Mutex::new(BTreeMap::new()),
                 mines: AtomicU64::new(0),
@@ -251,6 +254,47 @@ impl AppState {
         tokio::task::spawn_blocking(move || query(&graph))
             .await
             .map_err(|e| ApiError::internal(format!("worker failed: {e}")))
+    }
+
+    /// The resolver over the current enterprises (rebuilt after the store changed).
+    pub async fn resolver(&self) -> Result<Arc<crate::resolve::Resolver>, ApiError> {
+        let version = self.read(|r| Ok(r.store.graph_version()?)).await?;
+        let stamp = (version.store_id, version.seq);
+        if let Some((at, resolver)) = self.inner.resolver.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            if *at == stamp {
+                return Ok(resolver.clone());
+            }
+        }
+        let resolver = Arc::new(self.read(|r| Ok(r.store.resolver()?)).await?);
+        *self.inner.resolver.lock().unwrap_or_else(|p| p.into_inner()) = Some((stamp, resolver.clone()));
+        Ok(resolver)
+    }
+
+    /// An enterprise named by id, 统一社会信用代码 (all-digit ones too) or name, full or short, as
+    /// the command line takes it. A short name that fits several is refused with its candidates.
+    pub async fn enterprise_id(&self, text: &str) -> Result<i64, ApiError> {
+        use crate::resolve::{EntRef, Resolution};
+        let text = text.trim();
+        let reference = match EntRef::parse(text) {
+            Ok(EntRef::Uscc(code)) => EntRef::Uscc(code),
+            _ => match text.parse::<i64>() {
+                Ok(id) => return Ok(id),
+                Err(_) => EntRef::Name(text.to_string()),
+            },
+        };
+        let resolver = self.resolver().await?;
+        match resolver.resolve(&reference) {
+            Resolution::Linked { id, .. } => Ok(id),
+            Resolution::NeedsReview { candidates } => {
+                let names: Vec<String> = candidates
+                    .iter()
+                    .take(5)
+                    .map(|c| format!("{}（{}）", resolver.name_of(c.id).unwrap_or("?"), c.id))
+                    .collect();
+                Err(ApiError::Conflict(format!("「{text}」可能是：{}；请用编号指定", names.join("、"))))
+            }
+            Resolution::NotFound => Err(ApiError::NotFound(format!("没有找到企业「{text}」"))),
+        }
     }
 
     /// Re-mines as of `as_of` (used by the schedule).
@@ -852,8 +896,9 @@ async fn find_enterprises(
 async fn get_enterprise(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
 ) -> Result<Json<crate::model::Enterprise>, ApiError> {
+    let id = state.enterprise_id(&id).await?;
     let mut found = state.read(move |r| Ok(r.store.enterprise(id)?)).await?;
     if let Some(enterprise) = found.as_mut() {
         redact_contacts(&caller, enterprise);
@@ -919,13 +964,12 @@ async fn import_upload(
 }
 
 /// `123` (internal id) or `person:p1`.
-fn node_ref(id: &str) -> Result<NodeRef, ApiError> {
+/// A graph node: `person:ID`, or an enterprise by id, 统一社会信用代码 or name.
+async fn node_ref(state: &AppState, id: &str) -> Result<NodeRef, ApiError> {
     if let Some(person) = id.strip_prefix("person:") {
         return Ok(NodeRef::Person(person.to_string()));
     }
-    id.parse::<i64>()
-        .map(NodeRef::Enterprise)
-        .map_err(|_| ApiError::BadRequest(format!("{id:?} is not an enterprise id or person:ID")))
+    Ok(NodeRef::Enterprise(state.enterprise_id(id).await?))
 }
 
 fn graph_reader(caller: &Caller) -> Result<(), ApiError> {
@@ -938,7 +982,7 @@ async fn graph_controller(
     Path(id): Path<String>,
 ) -> Result<Json<crate::graph::analysis::ControllerReport>, ApiError> {
     graph_reader(&caller)?;
-    let node = node_ref(&id)?;
+    let node = node_ref(&state, &id).await?;
     let report = state.on_graph(move |graph| graph.controller(&node, Limits::default())).await?;
     report.map(Json).ok_or_else(|| ApiError::NotFound(format!("{id} is not in the graph")))
 }
@@ -957,7 +1001,7 @@ async fn graph_neighbors(
     Query(params): Query<NeighborParams>,
 ) -> Result<Json<crate::graph::analysis::Neighbourhood>, ApiError> {
     graph_reader(&caller)?;
-    let node = node_ref(&id)?;
+    let node = node_ref(&state, &id).await?;
     let depth = params.depth.unwrap_or(1).min(4);
     let kinds: Vec<&str> = params.kinds.as_deref().unwrap_or("").split(',').collect();
     let kinds = EdgeKind::parse_list(&kinds).map_err(ApiError::BadRequest)?;
@@ -972,7 +1016,7 @@ async fn graph_group(
     Path(id): Path<String>,
 ) -> Result<Json<crate::graph::analysis::Group>, ApiError> {
     graph_reader(&caller)?;
-    let node = node_ref(&id)?;
+    let node = node_ref(&state, &id).await?;
     let group = state.on_graph(move |graph| graph.group(&node)).await?;
     group.map(Json).ok_or_else(|| ApiError::NotFound(format!("{id} is not in the graph")))
 }
@@ -992,7 +1036,7 @@ async fn graph_path(
     Query(params): Query<PathParams>,
 ) -> Result<Json<Vec<crate::graph::analysis::PathOut>>, ApiError> {
     graph_reader(&caller)?;
-    let (a, b) = (node_ref(&params.from)?, node_ref(&params.to)?);
+    let (a, b) = (node_ref(&state, &params.from).await?, node_ref(&state, &params.to).await?);
     let (depth, limit) = (params.max_depth.unwrap_or(6).min(10), params.limit.unwrap_or(10).min(100));
     let hub_cap = params.hub_cap.unwrap_or(1000);
     let paths = state.on_graph(move |graph| graph.k_shortest_paths(&a, &b, depth, limit, hub_cap)).await?;

@@ -1,6 +1,7 @@
 "use strict";
 /** 关系图谱: one enterprise's relationship network (by kind, one or two steps; click a node to
- * move there), or the paths between two enterprises. Enterprises by id. */
+ * move there), or the paths between two enterprises. Enterprises by name, short name,
+ * 统一社会信用代码 or id: the API resolves them, and names the candidates of an ambiguous one. */
 async function pageGraph() {
   const params = new URLSearchParams(location.search);
   const from = params.get("from") || "", to = params.get("to") || "";
@@ -22,11 +23,11 @@ async function pageGraph() {
   const kindBoxes = Object.entries(RELATION).map(([k, v]) =>
     `<label><input type="checkbox" name="kind" value="${k}" ${kinds.includes(k) ? "checked" : ""}> ${v}</label>`).join(" ");
   show(`<h2>关系图谱</h2><form method="get" action="/graph" class="filters">
-    <label>企业编号 <input name="from" value="${esc(from)}" size="10"></label>
-    <label>到（可选） <input name="to" value="${esc(to)}" size="10"></label>
+    <label>企业 <input name="from" value="${esc(from)}" size="24" placeholder="名称、简称、统一社会信用代码或编号"></label>
+    <label>到（可选） <input name="to" value="${esc(to)}" size="24"></label>
     <label>层数 <select name="depth"><option value="1">1 层</option><option value="2" ${depth === 2 ? "selected" : ""}>2 层</option></select></label>
     <button class="primary">查询</button><div class="kinds">${kindBoxes}</div></form>${out}`);
-  if (network) drawNetwork(network, from);
+  if (network) drawNetwork(network, network.nodes.length ? network.nodes[0].id : from);
 }
 
 /** The network as an ECharts force graph: enterprises and persons, relations labelled. */
