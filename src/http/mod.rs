@@ -129,7 +129,7 @@ struct Inner {
     graph: Mutex<Option<Arc<EnterpriseGraph>>>,
     tokens: Vec<TokenConfig>,
     /// The resolver over the store's enterprises, stamped with the store change it reflects.
-    resolver: Mutex<Option<((u64, u64), Arc<crate::resolve::Resolver>)>>,
+    resolver: Mutex<Option<StampedResolver>>,
     /// Workbench sessions: session id -> the token it was signed in with (index in `tokens`).
     sessions: Mutex<HashMap<String, usize>>,
     requests: Mutex<BTreeMap<(String, u16), u64>>,
@@ -305,6 +305,9 @@ impl AppState {
         Ok(summary)
     }
 }
+
+/// A resolver with the store version (store id, change sequence) it was built from.
+type StampedResolver = ((u64, u64), Arc<crate::resolve::Resolver>);
 
 /// The authenticated caller.
 #[derive(Debug, Clone)]
