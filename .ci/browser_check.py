@@ -138,6 +138,9 @@ try:
         api(f"/api/alerts/{urllib.parse.quote(blocked['id'])}/review", r, {"decision": "block", "note": "浏览器测试"})
         dom = render(m, "/leads?page=0")
         check(f'data-id="{blocked["opportunity"]}"' not in dom, "a blocked event's lead leaves the manager's list")
+        dom = render(r, "/risk")
+        reviewer = by_role["risk"][0].get("user", "")
+        check("复核记录" in dom and "拦截" in dom and reviewer in dom, "the review history names who decided, and when")
 
     a = by_role["analyst"][0]["token"]
     ids = [l["enterprise"]["id"] for l in leads[:2]]

@@ -704,7 +704,10 @@ async fn list_alerts(
         .read(move |r| {
             let reviews: std::collections::HashMap<String, AlertReview> =
                 r.store.alert_reviews()?.into_iter().map(|r| (r.alert_id.clone(), r)).collect();
-            let opportunities = r.store.opportunities(&OpportunityFilter::default())?;
+            // Pending alerts are on working leads; decisions already taken stay listed even when
+            // their leads were blocked by them.
+            let filter = OpportunityFilter { include_suppressed: wanted != "pending", ..Default::default() };
+            let opportunities = r.store.opportunities(&filter)?;
             let mut views: Vec<AlertView> = Vec::new();
             let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
             for opp in opportunities {

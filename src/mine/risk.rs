@@ -131,11 +131,11 @@ fn risks_of<'r>(
 }
 
 fn describe(event: &RiskEvent, path: &[String]) -> String {
-    let what = event.title.clone().unwrap_or_else(|| event.kind.as_str().to_string());
-    let amount = event.amount.map(|a| format!(", {a:.0} yuan")).unwrap_or_default();
+    let what = event.title.clone().unwrap_or_else(|| event.kind.label_cn().to_string());
+    let amount = event.amount.map(|a| format!("，{}", crate::model::yuan_cn(a))).unwrap_or_default();
     if path.len() <= 1 {
-        format!("{} ({}{amount})", what, event.published)
+        format!("{what}（{}{amount}）", event.published)
     } else {
-        format!("{} ({}{amount}) via {}", what, event.published, path.join(" -> "))
+        format!("{what}（{}{amount}），经 {} 传导", event.published, path.join(" → "))
     }
 }

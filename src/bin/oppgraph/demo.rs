@@ -63,13 +63,15 @@ pub(crate) fn demo(data: &Path, addr: &str, sample: &Path, no_serve: bool) -> Re
 
     let managers = workspace.store().managers()?;
     let mut tokens = vec![
-        TokenConfig { token: random_token(), role: Role::Admin, manager: None, name: Some("admin".into()) },
-        TokenConfig { token: random_token(), role: Role::Risk, manager: None, name: Some("risk".into()) },
         TokenConfig {
             token: random_token(),
-            role: Role::Analyst,
+            role: Role::Admin,
             manager: None,
-            name: Some("analyst".into()),
+            name: Some("系统管理员".into()),
+        },
+        TokenConfig { token: random_token(), role: Role::Risk, manager: None, name: Some("赵敏".into()) },
+        TokenConfig {
+            token: random_token(), role: Role::Analyst, manager: None, name: Some("陈静".into())
         },
     ];
     for manager in managers.iter().take(3) {
