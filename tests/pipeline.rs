@@ -107,6 +107,11 @@ fn one_award_from_two_sources_is_one_live_lead() {
     assert_eq!(duplicate.evidence[0].record, "t2");
     assert_eq!(duplicate.suppressed.as_ref().unwrap().duplicate_of.as_deref(), Some(canonical.id.as_str()));
     assert_eq!(canonical.products, ["performance_bond", "working_capital_loan"]);
+    assert_eq!(
+        canonical.product_names,
+        ["履约保函", "流动资金贷款"],
+        "the bank's names travel with the codes"
+    );
 }
 
 #[test]

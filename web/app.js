@@ -21,6 +21,8 @@ const ALERT = { litigation: "诉讼", enforcement: "被执行", dishonest: "失�
   credit_rejection: "授信被拒", financing_cost: "融资成本上升", admin_penalty: "行政处罚", abnormal_operation: "经营异常",
   equity_freeze: "股权冻结", bankruptcy: "破产" };
 const label = (table, key) => table[key] || key;
+/** The products as the bank names them (履约保函), else their codes. */
+const productNames = (o) => (o.product_names && o.product_names.length ? o.product_names : o.products);
 const yuan = (v) => v == null ? "" : v >= 1e8 ? (v / 1e8).toFixed(2) + " 亿元" : (v / 1e4).toFixed(2) + " 万元";
 
 async function api(path, options = {}) {
@@ -52,7 +54,7 @@ function leadCard(o) {
         <span class="tag tier">${esc(o.tier)}类</span>
         <a class="name" href="/leads/${encodeURIComponent(o.id)}">${esc(o.enterprise.name)}</a>
         <span class="tag">${esc(label(KIND, o.kind))}</span>
-        ${o.products.map((p) => `<span class="tag">${esc(p)}</span>`).join("")}
+        ${productNames(o).map((p) => `<span class="tag">${esc(p)}</span>`).join("")}
         <span class="tag status">${esc(label(STATUS, o.status))}</span>
         ${o.amount != null ? `<span class="tag">${esc(yuan(o.amount))}</span>` : ""}
         ${o.suppressed ? `<span class="tag sup">${esc(o.suppressed.reason)}</span>` : ""}

@@ -311,7 +311,8 @@ impl Message {
                 )));
             }
             if !lead.products.is_empty() {
-                lines.push(Line::Text(format!("推荐产品：{}", lead.products.join("、"))));
+                let names = if lead.product_names.is_empty() { &lead.products } else { &lead.product_names };
+                lines.push(Line::Text(format!("推荐产品：{}", names.join("、"))));
             }
             lines.push(Line::Link {
                 text: format!("查看商机 {}", lead.id),

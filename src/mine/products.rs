@@ -8,6 +8,8 @@ use std::collections::HashMap;
 #[derive(Debug, Clone, Default)]
 pub struct ProductMatrix {
     rows: HashMap<OpportunityKind, Row>,
+    /// Product code -> what the bank calls it (`[names]`).
+    names: HashMap<String, String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -40,6 +42,8 @@ impl ProductMatrix {
         #[derive(Deserialize)]
         struct File {
             matrix: HashMap<String, Row>,
+            #[serde(default)]
+            names: HashMap<String, String>,
         }
         let file: File = toml::from_str(text)?;
         let mut rows = HashMap::new();
@@ -52,12 +56,17 @@ impl ProductMatrix {
                 return Err(MatrixError::MissingKind(kind.as_str()));
             }
         }
-        Ok(ProductMatrix { rows })
+        Ok(ProductMatrix { rows, names: file.names })
     }
 
     /// The compiled-in matrix. It is tested to parse, so this cannot fail at run time.
     pub fn builtin() -> Self {
         Self::parse(BUILTIN).unwrap_or_default()
+    }
+
+    /// What the bank calls a product (its code when the matrix names none).
+    pub fn name(&self, code: &str) -> String {
+        self.names.get(code).cloned().unwrap_or_else(|| code.to_string())
     }
 
     pub fn products(&self, kind: OpportunityKind, size: Option<EnterpriseSize>) -> Vec<String> {

@@ -189,6 +189,7 @@ pub fn score(
             }
             let total: f64 = why.iter().map(|w| w.contribution).sum();
             let score = round1(total.clamp(0.0, 100.0));
+            let matched = products.products(c.kind, enterprise.and_then(|e| e.size));
             Opportunity {
                 id: c.id.clone(),
                 enterprise: enterprise.map(|e| e.to_ref()).unwrap_or(crate::model::EnterpriseRef {
@@ -197,7 +198,8 @@ pub fn score(
                     uscc: None,
                 }),
                 kind: c.kind,
-                products: products.products(c.kind, enterprise.and_then(|e| e.size)),
+                products: matched.clone(),
+                product_names: matched.iter().map(|code| products.name(code)).collect(),
                 amount: c.amount,
                 score,
                 tier: Tier::C,

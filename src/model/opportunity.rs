@@ -272,6 +272,9 @@ pub struct Opportunity {
     pub enterprise: EnterpriseRef,
     pub kind: OpportunityKind,
     pub products: Vec<String>,
+    /// The products as the bank names them (履约保函), in the order of `products`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub product_names: Vec<String>,
     /// The amount in yuan the lead is about (award share, pledge, supply volume, filing).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
@@ -299,6 +302,7 @@ impl Opportunity {
             enterprise: EnterpriseRef { id: enterprise, name: format!("企业{enterprise}"), uscc: None },
             kind,
             products: vec![],
+            product_names: vec![],
             amount: None,
             score: 50.0,
             why: vec![],

@@ -12,7 +12,7 @@ async function pageLead(id) {
       <div id="score-chart" class="chart" style="height:${40 + 30 * o.why.length}px"></div>
       <table class="why">${o.why.map((w) => `<tr><td class="${w.contribution < 0 ? "minus" : "plus"}">${w.contribution > 0 ? "+" : ""}${Number(w.contribution).toFixed(1)}</td>
         <td>${bar(w.contribution, max, w.contribution < 0 ? "neg" : "")}</td><td>${esc(label(FEATURE, w.feature))}</td><td class="muted">${esc(w.detail)}</td></tr>`).join("")}</table>
-      <h3>推荐产品</h3><p>${o.products.map((p) => `<span class="tag">${esc(p)}</span>`).join(" ") || "无"}</p>
+      <h3>推荐产品</h3><p>${productNames(o).map((p) => `<span class="tag">${esc(p)}</span>`).join(" ") || "无"}</p>
       <h3>证据</h3>${o.evidence.map(evidence).join("") || '<p class="muted">无</p>'}
       <h3>风险预警</h3>${o.alerts.map((a) => `<div class="alert">⚠ ${esc(label(ALERT, a.kind))}（严重度 ${esc(a.severity)}）
         <div class="path">${a.path.map((step) => `<span class="node">${esc(step)}</span>`).join('<span class="edge">→</span>')}</div>
