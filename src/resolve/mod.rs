@@ -97,29 +97,8 @@ fn is_region(text: &str) -> bool {
 /// Strips leading region names (省, 市, 区, 县 ...) and bracketed regions (`澳妆(上海)国际`)
 /// from a normalised name. Returns the rest and whether anything was stripped.
 pub fn strip_region(normalized: &str) -> (String, Option<String>) {
-    let mut rest = normalized.to_string();
-    let mut stripped = String::new();
-    loop {
-        let before = rest.len();
-        if let Some(region) = leading_region(&rest) {
-            let mut tail = &rest[region.len()..];
-            let mut taken = region.to_string();
-            if let Some(suffix) = REGION_SUFFIXES.iter().find(|s| tail.starts_with(**s)) {
-                tail = &tail[suffix.len()..];
-                taken.push_str(suffix);
-            }
-            if tail.chars().count() >= 2 {
-                stripped.push_str(&taken);
-                rest = tail.to_string();
-            }
-        } else if let Some((taken, tail)) = generic_place(&rest) {
-            stripped.push_str(&taken);
-            rest = tail;
-        }
-        if rest.len() == before {
-            break;
-        }
-    }
+    let mut stripped = leading_places(normalized).concat();
+    let mut rest = normalized[stripped.len()..].to_string();
     // Bracketed regions anywhere: 澳妆(上海)国际贸易 -> 澳妆国际贸易.
     while let Some(open) = rest.find('(') {
         let Some(close) = rest[open..].find(')').map(|c| open + c) else { break };
@@ -131,6 +110,32 @@ pub fn strip_region(normalized: &str) -> (String, Option<String>) {
         rest = format!("{}{}", &rest[..open], &rest[close + 1..]);
     }
     (rest, (!stripped.is_empty()).then_some(stripped))
+}
+
+/// The leading region words of a name (湖北省, 宜昌市), each with its administrative suffix,
+/// leaving at least two characters.
+fn leading_places(name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = name;
+    loop {
+        let mut taken = None;
+        if let Some(region) = leading_region(rest) {
+            let mut len = region.len();
+            if let Some(suffix) = REGION_SUFFIXES.iter().find(|s| rest[len..].starts_with(**s)) {
+                len += suffix.len();
+            }
+            taken = Some(len);
+        } else if let Some((place, _)) = generic_place(rest) {
+            taken = Some(place.len());
+        }
+        match taken {
+            Some(len) if rest[len..].chars().count() >= 2 => {
+                out.push(rest[..len].to_string());
+                rest = &rest[len..];
+            }
+            _ => return out,
+        }
+    }
 }
 
 /// A place not in the list, recognised by its suffix: 1-3 characters then 县 (容县, 故城县),
@@ -190,41 +195,10 @@ pub const SHORT_NAME_SOLE: f64 = 0.75;
 /// Legal forms that make a name a full registered name rather than a short one.
 const FULL_LEGAL_FORMS: &[&str] = &["有限公司", "有限责任公司", "有限合伙", "总公司", "分公司"];
 
-const LEGAL_FORMS: &[&str] = &[
-    "集团股份有限公司",
-    "集团有限公司",
-    "股份有限公司",
-    "有限公司",
-    "有限合伙",
-    "集团公司",
-    "总公司",
-    "分公司",
-    "公司",
-    "集团",
-];
-
-/// The name without region and legal form: `柳州国联运输集团有限公司` -> `国联运输`.
+/// The name without region and legal form: `柳州国联运输集团有限公司` -> `国联运输`; the words
+/// the short-name model reads, regions left out.
 pub fn core_name(normalized: &str) -> String {
-    strip_legal_form(&strip_region(normalized).0)
-}
-
-/// `国联运输集团有限公司` -> `国联运输`: the legal-form suffixes removed, keeping two characters.
-fn strip_legal_form(name: &str) -> String {
-    let mut rest = name.to_string();
-    loop {
-        let before = rest.len();
-        for form in LEGAL_FORMS {
-            if let Some(stem) = rest.strip_suffix(form) {
-                if stem.chars().count() >= 2 {
-                    rest = stem.to_string();
-                }
-            }
-        }
-        if rest.len() == before {
-            break;
-        }
-    }
-    rest
+    short::core(normalized)
 }
 
 /// How a reference was matched.

@@ -12,7 +12,7 @@
 //! Candidates come from a character index: the short name's rarest character's postings, kept
 //! only where a 64-bit character signature holds every other character, then read exactly.
 
-use super::{generic_place, is_region, leading_region, normalize_name, REGION_SUFFIXES};
+use super::{is_region, leading_places, normalize_name};
 use crate::extract::tokenize::jieba;
 use std::collections::HashMap;
 
@@ -304,29 +304,9 @@ fn shape(name: &str) -> Shape {
     Shape { chars: chars.into(), words: ends.into(), forms: flags }
 }
 
-/// The leading region words of a name (湖北省, 宜昌市), leaving at least two characters.
-fn leading_places(name: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = name;
-    loop {
-        let mut taken = None;
-        if let Some(region) = leading_region(rest) {
-            let mut len = region.len();
-            if let Some(suffix) = REGION_SUFFIXES.iter().find(|s| rest[len..].starts_with(**s)) {
-                len += suffix.len();
-            }
-            taken = Some(len);
-        } else if let Some((place, _)) = generic_place(rest) {
-            taken = Some(place.len());
-        }
-        match taken {
-            Some(len) if rest[len..].chars().count() >= 2 => {
-                out.push(rest[..len].to_string());
-                rest = &rest[len..];
-            }
-            _ => return out,
-        }
-    }
+/// The name's words without its regions (and without its form, which a shape sets aside).
+pub(super) fn core(name: &str) -> String {
+    shape(name).words().filter(|(_, kind)| *kind != Kind::Region).flat_map(|(word, _)| word.iter()).collect()
 }
 
 /// A short name as written: its characters with the form it carries taken off.
