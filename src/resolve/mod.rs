@@ -434,7 +434,12 @@ impl Resolver {
 
     /// Every candidate with its score, best first.
     pub fn candidates(&self, name: &str) -> Vec<Candidate> {
-        let query = normalize_name(name);
+        self.scored(&normalize_name(name)).0
+    }
+
+    /// The candidates for a normalised name, best first, and the short name it was read as when
+    /// the short-name model ran.
+    fn scored(&self, query: &str) -> (Vec<Candidate>, Option<short::Query>) {
         let mut scored: HashMap<EnterpriseId, (f64, Vec<MatchRule>)> = HashMap::new();
         fn add(
             scored: &mut HashMap<EnterpriseId, (f64, Vec<MatchRule>)>,
@@ -449,15 +454,15 @@ impl Resolver {
             }
         }
         if query.is_empty() {
-            return Vec::new();
+            return (Vec::new(), None);
         }
-        if let Some(&id) = self.by_name.get(&query) {
+        if let Some(&id) = self.by_name.get(query) {
             add(&mut scored, id, MatchRule::ExactName, 1.0);
         }
-        for &id in self.by_alias.get(&query).into_iter().flatten() {
+        for &id in self.by_alias.get(query).into_iter().flatten() {
             add(&mut scored, id, MatchRule::Alias, MatchRule::Alias.weight());
         }
-        for full in self.lexicon.get(&query).into_iter().flatten() {
+        for full in self.lexicon.get(query).into_iter().flatten() {
             if let Some(&id) = self.by_name.get(full) {
                 add(&mut scored, id, MatchRule::Alias, MatchRule::Alias.weight());
                 // The lexicon names a family, not always the member: when the group and its own
@@ -469,7 +474,7 @@ impl Resolver {
         }
         // Same name once regions are set aside, when the regions do not contradict each other
         // (湖北省柳州国联 ~ 柳州国联, but 深圳建新商业 is not 南京建新商业).
-        let (regionless, region) = strip_region(&query);
+        let (regionless, region) = strip_region(query);
         let region = region.unwrap_or_default();
         if regionless.chars().count() >= 4 {
             for &id in self.by_regionless.get(&regionless).into_iter().flatten() {
@@ -487,8 +492,10 @@ impl Resolver {
         // short names: a full registered-looking name (with a complete legal form) that matched
         // nothing above is a different company, not a short name of a known one.
         let full_form = FULL_LEGAL_FORMS.iter().any(|form| query.ends_with(form));
+        let mut read_as = None;
         if scored.is_empty() && !full_form {
-            for (id, fit) in self.short.fits(&short::Query::new(&query)) {
+            let short_query = short::Query::new(query);
+            for (id, fit) in self.short.fits(&short_query) {
                 let rule = if fit.after_place {
                     MatchRule::TradeNameAfterPlace
                 } else if fit.literal {
@@ -504,11 +511,12 @@ impl Resolver {
                 // Scores are compared for ties: keep them off floating-point noise.
                 add(&mut scored, id, rule, (score * 1e6).round() / 1e6);
             }
+            read_as = Some(short_query);
         }
         let mut out: Vec<Candidate> =
             scored.into_iter().map(|(id, (score, rules))| Candidate { id, score, rules }).collect();
         out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
-        out
+        (out, read_as)
     }
 
     /// Resolves a name as written in a record, with what the record says around it: when
@@ -551,7 +559,7 @@ impl Resolver {
                 None => Resolution::NotFound,
             };
         }
-        let candidates = self.candidates(name);
+        let (candidates, read_as) = self.scored(&query);
         let Some(best) = candidates.first() else { return Resolution::NotFound };
         let runner_up = candidates.get(1).map_or(0.0, |c| c.score);
         if best.rules.iter().all(|rule| rule.is_short_name()) {
@@ -560,7 +568,7 @@ impl Resolver {
             // 招商局集团 is 招商局集团有限公司 without its last words, not 招商局港口集团.
             let exact = best.score >= SHORT_NAME_EXACT
                 && runner_up < SHORT_NAME_EXACT
-                && short::Query::new(&query).states_form();
+                && read_as.as_ref().is_some_and(short::Query::states_form);
             let leads = best.score >= SHORT_NAME_LINK && best.score - runner_up >= SHORT_NAME_MARGIN - 1e-9;
             if sole || exact || leads {
                 return Resolution::Linked { id: best.id, confidence: best.score, rule: best.rules[0] };
