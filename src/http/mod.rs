@@ -49,6 +49,11 @@ const WEB: &[(&str, &str, &str)] = &[
 const JS: &str = "text/javascript; charset=utf-8";
 const TEXT: &str = "text/plain; charset=utf-8";
 
+/// Every workbench address serves the one page; its script draws the screen the address names.
+async fn workbench() -> Html<&'static str> {
+    Html(UI)
+}
+
 async fn web_file(Path(path): Path<String>) -> Response {
     match WEB.iter().find(|(name, _, _)| *name == path) {
         Some((_, kind, body)) => {
@@ -445,16 +450,16 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 pub fn app(state: AppState) -> Router {
     Router::new()
-        .route("/", get(|| async { Html(UI) }))
+        .route("/", get(workbench))
         // The workbench's pages: one page, routed by its script, so every screen is bookmarkable.
-        .route("/leads", get(|| async { Html(UI) }))
-        .route("/leads/{id}", get(|| async { Html(UI) }))
-        .route("/enterprises/{id}", get(|| async { Html(UI) }))
-        .route("/search", get(|| async { Html(UI) }))
-        .route("/risk", get(|| async { Html(UI) }))
-        .route("/graph", get(|| async { Html(UI) }))
-        .route("/crawls", get(|| async { Html(UI) }))
-        .route("/funnel", get(|| async { Html(UI) }))
+        .route("/leads", get(workbench))
+        .route("/leads/{id}", get(workbench))
+        .route("/enterprises/{id}", get(workbench))
+        .route("/search", get(workbench))
+        .route("/risk", get(workbench))
+        .route("/graph", get(workbench))
+        .route("/crawls", get(workbench))
+        .route("/funnel", get(workbench))
         .route("/web/{*path}", get(web_file))
         .route("/signin", get(signin))
         .route("/signout", post(signout))
