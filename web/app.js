@@ -36,7 +36,7 @@ async function api(path, options = {}) {
 function evidence(e) {
   const url = safeUrl(e.url);
   const title = url ? `<a href="${esc(url)}" target="_blank" rel="noopener noreferrer">${esc(e.title)}</a>` : esc(e.title);
-  return `<div class="evidence">📄 ${esc(e.published)} ${title} <span class="muted">[${esc(e.record)}]</span></div>`;
+  return `<div class="evidence">${esc(e.published)} ${title} <span class="muted">[${esc(e.record)}]</span></div>`;
 }
 const FEATURE = { kind: "商机类型", amount: "金额", recency: "事件新近", urgency: "临近到期", size: "企业规模",
   listed: "上市公司", relationship: "与我行客户相关", feedback: "同类商机反馈", risk: "风险预警", learned: "学习模型" };

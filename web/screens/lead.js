@@ -2,7 +2,6 @@
 /** 商机详情: the score broken down, why now, evidence, alerts with their paths. */
 async function pageLead(id) {
   const o = await api(`/api/opportunities/${encodeURIComponent(id)}`);
-  const max = Math.max(...o.why.map((w) => Math.abs(w.contribution)), 1);
   show(`<h2>${entLink(o.enterprise)} <span class="tag tier">${esc(o.tier)}类</span> <span class="tag">${esc(label(KIND, o.kind))}</span></h2>
     <div class="lead" data-id="${esc(o.id)}">
       <p class="whynow">为什么现在：${esc(o.why_now)}</p>
@@ -11,7 +10,7 @@ async function pageLead(id) {
       <h3>评分构成</h3>
       <div id="score-chart" class="chart" style="height:${40 + 30 * o.why.length}px"></div>
       <table class="why">${o.why.map((w) => `<tr><td class="${w.contribution < 0 ? "minus" : "plus"}">${w.contribution > 0 ? "+" : ""}${Number(w.contribution).toFixed(1)}</td>
-        <td>${bar(w.contribution, max, w.contribution < 0 ? "neg" : "")}</td><td>${esc(label(FEATURE, w.feature))}</td><td class="muted">${esc(w.detail)}</td></tr>`).join("")}</table>
+        <td>${esc(label(FEATURE, w.feature))}</td><td class="muted">${esc(w.detail)}</td></tr>`).join("")}</table>
       <h3>推荐产品</h3><p>${productNames(o).map((p) => `<span class="tag">${esc(p)}</span>`).join(" ") || "无"}</p>
       <h3>证据</h3>${o.evidence.map(evidence).join("") || '<p class="muted">无</p>'}
       <h3>风险预警</h3>${o.alerts.map((a) => `<div class="alert">⚠ ${esc(label(ALERT, a.kind))}（严重度 ${esc(a.severity)}）
