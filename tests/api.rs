@@ -328,8 +328,10 @@ async fn admins_import_files_and_graph_queries_see_them() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(report["controller"]["name"], "王芳");
     assert_eq!(report["owners"][0]["share"], 0.9);
-    let (status, _) = call(&state, "GET", &format!("/api/graph/controller/{id}"), Some(M1), None).await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    // Account managers see their customers' networks too (lead detail, enterprise page).
+    let (status, seen) = call(&state, "GET", &format!("/api/graph/controller/{id}"), Some(M1), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(seen["controller"]["name"], "王芳");
     let (status, group) = call(&state, "GET", &format!("/api/graph/group/{id}"), Some(RISK), None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(group["head"]["name"], "王芳");
@@ -583,4 +585,98 @@ fn urlencoding(text: &str) -> String {
     text.bytes()
         .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
         .collect()
+}
+
+#[tokio::test]
+async fn lead_lists_filter_sort_and_count_on_the_server() {
+    let (_dir, state) = state();
+    let (_, all) = call(&state, "GET", "/api/opportunities?limit=1000", Some(ADMIN), None).await;
+    let all = all.as_array().unwrap().clone();
+    let (_, counts) = call(&state, "GET", "/api/opportunities/counts", Some(ADMIN), None).await;
+    assert_eq!(counts["total"].as_u64(), Some(all.len() as u64), "{counts}");
+    let tier_a = all.iter().filter(|o| o["tier"] == "A").count() as u64;
+    assert_eq!(counts["tiers"]["A"].as_u64().unwrap_or(0), tier_a, "{counts}");
+
+    let kind = all[0]["kind"].as_str().unwrap();
+    let (_, of_kind) =
+        call(&state, "GET", &format!("/api/opportunities?kind={kind}&tier=A"), Some(ADMIN), None).await;
+    let expected = all.iter().filter(|o| o["kind"] == kind && o["tier"] == "A").count();
+    assert_eq!(of_kind.as_array().unwrap().len(), expected);
+    let (_, counted) =
+        call(&state, "GET", &format!("/api/opportunities/counts?kind={kind}&tier=A"), Some(ADMIN), None)
+            .await;
+    assert_eq!(counted["total"].as_u64(), Some(expected as u64), "the total counts under the tier too");
+
+    let (_, by_due) = call(&state, "GET", "/api/opportunities?order=due&limit=1000", Some(ADMIN), None).await;
+    let dues: Vec<&str> = by_due.as_array().unwrap().iter().map(|o| o["due"].as_str().unwrap()).collect();
+    assert!(dues.windows(2).all(|w| w[0] <= w[1]), "soonest due first");
+    let (_, by_amount) =
+        call(&state, "GET", "/api/opportunities?order=amount&limit=1000", Some(ADMIN), None).await;
+    let amounts: Vec<f64> =
+        by_amount.as_array().unwrap().iter().filter_map(|o| o["amount"].as_f64()).collect();
+    assert!(amounts.windows(2).all(|w| w[0] >= w[1]), "largest amount first");
+
+    let enterprise = &all[0]["enterprise"];
+    let name = enterprise["name"].as_str().unwrap();
+    let (_, of_one) = call(
+        &state,
+        "GET",
+        &format!("/api/opportunities?enterprise={}", urlencoding(name)),
+        Some(ADMIN),
+        None,
+    )
+    .await;
+    let of_one = of_one.as_array().unwrap();
+    assert!(!of_one.is_empty() && of_one.iter().all(|o| o["enterprise"]["id"] == enterprise["id"]));
+
+    // A manager's filters stay inside their own leads; a bad value is a JSON error.
+    let (_, mine) = call(&state, "GET", "/api/opportunities/counts", Some(M1), None).await;
+    let m1 = all.iter().filter(|o| o["manager"] == "m1").count() as u64;
+    assert_eq!(mine["total"].as_u64(), Some(m1));
+    let (status, body) = call(&state, "GET", "/api/opportunities?tier=Z", Some(M1), None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["error"]["message"].is_string(), "{body}");
+}
+
+#[tokio::test]
+async fn a_lead_keeps_its_feedback_history_and_an_enterprise_its_timeline() {
+    let (_dir, state) = state();
+    let (_, mine) = call(&state, "GET", "/api/opportunities", Some(M1), None).await;
+    let lead = mine[0].clone();
+    let id = lead["id"].as_str().unwrap();
+    let feedback = format!("/api/opportunities/{id}/feedback");
+    for status in ["contacted", "won"] {
+        call(&state, "POST", &feedback, Some(M1), Some(json!({"status": status}))).await;
+    }
+    let (_, history) = call(&state, "GET", &feedback, Some(M1), None).await;
+    let statuses: Vec<&str> =
+        history.as_array().unwrap().iter().map(|f| f["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["contacted", "won"]);
+    let (status, _) = call(&state, "GET", &feedback, Some(M2), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "another manager's lead's history is not theirs to read");
+
+    // The timeline holds the lead's evidence, newest first; managers never see invoices in it.
+    let enterprise = lead["enterprise"]["id"].as_i64().unwrap();
+    let (_, records) =
+        call(&state, "GET", &format!("/api/enterprises/{enterprise}/records"), Some(ADMIN), None).await;
+    let records = records.as_array().unwrap();
+    for evidence in lead["evidence"].as_array().unwrap() {
+        assert!(records.iter().any(|r| r["id"] == evidence["record"]), "{evidence} in the timeline");
+    }
+    let dates: Vec<String> = records
+        .iter()
+        .map(|r| {
+            ["published", "registered", "issued"].iter().find_map(|k| r[k].as_str()).unwrap().to_string()
+        })
+        .collect();
+    assert!(dates.windows(2).all(|w| w[0] >= w[1]), "newest first: {dates:?}");
+    for (token, invoices_allowed) in [(ADMIN, true), (M1, false)] {
+        let mut saw_invoice = false;
+        for e in 1..=40 {
+            let (_, records) =
+                call(&state, "GET", &format!("/api/enterprises/{e}/records"), Some(token), None).await;
+            saw_invoice |= records.as_array().is_some_and(|r| r.iter().any(|r| r["record"] == "invoice"));
+        }
+        assert_eq!(saw_invoice, invoices_allowed, "{token}");
+    }
 }

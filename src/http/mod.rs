@@ -332,6 +332,12 @@ impl Caller {
     }
 
     /// A manager may only touch their own leads.
+    /// Invoices (and the supply relations read from them) are consent data for risk staff,
+    /// analysts and administrators, not for every account manager.
+    fn sees_invoices(&self) -> bool {
+        self.role != Role::Manager
+    }
+
     fn may_see(&self, opportunity: &Opportunity) -> bool {
         match self.role {
             Role::Manager => self.manager.is_some() && opportunity.manager == self.manager,
@@ -469,12 +475,14 @@ pub fn app(state: AppState) -> Router {
         .route("/api/openapi.json", get(openapi))
         .route("/api/opportunities", get(list_opportunities))
         .route("/api/opportunities/{id}", get(get_opportunity))
-        .route("/api/opportunities/{id}/feedback", post(post_feedback))
+        .route("/api/opportunities/counts", get(count_opportunities))
+        .route("/api/opportunities/{id}/feedback", get(list_feedback).post(post_feedback))
         .route("/api/alerts", get(list_alerts))
         .route("/api/alerts/{id}/review", post(review_alert))
         .route("/api/search", get(search))
         .route("/api/enterprises", get(find_enterprises))
         .route("/api/enterprises/{id}", get(get_enterprise))
+        .route("/api/enterprises/{id}/records", get(enterprise_records))
         .route(
             "/api/import",
             post(import_upload).layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
@@ -591,9 +599,59 @@ struct ListParams {
     manager: Option<String>,
     #[serde(default)]
     include_suppressed: bool,
+    tier: Option<crate::model::Tier>,
+    kind: Option<crate::model::OpportunityKind>,
+    status: Option<crate::model::OpportunityStatus>,
+    /// Only leads due within this many days from today.
+    due_within: Option<u32>,
+    region: Option<String>,
+    /// An enterprise by id, 统一社会信用代码 or name.
+    enterprise: Option<String>,
+    #[serde(default)]
+    order: crate::store::LeadOrder,
     limit: Option<usize>,
     #[serde(default)]
     offset: usize,
+}
+
+impl ListParams {
+    /// The store filter these parameters ask for, as `caller` may see it: a manager sees only
+    /// their own leads.
+    async fn filter(self, state: &AppState, caller: &Caller) -> Result<OpportunityFilter, ApiError> {
+        let manager = match caller.role {
+            Role::Manager => {
+                if self.manager.as_ref().is_some_and(|m| Some(m) != caller.manager.as_ref()) {
+                    return Err(ApiError::Forbidden("managers see only their own leads".into()));
+                }
+                Some(
+                    caller
+                        .manager
+                        .clone()
+                        .ok_or_else(|| ApiError::Forbidden("token has no manager id".into()))?,
+                )
+            }
+            _ => self.manager,
+        };
+        let enterprise = match self.enterprise.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+            Some(reference) => Some(state.enterprise_id(reference).await?),
+            None => None,
+        };
+        let due_by =
+            self.due_within.map(|days| chrono::Local::now().date_naive() + chrono::Days::new(days.into()));
+        Ok(OpportunityFilter {
+            manager,
+            include_suppressed: self.include_suppressed,
+            tier: self.tier,
+            kind: self.kind,
+            status: self.status,
+            due_by,
+            region: self.region,
+            enterprise,
+            order: self.order,
+            limit: Some(self.limit.unwrap_or(100).min(1000)),
+            offset: check_offset(self.offset)?,
+        })
+    }
 }
 
 async fn list_opportunities(
@@ -601,28 +659,31 @@ async fn list_opportunities(
     caller: Caller,
     Query(params): Query<ListParams>,
 ) -> Result<Json<Vec<Opportunity>>, ApiError> {
-    let manager = match caller.role {
-        Role::Manager => {
-            if params.manager.as_ref().is_some_and(|m| Some(m) != caller.manager.as_ref()) {
-                return Err(ApiError::Forbidden("managers see only their own leads".into()));
-            }
-            Some(
-                caller
-                    .manager
-                    .clone()
-                    .ok_or_else(|| ApiError::Forbidden("token has no manager id".into()))?,
-            )
-        }
-        _ => params.manager,
-    };
-    let filter = OpportunityFilter {
-        manager,
-        include_suppressed: params.include_suppressed,
-        limit: Some(params.limit.unwrap_or(100).min(1000)),
-        offset: check_offset(params.offset)?,
-    };
+    let filter = params.filter(&state, &caller).await?;
     let list = state.read(move |r| Ok(r.store.opportunities(&filter)?)).await?;
     Ok(Json(list))
+}
+
+/// How many leads the list's filters find, and how many per tier.
+async fn count_opportunities(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(params): Query<ListParams>,
+) -> Result<Json<crate::store::LeadCounts>, ApiError> {
+    let filter = params.filter(&state, &caller).await?;
+    let counts = state.read(move |r| Ok(r.store.opportunity_counts(&filter)?)).await?;
+    Ok(Json(counts))
+}
+
+/// The feedback given on a lead, oldest first, by whom and when.
+async fn list_feedback(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<Feedback>>, ApiError> {
+    load_visible(&state, &caller, id.clone()).await?;
+    let history = state.read(move |r| Ok(r.store.feedback_on(&id)?)).await?;
+    Ok(Json(history))
 }
 
 async fn load_visible(state: &AppState, caller: &Caller, id: String) -> Result<Opportunity, ApiError> {
@@ -818,11 +879,7 @@ async fn search(
     caller: Caller,
     Query(params): Query<SearchParams>,
 ) -> Result<Json<crate::index::SearchResults>, ApiError> {
-    // Invoices are consent data for risk, analysis and administration, not for every manager.
-    let hidden_kinds = match caller.role {
-        Role::Manager => vec!["invoice".to_string()],
-        _ => Vec::new(),
-    };
+    let hidden_kinds = if caller.sees_invoices() { Vec::new() } else { vec!["invoice".to_string()] };
     let options = crate::index::SearchOptions {
         hidden_kinds,
         kind: params.kind,
@@ -918,6 +975,25 @@ async fn get_enterprise(
 }
 
 #[derive(Debug, Deserialize)]
+struct RecordsParams {
+    limit: Option<usize>,
+}
+
+/// The enterprise's timeline: the records naming it, newest first.
+async fn enterprise_records(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(params): Query<RecordsParams>,
+) -> Result<Json<Vec<crate::model::Record>>, ApiError> {
+    let id = state.enterprise_id(&id).await?;
+    let limit = params.limit.unwrap_or(100).min(1000);
+    let invoices = caller.sees_invoices();
+    let records = state.read(move |r| Ok(r.store.records_of(id, invoices, limit)?)).await?;
+    Ok(Json(records))
+}
+
+#[derive(Debug, Deserialize)]
 struct ImportParams {
     /// The file name, which gives the kind and format: `tenders.csv`, `pledges-2026-05.jsonl`.
     name: String,
@@ -983,8 +1059,15 @@ async fn node_ref(state: &AppState, id: &str) -> Result<NodeRef, ApiError> {
     Ok(NodeRef::Enterprise(state.enterprise_id(id).await?))
 }
 
+/// Who may explore the relationship graph (paths, circles): analysts and risk staff.
 fn graph_reader(caller: &Caller) -> Result<(), ApiError> {
     caller.require(&[Role::Analyst, Role::Risk])
+}
+
+/// Who may read one enterprise's owners, group and neighbours: graph readers, and account
+/// managers (the lead detail and the enterprise page show the customer's network).
+fn network_reader(caller: &Caller) -> Result<(), ApiError> {
+    caller.require(&[Role::Analyst, Role::Risk, Role::Manager])
 }
 
 async fn graph_controller(
@@ -992,7 +1075,7 @@ async fn graph_controller(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<crate::graph::analysis::ControllerReport>, ApiError> {
-    graph_reader(&caller)?;
+    network_reader(&caller)?;
     let node = node_ref(&state, &id).await?;
     let report = state.on_graph(move |graph| graph.controller(&node, Limits::default())).await?;
     report.map(Json).ok_or_else(|| ApiError::NotFound(format!("{id} is not in the graph")))
@@ -1011,11 +1094,17 @@ async fn graph_neighbors(
     Path(id): Path<String>,
     Query(params): Query<NeighborParams>,
 ) -> Result<Json<crate::graph::analysis::Neighbourhood>, ApiError> {
-    graph_reader(&caller)?;
+    network_reader(&caller)?;
     let node = node_ref(&state, &id).await?;
     let depth = params.depth.unwrap_or(1).min(4);
     let kinds: Vec<&str> = params.kinds.as_deref().unwrap_or("").split(',').collect();
-    let kinds = EdgeKind::parse_list(&kinds).map_err(ApiError::BadRequest)?;
+    let mut kinds = EdgeKind::parse_list(&kinds).map_err(ApiError::BadRequest)?;
+    if !caller.sees_invoices() {
+        if kinds.is_empty() {
+            kinds = EdgeKind::ALL.to_vec();
+        }
+        kinds.retain(|&k| k != EdgeKind::Supplier);
+    }
     let hub_cap = params.hub_cap.unwrap_or(500);
     let found = state.on_graph(move |graph| graph.neighbourhood(&node, depth, &kinds, hub_cap)).await?;
     found.map(Json).ok_or_else(|| ApiError::NotFound(format!("{id} is not in the graph")))
@@ -1026,7 +1115,7 @@ async fn graph_group(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<crate::graph::analysis::Group>, ApiError> {
-    graph_reader(&caller)?;
+    network_reader(&caller)?;
     let node = node_ref(&state, &id).await?;
     let group = state.on_graph(move |graph| graph.group(&node)).await?;
     group.map(Json).ok_or_else(|| ApiError::NotFound(format!("{id} is not in the graph")))

@@ -458,6 +458,14 @@ impl Record {
         out
     }
 
+    /// Every enterprise the record is about: its parties, or a risk event's subject.
+    pub fn enterprise_ids(&self) -> Vec<EnterpriseId> {
+        match self {
+            Record::RiskEvent(RiskEvent { subject: Party::Enterprise(id), .. }) => vec![*id],
+            _ => self.parties().into_iter().map(|(_, e)| e.id).collect(),
+        }
+    }
+
     /// The kind label printed in search hits and evidence: the notice kind for tenders.
     pub fn display_kind(&self) -> &str {
         match self {

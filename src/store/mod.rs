@@ -7,11 +7,12 @@
 use crate::model::{
     Change, CrawlFailure, CrawlRun, Date, Enterprise, EnterpriseId, Feedback, GraphVersion, Manager,
     Opportunity, OpportunityKind, OpportunityStatus, PageState, Person, Record, RecordKind, Relation,
-    RunStatus,
+    RunStatus, Tier,
 };
 use crate::resolve::Decision;
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 #[derive(Debug, thiserror::Error)]
@@ -48,8 +49,82 @@ pub struct OpportunityFilter {
     pub manager: Option<String>,
     /// Also suppressed (duplicates, agencies, ...) and blocked leads.
     pub include_suppressed: bool,
+    pub tier: Option<Tier>,
+    pub kind: Option<OpportunityKind>,
+    pub status: Option<OpportunityStatus>,
+    /// Only leads due on or before this day.
+    pub due_by: Option<Date>,
+    /// Only leads on enterprises whose region contains this text (湖北, 宜昌市).
+    pub region: Option<String>,
+    pub enterprise: Option<EnterpriseId>,
+    pub order: LeadOrder,
     pub limit: Option<usize>,
     pub offset: usize,
+}
+
+/// The order of a lead list; ties go by score, then id.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LeadOrder {
+    /// Best first.
+    #[default]
+    Score,
+    /// Soonest due first.
+    Due,
+    /// Largest amount first.
+    Amount,
+}
+
+impl OpportunityFilter {
+    /// The SQL condition and its parameters; `with_tier` false leaves the tier out (counts
+    /// per tier are counted under every other filter).
+    fn condition(&self, with_tier: bool) -> (String, Vec<rusqlite::types::Value>) {
+        use rusqlite::types::Value;
+        // A blocked lead (risk policy, or a reviewer's block) is out of the working list too.
+        let mut sql = String::from(if self.include_suppressed {
+            "1 = 1"
+        } else {
+            "suppressed = 0 AND status <> 'blocked'"
+        });
+        let mut values: Vec<Value> = Vec::new();
+        let mut add = |clause: &str, value: Value| {
+            values.push(value);
+            sql.push_str(&clause.replace('?', &format!("?{}", values.len())));
+        };
+        if let Some(manager) = &self.manager {
+            add(" AND manager = ?", Value::Text(manager.clone()));
+        }
+        if let (Some(tier), true) = (self.tier, with_tier) {
+            add(" AND json_extract(data, '$.tier') = ?", Value::Text(tier.as_str().into()));
+        }
+        if let Some(kind) = self.kind {
+            add(" AND json_extract(data, '$.kind') = ?", Value::Text(kind.as_str().into()));
+        }
+        if let Some(status) = self.status {
+            add(" AND status = ?", Value::Text(status.as_str().into()));
+        }
+        if let Some(due) = self.due_by {
+            add(" AND json_extract(data, '$.due') <= ?", Value::Text(due.to_string()));
+        }
+        if let Some(enterprise) = self.enterprise {
+            add(" AND enterprise_id = ?", Value::Integer(enterprise));
+        }
+        if let Some(region) = self.region.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+            add(
+                " AND enterprise_id IN (SELECT id FROM enterprises
+                   WHERE instr(json_extract(data, '$.region'), ?) > 0)",
+                Value::Text(region.to_string()),
+            );
+        }
+        (sql, values)
+    }
+}
+
+/// How many leads a filter finds, and how many of them are in each tier.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct LeadCounts {
+    pub total: u64,
+    pub tiers: BTreeMap<String, u64>,
 }
 
 /// Everything mining and the graph need, loaded in one go.
@@ -309,15 +384,36 @@ impl Store {
         data.map(|d| serde_json::from_str(&d).map_err(StoreError::from)).transpose()
     }
 
+    /// The records naming `enterprise` (as any party, or a risk event's subject), newest first;
+    /// invoices only if `invoices`.
+    pub fn records_of(&self, enterprise: EnterpriseId, invoices: bool, limit: usize) -> Result<Vec<Record>> {
+        self.json_rows(
+            "SELECT r.data FROM record_parties p JOIN records r ON r.kind = p.kind AND r.id = p.id
+             WHERE p.enterprise_id = ?1 AND (?2 OR p.kind <> 'invoice')
+             ORDER BY r.published DESC, r.kind, r.id LIMIT ?3",
+            params![enterprise, invoices, limit as i64],
+        )
+    }
+
     pub fn managers(&self) -> Result<Vec<Manager>> {
         self.json_rows("SELECT data FROM managers ORDER BY id", [])
     }
 
+    /// All feedback, oldest first.
     pub fn feedback(&self) -> Result<Vec<Feedback>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT opportunity_id, actor, status, reason, note, at FROM feedback ORDER BY seq")?;
-        let rows = stmt.query_map([], |row| {
+        self.feedback_where("1 = 1", [])
+    }
+
+    /// The feedback given on one lead, oldest first.
+    pub fn feedback_on(&self, opportunity: &str) -> Result<Vec<Feedback>> {
+        self.feedback_where("opportunity_id = ?1", [opportunity])
+    }
+
+    fn feedback_where(&self, condition: &str, params: impl rusqlite::Params) -> Result<Vec<Feedback>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT opportunity_id, actor, status, reason, note, at FROM feedback WHERE {condition} ORDER BY seq"
+        ))?;
+        let rows = stmt.query_map(params, |row| {
             let status: String = row.get(2)?;
             Ok(Feedback {
                 opportunity_id: row.get(0)?,
@@ -353,26 +449,52 @@ impl Store {
         rows.map(|data| Ok(serde_json::from_str(&data?)?)).collect()
     }
 
-    /// Ranked opportunities, best first.
+    /// Opportunities in the filter's order (best first by default).
     pub fn opportunities(&self, filter: &OpportunityFilter) -> Result<Vec<Opportunity>> {
-        let mut sql = String::from("SELECT data, status FROM opportunities WHERE 1 = 1");
-        // A blocked lead (risk policy, or a reviewer's block) is out of the working list too.
-        if !filter.include_suppressed {
-            sql.push_str(" AND suppressed = 0 AND status <> 'blocked'");
-        }
-        if filter.manager.is_some() {
-            sql.push_str(" AND manager = ?1");
-        }
-        sql.push_str(" ORDER BY suppressed, score DESC, id");
-        let limit = filter.limit.map_or(-1, |l| l as i64);
-        sql.push_str(&format!(" LIMIT {limit} OFFSET {}", filter.offset));
-        let mut stmt = self.conn.prepare(&sql)?;
-        let map = |row: &rusqlite::Row<'_>| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?));
-        let rows: Vec<(String, String)> = match &filter.manager {
-            Some(manager) => stmt.query_map([manager], map)?.collect::<Result<_, _>>()?,
-            None => stmt.query_map([], map)?.collect::<Result<_, _>>()?,
+        let (condition, values) = filter.condition(true);
+        let order = match filter.order {
+            LeadOrder::Score => "suppressed, score DESC, id",
+            LeadOrder::Due => "json_extract(data, '$.due'), score DESC, id",
+            LeadOrder::Amount => {
+                "json_extract(data, '$.amount') IS NULL, json_extract(data, '$.amount') DESC, score DESC, id"
+            }
         };
-        rows.into_iter().map(|(data, status)| decode_opportunity(&data, &status)).collect()
+        let limit = filter.limit.map_or(-1, |l| l as i64);
+        let sql = format!(
+            "SELECT data, status FROM opportunities WHERE {condition} ORDER BY {order} LIMIT {limit} OFFSET {}",
+            filter.offset
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(values), |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+        })?;
+        rows.map(|row| {
+            let (data, status) = row?;
+            decode_opportunity(&data, &status)
+        })
+        .collect()
+    }
+
+    /// How many leads the filter finds (paging aside), and how many per tier under every
+    /// other filter.
+    pub fn opportunity_counts(&self, filter: &OpportunityFilter) -> Result<LeadCounts> {
+        let (condition, values) = filter.condition(false);
+        let sql = format!(
+            "SELECT json_extract(data, '$.tier'), COUNT(*) FROM opportunities WHERE {condition} GROUP BY 1"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(values), |row| {
+            Ok((row.get::<_, Option<String>>(0)?.unwrap_or_default(), row.get::<_, i64>(1)? as u64))
+        })?;
+        let mut counts = LeadCounts::default();
+        for row in rows {
+            let (tier, n) = row?;
+            if filter.tier.is_none_or(|t| t.as_str() == tier) {
+                counts.total += n;
+            }
+            counts.tiers.insert(tier, n);
+        }
+        Ok(counts)
     }
 
     pub fn opportunity(&self, id: &str) -> Result<Option<Opportunity>> {

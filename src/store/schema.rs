@@ -189,4 +189,24 @@ pub(super) const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX opportunities_enterprise ON opportunities(enterprise_id);
     "#,
+    // 11: the records naming each enterprise (any party, or a risk event's subject), for its
+    // timeline; filled from the stored records once, kept by every record write after
+    r#"
+    CREATE TABLE record_parties (
+        enterprise_id INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        id TEXT NOT NULL,
+        PRIMARY KEY (enterprise_id, kind, id)
+    ) WITHOUT ROWID;
+    CREATE INDEX record_parties_record ON record_parties(kind, id);
+    WITH paths(path) AS (VALUES ('$.buyer.id'), ('$.agency.id'), ('$.enterprise.id'),
+        ('$.counterparty.id'), ('$.pledgor.id'), ('$.pledgee.id'), ('$.seller.id'),
+        ('$.subject.Enterprise'))
+    INSERT OR IGNORE INTO record_parties(enterprise_id, kind, id)
+        SELECT json_extract(r.data, path), r.kind, r.id FROM records r, paths
+        WHERE json_type(r.data, path) = 'integer';
+    INSERT OR IGNORE INTO record_parties(enterprise_id, kind, id)
+        SELECT json_extract(w.value, '$.id'), r.kind, r.id FROM records r, json_each(r.data, '$.winners') w
+        WHERE json_type(w.value, '$.id') = 'integer';
+    "#,
 ];

@@ -160,6 +160,13 @@ impl StoreTx<'_> {
         )?;
         if upsert != Upsert::Unchanged {
             self.record_seq = Some(seq);
+            self.tx.execute("DELETE FROM record_parties WHERE kind = ?1 AND id = ?2", params![kind, id])?;
+            let mut named = self.tx.prepare_cached(
+                "INSERT OR IGNORE INTO record_parties(enterprise_id, kind, id) VALUES (?1, ?2, ?3)",
+            )?;
+            for enterprise in record.enterprise_ids() {
+                named.execute(params![enterprise, kind, id])?;
+            }
         }
         Ok(upsert)
     }

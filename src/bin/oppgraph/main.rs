@@ -541,7 +541,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Funnel { by, from, to } => deliver::funnel_command(&cli.data, &by, from, to),
         Command::Opportunities { manager, include_suppressed, limit } => {
             let workspace = Workspace::open(&cli.data)?;
-            let filter = OpportunityFilter { manager, include_suppressed, limit, offset: 0 };
+            let filter = OpportunityFilter { manager, include_suppressed, limit, ..Default::default() };
             for opportunity in workspace.store().opportunities(&filter)? {
                 print_json(&opportunity)?;
             }
