@@ -82,6 +82,16 @@ fn risk_weighs_by_stake_and_a_dishonest_winner_keeps_its_lead_in_tier_c() {
         risk_points(held_10)
     );
     assert!(held_90.alerts[0].weight > 0.8 && held_10.alerts[0].weight < 0.2);
+    // The path names each step's relation, and the description reads it.
+    let alert = &held_90.alerts[0];
+    assert_eq!(alert.path, ["大股东控股集团有限公司", "甲建设工程有限公司"]);
+    assert_eq!(alert.links.len(), 1);
+    assert_eq!((alert.links[0].kind.as_str(), alert.links[0].label.as_str()), ("shareholder", "持股 90%"));
+    assert!(
+        alert.detail.contains("大股东控股集团有限公司 —持股 90%→ 甲建设工程有限公司"),
+        "{}",
+        alert.detail
+    );
 
     let dishonest = lead_of(&opps, "丙建设工程有限公司", OpportunityKind::TenderAward);
     assert!(dishonest.suppressed.is_none(), "risk never drops a lead");

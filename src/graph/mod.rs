@@ -55,6 +55,8 @@ pub struct OwnerPath {
     pub owner: NodeRef,
     /// Node names from the owner to the enterprise.
     pub names: Vec<String>,
+    /// The shareholding or control between each two neighbouring names.
+    pub links: Vec<crate::model::PathLink>,
     /// Product of shares along the chain (control edges count as 1).
     pub share: f64,
 }
@@ -404,9 +406,9 @@ impl EnterpriseGraph {
         let Some(start) = self.index_of(node) else { return Vec::new() };
         let mut out = Vec::new();
         let mut seen = HashSet::from([start]);
-        // (node, chain of nodes from this node down to start, product of shares)
-        let mut queue = VecDeque::from([(start, vec![start], 1.0f64)]);
-        while let Some((current, chain, share)) = queue.pop_front() {
+        // (node, chain of nodes from this node down to start, its links, product of shares)
+        let mut queue = VecDeque::from([(start, vec![start], Vec::new(), 1.0f64)]);
+        while let Some((current, chain, links, share)) = queue.pop_front() {
             if chain.len() > max_hops {
                 continue;
             }
@@ -414,18 +416,21 @@ impl EnterpriseGraph {
                 if !edge.weight().kind.is_ownership() || !seen.insert(edge.source()) {
                     continue;
                 }
-                let step_share = match edge.weight().kind {
-                    EdgeKind::Control => 1.0,
-                    _ => edge.weight().share(),
+                let (step_share, link) = match edge.weight().kind {
+                    EdgeKind::Control => (1.0, crate::model::PathLink::new("control", "协议控制", true)),
+                    _ => (edge.weight().share(), crate::model::PathLink::shareholding(edge.weight().share())),
                 };
                 let mut owner_chain = vec![edge.source()];
                 owner_chain.extend(chain.iter().copied());
+                let mut owner_links = vec![link];
+                owner_links.extend(links.iter().cloned());
                 out.push(OwnerPath {
                     owner: self.key_at(edge.source()),
                     names: owner_chain.iter().map(|&i| self.name_at(i).to_string()).collect(),
+                    links: owner_links.clone(),
                     share: share * step_share,
                 });
-                queue.push_back((edge.source(), owner_chain, share * step_share));
+                queue.push_back((edge.source(), owner_chain, owner_links, share * step_share));
             }
         }
         out
@@ -593,10 +598,15 @@ fn to_party(node: &NodeRef) -> Party {
 }
 
 impl crate::mine::GraphView for EnterpriseGraph {
-    fn owners(&self, enterprise: EnterpriseId, max_hops: usize) -> Vec<(Party, Vec<String>, f64)> {
+    fn owners(&self, enterprise: EnterpriseId, max_hops: usize) -> Vec<crate::mine::Ownership> {
         self.owners_within(&NodeRef::Enterprise(enterprise), max_hops)
             .into_iter()
-            .map(|o| (to_party(&o.owner), o.names, o.share))
+            .map(|o| crate::mine::Ownership {
+                owner: to_party(&o.owner),
+                names: o.names,
+                links: o.links,
+                stake: o.share,
+            })
             .collect()
     }
 

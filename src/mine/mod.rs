@@ -25,7 +25,7 @@ pub trait GraphView {
     /// Upstream owners (shareholders, controllers) within `max_hops`, each with the chain of
     /// names from the owner down to `enterprise` and its effective stake (the product of the
     /// shares along the chain; a control agreement counts as 1).
-    fn owners(&self, enterprise: EnterpriseId, max_hops: usize) -> Vec<(Party, Vec<String>, f64)>;
+    fn owners(&self, enterprise: EnterpriseId, max_hops: usize) -> Vec<Ownership>;
     /// Persons and enterprises sitting on the enterprise as officers or legal representative.
     fn officers(&self, enterprise: EnterpriseId) -> Vec<Party>;
     /// The shortest affiliation chain between two enterprises, by name.
@@ -41,6 +41,18 @@ pub trait GraphView {
     /// Other enterprises where the enterprise's officers or legal representative serve (as
     /// officer or legal representative), each with [enterprise, person, other enterprise].
     fn served_elsewhere(&self, enterprise: EnterpriseId) -> Vec<(EnterpriseId, Vec<String>)>;
+}
+
+/// An owner of an enterprise, directly or through others.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ownership {
+    pub owner: Party,
+    /// Names from the owner down to the enterprise.
+    pub names: Vec<String>,
+    /// The shareholding or control between each two neighbouring names.
+    pub links: Vec<crate::model::PathLink>,
+    /// The product of the shares along the chain (a control agreement counts as 1).
+    pub stake: f64,
 }
 
 /// Everything a mining run reads.

@@ -4,7 +4,7 @@
 //! never dropped for risk; ranking lowers it and risk staff review it.
 
 use super::{stable_id, Assessed, MineInput, Screened};
-use crate::model::{Alert, Enterprise, EnterpriseId, Party, Record, RiskEvent};
+use crate::model::{Alert, Enterprise, EnterpriseId, Party, PathLink, Record, RiskEvent};
 use std::collections::HashMap;
 
 #[derive(Debug, Clone)]
@@ -47,7 +47,7 @@ pub fn attach(
                 .or_insert_with(|| risks_of(enterprise, input, enterprises, &by_subject, config));
             let alerts = found
                 .iter()
-                .map(|(event, path, reach)| Alert {
+                .map(|Reaching { event, path, links, reach }| Alert {
                     weight: reach * age_factor(event, input.as_of),
                     // One alert per (event, affected enterprise): every lead on the enterprise
                     // carries the same alert, reviewed once.
@@ -56,7 +56,8 @@ pub fn attach(
                     severity: event.severity,
                     subject: event.subject_name.clone(),
                     path: path.clone(),
-                    detail: describe(event, path),
+                    links: links.clone(),
+                    detail: describe(event, path, links),
                     record: event.id.clone(),
                 })
                 .collect();
@@ -78,8 +79,22 @@ fn owner_reach(stake: f64, path: &[String]) -> f64 {
     stake.clamp(0.0, 1.0) * 0.7f64.powi(hops - 1)
 }
 
-/// A risk event reaching an enterprise: the event, the path from its subject, its reach 0–1.
-type Reaching<'r> = (&'r RiskEvent, Vec<String>, f64);
+/// A risk event reaching an enterprise: the event, the path from its subject with the relation
+/// of each step, and how much of it reaches (0–1).
+struct Reaching<'r> {
+    event: &'r RiskEvent,
+    path: Vec<String>,
+    links: Vec<PathLink>,
+    reach: f64,
+}
+
+/// Whoever a risk may reach the enterprise from, and how.
+struct Subject {
+    party: Party,
+    path: Vec<String>,
+    links: Vec<PathLink>,
+    reach: f64,
+}
 
 /// The risk events reaching `enterprise`.
 fn risks_of<'r>(
@@ -90,52 +105,74 @@ fn risks_of<'r>(
     config: &RiskConfig,
 ) -> Vec<Reaching<'r>> {
     let own_name = enterprises.get(&enterprise).map(|e| e.name.clone()).unwrap_or_default();
-    let mut subjects: Vec<(Party, Vec<String>, f64)> =
-        vec![(Party::Enterprise(enterprise), vec![own_name.clone()], 1.0)];
-    for (owner, path, stake) in input.graph.owners(enterprise, config.max_owner_hops) {
-        let reach = owner_reach(stake, &path);
-        subjects.push((owner, path, reach));
+    let mut subjects = vec![Subject {
+        party: Party::Enterprise(enterprise),
+        path: vec![own_name.clone()],
+        links: Vec::new(),
+        reach: 1.0,
+    }];
+    for owner in input.graph.owners(enterprise, config.max_owner_hops) {
+        let reach = owner_reach(owner.stake, &owner.names);
+        subjects.push(Subject { party: owner.owner, path: owner.names, links: owner.links, reach });
     }
     // Debts it guarantees: half the risk for a direct guarantee, a quarter one step further.
     for (debtor, path) in input.graph.guaranteed(enterprise, 2) {
         let party = Party::Enterprise(debtor);
-        if !subjects.iter().any(|(p, _, _)| *p == party) {
-            let hops = path.len().saturating_sub(1) as i32;
+        if !subjects.iter().any(|s| s.party == party) {
+            let hops = path.len().saturating_sub(1);
             let mut from_debtor = path;
             from_debtor.reverse();
-            subjects.push((party, from_debtor, 0.5f64.powi(hops)));
+            // Each name is guaranteed by the next one.
+            let links = vec![PathLink::new("guarantee", "担保", false); hops];
+            subjects.push(Subject { party, path: from_debtor, links, reach: 0.5f64.powi(hops as i32) });
         }
     }
     for officer in input.graph.officers(enterprise) {
-        if !subjects.iter().any(|(p, _, _)| *p == officer) {
+        if !subjects.iter().any(|s| s.party == officer) {
             let name = match &officer {
                 Party::Person(id) => id.clone(),
                 Party::Enterprise(id) => id.to_string(),
             };
-            subjects.push((officer, vec![name, own_name.clone()], 0.5));
+            subjects.push(Subject {
+                party: officer,
+                path: vec![name, own_name.clone()],
+                links: vec![PathLink::new("officer", "任职", true)],
+                reach: 0.5,
+            });
         }
     }
     let mut out = Vec::new();
-    for (party, path, reach) in subjects {
-        for event in by_subject.get(&party).into_iter().flatten() {
-            let mut path = path.clone();
+    for subject in subjects {
+        for event in by_subject.get(&subject.party).into_iter().flatten() {
+            let mut path = subject.path.clone();
             // Persons are named by id in the graph view; the event knows their name.
-            if let (Party::Person(_), Some(first)) = (&party, path.first_mut()) {
+            if let (Party::Person(_), Some(first)) = (&subject.party, path.first_mut()) {
                 first.clone_from(&event.subject_name);
             }
-            out.push((*event, path, reach));
+            out.push(Reaching { event, path, links: subject.links.clone(), reach: subject.reach });
         }
     }
-    out.sort_by(|a, b| b.0.severity.cmp(&a.0.severity).then(b.0.published.cmp(&a.0.published)));
+    out.sort_by(|a, b| {
+        b.event.severity.cmp(&a.event.severity).then(b.event.published.cmp(&a.event.published))
+    });
     out
 }
 
-fn describe(event: &RiskEvent, path: &[String]) -> String {
+fn describe(event: &RiskEvent, path: &[String], links: &[PathLink]) -> String {
     let what = event.title.clone().unwrap_or_else(|| event.kind.label_cn().to_string());
     let amount = event.amount.map(|a| format!("，{}", crate::model::yuan_cn(a))).unwrap_or_default();
     if path.len() <= 1 {
-        format!("{what}（{}{amount}）", event.published)
-    } else {
-        format!("{what}（{}{amount}），经 {} 传导", event.published, path.join(" → "))
+        return format!("{what}（{}{amount}）", event.published);
     }
+    // 甲 —持股 60%→ 乙 ←担保— 丙
+    let mut chain = path[0].clone();
+    for (i, name) in path.iter().enumerate().skip(1) {
+        match links.get(i - 1) {
+            Some(link) if link.forward => chain.push_str(&format!(" —{}→ ", link.label)),
+            Some(link) => chain.push_str(&format!(" ←{}— ", link.label)),
+            None => chain.push_str(" → "),
+        }
+        chain.push_str(name);
+    }
+    format!("{what}（{}{amount}），经 {chain} 传导", event.published)
 }

@@ -218,6 +218,9 @@ pub struct Alert {
     pub subject: String,
     /// Names from the risk subject to the lead's enterprise; one element when it is the same.
     pub path: Vec<String>,
+    /// The relation between each two neighbours on `path` (one fewer than names).
+    #[serde(default)]
+    pub links: Vec<PathLink>,
     pub detail: String,
     /// The risk event's import id.
     pub record: String,
@@ -226,6 +229,31 @@ pub struct Alert {
     /// officer's 0.5; then halved for every year of the event's age.
     #[serde(default = "full_weight")]
     pub weight: f64,
+}
+
+/// One step of an alert's path: the relation between two neighbouring names, as the graph
+/// holds it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PathLink {
+    /// The relation's kind (`shareholder`, `control`, `guarantee`, `officer`).
+    pub kind: String,
+    /// The relation in words: 持股 60%, 协议控制, 担保, 任职.
+    pub label: String,
+    /// Whether the relation points along the path (owner → owned) or against it (the next
+    /// name guarantees the debts of this one).
+    pub forward: bool,
+}
+
+impl PathLink {
+    pub fn new(kind: &str, label: impl Into<String>, forward: bool) -> Self {
+        PathLink { kind: kind.to_string(), label: label.into(), forward }
+    }
+
+    /// A shareholding of `share` (0–1) in words: 持股 60%, 持股 12.5%.
+    pub fn shareholding(share: f64) -> Self {
+        let percent = (share * 1000.0).round() / 10.0;
+        PathLink::new("shareholder", format!("持股 {percent}%"), true)
+    }
 }
 
 fn full_weight() -> f64 {
