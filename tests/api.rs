@@ -680,3 +680,17 @@ async fn a_lead_keeps_its_feedback_history_and_an_enterprise_its_timeline() {
         assert_eq!(saw_invoice, invoices_allowed, "{token}");
     }
 }
+
+#[tokio::test]
+async fn analysts_export_a_network_as_graphml() {
+    let (_dir, state) = state();
+    let (_, leads) = call(&state, "GET", "/api/opportunities", Some(ADMIN), None).await;
+    let id = leads[0]["enterprise"]["id"].as_i64().unwrap();
+    let name = leads[0]["enterprise"]["name"].as_str().unwrap();
+    let (status, body) = call(&state, "GET", &format!("/api/graph/export/{id}?depth=1"), Some(ANALYST), None).await;
+    assert_eq!(status, StatusCode::OK);
+    let xml = body.as_str().expect("GraphML text");
+    assert!(xml.contains("<graphml") && xml.contains(name), "{xml}");
+    let (status, _) = call(&state, "GET", &format!("/api/graph/export/{id}"), Some(M1), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}

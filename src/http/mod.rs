@@ -500,6 +500,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/graph/group/{id}", get(graph_group))
         .route("/api/graph/path", get(graph_path))
         .route("/api/graph/circles", get(graph_circles))
+        .route("/api/graph/export/{id}", get(graph_export))
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
         .layer(axum::middleware::map_response(json_errors))
         .layer(axum::middleware::map_response(security_headers))
@@ -1163,6 +1164,41 @@ async fn graph_circles(
     };
     let circles = state.on_graph(move |graph| graph.circles(kind)).await?;
     Ok(Json(circles))
+}
+
+#[derive(Debug, Deserialize)]
+struct ExportParams {
+    depth: Option<usize>,
+}
+
+/// An enterprise's network within `depth` steps (1–3, default 2) as a GraphML file, for Gephi,
+/// yEd or Neo4j.
+async fn graph_export(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(params): Query<ExportParams>,
+) -> Result<Response, ApiError> {
+    graph_reader(&caller)?;
+    let node = node_ref(&state, &id).await?;
+    let depth = params.depth.unwrap_or(2).clamp(1, 3);
+    let file = state
+        .on_graph(move |graph| {
+            graph.contains(&node).then(|| {
+                let mut out = Vec::new();
+                graph
+                    .write_graphml(&crate::graph::export::Scope::Around { node: &node, depth }, &mut out)
+                    .map(|()| out)
+            })
+        })
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("{id} is not in the graph")))?
+        .map_err(|e| ApiError::internal(format!("GraphML: {e}")))?;
+    let headers = [
+        (header::CONTENT_TYPE, "application/graphml+xml; charset=utf-8".to_string()),
+        (header::CONTENT_DISPOSITION, "attachment; filename=\"network.graphml\"".to_string()),
+    ];
+    Ok((headers, file).into_response())
 }
 
 /// Every error is `{"error": {"code", "message"}}`: axum's own rejections (a bad query string,
