@@ -687,7 +687,8 @@ async fn analysts_export_a_network_as_graphml() {
     let (_, leads) = call(&state, "GET", "/api/opportunities", Some(ADMIN), None).await;
     let id = leads[0]["enterprise"]["id"].as_i64().unwrap();
     let name = leads[0]["enterprise"]["name"].as_str().unwrap();
-    let (status, body) = call(&state, "GET", &format!("/api/graph/export/{id}?depth=1"), Some(ANALYST), None).await;
+    let (status, body) =
+        call(&state, "GET", &format!("/api/graph/export/{id}?depth=1"), Some(ANALYST), None).await;
     assert_eq!(status, StatusCode::OK);
     let xml = body.as_str().expect("GraphML text");
     assert!(xml.contains("<graphml") && xml.contains(name), "{xml}");

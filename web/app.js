@@ -58,7 +58,7 @@ function leadCard(o) {
         <span class="tag status">${esc(label(STATUS, o.status))}</span>
         ${o.amount != null ? `<span class="tag">${esc(yuan(o.amount))}</span>` : ""}
         ${o.suppressed ? `<span class="tag sup">${esc(o.suppressed.reason)}</span>` : ""}
-        <span class="muted">跟进截止 ${esc(o.due)} · ${o.manager ? esc(o.manager) : "未分配"}</span>
+        <span class="muted">跟进截止 ${esc(o.due)} · ${esc(managerName(o.manager))}</span>
       </div>
       ${o.why_now ? `<div class="whynow">为什么现在：${esc(o.why_now)}</div>` : ""}
       <div class="muted">${o.why.slice(0, 3).map((w) => `${esc(label(FEATURE, w.feature))} ${w.contribution > 0 ? "+" : ""}${Number(w.contribution).toFixed(1)}`).join(" · ")}</div>
@@ -69,6 +69,86 @@ function leadCard(o) {
 const feedbackButtons = () => `<div class="actions">
   <button data-status="contacted">已联系</button><button data-status="won">已成交</button>
   <button data-status="lost">已丢失</button><button data-status="invalid">无效</button></div>`;
+
+// Relations in the graph, records and their kinds.
+const RELATION = { shareholder: "持股", officer: "任职", legal_rep: "法定代表人", guarantee: "担保", supplier: "供货",
+  tender: "中标", pledge: "质押", branch: "分支机构", control: "协议控制" };
+const RECORD = { tender: "招投标", filing: "工商公告", pledge: "质押/抵押", invoice: "发票", risk_event: "风险事件" };
+const TENDER = { tender: "招标公告", award: "中标公告", candidate: "中标候选人公示", correction: "更正公告", termination: "终止公告" };
+/** Any record kind or sub-kind in words (tender, award, litigation, eia_approval…). */
+const kindLabel = (k) => RECORD[k] || TENDER[k] || ALERT[k] || KIND[k] || k;
+/** A relation in words: 持股 69%, 任职 董事长, 担保 2000.00 万元. */
+const relationText = (e) => label(RELATION, e.kind) + (e.share != null ? ` ${Math.round(e.share * 1000) / 10}%` : "")
+  + (e.role ? ` ${e.role}` : "") + (e.amount != null ? ` ${yuan(e.amount)}` : "");
+/** A moment as 2026/11/23 20:38:04 (Unix seconds or a timestamp text). */
+const when = (at) => { const d = new Date(typeof at === "number" ? at * 1000 : at); return isNaN(d) ? String(at) : d.toLocaleString("zh-CN", { hour12: false }); };
+const enterpriseHref = (id) => `/enterprises/${encodeURIComponent(id)}`;
+const share = (s) => `${Math.round(s * 1000) / 10}%`;
+
+/** One record on a timeline: day, kind, title (a link only for http/https), amount. */
+function recordLine(r) {
+  const day = r.published || r.registered || r.issued || "";
+  const kind = r.record === "tender" ? label(TENDER, r.kind) : r.record === "risk_event" ? label(ALERT, r.kind) : label(RECORD, r.record);
+  const title = r.title || (r.record === "invoice" ? `发票 ${r.seller.name} → ${r.buyer.name}` : r.record === "pledge"
+    ? `${r.pledgor.name} → ${r.pledgee.name}` : (r.enterprise && r.enterprise.name) || r.id);
+  const url = safeUrl(r.url);
+  const amount = r.amount != null ? r.amount : r.budget;
+  return `<li class="${r.record === "risk_event" ? "risk" : ""}"><span class="day">${esc(day)}</span>
+    <span class="tag">${esc(kind)}</span> ${url ? `<a href="${esc(url)}" target="_blank" rel="noopener noreferrer">${esc(title)}</a>` : esc(title)}
+    ${amount != null ? `<span class="muted">${esc(yuan(amount))}</span>` : ""}</li>`;
+}
+const timeline = (records) => records.length ? `<ul class="timeline">${records.map(recordLine).join("")}</ul>` : '<p class="muted">无</p>';
+
+/** A relationship network as an ECharts force graph: enterprises and persons, relations
+ * labelled; drag, zoom, and click an enterprise to open it (`onEnterprise(id)`). */
+function networkChart(id, network, center, onEnterprise) {
+  const key = (v) => String(v);
+  const instance = chart(id, {
+    tooltip: { formatter: (p) => esc(p.dataType === "edge" ? p.data.text : p.data.name) },
+    legend: [{ data: ["企业", "个人"], top: 0 }],
+    series: [{
+      type: "graph", layout: "force", roam: true, draggable: true, top: 30,
+      categories: [{ name: "企业" }, { name: "个人" }],
+      force: { repulsion: network.nodes.length > 30 ? 260 : 420, edgeLength: [90, 170], gravity: 0.12 },
+      label: { show: true, position: "bottom", fontSize: 11, color: "#1d2129",
+        formatter: (p) => p.data.name.length > 12 ? p.data.name.slice(0, 12) + "…" : p.data.name },
+      edgeSymbol: ["none", "arrow"], edgeSymbolSize: 7,
+      edgeLabel: { show: true, fontSize: 10, formatter: (p) => p.data.text },
+      data: network.nodes.map((n) => ({ id: key(n.id), name: n.name, category: n.kind === "enterprise" ? 0 : 1,
+        symbolSize: key(n.id) === key(center) ? 46 : 26, value: n.id, kind: n.kind })),
+      links: network.edges.map((e) => ({ source: key(e.from), target: key(e.to), text: relationText(e) })),
+    }],
+  });
+  if (instance && onEnterprise) {
+    instance.on("click", (p) => { if (p.dataType === "node" && p.data.kind === "enterprise") onEnterprise(p.data.value); });
+  }
+  return instance;
+}
+
+/** An alert's path as a small left-to-right graph: the risk's subject first, the lead's
+ * enterprise last, each step labelled with its relation and pointing the way it runs. */
+function pathChart(id, alert) {
+  const links = alert.links || [];
+  const last = alert.path.length - 1;
+  // On a hidden cartesian grid: a straight line of evenly spaced names whatever the width.
+  return chart(id, {
+    grid: { left: 90, right: 90, top: 10, bottom: 10 },
+    xAxis: { type: "value", show: false, min: 0, max: Math.max(last, 1) },
+    yAxis: { type: "value", show: false, min: -1, max: 1 },
+    series: [{
+      type: "graph", coordinateSystem: "cartesian2d",
+      symbolSize: 14, edgeSymbol: ["none", "arrow"], edgeSymbolSize: 8,
+      label: { show: true, position: "bottom", fontSize: 11, color: "#1d2129",
+        formatter: (p) => p.data.name.length > 14 ? p.data.name.slice(0, 14) + "…" : p.data.name },
+      edgeLabel: { show: true, fontSize: 11, formatter: (p) => p.data.text },
+      lineStyle: { color: "#64748b", width: 1.5 },
+      data: alert.path.map((name, i) => ({ name, value: [i, 0],
+        itemStyle: { color: i === 0 ? "#e67e22" : i === last ? "#2f6fdc" : "#94a3b8" } })),
+      // Nodes by position (names may repeat); a relation against the path points backwards.
+      links: links.map((l, i) => ({ source: l.forward ? i : i + 1, target: l.forward ? i + 1 : i, text: l.label })),
+    }],
+  });
+}
 
 /** Screens by address: [pattern, render(...captures)]. */
 const SCREENS = [];
@@ -83,8 +163,29 @@ function chart(id, option) {
   return instance;
 }
 
+const ROLE = { admin: "系统管理员", manager: "客户经理", risk: "风险经理", analyst: "分析师" };
+// The screens each role works with, in the order of the menu.
+const MENU = { manager: ["/leads", "/search"], risk: ["/risk", "/leads", "/search", "/graph"],
+  analyst: ["/graph", "/search", "/leads", "/funnel"], admin: ["/leads", "/risk", "/search", "/graph", "/crawls", "/funnel"] };
+let me = null;
+/** Account managers' names by id. */
+let MANAGER = {};
+const managerName = (id) => id ? MANAGER[id] || id : "未分配";
+/** Who is signed in: their name and role in the header, and only their screens in the menu. */
+async function signedIn() {
+  if (me) return me;
+  const [who, managers] = await Promise.all([api("/api/me"), api("/api/managers")]);
+  me = who;
+  MANAGER = Object.fromEntries(managers.map((m) => [m.id, m.name]));
+  $("who").textContent = `${me.user} · ${label(ROLE, me.role)}`;
+  const mine = MENU[me.role] || [];
+  document.querySelectorAll("header nav a").forEach((a) => { a.hidden = !mine.includes(a.getAttribute("href")); });
+  return me;
+}
+
 async function route() {
   $("msg").textContent = "";
+  try { await signedIn(); } catch (e) { fail(e); show(""); return; }
   for (const [pattern, page] of SCREENS) {
     const m = location.pathname.match(pattern);
     if (m) {
@@ -103,7 +204,7 @@ view.addEventListener("click", async (event) => {
       const id = target.closest(".lead").dataset.alert;
       const note = prompt("备注（可选）") || null;
       await api(`/api/alerts/${encodeURIComponent(id)}/review`, { method: "POST", body: JSON.stringify({ decision: target.dataset.decision, note }) });
-      await document.addEventListener("DOMContentLoaded", route);
+      await route();
     } else if (target.dataset.status) {
       const id = target.closest(".lead").dataset.id;
       const body = { status: target.dataset.status };
@@ -113,11 +214,12 @@ view.addEventListener("click", async (event) => {
         body.reason = reason || null;
       }
       await api(`/api/opportunities/${encodeURIComponent(id)}/feedback`, { method: "POST", body: JSON.stringify(body) });
+      await route();
       $("msg").textContent = "已记录反馈";
-      await document.addEventListener("DOMContentLoaded", route);
     } else if (target.dataset.crawl) {
       await api(`/api/crawls/${encodeURIComponent(target.dataset.crawl)}/run`, { method: "POST" });
       $("msg").textContent = "已开始采集";
+      setTimeout(route, 2000);
     }
   } catch (e) { fail(e); }
 });

@@ -32,7 +32,7 @@ pub struct Owner {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ControllerReport {
     pub controller: Option<NodeOut>,
-    /// Why this controller (or why none).
+    /// Why this controller (or why none), in words.
     pub rule: String,
     pub owners: Vec<Owner>,
 }
@@ -152,7 +152,7 @@ impl EnterpriseGraph {
         {
             return Some(ControllerReport {
                 controller: Some(self.out(edge.source())),
-                rule: "control agreement (协议控制)".into(),
+                rule: "协议控制".into(),
                 owners,
             });
         }
@@ -174,7 +174,7 @@ impl EnterpriseGraph {
         if current != target && !self.has_holders(current) {
             return Some(ControllerReport {
                 controller: Some(self.out(current)),
-                rule: "majority chain: more than 50% at every layer".into(),
+                rule: "控股链：每一层持股均超过 50%".into(),
                 owners,
             });
         }
@@ -188,9 +188,9 @@ impl EnterpriseGraph {
             _ => None,
         };
         let rule = if controller.is_some() {
-            "largest effective share, at least 25% and unique".to_string()
+            "最终持股比例最高，不低于 25% 且唯一".to_string()
         } else {
-            "no control agreement, no majority chain, no unique owner with 25% or more".to_string()
+            "无协议控制、无控股链，也无唯一持股 25% 以上的最终股东".to_string()
         };
         Some(ControllerReport { controller, rule, owners })
     }
@@ -637,7 +637,7 @@ mod tests {
         assert_eq!(shares, [("P0".to_string(), 0.62), ("P1".to_string(), 0.28)]);
         assert_eq!(report.owners[0].paths, [vec!["P0", "E1"], vec!["P0", "E2", "E1"]]);
         assert_eq!(report.controller.unwrap().name, "P0");
-        assert!(report.rule.starts_with("majority chain"));
+        assert!(report.rule.starts_with("控股链"));
     }
 
     #[test]

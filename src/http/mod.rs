@@ -331,13 +331,13 @@ impl Caller {
         }
     }
 
-    /// A manager may only touch their own leads.
     /// Invoices (and the supply relations read from them) are consent data for risk staff,
     /// analysts and administrators, not for every account manager.
     fn sees_invoices(&self) -> bool {
         self.role != Role::Manager
     }
 
+    /// A manager may only touch their own leads.
     fn may_see(&self, opportunity: &Opportunity) -> bool {
         match self.role {
             Role::Manager => self.manager.is_some() && opportunity.manager == self.manager,
@@ -473,6 +473,8 @@ pub fn app(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .route("/api/openapi.json", get(openapi))
+        .route("/api/me", get(me))
+        .route("/api/managers", get(managers))
         .route("/api/opportunities", get(list_opportunities))
         .route("/api/opportunities/{id}", get(get_opportunity))
         .route("/api/opportunities/counts", get(count_opportunities))
@@ -589,6 +591,25 @@ async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
         .headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4"));
     Ok(response)
+}
+
+/// Who the caller is: the workbench shows the name and the screens of the role.
+async fn me(caller: Caller) -> Json<serde_json::Value> {
+    Json(serde_json::json!({"user": caller.name, "role": caller.role, "manager": caller.manager}))
+}
+
+/// The account managers by id, name and branch (never their channels): the workbench names
+/// people, not ids.
+async fn managers(
+    State(state): State<AppState>,
+    _caller: Caller,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let managers = state.read(|r| Ok(r.store.managers()?)).await?;
+    let named: Vec<serde_json::Value> = managers
+        .into_iter()
+        .map(|m| serde_json::json!({"id": m.id, "name": m.name, "branch": m.branch}))
+        .collect();
+    Ok(Json(serde_json::Value::Array(named)))
 }
 
 async fn openapi(_caller: Caller) -> Json<serde_json::Value> {

@@ -26,6 +26,8 @@ pub enum QueryError {
     EmptyValue(String),
     #[error("`-` needs a word to exclude")]
     EmptyExclusion,
+    #[error("`OR` is not supported: every word must appear (AND is implied); search once per alternative")]
+    Or,
 }
 
 /// Splits on whitespace outside quotes. Full-width quotes and colons are accepted too.
@@ -96,6 +98,9 @@ pub fn parse_query(input: &str) -> Result<ParsedQuery, QueryError> {
             (None, true, Value::Word(v) | Value::Phrase(v)) => parsed.excluded.push(v),
             (None, false, Value::Phrase(v)) if !v.is_empty() => parsed.phrases.push(v),
             (None, false, Value::Phrase(_)) => {}
+            // Words are all required already: an explicit AND joins nothing more.
+            (None, false, Value::Word(v)) if v == "AND" => {}
+            (None, false, Value::Word(v)) if v == "OR" => return Err(QueryError::Or),
             (None, false, Value::Word(v)) => parsed.words.push(v),
         }
     }
@@ -194,7 +199,7 @@ mod tests {
     #[test]
     fn parses_words_phrases_exclusions_and_fields() {
         check(
-            "运动服 \"宜昌市 第一中学\" -更正 kind:award buyer:\"宜昌 教育局\" region：兴山",
+            "运动服 AND \"宜昌市 第一中学\" -更正 kind:award buyer:\"宜昌 教育局\" region：兴山",
             ParsedQuery {
                 words: vec!["运动服".into()],
                 phrases: vec!["宜昌市 第一中学".into()],
@@ -218,6 +223,7 @@ mod tests {
     fn bad_syntax_is_an_error() {
         assert_eq!(parse_query("\"open"), Err(QueryError::UnclosedQuote(0)));
         assert_eq!(parse_query("color:red"), Err(QueryError::UnknownField("color".into())));
+        assert_eq!(parse_query("运动服 OR 校服"), Err(QueryError::Or));
         assert_eq!(parse_query("kind:"), Err(QueryError::EmptyValue("kind".into())));
         assert_eq!(parse_query("a -"), Err(QueryError::EmptyExclusion));
     }

@@ -8,7 +8,7 @@ async function pageFunnel() {
   const total = (key) => rows.reduce((sum, r) => sum + r[key], 0);
   show(`<h2>转化漏斗</h2><div id="funnel-chart" class="chart"></div><p>${["kind", "source", "manager", "region"].map((b) => `<a href="?by=${b}">${{ kind: "按类型", source: "按来源", manager: "按客户经理", region: "按地区" }[b]}</a>`).join(" · ")}</p>
     <table class="funnel"><tr><th>${esc({ kind: "类型", source: "来源", manager: "客户经理", region: "地区" }[by] || by)}</th><th>产生</th><th>推送</th><th>联系</th><th>成交</th><th>无效</th></tr>
-    ${rows.map((r) => `<tr><td>${esc(by === "kind" ? label(KIND, r.key) : r.key)}</td>${stage(r, "created")}${stage(r, "pushed")}${stage(r, "contacted")}${stage(r, "won", "won")}${stage(r, "invalid", "neg")}</tr>`).join("")}</table>`);
+    ${rows.map((r) => `<tr><td>${esc(by === "kind" ? label(KIND, r.key) : by === "manager" ? managerName(r.key) : by === "source" ? kindLabel(r.key) : r.key)}</td>${stage(r, "created")}${stage(r, "pushed")}${stage(r, "contacted")}${stage(r, "won", "won")}${stage(r, "invalid", "neg")}</tr>`).join("")}</table>`);
   chart("funnel-chart", {
     tooltip: { trigger: "item" },
     series: [{ type: "funnel", left: "10%", width: "80%", sort: "none", label: { formatter: "{b}：{c}" },

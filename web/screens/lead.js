@@ -1,22 +1,37 @@
 "use strict";
-/** 商机详情: the score broken down, why now, evidence, alerts with their paths. */
+/** 商机详情: the score broken down (a chart), why now, products, evidence, alerts with their path
+ * drawn, the enterprise's relationship network (one or two steps), the feedback history and
+ * the enterprise's timeline. */
 async function pageLead(id) {
   const o = await api(`/api/opportunities/${encodeURIComponent(id)}`);
+  const eid = o.enterprise.id;
+  const depth = new URLSearchParams(location.search).get("depth") === "2" ? 2 : 1;
+  const [history, records, network] = await Promise.all([
+    api(`/api/opportunities/${encodeURIComponent(id)}/feedback`),
+    api(`/api/enterprises/${encodeURIComponent(eid)}/records?limit=30`).catch(() => []),
+    api(`/api/graph/neighbors/${encodeURIComponent(eid)}?depth=${depth}&hub_cap=60`).catch(() => null),
+  ]);
   show(`<h2>${entLink(o.enterprise)} <span class="tag tier">${esc(o.tier)}类</span> <span class="tag">${esc(label(KIND, o.kind))}</span></h2>
     <div class="lead" data-id="${esc(o.id)}">
       <p class="whynow">为什么现在：${esc(o.why_now)}</p>
       <p>评分 <b>${Number(o.score).toFixed(1)}</b> · ${o.amount != null ? esc(yuan(o.amount)) + " · " : ""}状态 ${esc(label(STATUS, o.status))} ·
-        跟进截止 ${esc(o.due)} · 客户经理 ${o.manager ? esc(o.manager) : "未分配"}</p>
+        跟进截止 ${esc(o.due)} · 客户经理 ${esc(managerName(o.manager))}</p>
+      ${feedbackButtons()}
       <h3>评分构成</h3>
       <div id="score-chart" class="chart" style="height:${40 + 30 * o.why.length}px"></div>
-      <table class="why">${o.why.map((w) => `<tr><td class="${w.contribution < 0 ? "minus" : "plus"}">${w.contribution > 0 ? "+" : ""}${Number(w.contribution).toFixed(1)}</td>
-        <td>${esc(label(FEATURE, w.feature))}</td><td class="muted">${esc(w.detail)}</td></tr>`).join("")}</table>
+      <p class="muted">${o.why.map((w) => `${esc(label(FEATURE, w.feature))}：${esc(w.detail)}`).join("；")}</p>
       <h3>推荐产品</h3><p>${productNames(o).map((p) => `<span class="tag">${esc(p)}</span>`).join(" ") || "无"}</p>
       <h3>证据</h3>${o.evidence.map(evidence).join("") || '<p class="muted">无</p>'}
-      <h3>风险预警</h3>${o.alerts.map((a) => `<div class="alert">⚠ ${esc(label(ALERT, a.kind))}（严重度 ${esc(a.severity)}）
-        <div class="path">${a.path.map((step) => `<span class="node">${esc(step)}</span>`).join('<span class="edge">→</span>')}</div>
-        <div class="muted">${esc(a.detail)}</div></div>`).join("") || '<p class="muted">无</p>'}
-      ${feedbackButtons()}
+      <h3>风险预警</h3>${o.alerts.map((a, i) => `<div class="alert">⚠ ${esc(label(ALERT, a.kind))}（严重度 ${esc(a.severity)}）
+        <div class="muted">${esc(a.detail)}</div>
+        ${a.path.length > 1 ? `<div id="alert-path-${i}" class="chart path-chart"></div>` : ""}</div>`).join("") || '<p class="muted">无</p>'}
+      <h3>关系网络 <span class="muted">${network ? `${network.nodes.length} 个节点 · ${network.edges.length} 条关系` : ""}</span>
+        <a class="muted" href="?depth=${depth === 1 ? 2 : 1}">${depth === 1 ? "展开两层" : "只看一层"}</a></h3>
+      ${network ? '<div id="network" class="chart network"></div>' : '<p class="muted">不在关系图谱中</p>'}
+      <h3>反馈记录</h3>${history.length ? `<table class="facts">${history.map((f) => `<tr><td>${esc(when(f.at))}</td><td>${esc(f.actor)}</td>
+        <td><span class="tag status">${esc(label(STATUS, f.status))}</span></td><td class="muted">${esc([f.reason, f.note].filter(Boolean).join("；"))}</td></tr>`).join("")}</table>`
+        : '<p class="muted">暂无反馈</p>'}
+      <h3>企业动态</h3>${timeline(records)}
     </div>`);
   chart("score-chart", {
     grid: { left: 110, right: 40, top: 10, bottom: 20 },
@@ -26,5 +41,7 @@ async function pageLead(id) {
     series: [{ type: "bar", label: { show: true, position: "right", formatter: (p) => (p.value > 0 ? "+" : "") + p.value.toFixed(1) },
       data: o.why.map((w) => ({ value: w.contribution, itemStyle: { color: w.contribution < 0 ? "#ef4444" : "#3b82f6" } })) }],
   });
+  o.alerts.forEach((a, i) => { if (a.path.length > 1) pathChart(`alert-path-${i}`, a); });
+  if (network) networkChart("network", network, eid, (other) => { location.href = enterpriseHref(other); });
 }
 screen(/^\/leads\/([^/]+)$/, pageLead);

@@ -1,6 +1,5 @@
 "use strict";
 const DECISION = { accept: "确认", dismiss: "忽略", block: "拦截" };
-const when = (at) => { const d = new Date(typeof at === "number" ? at * 1000 : at); return isNaN(d) ? String(at) : d.toLocaleString("zh-CN", { hour12: false }); };
 
 /** 风险复核: each pending alert with the lead it touches; accept, dismiss or block; and the
  * decisions already taken, by whom and when. */

@@ -113,7 +113,10 @@ pub(crate) fn demo(data: &Path, addr: &str, sample: &Path, no_serve: bool) -> Re
         crawls: false,
         ..Default::default()
     };
-    serve(workspace, addr, None, schedule)?;
+    // The crawlers folder beside the binary's working dir shows on the crawl screen; none runs
+    // on its own, an admin may start one.
+    let crawlers = Path::new("crawlers");
+    serve(workspace, addr, crawlers.is_dir().then(|| crawlers.to_path_buf()), schedule)?;
     Ok(ExitCode::SUCCESS)
 }
 
