@@ -95,24 +95,23 @@ impl OpportunityFilter {
             add(" AND manager = ?", Value::Text(manager.clone()));
         }
         if let (Some(tier), true) = (self.tier, with_tier) {
-            add(" AND json_extract(data, '$.tier') = ?", Value::Text(tier.as_str().into()));
+            add(" AND tier = ?", Value::Text(tier.as_str().into()));
         }
         if let Some(kind) = self.kind {
-            add(" AND json_extract(data, '$.kind') = ?", Value::Text(kind.as_str().into()));
+            add(" AND kind = ?", Value::Text(kind.as_str().into()));
         }
         if let Some(status) = self.status {
             add(" AND status = ?", Value::Text(status.as_str().into()));
         }
         if let Some(due) = self.due_by {
-            add(" AND json_extract(data, '$.due') <= ?", Value::Text(due.to_string()));
+            add(" AND due <= ?", Value::Text(due.to_string()));
         }
         if let Some(enterprise) = self.enterprise {
             add(" AND enterprise_id = ?", Value::Integer(enterprise));
         }
         if let Some(region) = self.region.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
             add(
-                " AND enterprise_id IN (SELECT id FROM enterprises
-                   WHERE instr(json_extract(data, '$.region'), ?) > 0)",
+                " AND enterprise_id IN (SELECT id FROM enterprises WHERE instr(region, ?) > 0)",
                 Value::Text(region.to_string()),
             );
         }
@@ -454,14 +453,15 @@ impl Store {
         let (condition, values) = filter.condition(true);
         let order = match filter.order {
             LeadOrder::Score => "suppressed, score DESC, id",
-            LeadOrder::Due => "json_extract(data, '$.due'), score DESC, id",
-            LeadOrder::Amount => {
-                "json_extract(data, '$.amount') IS NULL, json_extract(data, '$.amount') DESC, score DESC, id"
-            }
+            LeadOrder::Due => "due IS NULL, due, score DESC, id",
+            LeadOrder::Amount => "amount IS NULL, amount DESC, score DESC, id",
         };
         let limit = filter.limit.map_or(-1, |l| l as i64);
+        // The page is chosen on the narrow columns first; only its rows' JSON is read.
         let sql = format!(
-            "SELECT data, status FROM opportunities WHERE {condition} ORDER BY {order} LIMIT {limit} OFFSET {}",
+            "SELECT data, status FROM opportunities WHERE rowid IN (
+               SELECT rowid FROM opportunities WHERE {condition} ORDER BY {order} LIMIT {limit} OFFSET {})
+             ORDER BY {order}",
             filter.offset
         );
         let mut stmt = self.conn.prepare(&sql)?;
@@ -479,12 +479,10 @@ impl Store {
     /// other filter.
     pub fn opportunity_counts(&self, filter: &OpportunityFilter) -> Result<LeadCounts> {
         let (condition, values) = filter.condition(false);
-        let sql = format!(
-            "SELECT json_extract(data, '$.tier'), COUNT(*) FROM opportunities WHERE {condition} GROUP BY 1"
-        );
+        let sql = format!("SELECT tier, COUNT(*) FROM opportunities WHERE {condition} GROUP BY tier");
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(values), |row| {
-            Ok((row.get::<_, Option<String>>(0)?.unwrap_or_default(), row.get::<_, i64>(1)? as u64))
+            Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)? as u64))
         })?;
         let mut counts = LeadCounts::default();
         for row in rows {
@@ -573,7 +571,7 @@ impl Store {
 
     /// The kind of every stored lead, without decoding the leads.
     pub fn opportunity_kinds(&self) -> Result<Vec<(String, OpportunityKind)>> {
-        let mut stmt = self.conn.prepare("SELECT id, json_extract(data, '$.kind') FROM opportunities")?;
+        let mut stmt = self.conn.prepare("SELECT id, kind FROM opportunities")?;
         let rows = stmt.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?;
         let mut out = Vec::new();
         for row in rows {
@@ -608,12 +606,14 @@ impl Store {
         tx.execute("DELETE FROM mined", [])?;
         {
             let mut upsert = tx.prepare(
-                "INSERT INTO opportunities(id, enterprise_id, manager, score, suppressed, mined_at, data)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                "INSERT INTO opportunities(id, enterprise_id, manager, score, suppressed, mined_at, data,
+                   tier, kind, due, amount)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                  ON CONFLICT(id) DO UPDATE SET enterprise_id = excluded.enterprise_id,
                    manager = excluded.manager, score = excluded.score,
                    suppressed = excluded.suppressed, mined_at = excluded.mined_at,
-                   data = excluded.data",
+                   data = excluded.data, tier = excluded.tier, kind = excluded.kind,
+                   due = excluded.due, amount = excluded.amount",
             )?;
             let mut mark = tx.prepare("INSERT OR IGNORE INTO mined(id) VALUES (?1)")?;
             // The bank's risk policy blocks a lead mining marks blocked, unless someone worked it.
@@ -629,6 +629,10 @@ impl Store {
                     opp.suppressed.is_some(),
                     mined_at,
                     serde_json::to_string(opp)?,
+                    opp.tier.as_str(),
+                    opp.kind.as_str(),
+                    opp.due.map(|d| d.to_string()),
+                    opp.amount,
                 ])?;
                 mark.execute([&opp.id])?;
                 if opp.status == OpportunityStatus::Blocked {

@@ -209,4 +209,18 @@ pub(super) const MIGRATIONS: &[&str] = &[
         SELECT json_extract(w.value, '$.id'), r.kind, r.id FROM records r, json_each(r.data, '$.winners') w
         WHERE json_type(w.value, '$.id') = 'integer';
     "#,
+    // 12: what lead lists filter, sort and count by, as columns (a count per tier over every
+    // live lead reads a narrow index, not each lead's JSON); and each enterprise's region
+    r#"
+    ALTER TABLE opportunities ADD COLUMN tier TEXT NOT NULL DEFAULT 'C';
+    ALTER TABLE opportunities ADD COLUMN kind TEXT NOT NULL DEFAULT '';
+    ALTER TABLE opportunities ADD COLUMN due TEXT;
+    ALTER TABLE opportunities ADD COLUMN amount REAL;
+    UPDATE opportunities SET tier = json_extract(data, '$.tier'), kind = json_extract(data, '$.kind'),
+        due = json_extract(data, '$.due'), amount = json_extract(data, '$.amount');
+    CREATE INDEX opportunities_filters ON opportunities(suppressed, status, tier, kind, due);
+    CREATE INDEX opportunities_manager_filters ON opportunities(manager, suppressed, status, tier, kind);
+    ALTER TABLE enterprises ADD COLUMN region TEXT;
+    UPDATE enterprises SET region = json_extract(data, '$.region');
+    "#,
 ];

@@ -31,8 +31,8 @@ impl StoreTx<'_> {
     /// Inserts a new enterprise and returns it with its id.
     pub fn insert_enterprise(&mut self, mut enterprise: Enterprise) -> Result<Enterprise> {
         self.tx.execute(
-            "INSERT INTO enterprises(uscc, name, data) VALUES (?1, ?2, '{}')",
-            params![enterprise.uscc, enterprise.name],
+            "INSERT INTO enterprises(uscc, name, region, data) VALUES (?1, ?2, ?3, '{}')",
+            params![enterprise.uscc, enterprise.name, enterprise.region],
         )?;
         enterprise.id = self.tx.last_insert_rowid();
         let data = serde_json::to_string(&enterprise)?;
@@ -52,8 +52,8 @@ impl StoreTx<'_> {
             Some("enterprise"),
             |tx| {
                 tx.execute(
-                    "UPDATE enterprises SET uscc = ?2, name = ?3, data = ?4 WHERE id = ?1",
-                    params![id, enterprise.uscc, enterprise.name, data],
+                    "UPDATE enterprises SET uscc = ?2, name = ?3, region = ?4, data = ?5 WHERE id = ?1",
+                    params![id, enterprise.uscc, enterprise.name, enterprise.region, data],
                 )
             },
             |_| Err(rusqlite::Error::QueryReturnedNoRows),
