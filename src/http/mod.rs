@@ -783,51 +783,26 @@ async fn list_alerts(
     Query(params): Query<AlertParams>,
 ) -> Result<Json<Vec<AlertView>>, ApiError> {
     caller.require(&[Role::Risk])?;
-    let wanted = params.state.unwrap_or_else(|| "pending".into());
-    if !["pending", "reviewed", "all"].contains(&wanted.as_str()) {
-        return Err(ApiError::BadRequest("state is one of pending, reviewed, all".into()));
-    }
+    let wanted = match params.state.as_deref().unwrap_or("pending") {
+        "pending" => crate::store::AlertState::Pending,
+        "reviewed" => crate::store::AlertState::Reviewed,
+        "all" => crate::store::AlertState::All,
+        _ => return Err(ApiError::BadRequest("state is one of pending, reviewed, all".into())),
+    };
     let limit = params.limit.unwrap_or(200).min(2000);
     let views = state
         .read(move |r| {
-            let reviews: std::collections::HashMap<String, AlertReview> =
-                r.store.alert_reviews()?.into_iter().map(|r| (r.alert_id.clone(), r)).collect();
-            // Pending alerts are on working leads; decisions already taken stay listed even when
-            // their leads were blocked by them.
-            let filter = OpportunityFilter { include_suppressed: wanted != "pending", ..Default::default() };
-            let opportunities = r.store.opportunities(&filter)?;
-            let mut views: Vec<AlertView> = Vec::new();
-            let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-            for opp in opportunities {
-                for alert in &opp.alerts {
-                    if let Some(&i) = at.get(&alert.id) {
-                        views[i].opportunities.push(opp.id.clone());
-                        continue;
-                    }
-                    let review = reviews.get(&alert.id).cloned();
-                    let keep = match wanted.as_str() {
-                        "pending" => review.is_none(),
-                        "reviewed" => review.is_some(),
-                        _ => true,
-                    };
-                    if keep {
-                        at.insert(alert.id.clone(), views.len());
-                        views.push(AlertView {
-                            alert: alert.clone(),
-                            opportunity: opp.id.clone(),
-                            opportunities: vec![opp.id.clone()],
-                            enterprise: opp.enterprise.clone(),
-                            review,
-                        });
-                    }
-                }
-            }
-            views.sort_by(|a, b| {
-                (b.alert.severity as f64 * b.alert.weight)
-                    .total_cmp(&(a.alert.severity as f64 * a.alert.weight))
-            });
-            views.truncate(limit);
-            Ok(views)
+            let alerts = r.store.alerts(wanted, limit)?;
+            Ok(alerts
+                .into_iter()
+                .map(|a| AlertView {
+                    opportunity: a.opportunities.first().cloned().unwrap_or_default(),
+                    alert: a.alert,
+                    opportunities: a.opportunities,
+                    enterprise: a.enterprise,
+                    review: a.review,
+                })
+                .collect::<Vec<_>>())
         })
         .await?;
     Ok(Json(views))

@@ -5,9 +5,9 @@
 //! by; the schema is versioned with `PRAGMA user_version`.
 
 use crate::model::{
-    Change, CrawlFailure, CrawlRun, Date, Enterprise, EnterpriseId, Feedback, GraphVersion, Manager,
-    Opportunity, OpportunityKind, OpportunityStatus, PageState, Person, Record, RecordKind, Relation,
-    RunStatus, Tier,
+    Alert, Change, CrawlFailure, CrawlRun, Date, Enterprise, EnterpriseId, EnterpriseRef, Feedback,
+    GraphVersion, Manager, Opportunity, OpportunityKind, OpportunityStatus, PageState, Person, Record,
+    RecordKind, Relation, RunStatus, Tier,
 };
 use crate::resolve::Decision;
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
@@ -42,6 +42,33 @@ pub struct AlertReview {
     pub decision: String,
     pub note: Option<String>,
     pub at: String,
+}
+
+fn review_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AlertReview> {
+    Ok(AlertReview {
+        alert_id: row.get(0)?,
+        reviewer: row.get(1)?,
+        decision: row.get(2)?,
+        note: row.get(3)?,
+        at: row.get(4)?,
+    })
+}
+
+/// Which alerts a review queue lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlertState {
+    Pending,
+    Reviewed,
+    All,
+}
+
+/// An alert once, with every lead it touches (best first), its enterprise and its review.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertOnLeads {
+    pub alert: Alert,
+    pub opportunities: Vec<String>,
+    pub enterprise: EnterpriseRef,
+    pub review: Option<AlertReview>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -587,12 +614,7 @@ impl Store {
     pub fn alert_exists(&self, id: &str) -> Result<bool> {
         let found: Option<i64> = self
             .conn
-            .query_row(
-                "SELECT 1 FROM opportunities, json_each(opportunities.data, '$.alerts')
-                 WHERE json_extract(json_each.value, '$.id') = ?1 LIMIT 1",
-                [id],
-                |row| row.get(0),
-            )
+            .query_row("SELECT 1 FROM opportunity_alerts WHERE alert_id = ?1 LIMIT 1", [id], |row| row.get(0))
             .optional()?;
         Ok(found.is_some())
     }
@@ -616,6 +638,11 @@ impl Store {
                    due = excluded.due, amount = excluded.amount",
             )?;
             let mut mark = tx.prepare("INSERT OR IGNORE INTO mined(id) VALUES (?1)")?;
+            let mut clear_alerts = tx.prepare("DELETE FROM opportunity_alerts WHERE opportunity_id = ?1")?;
+            let mut add_alert = tx.prepare(
+                "INSERT OR REPLACE INTO opportunity_alerts(alert_id, opportunity_id, rank, data)
+                 VALUES (?1, ?2, ?3, ?4)",
+            )?;
             // The bank's risk policy blocks a lead mining marks blocked, unless someone worked it.
             let mut block = tx.prepare(
                 "UPDATE opportunities SET status = 'blocked' WHERE id = ?1 AND status IN ('new', 'pushed')",
@@ -635,6 +662,11 @@ impl Store {
                     opp.amount,
                 ])?;
                 mark.execute([&opp.id])?;
+                clear_alerts.execute([&opp.id])?;
+                for alert in &opp.alerts {
+                    let rank = f64::from(alert.severity) * alert.weight;
+                    add_alert.execute(params![alert.id, opp.id, rank, serde_json::to_string(alert)?])?;
+                }
                 if opp.status == OpportunityStatus::Blocked {
                     block.execute([&opp.id])?;
                 }
@@ -658,6 +690,10 @@ impl Store {
         tx.execute(
             "UPDATE outbox SET state = 'cancelled', reason = 'the lead is gone'
              WHERE state = 'queued' AND opportunity_id NOT IN (SELECT id FROM opportunities)",
+            [],
+        )?;
+        tx.execute(
+            "DELETE FROM opportunity_alerts WHERE opportunity_id NOT IN (SELECT id FROM opportunities)",
             [],
         )?;
         tx.execute("DELETE FROM mined", [])?;
@@ -706,8 +742,7 @@ impl Store {
             tx.execute(
                 "UPDATE opportunities SET status = 'blocked'
                  WHERE status IN ('new', 'pushed') AND id IN (
-                   SELECT o.id FROM opportunities o, json_each(o.data, '$.alerts') a
-                   WHERE json_extract(a.value, '$.id') = ?1)",
+                   SELECT opportunity_id FROM opportunity_alerts WHERE alert_id = ?1)",
                 [&review.alert_id],
             )?;
             tx.execute(
@@ -721,18 +756,61 @@ impl Store {
         Ok(())
     }
 
+    /// Alerts with the review state wanted, highest severity × weight first, each once with
+    /// every lead it touches (best first): pending alerts on working leads, reviewed ones on
+    /// any lead (a block took its leads out of the working list).
+    pub fn alerts(&self, wanted: AlertState, limit: usize) -> Result<Vec<AlertOnLeads>> {
+        let (leads, reviewed) = match wanted {
+            AlertState::Pending => ("o.suppressed = 0 AND o.status <> 'blocked'", "r.alert_id IS NULL"),
+            AlertState::Reviewed => ("1 = 1", "r.alert_id IS NOT NULL"),
+            AlertState::All => ("1 = 1", "1 = 1"),
+        };
+        // CROSS JOIN keeps the alerts the outer loop: there are far fewer of them than leads,
+        // and each lead's state comes off the covering opportunities_state index.
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT a.alert_id, MAX(a.rank) AS top FROM opportunity_alerts a
+             CROSS JOIN opportunities o ON o.id = a.opportunity_id
+             LEFT JOIN alert_reviews r ON r.alert_id = a.alert_id
+             WHERE {leads} AND {reviewed}
+             GROUP BY a.alert_id ORDER BY top DESC, a.alert_id LIMIT ?1"
+        ))?;
+        let ids: Vec<String> = stmt.query_map([limit as i64], |row| row.get(0))?.collect::<Result<_, _>>()?;
+        let mut on_leads = self.conn.prepare(&format!(
+            "SELECT a.data, o.id, o.enterprise_id FROM opportunity_alerts a
+             CROSS JOIN opportunities o ON o.id = a.opportunity_id
+             WHERE a.alert_id = ?1 AND {leads} ORDER BY o.suppressed, o.score DESC, o.id"
+        ))?;
+        let mut review = self.conn.prepare(
+            "SELECT alert_id, reviewer, decision, note, at FROM alert_reviews WHERE alert_id = ?1",
+        )?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let rows: Vec<(String, String, EnterpriseId)> = on_leads
+                .query_map([&id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+                .collect::<Result<_, _>>()?;
+            let Some((data, _, enterprise)) = rows.first() else { continue };
+            let alert: Alert = serde_json::from_str(data)?;
+            let enterprise =
+                self.enterprise(*enterprise)?.map(|e| e.to_ref()).unwrap_or_else(|| EnterpriseRef {
+                    id: *enterprise,
+                    name: alert.path.last().cloned().unwrap_or_default(),
+                    uscc: None,
+                });
+            let review = review.query_row([&id], review_row).optional()?;
+            out.push(AlertOnLeads {
+                alert,
+                opportunities: rows.into_iter().map(|(_, o, _)| o).collect(),
+                enterprise,
+                review,
+            });
+        }
+        Ok(out)
+    }
+
     pub fn alert_reviews(&self) -> Result<Vec<AlertReview>> {
         let mut stmt =
             self.conn.prepare("SELECT alert_id, reviewer, decision, note, at FROM alert_reviews")?;
-        let rows = stmt.query_map([], |row| {
-            Ok(AlertReview {
-                alert_id: row.get(0)?,
-                reviewer: row.get(1)?,
-                decision: row.get(2)?,
-                note: row.get(3)?,
-                at: row.get(4)?,
-            })
-        })?;
+        let rows = stmt.query_map([], review_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

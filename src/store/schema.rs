@@ -223,4 +223,21 @@ pub(super) const MIGRATIONS: &[&str] = &[
     ALTER TABLE enterprises ADD COLUMN region TEXT;
     UPDATE enterprises SET region = json_extract(data, '$.region');
     "#,
+    // 13: every lead's alerts, by alert (the review queue, a review's block, whether an alert
+    // exists) without reading every lead's JSON; `rank` is severity × weight
+    r#"
+    CREATE TABLE opportunity_alerts (
+        alert_id TEXT NOT NULL,
+        opportunity_id TEXT NOT NULL,
+        rank REAL NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (alert_id, opportunity_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX opportunity_alerts_lead ON opportunity_alerts(opportunity_id);
+    CREATE INDEX opportunities_state ON opportunities(id, suppressed, status, score, enterprise_id);
+    INSERT OR IGNORE INTO opportunity_alerts(alert_id, opportunity_id, rank, data)
+        SELECT json_extract(a.value, '$.id'), o.id,
+               json_extract(a.value, '$.severity') * COALESCE(json_extract(a.value, '$.weight'), 1.0), a.value
+        FROM opportunities o, json_each(o.data, '$.alerts') a;
+    "#,
 ];
