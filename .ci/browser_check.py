@@ -324,11 +324,13 @@ def risk_screens(browser, base, risk, manager, leads):
     settle(page)
     check("风险复核" in page.inner_text("h2"), "risk staff open on the review queue")
     shot(page, "risk.png")
-    alerts = api(base, "/api/alerts?state=pending&limit=200", risk["token"])
+    alerts = api(base, "/api/alerts?state=pending&limit=500", risk["token"])
+    check(page.locator(".lead[data-alerts]").count() == len({a["record"] for a in alerts}),
+          "each risk event is listed once, with every enterprise it reaches")
     own = {l["id"] for l in leads}
     alert = next((a for a in alerts if a["opportunity"] in own), None)
     check(alert is not None, "a pending alert touches the manager's leads")
-    card = page.locator(f".lead[data-alert='{alert['id']}']")
+    card = page.locator(f".lead[data-alerts*='{alert['id']}']")
     page.once("dialog", lambda d: d.accept("浏览器测试：关联方被执行"))
     card.locator("button[data-decision=block]").click()
     card.wait_for(state="detached")

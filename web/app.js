@@ -25,12 +25,18 @@ const label = (table, key) => table[key] || key;
 const productNames = (o) => (o.product_names && o.product_names.length ? o.product_names : o.products);
 const yuan = (v) => v == null ? "" : v >= 1e8 ? (v / 1e8).toFixed(2) + " 亿元" : (v / 1e4).toFixed(2) + " 万元";
 
+// The API's error codes in words; the message after them is the server's own.
+const ERROR = { bad_request: "请求有误", not_found: "没有找到", conflict: "无法确定或有冲突", forbidden: "无权操作",
+  unavailable: "服务暂不可用，请稍后再试", internal: "服务器出错", payload_too_large: "文件太大" };
 async function api(path, options = {}) {
   const response = await fetch(path, { credentials: "same-origin", ...options, headers: { "Content-Type": "application/json" } });
   const body = await response.json().catch(() => ({}));
   if (response.status === 401) throw new Error("未登录或会话已过期：请使用管理员发给您的登录链接重新登录。");
   if (response.status === 403) throw new Error("您的角色无权查看此页面。");
-  if (!response.ok) throw new Error(body.error ? body.error.message : response.statusText);
+  if (!response.ok) {
+    const code = body.error ? body.error.code : "";
+    throw new Error(`${ERROR[code] || "请求失败"}：${body.error ? body.error.message : response.statusText}`);
+  }
   return body;
 }
 function evidence(e) {
@@ -201,9 +207,12 @@ view.addEventListener("click", async (event) => {
   const target = event.target;
   try {
     if (target.dataset.decision) {
-      const id = target.closest(".lead").dataset.alert;
+      // One decision on a risk event covers every enterprise it reaches.
+      const ids = target.closest(".lead").dataset.alerts.split(",");
       const note = prompt("备注（可选）") || null;
-      await api(`/api/alerts/${encodeURIComponent(id)}/review`, { method: "POST", body: JSON.stringify({ decision: target.dataset.decision, note }) });
+      for (const id of ids) {
+        await api(`/api/alerts/${encodeURIComponent(id)}/review`, { method: "POST", body: JSON.stringify({ decision: target.dataset.decision, note }) });
+      }
       await route();
     } else if (target.dataset.status) {
       const id = target.closest(".lead").dataset.id;
