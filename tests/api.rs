@@ -695,3 +695,40 @@ async fn analysts_export_a_network_as_graphml() {
     let (status, _) = call(&state, "GET", &format!("/api/graph/export/{id}"), Some(M1), None).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn every_code_the_api_answers_with_has_a_chinese_label() {
+    let (_dir, state) = state();
+    let (status, labels) = call(&state, "GET", "/api/labels", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, leads) =
+        call(&state, "GET", "/api/opportunities?include_suppressed=true&limit=1000", Some(ADMIN), None).await;
+    let is_chinese = |text: &str| text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    for lead in leads.as_array().unwrap() {
+        for (table, code) in [("kind", &lead["kind"]), ("status", &lead["status"])] {
+            let word = labels[table][code.as_str().unwrap()].as_str().unwrap_or_default();
+            assert!(is_chinese(word), "{table} {code} has no Chinese label");
+        }
+        for why in lead["why"].as_array().unwrap() {
+            let word = labels["feature"][why["feature"].as_str().unwrap()].as_str().unwrap_or_default();
+            assert!(is_chinese(word), "score term {} has no Chinese label", why["feature"]);
+        }
+        for alert in lead["alerts"].as_array().unwrap() {
+            let word = labels["alert"][alert["kind"].as_str().unwrap()].as_str().unwrap_or_default();
+            assert!(is_chinese(word), "risk {} has no Chinese label", alert["kind"]);
+        }
+    }
+    for relation in [
+        "shareholder",
+        "officer",
+        "legal_rep",
+        "guarantee",
+        "supplier",
+        "branch",
+        "control",
+        "pledge",
+        "tender",
+    ] {
+        assert!(is_chinese(labels["relation"][relation].as_str().unwrap_or_default()), "{relation}");
+    }
+}

@@ -12,14 +12,10 @@ const safeUrl = (url) => {
     return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.href : null;
   } catch { return null; }
 };
-// Chinese labels of the API's codes (the same words the pushed messages use).
-const KIND = { tender_award: "中标", pledge_refinancing: "质押/抵押到期", supply_chain: "供应链", eia_approval: "环评批复",
-  bond_issue: "发债", merger: "并购", capital_increase: "增资", new_branch: "新设分支机构", financing_elsewhere: "他行融资",
-  group_cross_sell: "集团交叉销售", executive_network: "高管关联" };
-const STATUS = { new: "新商机", pushed: "已推送", contacted: "已联系", won: "已成交", lost: "已丢失", invalid: "无效", blocked: "已拦截" };
-const ALERT = { litigation: "诉讼", enforcement: "被执行", dishonest: "失信被执行", share_reduction: "股东减持",
-  credit_rejection: "授信被拒", financing_cost: "融资成本上升", admin_penalty: "行政处罚", abnormal_operation: "经营异常",
-  equity_freeze: "股权冻结", bankruptcy: "破产" };
+// Chinese labels of the API's codes, filled from /api/labels at sign-in (the same words the
+// pushed messages use): lead kinds, statuses, risk kinds, score terms, relations, record and
+// notice kinds.
+const KIND = {}, STATUS = {}, ALERT = {}, FEATURE = {}, RELATION = {}, RECORD = {}, TENDER = {};
 const label = (table, key) => table[key] || key;
 /** The products as the bank names them (履约保函), else their codes. */
 const productNames = (o) => (o.product_names && o.product_names.length ? o.product_names : o.products);
@@ -44,8 +40,6 @@ function evidence(e) {
   const title = url ? `<a href="${esc(url)}" target="_blank" rel="noopener noreferrer">${esc(e.title)}</a>` : esc(e.title);
   return `<div class="evidence">${esc(e.published)} ${title} <span class="muted">[${esc(e.record)}]</span></div>`;
 }
-const FEATURE = { kind: "商机类型", amount: "金额", recency: "事件新近", urgency: "临近到期", size: "企业规模",
-  listed: "上市公司", relationship: "与我行客户相关", feedback: "同类商机反馈", risk: "风险预警", learned: "学习模型" };
 const view = $("view");
 const show = (html) => { view.innerHTML = html; };
 const fail = (e) => { $("msg").textContent = e.message; };
@@ -76,11 +70,7 @@ const feedbackButtons = () => `<div class="actions">
   <button data-status="contacted">已联系</button><button data-status="won">已成交</button>
   <button data-status="lost">已丢失</button><button data-status="invalid">无效</button></div>`;
 
-// Relations in the graph, records and their kinds.
-const RELATION = { shareholder: "持股", officer: "任职", legal_rep: "法定代表人", guarantee: "担保", supplier: "供货",
-  tender: "中标", pledge: "质押", branch: "分支机构", control: "协议控制" };
-const RECORD = { tender: "招投标", filing: "工商公告", pledge: "质押/抵押", invoice: "发票", risk_event: "风险事件" };
-const TENDER = { tender: "招标公告", award: "中标公告", candidate: "中标候选人公示", correction: "更正公告", termination: "终止公告" };
+// Record kinds, relations and timelines.
 /** Any record kind or sub-kind in words (tender, award, litigation, eia_approval…). */
 const kindLabel = (k) => RECORD[k] || TENDER[k] || ALERT[k] || KIND[k] || k;
 /** A relation in words: 持股 69%, 任职 董事长, 担保 2000.00 万元. */
@@ -115,7 +105,8 @@ function networkChart(id, network, center, onEnterprise) {
     series: [{
       type: "graph", layout: "force", roam: true, draggable: true, top: 30,
       categories: [{ name: "企业" }, { name: "个人" }],
-      force: { repulsion: network.nodes.length > 30 ? 260 : 420, edgeLength: [90, 170], gravity: 0.12 },
+      force: network.nodes.length > 30 ? { repulsion: 260, edgeLength: [80, 160], gravity: 0.12 }
+        : { repulsion: 900, edgeLength: [140, 230], gravity: 0.08 },
       label: { show: true, position: "bottom", fontSize: 11, color: "#1d2129",
         formatter: (p) => p.data.name.length > 12 ? p.data.name.slice(0, 12) + "…" : p.data.name },
       edgeSymbol: ["none", "arrow"], edgeSymbolSize: 7,
@@ -180,7 +171,9 @@ const managerName = (id) => id ? MANAGER[id] || id : "未分配";
 /** Who is signed in: their name and role in the header, and only their screens in the menu. */
 async function signedIn() {
   if (me) return me;
-  const [who, managers] = await Promise.all([api("/api/me"), api("/api/managers")]);
+  const [who, managers, labels] = await Promise.all([api("/api/me"), api("/api/managers"), api("/api/labels")]);
+  for (const [table, key] of [[KIND, "kind"], [STATUS, "status"], [ALERT, "alert"], [FEATURE, "feature"],
+    [RELATION, "relation"], [RECORD, "record"], [TENDER, "tender"]]) Object.assign(table, labels[key]);
   me = who;
   MANAGER = Object.fromEntries(managers.map((m) => [m.id, m.name]));
   $("who").textContent = `${me.user} · ${label(ROLE, me.role)}`;

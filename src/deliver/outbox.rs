@@ -374,13 +374,7 @@ fn reason_cn(lead: &Opportunity, why: &crate::model::WhyItem) -> String {
     let what = match why.feature.as_str() {
         "kind" => format!("{}类商机", kind_cn(lead)),
         "amount" => lead.amount.map(|a| format!("金额{}", yuan_cn(a))).unwrap_or_else(|| "金额".into()),
-        "recency" => "事件新近".into(),
-        "urgency" => "临近到期".into(),
-        "size" => "企业规模".into(),
-        "listed" => "上市公司".into(),
-        "relationship" => "与我行客户相关".into(),
-        "feedback" => "同类商机赢单率高".into(),
-        other => other.to_string(),
+        other => crate::model::score_term_cn(other).to_string(),
     };
     format!("{what}（+{:.1}）", why.contribution)
 }

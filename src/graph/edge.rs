@@ -53,6 +53,21 @@ impl EdgeKind {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
+    /// What the relation is called in Chinese.
+    pub fn label_cn(self) -> &'static str {
+        match self {
+            Self::Shareholder => "持股",
+            Self::Officer => "任职",
+            Self::LegalRep => "法定代表人",
+            Self::Guarantee => "担保",
+            Self::Supplier => "供货",
+            Self::Branch => "分支机构",
+            Self::Control => "协议控制",
+            Self::Pledge => "质押",
+            Self::Tender => "中标",
+        }
+    }
+
     pub(super) fn from_relation(kind: RelationKind) -> Self {
         match kind {
             RelationKind::Shareholder => Self::Shareholder,

@@ -87,6 +87,12 @@ fn check_offset(offset: usize) -> Result<usize, ApiError> {
     Ok(offset)
 }
 
+/// The farthest due window a lead list takes (a hundred years).
+const MAX_DUE_DAYS: u32 = 36_500;
+
+/// The longest enterprise reference (id, 统一社会信用代码 or name) a route takes.
+const MAX_REFERENCE: usize = 200;
+
 #[derive(Clone)]
 pub struct AppState {
     inner: Arc<Inner>,
@@ -280,14 +286,18 @@ impl AppState {
     pub async fn enterprise_id(&self, text: &str) -> Result<i64, ApiError> {
         use crate::resolve::{EntRef, Resolution};
         let text = text.trim();
+        if text.chars().count() > MAX_REFERENCE {
+            return Err(ApiError::BadRequest(format!("企业编号、代码或名称最长 {MAX_REFERENCE} 个字符")));
+        }
+        let resolver = self.resolver().await?;
         let reference = match EntRef::parse(text) {
             Ok(EntRef::Uscc(code)) => EntRef::Uscc(code),
             _ => match text.parse::<i64>() {
-                Ok(id) => return Ok(id),
+                Ok(id) if resolver.name_of(id).is_some() => return Ok(id),
+                Ok(_) => return Err(ApiError::NotFound(format!("没有编号为 {text} 的企业"))),
                 Err(_) => EntRef::Name(text.to_string()),
             },
         };
-        let resolver = self.resolver().await?;
         match resolver.resolve(&reference) {
             Resolution::Linked { id, .. } => Ok(id),
             Resolution::NeedsReview { candidates } => {
@@ -475,6 +485,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/openapi.json", get(openapi))
         .route("/api/me", get(me))
         .route("/api/managers", get(managers))
+        .route("/api/labels", get(labels))
         .route("/api/opportunities", get(list_opportunities))
         .route("/api/opportunities/{id}", get(get_opportunity))
         .route("/api/opportunities/counts", get(count_opportunities))
@@ -612,6 +623,30 @@ async fn managers(
     Ok(Json(serde_json::Value::Array(named)))
 }
 
+/// The Chinese words for every code the API answers with — lead kinds and statuses, risk
+/// kinds, score terms, relations, record and notice kinds — so the workbench and the pushed
+/// messages say the same thing. Open, like the pages.
+async fn labels() -> Json<serde_json::Value> {
+    use crate::model::{OpportunityKind, OpportunityStatus, RecordKind, RiskKind, TenderKind, SCORE_TERMS};
+    fn table<T: Copy>(
+        all: &[T],
+        code: fn(T) -> &'static str,
+        label: fn(T) -> &'static str,
+    ) -> serde_json::Value {
+        all.iter().map(|&k| (code(k).to_string(), serde_json::Value::from(label(k)))).collect()
+    }
+    Json(serde_json::json!({
+        "kind": table(&OpportunityKind::ALL, OpportunityKind::as_str, OpportunityKind::label_cn),
+        "status": table(&OpportunityStatus::ALL, OpportunityStatus::as_str, OpportunityStatus::label_cn),
+        "alert": table(&RiskKind::ALL, RiskKind::as_str, RiskKind::label_cn),
+        "feature": SCORE_TERMS.iter().map(|(code, label)| (code.to_string(), serde_json::Value::from(*label)))
+            .collect::<serde_json::Map<_, _>>(),
+        "relation": table(&EdgeKind::ALL, EdgeKind::as_str, EdgeKind::label_cn),
+        "record": table(&RecordKind::ALL, RecordKind::as_str, RecordKind::label_cn),
+        "tender": table(&TenderKind::ALL, TenderKind::as_str, TenderKind::label_cn),
+    }))
+}
+
 async fn openapi(_caller: Caller) -> Json<serde_json::Value> {
     Json(serde_json::from_str(include_str!("openapi.json")).unwrap_or_default())
 }
@@ -658,6 +693,9 @@ impl ListParams {
             Some(reference) => Some(state.enterprise_id(reference).await?),
             None => None,
         };
+        if self.due_within.is_some_and(|days| days > MAX_DUE_DAYS) {
+            return Err(ApiError::BadRequest(format!("`due_within` must be at most {MAX_DUE_DAYS} days")));
+        }
         let due_by =
             self.due_within.map(|days| chrono::Local::now().date_naive() + chrono::Days::new(days.into()));
         Ok(OpportunityFilter {

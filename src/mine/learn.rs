@@ -73,17 +73,16 @@ fn feature_names() -> Vec<String> {
         .collect()
 }
 
+/// A learned weight's explanation in Chinese: 学习模型：金额.
 fn label(feature: &str) -> String {
-    match feature {
-        "amount" => "learned: amount".into(),
-        "amount_to_capital" => "learned: amount against registered capital".into(),
-        "recency" => "learned: recency".into(),
-        "relationship" => "learned: tie to a customer".into(),
-        "listed" => "learned: listed".into(),
-        "size" => "learned: size".into(),
-        "risk" => "learned: risk".into(),
-        other => format!("learned: {}", other.trim_start_matches("kind:")),
-    }
+    let what = match feature {
+        "amount_to_capital" => "金额与注册资本之比",
+        other => match other.strip_prefix("kind:").and_then(OpportunityKind::parse) {
+            Some(kind) => kind.label_cn(),
+            None => crate::model::score_term_cn(other),
+        },
+    };
+    format!("学习模型：{what}")
 }
 
 /// The features of a lead, in `feature_names` order.
@@ -325,9 +324,9 @@ fn rescore(
                 feature: "learned".into(),
                 contribution: 0.0,
                 detail: format!(
-                    "won with probability {:.0}% (model of {outcomes} {} outcomes)",
+                    "按历史成交学习：成交概率 {:.0}%（依据 {outcomes} 条{}类商机的结果）",
                     p * 100.0,
-                    kind.as_str()
+                    kind.label_cn()
                 ),
             },
         );

@@ -128,6 +128,19 @@ impl OpportunityStatus {
         }
     }
 
+    /// What the status is called in Chinese.
+    pub fn label_cn(self) -> &'static str {
+        match self {
+            Self::New => "新商机",
+            Self::Pushed => "已推送",
+            Self::Contacted => "已联系",
+            Self::Won => "已成交",
+            Self::Lost => "已丢失",
+            Self::Invalid => "无效",
+            Self::Blocked => "已拦截",
+        }
+    }
+
     /// The statuses a manager's feedback may set.
     pub fn is_feedback(self) -> bool {
         matches!(self, Self::Contacted | Self::Won | Self::Lost | Self::Invalid)
@@ -344,6 +357,25 @@ impl Opportunity {
             suppressed: None,
         }
     }
+}
+
+/// The terms of a lead's score (`WhyItem::feature`; learned terms are `learned`), in Chinese.
+pub const SCORE_TERMS: [(&str, &str); 10] = [
+    ("kind", "商机类型"),
+    ("amount", "金额"),
+    ("recency", "事件新近"),
+    ("urgency", "临近到期"),
+    ("size", "企业规模"),
+    ("listed", "上市公司"),
+    ("relationship", "与我行客户相关"),
+    ("feedback", "同类商机反馈"),
+    ("risk", "风险预警"),
+    ("learned", "学习模型"),
+];
+
+/// A score term in Chinese; an unknown one as it is.
+pub fn score_term_cn(feature: &str) -> &str {
+    SCORE_TERMS.iter().find(|(code, _)| *code == feature).map_or(feature, |(_, label)| label)
 }
 
 /// Feedback an account manager gave on a lead.

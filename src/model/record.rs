@@ -38,6 +38,17 @@ impl RecordKind {
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
+
+    /// What the record kind is called in Chinese.
+    pub fn label_cn(self) -> &'static str {
+        match self {
+            Self::Tender => "招投标",
+            Self::Filing => "工商公告",
+            Self::Pledge => "质押/抵押",
+            Self::Invoice => "发票",
+            Self::RiskEvent => "风险事件",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -59,6 +70,20 @@ impl TenderKind {
             "correction" => Some(Self::Correction),
             "termination" => Some(Self::Termination),
             _ => None,
+        }
+    }
+
+    pub const ALL: [TenderKind; 5] =
+        [Self::Tender, Self::Award, Self::Candidate, Self::Correction, Self::Termination];
+
+    /// What the notice kind is called in Chinese.
+    pub fn label_cn(self) -> &'static str {
+        match self {
+            Self::Tender => "招标公告",
+            Self::Award => "中标公告",
+            Self::Candidate => "中标候选人公示",
+            Self::Correction => "更正公告",
+            Self::Termination => "终止公告",
         }
     }
 
