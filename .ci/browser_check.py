@@ -381,6 +381,17 @@ def analyst_screens(browser, base, analyst, leads):
     check(page.locator(".snippet mark").count() > 0 and "类型：" in page.inner_text("main"),
           "search highlights the matched words, with facets")
     shot(page, "search.png")
+    first_page = page.eval_on_selector_all(".lead .muted", "els => els.map(e => e.textContent)")
+    page.click("text=下一页")
+    settle(page)
+    check("page=1" in page.url and page.eval_on_selector_all(".lead .muted", "els => els.map(e => e.textContent)") != first_page,
+          "search results page on")
+    region = page.locator(".facets a").first
+    region_name = region.inner_text()
+    region.click()
+    settle(page)
+    check(f"region:{region_name}" in urllib.parse.unquote_plus(page.url) and page.locator(".lead").count() > 0,
+          "a region facet narrows the search")
     check(not page.errors, f"no script errors on the analyst's screens {page.errors}")
 
 

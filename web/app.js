@@ -147,6 +147,10 @@ function pathChart(id, alert) {
   });
 }
 
+/** Lists come in pages of this many; `pageQuery` is the address of another page of them. */
+const PAGE = 20;
+const pageQuery = (params, page) => { const p = new URLSearchParams(params); p.set("page", page); return esc(p.toString()); };
+
 /** Screens by address: [pattern, render(...captures)]. */
 const SCREENS = [];
 const screen = (pattern, render) => SCREENS.push([pattern, render]);

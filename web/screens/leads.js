@@ -1,7 +1,6 @@
 "use strict";
 /** 商机列表: filters (tier, kind, status, due window, region), sort and pages of 20, all on the
  * server; counts per tier; the filters live in the address so a list can be bookmarked. */
-const PAGE = 20;
 const ORDER = { score: "按评分", due: "按跟进截止", amount: "按金额" };
 const DUE = { 7: "7 天内", 30: "30 天内", 90: "90 天内" };
 
@@ -40,5 +39,4 @@ async function pageLeads() {
     <nav class="pager">${page > 0 ? `<a href="?${pageQuery(params, page - 1)}">上一页</a>` : ""}
       ${(page + 1) * PAGE < counts.total ? `<a href="?${pageQuery(params, page + 1)}">下一页</a>` : ""}</nav>`);
 }
-const pageQuery = (params, page) => { const p = new URLSearchParams(params); p.set("page", page); return esc(p.toString()); };
 screen(/^\/(?:leads)?$/, pageLeads);
