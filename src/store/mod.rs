@@ -238,6 +238,9 @@ impl Store {
     }
 
     fn init(mut conn: Connection) -> Result<Store> {
+        // An import runs some twenty statements per row (one upsert per kind, its savepoint,
+        // the change log, record parties): all of them stay parsed.
+        conn.set_prepared_statement_cache_capacity(64);
         let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
         let known = MIGRATIONS.len() as i64;
         if version > known {

@@ -5,6 +5,18 @@ use super::{audit, meta, Result, StoreError};
 use crate::model::{Enterprise, EnterpriseId, Manager, Party, Person, Record, Relation};
 use rusqlite::{params, OptionalExtension, Transaction};
 
+/// Runs a statement from the connection's statement cache: an import runs the same few
+/// statements for every row, so each is parsed once per connection, not once per row.
+trait Cached {
+    fn run(&self, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<usize>;
+}
+
+impl Cached for Transaction<'_> {
+    fn run(&self, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<usize> {
+        self.prepare_cached(sql)?.execute(params)
+    }
+}
+
 /// A row's start inside a write transaction.
 #[derive(Debug)]
 #[must_use = "keep or undo the row"]
@@ -30,13 +42,13 @@ pub struct StoreTx<'a> {
 impl StoreTx<'_> {
     /// Inserts a new enterprise and returns it with its id.
     pub fn insert_enterprise(&mut self, mut enterprise: Enterprise) -> Result<Enterprise> {
-        self.tx.execute(
+        self.tx.run(
             "INSERT INTO enterprises(uscc, name, region, data) VALUES (?1, ?2, ?3, '{}')",
             params![enterprise.uscc, enterprise.name, enterprise.region],
         )?;
         enterprise.id = self.tx.last_insert_rowid();
         let data = serde_json::to_string(&enterprise)?;
-        self.tx.execute("UPDATE enterprises SET data = ?2 WHERE id = ?1", params![enterprise.id, data])?;
+        self.tx.run("UPDATE enterprises SET data = ?2 WHERE id = ?1", params![enterprise.id, data])?;
         self.log_change("enterprise", None, &data)?;
         Ok(enterprise)
     }
@@ -51,7 +63,7 @@ impl StoreTx<'_> {
             &data,
             Some("enterprise"),
             |tx| {
-                tx.execute(
+                tx.run(
                     "UPDATE enterprises SET uscc = ?2, name = ?3, region = ?4, data = ?5 WHERE id = ?1",
                     params![id, enterprise.uscc, enterprise.name, enterprise.region, data],
                 )
@@ -62,10 +74,8 @@ impl StoreTx<'_> {
 
     /// Logs a change to a row the graph is derived from (see [`Store::graph_changes_after`]).
     fn log_change(&self, what: &str, old: Option<&str>, new: &str) -> Result<()> {
-        self.tx.execute(
-            "INSERT INTO graph_changes(what, old, new) VALUES (?1, ?2, ?3)",
-            params![what, old, new],
-        )?;
+        self.tx
+            .run("INSERT INTO graph_changes(what, old, new) VALUES (?1, ?2, ?3)", params![what, old, new])?;
         Ok(())
     }
 
@@ -101,8 +111,8 @@ impl StoreTx<'_> {
             &[&id],
             data,
             log,
-            |tx| tx.execute(&format!("UPDATE {table} SET data = ?2 WHERE id = ?1"), params![id, data]),
-            |tx| tx.execute(&format!("INSERT INTO {table}(id, data) VALUES (?1, ?2)"), params![id, data]),
+            |tx| tx.run(&format!("UPDATE {table} SET data = ?2 WHERE id = ?1"), params![id, data]),
+            |tx| tx.run(&format!("INSERT INTO {table}(id, data) VALUES (?1, ?2)"), params![id, data]),
         )
     }
 
@@ -125,9 +135,9 @@ impl StoreTx<'_> {
             &[&key],
             &data,
             Some("relation"),
-            |tx| tx.execute("UPDATE relations SET data = ?2 WHERE key = ?1", params![key, data]),
+            |tx| tx.run("UPDATE relations SET data = ?2 WHERE key = ?1", params![key, data]),
             |tx| {
-                tx.execute(
+                tx.run(
                     "INSERT INTO relations(key, to_id, kind, data) VALUES (?1, ?2, ?3, ?4)",
                     params![key, relation.to, relation.kind.as_str(), data],
                 )
@@ -146,13 +156,13 @@ impl StoreTx<'_> {
             &data,
             record.links_parties().then_some("record"),
             |tx| {
-                tx.execute(
+                tx.run(
                     "UPDATE records SET data = ?3, published = ?4, seq = ?5 WHERE kind = ?1 AND id = ?2",
                     params![kind, id, data, published, seq],
                 )
             },
             |tx| {
-                tx.execute(
+                tx.run(
                     "INSERT INTO records(kind, id, published, data, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
                     params![kind, id, published, data, seq],
                 )
@@ -160,7 +170,9 @@ impl StoreTx<'_> {
         )?;
         if upsert != Upsert::Unchanged {
             self.record_seq = Some(seq);
-            self.tx.execute("DELETE FROM record_parties WHERE kind = ?1 AND id = ?2", params![kind, id])?;
+            if upsert == Upsert::Updated {
+                self.tx.run("DELETE FROM record_parties WHERE kind = ?1 AND id = ?2", params![kind, id])?;
+            }
             let mut named = self.tx.prepare_cached(
                 "INSERT OR IGNORE INTO record_parties(enterprise_id, kind, id) VALUES (?1, ?2, ?3)",
             )?;
@@ -182,7 +194,8 @@ impl StoreTx<'_> {
         update: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<usize>,
         insert: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<usize>,
     ) -> Result<Upsert> {
-        let existing: Option<String> = self.tx.query_row(select, key, |row| row.get(0)).optional()?;
+        let existing: Option<String> =
+            self.tx.prepare_cached(select)?.query_row(key, |row| row.get(0)).optional()?;
         let upsert = match &existing {
             Some(old) if old == data => return Ok(Upsert::Unchanged),
             Some(_) => {
@@ -206,7 +219,7 @@ impl StoreTx<'_> {
 
     pub fn commit(self) -> Result<()> {
         if let Some(seq) = self.record_seq {
-            self.tx.execute("UPDATE meta SET value = ?1 WHERE key = 'record_seq'", [seq])?;
+            self.tx.run("UPDATE meta SET value = ?1 WHERE key = 'record_seq'", [seq])?;
         }
         Ok(self.tx.commit()?)
     }
@@ -214,12 +227,12 @@ impl StoreTx<'_> {
     /// Marks a point to undo one row's writes to ([`StoreTx::undo_row`]), or to keep them
     /// ([`StoreTx::keep_row`]).
     pub fn begin_row(&mut self) -> Result<RowMark> {
-        self.tx.execute_batch("SAVEPOINT import_row")?;
+        self.tx.run("SAVEPOINT import_row", [])?;
         Ok(RowMark { record_seq: self.record_seq })
     }
 
     pub fn keep_row(&mut self, _mark: RowMark) -> Result<()> {
-        self.tx.execute_batch("RELEASE import_row")?;
+        self.tx.run("RELEASE import_row", [])?;
         Ok(())
     }
 
