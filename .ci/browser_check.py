@@ -216,6 +216,7 @@ def main():
             risk_screens(browser, base, risk, manager, leads)
             analyst_screens(browser, base, analyst, leads)
             admin_screens(browser, base, admin)
+            phone_screens(browser, base, by_role, leads)
             browser.close()
         print(f"{checks} browser checks passed; screenshots in {SHOTS}")
     finally:
@@ -408,6 +409,22 @@ def admin_screens(browser, base, admin):
     check("转化漏斗" in page.inner_text("h2") and page.is_visible("#funnel-chart canvas"), "the funnel is drawn")
     shot(page, "funnel.png")
     check(not page.errors, f"no script errors on the admin's screens {page.errors}")
+
+
+def phone_screens(browser, base, by_role, leads):
+    """Every screen at a phone's width: nothing wider than the screen, nothing cut off."""
+    enterprise = leads[0]["enterprise"]["id"]
+    for role, path, name in [("manager", f"/enterprises/{enterprise}", "enterprise-phone.png"),
+                             ("manager", "/search?q=%E4%B8%AD%E6%A0%87", "search-phone.png"),
+                             ("risk", "/risk", "risk-phone.png"),
+                             ("analyst", f"/graph?from={enterprise}", "graph-phone.png"),
+                             ("admin", "/crawls", "crawls-phone.png"),
+                             ("admin", "/funnel", "funnel-phone.png")]:
+        page = signin(browser, base, by_role[role][0]["token"], path, viewport=PHONE)
+        settle(page)
+        shot(page, name)
+        check(no_sideways_scroll(page) and not page.errors, f"{path} fits a phone's width")
+        page.context.close()
 
 
 if __name__ == "__main__":

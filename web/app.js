@@ -99,14 +99,17 @@ const timeline = (records) => records.length ? `<ul class="timeline">${records.m
  * labelled; drag, zoom, and click an enterprise to open it (`onEnterprise(id)`). */
 function networkChart(id, network, center, onEnterprise) {
   const key = (v) => String(v);
+  // Spread for the width there is: a phone gets a tighter layout than a desk.
+  const scale = Math.max(0.6, Math.min(1, (($(id) && $(id).clientWidth) || 900) / 900));
   const instance = chart(id, {
     tooltip: { formatter: (p) => esc(p.dataType === "edge" ? p.data.text : p.data.name) },
     legend: [{ data: ["企业", "个人"], top: 0 }],
     series: [{
       type: "graph", layout: "force", roam: true, draggable: true, top: 30,
       categories: [{ name: "企业" }, { name: "个人" }],
-      force: network.nodes.length > 30 ? { repulsion: 260, edgeLength: [80, 160], gravity: 0.12 }
-        : { repulsion: 900, edgeLength: [140, 230], gravity: 0.08 },
+      force: network.nodes.length > 30
+        ? { repulsion: 260 * scale, edgeLength: [80 * scale, 160 * scale], gravity: 0.12 }
+        : { repulsion: 900 * scale, edgeLength: [140 * scale, 230 * scale], gravity: 0.08 },
       label: { show: true, position: "bottom", fontSize: 11, color: "#1d2129",
         formatter: (p) => p.data.name.length > 12 ? p.data.name.slice(0, 12) + "…" : p.data.name },
       edgeSymbol: ["none", "arrow"], edgeSymbolSize: 7,
