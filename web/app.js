@@ -43,7 +43,7 @@ function evidence(e) {
 const view = $("view");
 const show = (html) => { view.innerHTML = html; };
 const fail = (e) => { $("msg").textContent = e.message; };
-const entLink = (e) => e && e.id != null ? `<a href="/enterprises/${encodeURIComponent(e.id)}">${esc(e.name)}</a>` : esc(e && e.name);
+const entLink = (e) => e && e.id != null ? `<a href="${enterpriseHref(e.id)}">${esc(e.name)}</a>` : esc(e && e.name);
 const bar = (value, max, cls = "") => `<span class="bar ${cls}" style="width:${Math.round(120 * Math.abs(value) / (max || 1))}px"></span>`;
 
 function leadCard(o) {
@@ -74,11 +74,13 @@ const feedbackButtons = () => `<div class="actions">
 /** Any record kind or sub-kind in words (tender, award, litigation, eia_approval…). */
 const kindLabel = (k) => RECORD[k] || TENDER[k] || ALERT[k] || KIND[k] || k;
 /** A relation in words: 持股 69%, 任职 董事长, 担保 2000.00 万元. */
-const relationText = (e) => label(RELATION, e.kind) + (e.share != null ? ` ${Math.round(e.share * 1000) / 10}%` : "")
+const relationText = (e) => label(RELATION, e.kind) + (e.share != null ? ` ${share(e.share)}` : "")
   + (e.role ? ` ${e.role}` : "") + (e.amount != null ? ` ${yuan(e.amount)}` : "");
 /** A moment as 2026/11/23 20:38:04 (Unix seconds or a timestamp text). */
 const when = (at) => { const d = new Date(typeof at === "number" ? at * 1000 : at); return isNaN(d) ? String(at) : d.toLocaleString("zh-CN", { hour12: false }); };
 const enterpriseHref = (id) => `/enterprises/${encodeURIComponent(id)}`;
+/** A graph node (enterprise or person) by name; an enterprise links to its page. */
+const nodeLink = (n) => n.kind === "enterprise" ? `<a href="${enterpriseHref(n.id)}">${esc(n.name)}</a>` : esc(n.name);
 const share = (s) => `${Math.round(s * 1000) / 10}%`;
 
 /** One record on a timeline: day, kind, title (a link only for http/https), amount. */

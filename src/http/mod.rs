@@ -430,8 +430,12 @@ async fn signin(State(state): State<AppState>, Query(params): Query<SignIn>) -> 
         .next
         .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
         .unwrap_or_else(|| "/".into());
-    let cookie = format!("{SESSION_COOKIE}={session}; Path=/; HttpOnly; SameSite=Strict");
-    let mut response = axum::response::Redirect::to(&next).into_response();
+    with_session_cookie(axum::response::Redirect::to(&next).into_response(), &session, "")
+}
+
+/// The response setting the session cookie to `value` (`attributes` appended, e.g. Max-Age).
+fn with_session_cookie(mut response: Response, value: &str, attributes: &str) -> Response {
+    let cookie = format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict{attributes}");
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         response.headers_mut().insert(header::SET_COOKIE, value);
     }
@@ -443,12 +447,7 @@ async fn signout(State(state): State<AppState>, headers: axum::http::HeaderMap) 
     if let Some(id) = session_id(&headers) {
         state.inner.sessions.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
     }
-    let mut response = axum::response::Redirect::to("/").into_response();
-    let expired = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
-    if let Ok(value) = HeaderValue::from_str(&expired) {
-        response.headers_mut().insert(header::SET_COOKIE, value);
-    }
-    response
+    with_session_cookie(axum::response::Redirect::to("/").into_response(), "", "; Max-Age=0")
 }
 
 /// Security headers on every response.
@@ -1085,7 +1084,6 @@ async fn import_upload(
     Ok(Json(reports))
 }
 
-/// `123` (internal id) or `person:p1`.
 /// A graph node: `person:ID`, or an enterprise by id, 统一社会信用代码 or name.
 async fn node_ref(state: &AppState, id: &str) -> Result<NodeRef, ApiError> {
     if let Some(person) = id.strip_prefix("person:") {

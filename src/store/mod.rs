@@ -810,13 +810,6 @@ impl Store {
         Ok(out)
     }
 
-    pub fn alert_reviews(&self) -> Result<Vec<AlertReview>> {
-        let mut stmt =
-            self.conn.prepare("SELECT alert_id, reviewer, decision, note, at FROM alert_reviews")?;
-        let rows = stmt.query_map([], review_row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
     /// Records that `decision.name` is (or is not) a known enterprise; later imports honour it.
     pub fn add_decision(&mut self, decision: &Decision, actor: &str) -> Result<()> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;

@@ -5,7 +5,6 @@ const FACT = { id: "编号", name: "名称", uscc: "统一社会信用代码", r
   established: "成立日期", legal_rep: "法定代表人", aliases: "曾用名/别名", size: "规模", listed: "上市公司", is_customer: "我行客户",
   manager_id: "客户经理", status: "经营状态", discovered_from: "发现于" };
 const SIZE = { micro: "微型", small: "小型", medium: "中型", large: "大型" };
-const nodeLink = (n) => n.kind === "enterprise" ? `<a href="${enterpriseHref(n.id)}">${esc(n.name)}</a>` : esc(n.name);
 
 async function pageEnterprise(id) {
   const e = await api(`/api/enterprises/${encodeURIComponent(id)}`);

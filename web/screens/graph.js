@@ -29,7 +29,7 @@ async function pageGraph() {
         ${center ? `<a class="button" href="/api/graph/export/${encodeURIComponent(center.id)}?depth=${depth}" download>导出 GraphML</a>` : ""}</h3>
       ${control ? `<p>实际控制人：<b>${control.controller ? esc(control.controller.name) : "未认定"}</b> <span class="muted">（${esc(control.rule)}）</span></p>` : ""}
       <div id="network" class="chart tall"></div>
-      <table class="facts">${network.nodes.map((node) => `<tr><td>${node.kind === "enterprise" ? `<a href="${enterpriseHref(node.id)}">${esc(node.name)}</a>` : esc(node.name)}</td>
+      <table class="facts">${network.nodes.map((node) => `<tr><td>${nodeLink(node)}</td>
         <td class="muted">${node.kind === "enterprise" ? "企业" : "个人"}</td></tr>`).join("")}</table>`;
   }
   const kindBoxes = Object.entries(RELATION).map(([k, v]) =>
@@ -48,7 +48,7 @@ async function pageGraph() {
 /** A path as nodes joined by their relations: 甲 —持股 69%→ 乙 ←中标— 丙. */
 function pathHtml(p) {
   const nodes = p.nodes || [];
-  const node = (n) => `<span class="node">${n.kind === "enterprise" ? `<a href="${enterpriseHref(n.id)}">${esc(n.name)}</a>` : esc(n.name)}</span>`;
+  const node = (n) => `<span class="node">${nodeLink(n)}</span>`;
   return nodes.map((n, i) => {
     const e = (p.edges || [])[i];
     if (!e || i === nodes.length - 1) return node(n);
