@@ -41,7 +41,14 @@ function evidence(e) {
   return `<div class="evidence">${esc(e.published)} ${title} <span class="muted">[${esc(e.record)}]</span></div>`;
 }
 const view = $("view");
-const show = (html) => { view.innerHTML = html; };
+/** The charts on the screen, disposed when the screen is redrawn. */
+let charts = [];
+window.addEventListener("resize", () => charts.forEach((c) => c.resize()));
+const show = (html) => {
+  charts.forEach((c) => c.dispose());
+  charts = [];
+  view.innerHTML = html;
+};
 const fail = (e) => { $("msg").textContent = e.message; };
 const entLink = (e) => e && e.id != null ? `<a href="${enterpriseHref(e.id)}">${esc(e.name)}</a>` : esc(e && e.name);
 const bar = (value, max, cls = "") => `<span class="bar ${cls}" style="width:${Math.round(120 * Math.abs(value) / (max || 1))}px"></span>`;
@@ -159,13 +166,13 @@ const pageQuery = (params, page) => { const p = new URLSearchParams(params); p.s
 /** Screens by address: [pattern, render(...captures)]. */
 const SCREENS = [];
 const screen = (pattern, render) => SCREENS.push([pattern, render]);
-/** An ECharts chart in the element `id`, resized with the window. */
+/** An ECharts chart in the element `id`, resized with the window until the screen changes. */
 function chart(id, option) {
   const element = $(id);
   if (!element || typeof echarts === "undefined") return null;
   const instance = echarts.init(element);
   instance.setOption(option);
-  window.addEventListener("resize", () => instance.resize());
+  charts.push(instance);
   return instance;
 }
 

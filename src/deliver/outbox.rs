@@ -297,7 +297,11 @@ impl Message {
                 lines.push(Line::Text(format!("为什么现在：{}", lead.why_now)));
             }
             let amount = lead.amount.map(|a| format!("金额：{}　", yuan_cn(a))).unwrap_or_default();
-            lines.push(Line::Text(format!("{amount}评分：{:.1}　类型：{}", lead.score, kind_cn(lead))));
+            lines.push(Line::Text(format!(
+                "{amount}评分：{:.1}　类型：{}",
+                lead.score,
+                lead.kind.label_cn()
+            )));
             let mut reasons: Vec<_> = lead.why.iter().filter(|w| w.contribution > 0.0).collect();
             reasons.sort_by(|a, b| b.contribution.total_cmp(&a.contribution));
             let top: Vec<String> = reasons.iter().take(3).map(|w| reason_cn(lead, w)).collect();
@@ -372,15 +376,11 @@ impl Message {
 /// A score term as a Chinese reader reads it: what it is, and the points it added.
 fn reason_cn(lead: &Opportunity, why: &crate::model::WhyItem) -> String {
     let what = match why.feature.as_str() {
-        "kind" => format!("{}类商机", kind_cn(lead)),
+        "kind" => format!("{}类商机", lead.kind.label_cn()),
         "amount" => lead.amount.map(|a| format!("金额{}", yuan_cn(a))).unwrap_or_else(|| "金额".into()),
         other => crate::model::score_term_cn(other).to_string(),
     };
     format!("{what}（+{:.1}）", why.contribution)
-}
-
-fn kind_cn(lead: &Opportunity) -> &'static str {
-    lead.kind.label_cn()
 }
 
 #[cfg(test)]
