@@ -1,6 +1,7 @@
-//! Notice extraction over pages of other sites and layouts than the corpus: government
-//! procurement sections, result tables with units in the header (GBK-encoded), traditional
-//! characters, candidate lists, terminations, consortium winners with 大写 amounts.
+//! Notice extraction over pages of other sites and layouts than the corpus: the development set
+//! of real pages from other provinces and platforms (Liaoning, Beijing via ccgp, Qinghai, and
+//! county and city sites of Zhejiang), plus small pages for layouts none of them has
+//! (GBK-encoded result tables, traditional characters, consortium winners with 大写 amounts).
 
 use std::path::PathBuf;
 
@@ -11,7 +12,8 @@ fn notices() -> PathBuf {
 #[test]
 fn every_field_of_every_layout_is_extracted() {
     let report = oppgraph::eval::eval_extract(&notices()).unwrap();
-    assert_eq!(report.pages, 6);
+    assert_eq!(report.pages, 40);
+    assert!(report.sources.len() >= 8, "{:?}", report.sources.iter().map(|s| &s.source).collect::<Vec<_>>());
     let misses: Vec<String> = report
         .misses
         .iter()
@@ -49,7 +51,32 @@ fn extract_command_prints_one_object_per_file() {
         "budget",
         "project_code",
         "region",
+        "lots",
     ] {
         assert!(lines[1].get(key).is_some(), "missing {key}");
     }
+}
+
+#[test]
+fn explain_says_where_each_field_came_from() {
+    let page = notices().join("pages/changxing-chengshan-tender.html");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_oppgraph"))
+        .arg("extract")
+        .arg("--explain")
+        .arg(page)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let notice: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let explain = notice["explain"].as_array().expect("explain");
+    let of = |field: &str| explain.iter().find(|e| e["field"] == field).cloned().unwrap_or_default();
+    // `招标控制价为2578474元，发包价为2405861元`: the ceiling from the sentence, not the price.
+    assert_eq!(notice["budget"], 2_578_474.0);
+    assert_eq!(of("budget")["how"], "sentence");
+    assert_eq!(of("budget")["label"], "招标控制价为");
+    assert!(of("budget")["text"].as_str().unwrap().contains("招标控制价为"));
+    // `【信息时间：2021/5/11 …】` under the title.
+    assert_eq!(notice["published"], "2021-05-11");
+    assert_eq!(of("published")["label"], "信息时间");
+    assert_eq!(of("buyer")["value"], "长兴县和平镇人民政府");
 }

@@ -17,8 +17,20 @@ pub enum EvalError {
     Format { path: String, line: usize, message: String },
 }
 
-pub const EXTRACT_FIELDS: [&str; 9] =
-    ["kind", "title", "published", "buyer", "winners", "agency", "amount", "project_code", "region"];
+/// The fields scored; a page is scored on a field only when its label names the field (the
+/// corpus labels no budget).
+pub const EXTRACT_FIELDS: [&str; 10] = [
+    "kind",
+    "title",
+    "published",
+    "buyer",
+    "winners",
+    "agency",
+    "amount",
+    "budget",
+    "project_code",
+    "region",
+];
 
 #[derive(Debug, Clone, Serialize)]
 pub struct FieldScore {
@@ -36,9 +48,22 @@ pub struct Miss {
     pub got: serde_json::Value,
 }
 
+/// Accuracy over the pages of one source (a site or platform), `source` in the labels.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceScore {
+    pub source: String,
+    pub pages: usize,
+    /// Correct fields over scored fields.
+    pub accuracy: f64,
+    pub fields: Vec<FieldScore>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ExtractReport {
     pub pages: usize,
+    /// Correct fields over scored fields, all pages.
+    pub accuracy: f64,
+    pub sources: Vec<SourceScore>,
     pub seconds: f64,
     pub pages_per_second: f64,
     /// Segmentation throughput (index mode, with folding) over the pages' decoded text.
@@ -67,12 +92,16 @@ fn squash(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
-/// `dir/labels.jsonl` (one object per page, with `file`) and `dir/pages/<file>`.
+/// `dir/labels.jsonl` (one object per page, with `file` and optionally `source`) and
+/// `dir/pages/<file>`. Pages without a `source` count under the directory's name.
 pub fn eval_extract(dir: &Path) -> Result<ExtractReport, EvalError> {
     let labels_path = dir.join("labels.jsonl");
     let text = std::fs::read_to_string(&labels_path)
         .map_err(|source| EvalError::Io { path: labels_path.display().to_string(), source })?;
-    let mut correct: BTreeMap<&str, usize> = BTreeMap::new();
+    let default_source = dir.file_name().and_then(|n| n.to_str()).unwrap_or("pages").to_string();
+    // (source, field) -> (correct, total); "" is every source.
+    let mut tally: BTreeMap<(String, &str), (usize, usize)> = BTreeMap::new();
+    let mut pages_of: BTreeMap<String, usize> = BTreeMap::new();
     let mut misses = Vec::new();
     let mut pages = 0;
     let mut seconds = 0.0;
@@ -84,6 +113,7 @@ pub fn eval_extract(dir: &Path) -> Result<ExtractReport, EvalError> {
             message: e.to_string(),
         })?;
         let file = label["file"].as_str().unwrap_or_default().to_string();
+        let source = label["source"].as_str().map(str::to_string).unwrap_or_else(|| default_source.clone());
         let page = dir.join("pages").join(&file);
         let bytes = std::fs::read(&page)
             .map_err(|source| EvalError::Io { path: page.display().to_string(), source })?;
@@ -92,30 +122,47 @@ pub fn eval_extract(dir: &Path) -> Result<ExtractReport, EvalError> {
         seconds += started.elapsed().as_secs_f64();
         texts.push(crate::extract::notice::decode(&bytes));
         pages += 1;
+        *pages_of.entry(source.clone()).or_default() += 1;
         let got = notice_json(&notice);
         for field in EXTRACT_FIELDS {
-            let mut expected = label.get(field).cloned().unwrap_or(serde_json::Value::Null);
-            if field == "winners" {
-                expected = members_listed_separately(&expected);
-            }
+            let Some(expected) = label.get(field).cloned() else { continue };
+            let expected = if field == "winners" { members_listed_separately(&expected) } else { expected };
             let value = got.get(field).cloned().unwrap_or(serde_json::Value::Null);
-            if same(&expected, &value) {
-                *correct.entry(field).or_default() += 1;
-            } else {
+            let right = same(&expected, &value);
+            for key in [String::new(), source.clone()] {
+                let entry = tally.entry((key, field)).or_default();
+                entry.0 += usize::from(right);
+                entry.1 += 1;
+            }
+            if !right {
                 misses.push(Miss { file: file.clone(), field: field.to_string(), expected, got: value });
             }
         }
     }
-    let fields = EXTRACT_FIELDS
+    let scores = |source: &str| -> Vec<FieldScore> {
+        EXTRACT_FIELDS
+            .iter()
+            .filter_map(|f| {
+                let (c, t) = tally.get(&(source.to_string(), *f)).copied()?;
+                Some(FieldScore {
+                    field: f.to_string(),
+                    correct: c,
+                    total: t,
+                    accuracy: c as f64 / t.max(1) as f64,
+                })
+            })
+            .collect()
+    };
+    let overall = |fields: &[FieldScore]| {
+        let (c, t) = fields.iter().fold((0, 0), |(c, t), f| (c + f.correct, t + f.total));
+        c as f64 / t.max(1) as f64
+    };
+    let fields = scores("");
+    let sources = pages_of
         .iter()
-        .map(|f| {
-            let c = correct.get(f).copied().unwrap_or(0);
-            FieldScore {
-                field: f.to_string(),
-                correct: c,
-                total: pages,
-                accuracy: c as f64 / pages.max(1) as f64,
-            }
+        .map(|(source, n)| {
+            let fields = scores(source);
+            SourceScore { source: source.clone(), pages: *n, accuracy: overall(&fields), fields }
         })
         .collect();
     let bytes: usize = texts.iter().map(String::len).sum();
@@ -129,6 +176,8 @@ pub fn eval_extract(dir: &Path) -> Result<ExtractReport, EvalError> {
     tracing::debug!(words, bytes, "segmented the pages");
     Ok(ExtractReport {
         pages,
+        accuracy: overall(&fields),
+        sources,
         seconds,
         pages_per_second: pages as f64 / seconds.max(1e-9),
         tokenize_mb_per_second: bytes as f64 / 1e6 / tokenize_seconds,

@@ -94,6 +94,12 @@ fn arabic_date_at(chars: &[char]) -> Option<Date> {
         at += 1;
     }
     let month = take_number(chars, &mut at, 2)?;
+    if sep == '年' {
+        // `2021年 5 月 12 日`: spaces a page's markup left around the numbers.
+        while chars.get(at) == Some(&' ') {
+            at += 1;
+        }
+    }
     let sep2 = *chars.get(at)?;
     let expected = if sep == '年' { '月' } else { sep };
     if sep2 != expected {
@@ -136,6 +142,7 @@ mod tests {
         check("发布日期：2025-05-28　来源：宜昌市", Some("2025-05-28"));
         check("2019年7月12日", Some("2019-07-12"));
         check("2019年 7月 12日", Some("2019-07-12"));
+        check("2021年 5 月 12 日", Some("2021-05-12"));
         check("2019/07/12 10:00", Some("2019-07-12"));
         check("2019.7.1", Some("2019-07-01"));
         check("２０２５－０３－２４", Some("2025-03-24"));

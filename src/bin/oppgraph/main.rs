@@ -104,6 +104,10 @@ enum Command {
     Extract {
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Add `explain`: per field, where its value came from (how it was found, the label, the
+        /// text, the line) and the values that lost.
+        #[arg(long)]
+        explain: bool,
     },
     /// Converts a published dataset into the import formats.
     Convert {
@@ -437,7 +441,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Import { paths } => import_command(&cli.data, &paths),
         Command::Resolve { names, link, new, region } => resolve_command(&cli.data, names, link, new, region),
-        Command::Extract { files } => extract_command(files),
+        Command::Extract { files, explain } => extract_command(files, explain),
         Command::Graph { as_of, query } => graph_command(&cli.data, as_of.unwrap_or_else(today), query),
         Command::Convert { source, dir, out } => {
             if source != "executives" {
@@ -455,8 +459,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     print_json(miss)?;
                 }
             }
+            for source in &report.sources {
+                print_json(&serde_json::json!({
+                    "source": source.source, "pages": source.pages, "accuracy": source.accuracy,
+                    "fields": source.fields.iter().map(|f| (f.field.clone(), f.accuracy)).collect::<std::collections::BTreeMap<_, _>>(),
+                }))?;
+            }
             print_json(&serde_json::json!({
-                "pages": report.pages, "pages_per_second": report.pages_per_second,
+                "pages": report.pages, "accuracy": report.accuracy, "pages_per_second": report.pages_per_second,
                 "tokenize_mb_per_second": report.tokenize_mb_per_second, "fields": report.fields,
                 "misses": report.misses.len(),
             }))?;

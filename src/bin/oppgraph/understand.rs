@@ -62,17 +62,20 @@ pub(crate) fn resolve_command(
     Ok(ExitCode::SUCCESS)
 }
 
-pub(crate) fn extract_command(files: Vec<PathBuf>) -> Result<ExitCode> {
+pub(crate) fn extract_command(files: Vec<PathBuf>, explain: bool) -> Result<ExitCode> {
     let mut failed = false;
     for file in files {
         match std::fs::read(&file) {
             Ok(bytes) => {
                 let name = file.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-                let notice = oppgraph::extract::notice::extract(&bytes, name);
+                let (notice, evidence) = oppgraph::extract::notice::explain(&bytes, name);
                 // `id` (the path as given) makes the output importable as tenders.jsonl.
                 let mut value = serde_json::to_value(&notice)?;
                 if let Some(object) = value.as_object_mut() {
                     object.insert("id".into(), file.display().to_string().into());
+                    if explain {
+                        object.insert("explain".into(), serde_json::to_value(&evidence)?);
+                    }
                 }
                 print_json(&value)?;
             }

@@ -1,0 +1,922 @@
+//! Every place a page may state a field, as scored candidates: label/value cells of a table
+//! row, result tables under a header row, `label：value` in running text (with `名称` read by
+//! its section), a label alone on a line with its value on the next, sentences
+//! (`受甲委托，乙对…`, `招标人为甲`, `招标控制价为…元`), the date under the title, and the
+//! signature block at the end. Each candidate keeps where it came from, so a wrong field can be
+//! traced to the text that gave it.
+
+use super::labels::{classify_label, clean_label, money_labels, Field, Label};
+use super::layout::Layout;
+use super::values::{
+    clean_code, clean_name, first_word, is_agency_like, is_han, is_organisation, is_person, is_placeholder,
+    split_winners,
+};
+use crate::extract::amount::{label_is_not_amount, parse_amount, Unit};
+use crate::extract::date::find_date;
+use crate::extract::normalize::fold;
+use crate::model::Date;
+
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Value {
+    Name(String),
+    Names(Vec<String>),
+    Money(f64),
+    /// The label names an amount but the value is a rate, unit price or commitment: the page
+    /// states that there is no single amount.
+    NoMoney,
+    Date(Date),
+    Text(String),
+}
+
+impl Value {
+    pub fn display(&self) -> String {
+        match self {
+            Value::Name(s) | Value::Text(s) => s.clone(),
+            Value::Names(names) => names.join("、"),
+            Value::Money(m) => format!("{m}"),
+            Value::NoMoney => "(无金额)".to_string(),
+            Value::Date(d) => d.to_string(),
+        }
+    }
+}
+
+/// How a candidate was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum How {
+    /// A label cell and the value cell beside it.
+    Cell,
+    /// A header row and a data row under it.
+    Table,
+    /// `label：value` in running text.
+    Label,
+    /// A label alone on a line, its value on the next.
+    NextLine,
+    /// A sentence such as `受甲委托` or `招标控制价为…元`.
+    Sentence,
+    /// The date just under the title.
+    Header,
+    /// The names and date that sign the notice off.
+    Signature,
+    /// A line that is nothing but a code, before the text.
+    Lone,
+}
+
+impl How {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            How::Cell => "cell",
+            How::Table => "table",
+            How::Label => "label",
+            How::NextLine => "next_line",
+            How::Sentence => "sentence",
+            How::Header => "header",
+            How::Signature => "signature",
+            How::Lone => "lone",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct Candidate {
+    pub field: Field,
+    pub value: Value,
+    pub score: f32,
+    pub how: How,
+    pub label: String,
+    /// Line (or row) number the candidate came from; rows and lines are numbered apart.
+    pub at: usize,
+    pub text: String,
+}
+
+/// A lot (标段, 包) of a result table.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct LotRow {
+    pub name: Option<String>,
+    pub winners: Vec<String>,
+    pub amount: Option<f64>,
+}
+
+#[derive(Default)]
+pub(super) struct Found {
+    pub candidates: Vec<Candidate>,
+    pub lots: Vec<LotRow>,
+}
+
+const CONTEXT_CHARS: usize = 60;
+
+fn context(text: &str) -> String {
+    let mut s: String = text.chars().take(CONTEXT_CHARS).collect();
+    if text.chars().count() > CONTEXT_CHARS {
+        s.push('…');
+    }
+    s.replace('\t', " | ")
+}
+
+impl Found {
+    /// Turns a label's value into a candidate, when the value holds what the field holds.
+    #[allow(clippy::too_many_arguments)]
+    fn offer(
+        &mut self,
+        field: Field,
+        strength: f32,
+        unit: Option<Unit>,
+        label: &str,
+        value: &str,
+        how: How,
+        at: usize,
+        text: &str,
+    ) {
+        let value = value.trim().trim_matches(|c: char| c.is_whitespace() || "：:；;，,。".contains(c));
+        if value.is_empty() || is_placeholder(value) {
+            return;
+        }
+        let bonus = match how {
+            How::Cell | How::Table => 0.3,
+            // A date stamped just under the title is the site's: it outranks a form's.
+            How::Label if field == Field::Published && at <= 4 => 0.5,
+            How::Label => 0.2,
+            _ => 0.0,
+        };
+        let mut score = strength + bonus;
+        let parsed = match field {
+            Field::Buyer | Field::Agency | Field::Candidate => {
+                let Some(name) = clean_name(value) else { return };
+                if is_person(&name)
+                    || classify_label(&name).is_some()
+                    || is_tendering_venue(&name) && field == Field::Buyer
+                {
+                    return;
+                }
+                if is_organisation(&name) {
+                    score += 0.5;
+                } else if name.chars().count() > 40 || !name.chars().any(is_han) {
+                    return;
+                } else {
+                    score -= 1.0;
+                }
+                if field == Field::Buyer && is_agency_like(&name) && !label_names_buyer_outright(label) {
+                    score -= 0.5;
+                }
+                Value::Name(name)
+            }
+            Field::Winner => {
+                let names: Vec<String> =
+                    split_winners(value).into_iter().filter(|n| classify_label(n).is_none()).collect();
+                if names.is_empty() {
+                    return;
+                }
+                if names.iter().all(|n| is_organisation(n)) {
+                    score += 0.5;
+                }
+                Value::Names(names)
+            }
+            Field::Amount | Field::Budget => {
+                let folded = fold(label);
+                if label_is_not_amount(&folded) {
+                    if field == Field::Amount {
+                        Value::NoMoney
+                    } else {
+                        return;
+                    }
+                } else {
+                    match parse_amount(&fold(value), unit) {
+                        Some(m) if m > 0.0 => Value::Money(m),
+                        Some(_) => return,
+                        // A rate or unit price where the award should be: no amount, said so.
+                        None if field == Field::Amount
+                            && (value.contains('%')
+                                || value.contains('％')
+                                || label_is_not_amount(value)) =>
+                        {
+                            Value::NoMoney
+                        }
+                        None => return,
+                    }
+                }
+            }
+            Field::Code => match clean_code(value) {
+                Some(code) => Value::Text(code),
+                None => return,
+            },
+            Field::Published => {
+                // A period (`公示时间：6月1日至6月3日`) is no publication date; its first day is
+                // the last resort.
+                if is_period(value) {
+                    score = 0.8;
+                }
+                match find_date(value) {
+                    Some(date) => Value::Date(date),
+                    None => return,
+                }
+            }
+            Field::Region => match first_word(value) {
+                Some(region) if region.chars().count() <= 20 => Value::Text(region),
+                _ => return,
+            },
+            Field::Lot => match first_word(value) {
+                Some(name) => Value::Text(name),
+                None => return,
+            },
+            Field::Name => return,
+        };
+        self.candidates.push(Candidate {
+            field,
+            value: parsed,
+            score,
+            how,
+            label: label.trim().to_string(),
+            at,
+            text: context(text),
+        });
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push(&mut self, field: Field, value: Value, score: f32, how: How, label: &str, at: usize, text: &str) {
+        self.candidates.push(Candidate {
+            field,
+            value,
+            score,
+            how,
+            label: label.to_string(),
+            at,
+            text: context(text),
+        });
+    }
+}
+
+fn label_names_buyer_outright(label: &str) -> bool {
+    let label = clean_label(label);
+    label.starts_with("采购人") || label.starts_with("招标人") || label.starts_with("采购单位")
+}
+
+/// A value that is a period (`2025年3月1日至2025年3月5日`), not a day.
+fn is_period(value: &str) -> bool {
+    let Some(first) = find_date(value) else { return false };
+    let _ = first;
+    let joined = ["至", "到", "~", "～", "—", "－－", "--"].iter().any(|w| value.contains(w));
+    let dates = count_dates(value);
+    dates >= 2 || (joined && value.contains("止"))
+}
+
+fn count_dates(value: &str) -> usize {
+    let mut rest = value;
+    let mut count = 0;
+    while let Some(date) = find_date(rest) {
+        count += 1;
+        // Move past this date's year.
+        let year = date.format("%Y").to_string();
+        match rest.find(&year) {
+            Some(at) => rest = &rest[at + year.len()..],
+            None => break,
+        }
+        if count > 3 {
+            break;
+        }
+    }
+    count
+}
+
+/// Label/value pairs within table rows: `[招标人:, 甲, 建设地点, 乙]`, or `中标人：甲` in one cell.
+pub(super) fn from_rows(rows: &[Vec<String>], row_labels: &[Vec<Option<Label>>], found: &mut Found) {
+    for (at, (row, labels)) in rows.iter().zip(row_labels).enumerate() {
+        // A header row of a result table pairs no label with a value.
+        if looks_like_header(labels) && labels.iter().filter(|l| l.is_none()).count() < 2 {
+            continue;
+        }
+        let line = row.join("\t");
+        let mut i = 0;
+        while i < row.len() {
+            let cell = &row[i];
+            if let Some((field, strength, unit)) = labels[i] {
+                if let Some(value) = row.get(i + 1) {
+                    if labels[i + 1].is_none() {
+                        if field != Field::Name {
+                            found.offer(field, strength, unit, cell, value, How::Cell, at, &line);
+                        }
+                        i += 2;
+                        continue;
+                    }
+                }
+            } else if let Some((label, value)) = cell.split_once(['：', ':']) {
+                if let Some((field, strength, unit)) = classify_label(label) {
+                    if field != Field::Name {
+                        found.offer(field, strength, unit, label, value, How::Cell, at, &line);
+                    }
+                }
+            }
+            i += 1;
+        }
+    }
+}
+
+/// Result tables: a header row of labels, then data rows with as many cells. Each data row with
+/// a lot column is a lot; without one, the rows are the winners of one lot.
+pub(super) fn from_header_tables(rows: &[Vec<String>], row_labels: &[Vec<Option<Label>>], found: &mut Found) {
+    let mut index = 0;
+    while index < rows.len() {
+        let header = &rows[index];
+        let fields: &[Option<Label>] = &row_labels[index];
+        index += 1;
+        if header.len() < 2 {
+            continue;
+        }
+        let known = fields.iter().filter(|f| f.is_some()).count();
+        let numbered = header.iter().any(|h| h.contains("序号") || h.contains("排名") || h.contains("名次"));
+        // `项目名称 | 最高限价(万元) | 工期`: one known label among cells that are all headings.
+        let all_headings = header.len() >= 3
+            && header
+                .iter()
+                .all(|h| h.chars().count() <= 14 && !h.chars().any(|c| c.is_ascii_digit()) && !h.is_empty());
+        if known < 2 && !(known == 1 && (numbered || all_headings)) {
+            continue;
+        }
+        // Label/value rows ([label, value, label, value]) are not header rows.
+        if header.len() % 2 == 0
+            && fields.iter().step_by(2).all(|f| f.is_some())
+            && fields.iter().skip(1).step_by(2).all(|f| f.is_none())
+        {
+            continue;
+        }
+        let data: Vec<&Vec<String>> = rows[index..]
+            .iter()
+            .zip(&row_labels[index..])
+            .take_while(|(r, labels)| r.len() == header.len() && labels.iter().all(Option::is_none))
+            .map(|(r, _)| r)
+            .collect();
+        if data.is_empty() {
+            continue;
+        }
+        let column = |wanted: &[Field]| {
+            fields.iter().position(|f| f.is_some_and(|(field, _, _)| wanted.contains(&field)))
+        };
+        let winner_col = column(&[Field::Winner]).or_else(|| column(&[Field::Name]));
+        let amount_col = column(&[Field::Amount]);
+        let lot_col = column(&[Field::Lot]);
+        let mut rows_seen = Vec::new();
+        for (offset, row) in data.iter().enumerate() {
+            let at = index + offset;
+            let line = row.join("\t");
+            for (col, field) in fields.iter().enumerate() {
+                let Some((field, strength, unit)) = field else { continue };
+                let field = if *field == Field::Name { Field::Winner } else { *field };
+                if matches!(field, Field::Lot | Field::Winner | Field::Amount) {
+                    continue;
+                }
+                // Only the first row speaks for the notice's single-valued fields.
+                if offset == 0 {
+                    found.offer(field, *strength, *unit, &header[col], &row[col], How::Table, at, &line);
+                }
+            }
+            let winners = winner_col.map(|c| split_winners(&row[c])).unwrap_or_default();
+            let amount = amount_col.and_then(|c| {
+                let (_, _, unit) = fields[c]?;
+                if label_is_not_amount(&fold(&header[c])) {
+                    return None;
+                }
+                parse_amount(&fold(&row[c]), unit).filter(|m| *m > 0.0)
+            });
+            let name = lot_col.and_then(|c| first_word(&row[c])).filter(|n| !is_placeholder(n));
+            if winners.is_empty() && amount.is_none() {
+                continue;
+            }
+            rows_seen.push((at, line, LotRow { name, winners, amount }));
+        }
+        index += data.len();
+        let Some((first_at, first_line, _)) = rows_seen.first().cloned() else { continue };
+        let winner_header = winner_col.map(|c| header[c].clone()).unwrap_or_default();
+        let amount_header = amount_col.map(|c| header[c].clone()).unwrap_or_default();
+        let winner_strength = winner_col.and_then(|c| fields[c]).map_or(2.0, |(_, s, _)| s);
+        if lot_col.is_some() && rows_seen.len() > 1 {
+            // Lots: the notice's fields are the first lot's.
+            let lot = &rows_seen[0].2;
+            if !lot.winners.is_empty() {
+                found.push(
+                    Field::Winner,
+                    Value::Names(lot.winners.clone()),
+                    winner_strength + 0.4,
+                    How::Table,
+                    &winner_header,
+                    first_at,
+                    &first_line,
+                );
+            }
+            if let Some(amount) = lot.amount {
+                found.push(
+                    Field::Amount,
+                    Value::Money(amount),
+                    3.4,
+                    How::Table,
+                    &amount_header,
+                    first_at,
+                    &first_line,
+                );
+            }
+            found.lots.extend(rows_seen.into_iter().map(|(_, _, lot)| lot));
+        } else {
+            let mut winners: Vec<String> = Vec::new();
+            for (_, _, lot) in &rows_seen {
+                for name in &lot.winners {
+                    if !winners.contains(name) {
+                        winners.push(name.clone());
+                    }
+                }
+            }
+            if !winners.is_empty() {
+                let bonus = if winners.iter().all(|n| is_organisation(n)) { 0.5 } else { 0.0 };
+                found.push(
+                    Field::Winner,
+                    Value::Names(winners),
+                    winner_strength + 0.3 + bonus,
+                    How::Table,
+                    &winner_header,
+                    first_at,
+                    &first_line,
+                );
+            }
+            let amounts: Vec<f64> = rows_seen.iter().filter_map(|(_, _, lot)| lot.amount).collect();
+            if amounts.len() == 1 || (amounts.len() > 1 && amounts.iter().all(|a| *a == amounts[0])) {
+                found.push(
+                    Field::Amount,
+                    Value::Money(amounts[0]),
+                    3.3,
+                    How::Table,
+                    &amount_header,
+                    first_at,
+                    &first_line,
+                );
+            } else if amounts.len() > 1 {
+                // Several winners of one lot with their own amounts: the award is their sum.
+                let total = (amounts.iter().sum::<f64>() * 100.0).round() / 100.0;
+                found.push(
+                    Field::Amount,
+                    Value::Money(total),
+                    3.0,
+                    How::Table,
+                    &amount_header,
+                    first_at,
+                    &first_line,
+                );
+            }
+            if lot_col.is_some() {
+                found.lots.extend(rows_seen.into_iter().map(|(_, _, lot)| lot));
+            }
+        }
+    }
+}
+
+fn looks_like_header(labels: &[Option<Label>]) -> bool {
+    labels.iter().filter(|l| l.is_some()).count() >= 2
+}
+
+/// The section a heading line opens, for `名称：` under it.
+fn section_of(folded: &str) -> Option<Option<Field>> {
+    let short = folded.chars().count() <= 24;
+    if !short {
+        return None;
+    }
+    if ["采购人信息", "招标人信息", "采购单位信息", "采购人的名称", "采购单位名称、地址", "建设单位信息"]
+        .iter()
+        .any(|w| folded.contains(w))
+    {
+        Some(Some(Field::Buyer))
+    } else if ["代理机构信息", "代理机构联系", "代理机构的名称"].iter().any(|w| folded.contains(w))
+    {
+        Some(Some(Field::Agency))
+    } else if ["供应商信息", "中标人信息", "成交信息", "中标信息", "中标(成交)信息"]
+        .iter()
+        .any(|w| folded.contains(w))
+    {
+        Some(Some(Field::Winner))
+    } else if ["监督管理部门", "监督部门", "监管部门", "质疑", "投诉"].iter().any(|w| folded.contains(w))
+    {
+        // `名称` under the supervising office is neither party.
+        Some(None)
+    } else {
+        None
+    }
+}
+
+/// `label：value` in running text, up to the next label; `名称：` takes its meaning from the
+/// section heading before it; a label alone on a line takes the next line as its value.
+pub(super) fn from_lines(layout: &Layout, found: &mut Found) {
+    let lines = &layout.lines;
+    let mut section: Option<Field> = None;
+    for (at, line) in lines.iter().enumerate() {
+        if line.len() <= 90 {
+            if let Some(opened) = section_of(&layout.folded(at).replace(' ', "")) {
+                section = opened;
+            }
+        }
+        let pairs = label_values(line);
+        for (label, value) in &pairs {
+            let Some((field, strength, unit)) = classify_label(label) else { continue };
+            let field = match (field, section) {
+                (Field::Name, Some(s)) => s,
+                (Field::Name, None) => continue,
+                (f, _) => f,
+            };
+            if value.trim().is_empty() || is_placeholder(value) {
+                // The value on the next line: `招标人：` then `甲公司`.
+                if let Some(next) = lines.get(at + 1).and_then(|n| before_first_label(n)) {
+                    found.offer(field, strength - 0.3, unit, label, &next, How::NextLine, at + 1, &next);
+                }
+                continue;
+            }
+            found.offer(field, strength, unit, label, value, How::Label, at, line);
+        }
+        // A label that is the whole line (a flattened table), its value the next line.
+        if pairs.is_empty() && !line.contains('\t') {
+            if let Some((field, strength, unit)) = classify_label(line) {
+                let field = match (field, section) {
+                    (Field::Name, Some(s)) => s,
+                    (Field::Name, None) => continue,
+                    (f, _) => f,
+                };
+                if let Some(next) =
+                    lines.get(at + 1).filter(|n| classify_label(n).is_none() && !n.contains(['：', ':']))
+                {
+                    found.offer(field, strength - 0.5, unit, line, next, How::NextLine, at + 1, next);
+                }
+            }
+        }
+    }
+}
+
+/// The text of a line before its first label (`甲公司 地址：…` -> `甲公司`), unless the line is
+/// a label itself.
+fn before_first_label(line: &str) -> Option<String> {
+    if classify_label(line).is_some() {
+        return None;
+    }
+    let pairs = label_values(line);
+    let head = match pairs.first() {
+        None => line.to_string(),
+        Some((label, _)) => {
+            let at = line.find(label.as_str()).unwrap_or(0);
+            line[..at].to_string()
+        }
+    };
+    let head = head.trim().to_string();
+    (!head.is_empty()).then_some(head)
+}
+
+/// Splits a line into `(label, value)` pairs at colons: the label is the text after the
+/// previous value's end (a separator or tab), the value runs to the next label.
+pub(super) fn label_values(line: &str) -> Vec<(String, String)> {
+    let chars: Vec<char> = line.chars().collect();
+    let mut out = Vec::new();
+    let is_boundary = |c: char| {
+        c == '\t'
+            || c == '\u{3000}'
+            || c == '；'
+            || c == ';'
+            || c == '。'
+            || c == ' '
+            || c == '，'
+            || c == ','
+    };
+    let mut starts = Vec::new();
+    for (colon, _) in chars.iter().enumerate().filter(|(_, c)| **c == '：' || **c == ':') {
+        // A time (`9:30`) is no label's colon.
+        if colon > 0
+            && chars[colon - 1].is_ascii_digit()
+            && chars.get(colon + 1).is_some_and(|c| c.is_ascii_digit())
+        {
+            continue;
+        }
+        // Walk back from the colon to a boundary: that is where the label starts (spaces just
+        // before the colon belong to no one).
+        let mut start = colon;
+        while start > 0 && chars[start - 1] == ' ' {
+            start -= 1;
+        }
+        let mut depth = 0usize;
+        while start > 0 && colon - start < 20 {
+            let c = chars[start - 1];
+            if c == '）' || c == ')' {
+                depth += 1;
+            } else if c == '（' || c == '(' {
+                // An opening bracket with no closing one before the colon ends the label:
+                // `YCZC-2025-0312（招标文件编号：...`.
+                if depth == 0 {
+                    break;
+                }
+                depth -= 1;
+            } else if is_boundary(c) || c == '【' || c == '[' {
+                break;
+            }
+            start -= 1;
+        }
+        // `名 称：`, `采  购  人：` — spaces inside a short label are part of it.
+        while start >= 2 && chars[start - 1] == ' ' && is_han(chars[start - 2]) && colon - start <= 6 {
+            let mut s = start - 1;
+            while s > 0 && chars[s - 1] == ' ' {
+                s -= 1;
+            }
+            let mut word = s;
+            while word > 0 && is_han(chars[word - 1]) && s - word < 3 {
+                word -= 1;
+            }
+            if word == s || s - word > 2 {
+                break;
+            }
+            start = word;
+        }
+        starts.push((start, colon));
+    }
+    for (k, &(start, colon)) in starts.iter().enumerate() {
+        let end = starts.get(k + 1).map(|&(s, _)| s).unwrap_or(chars.len());
+        if colon + 1 > end {
+            continue;
+        }
+        let label: String = chars[start..colon].iter().collect();
+        let value: String = chars[colon + 1..end].iter().collect();
+        out.push((label, value.trim().trim_end_matches(['】', ']']).trim().to_string()));
+    }
+    out
+}
+
+/// Markers in sentences: the text after them (to the end of the clause) is the field's value.
+const SENTENCE_MARKERS: &[(&str, Field, f32)] = &[
+    ("招标人为", Field::Buyer, 2.6),
+    ("采购人为", Field::Buyer, 2.6),
+    ("发包人为", Field::Buyer, 2.6),
+    ("建设单位为", Field::Buyer, 2.2),
+    ("项目业主为", Field::Buyer, 2.0),
+    ("业主单位为", Field::Buyer, 2.0),
+    ("项目法人为", Field::Buyer, 1.8),
+    ("招标代理机构为", Field::Agency, 2.6),
+    ("采购代理机构为", Field::Agency, 2.6),
+    ("发包代理机构为", Field::Agency, 2.6),
+    ("代理机构为", Field::Agency, 2.4),
+    ("招标代理为", Field::Agency, 2.4),
+    ("招标控制价为", Field::Budget, 2.8),
+    ("最高投标限价为", Field::Budget, 2.8),
+    ("最高限价为", Field::Budget, 2.8),
+    ("采购预算为", Field::Budget, 2.8),
+    ("预算金额为", Field::Budget, 2.8),
+    ("预算造价为", Field::Budget, 2.4),
+    ("项目预算为", Field::Budget, 2.8),
+    ("控制价为", Field::Budget, 2.4),
+    ("预算价为", Field::Budget, 2.4),
+    ("中标价为", Field::Amount, 2.8),
+    ("中标金额为", Field::Amount, 2.8),
+    ("成交价为", Field::Amount, 2.8),
+    ("成交金额为", Field::Amount, 2.8),
+    ("中标价格为", Field::Amount, 2.8),
+];
+
+/// Ends of a clause holding a name.
+fn clause_end(c: char) -> bool {
+    "，,。；;（(、\t 】]".contains(c)
+}
+
+/// The name that starts at `from` (up to the end of its clause, at most 50 characters).
+fn name_at(chars: &[char], from: usize, stop_words: &[&str]) -> Option<String> {
+    let mut end = from;
+    while end < chars.len() && end - from < 50 && !clause_end(chars[end]) {
+        end += 1;
+    }
+    let mut name: String = chars[from..end].iter().collect();
+    for stop in stop_words {
+        if let Some(at) = name.find(stop) {
+            name.truncate(at);
+        }
+    }
+    let name = name.trim().to_string();
+    // A bracketed note that belongs to the name (`甲中心（乙体校）`) follows the clause end.
+    let name = if chars.get(end) == Some(&'（') {
+        let close = chars[end..].iter().position(|c| *c == '）').map(|p| end + p);
+        match close {
+            Some(close) if close - end < 30 => {
+                let note: String = chars[end..=close].iter().collect();
+                if is_organisation(&format!("{name}{note}")) && !is_organisation(&name) {
+                    format!("{name}{note}")
+                } else {
+                    name
+                }
+            }
+            _ => name,
+        }
+    } else {
+        name
+    };
+    (!name.is_empty()).then_some(name)
+}
+
+/// Sentences that name the parties and amounts: `受甲委托，乙对…`, `乙受甲的委托`, `招标人为甲`,
+/// `招标控制价为5849499.57元`, `甲对…进行了竞争性磋商`.
+pub(super) fn from_sentences(layout: &Layout, found: &mut Found) {
+    for (at, line) in layout.lines.iter().enumerate() {
+        // Every pattern below has one of these characters (simplified or traditional).
+        if line.len() < 12
+            || !line.contains(['为', '為', '受', '对', '對', '价', '價', '预', '預', '额', '額'])
+        {
+            continue;
+        }
+        let folded = layout.folded(at);
+        let chars: Vec<char> = line.chars().collect();
+        let fchars: Vec<char> = folded.chars().collect();
+        let char_at = |byte: usize| folded[..byte].chars().count();
+        // Every marker ends with `为`.
+        let markers: &[(&str, Field, f32)] = if folded.contains('为') { SENTENCE_MARKERS } else { &[] };
+        for &(marker, field, strength) in markers {
+            let mut from = 0;
+            while let Some(pos) = folded[from..].find(marker) {
+                let start = char_at(from + pos) + marker.chars().count();
+                from += pos + marker.len();
+                match field {
+                    Field::Buyer | Field::Agency => {
+                        if let Some(name) = name_at(&chars, start, &["进行", "负责", "组织"]) {
+                            found.offer(field, strength, None, marker, &name, How::Sentence, at, line);
+                        }
+                    }
+                    _ => {
+                        let value: String = chars[start..].iter().take(40).collect();
+                        let value = value.split(['，', '。', '；', ';']).next().unwrap_or("").to_string();
+                        found.offer(field, strength, None, marker, &value, How::Sentence, at, line);
+                    }
+                }
+            }
+        }
+        // `审核预算价125143 元`, `中标价 1,200,000元`: an amount's label run into its figure.
+        if ["价", "预算", "金额"].iter().any(|w| folded.contains(w)) {
+            for (word, field, strength) in money_labels() {
+                let mut from = 0;
+                while let Some(pos) = folded[from..].find(word) {
+                    let start = char_at(from + pos) + word.chars().count();
+                    from += pos + word.len();
+                    let rest: String = fchars[start..].iter().take(30).collect();
+                    let figure = rest.trim_start_matches(|c: char| {
+                        c.is_whitespace() || "为约是:：人民币￥¥(（元)）".contains(c)
+                    });
+                    if figure.starts_with(|c: char| c.is_ascii_digit()) {
+                        let value = figure.split(['，', '。', '；', ';', ',']).next().unwrap_or("");
+                        found.offer(field, strength - 0.4, None, word, value, How::Sentence, at, line);
+                    }
+                }
+            }
+        }
+        // `乙受甲（的）委托` / `受甲委托，乙…`.
+        let mut from = 0;
+        while let Some(pos) = folded[from..].find('受') {
+            let start = char_at(from + pos);
+            from += pos + '受'.len_utf8();
+            let after: String = fchars[start + 1..].iter().take(60).collect();
+            let Some(end) = after.find("委托") else { continue };
+            let mut principal: String = after[..end].to_string();
+            if let Some(stripped) = principal.strip_suffix('的') {
+                principal = stripped.to_string();
+            }
+            let principal_len = principal.chars().count();
+            let principal: String =
+                chars[start + 1..start + 1 + principal_len].iter().collect::<String>().trim().to_string();
+            if principal.is_empty() || principal.contains(['，', '。', '；']) {
+                continue;
+            }
+            found.offer(Field::Buyer, 2.4, None, "受…委托", &principal, How::Sentence, at, line);
+            // The agent is the subject before `受` in the same clause.
+            let mut begin = start;
+            while begin > 0 && !"，,。；;：:\t".contains(chars[begin - 1]) && start - begin < 50 {
+                begin -= 1;
+            }
+            let agent: String = chars[begin..start].iter().collect::<String>().trim().to_string();
+            let agent =
+                agent.trim_start_matches(|c: char| !is_han(c) && !c.is_ascii_alphanumeric()).to_string();
+            if !agent.is_empty() {
+                found.offer(Field::Agency, 2.4, None, "…受委托", &agent, How::Sentence, at, line);
+            } else {
+                // `受甲委托，乙对…进行` or `受甲委托，就…`: the agent starts the next clause.
+                let close = start + 1 + principal_len + 2;
+                let rest: String = chars.get(close..).map(|c| c.iter().collect()).unwrap_or_default();
+                let rest = rest.trim_start_matches(['的', '，', ',', ' ']);
+                let subject: String = rest.chars().take_while(|c| !"，,。；;：:对就".contains(*c)).collect();
+                if is_organisation(subject.trim()) {
+                    found.offer(
+                        Field::Agency,
+                        2.2,
+                        None,
+                        "受委托，…",
+                        subject.trim(),
+                        How::Sentence,
+                        at,
+                        line,
+                    );
+                }
+            }
+        }
+        // `甲对…项目进行了竞争性磋商`: the buyer runs its own procurement.
+        if let Some(dui) = line.find('对') {
+            let subject = line[..dui].trim().trim_start_matches(|c: char| !is_han(c));
+            if !subject.contains(['，', '：', ':', '受'])
+                && is_organisation(subject)
+                && line[dui..].contains("进行")
+            {
+                found.offer(Field::Buyer, 1.4, None, "…对…进行", subject, How::Sentence, at, line);
+            }
+        }
+    }
+}
+
+/// The date just under the title: `【信息时间：2026-03-27】`, `发布时间：…`, or a line that is
+/// only a date, within the first lines.
+pub(super) fn from_header(lines: &[String], found: &mut Found) {
+    for (at, line) in lines.iter().enumerate().take(12) {
+        let trimmed = line.trim_matches(|c: char| c.is_whitespace() || "【】[]".contains(c));
+        if trimmed.chars().count() <= 24 && !trimmed.contains(['：', ':']) {
+            if let Some(date) = find_date(trimmed) {
+                if is_date_line(trimmed) {
+                    found.push(Field::Published, Value::Date(date), 2.6, How::Header, "", at, line);
+                }
+            }
+        }
+    }
+}
+
+/// True when the line is a date and nothing else of note (`2021-06-28`, `2021年4月8日`,
+/// `2014/5/14 9:05:55`).
+pub(super) fn is_date_line(line: &str) -> bool {
+    let stripped: String = line
+        .chars()
+        .filter(|c| !c.is_ascii_digit() && !"年月日号-/.: 时分秒".contains(*c) && !c.is_whitespace())
+        .collect();
+    stripped.is_empty()
+}
+
+/// Lines of contact details that end a notice's body, just before its sign-off.
+fn is_contact_line(line: &str) -> bool {
+    let folded: String = line.chars().filter(|c| !c.is_whitespace()).collect();
+    ["联系人", "电话", "传真", "邮箱", "地址", "账号", "开户", "邮编", "联系方式"]
+        .iter()
+        .any(|w| folded.contains(w))
+}
+
+/// The sign-off: a date on its own line that closes the body, after the names that sign it
+/// (`甲学院` / `乙招标有限公司` / `2019-7-17`) or the contact details. The date is the notice's;
+/// the names are its parties. Attachments and annexes may follow it.
+pub(super) fn from_signature(lines: &[String], found: &mut Found) {
+    let compact = |line: &str| -> String { line.chars().filter(|c| !c.is_whitespace()).collect() };
+    let closing = (1..lines.len()).rev().find_map(|i| {
+        let line = compact(&lines[i]);
+        if line.chars().count() > 20 || !is_date_line(&line) {
+            return None;
+        }
+        let date = find_date(&line)?;
+        let before = (0..i)
+            .rev()
+            .map(|k| compact(&lines[k]))
+            .find(|l| !(is_date_line(l) && find_date(l).is_some()))?;
+        (is_organisation(&before) || is_contact_line(&before)).then_some((i, date))
+    });
+    let Some((date_at, date)) = closing else { return };
+    found.push(Field::Published, Value::Date(date), 2.0, How::Signature, "", date_at, &lines[date_at]);
+    let mut names = Vec::new();
+    let mut i = date_at;
+    while i > 0 && names.len() < 4 {
+        i -= 1;
+        let line = lines[i].trim();
+        // Another date (`2021年05月06日` above `2021年05月17日`) belongs to the block too.
+        if is_date_line(&compact(line)) && find_date(&compact(line)).is_some() {
+            continue;
+        }
+        if line.contains(['：', ':', '，', '。']) || line.chars().count() > 40 || !is_organisation(line) {
+            break;
+        }
+        names.push((i, line.to_string()));
+    }
+    names.reverse();
+    let mut buyer_taken = false;
+    for (at, name) in names {
+        if is_tendering_venue(&name) {
+            continue;
+        }
+        if is_agency_like(&name) {
+            found.push(Field::Agency, Value::Name(name.clone()), 1.2, How::Signature, "", at, &name);
+        } else if !buyer_taken {
+            buyer_taken = true;
+            // `甲学院设备管理处` signs for `甲学院`: a department is no buyer of its own, but it is
+            // the best the sign-off says.
+            found.push(Field::Buyer, Value::Name(name.clone()), 1.0, How::Signature, "", at, &name);
+        }
+    }
+}
+
+/// A public tendering venue (`招投标中心`, `公共资源交易中心`) hosts a tender; it neither buys nor
+/// acts as the buyer's agent.
+fn is_tendering_venue(name: &str) -> bool {
+    ["招投标中心", "招标投标中心", "交易中心", "招投标管理", "招标办"].iter().any(|w| name.contains(w))
+}
+
+/// A line before the text that is nothing but a code (`LYSG2021-069-048`).
+pub(super) fn from_lone_code(lines: &[String], found: &mut Found) {
+    for (at, line) in lines.iter().enumerate().take(3) {
+        let t = line.trim();
+        if t.chars().count() <= 40 && !t.chars().any(is_han) && !is_date_line(t) {
+            if let Some(code) = clean_code(t) {
+                if code.chars().any(|c| c.is_ascii_alphabetic()) {
+                    found.push(Field::Code, Value::Text(code), 1.0, How::Lone, "", at, line);
+                }
+            }
+        }
+    }
+}

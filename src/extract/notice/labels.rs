@@ -1,0 +1,336 @@
+//! What a label names: the field, how sure that is (its strength), and the unit it gives
+//! amounts. Labels are compared after folding, with list numbers, spaces, colons, units in
+//! brackets and seal placeholders (`（盖章）`) removed.
+
+use crate::extract::amount::Unit;
+use crate::extract::normalize::fold;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) enum Field {
+    Buyer,
+    Winner,
+    /// `第一中标候选人`: the likely winner of a candidate notice, never a winner.
+    Candidate,
+    Agency,
+    Amount,
+    Budget,
+    Code,
+    Published,
+    Region,
+    /// `名称`, whose meaning depends on the section it is in.
+    Name,
+    /// A lot (标段, 包) in a result table.
+    Lot,
+}
+
+impl Field {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::Buyer => "buyer",
+            Field::Winner => "winners",
+            Field::Candidate => "candidate",
+            Field::Agency => "agency",
+            Field::Amount => "amount",
+            Field::Budget => "budget",
+            Field::Code => "project_code",
+            Field::Published => "published",
+            Field::Region => "region",
+            Field::Name => "name",
+            Field::Lot => "lot",
+        }
+    }
+}
+
+/// (label, field, strength): 3 names the field outright, 2 usually means it, 1 might.
+const LABELS: &[(&str, Field, f32)] = &[
+    ("采购人", Field::Buyer, 3.0),
+    ("招标人", Field::Buyer, 3.0),
+    ("采购单位", Field::Buyer, 3.0),
+    ("采购人名称", Field::Buyer, 3.0),
+    ("招标人名称", Field::Buyer, 3.0),
+    ("采购单位名称", Field::Buyer, 3.0),
+    ("招标单位", Field::Buyer, 3.0),
+    ("采购方", Field::Buyer, 2.5),
+    ("招标方", Field::Buyer, 2.5),
+    ("比选人", Field::Buyer, 2.5),
+    ("询价人", Field::Buyer, 2.5),
+    ("发包人", Field::Buyer, 2.5),
+    ("发包单位", Field::Buyer, 2.5),
+    ("建设单位", Field::Buyer, 2.2),
+    ("建设单位名称", Field::Buyer, 2.2),
+    ("业主单位", Field::Buyer, 2.2),
+    ("项目业主", Field::Buyer, 2.0),
+    ("项目单位", Field::Buyer, 2.0),
+    ("项目法人", Field::Buyer, 1.8),
+    ("中标人", Field::Winner, 3.0),
+    ("中标供应商", Field::Winner, 3.0),
+    ("成交供应商", Field::Winner, 3.0),
+    ("中选供应商", Field::Winner, 3.0),
+    ("中标单位", Field::Winner, 3.0),
+    ("成交单位", Field::Winner, 3.0),
+    ("中标(成交)供应商", Field::Winner, 3.0),
+    ("中标(成交)人", Field::Winner, 3.0),
+    ("成交人", Field::Winner, 3.0),
+    ("中选人", Field::Winner, 3.0),
+    ("中选单位", Field::Winner, 3.0),
+    ("中标人名称", Field::Winner, 3.0),
+    ("中标供应商名称", Field::Winner, 3.0),
+    ("成交供应商名称", Field::Winner, 3.0),
+    ("中选成交供应商名称", Field::Winner, 3.0),
+    ("中标单位名称", Field::Winner, 3.0),
+    ("中标(成交)供应商名称", Field::Winner, 3.0),
+    ("中标(成交)单位", Field::Winner, 3.0),
+    ("供应商名称", Field::Winner, 2.0),
+    ("中标候选人名称", Field::Winner, 2.0),
+    ("成交候选人", Field::Winner, 2.0),
+    ("预中标单位", Field::Winner, 2.5),
+    ("代理机构", Field::Agency, 3.0),
+    ("招标代理", Field::Agency, 3.0),
+    ("采购代理机构", Field::Agency, 3.0),
+    ("招标机构", Field::Agency, 3.0),
+    ("代理单位", Field::Agency, 3.0),
+    ("招标代理机构", Field::Agency, 3.0),
+    ("招标代理单位", Field::Agency, 3.0),
+    ("采购代理", Field::Agency, 3.0),
+    ("代理机构名称", Field::Agency, 3.0),
+    ("采购代理机构名称", Field::Agency, 3.0),
+    ("采购代理机构全称", Field::Agency, 3.0),
+    ("招标代理机构名称", Field::Agency, 3.0),
+    ("集中采购机构", Field::Agency, 3.0),
+    ("发包代理机构", Field::Agency, 3.0),
+    ("招标代理人", Field::Agency, 3.0),
+    ("代理公司", Field::Agency, 2.5),
+    ("中标价", Field::Amount, 3.0),
+    ("中标金额", Field::Amount, 3.0),
+    ("成交金额", Field::Amount, 3.0),
+    ("中标(成交)金额", Field::Amount, 3.0),
+    ("合同金额", Field::Amount, 2.5),
+    ("成交价", Field::Amount, 3.0),
+    ("中标价格", Field::Amount, 3.0),
+    ("中标总价", Field::Amount, 3.0),
+    ("成交总价", Field::Amount, 3.0),
+    ("中选金额", Field::Amount, 3.0),
+    ("中标报价", Field::Amount, 3.0),
+    ("成交价格", Field::Amount, 3.0),
+    ("中标总金额", Field::Amount, 3.0),
+    ("成交总金额", Field::Amount, 3.0),
+    ("总中标金额", Field::Amount, 3.0),
+    ("中标(成交)价", Field::Amount, 3.0),
+    ("中标(成交)价格", Field::Amount, 3.0),
+    ("投标报价", Field::Amount, 2.0),
+    ("报价", Field::Amount, 1.5),
+    ("预算金额", Field::Budget, 3.0),
+    ("采购预算", Field::Budget, 3.0),
+    ("采购预算金额", Field::Budget, 3.0),
+    ("项目预算", Field::Budget, 3.0),
+    ("项目预算金额", Field::Budget, 3.0),
+    ("最高限价", Field::Budget, 3.0),
+    ("最高限价金额", Field::Budget, 3.0),
+    ("最高投标限价", Field::Budget, 3.0),
+    ("招标控制价", Field::Budget, 3.0),
+    ("控制价", Field::Budget, 2.5),
+    ("预算", Field::Budget, 2.5),
+    ("审核预算价", Field::Budget, 2.5),
+    ("预算价", Field::Budget, 2.5),
+    ("预算造价", Field::Budget, 2.5),
+    ("招标部分估算价", Field::Budget, 2.0),
+    ("估算价", Field::Budget, 1.5),
+    ("服务费用", Field::Budget, 1.0),
+    ("项目编号", Field::Code, 3.0),
+    ("招标编号", Field::Code, 3.0),
+    ("采购编号", Field::Code, 3.0),
+    ("采购项目编号", Field::Code, 3.0),
+    ("招标项目编号", Field::Code, 3.0),
+    ("标段(包)编号", Field::Code, 3.0),
+    ("标段编号", Field::Code, 3.0),
+    ("标书编号", Field::Code, 3.0),
+    ("招标文件编号", Field::Code, 2.5),
+    ("包编号", Field::Code, 2.5),
+    ("标包编号", Field::Code, 2.5),
+    ("项目编码", Field::Code, 2.5),
+    ("工程编码", Field::Code, 2.5),
+    ("工程编号", Field::Code, 2.5),
+    ("招标序号", Field::Code, 2.0),
+    ("项目代码", Field::Code, 1.5),
+    ("编号", Field::Code, 2.0),
+    ("公告发布日期", Field::Published, 3.0),
+    ("发布日期", Field::Published, 3.0),
+    ("发布时间", Field::Published, 3.0),
+    ("信息时间", Field::Published, 3.0),
+    ("信息发布时间", Field::Published, 3.0),
+    ("信息发布日期", Field::Published, 3.0),
+    ("公告日期", Field::Published, 3.0),
+    ("公告时间", Field::Published, 3.0),
+    ("公告发布时间", Field::Published, 3.0),
+    ("发布于", Field::Published, 3.0),
+    ("发文日期", Field::Published, 2.5),
+    ("公示日期", Field::Published, 2.0),
+    ("公示时间", Field::Published, 1.5),
+    ("公告开始时间", Field::Published, 1.5),
+    ("公示开始时间", Field::Published, 1.5),
+    ("公示开始日期", Field::Published, 1.5),
+    ("地区", Field::Region, 3.0),
+    ("所属地区", Field::Region, 3.0),
+    ("项目地区", Field::Region, 3.0),
+    ("行政区域", Field::Region, 3.0),
+    ("所属区域", Field::Region, 3.0),
+    ("项目所在区域", Field::Region, 3.0),
+    ("项目所在地区", Field::Region, 3.0),
+    ("区域", Field::Region, 2.0),
+    ("行政区划", Field::Region, 3.0),
+    ("名称", Field::Name, 2.0),
+    ("单位名称", Field::Name, 2.0),
+    ("标段", Field::Lot, 2.0),
+    ("标段名称", Field::Lot, 2.0),
+    ("包号", Field::Lot, 2.0),
+    ("包件号", Field::Lot, 2.0),
+    ("标项名称", Field::Lot, 2.0),
+    ("标包", Field::Lot, 2.0),
+    ("分包号", Field::Lot, 2.0),
+    ("标段(包)", Field::Lot, 2.0),
+    ("标段(包)名称", Field::Lot, 2.0),
+    ("包名称", Field::Lot, 2.0),
+];
+
+static LABEL_MAP: std::sync::LazyLock<std::collections::HashMap<&'static str, (Field, f32)>> =
+    std::sync::LazyLock::new(|| {
+        LABELS.iter().map(|&(text, field, strength)| (text, (field, strength))).collect()
+    });
+
+/// Placeholders a template leaves in a label (`建设单位（盖章）`).
+const LABEL_NOISE: &[&str] = &["(盖章)", "(签章)", "(公章)", "(全称)", "(签字)", "(单位章)"];
+
+/// Units in brackets after a label, kept aside for amounts.
+const LABEL_UNITS: &[&str] = &[
+    "(元)",
+    "(万元)",
+    "(亿元)",
+    "(人民币)",
+    "(人民币元)",
+    "(人民币万元)",
+    "(元人民币)",
+    "(万元人民币)",
+    "(%)",
+    "(报价承诺)",
+    "(人民币,元)",
+];
+
+/// Normalises a label: folded, spaces and colons removed, brackets half width, a leading list
+/// number (`1.`, `一、`, `（一）`) dropped.
+pub(super) fn clean_label(label: &str) -> String {
+    let folded = fold(label);
+    let mut s: String = folded
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '（' => '(',
+            '）' => ')',
+            _ => c,
+        })
+        .collect();
+    s = s
+        .trim_end_matches([':', '：', '*'])
+        .trim_start_matches(['*', '★', '▲', '☆', '●', '◆', '■'])
+        .to_string();
+    let stripped = strip_enumeration(&s);
+    if !stripped.is_empty() {
+        s = stripped.to_string();
+    }
+    s
+}
+
+/// A leading list number: `1.`, `2、`, `一、`, `(一)`, `（1）`, `⑴`, `①` — a number followed by
+/// its separator, never a bare numeral (`一标段` keeps its `一`).
+fn strip_enumeration(label: &str) -> &str {
+    let mut rest = label;
+    loop {
+        let chars: Vec<char> = rest.chars().take(8).collect();
+        let numeral = |c: char| c.is_ascii_digit() || "一二三四五六七八九十".contains(c);
+        let skip = if chars.first().is_some_and(|c| "⑴⑵⑶⑷⑸⑹⑺⑻⑼⑽①②③④⑤⑥⑦⑧⑨⑩".contains(*c))
+        {
+            1
+        } else if chars.first() == Some(&'(') {
+            let digits = chars[1..].iter().take_while(|c| numeral(**c)).count();
+            if digits > 0 && chars.get(1 + digits) == Some(&')') {
+                digits + 2
+            } else {
+                0
+            }
+        } else {
+            let digits = chars.iter().take_while(|c| numeral(**c)).count();
+            let dotted = chars.iter().take_while(|c| c.is_ascii_digit() || **c == '.').count();
+            if chars.first().is_some_and(char::is_ascii_digit) && chars[..dotted].contains(&'.') {
+                // `1.`, `9.1`, `3.1.2`: a numbered clause.
+                dotted
+            } else {
+                match chars.get(digits) {
+                    Some('、' | '.' | '．' | ',' | '，') if digits > 0 => digits + 1,
+                    _ => 0,
+                }
+            }
+        };
+        if skip == 0 {
+            return rest;
+        }
+        let at = rest.char_indices().nth(skip).map_or(rest.len(), |(i, _)| i);
+        rest = &rest[at..];
+    }
+}
+
+/// Labels of amounts, for finding them in running text without a colon (`审核预算价125143元`).
+pub(super) fn money_labels() -> impl Iterator<Item = (&'static str, Field, f32)> {
+    LABELS.iter().copied().filter(|(text, field, strength)| {
+        matches!(field, Field::Budget | Field::Amount) && *strength >= 2.5 && text.chars().count() >= 3
+    })
+}
+
+/// What a label names, how strongly, and the unit it gives amounts.
+pub(super) type Label = (Field, f32, Option<Unit>);
+
+/// What a label names, its strength, and the unit it gives amounts.
+pub(super) fn classify_label(label: &str) -> Option<Label> {
+    // No label is longer than 20 characters once cleaned (25 with its number and unit); a long
+    // cell is a value.
+    if label.len() > 100 || label.chars().count() > 25 {
+        return None;
+    }
+    let cleaned = clean_label(label);
+    if cleaned.is_empty() || cleaned.chars().count() > 20 {
+        return None;
+    }
+    let unit = Unit::from_label(&cleaned);
+    let mut base = cleaned.clone();
+    for noise in LABEL_NOISE.iter().chain(LABEL_UNITS) {
+        if base.contains(noise) {
+            base = base.replace(noise, "");
+        }
+    }
+    // `第一中标候选人`, `中标候选人` (not `中标候选人名称` of a result table).
+    if base.contains("候选人") && !base.contains("名称") {
+        return Some((Field::Candidate, 3.0, None));
+    }
+    LABEL_MAP.get(base.as_str()).map(|&(field, strength)| (field, strength, unit))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_are_found_through_numbers_units_and_seals() {
+        assert_eq!(classify_label("一、采购人：").map(|l| l.0), Some(Field::Buyer));
+        assert_eq!(classify_label("建设单位（盖章）").map(|l| l.0), Some(Field::Buyer));
+        assert_eq!(
+            classify_label("（二）中标金额（万元）").map(|l| (l.0, l.2)),
+            Some((Field::Amount, Some(Unit::TenThousand)))
+        );
+        assert_eq!(classify_label("第一中标候选人").map(|l| l.0), Some(Field::Candidate));
+        assert_eq!(classify_label("采购代理机构全称").map(|l| l.0), Some(Field::Agency));
+        assert_eq!(classify_label("3.1.2招标人").map(|l| l.0), Some(Field::Buyer));
+        assert_eq!(classify_label("⑴招标人").map(|l| l.0), Some(Field::Buyer));
+        assert_eq!(classify_label("9.1发包人").map(|l| l.0), Some(Field::Buyer));
+        assert_eq!(classify_label("一标段"), None);
+        assert_eq!(classify_label("一．采购人名称").map(|l| l.0), Some(Field::Buyer));
+        assert_eq!(classify_label("联系电话"), None);
+    }
+}

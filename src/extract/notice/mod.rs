@@ -1,0 +1,650 @@
+//! Tender and award notices -> fields, on any site's layout.
+//!
+//! Nothing here knows a site. The page is read as a layout (title, marked headings, table rows,
+//! text lines); every place that may state a field becomes a scored candidate (see
+//! [`candidates`]): how strongly its label names the field, how it was found, whether the value
+//! looks like what the field holds (an organisation by its ending, not a person or a seal
+//! placeholder; a single date, not a period; an amount in yuan whatever its unit). Each field
+//! takes its best candidate, and [`explain`] says which one that was. Unknown fields are `None`,
+//! never guessed.
+
+mod candidates;
+mod labels;
+mod layout;
+mod values;
+
+pub use super::encoding::decode;
+pub use values::split_winners;
+
+use crate::extract::normalize::fold;
+use crate::model::Date;
+use candidates::{Candidate, Found, How, Value};
+use labels::Field;
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Notice {
+    pub file: String,
+    pub kind: NoticeKind,
+    pub title: Option<String>,
+    pub published: Option<Date>,
+    pub buyer: Option<String>,
+    pub winners: Vec<String>,
+    /// The first-ranked candidate of a candidate notice (第一中标候选人): the likely, not the
+    /// actual, winner.
+    pub candidate: Option<String>,
+    pub agency: Option<String>,
+    pub amount: Option<f64>,
+    pub budget: Option<f64>,
+    pub project_code: Option<String>,
+    pub region: Option<String>,
+    /// The lots (标段, 包) of a result table with several, each with its winners and amount;
+    /// `winners` and `amount` above are the first lot's.
+    pub lots: Vec<Lot>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Lot {
+    pub name: Option<String>,
+    pub winners: Vec<String>,
+    pub amount: Option<f64>,
+}
+
+/// Where a field's value came from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evidence {
+    pub field: &'static str,
+    pub value: String,
+    /// cell, table, label, next_line, sentence, header, signature, lone, title, heading, body.
+    pub how: &'static str,
+    /// The label that named the field, when one did.
+    pub label: String,
+    /// The text the value was read from (its first 60 characters).
+    pub text: String,
+    /// Line (or table row) number in the page as read.
+    pub at: usize,
+    pub score: f32,
+    /// Other values that competed, best first.
+    pub rejected: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NoticeKind {
+    Tender,
+    Award,
+    Candidate,
+    Correction,
+    Termination,
+    Other,
+}
+
+impl NoticeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoticeKind::Tender => "tender",
+            NoticeKind::Award => "award",
+            NoticeKind::Candidate => "candidate",
+            NoticeKind::Correction => "correction",
+            NoticeKind::Termination => "termination",
+            NoticeKind::Other => "other",
+        }
+    }
+}
+
+/// Words of titles that are notices of no kind we track: bid-opening records, leases, sales.
+const OTHER_WORDS: &[&str] =
+    &["开标记录", "开标情况", "招租", "出让", "拍卖", "挂牌", "竞买", "租赁", "处置公告", "变卖"];
+const TERMINATION_WORDS: &[&str] =
+    &["终止", "废标", "流标", "采购失败", "招标失败", "失败公告", "取消公告", "不成立", "中止"];
+const CORRECTION_WORDS: &[&str] =
+    &["更正", "变更", "澄清", "补充公告", "补遗", "延期公告", "延期开标", "修改公告", "答疑"];
+const CANDIDATE_WORDS: &[&str] = &[
+    "候选人",
+    "评标结果公示",
+    "评审结果公示",
+    "拟中标",
+    "拟成交",
+    "预中标",
+    "预成交",
+    "推荐中标",
+    "中标候选",
+    "成交候选",
+];
+const AWARD_WORDS: &[&str] =
+    &["中标", "成交", "中选", "结果公告", "结果公示", "采购结果", "入围结果", "定标结果", "合同公告"];
+const TENDER_WORDS: &[&str] = &[
+    "招标公告",
+    "采购公告",
+    "谈判公告",
+    "询价公告",
+    "磋商公告",
+    "比选公告",
+    "邀请",
+    "资格预审",
+    "招标文件",
+    "竞价公告",
+    "单一来源",
+    "遴选公告",
+    "发包公告",
+    "发包",
+    "比选",
+    "招标计划",
+    "采购意向",
+    "意见征询",
+    "征询意见",
+    "征求意见",
+    "竞争性谈判",
+    "竞争性磋商",
+    "询比",
+    "招募公告",
+    "招标",
+];
+
+/// The notice kind a title (or heading) states, if it states one; `Some(Other)` for notices of
+/// a kind we do not track.
+fn stated_kind(text: &str) -> Option<NoticeKind> {
+    let t: String = fold(text).chars().filter(|c| !c.is_whitespace()).collect();
+    let has = |words: &[&str]| words.iter().any(|w| t.contains(w));
+    if has(OTHER_WORDS) {
+        Some(NoticeKind::Other)
+    } else if has(TERMINATION_WORDS) {
+        Some(NoticeKind::Termination)
+    } else if has(CORRECTION_WORDS) {
+        Some(NoticeKind::Correction)
+    } else if has(CANDIDATE_WORDS) {
+        Some(NoticeKind::Candidate)
+    } else if has(AWARD_WORDS) {
+        Some(NoticeKind::Award)
+    } else if has(TENDER_WORDS) {
+        Some(NoticeKind::Tender)
+    } else {
+        None
+    }
+}
+
+/// The notice kind from its title (or, lacking one, the start of its text).
+pub fn classify(title: &str) -> NoticeKind {
+    stated_kind(title).unwrap_or(NoticeKind::Other)
+}
+
+/// Nouns of a notice's heading (`…结果公示`, `…招标公告`), as against a label (`中标单位`).
+const NOTICE_NOUNS: &[&str] =
+    &["公告", "公示", "公布", "通知", "邀请", "计划", "意向", "意见", "信息表", "结果", "记录", "发包"];
+
+fn is_heading_of_a_notice(line: &str) -> bool {
+    let t: String = fold(line).chars().filter(|c| !c.is_whitespace()).collect();
+    t.chars().count() <= 100
+        && NOTICE_NOUNS.iter().any(|n| t.contains(n))
+        && !t.contains(['：', ':', '，', '。', ','])
+        && stated_kind(&t).is_some()
+}
+
+/// A heading that is only a kind (`预中标结果公示`, `【发包公告】`, `中 标 公 示`).
+fn is_bare_kind(line: &str) -> bool {
+    let t: String = line.chars().filter(|c| !c.is_whitespace() && !"【】[]（）()".contains(*c)).collect();
+    t.chars().count() <= 10
+}
+
+/// Lines of navigation, breadcrumbs and page furniture, which no title is.
+fn is_furniture(line: &str) -> bool {
+    let t = line.trim();
+    ["您现在的位置", "当前位置", "首页", ">>", "》", "阅读次数", "访问次数", "打印", "关闭", "分享", "字体"]
+        .iter()
+        .any(|w| t.contains(w))
+        || t.chars().count() < 4
+        || t.split('\t').count() > 2
+}
+
+/// Generic headings of a detail page, which name no notice.
+const GENERIC_HEADINGS: &[&str] = &[
+    "详细信息",
+    "正文",
+    "公告详情",
+    "信息详情",
+    "详情",
+    "公告内容",
+    "公告正文",
+    "项目概况",
+    "项目信息",
+    "信息来源",
+];
+
+fn is_generic(text: &str) -> bool {
+    let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    GENERIC_HEADINGS.contains(&t.as_str())
+        || !t.chars().any(values::is_han)
+        || ["网", "平台", "网站", "门户", "系统", "交易中心", "服务中心", "采购网", "交易网"]
+            .iter()
+            .any(|w| t.ends_with(w))
+}
+
+/// A line that could be a title: some Chinese, no colon or sentence punctuation, not a list
+/// item, a date or a code.
+fn is_title_like(line: &str) -> bool {
+    let t = line.trim();
+    let count = t.chars().count();
+    let han = t.chars().filter(|c| values::is_han(*c)).count();
+    (6..=120).contains(&count)
+        && han >= 4
+        && !t.contains(['：', ':', '，', '。', '；'])
+        && !t.starts_with(|c: char| c.is_ascii_digit() || "一二三四五六七八九十⑴①".contains(c))
+        && !is_enumerated(t)
+        && !is_generic(t)
+        && !is_furniture(t)
+}
+
+/// A part of a `<title>` that is the site's name (`青海省招标投标网`, `Report`).
+fn is_site_name(part: &str) -> bool {
+    let t: String = part.chars().filter(|c| !c.is_whitespace()).collect();
+    !t.chars().any(values::is_han)
+        || ["网", "平台", "网站", "门户", "系统", "交易中心", "服务中心"].iter().any(|w| t.ends_with(w))
+}
+
+/// `（一）`, `(2)`: a list item's number.
+fn is_enumerated(line: &str) -> bool {
+    let mut chars = line.chars();
+    matches!(chars.next(), Some('（' | '('))
+        && chars.next().is_some_and(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(c))
+        && matches!(chars.next(), Some('）' | ')'))
+}
+
+/// The `<title>` without the site's name (`青海省招标投标网 · 甲公告` -> `甲公告`).
+fn clean_page_title(title: &str) -> Option<String> {
+    let title = layout::collapse(title.trim());
+    let parts: Vec<&str> = title
+        .split(['_', '|', '·', '－'])
+        .flat_map(|p| p.split(" - "))
+        .flat_map(|p| p.split(" — "))
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    let kept: Vec<&str> = parts.iter().copied().filter(|p| !is_site_name(p) && !is_generic(p)).collect();
+    if kept.is_empty() {
+        return None;
+    }
+    Some(if kept.len() == parts.len() { title.clone() } else { kept.join(" ") })
+}
+
+/// A title without a date run into it (`甲项目 2021-06-28`).
+fn without_trailing_date(title: &str) -> String {
+    let title = title.trim();
+    match title.rsplit_once(' ') {
+        Some((head, tail))
+            if candidates::is_date_line(tail) && crate::extract::date::find_date(tail).is_some() =>
+        {
+            head.trim().to_string()
+        }
+        _ => title.to_string(),
+    }
+}
+
+struct Titled {
+    title: Option<String>,
+    kind: NoticeKind,
+    title_how: &'static str,
+    kind_how: &'static str,
+    kind_text: String,
+}
+
+/// The title and kind: a `<title>` that states a kind; else a marked heading or an early line
+/// that does (joined with the project line above a bare `预中标结果公示`); else the first
+/// heading or title-like line. The kind comes from the title, else from headings in the first
+/// lines, else from what the body holds (a named winner: an award; bidding terms: a tender).
+fn title_and_kind(layout: &layout::Layout, rows: &[Vec<String>]) -> Titled {
+    let page_title = layout.title.as_deref().and_then(clean_page_title);
+    let mut title: Option<(String, &'static str)> = None;
+    if let Some(t) = page_title.as_ref().filter(|t| stated_kind(t).is_some()) {
+        title = Some((t.clone(), "title"));
+    }
+    let marked: Vec<String> = layout
+        .marked
+        .iter()
+        .map(|m| without_trailing_date(m))
+        .filter(|m| !is_generic(m) && !is_furniture(m) && !is_site_name(m))
+        .collect();
+    // The template's title element: one that states a kind and is more than the kind, else the
+    // first that reads as a title.
+    if title.is_none() {
+        if let Some(m) = marked.iter().find(|m| stated_kind(m).is_some() && !is_bare_kind(m)) {
+            title = Some((m.clone(), "heading"));
+        }
+    }
+    // The first lines, without page furniture, with their places on the page.
+    let early: Vec<(usize, &String)> =
+        layout.lines.iter().enumerate().filter(|(_, l)| !is_furniture(l)).take(12).collect();
+    if title.is_none() {
+        if let Some(m) = marked.iter().find(|m| is_title_like(m)) {
+            title = Some((m.clone(), "heading"));
+        }
+    }
+    if title.is_none() {
+        if let Some(k) = early.iter().take(8).position(|(_, l)| is_heading_of_a_notice(l)) {
+            let (place, line) = (early[k].0, early[k].1.trim().to_string());
+            if is_bare_kind(&line) {
+                // A bare kind under the project's name completes it (`甲项目` / `预中标结果公示`);
+                // one further down heads a section, and the project line is the title.
+                let before = (0..k).rev().find(|&i| is_title_like(early[i].1));
+                title = Some(match before {
+                    Some(i) if early[i].0 + 1 == place => (format!("{}{}", early[i].1.trim(), line), "body"),
+                    Some(i) => (early[i].1.trim().to_string(), "body"),
+                    None => (line, "body"),
+                });
+            } else {
+                title = Some((line, "body"));
+            }
+        }
+    }
+    if title.is_none() {
+        if let Some(t) = page_title.clone() {
+            title = Some((t, "title"));
+        }
+    }
+    if title.is_none() {
+        if let Some((_, line)) = early.iter().take(3).find(|(_, l)| is_title_like(l)) {
+            title = Some((without_trailing_date(line), "body"));
+        }
+    }
+    let (title, title_how) = match title {
+        Some((t, how)) => (Some(t), how),
+        None => (None, ""),
+    };
+    // The kind.
+    if let Some(kind) = title.as_deref().and_then(stated_kind) {
+        return Titled {
+            kind,
+            kind_how: title_how,
+            kind_text: title.clone().unwrap_or_default(),
+            title,
+            title_how,
+        };
+    }
+    for line in marked.iter().map(String::as_str).chain(early.iter().take(15).map(|(_, l)| l.as_str())) {
+        if is_heading_of_a_notice(line) {
+            if let Some(kind) = stated_kind(line) {
+                return Titled { title, title_how, kind, kind_how: "heading", kind_text: line.to_string() };
+            }
+        }
+    }
+    let (kind, kind_text) = kind_from_body(layout, rows);
+    Titled { title, title_how, kind, kind_how: "body", kind_text }
+}
+
+/// Phrases of a notice's body that say its kind, for pages whose title and headings do not.
+const BODY_PHRASES: &[(&str, NoticeKind)] = &[
+    ("预中标", NoticeKind::Candidate),
+    ("中标候选人", NoticeKind::Candidate),
+    ("成交候选人", NoticeKind::Candidate),
+    ("拟中标", NoticeKind::Candidate),
+    ("拟成交", NoticeKind::Candidate),
+    ("中标结果如下", NoticeKind::Award),
+    ("成交结果如下", NoticeKind::Award),
+    ("结果公示如下", NoticeKind::Award),
+    ("结果公告如下", NoticeKind::Award),
+    ("中标(成交)信息", NoticeKind::Award),
+    ("中标信息", NoticeKind::Award),
+    ("成交信息", NoticeKind::Award),
+];
+
+/// Bidding terms: a page that states them invites bids.
+const TENDER_PHRASES: &[&str] = &[
+    "进行公开招标",
+    "潜在投标人",
+    "潜在供应商",
+    "招标条件",
+    "投标人资格",
+    "供应商资格",
+    "申请人的资格要求",
+    "投标截止",
+    "投标文件递交",
+    "获取招标文件",
+    "获取采购文件",
+    "报名时间",
+    "报名起止时间",
+    "进行招标",
+    "公开发包",
+    "公开招标",
+    "开标时间",
+];
+
+/// The kind a page without a telling title or heading is, from what it holds: a phrase that
+/// says it in the opening lines; else a winner named under its label (a result); else the
+/// earliest phrase further down, bidding terms included.
+fn kind_from_body(layout: &layout::Layout, rows: &[Vec<String>]) -> (NoticeKind, String) {
+    let text_of = |lines: usize| -> String {
+        let count = lines.min(layout.lines.len());
+        let joined = (0..count).map(|i| layout.folded(i)).collect::<Vec<_>>().join("\n");
+        joined.chars().filter(|c| !c.is_whitespace() || *c == '\n').collect()
+    };
+    let earliest = |text: &str, with_tender: bool| -> Option<(NoticeKind, String)> {
+        let tender = TENDER_PHRASES.iter().map(|p| (*p, NoticeKind::Tender)).filter(|_| with_tender);
+        BODY_PHRASES
+            .iter()
+            .copied()
+            .chain(tender)
+            .filter_map(|(p, k)| text.find(p).map(|at| (at, p, k)))
+            .min_by_key(|(at, _, _)| *at)
+            .map(|(_, p, k)| (k, p.to_string()))
+    };
+    if let Some(found) = earliest(&text_of(15), false) {
+        return found;
+    }
+    let winner_label =
+        |label: &str| labels::classify_label(label).is_some_and(|(f, _, _)| f == Field::Winner);
+    let winner_named = rows.iter().any(|row| {
+        !row.iter().skip(1).any(|c| winner_label(c))
+            && row.windows(2).any(|pair| {
+                winner_label(&pair[0])
+                    && !values::is_placeholder(&pair[1])
+                    && labels::classify_label(&pair[1]).is_none()
+            })
+    }) || layout.lines.iter().any(|line| {
+        candidates::label_values(line).iter().any(|(label, value)| {
+            winner_label(label) && values::clean_name(value).is_some_and(|n| values::is_organisation(&n))
+        })
+    });
+    if winner_named {
+        return (NoticeKind::Award, "中标人".to_string());
+    }
+    earliest(&text_of(80), true).unwrap_or((NoticeKind::Other, String::new()))
+}
+
+/// Extracts a notice from raw bytes (HTML or text, any common encoding).
+pub fn extract(bytes: &[u8], file: &str) -> Notice {
+    explain(bytes, file).0
+}
+
+/// Extracts a notice from decoded text: an HTML page when `is_html`, else plain text.
+pub fn extract_text(text: &str, is_html: bool, file: &str) -> Notice {
+    explain_text(text, is_html, file).0
+}
+
+/// The notice and, per field, where its value came from.
+pub fn explain(bytes: &[u8], file: &str) -> (Notice, Vec<Evidence>) {
+    let text = decode(bytes);
+    let is_html = file.ends_with(".html") || file.ends_with(".htm") || text.trim_start().starts_with('<');
+    explain_text(&text, is_html, file)
+}
+
+pub fn explain_text(text: &str, is_html: bool, file: &str) -> (Notice, Vec<Evidence>) {
+    let layout = if is_html { layout::layout_html(text) } else { layout::layout_text(text) };
+    tracing::trace!(title = ?layout.title, marked = ?layout.marked, lines = ?layout.lines, "page layout");
+    let mut found = Found::default();
+    candidates::from_rows(&layout.rows, &layout.row_labels, &mut found);
+    candidates::from_header_tables(&layout.rows, &layout.row_labels, &mut found);
+    candidates::from_lines(&layout, &mut found);
+    candidates::from_sentences(&layout, &mut found);
+    candidates::from_header(&layout.lines, &mut found);
+    candidates::from_signature(&layout.lines, &mut found);
+    candidates::from_lone_code(&layout.lines, &mut found);
+    let titled = title_and_kind(&layout, &layout.rows);
+    let kind = titled.kind;
+    // `甲招标代理有限公司关于…的结果公告`: the title names the agency that published it.
+    if let Some(title) = &titled.title {
+        if let Some(at) = title.find("关于") {
+            let agent = &title[..at];
+            if values::is_organisation(agent) && values::is_agency_like(agent) {
+                found.candidates.push(Candidate {
+                    field: Field::Agency,
+                    value: Value::Name(agent.to_string()),
+                    score: 2.0,
+                    how: How::Sentence,
+                    label: "…关于".to_string(),
+                    at: 0,
+                    text: title.clone(),
+                });
+            }
+        }
+    }
+    if kind == NoticeKind::Other {
+        // The sign-off of a notice of no tracked kind (a lease, a sale) names no buyer.
+        found
+            .candidates
+            .retain(|c| !(c.how == How::Signature && matches!(c.field, Field::Buyer | Field::Agency)));
+    }
+    let mut evidence = Vec::new();
+    if let Some(title) = &titled.title {
+        evidence.push(simple_evidence("title", title, titled.title_how, ""));
+    }
+    evidence.push(simple_evidence("kind", kind.as_str(), titled.kind_how, &titled.kind_text));
+
+    let mut pick = |field: Field| -> Option<Candidate> {
+        let (best, rejected) = choose(&found.candidates, field);
+        if let Some(best) = &best {
+            evidence.push(Evidence {
+                field: field.as_str(),
+                value: best.value.display(),
+                how: best.how.as_str(),
+                label: best.label.clone(),
+                text: best.text.clone(),
+                at: best.at,
+                score: (best.score * 100.0).round() / 100.0,
+                rejected,
+            });
+        }
+        best
+    };
+    let name = |c: Option<Candidate>| match c.map(|c| c.value) {
+        Some(Value::Name(n)) => Some(n),
+        _ => None,
+    };
+    let text_of = |c: Option<Candidate>| match c.map(|c| c.value) {
+        Some(Value::Text(t)) => Some(t),
+        _ => None,
+    };
+    let money = |c: Option<Candidate>| match c.map(|c| c.value) {
+        Some(Value::Money(m)) => Some(m),
+        _ => None,
+    };
+    let mut buyer = name(pick(Field::Buyer));
+    let mut agency = name(pick(Field::Agency));
+    if buyer.is_some() && buyer == agency {
+        // One name under both: it is the party whose label was stronger; the other is unknown.
+        let second_agency = choose(&found.candidates, Field::Agency)
+            .1
+            .into_iter()
+            .find(|a| Some(a) != buyer.as_ref() && values::is_agency_like(a));
+        agency = second_agency;
+        if agency.is_none() && buyer.as_deref().is_some_and(values::is_agency_like) {
+            buyer = None;
+        }
+    }
+    let winners = match pick(Field::Winner).map(|c| c.value) {
+        Some(Value::Names(names)) => names,
+        _ => Vec::new(),
+    };
+    let candidate = name(pick(Field::Candidate));
+    let amount = money(pick(Field::Amount));
+    let budget = money(pick(Field::Budget));
+    let project_code = text_of(pick(Field::Code));
+    let published = match pick(Field::Published).map(|c| c.value) {
+        Some(Value::Date(d)) => Some(d),
+        _ => None,
+    };
+    let region = text_of(pick(Field::Region));
+    // A candidate notice names candidates, not winners, and a tender, candidate list or
+    // termination has no award amount (a bid is not an award).
+    let no_award = matches!(
+        kind,
+        NoticeKind::Candidate | NoticeKind::Tender | NoticeKind::Termination | NoticeKind::Other
+    );
+    let lots = if no_award {
+        Vec::new()
+    } else {
+        found.lots.into_iter().map(|l| Lot { name: l.name, winners: l.winners, amount: l.amount }).collect()
+    };
+    let notice = Notice {
+        file: file.to_string(),
+        kind,
+        title: titled.title,
+        published,
+        buyer,
+        winners: if no_award { Vec::new() } else { winners },
+        candidate,
+        agency,
+        amount: if no_award { None } else { amount },
+        budget,
+        project_code,
+        region,
+        lots,
+    };
+    (notice, evidence)
+}
+
+fn simple_evidence(field: &'static str, value: &str, how: &'static str, text: &str) -> Evidence {
+    Evidence {
+        field,
+        value: value.to_string(),
+        how,
+        label: String::new(),
+        text: text.chars().take(60).collect(),
+        at: 0,
+        score: 0.0,
+        rejected: Vec::new(),
+    }
+}
+
+/// The best candidate for a field and the other values that competed, best first. Ties go to
+/// the earlier candidate; among amounts that agree to within 1%, the most precise wins (a
+/// rounded `￥668.79万元` beside the exact figure in the body).
+fn choose(candidates: &[Candidate], field: Field) -> (Option<Candidate>, Vec<String>) {
+    let mut of_field: Vec<&Candidate> = candidates.iter().filter(|c| c.field == field).collect();
+    // Stable: equal scores keep document order (tables before lines, earlier before later).
+    of_field.sort_by(|a, b| b.score.partial_cmp(&a.score).unwrap_or(std::cmp::Ordering::Equal));
+    let Some(best) = of_field.first().copied() else { return (None, Vec::new()) };
+    let mut best = best.clone();
+    if let Value::Money(top) = best.value {
+        let precise = of_field
+            .iter()
+            .filter(|c| c.score >= best.score - 1.5)
+            .filter_map(|c| match c.value {
+                Value::Money(m) if (m - top).abs() <= top * 0.01 && precision(m) > precision(top) => Some(*c),
+                _ => None,
+            })
+            .max_by_key(|c| match c.value {
+                Value::Money(m) => precision(m),
+                _ => 0,
+            });
+        if let Some(precise) = precise {
+            best = precise.clone();
+        }
+    }
+    let mut rejected: Vec<String> = Vec::new();
+    for c in &of_field {
+        let shown = c.value.display();
+        if shown != best.value.display() && !rejected.contains(&shown) && rejected.len() < 4 {
+            rejected.push(shown);
+        }
+    }
+    (Some(best), rejected)
+}
+
+/// Significant digits of an amount in cents (`6687900` has fewer than `6687912.35`).
+fn precision(amount: f64) -> usize {
+    let cents = (amount * 100.0).round() as u64;
+    let digits = cents.to_string();
+    digits.trim_end_matches('0').len()
+}
+
+#[cfg(test)]
+mod tests;

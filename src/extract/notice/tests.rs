@@ -1,0 +1,209 @@
+//! Extraction on small pages, one per pattern real sites use.
+use super::*;
+
+#[test]
+fn classifies_notice_kinds_from_titles() {
+    let check = |title: &str, kind: NoticeKind| assert_eq!(classify(title), kind, "{title}");
+    check("某某工程中标结果公告", NoticeKind::Award);
+    check("某某项目成交公告", NoticeKind::Award);
+    check("某某项目中标候选人公示", NoticeKind::Candidate);
+    check("某某项目更正公告", NoticeKind::Correction);
+    check("某某项目废标公告", NoticeKind::Termination);
+    check("某某项目终止公告", NoticeKind::Termination);
+    check("某某项目公开招标公告", NoticeKind::Tender);
+    check("某某項目中標結果公告", NoticeKind::Award);
+    check("关于开展安全检查的通知", NoticeKind::Other);
+}
+
+#[test]
+fn decodes_gbk_pages_and_bom() {
+    let (gbk, _, _) = encoding_rs::GBK.encode("<meta charset=gbk><title>中标公告</title>");
+    assert!(decode(&gbk).contains("中标公告"));
+    let (gbk_no_meta, _, _) = encoding_rs::GBK.encode("中标人：甲公司");
+    assert_eq!(decode(&gbk_no_meta), "中标人：甲公司");
+    let mut bom = vec![0xEF, 0xBB, 0xBF];
+    bom.extend_from_slice("中标".as_bytes());
+    assert_eq!(decode(&bom), "中标");
+}
+
+#[test]
+fn label_value_cells() {
+    let html = r#"<html><head><title>甲工程中标结果公告</title></head><body><table>
+        <tr><td>招标人:</td><td>宜昌市甲局</td><td>建设地点</td><td>枝江市</td></tr>
+        <tr><td>招标机构:</td><td>乙咨询有限公司</td><td>标段(包)编号:</td><td>ZJA990044-202501-01</td></tr>
+        <tr><td>中标人:</td><td> 丙建设有限公司</td></tr>
+        <tr><td>中标价(元):</td><td>502000.00</td></tr>
+        <tr><td>公告发布日期:</td><td>2025-05-28</td></tr></table></body></html>"#;
+    let n = extract(html.as_bytes(), "a.html");
+    assert_eq!(n.kind, NoticeKind::Award);
+    assert_eq!(n.buyer.as_deref(), Some("宜昌市甲局"));
+    assert_eq!(n.agency.as_deref(), Some("乙咨询有限公司"));
+    assert_eq!(n.winners, ["丙建设有限公司"]);
+    assert_eq!(n.amount, Some(502000.0));
+    assert_eq!(n.project_code.as_deref(), Some("ZJA990044-202501-01"));
+    assert_eq!(n.published.map(|d| d.to_string()).as_deref(), Some("2025-05-28"));
+}
+
+#[test]
+fn commitments_and_rates_are_null() {
+    let html = "<title>乙中标结果公告</title><table><tr><td>中标价(报价承诺):</td><td>拟投单价6400元/吨，总价3905110元</td></tr>\
+                <tr><td>中标价(%):</td><td>下浮5%</td></tr></table>";
+    assert_eq!(extract(html.as_bytes(), "b.html").amount, None);
+}
+
+#[test]
+fn result_tables_with_units_in_the_header() {
+    let html = "<title>丁项目成交结果公告</title><table>\
+        <tr><th>序号</th><th>成交供应商</th><th>成交金额（万元）</th></tr>\
+        <tr><td>1</td><td>戊科技有限公司</td><td>123.45</td></tr></table>";
+    let n = extract(html.as_bytes(), "c.html");
+    assert_eq!(n.winners, ["戊科技有限公司"]);
+    assert_eq!(n.amount, Some(1_234_500.0));
+}
+
+#[test]
+fn free_text_with_sections_joint_winners_and_chinese_numerals() {
+    let text = "己项目中标公告\n项目编号：GZ-2024-001\n一、采购人信息\n名 称：庚市教育局\n二、采购代理机构信息\n名称：辛招标代理有限公司\n\
+                中标供应商：壬建设有限公司（牵头人）、癸设计院有限公司（成员）\n中标金额：人民币壹佰贰拾万元整\n发布时间：2024年3月5日";
+    let n = extract(text.as_bytes(), "d.txt");
+    assert_eq!(n.kind, NoticeKind::Award);
+    assert_eq!(n.buyer.as_deref(), Some("庚市教育局"));
+    assert_eq!(n.agency.as_deref(), Some("辛招标代理有限公司"));
+    assert_eq!(n.winners, ["壬建设有限公司", "癸设计院有限公司"]);
+    assert_eq!(n.amount, Some(1_200_000.0));
+    assert_eq!(n.project_code.as_deref(), Some("GZ-2024-001"));
+    assert_eq!(n.published.map(|d| d.to_string()).as_deref(), Some("2024-03-05"));
+}
+
+#[test]
+fn candidates_are_not_winners() {
+    let text = "子项目中标候选人公示\n第一中标候选人：丑建设有限公司\n投标报价：100万元";
+    let n = extract(text.as_bytes(), "e.txt");
+    assert_eq!(n.kind, NoticeKind::Candidate);
+    assert!(n.winners.is_empty());
+}
+
+fn html(body: &str) -> Notice {
+    extract(
+        format!("<html><head><title>某某市公共资源交易网</title></head><body>{body}</body></html>")
+            .as_bytes(),
+        "p.html",
+    )
+}
+
+#[test]
+fn the_publication_date_comes_from_the_header_not_from_periods() {
+    let n = html(
+        "<div class='detail-title'>甲项目施工招标公告</div><p>【信息时间： 2026-03-27】</p>\
+         <p>公示期：2026-03-28至2026-04-01</p><p>招标人：甲市交通运输局</p>",
+    );
+    assert_eq!(n.published.map(|d| d.to_string()).as_deref(), Some("2026-03-27"));
+    assert_eq!(n.kind, NoticeKind::Tender);
+    assert_eq!(n.title.as_deref(), Some("甲项目施工招标公告"));
+    let signed = html(
+        "<p>乙项目中标结果公告</p><p>中标人：乙建设有限公司</p><p>公示时间：2026-05-02至2026-05-05</p>\
+                       <p>乙市人民医院</p><p>2026年5月1日</p>",
+    );
+    assert_eq!(signed.published.map(|d| d.to_string()).as_deref(), Some("2026-05-01"));
+    assert_eq!(signed.buyer.as_deref(), Some("乙市人民医院"));
+}
+
+#[test]
+fn free_text_names_the_parties_and_the_ceiling() {
+    let n = html(
+        "<h2>丙道路改造工程招标公告</h2><p>受丙县住房和城乡建设局委托，丁工程咨询有限公司对丙道路改造工程进行公开招标。\
+         招标控制价为5849499.57元。</p>",
+    );
+    assert_eq!(n.buyer.as_deref(), Some("丙县住房和城乡建设局"));
+    assert_eq!(n.agency.as_deref(), Some("丁工程咨询有限公司"));
+    assert_eq!(n.budget, Some(5_849_499.57));
+    let stated = html(
+        "<p>戊项目招标公告</p><p>本项目招标人为戊市水务集团有限公司，招标代理机构为己招标有限公司。</p>",
+    );
+    assert_eq!(stated.buyer.as_deref(), Some("戊市水务集团有限公司"));
+    assert_eq!(stated.agency.as_deref(), Some("己招标有限公司"));
+}
+
+#[test]
+fn a_unit_in_the_header_row_applies_to_the_cells_below() {
+    let n = html(
+        "<p>庚项目竞争性谈判公告</p><table><tr><td>项目名称</td><td>最高限价(万元)</td><td>工期</td></tr>\
+         <tr><td>庚项目</td><td>24.16</td><td>30日历天</td></tr></table>",
+    );
+    assert_eq!(n.budget, Some(241_600.0));
+}
+
+#[test]
+fn placeholders_and_persons_are_no_parties() {
+    let n = html(
+        "<p>辛项目招标公告</p><p>招标人：（单位章）</p><p>招标代理机构：&&&&&盖章位置&&&&&</p>\
+         <table><tr><td>招标人</td><td>辛市教育局</td></tr><tr><td>代理机构</td><td>壬项目管理有限公司</td></tr></table>",
+    );
+    assert_eq!(n.buyer.as_deref(), Some("辛市教育局"));
+    assert_eq!(n.agency.as_deref(), Some("壬项目管理有限公司"));
+    let person =
+        html("<p>癸项目招标公告</p><p>招标人：廖飞宇；代理机构工作人员：张三</p><p>招标人：癸县人民医院</p>");
+    assert_eq!(person.buyer.as_deref(), Some("癸县人民医院"));
+}
+
+#[test]
+fn the_precise_amount_wins_over_a_rounded_summary() {
+    let n = html(
+        "<p>子项目中标结果公告</p><p>中标金额：￥668.79万元</p>\
+         <table><tr><td>中标人</td><td>子建设有限公司</td></tr><tr><td>中标价(元)</td><td>6687912.35</td></tr></table>",
+    );
+    assert_eq!(n.amount, Some(6_687_912.35));
+}
+
+#[test]
+fn a_generic_page_title_gives_way_to_the_heading() {
+    let n = html("<div class='ewb-title'>丑镇污水管网工程施工招标公告</div><p>招标人：丑镇人民政府</p>");
+    assert_eq!(n.title.as_deref(), Some("丑镇污水管网工程施工招标公告"));
+    assert_eq!(n.kind, NoticeKind::Tender);
+    let check = |heading: &str, kind: NoticeKind| {
+        assert_eq!(html(&format!("<p>{heading}</p><p>招标人：寅市财政局</p>")).kind, kind, "{heading}");
+    };
+    check("寅市档案馆搬迁服务公开竞争性谈判采购公告", NoticeKind::Tender);
+    check("寅市档案馆搬迁服务补充公告", NoticeKind::Correction);
+    check("寅市档案馆搬迁服务变更公告", NoticeKind::Correction);
+    check("寅市档案馆搬迁服务废标公告", NoticeKind::Termination);
+    check("寅市档案馆搬迁服务中标候选人公示", NoticeKind::Candidate);
+    check("寅市2026年招标计划", NoticeKind::Tender);
+    check("寅市档案馆2026年7月采购意向", NoticeKind::Tender);
+}
+
+#[test]
+fn lots_keep_their_winners_and_amounts() {
+    let n = html(
+        "<p>卯项目中标结果公告</p><table><tr><th>标段</th><th>中标人</th><th>中标金额（元）</th></tr>\
+         <tr><td>一标段</td><td>卯一建设有限公司</td><td>1200000</td></tr>\
+         <tr><td>二标段</td><td>卯二建设有限公司</td><td>800000</td></tr></table>",
+    );
+    assert_eq!(n.lots.len(), 2);
+    assert_eq!(n.lots[1].name.as_deref(), Some("二标段"));
+    assert_eq!(n.lots[1].winners, ["卯二建设有限公司"]);
+    assert_eq!(n.lots[1].amount, Some(800_000.0));
+    // The notice's own fields are the first lot's.
+    assert_eq!(n.winners, ["卯一建设有限公司"]);
+    assert_eq!(n.amount, Some(1_200_000.0));
+}
+
+#[test]
+fn codes_are_trimmed_of_trailing_punctuation() {
+    let n = html("<p>辰项目招标公告</p><p>项目编号：CZ-2026-018。招标人：辰区卫生健康局</p>");
+    assert_eq!(n.project_code.as_deref(), Some("CZ-2026-018"));
+}
+
+#[test]
+fn every_field_says_where_it_came_from() {
+    let (n, evidence) = explain(
+        "<p>巳项目中标结果公告</p><p>采购人：巳市第一中学</p><p>中标供应商：巳体育用品有限公司</p>"
+            .as_bytes(),
+        "e.html",
+    );
+    assert_eq!(n.buyer.as_deref(), Some("巳市第一中学"));
+    let buyer = evidence.iter().find(|e| e.field == "buyer").expect("buyer evidence");
+    assert_eq!((buyer.how, buyer.label.as_str()), ("label", "采购人"));
+    assert!(buyer.text.contains("采购人：巳市第一中学"), "{buyer:?}");
+    assert!(evidence.iter().any(|e| e.field == "kind" && e.value == "award"));
+}
