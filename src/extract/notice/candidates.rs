@@ -659,6 +659,11 @@ const SENTENCE_MARKERS: &[(&str, Field, f32)] = &[
     ("项目预算为", Field::Budget, 2.8),
     ("控制价为", Field::Budget, 2.4),
     ("预算价为", Field::Budget, 2.4),
+    ("中标人为", Field::Winner, 2.6),
+    ("中标单位为", Field::Winner, 2.6),
+    ("中标供应商为", Field::Winner, 2.6),
+    ("成交供应商为", Field::Winner, 2.6),
+    ("成交人为", Field::Winner, 2.6),
     ("中标价为", Field::Amount, 2.8),
     ("中标金额为", Field::Amount, 2.8),
     ("成交价为", Field::Amount, 2.8),
@@ -726,7 +731,7 @@ pub(super) fn from_sentences(layout: &Layout, found: &mut Found) {
                 let start = char_at(from + pos) + marker.chars().count();
                 from += pos + marker.len();
                 match field {
-                    Field::Buyer | Field::Agency => {
+                    Field::Buyer | Field::Agency | Field::Winner => {
                         if let Some(name) = name_at(&chars, start, &["进行", "负责", "组织"]) {
                             found.offer(field, strength, None, marker, &name, How::Sentence, at, line);
                         }
@@ -813,6 +818,17 @@ pub(super) fn from_sentences(layout: &Layout, found: &mut Found) {
                 && line[dui..].contains("进行")
             {
                 found.offer(Field::Buyer, 1.4, None, "…对…进行", subject, How::Sentence, at, line);
+            }
+        }
+    }
+}
+
+/// The publication time a page's `<meta>` states (`<meta name="PubDate" content="2025-06-27 17:52">`).
+pub(super) fn from_meta(meta: &[(String, String)], found: &mut Found) {
+    for (name, content) in meta {
+        if name != "articletitle" {
+            if let Some(date) = find_date(content) {
+                found.push(Field::Published, Value::Date(date), 2.9, How::Header, name, 0, content);
             }
         }
     }

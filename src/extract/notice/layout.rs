@@ -7,6 +7,9 @@ use scraper::{ElementRef, Node};
 pub(super) struct Layout {
     /// The `<title>` element's text.
     pub title: Option<String>,
+    /// What the page's `<meta>` tags say, as government sites' templates write them
+    /// (`ArticleTitle`, `PubDate`): (name, content).
+    pub meta: Vec<(String, String)>,
     /// Headings and title-marked elements, in document order.
     pub marked: Vec<String>,
     /// Table rows, each as its cells' text.
@@ -21,11 +24,17 @@ pub(super) struct Layout {
 }
 
 impl Layout {
-    fn new(title: Option<String>, marked: Vec<String>, rows: Vec<Vec<String>>, lines: Vec<String>) -> Layout {
+    fn new(
+        title: Option<String>,
+        meta: Vec<(String, String)>,
+        marked: Vec<String>,
+        rows: Vec<Vec<String>>,
+        lines: Vec<String>,
+    ) -> Layout {
         let folded = lines.iter().map(|_| std::cell::OnceCell::new()).collect();
         let row_labels =
             rows.iter().map(|row| row.iter().map(|c| super::labels::classify_label(c)).collect()).collect();
-        Layout { title, marked, rows, lines, folded, row_labels }
+        Layout { title, meta, marked, rows, lines, folded, row_labels }
     }
 }
 
@@ -83,6 +92,18 @@ const BLOCK: &[&str] = &[
     "pre",
 ];
 
+/// `<meta>` names that carry a notice's title or publication time (the government website
+/// standard's `ArticleTitle` and `PubDate`, and common CMS names).
+pub(super) const META_NAMES: &[&str] = &[
+    "articletitle",
+    "pubdate",
+    "publishdate",
+    "publish_date",
+    "article:published_time",
+    "og:release_date",
+    "releasedate",
+];
+
 /// At most this many title-marked elements are read (their text is gathered separately).
 const MAX_MARKED: usize = 8;
 /// ... and only when their text is at most this long.
@@ -107,6 +128,20 @@ pub(super) fn layout_html(html: &str) -> Layout {
     let document = crate::extract::html::parse(html);
     let select = |s: &str| scraper::Selector::parse(s).ok();
     let title = select("title").and_then(|s| document.select(&s).map(element_text).find(|t| !t.is_empty()));
+    let meta = select("meta[content]")
+        .map(|s| {
+            document
+                .select(&s)
+                .filter_map(|m| {
+                    let name = m.value().attr("name").or_else(|| m.value().attr("property"))?;
+                    let content = collapse(m.value().attr("content")?);
+                    (META_NAMES.contains(&name.to_ascii_lowercase().as_str()) && !content.is_empty())
+                        .then(|| (name.to_ascii_lowercase(), content))
+                })
+                .take(16)
+                .collect()
+        })
+        .unwrap_or_default();
     let mut rows = Vec::new();
     if let Some(tr) = select("tr") {
         for row in document.select(&tr) {
@@ -169,7 +204,7 @@ pub(super) fn layout_html(html: &str) -> Layout {
         }
     }
     push_line(&mut lines, &mut current);
-    Layout::new(title, marked, rows, lines)
+    Layout::new(title, meta, marked, rows, lines)
 }
 
 fn push_line(lines: &mut Vec<String>, current: &mut String) {
@@ -192,5 +227,5 @@ pub(super) fn layout_text(text: &str) -> Layout {
         .filter(|l| l.contains('\t'))
         .map(|l| l.split('\t').map(str::to_string).collect())
         .collect();
-    Layout::new(None, Vec::new(), rows, lines)
+    Layout::new(None, Vec::new(), Vec::new(), rows, lines)
 }

@@ -253,7 +253,7 @@ fn is_enumerated(line: &str) -> bool {
 fn clean_page_title(title: &str) -> Option<String> {
     let title = layout::collapse(title.trim());
     let parts: Vec<&str> = title
-        .split(['_', '|', '·', '－'])
+        .split(['_', '|', '｜', '·', '－'])
         .flat_map(|p| p.split(" - "))
         .flat_map(|p| p.split(" — "))
         .map(str::trim)
@@ -292,7 +292,10 @@ struct Titled {
 /// heading or title-like line. The kind comes from the title, else from headings in the first
 /// lines, else from what the body holds (a named winner: an award; bidding terms: a tender).
 fn title_and_kind(layout: &layout::Layout, rows: &[Vec<String>]) -> Titled {
-    let page_title = layout.title.as_deref().and_then(clean_page_title);
+    // The government website standard's `<meta name="ArticleTitle">` is the notice's own title.
+    let article_title = layout.meta.iter().find(|(name, _)| name == "articletitle").map(|(_, t)| t.as_str());
+    let page_title =
+        article_title.filter(|t| !is_generic(t)).or(layout.title.as_deref()).and_then(clean_page_title);
     let mut title: Option<(String, &'static str)> = None;
     if let Some(t) = page_title.as_ref().filter(|t| stated_kind(t).is_some()) {
         title = Some((t.clone(), "title"));
@@ -475,6 +478,7 @@ pub fn explain_text(text: &str, is_html: bool, file: &str) -> (Notice, Vec<Evide
     candidates::from_lines(&layout, &mut found);
     candidates::from_sentences(&layout, &mut found);
     candidates::from_header(&layout.lines, &mut found);
+    candidates::from_meta(&layout.meta, &mut found);
     candidates::from_signature(&layout.lines, &mut found);
     candidates::from_lone_code(&layout.lines, &mut found);
     let titled = title_and_kind(&layout, &layout.rows);

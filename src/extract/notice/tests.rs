@@ -207,3 +207,22 @@ fn every_field_says_where_it_came_from() {
     assert!(buyer.text.contains("采购人：巳市第一中学"), "{buyer:?}");
     assert!(evidence.iter().any(|e| e.field == "kind" && e.value == "award"));
 }
+
+#[test]
+fn government_sites_meta_tags_give_title_and_date() {
+    let page = r#"<html><head><title>某某市人民政府门户网站</title>
+        <meta name="ArticleTitle" content="午市图书馆数字资源采购项目中标(成交)结果公告">
+        <meta name="PubDate" content="2025-06-27 17:52"></head>
+        <body><p>一、项目编号：WS-2025-031</p><p>中标供应商名称：午数字科技有限公司</p></body></html>"#;
+    let n = extract(page.as_bytes(), "m.html");
+    assert_eq!(n.title.as_deref(), Some("午市图书馆数字资源采购项目中标(成交)结果公告"));
+    assert_eq!(n.kind, NoticeKind::Award);
+    assert_eq!(n.published.map(|d| d.to_string()).as_deref(), Some("2025-06-27"));
+}
+
+#[test]
+fn a_sentence_may_name_the_winner() {
+    let n = html("<p>未项目成交结果公告</p><p>经评审，确定成交供应商为未信息技术有限公司，成交金额为人民币45.6万元。</p>");
+    assert_eq!(n.winners, ["未信息技术有限公司"]);
+    assert_eq!(n.amount, Some(456_000.0));
+}
