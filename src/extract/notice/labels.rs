@@ -49,6 +49,8 @@ const LABELS: &[(&str, Field, f32)] = &[
     ("采购人名称", Field::Buyer, 3.0),
     ("招标人名称", Field::Buyer, 3.0),
     ("采购单位名称", Field::Buyer, 3.0),
+    ("采购人全称", Field::Buyer, 3.0),
+    ("招标人全称", Field::Buyer, 3.0),
     ("招标单位", Field::Buyer, 3.0),
     ("采购方", Field::Buyer, 2.5),
     ("招标方", Field::Buyer, 2.5),
@@ -82,6 +84,7 @@ const LABELS: &[(&str, Field, f32)] = &[
     ("中标(成交)单位", Field::Winner, 3.0),
     ("供应商名称", Field::Winner, 2.0),
     ("中标候选人名称", Field::Winner, 2.0),
+    ("中标候选人单位名称", Field::Winner, 2.0),
     ("成交候选人", Field::Winner, 2.0),
     ("预中标单位", Field::Winner, 2.5),
     ("代理机构", Field::Agency, 3.0),
@@ -99,6 +102,9 @@ const LABELS: &[(&str, Field, f32)] = &[
     ("集中采购机构", Field::Agency, 3.0),
     ("发包代理机构", Field::Agency, 3.0),
     ("招标代理人", Field::Agency, 3.0),
+    ("代理机构全称", Field::Agency, 3.0),
+    ("招标代理机构全称", Field::Agency, 3.0),
+    ("采购机构", Field::Agency, 2.5),
     ("代理公司", Field::Agency, 2.5),
     ("中标价", Field::Amount, 3.0),
     ("中标金额", Field::Amount, 3.0),
@@ -151,6 +157,9 @@ const LABELS: &[(&str, Field, f32)] = &[
     ("工程编码", Field::Code, 2.5),
     ("工程编号", Field::Code, 2.5),
     ("招标序号", Field::Code, 2.0),
+    ("原公告的采购项目编号", Field::Code, 2.5),
+    ("原项目编号", Field::Code, 2.5),
+    ("采购计划编号", Field::Code, 2.0),
     ("项目代码", Field::Code, 1.5),
     ("编号", Field::Code, 2.0),
     ("公告发布日期", Field::Published, 3.0),
@@ -164,6 +173,8 @@ const LABELS: &[(&str, Field, f32)] = &[
     ("公告发布时间", Field::Published, 3.0),
     ("发布于", Field::Published, 3.0),
     ("发文日期", Field::Published, 2.5),
+    ("更正日期", Field::Published, 2.5),
+    ("公告发布日", Field::Published, 2.5),
     ("公示日期", Field::Published, 2.0),
     ("公示时间", Field::Published, 1.5),
     ("公告开始时间", Field::Published, 1.5),
@@ -198,7 +209,20 @@ static LABEL_MAP: std::sync::LazyLock<std::collections::HashMap<&'static str, (F
     });
 
 /// Placeholders a template leaves in a label (`建设单位（盖章）`).
-const LABEL_NOISE: &[&str] = &["(盖章)", "(签章)", "(公章)", "(全称)", "(签字)", "(单位章)"];
+const LABEL_NOISE: &[&str] = &[
+    "(盖章)",
+    "(签章)",
+    "(公章)",
+    "(全称)",
+    "(签字)",
+    "(单位章)",
+    "(如有)",
+    "(若有)",
+    "(含税)",
+    "(名称)",
+    "(大写)",
+    "(小写)",
+];
 
 /// Units in brackets after a label, kept aside for amounts.
 const LABEL_UNITS: &[&str] = &[
@@ -331,6 +355,11 @@ mod tests {
         assert_eq!(classify_label("9.1发包人").map(|l| l.0), Some(Field::Buyer));
         assert_eq!(classify_label("一标段"), None);
         assert_eq!(classify_label("一．采购人名称").map(|l| l.0), Some(Field::Buyer));
+        assert_eq!(classify_label("最高限价（如有）：").map(|l| l.0), Some(Field::Budget));
+        assert_eq!(
+            classify_label("中标金额（含税）（元）").map(|l| (l.0, l.2)),
+            Some((Field::Amount, Some(Unit::Yuan)))
+        );
         assert_eq!(classify_label("联系电话"), None);
     }
 }

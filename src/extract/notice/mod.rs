@@ -557,7 +557,10 @@ pub fn explain_text(text: &str, is_html: bool, file: &str) -> (Notice, Vec<Evide
         Some(Value::Names(names)) => names,
         _ => Vec::new(),
     };
-    let candidate = name(pick(Field::Candidate));
+    // A candidate list without a `第一中标候选人` label ranks its candidates in a table: the first
+    // row is the likely winner.
+    let candidate = name(pick(Field::Candidate))
+        .or_else(|| (kind == NoticeKind::Candidate).then(|| winners.first().cloned()).flatten());
     let amount = money(pick(Field::Amount));
     let budget = money(pick(Field::Budget));
     let project_code = text_of(pick(Field::Code));

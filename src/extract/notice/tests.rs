@@ -226,3 +226,42 @@ fn a_sentence_may_name_the_winner() {
     assert_eq!(n.winners, ["未信息技术有限公司"]);
     assert_eq!(n.amount, Some(456_000.0));
 }
+
+#[test]
+fn a_candidate_list_in_a_ranked_table() {
+    let n = extract(
+        "<html><head><title>中国招标投标公共服务平台</title></head><body>\
+         <h3>申水库除险加固工程施工中标候选人公示</h3><p>发布时间：2026-03-05</p>\
+         <table><tr><td>招标项目编号</td><td>E3600000000012345001</td><td>招标人</td><td>申县水利局</td></tr>\
+         <tr><td>招标代理机构</td><td>申诚工程咨询有限公司</td><td>项目名称</td><td>申水库除险加固工程</td></tr></table>\
+         <table><tr><th>排名</th><th>中标候选人名称</th><th>投标报价(元)</th><th>工期(日历天)</th></tr>\
+         <tr><td>1</td><td>申一建设有限公司</td><td>12,345,678.00</td><td>180</td></tr>\
+         <tr><td>2</td><td>申二建设有限公司</td><td>12,400,000.00</td><td>180</td></tr></table>\
+         <p>公示期：2026年3月5日至2026年3月8日</p></body></html>"
+            .as_bytes(),
+        "c.html",
+    );
+    assert_eq!(n.kind, NoticeKind::Candidate);
+    assert_eq!(n.title.as_deref(), Some("申水库除险加固工程施工中标候选人公示"));
+    assert_eq!(n.published.map(|d| d.to_string()).as_deref(), Some("2026-03-05"));
+    assert_eq!(n.buyer.as_deref(), Some("申县水利局"));
+    assert_eq!(n.agency.as_deref(), Some("申诚工程咨询有限公司"));
+    assert_eq!(n.project_code.as_deref(), Some("E3600000000012345001"));
+    assert!(n.winners.is_empty() && n.amount.is_none(), "a candidate list awards nothing: {n:?}");
+    assert_eq!(n.candidate.as_deref(), Some("申一建设有限公司"));
+}
+
+#[test]
+fn a_correction_names_the_original_notice() {
+    let n = html(
+        "<div class='article-title'>酉市人民医院医疗设备采购项目更正公告</div>\
+         <p>一、项目基本情况</p><p>原公告的采购项目编号：GDZC2026-0311</p><p>首次公告日期：2026年03月01日</p>\
+         <p>二、更正信息</p><p>更正事项：采购文件</p><p>更正日期：2026年03月05日</p>\
+         <p>1.采购人信息</p><p>名 称：酉市人民医院</p><p>2.采购代理机构信息</p><p>名 称：酉信招标代理有限公司</p>",
+    );
+    assert_eq!(n.kind, NoticeKind::Correction);
+    assert_eq!(n.project_code.as_deref(), Some("GDZC2026-0311"));
+    assert_eq!(n.published.map(|d| d.to_string()).as_deref(), Some("2026-03-05"));
+    assert_eq!(n.buyer.as_deref(), Some("酉市人民医院"));
+    assert_eq!(n.agency.as_deref(), Some("酉信招标代理有限公司"));
+}
