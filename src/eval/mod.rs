@@ -104,8 +104,8 @@ pub fn eval_extract(dir: &Path) -> Result<ExtractReport, EvalError> {
     let mut pages_of: BTreeMap<String, usize> = BTreeMap::new();
     let mut misses = Vec::new();
     let mut pages = 0;
-    let mut seconds = 0.0;
     let mut texts = Vec::new();
+    let mut page_bytes = Vec::new();
     for (index, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
         let label: serde_json::Value = serde_json::from_str(line).map_err(|e| EvalError::Format {
             path: labels_path.display().to_string(),
@@ -117,10 +117,9 @@ pub fn eval_extract(dir: &Path) -> Result<ExtractReport, EvalError> {
         let page = dir.join("pages").join(&file);
         let bytes = std::fs::read(&page)
             .map_err(|source| EvalError::Io { path: page.display().to_string(), source })?;
-        let started = std::time::Instant::now();
         let notice = extract(&bytes, &file);
-        seconds += started.elapsed().as_secs_f64();
         texts.push(crate::extract::notice::decode(&bytes));
+        page_bytes.push((bytes, file.clone()));
         pages += 1;
         *pages_of.entry(source.clone()).or_default() += 1;
         let got = notice_json(&notice);
@@ -165,6 +164,17 @@ pub fn eval_extract(dir: &Path) -> Result<ExtractReport, EvalError> {
             SourceScore { source: source.clone(), pages: *n, accuracy: overall(&fields), fields }
         })
         .collect();
+    // Speed: every page extracted again, pass after pass, for at least a second (a single pass
+    // over a few dozen pages is too short to time on a shared machine).
+    let started = std::time::Instant::now();
+    let mut extracted = 0usize;
+    while extracted == 0 || (started.elapsed().as_secs_f64() < 1.0 && extracted < 200 * page_bytes.len()) {
+        for (bytes, file) in &page_bytes {
+            std::hint::black_box(extract(bytes, file));
+        }
+        extracted += page_bytes.len();
+    }
+    let seconds = started.elapsed().as_secs_f64();
     let bytes: usize = texts.iter().map(String::len).sum();
     let started = std::time::Instant::now();
     let mut words = 0usize;
@@ -179,7 +189,7 @@ pub fn eval_extract(dir: &Path) -> Result<ExtractReport, EvalError> {
         accuracy: overall(&fields),
         sources,
         seconds,
-        pages_per_second: pages as f64 / seconds.max(1e-9),
+        pages_per_second: extracted as f64 / seconds.max(1e-9),
         tokenize_mb_per_second: bytes as f64 / 1e6 / tokenize_seconds,
         fields,
         misses,

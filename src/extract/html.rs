@@ -69,9 +69,7 @@ pub fn bound(html: &str) -> (&str, Option<Cut>) {
                 .collect();
             let self_closing = bytes[end - 1] == b'/';
             if RAW.contains(&name.as_str()) {
-                let closing = format!("</{name}");
-                let lower_rest = bytes[end..limit].to_ascii_lowercase();
-                i = find(&lower_rest, 0, closing.as_bytes()).map_or(limit, |at| end + at);
+                i = closing_tag(&bytes[..limit], end, name.as_bytes()).unwrap_or(limit);
                 continue;
             }
             if !self_closing && !VOID.contains(&name.as_str()) {
@@ -96,6 +94,20 @@ pub fn parse(html: &str) -> Html {
         tracing::debug!(?cut, kept = html.len(), "page cut to the parsing budget");
     }
     Html::parse_document(html)
+}
+
+/// Where `</name` starts at or after `from`, the name in any case (without copying the rest of
+/// the page: a page of many `<script>`s stays linear).
+fn closing_tag(bytes: &[u8], from: usize, name: &[u8]) -> Option<usize> {
+    let mut at = from;
+    while let Some(open) = find(bytes, at, b"</") {
+        let tail = bytes.get(open + 2..open + 2 + name.len())?;
+        if tail.eq_ignore_ascii_case(name) {
+            return Some(open);
+        }
+        at = open + 2;
+    }
+    None
 }
 
 fn find(haystack: &[u8], from: usize, needle: &[u8]) -> Option<usize> {

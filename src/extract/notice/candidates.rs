@@ -502,7 +502,12 @@ pub(super) fn from_lines(layout: &Layout, found: &mut Found) {
     let lines = &layout.lines;
     let mut section: Option<Field> = None;
     for (at, line) in lines.iter().enumerate() {
-        if line.len() <= 90 {
+        // Section headings (`采购人信息`, `监督管理部门`, `质疑`), in either script.
+        let may_open = line.len() <= 90
+            && ["信息", "部门", "部門", "质疑", "質疑", "投诉", "投訴", "名称", "名稱"]
+                .iter()
+                .any(|w| line.contains(w));
+        if may_open {
             if let Some(opened) = section_of(&layout.folded(at).replace(' ', "")) {
                 section = opened;
             }
