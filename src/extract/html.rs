@@ -87,6 +87,139 @@ pub fn bound(html: &str) -> (&str, Option<Cut>) {
     (html, None)
 }
 
+/// Attributes the notice extractor reads; the rest (Word's `style="…"` on every span) only
+/// costs parsing time.
+const KEPT_ATTRIBUTES: [&str; 7] = ["id", "class", "name", "property", "content", "colspan", "rowspan"];
+
+/// The page without what the notice extractor never reads: scripts, styles, comments, and
+/// attributes other than [`KEPT_ATTRIBUTES`]. Tags are rewritten, text is copied as it is; a tag
+/// that does not end (an unclosed quote) is kept with the rest of the page as text.
+pub fn slim(html: &str) -> String {
+    let bytes = html.as_bytes();
+    let mut out = String::with_capacity(html.len() / 2);
+    let mut i = 0;
+    while i < bytes.len() {
+        let Some(lt) = find(bytes, i, b"<") else {
+            out.push_str(&html[i..]);
+            break;
+        };
+        out.push_str(&html[i..lt]);
+        if bytes[lt..].starts_with(b"<!--") {
+            i = find(bytes, lt + 4, b"-->").map_or(bytes.len(), |end| end + 3);
+            continue;
+        }
+        let next = bytes.get(lt + 1).copied().unwrap_or(0);
+        if !next.is_ascii_alphabetic() {
+            // `</td>`, `<!DOCTYPE …>`, or a `<` in text: kept as written.
+            let end = if next == b'/' || next == b'!' {
+                find(bytes, lt, b">").map_or(bytes.len(), |e| e + 1)
+            } else {
+                lt + 1
+            };
+            out.push_str(&html[lt..end]);
+            i = end;
+            continue;
+        }
+        let name_end = lt
+            + 1
+            + bytes[lt + 1..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-' || **b == b':')
+                .count();
+        let name = html[lt + 1..name_end].to_ascii_lowercase();
+        let Some((tag_end, kept, self_closing)) = read_attributes(html, name_end) else {
+            out.push_str(&html[lt..]);
+            break;
+        };
+        if name == "script" || name == "style" {
+            i = closing_tag(bytes, tag_end, name.as_bytes())
+                .map_or(bytes.len(), |at| find(bytes, at, b">").map_or(bytes.len(), |e| e + 1));
+            continue;
+        }
+        out.push('<');
+        out.push_str(&name);
+        for (attribute, value) in kept {
+            out.push(' ');
+            out.push_str(attribute);
+            out.push_str("=\"");
+            out.push_str(&value.replace('"', "&quot;"));
+            out.push('"');
+        }
+        out.push_str(if self_closing { "/>" } else { ">" });
+        i = tag_end;
+        if RAW.contains(&name.as_str()) {
+            // `<title>a<b</title>`: the content is text up to the closing tag.
+            let close = closing_tag(bytes, i, name.as_bytes()).unwrap_or(bytes.len());
+            out.push_str(&html[i..close]);
+            i = close;
+        }
+    }
+    out
+}
+
+/// The attributes of a tag whose name ends at `from`: where the tag ends (after `>`), the kept
+/// attributes, and whether it closes itself. `None` when the tag never ends.
+fn read_attributes(html: &str, from: usize) -> Option<(usize, Vec<(&str, &str)>, bool)> {
+    let bytes = html.as_bytes();
+    let mut kept = Vec::new();
+    let mut i = from;
+    loop {
+        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        match bytes.get(i)? {
+            b'>' => return Some((i + 1, kept, false)),
+            b'/' if bytes.get(i + 1) == Some(&b'>') => return Some((i + 2, kept, true)),
+            b'/' => {
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
+        let name_start = i;
+        while i < bytes.len() && !bytes[i].is_ascii_whitespace() && !matches!(bytes[i], b'=' | b'>' | b'/') {
+            i += 1;
+        }
+        let name = &html[name_start..i];
+        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let mut value = "";
+        if bytes.get(i) == Some(&b'=') {
+            i += 1;
+            while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            match bytes.get(i)? {
+                quote @ (b'"' | b'\'') => {
+                    let end = find(bytes, i + 1, &[*quote])?;
+                    value = &html[i + 1..end];
+                    i = end + 1;
+                }
+                _ => {
+                    let start = i;
+                    while i < bytes.len() && !bytes[i].is_ascii_whitespace() && bytes[i] != b'>' {
+                        i += 1;
+                    }
+                    value = &html[start..i];
+                }
+            }
+        }
+        if KEPT_ATTRIBUTES.iter().any(|k| k.eq_ignore_ascii_case(name)) {
+            kept.push((name, value));
+        }
+    }
+}
+
+/// Parses a page for the notice extractor: [`bound`]ed, then [`slim`]med.
+pub fn parse_slim(html: &str) -> Html {
+    let (html, cut) = bound(html);
+    if let Some(cut) = cut {
+        tracing::debug!(?cut, kept = html.len(), "page cut to the parsing budget");
+    }
+    Html::parse_document(&slim(html))
+}
+
 /// Parses a page after [`bound`]ing it.
 pub fn parse(html: &str) -> Html {
     let (html, cut) = bound(html);
@@ -124,6 +257,20 @@ mod tests {
             "<html><head><title>a<b</title><script>if (a<b) {}</script></head><body><p>x<br><img src=a.png/>\
                     <!-- <div><div> --><table><tr><td>中标人</td></tr></table></body></html>";
         assert_eq!(bound(page), (page, None));
+    }
+
+    #[test]
+    fn slimming_keeps_text_and_the_attributes_read() {
+        let page = "<html><head><title>甲<乙</title><meta name=PubDate content='2025-06-27'><style>p{}</style>\
+                    <script>if (a<b) {}</script></head><body><!-- x --><p style=\"FONT-SIZE: 12pt\" class=t>招标人：\
+                    <span lang=EN-US>甲局</span></p><td colspan=\"2\" width=3>1 < 2</td><br/></body></html>";
+        assert_eq!(
+            slim(page),
+            "<html><head><title>甲<乙</title><meta name=\"PubDate\" content=\"2025-06-27\"></head><body>\
+             <p class=\"t\">招标人：<span>甲局</span></p><td colspan=\"2\">1 < 2</td><br/></body></html>"
+        );
+        // A tag that never ends keeps the rest as it was.
+        assert_eq!(slim("<p>甲</p><p class=\"x>乙"), "<p>甲</p><p class=\"x>乙");
     }
 
     #[test]

@@ -676,6 +676,17 @@ const SENTENCE_MARKERS: &[(&str, Field, f32)] = &[
     ("中标价格为", Field::Amount, 2.8),
 ];
 
+/// Sentence markers and amount labels as characters, for matching them where they end.
+static ENDINGS: std::sync::LazyLock<Vec<(Vec<char>, Field, f32, &'static str)>> =
+    std::sync::LazyLock::new(|| {
+        SENTENCE_MARKERS
+            .iter()
+            .copied()
+            .chain(money_labels())
+            .map(|(text, field, strength)| (text.chars().collect(), field, strength, text))
+            .collect()
+    });
+
 /// Ends of a clause holding a name.
 fn clause_end(c: char) -> bool {
     "，,。；;（(、\t 】]".contains(c)
@@ -728,41 +739,40 @@ pub(super) fn from_sentences(layout: &Layout, found: &mut Found) {
         let chars: Vec<char> = line.chars().collect();
         let fchars: Vec<char> = folded.chars().collect();
         let char_at = |byte: usize| folded[..byte].chars().count();
-        // Every marker ends with `为`.
-        let markers: &[(&str, Field, f32)] = if folded.contains('为') { SENTENCE_MARKERS } else { &[] };
-        for &(marker, field, strength) in markers {
-            let mut from = 0;
-            while let Some(pos) = folded[from..].find(marker) {
-                let start = char_at(from + pos) + marker.chars().count();
-                from += pos + marker.len();
-                match field {
-                    Field::Buyer | Field::Agency | Field::Winner => {
-                        if let Some(name) = name_at(&chars, start, &["进行", "负责", "组织"]) {
-                            found.offer(field, strength, None, marker, &name, How::Sentence, at, line);
+        // Markers (`招标人为`) and amount labels (`审核预算价`) found by where they end: one pass
+        // over the line, looking back from each `为`, `价`, `额`, `算`, `格`.
+        for (k, c) in fchars.iter().enumerate() {
+            if !matches!(c, '为' | '价' | '额' | '算' | '格') {
+                continue;
+            }
+            let before = &fchars[..=k];
+            let start = k + 1;
+            for (word, field, strength, text) in ENDINGS.iter() {
+                if word.last() != Some(c) || !before.ends_with(word) {
+                    continue;
+                }
+                if *c == '为' {
+                    match field {
+                        Field::Buyer | Field::Agency | Field::Winner => {
+                            if let Some(name) = name_at(&chars, start, &["进行", "负责", "组织"]) {
+                                found.offer(*field, *strength, None, text, &name, How::Sentence, at, line);
+                            }
+                        }
+                        _ => {
+                            let value: String = chars[start..].iter().take(40).collect();
+                            let value = value.split(['，', '。', '；', ';']).next().unwrap_or("").to_string();
+                            found.offer(*field, *strength, None, text, &value, How::Sentence, at, line);
                         }
                     }
-                    _ => {
-                        let value: String = chars[start..].iter().take(40).collect();
-                        let value = value.split(['，', '。', '；', ';']).next().unwrap_or("").to_string();
-                        found.offer(field, strength, None, marker, &value, How::Sentence, at, line);
-                    }
-                }
-            }
-        }
-        // `审核预算价125143 元`, `中标价 1,200,000元`: an amount's label run into its figure.
-        if ["价", "预算", "金额"].iter().any(|w| folded.contains(w)) {
-            for (word, field, strength) in money_labels() {
-                let mut from = 0;
-                while let Some(pos) = folded[from..].find(word) {
-                    let start = char_at(from + pos) + word.chars().count();
-                    from += pos + word.len();
+                } else {
+                    // `审核预算价125143 元`, `中标价 1,200,000元`: a label run into its figure.
                     let rest: String = fchars[start..].iter().take(30).collect();
                     let figure = rest.trim_start_matches(|c: char| {
                         c.is_whitespace() || "为约是:：人民币￥¥(（元)）".contains(c)
                     });
                     if figure.starts_with(|c: char| c.is_ascii_digit()) {
                         let value = figure.split(['，', '。', '；', ';', ',']).next().unwrap_or("");
-                        found.offer(field, strength - 0.4, None, word, value, How::Sentence, at, line);
+                        found.offer(*field, strength - 0.4, None, text, value, How::Sentence, at, line);
                     }
                 }
             }

@@ -125,7 +125,7 @@ impl Layout {
 }
 
 pub(super) fn layout_html(html: &str) -> Layout {
-    let document = crate::extract::html::parse(html);
+    let document = crate::extract::html::parse_slim(html);
     let select = |s: &str| scraper::Selector::parse(s).ok();
     let title = select("title").and_then(|s| document.select(&s).map(element_text).find(|t| !t.is_empty()));
     let meta = select("meta[content]")
