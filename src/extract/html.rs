@@ -127,7 +127,7 @@ pub fn slim(html: &str) -> String {
                 .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-' || **b == b':')
                 .count();
         let name = html[lt + 1..name_end].to_ascii_lowercase();
-        let Some((tag_end, kept, self_closing)) = read_attributes(html, name_end) else {
+        let Some(TagEnd { end: tag_end, kept, self_closing }) = read_attributes(html, name_end) else {
             out.push_str(&html[lt..]);
             break;
         };
@@ -157,9 +157,15 @@ pub fn slim(html: &str) -> String {
     out
 }
 
-/// The attributes of a tag whose name ends at `from`: where the tag ends (after `>`), the kept
-/// attributes, and whether it closes itself. `None` when the tag never ends.
-fn read_attributes(html: &str, from: usize) -> Option<(usize, Vec<(&str, &str)>, bool)> {
+/// A tag's end (after `>`), its kept attributes, and whether it closes itself.
+struct TagEnd<'a> {
+    end: usize,
+    kept: Vec<(&'a str, &'a str)>,
+    self_closing: bool,
+}
+
+/// The attributes of a tag whose name ends at `from`; `None` when the tag never ends.
+fn read_attributes(html: &str, from: usize) -> Option<TagEnd<'_>> {
     let bytes = html.as_bytes();
     let mut kept = Vec::new();
     let mut i = from;
@@ -168,8 +174,10 @@ fn read_attributes(html: &str, from: usize) -> Option<(usize, Vec<(&str, &str)>,
             i += 1;
         }
         match bytes.get(i)? {
-            b'>' => return Some((i + 1, kept, false)),
-            b'/' if bytes.get(i + 1) == Some(&b'>') => return Some((i + 2, kept, true)),
+            b'>' => return Some(TagEnd { end: i + 1, kept, self_closing: false }),
+            b'/' if bytes.get(i + 1) == Some(&b'>') => {
+                return Some(TagEnd { end: i + 2, kept, self_closing: true })
+            }
             b'/' => {
                 i += 1;
                 continue;

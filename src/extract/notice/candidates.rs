@@ -676,16 +676,22 @@ const SENTENCE_MARKERS: &[(&str, Field, f32)] = &[
     ("中标价格为", Field::Amount, 2.8),
 ];
 
-/// Sentence markers and amount labels as characters, for matching them where they end.
-static ENDINGS: std::sync::LazyLock<Vec<(Vec<char>, Field, f32, &'static str)>> =
-    std::sync::LazyLock::new(|| {
-        SENTENCE_MARKERS
-            .iter()
-            .copied()
-            .chain(money_labels())
-            .map(|(text, field, strength)| (text.chars().collect(), field, strength, text))
-            .collect()
-    });
+/// A sentence marker or amount label as characters, for matching it where it ends.
+struct Ending {
+    chars: Vec<char>,
+    field: Field,
+    strength: f32,
+    text: &'static str,
+}
+
+static ENDINGS: std::sync::LazyLock<Vec<Ending>> = std::sync::LazyLock::new(|| {
+    SENTENCE_MARKERS
+        .iter()
+        .copied()
+        .chain(money_labels())
+        .map(|(text, field, strength)| Ending { chars: text.chars().collect(), field, strength, text })
+        .collect()
+});
 
 /// Ends of a clause holding a name.
 fn clause_end(c: char) -> bool {
@@ -747,7 +753,7 @@ pub(super) fn from_sentences(layout: &Layout, found: &mut Found) {
             }
             let before = &fchars[..=k];
             let start = k + 1;
-            for (word, field, strength, text) in ENDINGS.iter() {
+            for Ending { chars: word, field, strength, text } in ENDINGS.iter() {
                 if word.last() != Some(c) || !before.ends_with(word) {
                     continue;
                 }
