@@ -559,6 +559,23 @@ impl Resolver {
                 None => Resolution::NotFound,
             };
         }
+        let resolution = self.resolve_query(&query);
+        if !matches!(resolution, Resolution::NotFound) {
+            return resolution;
+        }
+        // Written forms that hide a name: a legal form cut short by a fixed-width field
+        // (`…股份有限公`), a stock's short name with its share class and exchange (`深康佳A`).
+        for variant in written_variants(&query) {
+            let resolution = self.resolve_query(&variant);
+            if !matches!(resolution, Resolution::NotFound) {
+                return resolution;
+            }
+        }
+        Resolution::NotFound
+    }
+
+    fn resolve_query(&self, query: &str) -> Resolution {
+        let query = query.to_string();
         let (candidates, read_as) = self.scored(&query);
         let Some(best) = candidates.first() else { return Resolution::NotFound };
         let runner_up = candidates.get(1).map_or(0.0, |c| c.score);
@@ -595,6 +612,37 @@ impl Resolver {
     }
 }
 
+/// Other readings of a normalised name that matched nothing: the legal form completed where a
+/// field cut it (`甲股份有限公` -> `甲股份有限公司`), and a stock's short name without its share
+/// class, risk marker and exchange (`深康佳A` -> `深康佳`, `康佳`; `*ST甲` -> `甲`).
+fn written_variants(query: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (cut, whole) in [
+        ("股份有限公", "股份有限公司"),
+        ("有限责任公", "有限公司"),
+        ("有限公", "有限公司"),
+        ("股份有限", "股份有限公司"),
+    ] {
+        if query.chars().count() >= 8 && query.ends_with(cut) {
+            out.push(format!("{}{whole}", &query[..query.len() - cut.len()]));
+            break;
+        }
+    }
+    let mut stock = query.trim_start_matches("*ST").trim_start_matches("ST").to_string();
+    let chars: Vec<char> = stock.chars().collect();
+    if chars.len() >= 3 && matches!(chars[chars.len() - 1], 'A' | 'B') && is_han(chars[chars.len() - 2]) {
+        stock = chars[..chars.len() - 1].iter().collect();
+    }
+    if stock != query && stock.chars().count() >= 2 {
+        out.push(stock.clone());
+    }
+    let chars: Vec<char> = stock.chars().collect();
+    if chars.len() >= 3 && matches!(chars[0], '深' | '沪') && stock != query {
+        out.push(chars[1..].iter().collect());
+    }
+    out
+}
+
 fn push_unique(ids: &mut Vec<EnterpriseId>, id: EnterpriseId) {
     if !ids.contains(&id) {
         ids.push(id);
@@ -618,6 +666,21 @@ mod tests {
             Resolution::Linked { id, rule, .. } => Some((id, rule)),
             _ => None,
         }
+    }
+
+    #[test]
+    fn cut_legal_forms_and_stock_names_are_read_through() {
+        let r = Resolver::from_enterprises(&[
+            ent(1, "达尔罕茂明安联合旗包商村镇银行股份有限公司"),
+            ent(2, "康佳集团股份有限公司"),
+            ent(3, "天马微电子股份有限公司"),
+        ]);
+        let id = |name: &str| linked(r.resolve_name(name)).map(|(id, _)| id);
+        assert_eq!(id("达尔罕茂明安联合旗包商村镇银行股份有限公"), Some(1));
+        assert_eq!(id("深康佳Ａ"), Some(2));
+        assert_eq!(id("深天马A"), Some(3));
+        assert_eq!(written_variants("甲乙丙"), Vec::<String>::new());
+        assert_eq!(written_variants("*ST甲乙"), ["甲乙"]);
     }
 
     #[test]
