@@ -332,3 +332,18 @@ fn a_bank_may_block_dishonest_enterprises_by_policy() {
     let error = bad.mine(as_of()).unwrap_err().to_string();
     assert!(error.contains("block_on") && error.contains("gossip"), "{error}");
 }
+
+#[test]
+fn each_lot_winner_is_a_lead_with_its_own_lot_amount() {
+    // A notice of two lots, as `oppgraph extract` prints it (the first lot's winners at the top)
+    // and a JSON Lines import reads it.
+    let tenders = r#"{"id": "lots1", "kind": "award", "title": "宜昌港区两标段疏浚工程中标公告", "published": "2026-06-20", "buyer": "宜昌市交通运输局", "winners": ["甲建设工程有限公司"], "amount": 1200000, "project_code": "P-L", "lots": [{"name": "一标段", "winners": ["甲建设工程有限公司"], "amount": 1200000}, {"name": "二标段", "winners": ["乙建设工程有限公司", "丙建设工程有限公司"], "amount": 800000}]}
+"#;
+    let (_dir, ws) = world(&[("enterprises.csv", ENTERPRISES), ("tenders.jsonl", tenders)]);
+    let opps = all_opportunities(&ws);
+    let amount = |name: &str| lead_of(&opps, name, OpportunityKind::TenderAward).amount;
+    assert_eq!(amount("甲建设工程有限公司"), Some(1_200_000.0));
+    // The second lot's consortium shares the second lot's amount, not the notice's first.
+    assert_eq!(amount("乙建设工程有限公司"), Some(400_000.0));
+    assert_eq!(amount("丙建设工程有限公司"), Some(400_000.0));
+}

@@ -317,6 +317,24 @@ fn parse_record(linker: &mut Linker<'_, '_>, kind: ImportKind, f: &Fields<'_>) -
             if winner_list.is_empty() {
                 winner_list = f.list("winners");
             }
+            // The winners of every lot are the notice's (`extract` prints the first lot's as
+            // `winners` and all of them under `lots`).
+            let lots = f.string("lots");
+            let lot_winners: Vec<String> = lots
+                .as_deref()
+                .map(crate::model::TenderLot::parse_all)
+                .unwrap_or_default()
+                .into_iter()
+                .flat_map(|lot| lot.winners)
+                .collect();
+            for name in &lot_winners {
+                let known = winner_list
+                    .iter()
+                    .any(|w| crate::resolve::normalize_name(w) == crate::resolve::normalize_name(name));
+                if !known {
+                    winner_list.push(name.as_str());
+                }
+            }
             let winners =
                 winner_list.into_iter().map(|w| linker.check("winner", w)).collect::<RowResult<Vec<_>>>()?;
             let agency = f.opt("agency").map(|a| linker.check("agency", a)).transpose()?;
@@ -324,7 +342,10 @@ fn parse_record(linker: &mut Linker<'_, '_>, kind: ImportKind, f: &Fields<'_>) -
             let budget = f.amount("budget")?;
             let (region, url, source, text) =
                 (f.string("region"), f.string("url"), f.string("source"), f.string("text"));
-            let extra = f.extra();
+            let mut extra = f.extra();
+            if let Some(lots) = lots {
+                extra.insert("lots".into(), lots);
+            }
             let origin = format!("tender:{id}");
             let context = Context { region: region.as_deref() };
             let buyer = buyer.map(|b| linker.link_in(b, &origin, &context)).transpose()?;

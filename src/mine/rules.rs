@@ -200,9 +200,16 @@ fn award_candidates(
         TenderKind::Tender | TenderKind::Candidate => return,
     };
     let share = tender.amount.map(|a| a / tender.winners.len().max(1) as f64);
+    let lots = lots_of(tender);
     let agency_name = tender.agency.as_ref().map(|a| normalize_name(&a.name));
     for winner in &tender.winners {
         let normalized = normalize_name(&winner.name);
+        // A notice of several lots: each winner's award is its own lot's, shared only with the
+        // lot's other winners (a consortium).
+        let (share, joint_winners) = match lots.iter().find(|lot| lot.winners.contains(&normalized)) {
+            Some(lot) => (lot.amount.map(|a| a / lot.winners.len().max(1) as f64), lot.winners.len()),
+            None => (share, tender.winners.len()),
+        };
         let is_agency = config.agencies.contains(&normalized)
             || agency_name.as_deref() == Some(normalized.as_str())
             || acting_agencies.contains(&winner.id)
@@ -240,13 +247,27 @@ fn award_candidates(
             evidence: vec![evidence_of(record)],
             event_keys,
             counterpart: tender.buyer.as_ref().map(|b| b.id),
-            facts: Facts::Award {
-                joint_winners: tender.winners.len(),
-                buyer: tender.buyer.as_ref().map(|b| b.name.clone()),
-            },
+            facts: Facts::Award { joint_winners, buyer: tender.buyer.as_ref().map(|b| b.name.clone()) },
             suppressed,
         });
     }
+}
+
+/// A lot's winners (normalised names) and amount.
+struct LotShare {
+    winners: Vec<String>,
+    amount: Option<f64>,
+}
+
+fn lots_of(tender: &Tender) -> Vec<LotShare> {
+    tender
+        .lots()
+        .into_iter()
+        .map(|lot| LotShare {
+            winners: lot.winners.iter().map(|w| normalize_name(w)).collect(),
+            amount: lot.amount,
+        })
+        .collect()
 }
 
 /// The project a notice is about: its project code when it has one, else its title with the

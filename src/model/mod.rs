@@ -16,7 +16,7 @@ pub use opportunity::{
 };
 pub use record::{
     Channel, Filing, Invoice, Manager, NamedEnterprise, Pledge, PledgeKind, PledgeStatus, Record, RecordKind,
-    RiskEvent, RiskKind, Tender, TenderKind,
+    RiskEvent, RiskKind, Tender, TenderKind, TenderLot,
 };
 
 use serde::{Deserialize, Serialize};

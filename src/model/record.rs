@@ -116,6 +116,41 @@ pub struct Tender {
     pub extra: BTreeMap<String, String>,
 }
 
+/// A lot (标段, 包) of a tender notice, as a record's `lots` column holds it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TenderLot {
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Names as written.
+    #[serde(default)]
+    pub winners: Vec<String>,
+    #[serde(default)]
+    pub amount: Option<f64>,
+}
+
+impl TenderLot {
+    /// The lots in a `lots` column: a JSON array of `{name, winners, amount}`, or its objects
+    /// joined by `|` (as a JSON Lines import flattens an array). Nothing when unreadable.
+    pub fn parse_all(text: &str) -> Vec<TenderLot> {
+        let text = text.trim();
+        serde_json::from_str(text)
+            .or_else(|_| serde_json::from_str(&format!("[{}]", text.replace("}|{", "},{"))))
+            .unwrap_or_default()
+    }
+}
+
+impl Tender {
+    /// The notice's lots, when it has two or more.
+    pub fn lots(&self) -> Vec<TenderLot> {
+        let lots = self.extra.get("lots").map(|t| TenderLot::parse_all(t)).unwrap_or_default();
+        if lots.len() >= 2 {
+            lots
+        } else {
+            Vec::new()
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Filing {
     pub id: String,

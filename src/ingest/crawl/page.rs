@@ -338,7 +338,19 @@ pub fn to_row(
         }
         set(&mut row, "title", title);
         set(&mut row, "buyer", notice.buyer.clone());
-        set(&mut row, "winner", Some(notice.winners.join("|")));
+        // Every lot's winners are the notice's; `lots` keeps which lot, and amount, is whose.
+        let mut winners = notice.winners.clone();
+        for lot in &notice.lots {
+            for name in &lot.winners {
+                if !winners.contains(name) {
+                    winners.push(name.clone());
+                }
+            }
+        }
+        set(&mut row, "winner", Some(winners.join("|")));
+        if notice.lots.len() > 1 {
+            set(&mut row, "lots", serde_json::to_string(&notice.lots).ok());
+        }
         set(&mut row, "agency", notice.agency.clone());
         set(&mut row, "amount", notice.amount.map(|a| a.to_string()));
         set(&mut row, "budget", notice.budget.map(|a| a.to_string()));
