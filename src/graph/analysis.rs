@@ -253,36 +253,85 @@ impl EnterpriseGraph {
         if start == goal {
             return vec![PathOut { length: 0, nodes: vec![self.out(start)], edges: Vec::new() }];
         }
-        // BFS distances from start, stopping at the goal's layer.
-        let mut distance: HashMap<NodeIndex, usize> = HashMap::from([(start, 0)]);
-        let mut queue = VecDeque::from([start]);
-        let mut goal_distance = None;
-        while let Some(current) = queue.pop_front() {
-            let d = distance[&current];
-            if goal_distance.is_some_and(|g| d >= g) || d >= max_depth {
-                continue;
-            }
-            for next in self.graph.neighbors_undirected(current) {
-                if let std::collections::hash_map::Entry::Vacant(slot) = distance.entry(next) {
-                    slot.insert(d + 1);
-                    if next == goal {
-                        goal_distance = Some(d + 1);
+        // Bidirectional BFS: whole layers from either end, the smaller frontier first, until the
+        // two meet. Every node on a shortest path is then within reach of one side, so its
+        // distance from `start` is known: `from_start`, or the length less `from_goal`.
+        let mut from_start: HashMap<NodeIndex, usize> = HashMap::from([(start, 0)]);
+        let mut from_goal: HashMap<NodeIndex, usize> = HashMap::from([(goal, 0)]);
+        let (mut start_frontier, mut goal_frontier) = (vec![start], vec![goal]);
+        let (mut start_layer, mut goal_layer) = (0usize, 0usize);
+        let mut length = None;
+        while !start_frontier.is_empty() && !goal_frontier.is_empty() && start_layer + goal_layer < max_depth
+        {
+            let forward = start_frontier.len() <= goal_frontier.len();
+            let (seen, other, frontier, layer) = if forward {
+                (&mut from_start, &from_goal, &mut start_frontier, &mut start_layer)
+            } else {
+                (&mut from_goal, &from_start, &mut goal_frontier, &mut goal_layer)
+            };
+            *layer += 1;
+            let mut next = Vec::new();
+            let mut meet: Option<usize> = None;
+            for &node in frontier.iter() {
+                for neighbour in self.graph.neighbors_undirected(node) {
+                    if let std::collections::hash_map::Entry::Vacant(slot) = seen.entry(neighbour) {
+                        slot.insert(*layer);
+                        next.push(neighbour);
+                        if let Some(&rest) = other.get(&neighbour) {
+                            meet = Some(meet.map_or(rest, |m: usize| m.min(rest)));
+                        }
                     }
-                    queue.push_back(next);
                 }
             }
+            *frontier = next;
+            if let Some(rest) = meet {
+                length = Some(*layer + rest);
+                break;
+            }
         }
-        let Some(length) = goal_distance else { return Vec::new() };
+        let Some(length) = length else { return Vec::new() };
+        // The goal's side of shortest paths: from the nodes where the searches met, one layer
+        // nearer the goal at a time. Only these take their distance from the goal's search, so
+        // the walk back never wanders into the goal's side off every shortest path.
+        let mut on_path: HashSet<NodeIndex> = from_goal
+            .iter()
+            .filter(|(node, &k)| from_start.get(node).is_some_and(|&d| d + k == length))
+            .map(|(node, _)| *node)
+            .collect();
+        let mut layer: Vec<NodeIndex> = on_path.iter().copied().collect();
+        while !layer.is_empty() {
+            let mut next = Vec::new();
+            for node in layer {
+                let k = from_goal[&node];
+                if k == 0 {
+                    continue;
+                }
+                for neighbour in self.graph.neighbors_undirected(node) {
+                    if from_goal.get(&neighbour) == Some(&(k - 1)) && on_path.insert(neighbour) {
+                        next.push(neighbour);
+                    }
+                }
+            }
+            layer = next;
+        }
+        let distance = |node: &NodeIndex| -> Option<usize> {
+            from_start.get(node).copied().or_else(|| {
+                on_path
+                    .contains(node)
+                    .then(|| from_goal.get(node).and_then(|&k| length.checked_sub(k)))
+                    .flatten()
+            })
+        };
         // Walk back from the goal over edges that step one layer down, enumerating paths with
         // one shared path stack (no copying: paths can be long).
         let predecessors = |current: NodeIndex| -> Vec<(NodeIndex, petgraph::graph::EdgeIndex)> {
-            let d = distance[&current];
+            let Some(d) = distance(&current) else { return Vec::new() };
             let mut steps: Vec<(NodeIndex, petgraph::graph::EdgeIndex)> = self
                 .graph
                 .edges_directed(current, Direction::Incoming)
                 .map(|e| (e.source(), e.id()))
                 .chain(self.graph.edges_directed(current, Direction::Outgoing).map(|e| (e.target(), e.id())))
-                .filter(|(prev, _)| d > 0 && distance.get(prev) == Some(&(d - 1)))
+                .filter(|(prev, _)| d > 0 && distance(prev) == Some(d - 1))
                 .collect();
             steps.sort();
             steps.dedup_by_key(|s| s.0);
@@ -833,6 +882,23 @@ mod tests {
             } else {
                 prop_assert!(!paths.is_empty());
                 for p in &paths { prop_assert_eq!(p.length, d[a][b]); prop_assert_eq!(p.nodes.len(), d[a][b] + 1); }
+                // Every shortest path, each once: count them over the distance layers to `b`.
+                let mut adjacent = [[false; 10]; 10];
+                for &(x, y) in edges.iter().filter(|e| e.0 != e.1) { adjacent[x][y] = true; adjacent[y][x] = true; }
+                let mut ways = [0usize; 10];
+                ways[b] = 1;
+                for layer in 1..=d[a][b] {
+                    for v in 1..10 {
+                        if d[v][b] == layer {
+                            ways[v] = (1..10).filter(|&u| adjacent[v][u] && d[u][b] == layer - 1).map(|u| ways[u]).sum();
+                        }
+                    }
+                }
+                prop_assert_eq!(paths.len(), ways[a].min(50));
+                let mut distinct: Vec<Vec<i64>> = paths.iter().map(|p| p.nodes.iter().map(|n| n.id.as_i64().unwrap()).collect()).collect();
+                distinct.sort();
+                distinct.dedup();
+                prop_assert_eq!(distinct.len(), paths.len());
             }
         }
     }
