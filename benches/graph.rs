@@ -1,6 +1,11 @@
 //! Graph benchmark on a generated network: 1,000,000 enterprises and about 5,000,000 edges by
 //! default (`OPPGRAPH_BENCH_GRAPH_ENTERPRISES` to change). Reports build time, resident memory
 //! per edge, and latencies of the analyst queries. Prints one JSON object.
+//!
+//! With `OPPGRAPH_BENCH_PEERS=1` the same relations and queries go to networkx and
+//! python-igraph (`benches/peers/graph_peers.py`; `pip install networkx python-igraph`), and the
+//! report adds their latencies and how many times faster ours are. Run the peers at a size
+//! networkx can load, e.g. `OPPGRAPH_BENCH_GRAPH_ENTERPRISES=100000`.
 
 use oppgraph::graph::analysis::Limits;
 use oppgraph::graph::{BuildOptions, EdgeKind, EnterpriseGraph, NodeRef};
@@ -106,6 +111,22 @@ fn main() {
         }
     }
     relations.retain(|r| r.from != Party::Enterprise(r.to));
+    // Peers (`OPPGRAPH_BENCH_PEERS=1`): the same relations for networkx and python-igraph.
+    let peers_dir =
+        std::env::var("OPPGRAPH_BENCH_PEERS").is_ok().then(|| tempfile::tempdir().expect("temp dir"));
+    if let Some(dir) = &peers_dir {
+        use std::io::Write;
+        let file = std::fs::File::create(dir.path().join("edges.csv")).expect("edges.csv");
+        let mut out = std::io::BufWriter::new(file);
+        writeln!(out, "from,to,kind,share").expect("write");
+        for r in &relations {
+            let from = match &r.from {
+                Party::Enterprise(id) => format!("e{id}"),
+                Party::Person(id) => id.clone(),
+            };
+            writeln!(out, "{from},e{},{},{}", r.to, r.kind.as_str(), r.share.unwrap_or(0.0)).expect("write");
+        }
+    }
     let inputs = rss_mib("VmRSS:");
 
     let started = Instant::now();
@@ -207,6 +228,54 @@ fn main() {
         graph.personalized_pagerank(&[seed], &[], Default::default(), 20);
     });
 
+    let peers = peers_dir.map(|dir| {
+        // The same queries for us and the peers: owners, the 3-hop neighbourhood (no hub cap),
+        // one shortest path (edges either way), and the guarantee SCCs.
+        let owners_q: Vec<i64> = (0..200).map(|_| rng.random_range(1..=n)).collect();
+        let hop3_q: Vec<i64> = (0..100).map(|_| rng.random_range(1..=n)).collect();
+        let paths_q: Vec<(i64, i64)> = (0..100).map(|_| (rng.random_range(1..=n), rng.random_range(1..=n))).collect();
+        let queries = serde_json::json!({
+            "owners": owners_q.iter().map(|e| format!("e{e}")).collect::<Vec<_>>(),
+            "hop3": hop3_q.iter().map(|e| format!("e{e}")).collect::<Vec<_>>(),
+            "paths": paths_q.iter().map(|(a, b)| [format!("e{a}"), format!("e{b}")]).collect::<Vec<_>>(),
+        });
+        std::fs::write(dir.path().join("queries.json"), queries.to_string()).expect("queries.json");
+        let ours = serde_json::json!({
+            "owners": percentiles(owners_q.iter().map(|e| time_ms(|| {
+                graph.controller(&NodeRef::Enterprise(*e), Limits::default());
+            })).collect()),
+            "hop3": percentiles(hop3_q.iter().map(|e| time_ms(|| {
+                graph.neighbourhood(&NodeRef::Enterprise(*e), 3, &[], usize::MAX);
+            })).collect()),
+            "paths": percentiles(paths_q.iter().map(|(a, b)| time_ms(|| {
+                graph.shortest_paths(&NodeRef::Enterprise(*a), &NodeRef::Enterprise(*b), 12, 1);
+            })).collect()),
+            "scc": {"p50_ms": scc_ms},
+        });
+        let output = std::process::Command::new("python3")
+            .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/peers/graph_peers.py"))
+            .arg(dir.path())
+            .output();
+        let theirs: serde_json::Value = match output {
+            Ok(out) if out.status.success() => serde_json::from_slice(&out.stdout).unwrap_or_default(),
+            Ok(out) => serde_json::json!({"error": String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("").to_string()}),
+            Err(e) => serde_json::json!({"error": e.to_string()}),
+        };
+        // Their p50 over ours, per query: how many times faster we answer.
+        let mut ratios = serde_json::Map::new();
+        for peer in ["networkx", "igraph"] {
+            let mut per = serde_json::Map::new();
+            for query in ["owners", "hop3", "paths", "scc"] {
+                let (Some(t), Some(o)) = (theirs[peer][query]["p50_ms"].as_f64(), ours[query]["p50_ms"].as_f64()) else {
+                    continue;
+                };
+                per.insert(query.to_string(), serde_json::json!(t / o.max(1e-6)));
+            }
+            ratios.insert(peer.to_string(), serde_json::Value::Object(per));
+        }
+        serde_json::json!({"ours": ours, "theirs": theirs, "speedup": ratios, "targets": {"networkx": 50.0, "igraph": 1.0}})
+    });
+
     let mut applied = 0;
     let apply_ms = time_ms(|| applied = changes.iter().filter(|c| graph.apply(c)).count());
     assert_eq!(applied, changes.len());
@@ -237,6 +306,7 @@ fn main() {
         "incremental_changes": changes.len(),
         "incremental_apply_ms": apply_ms,
         "peak_rss_mib": rss_mib("VmHWM:"),
+        "peers": peers,
     });
     println!("{}", serde_json::to_string_pretty(&report).expect("json"));
 }

@@ -1,0 +1,113 @@
+"""networkx and python-igraph on the graph `cargo bench --bench graph` built, with its queries.
+
+Usage: python3 graph_peers.py DIR
+DIR holds edges.csv (from,to,kind,share; nodes `e<id>` and `p<id>`) and queries.json
+({"owners": [node...], "hop3": [node...], "paths": [[a, b]...]}). Prints one JSON object: per
+library and query, the p50 and total in milliseconds:
+  owners: every upstream shareholder (ancestors in the shareholding digraph)
+  hop3:   every node within three relations, edges walked in either direction
+  paths:  one shortest path between two nodes, relations walked in either direction
+  scc:    strongly connected components of two or more in the guarantee digraph
+A library that is not installed is reported as missing.
+"""
+import csv
+import json
+import os
+import sys
+import time
+
+
+def p50(samples):
+    samples = sorted(samples)
+    return samples[len(samples) // 2] if samples else None
+
+
+def timed(queries, run):
+    samples = []
+    for q in queries:
+        started = time.perf_counter()
+        run(q)
+        samples.append((time.perf_counter() - started) * 1000.0)
+    return {"p50_ms": p50(samples), "total_ms": sum(samples), "n": len(samples)}
+
+
+def main():
+    folder = sys.argv[1]
+    edges = []
+    with open(os.path.join(folder, "edges.csv"), encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            edges.append((row["from"], row["to"], row["kind"]))
+    queries = json.load(open(os.path.join(folder, "queries.json"), encoding="utf-8"))
+    out = {}
+    try:
+        import networkx as nx
+
+        started = time.perf_counter()
+        every = nx.Graph()
+        every.add_edges_from((a, b) for a, b, _ in edges)
+        shares = nx.DiGraph()
+        shares.add_edges_from((a, b) for a, b, k in edges if k == "shareholder")
+        guarantees = nx.DiGraph()
+        guarantees.add_edges_from((a, b) for a, b, k in edges if k == "guarantee")
+        load_ms = (time.perf_counter() - started) * 1000.0
+        out["networkx"] = {
+            "version": nx.__version__,
+            "load_ms": load_ms,
+            "owners": timed(queries["owners"], lambda n: nx.ancestors(shares, n) if n in shares else set()),
+            "hop3": timed(
+                queries["hop3"],
+                lambda n: nx.single_source_shortest_path_length(every, n, cutoff=3) if n in every else {},
+            ),
+            "paths": timed(
+                queries["paths"],
+                lambda p: nx.has_path(every, p[0], p[1]) and nx.shortest_path(every, p[0], p[1])
+                if p[0] in every and p[1] in every
+                else None,
+            ),
+            "scc": timed(
+                [None], lambda _: [c for c in nx.strongly_connected_components(guarantees) if len(c) > 1]
+            ),
+        }
+    except ImportError:
+        out["networkx"] = "missing: pip install networkx"
+    try:
+        import igraph as ig
+
+        started = time.perf_counter()
+        names = sorted({n for a, b, _ in edges for n in (a, b)})
+        index = {n: i for i, n in enumerate(names)}
+        every = ig.Graph(n=len(names), edges=[(index[a], index[b]) for a, b, _ in edges], directed=False)
+        shares = ig.Graph(
+            n=len(names), edges=[(index[a], index[b]) for a, b, k in edges if k == "shareholder"], directed=True
+        )
+        guarantees = ig.Graph(
+            n=len(names), edges=[(index[a], index[b]) for a, b, k in edges if k == "guarantee"], directed=True
+        )
+        load_ms = (time.perf_counter() - started) * 1000.0
+        at = lambda n: index.get(n)
+        out["igraph"] = {
+            "version": ig.__version__,
+            "load_ms": load_ms,
+            "owners": timed(
+                queries["owners"], lambda n: shares.subcomponent(at(n), mode="in") if at(n) is not None else []
+            ),
+            "hop3": timed(
+                queries["hop3"], lambda n: every.neighborhood(at(n), order=3) if at(n) is not None else []
+            ),
+            "paths": timed(
+                queries["paths"],
+                lambda p: every.get_shortest_path(at(p[0]), at(p[1]))
+                if at(p[0]) is not None and at(p[1]) is not None
+                else None,
+            ),
+            "scc": timed(
+                [None],
+                lambda _: [c for c in guarantees.connected_components(mode="strong") if len(c) > 1],
+            ),
+        }
+    except ImportError:
+        out["igraph"] = "missing: pip install python-igraph"
+    print(json.dumps(out))
+
+
+main()
