@@ -251,8 +251,9 @@ fn label_names_buyer_outright(label: &str) -> bool {
 
 /// A value that is a period (`2025年3月1日至2025年3月5日`), not a day.
 fn is_period(value: &str) -> bool {
-    let Some(first) = find_date(value) else { return false };
-    let _ = first;
+    if find_date(value).is_none() {
+        return false;
+    }
     let joined = ["至", "到", "~", "～", "—", "－－", "--"].iter().any(|w| value.contains(w));
     let dates = count_dates(value);
     dates >= 2 || (joined && value.contains("止"))

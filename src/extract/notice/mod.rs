@@ -291,7 +291,7 @@ struct Titled {
 /// that does (joined with the project line above a bare `预中标结果公示`); else the first
 /// heading or title-like line. The kind comes from the title, else from headings in the first
 /// lines, else from what the body holds (a named winner: an award; bidding terms: a tender).
-fn title_and_kind(layout: &layout::Layout, rows: &[Vec<String>]) -> Titled {
+fn title_and_kind(layout: &layout::Layout) -> Titled {
     // The government website standard's `<meta name="ArticleTitle">` is the notice's own title.
     let article_title = layout.meta.iter().find(|(name, _)| name == "articletitle").map(|(_, t)| t.as_str());
     let page_title =
@@ -369,7 +369,7 @@ fn title_and_kind(layout: &layout::Layout, rows: &[Vec<String>]) -> Titled {
             }
         }
     }
-    let (kind, kind_text) = kind_from_body(layout, rows);
+    let (kind, kind_text) = kind_from_body(layout);
     Titled { title, title_how, kind, kind_how: "body", kind_text }
 }
 
@@ -413,7 +413,7 @@ const TENDER_PHRASES: &[&str] = &[
 /// The kind a page without a telling title or heading is, from what it holds: a phrase that
 /// says it in the opening lines; else a winner named under its label (a result); else the
 /// earliest phrase further down, bidding terms included.
-fn kind_from_body(layout: &layout::Layout, rows: &[Vec<String>]) -> (NoticeKind, String) {
+fn kind_from_body(layout: &layout::Layout) -> (NoticeKind, String) {
     let text_of = |lines: usize| -> String {
         let count = lines.min(layout.lines.len());
         let joined = (0..count).map(|i| layout.folded(i)).collect::<Vec<_>>().join("\n");
@@ -434,12 +434,11 @@ fn kind_from_body(layout: &layout::Layout, rows: &[Vec<String>]) -> (NoticeKind,
     }
     let winner_label =
         |label: &str| labels::classify_label(label).is_some_and(|(f, _, _)| f == Field::Winner);
-    let winner_named = rows.iter().any(|row| {
-        !row.iter().skip(1).any(|c| winner_label(c))
-            && row.windows(2).any(|pair| {
-                winner_label(&pair[0])
-                    && !values::is_placeholder(&pair[1])
-                    && labels::classify_label(&pair[1]).is_none()
+    let is_winner = |label: &Option<labels::Label>| label.is_some_and(|(f, _, _)| f == Field::Winner);
+    let winner_named = layout.rows.iter().zip(&layout.row_labels).any(|(row, labels)| {
+        !labels.iter().skip(1).any(is_winner)
+            && (0..row.len().saturating_sub(1)).any(|i| {
+                is_winner(&labels[i]) && !values::is_placeholder(&row[i + 1]) && labels[i + 1].is_none()
             })
     }) || layout.lines.iter().any(|line| {
         candidates::label_values(line).iter().any(|(label, value)| {
@@ -481,7 +480,7 @@ pub fn explain_text(text: &str, is_html: bool, file: &str) -> (Notice, Vec<Evide
     candidates::from_meta(&layout.meta, &mut found);
     candidates::from_signature(&layout.lines, &mut found);
     candidates::from_lone_code(&layout.lines, &mut found);
-    let titled = title_and_kind(&layout, &layout.rows);
+    let titled = title_and_kind(&layout);
     let kind = titled.kind;
     // `甲招标代理有限公司关于…的结果公告`: the title names the agency that published it.
     if let Some(title) = &titled.title {
