@@ -2,6 +2,11 @@
 //! one character for one character, via fast2s), full width -> half width, ASCII lowercase.
 //! Folding never changes the number of characters, so offsets can be mapped back.
 
+/// True for a CJK unified ideograph (the basic block: every character of a company name).
+pub fn is_han(c: char) -> bool {
+    ('\u{4E00}'..='\u{9FFF}').contains(&c)
+}
+
 /// Folds one character without context: width and case only.
 pub fn fold_width_case(c: char) -> char {
     let c = match c {

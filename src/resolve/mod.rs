@@ -16,7 +16,7 @@ pub(crate) mod uscc;
 
 pub use short::Costs;
 
-use crate::extract::normalize::fold;
+use crate::extract::normalize::{fold, is_han};
 use crate::model::{Enterprise, EnterpriseId};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -173,10 +173,6 @@ fn generic_place(name: &str) -> Option<(String, String)> {
         }
     }
     None
-}
-
-fn is_han(c: char) -> bool {
-    ('\u{4E00}'..='\u{9FFF}').contains(&c)
 }
 
 /// Short-name fits are scored `SHORT_NAME_BASE - SHORT_NAME_COST_WEIGHT * cost` ([`Costs`]), and

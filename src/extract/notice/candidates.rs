@@ -8,12 +8,13 @@
 use super::labels::{classify_label, clean_label, money_labels, Field, Label};
 use super::layout::Layout;
 use super::values::{
-    clean_code, clean_name, first_word, is_agency_like, is_han, is_organisation, is_person, is_placeholder,
+    clean_code, clean_name, first_word, is_agency_like, is_organisation, is_person, is_placeholder,
     split_winners,
 };
+use super::Lot;
 use crate::extract::amount::{label_is_not_amount, parse_amount, Unit};
 use crate::extract::date::find_date;
-use crate::extract::normalize::fold;
+use crate::extract::normalize::{fold, is_han};
 use crate::model::Date;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -88,18 +89,10 @@ pub(super) struct Candidate {
     pub text: String,
 }
 
-/// A lot (标段, 包) of a result table.
-#[derive(Debug, Clone, PartialEq)]
-pub(super) struct LotRow {
-    pub name: Option<String>,
-    pub winners: Vec<String>,
-    pub amount: Option<f64>,
-}
-
 #[derive(Default)]
 pub(super) struct Found {
     pub candidates: Vec<Candidate>,
-    pub lots: Vec<LotRow>,
+    pub lots: Vec<Lot>,
 }
 
 const CONTEXT_CHARS: usize = 60;
@@ -219,19 +212,20 @@ impl Found {
             },
             Field::Name => return,
         };
-        self.candidates.push(Candidate {
-            field,
-            value: parsed,
-            score,
-            how,
-            label: label.trim().to_string(),
-            at,
-            text: context(text),
-        });
+        self.push(field, parsed, score, how, label.trim(), at, text);
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn push(&mut self, field: Field, value: Value, score: f32, how: How, label: &str, at: usize, text: &str) {
+    pub(super) fn push(
+        &mut self,
+        field: Field,
+        value: Value,
+        score: f32,
+        how: How,
+        label: &str,
+        at: usize,
+        text: &str,
+    ) {
         self.candidates.push(Candidate {
             field,
             value,
@@ -353,6 +347,10 @@ pub(super) fn from_header_tables(rows: &[Vec<String>], row_labels: &[Vec<Option<
         let winner_col = column(&[Field::Winner]).or_else(|| column(&[Field::Name]));
         let amount_col = column(&[Field::Amount]);
         let lot_col = column(&[Field::Lot]);
+        // The amount column and its unit, unless its header says rate or unit price.
+        let amount_column = amount_col
+            .filter(|&c| !label_is_not_amount(&fold(&header[c])))
+            .map(|c| (c, fields[c].and_then(|(_, _, unit)| unit)));
         let mut rows_seen = Vec::new();
         for (offset, row) in data.iter().enumerate() {
             let at = index + offset;
@@ -369,18 +367,13 @@ pub(super) fn from_header_tables(rows: &[Vec<String>], row_labels: &[Vec<Option<
                 }
             }
             let winners = winner_col.map(|c| split_winners(&row[c])).unwrap_or_default();
-            let amount = amount_col.and_then(|c| {
-                let (_, _, unit) = fields[c]?;
-                if label_is_not_amount(&fold(&header[c])) {
-                    return None;
-                }
-                parse_amount(&fold(&row[c]), unit).filter(|m| *m > 0.0)
-            });
+            let amount =
+                amount_column.and_then(|(c, unit)| parse_amount(&fold(&row[c]), unit)).filter(|m| *m > 0.0);
             let name = lot_col.and_then(|c| first_word(&row[c])).filter(|n| !is_placeholder(n));
             if winners.is_empty() && amount.is_none() {
                 continue;
             }
-            rows_seen.push((at, line, LotRow { name, winners, amount }));
+            rows_seen.push((at, line, Lot { name, winners, amount }));
         }
         index += data.len();
         let Some((first_at, first_line, _)) = rows_seen.first().cloned() else { continue };
@@ -435,7 +428,7 @@ pub(super) fn from_header_tables(rows: &[Vec<String>], row_labels: &[Vec<Option<
                 );
             }
             let amounts: Vec<f64> = rows_seen.iter().filter_map(|(_, _, lot)| lot.amount).collect();
-            if amounts.len() == 1 || (amounts.len() > 1 && amounts.iter().all(|a| *a == amounts[0])) {
+            if !amounts.is_empty() && amounts.iter().all(|a| *a == amounts[0]) {
                 found.push(
                     Field::Amount,
                     Value::Money(amounts[0]),
@@ -497,6 +490,14 @@ fn section_of(folded: &str) -> Option<Option<Field>> {
     }
 }
 
+/// The field a label names where it stands: `名称` is the section's party (none outside one).
+fn in_section(field: Field, section: Option<Field>) -> Option<Field> {
+    match field {
+        Field::Name => section,
+        field => Some(field),
+    }
+}
+
 /// `label：value` in running text, up to the next label; `名称：` takes its meaning from the
 /// section heading before it; a label alone on a line takes the next line as its value.
 pub(super) fn from_lines(layout: &Layout, found: &mut Found) {
@@ -516,11 +517,7 @@ pub(super) fn from_lines(layout: &Layout, found: &mut Found) {
         let pairs = label_values(line);
         for (label, value) in &pairs {
             let Some((field, strength, unit)) = classify_label(label) else { continue };
-            let field = match (field, section) {
-                (Field::Name, Some(s)) => s,
-                (Field::Name, None) => continue,
-                (f, _) => f,
-            };
+            let Some(field) = in_section(field, section) else { continue };
             if value.trim().is_empty() || is_placeholder(value) {
                 // The value on the next line: `招标人：` then `甲公司`.
                 if let Some(next) = lines.get(at + 1).and_then(|n| before_first_label(n)) {
@@ -533,11 +530,7 @@ pub(super) fn from_lines(layout: &Layout, found: &mut Found) {
         // A label that is the whole line (a flattened table), its value the next line.
         if pairs.is_empty() && !line.contains('\t') {
             if let Some((field, strength, unit)) = classify_label(line) {
-                let field = match (field, section) {
-                    (Field::Name, Some(s)) => s,
-                    (Field::Name, None) => continue,
-                    (f, _) => f,
-                };
+                let Some(field) = in_section(field, section) else { continue };
                 if let Some(next) =
                     lines.get(at + 1).filter(|n| classify_label(n).is_none() && !n.contains(['：', ':']))
                 {

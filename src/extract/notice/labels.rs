@@ -3,7 +3,7 @@
 //! brackets and seal placeholders (`（盖章）`) removed.
 
 use crate::extract::amount::Unit;
-use crate::extract::normalize::fold;
+use crate::extract::normalize::{fold, is_han};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) enum Field {
@@ -315,7 +315,7 @@ pub(super) type Label = (Field, f32, Option<Unit>);
 pub(super) fn classify_label(label: &str) -> Option<Label> {
     // No label is longer than 20 characters once cleaned (25 with its number and unit); a long
     // cell is a value.
-    if label.len() > 100 || label.chars().count() > 25 || !label.chars().any(super::values::is_han) {
+    if label.len() > 100 || label.chars().count() > 25 || !label.chars().any(is_han) {
         return None;
     }
     let cleaned = clean_label(label);

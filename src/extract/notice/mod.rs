@@ -16,7 +16,7 @@ mod values;
 pub use super::encoding::decode;
 pub use values::split_winners;
 
-use crate::extract::normalize::fold;
+use crate::extract::normalize::{fold, is_han};
 use crate::model::Date;
 use candidates::{Candidate, Found, How, Value};
 use labels::Field;
@@ -43,12 +43,8 @@ pub struct Notice {
     pub lots: Vec<Lot>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Lot {
-    pub name: Option<String>,
-    pub winners: Vec<String>,
-    pub amount: Option<f64>,
-}
+/// A lot (标段, 包): its name, winners and amount. The same type a tender record carries.
+pub use crate::model::TenderLot as Lot;
 
 /// Where a field's value came from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -213,7 +209,7 @@ const GENERIC_HEADINGS: &[&str] = &[
 fn is_generic(text: &str) -> bool {
     let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     GENERIC_HEADINGS.contains(&t.as_str())
-        || !t.chars().any(values::is_han)
+        || !t.chars().any(is_han)
         || ["网", "平台", "网站", "门户", "系统", "交易中心", "服务中心", "采购网", "交易网"]
             .iter()
             .any(|w| t.ends_with(w))
@@ -224,7 +220,7 @@ fn is_generic(text: &str) -> bool {
 fn is_title_like(line: &str) -> bool {
     let t = line.trim();
     let count = t.chars().count();
-    let han = t.chars().filter(|c| values::is_han(*c)).count();
+    let han = t.chars().filter(|c| is_han(*c)).count();
     (6..=120).contains(&count)
         && han >= 4
         && !t.contains(['：', ':', '，', '。', '；'])
@@ -237,7 +233,7 @@ fn is_title_like(line: &str) -> bool {
 /// A part of a `<title>` that is the site's name (`青海省招标投标网`, `Report`).
 fn is_site_name(part: &str) -> bool {
     let t: String = part.chars().filter(|c| !c.is_whitespace()).collect();
-    !t.chars().any(values::is_han)
+    !t.chars().any(is_han)
         || ["网", "平台", "网站", "门户", "系统", "交易中心", "服务中心"].iter().any(|w| t.ends_with(w))
 }
 
@@ -487,15 +483,15 @@ pub fn explain_text(text: &str, is_html: bool, file: &str) -> (Notice, Vec<Evide
         if let Some(at) = title.find("关于") {
             let agent = &title[..at];
             if values::is_organisation(agent) && values::is_agency_like(agent) {
-                found.candidates.push(Candidate {
-                    field: Field::Agency,
-                    value: Value::Name(agent.to_string()),
-                    score: 2.0,
-                    how: How::Sentence,
-                    label: "…关于".to_string(),
-                    at: 0,
-                    text: title.clone(),
-                });
+                found.push(
+                    Field::Agency,
+                    Value::Name(agent.to_string()),
+                    2.0,
+                    How::Sentence,
+                    "…关于",
+                    0,
+                    title,
+                );
             }
         }
     }
@@ -574,11 +570,7 @@ pub fn explain_text(text: &str, is_html: bool, file: &str) -> (Notice, Vec<Evide
         kind,
         NoticeKind::Candidate | NoticeKind::Tender | NoticeKind::Termination | NoticeKind::Other
     );
-    let lots = if no_award {
-        Vec::new()
-    } else {
-        found.lots.into_iter().map(|l| Lot { name: l.name, winners: l.winners, amount: l.amount }).collect()
-    };
+    let lots = if no_award { Vec::new() } else { found.lots };
     let notice = Notice {
         file: file.to_string(),
         kind,

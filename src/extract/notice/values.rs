@@ -100,9 +100,7 @@ const NAME_STOPS: &[&str] = &[
     "统一社会信用代码",
 ];
 
-pub(super) fn is_han(c: char) -> bool {
-    ('\u{4E00}'..='\u{9FFF}').contains(&c)
-}
+use crate::extract::normalize::is_han;
 
 /// True for text that only holds a place: `/`, `无`, `（盖章）`, `详见附件`, `&&&盖章位置&&&`.
 pub(super) fn is_placeholder(value: &str) -> bool {
