@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 pub const AGENCIES: &str = include_str!("../dictionaries/agencies.txt");
-pub const FAMILIES: &str = include_str!("../dictionaries/synonyms.tsv");
+pub use crate::resolve::FAMILY_LEXICON as FAMILIES;
 
 /// The store's file in a data dir.
 const STORE_FILE: &str = "oppgraph.db";

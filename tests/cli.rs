@@ -233,3 +233,32 @@ fn graph_commands_honour_recorded_name_decisions() {
     assert!(after.status.success(), "{}", String::from_utf8_lossy(&after.stderr));
     assert_eq!(lines(&after)[0]["enterprise"]["name"], "宜昌昊源建设工程有限公司");
 }
+
+/// A group's short name that is also a literal prefix of a subsidiary's name: once the graph
+/// records the group's majority stake, `resolve` hands the name to a person instead of
+/// crediting the subsidiary.
+#[test]
+fn a_short_name_fitting_a_group_and_its_subsidiary_goes_to_review() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    std::fs::write(input.join("enterprises.csv"), "name\n宏山钢铁股份有限公司\n上海宏钢包装股份有限公司\n")
+        .unwrap();
+    let data = dir.path().join("data");
+    assert!(oppgraph(&data, &["import", input.to_str().unwrap()]).status.success());
+    let before = oppgraph(&data, &["resolve", "宏钢股份"]);
+    let out = &lines(&before)[0];
+    assert_eq!(out["resolution"]["outcome"], "linked", "{out}");
+    assert_eq!(out["enterprise"]["name"], "上海宏钢包装股份有限公司", "{out}");
+    std::fs::write(
+        input.join("relations.csv"),
+        "from,to,kind,share\n宏山钢铁股份有限公司,上海宏钢包装股份有限公司,shareholder,0.6\n",
+    )
+    .unwrap();
+    std::fs::remove_file(input.join("enterprises.csv")).unwrap();
+    assert!(oppgraph(&data, &["import", input.to_str().unwrap()]).status.success());
+    let after = oppgraph(&data, &["resolve", "宏钢股份"]);
+    let out = &lines(&after)[0];
+    assert_eq!(out["resolution"]["outcome"], "needs_review", "{out}");
+    assert_eq!(out["resolution"]["candidates"].as_array().map(Vec::len), Some(2), "{out}");
+}

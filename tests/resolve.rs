@@ -14,10 +14,10 @@ fn the_development_set_resolves_with_few_wrong_links() {
     assert!(short.queries > 700, "{short:?}");
     // A wrong link puts credit exposure on the wrong legal entity: precision comes first.
     assert!(short.precision >= 0.99, "{short:?}");
-    assert!(short.recall >= 0.80, "{short:?}");
+    assert!(short.recall >= 0.85, "{short:?}");
     for source in ["sasac-groups", "soe-listed", "finance", "bank-register"] {
         let s = set(&format!("short:{source}"));
-        assert!(s.queries > 50 && s.precision >= 0.98, "{s:?}");
+        assert!(s.queries > 50 && s.precision >= 0.99, "{s:?}");
     }
     let variants = set("variants");
     assert_eq!(variants.precision, 1.0, "{variants:?}");

@@ -3,7 +3,7 @@
 //! A reference is a 统一社会信用代码 (checked) or a name. Names are normalised (traditional ->
 //! simplified, full -> half width, one bracket style, no spaces, 有限责任公司 ≡ 有限公司), then
 //! matched by rules that each carry a weight: a human decision, exact code, exact name, alias
-//! (former names and the 同位词库 in `dictionaries/aliases.tsv`), the same name without its
+//! (former names and the well-known short names in `dictionaries/aliases.tsv`), the same name without its
 //! region prefix, and the trade name (字号) — the short name — found at the start of a registered
 //! name's core, blocked on its rarest character pair. The outcome is linked (with confidence),
 //! needs review (the candidates, scored), or not found (a new enterprise).
@@ -24,6 +24,10 @@ use std::sync::OnceLock;
 
 pub const REGIONS: &str = include_str!("../../dictionaries/regions.txt");
 pub const ALIAS_LEXICON: &str = include_str!("../../dictionaries/aliases.tsv");
+/// The 同位词库: corporate families (a group, its listed company, their short names), one per
+/// line. Resolution reads it for which registered names are related; dedup for which leads may
+/// be one event.
+pub const FAMILY_LEXICON: &str = include_str!("../../dictionaries/synonyms.tsv");
 
 /// Canonical form of an enterprise name for exact matching.
 pub fn normalize_name(name: &str) -> String {
@@ -331,6 +335,12 @@ pub struct Resolver {
     short: short::ShortNames,
     /// Lexicon: normalised alias -> normalised full names.
     lexicon: HashMap<String, Vec<String>>,
+    /// Normalised registered names -> their family in the 同位词库.
+    families: HashMap<String, u32>,
+    /// Registered enterprises that belong to a family of the 同位词库.
+    family_of: HashMap<EnterpriseId, u32>,
+    /// Enterprises known to be related by control (a group and its subsidiary), both ways.
+    related: HashMap<EnterpriseId, Vec<EnterpriseId>>,
     decisions: HashMap<String, Option<EnterpriseId>>,
 }
 
@@ -342,7 +352,33 @@ impl Resolver {
                 lexicon.entry(normalize_name(alias)).or_insert_with(Vec::new).push(normalize_name(full));
             }
         }
-        Resolver { lexicon, ..Default::default() }
+        let mut families = HashMap::new();
+        let lines = FAMILY_LEXICON.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty());
+        for (family, line) in lines.enumerate() {
+            for name in line.split('|').map(normalize_name) {
+                if FULL_LEGAL_FORMS.iter().chain(["公司"].iter()).any(|form| name.ends_with(form)) {
+                    families.insert(name, family as u32);
+                }
+            }
+        }
+        Resolver { lexicon, families, ..Default::default() }
+    }
+
+    /// Records that one enterprise controls another (a group and its subsidiary): a short name
+    /// that fits both goes to a person, whichever fits better.
+    pub fn relate(&mut self, a: EnterpriseId, b: EnterpriseId) {
+        if a != b {
+            push_unique(self.related.entry(a).or_default(), b);
+            push_unique(self.related.entry(b).or_default(), a);
+        }
+    }
+
+    /// Whether two enterprises belong together: the same words under another form (a group and
+    /// its listed company), one family of the 同位词库, or control recorded by [`Self::relate`].
+    fn are_related(&self, a: EnterpriseId, b: EnterpriseId) -> bool {
+        self.related.get(&a).is_some_and(|others| others.contains(&b))
+            || self.family_of.get(&a).is_some_and(|f| self.family_of.get(&b) == Some(f))
+            || self.short.family(a).contains(&b)
     }
 
     pub fn with_config(mut self, config: ResolveConfig) -> Self {
@@ -378,6 +414,9 @@ impl Resolver {
         }
         self.names.insert(id, enterprise.name.clone());
         let name = normalize_name(&enterprise.name);
+        if let Some(&family) = self.families.get(&name) {
+            self.family_of.insert(id, family);
+        }
         self.by_name.insert(name.clone(), id);
         let (regionless, region) = strip_region(&name);
         push_unique(self.by_regionless.entry(regionless).or_default(), id);
@@ -400,6 +439,14 @@ impl Resolver {
             });
         }
         self.short.forget(id);
+        self.family_of.remove(&id);
+        if let Some(others) = self.related.remove(&id) {
+            for other in others {
+                if let Some(list) = self.related.get_mut(&other) {
+                    list.retain(|v| *v != id);
+                }
+            }
+        }
         self.regions_of.remove(&id);
         self.names.remove(&id);
     }
@@ -488,10 +535,22 @@ impl Resolver {
         // short names: a full registered-looking name (with a complete legal form) that matched
         // nothing above is a different company, not a short name of a known one.
         let full_form = FULL_LEGAL_FORMS.iter().any(|form| query.ends_with(form));
+        // An alias names an enterprise, but not always alone: 中国中铁 is the group's name in
+        // the SASAC list and its listed company's registered name. The short-name model still
+        // reads the query, and a fit to an enterprise related to an alias's (its group, its
+        // listed company, a subsidiary) competes with it; fits to unrelated names do not.
+        let aliased: Vec<EnterpriseId> = scored
+            .iter()
+            .filter(|(_, (_, rules))| rules.iter().all(|r| *r == MatchRule::Alias))
+            .map(|(id, _)| *id)
+            .collect();
         let mut read_as = None;
-        if scored.is_empty() && !full_form {
+        if (scored.is_empty() || aliased.len() == scored.len()) && !full_form {
             let short_query = short::Query::new(query);
             for (id, fit) in self.short.fits(&short_query) {
+                if !aliased.is_empty() && !aliased.iter().any(|&a| a == id || self.are_related(a, id)) {
+                    continue;
+                }
                 let rule = if fit.after_place {
                     MatchRule::TradeNameAfterPlace
                 } else if fit.literal {
@@ -570,6 +629,13 @@ impl Resolver {
         Resolution::NotFound
     }
 
+    /// Whether a candidate related to the best one fits nearly as well.
+    fn contested(&self, best: &Candidate, candidates: &[Candidate]) -> bool {
+        candidates.iter().any(|c| {
+            c.id != best.id && c.score >= best.score - RELATED_MARGIN && self.are_related(best.id, c.id)
+        })
+    }
+
     fn resolve_query(&self, query: &str) -> Resolution {
         let query = query.to_string();
         let (candidates, read_as) = self.scored(&query);
@@ -583,18 +649,23 @@ impl Resolver {
                 && runner_up < SHORT_NAME_EXACT
                 && read_as.as_ref().is_some_and(short::Query::states_form);
             let leads = best.score >= SHORT_NAME_LINK && best.score - runner_up >= SHORT_NAME_MARGIN - 1e-9;
-            if sole || exact || leads {
+            if (sole || exact || leads) && !self.contested(best, &candidates) {
                 return Resolution::Linked { id: best.id, confidence: best.score, rule: best.rules[0] };
             }
         } else if best.score >= 1.0 && runner_up < 1.0 {
             return Resolution::Linked { id: best.id, confidence: best.score, rule: best.rules[0] };
         }
-        if best.score >= self.config.link && best.score - runner_up >= self.config.margin {
+        if best.score >= self.config.link
+            && best.score - runner_up >= self.config.margin
+            && !self.contested(best, &candidates)
+        {
+            // The strongest rule, the first named on a tie (an alias before the short-name
+            // reading that agrees with it).
             let rule = best
                 .rules
                 .iter()
                 .copied()
-                .max_by(|a, b| a.weight().total_cmp(&b.weight()))
+                .reduce(|a, b| if b.weight() > a.weight() { b } else { a })
                 .unwrap_or(MatchRule::Alias);
             return Resolution::Linked { id: best.id, confidence: best.score, rule };
         }
@@ -607,6 +678,12 @@ impl Resolver {
         Resolution::NotFound
     }
 }
+
+/// How far below the best candidate a related one (its group, its listed company, a
+/// subsidiary) still makes the name ambiguous: 中核 fits 中核国际 literally and 中国核工业集团
+/// as an abbreviation, and crediting the subsidiary with the group's business is the wrong
+/// link a bank cannot afford.
+const RELATED_MARGIN: f64 = 0.15;
 
 /// Other readings of a normalised name that matched nothing: the legal form completed where a
 /// field cut it (`甲股份有限公` -> `甲股份有限公司`), and a stock's short name without its share
@@ -621,6 +698,15 @@ fn written_variants(query: &str) -> Vec<String> {
     ] {
         if query.chars().count() >= 8 && query.ends_with(cut) {
             out.push(format!("{}{whole}", &query[..query.len() - cut.len()]));
+            break;
+        }
+    }
+    // A bank by its older or everyday name: 张家口市商业银行 and 遂宁商行 for 张家口银行, 重庆农商行
+    // for 重庆农村商业银行.
+    for (written, registered) in [("农商行", "农村商业银行"), ("商业银行", "银行"), ("商行", "银行")]
+    {
+        if let Some(place) = query.strip_suffix(written).filter(|p| p.chars().count() >= 2) {
+            out.push(format!("{place}{registered}"));
             break;
         }
     }
@@ -835,32 +921,47 @@ mod tests {
 
     #[test]
     fn a_group_and_its_own_company_go_to_review() {
-        let resolver = register();
-        // A group's abbreviation that is a literal prefix of a subsidiary's name.
-        let got = outcome(&resolver, "中核");
-        assert!(
-            got.starts_with("review")
-                && got.contains("中国核工业集团有限公司")
-                && got.contains("中核国际有限公司"),
-            "{got}"
-        );
-        // Two initials are a weak reading: 人保 goes to a person, the group first.
-        match resolver.resolve_name("人保") {
-            Resolution::NeedsReview { candidates } => {
-                assert_eq!(resolver.name_of(candidates[0].id), Some("中国人民保险集团股份有限公司"))
-            }
-            other => panic!("{other:?}"),
-        }
-        assert_eq!(
-            outcome(&resolver, "中国铁建"),
-            "review 中国铁建重工集团股份有限公司 中国铁道建筑集团有限公司"
-        );
+        let mut resolver = register();
+        // A group's abbreviation that is a literal prefix of a subsidiary's name: the lexicon
+        // names the group, and an unrelated literal fit does not compete with it.
+        assert_eq!(linked(resolver.resolve_name("中核")), Some((1, MatchRule::Alias)));
+        assert_eq!(outcome(&resolver, "中国铁建"), "link 中国铁道建筑集团有限公司");
+        assert_eq!(outcome(&resolver, "人保"), "link 中国人民保险集团股份有限公司");
+        // Once the graph says the group controls 中核国际, the two go to a person.
+        resolver.relate(1, 2);
+        assert_eq!(outcome(&resolver, "中核"), "review 中国核工业集团有限公司 中核国际有限公司");
+        // Without a lexicon entry, a related name that fits nearly as well contests a link:
+        // 宏钢股份 fits 宏钢包装 literally and 宏山钢铁 by initials.
+        let mut small = Resolver::from_enterprises([
+            &ent(1, "上海宏钢包装股份有限公司"),
+            &ent(2, "宏山钢铁股份有限公司"),
+        ]);
+        assert_eq!(outcome(&small, "宏钢股份"), "link 上海宏钢包装股份有限公司");
+        small.relate(2, 1);
+        assert_eq!(outcome(&small, "宏钢股份"), "review 上海宏钢包装股份有限公司 宏山钢铁股份有限公司");
         // A short name that fits a group and its listed company equally.
         assert_eq!(outcome(&resolver, "中国电信"), "review 中国电信股份有限公司 中国电信集团有限公司");
         assert_eq!(
             outcome(&resolver, "中國聯通"),
             "review 中国联合网络通信股份有限公司 中国联合网络通信集团有限公司"
         );
+    }
+
+    #[test]
+    fn banks_by_their_older_and_everyday_names() {
+        let resolver = Resolver::from_enterprises([
+            &ent(1, "张家口银行股份有限公司"),
+            &ent(2, "遂宁银行股份有限公司"),
+            &ent(3, "重庆农村商业银行股份有限公司"),
+            &ent(4, "南洋商业银行（中国）有限公司"),
+        ]);
+        assert_eq!(outcome(&resolver, "张家口市商业银行"), "link 张家口银行股份有限公司");
+        assert_eq!(outcome(&resolver, "张家口市银行"), "link 张家口银行股份有限公司");
+        assert_eq!(outcome(&resolver, "遂宁商行"), "link 遂宁银行股份有限公司");
+        assert_eq!(outcome(&resolver, "重庆农商行"), "link 重庆农村商业银行股份有限公司");
+        assert_eq!(outcome(&resolver, "南洋商业银行"), "link 南洋商业银行（中国）有限公司");
+        // A place and a generic word name no bank in particular.
+        assert_eq!(outcome(&resolver, "泸州市商业银行"), "not found");
     }
 
     #[test]

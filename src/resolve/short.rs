@@ -363,11 +363,13 @@ fn fit(shape: &Shape, query: &Query, costs: &Costs) -> Option<Fit> {
     if query.forms & !shape.forms != 0 {
         return None;
     }
-    let whole = read(shape, &query.chars, query.forms, costs);
-    // The rest must still name something (南昌银行 without 南昌 is any bank).
+    let whole = read(shape, &query.chars, query.region_len, query.forms, costs);
+    // The rest must still name something (南昌银行 without 南昌 is any bank), from the trade
+    // name's start: 张家口市商业银行 is not 南洋商业银行 with 南洋 left out.
     let without_region = (query.region_len > 0 && query.len() - query.region_len >= 3 && !shape.has_region())
-        .then(|| read(shape, &query.chars[query.region_len..], query.forms, costs))
+        .then(|| read(shape, &query.chars[query.region_len..], 0, query.forms, costs))
         .flatten()
+        .filter(|f| !f.after_place)
         .map(|f| Fit { cost: f.cost + costs.extra_region, ..f });
     match (whole, without_region) {
         (Some(a), Some(b)) => Some(if b.cost < a.cost { b } else { a }),
@@ -380,7 +382,8 @@ const MAX_QUERY: usize = 16;
 
 /// The dynamic programme over (word, query position). Each state keeps the cheapest cost and
 /// whether that reading is literal so far; `used_core` says a trade-name word was used.
-fn read(shape: &Shape, query: &[char], forms: u8, costs: &Costs) -> Option<Fit> {
+/// `place` is the length of the place the query starts with (0 when none).
+fn read(shape: &Shape, query: &[char], place: usize, forms: u8, costs: &Costs) -> Option<Fit> {
     #[derive(Clone, Copy)]
     struct State {
         cost: f64,
@@ -470,6 +473,15 @@ fn read(shape: &Shape, query: &[char], forms: u8, costs: &Costs) -> Option<Fit> 
                 let initials = used.initials && len == 1 && (word.len() > 1 || *kind != Kind::Core);
                 let whole = used.whole && (len == word.len() || *kind == Kind::Region);
                 offer(i + len, State { cost: used.cost + cost, literal, initials, whole, ..used });
+            }
+            // A place written with its level where the registered name has none (张家口市银行
+            // for 张家口银行).
+            if (*kind == Kind::Region || (i == 0 && place == common + 1))
+                && common == word.len()
+                && rest.get(common).is_some_and(|c| matches!(c, '市' | '省' | '县' | '区'))
+                && word.last().is_some_and(|c| !matches!(c, '市' | '省' | '县' | '区'))
+            {
+                offer(i + common + 1, State { cost: used.cost, ..used });
             }
             // The first character and later ones of a long word (储粮 for 储备粮, 研院 for 研究院).
             if *kind == Kind::Core && word.len() >= 3 && word.first() == rest.first() {
@@ -652,7 +664,12 @@ impl ShortNames {
         let slots: &[u32] = self.starts.get(&pair(q[lead], q[lead + 1])).map_or(&[], Vec::as_slice);
         // Characters every fit holds: all of them, or those past a region the name may lack.
         let r = query.region_len;
-        let wanted = signature(&q[if r > 0 && q.len() - r >= 3 { r } else { 0 }..]);
+        // A region's level (市, 省) may be the query's alone (张家口市银行 for 张家口银行).
+        let from = if r > 0 && q.len() - r >= 3 { r } else { 0 };
+        let level = r.checked_sub(1).filter(|&at| from == 0 && matches!(q[at], '市' | '省' | '县' | '区'));
+        let held: Vec<char> =
+            q[from..].iter().enumerate().filter(|(i, _)| Some(from + i) != level).map(|(_, c)| *c).collect();
+        let wanted = signature(&held);
         let mut out: Vec<(i64, Fit)> = Vec::new();
         // Two fits this good already make the answer a review whatever else fits (see
         // `super::SHORT_NAME_MARGIN`); past that, a common trade name's hundreds of firms

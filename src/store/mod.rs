@@ -831,6 +831,19 @@ impl Store {
         for decision in self.decisions()? {
             resolver.decide(&decision);
         }
+        // Control (a majority stake, a recorded control, a branch) makes a group and its
+        // subsidiary related: a short name that fits both goes to a person.
+        let mut stmt = self.conn.prepare(
+            "SELECT json_extract(data, '$.from.Enterprise'), to_id FROM relations
+             WHERE json_extract(data, '$.from.Enterprise') IS NOT NULL
+               AND (kind IN ('control', 'branch')
+                    OR (kind = 'shareholder' AND json_extract(data, '$.share') > 0.5))",
+        )?;
+        let pairs = stmt.query_map([], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?)))?;
+        for pair in pairs {
+            let (from, to) = pair?;
+            resolver.relate(from, to);
+        }
         Ok(resolver)
     }
 
