@@ -208,6 +208,8 @@ pub struct MineSummary {
     pub live: usize,
     pub suppressed: HashMap<String, usize>,
     pub with_alerts: usize,
+    /// Leads this run wrote (new or changed) and dropped; the rest were left as they were.
+    pub changed: crate::store::Written,
 }
 
 impl Workspace {
@@ -700,7 +702,7 @@ impl Workspace {
         let (mut opportunities, ranking) = mine::run(&input, &config);
         let commitments = self.store.commitments(chrono::Utc::now().timestamp())?;
         deliver::assign(&mut opportunities, &snapshot.enterprises, &snapshot.managers, &commitments);
-        self.store.replace_opportunities(&opportunities)?;
+        let changed = self.store.replace_opportunities(&opportunities)?;
         let mut suppressed: HashMap<String, usize> = HashMap::new();
         for o in &opportunities {
             if let Some(s) = &o.suppressed {
@@ -714,6 +716,7 @@ impl Workspace {
             live: opportunities.iter().filter(|o| o.suppressed.is_none()).count(),
             suppressed,
             with_alerts: opportunities.iter().filter(|o| !o.alerts.is_empty()).count(),
+            changed,
         };
         self.store.audit("mine", "mine", &serde_json::to_string(&summary).unwrap_or_default())?;
         self.store.set_mined_seq(mined_from)?;

@@ -347,3 +347,42 @@ fn each_lot_winner_is_a_lead_with_its_own_lot_amount() {
     assert_eq!(amount("乙建设工程有限公司"), Some(400_000.0));
     assert_eq!(amount("丙建设工程有限公司"), Some(400_000.0));
 }
+
+/// A run writes only what it changed: re-mining the same data rewrites no lead, a new award
+/// writes its own lead (and nothing else changes), and the leads a run no longer produces are
+/// dropped — with the same leads as mining everything into a fresh store.
+#[test]
+fn a_run_writes_only_the_leads_it_changed() {
+    let (dir, mut ws) = mined_workspace();
+    let before = all_opportunities(&ws);
+    let again = ws.mine(as_of()).unwrap();
+    assert_eq!(again.changed, oppgraph::store::Written { written: 0, dropped: 0 });
+    assert_eq!(all_opportunities(&ws), before);
+
+    let input = dir.path().join("more");
+    std::fs::create_dir_all(&input).unwrap();
+    std::fs::write(
+        input.join("tenders.csv"),
+        "id,kind,title,published,buyer,winner,amount,region\n\
+         t-new,award,宜昌市水务局管网改造中标公告,2026-06-25,宜昌市交通运输局,宜昌昊源建设工程有限公司,3500000,湖北省宜昌市\n",
+    )
+    .unwrap();
+    ws.import(std::slice::from_ref(&input)).unwrap();
+    let after = ws.mine(as_of()).unwrap();
+    let leads = all_opportunities(&ws);
+    assert_eq!(leads_for(&leads, OpportunityKind::TenderAward, "t-new").len(), 1);
+    assert!(after.changed.written >= 1, "{:?}", after.changed);
+    assert!(after.changed.written < leads.len() / 2, "{:?} of {}", after.changed, leads.len());
+
+    // The same data mined into a fresh store gives the same leads.
+    let fresh = tempfile::tempdir().unwrap();
+    let mut other = Workspace::open(fresh.path()).unwrap();
+    other.import(&[fixture_dir(), input]).unwrap();
+    other.mine(as_of()).unwrap();
+    let key = |o: &Opportunity| (o.id.clone(), o.score.to_bits(), o.tier, o.suppressed.clone());
+    let mut ours: Vec<_> = leads.iter().map(key).collect();
+    let mut theirs: Vec<_> = all_opportunities(&other).iter().map(key).collect();
+    ours.sort_by(|a, b| a.0.cmp(&b.0));
+    theirs.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(ours, theirs);
+}

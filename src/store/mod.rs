@@ -12,7 +12,7 @@ use crate::model::{
 use crate::resolve::Decision;
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 #[derive(Debug, thiserror::Error)]
@@ -151,6 +151,15 @@ impl OpportunityFilter {
 pub struct LeadCounts {
     pub total: u64,
     pub tiers: BTreeMap<String, u64>,
+}
+
+/// What [`Store::replace_opportunities`] wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Written {
+    /// Leads new or changed since the last run.
+    pub written: usize,
+    /// Leads the run no longer produced, dropped.
+    pub dropped: usize,
 }
 
 /// Everything mining and the graph need, loaded in one go.
@@ -623,24 +632,36 @@ impl Store {
     }
 
     /// Replaces the mined opportunities. Status and feedback survive re-mining: they belong to
-    /// the lead's id, which is derived from what the lead is about.
-    pub fn replace_opportunities(&mut self, opportunities: &[Opportunity]) -> Result<()> {
+    /// the lead's id, which is derived from what the lead is about. Only leads that are new or
+    /// differ from what the last run wrote (by a digest of the lead) are written, so a run that
+    /// changed little writes little; leads the run no longer produced are dropped unless
+    /// someone already acted on them. Returns how many leads were written and dropped.
+    pub fn replace_opportunities(&mut self, opportunities: &[Opportunity]) -> Result<Written> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mined_at = now_text();
-        tx.execute("CREATE TEMP TABLE IF NOT EXISTS mined(id TEXT PRIMARY KEY)", [])?;
-        tx.execute("DELETE FROM mined", [])?;
+        let mut before: HashMap<String, Option<i64>> = HashMap::new();
+        {
+            let mut stmt = tx.prepare("SELECT id, digest FROM opportunities")?;
+            let rows =
+                stmt.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, Option<i64>>(1)?)))?;
+            for row in rows {
+                let (id, digest) = row?;
+                before.insert(id, digest);
+            }
+        }
+        let mut written = Written::default();
+        let queued_at = chrono::Utc::now().timestamp();
         {
             let mut upsert = tx.prepare(
                 "INSERT INTO opportunities(id, enterprise_id, manager, score, suppressed, mined_at, data,
-                   tier, kind, due, amount)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                   tier, kind, due, amount, digest)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
                  ON CONFLICT(id) DO UPDATE SET enterprise_id = excluded.enterprise_id,
                    manager = excluded.manager, score = excluded.score,
                    suppressed = excluded.suppressed, mined_at = excluded.mined_at,
                    data = excluded.data, tier = excluded.tier, kind = excluded.kind,
-                   due = excluded.due, amount = excluded.amount",
+                   due = excluded.due, amount = excluded.amount, digest = excluded.digest",
             )?;
-            let mut mark = tx.prepare("INSERT OR IGNORE INTO mined(id) VALUES (?1)")?;
             let mut clear_alerts = tx.prepare("DELETE FROM opportunity_alerts WHERE opportunity_id = ?1")?;
             let mut add_alert = tx.prepare(
                 "INSERT OR REPLACE INTO opportunity_alerts(alert_id, opportunity_id, rank, data)
@@ -651,6 +672,15 @@ impl Store {
                 "UPDATE opportunities SET status = 'blocked' WHERE id = ?1 AND status IN ('new', 'pushed')",
             )?;
             for opp in opportunities {
+                let blocked = opp.status == OpportunityStatus::Blocked;
+                let data = serde_json::to_string(opp)?;
+                let digest = xxhash_rust::xxh3::xxh3_64(data.as_bytes()) as i64;
+                if before.remove(&opp.id) == Some(Some(digest)) {
+                    if blocked {
+                        block.execute([&opp.id])?;
+                    }
+                    continue;
+                }
                 upsert.execute(params![
                     opp.id,
                     opp.enterprise.id,
@@ -658,50 +688,54 @@ impl Store {
                     opp.score,
                     opp.suppressed.is_some(),
                     mined_at,
-                    serde_json::to_string(opp)?,
+                    data,
                     opp.tier.as_str(),
                     opp.kind.as_str(),
                     opp.due.map(|d| d.to_string()),
                     opp.amount,
+                    digest,
                 ])?;
-                mark.execute([&opp.id])?;
+                written.written += 1;
                 clear_alerts.execute([&opp.id])?;
                 for alert in &opp.alerts {
                     let rank = f64::from(alert.severity) * alert.weight;
                     add_alert.execute(params![alert.id, opp.id, rank, serde_json::to_string(alert)?])?;
                 }
-                if opp.status == OpportunityStatus::Blocked {
+                if blocked {
                     block.execute([&opp.id])?;
                 }
             }
         }
-        // New live leads with a manager join the outbox, once: a lead already queued (or sent)
-        // is never queued again by a later run.
+        // Live leads with a manager join the outbox, once: a lead already queued (or sent) is
+        // never queued again by a later run.
         tx.execute(
             "INSERT OR IGNORE INTO outbox(opportunity_id, manager, enterprise_id, queued_at, state)
              SELECT id, manager, enterprise_id, ?1, 'queued' FROM opportunities
-             WHERE id IN (SELECT id FROM mined) AND suppressed = 0 AND status = 'new'
-               AND manager IS NOT NULL",
-            [chrono::Utc::now().timestamp()],
+             WHERE suppressed = 0 AND status = 'new' AND manager IS NOT NULL",
+            [queued_at],
         )?;
-        // A lead whose evidence is gone is dropped unless someone already acted on it.
-        tx.execute(
-            "DELETE FROM opportunities WHERE id NOT IN (SELECT id FROM mined) AND status = 'new'
-               AND id NOT IN (SELECT opportunity_id FROM outbox WHERE state <> 'queued')",
-            [],
-        )?;
-        tx.execute(
-            "UPDATE outbox SET state = 'cancelled', reason = 'the lead is gone'
-             WHERE state = 'queued' AND opportunity_id NOT IN (SELECT id FROM opportunities)",
-            [],
-        )?;
-        tx.execute(
-            "DELETE FROM opportunity_alerts WHERE opportunity_id NOT IN (SELECT id FROM opportunities)",
-            [],
-        )?;
-        tx.execute("DELETE FROM mined", [])?;
+        // What is left of `before` the run no longer produced: a lead whose evidence is gone is
+        // dropped unless someone already acted on it.
+        {
+            let mut drop_lead = tx.prepare(
+                "DELETE FROM opportunities WHERE id = ?1 AND status = 'new'
+                   AND NOT EXISTS (SELECT 1 FROM outbox WHERE opportunity_id = ?1 AND state <> 'queued')",
+            )?;
+            let mut cancel = tx.prepare(
+                "UPDATE outbox SET state = 'cancelled', reason = 'the lead is gone'
+                 WHERE opportunity_id = ?1 AND state = 'queued'",
+            )?;
+            let mut clear_alerts = tx.prepare("DELETE FROM opportunity_alerts WHERE opportunity_id = ?1")?;
+            for id in before.keys() {
+                if drop_lead.execute([id])? > 0 {
+                    written.dropped += 1;
+                    cancel.execute([id])?;
+                    clear_alerts.execute([id])?;
+                }
+            }
+        }
         tx.commit()?;
-        Ok(())
+        Ok(written)
     }
 
     /// Records feedback and moves the lead to the new status, atomically.

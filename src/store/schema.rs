@@ -240,4 +240,8 @@ pub(super) const MIGRATIONS: &[&str] = &[
                json_extract(a.value, '$.severity') * COALESCE(json_extract(a.value, '$.weight'), 1.0), a.value
         FROM opportunities o, json_each(o.data, '$.alerts') a;
     "#,
+    // 14: a digest of each lead as mining wrote it, so a run rewrites only the leads it changed
+    r#"
+    ALTER TABLE opportunities ADD COLUMN digest INTEGER;
+    "#,
 ];
