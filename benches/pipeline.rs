@@ -2,7 +2,9 @@
 //!
 //! `cargo bench --bench pipeline` (100,000 enterprises by default);
 //! `OPPGRAPH_BENCH_ENTERPRISES=20000 cargo bench --bench pipeline` for a quicker run.
-//! Prints one JSON object with the timings (seconds), row counts and peak RSS (MiB).
+//! Prints one JSON object with the timings (seconds), row counts and peak RSS (MiB); the same
+//! CSVs loaded by the `sqlite3` shell's `.import` beside the import (the storage floor, when
+//! `sqlite3` is installed); and a next-day refresh: 1% more notices imported and mined.
 
 use oppgraph::gen::{generate, GenConfig};
 use oppgraph::workspace::Workspace;
@@ -14,6 +16,29 @@ fn peak_rss_mib() -> Option<f64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib / 1024.0)
+}
+
+/// Seconds the `sqlite3` shell takes to `.import` every CSV in `dir` into a new database, or
+/// `None` when there is no `sqlite3` on the PATH.
+fn sqlite3_import(dir: &std::path::Path, db: &std::path::Path) -> Option<f64> {
+    use std::io::Write;
+    let mut script = String::from(".mode csv\n");
+    let mut files: Vec<_> = std::fs::read_dir(dir).ok()?.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+    files.sort();
+    for file in files.iter().filter(|f| f.extension().is_some_and(|e| e == "csv")) {
+        let table = file.file_stem()?.to_string_lossy().replace('-', "_");
+        script.push_str(&format!(".import '{}' {table}\n", file.display()));
+    }
+    let started = Instant::now();
+    let mut child = std::process::Command::new("sqlite3")
+        .arg(db)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    child.stdin.take()?.write_all(script.as_bytes()).ok()?;
+    let status = child.wait().ok()?;
+    status.success().then(|| started.elapsed().as_secs_f64())
 }
 
 fn main() {
@@ -30,6 +55,10 @@ fn main() {
     let summary = generate(&GenConfig { enterprises, seed: 1, as_of }, &dir.path().join("gen")).expect("gen");
     let gen_s = started.elapsed().as_secs_f64();
 
+    // The storage floor: the same CSVs loaded by the sqlite3 shell's `.import`, with no
+    // validation, resolution, change log or index — what writing the rows alone costs.
+    let floor_s = sqlite3_import(&dir.path().join("gen"), &dir.path().join("floor.db"));
+
     let mut ws = Workspace::open(&dir.path().join("data")).expect("open");
     let started = Instant::now();
     let outcome = ws.import(&[dir.path().join("gen")]).expect("import");
@@ -40,6 +69,26 @@ fn main() {
     let started = Instant::now();
     let mined = ws.mine(as_of).expect("mine");
     let mine_s = started.elapsed().as_secs_f64();
+
+    // The next day: 1% more notices (every hundredth tender again under a new id), imported and
+    // mined. Only the leads the day changed are written.
+    let day = dir.path().join("day2");
+    std::fs::create_dir_all(&day).expect("day dir");
+    let tenders = std::fs::read_to_string(dir.path().join("gen/tenders.csv")).expect("tenders");
+    let mut lines = tenders.lines();
+    let mut next = String::from(lines.next().expect("header"));
+    next.push('\n');
+    for line in lines.step_by(100) {
+        let (id, rest) = line.split_once(',').expect("id column");
+        next.push_str(&format!("{id}-day2,{rest}\n"));
+    }
+    std::fs::write(day.join("tenders.csv"), next).expect("write day");
+    let started = Instant::now();
+    let refresh = ws.import(&[day]).expect("import day");
+    let refresh_import_s = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let remined = ws.mine(as_of).expect("mine day");
+    let refresh_mine_s = started.elapsed().as_secs_f64();
 
     let started = Instant::now();
     let hits = ws
@@ -56,11 +105,18 @@ fn main() {
         "import_rows": rows,
         "import_rows_per_s": rows as f64 / import_s,
         "rejected": rejected,
+        "sqlite3_import_s": floor_s,
+        "import_vs_sqlite3_import": floor_s.map(|f| import_s / f),
         "mine_s": mine_s,
         "opportunities": mined.opportunities,
         "live": mined.live,
         "suppressed": mined.suppressed,
         "with_alerts": mined.with_alerts,
+        "refresh_rows": refresh.files.iter().map(|f| f.accepted).sum::<usize>(),
+        "refresh_import_s": refresh_import_s,
+        "refresh_mine_s": refresh_mine_s,
+        "refresh_leads_written": remined.changed.written,
+        "refresh_leads_dropped": remined.changed.dropped,
         "first_search_ms": search_ms,
         "outbox": ws.store().outbox_depth().expect("outbox depth"),
         "search_total": hits.total,

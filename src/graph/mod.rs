@@ -438,45 +438,73 @@ impl EnterpriseGraph {
 
     /// The shortest affiliation chain (shareholding, control, officers, legal representatives,
     /// branches, walked in either direction) between two nodes, if within `max_hops`.
+    ///
+    /// A breadth-first search from both ends, a level at a time from the smaller frontier: most
+    /// pairs mining asks about (a winner and its buyer) are not affiliated, and one search from
+    /// one end would read the whole `max_hops` neighbourhood to say so.
     pub fn affiliation_path(&self, a: &NodeRef, b: &NodeRef, max_hops: usize) -> Option<Vec<String>> {
         let (start, goal) = (self.index_of(a)?, self.index_of(b)?);
         if start == goal {
             return Some(vec![self.name_at(start).to_string()]);
         }
-        let mut parent: HashMap<NodeIndex, NodeIndex> = HashMap::new();
-        let mut depth = HashMap::from([(start, 0usize)]);
-        let mut queue = VecDeque::from([start]);
-        while let Some(current) = queue.pop_front() {
-            let d = depth[&current];
-            if d == max_hops {
-                continue;
-            }
-            let edges = self
-                .graph
-                .edges_directed(current, Direction::Outgoing)
-                .map(|e| (e.target(), e.weight().kind))
-                .chain(
-                    self.graph
-                        .edges_directed(current, Direction::Incoming)
-                        .map(|e| (e.source(), e.weight().kind)),
-                );
-            for (next, kind) in edges {
-                if !kind.is_affiliation() || depth.contains_key(&next) {
-                    continue;
-                }
-                depth.insert(next, d + 1);
-                parent.insert(next, current);
-                if next == goal {
-                    let mut path = vec![goal];
-                    let mut at = goal;
-                    while let Some(&p) = parent.get(&at) {
-                        path.push(p);
-                        at = p;
+        // Each side: node -> (the node it was reached from, depth).
+        let mut sides: [HashMap<NodeIndex, (Option<NodeIndex>, usize)>; 2] =
+            [HashMap::from([(start, (None, 0))]), HashMap::from([(goal, (None, 0))])];
+        let mut frontiers = [vec![start], vec![goal]];
+        let mut depths = [0usize; 2];
+        while depths[0] + depths[1] < max_hops && !frontiers[0].is_empty() && !frontiers[1].is_empty() {
+            let side = usize::from(frontiers[1].len() < frontiers[0].len());
+            let (this, other) = if side == 0 {
+                let [a, b] = &mut sides;
+                (a, &*b)
+            } else {
+                let [a, b] = &mut sides;
+                (b, &*a)
+            };
+            let depth = depths[side] + 1;
+            let mut next = Vec::new();
+            // The meeting node with the shortest chain through it.
+            let mut meet: Option<(usize, NodeIndex)> = None;
+            for &current in &frontiers[side] {
+                let edges = self
+                    .graph
+                    .edges_directed(current, Direction::Outgoing)
+                    .map(|e| (e.target(), e.weight().kind))
+                    .chain(
+                        self.graph
+                            .edges_directed(current, Direction::Incoming)
+                            .map(|e| (e.source(), e.weight().kind)),
+                    );
+                for (node, kind) in edges {
+                    if !kind.is_affiliation() || this.contains_key(&node) {
+                        continue;
                     }
-                    path.reverse();
-                    return Some(path.iter().map(|&i| self.name_at(i).to_string()).collect());
+                    this.insert(node, (Some(current), depth));
+                    if let Some(&(_, far)) = other.get(&node) {
+                        if meet.is_none_or(|(best, _)| depth + far < best) {
+                            meet = Some((depth + far, node));
+                        }
+                    }
+                    next.push(node);
                 }
-                queue.push_back(next);
+            }
+            depths[side] = depth;
+            frontiers[side] = next;
+            if let Some((_, node)) = meet {
+                let chain = |side: &HashMap<NodeIndex, (Option<NodeIndex>, usize)>| {
+                    let mut out = Vec::new();
+                    let mut at = side.get(&node).and_then(|(p, _)| *p);
+                    while let Some(p) = at {
+                        out.push(p);
+                        at = side.get(&p).and_then(|(q, _)| *q);
+                    }
+                    out
+                };
+                let mut path = chain(&sides[0]);
+                path.reverse();
+                path.push(node);
+                path.extend(chain(&sides[1]));
+                return Some(path.iter().map(|&i| self.name_at(i).to_string()).collect());
             }
         }
         None
@@ -898,6 +926,53 @@ mod tests {
             if exact {
                 let rebuilt = build_from(&rows);
                 proptest::prop_assert_eq!(graph.edge_list(), rebuilt.edge_list());
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
+        /// The search from both ends finds a chain exactly when one exists within the hops,
+        /// as long as the shortest (a plain breadth-first search from one end counts), and
+        /// every step of it is a relation between the two names.
+        #[test]
+        fn affiliation_paths_are_shortest_chains(
+            links in proptest::collection::vec((1i64..13, 1i64..13), 0..30),
+            a in 1i64..13,
+            b in 1i64..13,
+            hops in 1usize..6,
+        ) {
+            let ents: Vec<Enterprise> = (1..=12).map(|id| ent(id, &format!("E{id}"))).collect();
+            let rels: Vec<Relation> =
+                links.iter().filter(|(f, t)| f != t).map(|&(f, t)| holds(Party::Enterprise(f), t, 0.3)).collect();
+            let g = EnterpriseGraph::build(&ents, &[], &rels, &[], as_of());
+            let linked = |x: i64, y: i64| rels.iter().any(|r| {
+                (r.from == Party::Enterprise(x) && r.to == y) || (r.from == Party::Enterprise(y) && r.to == x)
+            });
+            // Distances from `a` by a plain breadth-first search.
+            let mut distance = HashMap::from([(a, 0usize)]);
+            let mut queue = VecDeque::from([a]);
+            while let Some(x) = queue.pop_front() {
+                for y in 1..=12 {
+                    if !distance.contains_key(&y) && linked(x, y) {
+                        distance.insert(y, distance[&x] + 1);
+                        queue.push_back(y);
+                    }
+                }
+            }
+            let path = g.affiliation_path(&NodeRef::Enterprise(a), &NodeRef::Enterprise(b), hops);
+            match distance.get(&b).filter(|&&d| d <= hops) {
+                None => proptest::prop_assert_eq!(path, None),
+                Some(&d) => {
+                    let path = path.expect("a chain within the hops");
+                    proptest::prop_assert_eq!(path.len(), d + 1);
+                    let ids: Vec<i64> = path.iter().map(|n| n[1..].parse().unwrap()).collect();
+                    proptest::prop_assert_eq!(ids[0], a);
+                    proptest::prop_assert_eq!(*ids.last().unwrap(), b);
+                    for pair in ids.windows(2) {
+                        proptest::prop_assert!(linked(pair[0], pair[1]), "{:?}", ids);
+                    }
+                }
             }
         }
     }
