@@ -108,7 +108,10 @@ impl EnterpriseGraph {
     }
 
     fn id_value(&self, index: NodeIndex) -> serde_json::Value {
-        self.out(index).id
+        match self.key_at(index) {
+            NodeRef::Enterprise(id) => id.into(),
+            NodeRef::Person(id) => format!("person:{id}").into(),
+        }
     }
 
     fn edge_out(&self, edge: petgraph::graph::EdgeReference<'_, super::Edge, u32>) -> EdgeOut {
@@ -482,14 +485,16 @@ impl EnterpriseGraph {
     ) -> Option<Neighbourhood> {
         let start = self.index_of(node)?;
         let allowed = |kind: EdgeKind| kinds.is_empty() || kinds.contains(&kind);
-        let mut seen: HashMap<NodeIndex, usize> = HashMap::from([(start, 0)]);
+        // Node -> (depth, whether its edges were walked). Breadth first, so the nodes are
+        // `order` itself and `order[next..]` is the queue.
+        let mut seen: HashMap<NodeIndex, (usize, bool)> = HashMap::from([(start, (0, false))]);
         let mut order = vec![start];
         let mut capped = Vec::new();
         let mut edges = Vec::new();
-        let mut seen_edges = HashSet::new();
-        let mut queue = VecDeque::from([start]);
-        while let Some(current) = queue.pop_front() {
-            let d = seen[&current];
+        let mut next = 0;
+        while let Some(&current) = order.get(next) {
+            next += 1;
+            let d = seen[&current].0;
             if d >= depth {
                 continue;
             }
@@ -501,23 +506,28 @@ impl EnterpriseGraph {
                 capped.push(self.out(current));
                 continue;
             }
-            let incident = self
-                .graph
-                .edges_directed(current, Direction::Outgoing)
-                .chain(self.graph.edges_directed(current, Direction::Incoming));
+            // Each edge once: a loop is only outgoing, and an edge to a node already walked was
+            // listed from there.
+            let incident = self.graph.edges_directed(current, Direction::Outgoing).chain(
+                self.graph.edges_directed(current, Direction::Incoming).filter(|e| e.source() != current),
+            );
             for edge in incident {
                 if !allowed(edge.weight().kind) {
                     continue;
                 }
                 let other = if edge.source() == current { edge.target() } else { edge.source() };
-                if seen_edges.insert(edge.id()) {
-                    edges.push(self.edge_out(edge));
+                match seen.entry(other) {
+                    std::collections::hash_map::Entry::Vacant(slot) => {
+                        slot.insert((d + 1, false));
+                        order.push(other);
+                    }
+                    std::collections::hash_map::Entry::Occupied(slot) if slot.get().1 => continue,
+                    std::collections::hash_map::Entry::Occupied(_) => {}
                 }
-                if let std::collections::hash_map::Entry::Vacant(slot) = seen.entry(other) {
-                    slot.insert(d + 1);
-                    order.push(other);
-                    queue.push_back(other);
-                }
+                edges.push(self.edge_out(edge));
+            }
+            if let Some(entry) = seen.get_mut(&current) {
+                entry.1 = true;
             }
         }
         Some(Neighbourhood { nodes: order.into_iter().map(|i| self.out(i)).collect(), edges, capped })
@@ -843,6 +853,60 @@ mod tests {
                 let id = owner.node.id.as_i64().unwrap() as usize;
                 prop_assert!((expected[&id] - owner.share).abs() < 1e-6);
             }
+        }
+
+        /// The neighbourhood is every node within the depth and every edge touching a node
+        /// inside it (not on its rim), each once — parallel edges and loops included.
+        #[test]
+        fn neighbourhoods_list_each_node_and_edge_once(
+            edges in proptest::collection::vec((1usize..9, 1usize..9, 0u8..2), 0..24),
+            start in 1usize..9,
+            depth in 0usize..4,
+        ) {
+            // The store keys relations, so one relation of a kind per pair and direction.
+            let mut edges = edges;
+            edges.sort();
+            edges.dedup();
+            let rels: Vec<_> = edges.iter().map(|&(x, y, k)| {
+                (Party::Enterprise(x as i64), y as i64, if k == 0 { Guarantee } else { RelationKind::Control }, 0.0)
+            }).collect();
+            let g = build(8, 0, &rels);
+            let near = g.neighbourhood(&NodeRef::Enterprise(start as i64), depth, &[], usize::MAX).unwrap();
+            // Distances by relaxing every relation (either way) until nothing changes.
+            let mut distance: HashMap<usize, usize> = HashMap::from([(start, 0)]);
+            loop {
+                let mut changed = false;
+                for &(x, y, _) in &edges {
+                    for (a, b) in [(x, y), (y, x)] {
+                        if let Some(&d) = distance.get(&a) {
+                            if d < depth && distance.get(&b).is_none_or(|&e| e > d + 1) {
+                                distance.insert(b, d + 1);
+                                changed = true;
+                            }
+                        }
+                    }
+                }
+                if !changed { break; }
+            }
+            let mut nodes: Vec<usize> = near.nodes.iter().map(|n| n.id.as_i64().unwrap() as usize).collect();
+            nodes.sort();
+            let mut expected: Vec<usize> = distance.keys().copied().collect();
+            expected.sort();
+            prop_assert_eq!(nodes, expected);
+            let inside = |n: &usize| distance.get(n).is_some_and(|&d| d < depth);
+            let mut listed: Vec<(i64, i64, &str)> = near.edges.iter()
+                .map(|e| (e.from.as_i64().unwrap(), e.to.as_i64().unwrap(), e.kind)).collect();
+            listed.sort();
+            let before = listed.len();
+            listed.dedup();
+            prop_assert_eq!(before, listed.len(), "an edge listed twice");
+            let mut wanted: Vec<(i64, i64, &str)> = edges.iter()
+                .filter(|(x, y, _)| inside(x) || inside(y))
+                .map(|&(x, y, k)| (x as i64, y as i64, if k == 0 { "guarantee" } else { "control" }))
+                .collect();
+            wanted.sort();
+            wanted.dedup();
+            prop_assert_eq!(listed, wanted);
         }
 
         #[test]
