@@ -75,6 +75,53 @@ pub struct EnterpriseGraph {
     stamp: crate::model::GraphVersion,
     /// Relation roles, numbered from 1 in the order first seen (edges keep the number).
     roles: Roles,
+    /// Every node's affiliation neighbours, built on the first chain search after the edges
+    /// last changed.
+    affiliations: std::sync::OnceLock<Affiliations>,
+}
+
+/// The affiliation edges (shareholding, control, officers, legal representatives, branches)
+/// of every node, either direction, in one array: a chain search reads only these, not the
+/// thousands of award and invoice edges of a buyer it passes.
+#[derive(Debug, Default, Clone)]
+struct Affiliations {
+    /// Node `n`'s neighbours are `neighbours[starts[n]..starts[n + 1]]`.
+    starts: Vec<u32>,
+    neighbours: Vec<u32>,
+}
+
+impl Affiliations {
+    fn of(graph: &DiGraph<(), Edge, u32>) -> Affiliations {
+        let n = graph.node_count();
+        let mut starts = vec![0u32; n + 1];
+        let links = || {
+            graph
+                .edge_references()
+                .filter(|e| e.weight().kind.is_affiliation() && e.source() != e.target())
+                .map(|e| (e.source().index(), e.target().index()))
+        };
+        for (a, b) in links() {
+            starts[a + 1] += 1;
+            starts[b + 1] += 1;
+        }
+        for i in 0..n {
+            starts[i + 1] += starts[i];
+        }
+        let mut fill = starts.clone();
+        let mut neighbours = vec![0u32; starts[n] as usize];
+        for (a, b) in links() {
+            neighbours[fill[a] as usize] = b as u32;
+            fill[a] += 1;
+            neighbours[fill[b] as usize] = a as u32;
+            fill[b] += 1;
+        }
+        Affiliations { starts, neighbours }
+    }
+
+    fn of_node(&self, node: NodeIndex) -> &[u32] {
+        let i = node.index();
+        &self.neighbours[self.starts[i] as usize..self.starts[i + 1] as usize]
+    }
 }
 
 /// What the graph is built for.
@@ -265,6 +312,7 @@ impl EnterpriseGraph {
         if self.index_of(from).is_none() || self.index_of(to).is_none() {
             return true; // never added: an end was unknown when the row was built
         }
+        self.affiliations.take();
         if !edge.is_invoice_sum() {
             let Some(id) = self.find_edge(from, to, |e| e == edge) else { return false };
             self.graph.remove_edge(id);
@@ -288,6 +336,7 @@ impl EnterpriseGraph {
         let (n, added) = self.nodes.insert(key, name)?;
         if added {
             self.graph.add_node(());
+            self.affiliations.take();
         }
         Some(NodeIndex::new(n))
     }
@@ -295,6 +344,7 @@ impl EnterpriseGraph {
     fn add_edge(&mut self, from: &NodeRef, to: &NodeRef, edge: Edge) -> Option<EdgeIndex> {
         let a = self.index_of(from)?;
         let b = self.index_of(to)?;
+        self.affiliations.take();
         Some(self.graph.add_edge(a, b, edge))
     }
 
@@ -452,8 +502,12 @@ impl EnterpriseGraph {
             [HashMap::from([(start, (None, 0))]), HashMap::from([(goal, (None, 0))])];
         let mut frontiers = [vec![start], vec![goal]];
         let mut depths = [0usize; 2];
+        let affiliations = self.affiliations.get_or_init(|| Affiliations::of(&self.graph));
+        // The side with fewer links to read goes next.
+        let links =
+            |frontier: &[NodeIndex]| frontier.iter().map(|&n| affiliations.of_node(n).len()).sum::<usize>();
         while depths[0] + depths[1] < max_hops && !frontiers[0].is_empty() && !frontiers[1].is_empty() {
-            let side = usize::from(frontiers[1].len() < frontiers[0].len());
+            let side = usize::from(links(&frontiers[1]) < links(&frontiers[0]));
             let (this, other) = if side == 0 {
                 let [a, b] = &mut sides;
                 (a, &*b)
@@ -466,17 +520,9 @@ impl EnterpriseGraph {
             // The meeting node with the shortest chain through it.
             let mut meet: Option<(usize, NodeIndex)> = None;
             for &current in &frontiers[side] {
-                let edges = self
-                    .graph
-                    .edges_directed(current, Direction::Outgoing)
-                    .map(|e| (e.target(), e.weight().kind))
-                    .chain(
-                        self.graph
-                            .edges_directed(current, Direction::Incoming)
-                            .map(|e| (e.source(), e.weight().kind)),
-                    );
-                for (node, kind) in edges {
-                    if !kind.is_affiliation() || this.contains_key(&node) {
+                for &node in affiliations.of_node(current) {
+                    let node = NodeIndex::new(node as usize);
+                    if this.contains_key(&node) {
                         continue;
                     }
                     this.insert(node, (Some(current), depth));

@@ -202,7 +202,15 @@ impl EnterpriseGraph {
                 .collect::<std::io::Result<Vec<_>>>()?;
             contacts.insert((attribute, value), ids);
         }
-        Ok(Some(EnterpriseGraph { graph, nodes, contacts, options, stamp, roles }))
+        Ok(Some(EnterpriseGraph {
+            graph,
+            nodes,
+            contacts,
+            options,
+            stamp,
+            roles,
+            affiliations: Default::default(),
+        }))
     }
 }
 
