@@ -3,51 +3,12 @@
 //! core enterprise.
 
 use super::analysis::NodeOut;
-use super::{EdgeKind, EnterpriseGraph, NodeRef};
+use super::{Adjacency, EdgeKind, EnterpriseGraph, NodeRef};
 use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
-
-/// Neighbour lists in one array (compressed sparse rows), undirected: 8 bytes per edge end.
-struct Adjacency {
-    offsets: Vec<u32>,
-    targets: Vec<u32>,
-}
-
-impl Adjacency {
-    fn undirected(graph: &EnterpriseGraph, kinds: &[EdgeKind]) -> Adjacency {
-        let n = graph.graph.node_count();
-        let mut degree = vec![0u32; n];
-        let allowed = |k: EdgeKind| kinds.is_empty() || kinds.contains(&k);
-        for edge in graph.graph.edge_references().filter(|e| allowed(e.weight().kind)) {
-            degree[edge.source().index()] += 1;
-            degree[edge.target().index()] += 1;
-        }
-        let mut offsets = Vec::with_capacity(n + 1);
-        let mut total = 0u32;
-        offsets.push(0);
-        for d in &degree {
-            total += d;
-            offsets.push(total);
-        }
-        let mut fill: Vec<u32> = offsets[..n].to_vec();
-        let mut targets = vec![0u32; total as usize];
-        for edge in graph.graph.edge_references().filter(|e| allowed(e.weight().kind)) {
-            let (a, b) = (edge.source().index(), edge.target().index());
-            targets[fill[a] as usize] = b as u32;
-            fill[a] += 1;
-            targets[fill[b] as usize] = a as u32;
-            fill[b] += 1;
-        }
-        Adjacency { offsets, targets }
-    }
-
-    fn neighbours(&self, node: usize) -> &[u32] {
-        &self.targets[self.offsets[node] as usize..self.offsets[node + 1] as usize]
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Ranked {
@@ -85,7 +46,7 @@ impl EnterpriseGraph {
         if seeds.is_empty() {
             return Vec::new();
         }
-        let adjacency = Adjacency::undirected(self, kinds);
+        let adjacency = Adjacency::undirected(&self.graph, |k| kinds.is_empty() || kinds.contains(&k));
         let n = self.graph.node_count();
         let jump = 1.0 / seeds.len() as f64;
         let mut rank = vec![0.0f64; n];

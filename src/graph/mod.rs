@@ -77,50 +77,49 @@ pub struct EnterpriseGraph {
     roles: Roles,
     /// Every node's affiliation neighbours, built on the first chain search after the edges
     /// last changed.
-    affiliations: std::sync::OnceLock<Affiliations>,
+    affiliations: std::sync::OnceLock<Adjacency>,
 }
 
-/// The affiliation edges (shareholding, control, officers, legal representatives, branches)
-/// of every node, either direction, in one array: a chain search reads only these, not the
-/// thousands of award and invoice edges of a buyer it passes.
+/// Neighbour lists in one array (compressed sparse rows), undirected: 8 bytes per edge end.
+/// PageRank walks one; chain searches read the affiliation edges (shareholding, control,
+/// officers, legal representatives, branches) from one, not the thousands of award and
+/// invoice edges of a buyer they pass.
 #[derive(Debug, Default, Clone)]
-struct Affiliations {
-    /// Node `n`'s neighbours are `neighbours[starts[n]..starts[n + 1]]`.
-    starts: Vec<u32>,
-    neighbours: Vec<u32>,
+struct Adjacency {
+    offsets: Vec<u32>,
+    targets: Vec<u32>,
 }
 
-impl Affiliations {
-    fn of(graph: &DiGraph<(), Edge, u32>) -> Affiliations {
+impl Adjacency {
+    fn undirected(graph: &DiGraph<(), Edge, u32>, allowed: impl Fn(EdgeKind) -> bool) -> Adjacency {
         let n = graph.node_count();
-        let mut starts = vec![0u32; n + 1];
+        let mut offsets = vec![0u32; n + 1];
         let links = || {
             graph
                 .edge_references()
-                .filter(|e| e.weight().kind.is_affiliation() && e.source() != e.target())
+                .filter(|e| allowed(e.weight().kind))
                 .map(|e| (e.source().index(), e.target().index()))
         };
         for (a, b) in links() {
-            starts[a + 1] += 1;
-            starts[b + 1] += 1;
+            offsets[a + 1] += 1;
+            offsets[b + 1] += 1;
         }
         for i in 0..n {
-            starts[i + 1] += starts[i];
+            offsets[i + 1] += offsets[i];
         }
-        let mut fill = starts.clone();
-        let mut neighbours = vec![0u32; starts[n] as usize];
+        let mut fill = offsets.clone();
+        let mut targets = vec![0u32; offsets[n] as usize];
         for (a, b) in links() {
-            neighbours[fill[a] as usize] = b as u32;
+            targets[fill[a] as usize] = b as u32;
             fill[a] += 1;
-            neighbours[fill[b] as usize] = a as u32;
+            targets[fill[b] as usize] = a as u32;
             fill[b] += 1;
         }
-        Affiliations { starts, neighbours }
+        Adjacency { offsets, targets }
     }
 
-    fn of_node(&self, node: NodeIndex) -> &[u32] {
-        let i = node.index();
-        &self.neighbours[self.starts[i] as usize..self.starts[i + 1] as usize]
+    fn neighbours(&self, node: usize) -> &[u32] {
+        &self.targets[self.offsets[node] as usize..self.offsets[node + 1] as usize]
     }
 }
 
@@ -502,10 +501,12 @@ impl EnterpriseGraph {
             [HashMap::from([(start, (None, 0))]), HashMap::from([(goal, (None, 0))])];
         let mut frontiers = [vec![start], vec![goal]];
         let mut depths = [0usize; 2];
-        let affiliations = self.affiliations.get_or_init(|| Affiliations::of(&self.graph));
+        let affiliations =
+            self.affiliations.get_or_init(|| Adjacency::undirected(&self.graph, EdgeKind::is_affiliation));
         // The side with fewer links to read goes next.
-        let links =
-            |frontier: &[NodeIndex]| frontier.iter().map(|&n| affiliations.of_node(n).len()).sum::<usize>();
+        let links = |frontier: &[NodeIndex]| {
+            frontier.iter().map(|n| affiliations.neighbours(n.index()).len()).sum::<usize>()
+        };
         while depths[0] + depths[1] < max_hops && !frontiers[0].is_empty() && !frontiers[1].is_empty() {
             let side = usize::from(links(&frontiers[1]) < links(&frontiers[0]));
             let (this, other) = if side == 0 {
@@ -520,7 +521,7 @@ impl EnterpriseGraph {
             // The meeting node with the shortest chain through it.
             let mut meet: Option<(usize, NodeIndex)> = None;
             for &current in &frontiers[side] {
-                for &node in affiliations.of_node(current) {
+                for &node in affiliations.neighbours(current.index()) {
                     let node = NodeIndex::new(node as usize);
                     if this.contains_key(&node) {
                         continue;
