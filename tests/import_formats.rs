@@ -368,3 +368,46 @@ fn generated_data_is_consistent() {
     }
     assert!(total > 50 && fitting * 10 >= total * 9, "{fitting} of {total} awards fit their winner's size");
 }
+
+/// Imports in one workspace share a resolver while nothing else changed the store: a control
+/// relation imported by one is known to the next, which sends a short name fitting the
+/// subsidiary and its parent to review (a new enterprise with candidates) instead of linking
+/// the subsidiary — as a resolver built afresh would.
+#[test]
+fn later_imports_resolve_with_what_earlier_ones_wrote() {
+    let winner_of = |with_stake: bool| {
+        let (dir, mut ws) = workspace();
+        let step = |ws: &mut Workspace, name: &str, file: &str, text: &str| {
+            let input = dir.path().join(name);
+            std::fs::create_dir_all(&input).unwrap();
+            std::fs::write(input.join(file), text).unwrap();
+            let outcome = ws.import(&[input]).unwrap();
+            assert!(outcome.files.iter().all(|f| f.rejected == 0), "{outcome:?}");
+        };
+        step(&mut ws, "a", "enterprises.csv", "name\n宏山钢铁股份有限公司\n上海宏钢包装股份有限公司\n");
+        if with_stake {
+            step(
+                &mut ws,
+                "b",
+                "relations.csv",
+                "from,to,kind,share\n宏山钢铁股份有限公司,上海宏钢包装股份有限公司,shareholder,0.6\n",
+            );
+        }
+        step(
+            &mut ws,
+            "c",
+            "tenders.csv",
+            "id,kind,title,published,buyer,winner,amount\nt1,award,甲工程中标公告,2026-06-01,宜昌市教育局,宏钢股份,1000000\n",
+        );
+        let record = ws.store().record(oppgraph::model::RecordKind::Tender, "t1").unwrap().unwrap();
+        let oppgraph::model::Record::Tender(tender) = record else { panic!("{record:?}") };
+        let winner = tender.winners[0].id;
+        let packaging =
+            ws.store().enterprises().unwrap().into_iter().find(|e| e.name == "上海宏钢包装股份有限公司");
+        (winner, packaging.unwrap().id)
+    };
+    let (winner, packaging) = winner_of(false);
+    assert_eq!(winner, packaging, "alone, the short name links the packaging firm");
+    let (winner, packaging) = winner_of(true);
+    assert_ne!(winner, packaging, "with its parent related, the short name goes to review");
+}

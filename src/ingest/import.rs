@@ -190,7 +190,7 @@ pub fn import_files(
     settings: &ImportSettings<'_>,
 ) -> Result<ImportOutcome, ImportError> {
     let files = collect_files(paths)?;
-    let mut resolver = store.resolver()?;
+    let mut resolver = store.take_resolver()?;
     let mut outcome = ImportOutcome::default();
     for path in files {
         let shown = path.display().to_string();
@@ -219,6 +219,7 @@ pub fn import_files(
         let report = import_table(store, &mut resolver, &shown, kind, table, settings, &mut outcome)?;
         outcome.files.push(report);
     }
+    store.keep_resolver(resolver)?;
     Ok(outcome)
 }
 
@@ -232,7 +233,7 @@ pub fn import_rows(
     rows: Vec<RawRow>,
     settings: &ImportSettings<'_>,
 ) -> Result<ImportOutcome, ImportError> {
-    let mut resolver = store.resolver()?;
+    let mut resolver = store.take_resolver()?;
     let mut columns: Vec<String> = rows.iter().flat_map(|r| r.values.keys().cloned()).collect();
     columns.sort();
     columns.dedup();
@@ -240,6 +241,7 @@ pub fn import_rows(
     let mut outcome = ImportOutcome::default();
     let report = import_table(store, &mut resolver, label, kind, table, settings, &mut outcome)?;
     outcome.files.push(report);
+    store.keep_resolver(resolver)?;
     Ok(outcome)
 }
 

@@ -291,7 +291,11 @@ fn import_relation(linker: &mut Linker<'_, '_>, f: &Fields<'_>) -> Result<Applie
         return Err(problem("a relation from an enterprise to itself").into());
     }
     let relation = Relation { from, to, kind, share, role, amount, start, end, source };
-    Ok(Applied { upsert: linker.tx.upsert_relation(&relation)?, record: None })
+    let upsert = linker.tx.upsert_relation(&relation)?;
+    if let (true, Party::Enterprise(from)) = (relation.is_control(), &relation.from) {
+        linker.resolver.relate(*from, to);
+    }
+    Ok(Applied { upsert, record: None })
 }
 
 enum PartyRef {

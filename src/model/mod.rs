@@ -276,6 +276,16 @@ pub struct Relation {
 }
 
 impl Relation {
+    /// Whether the `from` side controls `to`: a control agreement, a branch, or a stake over
+    /// half.
+    pub fn is_control(&self) -> bool {
+        match self.kind {
+            RelationKind::Control | RelationKind::Branch => true,
+            RelationKind::Shareholder => self.share.is_some_and(|s| s > 0.5),
+            _ => false,
+        }
+    }
+
     /// Current on `as_of`: started (or no start) and not ended before.
     pub fn is_current(&self, as_of: Date) -> bool {
         self.start.is_none_or(|s| s <= as_of) && self.end.is_none_or(|e| e >= as_of)

@@ -342,6 +342,8 @@ pub struct Resolver {
     /// Enterprises known to be related by control (a group and its subsidiary), both ways.
     related: HashMap<EnterpriseId, Vec<EnterpriseId>>,
     decisions: HashMap<String, Option<EnterpriseId>>,
+    /// An enterprise was inserted again under another name.
+    renamed: bool,
 }
 
 impl Resolver {
@@ -398,6 +400,12 @@ impl Resolver {
         self.names.len()
     }
 
+    /// Whether an enterprise was inserted again under another name, so its old name still
+    /// resolves here: such a resolver should not outlive the import that renamed it.
+    pub fn has_renames(&self) -> bool {
+        self.renamed
+    }
+
     pub fn is_empty(&self) -> bool {
         self.names.is_empty()
     }
@@ -409,6 +417,11 @@ impl Resolver {
 
     pub fn insert(&mut self, enterprise: &Enterprise) {
         let id = enterprise.id;
+        // A renamed enterprise keeps its old name here too (nothing takes it out): this
+        // resolver now knows more than one built afresh would.
+        if self.names.get(&id).is_some_and(|old| *old != enterprise.name) {
+            self.renamed = true;
+        }
         if let Some(code) = &enterprise.uscc {
             self.by_uscc.insert(code.clone(), id);
         }

@@ -33,7 +33,14 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 pub struct Store {
     conn: Connection,
+    /// The resolver the last import left, and the store state it reflects (see
+    /// [`Store::take_resolver`]).
+    resolver: Option<(ResolverStamp, crate::resolve::Resolver)>,
 }
+
+/// What a resolver reflects: the graph version (every enterprise and relation write moves it)
+/// and the latest human decision.
+type ResolverStamp = (GraphVersion, Option<String>);
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AlertReview {
@@ -246,7 +253,7 @@ impl Store {
                 "store schema is version {version}, this build reads {known}"
             )));
         }
-        Ok(Store { conn })
+        Ok(Store { conn, resolver: None })
     }
 
     pub fn open_in_memory() -> Result<Store> {
@@ -268,7 +275,7 @@ impl Store {
             tx.pragma_update(None, "user_version", index as i64 + 1)?;
             tx.commit()?;
         }
-        Ok(Store { conn })
+        Ok(Store { conn, resolver: None })
     }
 
     /// Changes whenever another connection commits (SQLite `PRAGMA data_version`): lets a
@@ -865,6 +872,32 @@ impl Store {
         Ok(())
     }
 
+    fn resolver_stamp(&self) -> Result<ResolverStamp> {
+        let decided: Option<String> =
+            self.conn.query_row("SELECT max(at) FROM resolution_decisions", [], |row| row.get(0))?;
+        Ok((graph_version(&self.conn)?, decided))
+    }
+
+    /// The resolver an import works with: the one the last import on this connection left when
+    /// nothing changed since (here or in another process), else [`Store::resolver`]. Building
+    /// one reads every enterprise — seconds at a million — which a crawl's handful of pages
+    /// should not pay each time. Give it back with [`Store::keep_resolver`].
+    pub fn take_resolver(&mut self) -> Result<crate::resolve::Resolver> {
+        let stamp = self.resolver_stamp()?;
+        match self.resolver.take() {
+            Some((at, resolver)) if at == stamp => Ok(resolver),
+            _ => self.resolver(),
+        }
+    }
+
+    /// Keeps a resolver that reflects the store as it is now (an import inserts every
+    /// enterprise and control relation it writes into its resolver as it goes). One that saw a
+    /// rename is dropped: a fresh one will not know the old name.
+    pub fn keep_resolver(&mut self, resolver: crate::resolve::Resolver) -> Result<()> {
+        self.resolver = if resolver.has_renames() { None } else { Some((self.resolver_stamp()?, resolver)) };
+        Ok(())
+    }
+
     /// The resolver every caller uses: all enterprises, with every decision people recorded
     /// (`resolve --link/--new`) applied, so import, `resolve`, `graph` and the API agree.
     pub fn resolver(&self) -> Result<crate::resolve::Resolver> {
@@ -872,8 +905,9 @@ impl Store {
         for decision in self.decisions()? {
             resolver.decide(&decision);
         }
-        // Control (a majority stake, a recorded control, a branch) makes a group and its
-        // subsidiary related: a short name that fits both goes to a person.
+        // Control (a majority stake, a recorded control, a branch: `Relation::is_control`)
+        // makes a group and its subsidiary related: a short name that fits both goes to a
+        // person.
         let mut stmt = self.conn.prepare(
             "SELECT json_extract(data, '$.from.Enterprise'), to_id FROM relations
              WHERE json_extract(data, '$.from.Enterprise') IS NOT NULL
@@ -1158,6 +1192,40 @@ mod tests {
         tx.commit().unwrap();
         other.join().unwrap().unwrap();
         assert_eq!(first.count(Table::Enterprises).unwrap(), 2);
+    }
+
+    /// A kept resolver is handed back while the store is as it left it, and rebuilt after any
+    /// write that moves the graph version, a decision, or a rename it saw.
+    #[test]
+    fn a_kept_resolver_serves_until_the_store_changes() {
+        use crate::resolve::{Resolution, Resolver};
+        let mut store = Store::open_in_memory().unwrap();
+        let mut tx = store.begin().unwrap();
+        tx.insert_enterprise(Enterprise { name: "甲建设有限公司".into(), ..Default::default() }).unwrap();
+        tx.commit().unwrap();
+        // A resolver that knows one enterprise the store does not: which one comes back shows.
+        let marked =
+            |resolver: &Resolver| !matches!(resolver.resolve_name("乙科技有限公司"), Resolution::NotFound);
+        let mut resolver = store.take_resolver().unwrap();
+        resolver.insert(&Enterprise { id: 99, name: "乙科技有限公司".into(), ..Default::default() });
+        store.keep_resolver(resolver).unwrap();
+        let resolver = store.take_resolver().unwrap();
+        assert!(marked(&resolver), "nothing changed: the kept one");
+        store.keep_resolver(resolver).unwrap();
+        let mut tx = store.begin().unwrap();
+        tx.insert_enterprise(Enterprise { name: "丙物流有限公司".into(), ..Default::default() }).unwrap();
+        tx.commit().unwrap();
+        let resolver = store.take_resolver().unwrap();
+        assert!(!marked(&resolver), "the store moved: a fresh one");
+        store.keep_resolver(resolver).unwrap();
+        store.add_decision(&Decision { name: "丙物流".into(), enterprise: Some(1) }, "测试").unwrap();
+        assert!(!marked(&store.take_resolver().unwrap()), "a decision: a fresh one");
+        let mut resolver = store.take_resolver().unwrap();
+        resolver.insert(&Enterprise { id: 99, name: "乙科技有限公司".into(), ..Default::default() });
+        resolver
+            .insert(&Enterprise { id: 1, name: "甲建设集团有限公司".into(), ..Default::default() });
+        store.keep_resolver(resolver).unwrap();
+        assert!(!marked(&store.take_resolver().unwrap()), "a rename: not kept");
     }
 
     #[test]
