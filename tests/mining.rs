@@ -386,3 +386,24 @@ fn a_run_writes_only_the_leads_it_changed() {
     theirs.sort_by(|a, b| a.0.cmp(&b.0));
     assert_eq!(ours, theirs);
 }
+
+/// Leads a later run no longer produces are dropped and their queued pushes cancelled; no
+/// push is queued for a lead that is gone.
+#[test]
+fn gone_leads_leave_and_their_queued_pushes_are_cancelled() {
+    let (_dir, mut ws) = mined_workspace();
+    let queued_before: std::collections::HashSet<String> =
+        ws.store().lead_deliveries().unwrap().into_keys().collect();
+    assert!(!queued_before.is_empty());
+    // Years later the awards and pledges of the fixture are out of every window.
+    let later = ws.mine("2031-01-01".parse().unwrap()).unwrap();
+    assert!(later.changed.dropped > 0, "{:?}", later.changed);
+    let leads: std::collections::HashSet<String> = all_opportunities(&ws).into_iter().map(|o| o.id).collect();
+    for id in ws.store().lead_deliveries().unwrap().keys() {
+        assert!(leads.contains(id) || queued_before.contains(id), "a push queued for a gone lead: {id}");
+    }
+    let gone_queued = queued_before.iter().filter(|id| !leads.contains(*id)).count();
+    let cancelled = ws.store().outbox_depth().unwrap().leads.get("cancelled").copied().unwrap_or(0);
+    assert_eq!(cancelled as usize, gone_queued);
+    assert!(gone_queued > 0);
+}

@@ -3,10 +3,10 @@
 //! A reference is a 统一社会信用代码 (checked) or a name. Names are normalised (traditional ->
 //! simplified, full -> half width, one bracket style, no spaces, 有限责任公司 ≡ 有限公司), then
 //! matched by rules that each carry a weight: a human decision, exact code, exact name, alias
-//! (former names and the well-known short names in `dictionaries/aliases.tsv`), the same name without its
-//! region prefix, and the trade name (字号) — the short name — found at the start of a registered
-//! name's core, blocked on its rarest character pair. The outcome is linked (with confidence),
-//! needs review (the candidates, scored), or not found (a new enterprise).
+//! (former names and the well-known short names in `dictionaries/aliases.tsv`), the same name
+//! without its region prefix, and the trade name (字号) — the short name — found at the start
+//! of a registered name's core, blocked on its rarest character pair. The outcome is linked
+//! (with confidence), needs review (the candidates, scored), or not found (a new enterprise).
 //!
 //! Boundary: this module knows enterprises only through [`Resolver::insert`]; it never touches
 //! the store.
@@ -357,8 +357,9 @@ impl Resolver {
         let mut families = HashMap::new();
         let lines = FAMILY_LEXICON.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty());
         for (family, line) in lines.enumerate() {
+            // The registered names of the line; the rest are its short names.
             for name in line.split('|').map(normalize_name) {
-                if FULL_LEGAL_FORMS.iter().chain(["公司"].iter()).any(|form| name.ends_with(form)) {
+                if name.ends_with("公司") || name.ends_with("有限合伙") {
                     families.insert(name, family as u32);
                 }
             }

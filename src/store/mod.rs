@@ -720,14 +720,6 @@ impl Store {
                 }
             }
         }
-        // Live leads with a manager join the outbox, once: a lead already queued (or sent) is
-        // never queued again by a later run.
-        tx.execute(
-            "INSERT OR IGNORE INTO outbox(opportunity_id, manager, enterprise_id, queued_at, state)
-             SELECT id, manager, enterprise_id, ?1, 'queued' FROM opportunities
-             WHERE suppressed = 0 AND status = 'new' AND manager IS NOT NULL",
-            [queued_at],
-        )?;
         // What is left of `before` the run no longer produced: a lead whose evidence is gone is
         // dropped unless someone already acted on it.
         {
@@ -748,6 +740,14 @@ impl Store {
                 }
             }
         }
+        // Live leads with a manager join the outbox once the gone ones have left: a lead already
+        // queued (or sent) is never queued again by a later run.
+        tx.execute(
+            "INSERT OR IGNORE INTO outbox(opportunity_id, manager, enterprise_id, queued_at, state)
+             SELECT id, manager, enterprise_id, ?1, 'queued' FROM opportunities
+             WHERE suppressed = 0 AND status = 'new' AND manager IS NOT NULL",
+            [queued_at],
+        )?;
         tx.commit()?;
         Ok(written)
     }
