@@ -689,7 +689,7 @@ impl Workspace {
         let graph = self.refresh_graph_from(None, as_of, Some((&snapshot, version)))?;
         let mined_from = version.seq;
         let feedback_kinds: HashMap<String, OpportunityKind> =
-            self.store.opportunity_kinds()?.into_iter().collect();
+            self.store.feedback_kinds()?.into_iter().collect();
         let input = MineInput {
             enterprises: &snapshot.enterprises,
             records: &snapshot.records,

@@ -386,8 +386,9 @@ impl Store {
         self.json_rows("SELECT data FROM persons ORDER BY id", [])
     }
 
+    /// Every relation, by key.
     pub fn relations(&self) -> Result<Vec<Relation>> {
-        self.json_rows("SELECT data FROM relations ORDER BY key", [])
+        self.json_rows_by_key("SELECT key, data FROM relations")
     }
 
     /// The sequence number of the last record write (0 before any).
@@ -420,8 +421,9 @@ impl Store {
         Ok((records, seq))
     }
 
+    /// Every record, by kind and id.
     pub fn records(&self) -> Result<Vec<Record>> {
-        self.json_rows("SELECT data FROM records ORDER BY kind, id", [])
+        self.json_rows_by_key("SELECT kind || char(31) || id, data FROM records")
     }
 
     pub fn record(&self, kind: RecordKind, id: &str) -> Result<Option<Record>> {
@@ -499,6 +501,19 @@ impl Store {
         let mut stmt = self.conn.prepare(sql)?;
         let rows = stmt.query_map(params, |row| row.get::<_, String>(0))?;
         rows.map(|data| Ok(serde_json::from_str(&data?)?)).collect()
+    }
+
+    /// The JSON column of every row `sql` selects as (key, data), decoded, in key order. The
+    /// rows are read in table order and sorted here: `ORDER BY` a key would walk its index and
+    /// fetch each row from wherever the table keeps it, a random read per row once the table
+    /// outgrows the page cache (a third of a re-mine's time at 100,000 enterprises).
+    fn json_rows_by_key<T: serde::de::DeserializeOwned>(&self, sql: &str) -> Result<Vec<T>> {
+        let mut stmt = self.conn.prepare(sql)?;
+        let mut rows = stmt
+            .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?
+            .collect::<rusqlite::Result<Vec<(String, String)>>>()?;
+        rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        rows.into_iter().map(|(_, data)| Ok(serde_json::from_str(&data)?)).collect()
     }
 
     /// Opportunities in the filter's order (best first by default).
@@ -623,8 +638,11 @@ impl Store {
     }
 
     /// The kind of every stored lead, without decoding the leads.
-    pub fn opportunity_kinds(&self) -> Result<Vec<(String, OpportunityKind)>> {
-        let mut stmt = self.conn.prepare("SELECT id, kind FROM opportunities")?;
+    /// The kind of every lead that has feedback (feedback names leads only by id).
+    pub fn feedback_kinds(&self) -> Result<Vec<(String, OpportunityKind)>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, kind FROM opportunities WHERE id IN (SELECT opportunity_id FROM feedback)",
+        )?;
         let rows = stmt.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?;
         let mut out = Vec::new();
         for row in rows {
