@@ -256,13 +256,28 @@ fn rebuilt_index_matches_incremental_index() {
     assert_eq!(before[1], ["t8"]);
 }
 
+/// Mining reads the kinds of the leads that have feedback, and only those, without decoding
+/// any lead.
 #[test]
-fn stored_lead_kinds_are_read_without_decoding_leads() {
-    let (_dir, ws) = mined_workspace();
-    let mut kinds = ws.store().opportunity_kinds().unwrap();
-    kinds.sort();
+fn the_kinds_of_leads_with_feedback_are_read_without_decoding_leads() {
+    let (_dir, mut ws) = mined_workspace();
+    assert_eq!(ws.store().feedback_kinds().unwrap(), []);
+    let leads = all_opportunities(&ws);
     let mut expected: Vec<(String, OpportunityKind)> =
-        all_opportunities(&ws).into_iter().map(|o| (o.id, o.kind)).collect();
+        leads.iter().take(2).map(|o| (o.id.clone(), o.kind)).collect();
+    for (id, _) in &expected {
+        let feedback = oppgraph::model::Feedback {
+            opportunity_id: id.clone(),
+            actor: "m001".into(),
+            status: oppgraph::model::OpportunityStatus::Contacted,
+            reason: None,
+            note: None,
+            at: "2026-06-30T10:00:00+08:00".into(),
+        };
+        ws.add_feedback(&feedback).unwrap();
+    }
+    let mut kinds = ws.store().feedback_kinds().unwrap();
+    kinds.sort();
     expected.sort();
     assert_eq!(kinds, expected);
 }
