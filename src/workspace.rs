@@ -21,7 +21,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 pub const AGENCIES: &str = include_str!("../dictionaries/agencies.txt");
-pub use crate::resolve::FAMILY_LEXICON as FAMILIES;
 
 /// The store's file in a data dir.
 const STORE_FILE: &str = "oppgraph.db";
@@ -163,7 +162,7 @@ impl Config {
             .with_agencies(agencies),
             ..Default::default()
         };
-        config.dedup = std::mem::take(&mut config.dedup).with_families(FAMILIES);
+        config.dedup = std::mem::take(&mut config.dedup).with_families(crate::resolve::FAMILY_LEXICON);
         config.dedup.min_amount = self.mine.min_amount;
         config.risk.max_owner_hops = self.mine.risk_owner_hops;
         for (key, kinds) in [("force_tier_c", &self.mine.force_tier_c), ("block_on", &self.mine.block_on)] {

@@ -45,13 +45,7 @@ impl Default for DedupConfig {
 impl DedupConfig {
     /// Reads the synonym lexicon: one family per line, names separated by `|`, `#` comments.
     pub fn with_families(mut self, text: &str) -> Self {
-        for (number, line) in
-            text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).enumerate()
-        {
-            for name in line.split('|').map(str::trim).filter(|n| !n.is_empty()) {
-                self.families.insert(crate::resolve::normalize_name(name), number);
-            }
-        }
+        self.families.extend(crate::resolve::families(text));
         self
     }
 }

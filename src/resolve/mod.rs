@@ -29,6 +29,19 @@ pub const ALIAS_LEXICON: &str = include_str!("../../dictionaries/aliases.tsv");
 /// be one event.
 pub const FAMILY_LEXICON: &str = include_str!("../../dictionaries/synonyms.tsv");
 
+/// Reads a family lexicon (the 同位词库's format): one family per line, names separated by `|`,
+/// `#` comments. Each normalised name -> its family's number.
+pub fn families(text: &str) -> HashMap<String, usize> {
+    let lines = text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'));
+    let mut out = HashMap::new();
+    for (number, line) in lines.enumerate() {
+        for name in line.split('|').map(str::trim).filter(|n| !n.is_empty()) {
+            out.insert(normalize_name(name), number);
+        }
+    }
+    out
+}
+
 /// Canonical form of an enterprise name for exact matching.
 pub fn normalize_name(name: &str) -> String {
     let folded = fold(name);
@@ -335,10 +348,10 @@ pub struct Resolver {
     short: short::ShortNames,
     /// Lexicon: normalised alias -> normalised full names.
     lexicon: HashMap<String, Vec<String>>,
-    /// Normalised registered names -> their family in the 同位词库.
-    families: HashMap<String, u32>,
+    /// Normalised names -> their family in the 同位词库.
+    families: HashMap<String, usize>,
     /// Registered enterprises that belong to a family of the 同位词库.
-    family_of: HashMap<EnterpriseId, u32>,
+    family_of: HashMap<EnterpriseId, usize>,
     /// Enterprises known to be related by control (a group and its subsidiary), both ways.
     related: HashMap<EnterpriseId, Vec<EnterpriseId>>,
     decisions: HashMap<String, Option<EnterpriseId>>,
@@ -354,17 +367,7 @@ impl Resolver {
                 lexicon.entry(normalize_name(alias)).or_insert_with(Vec::new).push(normalize_name(full));
             }
         }
-        let mut families = HashMap::new();
-        let lines = FAMILY_LEXICON.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty());
-        for (family, line) in lines.enumerate() {
-            // The registered names of the line; the rest are its short names.
-            for name in line.split('|').map(normalize_name) {
-                if name.ends_with("公司") || name.ends_with("有限合伙") {
-                    families.insert(name, family as u32);
-                }
-            }
-        }
-        Resolver { lexicon, families, ..Default::default() }
+        Resolver { lexicon, families: families(FAMILY_LEXICON), ..Default::default() }
     }
 
     /// Records that one enterprise controls another (a group and its subsidiary): a short name

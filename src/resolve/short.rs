@@ -377,6 +377,11 @@ fn fit(shape: &Shape, query: &Query, costs: &Costs) -> Option<Fit> {
     }
 }
 
+/// The level a place may be written with or without (张家口市 for 张家口).
+fn is_level(c: &char) -> bool {
+    matches!(c, '市' | '省' | '县' | '区')
+}
+
 /// Short names longer than this are not read (a registered name is matched exactly instead).
 const MAX_QUERY: usize = 16;
 
@@ -478,8 +483,8 @@ fn read(shape: &Shape, query: &[char], place: usize, forms: u8, costs: &Costs) -
             // for 张家口银行).
             if (*kind == Kind::Region || (i == 0 && place == common + 1))
                 && common == word.len()
-                && rest.get(common).is_some_and(|c| matches!(c, '市' | '省' | '县' | '区'))
-                && word.last().is_some_and(|c| !matches!(c, '市' | '省' | '县' | '区'))
+                && rest.get(common).is_some_and(is_level)
+                && word.last().is_some_and(|c| !is_level(c))
             {
                 offer(i + common + 1, State { cost: used.cost, ..used });
             }
@@ -666,7 +671,7 @@ impl ShortNames {
         let r = query.region_len;
         // A region's level (市, 省) may be the query's alone (张家口市银行 for 张家口银行).
         let from = if r > 0 && q.len() - r >= 3 { r } else { 0 };
-        let level = r.checked_sub(1).filter(|&at| from == 0 && matches!(q[at], '市' | '省' | '县' | '区'));
+        let level = r.checked_sub(1).filter(|&at| from == 0 && is_level(&q[at]));
         let held: Vec<char> =
             q[from..].iter().enumerate().filter(|(i, _)| Some(from + i) != level).map(|(_, c)| *c).collect();
         let wanted = signature(&held);
