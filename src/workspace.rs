@@ -47,6 +47,10 @@ pub type Result<T, E = WorkspaceError> = std::result::Result<T, E>;
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
+    /// Where the store lives: `postgres://…` for a PostgreSQL server several nodes share; by
+    /// default the SQLite file `<data>/oppgraph.db`. `--store` or `OPPGRAPH_STORE` overrides it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub store: Option<String>,
     pub mine: MineSettings,
     pub privacy: PrivacySettings,
     /// `[push]`: daily cap, quiet hours, digest, contact frequency, retries.
@@ -189,8 +193,35 @@ impl Config {
     }
 }
 
+/// The environment variable naming the store (what `--store` sets); `{data}` in it stands for
+/// a name derived from the data dir, so several data dirs can keep their stores apart on one
+/// server (`…?options=-csearch_path%3Dd_{data}`).
+pub const STORE_ENV: &str = "OPPGRAPH_STORE";
+
+/// Where a data dir's store lives: `OPPGRAPH_STORE`, else `store` in its config, else
+/// `<data>/oppgraph.db`.
+pub fn store_location(dir: &Path, config: &Config) -> crate::store::Location {
+    let named =
+        std::env::var(STORE_ENV).ok().filter(|s| !s.trim().is_empty()).or_else(|| config.store.clone());
+    match named {
+        Some(text) => {
+            let text = if text.contains("{data}") {
+                let absolute = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+                let name = xxhash_rust::xxh3::xxh3_64(absolute.display().to_string().as_bytes());
+                text.replace("{data}", &format!("{name:016x}"))
+            } else {
+                text
+            };
+            crate::store::Location::parse(&text)
+        }
+        None => crate::store::Location::File(dir.join(STORE_FILE)),
+    }
+}
+
 pub struct Workspace {
     dir: PathBuf,
+    /// Where the store lives (readers open their own connections there).
+    location: crate::store::Location,
     store: Store,
     index: SearchIndex,
     config: Config,
@@ -215,12 +246,13 @@ impl Workspace {
     pub fn open(dir: &Path) -> Result<Workspace> {
         std::fs::create_dir_all(dir)
             .map_err(|source| WorkspaceError::DataDir { path: dir.display().to_string(), source })?;
-        let store = Store::open(&dir.join(STORE_FILE))?;
-        let index = SearchIndex::open(&dir.join("index"))?;
         let config = Config::load(&dir.join("config.toml"))?;
+        let location = store_location(dir, &config);
+        let store = Store::open_at(&location)?;
+        let index = SearchIndex::open(&dir.join("index"))?;
         let privacy = load_privacy(dir, &config)?;
         load_local_dictionary(dir)?;
-        let mut workspace = Workspace { dir: dir.to_path_buf(), store, index, config, privacy };
+        let mut workspace = Workspace { dir: dir.to_path_buf(), location, store, index, config, privacy };
         // Data dirs from before ID numbers were protected keep none in clear.
         let protected = workspace.store.protect_id_numbers(&workspace.privacy)?;
         if protected > 0 {
@@ -349,9 +381,9 @@ impl Workspace {
         Ok(self.store.requeue_delivery(id)?)
     }
 
-    /// The SQLite file of the store.
-    pub fn store_path(&self) -> PathBuf {
-        self.dir.join(STORE_FILE)
+    /// Where the store lives.
+    pub fn store_location(&self) -> &crate::store::Location {
+        &self.location
     }
 
     pub fn config_path(&self) -> PathBuf {

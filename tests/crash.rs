@@ -46,7 +46,7 @@ struct State {
 
 /// Read without repairing anything (opening a `Workspace` would catch the index up).
 fn state(data: &Path) -> State {
-    let store = Store::open_read_only(&data.join("oppgraph.db")).unwrap();
+    let store = Store::open_reader(&oppgraph::workspace::store_location(data, &Default::default())).unwrap();
     let index = SearchIndex::open(&data.join("index")).unwrap();
     let mut records: Vec<String> =
         store.records().unwrap().iter().map(|r| serde_json::to_string(r).unwrap()).collect();

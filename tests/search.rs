@@ -123,7 +123,11 @@ fn records_stored_but_never_indexed_are_indexed_on_the_next_open() {
     let (rejects, privacy) = (dir.path().join("rejects"), oppgraph::model::Privacy::new(b"test".to_vec()));
     let settings = oppgraph::ingest::ImportSettings { rejects_dir: &rejects, privacy: &privacy };
     {
-        let mut store = oppgraph::store::Store::open(&dir.path().join("oppgraph.db")).unwrap();
+        let mut store = oppgraph::store::Store::open_at(&oppgraph::workspace::store_location(
+            dir.path(),
+            &Default::default(),
+        ))
+        .unwrap();
         let outcome = oppgraph::ingest::import_files(&mut store, &[fixture], &settings).unwrap();
         assert!(outcome.files[0].accepted > 0);
     }
@@ -140,7 +144,11 @@ fn records_stored_but_never_indexed_are_indexed_on_the_next_open() {
         "id,kind,title,published,winner\nx1,award,新增公告测试项目中标公告,2026-01-02,某某新增建设有限公司\n",
     )
     .unwrap();
-    let mut store = oppgraph::store::Store::open(&dir.path().join("oppgraph.db")).unwrap();
+    let mut store = oppgraph::store::Store::open_at(&oppgraph::workspace::store_location(
+        dir.path(),
+        &Default::default(),
+    ))
+    .unwrap();
     oppgraph::ingest::import_files(&mut store, &[more], &settings).unwrap();
     drop(other);
     assert_eq!(ws.sync_index().unwrap(), 1);

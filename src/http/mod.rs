@@ -107,7 +107,7 @@ pub struct Reader<'a> {
 
 /// Read-only connections, opened as needed and reused.
 struct ReadPool {
-    path: std::path::PathBuf,
+    location: crate::store::Location,
     index: crate::index::SearchIndex,
     idle: Mutex<Vec<crate::store::Store>>,
 }
@@ -117,7 +117,7 @@ impl ReadPool {
         let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
         match idle {
             Some(store) => Ok(store),
-            None => Ok(crate::store::Store::open_read_only(&self.path)?),
+            None => Ok(crate::store::Store::open_reader(&self.location)?),
         }
     }
 
@@ -161,7 +161,7 @@ impl AppState {
     pub fn with_crawlers(workspace: Workspace, crawlers: Option<std::path::PathBuf>) -> Self {
         let tokens = workspace.config().tokens.clone();
         let reads = ReadPool {
-            path: workspace.store_path(),
+            location: workspace.store_location().clone(),
             index: workspace.index().clone(),
             idle: Mutex::new(Vec::new()),
         };

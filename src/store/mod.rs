@@ -1,8 +1,9 @@
-//! The durable source of truth: SQLite at `<data>/oppgraph.db`.
+//! The durable source of truth: SQLite at `<data>/oppgraph.db` by default, or a PostgreSQL
+//! server several nodes share (`store = "postgres://…"`; see [`db`]).
 //!
 //! Invariant: everything else (the tantivy index, the graph) is derived from what is here and
 //! can be rebuilt from it. Domain objects are stored as JSON next to the columns we look them up
-//! by; the schema is versioned with `PRAGMA user_version`.
+//! by; the schema is versioned (SQLite's `PRAGMA user_version`, a `meta` row on PostgreSQL).
 
 use crate::model::{
     Alert, Change, CrawlFailure, CrawlRun, Date, Enterprise, EnterpriseId, EnterpriseRef, Feedback,
@@ -10,15 +11,19 @@ use crate::model::{
     RecordKind, Relation, RunStatus, Tier,
 };
 use crate::resolve::Decision;
-use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
+use db::{p, Db, Param, Row};
+use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("sqlite: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("postgres: {0}")]
+    Postgres(#[from] postgres::Error),
     #[error("stored json is corrupt: {0}")]
     Json(#[from] serde_json::Error),
     #[error("database schema version {found} is newer than this build understands ({known})")]
@@ -31,8 +36,44 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// Where a store lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// A SQLite file (the default: `<data>/oppgraph.db`).
+    File(PathBuf),
+    /// A PostgreSQL server, by connection URL (`postgres://user@host:port/db`; a schema other
+    /// than `public` with `?options=-csearch_path%3Dname`, made on first use).
+    Postgres(String),
+}
+
+impl Location {
+    /// `postgres://…` or `postgresql://…` is a server; anything else a SQLite file.
+    pub fn parse(text: &str) -> Location {
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            Location::Postgres(text.to_string())
+        } else {
+            Location::File(PathBuf::from(text))
+        }
+    }
+
+    /// The location for messages: a server's URL without its password.
+    pub fn display(&self) -> String {
+        match self {
+            Location::File(path) => path.display().to_string(),
+            Location::Postgres(url) => match (url.find("://"), url.rfind('@')) {
+                (Some(scheme), Some(at)) if at > scheme => {
+                    let credentials = &url[scheme + 3..at];
+                    let user = credentials.split(':').next().unwrap_or_default();
+                    format!("{}{user}@{}", &url[..scheme + 3], &url[at + 1..])
+                }
+                _ => url.clone(),
+            },
+        }
+    }
+}
+
 pub struct Store {
-    conn: Connection,
+    db: Db,
     /// The resolver the last import left, and the store state it reflects (see
     /// [`Store::take_resolver`]).
     resolver: Option<(ResolverStamp, crate::resolve::Resolver)>,
@@ -51,7 +92,7 @@ pub struct AlertReview {
     pub at: String,
 }
 
-fn review_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AlertReview> {
+fn review_row(row: &Row<'_, '_>) -> Result<AlertReview> {
     Ok(AlertReview {
         alert_id: row.get(0)?,
         reviewer: row.get(1)?,
@@ -112,41 +153,40 @@ pub enum LeadOrder {
 impl OpportunityFilter {
     /// The SQL condition and its parameters; `with_tier` false leaves the tier out (counts
     /// per tier are counted under every other filter).
-    fn condition(&self, with_tier: bool) -> (String, Vec<rusqlite::types::Value>) {
-        use rusqlite::types::Value;
+    fn condition(&self, with_tier: bool) -> (String, Vec<Param<'static>>) {
         // A blocked lead (risk policy, or a reviewer's block) is out of the working list too.
         let mut sql = String::from(if self.include_suppressed {
             "1 = 1"
         } else {
             "suppressed = 0 AND status <> 'blocked'"
         });
-        let mut values: Vec<Value> = Vec::new();
-        let mut add = |clause: &str, value: Value| {
+        let mut values: Vec<Param<'static>> = Vec::new();
+        let mut add = |clause: &str, value: Param<'static>| {
             values.push(value);
             sql.push_str(&clause.replace('?', &format!("?{}", values.len())));
         };
         if let Some(manager) = &self.manager {
-            add(" AND manager = ?", Value::Text(manager.clone()));
+            add(" AND manager = ?", Param::Text(Cow::Owned(manager.clone())));
         }
         if let (Some(tier), true) = (self.tier, with_tier) {
-            add(" AND tier = ?", Value::Text(tier.as_str().into()));
+            add(" AND tier = ?", Param::Text(Cow::Owned(tier.as_str().into())));
         }
         if let Some(kind) = self.kind {
-            add(" AND kind = ?", Value::Text(kind.as_str().into()));
+            add(" AND kind = ?", Param::Text(Cow::Owned(kind.as_str().into())));
         }
         if let Some(status) = self.status {
-            add(" AND status = ?", Value::Text(status.as_str().into()));
+            add(" AND status = ?", Param::Text(Cow::Owned(status.as_str().into())));
         }
         if let Some(due) = self.due_by {
-            add(" AND due <= ?", Value::Text(due.to_string()));
+            add(" AND due <= ?", Param::Text(Cow::Owned(due.to_string())));
         }
         if let Some(enterprise) = self.enterprise {
-            add(" AND enterprise_id = ?", Value::Integer(enterprise));
+            add(" AND enterprise_id = ?", Param::Int(enterprise));
         }
         if let Some(region) = self.region.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
             add(
                 " AND enterprise_id IN (SELECT id FROM enterprises WHERE instr(region, ?) > 0)",
-                Value::Text(region.to_string()),
+                Param::Text(Cow::Owned(region.to_string())),
             );
         }
         (sql, values)
@@ -181,16 +221,38 @@ pub struct Snapshot {
 }
 
 /// A counter or id kept in the `meta` table.
-fn meta(conn: &Connection, key: &str) -> Result<i64> {
-    Ok(conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| row.get(0))?)
+fn meta(db: &Db, key: &str) -> Result<i64> {
+    db.query_one("SELECT value FROM meta WHERE key = ?1", p![key], |row| row.get(0))
 }
 
-fn graph_version(conn: &Connection) -> Result<GraphVersion> {
-    let store_id = meta(conn, "store_id")?;
-    let seq: Option<i64> = conn
-        .query_row("SELECT seq FROM sqlite_sequence WHERE name = 'graph_changes'", [], |row| row.get(0))
-        .optional()?;
+fn graph_version(db: &Db) -> Result<GraphVersion> {
+    let store_id = meta(db, "store_id")?;
+    // SQLite numbers logged changes with AUTOINCREMENT; PostgreSQL with a `meta` counter the
+    // write transaction moves (a sequence would show numbers of changes not yet committed).
+    let seq: Option<i64> = match db.backend() {
+        Backend::Sqlite => {
+            db.query_opt("SELECT seq FROM sqlite_sequence WHERE name = 'graph_changes'", &[], |row| {
+                row.get(0)
+            })?
+        }
+        Backend::Postgres => Some(meta(db, "graph_seq")?),
+    };
     Ok(GraphVersion { store_id: store_id as u64, seq: seq.unwrap_or(0) as u64 })
+}
+
+/// A JSON member of a text column, by path (`from.Enterprise`), in the backend's SQL: text on
+/// PostgreSQL unless `cast` names a type, SQLite's JSON value otherwise.
+fn json(db: &Db, column: &str, path: &str, cast: Option<&str>) -> String {
+    match db.backend() {
+        Backend::Sqlite => format!("json_extract({column}, '$.{path}')"),
+        Backend::Postgres => {
+            let text = format!("({column}::jsonb #>> '{{{}}}')", path.replace('.', ","));
+            match cast {
+                Some(ty) => format!("{text}::{ty}"),
+                None => text,
+            }
+        }
+    }
 }
 
 fn decode_change(what: &str, old: Option<&str>, new: &str) -> Result<Change> {
@@ -206,11 +268,13 @@ fn decode_change(what: &str, old: Option<&str>, new: &str) -> Result<Change> {
     })
 }
 
+pub(crate) mod db;
 mod outbox;
 mod schema;
 mod tx;
+pub use db::Backend;
 pub use outbox::OutboxDepth;
-use schema::MIGRATIONS;
+use schema::{MIGRATIONS, POSTGRES_MIGRATIONS};
 pub use tx::{RowMark, StoreTx, Upsert};
 mod watch;
 pub use watch::LoggedChanges;
@@ -220,6 +284,28 @@ fn now_text() -> String {
 }
 
 impl Store {
+    /// Opens (creating and migrating as needed) the store at `location`.
+    pub fn open_at(location: &Location) -> Result<Store> {
+        match location {
+            Location::File(path) => Store::open(path),
+            Location::Postgres(url) => Store::init_postgres(Db::connect_postgres(url)?),
+        }
+    }
+
+    /// A connection for readers beside the writer; runs no migrations.
+    pub fn open_reader(location: &Location) -> Result<Store> {
+        match location {
+            Location::File(path) => Store::open_read_only(path),
+            Location::Postgres(url) => {
+                let db = Db::connect_postgres(url)?;
+                db.batch("SET default_transaction_read_only = on")?;
+                let store = Store { db, resolver: None };
+                store.check_schema()?;
+                Ok(store)
+            }
+        }
+    }
+
     pub fn open(path: &Path) -> Result<Store> {
         let conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -246,14 +332,20 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
         let conn = Connection::open_with_flags(path, flags)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
-        let known = MIGRATIONS.len() as i64;
+        let store = Store { db: Db::Sqlite(conn), resolver: None };
+        store.check_schema()?;
+        Ok(store)
+    }
+
+    fn check_schema(&self) -> Result<()> {
+        let version = self.schema_version()?;
+        let known = self.migrations().len() as i64;
         if version != known {
             return Err(StoreError::Corrupt(format!(
                 "store schema is version {version}, this build reads {known}"
             )));
         }
-        Ok(Store { conn, resolver: None })
+        Ok(())
     }
 
     pub fn open_in_memory() -> Result<Store> {
@@ -270,32 +362,58 @@ impl Store {
             return Err(StoreError::FutureSchema { found: version, known });
         }
         for (index, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             tx.execute_batch(sql)?;
             tx.pragma_update(None, "user_version", index as i64 + 1)?;
             tx.commit()?;
         }
-        Ok(Store { conn, resolver: None })
+        Ok(Store { db: Db::Sqlite(conn), resolver: None })
     }
 
-    /// Changes whenever another connection commits (SQLite `PRAGMA data_version`): lets a
-    /// server notice imports made by another process.
-    pub fn data_version(&self) -> Result<i64> {
-        Ok(self.conn.pragma_query_value(None, "data_version", |row| row.get(0))?)
+    /// Migrates a PostgreSQL store under the write lock, so nodes starting together migrate
+    /// once.
+    fn init_postgres(db: Db) -> Result<Store> {
+        let store = Store { db, resolver: None };
+        let tx = store.db.begin_write()?;
+        let version = store.schema_version()?;
+        let known = POSTGRES_MIGRATIONS.len() as i64;
+        if version > known {
+            return Err(StoreError::FutureSchema { found: version, known });
+        }
+        for (index, sql) in POSTGRES_MIGRATIONS.iter().enumerate().skip(version as usize) {
+            store.db.batch(sql)?;
+            store
+                .db
+                .execute("UPDATE meta SET value = ?1 WHERE key = 'schema_version'", p![index as i64 + 1])?;
+        }
+        tx.commit()?;
+        Ok(store)
+    }
+
+    fn migrations(&self) -> &'static [&'static str] {
+        match self.db.backend() {
+            Backend::Sqlite => MIGRATIONS,
+            Backend::Postgres => POSTGRES_MIGRATIONS,
+        }
+    }
+
+    /// Which server this store is on.
+    pub fn backend(&self) -> Backend {
+        self.db.backend()
     }
 
     /// The version of the data the graph is derived from: the sequence number of the last
     /// logged change (0 before any), with this store's id.
     pub fn graph_version(&self) -> Result<GraphVersion> {
-        graph_version(&self.conn)
+        graph_version(&self.db)
     }
 
     /// Everything the graph is built from, with the version it is at, read in one transaction.
     pub fn graph_sources(&self) -> Result<(Snapshot, GraphVersion)> {
-        let tx = self.conn.unchecked_transaction()?;
-        let version = graph_version(&tx)?;
+        let tx = self.db.begin_read()?;
+        let version = graph_version(&self.db)?;
         let snapshot = self.snapshot()?;
-        tx.finish()?;
+        tx.commit()?;
         Ok((snapshot, version))
     }
 
@@ -303,43 +421,56 @@ impl Store {
     /// when the log no longer reaches back that far, `after` is ahead of the log, or more than
     /// `max` changes are pending (a rebuild is cheaper then).
     pub fn graph_changes_after(&self, after: u64, max: u64) -> Result<(GraphVersion, Option<Vec<Change>>)> {
-        let tx = self.conn.unchecked_transaction()?;
-        let version = graph_version(&tx)?;
-        let pruned = meta(&tx, "graph_changes_pruned")?;
+        let tx = self.db.begin_read()?;
+        let version = graph_version(&self.db)?;
+        let pruned = meta(&self.db, "graph_changes_pruned")?;
         if after < pruned as u64 || after > version.seq || version.seq - after > max {
             return Ok((version, None));
         }
-        let mut stmt = tx.prepare("SELECT what, old, new FROM graph_changes WHERE seq > ?1 ORDER BY seq")?;
-        let rows = stmt.query_map([after as i64], |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, Option<String>>(1)?, row.get::<_, String>(2)?))
-        })?;
-        let mut changes = Vec::new();
-        for row in rows {
-            let (what, old, new) = row?;
-            changes.push(decode_change(&what, old.as_deref(), &new)?);
-        }
-        drop(stmt);
-        tx.finish()?;
+        let changes = self.db.query(
+            "SELECT what, old, new FROM graph_changes WHERE seq > ?1 ORDER BY seq",
+            p![after as i64],
+            |row| {
+                let (what, old, new): (String, Option<String>, String) =
+                    (row.get(0)?, row.get(1)?, row.get(2)?);
+                decode_change(&what, old.as_deref(), &new)
+            },
+        )?;
+        tx.commit()?;
         Ok((version, Some(changes)))
     }
 
     /// Forgets logged changes up to `seq` (a snapshot at `seq` or later holds them), but
     /// never those a watch has not been told about yet.
     pub fn prune_graph_changes(&self, seq: u64) -> Result<()> {
-        let tx = self.conn.unchecked_transaction()?;
-        let watched: Option<i64> = tx.query_row("SELECT MIN(since) FROM watchlist", [], |row| row.get(0))?;
+        let tx = self.db.begin_write()?;
+        let watched: Option<i64> =
+            self.db.query_one("SELECT MIN(since) FROM watchlist", &[], |row| row.get(0))?;
         let seq = watched.map_or(seq, |w| seq.min(w.max(0) as u64));
-        tx.execute("DELETE FROM graph_changes WHERE seq <= ?1", [seq as i64])?;
-        tx.execute(
-            "UPDATE meta SET value = max(value, ?1) WHERE key = 'graph_changes_pruned'",
-            [seq as i64],
+        self.db.execute("DELETE FROM graph_changes WHERE seq <= ?1", p![seq as i64])?;
+        self.db.execute(
+            "UPDATE meta SET value = CASE WHEN value > ?1 THEN value ELSE ?1 END
+             WHERE key = 'graph_changes_pruned'",
+            p![seq as i64],
         )?;
-        tx.commit()?;
-        Ok(())
+        tx.commit()
     }
 
     pub fn schema_version(&self) -> Result<i64> {
-        Ok(self.conn.pragma_query_value(None, "user_version", |row| row.get(0))?)
+        match &self.db {
+            Db::Sqlite(conn) => Ok(conn.pragma_query_value(None, "user_version", |row| row.get(0))?),
+            Db::Postgres(_) => {
+                let exists: Option<String> =
+                    self.db.query_one("SELECT to_regclass('meta')::text", &[], |row| row.get(0))?;
+                if exists.is_none() {
+                    return Ok(0);
+                }
+                Ok(self
+                    .db
+                    .query_opt("SELECT value FROM meta WHERE key = 'schema_version'", &[], |row| row.get(0))?
+                    .unwrap_or(0))
+            }
+        }
     }
 
     /// Starts a write transaction; nothing is visible until [`StoreTx::commit`].
@@ -347,43 +478,33 @@ impl Store {
     /// process, for up to the busy timeout): a transaction that read first and wrote later
     /// would fail outright when another process wrote in between.
     pub fn begin(&mut self) -> Result<StoreTx<'_>> {
-        Ok(StoreTx {
-            tx: self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?,
-            record_seq: None,
-        })
+        Ok(StoreTx { tx: self.db.begin_write()?, db: &self.db, record_seq: None })
     }
 
     pub fn enterprises(&self) -> Result<Vec<Enterprise>> {
-        let mut stmt = self.conn.prepare("SELECT data FROM enterprises ORDER BY id")?;
-        let rows = stmt.query_map([], |row| row.get::<_, String>(0))?;
-        rows.map(|data| Ok(serde_json::from_str(&data?)?)).collect()
+        self.json_rows("SELECT data FROM enterprises ORDER BY id", &[])
     }
 
     pub fn enterprise(&self, id: EnterpriseId) -> Result<Option<Enterprise>> {
-        let data: Option<String> = self
-            .conn
-            .query_row("SELECT data FROM enterprises WHERE id = ?1", [id], |row| row.get(0))
-            .optional()?;
-        data.map(|d| serde_json::from_str(&d).map_err(StoreError::from)).transpose()
+        self.json_row("SELECT data FROM enterprises WHERE id = ?1", p![id])
     }
 
     /// Enterprises whose name or an alias contains `needle` (normalised by the caller's rules),
-    /// or whose code is `needle`. SQLite narrows by substring; the caller ranks.
+    /// or whose code is `needle`. SQL narrows by substring; the caller ranks.
     pub fn find_enterprises(&self, needle: &str, limit: usize) -> Result<Vec<Enterprise>> {
-        let mut stmt = self.conn.prepare(
+        self.json_rows(
             "SELECT data FROM enterprises WHERE uscc = ?1 OR instr(name, ?1) > 0 OR instr(data, ?1) > 0 LIMIT ?2",
-        )?;
-        let rows = stmt.query_map(params![needle, (limit * 20) as i64], |row| row.get::<_, String>(0))?;
-        rows.map(|data| Ok(serde_json::from_str(&data?)?)).collect()
+            p![needle, (limit * 20) as i64],
+        )
     }
 
     pub fn count(&self, table: Table) -> Result<i64> {
         let sql = format!("SELECT count(*) FROM {}", table.name());
-        Ok(self.conn.query_row(&sql, [], |row| row.get(0))?)
+        self.db.query_one(&sql, &[], |row| row.get(0))
     }
 
     pub fn persons(&self) -> Result<Vec<Person>> {
-        self.json_rows("SELECT data FROM persons ORDER BY id", [])
+        self.json_rows("SELECT data FROM persons ORDER BY id", &[])
     }
 
     /// Every relation, by key.
@@ -393,31 +514,29 @@ impl Store {
 
     /// The sequence number of the last record write (0 before any).
     pub fn record_seq(&self) -> Result<u64> {
-        let seq = meta(&self.conn, "record_seq")?;
+        let seq = meta(&self.db, "record_seq")?;
         Ok(seq.max(0) as u64)
     }
 
     /// Up to `limit` records written after sequence number `after`, oldest write first, each
     /// with its number.
     pub fn records_after(&self, after: u64, limit: usize) -> Result<Vec<(u64, Record)>> {
-        let mut statement =
-            self.conn.prepare("SELECT seq, data FROM records WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
-        let rows = statement.query_map(params![after as i64, limit as i64], |row| {
-            Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
-        })?;
-        rows.map(|row| {
-            let (seq, data) = row?;
-            Ok((seq as u64, serde_json::from_str(&data)?))
-        })
-        .collect()
+        self.db.query(
+            "SELECT seq, data FROM records WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            p![after as i64, limit as i64],
+            |row| {
+                let (seq, data): (i64, String) = (row.get(0)?, row.get(1)?);
+                Ok((seq as u64, serde_json::from_str(&data)?))
+            },
+        )
     }
 
     /// Every record with the record sequence number they reflect, read in one transaction.
     pub fn records_with_seq(&self) -> Result<(Vec<Record>, u64)> {
-        let tx = self.conn.unchecked_transaction()?;
+        let tx = self.db.begin_read()?;
         let seq = self.record_seq()?;
         let records = self.records()?;
-        tx.finish()?;
+        tx.commit()?;
         Ok((records, seq))
     }
 
@@ -427,15 +546,7 @@ impl Store {
     }
 
     pub fn record(&self, kind: RecordKind, id: &str) -> Result<Option<Record>> {
-        let data: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT data FROM records WHERE kind = ?1 AND id = ?2",
-                params![kind.as_str(), id],
-                |row| row.get(0),
-            )
-            .optional()?;
-        data.map(|d| serde_json::from_str(&d).map_err(StoreError::from)).transpose()
+        self.json_row("SELECT data FROM records WHERE kind = ?1 AND id = ?2", p![kind.as_str(), id])
     }
 
     /// The records naming `enterprise` (as any party, or a risk event's subject), newest first;
@@ -445,29 +556,29 @@ impl Store {
             "SELECT r.data FROM record_parties p JOIN records r ON r.kind = p.kind AND r.id = p.id
              WHERE p.enterprise_id = ?1 AND (?2 OR p.kind <> 'invoice')
              ORDER BY r.published DESC, r.kind, r.id LIMIT ?3",
-            params![enterprise, invoices, limit as i64],
+            p![enterprise, invoices, limit as i64],
         )
     }
 
     pub fn managers(&self) -> Result<Vec<Manager>> {
-        self.json_rows("SELECT data FROM managers ORDER BY id", [])
+        self.json_rows("SELECT data FROM managers ORDER BY id", &[])
     }
 
     /// All feedback, oldest first.
     pub fn feedback(&self) -> Result<Vec<Feedback>> {
-        self.feedback_where("1 = 1", [])
+        self.feedback_where("1 = 1", &[])
     }
 
     /// The feedback given on one lead, oldest first.
     pub fn feedback_on(&self, opportunity: &str) -> Result<Vec<Feedback>> {
-        self.feedback_where("opportunity_id = ?1", [opportunity])
+        self.feedback_where("opportunity_id = ?1", p![opportunity])
     }
 
-    fn feedback_where(&self, condition: &str, params: impl rusqlite::Params) -> Result<Vec<Feedback>> {
-        let mut stmt = self.conn.prepare(&format!(
+    fn feedback_where(&self, condition: &str, params: &[Param<'_>]) -> Result<Vec<Feedback>> {
+        let sql = format!(
             "SELECT opportunity_id, actor, status, reason, note, at FROM feedback WHERE {condition} ORDER BY seq"
-        ))?;
-        let rows = stmt.query_map(params, |row| {
+        );
+        self.db.query(&sql, params, |row| {
             let status: String = row.get(2)?;
             Ok(Feedback {
                 opportunity_id: row.get(0)?,
@@ -477,8 +588,7 @@ impl Store {
                 note: row.get(4)?,
                 at: row.get(5)?,
             })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        })
     }
 
     pub fn snapshot(&self) -> Result<Snapshot> {
@@ -493,14 +603,13 @@ impl Store {
     }
 
     /// The JSON column `data` of every row `sql` selects with `params`, decoded.
-    fn json_rows<T: serde::de::DeserializeOwned>(
-        &self,
-        sql: &str,
-        params: impl rusqlite::Params,
-    ) -> Result<Vec<T>> {
-        let mut stmt = self.conn.prepare(sql)?;
-        let rows = stmt.query_map(params, |row| row.get::<_, String>(0))?;
-        rows.map(|data| Ok(serde_json::from_str(&data?)?)).collect()
+    fn json_rows<T: serde::de::DeserializeOwned>(&self, sql: &str, params: &[Param<'_>]) -> Result<Vec<T>> {
+        self.db.query(sql, params, |row| Ok(serde_json::from_str(&row.get::<String>(0)?)?))
+    }
+
+    /// The JSON column of the first row `sql` selects, decoded.
+    fn json_row<T: serde::de::DeserializeOwned>(&self, sql: &str, params: &[Param<'_>]) -> Result<Option<T>> {
+        self.db.query_opt(sql, params, |row| Ok(serde_json::from_str(&row.get::<String>(0)?)?))
     }
 
     /// The JSON column of every row `sql` selects as (key, data), decoded, in key order. The
@@ -508,10 +617,9 @@ impl Store {
     /// fetch each row from wherever the table keeps it, a random read per row once the table
     /// outgrows the page cache (a third of a re-mine's time at 100,000 enterprises).
     fn json_rows_by_key<T: serde::de::DeserializeOwned>(&self, sql: &str) -> Result<Vec<T>> {
-        let mut stmt = self.conn.prepare(sql)?;
-        let mut rows = stmt
-            .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?
-            .collect::<rusqlite::Result<Vec<(String, String)>>>()?;
+        let mut rows: Vec<(String, String)> =
+            self.db.query(sql, &[], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        // Byte order, as SQLite compares text (PostgreSQL's collation may differ).
         rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         rows.into_iter().map(|(_, data)| Ok(serde_json::from_str(&data)?)).collect()
     }
@@ -519,28 +627,32 @@ impl Store {
     /// Opportunities in the filter's order (best first by default).
     pub fn opportunities(&self, filter: &OpportunityFilter) -> Result<Vec<Opportunity>> {
         let (condition, values) = filter.condition(true);
-        let order = match filter.order {
-            LeadOrder::Score => "suppressed, score DESC, id",
-            LeadOrder::Due => "due IS NULL, due, score DESC, id",
-            LeadOrder::Amount => "amount IS NULL, amount DESC, score DESC, id",
+        // Text in byte order on either backend, so both list leads alike.
+        let (id, due) = match self.db.backend() {
+            Backend::Sqlite => ("id", "due"),
+            Backend::Postgres => ("id COLLATE \"C\"", "due COLLATE \"C\""),
         };
-        let limit = filter.limit.map_or(-1, |l| l as i64);
-        // The page is chosen on the narrow columns first; only its rows' JSON is read.
-        let sql = format!(
-            "SELECT data, status FROM opportunities WHERE rowid IN (
-               SELECT rowid FROM opportunities WHERE {condition} ORDER BY {order} LIMIT {limit} OFFSET {})
-             ORDER BY {order}",
-            filter.offset
-        );
-        let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(values), |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
-        })?;
-        rows.map(|row| {
-            let (data, status) = row?;
-            decode_opportunity(&data, &status)
-        })
-        .collect()
+        let order = match filter.order {
+            LeadOrder::Score => format!("suppressed, score DESC, {id}"),
+            LeadOrder::Due => format!("due IS NULL, {due}, score DESC, {id}"),
+            LeadOrder::Amount => format!("amount IS NULL, amount DESC, score DESC, {id}"),
+        };
+        let sql = match (self.db.backend(), filter.limit) {
+            // The page is chosen on the narrow columns first; only its rows' JSON is read.
+            (Backend::Sqlite, limit) => format!(
+                "SELECT data, status FROM opportunities WHERE rowid IN (
+                   SELECT rowid FROM opportunities WHERE {condition} ORDER BY {order} LIMIT {} OFFSET {})
+                 ORDER BY {order}",
+                limit.map_or(-1, |l| l as i64),
+                filter.offset
+            ),
+            (Backend::Postgres, limit) => format!(
+                "SELECT data, status FROM opportunities WHERE {condition} ORDER BY {order} LIMIT {} OFFSET {}",
+                limit.map_or("ALL".to_string(), |l| l.to_string()),
+                filter.offset
+            ),
+        };
+        self.db.query(&sql, &values, |row| decode_opportunity(&row.get::<String>(0)?, &row.get::<String>(1)?))
     }
 
     /// How many leads the filter finds (paging aside), and how many per tier under every
@@ -548,13 +660,10 @@ impl Store {
     pub fn opportunity_counts(&self, filter: &OpportunityFilter) -> Result<LeadCounts> {
         let (condition, values) = filter.condition(false);
         let sql = format!("SELECT tier, COUNT(*) FROM opportunities WHERE {condition} GROUP BY tier");
-        let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(values), |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)? as u64))
-        })?;
+        let rows: Vec<(String, i64)> = self.db.query(&sql, &values, |row| Ok((row.get(0)?, row.get(1)?)))?;
         let mut counts = LeadCounts::default();
-        for row in rows {
-            let (tier, n) = row?;
+        for (tier, n) in rows {
+            let n = n as u64;
             if filter.tier.is_none_or(|t| t.as_str() == tier) {
                 counts.total += n;
             }
@@ -564,29 +673,29 @@ impl Store {
     }
 
     pub fn opportunity(&self, id: &str) -> Result<Option<Opportunity>> {
-        let row: Option<(String, String)> = self
-            .conn
-            .query_row("SELECT data, status FROM opportunities WHERE id = ?1", [id], |row| {
-                Ok((row.get(0)?, row.get(1)?))
-            })
-            .optional()?;
-        row.map(|(data, status)| decode_opportunity(&data, &status)).transpose()
+        self.db.query_opt("SELECT data, status FROM opportunities WHERE id = ?1", p![id], |row| {
+            decode_opportunity(&row.get::<String>(0)?, &row.get::<String>(1)?)
+        })
     }
 
     /// Inconsistencies worth a warning after an import, in words: enterprises whose current
     /// shareholdings add up to more than 100%, and enterprises whose `legal_rep` column names
     /// someone else than their legal-representative relation. At most `limit` examples each.
     pub fn consistency_warnings(&self, limit: usize) -> Result<Vec<String>> {
+        let db = &self.db;
         let mut out = Vec::new();
-        let mut stmt = self.conn.prepare(
-            "SELECT e.name, s.total, s.holders FROM (
-               SELECT to_id, SUM(json_extract(data, '$.share')) AS total, COUNT(*) AS holders FROM relations
-               WHERE kind = 'shareholder' AND json_extract(data, '$.end') IS NULL GROUP BY to_id
-             ) s JOIN enterprises e ON e.id = s.to_id WHERE s.total > 1.0001 ORDER BY s.total DESC",
+        let over: Vec<(String, f64, i64)> = db.query(
+            &format!(
+                "SELECT e.name, s.total, s.holders FROM (
+                   SELECT to_id, SUM({}) AS total, COUNT(*) AS holders FROM relations
+                   WHERE kind = 'shareholder' AND {} IS NULL GROUP BY to_id
+                 ) s JOIN enterprises e ON e.id = s.to_id WHERE s.total > 1.0001 ORDER BY s.total DESC",
+                json(db, "data", "share", Some("float8")),
+                json(db, "data", "end", None),
+            ),
+            &[],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
         )?;
-        let over: Vec<(String, f64, i64)> = stmt
-            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
-            .collect::<Result<_, _>>()?;
         if !over.is_empty() {
             let examples: Vec<String> = over
                 .iter()
@@ -601,17 +710,21 @@ impl Store {
                 examples.join("; ")
             ));
         }
-        let mut stmt = self.conn.prepare(
-            "SELECT e.name, json_extract(e.data, '$.legal_rep'), json_extract(p.data, '$.name')
-             FROM relations r JOIN enterprises e ON e.id = r.to_id
-             JOIN persons p ON p.id = json_extract(r.data, '$.from.Person')
-             WHERE r.kind = 'legal_rep' AND json_extract(r.data, '$.end') IS NULL
-               AND json_extract(e.data, '$.legal_rep') IS NOT NULL
-               AND json_extract(e.data, '$.legal_rep') <> json_extract(p.data, '$.name')",
+        let declared = json(db, "e.data", "legal_rep", None);
+        let related = json(db, "p.data", "name", None);
+        let differ: Vec<(String, String, String)> = db.query(
+            &format!(
+                "SELECT e.name, {declared}, {related}
+                 FROM relations r JOIN enterprises e ON e.id = r.to_id
+                 JOIN persons p ON p.id = {}
+                 WHERE r.kind = 'legal_rep' AND {} IS NULL
+                   AND {declared} IS NOT NULL AND {declared} <> {related}",
+                json(db, "r.data", "from.Person", None),
+                json(db, "r.data", "end", None),
+            ),
+            &[],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
         )?;
-        let differ: Vec<(String, String, String)> = stmt
-            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
-            .collect::<Result<_, _>>()?;
         if !differ.is_empty() {
             let examples: Vec<String> = differ
                 .iter()
@@ -629,37 +742,31 @@ impl Store {
 
     /// The ids of the live leads on an enterprise, best first.
     pub fn live_leads_of(&self, enterprise: EnterpriseId) -> Result<Vec<String>> {
-        let mut stmt = self.conn.prepare(
+        self.db.query(
             "SELECT id FROM opportunities WHERE enterprise_id = ?1 AND suppressed = 0
                AND status NOT IN ('invalid', 'blocked', 'lost') ORDER BY score DESC, id",
-        )?;
-        let rows = stmt.query_map([enterprise], |row| row.get::<_, String>(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            p![enterprise],
+            |row| row.get(0),
+        )
     }
 
-    /// The kind of every stored lead, without decoding the leads.
     /// The kind of every lead that has feedback (feedback names leads only by id).
     pub fn feedback_kinds(&self) -> Result<Vec<(String, OpportunityKind)>> {
-        let mut stmt = self.conn.prepare(
+        let rows: Vec<(String, String)> = self.db.query(
             "SELECT id, kind FROM opportunities WHERE id IN (SELECT opportunity_id FROM feedback)",
+            &[],
+            |row| Ok((row.get(0)?, row.get(1)?)),
         )?;
-        let rows = stmt.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (id, kind) = row?;
-            if let Some(kind) = OpportunityKind::parse(&kind) {
-                out.push((id, kind));
-            }
-        }
-        Ok(out)
+        Ok(rows.into_iter().filter_map(|(id, kind)| Some((id, OpportunityKind::parse(&kind)?))).collect())
     }
 
     /// Whether any stored lead carries the alert `id`.
     pub fn alert_exists(&self, id: &str) -> Result<bool> {
-        let found: Option<i64> = self
-            .conn
-            .query_row("SELECT 1 FROM opportunity_alerts WHERE alert_id = ?1 LIMIT 1", [id], |row| row.get(0))
-            .optional()?;
+        let found: Option<i64> = self.db.query_opt(
+            "SELECT 1 FROM opportunity_alerts WHERE alert_id = ?1 LIMIT 1",
+            p![id],
+            |row| row.get(0),
+        )?;
         Ok(found.is_some())
     }
 
@@ -669,22 +776,33 @@ impl Store {
     /// changed little writes little; leads the run no longer produced are dropped unless
     /// someone already acted on them. Returns how many leads were written and dropped.
     pub fn replace_opportunities(&mut self, opportunities: &[Opportunity]) -> Result<Written> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let db = &self.db;
+        let tx = db.begin_write()?;
         let mined_at = now_text();
-        let mut before: HashMap<String, Option<i64>> = HashMap::new();
-        {
-            let mut stmt = tx.prepare("SELECT id, digest FROM opportunities")?;
-            let rows =
-                stmt.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, Option<i64>>(1)?)))?;
-            for row in rows {
-                let (id, digest) = row?;
-                before.insert(id, digest);
-            }
-        }
+        let mut before: HashMap<String, Option<i64>> = db
+            .query("SELECT id, digest FROM opportunities", &[], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .into_iter()
+            .collect();
         let mut written = Written::default();
         let queued_at = chrono::Utc::now().timestamp();
-        {
-            let mut upsert = tx.prepare(
+        // The bank's risk policy blocks a lead mining marks blocked, unless someone worked it.
+        let block = |id: &str| {
+            db.execute(
+                "UPDATE opportunities SET status = 'blocked' WHERE id = ?1 AND status IN ('new', 'pushed')",
+                p![id],
+            )
+        };
+        for opp in opportunities {
+            let blocked = opp.status == OpportunityStatus::Blocked;
+            let data = serde_json::to_string(opp)?;
+            let digest = xxhash_rust::xxh3::xxh3_64(data.as_bytes()) as i64;
+            if before.remove(&opp.id) == Some(Some(digest)) {
+                if blocked {
+                    block(&opp.id)?;
+                }
+                continue;
+            }
+            db.execute(
                 "INSERT INTO opportunities(id, enterprise_id, manager, score, suppressed, mined_at, data,
                    tier, kind, due, amount, digest)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
@@ -693,27 +811,7 @@ impl Store {
                    suppressed = excluded.suppressed, mined_at = excluded.mined_at,
                    data = excluded.data, tier = excluded.tier, kind = excluded.kind,
                    due = excluded.due, amount = excluded.amount, digest = excluded.digest",
-            )?;
-            let mut clear_alerts = tx.prepare("DELETE FROM opportunity_alerts WHERE opportunity_id = ?1")?;
-            let mut add_alert = tx.prepare(
-                "INSERT OR REPLACE INTO opportunity_alerts(alert_id, opportunity_id, rank, data)
-                 VALUES (?1, ?2, ?3, ?4)",
-            )?;
-            // The bank's risk policy blocks a lead mining marks blocked, unless someone worked it.
-            let mut block = tx.prepare(
-                "UPDATE opportunities SET status = 'blocked' WHERE id = ?1 AND status IN ('new', 'pushed')",
-            )?;
-            for opp in opportunities {
-                let blocked = opp.status == OpportunityStatus::Blocked;
-                let data = serde_json::to_string(opp)?;
-                let digest = xxhash_rust::xxh3::xxh3_64(data.as_bytes()) as i64;
-                if before.remove(&opp.id) == Some(Some(digest)) {
-                    if blocked {
-                        block.execute([&opp.id])?;
-                    }
-                    continue;
-                }
-                upsert.execute(params![
+                p![
                     opp.id,
                     opp.enterprise.id,
                     opp.manager,
@@ -726,45 +824,47 @@ impl Store {
                     opp.due.map(|d| d.to_string()),
                     opp.amount,
                     digest,
-                ])?;
-                written.written += 1;
-                clear_alerts.execute([&opp.id])?;
-                for alert in &opp.alerts {
-                    let rank = f64::from(alert.severity) * alert.weight;
-                    add_alert.execute(params![alert.id, opp.id, rank, serde_json::to_string(alert)?])?;
-                }
-                if blocked {
-                    block.execute([&opp.id])?;
-                }
+                ],
+            )?;
+            written.written += 1;
+            db.execute("DELETE FROM opportunity_alerts WHERE opportunity_id = ?1", p![opp.id])?;
+            for alert in &opp.alerts {
+                let rank = f64::from(alert.severity) * alert.weight;
+                db.execute(
+                    "INSERT INTO opportunity_alerts(alert_id, opportunity_id, rank, data) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT(alert_id, opportunity_id) DO UPDATE SET rank = excluded.rank, data = excluded.data",
+                    p![alert.id, opp.id, rank, serde_json::to_string(alert)?],
+                )?;
+            }
+            if blocked {
+                block(&opp.id)?;
             }
         }
         // What is left of `before` the run no longer produced: a lead whose evidence is gone is
         // dropped unless someone already acted on it.
-        {
-            let mut drop_lead = tx.prepare(
+        for id in before.keys() {
+            let dropped = db.execute(
                 "DELETE FROM opportunities WHERE id = ?1 AND status = 'new'
                    AND NOT EXISTS (SELECT 1 FROM outbox WHERE opportunity_id = ?1 AND state <> 'queued')",
+                p![id],
             )?;
-            let mut cancel = tx.prepare(
-                "UPDATE outbox SET state = 'cancelled', reason = 'the lead is gone'
-                 WHERE opportunity_id = ?1 AND state = 'queued'",
-            )?;
-            let mut clear_alerts = tx.prepare("DELETE FROM opportunity_alerts WHERE opportunity_id = ?1")?;
-            for id in before.keys() {
-                if drop_lead.execute([id])? > 0 {
-                    written.dropped += 1;
-                    cancel.execute([id])?;
-                    clear_alerts.execute([id])?;
-                }
+            if dropped > 0 {
+                written.dropped += 1;
+                db.execute(
+                    "UPDATE outbox SET state = 'cancelled', reason = 'the lead is gone'
+                     WHERE opportunity_id = ?1 AND state = 'queued'",
+                    p![id],
+                )?;
+                db.execute("DELETE FROM opportunity_alerts WHERE opportunity_id = ?1", p![id])?;
             }
         }
         // Live leads with a manager join the outbox once the gone ones have left: a lead already
         // queued (or sent) is never queued again by a later run.
-        tx.execute(
+        db.execute(
             "INSERT OR IGNORE INTO outbox(opportunity_id, manager, enterprise_id, queued_at, state)
              SELECT id, manager, enterprise_id, ?1, 'queued' FROM opportunities
              WHERE suppressed = 0 AND status = 'new' AND manager IS NOT NULL",
-            [queued_at],
+            p![queued_at],
         )?;
         tx.commit()?;
         Ok(written)
@@ -772,18 +872,18 @@ impl Store {
 
     /// Records feedback and moves the lead to the new status, atomically.
     pub fn add_feedback(&mut self, feedback: &Feedback) -> Result<()> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let changed = tx.execute(
+        let tx = self.db.begin_write()?;
+        let changed = self.db.execute(
             "UPDATE opportunities SET status = ?2 WHERE id = ?1",
-            params![feedback.opportunity_id, feedback.status.as_str()],
+            p![feedback.opportunity_id, feedback.status.as_str()],
         )?;
         if changed == 0 {
             return Err(StoreError::NoSuchOpportunity(feedback.opportunity_id.clone()));
         }
-        tx.execute(
+        self.db.execute(
             "INSERT INTO feedback(opportunity_id, actor, status, reason, note, at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
+            p![
                 feedback.opportunity_id,
                 feedback.actor,
                 feedback.status.as_str(),
@@ -792,37 +892,35 @@ impl Store {
                 feedback.at,
             ],
         )?;
-        audit(&tx, &feedback.actor, "feedback", &serde_json::to_string(feedback)?)?;
-        tx.commit()?;
-        Ok(())
+        audit(&self.db, &feedback.actor, "feedback", &serde_json::to_string(feedback)?)?;
+        tx.commit()
     }
 
     /// Records a risk reviewer's decision on an alert; `block` blocks every lead carrying the
     /// alert that nobody has worked yet (status `blocked`; never delivered).
     pub fn review_alert(&mut self, review: &AlertReview) -> Result<()> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
+        let tx = self.db.begin_write()?;
+        self.db.execute(
             "INSERT INTO alert_reviews(alert_id, reviewer, decision, note, at) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT(alert_id) DO UPDATE SET reviewer = excluded.reviewer,
                decision = excluded.decision, note = excluded.note, at = excluded.at",
-            params![review.alert_id, review.reviewer, review.decision, review.note, review.at],
+            p![review.alert_id, review.reviewer, review.decision, review.note, review.at],
         )?;
         if review.decision == "block" {
-            tx.execute(
+            self.db.execute(
                 "UPDATE opportunities SET status = 'blocked'
                  WHERE status IN ('new', 'pushed') AND id IN (
                    SELECT opportunity_id FROM opportunity_alerts WHERE alert_id = ?1)",
-                [&review.alert_id],
+                p![review.alert_id],
             )?;
-            tx.execute(
+            self.db.execute(
                 "UPDATE outbox SET state = 'cancelled', reason = 'blocked by risk review'
                  WHERE state = 'queued' AND opportunity_id IN (SELECT id FROM opportunities WHERE status = 'blocked')",
-                [],
+                &[],
             )?;
         }
-        audit(&tx, &review.reviewer, "alert_review", &serde_json::to_string(review)?)?;
-        tx.commit()?;
-        Ok(())
+        audit(&self.db, &review.reviewer, "alert_review", &serde_json::to_string(review)?)?;
+        tx.commit()
     }
 
     /// Alerts with the review state wanted, highest severity × weight first, each once with
@@ -834,29 +932,28 @@ impl Store {
             AlertState::Reviewed => ("1 = 1", "r.alert_id IS NOT NULL"),
             AlertState::All => ("1 = 1", "1 = 1"),
         };
-        // CROSS JOIN keeps the alerts the outer loop: there are far fewer of them than leads,
-        // and each lead's state comes off the covering opportunities_state index.
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT a.alert_id, MAX(a.rank) AS top FROM opportunity_alerts a
-             CROSS JOIN opportunities o ON o.id = a.opportunity_id
-             LEFT JOIN alert_reviews r ON r.alert_id = a.alert_id
-             WHERE {leads} AND {reviewed}
-             GROUP BY a.alert_id ORDER BY top DESC, a.alert_id LIMIT ?1"
-        ))?;
-        let ids: Vec<String> = stmt.query_map([limit as i64], |row| row.get(0))?.collect::<Result<_, _>>()?;
-        let mut on_leads = self.conn.prepare(&format!(
+        // CROSS JOIN keeps the alerts the outer loop on SQLite: there are far fewer of them
+        // than leads, and each lead's state comes off the covering opportunities_state index.
+        let ids: Vec<String> = self.db.query(
+            &format!(
+                "SELECT a.alert_id, MAX(a.rank) AS top FROM opportunity_alerts a
+                 CROSS JOIN opportunities o ON o.id = a.opportunity_id
+                 LEFT JOIN alert_reviews r ON r.alert_id = a.alert_id
+                 WHERE {leads} AND {reviewed}
+                 GROUP BY a.alert_id ORDER BY top DESC, a.alert_id LIMIT ?1"
+            ),
+            p![limit as i64],
+            |row| row.get(0),
+        )?;
+        let on_leads = format!(
             "SELECT a.data, o.id, o.enterprise_id FROM opportunity_alerts a
              CROSS JOIN opportunities o ON o.id = a.opportunity_id
              WHERE a.alert_id = ?1 AND {leads} ORDER BY o.suppressed, o.score DESC, o.id"
-        ))?;
-        let mut review = self.conn.prepare(
-            "SELECT alert_id, reviewer, decision, note, at FROM alert_reviews WHERE alert_id = ?1",
-        )?;
+        );
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
-            let rows: Vec<(String, String, EnterpriseId)> = on_leads
-                .query_map([&id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
-                .collect::<Result<_, _>>()?;
+            let rows: Vec<(String, String, EnterpriseId)> =
+                self.db.query(&on_leads, p![id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
             let Some((data, _, enterprise)) = rows.first() else { continue };
             let alert: Alert = serde_json::from_str(data)?;
             let enterprise =
@@ -865,7 +962,11 @@ impl Store {
                     name: alert.path.last().cloned().unwrap_or_default(),
                     uscc: None,
                 });
-            let review = review.query_row([&id], review_row).optional()?;
+            let review = self.db.query_opt(
+                "SELECT alert_id, reviewer, decision, note, at FROM alert_reviews WHERE alert_id = ?1",
+                p![id],
+                review_row,
+            )?;
             out.push(AlertOnLeads {
                 alert,
                 opportunities: rows.into_iter().map(|(_, o, _)| o).collect(),
@@ -878,22 +979,21 @@ impl Store {
 
     /// Records that `decision.name` is (or is not) a known enterprise; later imports honour it.
     pub fn add_decision(&mut self, decision: &Decision, actor: &str) -> Result<()> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
+        let tx = self.db.begin_write()?;
+        self.db.execute(
             "INSERT INTO resolution_decisions(name, enterprise_id, decided_by, at) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT(name) DO UPDATE SET enterprise_id = excluded.enterprise_id,
                decided_by = excluded.decided_by, at = excluded.at",
-            params![crate::resolve::normalize_name(&decision.name), decision.enterprise, actor, now_text()],
+            p![crate::resolve::normalize_name(&decision.name), decision.enterprise, actor, now_text()],
         )?;
-        audit(&tx, actor, "resolution_decision", &serde_json::to_string(decision)?)?;
-        tx.commit()?;
-        Ok(())
+        audit(&self.db, actor, "resolution_decision", &serde_json::to_string(decision)?)?;
+        tx.commit()
     }
 
     fn resolver_stamp(&self) -> Result<ResolverStamp> {
         let decided: Option<String> =
-            self.conn.query_row("SELECT max(at) FROM resolution_decisions", [], |row| row.get(0))?;
-        Ok((graph_version(&self.conn)?, decided))
+            self.db.query_one("SELECT max(at) FROM resolution_decisions", &[], |row| row.get(0))?;
+        Ok((graph_version(&self.db)?, decided))
     }
 
     /// The resolver an import works with: the one the last import on this connection left when
@@ -926,60 +1026,63 @@ impl Store {
         // Control (a majority stake, a recorded control, a branch: `Relation::is_control`)
         // makes a group and its subsidiary related: a short name that fits both goes to a
         // person.
-        let mut stmt = self.conn.prepare(
-            "SELECT json_extract(data, '$.from.Enterprise'), to_id FROM relations
-             WHERE json_extract(data, '$.from.Enterprise') IS NOT NULL
-               AND (kind IN ('control', 'branch')
-                    OR (kind = 'shareholder' AND json_extract(data, '$.share') > 0.5))",
+        let from = json(&self.db, "data", "from.Enterprise", Some("bigint"));
+        let pairs: Vec<(i64, i64)> = self.db.query(
+            &format!(
+                "SELECT {from}, to_id FROM relations
+                 WHERE {from} IS NOT NULL
+                   AND (kind IN ('control', 'branch')
+                        OR (kind = 'shareholder' AND {} > 0.5))",
+                json(&self.db, "data", "share", Some("float8"))
+            ),
+            &[],
+            |row| Ok((row.get(0)?, row.get(1)?)),
         )?;
-        let pairs = stmt.query_map([], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?)))?;
-        for pair in pairs {
-            let (from, to) = pair?;
+        for (from, to) in pairs {
             resolver.relate(from, to);
         }
         Ok(resolver)
     }
 
     pub fn decisions(&self) -> Result<Vec<Decision>> {
-        let mut stmt =
-            self.conn.prepare("SELECT name, enterprise_id FROM resolution_decisions ORDER BY name")?;
-        let rows = stmt.query_map([], |row| Ok(Decision { name: row.get(0)?, enterprise: row.get(1)? }))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.db.query("SELECT name, enterprise_id FROM resolution_decisions ORDER BY name", &[], |row| {
+            Ok(Decision { name: row.get(0)?, enterprise: row.get(1)? })
+        })
     }
 
     /// The page as last fetched, if it ever was.
     pub fn crawl_page(&self, url: &str) -> Result<Option<PageState>> {
-        let data: Option<String> = self
-            .conn
-            .query_row("SELECT data FROM crawl_pages WHERE url = ?1", [url], |row| row.get(0))
-            .optional()?;
-        Ok(data.map(|d| serde_json::from_str(&d)).transpose()?)
+        self.json_row("SELECT data FROM crawl_pages WHERE url = ?1", p![url])
     }
 
     /// Every page fetched, optionally by one crawler only, in URL order.
     pub fn crawl_pages(&self, crawler: Option<&str>) -> Result<Vec<PageState>> {
-        self.json_rows(
-            "SELECT data FROM crawl_pages WHERE ?1 IS NULL OR crawler = ?1 ORDER BY url",
-            [crawler],
-        )
+        let mut pages: Vec<PageState> = match crawler {
+            Some(crawler) => {
+                self.json_rows("SELECT data FROM crawl_pages WHERE crawler = ?1", p![crawler])?
+            }
+            None => self.json_rows("SELECT data FROM crawl_pages", &[])?,
+        };
+        pages.sort_unstable_by(|a, b| a.url.cmp(&b.url));
+        Ok(pages)
     }
 
     pub fn upsert_crawl_page(&self, page: &PageState) -> Result<()> {
-        self.conn.execute(
+        self.db.execute(
             "INSERT INTO crawl_pages(url, crawler, data) VALUES (?1, ?2, ?3)
              ON CONFLICT(url) DO UPDATE SET crawler = excluded.crawler, data = excluded.data",
-            params![page.url, page.crawler, serde_json::to_string(page)?],
+            p![page.url, page.crawler, serde_json::to_string(page)?],
         )?;
         Ok(())
     }
 
     /// Starts a run; its id names it until [`Store::finish_crawl_run`].
     pub fn begin_crawl_run(&self, crawler: &str, run: &CrawlRun) -> Result<i64> {
-        self.conn.execute(
-            "INSERT INTO crawl_runs(crawler, data) VALUES (?1, ?2)",
-            params![crawler, serde_json::to_string(run)?],
-        )?;
-        Ok(self.conn.last_insert_rowid())
+        self.db.query_one(
+            "INSERT INTO crawl_runs(crawler, data) VALUES (?1, ?2) RETURNING id",
+            p![crawler, serde_json::to_string(run)?],
+            |row| row.get(0),
+        )
     }
 
     /// Records how a run ended and replaces the crawler's failed items, in one transaction.
@@ -990,52 +1093,51 @@ impl Store {
         run: &CrawlRun,
         failures: &[CrawlFailure],
     ) -> Result<()> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
-            "UPDATE crawl_runs SET data = ?2 WHERE id = ?1",
-            params![id, serde_json::to_string(run)?],
-        )?;
-        tx.execute("DELETE FROM crawl_failures WHERE crawler = ?1", [crawler])?;
+        let tx = self.db.begin_write()?;
+        self.db
+            .execute("UPDATE crawl_runs SET data = ?2 WHERE id = ?1", p![id, serde_json::to_string(run)?])?;
+        self.db.execute("DELETE FROM crawl_failures WHERE crawler = ?1", p![crawler])?;
         for failure in failures {
-            tx.execute(
-                "INSERT OR REPLACE INTO crawl_failures(crawler, url, data) VALUES (?1, ?2, ?3)",
-                params![crawler, failure.url, serde_json::to_string(failure)?],
+            self.db.execute(
+                "INSERT INTO crawl_failures(crawler, url, data) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(crawler, url) DO UPDATE SET data = excluded.data",
+                p![crawler, failure.url, serde_json::to_string(failure)?],
             )?;
         }
-        tx.commit()?;
-        Ok(())
+        tx.commit()
     }
 
     /// The crawler's runs, newest first.
     pub fn crawl_runs(&self, crawler: &str, limit: usize) -> Result<Vec<CrawlRun>> {
         self.json_rows(
             "SELECT data FROM crawl_runs WHERE crawler = ?1 ORDER BY id DESC LIMIT ?2",
-            params![crawler, limit as i64],
+            p![crawler, limit as i64],
         )
     }
 
     pub fn crawl_failures(&self, crawler: &str) -> Result<Vec<CrawlFailure>> {
-        self.json_rows("SELECT data FROM crawl_failures WHERE crawler = ?1 ORDER BY url", [crawler])
+        let mut failures: Vec<CrawlFailure> =
+            self.json_rows("SELECT data FROM crawl_failures WHERE crawler = ?1", p![crawler])?;
+        failures.sort_unstable_by(|a, b| a.url.cmp(&b.url));
+        Ok(failures)
     }
 
     /// Marks runs left `running` by a process that died as failed.
     pub fn close_abandoned_crawl_runs(&self, crawler: &str) -> Result<()> {
         // Only runs still marked running, not the crawler's whole history.
-        for (id, data) in {
-            let mut statement = self.conn.prepare(
-                "SELECT id, data FROM crawl_runs WHERE crawler = ?1 AND data LIKE '%\"status\":\"running\"%'",
-            )?;
-            let rows = statement
-                .query_map([crawler], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?)))?;
-            rows.collect::<std::result::Result<Vec<_>, _>>()?
-        } {
+        let running: Vec<(i64, String)> = self.db.query(
+            "SELECT id, data FROM crawl_runs WHERE crawler = ?1 AND data LIKE '%\"status\":\"running\"%'",
+            p![crawler],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
+        for (id, data) in running {
             let mut run: CrawlRun = serde_json::from_str(&data)?;
             if run.status == RunStatus::Running {
                 run.status = RunStatus::Failed;
                 run.reason = Some("interrupted: the process stopped before the run finished".into());
-                self.conn.execute(
+                self.db.execute(
                     "UPDATE crawl_runs SET data = ?2 WHERE id = ?1",
-                    params![id, serde_json::to_string(&run)?],
+                    p![id, serde_json::to_string(&run)?],
                 )?;
             }
         }
@@ -1044,17 +1146,18 @@ impl Store {
 
     /// When each host was last sent a request (Unix milliseconds).
     pub fn crawl_host_times(&self) -> Result<Vec<(String, i64)>> {
-        let mut statement = self.conn.prepare("SELECT host, last_request_ms FROM crawl_hosts")?;
-        let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
-        Ok(rows.collect::<std::result::Result<_, _>>()?)
+        self.db
+            .query("SELECT host, last_request_ms FROM crawl_hosts", &[], |row| Ok((row.get(0)?, row.get(1)?)))
     }
 
     pub fn set_crawl_host_times(&self, times: &[(String, i64)]) -> Result<()> {
         for (host, ms) in times {
-            self.conn.execute(
+            self.db.execute(
                 "INSERT INTO crawl_hosts(host, last_request_ms) VALUES (?1, ?2)
-                 ON CONFLICT(host) DO UPDATE SET last_request_ms = MAX(last_request_ms, excluded.last_request_ms)",
-                params![host, ms],
+                 ON CONFLICT(host) DO UPDATE SET last_request_ms = CASE
+                   WHEN crawl_hosts.last_request_ms > excluded.last_request_ms THEN crawl_hosts.last_request_ms
+                   ELSE excluded.last_request_ms END",
+                p![host, ms],
             )?;
         }
         Ok(())
@@ -1064,15 +1167,13 @@ impl Store {
     /// data) by their masked form and keyed hash. Returns how many persons it changed.
     pub fn protect_id_numbers(&mut self, privacy: &crate::model::Privacy) -> Result<usize> {
         // Once per data dir: opening a store must not scan every person each time.
-        if meta(&self.conn, "id_numbers_protected")? != 0 {
+        if meta(&self.db, "id_numbers_protected")? != 0 {
             return Ok(0);
         }
-        let rows: Vec<(String, String)> = {
-            let mut statement =
-                self.conn.prepare("SELECT id, data FROM persons WHERE data LIKE '%\"id_number\"%'")?;
-            let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
-            rows.collect::<std::result::Result<_, _>>()?
-        };
+        let rows: Vec<(String, String)> =
+            self.db.query("SELECT id, data FROM persons WHERE data LIKE '%\"id_number\"%'", &[], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })?;
         let protect = |data: &str| -> Result<String> {
             let mut value: serde_json::Value = serde_json::from_str(data)?;
             let Some(object) = value.as_object_mut() else { return Ok(data.to_string()) };
@@ -1080,54 +1181,48 @@ impl Store {
             let text = |key: &str| object.get(key).and_then(|v| v.as_str()).unwrap_or_default().to_string();
             Ok(serde_json::to_string(&privacy.protect(text("id"), text("name"), clear.as_deref()))?)
         };
-        let logged: Vec<(i64, Option<String>, String)> = {
-            let mut statement = self.conn.prepare(
-                "SELECT seq, old, new FROM graph_changes WHERE what = 'person' AND (old LIKE '%\"id_number\"%' OR new LIKE '%\"id_number\"%')",
-            )?;
-            let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
-            rows.collect::<std::result::Result<_, _>>()?
-        };
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let logged: Vec<(i64, Option<String>, String)> = self.db.query(
+            "SELECT seq, old, new FROM graph_changes WHERE what = 'person' AND (old LIKE '%\"id_number\"%' OR new LIKE '%\"id_number\"%')",
+            &[],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )?;
+        let tx = self.db.begin_write()?;
         for (id, data) in &rows {
-            tx.execute("UPDATE persons SET data = ?2 WHERE id = ?1", params![id, protect(data)?])?;
+            self.db.execute("UPDATE persons SET data = ?2 WHERE id = ?1", p![id, protect(data)?])?;
         }
         // The change log holds copies of person rows too.
         for (seq, old, new) in &logged {
             let old = old.as_deref().map(protect).transpose()?;
-            tx.execute(
+            self.db.execute(
                 "UPDATE graph_changes SET old = ?2, new = ?3 WHERE seq = ?1",
-                params![seq, old, protect(new)?],
+                p![seq, old, protect(new)?],
             )?;
         }
-        tx.execute("UPDATE meta SET value = 1 WHERE key = 'id_numbers_protected'", [])?;
+        self.db.execute("UPDATE meta SET value = 1 WHERE key = 'id_numbers_protected'", &[])?;
         tx.commit()?;
         Ok(rows.len())
     }
 
     /// The change-log position the last mining run started from (`None` before any run).
     pub fn mined_seq(&self) -> Result<Option<u64>> {
-        let value = meta(&self.conn, "mined_seq")?;
+        let value = meta(&self.db, "mined_seq")?;
         Ok(u64::try_from(value).ok())
     }
 
     pub fn set_mined_seq(&self, seq: u64) -> Result<()> {
-        self.conn.execute("UPDATE meta SET value = ?1 WHERE key = 'mined_seq'", [seq as i64])?;
+        self.db.execute("UPDATE meta SET value = ?1 WHERE key = 'mined_seq'", p![seq as i64])?;
         Ok(())
     }
 
     pub fn audit(&self, actor: &str, action: &str, detail: &str) -> Result<()> {
-        self.conn.execute(
-            "INSERT INTO audit(at, actor, action, detail) VALUES (?1, ?2, ?3, ?4)",
-            params![now_text(), actor, action, detail],
-        )?;
-        Ok(())
+        audit(&self.db, actor, action, detail)
     }
 }
 
-fn audit(tx: &Transaction<'_>, actor: &str, action: &str, detail: &str) -> Result<()> {
-    tx.execute(
+fn audit(db: &Db, actor: &str, action: &str, detail: &str) -> Result<()> {
+    db.execute(
         "INSERT INTO audit(at, actor, action, detail) VALUES (?1, ?2, ?3, ?4)",
-        params![now_text(), actor, action, detail],
+        p![now_text(), actor, action, detail],
     )?;
     Ok(())
 }

@@ -4,9 +4,9 @@
 //! (it became invalid, blocked, suppressed or was worked before it went out) or `dead` (its
 //! delivery's attempts ran out). Every move happens in one transaction with the delivery's.
 
-use super::{decode_opportunity, Result, Store, StoreError};
+use super::db::p;
+use super::{decode_opportunity, json, Result, Store, StoreError};
 use crate::model::{Commitments, Delivery, DeliveryState, QueuedLead};
-use rusqlite::{params, OptionalExtension, TransactionBehavior};
 use std::collections::HashMap;
 
 /// Seconds in a week: capacity and contact frequency count the last seven days.
@@ -26,22 +26,22 @@ impl Store {
     /// worked), and each manager's leads queued in the seven days before `now`.
     pub fn commitments(&self, now: i64) -> Result<Commitments> {
         let mut commitments = Commitments::default();
-        let mut stmt = self.conn.prepare(
+        let pinned: Vec<(String, String)> = self.db.query(
             "SELECT opportunity_id, manager FROM outbox WHERE state <> 'cancelled'
              UNION ALL
              SELECT id, manager FROM opportunities WHERE status <> 'new' AND manager IS NOT NULL",
+            &[],
+            |row| Ok((row.get(0)?, row.get(1)?)),
         )?;
-        for row in stmt.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))? {
-            let (lead, manager) = row?;
+        for (lead, manager) in pinned {
             commitments.pinned.entry(lead).or_insert(manager);
         }
-        let mut stmt = self.conn.prepare(
+        let used: Vec<(String, i64)> = self.db.query(
             "SELECT manager, COUNT(*) FROM outbox WHERE state <> 'cancelled' AND queued_at > ?1 GROUP BY manager",
+            p![now - WEEK],
+            |row| Ok((row.get(0)?, row.get(1)?)),
         )?;
-        for row in
-            stmt.query_map([now - WEEK], |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?)))?
-        {
-            let (manager, count) = row?;
+        for (manager, count) in used {
             commitments.used.insert(manager, count as u32);
         }
         Ok(commitments)
@@ -49,44 +49,40 @@ impl Store {
 
     /// Queued leads with their current state, best first.
     pub fn queued_leads(&self) -> Result<Vec<QueuedLead>> {
-        let mut stmt = self.conn.prepare(
+        self.db.query(
             "SELECT o.data, o.status, q.manager, q.queued_at FROM outbox q
              JOIN opportunities o ON o.id = q.opportunity_id
              WHERE q.state = 'queued' ORDER BY o.score DESC, o.id",
-        )?;
-        let rows = stmt.query_map([], |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?, row.get(3)?))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (data, status, manager, queued_at) = row?;
-            out.push(QueuedLead { opportunity: decode_opportunity(&data, &status)?, manager, queued_at });
-        }
-        Ok(out)
+            &[],
+            |row| {
+                Ok(QueuedLead {
+                    opportunity: decode_opportunity(&row.get::<String>(0)?, &row.get::<String>(1)?)?,
+                    manager: row.get(2)?,
+                    queued_at: row.get(3)?,
+                })
+            },
+        )
     }
 
     /// Takes queued leads out of the outbox for good, with the reason.
     pub fn cancel_queued(&mut self, leads: &[(String, String)]) -> Result<()> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        {
-            let mut stmt = tx.prepare(
+        let tx = self.db.begin_write()?;
+        for (lead, reason) in leads {
+            self.db.execute(
                 "UPDATE outbox SET state = 'cancelled', reason = ?2 WHERE opportunity_id = ?1 AND state = 'queued'",
+                p![lead, reason],
             )?;
-            for (lead, reason) in leads {
-                stmt.execute(params![lead, reason])?;
-            }
         }
-        tx.commit()?;
-        Ok(())
+        tx.commit()
     }
 
     /// Leads a manager's deliveries planned in `[from, to)`, cancelled ones aside: what counts
     /// against the daily cap.
     pub fn planned_leads(&self, manager: &str, from: i64, to: i64) -> Result<u32> {
-        let count: i64 = self.conn.query_row(
+        let count: i64 = self.db.query_one(
             "SELECT COUNT(*) FROM outbox WHERE manager = ?1 AND planned_at >= ?2 AND planned_at < ?3
                AND state IN ('sending', 'sent', 'dead')",
-            params![manager, from, to],
+            p![manager, from, to],
             |row| row.get(0),
         )?;
         Ok(count as u32)
@@ -95,31 +91,29 @@ impl Store {
     /// Per enterprise, leads planned in the seven days before `now` (any manager): the contact
     /// frequency a customer sees.
     pub fn recent_contacts(&self, now: i64) -> Result<HashMap<i64, u32>> {
-        let mut stmt = self.conn.prepare(
+        let rows: Vec<(i64, i64)> = self.db.query(
             "SELECT enterprise_id, COUNT(*) FROM outbox WHERE planned_at > ?1 AND planned_at <= ?2
                AND state IN ('sending', 'sent', 'dead') GROUP BY enterprise_id",
+            p![now - WEEK, now],
+            |row| Ok((row.get(0)?, row.get(1)?)),
         )?;
-        let rows =
-            stmt.query_map([now - WEEK, now], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?)))?;
-        let mut out = HashMap::new();
-        for row in rows {
-            let (enterprise, count) = row?;
-            out.insert(enterprise, count as u32);
-        }
-        Ok(out)
+        Ok(rows.into_iter().map(|(enterprise, count)| (enterprise, count as u32)).collect())
     }
 
     /// Whether a digest went to `manager` in `[from, to)`.
     pub fn digest_planned(&self, manager: &str, from: i64, to: i64) -> Result<bool> {
-        let found: Option<i64> = self
-            .conn
-            .query_row(
+        let digest = match self.db.backend() {
+            super::Backend::Sqlite => "json_extract(data, '$.digest') = 1".to_string(),
+            super::Backend::Postgres => format!("{} = 'true'", json(&self.db, "data", "digest", None)),
+        };
+        let found: Option<i64> = self.db.query_opt(
+            &format!(
                 "SELECT 1 FROM deliveries WHERE manager = ?1 AND created_at >= ?2 AND created_at < ?3
-                   AND json_extract(data, '$.digest') = 1 LIMIT 1",
-                params![manager, from, to],
-                |row| row.get(0),
-            )
-            .optional()?;
+                   AND {digest} LIMIT 1"
+            ),
+            p![manager, from, to],
+            |row| row.get(0),
+        )?;
         Ok(found.is_some())
     }
 
@@ -130,143 +124,117 @@ impl Store {
         deliveries: &[Delivery],
         watched_upto: Option<(u64, u64)>,
     ) -> Result<()> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.db.begin_write()?;
         if let Some((changes, records)) = watched_upto {
-            tx.execute(
-                "UPDATE watchlist SET since = max(since, ?1), record_since = max(record_since, ?2)",
-                [changes as i64, records as i64],
+            self.db.execute(
+                "UPDATE watchlist SET since = CASE WHEN since > ?1 THEN since ELSE ?1 END,
+                   record_since = CASE WHEN record_since > ?2 THEN record_since ELSE ?2 END",
+                p![changes as i64, records as i64],
             )?;
         }
-        {
-            let mut insert = tx.prepare(
+        for d in deliveries {
+            self.db.execute(
                 "INSERT INTO deliveries(id, manager, state, next_at, created_at, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                p![d.id, d.manager, d.state.as_str(), d.next_at, d.created_at, serde_json::to_string(d)?],
             )?;
-            let mut take = tx.prepare(
-                "UPDATE outbox SET state = 'sending', delivery_id = ?2, planned_at = ?3
-                 WHERE opportunity_id = ?1 AND state = 'queued'",
-            )?;
-            for d in deliveries {
-                insert.execute(params![
-                    d.id,
-                    d.manager,
-                    d.state.as_str(),
-                    d.next_at,
-                    d.created_at,
-                    serde_json::to_string(d)?
-                ])?;
-                for lead in &d.leads {
-                    if take.execute(params![lead, d.id, d.created_at])? != 1 {
-                        return Err(StoreError::Corrupt(format!("lead {lead} is not queued")));
-                    }
+            for lead in &d.leads {
+                let taken = self.db.execute(
+                    "UPDATE outbox SET state = 'sending', delivery_id = ?2, planned_at = ?3
+                     WHERE opportunity_id = ?1 AND state = 'queued'",
+                    p![lead, d.id, d.created_at],
+                )?;
+                if taken != 1 {
+                    return Err(StoreError::Corrupt(format!("lead {lead} is not queued")));
                 }
             }
         }
-        tx.commit()?;
-        Ok(())
+        tx.commit()
     }
 
     /// Deliveries whose next attempt is due at `now`.
     pub fn due_deliveries(&self, now: i64) -> Result<Vec<Delivery>> {
-        self.deliveries_where("state = 'pending' AND next_at <= ?1 ORDER BY next_at, id", now)
+        self.json_rows(
+            "SELECT data FROM deliveries WHERE state = 'pending' AND next_at <= ?1 ORDER BY next_at, id",
+            p![now],
+        )
     }
 
     /// Deliveries in a state (all when `None`), newest first.
     pub fn deliveries(&self, state: Option<DeliveryState>, limit: usize) -> Result<Vec<Delivery>> {
-        let mut out = match state {
-            Some(state) => {
-                let mut stmt = self.conn.prepare(
-                    "SELECT data FROM deliveries WHERE state = ?1 ORDER BY created_at DESC, id LIMIT ?2",
-                )?;
-                let rows =
-                    stmt.query_map(params![state.as_str(), limit as i64], |row| row.get::<_, String>(0))?;
-                rows.collect::<Result<Vec<_>, _>>()?
-            }
-            None => {
-                let mut stmt =
-                    self.conn.prepare("SELECT data FROM deliveries ORDER BY created_at DESC, id LIMIT ?1")?;
-                let rows = stmt.query_map([limit as i64], |row| row.get::<_, String>(0))?;
-                rows.collect::<Result<Vec<_>, _>>()?
-            }
+        match state {
+            Some(state) => self.json_rows(
+                "SELECT data FROM deliveries WHERE state = ?1 ORDER BY created_at DESC, id LIMIT ?2",
+                p![state.as_str(), limit as i64],
+            ),
+            None => self.json_rows(
+                "SELECT data FROM deliveries ORDER BY created_at DESC, id LIMIT ?1",
+                p![limit as i64],
+            ),
         }
-        .into_iter()
-        .map(|data| Ok(serde_json::from_str(&data)?))
-        .collect::<Result<Vec<Delivery>>>()?;
-        out.truncate(limit);
-        Ok(out)
-    }
-
-    fn deliveries_where(&self, condition: &str, value: i64) -> Result<Vec<Delivery>> {
-        let mut stmt = self.conn.prepare(&format!("SELECT data FROM deliveries WHERE {condition}"))?;
-        let rows = stmt.query_map([value], |row| row.get::<_, String>(0))?;
-        rows.map(|data| Ok(serde_json::from_str(&data?)?)).collect()
     }
 
     /// Records attempts' outcomes, each delivery as it now stands, in one transaction. Sent:
     /// its leads are sent and `pushed`. Dead: its leads are dead. Cancelled or narrowed: the
     /// leads it no longer covers are cancelled with the reasons given.
     pub fn record_deliveries(&mut self, outcomes: &[(Delivery, Vec<(String, String)>)]) -> Result<()> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        {
-            let mut update =
-                tx.prepare("UPDATE deliveries SET state = ?2, next_at = ?3, data = ?4 WHERE id = ?1")?;
-            let mut cancel = tx.prepare(
-                "UPDATE outbox SET state = 'cancelled', reason = ?3 WHERE opportunity_id = ?1 AND delivery_id = ?2",
+        let db = &self.db;
+        let tx = db.begin_write()?;
+        for (delivery, dropped) in outcomes {
+            db.execute(
+                "UPDATE deliveries SET state = ?2, next_at = ?3, data = ?4 WHERE id = ?1",
+                p![delivery.id, delivery.state.as_str(), delivery.next_at, serde_json::to_string(delivery)?],
             )?;
-            let mut leads = tx.prepare(
-                "UPDATE outbox SET state = ?2 WHERE delivery_id = ?1 AND state IN ('sending', 'dead')",
-            )?;
-            let mut pushed = tx.prepare(
-                "UPDATE opportunities SET status = 'pushed'
-                 WHERE status = 'new' AND id IN (SELECT opportunity_id FROM outbox WHERE delivery_id = ?1 AND state = 'sent')",
-            )?;
-            for (delivery, dropped) in outcomes {
-                update.execute(params![
-                    delivery.id,
-                    delivery.state.as_str(),
-                    delivery.next_at,
-                    serde_json::to_string(delivery)?
-                ])?;
-                for (lead, reason) in dropped {
-                    cancel.execute(params![lead, delivery.id, reason])?;
-                }
-                let lead_state = match delivery.state {
-                    DeliveryState::Sent => Some("sent"),
-                    DeliveryState::Dead => Some("dead"),
-                    DeliveryState::Pending | DeliveryState::Cancelled => None,
-                };
-                if let Some(state) = lead_state {
-                    leads.execute(params![delivery.id, state])?;
-                }
-                if delivery.state == DeliveryState::Sent {
-                    pushed.execute([&delivery.id])?;
-                }
+            for (lead, reason) in dropped {
+                db.execute(
+                    "UPDATE outbox SET state = 'cancelled', reason = ?3 WHERE opportunity_id = ?1 AND delivery_id = ?2",
+                    p![lead, delivery.id, reason],
+                )?;
+            }
+            let lead_state = match delivery.state {
+                DeliveryState::Sent => Some("sent"),
+                DeliveryState::Dead => Some("dead"),
+                DeliveryState::Pending | DeliveryState::Cancelled => None,
+            };
+            if let Some(state) = lead_state {
+                db.execute(
+                    "UPDATE outbox SET state = ?2 WHERE delivery_id = ?1 AND state IN ('sending', 'dead')",
+                    p![delivery.id, state],
+                )?;
+            }
+            if delivery.state == DeliveryState::Sent {
+                db.execute(
+                    "UPDATE opportunities SET status = 'pushed'
+                     WHERE status = 'new' AND id IN (SELECT opportunity_id FROM outbox WHERE delivery_id = ?1 AND state = 'sent')",
+                    p![delivery.id],
+                )?;
             }
         }
-        tx.commit()?;
-        Ok(())
+        tx.commit()
     }
 
     /// Puts a dead delivery back in line (an admin's re-queue): due at the next dispatch.
     pub fn requeue_delivery(&mut self, id: &str) -> Result<Option<Delivery>> {
         let now = 0;
-        let data: Option<String> = self
-            .conn
-            .query_row("SELECT data FROM deliveries WHERE id = ?1", [id], |row| row.get(0))
-            .optional()?;
-        let Some(data) = data else { return Ok(None) };
-        let mut delivery: Delivery = serde_json::from_str(&data)?;
+        let Some(mut delivery) =
+            self.json_row::<Delivery>("SELECT data FROM deliveries WHERE id = ?1", p![id])?
+        else {
+            return Ok(None);
+        };
         if delivery.state != DeliveryState::Dead {
             return Ok(Some(delivery));
         }
         delivery.state = DeliveryState::Pending;
         delivery.attempts = 0;
         delivery.next_at = now;
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
+        let tx = self.db.begin_write()?;
+        self.db.execute(
             "UPDATE deliveries SET state = 'pending', next_at = ?2, data = ?3 WHERE id = ?1",
-            params![id, now, serde_json::to_string(&delivery)?],
+            p![id, now, serde_json::to_string(&delivery)?],
         )?;
-        tx.execute("UPDATE outbox SET state = 'sending' WHERE delivery_id = ?1 AND state = 'dead'", [id])?;
+        self.db.execute(
+            "UPDATE outbox SET state = 'sending' WHERE delivery_id = ?1 AND state = 'dead'",
+            p![id],
+        )?;
         tx.commit()?;
         Ok(Some(delivery))
     }
@@ -274,12 +242,12 @@ impl Store {
     pub fn outbox_depth(&self) -> Result<OutboxDepth> {
         let mut depth = OutboxDepth::default();
         for (table, target) in [("outbox", &mut depth.leads), ("deliveries", &mut depth.deliveries)] {
-            let mut stmt =
-                self.conn.prepare(&format!("SELECT state, COUNT(*) FROM {table} GROUP BY state"))?;
-            for row in stmt.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?)))? {
-                let (state, count) = row?;
-                target.insert(state, count);
-            }
+            let rows: Vec<(String, i64)> = self.db.query(
+                &format!("SELECT state, COUNT(*) FROM {table} GROUP BY state"),
+                &[],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )?;
+            target.extend(rows);
         }
         Ok(depth)
     }
@@ -287,18 +255,15 @@ impl Store {
     /// Per lead: when it was queued and when its delivery went out (Unix seconds), for the
     /// funnel.
     pub fn lead_deliveries(&self) -> Result<HashMap<String, (i64, Option<i64>)>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT q.opportunity_id, q.queued_at, json_extract(d.data, '$.sent_at')
-             FROM outbox q LEFT JOIN deliveries d ON d.id = q.delivery_id AND d.state = 'sent'",
+        let rows: Vec<(String, i64, Option<i64>)> = self.db.query(
+            &format!(
+                "SELECT q.opportunity_id, q.queued_at, {}
+                 FROM outbox q LEFT JOIN deliveries d ON d.id = q.delivery_id AND d.state = 'sent'",
+                json(&self.db, "d.data", "sent_at", Some("bigint"))
+            ),
+            &[],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
         )?;
-        let rows = stmt.query_map([], |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?, row.get::<_, Option<i64>>(2)?))
-        })?;
-        let mut out = HashMap::new();
-        for row in rows {
-            let (lead, queued, sent) = row?;
-            out.insert(lead, (queued, sent));
-        }
-        Ok(out)
+        Ok(rows.into_iter().map(|(lead, queued, sent)| (lead, (queued, sent))).collect())
     }
 }

@@ -245,3 +245,155 @@ pub(super) const MIGRATIONS: &[&str] = &[
     ALTER TABLE opportunities ADD COLUMN digest INTEGER;
     "#,
 ];
+
+/// The PostgreSQL schema, as its own migrations (its version is the `schema_version` row of
+/// `meta`). The first is SQLite's schema at its version 14 in one step; what is added to one
+/// backend is added to the other. Integers are BIGINT throughout (the store binds i64), JSON
+/// stays text (read with `::jsonb` where SQL looks inside).
+pub(super) const POSTGRES_MIGRATIONS: &[&str] = &[
+    // 1: SQLite's versions 1 to 14
+    r#"
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL);
+    INSERT INTO meta(key, value) VALUES ('schema_version', 0), ('generation', 0),
+        ('graph_changes_pruned', 0), ('store_id', floor(random() * 9.2e18)::bigint),
+        ('mined_seq', -1), ('record_seq', 0), ('id_numbers_protected', 0), ('graph_seq', 0);
+    CREATE TABLE enterprises (
+        id BIGSERIAL PRIMARY KEY,
+        uscc TEXT UNIQUE,
+        name TEXT NOT NULL,
+        data TEXT NOT NULL,
+        region TEXT
+    );
+    CREATE TABLE persons (id TEXT PRIMARY KEY, data TEXT NOT NULL);
+    CREATE TABLE relations (
+        key TEXT PRIMARY KEY,
+        to_id BIGINT NOT NULL,
+        kind TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX relations_to ON relations(to_id);
+    CREATE TABLE records (
+        kind TEXT NOT NULL,
+        id TEXT NOT NULL,
+        published TEXT NOT NULL,
+        data TEXT NOT NULL,
+        seq BIGINT NOT NULL DEFAULT 0,
+        PRIMARY KEY (kind, id)
+    );
+    CREATE INDEX records_seq ON records(seq);
+    CREATE TABLE managers (id TEXT PRIMARY KEY, data TEXT NOT NULL);
+    CREATE TABLE opportunities (
+        id TEXT PRIMARY KEY,
+        enterprise_id BIGINT NOT NULL,
+        manager TEXT,
+        score DOUBLE PRECISION NOT NULL,
+        suppressed BIGINT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'new',
+        mined_at TEXT NOT NULL,
+        data TEXT NOT NULL,
+        tier TEXT NOT NULL DEFAULT 'C',
+        kind TEXT NOT NULL DEFAULT '',
+        due TEXT,
+        amount DOUBLE PRECISION,
+        digest BIGINT
+    );
+    CREATE INDEX opportunities_rank ON opportunities(suppressed, score DESC, id);
+    CREATE INDEX opportunities_manager_rank ON opportunities(manager, suppressed, score DESC, id);
+    CREATE INDEX opportunities_enterprise ON opportunities(enterprise_id);
+    CREATE INDEX opportunities_filters ON opportunities(suppressed, status, tier, kind, due);
+    CREATE INDEX opportunities_manager_filters ON opportunities(manager, suppressed, status, tier, kind);
+    CREATE TABLE feedback (
+        seq BIGSERIAL PRIMARY KEY,
+        opportunity_id TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        status TEXT NOT NULL,
+        reason TEXT,
+        note TEXT,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX feedback_opportunity ON feedback(opportunity_id);
+    CREATE TABLE alert_reviews (
+        alert_id TEXT PRIMARY KEY,
+        reviewer TEXT NOT NULL,
+        decision TEXT NOT NULL,
+        note TEXT,
+        at TEXT NOT NULL
+    );
+    CREATE TABLE audit (
+        seq BIGSERIAL PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL
+    );
+    CREATE TABLE resolution_decisions (
+        name TEXT PRIMARY KEY,
+        enterprise_id BIGINT,
+        decided_by TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE TABLE graph_changes (
+        seq BIGINT PRIMARY KEY,
+        what TEXT NOT NULL,
+        old TEXT,
+        new TEXT NOT NULL
+    );
+    CREATE TABLE crawl_pages (url TEXT PRIMARY KEY, crawler TEXT NOT NULL, data TEXT NOT NULL);
+    CREATE INDEX crawl_pages_crawler ON crawl_pages(crawler);
+    CREATE TABLE crawl_runs (id BIGSERIAL PRIMARY KEY, crawler TEXT NOT NULL, data TEXT NOT NULL);
+    CREATE INDEX crawl_runs_crawler ON crawl_runs(crawler, id);
+    CREATE TABLE crawl_failures (
+        crawler TEXT NOT NULL,
+        url TEXT NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (crawler, url)
+    );
+    CREATE TABLE crawl_hosts (host TEXT PRIMARY KEY, last_request_ms BIGINT NOT NULL);
+    CREATE TABLE outbox (
+        opportunity_id TEXT PRIMARY KEY,
+        manager TEXT NOT NULL,
+        enterprise_id BIGINT NOT NULL,
+        queued_at BIGINT NOT NULL,
+        state TEXT NOT NULL,
+        delivery_id TEXT,
+        planned_at BIGINT,
+        reason TEXT
+    );
+    CREATE INDEX outbox_state ON outbox(state, manager);
+    CREATE INDEX outbox_delivery ON outbox(delivery_id);
+    CREATE TABLE deliveries (
+        id TEXT PRIMARY KEY,
+        manager TEXT NOT NULL,
+        state TEXT NOT NULL,
+        next_at BIGINT NOT NULL,
+        created_at BIGINT NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX deliveries_due ON deliveries(state, next_at);
+    CREATE INDEX deliveries_manager ON deliveries(manager, created_at);
+    CREATE TABLE watchlist (
+        watcher TEXT NOT NULL,
+        enterprise_id BIGINT NOT NULL,
+        owners BIGINT NOT NULL,
+        since BIGINT NOT NULL,
+        record_since BIGINT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (watcher, enterprise_id)
+    );
+    CREATE TABLE record_parties (
+        enterprise_id BIGINT NOT NULL,
+        kind TEXT NOT NULL,
+        id TEXT NOT NULL,
+        PRIMARY KEY (enterprise_id, kind, id)
+    );
+    CREATE INDEX record_parties_record ON record_parties(kind, id);
+    CREATE TABLE opportunity_alerts (
+        alert_id TEXT NOT NULL,
+        opportunity_id TEXT NOT NULL,
+        rank DOUBLE PRECISION NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (alert_id, opportunity_id)
+    );
+    CREATE INDEX opportunity_alerts_lead ON opportunity_alerts(opportunity_id);
+    "#,
+];

@@ -1,21 +1,9 @@
 //! Write transactions for imports: rows upserted with their change logged for the graph and
 //! their record sequence number for the index, and per-row savepoints.
 
-use super::{audit, meta, Result, StoreError};
+use super::db::{p, Backend, Db, Param, Transaction};
+use super::{audit, meta, Result};
 use crate::model::{Enterprise, EnterpriseId, Manager, Party, Person, Record, Relation};
-use rusqlite::{params, OptionalExtension, Transaction};
-
-/// Runs a statement from the connection's statement cache: an import runs the same few
-/// statements for every row, so each is parsed once per connection, not once per row.
-trait Cached {
-    fn run(&self, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<usize>;
-}
-
-impl Cached for Transaction<'_> {
-    fn run(&self, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<usize> {
-        self.prepare_cached(sql)?.execute(params)
-    }
-}
 
 /// A row's start inside a write transaction.
 #[derive(Debug)]
@@ -35,6 +23,7 @@ pub enum Upsert {
 /// A write transaction. Dropping it without [`StoreTx::commit`] rolls everything back.
 pub struct StoreTx<'a> {
     pub(super) tx: Transaction<'a>,
+    pub(super) db: &'a Db,
     /// The last record sequence number this transaction handed out, written back on commit.
     pub(super) record_seq: Option<i64>,
 }
@@ -42,13 +31,13 @@ pub struct StoreTx<'a> {
 impl StoreTx<'_> {
     /// Inserts a new enterprise and returns it with its id.
     pub fn insert_enterprise(&mut self, mut enterprise: Enterprise) -> Result<Enterprise> {
-        self.tx.run(
-            "INSERT INTO enterprises(uscc, name, region, data) VALUES (?1, ?2, ?3, '{}')",
-            params![enterprise.uscc, enterprise.name, enterprise.region],
+        enterprise.id = self.db.query_one(
+            "INSERT INTO enterprises(uscc, name, region, data) VALUES (?1, ?2, ?3, '{}') RETURNING id",
+            p![enterprise.uscc, enterprise.name, enterprise.region],
+            |row| row.get(0),
         )?;
-        enterprise.id = self.tx.last_insert_rowid();
         let data = serde_json::to_string(&enterprise)?;
-        self.tx.run("UPDATE enterprises SET data = ?2 WHERE id = ?1", params![enterprise.id, data])?;
+        self.db.execute("UPDATE enterprises SET data = ?2 WHERE id = ?1", p![enterprise.id, data])?;
         self.log_change("enterprise", None, &data)?;
         Ok(enterprise)
     }
@@ -59,32 +48,40 @@ impl StoreTx<'_> {
         let data = serde_json::to_string(enterprise)?;
         self.upsert_row(
             "SELECT data FROM enterprises WHERE id = ?1",
-            &[&id],
+            p![id],
             &data,
             Some("enterprise"),
-            |tx| {
-                tx.run(
+            |db| {
+                db.execute(
                     "UPDATE enterprises SET uscc = ?2, name = ?3, region = ?4, data = ?5 WHERE id = ?1",
-                    params![id, enterprise.uscc, enterprise.name, enterprise.region, data],
+                    p![id, enterprise.uscc, enterprise.name, enterprise.region, data],
                 )
             },
-            |_| Err(rusqlite::Error::QueryReturnedNoRows),
+            |_| Err(super::StoreError::Corrupt(format!("no enterprise {id} to update"))),
         )
     }
 
     /// Logs a change to a row the graph is derived from (see [`Store::graph_changes_after`]).
     fn log_change(&self, what: &str, old: Option<&str>, new: &str) -> Result<()> {
-        self.tx
-            .run("INSERT INTO graph_changes(what, old, new) VALUES (?1, ?2, ?3)", params![what, old, new])?;
+        match self.db.backend() {
+            Backend::Sqlite => self.db.execute(
+                "INSERT INTO graph_changes(what, old, new) VALUES (?1, ?2, ?3)",
+                p![what, old, new],
+            )?,
+            // The write lock orders writers; the counter moves with the transaction.
+            Backend::Postgres => self.db.execute(
+                "WITH next AS (UPDATE meta SET value = value + 1 WHERE key = 'graph_seq' RETURNING value)
+                 INSERT INTO graph_changes(seq, what, old, new) SELECT value, ?1, ?2, ?3 FROM next",
+                p![what, old, new],
+            )?,
+        };
         Ok(())
     }
 
     pub fn enterprise(&self, id: EnterpriseId) -> Result<Option<Enterprise>> {
-        let data: Option<String> = self
-            .tx
-            .query_row("SELECT data FROM enterprises WHERE id = ?1", [id], |row| row.get(0))
-            .optional()?;
-        data.map(|d| serde_json::from_str(&d).map_err(StoreError::from)).transpose()
+        self.db.query_opt("SELECT data FROM enterprises WHERE id = ?1", p![id], |row| {
+            Ok(serde_json::from_str(&row.get::<String>(0)?)?)
+        })
     }
 
     pub fn person_exists(&self, id: &str) -> Result<bool> {
@@ -93,7 +90,7 @@ impl StoreTx<'_> {
 
     pub fn person_name(&self, id: &str) -> Result<Option<String>> {
         let data: Option<String> =
-            self.tx.query_row("SELECT data FROM persons WHERE id = ?1", [id], |row| row.get(0)).optional()?;
+            self.db.query_opt("SELECT data FROM persons WHERE id = ?1", p![id], |row| row.get(0))?;
         Ok(data.and_then(|d| serde_json::from_str::<Person>(&d).ok()).map(|p| p.name))
     }
 
@@ -108,11 +105,11 @@ impl StoreTx<'_> {
     fn upsert_json(&mut self, table: &str, id: &str, data: &str, log: Option<&str>) -> Result<Upsert> {
         self.upsert_row(
             &format!("SELECT data FROM {table} WHERE id = ?1"),
-            &[&id],
+            p![id],
             data,
             log,
-            |tx| tx.run(&format!("UPDATE {table} SET data = ?2 WHERE id = ?1"), params![id, data]),
-            |tx| tx.run(&format!("INSERT INTO {table}(id, data) VALUES (?1, ?2)"), params![id, data]),
+            |db| db.execute(&format!("UPDATE {table} SET data = ?2 WHERE id = ?1"), p![id, data]),
+            |db| db.execute(&format!("INSERT INTO {table}(id, data) VALUES (?1, ?2)"), p![id, data]),
         )
     }
 
@@ -132,14 +129,14 @@ impl StoreTx<'_> {
         let data = serde_json::to_string(relation)?;
         self.upsert_row(
             "SELECT data FROM relations WHERE key = ?1",
-            &[&key],
+            p![key],
             &data,
             Some("relation"),
-            |tx| tx.run("UPDATE relations SET data = ?2 WHERE key = ?1", params![key, data]),
-            |tx| {
-                tx.run(
+            |db| db.execute("UPDATE relations SET data = ?2 WHERE key = ?1", p![key, data]),
+            |db| {
+                db.execute(
                     "INSERT INTO relations(key, to_id, kind, data) VALUES (?1, ?2, ?3, ?4)",
-                    params![key, relation.to, relation.kind.as_str(), data],
+                    p![key, relation.to, relation.kind.as_str(), data],
                 )
             },
         )
@@ -152,32 +149,32 @@ impl StoreTx<'_> {
         let seq = self.next_record_seq()?;
         let upsert = self.upsert_row(
             "SELECT data FROM records WHERE kind = ?1 AND id = ?2",
-            &[&kind, &id],
+            p![kind, id],
             &data,
             record.links_parties().then_some("record"),
-            |tx| {
-                tx.run(
+            |db| {
+                db.execute(
                     "UPDATE records SET data = ?3, published = ?4, seq = ?5 WHERE kind = ?1 AND id = ?2",
-                    params![kind, id, data, published, seq],
+                    p![kind, id, data, published, seq],
                 )
             },
-            |tx| {
-                tx.run(
+            |db| {
+                db.execute(
                     "INSERT INTO records(kind, id, published, data, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![kind, id, published, data, seq],
+                    p![kind, id, published, data, seq],
                 )
             },
         )?;
         if upsert != Upsert::Unchanged {
             self.record_seq = Some(seq);
             if upsert == Upsert::Updated {
-                self.tx.run("DELETE FROM record_parties WHERE kind = ?1 AND id = ?2", params![kind, id])?;
+                self.db.execute("DELETE FROM record_parties WHERE kind = ?1 AND id = ?2", p![kind, id])?;
             }
-            let mut named = self.tx.prepare_cached(
-                "INSERT OR IGNORE INTO record_parties(enterprise_id, kind, id) VALUES (?1, ?2, ?3)",
-            )?;
             for enterprise in record.enterprise_ids() {
-                named.execute(params![enterprise, kind, id])?;
+                self.db.execute(
+                    "INSERT OR IGNORE INTO record_parties(enterprise_id, kind, id) VALUES (?1, ?2, ?3)",
+                    p![enterprise, kind, id],
+                )?;
             }
         }
         Ok(upsert)
@@ -188,22 +185,21 @@ impl StoreTx<'_> {
     fn upsert_row(
         &mut self,
         select: &str,
-        key: &[&dyn rusqlite::ToSql],
+        key: &[Param<'_>],
         data: &str,
         log: Option<&str>,
-        update: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<usize>,
-        insert: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<usize>,
+        update: impl FnOnce(&Db) -> Result<usize>,
+        insert: impl FnOnce(&Db) -> Result<usize>,
     ) -> Result<Upsert> {
-        let existing: Option<String> =
-            self.tx.prepare_cached(select)?.query_row(key, |row| row.get(0)).optional()?;
+        let existing: Option<String> = self.db.query_opt(select, key, |row| row.get(0))?;
         let upsert = match &existing {
             Some(old) if old == data => return Ok(Upsert::Unchanged),
             Some(_) => {
-                update(&self.tx)?;
+                update(self.db)?;
                 Upsert::Updated
             }
             None => {
-                insert(&self.tx)?;
+                insert(self.db)?;
                 Upsert::Inserted
             }
         };
@@ -214,31 +210,31 @@ impl StoreTx<'_> {
     }
 
     pub fn audit(&mut self, actor: &str, action: &str, detail: &str) -> Result<()> {
-        audit(&self.tx, actor, action, detail)
+        audit(self.db, actor, action, detail)
     }
 
     pub fn commit(self) -> Result<()> {
         if let Some(seq) = self.record_seq {
-            self.tx.run("UPDATE meta SET value = ?1 WHERE key = 'record_seq'", [seq])?;
+            self.db.execute("UPDATE meta SET value = ?1 WHERE key = 'record_seq'", p![seq])?;
         }
-        Ok(self.tx.commit()?)
+        self.tx.commit()
     }
 
     /// Marks a point to undo one row's writes to ([`StoreTx::undo_row`]), or to keep them
     /// ([`StoreTx::keep_row`]).
     pub fn begin_row(&mut self) -> Result<RowMark> {
-        self.tx.run("SAVEPOINT import_row", [])?;
+        self.db.execute("SAVEPOINT import_row", &[])?;
         Ok(RowMark { record_seq: self.record_seq })
     }
 
     pub fn keep_row(&mut self, _mark: RowMark) -> Result<()> {
-        self.tx.run("RELEASE import_row", [])?;
+        self.db.execute("RELEASE import_row", &[])?;
         Ok(())
     }
 
     /// Undoes everything written since the mark: a rejected row leaves nothing behind.
     pub fn undo_row(&mut self, mark: RowMark) -> Result<()> {
-        self.tx.execute_batch("ROLLBACK TO import_row; RELEASE import_row")?;
+        self.db.batch("ROLLBACK TO import_row; RELEASE import_row")?;
         self.record_seq = mark.record_seq;
         Ok(())
     }
@@ -246,7 +242,7 @@ impl StoreTx<'_> {
     fn next_record_seq(&mut self) -> Result<i64> {
         let last = match self.record_seq {
             Some(seq) => seq,
-            None => meta(&self.tx, "record_seq")?,
+            None => meta(self.db, "record_seq")?,
         };
         Ok(last + 1)
     }

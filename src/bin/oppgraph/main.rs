@@ -26,6 +26,11 @@ struct Cli {
     /// The data directory: store, index and config.
     #[arg(long, global = true, default_value = "./data")]
     data: PathBuf,
+    /// The store: `postgres://user@host:port/db` for a PostgreSQL server several `serve` nodes
+    /// share, or a SQLite file; by default `store` in the data dir's config.toml, else
+    /// `<data>/oppgraph.db`. Also read from OPPGRAPH_STORE.
+    #[arg(long, global = true)]
+    store: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -390,6 +395,10 @@ fn main() -> ExitCode {
             };
         }
     };
+    if let Some(store) = &cli.store {
+        // Read by every data dir this process opens (before any thread starts).
+        std::env::set_var(oppgraph::workspace::STORE_ENV, store);
+    }
     match run(cli) {
         Ok(code) => code,
         Err(error) => {
