@@ -262,3 +262,54 @@ fn a_short_name_fitting_a_group_and_its_subsidiary_goes_to_review() {
     assert_eq!(out["resolution"]["outcome"], "needs_review", "{out}");
     assert_eq!(out["resolution"]["candidates"].as_array().map(Vec::len), Some(2), "{out}");
 }
+
+/// `export-store` copies a data dir's store into a new one (the way from SQLite to
+/// PostgreSQL): the copy holds the same rows, ids and sequence numbers, so the data dir's index
+/// and graph stay valid, and later writes number on from the copied ones. A store that is not
+/// empty is never copied into.
+#[test]
+fn a_store_moves_to_another_with_its_ids_and_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let fixture = util::fixture_dir();
+    assert!(util::oppgraph(&data, &["import", fixture.to_str().unwrap()]).status.success());
+    assert!(util::oppgraph(&data, &["mine", "--as-of", util::AS_OF]).status.success());
+    // Into a SQLite file here; on PostgreSQL too when a server is at hand (OPPGRAPH_PG).
+    let mut targets = vec![dir.path().join("moved.db").display().to_string()];
+    if let Ok(server) = std::env::var("OPPGRAPH_PG") {
+        targets.push(format!("{server}?options=-csearch_path%3Dmoved_{}", std::process::id()));
+    }
+    let source = oppgraph::workspace::Workspace::open(&data).unwrap();
+    for target in targets {
+        let out = util::oppgraph(&data, &["export-store", "--to", &target]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(report["tables"]["records"].as_u64().unwrap() > 0, "{report}");
+        let mut moved = oppgraph::store::Store::open_at(&oppgraph::store::Location::parse(&target)).unwrap();
+        let (from, to) = (source.store(), &moved);
+        assert_eq!(to.graph_version().unwrap(), from.graph_version().unwrap());
+        assert_eq!(to.record_seq().unwrap(), from.record_seq().unwrap());
+        assert_eq!(to.mined_seq().unwrap(), from.mined_seq().unwrap());
+        assert_eq!(to.enterprises().unwrap(), from.enterprises().unwrap());
+        assert_eq!(to.relations().unwrap(), from.relations().unwrap());
+        assert_eq!(to.records().unwrap(), from.records().unwrap());
+        let all = oppgraph::store::OpportunityFilter { include_suppressed: true, ..Default::default() };
+        assert_eq!(to.opportunities(&all).unwrap(), from.opportunities(&all).unwrap());
+        // The next enterprise and the next logged change number on from the copied ones.
+        let mut tx = moved.begin().unwrap();
+        let next = tx
+            .insert_enterprise(oppgraph::model::Enterprise {
+                name: "新设测试有限公司".into(),
+                ..Default::default()
+            })
+            .unwrap();
+        tx.commit().unwrap();
+        let highest = from.enterprises().unwrap().iter().map(|e| e.id).max().unwrap();
+        assert_eq!(next.id, highest + 1);
+        assert_eq!(moved.graph_version().unwrap().seq, from.graph_version().unwrap().seq + 1);
+        // Not empty any more: refused.
+        let again = util::oppgraph(&data, &["export-store", "--to", &target]);
+        assert!(!again.status.success());
+        assert!(String::from_utf8_lossy(&again.stderr).contains("not empty"));
+    }
+}

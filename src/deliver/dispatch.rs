@@ -52,6 +52,10 @@ pub struct DeliveryReport {
 }
 
 /// Plans at `now` and collects what is due. In a dry run nothing is written.
+/// How long a dispatcher holds the deliveries it is sending: longer than one dispatch takes,
+/// short enough that a dispatcher that died is replaced at the next minute's dispatch after.
+const CLAIM_SECONDS: i64 = 120;
+
 pub fn prepare(
     store: &mut Store,
     settings: &PushSettings,
@@ -97,7 +101,12 @@ pub fn prepare(
     if summary.quiet {
         return Ok((summary, Vec::new()));
     }
-    due.extend(store.due_deliveries(time)?);
+    // A dry run claims nothing; a real one claims what it sends (see CLAIM_SECONDS).
+    due.extend(if dry_run {
+        store.due_deliveries(time)?
+    } else {
+        store.claim_due_deliveries(time, CLAIM_SECONDS)?
+    });
     let mut outgoing = Vec::new();
     for mut delivery in due {
         let mut leads = Vec::new();

@@ -141,6 +141,9 @@ struct Inner {
     tokens: Vec<TokenConfig>,
     /// The resolver over the store's enterprises, stamped with the store change it reflects.
     resolver: Mutex<Option<StampedResolver>>,
+    /// Whether this node runs the scheduled work (always on SQLite; one node of several on
+    /// PostgreSQL).
+    leadership: Mutex<crate::store::Leadership>,
     /// Workbench sessions: session id -> the token it was signed in with (index in `tokens`).
     sessions: Mutex<HashMap<String, usize>>,
     requests: Mutex<BTreeMap<(String, u16), u64>>,
@@ -160,6 +163,7 @@ impl AppState {
     /// A state whose crawlers live in `crawlers` (the `serve --crawlers` folder).
     pub fn with_crawlers(workspace: Workspace, crawlers: Option<std::path::PathBuf>) -> Self {
         let tokens = workspace.config().tokens.clone();
+        let leadership = crate::store::Leadership::new(workspace.store_location());
         let reads = ReadPool {
             location: workspace.store_location().clone(),
             index: workspace.index().clone(),
@@ -175,6 +179,7 @@ impl AppState {
                 graph: Mutex::new(None),
                 tokens,
                 resolver: Mutex::new(None),
+                leadership: Mutex::new(leadership),
                 sessions: Mutex::new(HashMap::new()),
                 requests: Mutex::new(BTreeMap::new()),
                 mines: AtomicU64::new(0),
@@ -182,6 +187,24 @@ impl AppState {
                 push_wanted: tokio::sync::Notify::new(),
                 push_counters: Mutex::new(BTreeMap::new()),
             }),
+        }
+    }
+
+    /// Whether this node leads now (takes the lead when it is free): only the leader runs
+    /// scheduled crawls, mining and push.
+    pub async fn leads(&self) -> bool {
+        let inner = self.inner.clone();
+        let checked = tokio::task::spawn_blocking(move || {
+            inner.leadership.lock().unwrap_or_else(|p| p.into_inner()).check()
+        })
+        .await;
+        match checked {
+            Ok(Ok(leads)) => leads,
+            Ok(Err(error)) => {
+                tracing::warn!(%error, "cannot reach the store to check the lead");
+                false
+            }
+            Err(_) => false,
         }
     }
 
@@ -558,7 +581,9 @@ async fn readyz(State(state): State<AppState>) -> Result<Response, ApiError> {
         })
         .await?;
     let ready = indexed_seq == Some(record_seq);
-    let body = serde_json::json!({"ready": ready, "records": records, "record_seq": record_seq, "indexed_seq": indexed_seq});
+    let leader = state.inner.leadership.lock().unwrap_or_else(|p| p.into_inner()).leads();
+    let body = serde_json::json!({"ready": ready, "records": records, "record_seq": record_seq,
+        "indexed_seq": indexed_seq, "leader": leader});
     let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     Ok((status, Json(body)).into_response())
 }

@@ -3,6 +3,10 @@
 //! run — through a crawl, an API import or another process's CLI import — plus every
 //! `mine_every_minutes`. Each check also indexes records another process stored but did not
 //! index. The outbox is dispatched after each mining run and every minute.
+//!
+//! Over a PostgreSQL store several nodes serve at once: every node keeps its index caught up,
+//! and only the one that leads ([`crate::store::Leadership`]) crawls on schedule, mines and
+//! pushes. When it dies another takes the lead at its next check (seconds).
 
 use super::AppState;
 use crate::ingest::crawl::{CrawlerDef, RunOptions};
@@ -71,6 +75,9 @@ async fn push_regularly(state: AppState, every: Duration) {
             _ = tokio::time::sleep(every) => {}
             _ = state.inner.push_wanted.notified() => {}
         }
+        if !state.leads().await {
+            continue;
+        }
         match state.push(chrono::Local::now().fixed_offset()).await {
             Ok(summary) if summary.sent + summary.retrying + summary.dead > 0 => tracing::info!(
                 sent = summary.sent,
@@ -101,6 +108,10 @@ async fn crawl_on_schedule(state: AppState, def: CrawlerDef) {
         let jitter = rng.random_range(0..=(interval.as_millis() as u64 / 10).min(60_000));
         let wait = (next - now).to_std().unwrap_or(Duration::ZERO) + Duration::from_millis(jitter);
         tokio::time::sleep(wait).await;
+        if !state.leads().await {
+            tracing::debug!(crawler = %def.name, "another node leads: it runs this crawl");
+            continue;
+        }
         match state.crawl(&def, RunOptions::default()).await {
             Ok(run) if run.new + run.changed > 0 => state.request_mining(),
             Ok(_) => {}
@@ -121,6 +132,10 @@ async fn mine_when_changed(state: AppState, config: ScheduleConfig) {
             .await;
         let due = config.mine_every_minutes > 0
             && last_mined.elapsed() >= Duration::from_secs(config.mine_every_minutes * 60);
+        // Every node keeps its index caught up (above); only the leader mines.
+        let leads = state.leads().await;
+        let changed = if leads { changed } else { changed.map(|_| None) };
+        let due = due && leads;
         match changed {
             // Debounce: mine once the change log stopped moving for one check.
             Ok(Some(seq)) if pending_since == Some(seq) || due => {
@@ -151,6 +166,7 @@ async fn mine_when_changed(state: AppState, config: ScheduleConfig) {
 }
 
 async fn run_mining(state: &AppState) {
+    tracing::info!("mining started");
     match state.mine(chrono::Local::now().date_naive()).await {
         Ok(summary) => tracing::info!(live = summary.live, total = summary.opportunities, "mining run"),
         Err(error) => tracing::error!(%error, "mining run failed"),

@@ -146,7 +146,13 @@ pub(crate) enum Row<'r, 's> {
 
 impl Row<'_, '_> {
     pub fn get<T: FromValue>(&self, index: usize) -> Result<T> {
-        let value = match self {
+        let value = self.value(index)?;
+        T::from_value(value).ok_or_else(|| column_error(index, &format!("unexpected value {value:?}")))
+    }
+
+    /// The column as it is, whatever its type.
+    pub fn value(&self, index: usize) -> Result<ValueRef<'_>> {
+        Ok(match self {
             Row::Sqlite(row) => match row.get_ref(index)? {
                 rusqlite::types::ValueRef::Null => ValueRef::Null,
                 rusqlite::types::ValueRef::Integer(v) => ValueRef::Int(v),
@@ -156,8 +162,7 @@ impl Row<'_, '_> {
                 }
             },
             Row::Postgres(row) => pg_value(row, index)?,
-        };
-        T::from_value(value).ok_or_else(|| column_error(index, &format!("unexpected value {value:?}")))
+        })
     }
 }
 

@@ -268,11 +268,15 @@ fn decode_change(what: &str, old: Option<&str>, new: &str) -> Result<Change> {
     })
 }
 
+mod copy;
 pub(crate) mod db;
+mod lead;
 mod outbox;
 mod schema;
 mod tx;
+pub use copy::Copied;
 pub use db::Backend;
+pub use lead::Leadership;
 pub use outbox::OutboxDepth;
 use schema::{MIGRATIONS, POSTGRES_MIGRATIONS};
 pub use tx::{RowMark, StoreTx, Upsert};
@@ -1339,6 +1343,39 @@ mod tests {
             .insert(&Enterprise { id: 1, name: "甲建设集团有限公司".into(), ..Default::default() });
         store.keep_resolver(resolver).unwrap();
         assert!(!marked(&store.take_resolver().unwrap()), "a rename: not kept");
+    }
+
+    /// Two dispatchers (two connections, as two nodes) never hold one delivery: the second
+    /// finds it claimed until the first records it or its claim runs out.
+    #[test]
+    fn a_claimed_delivery_goes_to_one_dispatcher() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("oppgraph.db");
+        let mut first = Store::open(&path).unwrap();
+        let mut second = Store::open(&path).unwrap();
+        let manager = Manager {
+            id: "m1".into(),
+            name: "李经理".into(),
+            branch: None,
+            regions: Vec::new(),
+            industries: Vec::new(),
+            capacity: None,
+            channel: crate::model::Channel::Webhook,
+            webhook: None,
+            secret: None,
+        };
+        let delivery = crate::model::Delivery::pending("d1".into(), &manager, 100);
+        first.plan_deliveries(&[delivery], None).unwrap();
+        let claimed = first.claim_due_deliveries(100, 120).unwrap();
+        assert_eq!(claimed.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(), ["d1"]);
+        assert!(second.claim_due_deliveries(150, 120).unwrap().is_empty(), "held by the first");
+        assert_eq!(second.claim_due_deliveries(220, 120).unwrap().len(), 1, "the first's claim ran out");
+        // Recording an outcome releases the claim: a retry is due to whoever dispatches next.
+        let mut retry = claimed[0].clone();
+        retry.next_at = 300;
+        second.record_deliveries(&[(retry, Vec::new())]).unwrap();
+        assert!(first.claim_due_deliveries(299, 120).unwrap().is_empty(), "not due yet");
+        assert_eq!(first.claim_due_deliveries(300, 120).unwrap().len(), 1);
     }
 
     #[test]

@@ -159,6 +159,30 @@ impl Store {
         )
     }
 
+    /// Claims the deliveries due at `now` that no other dispatcher holds, until `now + lease`
+    /// seconds, and returns them (by due time). Recording an outcome releases the claim; a
+    /// dispatcher that died leaves it to run out, and the next one sends again under the same
+    /// delivery id. On PostgreSQL the rows are taken `FOR UPDATE SKIP LOCKED`.
+    pub fn claim_due_deliveries(&mut self, now: i64, lease: i64) -> Result<Vec<Delivery>> {
+        let skip_locked = match self.db.backend() {
+            super::Backend::Sqlite => "",
+            super::Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+        };
+        let tx = self.db.begin_write()?;
+        let mut claimed: Vec<Delivery> = self.json_rows(
+            &format!(
+                "UPDATE deliveries SET claimed_until = ?2 WHERE id IN (
+                   SELECT id FROM deliveries WHERE state = 'pending' AND next_at <= ?1
+                     AND (claimed_until IS NULL OR claimed_until <= ?1) {skip_locked})
+                 RETURNING data"
+            ),
+            p![now, now + lease],
+        )?;
+        tx.commit()?;
+        claimed.sort_unstable_by(|a, b| (a.next_at, &a.id).cmp(&(b.next_at, &b.id)));
+        Ok(claimed)
+    }
+
     /// Deliveries in a state (all when `None`), newest first.
     pub fn deliveries(&self, state: Option<DeliveryState>, limit: usize) -> Result<Vec<Delivery>> {
         match state {
@@ -181,7 +205,7 @@ impl Store {
         let tx = db.begin_write()?;
         for (delivery, dropped) in outcomes {
             db.execute(
-                "UPDATE deliveries SET state = ?2, next_at = ?3, data = ?4 WHERE id = ?1",
+                "UPDATE deliveries SET state = ?2, next_at = ?3, data = ?4, claimed_until = NULL WHERE id = ?1",
                 p![delivery.id, delivery.state.as_str(), delivery.next_at, serde_json::to_string(delivery)?],
             )?;
             for (lead, reason) in dropped {

@@ -244,6 +244,11 @@ pub(super) const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE opportunities ADD COLUMN digest INTEGER;
     "#,
+    // 15: a dispatcher claims the deliveries it sends until then (Unix seconds), so two
+    // dispatchers never send one delivery; a claim left by one that died runs out
+    r#"
+    ALTER TABLE deliveries ADD COLUMN claimed_until INTEGER;
+    "#,
 ];
 
 /// The PostgreSQL schema, as its own migrations (its version is the `schema_version` row of
@@ -395,5 +400,9 @@ pub(super) const POSTGRES_MIGRATIONS: &[&str] = &[
         PRIMARY KEY (alert_id, opportunity_id)
     );
     CREATE INDEX opportunity_alerts_lead ON opportunity_alerts(opportunity_id);
+    "#,
+    // 2: SQLite's 15 (delivery claims)
+    r#"
+    ALTER TABLE deliveries ADD COLUMN claimed_until BIGINT;
     "#,
 ];

@@ -243,6 +243,21 @@ enum Command {
     },
     /// Rebuilds the search index and the graph snapshot from the store.
     Rebuild,
+    /// Brings the store's schema up to this build (every command does so on opening; this
+    /// does only that, for a deployment step before the nodes start).
+    Migrate,
+    /// Copies the data dir's store into another, empty store (`--to postgres://…`): the way
+    /// from SQLite to PostgreSQL. The data dir's index and graph stay valid for the copy.
+    ExportStore {
+        #[arg(long)]
+        to: String,
+    },
+    /// Copies another store (`--from ./old/oppgraph.db`) into the data dir's, which must be
+    /// empty.
+    ImportStore {
+        #[arg(long)]
+        from: String,
+    },
     /// Writes a synthetic dataset in the import formats.
     Gen {
         #[arg(long)]
@@ -407,6 +422,33 @@ fn main() -> ExitCode {
             ExitCode::from(if refused { 2 } else { 1 })
         }
     }
+}
+
+/// Where the data dir's store lives (`--store`, OPPGRAPH_STORE, config.toml, or the file).
+fn store_location_of(data: &std::path::Path) -> Result<oppgraph::store::Location> {
+    let config = oppgraph::workspace::Config::load(&data.join("config.toml"))?;
+    Ok(oppgraph::workspace::store_location(data, &config))
+}
+
+fn copy_store(from: &oppgraph::store::Location, to: &oppgraph::store::Location) -> Result<ExitCode> {
+    if let oppgraph::store::Location::File(path) = from {
+        if !path.exists() {
+            return Err(Refused(format!("no store at {}", path.display())).into());
+        }
+    }
+    let source = oppgraph::store::Store::open_reader(from)
+        .with_context(|| format!("opening the store at {}", from.display()))?;
+    let mut target = oppgraph::store::Store::open_at(to)
+        .with_context(|| format!("opening the store at {}", to.display()))?;
+    let started = std::time::Instant::now();
+    let copied = source.copy_into(&mut target).context("copying the store")?;
+    print_json(&serde_json::json!({
+        "from": from.display(),
+        "to": to.display(),
+        "tables": copied.tables,
+        "seconds": started.elapsed().as_secs_f64(),
+    }))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn today() -> Date {
@@ -576,6 +618,25 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 "graph_edges": graph.edge_count(),
             }))?;
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate => {
+            let location = store_location_of(&cli.data)?;
+            let store = oppgraph::store::Store::open_at(&location)
+                .with_context(|| format!("opening the store at {}", location.display()))?;
+            print_json(&serde_json::json!({
+                "store": location.display(),
+                "backend": format!("{:?}", store.backend()).to_lowercase(),
+                "schema_version": store.schema_version()?,
+            }))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::ExportStore { to } => {
+            let from = store_location_of(&cli.data)?;
+            copy_store(&from, &oppgraph::store::Location::parse(&to))
+        }
+        Command::ImportStore { from } => {
+            let to = store_location_of(&cli.data)?;
+            copy_store(&oppgraph::store::Location::parse(&from), &to)
         }
         Command::Gen { enterprises, out, seed, as_of } => {
             let config = oppgraph::gen::GenConfig { enterprises, seed, as_of: as_of.unwrap_or_else(today) };
