@@ -97,6 +97,33 @@ fn main() {
         .expect("search");
     let search_ms = started.elapsed().as_secs_f64() * 1000.0;
 
+    // The same import and first mining run on a PostgreSQL store, when one is named
+    // (`OPPGRAPH_BENCH_POSTGRES=postgres://…`; a fresh schema of its own).
+    let postgres = std::env::var("OPPGRAPH_BENCH_POSTGRES").ok().map(|server| {
+        let data = dir.path().join("data-postgres");
+        std::fs::create_dir_all(&data).expect("data dir");
+        let schema = format!("bench_{}", std::process::id());
+        std::fs::write(data.join("config.toml"), format!("store = \"{server}?options=-csearch_path%3D{schema}\"\n"))
+            .expect("config");
+        let mut ws = Workspace::open(&data).expect("open postgres");
+        let started = Instant::now();
+        let outcome = ws.import(&[dir.path().join("gen")]).expect("import postgres");
+        let pg_import_s = started.elapsed().as_secs_f64();
+        let pg_rows: usize = outcome.files.iter().map(|f| f.accepted + f.rejected).sum();
+        let started = Instant::now();
+        let pg_mined = ws.mine(as_of).expect("mine postgres");
+        let pg_mine_s = started.elapsed().as_secs_f64();
+        serde_json::json!({
+            "import_s": pg_import_s,
+            "import_rows_per_s": pg_rows as f64 / pg_import_s,
+            "mine_s": pg_mine_s,
+            "opportunities": pg_mined.opportunities,
+            "same_leads_as_sqlite": pg_mined.opportunities == mined.opportunities && pg_mined.live == mined.live,
+            "import_vs_sqlite": pg_import_s / import_s,
+            "mine_vs_sqlite": pg_mine_s / mine_s,
+        })
+    });
+
     let report = serde_json::json!({
         "enterprises": enterprises,
         "generated": summary,
@@ -121,6 +148,7 @@ fn main() {
         "outbox": ws.store().outbox_depth().expect("outbox depth"),
         "search_total": hits.total,
         "peak_rss_mib": peak_rss_mib(),
+        "postgres": postgres,
     });
     println!("{}", serde_json::to_string_pretty(&report).expect("json"));
 }

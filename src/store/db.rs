@@ -26,11 +26,12 @@ pub(crate) enum Db {
     Postgres(PgConn),
 }
 
-/// A PostgreSQL connection, owned by a thread of its own. The `postgres` client runs its
-/// requests on a private tokio runtime, which must not start inside another; the store is
-/// blocking and its callers may sit on the server's runtime (a test, a handler), so each
-/// request goes to the connection's thread and the caller waits for the answer.
+/// A PostgreSQL connection. The `postgres` client runs its requests on a private tokio
+/// runtime, which must not start inside another: a caller outside any runtime (the command
+/// line, an import) uses the connection directly; one on a runtime's thread (the server, a
+/// test) hands the request to the connection's own thread and waits for the answer.
 pub(crate) struct PgConn {
+    session: std::sync::Arc<std::sync::Mutex<PgSession>>,
     jobs: std::sync::mpsc::Sender<PgJob>,
 }
 
@@ -45,36 +46,35 @@ type PgJob = Box<dyn FnOnce(&mut PgSession) + Send>;
 
 impl PgConn {
     fn connect(url: &str) -> Result<PgConn> {
-        let (jobs, queue) = std::sync::mpsc::channel::<PgJob>();
-        let (ready, connected) = std::sync::mpsc::sync_channel(1);
         let url = url.to_string();
+        // Connecting runs on the client's runtime too: on a thread of its own.
+        let client = std::thread::spawn(move || postgres::Client::connect(&url, postgres::NoTls))
+            .join()
+            .map_err(|_| gone())??;
+        let session =
+            std::sync::Arc::new(std::sync::Mutex::new(PgSession { client, statements: HashMap::new() }));
+        let (jobs, queue) = std::sync::mpsc::channel::<PgJob>();
+        let shared = session.clone();
         std::thread::Builder::new()
             .name("oppgraph-postgres".into())
             .spawn(move || {
-                let mut session = match postgres::Client::connect(&url, postgres::NoTls) {
-                    Ok(client) => {
-                        let _ = ready.send(Ok(()));
-                        PgSession { client, statements: HashMap::new() }
-                    }
-                    Err(error) => {
-                        let _ = ready.send(Err(error));
-                        return;
-                    }
-                };
                 for job in queue {
-                    job(&mut session);
+                    job(&mut shared.lock().unwrap_or_else(|p| p.into_inner()));
                 }
             })
             .map_err(|e| StoreError::Corrupt(format!("cannot start a connection thread: {e}")))?;
-        connected.recv().map_err(|_| gone())??;
-        Ok(PgConn { jobs })
+        Ok(PgConn { session, jobs })
     }
 
-    /// Runs `job` on the connection's thread and waits for its answer.
+    /// Runs `job` on the connection: here when no runtime is running on this thread, else on
+    /// the connection's thread.
     fn call<T: Send + 'static>(
         &self,
         job: impl FnOnce(&mut PgSession) -> Result<T> + Send + 'static,
     ) -> Result<T> {
+        if tokio::runtime::Handle::try_current().is_err() {
+            return job(&mut self.session.lock().unwrap_or_else(|p| p.into_inner()));
+        }
         let (reply, answer) = std::sync::mpsc::sync_channel(1);
         self.jobs
             .send(Box::new(move |session: &mut PgSession| {

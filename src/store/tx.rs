@@ -10,6 +10,7 @@ use crate::model::{Enterprise, EnterpriseId, Manager, Party, Person, Record, Rel
 #[must_use = "keep or undo the row"]
 pub struct RowMark {
     record_seq: Option<i64>,
+    graph_seq: Option<i64>,
 }
 
 /// Whether an upsert changed anything.
@@ -26,13 +27,21 @@ pub struct StoreTx<'a> {
     pub(super) db: &'a Db,
     /// The last record sequence number this transaction handed out, written back on commit.
     pub(super) record_seq: Option<i64>,
+    /// On PostgreSQL, the last change number this transaction handed out, written back on
+    /// commit (updating the counter row for every change would leave one row version per
+    /// change, each later update walking past all of them: quadratic in a large import).
+    pub(super) graph_seq: Option<i64>,
 }
 
 impl StoreTx<'_> {
     /// Inserts a new enterprise and returns it with its id.
     pub fn insert_enterprise(&mut self, mut enterprise: Enterprise) -> Result<Enterprise> {
+        // The next id is the highest plus one on both backends (SQLite's rowid rule), taken
+        // inside the write transaction: a rolled-back import leaves no gap, so a re-run numbers
+        // enterprises as a clean run would (a PostgreSQL sequence would not roll back).
         enterprise.id = self.db.query_one(
-            "INSERT INTO enterprises(uscc, name, region, data) VALUES (?1, ?2, ?3, '{}') RETURNING id",
+            "INSERT INTO enterprises(id, uscc, name, region, data)
+             VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM enterprises), ?1, ?2, ?3, '{}') RETURNING id",
             p![enterprise.uscc, enterprise.name, enterprise.region],
             |row| row.get(0),
         )?;
@@ -62,18 +71,24 @@ impl StoreTx<'_> {
     }
 
     /// Logs a change to a row the graph is derived from (see [`Store::graph_changes_after`]).
-    fn log_change(&self, what: &str, old: Option<&str>, new: &str) -> Result<()> {
+    fn log_change(&mut self, what: &str, old: Option<&str>, new: &str) -> Result<()> {
         match self.db.backend() {
             Backend::Sqlite => self.db.execute(
                 "INSERT INTO graph_changes(what, old, new) VALUES (?1, ?2, ?3)",
                 p![what, old, new],
             )?,
-            // The write lock orders writers; the counter moves with the transaction.
-            Backend::Postgres => self.db.execute(
-                "WITH next AS (UPDATE meta SET value = value + 1 WHERE key = 'graph_seq' RETURNING value)
-                 INSERT INTO graph_changes(seq, what, old, new) SELECT value, ?1, ?2, ?3 FROM next",
-                p![what, old, new],
-            )?,
+            // The write lock orders writers; the counter is written back with the commit.
+            Backend::Postgres => {
+                let seq = match self.graph_seq {
+                    Some(seq) => seq + 1,
+                    None => meta(self.db, "graph_seq")? + 1,
+                };
+                self.graph_seq = Some(seq);
+                self.db.execute(
+                    "INSERT INTO graph_changes(seq, what, old, new) VALUES (?1, ?2, ?3, ?4)",
+                    p![seq, what, old, new],
+                )?
+            }
         };
         Ok(())
     }
@@ -217,6 +232,9 @@ impl StoreTx<'_> {
         if let Some(seq) = self.record_seq {
             self.db.execute("UPDATE meta SET value = ?1 WHERE key = 'record_seq'", p![seq])?;
         }
+        if let Some(seq) = self.graph_seq {
+            self.db.execute("UPDATE meta SET value = ?1 WHERE key = 'graph_seq'", p![seq])?;
+        }
         self.tx.commit()
     }
 
@@ -224,7 +242,7 @@ impl StoreTx<'_> {
     /// ([`StoreTx::keep_row`]).
     pub fn begin_row(&mut self) -> Result<RowMark> {
         self.db.execute("SAVEPOINT import_row", &[])?;
-        Ok(RowMark { record_seq: self.record_seq })
+        Ok(RowMark { record_seq: self.record_seq, graph_seq: self.graph_seq })
     }
 
     pub fn keep_row(&mut self, _mark: RowMark) -> Result<()> {
@@ -236,6 +254,7 @@ impl StoreTx<'_> {
     pub fn undo_row(&mut self, mark: RowMark) -> Result<()> {
         self.db.batch("ROLLBACK TO import_row; RELEASE import_row")?;
         self.record_seq = mark.record_seq;
+        self.graph_seq = mark.graph_seq;
         Ok(())
     }
 
