@@ -87,7 +87,8 @@ def signin(browser, base, token, page_path, viewport=DESKTOP):
     context = browser.new_context(viewport=viewport, locale="zh-CN", accept_downloads=True)
     page = context.new_page()
     errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    # The message and where it was thrown, so a failure in CI can be traced.
+    page.on("pageerror", lambda e: errors.append(f"{e.message} ({page.url}) {(e.stack or '').strip()[:600]}"))
     page.goto(f"{base}/signin?token={token}&next={urllib.parse.quote(page_path, safe='')}")
     page.wait_for_load_state("networkidle")
     page.errors = errors

@@ -43,7 +43,21 @@ function evidence(e) {
 const view = $("view");
 /** The charts on the screen, disposed when the screen is redrawn. */
 let charts = [];
-window.addEventListener("resize", () => charts.forEach((c) => c.resize()));
+// Only a chart whose box really changed is resized, once per frame: echarts' graph view fails to
+// invert its transform (a script error) when resized to the same or an empty box mid-layout, and
+// a full-page screenshot or a phone's address bar fires resize without changing the box.
+let resizing = false;
+window.addEventListener("resize", () => {
+  if (resizing) return;
+  resizing = true;
+  requestAnimationFrame(() => {
+    resizing = false;
+    for (const c of charts) {
+      const box = c.getDom();
+      if (box.clientWidth && box.clientHeight && (box.clientWidth !== c.getWidth() || box.clientHeight !== c.getHeight())) c.resize();
+    }
+  });
+});
 const show = (html) => {
   charts.forEach((c) => c.dispose());
   charts = [];
