@@ -738,14 +738,16 @@ impl ListParams {
     }
 }
 
+/// The leads as stored, not decoded and encoded again (`Store::opportunities_json`): the same
+/// JSON as `Vec<Opportunity>`.
 async fn list_opportunities(
     State(state): State<AppState>,
     caller: Caller,
     Query(params): Query<ListParams>,
-) -> Result<Json<Vec<Opportunity>>, ApiError> {
+) -> Result<impl IntoResponse, ApiError> {
     let filter = params.filter(&state, &caller).await?;
-    let list = state.read(move |r| Ok(r.store.opportunities(&filter)?)).await?;
-    Ok(Json(list))
+    let list = state.read(move |r| Ok(r.store.opportunities_json(&filter)?)).await?;
+    Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], list))
 }
 
 /// How many leads the list's filters find, and how many per tier.

@@ -371,7 +371,9 @@ impl Store {
             tx.pragma_update(None, "user_version", index as i64 + 1)?;
             tx.commit()?;
         }
-        Ok(Store { db: Db::Sqlite(conn), resolver: None })
+        let store = Store { db: Db::Sqlite(conn), resolver: None };
+        store.refresh_lead_format()?;
+        Ok(store)
     }
 
     /// Migrates a PostgreSQL store under the write lock, so nodes starting together migrate
@@ -391,6 +393,7 @@ impl Store {
                 .execute("UPDATE meta SET value = ?1 WHERE key = 'schema_version'", p![index as i64 + 1])?;
         }
         tx.commit()?;
+        store.refresh_lead_format()?;
         Ok(store)
     }
 
@@ -630,6 +633,36 @@ impl Store {
 
     /// Opportunities in the filter's order (best first by default).
     pub fn opportunities(&self, filter: &OpportunityFilter) -> Result<Vec<Opportunity>> {
+        let (sql, values) = self.opportunities_query(filter);
+        self.db.query(&sql, &values, |row| decode_opportunity(&row.get::<String>(0)?, &row.get::<String>(1)?))
+    }
+
+    /// What [`Store::opportunities`] finds, as one JSON array: each lead's stored JSON handed
+    /// out as it is, with its status spliced in, rather than decoded and encoded again (which
+    /// was most of a list request's time). Stored leads are in this build's shape (see
+    /// [`LEAD_FORMAT`]); a store not yet brought to it is decoded lead by lead.
+    pub fn opportunities_json(&self, filter: &OpportunityFilter) -> Result<String> {
+        let (sql, values) = self.opportunities_query(filter);
+        let raw = self.lead_format()? == Some(LEAD_FORMAT);
+        let rows: Vec<(String, String)> =
+            self.db.query(&sql, &values, |row| Ok((row.get(0)?, row.get(1)?)))?;
+        let mut out = String::with_capacity(rows.iter().map(|(data, _)| data.len() + 1).sum::<usize>() + 2);
+        out.push('[');
+        for (i, (data, status)) in rows.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            let status = OpportunityStatus::parse(status).unwrap_or_default();
+            if !(raw && splice_status(data, status.as_str(), &mut out)) {
+                out.push_str(&serde_json::to_string(&decode_opportunity(data, status.as_str())?)?);
+            }
+        }
+        out.push(']');
+        Ok(out)
+    }
+
+    /// The statement listing the leads `filter` finds, in its order, one page.
+    fn opportunities_query(&self, filter: &OpportunityFilter) -> (String, Vec<Param<'static>>) {
         let (condition, values) = filter.condition(true);
         // Text in byte order on either backend, so both list leads alike.
         let (id, due) = match self.db.backend() {
@@ -656,7 +689,49 @@ impl Store {
                 filter.offset
             ),
         };
-        self.db.query(&sql, &values, |row| decode_opportunity(&row.get::<String>(0)?, &row.get::<String>(1)?))
+        (sql, values)
+    }
+
+    /// The shape the stored leads are in (`None` before a writer of this build opened the store).
+    fn lead_format(&self) -> Result<Option<i64>> {
+        self.db.query_opt("SELECT value FROM meta WHERE key = 'lead_format'", &[], |row| row.get(0))
+    }
+
+    /// Brings every stored lead to this build's JSON shape, once per [`LEAD_FORMAT`]: each is
+    /// decoded (filling what an older build did not write) and encoded again.
+    fn refresh_lead_format(&self) -> Result<()> {
+        if self.lead_format()? == Some(LEAD_FORMAT) {
+            return Ok(());
+        }
+        let tx = self.db.begin_write()?;
+        if self.lead_format()? != Some(LEAD_FORMAT) {
+            let mut after = String::new();
+            loop {
+                let page: Vec<(String, String, String)> = self.db.query(
+                    "SELECT id, data, status FROM opportunities WHERE id > ?1 ORDER BY id LIMIT 5000",
+                    p![after],
+                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+                )?;
+                let Some((last, _, _)) = page.last() else { break };
+                after = last.clone();
+                for (id, data, _) in &page {
+                    let fresh = serde_json::to_string(&serde_json::from_str::<Opportunity>(data)?)?;
+                    if fresh != *data {
+                        let digest = xxhash_rust::xxh3::xxh3_64(fresh.as_bytes()) as i64;
+                        self.db.execute(
+                            "UPDATE opportunities SET data = ?2, digest = ?3 WHERE id = ?1",
+                            p![id, fresh, digest],
+                        )?;
+                    }
+                }
+            }
+            self.db.execute(
+                "INSERT OR IGNORE INTO meta(key, value) VALUES ('lead_format', ?1)",
+                p![LEAD_FORMAT],
+            )?;
+            self.db.execute("UPDATE meta SET value = ?1 WHERE key = 'lead_format'", p![LEAD_FORMAT])?;
+        }
+        tx.commit()
     }
 
     /// How many leads the filter finds (paging aside), and how many per tier under every
@@ -1231,6 +1306,65 @@ fn audit(db: &Db, actor: &str, action: &str, detail: &str) -> Result<()> {
     Ok(())
 }
 
+/// The JSON shape of a stored lead (`opportunities.data`). Lists hand stored JSON out as it is,
+/// so every row must be in the shape this build writes: when the serialized shape of
+/// [`Opportunity`] changes, bump this, and a writer opening an older store re-encodes its
+/// leads once. `tests::the_stored_lead_shape_is_pinned` fails until it is bumped.
+const LEAD_FORMAT: i64 = 1;
+
+/// Appends `data` (a lead's JSON object) to `out` with its top-level `status` replaced by
+/// `status`; false, with nothing appended, when `data` has no top-level string `status`.
+fn splice_status(data: &str, status: &str, out: &mut String) -> bool {
+    let bytes = data.as_bytes();
+    // The end of the string starting at `start` (a quote), past its closing quote.
+    let string_end = |start: usize| -> Option<usize> {
+        let mut i = start + 1;
+        loop {
+            i += memchr::memchr2(b'\\', b'"', bytes.get(i..)?)?;
+            match bytes[i] {
+                b'"' => return Some(i + 1),
+                _ => i += 2,
+            }
+        }
+    };
+    let skip_space = |mut i: usize| {
+        while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
+            i += 1;
+        }
+        i
+    };
+    let mut depth = 0usize;
+    let mut i = 0;
+    while let Some(&byte) = bytes.get(i) {
+        match byte {
+            b'"' => {
+                let Some(end) = string_end(i) else { return false };
+                let colon = skip_space(end);
+                if depth == 1 && &bytes[i..end] == b"\"status\"" && bytes.get(colon) == Some(&b':') {
+                    let value = skip_space(colon + 1);
+                    if bytes.get(value) != Some(&b'"') {
+                        return false;
+                    }
+                    let Some(value_end) = string_end(value) else { return false };
+                    out.push_str(&data[..value]);
+                    out.push('"');
+                    out.push_str(status);
+                    out.push('"');
+                    out.push_str(&data[value_end..]);
+                    return true;
+                }
+                i = end;
+                continue;
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    false
+}
+
 fn decode_opportunity(data: &str, status: &str) -> Result<Opportunity> {
     let mut opp: Opportunity = serde_json::from_str(data)?;
     opp.status = OpportunityStatus::parse(status).unwrap_or_default();
@@ -1272,6 +1406,181 @@ pub fn parse_date(s: &str) -> Option<Date> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{
+        Alert, EnterpriseRef, Evidence, PathLink, Suppression, SuppressionReason, Tier, WhyItem,
+    };
+
+    /// A lead with every field the model has filled, and `status` inside its texts too.
+    fn full_lead(id: &str, enterprise: i64) -> Opportunity {
+        let mut lead = Opportunity::bare(id, enterprise, OpportunityKind::TenderAward);
+        lead.enterprise =
+            EnterpriseRef {
+                id: enterprise, name: "甲公司".into(), uscc: Some("91420500MA4XXXXX0X".into())
+            };
+        lead.products = vec!["performance_bond".into()];
+        lead.product_names = vec!["履约保函".into()];
+        lead.amount = Some(1_200_000.0);
+        lead.why = vec![WhyItem {
+            feature: "kind".into(),
+            contribution: 30.0,
+            detail: "\"status\": \"won\"".into(),
+        }];
+        lead.evidence = vec![Evidence {
+            record: "t1".into(),
+            kind: "award".into(),
+            title: "status".into(),
+            url: Some("http://example.cn/1".into()),
+            published: "2026-11-01".parse().unwrap(),
+        }];
+        lead.alerts = vec![Alert {
+            id: "a1".into(),
+            kind: "dishonest".into(),
+            severity: 3,
+            subject: "乙公司".into(),
+            path: vec!["乙公司".into(), "甲公司".into()],
+            links: vec![PathLink::new("shareholder", "持股", true)],
+            detail: "{\"status\":\"x\"}".into(),
+            record: "r1".into(),
+            weight: 0.5,
+        }];
+        lead.manager = Some("m1".into());
+        lead.due = Some("2026-12-01".parse().unwrap());
+        lead.tier = Tier::A;
+        lead.why_now = "中标".into();
+        lead.suppressed = Some(Suppression {
+            reason: SuppressionReason::Duplicate,
+            duplicate_of: Some("o0".into()),
+            detail: Some("joins o0".into()),
+        });
+        lead
+    }
+
+    #[test]
+    fn the_status_is_spliced_into_the_top_level_only() {
+        let lead = full_lead("o1", 1);
+        let data = serde_json::to_string(&lead).unwrap();
+        let mut out = String::new();
+        assert!(splice_status(&data, "won", &mut out));
+        let back: Opportunity = serde_json::from_str(&out).unwrap();
+        assert_eq!(back, Opportunity { status: OpportunityStatus::Won, ..lead.clone() });
+        // With spaces, as PostgreSQL's jsonb prints, and the key last.
+        let spaced = r#"{"id": "o1", "why_now": "status", "nested": {"status": "new"}, "status" : "new"}"#;
+        let mut out = String::new();
+        assert!(splice_status(spaced, "lost", &mut out));
+        let value: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(
+            (value["status"].as_str(), value["nested"]["status"].as_str()),
+            (Some("lost"), Some("new"))
+        );
+        for broken in ["", "[]", r#"{"nested": {"status": "new"}}"#, r#"{"status": 3}"#, r#"{"status": "ne"#]
+        {
+            let mut out = String::new();
+            assert!(!splice_status(broken, "won", &mut out), "{broken}");
+            assert!(out.is_empty());
+        }
+    }
+
+    /// Lists hand stored JSON out as it is: a change to the lead's shape must bump
+    /// `LEAD_FORMAT`, so stores written before are re-encoded. This pins the shape.
+    #[test]
+    fn the_stored_lead_shape_is_pinned() {
+        fn keys(value: &serde_json::Value, at: &str, out: &mut Vec<String>) {
+            match value {
+                serde_json::Value::Object(map) => {
+                    for (key, inner) in map {
+                        let path = format!("{at}.{key}");
+                        out.push(path.clone());
+                        keys(inner, &path, out);
+                    }
+                }
+                serde_json::Value::Array(items) => {
+                    items.iter().for_each(|item| keys(item, &format!("{at}[]"), out))
+                }
+                _ => {}
+            }
+        }
+        let mut found = Vec::new();
+        keys(&serde_json::to_value(full_lead("o1", 1)).unwrap(), "", &mut found);
+        found.sort();
+        let pinned = ".alerts .alerts[].detail .alerts[].id .alerts[].kind .alerts[].links .alerts[].links[].forward \
+            .alerts[].links[].kind .alerts[].links[].label .alerts[].path .alerts[].record .alerts[].severity \
+            .alerts[].subject .alerts[].weight .amount .due .enterprise .enterprise.id .enterprise.name \
+            .enterprise.uscc .evidence .evidence[].kind .evidence[].published .evidence[].record \
+            .evidence[].title .evidence[].url .id .kind .manager .product_names .products .score .status \
+            .suppressed .suppressed.detail .suppressed.duplicate_of .suppressed.reason .tier .why \
+            .why[].contribution .why[].detail .why[].feature .why_now";
+        let pinned: Vec<&str> = pinned.split_whitespace().collect();
+        assert_eq!(found, pinned, "the lead's JSON shape changed: bump LEAD_FORMAT (stored leads are re-encoded once), then update this list");
+        assert_eq!(LEAD_FORMAT, 1);
+    }
+
+    #[test]
+    fn a_list_as_json_is_the_typed_list_also_from_an_older_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("oppgraph.db");
+        let mut store = Store::open(&path).unwrap();
+        let mut tx = store.begin().unwrap();
+        let a = tx.insert_enterprise(Enterprise { name: "甲公司".into(), ..Default::default() }).unwrap();
+        let b = tx.insert_enterprise(Enterprise { name: "乙公司".into(), ..Default::default() }).unwrap();
+        tx.commit().unwrap();
+        let mut second = Opportunity::bare("o2", b.id, OpportunityKind::PledgeRefinancing);
+        second.score = 70.0;
+        let mut third = full_lead("o3", a.id);
+        third.suppressed = None;
+        store.replace_opportunities(&[full_lead("o1", a.id), second, third]).unwrap();
+        store
+            .add_feedback(&Feedback {
+                opportunity_id: "o3".into(),
+                actor: "m1".into(),
+                status: OpportunityStatus::Contacted,
+                reason: None,
+                note: None,
+                at: "2026-11-20T10:00:00".into(),
+            })
+            .unwrap();
+        let all = OpportunityFilter { include_suppressed: true, ..Default::default() };
+        let typed = store.opportunities(&all).unwrap();
+        assert_eq!(typed.iter().map(|o| o.id.as_str()).collect::<Vec<_>>(), ["o2", "o3", "o1"]);
+        assert_eq!(typed[1].status, OpportunityStatus::Contacted);
+        let listed = |store: &Store| {
+            serde_json::from_str::<Vec<Opportunity>>(&store.opportunities_json(&all).unwrap()).unwrap()
+        };
+        assert_eq!(listed(&store), typed);
+        let one = OpportunityFilter { limit: Some(1), offset: 1, ..Default::default() };
+        assert_eq!(listed_with(&store, &one), store.opportunities(&one).unwrap());
+
+        // A lead an older build wrote lacks the fields added since: read through the decoder
+        // until a writer re-encodes it, and in this build's shape after.
+        store
+            .db
+            .execute(
+                "UPDATE opportunities SET data = json_remove(data, '$.tier', '$.why_now', '$.alerts[0].weight') WHERE id = 'o3'",
+                &[],
+            )
+            .unwrap();
+        store.db.execute("DELETE FROM meta WHERE key = 'lead_format'", &[]).unwrap();
+        let reader = Store::open_read_only(&path).unwrap();
+        let old = listed(&reader);
+        // Every lead in the list has every field, the old one too.
+        assert_eq!(reader.opportunities_json(&all).unwrap().matches("\"tier\":").count(), 3);
+        assert_eq!(
+            (old[1].tier, old[1].alerts[0].weight, old[1].status),
+            (Tier::C, 1.0, OpportunityStatus::Contacted)
+        );
+        drop((store, reader));
+        let store = Store::open(&path).unwrap();
+        let raw: String = store
+            .db
+            .query_one("SELECT data FROM opportunities WHERE id = 'o3'", &[], |row| row.get(0))
+            .unwrap();
+        assert!(raw.contains("\"tier\":\"C\"") && raw.contains("\"weight\":1.0"), "{raw}");
+        assert_eq!(listed(&store), old);
+        assert_eq!(store.lead_format().unwrap(), Some(LEAD_FORMAT));
+    }
+
+    fn listed_with(store: &Store, filter: &OpportunityFilter) -> Vec<Opportunity> {
+        serde_json::from_str(&store.opportunities_json(filter).unwrap()).unwrap()
+    }
 
     #[test]
     fn migrations_are_idempotent_on_reopen() {
