@@ -3,12 +3,12 @@
 //! circular shareholding. Every traversal is iterative (explicit stacks and queues), so long
 //! chains cannot overflow the call stack.
 
-use super::{EdgeKind, EnterpriseGraph, NodeRef};
+use super::{EdgeKind, EnterpriseGraph, IndexMap, IndexSet, NodeRef};
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 use serde::Serialize;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashSet, VecDeque};
 
 /// A node as printed: `{"id","name","kind"}`. Enterprises have numeric ids, persons
 /// `person:<id>`.
@@ -63,6 +63,17 @@ pub struct PathOut {
     pub edges: Vec<EdgeOut>,
 }
 
+/// What a neighbourhood walk reached, by index (see [`EnterpriseGraph::reach`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reach {
+    /// Breadth-first order, the start first.
+    pub nodes: Vec<NodeIndex>,
+    /// Every edge walked, once.
+    pub edges: Vec<petgraph::graph::EdgeIndex>,
+    /// Nodes reached but not walked: more than the hub cap of edges.
+    pub capped: Vec<NodeIndex>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Neighbourhood {
     pub nodes: Vec<NodeOut>,
@@ -112,10 +123,6 @@ impl EnterpriseGraph {
             NodeRef::Enterprise(id) => id.into(),
             NodeRef::Person(id) => format!("person:{id}").into(),
         }
-    }
-
-    fn edge_out(&self, edge: petgraph::graph::EdgeReference<'_, super::Edge, u32>) -> EdgeOut {
-        self.edge_out_parts(edge.source(), edge.target(), edge.weight())
     }
 
     fn edge_out_parts(&self, source: NodeIndex, target: NodeIndex, w: &super::Edge) -> EdgeOut {
@@ -205,7 +212,7 @@ impl EnterpriseGraph {
     }
 
     fn ultimate_owners(&self, target: NodeIndex, limits: Limits) -> Vec<Owner> {
-        let mut totals: HashMap<NodeIndex, (f64, Vec<Vec<String>>)> = HashMap::new();
+        let mut totals: IndexMap<(f64, Vec<Vec<String>>)> = IndexMap::default();
         // Depth-first over simple upstream paths: (node, product, path from node down to target).
         let mut stack: Vec<(NodeIndex, f64, Vec<NodeIndex>)> = vec![(target, 1.0, vec![target])];
         let mut enumerated = 0usize;
@@ -259,8 +266,8 @@ impl EnterpriseGraph {
         // Bidirectional BFS: whole layers from either end, the smaller frontier first, until the
         // two meet. Every node on a shortest path is then within reach of one side, so its
         // distance from `start` is known: `from_start`, or the length less `from_goal`.
-        let mut from_start: HashMap<NodeIndex, usize> = HashMap::from([(start, 0)]);
-        let mut from_goal: HashMap<NodeIndex, usize> = HashMap::from([(goal, 0)]);
+        let mut from_start: IndexMap<usize> = IndexMap::from_iter([(start, 0)]);
+        let mut from_goal: IndexMap<usize> = IndexMap::from_iter([(goal, 0)]);
         let (mut start_frontier, mut goal_frontier) = (vec![start], vec![goal]);
         let (mut start_layer, mut goal_layer) = (0usize, 0usize);
         let mut length = None;
@@ -296,7 +303,7 @@ impl EnterpriseGraph {
         // The goal's side of shortest paths: from the nodes where the searches met, one layer
         // nearer the goal at a time. Only these take their distance from the goal's search, so
         // the walk back never wanders into the goal's side off every shortest path.
-        let mut on_path: HashSet<NodeIndex> = from_goal
+        let mut on_path: IndexSet = from_goal
             .iter()
             .filter(|(node, &k)| from_start.get(node).is_some_and(|&d| d + k == length))
             .map(|(node, _)| *node)
@@ -397,7 +404,7 @@ impl EnterpriseGraph {
                 + self.graph.edges_directed(n, Direction::Outgoing).count()
         };
         // Distance to the goal for every node within max_depth of it.
-        let mut to_goal: HashMap<NodeIndex, usize> = HashMap::from([(goal, 0)]);
+        let mut to_goal: IndexMap<usize> = IndexMap::from_iter([(goal, 0)]);
         let mut queue = VecDeque::from([goal]);
         while let Some(current) = queue.pop_front() {
             let d = to_goal[&current];
@@ -427,7 +434,7 @@ impl EnterpriseGraph {
             // Depth-first over paths of exactly `length` edges, one shared path stack.
             let mut frames = vec![(start, steps(start), 0usize)];
             let mut path: Vec<(NodeIndex, petgraph::graph::EdgeIndex)> = Vec::new();
-            let mut on_path: HashSet<NodeIndex> = HashSet::from([start]);
+            let mut on_path: IndexSet = IndexSet::from_iter([start]);
             while let Some(frame) = frames.last_mut() {
                 if out.len() >= k {
                     return out;
@@ -474,8 +481,8 @@ impl EnterpriseGraph {
         out
     }
 
-    /// The `depth`-hop neighbourhood over the given edge kinds (all when empty). Nodes with more
-    /// than `hub_cap` edges are included but not expanded.
+    /// The `depth`-hop neighbourhood over the given edge kinds (all when empty), named: what
+    /// [`EnterpriseGraph::reach`] finds, with names, ids and relations as the API shows them.
     pub fn neighbourhood(
         &self,
         node: &NodeRef,
@@ -483,11 +490,31 @@ impl EnterpriseGraph {
         kinds: &[EdgeKind],
         hub_cap: usize,
     ) -> Option<Neighbourhood> {
+        let reach = self.reach(node, depth, kinds, hub_cap)?;
+        let edges = reach
+            .edges
+            .iter()
+            .filter_map(|&e| {
+                let (source, target) = self.graph.edge_endpoints(e)?;
+                Some(self.edge_out_parts(source, target, &self.graph[e]))
+            })
+            .collect();
+        Some(Neighbourhood {
+            nodes: reach.nodes.into_iter().map(|i| self.out(i)).collect(),
+            edges,
+            capped: reach.capped.into_iter().map(|i| self.out(i)).collect(),
+        })
+    }
+
+    /// The walk under [`EnterpriseGraph::neighbourhood`]: breadth first from `node` over the
+    /// given edge kinds (all when empty), either direction, `depth` steps; a node with more than
+    /// `hub_cap` edges (other than `node`) is reached but not walked.
+    pub fn reach(&self, node: &NodeRef, depth: usize, kinds: &[EdgeKind], hub_cap: usize) -> Option<Reach> {
         let start = self.index_of(node)?;
         let allowed = |kind: EdgeKind| kinds.is_empty() || kinds.contains(&kind);
         // Node -> (depth, whether its edges were walked). Breadth first, so the nodes are
         // `order` itself and `order[next..]` is the queue.
-        let mut seen: HashMap<NodeIndex, (usize, bool)> = HashMap::from([(start, (0, false))]);
+        let mut seen: IndexMap<(usize, bool)> = IndexMap::from_iter([(start, (0, false))]);
         let mut order = vec![start];
         let mut capped = Vec::new();
         let mut edges = Vec::new();
@@ -498,12 +525,17 @@ impl EnterpriseGraph {
             if d >= depth {
                 continue;
             }
+            // More than `hub_cap` relations, counted no further than the cap.
             if current != start
-                && self.graph.edges_directed(current, Direction::Incoming).count()
-                    + self.graph.edges_directed(current, Direction::Outgoing).count()
-                    > hub_cap
+                && hub_cap < usize::MAX
+                && self
+                    .graph
+                    .edges_directed(current, Direction::Incoming)
+                    .chain(self.graph.edges_directed(current, Direction::Outgoing))
+                    .nth(hub_cap)
+                    .is_some()
             {
-                capped.push(self.out(current));
+                capped.push(current);
                 continue;
             }
             // Each edge once: a loop is only outgoing, and an edge to a node already walked was
@@ -524,13 +556,13 @@ impl EnterpriseGraph {
                     std::collections::hash_map::Entry::Occupied(slot) if slot.get().1 => continue,
                     std::collections::hash_map::Entry::Occupied(_) => {}
                 }
-                edges.push(self.edge_out(edge));
+                edges.push(edge.id());
             }
             if let Some(entry) = seen.get_mut(&current) {
                 entry.1 = true;
             }
         }
-        Some(Neighbourhood { nodes: order.into_iter().map(|i| self.out(i)).collect(), edges, capped })
+        Some(Reach { nodes: order, edges, capped })
     }
 
     /// The corporate group (集团) of `node`: the connected component over control links
@@ -542,7 +574,7 @@ impl EnterpriseGraph {
             kind == EdgeKind::Control || (kind == EdgeKind::Shareholder && share > 0.5)
         };
         let mut members = vec![start];
-        let mut seen = HashSet::from([start]);
+        let mut seen = IndexSet::from_iter([start]);
         let mut queue = VecDeque::from([start]);
         while let Some(current) = queue.pop_front() {
             let incident = self
@@ -636,6 +668,7 @@ mod tests {
     use super::*;
     use crate::model::{Enterprise, Party, Person, Relation, RelationKind};
     use proptest::prelude::*;
+    use std::collections::HashMap;
 
     fn build(n: usize, persons: usize, rels: &[(Party, i64, RelationKind, f64)]) -> EnterpriseGraph {
         let ents: Vec<Enterprise> = (1..=n as i64)

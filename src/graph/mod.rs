@@ -12,6 +12,7 @@ use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::hash::BuildHasherDefault;
 
 pub mod analysis;
 mod edge;
@@ -22,6 +23,42 @@ pub(crate) mod snapshot;
 
 pub(crate) use edge::Roles;
 use edge::{cents, day_number, epoch};
+
+/// Node indices hashed by one multiplication (as rustc's FxHash) instead of SipHash: the
+/// queries' seen-sets and distance maps over the graph's own dense indices, which nobody
+/// outside chooses, so there is no flooding to defend against.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct IndexHasher(u64);
+
+impl std::hash::Hasher for IndexHasher {
+    fn finish(&self) -> u64 {
+        // The well-mixed high bits down to where the table takes its bucket.
+        self.0.rotate_left(26)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.write_u64(u64::from(byte));
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0xf135_7aea_2e62_a9c5);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
+
+/// A map keyed by node index, hashed by [`IndexHasher`].
+pub(crate) type IndexMap<V> = HashMap<NodeIndex, V, BuildHasherDefault<IndexHasher>>;
+/// A set of node indices, hashed by [`IndexHasher`].
+pub(crate) type IndexSet = HashSet<NodeIndex, BuildHasherDefault<IndexHasher>>;
 pub use edge::{Edge, EdgeKind};
 
 /// A node as the outside world names it.
@@ -454,7 +491,7 @@ impl EnterpriseGraph {
     pub fn owners_within(&self, node: &NodeRef, max_hops: usize) -> Vec<OwnerPath> {
         let Some(start) = self.index_of(node) else { return Vec::new() };
         let mut out = Vec::new();
-        let mut seen = HashSet::from([start]);
+        let mut seen = IndexSet::from_iter([start]);
         // (node, chain of nodes from this node down to start, its links, product of shares)
         let mut queue = VecDeque::from([(start, vec![start], Vec::new(), 1.0f64)]);
         while let Some((current, chain, links, share)) = queue.pop_front() {
@@ -497,8 +534,8 @@ impl EnterpriseGraph {
             return Some(vec![self.name_at(start).to_string()]);
         }
         // Each side: node -> (the node it was reached from, depth).
-        let mut sides: [HashMap<NodeIndex, (Option<NodeIndex>, usize)>; 2] =
-            [HashMap::from([(start, (None, 0))]), HashMap::from([(goal, (None, 0))])];
+        let mut sides: [IndexMap<(Option<NodeIndex>, usize)>; 2] =
+            [IndexMap::from_iter([(start, (None, 0))]), IndexMap::from_iter([(goal, (None, 0))])];
         let mut frontiers = [vec![start], vec![goal]];
         let mut depths = [0usize; 2];
         let affiliations =
@@ -538,7 +575,7 @@ impl EnterpriseGraph {
             depths[side] = depth;
             frontiers[side] = next;
             if let Some((_, node)) = meet {
-                let chain = |side: &HashMap<NodeIndex, (Option<NodeIndex>, usize)>| {
+                let chain = |side: &IndexMap<(Option<NodeIndex>, usize)>| {
                     let mut out = Vec::new();
                     let mut at = side.get(&node).and_then(|(p, _)| *p);
                     while let Some(p) = at {
@@ -706,8 +743,8 @@ impl crate::mine::GraphView for EnterpriseGraph {
         let Some(start) = self.index_of(&NodeRef::Enterprise(enterprise)) else { return Vec::new() };
         let majority =
             |e: &Edge| e.kind == EdgeKind::Control || (e.kind == EdgeKind::Shareholder && e.value >= 0.5);
-        let mut previous: HashMap<NodeIndex, NodeIndex> = HashMap::new();
-        let mut depth = HashMap::from([(start, 0usize)]);
+        let mut previous: IndexMap<NodeIndex> = IndexMap::default();
+        let mut depth = IndexMap::from_iter([(start, 0usize)]);
         let mut queue = VecDeque::from([start]);
         let mut found = Vec::new();
         while let Some(n) = queue.pop_front() {
@@ -753,7 +790,7 @@ impl crate::mine::GraphView for EnterpriseGraph {
     fn guaranteed(&self, enterprise: EnterpriseId, max_hops: usize) -> Vec<(EnterpriseId, Vec<String>)> {
         let Some(start) = self.index_of(&NodeRef::Enterprise(enterprise)) else { return Vec::new() };
         let mut out: Vec<(EnterpriseId, Vec<String>)> = Vec::new();
-        let mut seen = HashSet::from([start]);
+        let mut seen = IndexSet::from_iter([start]);
         let mut frontier = vec![(start, vec![self.name_at(start).to_string()])];
         for _ in 0..max_hops {
             let mut next = Vec::new();
