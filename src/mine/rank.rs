@@ -290,7 +290,7 @@ fn why_now(c: &super::Candidate) -> String {
             let person = path.get(1).cloned().unwrap_or_default();
             format!("我行客户{customer}的董监高{person}在此任职，关联营销机会")
         }
-        (Facts::Filing { filing_kind }, kind) => {
+        (Facts::Filing { .. }, kind) => {
             let need = match kind {
                 OpportunityKind::EiaApproval => "项目即将开工，固定资产贷款窗口",
                 OpportunityKind::BondIssue => "发债前后的承销、存款与结算需求",
@@ -300,7 +300,8 @@ fn why_now(c: &super::Candidate) -> String {
                 OpportunityKind::FinancingElsewhere => "已在他行融资，置换与授信窗口",
                 _ => "新的经营事件",
             };
-            format!("{filing_kind} {date}{amount}，{need}")
+            // The filing in words (环评批复), not its code (eia_approval).
+            format!("{} {date}{amount}，{need}", kind.label_cn())
         }
     }
 }
@@ -332,4 +333,30 @@ fn win_rates(input: &MineInput<'_>) -> HashMap<OpportunityKind, (f64, f64)> {
 
 fn round1(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mine::{Candidate, Facts};
+
+    #[test]
+    fn a_filing_says_what_it_is_in_words() {
+        let candidate = Candidate {
+            id: "opp-1".into(),
+            kind: OpportunityKind::NewBranch,
+            enterprise: 1,
+            amount: Some(5_000_000.0),
+            event_date: "2026-09-02".parse().unwrap(),
+            due: None,
+            evidence: Vec::new(),
+            event_keys: Vec::new(),
+            counterpart: None,
+            facts: Facts::Filing { filing_kind: "new_branch".into() },
+            suppressed: None,
+        };
+        let line = why_now(&candidate);
+        assert!(line.starts_with("新设分支机构 2026-09-02"), "{line}");
+        assert!(!line.contains("new_branch"), "{line}");
+    }
 }
