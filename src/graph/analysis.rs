@@ -8,7 +8,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 use serde::Serialize;
-use std::collections::{HashSet, VecDeque};
+use std::collections::VecDeque;
 
 /// A node as printed: `{"id","name","kind"}`. Enterprises have numeric ids, persons
 /// `person:<id>`.
@@ -168,7 +168,7 @@ impl EnterpriseGraph {
         }
         // (2) majority chain
         let mut current = target;
-        let mut seen = HashSet::from([target]);
+        let mut seen = IndexSet::from_iter([target]);
         loop {
             let majority = self
                 .graph
@@ -600,7 +600,7 @@ impl EnterpriseGraph {
         let descendants = |index: NodeIndex| {
             let mut count = 0;
             let mut stack = vec![index];
-            let mut visited = HashSet::from([index]);
+            let mut visited = IndexSet::from_iter([index]);
             while let Some(current) = stack.pop() {
                 for edge in self.graph.edges_directed(current, Direction::Outgoing) {
                     if controls(edge.weight().kind, edge.weight().share()) && visited.insert(edge.target()) {

@@ -1,11 +1,10 @@
 //! Exports of the whole graph or a neighbourhood: GraphML (Gephi, networkx) and the CSV layout
 //! of `neo4j-admin database import`.
 
-use super::{EnterpriseGraph, NodeRef};
+use super::{EnterpriseGraph, IndexSet, NodeRef};
 use crate::csv_out::CsvWriter;
 use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
-use std::collections::HashSet;
 use std::io::Write;
 
 /// Which nodes to export: all, or those within `depth` hops of a node (edges among them).
@@ -21,7 +20,7 @@ impl EnterpriseGraph {
             Scope::Around { node, depth } => {
                 let Some(start) = self.index_of(node) else { return Vec::new() };
                 let mut seen = vec![start];
-                let mut set = HashSet::from([start]);
+                let mut set = IndexSet::from_iter([start]);
                 let mut frontier = vec![start];
                 for _ in 0..*depth {
                     let mut next = Vec::new();
@@ -51,7 +50,7 @@ impl EnterpriseGraph {
     /// `amount`, `count`, and where known `role`, `start`, `end` (ISO dates).
     pub fn write_graphml(&self, scope: &Scope<'_>, out: &mut impl Write) -> std::io::Result<()> {
         let nodes = self.scope_nodes(scope);
-        let inside: HashSet<NodeIndex> = nodes.iter().copied().collect();
+        let inside: IndexSet = nodes.iter().copied().collect();
         writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
         writeln!(out, r#"<graphml xmlns="http://graphml.graphdrawing.org/xmlns">"#)?;
         for (id, target, name, ty) in [
@@ -111,7 +110,7 @@ impl EnterpriseGraph {
     pub fn write_neo4j(&self, scope: &Scope<'_>, dir: &std::path::Path) -> std::io::Result<()> {
         std::fs::create_dir_all(dir)?;
         let nodes = self.scope_nodes(scope);
-        let inside: HashSet<NodeIndex> = nodes.iter().copied().collect();
+        let inside: IndexSet = nodes.iter().copied().collect();
         let mut out = CsvWriter::create(&dir.join("nodes.csv"), &["id:ID", "name", ":LABEL"])?;
         for &n in &nodes {
             let label = if self.is_person_at(n) { "Person" } else { "Enterprise" };
@@ -154,7 +153,7 @@ impl EnterpriseGraph {
     /// Edges with both ends in `inside`.
     fn edges_within<'g>(
         &'g self,
-        inside: &'g HashSet<NodeIndex>,
+        inside: &'g IndexSet,
     ) -> impl Iterator<Item = petgraph::graph::EdgeReference<'g, super::Edge, u32>> + 'g {
         self.graph.edge_references().filter(|e| inside.contains(&e.source()) && inside.contains(&e.target()))
     }

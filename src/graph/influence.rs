@@ -3,12 +3,12 @@
 //! core enterprise.
 
 use super::analysis::NodeOut;
-use super::{Adjacency, EdgeKind, EnterpriseGraph, NodeRef};
+use super::{Adjacency, EdgeKind, EnterpriseGraph, IndexMap, IndexSet, NodeRef};
 use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Ranked {
@@ -97,11 +97,11 @@ impl EnterpriseGraph {
     pub fn supply_tiers(&self, core: &NodeRef, upstream: bool, depth: usize) -> Option<Vec<Tier>> {
         let start = self.index_of(core)?;
         let direction = if upstream { Direction::Incoming } else { Direction::Outgoing };
-        let mut seen = HashSet::from([start]);
+        let mut seen = IndexSet::from_iter([start]);
         let mut frontier = vec![start];
         let mut tiers = Vec::new();
         for tier in 1..=depth {
-            let mut volume: HashMap<NodeIndex, (f64, u32)> = HashMap::new();
+            let mut volume: IndexMap<(f64, u32)> = IndexMap::default();
             for &node in &frontier {
                 for edge in self.graph.edges_directed(node, direction) {
                     if edge.weight().kind != EdgeKind::Supplier {

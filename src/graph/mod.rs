@@ -653,7 +653,7 @@ impl EnterpriseGraph {
     pub fn suspected_links(&self, enterprise: EnterpriseId) -> Vec<SuspectedLink> {
         let me = NodeRef::Enterprise(enterprise);
         let Some(start) = self.index_of(&me) else { return Vec::new() };
-        let directly_related: HashSet<NodeIndex> = self.graph.neighbors_undirected(start).collect();
+        let directly_related: IndexSet = self.graph.neighbors_undirected(start).collect();
         let mut out = Vec::new();
         let mut seen = HashSet::new();
         for ((attribute, value), ids) in &self.contacts {
