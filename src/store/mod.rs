@@ -726,10 +726,10 @@ impl Store {
                 }
             }
             self.db.execute(
-                "INSERT OR IGNORE INTO meta(key, value) VALUES ('lead_format', ?1)",
+                "INSERT INTO meta(key, value) VALUES ('lead_format', ?1)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 p![LEAD_FORMAT],
             )?;
-            self.db.execute("UPDATE meta SET value = ?1 WHERE key = 'lead_format'", p![LEAD_FORMAT])?;
         }
         tx.commit()
     }
