@@ -11,14 +11,17 @@ use crate::ingest::reader::RawRow;
 use crate::ingest::{
     import_files, import_rows, ImportError, ImportKind, ImportOutcome, ImportSettings, RowStatus,
 };
-use crate::mine::{self, MineConfig, MineInput, ProductMatrix};
+use crate::mine::{self, MineConfig, ProductMatrix};
 use crate::model::{CrawlFailure, CrawlRun, PageState, Privacy};
-use crate::model::{Date, GraphVersion, OpportunityKind};
+use crate::model::{Date, GraphVersion};
 use crate::store::{Snapshot, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+
+mod remine;
+pub use remine::{MineMode, MineRun};
 
 pub const AGENCIES: &str = include_str!("../dictionaries/agencies.txt");
 
@@ -240,6 +243,8 @@ pub struct MineSummary {
     pub with_alerts: usize,
     /// Leads this run wrote (new or changed) and dropped; the rest were left as they were.
     pub changed: crate::store::Written,
+    /// Whether the run re-mined everything or only what changed, and why.
+    pub run: MineRun,
 }
 
 impl Workspace {
@@ -710,48 +715,6 @@ impl Workspace {
         if let Err(error) = self.store.prune_graph_changes(graph.stamp().seq) {
             tracing::warn!(%error, "cannot prune the graph change log");
         }
-    }
-
-    /// Runs rules, dedup, risk, ranking and assignment, and stores the result.
-    pub fn mine(&mut self, as_of: Date) -> Result<MineSummary> {
-        let config = self.config.mine_config()?;
-        // One read of the store serves mining and, when the graph must be rebuilt, the graph.
-        let (snapshot, version) = self.store.graph_sources()?;
-        let graph = self.refresh_graph_from(None, as_of, Some((&snapshot, version)))?;
-        let mined_from = version.seq;
-        let feedback_kinds: HashMap<String, OpportunityKind> =
-            self.store.feedback_kinds()?.into_iter().collect();
-        let input = MineInput {
-            enterprises: &snapshot.enterprises,
-            records: &snapshot.records,
-            relations: &snapshot.relations,
-            feedback: &snapshot.feedback,
-            feedback_kinds: &feedback_kinds,
-            graph: &graph,
-            as_of,
-        };
-        let (mut opportunities, ranking) = mine::run(&input, &config);
-        let commitments = self.store.commitments(chrono::Utc::now().timestamp())?;
-        deliver::assign(&mut opportunities, &snapshot.enterprises, &snapshot.managers, &commitments);
-        let changed = self.store.replace_opportunities(&opportunities)?;
-        let mut suppressed: HashMap<String, usize> = HashMap::new();
-        for o in &opportunities {
-            if let Some(s) = &o.suppressed {
-                *suppressed.entry(s.reason.as_str().to_string()).or_default() += 1;
-            }
-        }
-        let summary = MineSummary {
-            as_of,
-            ranking,
-            opportunities: opportunities.len(),
-            live: opportunities.iter().filter(|o| o.suppressed.is_none()).count(),
-            suppressed,
-            with_alerts: opportunities.iter().filter(|o| !o.alerts.is_empty()).count(),
-            changed,
-        };
-        self.store.audit("mine", "mine", &serde_json::to_string(&summary).unwrap_or_default())?;
-        self.store.set_mined_seq(mined_from)?;
-        Ok(summary)
     }
 }
 

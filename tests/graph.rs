@@ -140,10 +140,14 @@ fn imports_update_the_graph_incrementally_to_what_a_rebuild_gives() {
     assert_eq!(updated.edge_list(), rebuilt.edge_list());
     assert_ne!(updated.edge_list(), first.edge_list());
 
-    // The workspace does the same from its snapshot, rewrites it and prunes the log.
+    // The workspace does the same from its snapshot and rewrites it; the log stays until the
+    // next mining run has read it, then goes.
     let current = ws.graph(as_of).unwrap();
     assert_eq!(current.edge_list(), rebuilt.edge_list());
     assert_eq!(current.stamp().seq, version.seq);
+    let log = ws.store().graph_changes_after(first.stamp().seq, u64::MAX).unwrap().1;
+    assert_eq!(log.map(|l| l.len()), Some(changes.len()), "kept for mining");
+    assert_eq!(ws.mine(as_of).unwrap().run.mode, "incremental");
     assert_eq!(ws.store().graph_changes_after(first.stamp().seq, u64::MAX).unwrap().1, None, "pruned");
     assert_eq!(ws.graph(as_of).unwrap().edge_list(), rebuilt.edge_list(), "from the new snapshot");
 

@@ -485,6 +485,42 @@ impl EnterpriseGraph {
             .collect()
     }
 
+    /// The enterprises within `hops` steps of any of `seeds` (the seeds' own included) along
+    /// the links a lead can reach along — shareholding, control, officers, legal
+    /// representatives, branches and guarantees, either way — through persons too. No cap on
+    /// a hub's degree: an incremental mining run must find every lead a change can touch.
+    pub fn enterprises_near(&self, seeds: &[NodeRef], hops: usize) -> HashSet<EnterpriseId> {
+        let reaches = |kind: EdgeKind| kind.is_affiliation() || kind == EdgeKind::Guarantee;
+        let mut seen: IndexSet = seeds.iter().filter_map(|s| self.index_of(s)).collect();
+        let mut frontier: Vec<NodeIndex> = seen.iter().copied().collect();
+        for _ in 0..hops {
+            let mut next = Vec::new();
+            for &node in &frontier {
+                let incident = self
+                    .graph
+                    .edges_directed(node, Direction::Outgoing)
+                    .map(|e| (e.weight().kind, e.target()))
+                    .chain(
+                        self.graph
+                            .edges_directed(node, Direction::Incoming)
+                            .map(|e| (e.weight().kind, e.source())),
+                    );
+                for (kind, other) in incident {
+                    if reaches(kind) && seen.insert(other) {
+                        next.push(other);
+                    }
+                }
+            }
+            frontier = next;
+        }
+        seen.into_iter()
+            .filter_map(|index| match self.key_at(index) {
+                NodeRef::Enterprise(id) => Some(id),
+                NodeRef::Person(_) => None,
+            })
+            .collect()
+    }
+
     /// Every upstream owner (shareholders and controllers) within `max_hops`, with the chain
     /// from the owner down to `node`. Breadth first, each owner reported once on its shortest
     /// chain, so shareholding cycles cannot loop.

@@ -18,7 +18,7 @@ use crate::model::{
     Relation, Suppression,
 };
 pub use products::ProductMatrix;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// What mining needs to know about the relationship graph.
 pub trait GraphView {
@@ -184,25 +184,67 @@ pub struct Assessed {
     pub alerts: Vec<Alert>,
 }
 
-/// Runs every stage and says which ranking scored the leads. Managers are assigned later by
-/// `deliver`.
-pub fn run(input: &MineInput<'_>, config: &MineConfig) -> (Vec<Opportunity>, learn::RankingReport) {
+/// What a mining run made: the leads, best first, each lead's event keys (by lead id), and
+/// which ranking scored them.
+#[derive(Debug)]
+pub struct Mined {
+    pub leads: Vec<Opportunity>,
+    pub keys: HashMap<String, Vec<String>>,
+    pub ranking: learn::RankingReport,
+}
+
+/// Runs every stage over everything. Managers are assigned later by `deliver`.
+pub fn run(input: &MineInput<'_>, config: &MineConfig) -> Mined {
+    let (mut leads, keys) = score_leads(input, config, None);
     let enterprises: HashMap<EnterpriseId, &Enterprise> =
         input.enterprises.iter().map(|e| (e.id, e)).collect();
-    let candidates = rules::generate(input, &enterprises, &config.rules);
+    let ranking = rank_all(&mut leads, &enterprises, input.feedback, input.as_of, config);
+    Mined { leads, keys, ranking }
+}
+
+/// Rules, dedup, risk and scoring, for the leads on `subjects` only when given (the input
+/// must then hold everything those leads are made from; see `workspace::remine`): each lead
+/// scored on its own, not yet ranked against the others. Returns each lead's event keys too.
+pub fn score_leads(
+    input: &MineInput<'_>,
+    config: &MineConfig,
+    subjects: Option<&HashSet<EnterpriseId>>,
+) -> (Vec<Opportunity>, HashMap<String, Vec<String>>) {
+    let enterprises: HashMap<EnterpriseId, &Enterprise> =
+        input.enterprises.iter().map(|e| (e.id, e)).collect();
+    let mut candidates = rules::generate(input, &enterprises, &config.rules);
+    if let Some(subjects) = subjects {
+        candidates.retain(|c| subjects.contains(&c.enterprise));
+    }
     let screened = dedup::screen(candidates, input, &enterprises, &config.dedup);
     let assessed = risk::attach(screened, input, &enterprises, &config.risk);
-    let mut opportunities = rank::score(assessed, input, &enterprises, &config.rank, &config.products);
-    let report = learn::apply(&mut opportunities, &enterprises, input.feedback, input.as_of, &config.learn);
-    rank::assign_tiers(&mut opportunities, &config.rank);
-    opportunities.sort_by(|a, b| {
+    let keys = assessed
+        .iter()
+        .map(|a| (a.screened.candidate.id.clone(), a.screened.candidate.event_keys.clone()))
+        .collect();
+    (rank::score(assessed, input, &enterprises, &config.rank, &config.products), keys)
+}
+
+/// What ranks leads against each other, over every lead: learning from won and lost leads
+/// (when there are enough), tiers by share of the live leads, best first. Says which ranking
+/// scored them.
+pub fn rank_all(
+    leads: &mut [Opportunity],
+    enterprises: &HashMap<EnterpriseId, &Enterprise>,
+    feedback: &[Feedback],
+    as_of: Date,
+    config: &MineConfig,
+) -> learn::RankingReport {
+    let report = learn::apply(leads, enterprises, feedback, as_of, &config.learn);
+    rank::assign_tiers(leads, &config.rank);
+    leads.sort_by(|a, b| {
         a.suppressed
             .is_some()
             .cmp(&b.suppressed.is_some())
             .then(b.score.total_cmp(&a.score))
             .then(a.id.cmp(&b.id))
     });
-    (opportunities, report)
+    report
 }
 
 /// The latest feedback on each lead (feedback is stored oldest first).

@@ -132,6 +132,9 @@ pub fn generate(
     out
 }
 
+/// How far a customer's corporate group reaches for relationship leads.
+pub const GROUP_HOPS: usize = 3;
+
 /// 关联营销 / 裂变式获客: for every existing customer, the members of its corporate group that
 /// are not customers (`group_cross_sell`), and the firms where its officers or legal
 /// representative also serve (`executive_network`). One lead per firm and kind, from the first
@@ -141,7 +144,6 @@ fn relationship_candidates(
     enterprises: &HashMap<EnterpriseId, &Enterprise>,
     out: &mut Vec<Candidate>,
 ) {
-    const GROUP_HOPS: usize = 3;
     let mut customers: Vec<&Enterprise> = input.enterprises.iter().filter(|e| e.is_customer).collect();
     customers.sort_by_key(|e| e.id);
     let is_prospect = |id: EnterpriseId| enterprises.get(&id).is_some_and(|e| !e.is_customer);

@@ -417,16 +417,6 @@ impl Record {
         }
     }
 
-    /// Whether the record links two enterprises in the graph: an award (buyer → winners), a
-    /// pledge (pledgor → pledgee) or an invoice (seller → buyer).
-    pub fn links_parties(&self) -> bool {
-        match self {
-            Record::Tender(t) => t.kind == TenderKind::Award,
-            Record::Pledge(_) | Record::Invoice(_) => true,
-            Record::Filing(_) | Record::RiskEvent(_) => false,
-        }
-    }
-
     /// The date the record speaks of: published, registered or issued.
     pub fn date(&self) -> Date {
         match self {

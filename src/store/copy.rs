@@ -33,6 +33,7 @@ const TABLES: &[(&str, &[&str])] = &[
         ],
     ),
     ("opportunity_alerts", &["alert_id", "opportunity_id", "rank", "data"]),
+    ("opportunity_keys", &["key", "opportunity_id"]),
     ("feedback", &["seq", "opportunity_id", "actor", "status", "reason", "note", "at"]),
     ("alert_reviews", &["alert_id", "reviewer", "decision", "note", "at"]),
     ("audit", &["seq", "at", "actor", "action", "detail"]),
@@ -61,8 +62,16 @@ const TABLES: &[(&str, &[&str])] = &[
 
 /// Counters in `meta` that travel with the data (the schema version and the change-log
 /// counter are the target's own).
-const META: &[&str] =
-    &["store_id", "graph_changes_pruned", "mined_seq", "record_seq", "id_numbers_protected", "generation"];
+const META: &[&str] = &[
+    "store_id",
+    "graph_changes_pruned",
+    "mined_seq",
+    "mined_state",
+    "mined_feedback_seq",
+    "record_seq",
+    "id_numbers_protected",
+    "generation",
+];
 
 /// Rows per INSERT.
 const BATCH: usize = 500;

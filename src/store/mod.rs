@@ -200,6 +200,18 @@ pub struct LeadCounts {
     pub tiers: BTreeMap<String, u64>,
 }
 
+/// The most logged changes kept for the next mining run; past this it re-mines everything.
+pub const MINING_BACKLOG: u64 = 200_000;
+
+/// Which stored leads a mining run's result replaces.
+#[derive(Debug, Clone, Copy)]
+pub enum LeadScope<'a> {
+    /// Every stored lead: a lead the run did not produce is gone.
+    All,
+    /// The leads on these enterprises (an incremental run re-mined just them).
+    Of(&'a std::collections::HashSet<EnterpriseId>),
+}
+
 /// What [`Store::replace_opportunities`] wrote.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Written {
@@ -272,12 +284,14 @@ mod copy;
 pub(crate) mod db;
 mod lead;
 mod outbox;
+mod remine;
 mod schema;
 mod tx;
 pub use copy::Copied;
 pub use db::Backend;
 pub use lead::Leadership;
 pub use outbox::OutboxDepth;
+pub use remine::MiningMark;
 use schema::{MIGRATIONS, POSTGRES_MIGRATIONS};
 pub use tx::{RowMark, StoreTx, Upsert};
 mod watch;
@@ -448,12 +462,18 @@ impl Store {
     }
 
     /// Forgets logged changes up to `seq` (a snapshot at `seq` or later holds them), but
-    /// never those a watch has not been told about yet.
+    /// never those a watch has not been told about yet, nor those the next mining run reads
+    /// to re-mine only what changed (unless more than [`MINING_BACKLOG`] wait: that run
+    /// re-mines everything then).
     pub fn prune_graph_changes(&self, seq: u64) -> Result<()> {
         let tx = self.db.begin_write()?;
         let watched: Option<i64> =
             self.db.query_one("SELECT MIN(since) FROM watchlist", &[], |row| row.get(0))?;
         let seq = watched.map_or(seq, |w| seq.min(w.max(0) as u64));
+        let seq = match self.mined_seq()? {
+            Some(mined) if seq.saturating_sub(mined) <= MINING_BACKLOG => seq.min(mined),
+            _ => seq,
+        };
         self.db.execute("DELETE FROM graph_changes WHERE seq <= ?1", p![seq as i64])?;
         self.db.execute(
             "UPDATE meta SET value = CASE WHEN value > ?1 THEN value ELSE ?1 END
@@ -854,14 +874,26 @@ impl Store {
     /// differ from what the last run wrote (by a digest of the lead) are written, so a run that
     /// changed little writes little; leads the run no longer produced are dropped unless
     /// someone already acted on them. Returns how many leads were written and dropped.
-    pub fn replace_opportunities(&mut self, opportunities: &[Opportunity]) -> Result<Written> {
+    ///
+    /// `keys` are each lead's event keys, stored with it for the next incremental run. `scope`
+    /// says which stored leads the run re-mined: all, or those of some enterprises (leads
+    /// outside it that are passed in are written, the others left alone).
+    pub fn replace_opportunities(
+        &mut self,
+        opportunities: &[Opportunity],
+        keys: &HashMap<String, Vec<String>>,
+        scope: LeadScope<'_>,
+    ) -> Result<Written> {
         let db = &self.db;
         let tx = db.begin_write()?;
         let mined_at = now_text();
-        let mut before: HashMap<String, Option<i64>> = db
-            .query("SELECT id, digest FROM opportunities", &[], |row| Ok((row.get(0)?, row.get(1)?)))?
-            .into_iter()
-            .collect();
+        let mut before: HashMap<String, Option<i64>> = match scope {
+            LeadScope::All => db
+                .query("SELECT id, digest FROM opportunities", &[], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .into_iter()
+                .collect(),
+            LeadScope::Of(enterprises) => self.lead_digests_of(enterprises)?,
+        };
         let mut written = Written::default();
         let queued_at = chrono::Utc::now().timestamp();
         // The bank's risk policy blocks a lead mining marks blocked, unless someone worked it.
@@ -906,6 +938,15 @@ impl Store {
                 ],
             )?;
             written.written += 1;
+            if let Some(keys) = keys.get(&opp.id) {
+                db.execute("DELETE FROM opportunity_keys WHERE opportunity_id = ?1", p![opp.id])?;
+                for key in keys {
+                    db.execute(
+                        "INSERT INTO opportunity_keys(key, opportunity_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                        p![key, opp.id],
+                    )?;
+                }
+            }
             db.execute("DELETE FROM opportunity_alerts WHERE opportunity_id = ?1", p![opp.id])?;
             for alert in &opp.alerts {
                 let rank = f64::from(alert.severity) * alert.weight;
@@ -935,6 +976,7 @@ impl Store {
                     p![id],
                 )?;
                 db.execute("DELETE FROM opportunity_alerts WHERE opportunity_id = ?1", p![id])?;
+                db.execute("DELETE FROM opportunity_keys WHERE opportunity_id = ?1", p![id])?;
             }
         }
         // Live leads with a manager join the outbox once the gone ones have left: a lead already
@@ -1527,7 +1569,9 @@ mod tests {
         second.score = 70.0;
         let mut third = full_lead("o3", a.id);
         third.suppressed = None;
-        store.replace_opportunities(&[full_lead("o1", a.id), second, third]).unwrap();
+        store
+            .replace_opportunities(&[full_lead("o1", a.id), second, third], &HashMap::new(), LeadScope::All)
+            .unwrap();
         store
             .add_feedback(&Feedback {
                 opportunity_id: "o3".into(),

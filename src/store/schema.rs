@@ -249,6 +249,21 @@ pub(super) const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE deliveries ADD COLUMN claimed_until INTEGER;
     "#,
+    // 16: incremental mining. Each lead's event keys (dedup joins leads on any shared key, so
+    // a run that re-mines one lead finds the stored leads it may join); termination notices
+    // found without reading every tender; every lead rewritten once by the next run so its
+    // keys are stored; and the state the last run mined under (a run under another starts over)
+    r#"
+    CREATE TABLE opportunity_keys (
+        key TEXT NOT NULL,
+        opportunity_id TEXT NOT NULL,
+        PRIMARY KEY (key, opportunity_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX opportunity_keys_lead ON opportunity_keys(opportunity_id);
+    CREATE INDEX records_terminations ON records(kind, id) WHERE json_extract(data, '$.kind') = 'termination';
+    UPDATE opportunities SET digest = NULL;
+    INSERT INTO meta(key, value) VALUES ('mined_state', 0), ('mined_feedback_seq', 0);
+    "#,
 ];
 
 /// The PostgreSQL schema, as its own migrations (its version is the `schema_version` row of
@@ -404,5 +419,17 @@ pub(super) const POSTGRES_MIGRATIONS: &[&str] = &[
     // 2: SQLite's 15 (delivery claims)
     r#"
     ALTER TABLE deliveries ADD COLUMN claimed_until BIGINT;
+    "#,
+    // 3: SQLite's 16 (incremental mining)
+    r#"
+    CREATE TABLE opportunity_keys (
+        key TEXT NOT NULL,
+        opportunity_id TEXT NOT NULL,
+        PRIMARY KEY (key, opportunity_id)
+    );
+    CREATE INDEX opportunity_keys_lead ON opportunity_keys(opportunity_id);
+    CREATE INDEX records_terminations ON records(kind, id) WHERE (data::jsonb #>> '{kind}') = 'termination';
+    UPDATE opportunities SET digest = NULL;
+    INSERT INTO meta(key, value) VALUES ('mined_state', 0), ('mined_feedback_seq', 0);
     "#,
 ];

@@ -166,7 +166,9 @@ impl StoreTx<'_> {
             "SELECT data FROM records WHERE kind = ?1 AND id = ?2",
             p![kind, id],
             &data,
-            record.links_parties().then_some("record"),
+            // Every record is logged, also those the graph has no edge for (filings, risk
+            // events, notices without a winner): incremental mining reads what changed here.
+            Some("record"),
             |db| {
                 db.execute(
                     "UPDATE records SET data = ?3, published = ?4, seq = ?5 WHERE kind = ?1 AND id = ?2",
@@ -196,7 +198,8 @@ impl StoreTx<'_> {
     }
 
     /// The one upsert: compare the stored JSON (selected by `key`) with `data`, then leave it,
-    /// update it, or insert it; a change to a row the graph is derived from is logged as `log`.
+    /// update it, or insert it; a change to a row the graph or mining is derived from is logged
+    /// as `log`.
     fn upsert_row(
         &mut self,
         select: &str,

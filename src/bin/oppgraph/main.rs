@@ -4,7 +4,7 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use oppgraph::model::Date;
 use oppgraph::store::OpportunityFilter;
-use oppgraph::workspace::Workspace;
+use oppgraph::workspace::{MineMode, Workspace};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -161,6 +161,9 @@ enum Command {
         /// The date to mine as of (default: today).
         #[arg(long)]
         as_of: Option<Date>,
+        /// Re-mine everything, not only what changed since the last run.
+        #[arg(long)]
+        full: bool,
     },
     /// Prints ranked opportunities as JSON lines, best first.
     Opportunities {
@@ -582,9 +585,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Mine { as_of } => {
+        Command::Mine { as_of, full } => {
             let mut workspace = Workspace::open(&cli.data)?;
-            let summary = workspace.mine(as_of.unwrap_or_else(today))?;
+            let mode = if full { MineMode::Full } else { MineMode::Auto };
+            let summary = workspace.mine_with(as_of.unwrap_or_else(today), mode)?;
             print_json(&summary)?;
             Ok(ExitCode::SUCCESS)
         }

@@ -1,0 +1,249 @@
+//! What an incremental mining run reads: the part of the store a set of enterprises' leads
+//! are made from, the stored leads it may join, and the mark the last run left.
+
+use super::db::{p, Param, ToParam};
+use super::{json, meta, Result, Store};
+use crate::model::{Enterprise, EnterpriseId, Feedback, Opportunity, Record, Relation};
+use std::collections::{BTreeSet, HashSet};
+
+/// Values per `IN (…)` list. Every list has this many (the last value repeated), so each query
+/// has one text and its prepared statement is reused.
+const CHUNK: usize = 256;
+
+/// Where the last mining run left off: the change-log position and the feedback it had seen,
+/// and a fingerprint of everything that moves every lead at once (date, configuration,
+/// outcomes). `None` fields: no run yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MiningMark {
+    pub seq: Option<u64>,
+    pub feedback_seq: u64,
+    pub state: i64,
+}
+
+impl Store {
+    pub fn mining_mark(&self) -> Result<MiningMark> {
+        Ok(MiningMark {
+            seq: self.mined_seq()?,
+            feedback_seq: meta(&self.db, "mined_feedback_seq")?.max(0) as u64,
+            state: meta(&self.db, "mined_state")?,
+        })
+    }
+
+    /// Records the mark of a finished run, in one transaction.
+    pub fn set_mining_mark(&self, mark: &MiningMark) -> Result<()> {
+        let tx = self.db.begin_write()?;
+        let set = |key: &str, value: i64| {
+            self.db.execute("UPDATE meta SET value = ?2 WHERE key = ?1", p![key, value])
+        };
+        set("mined_seq", mark.seq.map_or(-1, |s| s as i64))?;
+        set("mined_feedback_seq", mark.feedback_seq as i64)?;
+        set("mined_state", mark.state)?;
+        tx.commit()
+    }
+
+    /// The sequence number of the latest feedback (0 before any).
+    pub fn feedback_seq(&self) -> Result<u64> {
+        let seq: Option<i64> = self.db.query_one("SELECT MAX(seq) FROM feedback", &[], |row| row.get(0))?;
+        Ok(seq.unwrap_or(0).max(0) as u64)
+    }
+
+    /// The enterprises of the leads given feedback after `seq`.
+    pub fn leads_with_feedback_after(&self, seq: u64) -> Result<Vec<EnterpriseId>> {
+        self.db.query(
+            "SELECT DISTINCT o.enterprise_id FROM feedback f JOIN opportunities o ON o.id = f.opportunity_id
+             WHERE f.seq > ?1",
+            p![seq as i64],
+            |row| row.get(0),
+        )
+    }
+
+    /// The enterprises of the stored leads carrying any of `keys`.
+    pub fn leads_sharing_keys(&self, keys: &BTreeSet<String>) -> Result<HashSet<EnterpriseId>> {
+        let sql = format!(
+            "SELECT DISTINCT o.enterprise_id FROM opportunity_keys k JOIN opportunities o ON o.id = k.opportunity_id
+             WHERE k.key IN ({})",
+            placeholders(1)
+        );
+        let keys: Vec<&String> = keys.iter().collect();
+        let mut out = HashSet::new();
+        for chunk in chunks(&keys) {
+            out.extend(self.db.query(&sql, &chunk, |row| row.get::<EnterpriseId>(0))?);
+        }
+        Ok(out)
+    }
+
+    /// The enterprises of the stored leads with a key starting with `prefix` (which ends in
+    /// `|`): the awards of one project, whoever won them.
+    pub fn leads_with_key_prefix(&self, prefix: &str) -> Result<HashSet<EnterpriseId>> {
+        // Every key under the prefix sorts between it and the prefix with its `|` raised by one.
+        let mut end = prefix.to_string();
+        end.pop();
+        end.push('}');
+        let rows = self.db.query(
+            "SELECT DISTINCT o.enterprise_id FROM opportunity_keys k JOIN opportunities o ON o.id = k.opportunity_id
+             WHERE k.key >= ?1 AND k.key < ?2",
+            p![prefix, end],
+            |row| row.get::<EnterpriseId>(0),
+        )?;
+        Ok(rows.into_iter().collect())
+    }
+
+    /// The keys of the stored leads on `enterprises`.
+    pub fn lead_keys_of(&self, enterprises: &[EnterpriseId]) -> Result<BTreeSet<String>> {
+        let sql = format!(
+            "SELECT k.key FROM opportunities o JOIN opportunity_keys k ON k.opportunity_id = o.id
+             WHERE o.enterprise_id IN ({})",
+            placeholders(1)
+        );
+        let mut out = BTreeSet::new();
+        for chunk in chunks(enterprises) {
+            out.extend(self.db.query(&sql, &chunk, |row| row.get::<String>(0))?);
+        }
+        Ok(out)
+    }
+
+    /// The records naming any of `enterprises` (as any party, or a risk event's subject), only
+    /// invoices when `invoices_only`, each with its key (kind, unit separator, id); a record
+    /// naming several of them comes once for each.
+    pub fn records_naming(
+        &self,
+        enterprises: &[EnterpriseId],
+        invoices_only: bool,
+    ) -> Result<Vec<(String, Record)>> {
+        let sql = format!(
+            "SELECT r.kind, r.id, r.data FROM record_parties p JOIN records r ON r.kind = p.kind AND r.id = p.id
+             WHERE p.enterprise_id IN ({}) AND (?{} = 0 OR p.kind = 'invoice')",
+            placeholders(1),
+            CHUNK + 1
+        );
+        let flag = i64::from(invoices_only);
+        let mut out = Vec::new();
+        for mut chunk in chunks(enterprises) {
+            chunk.push(flag.to_param());
+            out.extend(self.db.query(&sql, &chunk, keyed_record)?);
+        }
+        Ok(out)
+    }
+
+    /// Every risk event and every termination notice, each with its key: what reaches a lead
+    /// from any distance (a risk down the graph, a termination onto every winner).
+    pub fn risks_and_terminations(&self) -> Result<Vec<(String, Record)>> {
+        let mut out = self.db.query(
+            "SELECT kind, id, data FROM records WHERE kind = 'risk_event'",
+            &[],
+            keyed_record,
+        )?;
+        let sql = format!(
+            "SELECT kind, id, data FROM records WHERE {} = 'termination'",
+            json(&self.db, "data", "kind", None)
+        );
+        out.extend(self.db.query(&sql, &[], keyed_record)?);
+        Ok(out)
+    }
+
+    /// The enterprises sharing an invoice with any of `enterprises` (either side).
+    pub fn invoice_partners(&self, enterprises: &[EnterpriseId]) -> Result<HashSet<EnterpriseId>> {
+        let sql = format!(
+            "SELECT DISTINCT b.enterprise_id FROM record_parties a
+             JOIN record_parties b ON b.kind = a.kind AND b.id = a.id
+             WHERE a.kind = 'invoice' AND a.enterprise_id IN ({})",
+            placeholders(1)
+        );
+        let mut out = HashSet::new();
+        for chunk in chunks(enterprises) {
+            out.extend(self.db.query(&sql, &chunk, |row| row.get::<EnterpriseId>(0))?);
+        }
+        Ok(out)
+    }
+
+    /// The declared supplier relations from or to any of `enterprises`, each with its key.
+    pub fn supplier_relations_of(&self, enterprises: &[EnterpriseId]) -> Result<Vec<(String, Relation)>> {
+        let mut out = Vec::new();
+        for &id in enterprises {
+            // A relation's key starts with `e<from>|`; every key of one source sorts between
+            // that and `e<from>}`.
+            let (start, end) = (format!("e{id}|"), format!("e{id}}}"));
+            out.extend(self.db.query(
+                "SELECT key, data FROM relations WHERE kind = 'supplier'
+                 AND ((key >= ?1 AND key < ?2) OR to_id = ?3)",
+                p![start, end, id],
+                |row| Ok((row.get::<String>(0)?, serde_json::from_str(&row.get::<String>(1)?)?)),
+            )?);
+        }
+        out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        out.dedup_by(|a, b| a.0 == b.0);
+        Ok(out)
+    }
+
+    /// The enterprises with these ids, by id.
+    pub fn enterprises_by_id(&self, ids: &[EnterpriseId]) -> Result<Vec<Enterprise>> {
+        let sql = format!("SELECT data FROM enterprises WHERE id IN ({})", placeholders(1));
+        let mut out: Vec<Enterprise> = Vec::new();
+        for chunk in chunks(ids) {
+            out.extend(self.json_rows::<Enterprise>(&sql, &chunk)?);
+        }
+        out.sort_unstable_by_key(|e| e.id);
+        out.dedup_by_key(|e| e.id);
+        Ok(out)
+    }
+
+    /// The enterprises some stored lead is about, by id.
+    pub fn lead_enterprises(&self) -> Result<Vec<Enterprise>> {
+        let mut out: Vec<Enterprise> = self.json_rows(
+            "SELECT data FROM enterprises WHERE id IN (SELECT enterprise_id FROM opportunities)",
+            &[],
+        )?;
+        out.sort_unstable_by_key(|e| e.id);
+        Ok(out)
+    }
+
+    /// Every stored lead as mining wrote it, except those on `skip`.
+    pub fn mined_leads_except(&self, skip: &HashSet<EnterpriseId>) -> Result<Vec<Opportunity>> {
+        let rows: Vec<Option<String>> =
+            self.db.query("SELECT enterprise_id, data FROM opportunities", &[], |row| {
+                let enterprise: EnterpriseId = row.get(0)?;
+                (!skip.contains(&enterprise)).then(|| row.get::<String>(1)).transpose()
+            })?;
+        rows.into_iter().flatten().map(|data| Ok(serde_json::from_str(&data)?)).collect()
+    }
+
+    /// The id and digest of every stored lead on `enterprises`.
+    pub(super) fn lead_digests_of(
+        &self,
+        enterprises: &HashSet<EnterpriseId>,
+    ) -> Result<std::collections::HashMap<String, Option<i64>>> {
+        let sql =
+            format!("SELECT id, digest FROM opportunities WHERE enterprise_id IN ({})", placeholders(1));
+        let ids: Vec<EnterpriseId> = enterprises.iter().copied().collect();
+        let mut out = std::collections::HashMap::new();
+        for chunk in chunks(&ids) {
+            out.extend(self.db.query(&sql, &chunk, |row| Ok((row.get::<String>(0)?, row.get(1)?)))?);
+        }
+        Ok(out)
+    }
+
+    /// All feedback after `seq`, oldest first.
+    pub fn feedback_after(&self, seq: u64) -> Result<Vec<Feedback>> {
+        self.feedback_where("seq > ?1", p![seq as i64])
+    }
+}
+
+fn keyed_record(row: &super::db::Row<'_, '_>) -> Result<(String, Record)> {
+    let (kind, id, data): (String, String, String) = (row.get(0)?, row.get(1)?, row.get(2)?);
+    Ok((format!("{kind}\u{1f}{id}"), serde_json::from_str(&data)?))
+}
+
+/// `?first, ?first+1, …` for one chunk.
+fn placeholders(first: usize) -> String {
+    (first..first + CHUNK).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
+}
+
+/// `items` as parameter lists of exactly [`CHUNK`] values, the last value repeated to fill.
+fn chunks<T: ToParam>(items: &[T]) -> impl Iterator<Item = Vec<Param<'_>>> {
+    items.chunks(CHUNK).map(|chunk| {
+        let mut params: Vec<Param<'_>> = chunk.iter().map(ToParam::to_param).collect();
+        let last = chunk[chunk.len() - 1].to_param();
+        params.resize(CHUNK, last);
+        params
+    })
+}

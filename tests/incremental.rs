@@ -1,0 +1,338 @@
+//! Incremental mining gives the leads a full run gives: generated data imported in batches
+//! (new notices, invoices, relations, risk events, changed enterprises, repeated reports of
+//! old events, a termination, feedback), each batch mined incrementally and then checked by a
+//! full run that must find nothing to write and nothing to drop.
+
+mod util;
+
+use oppgraph::gen::{generate, GenConfig};
+use oppgraph::model::{Date, Feedback, OpportunityStatus};
+use oppgraph::store::Written;
+use oppgraph::workspace::{MineMode, Workspace};
+use std::path::Path;
+
+/// The rows of a generated CSV file: its header and its lines.
+fn rows(dir: &Path, file: &str) -> (String, Vec<String>) {
+    let text = std::fs::read_to_string(dir.join(file)).unwrap();
+    let mut lines = text.lines().map(str::to_string);
+    let header = lines.next().unwrap();
+    (header, lines.collect())
+}
+
+fn write(dir: &Path, file: &str, header: &str, lines: &[String]) {
+    std::fs::create_dir_all(dir).unwrap();
+    let mut text = format!("{header}\n");
+    for line in lines {
+        text.push_str(line);
+        text.push('\n');
+    }
+    std::fs::write(dir.join(file), text).unwrap();
+}
+
+/// Two data dirs given the same imports and feedback: one mined incrementally, the other in
+/// full every time.
+struct Twins {
+    incremental: Workspace,
+    full: Workspace,
+}
+
+impl Twins {
+    fn import(&mut self, dir: &Path) {
+        self.incremental.import(&[dir.to_path_buf()]).unwrap();
+        self.full.import(&[dir.to_path_buf()]).unwrap();
+    }
+
+    /// Mines both and checks they hold the same leads; returns how many enterprises the
+    /// incremental run re-mined.
+    fn mine(&mut self, as_of: Date, step: &str) -> usize {
+        let incremental = self.incremental.mine(as_of).unwrap();
+        assert_eq!(incremental.run.mode, "incremental", "{step}: {:?}", incremental.run);
+        let full = self.full.mine_with(as_of, MineMode::Full).unwrap();
+        assert_eq!(full.run.mode, "full");
+        let remined = incremental.run.remined_enterprises.unwrap();
+        let json = |ws: &Workspace| -> Vec<(String, String)> {
+            let mut leads: Vec<(String, String)> = util::all_opportunities(ws)
+                .iter()
+                .map(|o| (o.id.clone(), serde_json::to_string(o).unwrap()))
+                .collect();
+            leads.sort();
+            leads
+        };
+        let (got, want) = (json(&self.incremental), json(&self.full));
+        if got != want {
+            let wrong: Vec<String> = want
+                .iter()
+                .filter(|lead| !got.contains(lead))
+                .take(3)
+                .map(|(id, full)| {
+                    let had = got.iter().find(|(i, _)| i == id).map_or("(missing)", |(_, j)| j.as_str());
+                    format!("full:        {full}\nincremental: {had}")
+                })
+                .collect();
+            panic!(
+                "{step}: {} leads incrementally, {} in full; {remined} enterprises re-mined; first differences:\n{}",
+                got.len(),
+                want.len(),
+                wrong.join("\n")
+            );
+        }
+        assert_eq!((incremental.live, incremental.opportunities), (full.live, full.opportunities), "{step}");
+        remined
+    }
+}
+
+#[test]
+fn incremental_mining_gives_the_leads_a_full_run_gives() {
+    let dir = tempfile::tempdir().unwrap();
+    let gen = dir.path().join("gen");
+    let as_of: Date = "2026-11-20".parse().unwrap();
+    generate(&GenConfig { enterprises: 500, seed: 7, as_of }, &gen).unwrap();
+    let batch = |n: usize| dir.path().join(format!("batch{n}"));
+
+    // Batch 0: every enterprise, person and manager, and a quarter of everything else;
+    // batches 1-3 the other quarters, one at a time.
+    for file in ["enterprises.csv", "persons.csv", "managers.csv"] {
+        let (header, lines) = rows(&gen, file);
+        write(&batch(0), file, &header, &lines);
+    }
+    let files =
+        ["relations.csv", "tenders.csv", "invoices.csv", "pledges.csv", "filings.csv", "risk_events.csv"];
+    for file in files {
+        let (header, lines) = rows(&gen, file);
+        for part in 0..4 {
+            let mine: Vec<String> = lines.iter().skip(part).step_by(4).cloned().collect();
+            write(&batch(part), file, &header, &mine);
+        }
+    }
+
+    let mut twins = Twins {
+        incremental: Workspace::open(&dir.path().join("incremental")).unwrap(),
+        full: Workspace::open(&dir.path().join("full")).unwrap(),
+    };
+    twins.import(&batch(0));
+    let first = twins.incremental.mine(as_of).unwrap();
+    assert_eq!(first.run.mode, "full", "{:?}", first.run);
+    assert!(first.live > 50, "{} live leads", first.live);
+    twins.full.mine(as_of).unwrap();
+    let enterprises = twins.full.store().enterprises().unwrap().len();
+    for part in 1..4 {
+        twins.import(&batch(part));
+        twins.mine(as_of, &format!("batch {part}"));
+    }
+
+    // Changed enterprises: a tenth of the prospects become customers (relationship and supply
+    // leads move around them), every seventh renamed in its short name.
+    let (header, lines) = rows(&gen, "enterprises.csv");
+    let columns: Vec<&str> = header.split(',').collect();
+    let customer = columns.iter().position(|c| *c == "is_customer").unwrap();
+    let changed: Vec<String> = lines
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % 10 == 3)
+        .map(|(_, line)| {
+            let mut fields: Vec<String> = line.split(',').map(str::to_string).collect();
+            fields[customer] = "true".into();
+            fields.join(",")
+        })
+        .collect();
+    write(&batch(4), "enterprises.csv", &header, &changed);
+    twins.import(&batch(4));
+    twins.mine(as_of, "customers gained");
+
+    // The same events again from another source: every fifth tender under a new id (dedup
+    // joins them with the stored leads), and a termination of one project with a code (naming
+    // no winner: the awards of the project are found by their keys).
+    let (header, lines) = rows(&gen, "tenders.csv");
+    let columns: Vec<&str> = header.split(',').collect();
+    let (kind, code, winner) = (
+        columns.iter().position(|c| *c == "kind").unwrap(),
+        columns.iter().position(|c| *c == "project_code").unwrap(),
+        columns.iter().position(|c| *c == "winner").unwrap(),
+    );
+    let mut again: Vec<String> = lines
+        .iter()
+        .step_by(5)
+        .map(|line| {
+            let (id, rest) = line.split_once(',').unwrap();
+            format!("{id}-again,{rest}")
+        })
+        .collect();
+    let coded = lines
+        .iter()
+        .map(|line| line.split(',').collect::<Vec<_>>())
+        .enumerate()
+        .find(|(i, f)| i % 5 != 0 && f[kind] == "award" && f.get(code).is_some_and(|c| !c.is_empty()))
+        .map(|(_, f)| f)
+        .expect("an award with a project code");
+    let mut termination: Vec<String> = coded.iter().map(|f| f.to_string()).collect();
+    termination[0] = format!("{}-term", termination[0]);
+    termination[kind] = "termination".into();
+    termination[winner] = String::new();
+    again.push(termination.join(","));
+    write(&batch(5), "tenders.csv", &header, &again);
+    twins.import(&batch(5));
+    twins.mine(as_of, "repeated reports and a termination");
+
+    // Relations ended (every sixth, as of a date before the run) or with a new share, and
+    // enterprises renamed: paths, groups and risk reaching along them change.
+    let (header, lines) = rows(&gen, "relations.csv");
+    let columns: Vec<&str> = header.split(',').collect();
+    let (share, end) = (
+        columns.iter().position(|c| *c == "share").unwrap(),
+        columns.iter().position(|c| *c == "end").unwrap(),
+    );
+    let moved: Vec<String> = lines
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % 6 == 1 || i % 6 == 4)
+        .map(|(i, line)| {
+            let mut fields: Vec<String> = line.split(',').map(str::to_string).collect();
+            if i % 6 == 1 {
+                fields[end] = "2026-01-01".into();
+            } else if !fields[share].is_empty() {
+                fields[share] = "0.55".into();
+            }
+            fields.join(",")
+        })
+        .collect();
+    write(&batch(6), "relations.csv", &header, &moved);
+    let (header, lines) = rows(&gen, "enterprises.csv");
+    let renamed: Vec<String> = lines
+        .iter()
+        .step_by(15)
+        .map(|line| {
+            let (name, rest) = line.split_once(',').unwrap();
+            format!("{}（新）,{rest}", name)
+        })
+        .collect();
+    write(&batch(6), "enterprises.csv", &header, &renamed);
+    twins.import(&batch(6));
+    twins.mine(as_of, "relations ended, shares changed, enterprises renamed");
+
+    // A supplier's supplier: a prospect sells to another, which only later starts selling to
+    // a customer; the first becomes a tier-2 lead though the later invoice does not name it.
+    let (header, lines) = rows(&gen, "enterprises.csv");
+    let fields: Vec<Vec<&str>> = lines.iter().map(|l| l.split(',').collect()).collect();
+    let customer = header.split(',').position(|c| c == "is_customer").unwrap();
+    let prospects: Vec<&Vec<&str>> = fields
+        .iter()
+        .enumerate()
+        .filter(|(i, f)| i % 10 == 7 && i % 15 != 0 && f[customer] == "false")
+        .map(|(_, f)| f)
+        .collect();
+    let core = fields.iter().find(|f| f[customer] == "true").unwrap(); // not the one lost
+    let (second, first) = (prospects[0][1], prospects[1][1]);
+    let invoices = "id,seller,buyer,amount,issued,category";
+    write(
+        &batch(7),
+        "invoices.csv",
+        invoices,
+        &[format!("inv-t2a,{second},{first},300000,2026-10-01,原材料")],
+    );
+    twins.import(&batch(7));
+    twins.mine(as_of, "a prospect's invoice to another prospect");
+    write(
+        &batch(8),
+        "invoices.csv",
+        invoices,
+        &[format!("inv-t2b,{first},{},400000,2026-10-02,原材料", core[1])],
+    );
+    twins.import(&batch(8));
+    twins.mine(as_of, "that prospect starts selling to a customer");
+    let second_id = twins
+        .full
+        .store()
+        .enterprises()
+        .unwrap()
+        .into_iter()
+        .find(|e| e.uscc.as_deref() == Some(second))
+        .unwrap()
+        .id;
+    assert!(
+        util::all_opportunities(&twins.incremental)
+            .iter()
+            .any(|o| o.enterprise.id == second_id && o.why_now.contains("二级")),
+        "the supplier's supplier is a tier-2 lead"
+    );
+
+    // The same project reported on a firm's shareholder: dedup joins it with the firm's stored
+    // lead, which the new notice does not name.
+    let names: std::collections::HashMap<&str, &str> = fields.iter().map(|f| (f[1], f[0])).collect();
+    let (header, tenders) = rows(&gen, "tenders.csv");
+    let columns: Vec<&str> = header.split(',').collect();
+    let (kind, winner) = (
+        columns.iter().position(|c| *c == "kind").unwrap(),
+        columns.iter().position(|c| *c == "winner").unwrap(),
+    );
+    let (_, relations) = rows(&gen, "relations.csv");
+    let reported = relations.iter().find_map(|line| {
+        let f: Vec<&str> = line.split(',').collect();
+        let (owner, owned) = (names.get(f[0])?, names.get(f[1])?);
+        if f[2] != "shareholder" || owner.contains('（') || owned.contains('（') {
+            return None;
+        }
+        let tender = tenders.iter().find(|t| {
+            let t: Vec<&str> = t.split(',').collect();
+            t[kind] == "award" && t[winner] == *owned
+        })?;
+        let mut t: Vec<String> = tender.split(',').map(str::to_string).collect();
+        t[0] = format!("{}-owner", t[0]);
+        t[winner] = owner.to_string();
+        Some((t.join(","), f[0]))
+    });
+    let (reported, owner) = reported.expect("an award won by a firm with a shareholder");
+    write(&batch(9), "tenders.csv", &header, &[reported]);
+    twins.import(&batch(9));
+    twins.mine(as_of, "the same project reported on the winner's shareholder");
+
+    // A risk event on that shareholder reaches the firm's leads as an alert.
+    let risk = format!("r-owner,{owner},dishonest,5,2026-11-01,1000000,失信被执行,失信被执行人");
+    write(&batch(10), "risk_events.csv", "id,subject,kind,severity,published,amount,title,text", &[risk]);
+    twins.import(&batch(10));
+    twins.mine(as_of, "a risk event on a shareholder");
+
+    // A customer renamed: its suppliers' leads name it, though nothing names them.
+    let (header, lines) = rows(&gen, "enterprises.csv");
+    let core = lines.iter().filter(|l| l.split(',').nth(customer) == Some("true")).nth(1).unwrap();
+    let (name, rest) = core.split_once(',').unwrap();
+    let renamed = format!("{name}（更名）");
+    write(&batch(11), "enterprises.csv", &header, &[format!("{renamed},{rest}")]);
+    twins.import(&batch(11));
+    twins.mine(as_of, "a customer renamed");
+    let naming = |ws: &Workspace, name: &str| {
+        util::all_opportunities(ws).iter().filter(|o| o.why_now.contains(name)).count()
+    };
+    assert!(
+        naming(&twins.incremental, &renamed) > 3,
+        "{} leads name {renamed}",
+        naming(&twins.incremental, &renamed)
+    );
+
+    // Feedback alone: a lead marked invalid re-mines its enterprise and the reports joined to
+    // it, nothing else.
+    let leads = util::all_opportunities(&twins.full);
+    let lead = leads.iter().find(|o| o.suppressed.is_none()).unwrap();
+    let feedback = Feedback {
+        opportunity_id: lead.id.clone(),
+        actor: "m001".into(),
+        status: OpportunityStatus::Invalid,
+        reason: Some("重复".into()),
+        note: None,
+        at: "2026-11-20T09:00:00Z".into(),
+    };
+    twins.incremental.add_feedback(&feedback).unwrap();
+    twins.full.add_feedback(&feedback).unwrap();
+    let remined = twins.mine(as_of, "feedback");
+    assert!(remined < enterprises / 10, "{remined} of {enterprises} enterprises re-mined for one feedback");
+    let marked = util::all_opportunities(&twins.incremental).into_iter().find(|o| o.id == lead.id).unwrap();
+    assert_eq!(marked.suppressed.map(|s| s.reason.as_str().to_string()).as_deref(), Some("invalid_feedback"));
+
+    // Nothing changed: nothing re-mined, nothing written.
+    let idle = twins.incremental.mine(as_of).unwrap();
+    assert_eq!((idle.run.mode, idle.run.remined_enterprises), ("incremental", Some(0)));
+    assert_eq!(idle.changed, Written { written: 0, dropped: 0 });
+
+    // Another date moves every lead: a full run.
+    let next_day = twins.incremental.mine(as_of.succ_opt().unwrap()).unwrap();
+    assert_eq!(next_day.run.mode, "full");
+}
