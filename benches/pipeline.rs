@@ -4,11 +4,17 @@
 //! `OPPGRAPH_BENCH_ENTERPRISES=20000 cargo bench --bench pipeline` for a quicker run.
 //! Prints one JSON object with the timings (seconds), row counts and peak RSS (MiB); the same
 //! CSVs loaded by the `sqlite3` shell's `.import` beside the import (the storage floor, when
-//! `sqlite3` is installed); and a next-day refresh: 1% more notices imported and mined.
+//! `sqlite3` is installed); and a refresh: 1% more notices imported and mined incrementally
+//! (with that run's own peak RSS), then the same state mined in full for the ratio.
 
 use oppgraph::gen::{generate, GenConfig};
-use oppgraph::workspace::Workspace;
+use oppgraph::workspace::{MineMode, Workspace};
 use std::time::Instant;
+
+/// Starts counting the peak resident set size afresh (Linux: `clear_refs` 5).
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
 
 /// Peak resident set size of this process, from /proc (Linux), in MiB.
 fn peak_rss_mib() -> Option<f64> {
@@ -70,25 +76,37 @@ fn main() {
     let mined = ws.mine(as_of).expect("mine");
     let mine_s = started.elapsed().as_secs_f64();
 
-    // The next day: 1% more notices (every hundredth tender again under a new id), imported and
-    // mined. Only the leads the day changed are written.
+    // A refresh, as after a day's crawls: 1% more of every kind of record (every hundredth
+    // tender, invoice, filing, pledge and risk event again under a new id), imported and mined
+    // as of the same date, incrementally. (A new date moves every lead's recency and windows:
+    // the first run of a day re-mines everything.)
     let day = dir.path().join("day2");
     std::fs::create_dir_all(&day).expect("day dir");
-    let tenders = std::fs::read_to_string(dir.path().join("gen/tenders.csv")).expect("tenders");
-    let mut lines = tenders.lines();
-    let mut next = String::from(lines.next().expect("header"));
-    next.push('\n');
-    for line in lines.step_by(100) {
-        let (id, rest) = line.split_once(',').expect("id column");
-        next.push_str(&format!("{id}-day2,{rest}\n"));
+    for file in ["tenders.csv", "invoices.csv", "filings.csv", "pledges.csv", "risk_events.csv"] {
+        let text = std::fs::read_to_string(dir.path().join("gen").join(file)).expect("generated file");
+        let mut lines = text.lines();
+        let mut next = String::from(lines.next().expect("header"));
+        next.push('\n');
+        for line in lines.step_by(100) {
+            let (id, rest) = line.split_once(',').expect("id column");
+            next.push_str(&format!("{id}-day2,{rest}\n"));
+        }
+        std::fs::write(day.join(file), next).expect("write day");
     }
-    std::fs::write(day.join("tenders.csv"), next).expect("write day");
     let started = Instant::now();
     let refresh = ws.import(&[day]).expect("import day");
     let refresh_import_s = started.elapsed().as_secs_f64();
+    let before_refresh_rss = peak_rss_mib();
+    reset_peak_rss();
     let started = Instant::now();
     let remined = ws.mine(as_of).expect("mine day");
     let refresh_mine_s = started.elapsed().as_secs_f64();
+    let refresh_rss = peak_rss_mib();
+    // The same day mined again in full, for the ratio (it finds nothing left to write when
+    // the incremental run got every lead right, managers aside: see `tests/incremental.rs`).
+    let started = Instant::now();
+    let full_again = ws.mine_with(as_of, MineMode::Full).expect("mine day in full");
+    let full_again_s = started.elapsed().as_secs_f64();
 
     let started = Instant::now();
     let hits = ws
@@ -142,12 +160,17 @@ fn main() {
         "refresh_rows": refresh.files.iter().map(|f| f.accepted).sum::<usize>(),
         "refresh_import_s": refresh_import_s,
         "refresh_mine_s": refresh_mine_s,
+        "refresh_run": remined.run,
         "refresh_leads_written": remined.changed.written,
         "refresh_leads_dropped": remined.changed.dropped,
+        "refresh_peak_rss_mib": refresh_rss,
+        "refresh_full_mine_s": full_again_s,
+        "refresh_full_vs_incremental": full_again_s / refresh_mine_s,
+        "refresh_full_leads_written": full_again.changed.written,
         "first_search_ms": search_ms,
         "outbox": ws.store().outbox_depth().expect("outbox depth"),
         "search_total": hits.total,
-        "peak_rss_mib": peak_rss_mib(),
+        "peak_rss_mib": before_refresh_rss,
         "postgres": postgres,
     });
     println!("{}", serde_json::to_string_pretty(&report).expect("json"));

@@ -308,6 +308,35 @@ fn incremental_mining_gives_the_leads_a_full_run_gives() {
         naming(&twins.incremental, &renamed)
     );
 
+    // A firm acts as the agency of a notice, then wins an award: the notice names it only as
+    // the agency (a run re-mining the firm does not read it), yet its award is no business.
+    let (header, tenders) = rows(&gen, "tenders.csv");
+    let columns: Vec<&str> = header.split(',').collect();
+    let (title, agency) = (
+        columns.iter().position(|c| *c == "title").unwrap(),
+        columns.iter().position(|c| *c == "agency").unwrap(),
+    );
+    let firm = prospects[2][0];
+    let mut handled: Vec<String> = tenders[1].split(',').map(str::to_string).collect();
+    handled[0] = "t-handled".into();
+    handled[agency] = firm.to_string();
+    write(&batch(12), "tenders.csv", &header, &[handled.join(",")]);
+    twins.import(&batch(12));
+    twins.mine(as_of, "a firm acts as a tender agency");
+    let mut won: Vec<String> = tenders[2].split(',').map(str::to_string).collect();
+    won[0] = "t-agency-wins".into();
+    won[title] = "某某市政道路照明改造工程中标结果公告".into();
+    won[winner] = firm.to_string();
+    won[agency] = String::new();
+    write(&batch(13), "tenders.csv", &header, &[won.join(",")]);
+    twins.import(&batch(13));
+    twins.mine(as_of, "the agency wins an award");
+    let agency_lead = util::all_opportunities(&twins.incremental)
+        .into_iter()
+        .find(|o| o.evidence.iter().any(|e| e.record == "t-agency-wins"))
+        .expect("the agency's award is a lead");
+    assert_eq!(agency_lead.suppressed.map(|s| s.reason.as_str().to_string()).as_deref(), Some("agency"));
+
     // Feedback alone: a lead marked invalid re-mines its enterprise and the reports joined to
     // it, nothing else.
     let leads = util::all_opportunities(&twins.full);

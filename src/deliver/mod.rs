@@ -24,8 +24,35 @@ use std::collections::HashMap;
 /// Default weekly capacity for a manager who gave none.
 pub const DEFAULT_CAPACITY: u32 = 20;
 
-pub fn assign(
-    opportunities: &mut [Opportunity],
+/// What assignment reads of a lead and sets on it.
+pub trait Assignable {
+    fn id(&self) -> &str;
+    fn enterprise(&self) -> EnterpriseId;
+    fn score(&self) -> f64;
+    fn is_suppressed(&self) -> bool;
+    fn set_manager(&mut self, manager: Option<String>);
+}
+
+impl Assignable for Opportunity {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn enterprise(&self) -> EnterpriseId {
+        self.enterprise.id
+    }
+    fn score(&self) -> f64 {
+        self.score
+    }
+    fn is_suppressed(&self) -> bool {
+        self.suppressed.is_some()
+    }
+    fn set_manager(&mut self, manager: Option<String>) {
+        self.manager = manager;
+    }
+}
+
+pub fn assign<L: Assignable>(
+    opportunities: &mut [L],
     enterprises: &[Enterprise],
     managers: &[Manager],
     commitments: &Commitments,
@@ -38,33 +65,32 @@ pub fn assign(
     let mut order: Vec<usize> = (0..opportunities.len()).collect();
     order.sort_by(|&a, &b| {
         let (x, y) = (&opportunities[a], &opportunities[b]);
-        x.suppressed
-            .is_some()
-            .cmp(&y.suppressed.is_some())
-            .then(y.score.total_cmp(&x.score))
-            .then(x.id.cmp(&y.id))
+        x.is_suppressed()
+            .cmp(&y.is_suppressed())
+            .then(y.score().total_cmp(&x.score()))
+            .then(x.id().cmp(y.id()))
     });
     for index in order {
         let opp = &mut opportunities[index];
-        if let Some(manager) = commitments.pinned.get(&opp.id).filter(|m| known.contains_key(m.as_str())) {
-            opp.manager = Some(manager.clone());
+        if let Some(manager) = commitments.pinned.get(opp.id()).filter(|m| known.contains_key(m.as_str())) {
+            opp.set_manager(Some(manager.clone()));
             continue;
         }
-        let enterprise = by_id.get(&opp.enterprise.id).copied();
+        let enterprise = by_id.get(&opp.enterprise()).copied();
         let owner = enterprise.and_then(|e| e.manager_id.as_deref()).and_then(|m| known.get(m).copied());
-        if opp.suppressed.is_some() {
+        if opp.is_suppressed() {
             // Suppressed leads cost no capacity; the owner may look at them.
-            opp.manager = owner.map(|i| managers[i].id.clone());
+            opp.set_manager(owner.map(|i| managers[i].id.clone()));
             continue;
         }
         let chosen = match owner {
             Some(i) => Some(i).filter(|&i| load[i] < capacity(i)),
             None => best_fit(enterprise, managers, &load, capacity),
         };
-        opp.manager = chosen.map(|i| {
+        opp.set_manager(chosen.map(|i| {
             load[i] += 1;
             managers[i].id.clone()
-        });
+        }));
     }
 }
 

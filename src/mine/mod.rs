@@ -65,6 +65,9 @@ pub struct MineInput<'a> {
     pub feedback_kinds: &'a HashMap<String, OpportunityKind>,
     pub graph: &'a dyn GraphView,
     pub as_of: Date,
+    /// Enterprises known to act as a tender agency (招标代理) on notices not among `records`
+    /// (an incremental run reads an agency's own records, not every notice it handled).
+    pub agencies: &'a HashSet<EnterpriseId>,
 }
 
 #[derive(Debug, Clone)]
@@ -223,6 +226,22 @@ pub fn score_leads(
         .map(|a| (a.screened.candidate.id.clone(), a.screened.candidate.event_keys.clone()))
         .collect();
     (rank::score(assessed, input, &enterprises, &config.rank, &config.products), keys)
+}
+
+/// The event keys of the candidates the rules make for `subjects`: what dedup may join their
+/// leads with (an incremental run re-mines the stored leads sharing one).
+pub fn event_keys(
+    input: &MineInput<'_>,
+    config: &MineConfig,
+    subjects: &HashSet<EnterpriseId>,
+) -> Vec<String> {
+    let enterprises: HashMap<EnterpriseId, &Enterprise> =
+        input.enterprises.iter().map(|e| (e.id, e)).collect();
+    rules::generate(input, &enterprises, &config.rules)
+        .into_iter()
+        .filter(|c| subjects.contains(&c.enterprise))
+        .flat_map(|c| c.event_keys)
+        .collect()
 }
 
 /// What ranks leads against each other, over every lead: learning from won and lost leads

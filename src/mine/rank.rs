@@ -221,33 +221,58 @@ pub fn score(
 /// except that a policy risk on the enterprise itself (失信, bankruptcy) forces C, and one in
 /// `block_on` blocks the lead.
 pub fn assign_tiers(opportunities: &mut [Opportunity], config: &RankConfig) {
-    let mut scores: Vec<f64> =
-        opportunities.iter().filter(|o| o.suppressed.is_none()).map(|o| o.score).collect();
-    if scores.is_empty() {
+    let Some(cuts) =
+        tier_cuts(opportunities.iter().filter(|o| o.suppressed.is_none()).map(|o| o.score), config)
+    else {
         return;
+    };
+    assign_tiers_by(opportunities, cuts, config);
+}
+
+/// Tiers (and the policy's blocks) by cuts taken over a wider set of leads.
+pub fn assign_tiers_by(opportunities: &mut [Opportunity], cuts: (f64, f64), config: &RankConfig) {
+    for o in opportunities.iter_mut() {
+        let direct =
+            |kinds: &[String]| o.alerts.iter().any(|al| al.path.len() <= 1 && kinds.contains(&al.kind));
+        if direct(&config.block_on) {
+            o.status = OpportunityStatus::Blocked;
+        }
+        o.tier = tier_of(o.score, forced_to_c(&o.alerts, config), cuts);
+    }
+}
+
+/// The lowest scores of tiers A and B among these live leads' scores; `None` without any.
+pub fn tier_cuts(live_scores: impl Iterator<Item = f64>, config: &RankConfig) -> Option<(f64, f64)> {
+    let mut scores: Vec<f64> = live_scores.collect();
+    if scores.is_empty() {
+        return None;
     }
     scores.sort_by(|a, b| b.total_cmp(a));
     let cut = |share: f64| {
         let index = ((scores.len() as f64 * share).ceil() as usize).clamp(1, scores.len()) - 1;
         scores[index]
     };
-    let (a, b) = (cut(config.tier_a_share), cut(config.tier_a_share + config.tier_b_share));
-    for o in opportunities.iter_mut() {
-        let direct =
-            |kinds: &[String]| o.alerts.iter().any(|al| al.path.len() <= 1 && kinds.contains(&al.kind));
-        let forced = direct(&config.force_tier_c) || direct(&config.block_on);
-        if direct(&config.block_on) {
-            o.status = OpportunityStatus::Blocked;
-        }
-        o.tier = if forced {
-            Tier::C
-        } else if o.score >= a {
-            Tier::A
-        } else if o.score >= b {
-            Tier::B
-        } else {
-            Tier::C
-        };
+    Some((cut(config.tier_a_share), cut(config.tier_a_share + config.tier_b_share)))
+}
+
+/// Whether a lead's alerts force it to tier C: an alert on its own enterprise of a kind the
+/// risk policy forces (or blocks).
+pub fn forced_to_c(alerts: &[crate::model::Alert], config: &RankConfig) -> bool {
+    alerts.iter().any(|al| {
+        al.path.len() <= 1 && (config.force_tier_c.contains(&al.kind) || config.block_on.contains(&al.kind))
+    })
+}
+
+/// The tier of a lead with `score`, given the cuts.
+pub fn tier_of(score: f64, forced: bool, (a, b): (f64, f64)) -> Tier {
+    if forced {
+        Tier::C
+    } else if score >= a {
+        Tier::A
+    } else if score >= b {
+        Tier::B
+    } else {
+        Tier::C
     }
 }
 

@@ -60,6 +60,7 @@ pub fn generate(
             Record::Tender(t) => t.agency.as_ref().map(|a| a.id),
             _ => None,
         })
+        .chain(input.agencies.iter().copied())
         .collect();
     // A lead is never due before the manager has had a few days to see it.
     let soon = input.as_of + chrono::Duration::days(7);

@@ -12,7 +12,7 @@ const TABLES: &[(&str, &[&str])] = &[
     ("persons", &["id", "data"]),
     ("relations", &["key", "to_id", "kind", "data"]),
     ("records", &["kind", "id", "published", "data", "seq"]),
-    ("record_parties", &["enterprise_id", "kind", "id"]),
+    ("record_parties", &["enterprise_id", "kind", "id", "agency_only"]),
     ("managers", &["id", "data"]),
     (
         "opportunities",

@@ -291,7 +291,7 @@ pub use copy::Copied;
 pub use db::Backend;
 pub use lead::Leadership;
 pub use outbox::OutboxDepth;
-pub use remine::MiningMark;
+pub use remine::{Invoices, MiningMark, Standing};
 use schema::{MIGRATIONS, POSTGRES_MIGRATIONS};
 pub use tx::{RowMark, StoreTx, Upsert};
 mod watch;

@@ -1,14 +1,39 @@
 //! What an incremental mining run reads: the part of the store a set of enterprises' leads
 //! are made from, the stored leads it may join, and the mark the last run left.
 
-use super::db::{p, Param, ToParam};
+use super::db::ToParam;
+use super::db::{p, Param};
 use super::{json, meta, Result, Store};
-use crate::model::{Enterprise, EnterpriseId, Feedback, Opportunity, Record, Relation};
+use crate::model::{Enterprise, EnterpriseId, Feedback, Opportunity, Record, Relation, Tier};
 use std::collections::{BTreeSet, HashSet};
 
 /// Values per `IN (…)` list. Every list has this many (the last value repeated), so each query
 /// has one text and its prepared statement is reused.
 const CHUNK: usize = 256;
+
+/// Where a stored lead stands, for ranking all leads against each other.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Standing {
+    pub id: String,
+    pub enterprise: EnterpriseId,
+    pub score: f64,
+    pub tier: Tier,
+    pub manager: Option<String>,
+    /// Why it is suppressed, if it is.
+    pub suppressed: Option<String>,
+    /// Whether it carries an alert.
+    pub alerted: bool,
+    /// Whether the risk policy forces it to tier C (filled by the caller).
+    pub forced: bool,
+}
+
+/// Which records of an enterprise [`Store::records_naming`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Invoices {
+    With,
+    Only,
+    Without,
+}
 
 /// Where the last mining run left off: the change-log position and the feedback it had seen,
 /// and a fingerprint of everything that moves every lead at once (date, configuration,
@@ -88,6 +113,19 @@ impl Store {
         Ok(rows.into_iter().collect())
     }
 
+    /// Those of `enterprises` with a stored lead.
+    pub fn with_leads(&self, enterprises: &[EnterpriseId]) -> Result<HashSet<EnterpriseId>> {
+        let sql = format!(
+            "SELECT DISTINCT enterprise_id FROM opportunities WHERE enterprise_id IN ({})",
+            placeholders(1)
+        );
+        let mut out = HashSet::new();
+        for chunk in chunks(enterprises) {
+            out.extend(self.db.query(&sql, &chunk, |row| row.get::<EnterpriseId>(0))?);
+        }
+        Ok(out)
+    }
+
     /// The keys of the stored leads on `enterprises`.
     pub fn lead_keys_of(&self, enterprises: &[EnterpriseId]) -> Result<BTreeSet<String>> {
         let sql = format!(
@@ -102,25 +140,40 @@ impl Store {
         Ok(out)
     }
 
-    /// The records naming any of `enterprises` (as any party, or a risk event's subject), only
-    /// invoices when `invoices_only`, each with its key (kind, unit separator, id); a record
-    /// naming several of them comes once for each.
+    /// The records naming any of `enterprises` (as any party but only the agency of a notice,
+    /// or a risk event's subject) of the kinds `which` says, each with its key (kind, unit
+    /// separator, id); a record naming several of them comes once for each.
     pub fn records_naming(
         &self,
         enterprises: &[EnterpriseId],
-        invoices_only: bool,
+        which: Invoices,
     ) -> Result<Vec<(String, Record)>> {
+        let kinds = match which {
+            Invoices::With => "1 = 1",
+            Invoices::Only => "p.kind = 'invoice'",
+            Invoices::Without => "p.kind <> 'invoice'",
+        };
         let sql = format!(
             "SELECT r.kind, r.id, r.data FROM record_parties p JOIN records r ON r.kind = p.kind AND r.id = p.id
-             WHERE p.enterprise_id IN ({}) AND (?{} = 0 OR p.kind = 'invoice')",
+             WHERE p.enterprise_id IN ({}) AND p.agency_only = 0 AND {kinds}",
             placeholders(1),
-            CHUNK + 1
         );
-        let flag = i64::from(invoices_only);
         let mut out = Vec::new();
-        for mut chunk in chunks(enterprises) {
-            chunk.push(flag.to_param());
+        for chunk in chunks(enterprises) {
             out.extend(self.db.query(&sql, &chunk, keyed_record)?);
+        }
+        Ok(out)
+    }
+
+    /// Those of `enterprises` named as the agency of a notice that names them so only.
+    pub fn acting_agencies(&self, enterprises: &[EnterpriseId]) -> Result<HashSet<EnterpriseId>> {
+        let sql = format!(
+            "SELECT DISTINCT enterprise_id FROM record_parties WHERE enterprise_id IN ({}) AND agency_only = 1",
+            placeholders(1)
+        );
+        let mut out = HashSet::new();
+        for chunk in chunks(enterprises) {
+            out.extend(self.db.query(&sql, &chunk, |row| row.get::<EnterpriseId>(0))?);
         }
         Ok(out)
     }
@@ -197,14 +250,81 @@ impl Store {
         Ok(out)
     }
 
-    /// Every stored lead as mining wrote it, except those on `skip`.
-    pub fn mined_leads_except(&self, skip: &HashSet<EnterpriseId>) -> Result<Vec<Opportunity>> {
-        let rows: Vec<Option<String>> =
-            self.db.query("SELECT enterprise_id, data FROM opportunities", &[], |row| {
-                let enterprise: EnterpriseId = row.get(0)?;
-                (!skip.contains(&enterprise)).then(|| row.get::<String>(1)).transpose()
-            })?;
-        rows.into_iter().flatten().map(|data| Ok(serde_json::from_str(&data)?)).collect()
+    /// Where every stored lead stands for ranking and assignment — without reading its
+    /// JSON whole — except those on `skip`.
+    pub fn lead_standings_except(&self, skip: &HashSet<EnterpriseId>) -> Result<Vec<Standing>> {
+        let sql = format!(
+            "SELECT id, {} FROM opportunities WHERE suppressed = 1",
+            json(&self.db, "data", "suppressed.reason", None)
+        );
+        let reasons: std::collections::HashMap<String, Option<String>> =
+            self.db.query(&sql, &[], |row| Ok((row.get(0)?, row.get(1)?)))?.into_iter().collect();
+        let alerted: HashSet<String> = self
+            .db
+            .query("SELECT DISTINCT opportunity_id FROM opportunity_alerts", &[], |row| row.get(0))?
+            .into_iter()
+            .collect();
+        let rows = self.db.query(
+            "SELECT id, enterprise_id, score, tier, manager, suppressed FROM opportunities",
+            &[],
+            |row| {
+                let enterprise: EnterpriseId = row.get(1)?;
+                if skip.contains(&enterprise) {
+                    return Ok(None);
+                }
+                let (id, tier, suppressed): (String, String, i64) = (row.get(0)?, row.get(3)?, row.get(5)?);
+                Ok(Some(Standing {
+                    suppressed: (suppressed != 0)
+                        .then(|| reasons.get(&id).cloned().flatten().unwrap_or_else(|| "unknown".into())),
+                    alerted: alerted.contains(&id),
+                    id,
+                    enterprise,
+                    score: row.get(2)?,
+                    tier: match tier.as_str() {
+                        "A" => Tier::A,
+                        "B" => Tier::B,
+                        _ => Tier::C,
+                    },
+                    manager: row.get(4)?,
+                    forced: false,
+                }))
+            },
+        )?;
+        Ok(rows.into_iter().flatten().collect())
+    }
+
+    /// The ids of the leads with an alert on their own enterprise of one of `kinds`.
+    pub fn leads_alerted_directly(&self, kinds: &[String]) -> Result<HashSet<String>> {
+        if kinds.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let length = match self.db.backend() {
+            super::Backend::Sqlite => "json_array_length(data, '$.path')",
+            super::Backend::Postgres => "jsonb_array_length(data::jsonb -> 'path')",
+        };
+        let sql = format!(
+            "SELECT opportunity_id, {} FROM opportunity_alerts WHERE {length} <= 1",
+            json(&self.db, "data", "kind", None)
+        );
+        let rows: Vec<(String, Option<String>)> =
+            self.db.query(&sql, &[], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        Ok(rows
+            .into_iter()
+            .filter(|(_, kind)| kind.as_ref().is_some_and(|k| kinds.contains(k)))
+            .map(|(id, _)| id)
+            .collect())
+    }
+
+    /// The stored leads with these ids, as mining wrote them.
+    pub fn mined_leads(&self, ids: &[&str]) -> Result<Vec<Opportunity>> {
+        let sql = format!("SELECT data FROM opportunities WHERE id IN ({})", placeholders(1));
+        let mut out = Vec::new();
+        for chunk in chunks(ids) {
+            out.extend(self.json_rows::<Opportunity>(&sql, &chunk)?);
+        }
+        out.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        out.dedup_by(|a, b| a.id == b.id);
+        Ok(out)
     }
 
     /// The id and digest of every stored lead on `enterprises`.

@@ -251,8 +251,10 @@ pub(super) const MIGRATIONS: &[&str] = &[
     "#,
     // 16: incremental mining. Each lead's event keys (dedup joins leads on any shared key, so
     // a run that re-mines one lead finds the stored leads it may join); termination notices
-    // found without reading every tender; every lead rewritten once by the next run so its
-    // keys are stored; and the state the last run mined under (a run under another starts over)
+    // found without reading every tender; which parties a notice names only as its agency (a
+    // run re-mining an agency reads its own records, not every notice it handled); every lead
+    // rewritten once by the next run so its keys are stored; and the state the last run mined
+    // under (a run under another starts over)
     r#"
     CREATE TABLE opportunity_keys (
         key TEXT NOT NULL,
@@ -261,6 +263,13 @@ pub(super) const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX opportunity_keys_lead ON opportunity_keys(opportunity_id);
     CREATE INDEX records_terminations ON records(kind, id) WHERE json_extract(data, '$.kind') = 'termination';
+    ALTER TABLE record_parties ADD COLUMN agency_only INTEGER NOT NULL DEFAULT 0;
+    UPDATE record_parties SET agency_only = 1 WHERE kind = 'tender' AND EXISTS (
+        SELECT 1 FROM records r WHERE r.kind = record_parties.kind AND r.id = record_parties.id
+          AND json_extract(r.data, '$.agency.id') = record_parties.enterprise_id
+          AND COALESCE(json_extract(r.data, '$.buyer.id'), -1) <> record_parties.enterprise_id
+          AND NOT EXISTS (SELECT 1 FROM json_each(r.data, '$.winners') w
+                          WHERE json_extract(w.value, '$.id') = record_parties.enterprise_id));
     UPDATE opportunities SET digest = NULL;
     INSERT INTO meta(key, value) VALUES ('mined_state', 0), ('mined_feedback_seq', 0);
     "#,
@@ -429,6 +438,13 @@ pub(super) const POSTGRES_MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX opportunity_keys_lead ON opportunity_keys(opportunity_id);
     CREATE INDEX records_terminations ON records(kind, id) WHERE (data::jsonb #>> '{kind}') = 'termination';
+    ALTER TABLE record_parties ADD COLUMN agency_only BIGINT NOT NULL DEFAULT 0;
+    UPDATE record_parties p SET agency_only = 1 FROM records r
+        WHERE r.kind = p.kind AND r.id = p.id AND p.kind = 'tender'
+          AND (r.data::jsonb #>> '{agency,id}')::bigint = p.enterprise_id
+          AND COALESCE((r.data::jsonb #>> '{buyer,id}')::bigint, -1) <> p.enterprise_id
+          AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(r.data::jsonb -> 'winners') w
+                          WHERE (w #>> '{id}')::bigint = p.enterprise_id);
     UPDATE opportunities SET digest = NULL;
     INSERT INTO meta(key, value) VALUES ('mined_state', 0), ('mined_feedback_seq', 0);
     "#,

@@ -187,10 +187,18 @@ impl StoreTx<'_> {
             if upsert == Upsert::Updated {
                 self.db.execute("DELETE FROM record_parties WHERE kind = ?1 AND id = ?2", p![kind, id])?;
             }
+            let agency_only = |enterprise: EnterpriseId| match record {
+                Record::Tender(t) => {
+                    t.agency.as_ref().is_some_and(|a| a.id == enterprise)
+                        && t.buyer.as_ref().is_none_or(|b| b.id != enterprise)
+                        && t.winners.iter().all(|w| w.id != enterprise)
+                }
+                _ => false,
+            };
             for enterprise in record.enterprise_ids() {
                 self.db.execute(
-                    "INSERT OR IGNORE INTO record_parties(enterprise_id, kind, id) VALUES (?1, ?2, ?3)",
-                    p![enterprise, kind, id],
+                    "INSERT OR IGNORE INTO record_parties(enterprise_id, kind, id, agency_only) VALUES (?1, ?2, ?3, ?4)",
+                    p![enterprise, kind, id, agency_only(enterprise)],
                 )?;
             }
         }

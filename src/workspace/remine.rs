@@ -29,11 +29,12 @@ use crate::graph::{EnterpriseGraph, NodeRef};
 use crate::mine::{self, GraphView, MineConfig, MineInput};
 use crate::model::{
     Change, Date, Enterprise, EnterpriseId, Feedback, Opportunity, OpportunityKind, OpportunityStatus, Party,
-    Record, Relation, TenderKind, Tier,
+    Record, Relation, RelationKind, TenderKind, Tier,
 };
-use crate::store::{LeadScope, MiningMark};
+use crate::store::{Invoices, LeadScope, MiningMark, Standing};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::time::Instant;
 
 /// Whether a run may re-mine only what changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -194,6 +195,7 @@ impl Workspace {
             feedback_kinds: &feedback_kinds,
             graph: &graph,
             as_of,
+            agencies: &HashSet::new(),
         };
         let mine::Mined { leads: mut opportunities, keys, ranking } = mine::run(&input, config);
         let commitments = self.store.commitments(chrono::Utc::now().timestamp())?;
@@ -213,73 +215,119 @@ impl Workspace {
         upto: u64,
         changes: Vec<Change>,
     ) -> Result<(super::MineSummary, u64)> {
+        let started = Instant::now();
         let graph = self.refresh_graph_from(None, as_of, None)?;
         let feedback_after = self.store.leads_with_feedback_after(mark.feedback_seq)?;
         let taken_in = changes.len() + feedback_after.len();
         let mut subjects = self.touched(&graph, config, &changes)?;
         subjects.extend(feedback_after);
+        let touched = subjects.len();
         let feedback_kinds: HashMap<String, OpportunityKind> =
             self.store.feedback_kinds()?.into_iter().collect();
-        let far = self.store.risks_and_terminations()?;
-        // Re-mine until the leads sharing an event key with a re-mined one are re-mined too.
+        let mut part =
+            Part { far: self.store.risks_and_terminations()?.into_iter().collect(), ..Part::default() };
+        let timer = Instant::now();
+        // Until the leads sharing an event key with a re-mined one are re-mined too (the
+        // rules alone say which keys a lead will have).
         let mut asked: BTreeSet<String> = BTreeSet::new();
-        let mut keyed: HashSet<EnterpriseId> = HashSet::new();
-        let (fresh, keys, part) = loop {
-            let part = self.part_for(&graph, &subjects, &far)?;
-            let input = MineInput {
-                enterprises: &part.enterprises,
-                records: &part.records,
-                relations: &part.relations,
-                feedback,
-                feedback_kinds: &feedback_kinds,
-                graph: &graph,
-                as_of,
-            };
-            let (fresh, keys) = mine::score_leads(&input, config, Some(&subjects));
-            let unkeyed: Vec<EnterpriseId> = subjects.difference(&keyed).copied().collect();
-            let mut wanted = self.store.lead_keys_of(&unkeyed)?;
-            keyed.extend(unkeyed);
-            wanted.extend(keys.values().flatten().cloned());
+        let mut pending: Vec<EnterpriseId> = subjects.iter().copied().collect();
+        while !pending.is_empty() {
+            pending.sort_unstable();
+            part.extend(self, &graph, &pending)?;
+            let added: HashSet<EnterpriseId> = pending.iter().copied().collect();
+            let mut wanted = self.store.lead_keys_of(&pending)?;
+            wanted.extend(mine::event_keys(
+                &part.input(feedback, &feedback_kinds, &graph, as_of),
+                config,
+                &added,
+            ));
             let new_keys: BTreeSet<String> = wanted.difference(&asked).cloned().collect();
             asked.extend(new_keys.iter().cloned());
-            let joined = self.store.leads_sharing_keys(&new_keys)?;
-            let before = subjects.len();
-            subjects.extend(joined);
-            if subjects.len() == before {
-                break (fresh, keys, part);
+            pending = self
+                .store
+                .leads_sharing_keys(&new_keys)?
+                .into_iter()
+                .filter(|id| subjects.insert(*id))
+                .collect();
+        }
+        let loaded = timer.elapsed();
+        let timer = Instant::now();
+        let (fresh, keys) =
+            mine::score_leads(&part.input(feedback, &feedback_kinds, &graph, as_of), config, Some(&subjects));
+        let scored = timer.elapsed();
+        // Rank every lead against the others, as a full run does: the re-mined leads whole,
+        // the others by where they stand. Write the re-mined ones and the others whose tier or
+        // manager moved.
+        let timer = Instant::now();
+        let mut fresh = fresh;
+        let ranking = mine::learn::apply(&mut fresh, &HashMap::new(), feedback, as_of, &config.learn);
+        let mut standings = self.store.lead_standings_except(&subjects)?;
+        let policy: Vec<String> =
+            config.rank.force_tier_c.iter().chain(&config.rank.block_on).cloned().collect();
+        let forced = self.store.leads_alerted_directly(&policy)?;
+        for standing in &mut standings {
+            standing.forced = forced.contains(&standing.id);
+        }
+        let before: HashMap<String, (Tier, Option<String>)> =
+            standings.iter().map(|s| (s.id.clone(), (s.tier, s.manager.clone()))).collect();
+        let live = fresh.iter().filter(|o| o.suppressed.is_none()).map(|o| o.score);
+        let live = live.chain(standings.iter().filter(|s| s.suppressed.is_none()).map(|s| s.score));
+        if let Some(cuts) = mine::rank::tier_cuts(live, &config.rank) {
+            mine::rank::assign_tiers_by(&mut fresh, cuts, &config.rank);
+            for standing in &mut standings {
+                standing.tier = mine::rank::tier_of(standing.score, standing.forced, cuts);
             }
-        };
-        // Rank every lead against the others, as a full run does, and write what changed.
-        let mut leads = self.store.mined_leads_except(&subjects)?;
-        let stamped: HashMap<String, (Tier, Option<String>, OpportunityStatus)> =
-            leads.iter().map(|o| (o.id.clone(), (o.tier, o.manager.clone(), o.status))).collect();
-        let fresh_ids: HashSet<String> = fresh.iter().map(|o| o.id.clone()).collect();
-        leads.extend(fresh);
+        }
         let mut enterprises = self.store.lead_enterprises()?;
         enterprises.extend(part.enterprises.into_iter().filter(|e| subjects.contains(&e.id)));
         enterprises.sort_unstable_by_key(|e| e.id);
         enterprises.dedup_by_key(|e| e.id);
-        let by_id: HashMap<EnterpriseId, &Enterprise> = enterprises.iter().map(|e| (e.id, e)).collect();
-        let ranking = mine::rank_all(&mut leads, &by_id, feedback, as_of, config);
         let commitments = self.store.commitments(chrono::Utc::now().timestamp())?;
         let managers = self.store.managers()?;
-        deliver::assign(&mut leads, &enterprises, &managers, &commitments);
-        let write: Vec<Opportunity> = leads
-            .iter()
-            .filter(|o| {
-                fresh_ids.contains(&o.id)
-                    || stamped.get(&o.id) != Some(&(o.tier, o.manager.clone(), o.status))
-            })
-            .cloned()
-            .collect();
+        let mut all: Vec<Lead<'_>> =
+            fresh.iter_mut().map(Lead::Fresh).chain(standings.iter_mut().map(Lead::Stored)).collect();
+        deliver::assign(&mut all, &enterprises, &managers, &commitments);
+        drop(all);
+        let moved: Vec<&Standing> =
+            standings.iter().filter(|s| before.get(&s.id) != Some(&(s.tier, s.manager.clone()))).collect();
+        let mut write = self.store.mined_leads(&moved.iter().map(|s| s.id.as_str()).collect::<Vec<_>>())?;
+        let placed: HashMap<&str, &Standing> = moved.iter().map(|s| (s.id.as_str(), *s)).collect();
+        for lead in &mut write {
+            if let Some(standing) = placed.get(lead.id.as_str()) {
+                lead.tier = standing.tier;
+                lead.manager.clone_from(&standing.manager);
+            }
+        }
+        write.extend(fresh.iter().cloned());
+        let ranked = timer.elapsed();
+        let timer = Instant::now();
         let changed = self.store.replace_opportunities(&write, &keys, LeadScope::Of(&subjects))?;
+        tracing::info!(
+            changes = taken_in,
+            touched,
+            remined = subjects.len(),
+            records = part.records.len(),
+            loaded_ms = loaded.as_millis() as u64,
+            scored_ms = scored.as_millis() as u64,
+            ranked_ms = ranked.as_millis() as u64,
+            written_ms = timer.elapsed().as_millis() as u64,
+            total_ms = started.elapsed().as_millis() as u64,
+            "incremental mining run"
+        );
         let run = MineRun {
             mode: "incremental",
             reason: String::new(),
             remined_enterprises: Some(subjects.len()),
             changes: taken_in,
         };
-        Ok((summarize(as_of, ranking, &leads, changed, run), upto))
+        let mut summary = summarize(as_of, ranking, &fresh, changed, run);
+        summary.opportunities += standings.len();
+        summary.live += standings.iter().filter(|s| s.suppressed.is_none()).count();
+        summary.with_alerts += standings.iter().filter(|s| s.alerted).count();
+        for reason in standings.iter().filter_map(|s| s.suppressed.as_ref()) {
+            *summary.suppressed.entry(reason.clone()).or_default() += 1;
+        }
+        Ok((summary, upto))
     }
 
     /// The enterprises whose leads `changes` can touch (before joining on event keys).
@@ -292,21 +340,35 @@ impl Workspace {
         let mut touched: HashSet<EnterpriseId> = HashSet::new();
         // Seeds of walks along the graph, by how far they reach.
         let (mut far, mut risky) = (Vec::new(), Vec::new());
-        // Seeds whose trading partners (one step) or partners' partners (two) are touched.
-        let (mut trade_one, mut trade_two) = (Vec::new(), Vec::new());
+        // Whose trade changed (their partners are touched: a tier-2 lead goes through them),
+        // and who changed (their partners, and the partners' partners).
+        let (mut traders, mut changed) = (Vec::new(), Vec::new());
         let mut projects: BTreeSet<String> = BTreeSet::new();
+        // An agency of a notice: its own awards are suppressed once it acts as one anywhere.
+        let mut agencies: Vec<EnterpriseId> = Vec::new();
         for change in changes {
             match change {
+                // A record re-mines the parties a lead from it is about — not a buyer, a
+                // pledgee or a counterparty, whose leads it does not make.
                 Change::Record { old, new } => {
                     for record in old.iter().chain([new]) {
-                        touched.extend(record.enterprise_ids());
                         match record {
-                            Record::Invoice(_) => trade_one.extend(record.enterprise_ids()),
-                            Record::RiskEvent(event) => risky.push(NodeRef::from(&event.subject)),
-                            Record::Tender(t) if t.kind == TenderKind::Termination => {
-                                projects.insert(format!("*award|{}|", mine::rules::project_key(t)));
+                            Record::Tender(t) => {
+                                touched.extend(t.winners.iter().map(|e| e.id));
+                                agencies.extend(t.agency.iter().map(|e| e.id));
+                                if t.kind == TenderKind::Termination {
+                                    projects.insert(format!("*award|{}|", mine::rules::project_key(t)));
+                                }
                             }
-                            _ => {}
+                            Record::Pledge(p) => {
+                                touched.insert(p.pledgor.id);
+                            }
+                            Record::Filing(f) => {
+                                touched.insert(f.enterprise.id);
+                            }
+                            // Only a firm that is not a customer has supply-chain leads.
+                            Record::Invoice(i) => traders.extend([i.seller.id, i.buyer.id]),
+                            Record::RiskEvent(event) => risky.push(NodeRef::from(&event.subject)),
                         }
                     }
                 }
@@ -314,28 +376,45 @@ impl Workspace {
                     for relation in old.iter().chain([new]) {
                         far.push(NodeRef::from(&relation.from));
                         far.push(NodeRef::Enterprise(relation.to));
-                        if let Party::Enterprise(from) = relation.from {
-                            trade_one.extend([from, relation.to]);
+                        if relation.kind == RelationKind::Supplier {
+                            traders.extend(relation_ends(relation));
                         }
                     }
                 }
                 Change::Enterprise { new, .. } => {
                     far.push(NodeRef::Enterprise(new.id));
-                    trade_two.push(new.id);
+                    changed.push(new.id);
                 }
                 Change::Person { new, .. } => far.push(NodeRef::Person(new.id.clone())),
             }
         }
         touched.extend(graph.enterprises_near(&far, graph_reach(config)));
         touched.extend(graph.enterprises_near(&risky, risk_reach(config)));
-        let partners = self.trade_partners(&trade_two)?;
-        trade_one.extend(partners.iter().copied());
-        touched.extend(partners);
-        touched.extend(self.trade_partners(&trade_one)?);
+        // Only a firm that is not a customer has supply-chain leads, or can be the tier-1 link
+        // of a tier-2 lead: a changed firm's partners may lose or gain it as their core
+        // customer, a trader's partners it as their tier-1 link.
+        let partners = self.prospects(&self.trade_partners(&changed)?.into_iter().collect::<Vec<_>>())?;
+        traders.extend(partners.iter().copied());
+        let traders = self.prospects(&traders)?;
+        touched.extend(traders.iter().copied());
+        touched.extend(self.prospects(&self.trade_partners(&traders)?.into_iter().collect::<Vec<_>>())?);
+        // (Most agencies win nothing: only those with leads are re-mined, not every notice
+        // they ever handled.)
+        agencies.sort_unstable();
+        agencies.dedup();
+        touched.extend(self.store.with_leads(&agencies)?);
         for prefix in &projects {
             touched.extend(self.store.leads_with_key_prefix(prefix)?);
         }
         Ok(touched)
+    }
+
+    /// Those of `enterprises` that are not customers, by id.
+    fn prospects(&self, enterprises: &[EnterpriseId]) -> Result<Vec<EnterpriseId>> {
+        let mut ids = enterprises.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(self.store.enterprises_by_id(&ids)?.into_iter().filter(|e| !e.is_customer).map(|e| e.id).collect())
     }
 
     /// The enterprises trading with any of `enterprises`: by invoice (any date), or by a
@@ -350,62 +429,145 @@ impl Workspace {
         }
         Ok(out)
     }
+}
 
-    /// Everything the leads on `subjects` are made from: their records, their trading
-    /// partners' invoices and supply relations, every risk event and termination notice
-    /// (`far`), and the enterprises all of these name, with the customers that reach the
-    /// subjects through the graph.
-    fn part_for(
-        &self,
-        graph: &EnterpriseGraph,
-        subjects: &HashSet<EnterpriseId>,
-        far: &[(String, Record)],
-    ) -> Result<Part> {
-        let mut ids: Vec<EnterpriseId> = subjects.iter().copied().collect();
-        ids.sort_unstable();
-        let partners = self.trade_partners(&ids)?;
-        let mut partner_ids: Vec<EnterpriseId> = partners.difference(subjects).copied().collect();
-        partner_ids.sort_unstable();
-        let mut records = self.store.records_naming(&ids, false)?;
-        records.extend(self.store.records_naming(&partner_ids, true)?);
-        records.extend(far.iter().cloned());
-        // In the order a full run reads them (by kind and id): dedup's choices follow it.
-        records.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        records.dedup_by(|a, b| a.0 == b.0);
-        let mut traders = ids.clone();
-        traders.extend(&partner_ids);
-        let relations = self.store.supplier_relations_of(&traders)?;
-        let mut named: Vec<EnterpriseId> = traders;
-        for (_, record) in &records {
-            named.extend(record.enterprise_ids());
+/// A lead being assigned: re-mined, or stored and standing.
+enum Lead<'a> {
+    Fresh(&'a mut Opportunity),
+    Stored(&'a mut Standing),
+}
+
+impl deliver::Assignable for Lead<'_> {
+    fn id(&self) -> &str {
+        match self {
+            Lead::Fresh(o) => &o.id,
+            Lead::Stored(s) => &s.id,
         }
-        for (_, relation) in &relations {
-            named.extend(relation_ends(relation));
+    }
+    fn enterprise(&self) -> EnterpriseId {
+        match self {
+            Lead::Fresh(o) => o.enterprise.id,
+            Lead::Stored(s) => s.enterprise,
         }
-        // The customers whose relationship leads may reach a subject: its group and the firms
-        // its officers serve (both ways alike).
-        for &id in &ids {
-            let reach = graph
-                .group_members(id, mine::rules::GROUP_HOPS)
-                .into_iter()
-                .chain(graph.served_elsewhere(id));
-            named.extend(reach.map(|(other, _)| other));
+    }
+    fn score(&self) -> f64 {
+        match self {
+            Lead::Fresh(o) => o.score,
+            Lead::Stored(s) => s.score,
         }
-        named.sort_unstable();
-        named.dedup();
-        Ok(Part {
-            enterprises: self.store.enterprises_by_id(&named)?,
-            records: records.into_iter().map(|(_, r)| r).collect(),
-            relations: relations.into_iter().map(|(_, r)| r).collect(),
-        })
+    }
+    fn is_suppressed(&self) -> bool {
+        match self {
+            Lead::Fresh(o) => o.suppressed.is_some(),
+            Lead::Stored(s) => s.suppressed.is_some(),
+        }
+    }
+    fn set_manager(&mut self, manager: Option<String>) {
+        match self {
+            Lead::Fresh(o) => o.manager = manager,
+            Lead::Stored(s) => s.manager = manager,
+        }
     }
 }
 
-/// The part of the store an incremental run mines from.
+/// The part of the store an incremental run mines from, grown subject by subject: the
+/// subjects' records, their trading partners' invoices and supply relations, every risk event
+/// and termination notice (`far`: they reach a lead from any distance), and the enterprises
+/// all of these name, with the customers that reach the subjects through the graph.
+#[derive(Default)]
 struct Part {
+    far: Vec<(String, Record)>,
+    /// Records by key (kind, unit separator, id), in the order a full run reads them: dedup's
+    /// choices follow it.
+    records: Vec<(String, Record)>,
+    record_keys: HashSet<String>,
+    relations: Vec<(String, Relation)>,
+    relation_keys: HashSet<String>,
     enterprises: Vec<Enterprise>,
-    records: Vec<Record>,
-    relations: Vec<Relation>,
+    /// Partners whose invoices are in.
+    partners: HashSet<EnterpriseId>,
+    /// Subjects acting as a tender agency on a notice that names them only so (not read).
+    agencies: HashSet<EnterpriseId>,
+    /// Mining input views of the above, rebuilt after each `extend`.
+    record_list: Vec<Record>,
+    relation_list: Vec<Relation>,
+}
+
+impl Part {
+    fn extend(&mut self, ws: &Workspace, graph: &EnterpriseGraph, subjects: &[EnterpriseId]) -> Result<()> {
+        let store = &ws.store;
+        let first = self.record_keys.is_empty();
+        // A customer's invoices make no lead of its own (its suppliers' and buyers' leads read
+        // them as theirs); a prospect's do, and so do those of its partners that are not
+        // customers (a tier-2 lead goes through one).
+        let prospects = ws.prospects(subjects)?;
+        let customers: Vec<EnterpriseId> =
+            subjects.iter().copied().filter(|id| prospects.binary_search(id).is_err()).collect();
+        let mut found = store.records_naming(&prospects, Invoices::With)?;
+        found.extend(store.records_naming(&customers, Invoices::Without)?);
+        self.agencies.extend(store.acting_agencies(subjects)?);
+        let partners: Vec<EnterpriseId> = ws
+            .prospects(&ws.trade_partners(&prospects)?.into_iter().collect::<Vec<_>>())?
+            .into_iter()
+            .filter(|id| self.partners.insert(*id))
+            .collect();
+        found.extend(store.records_naming(&partners, Invoices::Only)?);
+        if first {
+            found.extend(std::mem::take(&mut self.far));
+        }
+        let mut traders = prospects.clone();
+        traders.extend(&partners);
+        let relations = store.supplier_relations_of(&traders)?;
+        let mut named: Vec<EnterpriseId> = traders;
+        named.extend(subjects);
+        for (key, record) in found {
+            if self.record_keys.insert(key.clone()) {
+                named.extend(record.enterprise_ids());
+                self.records.push((key, record));
+            }
+        }
+        for (key, relation) in relations {
+            if self.relation_keys.insert(key.clone()) {
+                named.extend(relation_ends(&relation));
+                self.relations.push((key, relation));
+            }
+        }
+        // The customers whose relationship leads may reach a subject: its group and the firms
+        // its officers serve (both ways alike).
+        for &id in subjects {
+            let group = graph.group_members(id, mine::rules::GROUP_HOPS);
+            named.extend(group.into_iter().chain(graph.served_elsewhere(id)).map(|(other, _)| other));
+        }
+        named.sort_unstable();
+        named.dedup();
+        named.retain(|id| self.enterprises.binary_search_by_key(id, |e| e.id).is_err());
+        self.enterprises.extend(store.enterprises_by_id(&named)?);
+        self.enterprises.sort_unstable_by_key(|e| e.id);
+        self.records.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        self.relations.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        self.record_list = self.records.iter().map(|(_, r)| r.clone()).collect();
+        self.relation_list = self.relations.iter().map(|(_, r)| r.clone()).collect();
+        Ok(())
+    }
+
+    fn input<'a>(
+        &'a self,
+        feedback: &'a [Feedback],
+        feedback_kinds: &'a HashMap<String, OpportunityKind>,
+        graph: &'a EnterpriseGraph,
+        as_of: Date,
+    ) -> MineInput<'a> {
+        MineInput {
+            enterprises: &self.enterprises,
+            records: &self.record_list,
+            relations: &self.relation_list,
+            feedback,
+            feedback_kinds,
+            graph,
+            as_of,
+            agencies: &self.agencies,
+        }
+    }
 }
 
 fn relation_ends(relation: &Relation) -> Vec<EnterpriseId> {
