@@ -1,10 +1,9 @@
 //! What an incremental mining run reads: the part of the store a set of enterprises' leads
 //! are made from, the stored leads it may join, and the mark the last run left.
 
-use super::db::ToParam;
-use super::db::{p, Param};
+use super::db::{p, Param, Row, ToParam};
 use super::{json, meta, Result, Store};
-use crate::model::{Enterprise, EnterpriseId, Feedback, Opportunity, Record, Relation, Tier};
+use crate::model::{Enterprise, EnterpriseId, Opportunity, Record, Relation, Tier};
 use std::collections::{BTreeSet, HashSet};
 
 /// Values per `IN (…)` list. Every list has this many (the last value repeated), so each query
@@ -84,17 +83,14 @@ impl Store {
 
     /// The enterprises of the stored leads carrying any of `keys`.
     pub fn leads_sharing_keys(&self, keys: &BTreeSet<String>) -> Result<HashSet<EnterpriseId>> {
-        let sql = format!(
-            "SELECT DISTINCT o.enterprise_id FROM opportunity_keys k JOIN opportunities o ON o.id = k.opportunity_id
-             WHERE k.key IN ({})",
-            placeholders(1)
-        );
         let keys: Vec<&String> = keys.iter().collect();
-        let mut out = HashSet::new();
-        for chunk in chunks(&keys) {
-            out.extend(self.db.query(&sql, &chunk, |row| row.get::<EnterpriseId>(0))?);
-        }
-        Ok(out)
+        let found = self.query_in(
+            "SELECT DISTINCT o.enterprise_id FROM opportunity_keys k JOIN opportunities o ON o.id = k.opportunity_id
+             WHERE k.key IN ({in})",
+            &keys,
+            |row| row.get::<EnterpriseId>(0),
+        )?;
+        Ok(found.into_iter().collect())
     }
 
     /// The enterprises of the stored leads with a key starting with `prefix` (which ends in
@@ -115,29 +111,23 @@ impl Store {
 
     /// Those of `enterprises` with a stored lead.
     pub fn with_leads(&self, enterprises: &[EnterpriseId]) -> Result<HashSet<EnterpriseId>> {
-        let sql = format!(
-            "SELECT DISTINCT enterprise_id FROM opportunities WHERE enterprise_id IN ({})",
-            placeholders(1)
-        );
-        let mut out = HashSet::new();
-        for chunk in chunks(enterprises) {
-            out.extend(self.db.query(&sql, &chunk, |row| row.get::<EnterpriseId>(0))?);
-        }
-        Ok(out)
+        let found = self.query_in(
+            "SELECT DISTINCT enterprise_id FROM opportunities WHERE enterprise_id IN ({in})",
+            enterprises,
+            |row| row.get::<EnterpriseId>(0),
+        )?;
+        Ok(found.into_iter().collect())
     }
 
     /// The keys of the stored leads on `enterprises`.
     pub fn lead_keys_of(&self, enterprises: &[EnterpriseId]) -> Result<BTreeSet<String>> {
-        let sql = format!(
+        let found = self.query_in(
             "SELECT k.key FROM opportunities o JOIN opportunity_keys k ON k.opportunity_id = o.id
-             WHERE o.enterprise_id IN ({})",
-            placeholders(1)
-        );
-        let mut out = BTreeSet::new();
-        for chunk in chunks(enterprises) {
-            out.extend(self.db.query(&sql, &chunk, |row| row.get::<String>(0))?);
-        }
-        Ok(out)
+             WHERE o.enterprise_id IN ({in})",
+            enterprises,
+            |row| row.get::<String>(0),
+        )?;
+        Ok(found.into_iter().collect())
     }
 
     /// The records naming any of `enterprises` (as any party but only the agency of a notice,
@@ -155,27 +145,19 @@ impl Store {
         };
         let sql = format!(
             "SELECT r.kind, r.id, r.data FROM record_parties p JOIN records r ON r.kind = p.kind AND r.id = p.id
-             WHERE p.enterprise_id IN ({}) AND p.agency_only = 0 AND {kinds}",
-            placeholders(1),
+             WHERE p.enterprise_id IN ({{in}}) AND p.agency_only = 0 AND {kinds}"
         );
-        let mut out = Vec::new();
-        for chunk in chunks(enterprises) {
-            out.extend(self.db.query(&sql, &chunk, keyed_record)?);
-        }
-        Ok(out)
+        self.query_in(&sql, enterprises, keyed_record)
     }
 
     /// Those of `enterprises` named as the agency of a notice that names them so only.
     pub fn acting_agencies(&self, enterprises: &[EnterpriseId]) -> Result<HashSet<EnterpriseId>> {
-        let sql = format!(
-            "SELECT DISTINCT enterprise_id FROM record_parties WHERE enterprise_id IN ({}) AND agency_only = 1",
-            placeholders(1)
-        );
-        let mut out = HashSet::new();
-        for chunk in chunks(enterprises) {
-            out.extend(self.db.query(&sql, &chunk, |row| row.get::<EnterpriseId>(0))?);
-        }
-        Ok(out)
+        let found = self.query_in(
+            "SELECT DISTINCT enterprise_id FROM record_parties WHERE enterprise_id IN ({in}) AND agency_only = 1",
+            enterprises,
+            |row| row.get::<EnterpriseId>(0),
+        )?;
+        Ok(found.into_iter().collect())
     }
 
     /// Every risk event and every termination notice, each with its key: what reaches a lead
@@ -196,17 +178,14 @@ impl Store {
 
     /// The enterprises sharing an invoice with any of `enterprises` (either side).
     pub fn invoice_partners(&self, enterprises: &[EnterpriseId]) -> Result<HashSet<EnterpriseId>> {
-        let sql = format!(
+        let found = self.query_in(
             "SELECT DISTINCT b.enterprise_id FROM record_parties a
              JOIN record_parties b ON b.kind = a.kind AND b.id = a.id
-             WHERE a.kind = 'invoice' AND a.enterprise_id IN ({})",
-            placeholders(1)
-        );
-        let mut out = HashSet::new();
-        for chunk in chunks(enterprises) {
-            out.extend(self.db.query(&sql, &chunk, |row| row.get::<EnterpriseId>(0))?);
-        }
-        Ok(out)
+             WHERE a.kind = 'invoice' AND a.enterprise_id IN ({in})",
+            enterprises,
+            |row| row.get::<EnterpriseId>(0),
+        )?;
+        Ok(found.into_iter().collect())
     }
 
     /// The declared supplier relations from or to any of `enterprises`, each with its key.
@@ -230,11 +209,8 @@ impl Store {
 
     /// The enterprises with these ids, by id.
     pub fn enterprises_by_id(&self, ids: &[EnterpriseId]) -> Result<Vec<Enterprise>> {
-        let sql = format!("SELECT data FROM enterprises WHERE id IN ({})", placeholders(1));
-        let mut out: Vec<Enterprise> = Vec::new();
-        for chunk in chunks(ids) {
-            out.extend(self.json_rows::<Enterprise>(&sql, &chunk)?);
-        }
+        let mut out: Vec<Enterprise> =
+            self.query_in("SELECT data FROM enterprises WHERE id IN ({in})", ids, json_column)?;
         out.sort_unstable_by_key(|e| e.id);
         out.dedup_by_key(|e| e.id);
         Ok(out)
@@ -317,11 +293,8 @@ impl Store {
 
     /// The stored leads with these ids, as mining wrote them.
     pub fn mined_leads(&self, ids: &[&str]) -> Result<Vec<Opportunity>> {
-        let sql = format!("SELECT data FROM opportunities WHERE id IN ({})", placeholders(1));
-        let mut out = Vec::new();
-        for chunk in chunks(ids) {
-            out.extend(self.json_rows::<Opportunity>(&sql, &chunk)?);
-        }
+        let mut out: Vec<Opportunity> =
+            self.query_in("SELECT data FROM opportunities WHERE id IN ({in})", ids, json_column)?;
         out.sort_unstable_by(|a, b| a.id.cmp(&b.id));
         out.dedup_by(|a, b| a.id == b.id);
         Ok(out)
@@ -332,38 +305,43 @@ impl Store {
         &self,
         enterprises: &HashSet<EnterpriseId>,
     ) -> Result<std::collections::HashMap<String, Option<i64>>> {
-        let sql =
-            format!("SELECT id, digest FROM opportunities WHERE enterprise_id IN ({})", placeholders(1));
         let ids: Vec<EnterpriseId> = enterprises.iter().copied().collect();
-        let mut out = std::collections::HashMap::new();
-        for chunk in chunks(&ids) {
-            out.extend(self.db.query(&sql, &chunk, |row| Ok((row.get::<String>(0)?, row.get(1)?)))?);
-        }
-        Ok(out)
-    }
-
-    /// All feedback after `seq`, oldest first.
-    pub fn feedback_after(&self, seq: u64) -> Result<Vec<Feedback>> {
-        self.feedback_where("seq > ?1", p![seq as i64])
+        let found = self.query_in(
+            "SELECT id, digest FROM opportunities WHERE enterprise_id IN ({in})",
+            &ids,
+            |row| Ok((row.get::<String>(0)?, row.get(1)?)),
+        )?;
+        Ok(found.into_iter().collect())
     }
 }
 
-fn keyed_record(row: &super::db::Row<'_, '_>) -> Result<(String, Record)> {
+fn keyed_record(row: &Row<'_, '_>) -> Result<(String, Record)> {
     let (kind, id, data): (String, String, String) = (row.get(0)?, row.get(1)?, row.get(2)?);
     Ok((format!("{kind}\u{1f}{id}"), serde_json::from_str(&data)?))
 }
 
-/// `?first, ?first+1, …` for one chunk.
-fn placeholders(first: usize) -> String {
-    (first..first + CHUNK).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
+fn json_column<T: serde::de::DeserializeOwned>(row: &Row<'_, '_>) -> Result<T> {
+    Ok(serde_json::from_str(&row.get::<String>(0)?)?)
 }
 
-/// `items` as parameter lists of exactly [`CHUNK`] values, the last value repeated to fill.
-fn chunks<T: ToParam>(items: &[T]) -> impl Iterator<Item = Vec<Param<'_>>> {
-    items.chunks(CHUNK).map(|chunk| {
-        let mut params: Vec<Param<'_>> = chunk.iter().map(ToParam::to_param).collect();
-        let last = chunk[chunk.len() - 1].to_param();
-        params.resize(CHUNK, last);
-        params
-    })
+impl Store {
+    /// Runs `sql` once per chunk of [`CHUNK`] `items`, its `{in}` standing for the list of
+    /// them (the last repeated to fill, so every chunk has one statement text and its prepared
+    /// statement is reused), and gathers the rows.
+    fn query_in<T, V: ToParam>(
+        &self,
+        sql: &str,
+        items: &[V],
+        mut f: impl FnMut(&Row<'_, '_>) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        let list = (1..=CHUNK).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+        let sql = sql.replace("{in}", &list);
+        let mut out = Vec::new();
+        for chunk in items.chunks(CHUNK) {
+            let mut params: Vec<Param<'_>> = chunk.iter().map(ToParam::to_param).collect();
+            params.resize(CHUNK, chunk[chunk.len() - 1].to_param());
+            out.extend(self.db.query(&sql, &params, &mut f)?);
+        }
+        Ok(out)
+    }
 }

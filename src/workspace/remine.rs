@@ -97,8 +97,9 @@ impl Workspace {
 
     pub fn mine_with(&mut self, as_of: Date, mode: MineMode) -> Result<super::MineSummary> {
         let config = self.config.mine_config()?;
-        let feedback = self.store.feedback()?;
+        // The position first: feedback given meanwhile is read again by the next run.
         let feedback_seq = self.store.feedback_seq()?;
+        let feedback = self.store.feedback()?;
         let state = self.mining_state(as_of, &config, &feedback)?;
         let mark = self.store.mining_mark()?;
         let plan = match mode {
