@@ -1330,11 +1330,6 @@ impl Store {
         Ok(u64::try_from(value).ok())
     }
 
-    pub fn set_mined_seq(&self, seq: u64) -> Result<()> {
-        self.db.execute("UPDATE meta SET value = ?1 WHERE key = 'mined_seq'", p![seq as i64])?;
-        Ok(())
-    }
-
     pub fn audit(&self, actor: &str, action: &str, detail: &str) -> Result<()> {
         audit(&self.db, actor, action, detail)
     }

@@ -400,11 +400,11 @@ impl Workspace {
         // Only a firm that is not a customer has supply-chain leads, or can be the tier-1 link
         // of a tier-2 lead: a changed firm's partners may lose or gain it as their core
         // customer, a trader's partners it as their tier-1 link.
-        let partners = self.prospects(&self.trade_partners(&changed)?.into_iter().collect::<Vec<_>>())?;
+        let partners = self.prospects(self.trade_partners(&changed)?)?;
         traders.extend(partners.iter().copied());
-        let traders = self.prospects(&traders)?;
+        let traders = self.prospects(traders)?;
         touched.extend(traders.iter().copied());
-        touched.extend(self.prospects(&self.trade_partners(&traders)?.into_iter().collect::<Vec<_>>())?);
+        touched.extend(self.prospects(self.trade_partners(&traders)?)?);
         // (Most agencies win nothing: only those with leads are re-mined, not every notice
         // they ever handled.)
         agencies.sort_unstable();
@@ -417,8 +417,8 @@ impl Workspace {
     }
 
     /// Those of `enterprises` that are not customers, by id.
-    fn prospects(&self, enterprises: &[EnterpriseId]) -> Result<Vec<EnterpriseId>> {
-        let mut ids = enterprises.to_vec();
+    fn prospects(&self, enterprises: impl IntoIterator<Item = EnterpriseId>) -> Result<Vec<EnterpriseId>> {
+        let mut ids: Vec<EnterpriseId> = enterprises.into_iter().collect();
         ids.sort_unstable();
         ids.dedup();
         Ok(self.store.enterprises_by_id(&ids)?.into_iter().filter(|e| !e.is_customer).map(|e| e.id).collect())
@@ -507,14 +507,14 @@ impl Part {
         // A customer's invoices make no lead of its own (its suppliers' and buyers' leads read
         // them as theirs); a prospect's do, and so do those of its partners that are not
         // customers (a tier-2 lead goes through one).
-        let prospects = ws.prospects(subjects)?;
+        let prospects = ws.prospects(subjects.iter().copied())?;
         let customers: Vec<EnterpriseId> =
             subjects.iter().copied().filter(|id| prospects.binary_search(id).is_err()).collect();
         let mut found = store.records_naming(&prospects, Invoices::With)?;
         found.extend(store.records_naming(&customers, Invoices::Without)?);
         self.agencies.extend(store.acting_agencies(subjects)?);
         let partners: Vec<EnterpriseId> = ws
-            .prospects(&ws.trade_partners(&prospects)?.into_iter().collect::<Vec<_>>())?
+            .prospects(ws.trade_partners(&prospects)?)?
             .into_iter()
             .filter(|id| self.partners.insert(*id))
             .collect();
