@@ -9,7 +9,7 @@ use crate::index::{IndexError, SearchIndex};
 use crate::ingest::crawl::{CrawlSink, CrawledPage, CrawlerDef, StoredOutcome};
 use crate::ingest::reader::RawRow;
 use crate::ingest::{
-    import_files, import_rows, ImportError, ImportKind, ImportOutcome, ImportSettings, RowStatus,
+    import_files_with, import_rows, ImportError, ImportKind, ImportOutcome, ImportSettings, RowStatus,
 };
 use crate::mine::{self, MineConfig, ProductMatrix};
 use crate::model::{CrawlFailure, CrawlRun, PageState, Privacy};
@@ -411,8 +411,64 @@ impl Workspace {
         let rejects_dir = self.rejects_dir();
         let before = self.index_position()?;
         let settings = ImportSettings { rejects_dir: &rejects_dir, privacy: &self.privacy };
-        let mut outcome = import_files(&mut self.store, paths, &settings)?;
-        self.index_imported(before, &outcome)?;
+        // Each file's records are indexed on other threads while the next file is imported,
+        // one commit per file (keeping the index's recorded position); the position moves
+        // once every file is in. An index that was not caught up, or a failure, leaves the
+        // catching up to `index_imported`.
+        let index = &self.index;
+        let store = &mut self.store;
+        let streamed = before.is_some();
+        let (imported, indexed) = std::thread::scope(|scope| {
+            let (send, receive) = std::sync::mpsc::channel::<Vec<(crate::model::Record, bool)>>();
+            let indexer = scope.spawn(move || {
+                // The index mirrored the store when the import began, so it holds nothing
+                // under a record new to the store.
+                for records in receive {
+                    let mut batch = index.batch()?;
+                    for (record, inserted) in &records {
+                        batch.add_one(record, !inserted)?;
+                    }
+                    batch.commit(None)?;
+                }
+                Ok::<_, IndexError>(())
+            });
+            let imported = import_files_with(store, paths, &settings, &mut |records| {
+                if streamed && !records.is_empty() {
+                    // A send fails only once the indexer stopped on an error, reported below.
+                    let _ = send.send(records.iter().map(|c| (c.record.clone(), c.inserted)).collect());
+                }
+            });
+            drop(send);
+            let indexed = indexer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (imported, indexed)
+        });
+        let mut outcome = imported?;
+        let streamed = match indexed {
+            Ok(()) => streamed,
+            Err(error) => {
+                tracing::warn!(%error, "indexing while importing failed; the index catches up from the store");
+                false
+            }
+        };
+        let started = std::time::Instant::now();
+        match (streamed, before) {
+            (true, Some(before)) => {
+                let after = self.store.record_seq()?;
+                if after - before == outcome.changed_records.len() as u64 {
+                    if after > before {
+                        self.index.batch()?.commit(Some(after))?;
+                    }
+                } else {
+                    self.sync_index()?;
+                }
+            }
+            _ => self.index_imported(before, &outcome)?,
+        }
+        tracing::info!(
+            records = outcome.changed_records.len(),
+            ms = started.elapsed().as_millis() as u64,
+            "indexed imported records"
+        );
         let touched = outcome.files.iter().any(|f| {
             f.changed > 0
                 && matches!(
@@ -560,7 +616,7 @@ impl Workspace {
         match before {
             Some(before) if after - before == outcome.changed_records.len() as u64 => {
                 if after > before {
-                    self.index.sync(&outcome.changed_records, after)?;
+                    self.index.sync(outcome.changed_records.iter().map(|c| &c.record), after)?;
                 }
             }
             _ => {

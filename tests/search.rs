@@ -158,3 +158,41 @@ fn records_stored_but_never_indexed_are_indexed_on_the_next_open() {
         .unwrap();
     assert_eq!(hits.hits.len(), 1);
 }
+
+/// An import indexes each file while the next one is written: every file's records are found
+/// once, a record imported again with a new title is found by the new title only, and the
+/// index records that it reflects the store.
+#[test]
+fn imports_index_each_file_and_replace_changed_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = Workspace::open(dir.path()).unwrap();
+    let data = dir.path().join("in");
+    std::fs::create_dir(&data).unwrap();
+    std::fs::write(
+        data.join("tenders.csv"),
+        "id,kind,title,published,winner\nt1,award,滨江路灯改造工程中标公告,2026-03-01,宜昌光明照明有限公司\n",
+    )
+    .unwrap();
+    std::fs::write(
+        data.join("filings.csv"),
+        "id,enterprise,kind,title,published\nf1,宜昌光明照明有限公司,环评批复,光明照明新厂环评批复,2026-03-02\n",
+    )
+    .unwrap();
+    ws.import(std::slice::from_ref(&data)).unwrap();
+    let found = |ws: &Workspace, query: &str| ids(&search(ws, query, SearchOptions::default()));
+    assert_eq!(found(&ws, "滨江"), ["t1"]);
+    assert_eq!(found(&ws, "新厂"), ["f1"]);
+    assert_eq!(ws.index().num_docs(), 2);
+
+    std::fs::write(
+        data.join("tenders.csv"),
+        "id,kind,title,published,winner\nt1,award,江北隧道照明工程中标公告,2026-03-01,宜昌光明照明有限公司\nt2,award,沿江栈道亮化工程中标公告,2026-03-05,宜昌光明照明有限公司\n",
+    )
+    .unwrap();
+    ws.import(&[data]).unwrap();
+    assert_eq!(found(&ws, "隧道"), ["t1"]);
+    assert!(found(&ws, "滨江").is_empty());
+    assert_eq!(found(&ws, "栈道"), ["t2"]);
+    assert_eq!(ws.index().num_docs(), 3);
+    assert_eq!(ws.index().indexed_seq().unwrap(), Some(ws.store().record_seq().unwrap()));
+}

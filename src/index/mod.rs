@@ -268,14 +268,16 @@ impl SearchIndex {
         Ok(SearchIndex { index, reader, fields, writer: Default::default() })
     }
 
-    /// Runs `f` with a writer that lives only for this write: another process (a CLI import
-    /// beside `serve`) can write between two of ours. A writer another process holds is waited
-    /// for, up to a minute.
-    fn with_writer<T>(&self, f: impl FnOnce(&mut IndexWriter, &Fields) -> Result<T>) -> Result<T> {
-        let _one_at_a_time = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+    /// Opens a batch of writes, with a writer that lives only for this batch: another process
+    /// (a CLI import beside `serve`) can write between two of ours. A writer another process
+    /// holds is waited for, up to a minute. Records added are tokenized on the writer's own
+    /// threads while the caller goes on; nothing is visible until [`IndexBatch::commit`], and
+    /// a batch dropped uncommitted leaves the index as it was.
+    pub fn batch(&self) -> Result<IndexBatch<'_>> {
+        let one_at_a_time = self.writer.lock().unwrap_or_else(|p| p.into_inner());
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
         let mut wait = std::time::Duration::from_millis(20);
-        let mut writer: IndexWriter = loop {
+        let writer: IndexWriter = loop {
             match self.index.writer(WRITER_MEMORY) {
                 Ok(writer) => break writer,
                 Err(tantivy::TantivyError::LockFailure(
@@ -288,9 +290,7 @@ impl SearchIndex {
                 Err(error) => return Err(error.into()),
             }
         };
-        let result = f(&mut writer, &self.fields)?;
-        writer.wait_merging_threads()?;
-        Ok(result)
+        Ok(IndexBatch { index: self, _one_at_a_time: one_at_a_time, writer, added: 0 })
     }
 
     /// The store's record sequence number this index reflects (see [`SearchIndex::sync`]);
@@ -302,8 +302,7 @@ impl SearchIndex {
     /// Adds or replaces records (keyed by kind and id) and commits, keeping the recorded
     /// sequence number.
     pub fn upsert<'a>(&self, records: impl IntoIterator<Item = &'a Record>) -> Result<usize> {
-        let seq = self.indexed_seq()?;
-        self.write(records, Replace::Matching, seq)
+        self.write(records, Replace::Matching, None)
     }
 
     /// Adds or replaces records and records that the index now reflects the store up to `seq`,
@@ -323,27 +322,12 @@ impl SearchIndex {
         replace: Replace,
         seq: Option<u64>,
     ) -> Result<usize> {
-        let count = self.with_writer(|writer, fields| {
-            if replace == Replace::All {
-                writer.delete_all_documents()?;
-            }
-            let mut count = 0;
-            for record in records {
-                if replace == Replace::Matching {
-                    writer.delete_term(Term::from_field_text(fields.key, &key_of(record)));
-                }
-                writer.add_document(document(fields, record))?;
-                count += 1;
-            }
-            let mut commit = writer.prepare_commit()?;
-            if let Some(seq) = seq {
-                commit.set_payload(&seq.to_string());
-            }
-            commit.commit()?;
-            Ok(count)
-        })?;
-        self.reader.reload()?;
-        Ok(count)
+        let mut batch = self.batch()?;
+        if replace == Replace::All {
+            batch.writer.delete_all_documents()?;
+        }
+        batch.add(records)?;
+        batch.commit(seq)
     }
 
     pub fn num_docs(&self) -> u64 {
@@ -490,6 +474,50 @@ impl SearchIndex {
             clauses.push((Occur::Must, Box::new(tantivy::query::AllQuery)));
         }
         Box::new(BooleanQuery::new(clauses))
+    }
+}
+
+/// Writes to the index not yet committed; see [`SearchIndex::batch`].
+pub struct IndexBatch<'a> {
+    index: &'a SearchIndex,
+    _one_at_a_time: std::sync::MutexGuard<'a, ()>,
+    writer: IndexWriter,
+    added: usize,
+}
+
+impl IndexBatch<'_> {
+    /// Adds records, each replacing what the index holds under its kind and id.
+    pub fn add<'r>(&mut self, records: impl IntoIterator<Item = &'r Record>) -> Result<()> {
+        records.into_iter().try_for_each(|record| self.add_one(record, true))
+    }
+
+    /// Adds a record; `replaces` false when the index is known to hold nothing under its kind
+    /// and id (a record new to the store), which spares the index a delete to apply.
+    pub fn add_one(&mut self, record: &Record, replaces: bool) -> Result<()> {
+        let fields = &self.index.fields;
+        if replaces {
+            self.writer.delete_term(Term::from_field_text(fields.key, &key_of(record)));
+        }
+        self.writer.add_document(document(fields, record))?;
+        self.added += 1;
+        Ok(())
+    }
+
+    /// Makes the batch visible, recording that the index reflects the store up to `seq` (or
+    /// keeping what it recorded before); returns how many records it added.
+    pub fn commit(mut self, seq: Option<u64>) -> Result<usize> {
+        let seq = match seq {
+            Some(seq) => Some(seq),
+            None => self.index.indexed_seq()?,
+        };
+        let mut commit = self.writer.prepare_commit()?;
+        if let Some(seq) = seq {
+            commit.set_payload(&seq.to_string());
+        }
+        commit.commit()?;
+        self.writer.wait_merging_threads()?;
+        self.index.reader.reload()?;
+        Ok(self.added)
     }
 }
 

@@ -138,11 +138,19 @@ pub enum RowStatus {
     Rejected(String),
 }
 
+/// A record an import wrote.
+#[derive(Debug)]
+pub struct ChangedRecord {
+    pub record: Record,
+    /// New to the store (else it replaced a stored record of the same kind and id).
+    pub inserted: bool,
+}
+
 #[derive(Debug, Default)]
 pub struct ImportOutcome {
     pub files: Vec<FileReport>,
     /// Records that were inserted or changed, for incremental indexing.
-    pub changed_records: Vec<Record>,
+    pub changed_records: Vec<ChangedRecord>,
     /// Set when at least one file was refused whole.
     pub refused: bool,
     /// Inconsistencies in what is now stored (shareholdings over 100%, a legal representative
@@ -189,11 +197,23 @@ pub fn import_files(
     paths: &[PathBuf],
     settings: &ImportSettings<'_>,
 ) -> Result<ImportOutcome, ImportError> {
+    import_files_with(store, paths, settings, &mut |_| {})
+}
+
+/// [`import_files`], handing each file's changed records to `committed` as soon as they are
+/// committed (the caller indexes them while the next file is imported).
+pub fn import_files_with(
+    store: &mut Store,
+    paths: &[PathBuf],
+    settings: &ImportSettings<'_>,
+    committed: &mut dyn FnMut(&[ChangedRecord]),
+) -> Result<ImportOutcome, ImportError> {
     let files = collect_files(paths)?;
     let mut resolver = store.take_resolver()?;
     let mut outcome = ImportOutcome::default();
     for path in files {
         let shown = path.display().to_string();
+        let started = std::time::Instant::now();
         let prepared = ImportKind::from_path(&path)
             .ok_or_else(|| ImportError::UnknownKind { path: shown.clone() })
             .and_then(|kind| prepare(&path, kind).map(|table| (kind, table)));
@@ -216,7 +236,17 @@ pub fn import_files(
             }
             Err(error) => return Err(error),
         };
+        let read = started.elapsed();
+        let changed_before = outcome.changed_records.len();
         let report = import_table(store, &mut resolver, &shown, kind, table, settings, &mut outcome)?;
+        committed(&outcome.changed_records[changed_before..]);
+        tracing::info!(
+            file = %shown,
+            rows = report.accepted + report.rejected,
+            read_ms = read.as_millis() as u64,
+            write_ms = (started.elapsed() - read).as_millis() as u64,
+            "imported file"
+        );
         outcome.files.push(report);
     }
     store.keep_resolver(resolver)?;
@@ -295,30 +325,17 @@ fn import_table(
         })
         .collect();
     let mut tx = store.begin()?;
-    let mut linker = Linker { tx: &mut tx, resolver, discovered: Vec::new(), privacy: settings.privacy };
+    let mut linker = Linker {
+        tx: &mut tx,
+        resolver,
+        discovered: Vec::new(),
+        privacy: settings.privacy,
+        persons: Default::default(),
+    };
     let mut seen_ids = HashSet::new();
     let mut changed_records = Vec::new();
     for row in &table.rows {
-        // Every kind checks all of a row before it writes, except a relation, which can only
-        // tell it links an enterprise to itself after linking both names (two names that
-        // turn out to be one new enterprise). Its rows run in a savepoint, so a rejected row
-        // leaves no enterprise behind; the others skip the savepoint's cost (about a fifth of
-        // an import's time).
-        let mark = if kind == ImportKind::Relations { Some(linker.tx.begin_row()?) } else { None };
-        let discovered_before = linker.discovered.len();
         let result = import_row(&mut linker, kind, row, &mut seen_ids);
-        if let Some(mark) = mark {
-            match &result {
-                Ok(_) => linker.tx.keep_row(mark)?,
-                Err(RowError::Invalid(_)) => {
-                    linker.tx.undo_row(mark)?;
-                    for id in linker.discovered.drain(discovered_before..) {
-                        linker.resolver.forget(id);
-                    }
-                }
-                Err(RowError::Store(_)) => {}
-            }
-        }
         match result {
             Ok(applied) => {
                 report.accepted += 1;
@@ -332,7 +349,8 @@ fn import_table(
                 ));
                 if applied.upsert != Upsert::Unchanged {
                     report.changed += 1;
-                    changed_records.extend(applied.record);
+                    let inserted = applied.upsert == Upsert::Inserted;
+                    changed_records.extend(applied.record.map(|record| ChangedRecord { record, inserted }));
                 }
             }
             Err(RowError::Invalid(reason)) => {

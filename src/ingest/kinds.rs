@@ -11,7 +11,7 @@ use crate::model::{
 };
 use crate::resolve::{Context, EntRef, Resolution, Resolver};
 use crate::store::{StoreError, StoreTx, Upsert};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 pub(super) enum RowError {
     Invalid(RowProblem),
@@ -48,6 +48,9 @@ pub(super) struct Linker<'t, 's> {
     pub(super) resolver: &'t mut Resolver,
     pub(super) discovered: Vec<i64>,
     pub(super) privacy: &'t Privacy,
+    /// Names of the persons rows have referred to, by id: persons are imported before the
+    /// files that refer to them and do not change while one of those is imported.
+    pub(super) persons: HashMap<String, String>,
 }
 
 impl Linker<'_, '_> {
@@ -102,12 +105,34 @@ impl Linker<'_, '_> {
 
     /// A reference that may name a person (`person:ID`, who must already be imported: the
     /// transaction sees earlier rows and files) or an enterprise.
-    fn check_party(&self, column: &str, raw: &str) -> Result<PartyRef, RowError> {
+    fn check_party(&mut self, column: &str, raw: &str) -> Result<PartyRef, RowError> {
         match parse_person_ref(raw) {
-            Some(person) if self.tx.person_exists(person)? => Ok(PartyRef::Person(person.to_string())),
-            Some(person) => Err(problem(format!("unknown person {person:?}; import persons first")).into()),
+            Some(person) => match self.person_name(person)? {
+                Some(_) => Ok(PartyRef::Person(person.to_string())),
+                None => Err(problem(format!("unknown person {person:?}; import persons first")).into()),
+            },
             None => Ok(PartyRef::Enterprise(self.check(column, raw)?)),
         }
+    }
+
+    fn person_name(&mut self, id: &str) -> Result<Option<String>, StoreError> {
+        if let Some(name) = self.persons.get(id) {
+            return Ok(Some(name.clone()));
+        }
+        let name = self.tx.person_name(id)?;
+        if let Some(name) = &name {
+            self.persons.insert(id.to_string(), name.clone());
+        }
+        Ok(name)
+    }
+
+    /// Whether linking the reference would create an enterprise (nothing, or only a guess,
+    /// matches it).
+    fn would_discover(&self, checked: &CheckedRef) -> bool {
+        !matches!(
+            self.resolver.resolve_in(&checked.reference, &Context::default()),
+            Resolution::Linked { .. }
+        )
     }
 }
 
@@ -281,6 +306,14 @@ fn import_relation(linker: &mut Linker<'_, '_>, f: &Fields<'_>) -> Result<Applie
         return Err(problem("a relation from an enterprise to itself").into());
     }
     let to = linker.check("to", to_raw)?;
+    // Two names can turn out to be one enterprise only once both are linked: when linking
+    // creates one (the second name matching the first's new enterprise), the links run in a
+    // savepoint, so a rejected row leaves no enterprise behind. Rows between known enterprises,
+    // nearly all of them, skip the savepoint's cost.
+    let discovers = linker.would_discover(&to)
+        || matches!(&from, PartyRef::Enterprise(checked) if linker.would_discover(checked));
+    let mark = if discovers { Some(linker.tx.begin_row()?) } else { None };
+    let discovered_before = linker.discovered.len();
     let origin = format!("relation:{from_raw}->{to_raw}");
     let from = match from {
         PartyRef::Person(id) => Party::Person(id),
@@ -288,7 +321,16 @@ fn import_relation(linker: &mut Linker<'_, '_>, f: &Fields<'_>) -> Result<Applie
     };
     let to = linker.link(to, &origin)?.id;
     if from == Party::Enterprise(to) {
+        if let Some(mark) = mark {
+            linker.tx.undo_row(mark)?;
+            for id in linker.discovered.drain(discovered_before..) {
+                linker.resolver.forget(id);
+            }
+        }
         return Err(problem("a relation from an enterprise to itself").into());
+    }
+    if let Some(mark) = mark {
+        linker.tx.keep_row(mark)?;
     }
     let relation = Relation { from, to, kind, share, role, amount, start, end, source };
     let upsert = linker.tx.upsert_relation(&relation)?;
@@ -470,7 +512,7 @@ fn parse_record(linker: &mut Linker<'_, '_>, kind: ImportKind, f: &Fields<'_>) -
             let extra = f.extra();
             let (subject, subject_name) = match subject {
                 PartyRef::Person(person) => {
-                    let name = linker.tx.person_name(&person)?.unwrap_or_else(|| person.clone());
+                    let name = linker.person_name(&person)?.unwrap_or_else(|| person.clone());
                     (Party::Person(person), name)
                 }
                 PartyRef::Enterprise(checked) => {

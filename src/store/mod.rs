@@ -505,7 +505,13 @@ impl Store {
     /// process, for up to the busy timeout): a transaction that read first and wrote later
     /// would fail outright when another process wrote in between.
     pub fn begin(&mut self) -> Result<StoreTx<'_>> {
-        Ok(StoreTx { tx: self.db.begin_write()?, db: &self.db, record_seq: None, graph_seq: None })
+        Ok(StoreTx {
+            tx: self.db.begin_write()?,
+            db: &self.db,
+            record_seq: None,
+            graph_seq: None,
+            enterprise_id: None,
+        })
     }
 
     pub fn enterprises(&self) -> Result<Vec<Enterprise>> {

@@ -11,6 +11,7 @@ use crate::model::{Enterprise, EnterpriseId, Manager, Party, Person, Record, Rel
 pub struct RowMark {
     record_seq: Option<i64>,
     graph_seq: Option<i64>,
+    enterprise_id: Option<i64>,
 }
 
 /// Whether an upsert changed anything.
@@ -31,22 +32,30 @@ pub struct StoreTx<'a> {
     /// commit (updating the counter row for every change would leave one row version per
     /// change, each later update walking past all of them: quadratic in a large import).
     pub(super) graph_seq: Option<i64>,
+    /// The last enterprise id this transaction handed out.
+    pub(super) enterprise_id: Option<i64>,
 }
 
 impl StoreTx<'_> {
     /// Inserts a new enterprise and returns it with its id.
     pub fn insert_enterprise(&mut self, mut enterprise: Enterprise) -> Result<Enterprise> {
-        // The next id is the highest plus one on both backends (SQLite's rowid rule), taken
-        // inside the write transaction: a rolled-back import leaves no gap, so a re-run numbers
-        // enterprises as a clean run would (a PostgreSQL sequence would not roll back).
-        enterprise.id = self.db.query_one(
-            "INSERT INTO enterprises(id, uscc, name, region, data)
-             VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM enterprises), ?1, ?2, ?3, '{}') RETURNING id",
-            p![enterprise.uscc, enterprise.name, enterprise.region],
-            |row| row.get(0),
-        )?;
+        // The next id is the highest plus one on both backends (SQLite's rowid rule), read once
+        // inside the write transaction (which holds the write lock): a rolled-back import
+        // leaves no gap, so a re-run numbers enterprises as a clean run would (a PostgreSQL
+        // sequence would not roll back).
+        let last = match self.enterprise_id {
+            Some(id) => id,
+            None => {
+                self.db.query_one("SELECT COALESCE(MAX(id), 0) FROM enterprises", &[], |row| row.get(0))?
+            }
+        };
+        enterprise.id = last + 1;
         let data = serde_json::to_string(&enterprise)?;
-        self.db.execute("UPDATE enterprises SET data = ?2 WHERE id = ?1", p![enterprise.id, data])?;
+        self.db.execute(
+            "INSERT INTO enterprises(id, uscc, name, region, data) VALUES (?1, ?2, ?3, ?4, ?5)",
+            p![enterprise.id, enterprise.uscc, enterprise.name, enterprise.region, data],
+        )?;
+        self.enterprise_id = Some(enterprise.id);
         self.log_change("enterprise", None, &data)?;
         Ok(enterprise)
     }
@@ -66,7 +75,8 @@ impl StoreTx<'_> {
                     p![id, enterprise.uscc, enterprise.name, enterprise.region, data],
                 )
             },
-            |_| Err(super::StoreError::Corrupt(format!("no enterprise {id} to update"))),
+            // An enterprise is inserted by `insert_enterprise` only.
+            |_| Ok(0),
         )
     }
 
@@ -99,10 +109,6 @@ impl StoreTx<'_> {
         })
     }
 
-    pub fn person_exists(&self, id: &str) -> Result<bool> {
-        Ok(self.person_name(id)?.is_some())
-    }
-
     pub fn person_name(&self, id: &str) -> Result<Option<String>> {
         let data: Option<String> =
             self.db.query_opt("SELECT data FROM persons WHERE id = ?1", p![id], |row| row.get(0))?;
@@ -124,7 +130,12 @@ impl StoreTx<'_> {
             data,
             log,
             |db| db.execute(&format!("UPDATE {table} SET data = ?2 WHERE id = ?1"), p![id, data]),
-            |db| db.execute(&format!("INSERT INTO {table}(id, data) VALUES (?1, ?2)"), p![id, data]),
+            |db| {
+                db.execute(
+                    &format!("INSERT INTO {table}(id, data) VALUES (?1, ?2) ON CONFLICT DO NOTHING"),
+                    p![id, data],
+                )
+            },
         )
     }
 
@@ -150,7 +161,7 @@ impl StoreTx<'_> {
             |db| db.execute("UPDATE relations SET data = ?2 WHERE key = ?1", p![key, data]),
             |db| {
                 db.execute(
-                    "INSERT INTO relations(key, to_id, kind, data) VALUES (?1, ?2, ?3, ?4)",
+                    "INSERT INTO relations(key, to_id, kind, data) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
                     p![key, relation.to, relation.kind.as_str(), data],
                 )
             },
@@ -177,7 +188,8 @@ impl StoreTx<'_> {
             },
             |db| {
                 db.execute(
-                    "INSERT INTO records(kind, id, published, data, seq) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    "INSERT INTO records(kind, id, published, data, seq) VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT DO NOTHING",
                     p![kind, id, published, data, seq],
                 )
             },
@@ -205,9 +217,10 @@ impl StoreTx<'_> {
         Ok(upsert)
     }
 
-    /// The one upsert: compare the stored JSON (selected by `key`) with `data`, then leave it,
-    /// update it, or insert it; a change to a row the graph or mining is derived from is logged
-    /// as `log`.
+    /// The one upsert: insert `data` unless a row with its key exists (`insert` ends in
+    /// `ON CONFLICT DO NOTHING`, so a new row costs one statement), else compare the stored
+    /// JSON (selected by `key`) with `data` and leave it or update it; a change to a row the
+    /// graph or mining is derived from is logged as `log`.
     fn upsert_row(
         &mut self,
         select: &str,
@@ -217,16 +230,21 @@ impl StoreTx<'_> {
         update: impl FnOnce(&Db) -> Result<usize>,
         insert: impl FnOnce(&Db) -> Result<usize>,
     ) -> Result<Upsert> {
-        let existing: Option<String> = self.db.query_opt(select, key, |row| row.get(0))?;
-        let upsert = match &existing {
-            Some(old) if old == data => return Ok(Upsert::Unchanged),
-            Some(_) => {
-                update(self.db)?;
-                Upsert::Updated
-            }
-            None => {
-                insert(self.db)?;
-                Upsert::Inserted
+        let (upsert, existing) = if insert(self.db)? == 1 {
+            (Upsert::Inserted, None)
+        } else {
+            let existing: Option<String> = self.db.query_opt(select, key, |row| row.get(0))?;
+            match existing {
+                Some(old) if old == data => return Ok(Upsert::Unchanged),
+                Some(old) => {
+                    update(self.db)?;
+                    (Upsert::Updated, Some(old))
+                }
+                None => {
+                    return Err(super::StoreError::Corrupt(format!(
+                        "a row neither inserted nor found: {select}"
+                    )))
+                }
             }
         };
         if let Some(what) = log {
@@ -253,7 +271,11 @@ impl StoreTx<'_> {
     /// ([`StoreTx::keep_row`]).
     pub fn begin_row(&mut self) -> Result<RowMark> {
         self.db.execute("SAVEPOINT import_row", &[])?;
-        Ok(RowMark { record_seq: self.record_seq, graph_seq: self.graph_seq })
+        Ok(RowMark {
+            record_seq: self.record_seq,
+            graph_seq: self.graph_seq,
+            enterprise_id: self.enterprise_id,
+        })
     }
 
     pub fn keep_row(&mut self, _mark: RowMark) -> Result<()> {
@@ -266,6 +288,7 @@ impl StoreTx<'_> {
         self.db.batch("ROLLBACK TO import_row; RELEASE import_row")?;
         self.record_seq = mark.record_seq;
         self.graph_seq = mark.graph_seq;
+        self.enterprise_id = mark.enterprise_id;
         Ok(())
     }
 
