@@ -469,15 +469,9 @@ impl Workspace {
             ms = started.elapsed().as_millis() as u64,
             "indexed imported records"
         );
-        let touched = outcome.files.iter().any(|f| {
-            f.changed > 0
-                && matches!(
-                    f.kind,
-                    Some(ImportKind::Enterprises | ImportKind::Relations | ImportKind::Persons)
-                )
-        });
-        if touched {
-            outcome.warnings = self.store.consistency_warnings(5)?;
+        if !(outcome.touched_enterprises.is_empty() && outcome.touched_persons.is_empty()) {
+            outcome.warnings =
+                self.store.consistency_warnings(5, &outcome.touched_enterprises, &outcome.touched_persons)?;
             for warning in &outcome.warnings {
                 tracing::warn!("{warning}");
             }

@@ -333,6 +333,27 @@ fn shareholdings_over_100_percent_and_two_legal_representatives_are_warned_about
     assert_eq!(outcome.warnings.len(), 2, "{:?}", outcome.warnings);
     assert!(outcome.warnings[0].contains("甲公司 (130.0% over 2 holders)"), "{:?}", outcome.warnings);
     assert!(outcome.warnings[1].contains("甲公司: 张三 vs 李四"), "{:?}", outcome.warnings);
+
+    // The checks look at what an import touched: a relation of another enterprise says
+    // nothing of 甲公司's.
+    let later = dir.path().join("later");
+    std::fs::create_dir_all(&later).unwrap();
+    std::fs::write(later.join("relations.csv"), "from,to,kind,share\n乙公司,丙公司,shareholder,0.3\n")
+        .unwrap();
+    let outcome = ws.import(std::slice::from_ref(&later)).unwrap();
+    assert!(outcome.warnings.is_empty(), "{:?}", outcome.warnings);
+    // Renaming the person to the declared name settles the second (甲公司, reached through
+    // its legal representative, is checked whole); renaming it again to another name brings
+    // it back.
+    std::fs::remove_file(later.join("relations.csv")).unwrap();
+    std::fs::write(later.join("persons.csv"), "id,name\np1,张三\n").unwrap();
+    let outcome = ws.import(std::slice::from_ref(&later)).unwrap();
+    assert_eq!(outcome.warnings.len(), 1, "{:?}", outcome.warnings);
+    assert!(outcome.warnings[0].contains("甲公司 (130.0% over 2 holders)"), "{:?}", outcome.warnings);
+    std::fs::write(later.join("persons.csv"), "id,name\np1,王五\n").unwrap();
+    let outcome = ws.import(&[later]).unwrap();
+    assert_eq!(outcome.warnings.len(), 2, "{:?}", outcome.warnings);
+    assert!(outcome.warnings[1].contains("甲公司: 张三 vs 王五"), "{:?}", outcome.warnings);
 }
 
 #[test]

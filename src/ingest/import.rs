@@ -3,11 +3,11 @@
 
 use super::kinds::{import_row, Linker, RowError};
 use super::reader::{read_table, RawRow, ReadError, Table};
-use crate::model::{mask_id_numbers_in, Privacy, Record, RecordKind};
+use crate::model::{mask_id_numbers_in, EnterpriseId, Party, Privacy, Record, RecordKind};
 use crate::resolve::Resolver;
 use crate::store::{Store, StoreError, Upsert};
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
 /// The nine import kinds, in the order a directory is imported (referenced before referencing).
@@ -153,9 +153,14 @@ pub struct ImportOutcome {
     pub changed_records: Vec<ChangedRecord>,
     /// Set when at least one file was refused whole.
     pub refused: bool,
-    /// Inconsistencies in what is now stored (shareholdings over 100%, a legal representative
-    /// named two ways): kept, but worth a look.
+    /// Inconsistencies in what is now stored about the enterprises the import touched
+    /// (shareholdings over 100%, a legal representative named two ways): kept, but worth a
+    /// look.
     pub warnings: Vec<String>,
+    /// The enterprises whose own row or relations the import changed.
+    pub touched_enterprises: BTreeSet<EnterpriseId>,
+    /// The persons the import renamed.
+    pub touched_persons: BTreeSet<String>,
 }
 
 /// Expands directories (sorted, then ordered by kind) into the files to import.
@@ -334,6 +339,7 @@ fn import_table(
     };
     let mut seen_ids = HashSet::new();
     let mut changed_records = Vec::new();
+    let (mut touched_enterprises, mut touched_persons) = (BTreeSet::new(), BTreeSet::new());
     for row in &table.rows {
         let result = import_row(&mut linker, kind, row, &mut seen_ids);
         match result {
@@ -349,6 +355,12 @@ fn import_table(
                 ));
                 if applied.upsert != Upsert::Unchanged {
                     report.changed += 1;
+                    for party in applied.parties {
+                        match party {
+                            Party::Enterprise(id) => touched_enterprises.insert(id),
+                            Party::Person(id) => touched_persons.insert(id),
+                        };
+                    }
                     let inserted = applied.upsert == Upsert::Inserted;
                     changed_records.extend(applied.record.map(|record| ChangedRecord { record, inserted }));
                 }
@@ -381,6 +393,8 @@ fn import_table(
         report.rejects = Some(write_rejects(settings.rejects_dir, file, &rejects)?);
     }
     outcome.changed_records.extend(changed_records);
+    outcome.touched_enterprises.extend(touched_enterprises);
+    outcome.touched_persons.extend(touched_persons);
     Ok(report)
 }
 

@@ -34,6 +34,9 @@ pub(super) struct Applied {
     pub(super) upsert: Upsert,
     /// The record written, for kinds that are records.
     pub(super) record: Option<Record>,
+    /// What the checks after an import look at again when this row changed something: an
+    /// enterprise row's enterprise, a relation's ends, a renamed person.
+    pub(super) parties: Vec<Party>,
 }
 
 /// A reference that passed validation and is known not to be ambiguous.
@@ -157,7 +160,11 @@ pub(super) fn import_row(
                 fields.required("name")?.to_string(),
                 fields.opt("id_number"),
             );
-            Ok(Applied { upsert: linker.tx.upsert_person(&person)?, record: None })
+            let upsert = linker.tx.upsert_person(&person)?;
+            // A new person has no relations yet; a renamed one may now differ from what an
+            // enterprise declares as its legal representative.
+            let parties = if upsert == Upsert::Updated { vec![Party::Person(person.id)] } else { Vec::new() };
+            Ok(Applied { upsert, record: None, parties })
         }
         ImportKind::Managers => {
             let manager = Manager {
@@ -181,13 +188,13 @@ pub(super) fn import_row(
                 },
                 secret: fields.string("secret"),
             };
-            Ok(Applied { upsert: linker.tx.upsert_manager(&manager)?, record: None })
+            Ok(Applied { upsert: linker.tx.upsert_manager(&manager)?, record: None, parties: Vec::new() })
         }
         ImportKind::Relations => import_relation(linker, &fields),
         _ => {
             let record = parse_record(linker, kind, &fields)?;
             let upsert = linker.tx.upsert_record(&record)?;
-            Ok(Applied { upsert, record: Some(record) })
+            Ok(Applied { upsert, record: Some(record), parties: Vec::new() })
         }
     }
 }
@@ -246,11 +253,11 @@ fn import_enterprise(linker: &mut Linker<'_, '_>, f: &Fields<'_>) -> Result<Appl
         let merged = merge_enterprise(existing, incoming);
         let upsert = linker.tx.update_enterprise(&merged)?;
         linker.resolver.insert(&merged);
-        return Ok(Applied { upsert, record: None });
+        return Ok(Applied { upsert, record: None, parties: vec![Party::Enterprise(merged.id)] });
     }
     let created = linker.tx.insert_enterprise(incoming)?;
     linker.resolver.insert(&created);
-    Ok(Applied { upsert: Upsert::Inserted, record: None })
+    Ok(Applied { upsert: Upsert::Inserted, record: None, parties: vec![Party::Enterprise(created.id)] })
 }
 
 /// Values the row gives win; what it leaves empty is kept. Aliases are the union, and a name
@@ -337,7 +344,7 @@ fn import_relation(linker: &mut Linker<'_, '_>, f: &Fields<'_>) -> Result<Applie
     if let (true, Party::Enterprise(from)) = (relation.is_control(), &relation.from) {
         linker.resolver.relate(*from, to);
     }
-    Ok(Applied { upsert, record: None })
+    Ok(Applied { upsert, record: None, parties: vec![relation.from, Party::Enterprise(relation.to)] })
 }
 
 enum PartyRef {

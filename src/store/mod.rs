@@ -15,7 +15,7 @@ use db::{p, Db, Param, Row};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
@@ -783,24 +783,46 @@ impl Store {
         })
     }
 
-    /// Inconsistencies worth a warning after an import, in words: enterprises whose current
+    /// Inconsistencies worth a warning after an import, in words, among `enterprises` and the
+    /// enterprises `persons` are legal representatives of: enterprises whose current
     /// shareholdings add up to more than 100%, and enterprises whose `legal_rep` column names
     /// someone else than their legal-representative relation. At most `limit` examples each.
-    pub fn consistency_warnings(&self, limit: usize) -> Result<Vec<String>> {
+    /// The checks read only those enterprises' relations, so a daily import costs what it
+    /// touched, not the whole store.
+    pub fn consistency_warnings(
+        &self,
+        limit: usize,
+        enterprises: &BTreeSet<EnterpriseId>,
+        persons: &BTreeSet<String>,
+    ) -> Result<Vec<String>> {
         let db = &self.db;
+        let mut scope: BTreeSet<EnterpriseId> = enterprises.clone();
+        if !persons.is_empty() {
+            let persons: Vec<&str> = persons.iter().map(String::as_str).collect();
+            scope.extend(self.query_in(
+                &format!(
+                    "SELECT to_id FROM relations WHERE kind = 'legal_rep' AND {} IN ({{in}})",
+                    json(db, "data", "from.Person", None)
+                ),
+                &persons,
+                |row| row.get::<i64>(0),
+            )?);
+        }
+        let scope: Vec<EnterpriseId> = scope.into_iter().collect();
         let mut out = Vec::new();
-        let over: Vec<(String, f64, i64)> = db.query(
+        let mut over: Vec<(String, f64, i64)> = self.query_in(
             &format!(
                 "SELECT e.name, s.total, s.holders FROM (
                    SELECT to_id, SUM({}) AS total, COUNT(*) AS holders FROM relations
-                   WHERE kind = 'shareholder' AND {} IS NULL GROUP BY to_id
-                 ) s JOIN enterprises e ON e.id = s.to_id WHERE s.total > 1.0001 ORDER BY s.total DESC",
+                   WHERE to_id IN ({{in}}) AND kind = 'shareholder' AND {} IS NULL GROUP BY to_id
+                 ) s JOIN enterprises e ON e.id = s.to_id WHERE s.total > 1.0001",
                 json(db, "data", "share", Some("float8")),
                 json(db, "data", "end", None),
             ),
-            &[],
+            &scope,
             |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
         )?;
+        over.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         if !over.is_empty() {
             let examples: Vec<String> = over
                 .iter()
@@ -817,17 +839,17 @@ impl Store {
         }
         let declared = json(db, "e.data", "legal_rep", None);
         let related = json(db, "p.data", "name", None);
-        let differ: Vec<(String, String, String)> = db.query(
+        let differ: Vec<(String, String, String)> = self.query_in(
             &format!(
                 "SELECT e.name, {declared}, {related}
                  FROM relations r JOIN enterprises e ON e.id = r.to_id
                  JOIN persons p ON p.id = {}
-                 WHERE r.kind = 'legal_rep' AND {} IS NULL
+                 WHERE r.to_id IN ({{in}}) AND r.kind = 'legal_rep' AND {} IS NULL
                    AND {declared} IS NOT NULL AND {declared} <> {related}",
                 json(db, "r.data", "from.Person", None),
                 json(db, "r.data", "end", None),
             ),
-            &[],
+            &scope,
             |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
         )?;
         if !differ.is_empty() {

@@ -328,7 +328,7 @@ impl Store {
     /// Runs `sql` once per chunk of [`CHUNK`] `items`, its `{in}` standing for the list of
     /// them (the last repeated to fill, so every chunk has one statement text and its prepared
     /// statement is reused), and gathers the rows.
-    fn query_in<T, V: ToParam>(
+    pub(super) fn query_in<T, V: ToParam>(
         &self,
         sql: &str,
         items: &[V],
