@@ -418,15 +418,16 @@ impl Workspace {
         let index = &self.index;
         let store = &mut self.store;
         let streamed = before.is_some();
+        let mut handed = 0;
         let (imported, indexed) = std::thread::scope(|scope| {
-            let (send, receive) = std::sync::mpsc::channel::<Vec<(crate::model::Record, bool)>>();
+            let (send, receive) = std::sync::mpsc::channel::<Vec<crate::ingest::ChangedRecord>>();
             let indexer = scope.spawn(move || {
                 // The index mirrored the store when the import began, so it holds nothing
                 // under a record new to the store.
                 for records in receive {
                     let mut batch = index.batch()?;
-                    for (record, inserted) in &records {
-                        batch.add_one(record, !inserted)?;
+                    for changed in &records {
+                        batch.add_one(&changed.record, !changed.inserted)?;
                     }
                     batch.commit(None)?;
                 }
@@ -434,8 +435,9 @@ impl Workspace {
             });
             let imported = import_files_with(store, paths, &settings, &mut |records| {
                 if streamed && !records.is_empty() {
+                    handed += records.len();
                     // A send fails only once the indexer stopped on an error, reported below.
-                    let _ = send.send(records.iter().map(|c| (c.record.clone(), c.inserted)).collect());
+                    let _ = send.send(std::mem::take(records));
                 }
             });
             drop(send);
@@ -454,7 +456,7 @@ impl Workspace {
         match (streamed, before) {
             (true, Some(before)) => {
                 let after = self.store.record_seq()?;
-                if after - before == outcome.changed_records.len() as u64 {
+                if after - before == handed as u64 {
                     if after > before {
                         self.index.batch()?.commit(Some(after))?;
                     }
@@ -465,7 +467,7 @@ impl Workspace {
             _ => self.index_imported(before, &outcome)?,
         }
         tracing::info!(
-            records = outcome.changed_records.len(),
+            records = handed + outcome.changed_records.len(),
             ms = started.elapsed().as_millis() as u64,
             "indexed imported records"
         );

@@ -77,7 +77,6 @@ fn reimporting_changes_nothing() {
     let leads_before = all_opportunities(&ws);
     let outcome = ws.import(&[fixture_dir()]).unwrap();
     assert!(outcome.files.iter().all(|f| f.changed == 0 && f.discovered == 0), "{:?}", outcome.files);
-    assert!(outcome.changed_records.is_empty());
     ws.mine(as_of()).unwrap();
     let after = (
         ws.store().count(Table::Enterprises).unwrap(),

@@ -88,7 +88,7 @@ pub fn convert_executives(dir: &Path, out: &Path) -> Result<ConvertSummary, Conv
     require(&employment, "executive_stock.csv", ":START_ID")?;
     let industries: HashMap<String, String> = match read_table(&dir.join("industry.csv")) {
         Ok(table) => table
-            .rows
+            .into_rows()
             .iter()
             .filter_map(|r| Some((column(r, "industry_id")?.to_string(), column(r, "name")?.to_string())))
             .collect(),
@@ -96,7 +96,7 @@ pub fn convert_executives(dir: &Path, out: &Path) -> Result<ConvertSummary, Conv
     };
     let stock_industry: HashMap<String, String> = match read_table(&dir.join("stock_industry.csv")) {
         Ok(table) => table
-            .rows
+            .into_rows()
             .iter()
             .filter_map(|r| {
                 let industry = industries.get(column(r, ":END_ID")?)?;
@@ -109,7 +109,7 @@ pub fn convert_executives(dir: &Path, out: &Path) -> Result<ConvertSummary, Conv
     let mut enterprise_names: HashMap<String, String> = HashMap::new();
     let mut ents =
         Writer::create(out, "enterprises.csv", &["name", "aliases", "industry", "listed", "stock_code"])?;
-    for row in &stocks.rows {
+    for row in &stocks.into_rows() {
         let (Some(id), Some(name)) = (column(row, "stock_id"), column(row, "name")) else { continue };
         let code = column(row, "code").unwrap_or(id);
         let industry = stock_industry.get(id).map(String::as_str).unwrap_or("");
@@ -126,7 +126,7 @@ pub fn convert_executives(dir: &Path, out: &Path) -> Result<ConvertSummary, Conv
     ents.finish()?;
     let mut persons = Writer::create(out, "persons.csv", &["id", "name", "gender", "age"])?;
     let mut person_ids = std::collections::HashSet::new();
-    for row in &executives.rows {
+    for row in &executives.into_rows() {
         let (Some(id), Some(name)) = (column(row, "person_id"), column(row, "name")) else { continue };
         let pid = format!("exec-{id}");
         persons.line(&[&pid, name, column(row, "gender").unwrap_or(""), column(row, "age").unwrap_or("")])?;
@@ -135,7 +135,7 @@ pub fn convert_executives(dir: &Path, out: &Path) -> Result<ConvertSummary, Conv
     }
     persons.finish()?;
     let mut relations = Writer::create(out, "relations.csv", &["from", "to", "kind", "role", "source"])?;
-    for row in &employment.rows {
+    for row in &employment.into_rows() {
         let (Some(person), Some(stock)) = (column(row, ":START_ID"), column(row, ":END_ID")) else {
             continue;
         };

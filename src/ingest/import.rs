@@ -2,7 +2,7 @@
 //! transaction per file, rejected rows reported with file, line and reason.
 
 use super::kinds::{import_row, Linker, RowError};
-use super::reader::{read_table, RawRow, ReadError, Table};
+use super::reader::{read_table, RawRow, ReadError, Table, UnreadableRow};
 use crate::model::{mask_id_numbers_in, EnterpriseId, Party, Privacy, Record, RecordKind};
 use crate::resolve::Resolver;
 use crate::store::{Store, StoreError, Upsert};
@@ -149,7 +149,8 @@ pub struct ChangedRecord {
 #[derive(Debug, Default)]
 pub struct ImportOutcome {
     pub files: Vec<FileReport>,
-    /// Records that were inserted or changed, for incremental indexing.
+    /// Records that were inserted or changed, for incremental indexing (but for those a
+    /// caller of [`import_files_with`] took as they were committed).
     pub changed_records: Vec<ChangedRecord>,
     /// Set when at least one file was refused whole.
     pub refused: bool,
@@ -206,12 +207,13 @@ pub fn import_files(
 }
 
 /// [`import_files`], handing each file's changed records to `committed` as soon as they are
-/// committed (the caller indexes them while the next file is imported).
+/// committed (the caller indexes them while the next file is imported). What `committed`
+/// leaves in the vector is kept in the outcome's `changed_records`; what it takes is not.
 pub fn import_files_with(
     store: &mut Store,
     paths: &[PathBuf],
     settings: &ImportSettings<'_>,
-    committed: &mut dyn FnMut(&[ChangedRecord]),
+    committed: &mut dyn FnMut(&mut Vec<ChangedRecord>),
 ) -> Result<ImportOutcome, ImportError> {
     let files = collect_files(paths)?;
     let mut resolver = store.take_resolver()?;
@@ -244,7 +246,9 @@ pub fn import_files_with(
         let read = started.elapsed();
         let changed_before = outcome.changed_records.len();
         let report = import_table(store, &mut resolver, &shown, kind, table, settings, &mut outcome)?;
-        committed(&outcome.changed_records[changed_before..]);
+        let mut fresh = outcome.changed_records.split_off(changed_before);
+        committed(&mut fresh);
+        outcome.changed_records.append(&mut fresh);
         tracing::info!(
             file = %shown,
             rows = report.accepted + report.rejected,
@@ -272,7 +276,7 @@ pub fn import_rows(
     let mut columns: Vec<String> = rows.iter().flat_map(|r| r.values.keys().cloned()).collect();
     columns.sort();
     columns.dedup();
-    let table = Table { columns, has_header: false, rows, unreadable: Vec::new() };
+    let table = Table { columns, has_header: false, rows: rows.into(), unreadable: Vec::new() };
     let mut outcome = ImportOutcome::default();
     let report = import_table(store, &mut resolver, label, kind, table, settings, &mut outcome)?;
     outcome.files.push(report);
@@ -319,16 +323,13 @@ fn import_table(
         refused: None,
         rows: Vec::new(),
     };
-    let mut rejects: Vec<Reject> = table
-        .unreadable
-        .iter()
-        .map(|u| Reject {
-            file: file.to_string(),
-            line: u.line,
-            reason: u.reason.clone(),
-            row: serde_json::Value::String(u.original.clone()),
-        })
-        .collect();
+    let unreadable = |u: UnreadableRow| Reject {
+        file: file.to_string(),
+        line: u.line,
+        reason: u.reason,
+        row: serde_json::Value::String(u.original),
+    };
+    let mut rejects: Vec<Reject> = table.unreadable.into_iter().map(unreadable).collect();
     let mut tx = store.begin()?;
     let mut linker = Linker {
         tx: &mut tx,
@@ -340,7 +341,15 @@ fn import_table(
     let mut seen_ids = HashSet::new();
     let mut changed_records = Vec::new();
     let (mut touched_enterprises, mut touched_persons) = (BTreeSet::new(), BTreeSet::new());
-    for row in &table.rows {
+    for row in table.rows {
+        let row = match row {
+            Ok(row) => row,
+            Err(row) => {
+                rejects.push(unreadable(row));
+                continue;
+            }
+        };
+        let row = &row;
         let result = import_row(&mut linker, kind, row, &mut seen_ids);
         match result {
             Ok(applied) => {

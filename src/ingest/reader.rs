@@ -48,9 +48,103 @@ pub struct Table {
     pub columns: Vec<String>,
     /// Whether the file format has a header that fixes its columns.
     pub has_header: bool,
-    pub rows: Vec<RawRow>,
+    pub rows: Rows,
+    /// Rows found unreadable before `rows` are read.
     pub unreadable: Vec<UnreadableRow>,
 }
+
+impl Table {
+    /// The readable rows, read whole; unreadable ones are dropped.
+    pub fn into_rows(self) -> Vec<RawRow> {
+        self.rows.flatten().collect()
+    }
+}
+
+/// A table's rows: read already, or read from the file as they are asked for (a large CSV
+/// file's rows are never all in memory at once), each a row or an unreadable row.
+#[derive(Debug)]
+pub enum Rows {
+    Read(std::vec::IntoIter<RawRow>),
+    Csv(CsvRows),
+}
+
+impl Default for Rows {
+    fn default() -> Self {
+        Rows::Read(Vec::new().into_iter())
+    }
+}
+
+impl From<Vec<RawRow>> for Rows {
+    fn from(rows: Vec<RawRow>) -> Self {
+        Rows::Read(rows.into_iter())
+    }
+}
+
+impl Iterator for Rows {
+    type Item = Result<RawRow, UnreadableRow>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Rows::Read(rows) => rows.next().map(Ok),
+            Rows::Csv(rows) => rows.next(),
+        }
+    }
+}
+
+/// CSV records after the header, read one at a time.
+pub struct CsvRows {
+    reader: csv::Reader<std::io::Cursor<Vec<u8>>>,
+    columns: Vec<String>,
+    record: csv::ByteRecord,
+}
+
+impl std::fmt::Debug for CsvRows {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CsvRows").field("columns", &self.columns).finish_non_exhaustive()
+    }
+}
+
+impl Iterator for CsvRows {
+    type Item = Result<RawRow, UnreadableRow>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let record = &mut self.record;
+        match self.reader.read_byte_record(record) {
+            Ok(false) => return None,
+            Ok(true) => {}
+            Err(error) => {
+                let line = error.position().map_or(0, |p| p.line() as usize);
+                return Some(Err(UnreadableRow {
+                    line,
+                    reason: csv_reason(&error),
+                    original: String::new(),
+                }));
+            }
+        }
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        let original = || record.iter().map(String::from_utf8_lossy).collect::<Vec<_>>().join(",");
+        if record.len() != self.columns.len() {
+            return Some(Err(UnreadableRow {
+                line,
+                reason: format!("the row has {} fields, the header has {}", record.len(), self.columns.len()),
+                original: original(),
+            }));
+        }
+        let mut row = RawRow { line, values: BTreeMap::new() };
+        for (name, field) in self.columns.iter().zip(record.iter()) {
+            let Ok(value) = std::str::from_utf8(field) else {
+                return Some(Err(UnreadableRow { line, reason: NOT_UTF8_ROW.into(), original: original() }));
+            };
+            let value = value.trim();
+            if !value.is_empty() {
+                row.values.insert(name.clone(), value.to_string());
+            }
+        }
+        Some(Ok(row))
+    }
+}
+
+const NOT_UTF8_ROW: &str = "the row is not valid UTF-8 text";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
@@ -138,7 +232,7 @@ fn frame_to_table(df: &DataFrame, first_line: usize) -> Result<Table, String> {
             }
         }
     }
-    Ok(Table { columns, has_header: true, rows, unreadable: Vec::new() })
+    Ok(Table { columns, has_header: true, rows: rows.into(), unreadable: Vec::new() })
 }
 
 /// Parquet list columns (e.g. `winner` as a list of strings) become `|`-joined text.
@@ -166,7 +260,8 @@ fn read_csv(path: &Path) -> Result<Table, ReadError> {
         path: shown.clone(),
         message: "not valid UTF-8 (convert GBK files to UTF-8 first)".into(),
     };
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(bytes.as_slice());
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(std::io::Cursor::new(bytes));
     let header = reader
         .byte_headers()
         .map_err(|e| ReadError::Parse {
@@ -179,64 +274,23 @@ fn read_csv(path: &Path) -> Result<Table, ReadError> {
         let name = std::str::from_utf8(field).map_err(|_| not_utf8())?;
         columns.push(name.trim_start_matches('\u{feff}').trim().to_string());
     }
-    let mut table = Table { columns, has_header: true, rows: Vec::new(), unreadable: Vec::new() };
-    let mut utf8_failures = 0;
-    let mut record = csv::ByteRecord::new();
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(error) => {
-                let line = error.position().map_or(0, |p| p.line() as usize);
-                table.unreadable.push(UnreadableRow {
-                    line,
-                    reason: csv_reason(&error),
-                    original: String::new(),
-                });
-                continue;
-            }
-        }
-        let line = record.position().map_or(0, |p| p.line() as usize);
-        let original = || record.iter().map(String::from_utf8_lossy).collect::<Vec<_>>().join(",");
-        if record.len() != table.columns.len() {
-            table.unreadable.push(UnreadableRow {
-                line,
-                reason: format!(
-                    "the row has {} fields, the header has {}",
-                    record.len(),
-                    table.columns.len()
-                ),
-                original: original(),
-            });
-            continue;
-        }
-        let mut row = RawRow { line, values: BTreeMap::new() };
-        let mut readable = true;
-        for (name, field) in table.columns.iter().zip(record.iter()) {
-            let Ok(value) = std::str::from_utf8(field) else {
-                readable = false;
-                break;
-            };
-            let value = value.trim();
-            if !value.is_empty() {
-                row.values.insert(name.clone(), value.to_string());
-            }
-        }
-        if readable {
-            table.rows.push(row);
-        } else {
-            utf8_failures += 1;
-            table.unreadable.push(UnreadableRow {
-                line,
-                reason: "the row is not valid UTF-8 text".into(),
-                original: original(),
-            });
+    let mut rows = CsvRows { reader, columns: columns.clone(), record: csv::ByteRecord::new() };
+    // A file of UTF-8 text is read as it is imported. Any other is read first: one with no
+    // UTF-8 record at all is refused whole (most likely GBK), not rejected row by row.
+    if std::str::from_utf8(rows.reader.get_ref().get_ref()).is_ok() {
+        return Ok(Table { columns, has_header: true, rows: Rows::Csv(rows), unreadable: Vec::new() });
+    }
+    let (mut read, mut unreadable) = (Vec::new(), Vec::new());
+    for row in rows.by_ref() {
+        match row {
+            Ok(row) => read.push(row),
+            Err(row) => unreadable.push(row),
         }
     }
-    if table.rows.is_empty() && utf8_failures > 0 {
+    if read.is_empty() && unreadable.iter().any(|u| u.reason == NOT_UTF8_ROW) {
         return Err(not_utf8());
     }
-    Ok(table)
+    Ok(Table { columns, has_header: true, rows: read.into(), unreadable })
 }
 
 /// A CSV error in our words.
@@ -257,6 +311,7 @@ fn read_json_lines(path: &Path) -> Result<Table, ReadError> {
     let shown = path.display().to_string();
     let file = std::fs::File::open(path).map_err(|source| ReadError::Io { path: shown.clone(), source })?;
     let mut table = Table::default();
+    let mut rows = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     for (index, line) in std::io::BufReader::new(file).split(b'\n').enumerate() {
         let line_no = index + 1;
@@ -304,8 +359,9 @@ fn read_json_lines(path: &Path) -> Result<Table, ReadError> {
                 row.values.insert(key, text);
             }
         }
-        table.rows.push(row);
+        rows.push(row);
     }
+    table.rows = rows.into();
     Ok(table)
 }
 
@@ -326,6 +382,19 @@ fn json_to_text(value: &serde_json::Value) -> Option<String> {
 mod tests {
     use super::*;
 
+    /// A table's rows and all its unreadable rows, found before or while reading.
+    fn split(table: Table) -> (Vec<RawRow>, Vec<UnreadableRow>) {
+        let mut unreadable = table.unreadable;
+        let mut rows = Vec::new();
+        for row in table.rows {
+            match row {
+                Ok(row) => rows.push(row),
+                Err(row) => unreadable.push(row),
+            }
+        }
+        (rows, unreadable)
+    }
+
     #[test]
     fn csv_rows_carry_physical_lines_and_skip_empty_values() {
         let dir = tempfile::tempdir().unwrap();
@@ -334,10 +403,11 @@ mod tests {
             .unwrap();
         let table = read_table(&path).unwrap();
         assert_eq!(table.columns, ["id", "name", "id_number"]);
-        assert_eq!(table.rows.len(), 2);
-        assert_eq!(table.rows[0].line, 2);
-        assert_eq!(table.rows[0].values.get("id_number"), None);
-        assert_eq!(table.rows[1].values["name"], "李四");
+        let rows: Vec<RawRow> = table.rows.map(Result::unwrap).collect();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].line, 2);
+        assert_eq!(rows[0].values.get("id_number"), None);
+        assert_eq!(rows[1].values["name"], "李四");
     }
 
     #[test]
@@ -346,11 +416,11 @@ mod tests {
         let path = dir.path().join("tenders.jsonl");
         std::fs::write(&path, "{\"id\":\"t1\",\"winner\":[\"甲\",\"乙\"],\"amount\":12.5}\n{oops\n\n[1]\n")
             .unwrap();
-        let table = read_table(&path).unwrap();
-        assert_eq!(table.rows.len(), 1);
-        assert_eq!(table.rows[0].values["winner"], "甲|乙");
-        assert_eq!(table.rows[0].values["amount"], "12.5");
-        let lines: Vec<usize> = table.unreadable.iter().map(|u| u.line).collect();
+        let (rows, unreadable) = split(read_table(&path).unwrap());
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].values["winner"], "甲|乙");
+        assert_eq!(rows[0].values["amount"], "12.5");
+        let lines: Vec<usize> = unreadable.iter().map(|u| u.line).collect();
         assert_eq!(lines, [2, 4]);
     }
 
@@ -366,14 +436,23 @@ mod tests {
         assert_eq!(&bytes[at..at + 2], b"XX");
         bytes.splice(at..at + 2, [0xff, 0xfe]);
         std::fs::write(&path, &bytes).unwrap();
-        let table = read_table(&path).unwrap();
-        let ids: Vec<(&str, usize)> = table.rows.iter().map(|r| (r.values["id"].as_str(), r.line)).collect();
+        let (rows, unreadable) = split(read_table(&path).unwrap());
+        let ids: Vec<(&str, usize)> = rows.iter().map(|r| (r.values["id"].as_str(), r.line)).collect();
         assert_eq!(ids, [("t1", 2), ("t4", 6)]);
-        let bad: Vec<(usize, &str)> = table.unreadable.iter().map(|u| (u.line, u.reason.as_str())).collect();
+        let bad: Vec<(usize, &str)> = unreadable.iter().map(|u| (u.line, u.reason.as_str())).collect();
         assert_eq!(
             bad,
             [(4, "the row has 3 fields, the header has 2"), (5, "the row is not valid UTF-8 text")]
         );
+        // A file that is all UTF-8 is read as it is imported, with the same rows and reasons.
+        std::fs::write(&path, text.replace("XX", "三")).unwrap();
+        let table = read_table(&path).unwrap();
+        assert!(matches!(table.rows, Rows::Csv(_)));
+        let (rows, unreadable) = split(table);
+        let ids: Vec<(&str, usize)> = rows.iter().map(|r| (r.values["id"].as_str(), r.line)).collect();
+        assert_eq!(ids, [("t1", 2), ("t3", 5), ("t4", 6)]);
+        let bad: Vec<(usize, &str)> = unreadable.iter().map(|u| (u.line, u.reason.as_str())).collect();
+        assert_eq!(bad, [(4, "the row has 3 fields, the header has 2")]);
     }
 
     #[test]
@@ -381,9 +460,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("tenders.jsonl");
         std::fs::write(&path, b"{\"id\":\"t1\"}\n{\"id\":\"\xff\"}\n{\"id\":\"t3\"}\n").unwrap();
-        let table = read_table(&path).unwrap();
-        assert_eq!(table.rows.len(), 2);
-        assert_eq!(table.unreadable[0].line, 2);
+        let (rows, unreadable) = split(read_table(&path).unwrap());
+        assert_eq!(rows.len(), 2);
+        assert_eq!(unreadable[0].line, 2);
     }
 
     #[test]
