@@ -47,6 +47,13 @@ fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
+    // `OPPGRAPH_LOG=info` shows each file's import and each mining run's phases on stderr.
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("OPPGRAPH_LOG").unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     let enterprises: usize =
         std::env::var("OPPGRAPH_BENCH_ENTERPRISES").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
     let dir = tempfile::tempdir().expect("temp dir");
