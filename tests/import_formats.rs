@@ -354,6 +354,17 @@ fn shareholdings_over_100_percent_and_two_legal_representatives_are_warned_about
     let outcome = ws.import(&[later]).unwrap();
     assert_eq!(outcome.warnings.len(), 2, "{:?}", outcome.warnings);
     assert!(outcome.warnings[1].contains("甲公司: 张三 vs 王五"), "{:?}", outcome.warnings);
+
+    // A scope too large to look up one by one is read in one pass, with the same answer.
+    let jia = ws.store().enterprises().unwrap().into_iter().find(|e| e.name == "甲公司").unwrap().id;
+    let none = std::collections::BTreeSet::new();
+    let one: std::collections::BTreeSet<i64> = [jia].into();
+    let many: std::collections::BTreeSet<i64> = (1..=30_000).collect();
+    let others: std::collections::BTreeSet<i64> = (1..=30_000).filter(|id| *id != jia).collect();
+    let warned = |scope| ws.store().consistency_warnings(5, scope, &none).unwrap();
+    assert_eq!(warned(&one), outcome.warnings);
+    assert_eq!(warned(&many), outcome.warnings);
+    assert!(warned(&others).is_empty());
 }
 
 #[test]

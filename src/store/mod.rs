@@ -79,6 +79,10 @@ pub struct Store {
     resolver: Option<(ResolverStamp, crate::resolve::Resolver)>,
 }
 
+/// How many enterprises [`Store::consistency_warnings`] looks up one by one before it reads
+/// every relation once instead.
+const SCAN_ABOVE: usize = 20_000;
+
 /// What a resolver reflects: the graph version (every enterprise and relation write moves it)
 /// and the latest human decision.
 type ResolverStamp = (GraphVersion, Option<String>);
@@ -808,19 +812,19 @@ impl Store {
                 |row| row.get::<i64>(0),
             )?);
         }
-        let scope: Vec<EnterpriseId> = scope.into_iter().collect();
         let mut out = Vec::new();
-        let mut over: Vec<(String, f64, i64)> = self.query_in(
+        let mut over: Vec<(String, f64, i64)> = self.rows_about(
             &format!(
-                "SELECT e.name, s.total, s.holders FROM (
+                "SELECT s.to_id, e.name, s.total, s.holders FROM (
                    SELECT to_id, SUM({}) AS total, COUNT(*) AS holders FROM relations
-                   WHERE to_id IN ({{in}}) AND kind = 'shareholder' AND {} IS NULL GROUP BY to_id
+                   WHERE {{scope}} AND kind = 'shareholder' AND {} IS NULL GROUP BY to_id
                  ) s JOIN enterprises e ON e.id = s.to_id WHERE s.total > 1.0001",
                 json(db, "data", "share", Some("float8")),
                 json(db, "data", "end", None),
             ),
+            "to_id",
             &scope,
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            |row| Ok((row.get(0)?, (row.get(1)?, row.get(2)?, row.get(3)?))),
         )?;
         over.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         if !over.is_empty() {
@@ -839,18 +843,19 @@ impl Store {
         }
         let declared = json(db, "e.data", "legal_rep", None);
         let related = json(db, "p.data", "name", None);
-        let differ: Vec<(String, String, String)> = self.query_in(
+        let differ: Vec<(String, String, String)> = self.rows_about(
             &format!(
-                "SELECT e.name, {declared}, {related}
+                "SELECT r.to_id, e.name, {declared}, {related}
                  FROM relations r JOIN enterprises e ON e.id = r.to_id
                  JOIN persons p ON p.id = {}
-                 WHERE r.to_id IN ({{in}}) AND r.kind = 'legal_rep' AND {} IS NULL
+                 WHERE {{scope}} AND r.kind = 'legal_rep' AND {} IS NULL
                    AND {declared} IS NOT NULL AND {declared} <> {related}",
                 json(db, "r.data", "from.Person", None),
                 json(db, "r.data", "end", None),
             ),
+            "r.to_id",
             &scope,
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            |row| Ok((row.get(0)?, (row.get(1)?, row.get(2)?, row.get(3)?))),
         )?;
         if !differ.is_empty() {
             let examples: Vec<String> = differ
@@ -865,6 +870,27 @@ impl Store {
             ));
         }
         Ok(out)
+    }
+
+    /// The rows `sql` gives about the enterprises in `scope` (`f` reads each row's enterprise
+    /// id and the rest), its `{scope}` standing for the condition that `column` is one of
+    /// them. A few enterprises are looked up by index, in chunks; past [`SCAN_ABOVE`] (a first
+    /// import touches every enterprise) one pass over the table costs less than the lookups,
+    /// and rows outside the scope are dropped here.
+    fn rows_about<T>(
+        &self,
+        sql: &str,
+        column: &str,
+        scope: &BTreeSet<EnterpriseId>,
+        mut f: impl FnMut(&Row<'_, '_>) -> Result<(EnterpriseId, T)>,
+    ) -> Result<Vec<T>> {
+        let rows = if scope.len() > SCAN_ABOVE {
+            self.db.query(&sql.replace("{scope}", "1 = 1"), &[], &mut f)?
+        } else {
+            let ids: Vec<EnterpriseId> = scope.iter().copied().collect();
+            self.query_in(&sql.replace("{scope}", &format!("{column} IN ({{in}})")), &ids, &mut f)?
+        };
+        Ok(rows.into_iter().filter(|(id, _)| scope.contains(id)).map(|(_, row)| row).collect())
     }
 
     /// The ids of the live leads on an enterprise, best first.
