@@ -344,7 +344,12 @@ fn import_relation(linker: &mut Linker<'_, '_>, f: &Fields<'_>) -> Result<Applie
     if let (true, Party::Enterprise(from)) = (relation.is_control(), &relation.from) {
         linker.resolver.relate(*from, to);
     }
-    Ok(Applied { upsert, record: None, parties: vec![relation.from, Party::Enterprise(relation.to)] })
+    // A person at the relation's start is checked through the enterprise at its end.
+    let parties = match relation.from {
+        Party::Enterprise(from) => vec![Party::Enterprise(from), Party::Enterprise(relation.to)],
+        Party::Person(_) => vec![Party::Enterprise(relation.to)],
+    };
+    Ok(Applied { upsert, record: None, parties })
 }
 
 enum PartyRef {

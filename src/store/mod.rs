@@ -802,15 +802,21 @@ impl Store {
         let db = &self.db;
         let mut scope: BTreeSet<EnterpriseId> = enterprises.clone();
         if !persons.is_empty() {
-            let persons: Vec<&str> = persons.iter().map(String::as_str).collect();
-            scope.extend(self.query_in(
+            // Renamed persons are few; one pass over the legal representatives finds theirs.
+            let represented: Vec<(i64, Option<String>)> = db.query(
                 &format!(
-                    "SELECT to_id FROM relations WHERE kind = 'legal_rep' AND {} IN ({{in}})",
+                    "SELECT to_id, {} FROM relations WHERE kind = 'legal_rep'",
                     json(db, "data", "from.Person", None)
                 ),
-                &persons,
-                |row| row.get::<i64>(0),
-            )?);
+                &[],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )?;
+            scope.extend(
+                represented
+                    .into_iter()
+                    .filter(|(_, person)| person.as_ref().is_some_and(|p| persons.contains(p)))
+                    .map(|(id, _)| id),
+            );
         }
         let mut out = Vec::new();
         let mut over: Vec<(String, f64, i64)> = self.rows_about(
