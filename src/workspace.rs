@@ -4,7 +4,7 @@
 //! Both the command line and the HTTP server drive oppgraph through this type.
 
 use crate::deliver;
-use crate::graph::{BuildOptions, EnterpriseGraph};
+use crate::graph::{BuildOptions, EnterpriseGraph, GraphBuilder};
 use crate::index::{IndexError, SearchIndex};
 use crate::ingest::crawl::{CrawlSink, CrawledPage, CrawlerDef, StoredOutcome};
 use crate::ingest::reader::RawRow;
@@ -14,7 +14,7 @@ use crate::ingest::{
 use crate::mine::{self, MineConfig, ProductMatrix};
 use crate::model::{CrawlFailure, CrawlRun, PageState, Privacy};
 use crate::model::{Date, GraphVersion};
-use crate::store::{Snapshot, Store, StoreError};
+use crate::store::{GraphRow, Snapshot, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -711,24 +711,25 @@ impl Workspace {
             return Ok(graph);
         }
         match loaded {
-            Some((snapshot, version)) => Ok(self.build_and_save(snapshot, version, options)),
+            Some((snapshot, version)) => Ok(self.save_built(build_graph(snapshot, options), version)),
             None => self.rebuild_graph(as_of),
         }
     }
 
     /// Builds the graph from the store, ignoring any snapshot, and saves it as the snapshot.
+    /// The rows are streamed from the store into the graph: what is held is the graph.
     pub fn rebuild_graph(&self, as_of: Date) -> Result<EnterpriseGraph> {
-        let (snapshot, version) = self.store.graph_sources()?;
-        Ok(self.build_and_save(&snapshot, version, BuildOptions::new(as_of)))
+        let mut builder = GraphBuilder::new(BuildOptions::new(as_of));
+        let version = self.store.graph_rows(&mut |row| match row {
+            GraphRow::Enterprise(e) => builder.enterprise(&e),
+            GraphRow::Person(p) => builder.person(&p),
+            GraphRow::Relation(r) => builder.relation(&r),
+            GraphRow::Record(r) => builder.record(&r),
+        })?;
+        Ok(self.save_built(builder.finish(), version))
     }
 
-    fn build_and_save(
-        &self,
-        snapshot: &Snapshot,
-        version: GraphVersion,
-        options: BuildOptions,
-    ) -> EnterpriseGraph {
-        let mut graph = build_graph(snapshot, options);
+    fn save_built(&self, mut graph: EnterpriseGraph, version: GraphVersion) -> EnterpriseGraph {
         tracing::info!(
             nodes = graph.node_count(),
             edges = graph.edge_count(),

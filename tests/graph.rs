@@ -139,6 +139,11 @@ fn imports_update_the_graph_incrementally_to_what_a_rebuild_gives() {
     assert_eq!(updated.node_list(), rebuilt.node_list());
     assert_eq!(updated.edge_list(), rebuilt.edge_list());
     assert_ne!(updated.edge_list(), first.edge_list());
+    // A rebuild streamed from the store, row by row, is the graph built from the rows in hand.
+    let streamed = ws.rebuild_graph(as_of).unwrap();
+    assert_eq!(streamed.node_list(), rebuilt.node_list());
+    assert_eq!(streamed.edge_list(), rebuilt.edge_list());
+    assert_eq!(streamed.stamp().seq, version.seq);
 
     // The workspace does the same from its snapshot and rewrites it; the log stays until the
     // next mining run has read it, then goes.

@@ -177,7 +177,66 @@ impl BuildOptions {
     }
 }
 
+/// Builds a graph from rows handed over one at a time, so that a caller can stream them
+/// from the store instead of holding them all: every enterprise, then every person, every
+/// relation and every record, each kind in the store's key order (node and edge order
+/// follow it, so a graph built twice from one store is the same graph).
+pub struct GraphBuilder {
+    graph: EnterpriseGraph,
+    /// Invoices of the supply window, summed per seller and buyer; added last.
+    supply: HashMap<(NodeRef, NodeRef), Edge>,
+}
+
+impl GraphBuilder {
+    pub fn new(options: BuildOptions) -> GraphBuilder {
+        GraphBuilder { graph: EnterpriseGraph { options, ..Default::default() }, supply: HashMap::new() }
+    }
+
+    /// Room for this many nodes and edges.
+    pub fn reserve(&mut self, nodes: usize, edges: usize) {
+        self.graph.nodes.reserve(nodes);
+        self.graph.graph.reserve_nodes(nodes);
+        self.graph.graph.reserve_edges(edges);
+    }
+
+    pub fn enterprise(&mut self, enterprise: &Enterprise) {
+        self.graph.add_node(&NodeRef::Enterprise(enterprise.id), &enterprise.name);
+        self.graph.add_contacts(enterprise);
+    }
+
+    pub fn person(&mut self, person: &Person) {
+        self.graph.add_node(&NodeRef::Person(person.id.clone()), &person.name);
+    }
+
+    pub fn relation(&mut self, relation: &Relation) {
+        if let Some((from, to, edge)) = self.graph.relation_edge(relation) {
+            self.graph.add_edge(&from, &to, edge);
+        }
+    }
+
+    pub fn record(&mut self, record: &Record) {
+        for (from, to, edge) in self.graph.record_edges(record) {
+            if edge.is_invoice_sum() {
+                self.supply.entry((from, to)).and_modify(|e| e.merge(&edge)).or_insert(edge);
+            } else {
+                self.graph.add_edge(&from, &to, edge);
+            }
+        }
+    }
+
+    pub fn finish(self) -> EnterpriseGraph {
+        let GraphBuilder { mut graph, supply } = self;
+        let mut supply: Vec<_> = supply.into_iter().collect();
+        supply.sort_by(|a, b| a.0.cmp(&b.0));
+        for ((seller, buyer), edge) in supply {
+            graph.add_edge(&seller, &buyer, edge);
+        }
+        graph
+    }
+}
+
 impl EnterpriseGraph {
+    /// The graph of these rows (see [`GraphBuilder`] for the order they are taken in).
     pub fn build(
         enterprises: &[Enterprise],
         persons: &[Person],
@@ -185,41 +244,13 @@ impl EnterpriseGraph {
         records: &[Record],
         options: BuildOptions,
     ) -> Self {
-        let mut g = EnterpriseGraph {
-            nodes: nodes::Nodes::with_capacity(enterprises.len() + persons.len()),
-            options,
-            ..Default::default()
-        };
-        g.graph.reserve_nodes(enterprises.len() + persons.len());
-        g.graph.reserve_edges(relations.len());
-        for enterprise in enterprises {
-            g.add_node(&NodeRef::Enterprise(enterprise.id), &enterprise.name);
-            g.add_contacts(enterprise);
-        }
-        for person in persons {
-            g.add_node(&NodeRef::Person(person.id.clone()), &person.name);
-        }
-        for relation in relations {
-            if let Some((from, to, edge)) = g.relation_edge(relation) {
-                g.add_edge(&from, &to, edge);
-            }
-        }
-        let mut supply: HashMap<(NodeRef, NodeRef), Edge> = HashMap::new();
-        for record in records {
-            for (from, to, edge) in g.record_edges(record) {
-                if edge.is_invoice_sum() {
-                    supply.entry((from, to)).and_modify(|e| e.merge(&edge)).or_insert(edge);
-                } else {
-                    g.add_edge(&from, &to, edge);
-                }
-            }
-        }
-        let mut supply: Vec<_> = supply.into_iter().collect();
-        supply.sort_by(|a, b| a.0.cmp(&b.0));
-        for ((seller, buyer), edge) in supply {
-            g.add_edge(&seller, &buyer, edge);
-        }
-        g
+        let mut builder = GraphBuilder::new(options);
+        builder.reserve(enterprises.len() + persons.len(), relations.len());
+        enterprises.iter().for_each(|e| builder.enterprise(e));
+        persons.iter().for_each(|p| builder.person(p));
+        relations.iter().for_each(|r| builder.relation(r));
+        records.iter().for_each(|r| builder.record(r));
+        builder.finish()
     }
 
     /// The edge a relation makes, if it is current, with its role and dates.

@@ -85,12 +85,6 @@ fn hash_raw(raw: i64, person_ids: &Strings) -> u64 {
 }
 
 impl Nodes {
-    pub fn with_capacity(nodes: usize) -> Nodes {
-        let mut table = Nodes::default();
-        table.reserve(nodes);
-        table
-    }
-
     pub fn reserve(&mut self, nodes: usize) {
         self.keys.reserve(nodes);
         self.names.reserve(nodes);

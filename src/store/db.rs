@@ -425,6 +425,27 @@ impl Db {
         }
     }
 
+    /// Every row the query returns, each through `f` as it is read: on SQLite nothing is
+    /// held but the row at hand (on PostgreSQL the rows arrive whole first).
+    pub fn query_each(
+        &self,
+        sql: &str,
+        params: &[Param<'_>],
+        mut f: impl FnMut(&Row<'_, '_>) -> Result<()>,
+    ) -> Result<()> {
+        match self {
+            Db::Sqlite(conn) => {
+                let mut statement = conn.prepare_cached(sql)?;
+                let mut rows = statement.query(rusqlite::params_from_iter(params))?;
+                while let Some(row) = rows.next()? {
+                    f(&Row::Sqlite(row))?;
+                }
+                Ok(())
+            }
+            Db::Postgres(_) => self.query(sql, params, f).map(drop),
+        }
+    }
+
     /// The first row, if any.
     pub fn query_opt<T>(
         &self,

@@ -236,6 +236,14 @@ pub struct Snapshot {
     pub feedback: Vec<Feedback>,
 }
 
+/// A row the graph is built from (see [`Store::graph_rows`]).
+pub enum GraphRow {
+    Enterprise(Enterprise),
+    Person(Person),
+    Relation(Relation),
+    Record(Record),
+}
+
 /// A counter or id kept in the `meta` table.
 fn meta(db: &Db, key: &str) -> Result<i64> {
     db.query_one("SELECT value FROM meta WHERE key = ?1", p![key], |row| row.get(0))
@@ -440,6 +448,44 @@ impl Store {
         let snapshot = self.snapshot()?;
         tx.commit()?;
         Ok((snapshot, version))
+    }
+
+    /// Every row the graph is built from, handed to `visit` one at a time in the order
+    /// [`crate::graph::GraphBuilder`] takes them (enterprises and persons by id, relations and
+    /// records by key), with the version they reflect: the store is never held in memory
+    /// whole. Only the records that can make an edge are read (awards, pledges, invoices).
+    pub fn graph_rows(&self, visit: &mut dyn FnMut(GraphRow)) -> Result<GraphVersion> {
+        let tx = self.db.begin_read()?;
+        let version = graph_version(&self.db)?;
+        let json = |row: &Row<'_, '_>| -> Result<String> { row.get(0) };
+        self.db.query_each("SELECT data FROM enterprises ORDER BY id", &[], |row| {
+            visit(GraphRow::Enterprise(serde_json::from_str(&json(row)?)?));
+            Ok(())
+        })?;
+        // Keys in byte order, as `json_rows_by_key` sorts them (PostgreSQL's collation may
+        // differ unless told).
+        let bytes = match self.db.backend() {
+            Backend::Sqlite => "",
+            Backend::Postgres => r#" COLLATE "C""#,
+        };
+        self.db.query_each(&format!("SELECT data FROM persons ORDER BY id{bytes}"), &[], |row| {
+            visit(GraphRow::Person(serde_json::from_str(&json(row)?)?));
+            Ok(())
+        })?;
+        self.db.query_each(&format!("SELECT data FROM relations ORDER BY key{bytes}"), &[], |row| {
+            visit(GraphRow::Relation(serde_json::from_str(&json(row)?)?));
+            Ok(())
+        })?;
+        // No kind is a prefix of another: (kind, id) order is the order of `kind␟id`.
+        let records = format!(
+            "SELECT data FROM records WHERE kind IN ('tender', 'pledge', 'invoice') ORDER BY kind{bytes}, id{bytes}"
+        );
+        self.db.query_each(&records, &[], |row| {
+            visit(GraphRow::Record(serde_json::from_str(&json(row)?)?));
+            Ok(())
+        })?;
+        tx.commit()?;
+        Ok(version)
     }
 
     /// The changes after version `after`, oldest first, and the version they lead to; `None`
