@@ -92,6 +92,9 @@ pub struct MineSettings {
     /// Risk policy: these risk kinds on a lead's own enterprise block the lead (never
     /// delivered); none by default.
     pub block_on: Vec<String>,
+    /// A full run over more enterprises than this mines them this many at a time, holding
+    /// one slice's part of the store instead of all of it (the leads are the same).
+    pub slice_enterprises: usize,
 }
 
 impl Default for MineSettings {
@@ -104,6 +107,7 @@ impl Default for MineSettings {
             product_matrix: None,
             force_tier_c: vec!["dishonest".into(), "bankruptcy".into()],
             block_on: Vec::new(),
+            slice_enterprises: 200_000,
         }
     }
 }

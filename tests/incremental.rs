@@ -1,14 +1,16 @@
 //! Incremental mining gives the leads a full run gives: generated data imported in batches
 //! (new notices, invoices, relations, risk events, changed enterprises, repeated reports of
 //! old events, a termination, feedback), each batch mined incrementally and then checked by a
-//! full run that must find nothing to write and nothing to drop.
+//! full run that must find nothing to write and nothing to drop; a third data dir is mined in
+//! full a few enterprises at a time (as a full run over a large store is) and must hold the
+//! same leads too.
 
 mod util;
 
 use oppgraph::gen::{generate, GenConfig};
 use oppgraph::model::{Date, Feedback, OpportunityStatus};
 use oppgraph::store::Written;
-use oppgraph::workspace::{MineMode, Workspace};
+use oppgraph::workspace::{MineMode, MineSummary, Workspace};
 use std::path::Path;
 
 /// The rows of a generated CSV file: its header and its lines.
@@ -29,17 +31,19 @@ fn write(dir: &Path, file: &str, header: &str, lines: &[String]) {
     std::fs::write(dir.join(file), text).unwrap();
 }
 
-/// Two data dirs given the same imports and feedback: one mined incrementally, the other in
-/// full every time.
+/// Three data dirs given the same imports and feedback: one mined incrementally, one in full
+/// every time, and one in full in slices of a few enterprises.
 struct Twins {
     incremental: Workspace,
     full: Workspace,
+    sliced: Workspace,
 }
 
 impl Twins {
     fn import(&mut self, dir: &Path) {
         self.incremental.import(&[dir.to_path_buf()]).unwrap();
         self.full.import(&[dir.to_path_buf()]).unwrap();
+        self.sliced.import(&[dir.to_path_buf()]).unwrap();
     }
 
     /// Mines both and checks they hold the same leads; returns how many enterprises the
@@ -49,6 +53,7 @@ impl Twins {
         assert_eq!(incremental.run.mode, "incremental", "{step}: {:?}", incremental.run);
         let full = self.full.mine_with(as_of, MineMode::Full).unwrap();
         assert_eq!(full.run.mode, "full");
+        self.check_sliced(as_of, step, &full);
         let remined = incremental.run.remined_enterprises.unwrap();
         let json = |ws: &Workspace| -> Vec<(String, String)> {
             let mut leads: Vec<(String, String)> = util::all_opportunities(ws)
@@ -79,6 +84,52 @@ impl Twins {
         assert_eq!((incremental.live, incremental.opportunities), (full.live, full.opportunities), "{step}");
         remined
     }
+
+    /// Mines the sliced data dir in full and checks it holds what the full one does.
+    fn check_sliced(&mut self, as_of: Date, step: &str, full: &MineSummary) {
+        let sliced = self.sliced.mine_with(as_of, MineMode::Full).unwrap();
+        assert_eq!(sliced.run.mode, "full");
+        assert!(sliced.run.slices.is_some_and(|n| n >= 14), "{step}: {:?}", sliced.run);
+        assert_eq!(full.run.slices, None);
+        let leads = |ws: &Workspace| -> Vec<String> {
+            let mut leads: Vec<String> =
+                util::all_opportunities(ws).iter().map(|o| serde_json::to_string(o).unwrap()).collect();
+            leads.sort();
+            leads
+        };
+        let (got, want) = (leads(&self.sliced), leads(&self.full));
+        if let Some(missing) = want.iter().find(|lead| !got.contains(lead)) {
+            let id = &missing[..missing.find(',').unwrap_or(0)];
+            let had = got.iter().find(|lead| lead.starts_with(id));
+            panic!(
+                "{step}: {} leads in slices, {} whole; whole:\n{missing}\nin slices:\n{had:?}",
+                got.len(),
+                want.len()
+            );
+        }
+        let counts = |s: &MineSummary| {
+            let mut suppressed: Vec<(String, usize)> = s.suppressed.clone().into_iter().collect();
+            suppressed.sort();
+            (s.opportunities, s.live, s.with_alerts, suppressed, s.ranking.outcomes)
+        };
+        assert_eq!(counts(&sliced), counts(full), "{step}");
+        let queued = |ws: &Workspace| {
+            let mut queued: Vec<(String, String)> = ws
+                .store()
+                .queued_leads()
+                .unwrap()
+                .into_iter()
+                .map(|q| (q.opportunity.id, q.manager))
+                .collect();
+            queued.sort();
+            queued
+        };
+        assert_eq!(
+            queued(&self.sliced),
+            queued(&self.full),
+            "{step}: the same leads queued for the same managers"
+        );
+    }
 }
 
 #[test]
@@ -105,15 +156,20 @@ fn incremental_mining_gives_the_leads_a_full_run_gives() {
         }
     }
 
+    // Slices of 37 of the 500-odd enterprises: 14 or more, and event keys shared across them.
+    std::fs::create_dir_all(dir.path().join("sliced")).unwrap();
+    std::fs::write(dir.path().join("sliced/config.toml"), "[mine]\nslice_enterprises = 37\n").unwrap();
     let mut twins = Twins {
         incremental: Workspace::open(&dir.path().join("incremental")).unwrap(),
         full: Workspace::open(&dir.path().join("full")).unwrap(),
+        sliced: Workspace::open(&dir.path().join("sliced")).unwrap(),
     };
     twins.import(&batch(0));
     let first = twins.incremental.mine(as_of).unwrap();
     assert_eq!(first.run.mode, "full", "{:?}", first.run);
     assert!(first.live > 50, "{} live leads", first.live);
-    twins.full.mine(as_of).unwrap();
+    let full = twins.full.mine(as_of).unwrap();
+    twins.check_sliced(as_of, "batch 0", &full);
     let enterprises = twins.full.store().enterprises().unwrap().len();
     for part in 1..4 {
         twins.import(&batch(part));
@@ -351,6 +407,7 @@ fn incremental_mining_gives_the_leads_a_full_run_gives() {
     };
     twins.incremental.add_feedback(&feedback).unwrap();
     twins.full.add_feedback(&feedback).unwrap();
+    twins.sliced.add_feedback(&feedback).unwrap();
     let remined = twins.mine(as_of, "feedback");
     assert!(remined < enterprises / 10, "{remined} of {enterprises} enterprises re-mined for one feedback");
     let marked = util::all_opportunities(&twins.incremental).into_iter().find(|o| o.id == lead.id).unwrap();

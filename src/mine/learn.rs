@@ -177,6 +177,19 @@ fn held_out(id: &str) -> bool {
     xxhash_rust::xxh3::xxh3_64(id.as_bytes()) % 4 == 0
 }
 
+/// The report of a ranking by the rules alone: fewer than `min_outcomes` won or lost leads.
+pub fn too_few_outcomes(outcomes: usize, config: &LearnConfig) -> RankingReport {
+    RankingReport {
+        ranking: "rules",
+        outcomes,
+        reason: format!(
+            "{outcomes} won/lost outcomes; a segment's model needs {} with {} of each",
+            config.min_outcomes, config.min_each
+        ),
+        ..Default::default()
+    }
+}
+
 /// Learns from won/lost feedback and, when the model earns it, rescores `opportunities`.
 pub fn apply(
     opportunities: &mut [Opportunity],
@@ -195,16 +208,10 @@ pub fn apply(
             _ => None,
         })
         .collect();
-    let mut report = RankingReport { ranking: "rules", outcomes: decided.len(), ..Default::default() };
     if decided.len() < config.min_outcomes {
-        report.reason = format!(
-            "{} won/lost outcomes; a segment's model needs {} with {} of each",
-            decided.len(),
-            config.min_outcomes,
-            config.min_each
-        );
-        return report;
+        return too_few_outcomes(decided.len(), config);
     }
+    let mut report = RankingReport { ranking: "rules", outcomes: decided.len(), ..Default::default() };
     // Features only once there is something to learn from (a run without outcomes pays nothing).
     let rows: Vec<Vec<f64>> = opportunities
         .iter()

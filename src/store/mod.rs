@@ -214,6 +214,9 @@ pub enum LeadScope<'a> {
     All,
     /// The leads on these enterprises (an incremental run re-mined just them).
     Of(&'a std::collections::HashSet<EnterpriseId>),
+    /// As `Of`, within a run that goes on writing: no lead joins the outbox yet (a later
+    /// write of the run, with `Of` or `All`, queues what stands assigned then).
+    Slice(&'a std::collections::HashSet<EnterpriseId>),
 }
 
 /// What [`Store::replace_opportunities`] wrote.
@@ -990,6 +993,17 @@ impl Store {
         keys: &HashMap<String, Vec<String>>,
         scope: LeadScope<'_>,
     ) -> Result<Written> {
+        self.write_leads(opportunities, keys, scope, &mut |_| {})
+    }
+
+    /// [`Store::replace_opportunities`], telling `wrote` the id of each lead it writes.
+    pub fn write_leads(
+        &mut self,
+        opportunities: &[Opportunity],
+        keys: &HashMap<String, Vec<String>>,
+        scope: LeadScope<'_>,
+        wrote: &mut dyn FnMut(&str),
+    ) -> Result<Written> {
         let db = &self.db;
         let tx = db.begin_write()?;
         let mined_at = now_text();
@@ -998,7 +1012,9 @@ impl Store {
                 .query("SELECT id, digest FROM opportunities", &[], |row| Ok((row.get(0)?, row.get(1)?)))?
                 .into_iter()
                 .collect(),
-            LeadScope::Of(enterprises) => self.lead_digests_of(enterprises)?,
+            LeadScope::Of(enterprises) | LeadScope::Slice(enterprises) => {
+                self.lead_digests_of(enterprises)?
+            }
         };
         let mut written = Written::default();
         let queued_at = chrono::Utc::now().timestamp();
@@ -1044,6 +1060,7 @@ impl Store {
                 ],
             )?;
             written.written += 1;
+            wrote(&opp.id);
             if let Some(keys) = keys.get(&opp.id) {
                 db.execute("DELETE FROM opportunity_keys WHERE opportunity_id = ?1", p![opp.id])?;
                 for key in keys {
@@ -1087,6 +1104,10 @@ impl Store {
         }
         // Live leads with a manager join the outbox once the gone ones have left: a lead already
         // queued (or sent) is never queued again by a later run.
+        if matches!(scope, LeadScope::Slice(_)) {
+            tx.commit()?;
+            return Ok(written);
+        }
         db.execute(
             "INSERT OR IGNORE INTO outbox(opportunity_id, manager, enterprise_id, queued_at, state)
              SELECT id, manager, enterprise_id, ?1, 'queued' FROM opportunities

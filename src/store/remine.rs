@@ -4,7 +4,7 @@
 use super::db::{p, Param, Row, ToParam};
 use super::{json, meta, Result, Store};
 use crate::model::{Enterprise, EnterpriseId, Opportunity, Record, Relation, Tier};
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Values per `IN (…)` list. Every list has this many (the last value repeated), so each query
 /// has one text and its prepared statement is reused.
@@ -233,7 +233,7 @@ impl Store {
             "SELECT id, {} FROM opportunities WHERE suppressed = 1",
             json(&self.db, "data", "suppressed.reason", None)
         );
-        let reasons: std::collections::HashMap<String, Option<String>> =
+        let reasons: HashMap<String, Option<String>> =
             self.db.query(&sql, &[], |row| Ok((row.get(0)?, row.get(1)?)))?.into_iter().collect();
         let alerted: HashSet<String> = self
             .db
@@ -256,17 +256,31 @@ impl Store {
                     id,
                     enterprise,
                     score: row.get(2)?,
-                    tier: match tier.as_str() {
-                        "A" => Tier::A,
-                        "B" => Tier::B,
-                        _ => Tier::C,
-                    },
+                    tier: tier_of(&tier),
                     manager: row.get(4)?,
                     forced: false,
                 }))
             },
         )?;
         Ok(rows.into_iter().flatten().collect())
+    }
+
+    /// Where the stored leads with these ids were placed: tier and manager, by id.
+    pub fn lead_placements(&self, ids: &[&str]) -> Result<HashMap<String, (Tier, Option<String>)>> {
+        let rows =
+            self.query_in("SELECT id, tier, manager FROM opportunities WHERE id IN ({in})", ids, |row| {
+                Ok((row.get::<String>(0)?, (tier_of(&row.get::<String>(1)?), row.get(2)?)))
+            })?;
+        Ok(rows.into_iter().collect())
+    }
+
+    pub fn enterprise_count(&self) -> Result<u64> {
+        self.db.query_one("SELECT COUNT(*) FROM enterprises", &[], |row| Ok(row.get::<i64>(0)?.max(0) as u64))
+    }
+
+    /// Every enterprise id, ascending.
+    pub fn enterprise_ids(&self) -> Result<Vec<EnterpriseId>> {
+        self.db.query("SELECT id FROM enterprises ORDER BY id", &[], |row| row.get(0))
     }
 
     /// The ids of the leads with an alert on their own enterprise of one of `kinds`.
@@ -304,7 +318,7 @@ impl Store {
     pub(super) fn lead_digests_of(
         &self,
         enterprises: &HashSet<EnterpriseId>,
-    ) -> Result<std::collections::HashMap<String, Option<i64>>> {
+    ) -> Result<HashMap<String, Option<i64>>> {
         let ids: Vec<EnterpriseId> = enterprises.iter().copied().collect();
         let found = self.query_in(
             "SELECT id, digest FROM opportunities WHERE enterprise_id IN ({in})",
@@ -312,6 +326,14 @@ impl Store {
             |row| Ok((row.get::<String>(0)?, row.get(1)?)),
         )?;
         Ok(found.into_iter().collect())
+    }
+}
+
+fn tier_of(stored: &str) -> Tier {
+    match stored {
+        "A" => Tier::A,
+        "B" => Tier::B,
+        _ => Tier::C,
     }
 }
 

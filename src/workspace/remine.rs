@@ -28,11 +28,18 @@
 //!
 //! `tests/incremental.rs` holds this to account: generated data imported in batches into two
 //! data dirs, one mined incrementally and one in full, the same leads after every batch.
+//!
+//! A full run over more than `[mine] slice_enterprises` enterprises is the same machinery with
+//! every enterprise a subject, a slice at a time (`Workspace::mine_in_slices`): what it holds
+//! is the graph, one slice's part of the store and where each stored lead stands. Ranking that
+//! learns from outcomes fits over every lead at once, so with enough outcomes a full run holds
+//! everything again.
 
 use super::{Result, Workspace};
 use crate::deliver;
 use crate::graph::{EnterpriseGraph, NodeRef};
 use crate::mine::{self, GraphView, MineConfig, MineInput};
+use crate::model::Commitments;
 use crate::model::{
     Change, Date, Enterprise, EnterpriseId, Feedback, Opportunity, OpportunityKind, OpportunityStatus, Party,
     Record, Relation, RelationKind, TenderKind, Tier,
@@ -65,6 +72,9 @@ pub struct MineRun {
     pub remined_enterprises: Option<usize>,
     /// Logged changes and feedback the run took in.
     pub changes: usize,
+    /// How many slices of enterprises a full run mined one after another (none: all at once).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slices: Option<usize>,
 }
 
 /// How far along the graph a lead reaches: relationship leads (group members, officers' other
@@ -81,6 +91,39 @@ fn graph_reach(config: &MineConfig) -> usize {
 /// officers one.
 fn risk_reach(config: &MineConfig) -> usize {
     config.risk.max_owner_hops.max(2)
+}
+
+/// Stored leads moved by the ranking of a run in slices are written this many at a time.
+const SLICE_WRITES: usize = 20_000;
+
+/// What every part of one run is mined with.
+struct Context<'a> {
+    feedback: &'a [Feedback],
+    feedback_kinds: HashMap<String, OpportunityKind>,
+    /// Every risk event and termination notice (see [`Part`]).
+    far: Vec<(String, Record)>,
+    as_of: Date,
+}
+
+impl<'a> Context<'a> {
+    fn load(ws: &Workspace, feedback: &'a [Feedback], as_of: Date) -> Result<Context<'a>> {
+        Ok(Context {
+            feedback,
+            feedback_kinds: ws.store.feedback_kinds()?.into_iter().collect(),
+            far: ws.store.risks_and_terminations()?,
+            as_of,
+        })
+    }
+}
+
+/// Re-mined leads, with their event keys and the enterprises of the part they came from.
+struct Remined {
+    leads: Vec<Opportunity>,
+    keys: HashMap<String, Vec<String>>,
+    enterprises: Vec<Enterprise>,
+    records: usize,
+    loaded: std::time::Duration,
+    scored: std::time::Duration,
 }
 
 enum Plan {
@@ -107,7 +150,16 @@ impl Workspace {
             MineMode::Auto => self.plan(&mark, state, &config, &feedback)?,
         };
         let (summary, upto) = match plan {
-            Plan::Full(reason) => self.mine_everything(as_of, &config, reason)?,
+            Plan::Full(reason) => {
+                let slice = self.config.mine.slice_enterprises;
+                // Learning from outcomes fits over every lead at once.
+                let learning = decided_outcomes(&feedback) >= config.learn.min_outcomes;
+                if learning || self.store.enterprise_count()? <= slice as u64 {
+                    self.mine_everything(as_of, &config, reason)?
+                } else {
+                    self.mine_in_slices(as_of, &config, &feedback, slice, reason)?
+                }
+            }
             Plan::Incremental { upto, changes } => {
                 self.mine_changes(as_of, &config, &feedback, &mark, upto, changes)?
             }
@@ -161,10 +213,7 @@ impl Workspace {
                 "the date, the configuration or the won/lost outcomes changed since the last run".into(),
             ));
         }
-        let decided = mine::latest_feedback(feedback)
-            .values()
-            .filter(|f| matches!(f.status, OpportunityStatus::Won | OpportunityStatus::Lost))
-            .count();
+        let decided = decided_outcomes(feedback);
         if decided >= config.learn.min_outcomes {
             return Ok(Plan::Full(format!(
                 "{decided} won/lost outcomes: ranking may learn from them, over every lead"
@@ -208,7 +257,7 @@ impl Workspace {
         let commitments = self.store.commitments(chrono::Utc::now().timestamp())?;
         deliver::assign(&mut opportunities, &snapshot.enterprises, &snapshot.managers, &commitments);
         let changed = self.store.replace_opportunities(&opportunities, &keys, LeadScope::All)?;
-        let run = MineRun { mode: "full", reason, remined_enterprises: None, changes: 0 };
+        let run = MineRun { mode: "full", reason, remined_enterprises: None, changes: 0, slices: None };
         Ok((summarize(as_of, ranking, &opportunities, changed, run), version.seq))
     }
 
@@ -229,10 +278,146 @@ impl Workspace {
         let mut subjects = self.touched(&graph, config, &changes)?;
         subjects.extend(feedback_after);
         let touched = subjects.len();
-        let feedback_kinds: HashMap<String, OpportunityKind> =
-            self.store.feedback_kinds()?.into_iter().collect();
-        let mut part =
-            Part { far: self.store.risks_and_terminations()?.into_iter().collect(), ..Part::default() };
+        let context = Context::load(self, feedback, as_of)?;
+        let remined = self.remine(&graph, config, &context, &mut subjects)?;
+        let Remined { leads: mut fresh, keys, enterprises, records, loaded, scored } = remined;
+        let timer = Instant::now();
+        let ranking = mine::learn::apply(&mut fresh, &HashMap::new(), feedback, as_of, &config.learn);
+        let enterprises: Vec<Enterprise> =
+            enterprises.into_iter().filter(|e| subjects.contains(&e.id)).collect();
+        let commitments = self.store.commitments(chrono::Utc::now().timestamp())?;
+        let (standings, moved) =
+            self.rank_against_stored(&mut fresh, &subjects, enterprises, &commitments, config)?;
+        let mut write = self.placed_leads(&standings, &moved)?;
+        write.extend(fresh.iter().cloned());
+        let ranked = timer.elapsed();
+        let timer = Instant::now();
+        let changed = self.store.replace_opportunities(&write, &keys, LeadScope::Of(&subjects))?;
+        tracing::info!(
+            changes = taken_in,
+            touched,
+            remined = subjects.len(),
+            records,
+            loaded_ms = loaded.as_millis() as u64,
+            scored_ms = scored.as_millis() as u64,
+            ranked_ms = ranked.as_millis() as u64,
+            written_ms = timer.elapsed().as_millis() as u64,
+            total_ms = started.elapsed().as_millis() as u64,
+            "incremental mining run"
+        );
+        let run = MineRun {
+            mode: "incremental",
+            reason: String::new(),
+            remined_enterprises: Some(subjects.len()),
+            changes: taken_in,
+            slices: None,
+        };
+        let mut summary = summarize(as_of, ranking, &fresh, changed, run);
+        add_standings(&mut summary, &standings);
+        Ok((summary, upto))
+    }
+
+    /// Mines everything a slice of enterprises at a time, so that what is held is the graph,
+    /// one slice's part of the store and where each stored lead stands — never the store.
+    /// Each slice is re-mined as an incremental run re-mines what a change touched (with
+    /// every lead sharing an event key with it, stored by an earlier slice or an earlier run)
+    /// and written where its leads stood; then every lead is ranked against the others and
+    /// assigned, and those whose tier or manager moved are written again.
+    fn mine_in_slices(
+        &mut self,
+        as_of: Date,
+        config: &MineConfig,
+        feedback: &[Feedback],
+        slice: usize,
+        reason: String,
+    ) -> Result<(super::MineSummary, u64)> {
+        let started = Instant::now();
+        let graph = self.refresh_graph_from(None, as_of, None)?;
+        // The graph is caught up to here; what the slices read may be newer, and is read again
+        // by the next run.
+        let upto = graph.stamp().seq;
+        let context = Context::load(self, feedback, as_of)?;
+        // As they stood before the run, as in a run over everything at once (the slices drop
+        // leads, and cancel their place in the outbox, before the leads are assigned).
+        let commitments = self.store.commitments(chrono::Utc::now().timestamp())?;
+        let ids = self.store.enterprise_ids()?;
+        let mut written: HashSet<String> = HashSet::new();
+        let mut dropped = 0;
+        for (n, chunk) in ids.chunks(slice.max(1)).enumerate() {
+            let timer = Instant::now();
+            let mut subjects: HashSet<EnterpriseId> = chunk.iter().copied().collect();
+            let Remined { mut leads, keys, records, .. } =
+                self.remine(&graph, config, &context, &mut subjects)?;
+            // Where each lead stood (a new one nowhere, and with no manager, so nothing is
+            // queued for it before it is assigned below).
+            let placed =
+                self.store.lead_placements(&leads.iter().map(|l| l.id.as_str()).collect::<Vec<_>>())?;
+            for lead in &mut leads {
+                (lead.tier, lead.manager) = placed.get(&lead.id).cloned().unwrap_or((Tier::C, None));
+            }
+            let wrote = self.store.write_leads(&leads, &keys, LeadScope::Slice(&subjects), &mut |id| {
+                written.insert(id.to_string());
+            })?;
+            dropped += wrote.dropped;
+            tracing::info!(
+                slice = n + 1,
+                of = ids.len().div_ceil(slice.max(1)),
+                remined = subjects.len(),
+                records,
+                leads = leads.len(),
+                ms = timer.elapsed().as_millis() as u64,
+                "mining slice"
+            );
+        }
+        let timer = Instant::now();
+        let (standings, moved) =
+            self.rank_against_stored(&mut [], &HashSet::new(), Vec::new(), &commitments, config)?;
+        let none = HashSet::new();
+        for chunk in moved.chunks(SLICE_WRITES) {
+            let leads = self.placed_leads(&standings, chunk)?;
+            self.store.write_leads(&leads, &HashMap::new(), LeadScope::Slice(&none), &mut |id| {
+                written.insert(id.to_string());
+            })?;
+        }
+        // Now the leads stand where they belong: queue the assigned ones.
+        self.store.replace_opportunities(&[], &HashMap::new(), LeadScope::Of(&none))?;
+        tracing::info!(
+            leads = standings.len(),
+            moved = moved.len(),
+            ranked_ms = timer.elapsed().as_millis() as u64,
+            total_ms = started.elapsed().as_millis() as u64,
+            "mining run in slices"
+        );
+        let latest = mine::latest_feedback(feedback);
+        let outcomes = standings
+            .iter()
+            .filter(|s| {
+                latest
+                    .get(s.id.as_str())
+                    .is_some_and(|f| matches!(f.status, OpportunityStatus::Won | OpportunityStatus::Lost))
+            })
+            .count();
+        let ranking = mine::learn::too_few_outcomes(outcomes, &config.learn);
+        let changed = crate::store::Written { written: written.len(), dropped };
+        let slices = Some(ids.len().div_ceil(slice.max(1)));
+        let run = MineRun { mode: "full", reason, remined_enterprises: None, changes: 0, slices };
+        let mut summary = summarize(as_of, ranking, &[], changed, run);
+        add_standings(&mut summary, &standings);
+        Ok((summary, upto))
+    }
+
+    /// Re-mines the leads on `subjects`, and those of every enterprise whose stored or new
+    /// leads share an event key with theirs (added to `subjects`), from the part of the store
+    /// they are made from.
+    fn remine(
+        &self,
+        graph: &EnterpriseGraph,
+        config: &MineConfig,
+        context: &Context<'_>,
+        subjects: &mut HashSet<EnterpriseId>,
+    ) -> Result<Remined> {
+        let Context { feedback, feedback_kinds, far, as_of } = context;
+        let mut part = Part { far: far.clone(), ..Part::default() };
         let timer = Instant::now();
         // Until the leads sharing an event key with a re-mined one are re-mined too (the
         // rules alone say which keys a lead will have).
@@ -240,11 +425,11 @@ impl Workspace {
         let mut pending: Vec<EnterpriseId> = subjects.iter().copied().collect();
         while !pending.is_empty() {
             pending.sort_unstable();
-            part.extend(self, &graph, &pending)?;
+            part.extend(self, graph, &pending)?;
             let added: HashSet<EnterpriseId> = pending.iter().copied().collect();
             let mut wanted = self.store.lead_keys_of(&pending)?;
             wanted.extend(mine::event_keys(
-                &part.input(feedback, &feedback_kinds, &graph, as_of),
+                &part.input(feedback, feedback_kinds, graph, *as_of),
                 config,
                 &added,
             ));
@@ -259,82 +444,74 @@ impl Workspace {
         }
         let loaded = timer.elapsed();
         let timer = Instant::now();
-        let (fresh, keys) =
-            mine::score_leads(&part.input(feedback, &feedback_kinds, &graph, as_of), config, Some(&subjects));
-        let scored = timer.elapsed();
-        // Rank every lead against the others, as a full run does: the re-mined leads whole,
-        // the others by where they stand. Write the re-mined ones and the others whose tier or
-        // manager moved.
-        let timer = Instant::now();
-        let mut fresh = fresh;
-        let ranking = mine::learn::apply(&mut fresh, &HashMap::new(), feedback, as_of, &config.learn);
-        let mut standings = self.store.lead_standings_except(&subjects)?;
+        let (leads, keys) =
+            mine::score_leads(&part.input(feedback, feedback_kinds, graph, *as_of), config, Some(subjects));
+        Ok(Remined {
+            leads,
+            keys,
+            records: part.records.len(),
+            enterprises: part.enterprises,
+            loaded,
+            scored: timer.elapsed(),
+        })
+    }
+
+    /// Ranks `fresh` against every stored lead not on `subjects`, as a full run ranks all
+    /// leads against each other: tiers by the live leads' scores, then managers, given the
+    /// enterprises of `fresh` (the stored leads' are read). Returns where every stored lead
+    /// now stands, and which of them moved (tier or manager).
+    fn rank_against_stored(
+        &self,
+        fresh: &mut [Opportunity],
+        subjects: &HashSet<EnterpriseId>,
+        fresh_enterprises: Vec<Enterprise>,
+        commitments: &Commitments,
+        config: &MineConfig,
+    ) -> Result<(Vec<Standing>, Vec<usize>)> {
+        let mut standings = self.store.lead_standings_except(subjects)?;
         let policy: Vec<String> =
             config.rank.force_tier_c.iter().chain(&config.rank.block_on).cloned().collect();
         let forced = self.store.leads_alerted_directly(&policy)?;
         for standing in &mut standings {
             standing.forced = forced.contains(&standing.id);
         }
-        let before: HashMap<String, (Tier, Option<String>)> =
-            standings.iter().map(|s| (s.id.clone(), (s.tier, s.manager.clone()))).collect();
+        let before: Vec<(Tier, Option<String>)> =
+            standings.iter().map(|s| (s.tier, s.manager.clone())).collect();
         let live = fresh.iter().filter(|o| o.suppressed.is_none()).map(|o| o.score);
         let live = live.chain(standings.iter().filter(|s| s.suppressed.is_none()).map(|s| s.score));
         if let Some(cuts) = mine::rank::tier_cuts(live, &config.rank) {
-            mine::rank::assign_tiers_by(&mut fresh, cuts, &config.rank);
+            mine::rank::assign_tiers_by(fresh, cuts, &config.rank);
             for standing in &mut standings {
                 standing.tier = mine::rank::tier_of(standing.score, standing.forced, cuts);
             }
         }
         let mut enterprises = self.store.lead_enterprises()?;
-        enterprises.extend(part.enterprises.into_iter().filter(|e| subjects.contains(&e.id)));
+        enterprises.extend(fresh_enterprises);
         enterprises.sort_unstable_by_key(|e| e.id);
         enterprises.dedup_by_key(|e| e.id);
-        let commitments = self.store.commitments(chrono::Utc::now().timestamp())?;
         let managers = self.store.managers()?;
         let mut all: Vec<Lead<'_>> =
             fresh.iter_mut().map(Lead::Fresh).chain(standings.iter_mut().map(Lead::Stored)).collect();
-        deliver::assign(&mut all, &enterprises, &managers, &commitments);
+        deliver::assign(&mut all, &enterprises, &managers, commitments);
         drop(all);
-        let moved: Vec<&Standing> =
-            standings.iter().filter(|s| before.get(&s.id) != Some(&(s.tier, s.manager.clone()))).collect();
-        let mut write = self.store.mined_leads(&moved.iter().map(|s| s.id.as_str()).collect::<Vec<_>>())?;
-        let placed: HashMap<&str, &Standing> = moved.iter().map(|s| (s.id.as_str(), *s)).collect();
-        for lead in &mut write {
+        let moved = (0..standings.len())
+            .filter(|&i| before[i].0 != standings[i].tier || before[i].1 != standings[i].manager)
+            .collect();
+        Ok((standings, moved))
+    }
+
+    /// The stored leads `standings[i]` for each `i` of `which`, placed where they now stand.
+    fn placed_leads(&self, standings: &[Standing], which: &[usize]) -> Result<Vec<Opportunity>> {
+        let placed: HashMap<&str, &Standing> =
+            which.iter().map(|&i| (standings[i].id.as_str(), &standings[i])).collect();
+        let mut leads = self.store.mined_leads(&placed.keys().copied().collect::<Vec<_>>())?;
+        for lead in &mut leads {
             if let Some(standing) = placed.get(lead.id.as_str()) {
                 lead.tier = standing.tier;
                 lead.manager.clone_from(&standing.manager);
             }
         }
-        write.extend(fresh.iter().cloned());
-        let ranked = timer.elapsed();
-        let timer = Instant::now();
-        let changed = self.store.replace_opportunities(&write, &keys, LeadScope::Of(&subjects))?;
-        tracing::info!(
-            changes = taken_in,
-            touched,
-            remined = subjects.len(),
-            records = part.records.len(),
-            loaded_ms = loaded.as_millis() as u64,
-            scored_ms = scored.as_millis() as u64,
-            ranked_ms = ranked.as_millis() as u64,
-            written_ms = timer.elapsed().as_millis() as u64,
-            total_ms = started.elapsed().as_millis() as u64,
-            "incremental mining run"
-        );
-        let run = MineRun {
-            mode: "incremental",
-            reason: String::new(),
-            remined_enterprises: Some(subjects.len()),
-            changes: taken_in,
-        };
-        let mut summary = summarize(as_of, ranking, &fresh, changed, run);
-        summary.opportunities += standings.len();
-        summary.live += standings.iter().filter(|s| s.suppressed.is_none()).count();
-        summary.with_alerts += standings.iter().filter(|s| s.alerted).count();
-        for reason in standings.iter().filter_map(|s| s.suppressed.as_ref()) {
-            *summary.suppressed.entry(reason.clone()).or_default() += 1;
-        }
-        Ok((summary, upto))
+        Ok(leads)
     }
 
     /// The enterprises whose leads `changes` can touch (before joining on event keys).
@@ -581,6 +758,24 @@ fn relation_ends(relation: &Relation) -> Vec<EnterpriseId> {
     match relation.from {
         Party::Enterprise(from) => vec![from, relation.to],
         Party::Person(_) => vec![relation.to],
+    }
+}
+
+/// The leads whose latest feedback is won or lost.
+fn decided_outcomes(feedback: &[Feedback]) -> usize {
+    mine::latest_feedback(feedback)
+        .values()
+        .filter(|f| matches!(f.status, OpportunityStatus::Won | OpportunityStatus::Lost))
+        .count()
+}
+
+/// Counts the stored leads a run kept (and placed) into its summary.
+fn add_standings(summary: &mut super::MineSummary, standings: &[Standing]) {
+    summary.opportunities += standings.len();
+    summary.live += standings.iter().filter(|s| s.suppressed.is_none()).count();
+    summary.with_alerts += standings.iter().filter(|s| s.alerted).count();
+    for reason in standings.iter().filter_map(|s| s.suppressed.as_ref()) {
+        *summary.suppressed.entry(reason.clone()).or_default() += 1;
     }
 }
 
