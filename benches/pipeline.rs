@@ -2,7 +2,7 @@
 //!
 //! `cargo bench --bench pipeline` (100,000 enterprises by default);
 //! `OPPGRAPH_BENCH_ENTERPRISES=20000 cargo bench --bench pipeline` for a quicker run.
-//! Prints one JSON object with the timings (seconds), row counts and peak RSS (MiB); the same
+//! Prints one JSON object with the timings (seconds), row counts and peak RSS (MiB, per phase); the same
 //! CSVs loaded by the `sqlite3` shell's `.import` beside the import (the storage floor, when
 //! `sqlite3` is installed); and a refresh: 1% more of every kind of record imported and mined
 //! incrementally, then the same state mined in full for the ratio.
@@ -17,6 +17,14 @@ fn peak_rss_mib() -> Option<f64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib / 1024.0)
+}
+
+/// Starts measuring the peak resident set size afresh (Linux: `clear_refs` 5 resets VmHWM),
+/// so that each phase's peak is its own. Returns the peak so far.
+fn next_phase() -> Option<f64> {
+    let peak = peak_rss_mib();
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    peak
 }
 
 /// Seconds the `sqlite3` shell takes to `.import` every CSV in `dir` into a new database, or
@@ -73,10 +81,12 @@ fn main() {
     let import_s = started.elapsed().as_secs_f64();
     let rows: usize = outcome.files.iter().map(|f| f.accepted + f.rejected).sum();
     let rejected: usize = outcome.files.iter().map(|f| f.rejected).sum();
+    let import_peak = next_phase();
 
     let started = Instant::now();
     let mined = ws.mine(as_of).expect("mine");
     let mine_s = started.elapsed().as_secs_f64();
+    let mine_peak = next_phase();
 
     // A refresh, as after a day's crawls: 1% more of every kind of record (every hundredth
     // tender, invoice, filing, pledge and risk event again under a new id), imported and mined
@@ -98,7 +108,6 @@ fn main() {
     let started = Instant::now();
     let refresh = ws.import(&[day]).expect("import day");
     let refresh_import_s = started.elapsed().as_secs_f64();
-    let peak_rss = peak_rss_mib();
     let started = Instant::now();
     let remined = ws.mine(as_of).expect("mine day");
     let refresh_mine_s = started.elapsed().as_secs_f64();
@@ -107,6 +116,8 @@ fn main() {
     let started = Instant::now();
     let full_again = ws.mine_with(as_of, MineMode::Full).expect("mine day in full");
     let full_again_s = started.elapsed().as_secs_f64();
+    let refresh_peak = next_phase();
+    let peak_rss = [import_peak, mine_peak, refresh_peak].into_iter().flatten().reduce(f64::max);
 
     let started = Instant::now();
     let hits = ws
@@ -152,7 +163,10 @@ fn main() {
         "rejected": rejected,
         "sqlite3_import_s": floor_s,
         "import_vs_sqlite3_import": floor_s.map(|f| import_s / f),
+        "import_peak_rss_mib": import_peak,
         "mine_s": mine_s,
+        "mine_run": mined.run,
+        "mine_peak_rss_mib": mine_peak,
         "opportunities": mined.opportunities,
         "live": mined.live,
         "suppressed": mined.suppressed,
@@ -169,6 +183,7 @@ fn main() {
         "first_search_ms": search_ms,
         "outbox": ws.store().outbox_depth().expect("outbox depth"),
         "search_total": hits.total,
+        "refresh_peak_rss_mib": refresh_peak,
         "peak_rss_mib": peak_rss,
         "postgres": postgres,
     });

@@ -213,9 +213,25 @@ pub fn score_leads(
     config: &MineConfig,
     subjects: Option<&HashSet<EnterpriseId>>,
 ) -> (Vec<Opportunity>, HashMap<String, Vec<String>>) {
+    score_candidates(candidates(input, config), input, config, subjects)
+}
+
+/// What the rules make of `input`: the candidates [`score_candidates`] takes.
+pub fn candidates(input: &MineInput<'_>, config: &MineConfig) -> Vec<Candidate> {
     let enterprises: HashMap<EnterpriseId, &Enterprise> =
         input.enterprises.iter().map(|e| (e.id, e)).collect();
-    let mut candidates = rules::generate(input, &enterprises, &config.rules);
+    rules::generate(input, &enterprises, &config.rules)
+}
+
+/// [`score_leads`] from the candidates the rules made of the same `input`.
+pub fn score_candidates(
+    mut candidates: Vec<Candidate>,
+    input: &MineInput<'_>,
+    config: &MineConfig,
+    subjects: Option<&HashSet<EnterpriseId>>,
+) -> (Vec<Opportunity>, HashMap<String, Vec<String>>) {
+    let enterprises: HashMap<EnterpriseId, &Enterprise> =
+        input.enterprises.iter().map(|e| (e.id, e)).collect();
     if let Some(subjects) = subjects {
         candidates.retain(|c| subjects.contains(&c.enterprise));
     }
@@ -228,19 +244,13 @@ pub fn score_leads(
     (rank::score(assessed, input, &enterprises, &config.rank, &config.products), keys)
 }
 
-/// The event keys of the candidates the rules make for `subjects`: what dedup may join their
-/// leads with (an incremental run re-mines the stored leads sharing one).
-pub fn event_keys(
-    input: &MineInput<'_>,
-    config: &MineConfig,
-    subjects: &HashSet<EnterpriseId>,
-) -> Vec<String> {
-    let enterprises: HashMap<EnterpriseId, &Enterprise> =
-        input.enterprises.iter().map(|e| (e.id, e)).collect();
-    rules::generate(input, &enterprises, &config.rules)
-        .into_iter()
+/// The event keys of the `candidates` on `subjects`: what dedup may join their leads with
+/// (an incremental run re-mines the stored leads sharing one).
+pub fn event_keys(candidates: &[Candidate], subjects: &HashSet<EnterpriseId>) -> Vec<String> {
+    candidates
+        .iter()
         .filter(|c| subjects.contains(&c.enterprise))
-        .flat_map(|c| c.event_keys)
+        .flat_map(|c| c.event_keys.iter().cloned())
         .collect()
 }
 

@@ -423,16 +423,16 @@ impl Workspace {
         // rules alone say which keys a lead will have).
         let mut asked: BTreeSet<String> = BTreeSet::new();
         let mut pending: Vec<EnterpriseId> = subjects.iter().copied().collect();
+        // What the rules made of the part as it last grew: the round that finds no one new
+        // leaves them to be scored.
+        let mut candidates = Vec::new();
         while !pending.is_empty() {
             pending.sort_unstable();
             part.extend(self, graph, &pending)?;
             let added: HashSet<EnterpriseId> = pending.iter().copied().collect();
             let mut wanted = self.store.lead_keys_of(&pending)?;
-            wanted.extend(mine::event_keys(
-                &part.input(feedback, feedback_kinds, graph, *as_of),
-                config,
-                &added,
-            ));
+            candidates = mine::candidates(&part.input(feedback, feedback_kinds, graph, *as_of), config);
+            wanted.extend(mine::event_keys(&candidates, &added));
             let new_keys: BTreeSet<String> = wanted.difference(&asked).cloned().collect();
             asked.extend(new_keys.iter().cloned());
             pending = self
@@ -444,8 +444,8 @@ impl Workspace {
         }
         let loaded = timer.elapsed();
         let timer = Instant::now();
-        let (leads, keys) =
-            mine::score_leads(&part.input(feedback, feedback_kinds, graph, *as_of), config, Some(subjects));
+        let input = part.input(feedback, feedback_kinds, graph, *as_of);
+        let (leads, keys) = mine::score_candidates(candidates, &input, config, Some(subjects));
         Ok(Remined {
             leads,
             keys,
@@ -661,9 +661,9 @@ impl deliver::Assignable for Lead<'_> {
 #[derive(Default)]
 struct Part {
     far: Vec<(String, Record)>,
-    /// Records by key (kind, unit separator, id), in the order a full run reads them: dedup's
-    /// choices follow it.
-    records: Vec<(String, Record)>,
+    /// Records by kind and id (the order of their keys, kind, unit separator, id: no kind is
+    /// a prefix of another), the order a full run reads them in: dedup's choices follow it.
+    records: Vec<Record>,
     record_keys: HashSet<String>,
     relations: Vec<(String, Relation)>,
     relation_keys: HashSet<String>,
@@ -672,8 +672,7 @@ struct Part {
     partners: HashSet<EnterpriseId>,
     /// Subjects acting as a tender agency on a notice that names them only so (not read).
     agencies: HashSet<EnterpriseId>,
-    /// Mining input views of the above, rebuilt after each `extend`.
-    record_list: Vec<Record>,
+    /// The relations alone, rebuilt after each `extend` (supplier relations only: few).
     relation_list: Vec<Relation>,
 }
 
@@ -705,9 +704,9 @@ impl Part {
         let mut named: Vec<EnterpriseId> = traders;
         named.extend(subjects);
         for (key, record) in found {
-            if self.record_keys.insert(key.clone()) {
+            if self.record_keys.insert(key) {
                 named.extend(record.enterprise_ids());
-                self.records.push((key, record));
+                self.records.push(record);
             }
         }
         for (key, relation) in relations {
@@ -727,9 +726,8 @@ impl Part {
         named.retain(|id| self.enterprises.binary_search_by_key(id, |e| e.id).is_err());
         self.enterprises.extend(store.enterprises_by_id(&named)?);
         self.enterprises.sort_unstable_by_key(|e| e.id);
-        self.records.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        self.records.sort_unstable_by(|a, b| (a.kind().as_str(), a.id()).cmp(&(b.kind().as_str(), b.id())));
         self.relations.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        self.record_list = self.records.iter().map(|(_, r)| r.clone()).collect();
         self.relation_list = self.relations.iter().map(|(_, r)| r.clone()).collect();
         Ok(())
     }
@@ -743,7 +741,7 @@ impl Part {
     ) -> MineInput<'a> {
         MineInput {
             enterprises: &self.enterprises,
-            records: &self.record_list,
+            records: &self.records,
             relations: &self.relation_list,
             feedback,
             feedback_kinds,
