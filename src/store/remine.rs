@@ -207,6 +207,24 @@ impl Store {
         Ok(out)
     }
 
+    /// Every enterprise at either end of a declared supplier relation (few: read through the
+    /// partial index of supplier relations).
+    pub fn supplier_parties(&self) -> Result<HashSet<EnterpriseId>> {
+        let ends: Vec<(String, EnterpriseId)> =
+            self.db.query("SELECT key, to_id FROM relations WHERE kind = 'supplier'", &[], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })?;
+        let mut out = HashSet::new();
+        for (key, to) in ends {
+            out.insert(to);
+            // A relation's key starts with `e<from>|` when an enterprise is its source.
+            let from: Option<EnterpriseId> =
+                key.strip_prefix('e').and_then(|k| k.split('|').next()).and_then(|id| id.parse().ok());
+            out.extend(from);
+        }
+        Ok(out)
+    }
+
     /// The enterprises with these ids, by id.
     pub fn enterprises_by_id(&self, ids: &[EnterpriseId]) -> Result<Vec<Enterprise>> {
         let mut out: Vec<Enterprise> =

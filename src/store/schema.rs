@@ -273,6 +273,11 @@ pub(super) const MIGRATIONS: &[&str] = &[
     UPDATE opportunities SET digest = NULL;
     INSERT INTO meta(key, value) VALUES ('mined_state', 0), ('mined_feedback_seq', 0);
     "#,
+    // 17: the declared supplier relations on their own (few among many relations: a mining
+    // run reads which enterprises have one instead of asking for each)
+    r#"
+    CREATE INDEX relations_supplier ON relations(to_id, key) WHERE kind = 'supplier';
+    "#,
 ];
 
 /// The PostgreSQL schema, as its own migrations (its version is the `schema_version` row of
@@ -447,5 +452,9 @@ pub(super) const POSTGRES_MIGRATIONS: &[&str] = &[
                           WHERE (w #>> '{id}')::bigint = p.enterprise_id);
     UPDATE opportunities SET digest = NULL;
     INSERT INTO meta(key, value) VALUES ('mined_state', 0), ('mined_feedback_seq', 0);
+    "#,
+    // 4: SQLite's 17 (supplier relations)
+    r#"
+    CREATE INDEX relations_supplier ON relations(to_id, key) WHERE kind = 'supplier';
     "#,
 ];

@@ -102,6 +102,8 @@ struct Context<'a> {
     feedback_kinds: HashMap<String, OpportunityKind>,
     /// Every risk event and termination notice (see [`Part`]).
     far: Vec<(String, Record)>,
+    /// The enterprises at either end of a declared supplier relation: only theirs are read.
+    suppliers: HashSet<EnterpriseId>,
     as_of: Date,
 }
 
@@ -111,6 +113,7 @@ impl<'a> Context<'a> {
             feedback,
             feedback_kinds: ws.store.feedback_kinds()?.into_iter().collect(),
             far: ws.store.risks_and_terminations()?,
+            suppliers: ws.store.supplier_parties()?,
             as_of,
         })
     }
@@ -275,10 +278,10 @@ impl Workspace {
         let graph = self.refresh_graph_from(None, as_of, None)?;
         let feedback_after = self.store.leads_with_feedback_after(mark.feedback_seq)?;
         let taken_in = changes.len() + feedback_after.len();
-        let mut subjects = self.touched(&graph, config, &changes)?;
+        let context = Context::load(self, feedback, as_of)?;
+        let mut subjects = self.touched(&graph, config, &changes, &context.suppliers)?;
         subjects.extend(feedback_after);
         let touched = subjects.len();
-        let context = Context::load(self, feedback, as_of)?;
         let remined = self.remine(&graph, config, &context, &mut subjects)?;
         let Remined { leads: mut fresh, keys, enterprises, records, loaded, scored } = remined;
         let timer = Instant::now();
@@ -416,7 +419,7 @@ impl Workspace {
         context: &Context<'_>,
         subjects: &mut HashSet<EnterpriseId>,
     ) -> Result<Remined> {
-        let Context { feedback, feedback_kinds, far, as_of } = context;
+        let Context { feedback, feedback_kinds, far, suppliers, as_of } = context;
         let mut part = Part { far: far.clone(), ..Part::default() };
         let timer = Instant::now();
         // Until the leads sharing an event key with a re-mined one are re-mined too (the
@@ -428,7 +431,7 @@ impl Workspace {
         let mut candidates = Vec::new();
         while !pending.is_empty() {
             pending.sort_unstable();
-            part.extend(self, graph, &pending)?;
+            part.extend(self, graph, &pending, suppliers)?;
             let added: HashSet<EnterpriseId> = pending.iter().copied().collect();
             let mut wanted = self.store.lead_keys_of(&pending)?;
             candidates = mine::candidates(&part.input(feedback, feedback_kinds, graph, *as_of), config);
@@ -520,6 +523,7 @@ impl Workspace {
         graph: &EnterpriseGraph,
         config: &MineConfig,
         changes: &[Change],
+        suppliers: &HashSet<EnterpriseId>,
     ) -> Result<HashSet<EnterpriseId>> {
         let mut touched: HashSet<EnterpriseId> = HashSet::new();
         // Seeds of walks along the graph, by how far they reach.
@@ -577,11 +581,11 @@ impl Workspace {
         // Only a firm that is not a customer has supply-chain leads, or can be the tier-1 link
         // of a tier-2 lead: a changed firm's partners may lose or gain it as their core
         // customer, a trader's partners it as their tier-1 link.
-        let partners = self.prospects(self.trade_partners(&changed)?)?;
+        let partners = self.prospects(self.trade_partners(&changed, suppliers)?)?;
         traders.extend(partners.iter().copied());
         let traders = self.prospects(traders)?;
         touched.extend(traders.iter().copied());
-        touched.extend(self.prospects(self.trade_partners(&traders)?)?);
+        touched.extend(self.prospects(self.trade_partners(&traders, suppliers)?)?);
         // (Most agencies win nothing: only those with leads are re-mined, not every notice
         // they ever handled.)
         agencies.sort_unstable();
@@ -602,12 +606,17 @@ impl Workspace {
     }
 
     /// The enterprises trading with any of `enterprises`: by invoice (any date), or by a
-    /// declared supply relation.
-    fn trade_partners(&self, enterprises: &[EnterpriseId]) -> Result<HashSet<EnterpriseId>> {
+    /// declared supply relation (only `suppliers` have one).
+    fn trade_partners(
+        &self,
+        enterprises: &[EnterpriseId],
+        suppliers: &HashSet<EnterpriseId>,
+    ) -> Result<HashSet<EnterpriseId>> {
         let mut ids = enterprises.to_vec();
         ids.sort_unstable();
         ids.dedup();
         let mut out = self.store.invoice_partners(&ids)?;
+        ids.retain(|id| suppliers.contains(id));
         for (_, relation) in self.store.supplier_relations_of(&ids)? {
             out.extend(relation_ends(&relation));
         }
@@ -677,7 +686,13 @@ struct Part {
 }
 
 impl Part {
-    fn extend(&mut self, ws: &Workspace, graph: &EnterpriseGraph, subjects: &[EnterpriseId]) -> Result<()> {
+    fn extend(
+        &mut self,
+        ws: &Workspace,
+        graph: &EnterpriseGraph,
+        subjects: &[EnterpriseId],
+        suppliers: &HashSet<EnterpriseId>,
+    ) -> Result<()> {
         let store = &ws.store;
         let first = self.record_keys.is_empty();
         // A customer's invoices make no lead of its own (its suppliers' and buyers' leads read
@@ -690,7 +705,7 @@ impl Part {
         found.extend(store.records_naming(&customers, Invoices::Without)?);
         self.agencies.extend(store.acting_agencies(subjects)?);
         let partners: Vec<EnterpriseId> = ws
-            .prospects(ws.trade_partners(&prospects)?)?
+            .prospects(ws.trade_partners(&prospects, suppliers)?)?
             .into_iter()
             .filter(|id| self.partners.insert(*id))
             .collect();
@@ -700,7 +715,9 @@ impl Part {
         }
         let mut traders = prospects.clone();
         traders.extend(&partners);
-        let relations = store.supplier_relations_of(&traders)?;
+        let declared: Vec<EnterpriseId> =
+            traders.iter().copied().filter(|id| suppliers.contains(id)).collect();
+        let relations = store.supplier_relations_of(&declared)?;
         let mut named: Vec<EnterpriseId> = traders;
         named.extend(subjects);
         for (key, record) in found {
