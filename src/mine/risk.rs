@@ -48,7 +48,9 @@ pub fn attach(
             let alerts = found
                 .iter()
                 .map(|Reaching { event, path, links, reach }| Alert {
-                    weight: reach * age_factor(event, input.as_of),
+                    // To six places: a stake summed over paths in another order differs in
+                    // its last bits, and the lead must not.
+                    weight: (reach * age_factor(event, input.as_of) * 1e6).round() / 1e6,
                     // One alert per (event, affected enterprise): every lead on the enterprise
                     // carries the same alert, reviewed once.
                     id: stable_id("alert", &[&event.id, &enterprise.to_string()]),

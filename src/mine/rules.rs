@@ -406,6 +406,7 @@ fn supply_chain_candidates(
     for key in keys {
         let (lead, core, role) = key;
         let (volume, count, mut records) = links.remove(&key).unwrap_or_default();
+        let volume = to_fen(volume);
         if volume < config.supply_min_volume {
             continue;
         }
@@ -434,6 +435,13 @@ fn supply_chain_candidates(
     tier_two_candidates(input, enterprises, config, &tier_one, out);
 }
 
+/// A sum of amounts in yuan to the fen: the same invoices summed in another order give the
+/// same volume (floating-point addition is not associative), so a lead re-mined from another
+/// part of the store is the same lead.
+fn to_fen(yuan: f64) -> f64 {
+    (yuan * 100.0).round() / 100.0
+}
+
 /// Invoices from one seller to one buyer: volume, count, the invoices.
 type Trade<'r> = (f64, u32, Vec<&'r Record>);
 
@@ -458,6 +466,9 @@ fn tier_two_candidates(
             t.1 += 1;
             t.2.push(record);
         }
+    }
+    for t in trade.values_mut() {
+        t.0 = to_fen(t.0);
     }
     let known: HashSet<(EnterpriseId, EnterpriseId)> =
         tier_one.iter().map(|(lead, core, _)| (*lead, *core)).collect();
@@ -527,5 +538,14 @@ mod tests {
             title_stem("宜昌市某某道路工程(第2次)结果公示")
         );
         assert_ne!(title_stem("甲工程中标公告"), title_stem("乙工程中标公告"));
+    }
+
+    #[test]
+    fn invoice_volumes_do_not_depend_on_the_order_they_are_summed_in() {
+        let amounts = [100_000.1, 200_000.2, 300_000.3, 0.07];
+        let orders = [[0, 1, 2, 3], [3, 2, 1, 0], [2, 0, 3, 1], [1, 3, 0, 2]];
+        let sums: Vec<f64> = orders.iter().map(|o| o.iter().map(|&i| amounts[i]).sum()).collect();
+        assert!(sums.iter().any(|s| *s != sums[0]), "the raw sums differ in their last bits: {sums:?}");
+        assert!(sums.iter().all(|s| to_fen(*s) == 600_000.67), "{sums:?}");
     }
 }
