@@ -214,8 +214,8 @@ pub enum LeadScope<'a> {
     All,
     /// The leads on these enterprises (an incremental run re-mined just them).
     Of(&'a std::collections::HashSet<EnterpriseId>),
-    /// As `Of`, within a run that goes on writing: no lead joins the outbox yet (a later
-    /// write of the run, with `Of` or `All`, queues what stands assigned then).
+    /// As `Of`, within a run that goes on writing: no lead joins the outbox yet (the run
+    /// queues what stands assigned at its end: [`Store::queue_assigned_leads`]).
     Slice(&'a std::collections::HashSet<EnterpriseId>),
 }
 
@@ -245,6 +245,18 @@ pub enum GraphRow {
     Person(Person),
     Relation(Relation),
     Record(Record),
+}
+
+/// Queues the live, new leads with a manager: a lead already queued (or sent) is never queued
+/// again by a later run.
+fn queue_assigned(db: &Db, queued_at: i64) -> Result<()> {
+    db.execute(
+        "INSERT OR IGNORE INTO outbox(opportunity_id, manager, enterprise_id, queued_at, state)
+         SELECT id, manager, enterprise_id, ?1, 'queued' FROM opportunities
+         WHERE suppressed = 0 AND status = 'new' AND manager IS NOT NULL",
+        p![queued_at],
+    )?;
+    Ok(())
 }
 
 /// A counter or id kept in the `meta` table.
@@ -1102,20 +1114,20 @@ impl Store {
                 db.execute("DELETE FROM opportunity_keys WHERE opportunity_id = ?1", p![id])?;
             }
         }
-        // Live leads with a manager join the outbox once the gone ones have left: a lead already
-        // queued (or sent) is never queued again by a later run.
-        if matches!(scope, LeadScope::Slice(_)) {
-            tx.commit()?;
-            return Ok(written);
+        // Live leads with a manager join the outbox once the gone ones have left.
+        if !matches!(scope, LeadScope::Slice(_)) {
+            queue_assigned(db, queued_at)?;
         }
-        db.execute(
-            "INSERT OR IGNORE INTO outbox(opportunity_id, manager, enterprise_id, queued_at, state)
-             SELECT id, manager, enterprise_id, ?1, 'queued' FROM opportunities
-             WHERE suppressed = 0 AND status = 'new' AND manager IS NOT NULL",
-            p![queued_at],
-        )?;
         tx.commit()?;
         Ok(written)
+    }
+
+    /// Queues every live, new lead with a manager that is not in the outbox yet: what a run
+    /// that wrote with [`LeadScope::Slice`] does once its leads are placed.
+    pub fn queue_assigned_leads(&mut self) -> Result<()> {
+        let tx = self.db.begin_write()?;
+        queue_assigned(&self.db, chrono::Utc::now().timestamp())?;
+        tx.commit()
     }
 
     /// Records feedback and moves the lead to the new status, atomically.

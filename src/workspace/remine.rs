@@ -383,7 +383,7 @@ impl Workspace {
             })?;
         }
         // Now the leads stand where they belong: queue the assigned ones.
-        self.store.replace_opportunities(&[], &HashMap::new(), LeadScope::Of(&none))?;
+        self.store.queue_assigned_leads()?;
         tracing::info!(
             leads = standings.len(),
             moved = moved.len(),
@@ -391,15 +391,8 @@ impl Workspace {
             total_ms = started.elapsed().as_millis() as u64,
             "mining run in slices"
         );
-        let latest = mine::latest_feedback(feedback);
-        let outcomes = standings
-            .iter()
-            .filter(|s| {
-                latest
-                    .get(s.id.as_str())
-                    .is_some_and(|f| matches!(f.status, OpportunityStatus::Won | OpportunityStatus::Lost))
-            })
-            .count();
+        let leads: HashSet<&str> = standings.iter().map(|s| s.id.as_str()).collect();
+        let outcomes = decided(feedback).filter(|id| leads.contains(id)).count();
         let ranking = mine::learn::too_few_outcomes(outcomes, &config.learn);
         let changed = crate::store::Written { written: written.len(), dropped };
         let slices = Some(ids.len().div_ceil(slice.max(1)));
@@ -776,12 +769,16 @@ fn relation_ends(relation: &Relation) -> Vec<EnterpriseId> {
     }
 }
 
-/// The leads whose latest feedback is won or lost.
-fn decided_outcomes(feedback: &[Feedback]) -> usize {
+/// The leads whose latest feedback is won or lost, by id.
+fn decided(feedback: &[Feedback]) -> impl Iterator<Item = &str> {
     mine::latest_feedback(feedback)
-        .values()
-        .filter(|f| matches!(f.status, OpportunityStatus::Won | OpportunityStatus::Lost))
-        .count()
+        .into_iter()
+        .filter(|(_, f)| matches!(f.status, OpportunityStatus::Won | OpportunityStatus::Lost))
+        .map(|(id, _)| id)
+}
+
+fn decided_outcomes(feedback: &[Feedback]) -> usize {
+    decided(feedback).count()
 }
 
 /// Counts the stored leads a run kept (and placed) into its summary.
