@@ -93,8 +93,9 @@ pub struct MineSettings {
     /// delivered); none by default.
     pub block_on: Vec<String>,
     /// A full run over more enterprises than this mines them this many at a time, holding
-    /// one slice's part of the store instead of all of it (the leads are the same).
-    pub slice_enterprises: usize,
+    /// one slice's part of the store instead of all of it (the leads are the same). Zero is
+    /// refused when the configuration is read.
+    pub slice_enterprises: std::num::NonZeroUsize,
 }
 
 impl Default for MineSettings {
@@ -107,7 +108,7 @@ impl Default for MineSettings {
             product_matrix: None,
             force_tier_c: vec!["dishonest".into(), "bankruptcy".into()],
             block_on: Vec::new(),
-            slice_enterprises: 200_000,
+            slice_enterprises: std::num::NonZeroUsize::new(200_000).expect("nonzero"),
         }
     }
 }

@@ -331,6 +331,11 @@ fn a_bank_may_block_dishonest_enterprises_by_policy() {
     let mut bad = Workspace::open(dir.path()).unwrap();
     let error = bad.mine(as_of()).unwrap_err().to_string();
     assert!(error.contains("block_on") && error.contains("gossip"), "{error}");
+    // Slices of no enterprises are refused when the configuration is read, with the key named.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("config.toml"), "[mine]\nslice_enterprises = 0\n").unwrap();
+    let error = Workspace::open(dir.path()).err().expect("slices of 0 refused").to_string();
+    assert!(error.contains("slice_enterprises") && error.contains("nonzero"), "{error}");
 }
 
 #[test]

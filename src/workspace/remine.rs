@@ -154,7 +154,7 @@ impl Workspace {
         };
         let (summary, upto) = match plan {
             Plan::Full(reason) => {
-                let slice = self.config.mine.slice_enterprises;
+                let slice = self.config.mine.slice_enterprises.get();
                 // Learning from outcomes fits over every lead at once.
                 let learning = decided_outcomes(&feedback) >= config.learn.min_outcomes;
                 if learning || self.store.enterprise_count()? <= slice as u64 {
@@ -346,7 +346,7 @@ impl Workspace {
         let ids = self.store.enterprise_ids()?;
         let mut written: HashSet<String> = HashSet::new();
         let mut dropped = 0;
-        for (n, chunk) in ids.chunks(slice.max(1)).enumerate() {
+        for (n, chunk) in ids.chunks(slice).enumerate() {
             let timer = Instant::now();
             let mut subjects: HashSet<EnterpriseId> = chunk.iter().copied().collect();
             let Remined { mut leads, keys, records, .. } =
@@ -364,7 +364,7 @@ impl Workspace {
             dropped += wrote.dropped;
             tracing::info!(
                 slice = n + 1,
-                of = ids.len().div_ceil(slice.max(1)),
+                of = ids.len().div_ceil(slice),
                 remined = subjects.len(),
                 records,
                 leads = leads.len(),
@@ -395,7 +395,7 @@ impl Workspace {
         let outcomes = decided(feedback).filter(|id| leads.contains(id)).count();
         let ranking = mine::learn::too_few_outcomes(outcomes, &config.learn);
         let changed = crate::store::Written { written: written.len(), dropped };
-        let slices = Some(ids.len().div_ceil(slice.max(1)));
+        let slices = Some(ids.len().div_ceil(slice));
         let run = MineRun { mode: "full", reason, remined_enterprises: None, changes: 0, slices };
         let mut summary = summarize(as_of, ranking, &[], changed, run);
         add_standings(&mut summary, &standings);
