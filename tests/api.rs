@@ -567,12 +567,14 @@ async fn enterprises_are_found_by_id_code_or_name() {
         let (status, body) = call(&state, "GET", &by(&reference), Some(ADMIN), None).await;
         assert_eq!((status, body["id"].as_i64()), (StatusCode::OK, Some(id)), "{reference}: {body}");
     }
-    let (status, body) = call(&state, "GET", &by("不存在的某某有限公司"), Some(ADMIN), None).await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (StatusCode::NOT_FOUND, Some("not_found")),
-        "{body}"
-    );
+    for unknown in ["不存在的某某有限公司", "987654321"] {
+        let (status, body) = call(&state, "GET", &by(unknown), Some(ADMIN), None).await;
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (StatusCode::NOT_FOUND, Some("not_found")),
+            "{unknown}: {body}"
+        );
+    }
     // The graph takes the same references.
     let name = with_code["name"].as_str().unwrap();
     let (status, _) =

@@ -312,16 +312,21 @@ impl AppState {
         if text.chars().count() > MAX_REFERENCE {
             return Err(ApiError::BadRequest(format!("企业编号、代码或名称最长 {MAX_REFERENCE} 个字符")));
         }
-        let resolver = self.resolver().await?;
-        let reference = match EntRef::parse(text) {
-            Ok(EntRef::Uscc(code)) => EntRef::Uscc(code),
+        // An id or a code is looked up in the store; only a name needs the resolver (which
+        // holds every enterprise, and is built again after the store changes).
+        let name = match EntRef::parse(text) {
+            Ok(EntRef::Uscc(code)) => {
+                let found = self.read(move |r| Ok(r.store.enterprise_with_uscc(&code)?)).await?;
+                return found.ok_or_else(|| ApiError::NotFound(format!("没有找到企业「{text}」")));
+            }
             _ => match text.parse::<i64>() {
-                Ok(id) if resolver.name_of(id).is_some() => return Ok(id),
+                Ok(id) if self.read(move |r| Ok(r.store.has_enterprise(id)?)).await? => return Ok(id),
                 Ok(_) => return Err(ApiError::NotFound(format!("没有编号为 {text} 的企业"))),
                 Err(_) => EntRef::Name(text.to_string()),
             },
         };
-        match resolver.resolve(&reference) {
+        let resolver = self.resolver().await?;
+        match resolver.resolve(&name) {
             Resolution::Linked { id, .. } => Ok(id),
             Resolution::NeedsReview { candidates } => {
                 let names: Vec<String> = candidates

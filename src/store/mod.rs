@@ -587,6 +587,19 @@ impl Store {
         self.json_row("SELECT data FROM enterprises WHERE id = ?1", p![id])
     }
 
+    /// Whether an enterprise has this id.
+    pub fn has_enterprise(&self, id: EnterpriseId) -> Result<bool> {
+        Ok(self
+            .db
+            .query_opt("SELECT 1 FROM enterprises WHERE id = ?1", p![id], |row| row.get::<i64>(0))?
+            .is_some())
+    }
+
+    /// The enterprise registered under this 统一社会信用代码, if any.
+    pub fn enterprise_with_uscc(&self, uscc: &str) -> Result<Option<EnterpriseId>> {
+        self.db.query_opt("SELECT id FROM enterprises WHERE uscc = ?1", p![uscc], |row| row.get(0))
+    }
+
     /// Enterprises whose name or an alias contains `needle` (normalised by the caller's rules),
     /// or whose code is `needle`. SQL narrows by substring; the caller ranks.
     pub fn find_enterprises(&self, needle: &str, limit: usize) -> Result<Vec<Enterprise>> {
@@ -1279,7 +1292,12 @@ impl Store {
     /// The resolver every caller uses: all enterprises, with every decision people recorded
     /// (`resolve --link/--new`) applied, so import, `resolve`, `graph` and the API agree.
     pub fn resolver(&self) -> Result<crate::resolve::Resolver> {
-        let mut resolver = crate::resolve::Resolver::from_enterprises(&self.enterprises()?);
+        // One enterprise at a time, in id order: the store's enterprises are never held whole.
+        let mut resolver = crate::resolve::Resolver::new();
+        self.db.query_each("SELECT data FROM enterprises ORDER BY id", &[], |row| {
+            resolver.insert(&serde_json::from_str(&row.get::<String>(0)?)?);
+            Ok(())
+        })?;
         for decision in self.decisions()? {
             resolver.decide(&decision);
         }
