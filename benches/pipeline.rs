@@ -5,7 +5,8 @@
 //! Prints one JSON object with the timings (seconds), row counts and peak RSS (MiB, per phase); the same
 //! CSVs loaded by the `sqlite3` shell's `.import` beside the import (the storage floor, when
 //! `sqlite3` is installed); and a refresh: 1% more of every kind of record imported and mined
-//! incrementally, then the same state mined in full for the ratio.
+//! incrementally, then the same state mined in full for the ratio; then the API served over
+//! the data dir and 1,000 reads made of it (`benches/api_reads.py`, when `python3` is installed).
 
 use oppgraph::gen::{generate, GenConfig};
 use oppgraph::workspace::{MineMode, Workspace};
@@ -50,6 +51,48 @@ fn sqlite3_import(dir: &std::path::Path, db: &std::path::Path) -> Option<f64> {
     status.success().then(|| started.elapsed().as_secs_f64())
 }
 
+/// Serves the API over `ws` on a free local port and runs `benches/api_reads.py` against it
+/// (1,000 reads in the workbench's mix). Returns the seconds until the server answered
+/// `/readyz`, and the script's report (`None` without `python3`).
+fn serve_and_read(ws: Workspace, token: &str) -> (f64, Option<serde_json::Value>) {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let started = Instant::now();
+    let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("bind");
+    let addr = listener.local_addr().expect("address");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = runtime.spawn(oppgraph::http::serve(listener, oppgraph::http::AppState::new(ws), async {
+        let _ = stopped.await;
+    }));
+    let ready = runtime.block_on(async {
+        let client = reqwest::Client::new();
+        for _ in 0..600 {
+            let answer = client.get(format!("http://{addr}/readyz")).send().await;
+            if answer.is_ok_and(|r| r.status().is_success()) {
+                return true;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        false
+    });
+    assert!(ready, "the server did not become ready within a minute");
+    let ready_s = started.elapsed().as_secs_f64();
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/api_reads.py");
+    // The script blocks; the server runs on the runtime's worker threads meanwhile.
+    let output = std::process::Command::new("python3")
+        .arg(script)
+        .arg(format!("http://{addr}"))
+        .arg(token)
+        .args(["--reads", "1000"])
+        .output();
+    let report = output.ok().map(|out| {
+        assert!(out.status.success(), "API reads failed: {}", String::from_utf8_lossy(&out.stdout));
+        serde_json::from_slice(&out.stdout).expect("api_reads.py prints JSON")
+    });
+    let _ = stop.send(());
+    runtime.block_on(server).expect("server task").expect("server");
+    (ready_s, report)
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing we need.
     if std::env::args().any(|a| a == "--list") {
@@ -70,11 +113,23 @@ fn main() {
     let started = Instant::now();
     let summary = generate(&GenConfig { enterprises, seed: 1, as_of }, &dir.path().join("gen")).expect("gen");
     let gen_s = started.elapsed().as_secs_f64();
+    // The generator holds what it writes: the import's peak is measured from here.
+    next_phase();
 
     // The storage floor: the same CSVs loaded by the sqlite3 shell's `.import`, with no
     // validation, resolution, change log or index — what writing the rows alone costs.
     let floor_s = sqlite3_import(&dir.path().join("gen"), &dir.path().join("floor.db"));
+    // Only its time is wanted; at 5M enterprises its file is several GB of disk.
+    let _ = std::fs::remove_file(dir.path().join("floor.db"));
 
+    // A token for the API reads at the end (tokens are read when the workspace opens).
+    let token = "pipeline-bench-admin";
+    std::fs::create_dir_all(dir.path().join("data")).expect("data dir");
+    std::fs::write(
+        dir.path().join("data/config.toml"),
+        format!("[[token]]\ntoken = \"{token}\"\nrole = \"admin\"\n"),
+    )
+    .expect("config");
     let mut ws = Workspace::open(&dir.path().join("data")).expect("open");
     let started = Instant::now();
     let outcome = ws.import(&[dir.path().join("gen")]).expect("import");
@@ -125,6 +180,11 @@ fn main() {
         .search("道路改造 kind:award", &oppgraph::index::SearchOptions { limit: 10, ..Default::default() })
         .expect("search");
     let search_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let outbox = ws.store().outbox_depth().expect("outbox depth");
+
+    // Serve: the API over this data dir, and 1,000 reads in the workbench's mix.
+    let (serve_ready_s, api_reads) = serve_and_read(ws, token);
+    let serve_peak = next_phase();
 
     // The same import and first mining run on a PostgreSQL store, when one is named
     // (`OPPGRAPH_BENCH_POSTGRES=postgres://…`; a fresh schema of its own).
@@ -181,10 +241,13 @@ fn main() {
         "refresh_full_vs_incremental": full_again_s / refresh_mine_s,
         "refresh_full_leads_written": full_again.changed.written,
         "first_search_ms": search_ms,
-        "outbox": ws.store().outbox_depth().expect("outbox depth"),
+        "outbox": outbox,
         "search_total": hits.total,
         "refresh_peak_rss_mib": refresh_peak,
-        "peak_rss_mib": peak_rss,
+        "serve_ready_s": serve_ready_s,
+        "api_reads": api_reads,
+        "serve_peak_rss_mib": serve_peak,
+        "peak_rss_mib": peak_rss.into_iter().chain(serve_peak).reduce(f64::max),
         "postgres": postgres,
     });
     println!("{}", serde_json::to_string_pretty(&report).expect("json"));
