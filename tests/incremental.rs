@@ -82,6 +82,9 @@ impl Twins {
             );
         }
         assert_eq!((incremental.live, incremental.opportunities), (full.live, full.opportunities), "{step}");
+        for ws in [&self.incremental, &self.full, &self.sliced] {
+            check_tally(ws, step);
+        }
         remined
     }
 
@@ -130,6 +133,30 @@ impl Twins {
             "{step}: the same leads queued for the same managers"
         );
     }
+}
+
+/// The lead counts the workbench reads from the tally agree with counting the leads, under
+/// the filters the tally answers: every lead, the working list, new ones, each manager's.
+fn check_tally(ws: &Workspace, step: &str) {
+    use oppgraph::store::OpportunityFilter;
+    let leads = util::all_opportunities(ws);
+    let mut filters = vec![
+        OpportunityFilter { include_suppressed: true, ..Default::default() },
+        OpportunityFilter::default(),
+        OpportunityFilter { status: Some(oppgraph::model::OpportunityStatus::New), ..Default::default() },
+    ];
+    let mut managers: Vec<&String> = leads.iter().filter_map(|o| o.manager.as_ref()).collect();
+    managers.sort();
+    managers.dedup();
+    for manager in managers.into_iter().take(4) {
+        filters.push(OpportunityFilter { manager: Some(manager.clone()), ..Default::default() });
+    }
+    for filter in &filters {
+        let tallied = ws.store().opportunity_counts(filter).unwrap();
+        assert_eq!(tallied, ws.store().opportunity_counts_by_scan(filter).unwrap(), "{step}: {filter:?}");
+    }
+    let every = ws.store().opportunity_counts(&filters[0]).unwrap();
+    assert_eq!(every.total, leads.len() as u64, "{step}: the tally counts every lead");
 }
 
 #[test]

@@ -840,9 +840,26 @@ impl Store {
 
     /// How many leads the filter finds (paging aside), and how many per tier under every
     /// other filter.
+    /// Filters on manager, tier, kind and status are read from the lead tally (a few hundred
+    /// rows, whatever the number of leads); a due date, region or enterprise needs the leads.
     pub fn opportunity_counts(&self, filter: &OpportunityFilter) -> Result<LeadCounts> {
+        let tallied = filter.due_by.is_none() && filter.region.is_none() && filter.enterprise.is_none();
+        self.counts_from(if tallied { "lead_tally" } else { "opportunities" }, filter)
+    }
+
+    /// [`Store::opportunity_counts`] by reading every lead the filter finds, never the tally:
+    /// what the tally must agree with.
+    #[doc(hidden)]
+    pub fn opportunity_counts_by_scan(&self, filter: &OpportunityFilter) -> Result<LeadCounts> {
+        self.counts_from("opportunities", filter)
+    }
+
+    fn counts_from(&self, table: &str, filter: &OpportunityFilter) -> Result<LeadCounts> {
         let (condition, values) = filter.condition(false);
-        let sql = format!("SELECT tier, COUNT(*) FROM opportunities WHERE {condition} GROUP BY tier");
+        let n = if table == "lead_tally" { "SUM(n)" } else { "COUNT(*)" };
+        let sql = format!(
+            "SELECT tier, CAST({n} AS BIGINT) FROM {table} WHERE {condition} GROUP BY tier HAVING {n} <> 0"
+        );
         let rows: Vec<(String, i64)> = self.db.query(&sql, &values, |row| Ok((row.get(0)?, row.get(1)?)))?;
         let mut counts = LeadCounts::default();
         for (tier, n) in rows {
@@ -1132,7 +1149,35 @@ impl Store {
             queue_assigned(db, queued_at)?;
         }
         tx.commit()?;
+        if written.written + written.dropped > 0 {
+            self.fold_lead_tally()?;
+        }
         Ok(written)
+    }
+
+    /// Folds the lead tally's rows of +1 and -1 into one row per group (a write of many leads
+    /// leaves as many rows). On PostgreSQL the rows summed are the rows deleted, in one
+    /// statement, so rows that other writers add meanwhile are kept for the next fold.
+    fn fold_lead_tally(&self) -> Result<()> {
+        let tx = self.db.begin_write()?;
+        match self.db.backend() {
+            Backend::Sqlite => self.db.batch(
+                "CREATE TEMP TABLE IF NOT EXISTS lead_tally_folded AS SELECT * FROM lead_tally WHERE 0;
+                 INSERT INTO lead_tally_folded
+                     SELECT manager, suppressed, status, tier, kind, SUM(n) FROM lead_tally
+                     GROUP BY 1, 2, 3, 4, 5 HAVING SUM(n) <> 0;
+                 DELETE FROM lead_tally;
+                 INSERT INTO lead_tally SELECT * FROM lead_tally_folded;
+                 DELETE FROM lead_tally_folded;",
+            )?,
+            Backend::Postgres => self.db.batch(
+                "WITH gone AS (DELETE FROM lead_tally RETURNING *)
+                 INSERT INTO lead_tally
+                     SELECT manager, suppressed, status, tier, kind, SUM(n) FROM gone
+                     GROUP BY 1, 2, 3, 4, 5 HAVING SUM(n) <> 0",
+            )?,
+        }
+        tx.commit()
     }
 
     /// Queues every live, new lead with a manager that is not in the outbox yet: what a run
