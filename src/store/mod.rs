@@ -363,6 +363,9 @@ impl Store {
         // import), and the WAL checkpointed every 40 MB rather than every 4 MB.
         conn.pragma_update(None, "cache_size", -65536)?;
         conn.pragma_update(None, "wal_autocheckpoint", 10000)?;
+        // A large write (a file of millions of rows is one transaction) grows the WAL to its
+        // size; once checkpointed, the file is cut back to 64 MiB instead of keeping that disk.
+        conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
         // Writers take turns (WAL has one writer): a crawl or import in one process waits for a
         // mining run's write in another rather than failing.
         conn.busy_timeout(std::time::Duration::from_secs(300))?;
