@@ -9,7 +9,7 @@ use crate::index::{IndexError, SearchIndex};
 use crate::ingest::crawl::{CrawlSink, CrawledPage, CrawlerDef, StoredOutcome};
 use crate::ingest::reader::RawRow;
 use crate::ingest::{
-    import_files_with, import_rows, ImportError, ImportKind, ImportOutcome, ImportSettings, RowStatus,
+    import_files_with, import_rows, Handed, ImportError, ImportKind, ImportOutcome, ImportSettings, RowStatus,
 };
 use crate::mine::{self, MineConfig, ProductMatrix};
 use crate::model::{CrawlFailure, CrawlRun, PageState, Privacy};
@@ -425,24 +425,55 @@ impl Workspace {
         let streamed = before.is_some();
         let mut handed = 0;
         let (imported, indexed) = std::thread::scope(|scope| {
-            let (send, receive) = std::sync::mpsc::channel::<Vec<crate::ingest::ChangedRecord>>();
+            // A few chunks in flight at most: the import waits for the indexer rather than
+            // holding a large file's records in memory.
+            let (send, receive) =
+                std::sync::mpsc::sync_channel::<Option<Vec<crate::ingest::ChangedRecord>>>(2);
             let indexer = scope.spawn(move || {
                 // The index mirrored the store when the import began, so it holds nothing
-                // under a record new to the store.
-                for records in receive {
-                    let mut batch = index.batch()?;
-                    for changed in &records {
-                        batch.add_one(&changed.record, !changed.inserted)?;
+                // under a record new to the store. A file's records are added as they are
+                // written and made visible when the store commits them (`None`); a file
+                // that failed leaves its batch uncommitted, dropped with its records.
+                let mut open = None;
+                for message in receive {
+                    match message {
+                        Some(records) => {
+                            let batch = match &mut open {
+                                Some(batch) => batch,
+                                None => open.insert(index.batch()?),
+                            };
+                            for changed in &records {
+                                batch.add_one(&changed.record, !changed.inserted)?;
+                            }
+                        }
+                        None => {
+                            if let Some(batch) = open.take() {
+                                batch.commit(None)?;
+                            }
+                        }
                     }
-                    batch.commit(None)?;
                 }
                 Ok::<_, IndexError>(())
             });
-            let imported = import_files_with(store, paths, &settings, &mut |records| {
-                if streamed && !records.is_empty() {
-                    handed += records.len();
-                    // A send fails only once the indexer stopped on an error, reported below.
-                    let _ = send.send(std::mem::take(records));
+            let imported = import_files_with(store, paths, &settings, &mut |handed_over| {
+                if !streamed {
+                    // The index catches up from the store afterwards: the records in hand
+                    // are not needed.
+                    if let Handed::Written(records) = handed_over {
+                        records.clear();
+                    }
+                    return;
+                }
+                // A send fails only once the indexer stopped on an error, reported below.
+                match handed_over {
+                    Handed::Written(records) if !records.is_empty() => {
+                        handed += records.len();
+                        let _ = send.send(Some(std::mem::take(records)));
+                    }
+                    Handed::Written(_) => {}
+                    Handed::Committed => {
+                        let _ = send.send(None);
+                    }
                 }
             });
             drop(send);

@@ -196,3 +196,31 @@ fn imports_index_each_file_and_replace_changed_records() {
     assert_eq!(ws.index().num_docs(), 3);
     assert_eq!(ws.index().indexed_seq().unwrap(), Some(ws.store().record_seq().unwrap()));
 }
+
+#[test]
+fn a_file_larger_than_one_hand_over_is_indexed_whole() {
+    // Its records go to the indexer in chunks while the file is written; all of them are
+    // searchable once it is in, the last chunk's as the first's.
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = Workspace::open(dir.path()).unwrap();
+    let data = dir.path().join("in");
+    std::fs::create_dir(&data).unwrap();
+    let rows = oppgraph::ingest::HAND_EVERY * 2 + 7;
+    let mut text = String::from("id,kind,title,published,winner\n");
+    for n in 0..rows {
+        let title = match n {
+            0 => "滨江路灯改造工程中标公告",
+            n if n == rows - 1 => "沿江栈道亮化工程中标公告",
+            _ => "办公设备采购中标公告",
+        };
+        text.push_str(&format!("t{n},award,{title},2026-03-01,宜昌光明照明有限公司\n"));
+    }
+    std::fs::write(data.join("tenders.csv"), text).unwrap();
+    let outcome = ws.import(&[data]).unwrap();
+    assert_eq!(outcome.files[0].accepted, rows);
+    let found = |query: &str| ids(&search(&ws, query, SearchOptions::default()));
+    assert_eq!(found("滨江"), ["t0"]);
+    assert_eq!(found("栈道"), [format!("t{}", rows - 1)]);
+    assert_eq!(ws.index().num_docs(), rows as u64);
+    assert_eq!(ws.index().indexed_seq().unwrap(), Some(ws.store().record_seq().unwrap()));
+}

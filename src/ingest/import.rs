@@ -138,6 +138,22 @@ pub enum RowStatus {
     Rejected(String),
 }
 
+/// What a file import hands its caller as it goes (see [`import_files_with`]).
+#[derive(Debug)]
+pub enum Handed<'a> {
+    /// Records the file's transaction wrote, not committed yet: every [`HAND_EVERY`] of them,
+    /// and the rest before the commit. What the caller leaves in the vector is kept in the
+    /// outcome's `changed_records`.
+    Written(&'a mut Vec<ChangedRecord>),
+    /// The file's transaction committed everything handed since the last `Committed`. When a
+    /// file fails, no `Committed` follows its records: they were never stored.
+    Committed,
+}
+
+/// Changed records handed over at a time while a file is imported, so that a file of
+/// millions of rows is not held in memory until it commits.
+pub const HAND_EVERY: usize = 20_000;
+
 /// A record an import wrote.
 #[derive(Debug)]
 pub struct ChangedRecord {
@@ -206,14 +222,15 @@ pub fn import_files(
     import_files_with(store, paths, settings, &mut |_| {})
 }
 
-/// [`import_files`], handing each file's changed records to `committed` as soon as they are
-/// committed (the caller indexes them while the next file is imported). What `committed`
-/// leaves in the vector is kept in the outcome's `changed_records`; what it takes is not.
+/// [`import_files`], handing each file's changed records to `hand` as they are written, then
+/// telling it when they are committed (the caller indexes them on another thread, and makes
+/// them visible once the store has them). What `hand` leaves in a vector is kept in the
+/// outcome's `changed_records`; what it takes is not.
 pub fn import_files_with(
     store: &mut Store,
     paths: &[PathBuf],
     settings: &ImportSettings<'_>,
-    committed: &mut dyn FnMut(&mut Vec<ChangedRecord>),
+    hand: &mut dyn FnMut(Handed<'_>),
 ) -> Result<ImportOutcome, ImportError> {
     let files = collect_files(paths)?;
     let mut resolver = store.take_resolver()?;
@@ -244,11 +261,7 @@ pub fn import_files_with(
             Err(error) => return Err(error),
         };
         let read = started.elapsed();
-        let changed_before = outcome.changed_records.len();
-        let report = import_table(store, &mut resolver, &shown, kind, table, settings, &mut outcome)?;
-        let mut fresh = outcome.changed_records.split_off(changed_before);
-        committed(&mut fresh);
-        outcome.changed_records.append(&mut fresh);
+        let report = import_table(store, &mut resolver, &shown, kind, table, settings, &mut outcome, hand)?;
         tracing::info!(
             file = %shown,
             rows = report.accepted + report.rejected,
@@ -278,7 +291,7 @@ pub fn import_rows(
     columns.dedup();
     let table = Table { columns, has_header: false, rows: rows.into(), unreadable: Vec::new() };
     let mut outcome = ImportOutcome::default();
-    let report = import_table(store, &mut resolver, label, kind, table, settings, &mut outcome)?;
+    let report = import_table(store, &mut resolver, label, kind, table, settings, &mut outcome, &mut |_| {})?;
     outcome.files.push(report);
     store.keep_resolver(resolver)?;
     Ok(outcome)
@@ -303,6 +316,7 @@ fn prepare(path: &Path, kind: ImportKind) -> Result<Table, ImportError> {
     Ok(table)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn import_table(
     store: &mut Store,
     resolver: &mut Resolver,
@@ -311,6 +325,7 @@ fn import_table(
     table: Table,
     settings: &ImportSettings<'_>,
     outcome: &mut ImportOutcome,
+    hand: &mut dyn FnMut(Handed<'_>),
 ) -> Result<FileReport, ImportError> {
     let mut report = FileReport {
         file: file.to_string(),
@@ -340,6 +355,8 @@ fn import_table(
     };
     let mut seen_ids = HashSet::new();
     let mut changed_records = Vec::new();
+    // How many of `changed_records` the caller left there when last handed them.
+    let mut kept = 0;
     let (mut touched_enterprises, mut touched_persons) = (BTreeSet::new(), BTreeSet::new());
     for row in table.rows {
         let row = match row {
@@ -372,6 +389,10 @@ fn import_table(
                     }
                     let inserted = applied.upsert == Upsert::Inserted;
                     changed_records.extend(applied.record.map(|record| ChangedRecord { record, inserted }));
+                    if changed_records.len() >= kept + HAND_EVERY {
+                        hand(Handed::Written(&mut changed_records));
+                        kept = changed_records.len();
+                    }
                 }
             }
             Err(RowError::Invalid(reason)) => {
@@ -397,7 +418,11 @@ fn import_table(
             "rejected": report.rejected, "changed": report.changed, "discovered": discovered.len()})
         .to_string(),
     )?;
+    if changed_records.len() > kept {
+        hand(Handed::Written(&mut changed_records));
+    }
     tx.commit()?;
+    hand(Handed::Committed);
     if !rejects.is_empty() {
         report.rejects = Some(write_rejects(settings.rejects_dir, file, &rejects)?);
     }
