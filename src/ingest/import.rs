@@ -124,7 +124,8 @@ pub struct FileReport {
     /// Set when the whole file was refused; nothing from it was kept.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refused: Option<String>,
-    /// What happened to each row, by line, for callers that track rows (the crawler).
+    /// What happened to each row, by line, for callers that track rows (the crawler's
+    /// [`import_rows`]; empty for a file).
     #[serde(skip)]
     pub rows: Vec<(usize, RowStatus)>,
 }
@@ -261,7 +262,8 @@ pub fn import_files_with(
             Err(error) => return Err(error),
         };
         let read = started.elapsed();
-        let report = import_table(store, &mut resolver, &shown, kind, table, settings, &mut outcome, hand)?;
+        let report =
+            import_table(store, &mut resolver, &shown, kind, table, settings, &mut outcome, hand, false)?;
         tracing::info!(
             file = %shown,
             rows = report.accepted + report.rejected,
@@ -291,7 +293,8 @@ pub fn import_rows(
     columns.dedup();
     let table = Table { columns, has_header: false, rows: rows.into(), unreadable: Vec::new() };
     let mut outcome = ImportOutcome::default();
-    let report = import_table(store, &mut resolver, label, kind, table, settings, &mut outcome, &mut |_| {})?;
+    let report =
+        import_table(store, &mut resolver, label, kind, table, settings, &mut outcome, &mut |_| {}, true)?;
     outcome.files.push(report);
     store.keep_resolver(resolver)?;
     Ok(outcome)
@@ -326,6 +329,7 @@ fn import_table(
     settings: &ImportSettings<'_>,
     outcome: &mut ImportOutcome,
     hand: &mut dyn FnMut(Handed<'_>),
+    track_rows: bool,
 ) -> Result<FileReport, ImportError> {
     let mut report = FileReport {
         file: file.to_string(),
@@ -371,14 +375,16 @@ fn import_table(
         match result {
             Ok(applied) => {
                 report.accepted += 1;
-                report.rows.push((
-                    row.line,
-                    match applied.upsert {
-                        Upsert::Inserted => RowStatus::Inserted,
-                        Upsert::Updated => RowStatus::Updated,
-                        Upsert::Unchanged => RowStatus::Unchanged,
-                    },
-                ));
+                if track_rows {
+                    report.rows.push((
+                        row.line,
+                        match applied.upsert {
+                            Upsert::Inserted => RowStatus::Inserted,
+                            Upsert::Updated => RowStatus::Updated,
+                            Upsert::Unchanged => RowStatus::Unchanged,
+                        },
+                    ));
+                }
                 if applied.upsert != Upsert::Unchanged {
                     report.changed += 1;
                     for party in applied.parties {
@@ -396,7 +402,9 @@ fn import_table(
                 }
             }
             Err(RowError::Invalid(reason)) => {
-                report.rows.push((row.line, RowStatus::Rejected(reason.0.clone())));
+                if track_rows {
+                    report.rows.push((row.line, RowStatus::Rejected(reason.0.clone())));
+                }
                 rejects.push(Reject {
                     file: file.to_string(),
                     line: row.line,

@@ -143,12 +143,13 @@ pub(super) fn import_row(
     linker: &mut Linker<'_, '_>,
     kind: ImportKind,
     row: &RawRow,
-    seen_ids: &mut HashSet<String>,
+    seen_ids: &mut HashSet<u128>,
 ) -> Result<Applied, RowError> {
     let fields = Fields::new(row);
-    // The same id twice in one file: the first wins, the second is reported.
+    // The same id twice in one file: the first wins, the second is reported. Ids are kept as
+    // 128-bit hashes (16 bytes each, not the text: a file can hold tens of millions).
     if let Some(id) = row.values.get("id") {
-        if kind != ImportKind::Enterprises && !seen_ids.insert(id.clone()) {
+        if kind != ImportKind::Enterprises && !seen_ids.insert(xxhash_rust::xxh3::xxh3_128(id.as_bytes())) {
             return Err(problem(format!("duplicate id {id:?} in this file")).into());
         }
     }
