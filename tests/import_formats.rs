@@ -304,6 +304,30 @@ fn id_numbers_stored_in_clear_by_older_builds_are_protected_on_open() {
 /// Regression: a relation row rejected after it linked (two names that turn out to be one new
 /// enterprise) left that enterprise behind.
 #[test]
+fn the_same_id_twice_in_a_file_keeps_the_first_and_rejects_the_second() {
+    let (dir, mut ws) = workspace();
+    let path = dir.path().join("tenders.csv");
+    std::fs::write(
+        &path,
+        "id,kind,title,published,winner\n\
+         t1,award,滨江路灯改造工程中标公告,2026-03-01,宜昌光明照明有限公司\n\
+         t2,award,沿江栈道亮化工程中标公告,2026-03-02,宜昌光明照明有限公司\n\
+         t1,award,江北隧道照明工程中标公告,2026-03-03,宜昌光明照明有限公司\n",
+    )
+    .unwrap();
+    let outcome = ws.import(&[path]).unwrap();
+    assert_eq!((outcome.files[0].accepted, outcome.files[0].rejected), (2, 1));
+    let rejects = std::fs::read_to_string(outcome.files[0].rejects.as_deref().unwrap()).unwrap();
+    let reject: serde_json::Value = serde_json::from_str(rejects.trim()).unwrap();
+    assert_eq!(
+        (reject["line"].as_u64(), reject["reason"].as_str()),
+        (Some(4), Some("duplicate id \"t1\" in this file"))
+    );
+    let kept = ws.store().record(oppgraph::model::RecordKind::Tender, "t1").unwrap().expect("t1 kept");
+    assert!(serde_json::to_string(&kept).unwrap().contains("滨江路灯"), "the first row wins: {kept:?}");
+}
+
+#[test]
 fn a_rejected_row_leaves_nothing_behind() {
     let (dir, mut ws) = workspace();
     let path = dir.path().join("relations.csv");
