@@ -199,13 +199,14 @@ fn imports_index_each_file_and_replace_changed_records() {
 
 #[test]
 fn a_file_larger_than_one_hand_over_is_indexed_whole() {
-    // Its records go to the indexer in chunks while the file is written; all of them are
-    // searchable once it is in, the last chunk's as the first's.
+    // Its records go to the indexer in chunks while the file is written, and the store
+    // commits it in parts; all of them are searchable once it is in, the last chunk's as the
+    // first's.
     let dir = tempfile::tempdir().unwrap();
     let mut ws = Workspace::open(dir.path()).unwrap();
     let data = dir.path().join("in");
     std::fs::create_dir(&data).unwrap();
-    let rows = oppgraph::ingest::HAND_EVERY * 2 + 7;
+    let rows = oppgraph::ingest::COMMIT_EVERY + oppgraph::ingest::HAND_EVERY + 7;
     let mut text = String::from("id,kind,title,published,winner\n");
     for n in 0..rows {
         let title = match n {

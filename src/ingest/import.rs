@@ -155,6 +155,11 @@ pub enum Handed<'a> {
 /// millions of rows is not held in memory until it commits.
 pub const HAND_EVERY: usize = 20_000;
 
+/// Rows written per transaction: a large file is committed in parts (see
+/// [`crate::store::StoreTx::commit_and_continue`]). A file killed midway keeps its committed
+/// parts; importing it again finds them unchanged and writes the rest.
+pub const COMMIT_EVERY: usize = 50_000;
+
 /// A record an import wrote.
 #[derive(Debug)]
 pub struct ChangedRecord {
@@ -362,7 +367,10 @@ fn import_table(
     // How many of `changed_records` the caller left there when last handed them.
     let mut kept = 0;
     let (mut touched_enterprises, mut touched_persons) = (BTreeSet::new(), BTreeSet::new());
-    for row in table.rows {
+    for (n, row) in table.rows.enumerate() {
+        if n > 0 && n % COMMIT_EVERY == 0 {
+            linker.tx.commit_and_continue()?;
+        }
         let row = match row {
             Ok(row) => row,
             Err(row) => {

@@ -11,5 +11,5 @@ pub(crate) mod rows;
 
 pub use import::{
     import_files, import_files_with, import_rows, record_kind, ChangedRecord, FileReport, Handed,
-    ImportError, ImportKind, ImportOutcome, ImportSettings, RowStatus, HAND_EVERY,
+    ImportError, ImportKind, ImportOutcome, ImportSettings, RowStatus, COMMIT_EVERY, HAND_EVERY,
 };

@@ -492,11 +492,16 @@ impl Db {
 
     /// Starts the one write transaction (waiting for a writer in any process or node).
     pub fn begin_write(&self) -> Result<Transaction<'_>> {
-        match self {
-            Db::Sqlite(_) => self.batch("BEGIN IMMEDIATE")?,
-            Db::Postgres(_) => self.batch(&format!("BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"))?,
-        }
+        self.batch(&self.write_begin())?;
         Ok(Transaction { db: self, open: true })
+    }
+
+    /// What starts a write transaction: the write lock taken at once.
+    fn write_begin(&self) -> String {
+        match self {
+            Db::Sqlite(_) => "BEGIN IMMEDIATE".into(),
+            Db::Postgres(_) => format!("BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"),
+        }
     }
 
     /// Starts a transaction that reads one consistent state of the store.
@@ -519,6 +524,16 @@ impl Transaction<'_> {
     pub fn commit(mut self) -> Result<()> {
         self.open = false;
         self.db.batch("COMMIT")
+    }
+
+    /// Commits and begins another write transaction in its place. If the new one cannot
+    /// begin, what was committed stays and nothing is open.
+    pub fn commit_and_continue(&mut self) -> Result<()> {
+        self.open = false;
+        self.db.batch("COMMIT")?;
+        self.db.batch(&self.db.write_begin())?;
+        self.open = true;
+        Ok(())
     }
 }
 
