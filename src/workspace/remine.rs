@@ -339,6 +339,11 @@ impl Workspace {
         // The graph is caught up to here; what the slices read may be newer, and is read again
         // by the next run.
         let upto = graph.stamp().seq;
+        // A full run reads no logged change, and the graph is saved: the log it is caught up
+        // to goes now rather than after the run, so the leads reuse its pages (a first import
+        // of 5M enterprises logs 42.6M changes, 10 GB). A run killed from here on is followed
+        // by a full one.
+        self.store.prune_graph_changes(upto)?;
         let context = Context::load(self, feedback, as_of)?;
         // As they stood before the run, as in a run over everything at once (the slices drop
         // leads, and cancel their place in the outbox, before the leads are assigned).
