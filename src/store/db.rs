@@ -120,6 +120,9 @@ fn gone() -> StoreError {
     StoreError::Corrupt("the PostgreSQL connection's thread stopped".into())
 }
 
+/// Rows a PostgreSQL cursor hands over at a time ([`Db::query_each`]).
+const CURSOR_ROWS: usize = 10_000;
+
 /// A statement parameter, borrowed where it can be.
 #[derive(Debug, Clone)]
 pub(crate) enum Param<'a> {
@@ -426,7 +429,8 @@ impl Db {
     }
 
     /// Every row the query returns, each through `f` as it is read: on SQLite nothing is
-    /// held but the row at hand (on PostgreSQL the rows arrive whole first).
+    /// held but the row at hand; on PostgreSQL a cursor is read [`CURSOR_ROWS`] rows at a
+    /// time (a query with parameters arrives whole).
     pub fn query_each(
         &self,
         sql: &str,
@@ -442,7 +446,30 @@ impl Db {
                 }
                 Ok(())
             }
-            Db::Postgres(_) => self.query(sql, params, f).map(drop),
+            Db::Postgres(_) if !params.is_empty() => self.query(sql, params, f).map(drop),
+            Db::Postgres(pg) => {
+                // WITH HOLD: a cursor outside the caller's transaction, if there is none, lives
+                // on (the server keeps what is left of the result, not this process).
+                static CURSORS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+                let name =
+                    format!("oppgraph_rows_{}", CURSORS.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+                let declare = format!("DECLARE {name} NO SCROLL CURSOR WITH HOLD FOR {}", postgres_sql(sql));
+                pg.call(move |session| Ok(session.client.batch_execute(&declare)?))?;
+                let fetch = format!("FETCH FORWARD {CURSOR_ROWS} FROM {name}");
+                let read = (|| loop {
+                    let fetch = fetch.clone();
+                    let rows = pg.call(move |session| Ok(session.client.query(&fetch, &[])?))?;
+                    for row in &rows {
+                        f(&Row::Postgres(row))?;
+                    }
+                    if rows.len() < CURSOR_ROWS {
+                        return Ok(());
+                    }
+                })();
+                let close = format!("CLOSE {name}");
+                let closed = pg.call(move |session| Ok(session.client.batch_execute(&close)?));
+                read.and(closed)
+            }
         }
     }
 
