@@ -663,36 +663,56 @@ impl Workspace {
     /// another one, or one killed between its store commit and its index commit — the next
     /// call repairs the index. Returns how many records it indexed.
     pub fn sync_index(&self) -> Result<usize> {
+        // Records read from the store at a time; committed to the index every `COMMIT` (each
+        // commit makes the progress durable, and waits for tantivy's merges: committing every
+        // page made merging 62% of catching up 16M records at 5M enterprises).
         const CHUNK: usize = 50_000;
+        const COMMIT: usize = 200_000;
+        let latest = self.store.record_seq()?;
+        let Some(mut from) = self.index.indexed_seq()? else {
+            // An index that never recorded what it reflects (new, or from an older build).
+            return self.rebuild_index();
+        };
+        if from > latest {
+            tracing::warn!(
+                from,
+                latest,
+                "search index is ahead of the store (another store?); rebuilding it"
+            );
+            return self.rebuild_index();
+        }
+        if from == latest {
+            return Ok(0);
+        }
+        let started = std::time::Instant::now();
         let mut indexed = 0;
+        let mut batch = self.index.batch()?;
         loop {
-            let latest = self.store.record_seq()?;
-            let Some(from) = self.index.indexed_seq()? else {
-                // An index that never recorded what it reflects (new, or from an older build).
-                return self.rebuild_index();
-            };
-            if from > latest {
-                tracing::warn!(
-                    from,
-                    latest,
-                    "search index is ahead of the store (another store?); rebuilding it"
-                );
-                return self.rebuild_index();
+            let page = self.store.records_after(from, CHUNK)?;
+            for (_, record) in &page {
+                batch.add_one(record, true)?;
             }
-            if from == latest {
-                return Ok(indexed);
+            indexed += page.len();
+            // Sequence numbers taken by rows that are gone leave nothing to index: a short page
+            // is all there was up to `latest` (and perhaps beyond, written meanwhile).
+            let done = page.len() < CHUNK;
+            let last = page.last().map_or(from, |&(seq, _)| seq);
+            from = if done { latest.max(last) } else { last };
+            if done {
+                batch.commit(Some(from))?;
+                break;
             }
-            let batch = self.store.records_after(from, CHUNK)?;
-            let Some(&(last, _)) = batch.last() else {
-                // Sequence numbers were taken by rows that are gone; nothing to index.
-                self.index.sync(std::iter::empty(), latest)?;
-                return Ok(indexed);
-            };
-            indexed += self.index.sync(batch.iter().map(|(_, record)| record), last)?;
-            if batch.len() < CHUNK && last < latest {
-                self.index.sync(std::iter::empty(), latest)?;
+            if batch.added() >= COMMIT {
+                batch.commit(Some(from))?;
+                tracing::info!(seq = from, latest, indexed, "search index catching up");
+                batch = self.index.batch()?;
             }
         }
+        if indexed > 0 {
+            tracing::info!(indexed, ms = started.elapsed().as_millis() as u64, "search index caught up");
+        }
+        // Written meanwhile by another process: the next call catches that up.
+        Ok(indexed)
     }
 
     pub fn graph_snapshot_path(&self) -> PathBuf {

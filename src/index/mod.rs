@@ -503,6 +503,11 @@ impl IndexBatch<'_> {
         Ok(())
     }
 
+    /// Records added since the batch began.
+    pub fn added(&self) -> usize {
+        self.added
+    }
+
     /// Makes the batch visible, recording that the index reflects the store up to `seq` (or
     /// keeping what it recorded before); returns how many records it added.
     pub fn commit(mut self, seq: Option<u64>) -> Result<usize> {
