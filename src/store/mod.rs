@@ -259,6 +259,29 @@ fn queue_assigned(db: &Db, queued_at: i64) -> Result<()> {
     Ok(())
 }
 
+/// Folds the lead tally's rows of +1 and -1 into one row per group (a write of many leads
+/// leaves as many rows), inside the write's transaction. On PostgreSQL the rows summed are the
+/// rows deleted, in one statement: writers that only insert (feedback) never wait on it.
+fn fold_lead_tally(db: &Db) -> Result<()> {
+    match db.backend() {
+        Backend::Sqlite => db.batch(
+            "CREATE TEMP TABLE IF NOT EXISTS lead_tally_folded AS SELECT * FROM lead_tally WHERE 0;
+             INSERT INTO lead_tally_folded
+                 SELECT manager, suppressed, status, tier, kind, SUM(n) FROM lead_tally
+                 GROUP BY 1, 2, 3, 4, 5 HAVING SUM(n) <> 0;
+             DELETE FROM lead_tally;
+             INSERT INTO lead_tally SELECT * FROM lead_tally_folded;
+             DELETE FROM lead_tally_folded;",
+        ),
+        Backend::Postgres => db.batch(
+            "WITH gone AS (DELETE FROM lead_tally RETURNING *)
+             INSERT INTO lead_tally
+                 SELECT manager, suppressed, status, tier, kind, SUM(n) FROM gone
+                 GROUP BY 1, 2, 3, 4, 5 HAVING SUM(n) <> 0",
+        ),
+    }
+}
+
 /// A counter or id kept in the `meta` table.
 fn meta(db: &Db, key: &str) -> Result<i64> {
     db.query_one("SELECT value FROM meta WHERE key = ?1", p![key], |row| row.get(0))
@@ -843,23 +866,25 @@ impl Store {
 
     /// How many leads the filter finds (paging aside), and how many per tier under every
     /// other filter.
+    ///
     /// Filters on manager, tier, kind and status are read from the lead tally (a few hundred
     /// rows, whatever the number of leads); a due date, region or enterprise needs the leads.
     pub fn opportunity_counts(&self, filter: &OpportunityFilter) -> Result<LeadCounts> {
         let tallied = filter.due_by.is_none() && filter.region.is_none() && filter.enterprise.is_none();
-        self.counts_from(if tallied { "lead_tally" } else { "opportunities" }, filter)
+        self.counts_from(tallied, filter)
     }
 
     /// [`Store::opportunity_counts`] by reading every lead the filter finds, never the tally:
     /// what the tally must agree with.
     #[doc(hidden)]
     pub fn opportunity_counts_by_scan(&self, filter: &OpportunityFilter) -> Result<LeadCounts> {
-        self.counts_from("opportunities", filter)
+        self.counts_from(false, filter)
     }
 
-    fn counts_from(&self, table: &str, filter: &OpportunityFilter) -> Result<LeadCounts> {
+    /// Counts from the lead tally's rows, or else from the leads.
+    fn counts_from(&self, tallied: bool, filter: &OpportunityFilter) -> Result<LeadCounts> {
         let (condition, values) = filter.condition(false);
-        let n = if table == "lead_tally" { "SUM(n)" } else { "COUNT(*)" };
+        let (table, n) = if tallied { ("lead_tally", "SUM(n)") } else { ("opportunities", "COUNT(*)") };
         let sql = format!(
             "SELECT tier, CAST({n} AS BIGINT) FROM {table} WHERE {condition} GROUP BY tier HAVING {n} <> 0"
         );
@@ -1151,36 +1176,11 @@ impl Store {
         if !matches!(scope, LeadScope::Slice(_)) {
             queue_assigned(db, queued_at)?;
         }
-        tx.commit()?;
         if written.written + written.dropped > 0 {
-            self.fold_lead_tally()?;
+            fold_lead_tally(db)?;
         }
+        tx.commit()?;
         Ok(written)
-    }
-
-    /// Folds the lead tally's rows of +1 and -1 into one row per group (a write of many leads
-    /// leaves as many rows). On PostgreSQL the rows summed are the rows deleted, in one
-    /// statement, so rows that other writers add meanwhile are kept for the next fold.
-    fn fold_lead_tally(&self) -> Result<()> {
-        let tx = self.db.begin_write()?;
-        match self.db.backend() {
-            Backend::Sqlite => self.db.batch(
-                "CREATE TEMP TABLE IF NOT EXISTS lead_tally_folded AS SELECT * FROM lead_tally WHERE 0;
-                 INSERT INTO lead_tally_folded
-                     SELECT manager, suppressed, status, tier, kind, SUM(n) FROM lead_tally
-                     GROUP BY 1, 2, 3, 4, 5 HAVING SUM(n) <> 0;
-                 DELETE FROM lead_tally;
-                 INSERT INTO lead_tally SELECT * FROM lead_tally_folded;
-                 DELETE FROM lead_tally_folded;",
-            )?,
-            Backend::Postgres => self.db.batch(
-                "WITH gone AS (DELETE FROM lead_tally RETURNING *)
-                 INSERT INTO lead_tally
-                     SELECT manager, suppressed, status, tier, kind, SUM(n) FROM gone
-                     GROUP BY 1, 2, 3, 4, 5 HAVING SUM(n) <> 0",
-            )?,
-        }
-        tx.commit()
     }
 
     /// Queues every live, new lead with a manager that is not in the outbox yet: what a run
