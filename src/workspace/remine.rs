@@ -178,11 +178,8 @@ impl Workspace {
     /// A fingerprint of what moves every lead at once: the date, the configuration (and the
     /// build), and the won and lost outcomes.
     fn mining_state(&self, as_of: Date, config: &MineConfig, feedback: &[Feedback]) -> Result<i64> {
-        let mut decided: Vec<(&str, &str)> = mine::latest_feedback(feedback)
-            .into_iter()
-            .filter(|(_, f)| matches!(f.status, OpportunityStatus::Won | OpportunityStatus::Lost))
-            .map(|(id, f)| (id, f.status.as_str()))
-            .collect();
+        let mut decided: Vec<(&str, &str)> =
+            decided(feedback).map(|(id, f)| (id, f.status.as_str())).collect();
         decided.sort_unstable();
         let local_words = std::fs::read_to_string(self.dir.join("userdict.txt")).unwrap_or_default();
         let text = format!(
@@ -397,7 +394,7 @@ impl Workspace {
             "mining run in slices"
         );
         let leads: HashSet<&str> = standings.iter().map(|s| s.id.as_str()).collect();
-        let outcomes = decided(feedback).filter(|id| leads.contains(id)).count();
+        let outcomes = decided(feedback).filter(|(id, _)| leads.contains(id)).count();
         let ranking = mine::learn::too_few_outcomes(outcomes, &config.learn);
         let changed = crate::store::Written { written: written.len(), dropped };
         let slices = Some(ids.len().div_ceil(slice));
@@ -774,12 +771,11 @@ fn relation_ends(relation: &Relation) -> Vec<EnterpriseId> {
     }
 }
 
-/// The leads whose latest feedback is won or lost, by id.
-fn decided(feedback: &[Feedback]) -> impl Iterator<Item = &str> {
+/// The leads whose latest feedback is won or lost, by id, with that feedback.
+fn decided(feedback: &[Feedback]) -> impl Iterator<Item = (&str, &Feedback)> {
     mine::latest_feedback(feedback)
         .into_iter()
         .filter(|(_, f)| matches!(f.status, OpportunityStatus::Won | OpportunityStatus::Lost))
-        .map(|(id, _)| id)
 }
 
 fn decided_outcomes(feedback: &[Feedback]) -> usize {
