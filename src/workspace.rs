@@ -432,8 +432,8 @@ impl Workspace {
             let indexer = scope.spawn(move || {
                 // The index mirrored the store when the import began, so it holds nothing
                 // under a record new to the store. A file's records are added as they are
-                // written and made visible when the store commits them (`None`); a file
-                // that failed leaves its batch uncommitted, dropped with its records.
+                // written and made visible once the file is in (`None`); a file that failed
+                // leaves its batch uncommitted, and the index catches up from the store.
                 let mut open = None;
                 for message in receive {
                     match message {

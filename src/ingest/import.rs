@@ -146,8 +146,9 @@ pub enum Handed<'a> {
     /// and the rest before the commit. What the caller leaves in the vector is kept in the
     /// outcome's `changed_records`.
     Written(&'a mut Vec<ChangedRecord>),
-    /// The file's transaction committed everything handed since the last `Committed`. When a
-    /// file fails, no `Committed` follows its records: they were never stored.
+    /// The file is in: everything handed since the last `Committed` is committed. When a file
+    /// fails, no `Committed` follows: what its earlier parts committed (see [`COMMIT_EVERY`])
+    /// is left for the index to catch up from the store.
     Committed,
 }
 
