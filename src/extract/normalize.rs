@@ -17,26 +17,114 @@ pub fn fold_width_case(c: char) -> char {
     c.to_ascii_lowercase()
 }
 
-/// Folds a whole text; the result has exactly as many characters as `text`.
-pub fn fold(text: &str) -> String {
-    let simplified = fast2s::convert(text);
-    if simplified.chars().count() != text.chars().count() {
-        // fast2s maps char to char; should that ever change, fall back to width and case only.
-        return text.chars().map(fold_width_case).collect();
-    }
-    simplified.chars().map(fold_width_case).collect()
+/// The characters fast2s converts by their neighbours (its `T2S_EXCLUDE` and
+/// `T2S_SPECIAL_CONVERT_TYPE` keys, version pinned in Cargo.toml): 答覆 stays, 計畫 becomes 计划.
+const BY_CONTEXT: [char; 15] =
+    ['兒', '覆', '夥', '藉', '瞭', '麽', '幺', '於', '乾', '著', '苧', '闔', '鍾', '讎', '畫'];
+
+/// What fast2s makes of each three-byte character (U+0800..=U+FFFF) on its own, built once:
+/// one array read per character instead of fast2s's three hash lookups. 0 marks a character
+/// converted by context ([`BY_CONTEXT`]) or whose simplified form is not itself three bytes.
+fn simplified_table() -> &'static [u16] {
+    static TABLE: std::sync::OnceLock<Box<[u16]>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        (0x800u32..=0xFFFF)
+            .map(|code| {
+                let Some(c) = char::from_u32(code) else { return 0 };
+                if BY_CONTEXT.contains(&c) {
+                    return 0;
+                }
+                let mut buf = [0u8; 4];
+                let simplified = fast2s::convert(c.encode_utf8(&mut buf));
+                let mut chars = simplified.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(s), None) if s.len_utf8() == 3 => s as u16,
+                    _ => 0,
+                }
+            })
+            .collect()
+    })
 }
 
-/// Folds `text` and returns, for every byte of the folded text, the byte offset in `text` of
-/// the character it came from (plus one trailing entry for the end).
-pub fn fold_with_offsets(text: &str) -> (String, Vec<usize>) {
-    let folded = fold(text);
-    let mut origin = Vec::with_capacity(folded.len() + 1);
-    for ((offset, _), f) in text.char_indices().zip(folded.chars()) {
-        origin.extend(std::iter::repeat_n(offset, f.len_utf8()));
+/// Traditional -> simplified for one character, given its neighbours in the text.
+fn simplify(prev: Option<char>, c: char, next: Option<char>) -> char {
+    if c.len_utf8() != 3 {
+        return c;
     }
-    origin.push(text.len());
-    (folded, origin)
+    match simplified_table()[c as usize - 0x800] {
+        0 => {
+            // fast2s decides from the characters around: convert the window, keep its middle.
+            let window: String = prev.into_iter().chain([c]).chain(next).collect();
+            let converted: Vec<char> = fast2s::convert(&window).chars().collect();
+            converted.get(usize::from(prev.is_some())).copied().unwrap_or(c)
+        }
+        code => char::from_u32(u32::from(code)).unwrap_or(c),
+    }
+}
+
+/// Calls `each(byte offset in text, original char, folded char)` for every character of
+/// `text`, in order.
+fn fold_each(text: &str, mut each: impl FnMut(usize, char, char)) {
+    let mut chars = text.char_indices().peekable();
+    let mut prev = None;
+    while let Some((offset, c)) = chars.next() {
+        let folded = if c.is_ascii() {
+            c.to_ascii_lowercase()
+        } else {
+            fold_width_case(simplify(prev, c, chars.peek().map(|&(_, n)| n)))
+        };
+        each(offset, c, folded);
+        prev = Some(c);
+    }
+}
+
+/// Folds a whole text; the result has exactly as many characters as `text`.
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    fold_each(text, |_, _, c| out.push(c));
+    out
+}
+
+/// Where each byte of a folded text came from in the original.
+pub enum Origin {
+    /// Every character kept its width in bytes: offsets are the same in both.
+    Same,
+    /// For every byte of the folded text, the byte offset in the original of the character it
+    /// came from, plus one trailing entry for the end.
+    Map(Vec<usize>),
+}
+
+impl Origin {
+    /// The original byte offset of folded byte `i` (`i` may be the folded text's length).
+    pub fn of(&self, i: usize) -> usize {
+        match self {
+            Origin::Same => i,
+            Origin::Map(map) => map[i],
+        }
+    }
+}
+
+/// Folds `text` and says where each byte of the result came from in `text`.
+pub fn fold_with_offsets(text: &str) -> (String, Origin) {
+    let mut folded = String::with_capacity(text.len());
+    let mut map: Option<Vec<usize>> = None;
+    fold_each(text, |offset, original, c| {
+        if map.is_none() && c.len_utf8() != original.len_utf8() {
+            // The first character that changed width: the offsets part from here.
+            map = Some((0..folded.len()).collect());
+        }
+        if let Some(map) = map.as_mut() {
+            map.extend(std::iter::repeat_n(offset, c.len_utf8()));
+        }
+        folded.push(c);
+    });
+    match map {
+        Some(mut map) => {
+            map.push(text.len());
+            (folded, Origin::Map(map))
+        }
+        None => (folded, Origin::Same),
+    }
 }
 
 #[cfg(test)]
@@ -54,8 +142,47 @@ mod tests {
         let text = "Ａ運動";
         let (folded, origin) = fold_with_offsets(text);
         assert_eq!(folded, "a运动");
-        assert_eq!(origin[0], 0); // 'a' came from the 3-byte 'Ａ'
-        assert_eq!(origin[1], 3); // first byte of 运
-        assert_eq!(*origin.last().unwrap(), text.len());
+        assert_eq!(origin.of(0), 0); // 'a' came from the 3-byte 'Ａ'
+        assert_eq!(origin.of(1), 3); // first byte of 运
+        assert_eq!(origin.of(folded.len()), text.len());
+
+        let text = "x運動Ａ";
+        let (folded, origin) = fold_with_offsets(text);
+        assert_eq!(folded, "x运动a");
+        assert_eq!(origin.of(4), 4); // 动 before the width changed
+        assert_eq!(origin.of(7), 7); // 'a' from 'Ａ'
+        assert_eq!(origin.of(folded.len()), text.len());
+
+        let (folded, origin) = fold_with_offsets("體育abc");
+        assert_eq!(folded, "体育abc");
+        assert!(matches!(origin, Origin::Same));
+    }
+
+    /// The table is fast2s made fast: every three-byte character alone, and every character
+    /// fast2s converts by context inside each of its words, fold as fast2s plus width and case.
+    #[test]
+    fn folding_agrees_with_fast2s_everywhere() {
+        let reference =
+            |text: &str| -> String { fast2s::convert(text).chars().map(fold_width_case).collect() };
+        for code in 0x800u32..=0xFFFF {
+            if let Some(c) = char::from_u32(code) {
+                let text = c.to_string();
+                assert_eq!(fold(&text), reference(&text), "U+{code:04X}");
+            }
+        }
+        let contexts = [
+            "兒寬", "答覆", "批覆", "回覆", "覆蓋", "甚夥", "夥伴", "慰藉", "狼藉", "藉口", "憑藉", "瞭望",
+            "明瞭", "幺麽", "樊於", "於是", "乾隆", "乾坤", "乾卦", "乾燥", "看著", "著作", "苧麻", "闔家",
+            "鍾書", "鍾錶", "校讎", "讎定", "仇讎", "計畫", "企畫", "畫家",
+        ];
+        for word in contexts {
+            for text in [word.to_string(), format!("甲{word}乙"), format!("{word}。"), format!("Ａ{word}")]
+            {
+                assert_eq!(fold(&text), reference(&text), "{text}");
+            }
+        }
+        for c in BY_CONTEXT {
+            assert!(contexts.iter().any(|w| w.contains(c)), "{c} has no context word");
+        }
     }
 }

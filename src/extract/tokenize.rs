@@ -117,7 +117,15 @@ pub fn segment(text: &str, mode: Mode) -> Vec<Word<'_>> {
     tokens
         .iter()
         .zip(positions)
-        .filter(|(t, _)| t.word.chars().any(char::is_alphanumeric))
+        // Punctuation and spaces are not words. Han and ASCII first: `is_alphanumeric` looks
+        // every other character up in Unicode's tables.
+        .filter(|(t, _)| {
+            t.word.chars().any(|c| {
+                c.is_ascii_alphanumeric()
+                    || crate::extract::normalize::is_han(c)
+                    || (!c.is_ascii() && c.is_alphanumeric())
+            })
+        })
         .map(|(t, p)| Word {
             text: t.word,
             byte_start: t.byte_start,

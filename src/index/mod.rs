@@ -9,7 +9,7 @@ mod query;
 
 pub use query::{parse_query, ParsedQuery, QueryError};
 
-use crate::extract::normalize::fold_with_offsets;
+use crate::extract::normalize::{fold_with_offsets, Origin};
 use crate::extract::tokenize::{segment, Mode};
 use crate::model::{Date, Record};
 use serde::Serialize;
@@ -45,50 +45,77 @@ struct JiebaTokenizer {
     mode: Mode,
 }
 
-struct VecTokenStream {
-    tokens: Vec<Token>,
-    index: usize,
+/// A text's tokens as spans of its folded form. The stream fills one [`Token`] per step rather
+/// than allocating a string for every token up front.
+struct JiebaTokenStream {
+    spans: Spans,
+    next: usize,
+    token: Token,
 }
 
-impl TokenStream for VecTokenStream {
+impl TokenStream for JiebaTokenStream {
     fn advance(&mut self) -> bool {
-        self.index += 1;
-        self.index <= self.tokens.len()
+        let Some(&(start, end, position)) = self.spans.spans.get(self.next) else { return false };
+        self.next += 1;
+        let token = &mut self.token;
+        token.offset_from = self.spans.origin.of(start);
+        token.offset_to = self.spans.origin.of(end);
+        token.position = position;
+        token.position_length = 1;
+        token.text.clear();
+        token.text.push_str(&self.spans.folded[start..end]);
+        true
     }
     fn token(&self) -> &Token {
-        &self.tokens[self.index - 1]
+        &self.token
     }
     fn token_mut(&mut self) -> &mut Token {
-        &mut self.tokens[self.index - 1]
+        &mut self.token
     }
 }
 
 impl Tokenizer for JiebaTokenizer {
-    type TokenStream<'a> = VecTokenStream;
+    type TokenStream<'a> = JiebaTokenStream;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
-        VecTokenStream { tokens: tokens(text, self.mode), index: 0 }
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> JiebaTokenStream {
+        JiebaTokenStream { spans: spans(text, self.mode), next: 0, token: Token::default() }
     }
 }
 
-/// Folds characters and segments, mapping offsets back to `text`.
-/// Tokens come in text order (by start, then end): jieba's search mode emits a long word's
+struct Spans {
+    folded: String,
+    origin: Origin,
+    /// (start, end) in `folded` and the word's position, in text order.
+    spans: Vec<(usize, usize, usize)>,
+}
+
+/// Folds characters and segments, keeping the way back to offsets in `text`.
+/// Spans come in text order (by start, then end): jieba's search mode emits a long word's
 /// sub-words around it, and tantivy's snippets expect offsets that do not run backwards (a
-/// token ending before the current fragment began overflowed its arithmetic).
-fn tokens(text: &str, mode: Mode) -> Vec<Token> {
+/// token ending before the current fragment began overflowed its arithmetic). Folding keeps
+/// the order of characters, so the folded text's order is the original's.
+fn spans(text: &str, mode: Mode) -> Spans {
     let (folded, origin) = fold_with_offsets(text);
-    let mut tokens: Vec<Token> = segment(&folded, mode)
-        .into_iter()
-        .map(|w| Token {
-            offset_from: origin[w.byte_start],
-            offset_to: origin[w.byte_end],
-            position: w.position,
-            text: w.text.to_string(),
+    let mut spans: Vec<(usize, usize, usize)> =
+        segment(&folded, mode).into_iter().map(|w| (w.byte_start, w.byte_end, w.position)).collect();
+    spans.sort_by_key(|&(start, end, _)| (start, end));
+    Spans { folded, origin, spans }
+}
+
+/// The tokens of `text` as the index sees them (see [`spans`]).
+fn tokens(text: &str, mode: Mode) -> Vec<Token> {
+    let spans = spans(text, mode);
+    spans
+        .spans
+        .iter()
+        .map(|&(start, end, position)| Token {
+            offset_from: spans.origin.of(start),
+            offset_to: spans.origin.of(end),
+            position,
+            text: spans.folded[start..end].to_string(),
             position_length: 1,
         })
-        .collect();
-    tokens.sort_by_key(|t| (t.offset_from, t.offset_to));
-    tokens
+        .collect()
 }
 
 /// Segments and folds a string the way the index does, for building queries.
@@ -623,6 +650,22 @@ mod tests {
         for mode in [Mode::Index, Mode::Query] {
             let tokens = tokens(text, mode);
             assert!(tokens.windows(2).all(|w| w[0].offset_from <= w[1].offset_from), "{mode:?}");
+            // The stream tantivy reads hands over the same tokens.
+            let mut stream = JiebaTokenizer { mode }.token_stream(text);
+            let mut streamed = Vec::new();
+            while stream.advance() {
+                let t = stream.token();
+                streamed.push((t.offset_from, t.offset_to, t.position, t.text.clone()));
+            }
+            let listed: Vec<_> =
+                tokens.iter().map(|t| (t.offset_from, t.offset_to, t.position, t.text.clone())).collect();
+            assert_eq!(streamed, listed, "{mode:?}");
+            // Offsets point at the original characters, traditional ones included.
+            let folded_words = listed.iter().filter(|(from, to, _, word)| text[*from..*to] != **word).count();
+            assert!(folded_words > 0, "{mode:?}");
+            assert!(listed
+                .iter()
+                .all(|(from, to, _, word)| crate::extract::normalize::fold(&text[*from..*to]) == *word));
         }
         let index = SearchIndex::in_memory().unwrap();
         assert!(index.search("", &SearchOptions { limit: 200, ..Default::default() }).is_ok());
