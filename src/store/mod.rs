@@ -626,12 +626,32 @@ impl Store {
         self.db.query_opt("SELECT id FROM enterprises WHERE uscc = ?1", p![uscc], |row| row.get(0))
     }
 
-    /// Enterprises whose name or an alias contains `needle` (normalised by the caller's rules),
-    /// or whose code is `needle`. SQL narrows by substring; the caller ranks.
+    /// Up to `limit * 20` candidates for enterprises whose name or an alias contains `needle`
+    /// (normalised by the caller's rules), or whose code is `needle`. SQL narrows; the caller
+    /// checks and ranks. On SQLite a needle of three characters or more is looked up by its
+    /// trigrams (`enterprise_names`); shorter ones, and PostgreSQL, scan until enough match.
     pub fn find_enterprises(&self, needle: &str, limit: usize) -> Result<Vec<Enterprise>> {
+        let candidates = (limit * 20) as i64;
+        let chars: Vec<char> = needle.chars().collect();
+        if self.db.backend() == Backend::Sqlite && chars.len() >= 3 {
+            // Each trigram on its own: with `detail=none` the index knows which names hold a
+            // trigram, not where, so a phrase cannot be asked for.
+            let trigrams: Vec<String> = chars
+                .windows(3)
+                .map(|w| format!("\"{}\"", w.iter().collect::<String>().replace('"', "\"\"")))
+                .collect();
+            return self.json_rows(
+                "SELECT data FROM enterprises WHERE uscc = ?1
+                 UNION
+                 SELECT e.data FROM enterprise_names n JOIN enterprises e ON e.id = n.rowid
+                 WHERE enterprise_names MATCH ?2 AND (instr(e.name, ?1) > 0 OR instr(e.data, ?1) > 0)
+                 LIMIT ?3",
+                p![needle, trigrams.join(" AND "), candidates],
+            );
+        }
         self.json_rows(
             "SELECT data FROM enterprises WHERE uscc = ?1 OR instr(name, ?1) > 0 OR instr(data, ?1) > 0 LIMIT ?2",
-            p![needle, (limit * 20) as i64],
+            p![needle, candidates],
         )
     }
 
@@ -1862,6 +1882,63 @@ mod tests {
         tx.commit().unwrap();
         other.join().unwrap().unwrap();
         assert_eq!(first.count(Table::Enterprises).unwrap(), 2);
+    }
+
+    /// Search by part of a name: through the trigram index for three characters or more,
+    /// by scanning below that, always checked against what the enterprise holds now.
+    #[test]
+    fn enterprises_are_found_by_part_of_their_name_or_alias() {
+        let mut store = Store::open_in_memory().unwrap();
+        let mut tx = store.begin().unwrap();
+        let a = tx
+            .insert_enterprise(Enterprise {
+                name: "宜昌昊源建设工程有限公司".into(),
+                aliases: vec!["昊源建设".into()],
+                uscc: Some("91420500MA4900001N".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        let b = tx
+            .insert_enterprise(Enterprise {
+                name: "武汉昊天物流有限公司".into(), ..Default::default()
+            })
+            .unwrap();
+        // Every trigram of 甲乙丙丁 is in this name, but not 甲乙丙丁 itself.
+        let c = tx
+            .insert_enterprise(Enterprise {
+                name: "甲乙丙与乙丙丁商贸公司".into(), ..Default::default()
+            })
+            .unwrap();
+        tx.commit().unwrap();
+        let ids = |store: &Store, needle: &str| -> Vec<i64> {
+            let mut ids: Vec<i64> =
+                store.find_enterprises(needle, 10).unwrap().iter().map(|e| e.id).collect();
+            ids.sort_unstable();
+            ids
+        };
+        assert_eq!(ids(&store, "源建设工"), vec![a.id]);
+        assert_eq!(ids(&store, "有限公司"), vec![a.id, b.id]);
+        assert_eq!(ids(&store, "昊"), vec![a.id, b.id], "shorter than a trigram");
+        assert_eq!(ids(&store, "91420500MA4900001N"), vec![a.id]);
+        assert_eq!(ids(&store, "乙丙丁"), vec![c.id]);
+        assert!(ids(&store, "甲乙丙丁").is_empty(), "trigrams apart are not the text");
+        assert!(ids(&store, "\"昊源\" OR x").is_empty(), "quotes are text, not syntax");
+
+        // Renamed, and the old name kept as an alias; then the alias dropped.
+        let mut tx = store.begin().unwrap();
+        let renamed =
+            Enterprise {
+                name: "武汉星辰物流有限公司".into(), aliases: vec!["昊天物流".into()], ..b.clone()
+            };
+        tx.update_enterprise(&renamed).unwrap();
+        tx.commit().unwrap();
+        assert_eq!(ids(&store, "星辰物流"), vec![b.id]);
+        assert_eq!(ids(&store, "昊天物流"), vec![b.id]);
+        let mut tx = store.begin().unwrap();
+        tx.update_enterprise(&Enterprise { aliases: Vec::new(), ..renamed }).unwrap();
+        tx.commit().unwrap();
+        assert!(ids(&store, "昊天物流").is_empty());
+        assert_eq!(ids(&store, "星辰物流"), vec![b.id]);
     }
 
     /// A kept resolver is handed back while the store is as it left it, and rebuilt after any
