@@ -90,7 +90,9 @@ pub enum Origin {
     /// Every character kept its width in bytes: offsets are the same in both.
     Same,
     /// For every byte of the folded text, the byte offset in the original of the character it
-    /// came from, plus one trailing entry for the end.
+    /// came from, plus one trailing entry for the end. Bytes before the first character that
+    /// changed width map to themselves (the same at every character boundary, the only
+    /// offsets a token has).
     Map(Vec<usize>),
 }
 
