@@ -102,20 +102,14 @@ fn spans(text: &str, mode: Mode) -> Spans {
     Spans { folded, origin, spans }
 }
 
-/// The tokens of `text` as the index sees them (see [`spans`]).
+/// The tokens of `text` as the index sees them (see [`spans`]): the stream's, collected.
 fn tokens(text: &str, mode: Mode) -> Vec<Token> {
-    let spans = spans(text, mode);
-    spans
-        .spans
-        .iter()
-        .map(|&(start, end, position)| Token {
-            offset_from: spans.origin.of(start),
-            offset_to: spans.origin.of(end),
-            position,
-            text: spans.folded[start..end].to_string(),
-            position_length: 1,
-        })
-        .collect()
+    let mut stream = JiebaTokenizer { mode }.token_stream(text);
+    let mut tokens = Vec::new();
+    while stream.advance() {
+        tokens.push(stream.token().clone());
+    }
+    tokens
 }
 
 /// Segments and folds a string the way the index does, for building queries.
@@ -650,16 +644,17 @@ mod tests {
         for mode in [Mode::Index, Mode::Query] {
             let tokens = tokens(text, mode);
             assert!(tokens.windows(2).all(|w| w[0].offset_from <= w[1].offset_from), "{mode:?}");
-            // The stream tantivy reads hands over the same tokens.
-            let mut stream = JiebaTokenizer { mode }.token_stream(text);
-            let mut streamed = Vec::new();
-            while stream.advance() {
-                let t = stream.token();
-                streamed.push((t.offset_from, t.offset_to, t.position, t.text.clone()));
-            }
+            // The stream hands over the segmenter's words of the folded text, in text order.
+            let folded = crate::extract::normalize::fold(text);
+            let mut words: Vec<(usize, usize, String)> = segment(&folded, mode)
+                .into_iter()
+                .map(|w| (w.byte_start, w.byte_end, w.text.to_string()))
+                .collect();
+            words.sort_by_key(|&(start, end, _)| (start, end));
+            let words: Vec<String> = words.into_iter().map(|(_, _, w)| w).collect();
             let listed: Vec<_> =
                 tokens.iter().map(|t| (t.offset_from, t.offset_to, t.position, t.text.clone())).collect();
-            assert_eq!(streamed, listed, "{mode:?}");
+            assert_eq!(listed.iter().map(|t| t.3.clone()).collect::<Vec<_>>(), words, "{mode:?}");
             // Offsets point at the original characters, traditional ones included.
             let folded_words = listed.iter().filter(|(from, to, _, word)| text[*from..*to] != **word).count();
             assert!(folded_words > 0, "{mode:?}");
