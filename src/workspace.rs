@@ -411,8 +411,19 @@ impl Workspace {
         self.dir.join("rejects")
     }
 
-    /// Imports files and brings the index up to date with what changed.
+    /// Imports files and brings the index up to date with what changed. The import holds a
+    /// lease in the store while it runs, so that a server mining on changes waits for its end
+    /// rather than mining between two of its commits ([`crate::store::Store::open_import`]).
     pub fn import(&mut self, paths: &[PathBuf]) -> Result<ImportOutcome> {
+        self.store.open_import()?;
+        let imported = self.import_files(paths);
+        let closed = self.store.close_import();
+        let outcome = imported?;
+        closed?;
+        Ok(outcome)
+    }
+
+    fn import_files(&mut self, paths: &[PathBuf]) -> Result<ImportOutcome> {
         let rejects_dir = self.rejects_dir();
         let before = self.index_position()?;
         let settings = ImportSettings { rejects_dir: &rejects_dir, privacy: &self.privacy };

@@ -120,37 +120,56 @@ async fn crawl_on_schedule(state: AppState, def: CrawlerDef) {
     }
 }
 
+/// What the mining loop does after a check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Mine,
+    /// Check again; the change-log position seen, while changes wait to be mined.
+    Wait(Option<u64>),
+}
+
+/// The debounce: changes are mined once the change log stopped moving for one check and no
+/// import is open (an import commits in parts, and the log stands still between two of them;
+/// see [`crate::store::Store::open_import`]); a run that is `due` goes ahead regardless.
+/// `changed` is the log's position when it holds changes not mined yet; `pending` what the
+/// last check saw.
+fn debounce(changed: Option<u64>, importing: bool, pending: Option<u64>, due: bool) -> Step {
+    match changed {
+        _ if due => Step::Mine,
+        Some(seq) if pending == Some(seq) && !importing => Step::Mine,
+        Some(seq) => Step::Wait(Some(seq)),
+        None => Step::Wait(None),
+    }
+}
+
 async fn mine_when_changed(state: AppState, config: ScheduleConfig) {
     let mut last_mined = tokio::time::Instant::now();
     let mut pending_since: Option<u64> = None;
     loop {
-        let changed = state
+        let checked = state
             .with_workspace(|ws| {
                 ws.sync_index()?;
-                Ok(ws.needs_mining()?.then(|| ws.store().graph_version().map(|v| v.seq)).transpose()?)
+                let changed =
+                    ws.needs_mining()?.then(|| ws.store().graph_version().map(|v| v.seq)).transpose()?;
+                Ok((changed, ws.store().imports_open()? > 0))
             })
             .await;
         let due = config.mine_every_minutes > 0
             && last_mined.elapsed() >= Duration::from_secs(config.mine_every_minutes * 60);
         // Every node keeps its index caught up (above); only the leader mines.
         let leads = state.leads().await;
-        let changed = if leads { changed } else { changed.map(|_| None) };
-        let due = due && leads;
-        match changed {
-            // Debounce: mine once the change log stopped moving for one check.
-            Ok(Some(seq)) if pending_since == Some(seq) || due => {
-                pending_since = None;
-                run_mining(&state).await;
-                last_mined = tokio::time::Instant::now();
+        match checked {
+            Ok((changed, importing)) => {
+                let changed = changed.filter(|_| leads);
+                match debounce(changed, importing, pending_since, due && leads) {
+                    Step::Mine => {
+                        pending_since = None;
+                        run_mining(&state).await;
+                        last_mined = tokio::time::Instant::now();
+                    }
+                    Step::Wait(seen) => pending_since = seen,
+                }
             }
-            Ok(Some(seq)) => {
-                pending_since = Some(seq);
-            }
-            Ok(None) if due => {
-                run_mining(&state).await;
-                last_mined = tokio::time::Instant::now();
-            }
-            Ok(None) => pending_since = None,
             Err(error) => tracing::warn!(%error, "cannot check the store for changes"),
         }
         let check_every = if pending_since.is_some() {
@@ -170,5 +189,28 @@ async fn run_mining(state: &AppState) {
     match state.mine(chrono::Local::now().date_naive()).await {
         Ok(summary) => tracing::info!(live = summary.live, total = summary.opportunities, "mining run"),
         Err(error) => tracing::error!(%error, "mining run failed"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{debounce, Step};
+
+    #[test]
+    fn changes_are_mined_once_the_log_stands_still_and_no_import_is_open() {
+        // Nothing to mine: nothing waits, unless a run is due.
+        assert_eq!(debounce(None, false, None, false), Step::Wait(None));
+        assert_eq!(debounce(None, false, Some(7), false), Step::Wait(None));
+        assert_eq!(debounce(None, true, None, true), Step::Mine);
+        // New changes are seen first, mined when the next check finds the log where it was.
+        assert_eq!(debounce(Some(7), false, None, false), Step::Wait(Some(7)));
+        assert_eq!(debounce(Some(9), false, Some(7), false), Step::Wait(Some(9)));
+        assert_eq!(debounce(Some(9), false, Some(9), false), Step::Mine);
+        // An open import holds the run back while the log stands still between its parts...
+        assert_eq!(debounce(Some(9), true, Some(9), false), Step::Wait(Some(9)));
+        // ...and the run follows at the first check after it closed.
+        assert_eq!(debounce(Some(9), false, Some(9), false), Step::Mine);
+        // A run that is due does not wait for an import.
+        assert_eq!(debounce(Some(9), true, Some(9), true), Step::Mine);
     }
 }

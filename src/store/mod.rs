@@ -77,7 +77,13 @@ pub struct Store {
     /// The resolver the last import left, and the store state it reflects (see
     /// [`Store::take_resolver`]).
     resolver: Option<(ResolverStamp, crate::resolve::Resolver)>,
+    /// The key of this store's open import in `meta` (see [`Store::open_import`]).
+    import_lease: Option<String>,
 }
+
+/// An open import's lease in `meta` lapses this many seconds after its last commit: an
+/// import killed midway stops holding back mining once it lapses.
+pub const IMPORT_LEASE_SECS: i64 = 600;
 
 /// How many enterprises [`Store::consistency_warnings`] looks up one by one before it reads
 /// every relation once instead.
@@ -367,7 +373,7 @@ impl Store {
             Location::Postgres(url) => {
                 let db = Db::connect_postgres(url)?;
                 db.batch("SET default_transaction_read_only = on")?;
-                let store = Store { db, resolver: None };
+                let store = Store { db, resolver: None, import_lease: None };
                 store.check_schema()?;
                 Ok(store)
             }
@@ -403,7 +409,7 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
         let conn = Connection::open_with_flags(path, flags)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        let store = Store { db: Db::Sqlite(conn), resolver: None };
+        let store = Store { db: Db::Sqlite(conn), resolver: None, import_lease: None };
         store.check_schema()?;
         Ok(store)
     }
@@ -438,7 +444,7 @@ impl Store {
             tx.pragma_update(None, "user_version", index as i64 + 1)?;
             tx.commit()?;
         }
-        let store = Store { db: Db::Sqlite(conn), resolver: None };
+        let store = Store { db: Db::Sqlite(conn), resolver: None, import_lease: None };
         store.refresh_lead_format()?;
         Ok(store)
     }
@@ -446,7 +452,7 @@ impl Store {
     /// Migrates a PostgreSQL store under the write lock, so nodes starting together migrate
     /// once.
     fn init_postgres(db: Db) -> Result<Store> {
-        let store = Store { db, resolver: None };
+        let store = Store { db, resolver: None, import_lease: None };
         let tx = store.db.begin_write()?;
         let version = store.schema_version()?;
         let known = POSTGRES_MIGRATIONS.len() as i64;
@@ -602,6 +608,7 @@ impl Store {
             record_seq: None,
             graph_seq: None,
             enterprise_id: None,
+            lease: self.import_lease.as_deref(),
         })
     }
 
@@ -1550,6 +1557,42 @@ impl Store {
     }
 
     /// The change-log position the last mining run started from (`None` before any run).
+    /// Marks an import as open until [`Store::close_import`]: a row `import_open:…` in `meta`
+    /// holding the time of its last commit (every transaction this store commits meanwhile
+    /// renews it), so that a server mining on changes waits for the end of an import another
+    /// process is committing in parts ([`Store::imports_open`]). Leases that lapsed are removed.
+    pub fn open_import(&mut self) -> Result<()> {
+        let now = chrono::Utc::now().timestamp();
+        let nanos = chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default();
+        let key = format!("import_open:{}:{nanos}", std::process::id());
+        self.db.execute(
+            "DELETE FROM meta WHERE key LIKE 'import_open:%' AND value < ?1",
+            p![now - IMPORT_LEASE_SECS],
+        )?;
+        self.db.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", p![key.as_str(), now])?;
+        self.import_lease = Some(key);
+        Ok(())
+    }
+
+    /// Ends the import [`Store::open_import`] opened.
+    pub fn close_import(&mut self) -> Result<()> {
+        if let Some(key) = self.import_lease.take() {
+            self.db.execute("DELETE FROM meta WHERE key = ?1", p![key.as_str()])?;
+        }
+        Ok(())
+    }
+
+    /// How many imports, of any process, are open and committed within the lease.
+    pub fn imports_open(&self) -> Result<i64> {
+        let since = chrono::Utc::now().timestamp() - IMPORT_LEASE_SECS;
+        let open = self.db.query_opt(
+            "SELECT COUNT(*) FROM meta WHERE key LIKE 'import_open:%' AND value >= ?1",
+            p![since],
+            |row| row.get(0),
+        )?;
+        Ok(open.unwrap_or(0))
+    }
+
     pub fn mined_seq(&self) -> Result<Option<u64>> {
         let value = meta(&self.db, "mined_seq")?;
         Ok(u64::try_from(value).ok())
@@ -1882,6 +1925,48 @@ mod tests {
         tx.commit().unwrap();
         other.join().unwrap().unwrap();
         assert_eq!(first.count(Table::Enterprises).unwrap(), 2);
+    }
+
+    /// An open import holds a lease that every commit renews, that ends when the import
+    /// closes, and that lapses when the import is killed midway.
+    #[test]
+    fn an_open_import_holds_a_lease_until_it_closes_or_lapses() {
+        let mut store = Store::open_in_memory().unwrap();
+        let lease = |store: &Store| -> i64 {
+            store
+                .db
+                .query_opt("SELECT value FROM meta WHERE key LIKE 'import_open:%'", &[], |row| row.get(0))
+                .unwrap()
+                .unwrap()
+        };
+        assert_eq!(store.imports_open().unwrap(), 0);
+        store.open_import().unwrap();
+        assert_eq!(store.imports_open().unwrap(), 1);
+        // A commit renews it.
+        store.db.execute("UPDATE meta SET value = 1 WHERE key LIKE 'import_open:%'", &[]).unwrap();
+        assert_eq!(store.imports_open().unwrap(), 0, "a lease not renewed for long has lapsed");
+        let mut tx = store.begin().unwrap();
+        tx.insert_enterprise(Enterprise { name: "甲公司".into(), ..Default::default() }).unwrap();
+        tx.commit().unwrap();
+        assert!(lease(&store) > chrono::Utc::now().timestamp() - 60);
+        assert_eq!(store.imports_open().unwrap(), 1);
+        store.close_import().unwrap();
+        assert_eq!(store.imports_open().unwrap(), 0);
+        // Transactions after the import do not bring it back.
+        store.begin().unwrap().commit().unwrap();
+        assert_eq!(store.imports_open().unwrap(), 0);
+        // A killed import's lease lapses, and the next import removes it.
+        store.open_import().unwrap();
+        store.db.execute("UPDATE meta SET value = 1 WHERE key LIKE 'import_open:%'", &[]).unwrap();
+        store.import_lease = None;
+        store.open_import().unwrap();
+        assert_eq!(store.imports_open().unwrap(), 1);
+        let leases: i64 = store
+            .db
+            .query_opt("SELECT COUNT(*) FROM meta WHERE key LIKE 'import_open:%'", &[], |row| row.get(0))
+            .unwrap()
+            .unwrap();
+        assert_eq!(leases, 1, "the lapsed lease was removed");
     }
 
     /// Search by part of a name: through the trigram index for three characters or more,

@@ -34,6 +34,8 @@ pub struct StoreTx<'a> {
     pub(super) graph_seq: Option<i64>,
     /// The last enterprise id this transaction handed out.
     pub(super) enterprise_id: Option<i64>,
+    /// The store's open import, renewed by every commit (see [`super::Store::open_import`]).
+    pub(super) lease: Option<&'a str>,
 }
 
 impl StoreTx<'_> {
@@ -281,6 +283,10 @@ impl StoreTx<'_> {
         }
         if let Some(seq) = self.graph_seq {
             self.db.execute("UPDATE meta SET value = ?1 WHERE key = 'graph_seq'", p![seq])?;
+        }
+        if let Some(key) = self.lease {
+            let now = chrono::Utc::now().timestamp();
+            self.db.execute("UPDATE meta SET value = ?1 WHERE key = ?2", p![now, key])?;
         }
         Ok(())
     }
