@@ -1210,6 +1210,34 @@ impl Store {
         Ok(written)
     }
 
+    /// Writes where stored leads now stand, their tier and manager, and nothing else: what
+    /// ranking moves after the leads were mined. Only the columns that changed and the
+    /// lead's JSON are written, so only the indexes over tier and manager are touched (an
+    /// upsert through [`Store::write_leads`] rewrites every index and the lead's alerts).
+    /// Leads no longer stored are skipped; returns how many were written.
+    pub fn place_leads(&mut self, leads: &[Opportunity], wrote: &mut dyn FnMut(&str)) -> Result<usize> {
+        let db = &self.db;
+        let tx = db.begin_write()?;
+        let mut placed = 0;
+        for lead in leads {
+            let data = serde_json::to_string(lead)?;
+            let digest = xxhash_rust::xxh3::xxh3_64(data.as_bytes()) as i64;
+            let changed = db.execute(
+                "UPDATE opportunities SET tier = ?2, manager = ?3, data = ?4, digest = ?5 WHERE id = ?1",
+                p![lead.id, lead.tier.as_str(), lead.manager, data, digest],
+            )?;
+            if changed > 0 {
+                placed += 1;
+                wrote(&lead.id);
+            }
+        }
+        if placed > 0 {
+            fold_lead_tally(db)?;
+        }
+        tx.commit()?;
+        Ok(placed)
+    }
+
     /// Queues every live, new lead with a manager that is not in the outbox yet: what a run
     /// that wrote with [`LeadScope::Slice`] does once its leads are placed.
     pub fn queue_assigned_leads(&mut self) -> Result<()> {
@@ -1883,6 +1911,62 @@ mod tests {
         assert!(raw.contains("\"tier\":\"C\"") && raw.contains("\"weight\":1.0"), "{raw}");
         assert_eq!(listed(&store), old);
         assert_eq!(store.lead_format().unwrap(), Some(LEAD_FORMAT));
+    }
+
+    /// Placing leads writes their tier and manager, in the columns, the JSON and the tally,
+    /// and leaves the rest of the lead, its alerts and its status as they were.
+    #[test]
+    fn placing_leads_moves_tier_and_manager_only() {
+        let mut store = Store::open_in_memory().unwrap();
+        let mut tx = store.begin().unwrap();
+        let a = tx.insert_enterprise(Enterprise { name: "甲公司".into(), ..Default::default() }).unwrap();
+        tx.commit().unwrap();
+        let mut lead = full_lead("o1", a.id);
+        lead.suppressed = None;
+        (lead.tier, lead.manager) = (Tier::C, None);
+        store.replace_opportunities(std::slice::from_ref(&lead), &HashMap::new(), LeadScope::All).unwrap();
+        store
+            .add_feedback(&Feedback {
+                opportunity_id: "o1".into(),
+                actor: "m1".into(),
+                status: OpportunityStatus::Contacted,
+                reason: None,
+                note: None,
+                at: "2026-11-20T10:00:00".into(),
+            })
+            .unwrap();
+        let mut placed = lead.clone();
+        (placed.tier, placed.manager) = (Tier::A, Some("m2".into()));
+        let mut gone = placed.clone();
+        gone.id = "o9".into();
+        let mut wrote = Vec::new();
+        let n = store.place_leads(&[placed.clone(), gone], &mut |id| wrote.push(id.to_string())).unwrap();
+        assert_eq!((n, wrote), (1, vec!["o1".to_string()]), "a lead no longer stored is skipped");
+        let stored = store.opportunity("o1").unwrap().unwrap();
+        assert_eq!((stored.tier, stored.manager.as_deref()), (Tier::A, Some("m2")));
+        assert_eq!(stored.status, OpportunityStatus::Contacted, "the status is the lead's own");
+        assert_eq!((stored.alerts, stored.why, stored.evidence), (lead.alerts, lead.why, lead.evidence));
+        let columns: (String, String) = store
+            .db
+            .query_one("SELECT tier, manager FROM opportunities WHERE id = 'o1'", &[], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
+            .unwrap();
+        assert_eq!(columns, ("A".to_string(), "m2".to_string()));
+        let alerts: i64 = store
+            .db
+            .query_one("SELECT COUNT(*) FROM opportunity_alerts WHERE opportunity_id = 'o1'", &[], |row| {
+                row.get(0)
+            })
+            .unwrap();
+        assert_eq!(alerts, 1);
+        // The tally follows: the manager's count and the tiers.
+        let mine = OpportunityFilter { manager: Some("m2".into()), ..Default::default() };
+        assert_eq!(
+            store.opportunity_counts(&mine).unwrap(),
+            store.opportunity_counts_by_scan(&mine).unwrap()
+        );
+        assert_eq!(store.opportunity_counts(&mine).unwrap().tiers.get("A"), Some(&1));
     }
 
     fn listed_with(store: &Store, filter: &OpportunityFilter) -> Vec<Opportunity> {

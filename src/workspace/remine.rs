@@ -322,7 +322,7 @@ impl Workspace {
     /// Each slice is re-mined as an incremental run re-mines what a change touched (with
     /// every lead sharing an event key with it, stored by an earlier slice or an earlier run)
     /// and written where its leads stood; then every lead is ranked against the others and
-    /// assigned, and those whose tier or manager moved are written again.
+    /// assigned, and those whose tier or manager moved are placed there ([`crate::store::Store::place_leads`]).
     fn mine_in_slices(
         &mut self,
         as_of: Date,
@@ -377,10 +377,9 @@ impl Workspace {
         let timer = Instant::now();
         let (standings, moved) =
             self.rank_against_stored(&mut [], &HashSet::new(), Vec::new(), &commitments, config)?;
-        let none = HashSet::new();
         for chunk in moved.chunks(SLICE_WRITES) {
             let leads = self.placed_leads(&standings, chunk)?;
-            self.store.write_leads(&leads, &HashMap::new(), LeadScope::Slice(&none), &mut |id| {
+            self.store.place_leads(&leads, &mut |id| {
                 written.insert(id.to_string());
             })?;
         }
