@@ -105,11 +105,23 @@ pub struct Reader<'a> {
     pub index: &'a crate::index::SearchIndex,
 }
 
-/// Read-only connections, opened as needed and reused.
+/// Read-only connections, opened as needed and reused, and at most [`read_slots`] reads at
+/// once: a read waits for a slot rather than taking a thread, so that many concurrent
+/// requests neither open connections only to close them (each new one parses the schema and
+/// starts with a cold page cache) nor switch threads more than the cores can run.
 struct ReadPool {
     location: crate::store::Location,
     index: crate::index::SearchIndex,
     idle: Mutex<Vec<crate::store::Store>>,
+    slots: Arc<tokio::sync::Semaphore>,
+    /// How many connections are kept: one per slot.
+    keep: usize,
+}
+
+/// How many reads run at once: four per core (reads wait on the disk too), at least eight.
+fn read_slots() -> usize {
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+    (4 * cores).clamp(8, 64)
 }
 
 impl ReadPool {
@@ -123,7 +135,7 @@ impl ReadPool {
 
     fn give_back(&self, store: crate::store::Store) {
         let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
-        if idle.len() < 16 {
+        if idle.len() < self.keep {
             idle.push(store);
         }
     }
@@ -164,10 +176,13 @@ impl AppState {
     pub fn with_crawlers(workspace: Workspace, crawlers: Option<std::path::PathBuf>) -> Self {
         let tokens = workspace.config().tokens.clone();
         let leadership = crate::store::Leadership::new(workspace.store_location());
+        let slots = read_slots();
         let reads = ReadPool {
             location: workspace.store_location().clone(),
             index: workspace.index().clone(),
             idle: Mutex::new(Vec::new()),
+            slots: Arc::new(tokio::sync::Semaphore::new(slots)),
+            keep: slots,
         };
         AppState {
             inner: Arc::new(Inner {
@@ -231,10 +246,20 @@ impl AppState {
         F: FnOnce(&Reader<'_>) -> Result<T, ApiError> + Send + 'static,
     {
         let inner = self.inner.clone();
+        // The slot goes with the read, so a request dropped meanwhile does not free it early.
+        let slot = self
+            .inner
+            .reads
+            .slots
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| ApiError::internal(e.to_string()))?;
         tokio::task::spawn_blocking(move || {
             let store = inner.reads.take()?;
             let result = f(&Reader { store: &store, index: &inner.reads.index });
             inner.reads.give_back(store);
+            drop(slot);
             result
         })
         .await

@@ -11,7 +11,7 @@ use crate::model::{
     RecordKind, Relation, RunStatus, Tier,
 };
 use crate::resolve::Decision;
-use db::{p, Db, Param, Row};
+use db::{p, Db, Param, Row, ValueRef};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -801,19 +801,21 @@ impl Store {
     pub fn opportunities_json(&self, filter: &OpportunityFilter) -> Result<String> {
         let (sql, values) = self.opportunities_query(filter);
         let raw = self.lead_format()? == Some(LEAD_FORMAT);
-        let rows: Vec<(String, String)> =
-            self.db.query(&sql, &values, |row| Ok((row.get(0)?, row.get(1)?)))?;
-        let mut out = String::with_capacity(rows.iter().map(|(data, _)| data.len() + 1).sum::<usize>() + 2);
-        out.push('[');
-        for (i, (data, status)) in rows.iter().enumerate() {
-            if i > 0 {
+        // Each row is spliced into the list as it is read, from the row's own bytes.
+        let mut out = String::from("[");
+        self.db.query_each(&sql, &values, |row| {
+            let (ValueRef::Text(data), ValueRef::Text(status)) = (row.value(0)?, row.value(1)?) else {
+                return Err(StoreError::Corrupt("a lead without data or status".into()));
+            };
+            if out.len() > 1 {
                 out.push(',');
             }
             let status = OpportunityStatus::parse(status).unwrap_or_default();
             if !(raw && splice_status(data, status.as_str(), &mut out)) {
                 out.push_str(&serde_json::to_string(&decode_opportunity(data, status.as_str())?)?);
             }
-        }
+            Ok(())
+        })?;
         out.push(']');
         Ok(out)
     }
