@@ -25,7 +25,10 @@ use tantivy::{DateTime, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDo
 
 const INDEX_TOKENIZER: &str = "jieba_index";
 const QUERY_TOKENIZER: &str = "jieba_query";
-const WRITER_MEMORY: usize = 100_000_000;
+/// The writer's memory for its threads' in-memory segments: a segment is written when its
+/// thread's share fills, so a larger budget writes fewer, larger segments and merges less
+/// (1M notices in the search bench: 22.7-24.1 s at 256 MB, 24.7-25.8 s at 100 MB).
+const WRITER_MEMORY: usize = 256_000_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
