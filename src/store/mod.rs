@@ -1865,16 +1865,7 @@ mod tests {
         store
             .replace_opportunities(&[full_lead("o1", a.id), second, third], &HashMap::new(), LeadScope::All)
             .unwrap();
-        store
-            .add_feedback(&Feedback {
-                opportunity_id: "o3".into(),
-                actor: "m1".into(),
-                status: OpportunityStatus::Contacted,
-                reason: None,
-                note: None,
-                at: "2026-11-20T10:00:00".into(),
-            })
-            .unwrap();
+        contacted(&mut store, "o3");
         let all = OpportunityFilter { include_suppressed: true, ..Default::default() };
         let typed = store.opportunities(&all).unwrap();
         assert_eq!(typed.iter().map(|o| o.id.as_str()).collect::<Vec<_>>(), ["o2", "o3", "o1"]);
@@ -1927,16 +1918,7 @@ mod tests {
         lead.suppressed = None;
         (lead.tier, lead.manager) = (Tier::C, None);
         store.replace_opportunities(std::slice::from_ref(&lead), &HashMap::new(), LeadScope::All).unwrap();
-        store
-            .add_feedback(&Feedback {
-                opportunity_id: "o1".into(),
-                actor: "m1".into(),
-                status: OpportunityStatus::Contacted,
-                reason: None,
-                note: None,
-                at: "2026-11-20T10:00:00".into(),
-            })
-            .unwrap();
+        contacted(&mut store, "o1");
         let mut placed = lead.clone();
         (placed.tier, placed.manager) = (Tier::A, Some("m2".into()));
         let mut gone = placed.clone();
@@ -1969,6 +1951,20 @@ mod tests {
             store.opportunity_counts_by_scan(&mine).unwrap()
         );
         assert_eq!(store.opportunity_counts(&mine).unwrap().tiers.get("A"), Some(&1));
+    }
+
+    /// A manager's feedback that they contacted the lead.
+    fn contacted(store: &mut Store, id: &str) {
+        store
+            .add_feedback(&Feedback {
+                opportunity_id: id.into(),
+                actor: "m1".into(),
+                status: OpportunityStatus::Contacted,
+                reason: None,
+                note: None,
+                at: "2026-11-20T10:00:00".into(),
+            })
+            .unwrap();
     }
 
     fn listed_with(store: &Store, filter: &OpportunityFilter) -> Vec<Opportunity> {
