@@ -1586,7 +1586,6 @@ impl Store {
         Ok(rows.len())
     }
 
-    /// The change-log position the last mining run started from (`None` before any run).
     /// Marks an import as open until [`Store::close_import`]: a row `import_open:…` in `meta`
     /// holding the time of its last commit (every transaction this store commits meanwhile
     /// renews it), so that a server mining on changes waits for the end of an import another
@@ -1623,6 +1622,7 @@ impl Store {
         Ok(open.unwrap_or(0))
     }
 
+    /// The change-log position the last mining run started from (`None` before any run).
     pub fn mined_seq(&self) -> Result<Option<u64>> {
         let value = meta(&self.db, "mined_seq")?;
         Ok(u64::try_from(value).ok())
