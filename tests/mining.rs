@@ -412,3 +412,50 @@ fn gone_leads_leave_and_their_queued_pushes_are_cancelled() {
     assert_eq!(cancelled as usize, gone_queued);
     assert!(gone_queued > 0);
 }
+
+/// A lead's due date counts from the day mining first saw it, so it stays put when later days
+/// mine it again: a relationship or supply-chain lead first seen on day D is due D + 30, not
+/// 30 days after whichever day mined it last (it would never come due).
+#[test]
+fn a_leads_due_date_counts_from_the_day_it_was_first_seen() {
+    let dateless = |o: &&Opportunity| -> bool {
+        matches!(
+            o.kind,
+            OpportunityKind::GroupCrossSell
+                | OpportunityKind::ExecutiveNetwork
+                | OpportunityKind::SupplyChain
+        )
+    };
+    let month = chrono::Days::new(30);
+    let (_dir, mut ws) = mined_workspace();
+    let first = all_opportunities(&ws);
+    assert!(first.iter().filter(dateless).count() >= 1, "the fixture has a supply-chain lead");
+    // An award published long enough ago is due a week after it was first seen.
+    let week = chrono::Days::new(7);
+    assert!(first.iter().any(|o| o.kind == OpportunityKind::TenderAward && o.due == Some(as_of() + week)));
+    for lead in first.iter().filter(dateless) {
+        assert_eq!(lead.due, Some(as_of() + month), "{}", lead.id);
+    }
+    let later = as_of() + chrono::Days::new(10);
+    ws.mine(later).unwrap();
+    let second = all_opportunities(&ws);
+    let due_before: std::collections::HashMap<&str, _> =
+        first.iter().map(|o| (o.id.as_str(), o.due)).collect();
+    let kept: Vec<&Opportunity> = second.iter().filter(|o| due_before.contains_key(o.id.as_str())).collect();
+    assert!(kept.iter().copied().filter(dateless).count() >= 1);
+    assert!(kept.iter().any(|o| o.kind == OpportunityKind::TenderAward && o.due == Some(as_of() + week)));
+    for lead in &kept {
+        assert_eq!(lead.due, due_before[lead.id.as_str()], "{} moved", lead.id);
+    }
+    // The same data mined first on the later day: due a month after that day.
+    let fresh = tempfile::tempdir().unwrap();
+    let mut other = Workspace::open(fresh.path()).unwrap();
+    other.import(&[fixture_dir()]).unwrap();
+    other.mine(later).unwrap();
+    let theirs = all_opportunities(&other);
+    assert!(theirs.iter().filter(dateless).count() >= 1);
+    assert!(theirs.iter().any(|o| o.kind == OpportunityKind::TenderAward && o.due == Some(later + week)));
+    for lead in theirs.iter().filter(dateless) {
+        assert_eq!(lead.due, Some(later + month), "{}", lead.id);
+    }
+}

@@ -68,6 +68,16 @@ pub struct MineInput<'a> {
     /// Enterprises known to act as a tender agency (招标代理) on notices not among `records`
     /// (an incremental run reads an agency's own records, not every notice it handled).
     pub agencies: &'a HashSet<EnterpriseId>,
+    /// The day each stored lead was first seen (see [`MineInput::seen`]).
+    pub first_seen: &'a HashMap<String, Date>,
+}
+
+impl MineInput<'_> {
+    /// The day the lead `id` was first seen: when an earlier run stored it, else `as_of`.
+    /// Due dates count from it, so that they stay put on later days.
+    pub fn seen(&self, id: &str) -> Date {
+        self.first_seen.get(id).map_or(self.as_of, |&day| day.min(self.as_of))
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -62,8 +62,6 @@ pub fn generate(
         })
         .chain(input.agencies.iter().copied())
         .collect();
-    // A lead is never due before the manager has had a few days to see it.
-    let soon = input.as_of + chrono::Duration::days(7);
     let fresh = |date: Date| {
         let age = (input.as_of - date).num_days();
         (0..=config.event_max_age_days).contains(&age)
@@ -71,7 +69,7 @@ pub fn generate(
     for record in input.records {
         match record {
             Record::Tender(tender) if fresh(tender.published) => {
-                award_candidates(record, tender, config, &acting_agencies, soon, &mut out);
+                award_candidates(input, record, tender, config, &acting_agencies, &mut out);
             }
             Record::Pledge(pledge) if pledge.status == PledgeStatus::Active => {
                 let Some(expires) = pledge.expires else { continue };
@@ -106,13 +104,15 @@ pub fn generate(
             }
             Record::Filing(filing) if fresh(filing.published) => {
                 let Some(kind) = OpportunityKind::from_filing_kind(&filing.kind) else { continue };
+                let id = stable_id("opp", &["filing", &filing.id]);
+                let due = (filing.published + chrono::Duration::days(30)).max(soon(input, &id));
                 out.push(Candidate {
-                    id: stable_id("opp", &["filing", &filing.id]),
+                    id,
                     kind,
                     enterprise: filing.enterprise.id,
                     amount: filing.amount,
                     event_date: filing.published,
-                    due: Some((filing.published + chrono::Duration::days(30)).max(soon)),
+                    due: Some(due),
                     evidence: vec![evidence_of(record)],
                     event_keys: vec![format!(
                         "filing|{}|{}|{}",
@@ -131,6 +131,18 @@ pub fn generate(
     supply_chain_candidates(input, enterprises, config, &mut out);
     relationship_candidates(input, enterprises, &mut out);
     out
+}
+
+/// A lead is never due before the manager has had a few days to see it: a week after it was
+/// first seen.
+fn soon(input: &MineInput<'_>, id: &str) -> Date {
+    input.seen(id) + chrono::Duration::days(7)
+}
+
+/// A lead with no date of its own to be due by (a relationship, a supply link) is due a month
+/// after it was first seen.
+fn a_month_on(input: &MineInput<'_>, id: &str) -> Date {
+    input.seen(id) + chrono::Duration::days(30)
 }
 
 /// How far a customer's corporate group reaches for relationship leads.
@@ -164,19 +176,22 @@ fn relationship_candidates(
                 OpportunityKind::GroupCrossSell => format!("同一集团：{}", path.join(" → ")),
                 _ => format!("高管任职：{}", path.join(" → ")),
             };
+            let lead = stable_id("opp", &[kind.as_str(), &id.to_string()]);
+            // A relationship has no date of its own: it dates from when it was first seen.
+            let seen = input.seen(&lead);
             out.push(Candidate {
-                id: stable_id("opp", &[kind.as_str(), &id.to_string()]),
+                due: Some(a_month_on(input, &lead)),
+                id: lead,
                 kind,
                 enterprise: id,
                 amount: None,
-                event_date: input.as_of,
-                due: Some(input.as_of + chrono::Duration::days(30)),
+                event_date: seen,
                 evidence: vec![Evidence {
                     record: format!("relation:{}->{}", customer.id, id),
                     kind: "relation".into(),
                     title,
                     url: None,
-                    published: input.as_of,
+                    published: seen,
                 }],
                 event_keys: vec![format!("{}|{id}", kind.as_str())],
                 counterpart: Some(customer.id),
@@ -188,11 +203,11 @@ fn relationship_candidates(
 }
 
 fn award_candidates(
+    input: &MineInput<'_>,
     record: &Record,
     tender: &Tender,
     config: &RuleConfig,
     acting_agencies: &HashSet<EnterpriseId>,
-    soon: Date,
     out: &mut Vec<Candidate>,
 ) {
     let no_business = match tender.kind {
@@ -240,13 +255,15 @@ fn award_candidates(
         if let (Some(buyer), Some(amount)) = (&tender.buyer, tender.amount) {
             event_keys.push(format!("~award|{}|{}|{}", winner.id, buyer.id, amount.round() as i64));
         }
+        let id = stable_id("opp", &["award", &tender.id, &winner.id.to_string()]);
+        let due = (tender.published + chrono::Duration::days(15)).max(soon(input, &id));
         out.push(Candidate {
-            id: stable_id("opp", &["award", &tender.id, &winner.id.to_string()]),
+            id,
             kind: OpportunityKind::TenderAward,
             enterprise: winner.id,
             amount: share,
             event_date: tender.published,
-            due: Some((tender.published + chrono::Duration::days(15)).max(soon)),
+            due: Some(due),
             evidence: vec![evidence_of(record)],
             event_keys,
             counterpart: tender.buyer.as_ref().map(|b| b.id),
@@ -373,8 +390,9 @@ fn supply_chain_candidates(
             link.2.push(record);
         }
     }
-    // Declared supplier relations count even without invoices.
-    let mut declared: HashMap<(EnterpriseId, EnterpriseId, SupplyRole), Evidence> = HashMap::new();
+    // Declared supplier relations count even without invoices (with whether the relation
+    // says when it began: one that does not dates from when its lead was first seen).
+    let mut declared: HashMap<(EnterpriseId, EnterpriseId, SupplyRole), (Evidence, bool)> = HashMap::new();
     for relation in input.relations {
         if relation.kind != RelationKind::Supplier || !relation.is_current(input.as_of) {
             continue;
@@ -388,16 +406,17 @@ fn supply_chain_candidates(
             url: relation.source.clone().filter(|s| s.starts_with("http")),
             published: relation.start.unwrap_or(input.as_of),
         };
+        let dated = relation.start.is_some();
         let volume = relation.amount.unwrap_or(config.supply_min_volume);
         if is_customer(relation.to) && !is_customer(supplier) {
             let link = links.entry((supplier, relation.to, SupplyRole::Supplier)).or_default();
             link.0 += volume;
-            declared.insert((supplier, relation.to, SupplyRole::Supplier), evidence.clone());
+            declared.insert((supplier, relation.to, SupplyRole::Supplier), (evidence.clone(), dated));
         }
         if is_customer(supplier) && !is_customer(relation.to) {
             let link = links.entry((relation.to, supplier, SupplyRole::Buyer)).or_default();
             link.0 += volume;
-            declared.insert((relation.to, supplier, SupplyRole::Buyer), evidence);
+            declared.insert((relation.to, supplier, SupplyRole::Buyer), (evidence, dated));
         }
     }
     let mut keys: Vec<_> = links.keys().copied().collect();
@@ -411,20 +430,24 @@ fn supply_chain_candidates(
             continue;
         }
         records.sort_by(|a, b| b.amount().unwrap_or(0.0).total_cmp(&a.amount().unwrap_or(0.0)));
-        let last = records.iter().map(|r| r.date()).max().unwrap_or(input.as_of);
+        let id = stable_id("opp", &["supply", &lead.to_string(), &core.to_string(), role.as_str()]);
+        let seen = input.seen(&id);
+        let last = records.iter().map(|r| r.date()).max().unwrap_or(seen);
         let core_name = enterprises.get(&core).map(|e| e.name.clone()).unwrap_or_default();
+        let declared = declared.remove(&key).map(|(mut evidence, dated)| {
+            if !dated {
+                evidence.published = seen;
+            }
+            evidence
+        });
         out.push(Candidate {
-            id: stable_id("opp", &["supply", &lead.to_string(), &core.to_string(), role.as_str()]),
+            due: Some(a_month_on(input, &id)),
+            id,
             kind: OpportunityKind::SupplyChain,
             enterprise: lead,
             amount: Some(volume),
             event_date: last,
-            due: Some(input.as_of + chrono::Duration::days(30)),
-            evidence: declared
-                .remove(&key)
-                .into_iter()
-                .chain(records.iter().take(3).map(|r| evidence_of(r)))
-                .collect(),
+            evidence: declared.into_iter().chain(records.iter().take(3).map(|r| evidence_of(r))).collect(),
             event_keys: vec![format!("supply|{lead}|{core}|{}", role.as_str())],
             counterpart: Some(core),
             facts: Facts::Supply { role, core_customer: core_name, invoices: count, tier: 1, via: None },
@@ -505,13 +528,14 @@ fn tier_two_candidates(
     for (lead, core, role, via, volume, count, mut records) in found {
         records.sort_by(|a, b| b.amount().unwrap_or(0.0).total_cmp(&a.amount().unwrap_or(0.0)));
         let last = records.iter().map(|r| r.date()).max().unwrap_or(input.as_of);
+        let id = stable_id("opp", &["supply2", &lead.to_string(), &core.to_string(), role.as_str()]);
         out.push(Candidate {
-            id: stable_id("opp", &["supply2", &lead.to_string(), &core.to_string(), role.as_str()]),
+            due: Some(a_month_on(input, &id)),
+            id,
             kind: OpportunityKind::SupplyChain,
             enterprise: lead,
             amount: Some(volume),
             event_date: last,
-            due: Some(input.as_of + chrono::Duration::days(30)),
             evidence: records.iter().take(3).map(|r| evidence_of(r)).collect(),
             event_keys: vec![format!("supply2|{lead}|{core}|{}", role.as_str())],
             counterpart: Some(via),

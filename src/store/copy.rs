@@ -30,6 +30,7 @@ const TABLES: &[(&str, &[&str])] = &[
             "due",
             "amount",
             "digest",
+            "first_seen",
         ],
     ),
     ("opportunity_alerts", &["alert_id", "opportunity_id", "rank", "data"]),

@@ -1085,14 +1085,16 @@ impl Store {
     ///
     /// `keys` are each lead's event keys, stored with it for the next incremental run. `scope`
     /// says which stored leads the run re-mined: all, or those of some enterprises (leads
-    /// outside it that are passed in are written, the others left alone).
+    /// outside it that are passed in are written, the others left alone). A lead new to the
+    /// store is first seen `as_of` (see [`Store::first_seen`]).
     pub fn replace_opportunities(
         &mut self,
         opportunities: &[Opportunity],
         keys: &HashMap<String, Vec<String>>,
         scope: LeadScope<'_>,
+        as_of: Date,
     ) -> Result<Written> {
-        self.write_leads(opportunities, keys, scope, &mut |_| {})
+        self.write_leads(opportunities, keys, scope, as_of, &mut |_| {})
     }
 
     /// [`Store::replace_opportunities`], telling `wrote` the id of each lead it writes.
@@ -1101,8 +1103,10 @@ impl Store {
         opportunities: &[Opportunity],
         keys: &HashMap<String, Vec<String>>,
         scope: LeadScope<'_>,
+        as_of: Date,
         wrote: &mut dyn FnMut(&str),
     ) -> Result<Written> {
+        let first_seen = as_of.to_string();
         let db = &self.db;
         let tx = db.begin_write()?;
         let mined_at = now_text();
@@ -1136,13 +1140,14 @@ impl Store {
             }
             db.execute(
                 "INSERT INTO opportunities(id, enterprise_id, manager, score, suppressed, mined_at, data,
-                   tier, kind, due, amount, digest)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                   tier, kind, due, amount, digest, first_seen)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
                  ON CONFLICT(id) DO UPDATE SET enterprise_id = excluded.enterprise_id,
                    manager = excluded.manager, score = excluded.score,
                    suppressed = excluded.suppressed, mined_at = excluded.mined_at,
                    data = excluded.data, tier = excluded.tier, kind = excluded.kind,
-                   due = excluded.due, amount = excluded.amount, digest = excluded.digest",
+                   due = excluded.due, amount = excluded.amount, digest = excluded.digest,
+                   first_seen = COALESCE(opportunities.first_seen, substr(opportunities.mined_at, 1, 10))",
                 p![
                     opp.id,
                     opp.enterprise.id,
@@ -1156,6 +1161,7 @@ impl Store {
                     opp.due.map(|d| d.to_string()),
                     opp.amount,
                     digest,
+                    first_seen,
                 ],
             )?;
             written.written += 1;
@@ -1863,7 +1869,12 @@ mod tests {
         let mut third = full_lead("o3", a.id);
         third.suppressed = None;
         store
-            .replace_opportunities(&[full_lead("o1", a.id), second, third], &HashMap::new(), LeadScope::All)
+            .replace_opportunities(
+                &[full_lead("o1", a.id), second, third],
+                &HashMap::new(),
+                LeadScope::All,
+                day(),
+            )
             .unwrap();
         contacted(&mut store, "o3");
         let all = OpportunityFilter { include_suppressed: true, ..Default::default() };
@@ -1917,7 +1928,9 @@ mod tests {
         let mut lead = full_lead("o1", a.id);
         lead.suppressed = None;
         (lead.tier, lead.manager) = (Tier::C, None);
-        store.replace_opportunities(std::slice::from_ref(&lead), &HashMap::new(), LeadScope::All).unwrap();
+        store
+            .replace_opportunities(std::slice::from_ref(&lead), &HashMap::new(), LeadScope::All, day())
+            .unwrap();
         contacted(&mut store, "o1");
         let mut placed = lead.clone();
         (placed.tier, placed.manager) = (Tier::A, Some("m2".into()));
@@ -1951,6 +1964,10 @@ mod tests {
             store.opportunity_counts_by_scan(&mine).unwrap()
         );
         assert_eq!(store.opportunity_counts(&mine).unwrap().tiers.get("A"), Some(&1));
+    }
+
+    fn day() -> Date {
+        "2026-11-20".parse().unwrap()
     }
 
     /// A manager's feedback that they contacted the lead.

@@ -3,7 +3,7 @@
 
 use super::db::{p, Param, Row, ToParam};
 use super::{json, meta, Result, Store};
-use crate::model::{Enterprise, EnterpriseId, Opportunity, Record, Relation, Tier};
+use crate::model::{Date, Enterprise, EnterpriseId, Opportunity, Record, Relation, Tier};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Values per `IN (…)` list. Every list has this many (the last value repeated), so each query
@@ -330,6 +330,26 @@ impl Store {
         out.sort_unstable_by(|a, b| a.id.cmp(&b.id));
         out.dedup_by(|a, b| a.id == b.id);
         Ok(out)
+    }
+
+    /// The day each stored lead was first seen by mining (its run's `as_of`): of the leads on
+    /// `enterprises`, or of every lead. A lead stored before that was kept counts from the day
+    /// it was last written.
+    pub fn first_seen(&self, enterprises: Option<&HashSet<EnterpriseId>>) -> Result<HashMap<String, Date>> {
+        const SEEN: &str = "COALESCE(first_seen, substr(mined_at, 1, 10))";
+        let row = |row: &Row<'_, '_>| -> Result<Option<(String, Date)>> {
+            let (id, day): (String, String) = (row.get(0)?, row.get(1)?);
+            Ok(day.parse().ok().map(|day| (id, day)))
+        };
+        let found = match enterprises {
+            Some(enterprises) => {
+                let ids: Vec<EnterpriseId> = enterprises.iter().copied().collect();
+                let sql = format!("SELECT id, {SEEN} FROM opportunities WHERE enterprise_id IN ({{in}})");
+                self.query_in(&sql, &ids, row)?
+            }
+            None => self.db.query(&format!("SELECT id, {SEEN} FROM opportunities"), &[], row)?,
+        };
+        Ok(found.into_iter().flatten().collect())
     }
 
     /// The id and digest of every stored lead on `enterprises`.

@@ -333,6 +333,12 @@ pub(super) const MIGRATIONS: &[&str] = &[
         DELETE FROM enterprise_names WHERE rowid = old.id;
     END;
     "#,
+    // 20: the day mining first made each lead (its `as_of`), so that a lead's due date is
+    // counted from when it was first seen and stays put on later days. Leads stored before
+    // have none; they count from the day they were last written (`mined_at`).
+    r#"
+    ALTER TABLE opportunities ADD COLUMN first_seen TEXT;
+    "#,
 ];
 
 /// The PostgreSQL schema, as its own migrations (its version is the `schema_version` row of
@@ -544,5 +550,10 @@ pub(super) const POSTGRES_MIGRATIONS: &[&str] = &[
         EXECUTE FUNCTION lead_tally_row();
     INSERT INTO lead_tally
         SELECT manager, suppressed, status, tier, kind, COUNT(*) FROM opportunities GROUP BY 1, 2, 3, 4, 5;
+    "#,
+    // 6: SQLite's 20 (when each lead was first seen). SQLite's 19, the trigram name index,
+    // has no counterpart here yet.
+    r#"
+    ALTER TABLE opportunities ADD COLUMN first_seen TEXT;
     "#,
 ];

@@ -243,6 +243,7 @@ impl Workspace {
         let graph = self.refresh_graph_from(None, as_of, Some((&snapshot, version)))?;
         let feedback_kinds: HashMap<String, OpportunityKind> =
             self.store.feedback_kinds()?.into_iter().collect();
+        let first_seen = self.store.first_seen(None)?;
         let input = MineInput {
             enterprises: &snapshot.enterprises,
             records: &snapshot.records,
@@ -252,11 +253,12 @@ impl Workspace {
             graph: &graph,
             as_of,
             agencies: &HashSet::new(),
+            first_seen: &first_seen,
         };
         let mine::Mined { leads: mut opportunities, keys, ranking } = mine::run(&input, config);
         let commitments = self.store.commitments(chrono::Utc::now().timestamp())?;
         deliver::assign(&mut opportunities, &snapshot.enterprises, &snapshot.managers, &commitments);
-        let changed = self.store.replace_opportunities(&opportunities, &keys, LeadScope::All)?;
+        let changed = self.store.replace_opportunities(&opportunities, &keys, LeadScope::All, as_of)?;
         let run = MineRun { mode: "full", reason, remined_enterprises: None, changes: 0, slices: None };
         Ok((summarize(as_of, ranking, &opportunities, changed, run), version.seq))
     }
@@ -292,7 +294,7 @@ impl Workspace {
         write.extend(fresh.iter().cloned());
         let ranked = timer.elapsed();
         let timer = Instant::now();
-        let changed = self.store.replace_opportunities(&write, &keys, LeadScope::Of(&subjects))?;
+        let changed = self.store.replace_opportunities(&write, &keys, LeadScope::Of(&subjects), as_of)?;
         tracing::info!(
             changes = taken_in,
             touched,
@@ -360,9 +362,10 @@ impl Workspace {
             for lead in &mut leads {
                 (lead.tier, lead.manager) = placed.get(&lead.id).cloned().unwrap_or((Tier::C, None));
             }
-            let wrote = self.store.write_leads(&leads, &keys, LeadScope::Slice(&subjects), &mut |id| {
-                written.insert(id.to_string());
-            })?;
+            let wrote =
+                self.store.write_leads(&leads, &keys, LeadScope::Slice(&subjects), as_of, &mut |id| {
+                    written.insert(id.to_string());
+                })?;
             dropped += wrote.dropped;
             tracing::info!(
                 slice = n + 1,
@@ -427,6 +430,7 @@ impl Workspace {
             pending.sort_unstable();
             part.extend(self, graph, &pending, suppliers)?;
             let added: HashSet<EnterpriseId> = pending.iter().copied().collect();
+            part.first_seen.extend(self.store.first_seen(Some(&added))?);
             let mut wanted = self.store.lead_keys_of(&pending)?;
             candidates = mine::candidates(&part.input(feedback, feedback_kinds, graph, *as_of), config);
             wanted.extend(mine::event_keys(&candidates, &added));
@@ -677,6 +681,8 @@ struct Part {
     agencies: HashSet<EnterpriseId>,
     /// The relations alone, rebuilt after each `extend` (supplier relations only: few).
     relation_list: Vec<Relation>,
+    /// When the subjects' stored leads were first seen.
+    first_seen: HashMap<String, Date>,
 }
 
 impl Part {
@@ -759,6 +765,7 @@ impl Part {
             graph,
             as_of,
             agencies: &self.agencies,
+            first_seen: &self.first_seen,
         }
     }
 }
