@@ -1970,6 +1970,25 @@ mod tests {
         "2026-11-20".parse().unwrap()
     }
 
+    /// A page of the working list, for all managers or for one, is chosen from a rank-order
+    /// index alone: the status the list leaves out is in the index, so skipping to an offset
+    /// reads no rows.
+    #[test]
+    fn a_page_of_leads_is_chosen_from_the_index_alone() {
+        let store = Store::open_in_memory().unwrap();
+        let plan = |filter: &OpportunityFilter| -> String {
+            let (sql, values) = store.opportunities_query(filter);
+            let lines: Vec<String> =
+                store.db.query(&format!("EXPLAIN QUERY PLAN {sql}"), &values, |row| row.get(3)).unwrap();
+            lines.join("\n")
+        };
+        let page = OpportunityFilter { limit: Some(50), offset: 2000, ..Default::default() };
+        let all = plan(&page);
+        assert!(all.contains("COVERING INDEX opportunities_rank"), "{all}");
+        let mine = plan(&OpportunityFilter { manager: Some("m1".into()), ..page });
+        assert!(mine.contains("COVERING INDEX opportunities_manager_rank"), "{mine}");
+    }
+
     /// A manager's feedback that they contacted the lead.
     fn contacted(store: &mut Store, id: &str) {
         store

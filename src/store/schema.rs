@@ -339,6 +339,15 @@ pub(super) const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE opportunities ADD COLUMN first_seen TEXT;
     "#,
+    // 21: the rank-order indexes carry the status, so that a page of the working list (live,
+    // not blocked) is chosen from the index alone: skipping to offset 2,000 read 2,000 rows
+    // for their status (3 ms at 1M leads, more where the rows are not cached).
+    r#"
+    DROP INDEX opportunities_rank;
+    DROP INDEX opportunities_manager_rank;
+    CREATE INDEX opportunities_rank ON opportunities(suppressed, score DESC, id, status);
+    CREATE INDEX opportunities_manager_rank ON opportunities(manager, suppressed, score DESC, id, status);
+    "#,
 ];
 
 /// The PostgreSQL schema, as its own migrations (its version is the `schema_version` row of
@@ -555,5 +564,12 @@ pub(super) const POSTGRES_MIGRATIONS: &[&str] = &[
     // has no counterpart here yet.
     r#"
     ALTER TABLE opportunities ADD COLUMN first_seen TEXT;
+    "#,
+    // 7: SQLite's 21 (the status in the rank-order indexes, for index-only pages).
+    r#"
+    DROP INDEX opportunities_rank;
+    DROP INDEX opportunities_manager_rank;
+    CREATE INDEX opportunities_rank ON opportunities(suppressed, score DESC, id) INCLUDE (status);
+    CREATE INDEX opportunities_manager_rank ON opportunities(manager, suppressed, score DESC, id) INCLUDE (status);
     "#,
 ];
