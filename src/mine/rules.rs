@@ -105,7 +105,7 @@ pub fn generate(
             Record::Filing(filing) if fresh(filing.published) => {
                 let Some(kind) = OpportunityKind::from_filing_kind(&filing.kind) else { continue };
                 let id = stable_id("opp", &["filing", &filing.id]);
-                let due = (filing.published + chrono::Duration::days(30)).max(soon(input, &id));
+                let due = (filing.published + chrono::Duration::days(30)).max(soon(input.seen(&id)));
                 out.push(Candidate {
                     id,
                     kind,
@@ -134,15 +134,15 @@ pub fn generate(
 }
 
 /// A lead is never due before the manager has had a few days to see it: a week after it was
-/// first seen.
-fn soon(input: &MineInput<'_>, id: &str) -> Date {
-    input.seen(id) + chrono::Duration::days(7)
+/// first `seen` ([`MineInput::seen`]).
+fn soon(seen: Date) -> Date {
+    seen + chrono::Duration::days(7)
 }
 
 /// A lead with no date of its own to be due by (a relationship, a supply link) is due a month
-/// after it was first seen.
-fn a_month_on(input: &MineInput<'_>, id: &str) -> Date {
-    input.seen(id) + chrono::Duration::days(30)
+/// after it was first `seen`.
+fn a_month_on(seen: Date) -> Date {
+    seen + chrono::Duration::days(30)
 }
 
 /// How far a customer's corporate group reaches for relationship leads.
@@ -180,7 +180,7 @@ fn relationship_candidates(
             // A relationship has no date of its own: it dates from when it was first seen.
             let seen = input.seen(&lead);
             out.push(Candidate {
-                due: Some(a_month_on(input, &lead)),
+                due: Some(a_month_on(seen)),
                 id: lead,
                 kind,
                 enterprise: id,
@@ -256,7 +256,7 @@ fn award_candidates(
             event_keys.push(format!("~award|{}|{}|{}", winner.id, buyer.id, amount.round() as i64));
         }
         let id = stable_id("opp", &["award", &tender.id, &winner.id.to_string()]);
-        let due = (tender.published + chrono::Duration::days(15)).max(soon(input, &id));
+        let due = (tender.published + chrono::Duration::days(15)).max(soon(input.seen(&id)));
         out.push(Candidate {
             id,
             kind: OpportunityKind::TenderAward,
@@ -441,7 +441,7 @@ fn supply_chain_candidates(
             evidence
         });
         out.push(Candidate {
-            due: Some(a_month_on(input, &id)),
+            due: Some(a_month_on(seen)),
             id,
             kind: OpportunityKind::SupplyChain,
             enterprise: lead,
@@ -530,7 +530,7 @@ fn tier_two_candidates(
         let last = records.iter().map(|r| r.date()).max().unwrap_or(input.as_of);
         let id = stable_id("opp", &["supply2", &lead.to_string(), &core.to_string(), role.as_str()]);
         out.push(Candidate {
-            due: Some(a_month_on(input, &id)),
+            due: Some(a_month_on(input.seen(&id))),
             id,
             kind: OpportunityKind::SupplyChain,
             enterprise: lead,
