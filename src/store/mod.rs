@@ -874,9 +874,8 @@ impl Store {
                 let Some((last, _, _)) = page.last() else { break };
                 after = last.clone();
                 for (id, data, _) in &page {
-                    let fresh = serde_json::to_string(&serde_json::from_str::<Opportunity>(data)?)?;
+                    let (fresh, digest) = encode_lead(&serde_json::from_str(data)?)?;
                     if fresh != *data {
-                        let digest = xxhash_rust::xxh3::xxh3_64(fresh.as_bytes()) as i64;
                         self.db.execute(
                             "UPDATE opportunities SET data = ?2, digest = ?3 WHERE id = ?1",
                             p![id, fresh, digest],
@@ -1130,8 +1129,7 @@ impl Store {
         };
         for opp in opportunities {
             let blocked = opp.status == OpportunityStatus::Blocked;
-            let data = serde_json::to_string(opp)?;
-            let digest = xxhash_rust::xxh3::xxh3_64(data.as_bytes()) as i64;
+            let (data, digest) = encode_lead(opp)?;
             if before.remove(&opp.id) == Some(Some(digest)) {
                 if blocked {
                     block(&opp.id)?;
@@ -1228,8 +1226,7 @@ impl Store {
         let tx = db.begin_write()?;
         let mut placed = 0;
         for lead in leads {
-            let data = serde_json::to_string(lead)?;
-            let digest = xxhash_rust::xxh3::xxh3_64(data.as_bytes()) as i64;
+            let (data, digest) = encode_lead(lead)?;
             let changed = db.execute(
                 "UPDATE opportunities SET tier = ?2, manager = ?3, data = ?4, digest = ?5 WHERE id = ?1",
                 p![lead.id, lead.tier.as_str(), lead.manager, data, digest],
@@ -1597,9 +1594,10 @@ impl Store {
     /// renews it), so that a server mining on changes waits for the end of an import another
     /// process is committing in parts ([`Store::imports_open`]). Leases that lapsed are removed.
     pub fn open_import(&mut self) -> Result<()> {
-        let now = chrono::Utc::now().timestamp();
-        let nanos = chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default();
-        let key = format!("import_open:{}:{nanos}", std::process::id());
+        let clock = chrono::Utc::now();
+        let now = clock.timestamp();
+        let key =
+            format!("import_open:{}:{}", std::process::id(), clock.timestamp_nanos_opt().unwrap_or_default());
         self.db.execute(
             "DELETE FROM meta WHERE key LIKE 'import_open:%' AND value < ?1",
             p![now - IMPORT_LEASE_SECS],
@@ -1704,6 +1702,14 @@ fn splice_status(data: &str, status: &str, out: &mut String) -> bool {
         i += 1;
     }
     false
+}
+
+/// A lead as stored: its JSON, and the digest of that JSON a run compares to tell whether the
+/// lead changed.
+fn encode_lead(lead: &Opportunity) -> Result<(String, i64)> {
+    let data = serde_json::to_string(lead)?;
+    let digest = xxhash_rust::xxh3::xxh3_64(data.as_bytes()) as i64;
+    Ok((data, digest))
 }
 
 fn decode_opportunity(data: &str, status: &str) -> Result<Opportunity> {
