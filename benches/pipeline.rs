@@ -7,6 +7,10 @@
 //! `sqlite3` is installed); and a refresh: 1% more of every kind of record imported and mined
 //! incrementally, then the same state mined in full for the ratio; then the API served over
 //! the data dir and 1,000 reads made of it (`benches/api_reads.py`, when `python3` is installed).
+//!
+//! Each phase's figures go to stderr as it ends, so a long run that fails late keeps them.
+//! `OPPGRAPH_BENCH_DIR=/path` works in that directory and leaves the data dir there (at 5M,
+//! to serve it afterwards: `oppgraph --data /path/data serve`); the default is a temp dir.
 
 use oppgraph::gen::{generate, GenConfig};
 use oppgraph::workspace::{MineMode, Workspace};
@@ -26,6 +30,12 @@ fn next_phase() -> Option<f64> {
     let peak = peak_rss_mib();
     let _ = std::fs::write("/proc/self/clear_refs", "5");
     peak
+}
+
+/// One line on stderr when a phase ends: its seconds and peak resident set size.
+fn phase(name: &str, seconds: f64, peak_mib: Option<f64>) {
+    let peak = peak_mib.map(|p| format!(", peak {p:.0} MiB")).unwrap_or_default();
+    eprintln!("[pipeline] {name}: {seconds:.1} s{peak}");
 }
 
 /// Seconds the `sqlite3` shell takes to `.import` every CSV in `dir` into a new database, or
@@ -107,50 +117,59 @@ fn main() {
         .init();
     let enterprises: usize =
         std::env::var("OPPGRAPH_BENCH_ENTERPRISES").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
-    let dir = tempfile::tempdir().expect("temp dir");
+    let temp = tempfile::tempdir().expect("temp dir");
+    let kept = std::env::var_os("OPPGRAPH_BENCH_DIR").map(std::path::PathBuf::from);
+    let dir = kept.as_deref().unwrap_or(temp.path());
+    std::fs::create_dir_all(dir).expect("bench dir");
     let as_of: oppgraph::model::Date = "2026-11-20".parse().expect("date");
 
     let started = Instant::now();
-    let summary = generate(&GenConfig { enterprises, seed: 1, as_of }, &dir.path().join("gen")).expect("gen");
+    let summary = generate(&GenConfig { enterprises, seed: 1, as_of }, &dir.join("gen")).expect("gen");
     let gen_s = started.elapsed().as_secs_f64();
+    phase("gen", gen_s, None);
     // The generator holds what it writes: the import's peak is measured from here.
     next_phase();
 
     // The storage floor: the same CSVs loaded by the sqlite3 shell's `.import`, with no
     // validation, resolution, change log or index — what writing the rows alone costs.
-    let floor_s = sqlite3_import(&dir.path().join("gen"), &dir.path().join("floor.db"));
+    let floor_s = sqlite3_import(&dir.join("gen"), &dir.join("floor.db"));
+    if let Some(floor_s) = floor_s {
+        phase("sqlite3 .import", floor_s, None);
+    }
     // Only its time is wanted; at 5M enterprises its file is several GB of disk.
-    let _ = std::fs::remove_file(dir.path().join("floor.db"));
+    let _ = std::fs::remove_file(dir.join("floor.db"));
 
     // A token for the API reads at the end (tokens are read when the workspace opens).
     let token = "pipeline-bench-admin";
-    std::fs::create_dir_all(dir.path().join("data")).expect("data dir");
+    std::fs::create_dir_all(dir.join("data")).expect("data dir");
     std::fs::write(
-        dir.path().join("data/config.toml"),
+        dir.join("data/config.toml"),
         format!("[[token]]\ntoken = \"{token}\"\nrole = \"admin\"\n"),
     )
     .expect("config");
-    let mut ws = Workspace::open(&dir.path().join("data")).expect("open");
+    let mut ws = Workspace::open(&dir.join("data")).expect("open");
     let started = Instant::now();
-    let outcome = ws.import(&[dir.path().join("gen")]).expect("import");
+    let outcome = ws.import(&[dir.join("gen")]).expect("import");
     let import_s = started.elapsed().as_secs_f64();
     let rows: usize = outcome.files.iter().map(|f| f.accepted + f.rejected).sum();
     let rejected: usize = outcome.files.iter().map(|f| f.rejected).sum();
     let import_peak = next_phase();
+    phase("import", import_s, import_peak);
 
     let started = Instant::now();
     let mined = ws.mine(as_of).expect("mine");
     let mine_s = started.elapsed().as_secs_f64();
     let mine_peak = next_phase();
+    phase("mine", mine_s, mine_peak);
 
     // A refresh, as after a day's crawls: 1% more of every kind of record (every hundredth
     // tender, invoice, filing, pledge and risk event again under a new id), imported and mined
     // as of the same date, incrementally. (A new date moves every lead's recency and windows:
     // the first run of a day re-mines everything.)
-    let day = dir.path().join("day2");
+    let day = dir.join("day2");
     std::fs::create_dir_all(&day).expect("day dir");
     for file in ["tenders.csv", "invoices.csv", "filings.csv", "pledges.csv", "risk_events.csv"] {
-        let text = std::fs::read_to_string(dir.path().join("gen").join(file)).expect("generated file");
+        let text = std::fs::read_to_string(dir.join("gen").join(file)).expect("generated file");
         let mut lines = text.lines();
         let mut next = String::from(lines.next().expect("header"));
         next.push('\n');
@@ -166,12 +185,15 @@ fn main() {
     let started = Instant::now();
     let remined = ws.mine(as_of).expect("mine day");
     let refresh_mine_s = started.elapsed().as_secs_f64();
+    phase("refresh import", refresh_import_s, None);
+    phase("refresh mine (incremental)", refresh_mine_s, None);
     // The same day mined again in full, for the ratio (it finds nothing left to write when
     // the incremental run got every lead right, managers aside: see `tests/incremental.rs`).
     let started = Instant::now();
     let full_again = ws.mine_with(as_of, MineMode::Full).expect("mine day in full");
     let full_again_s = started.elapsed().as_secs_f64();
     let refresh_peak = next_phase();
+    phase("refresh mine (full)", full_again_s, refresh_peak);
     let peak_rss = [import_peak, mine_peak, refresh_peak].into_iter().flatten().reduce(f64::max);
 
     let started = Instant::now();
@@ -185,18 +207,19 @@ fn main() {
     // Serve: the API over this data dir, and 1,000 reads in the workbench's mix.
     let (serve_ready_s, api_reads) = serve_and_read(ws, token);
     let serve_peak = next_phase();
+    phase("serve and read", serve_ready_s, serve_peak);
 
     // The same import and first mining run on a PostgreSQL store, when one is named
     // (`OPPGRAPH_BENCH_POSTGRES=postgres://…`; a fresh schema of its own).
     let postgres = std::env::var("OPPGRAPH_BENCH_POSTGRES").ok().map(|server| {
-        let data = dir.path().join("data-postgres");
+        let data = dir.join("data-postgres");
         std::fs::create_dir_all(&data).expect("data dir");
         let schema = format!("bench_{}", std::process::id());
         std::fs::write(data.join("config.toml"), format!("store = \"{server}?options=-csearch_path%3D{schema}\"\n"))
             .expect("config");
         let mut ws = Workspace::open(&data).expect("open postgres");
         let started = Instant::now();
-        let outcome = ws.import(&[dir.path().join("gen")]).expect("import postgres");
+        let outcome = ws.import(&[dir.join("gen")]).expect("import postgres");
         let pg_import_s = started.elapsed().as_secs_f64();
         let pg_rows: usize = outcome.files.iter().map(|f| f.accepted + f.rejected).sum();
         let started = Instant::now();
