@@ -141,6 +141,7 @@ impl Store {
                 }
             }
             Backend::Sqlite => {
+                super::index_enterprise_names(db, None)?;
                 db.execute("DELETE FROM sqlite_sequence WHERE name = 'graph_changes'", &[])?;
                 db.execute(
                     "INSERT INTO sqlite_sequence(name, seq) VALUES ('graph_changes', ?1)",

@@ -36,6 +36,10 @@ pub struct StoreTx<'a> {
     pub(super) enterprise_id: Option<i64>,
     /// The store's open import, renewed by every commit (see [`super::Store::open_import`]).
     pub(super) lease: Option<&'a str>,
+    /// Enterprises inserted or updated since the last commit, whose names are indexed for
+    /// search by part of a name when it commits (SQLite), and those of them that were updated.
+    pub(super) named: Vec<EnterpriseId>,
+    pub(super) renamed: Vec<EnterpriseId>,
 }
 
 impl StoreTx<'_> {
@@ -58,6 +62,7 @@ impl StoreTx<'_> {
             p![enterprise.id, enterprise.uscc, enterprise.name, enterprise.region, data],
         )?;
         self.enterprise_id = Some(enterprise.id);
+        self.named.push(enterprise.id);
         self.log_change("enterprise", None, &data)?;
         Ok(enterprise)
     }
@@ -66,7 +71,7 @@ impl StoreTx<'_> {
     pub fn update_enterprise(&mut self, enterprise: &Enterprise) -> Result<Upsert> {
         let id = enterprise.id;
         let data = serde_json::to_string(enterprise)?;
-        self.upsert_row(
+        let upsert = self.upsert_row(
             "SELECT data FROM enterprises WHERE id = ?1",
             p![id],
             &data,
@@ -79,7 +84,12 @@ impl StoreTx<'_> {
             },
             // An enterprise is inserted by `insert_enterprise` only.
             |_| Ok(0),
-        )
+        )?;
+        if upsert == Upsert::Updated {
+            self.named.push(id);
+            self.renamed.push(id);
+        }
+        Ok(upsert)
     }
 
     /// Logs a change to a row the graph is derived from (see [`Store::graph_changes_after`]).
@@ -259,7 +269,7 @@ impl StoreTx<'_> {
         audit(self.db, actor, action, detail)
     }
 
-    pub fn commit(self) -> Result<()> {
+    pub fn commit(mut self) -> Result<()> {
         self.write_back()?;
         self.tx.commit()
     }
@@ -276,8 +286,15 @@ impl StoreTx<'_> {
         Ok(())
     }
 
-    /// Writes back the counters this transaction handed out.
-    fn write_back(&self) -> Result<()> {
+    /// Writes back the counters this transaction handed out, and indexes the names of the
+    /// enterprises it wrote.
+    fn write_back(&mut self) -> Result<()> {
+        if !self.named.is_empty() && self.db.backend() == Backend::Sqlite {
+            // A rolled-back row's enterprise is gone (nothing to index) or as it was before.
+            super::index_enterprise_names(self.db, Some((&self.named, &self.renamed)))?;
+        }
+        self.named.clear();
+        self.renamed.clear();
         if let Some(seq) = self.record_seq {
             self.db.execute("UPDATE meta SET value = ?1 WHERE key = 'record_seq'", p![seq])?;
         }
