@@ -79,6 +79,8 @@ pub struct Store {
     resolver: Option<(ResolverStamp, crate::resolve::Resolver)>,
     /// The key of this store's open import in `meta` (see [`Store::open_import`]).
     import_lease: Option<String>,
+    /// The open import began on an empty store: it logs no changes (see [`Store::open_import`]).
+    first_load: bool,
 }
 
 /// An open import's lease in `meta` lapses this many seconds after its last commit: an
@@ -396,7 +398,7 @@ impl Store {
             Location::Postgres(url) => {
                 let db = Db::connect_postgres(url)?;
                 db.batch("SET default_transaction_read_only = on")?;
-                let store = Store { db, resolver: None, import_lease: None };
+                let store = Store { db, resolver: None, import_lease: None, first_load: false };
                 store.check_schema()?;
                 Ok(store)
             }
@@ -432,7 +434,7 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
         let conn = Connection::open_with_flags(path, flags)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        let store = Store { db: Db::Sqlite(conn), resolver: None, import_lease: None };
+        let store = Store { db: Db::Sqlite(conn), resolver: None, import_lease: None, first_load: false };
         store.check_schema()?;
         Ok(store)
     }
@@ -467,7 +469,7 @@ impl Store {
             tx.pragma_update(None, "user_version", index as i64 + 1)?;
             tx.commit()?;
         }
-        let store = Store { db: Db::Sqlite(conn), resolver: None, import_lease: None };
+        let store = Store { db: Db::Sqlite(conn), resolver: None, import_lease: None, first_load: false };
         store.refresh_lead_format()?;
         Ok(store)
     }
@@ -475,7 +477,7 @@ impl Store {
     /// Migrates a PostgreSQL store under the write lock, so nodes starting together migrate
     /// once.
     fn init_postgres(db: Db) -> Result<Store> {
-        let store = Store { db, resolver: None, import_lease: None };
+        let store = Store { db, resolver: None, import_lease: None, first_load: false };
         let tx = store.db.begin_write()?;
         let version = store.schema_version()?;
         let known = POSTGRES_MIGRATIONS.len() as i64;
@@ -620,8 +622,7 @@ impl Store {
         }
     }
 
-    /// Starts a write transaction; nothing is visible until [`StoreTx::commit`].
-    /// A write transaction. It takes the write lock at once (waiting for another writer, in any
+    /// Starts a write transaction; nothing is visible until [`StoreTx::commit`]. It takes the write lock at once (waiting for another writer, in any
     /// process, for up to the busy timeout): a transaction that read first and wrote later
     /// would fail outright when another process wrote in between.
     pub fn begin(&mut self) -> Result<StoreTx<'_>> {
@@ -634,6 +635,7 @@ impl Store {
             lease: self.import_lease.as_deref(),
             named: Vec::new(),
             renamed: Vec::new(),
+            unlogged: self.first_load.then_some(0),
         })
     }
 
@@ -1618,7 +1620,18 @@ impl Store {
     /// holding the time of its last commit (every transaction this store commits meanwhile
     /// renews it), so that a server mining on changes waits for the end of an import another
     /// process is committing in parts ([`Store::imports_open`]). Leases that lapsed are removed.
+    ///
+    /// An import into an empty store (the first load) logs no changes: no graph, mining run or
+    /// watch stands behind it to catch up from the log (the graph and the first mining run are
+    /// built from the store), and the log would be as large as the store. Its commits move the
+    /// change-log position on and mark the log as not reaching back past it, so a graph
+    /// built meanwhile is rebuilt and a mining run meanwhile is followed by a full one.
     pub fn open_import(&mut self) -> Result<()> {
+        self.first_load = self.db.query_one(
+            "SELECT NOT EXISTS (SELECT 1 FROM enterprises) AND NOT EXISTS (SELECT 1 FROM persons)",
+            &[],
+            |row| row.get(0),
+        )?;
         let clock = chrono::Utc::now();
         let now = clock.timestamp();
         let key =
@@ -1634,6 +1647,7 @@ impl Store {
 
     /// Ends the import [`Store::open_import`] opened.
     pub fn close_import(&mut self) -> Result<()> {
+        self.first_load = false;
         if let Some(key) = self.import_lease.take() {
             self.db.execute("DELETE FROM meta WHERE key = ?1", p![key.as_str()])?;
         }
@@ -1779,7 +1793,8 @@ pub fn parse_date(s: &str) -> Option<Date> {
 mod tests {
     use super::*;
     use crate::model::{
-        Alert, EnterpriseRef, Evidence, PathLink, Suppression, SuppressionReason, Tier, WhyItem,
+        Alert, EnterpriseRef, Evidence, Party, PathLink, RelationKind, Suppression, SuppressionReason, Tier,
+        WhyItem,
     };
 
     /// A lead with every field the model has filled, and `status` inside its texts too.
@@ -2116,6 +2131,53 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(leases, 1, "the lapsed lease was removed");
+    }
+
+    /// The first load logs no changes: the position moves on past them and the log does not
+    /// reach back before it, so whatever was built before is rebuilt. Later imports log.
+    #[test]
+    fn the_first_load_moves_the_log_on_without_writing_it() {
+        let mut store = Store::open_in_memory().unwrap();
+        let logged = |store: &Store| -> i64 {
+            store.db.query_one("SELECT COUNT(*) FROM graph_changes", &[], |row| row.get(0)).unwrap()
+        };
+        store.open_import().unwrap();
+        let mut tx = store.begin().unwrap();
+        let a = tx.insert_enterprise(Enterprise { name: "甲公司".into(), ..Default::default() }).unwrap();
+        tx.commit_and_continue().unwrap();
+        let b = tx.insert_enterprise(Enterprise { name: "乙公司".into(), ..Default::default() }).unwrap();
+        let relation = Relation {
+            from: Party::Enterprise(a.id),
+            to: b.id,
+            kind: RelationKind::Shareholder,
+            share: Some(0.6),
+            role: None,
+            amount: None,
+            start: None,
+            end: None,
+            source: None,
+        };
+        tx.upsert_relation(&relation).unwrap();
+        // A row undone is not counted.
+        let mark = tx.begin_row().unwrap();
+        tx.insert_enterprise(Enterprise { name: "丙公司".into(), ..Default::default() }).unwrap();
+        tx.undo_row(mark).unwrap();
+        tx.commit().unwrap();
+        store.close_import().unwrap();
+        assert_eq!(logged(&store), 0);
+        let version = store.graph_version().unwrap();
+        assert_eq!(version.seq, 3, "two enterprises and a relation");
+        assert!(store.graph_changes_after(0, 100).unwrap().1.is_none(), "a graph from before is rebuilt");
+        assert_eq!(store.graph_changes_after(3, 100).unwrap().1.unwrap().len(), 0);
+
+        // The store is no longer empty: the next import logs.
+        store.open_import().unwrap();
+        let mut tx = store.begin().unwrap();
+        tx.insert_enterprise(Enterprise { name: "丁公司".into(), ..Default::default() }).unwrap();
+        tx.commit().unwrap();
+        store.close_import().unwrap();
+        assert_eq!(logged(&store), 1);
+        assert_eq!(store.graph_changes_after(3, 100).unwrap().1.unwrap().len(), 1);
     }
 
     /// Search by part of a name: through the trigram index for three characters or more,

@@ -12,6 +12,7 @@ pub struct RowMark {
     record_seq: Option<i64>,
     graph_seq: Option<i64>,
     enterprise_id: Option<i64>,
+    unlogged: Option<i64>,
 }
 
 /// Whether an upsert changed anything.
@@ -40,6 +41,9 @@ pub struct StoreTx<'a> {
     /// search by part of a name when it commits (SQLite), and those of them that were updated.
     pub(super) named: Vec<EnterpriseId>,
     pub(super) renamed: Vec<EnterpriseId>,
+    /// In the first load (see [`super::Store::open_import`]), the changes not logged since the
+    /// last commit; `None` when every change is logged.
+    pub(super) unlogged: Option<i64>,
 }
 
 impl StoreTx<'_> {
@@ -94,6 +98,10 @@ impl StoreTx<'_> {
 
     /// Logs a change to a row the graph is derived from (see [`Store::graph_changes_after`]).
     fn log_change(&mut self, what: &str, old: Option<&str>, new: &str) -> Result<()> {
+        if let Some(unlogged) = &mut self.unlogged {
+            *unlogged += 1;
+            return Ok(());
+        }
         match self.db.backend() {
             Backend::Sqlite => self.db.execute(
                 "INSERT INTO graph_changes(what, old, new) VALUES (?1, ?2, ?3)",
@@ -295,6 +303,31 @@ impl StoreTx<'_> {
         }
         self.named.clear();
         self.renamed.clear();
+        if let Some(unlogged) = self.unlogged.filter(|&n| n > 0) {
+            // The position moves on by the changes not logged, and the log reaches no further
+            // back than it.
+            let seq = match self.db.backend() {
+                Backend::Sqlite => {
+                    self.db.execute(
+                        "INSERT INTO sqlite_sequence(name, seq) SELECT 'graph_changes', 0
+                         WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'graph_changes')",
+                        &[],
+                    )?;
+                    self.db.query_one(
+                        "UPDATE sqlite_sequence SET seq = seq + ?1 WHERE name = 'graph_changes' RETURNING seq",
+                        p![unlogged],
+                        |row| row.get(0),
+                    )?
+                }
+                Backend::Postgres => {
+                    let seq = self.graph_seq.map_or_else(|| meta(self.db, "graph_seq"), Ok)? + unlogged;
+                    self.graph_seq = Some(seq);
+                    seq
+                }
+            };
+            self.db.execute("UPDATE meta SET value = ?1 WHERE key = 'graph_changes_pruned'", p![seq])?;
+            self.unlogged = Some(0);
+        }
         if let Some(seq) = self.record_seq {
             self.db.execute("UPDATE meta SET value = ?1 WHERE key = 'record_seq'", p![seq])?;
         }
@@ -316,6 +349,7 @@ impl StoreTx<'_> {
             record_seq: self.record_seq,
             graph_seq: self.graph_seq,
             enterprise_id: self.enterprise_id,
+            unlogged: self.unlogged,
         })
     }
 
@@ -329,6 +363,7 @@ impl StoreTx<'_> {
         self.db.batch("ROLLBACK TO import_row; RELEASE import_row")?;
         self.record_seq = mark.record_seq;
         self.graph_seq = mark.graph_seq;
+        self.unlogged = mark.unlogged;
         self.enterprise_id = mark.enterprise_id;
         Ok(())
     }
