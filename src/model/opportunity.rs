@@ -324,7 +324,6 @@ pub struct Opportunity {
     pub evidence: Vec<Evidence>,
     pub alerts: Vec<Alert>,
     pub manager: Option<String>,
-    pub status: OpportunityStatus,
     pub due: Option<Date>,
     #[serde(default)]
     pub tier: Tier,
@@ -332,6 +331,9 @@ pub struct Opportunity {
     #[serde(default)]
     pub why_now: String,
     pub suppressed: Option<Suppression>,
+    /// Last, so that a list splices a lead's current status into its stored JSON at the end
+    /// (`store::splice_status`).
+    pub status: OpportunityStatus,
 }
 
 #[cfg(test)]

@@ -1694,6 +1694,23 @@ const LEAD_FORMAT: i64 = 1;
 /// `status`; false, with nothing appended, when `data` has no top-level string `status`.
 fn splice_status(data: &str, status: &str, out: &mut String) -> bool {
     let bytes = data.as_bytes();
+    // This build writes `status` last (`…,"status":"new"}`): nothing after the value but the
+    // object's end, so the key is the top-level one.
+    const KEY: &[u8] = b",\"status\":\"";
+    let tail = &bytes[bytes.len().saturating_sub(KEY.len() + 24)..];
+    if let Some(at) = memchr::memmem::rfind(tail, KEY) {
+        let value = &tail[at + KEY.len()..];
+        if value.len() >= 2
+            && value.ends_with(b"\"}")
+            && value[..value.len() - 2].iter().all(|b| b.is_ascii_lowercase() || *b == b'_')
+        {
+            let start = bytes.len() - value.len();
+            out.push_str(&data[..start]);
+            out.push_str(status);
+            out.push_str("\"}");
+            return true;
+        }
+    }
     // The end of the string starting at `start` (a quote), past its closing quote.
     let string_end = |start: usize| -> Option<usize> {
         let mut i = start + 1;
@@ -1846,6 +1863,7 @@ mod tests {
     fn the_status_is_spliced_into_the_top_level_only() {
         let lead = full_lead("o1", 1);
         let data = serde_json::to_string(&lead).unwrap();
+        assert!(data.ends_with(r#","status":"new"}"#), "written last: {data}");
         let mut out = String::new();
         assert!(splice_status(&data, "won", &mut out));
         let back: Opportunity = serde_json::from_str(&out).unwrap();
@@ -1858,6 +1876,15 @@ mod tests {
         assert_eq!(
             (value["status"].as_str(), value["nested"]["status"].as_str()),
             (Some("lost"), Some("new"))
+        );
+        // An older build wrote `status` before other members; a text may end like a status.
+        let older = r#"{"id":"o1","status":"new","why_now":"a\",\"status\":\"won"}"#;
+        let mut out = String::new();
+        assert!(splice_status(older, "lost", &mut out));
+        let value: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(
+            (value["status"].as_str(), value["why_now"].as_str()),
+            (Some("lost"), Some(r#"a","status":"won"#))
         );
         for broken in ["", "[]", r#"{"nested": {"status": "new"}}"#, r#"{"status": 3}"#, r#"{"status": "ne"#]
         {
