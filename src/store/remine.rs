@@ -1,7 +1,7 @@
 //! What an incremental mining run reads: the part of the store a set of enterprises' leads
 //! are made from, the stored leads it may join, and the mark the last run left.
 
-use super::db::{p, Param, Row, ToParam};
+use super::db::{p, Backend, Param, Row, ToParam};
 use super::{json, meta, Result, Store};
 use crate::model::{Date, Enterprise, EnterpriseId, Opportunity, Record, Relation, Tier};
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -131,8 +131,13 @@ impl Store {
     }
 
     /// The records naming any of `enterprises` (as any party but only the agency of a notice,
-    /// or a risk event's subject) of the kinds `which` says, each with its key (kind, unit
-    /// separator, id); a record naming several of them comes once for each.
+    /// or a risk event's subject) of the kinds `which` says, each once with its key (kind,
+    /// unit separator, id), in the order they are stored (by key on PostgreSQL).
+    ///
+    /// Found first by where they lie (the primary key's index holds the rowid), then read in
+    /// rowid order: a slice's records lie all over a table larger than memory at 5M
+    /// enterprises, and read through the join, each was a random read of the disk (72% of a
+    /// first mining run's time there).
     pub fn records_naming(
         &self,
         enterprises: &[EnterpriseId],
@@ -143,11 +148,23 @@ impl Store {
             Invoices::Only => "p.kind = 'invoice'",
             Invoices::Without => "p.kind <> 'invoice'",
         };
-        let sql = format!(
-            "SELECT r.kind, r.id, r.data FROM record_parties p JOIN records r ON r.kind = p.kind AND r.id = p.id
-             WHERE p.enterprise_id IN ({{in}}) AND p.agency_only = 0 AND {kinds}"
-        );
-        self.query_in(&sql, enterprises, keyed_record)
+        let naming = |columns: &str| {
+            format!(
+                "SELECT {columns} FROM record_parties p JOIN records r ON r.kind = p.kind AND r.id = p.id
+                 WHERE p.enterprise_id IN ({{in}}) AND p.agency_only = 0 AND {kinds}"
+            )
+        };
+        if self.db.backend() == Backend::Postgres {
+            // No rowid; a record naming several of them comes once for each.
+            let mut found = self.query_in(&naming("r.kind, r.id, r.data"), enterprises, keyed_record)?;
+            found.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            found.dedup_by(|a, b| a.0 == b.0);
+            return Ok(found);
+        }
+        let mut rowids: Vec<i64> = self.query_in(&naming("r.rowid"), enterprises, |row| row.get(0))?;
+        rowids.sort_unstable();
+        rowids.dedup();
+        self.query_in("SELECT kind, id, data FROM records WHERE rowid IN ({in})", &rowids, keyed_record)
     }
 
     /// Those of `enterprises` named as the agency of a notice that names them so only.
