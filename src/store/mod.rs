@@ -383,6 +383,11 @@ fn now_text() -> String {
 }
 
 impl Store {
+    /// A store over an open connection, with nothing kept or open yet.
+    fn over(db: Db) -> Store {
+        Store { db, resolver: None, import_lease: None, first_load: false }
+    }
+
     /// Opens (creating and migrating as needed) the store at `location`.
     pub fn open_at(location: &Location) -> Result<Store> {
         match location {
@@ -398,7 +403,7 @@ impl Store {
             Location::Postgres(url) => {
                 let db = Db::connect_postgres(url)?;
                 db.batch("SET default_transaction_read_only = on")?;
-                let store = Store { db, resolver: None, import_lease: None, first_load: false };
+                let store = Store::over(db);
                 store.check_schema()?;
                 Ok(store)
             }
@@ -434,7 +439,7 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
         let conn = Connection::open_with_flags(path, flags)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        let store = Store { db: Db::Sqlite(conn), resolver: None, import_lease: None, first_load: false };
+        let store = Store::over(Db::Sqlite(conn));
         store.check_schema()?;
         Ok(store)
     }
@@ -469,7 +474,7 @@ impl Store {
             tx.pragma_update(None, "user_version", index as i64 + 1)?;
             tx.commit()?;
         }
-        let store = Store { db: Db::Sqlite(conn), resolver: None, import_lease: None, first_load: false };
+        let store = Store::over(Db::Sqlite(conn));
         store.refresh_lead_format()?;
         Ok(store)
     }
@@ -477,7 +482,7 @@ impl Store {
     /// Migrates a PostgreSQL store under the write lock, so nodes starting together migrate
     /// once.
     fn init_postgres(db: Db) -> Result<Store> {
-        let store = Store { db, resolver: None, import_lease: None, first_load: false };
+        let store = Store::over(db);
         let tx = store.db.begin_write()?;
         let version = store.schema_version()?;
         let known = POSTGRES_MIGRATIONS.len() as i64;
@@ -622,9 +627,10 @@ impl Store {
         }
     }
 
-    /// Starts a write transaction; nothing is visible until [`StoreTx::commit`]. It takes the write lock at once (waiting for another writer, in any
-    /// process, for up to the busy timeout): a transaction that read first and wrote later
-    /// would fail outright when another process wrote in between.
+    /// Starts a write transaction; nothing is visible until [`StoreTx::commit`]. It takes the
+    /// write lock at once (waiting for another writer, in any process, for up to the busy
+    /// timeout): a transaction that read first and wrote later would fail outright when
+    /// another process wrote in between.
     pub fn begin(&mut self) -> Result<StoreTx<'_>> {
         Ok(StoreTx {
             tx: self.db.begin_write()?,
