@@ -863,6 +863,16 @@ impl SharedWorkspace {
     pub fn lock(&self) -> std::sync::MutexGuard<'_, Workspace> {
         self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
+
+    /// The workspace if nobody holds it now (a mining run, an import or a crawl may hold it
+    /// for minutes).
+    pub fn try_lock(&self) -> Option<std::sync::MutexGuard<'_, Workspace>> {
+        match self.0.try_lock() {
+            Ok(workspace) => Some(workspace),
+            Err(std::sync::TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) => None,
+        }
+    }
 }
 
 impl CrawlSink for SharedWorkspace {

@@ -389,19 +389,7 @@ async fn the_server_answers_on_a_real_socket() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reads_answer_while_a_writer_holds_the_workspace() {
     let (_dir, state) = state();
-    let (release, wait) = std::sync::mpsc::channel::<()>();
-    let (held, is_held) = tokio::sync::oneshot::channel::<()>();
-    let writer = state.clone();
-    let writing = tokio::spawn(async move {
-        writer
-            .with_workspace(move |_ws| {
-                let _ = held.send(());
-                let _ = wait.recv();
-                Ok(())
-            })
-            .await
-    });
-    is_held.await.unwrap();
+    let (release, writing) = hold_workspace(&state).await;
     let reads = async {
         for (uri, token) in [
             ("/healthz", None),
@@ -419,6 +407,67 @@ async fn reads_answer_while_a_writer_holds_the_workspace() {
     release.send(()).unwrap();
     writing.await.unwrap().unwrap();
     assert!(answered.is_ok(), "reads waited for the writer");
+}
+
+/// Holds the workspace, as a mining run does, until the returned sender is dropped or sent to.
+async fn hold_workspace(
+    state: &AppState,
+) -> (std::sync::mpsc::Sender<()>, tokio::task::JoinHandle<Result<(), oppgraph::http::ApiError>>) {
+    let (release, wait) = std::sync::mpsc::channel::<()>();
+    let (held, is_held) = tokio::sync::oneshot::channel::<()>();
+    let writer = state.clone();
+    let writing = tokio::spawn(async move {
+        writer
+            .with_workspace(move |_ws| {
+                let _ = held.send(());
+                let _ = wait.recv();
+                Ok(())
+            })
+            .await
+    });
+    is_held.await.unwrap();
+    (release, writing)
+}
+
+/// Regression (5M): a graph read waited for the whole mining run, which holds the workspace for
+/// an hour at that size. While the workspace is busy the graph the server last built answers, or
+/// the one saved on disk when it has none yet; the first read after catches up with the store.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn graph_reads_answer_from_the_last_graph_while_the_workspace_is_busy() {
+    let (dir, state) = state();
+    let (_, found) =
+        call(&state, "GET", "/api/enterprises?q=%E5%B0%8F%E5%BE%AE%E9%85%8D%E4%BB%B6", Some(ANALYST), None)
+            .await;
+    let controller = format!("/api/graph/controller/{}", found[0]["id"].as_i64().unwrap());
+    let (status, before) = call(&state, "GET", &controller, Some(ANALYST), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(before["owners"].as_array().unwrap().is_empty(), "{before}");
+    let csv = "from,to,kind,share\nperson:p2,宜昌小微配件有限公司,shareholder,0.9\n";
+    let (status, _) = call_raw(&state, "/api/import?name=relations-new.csv", ADMIN, csv).await;
+    assert_eq!(status, StatusCode::OK);
+
+    let (release, writing) = hold_workspace(&state).await;
+    let read = call(&state, "GET", &controller, Some(ANALYST), None);
+    let answered = tokio::time::timeout(std::time::Duration::from_secs(30), read).await;
+    release.send(()).unwrap();
+    writing.await.unwrap().unwrap();
+    let (status, during) = answered.expect("the graph read waited for the workspace");
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(during, before, "the graph built before the import answers");
+    let (_, after) = call(&state, "GET", &controller, Some(ANALYST), None).await;
+    assert_eq!(after["controller"]["name"], "王芳", "{after}");
+    drop(state);
+
+    // A server just started has no graph: the one saved on disk answers.
+    let state = AppState::new(oppgraph::workspace::Workspace::open(dir.path()).unwrap());
+    let (release, writing) = hold_workspace(&state).await;
+    let read = call(&state, "GET", &controller, Some(ANALYST), None);
+    let answered = tokio::time::timeout(std::time::Duration::from_secs(30), read).await;
+    release.send(()).unwrap();
+    writing.await.unwrap().unwrap();
+    let (status, report) = answered.expect("the graph read waited for the workspace");
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert!(report == before || report == after, "{report}");
 }
 
 #[tokio::test]

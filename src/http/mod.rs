@@ -150,6 +150,9 @@ struct Inner {
     crawl_counters: Mutex<BTreeMap<String, crawls::Counters>>,
     /// The graph, stamped with the store change it reflects.
     graph: Mutex<Option<Arc<EnterpriseGraph>>>,
+    /// Where the workspace saves its graph: read when the workspace is busy and no graph is
+    /// cached yet.
+    graph_snapshot: std::path::PathBuf,
     tokens: Vec<TokenConfig>,
     /// The resolver over the store's enterprises, stamped with the store change it reflects.
     resolver: Mutex<Option<StampedResolver>>,
@@ -177,6 +180,7 @@ impl AppState {
         let tokens = workspace.config().tokens.clone();
         let leadership = crate::store::Leadership::new(workspace.store_location());
         let slots = read_slots();
+        let graph_snapshot = workspace.graph_snapshot_path();
         let reads = ReadPool {
             location: workspace.store_location().clone(),
             index: workspace.index().clone(),
@@ -192,6 +196,7 @@ impl AppState {
                 crawl_runs: RunGuard::default(),
                 crawl_counters: Mutex::new(BTreeMap::new()),
                 graph: Mutex::new(None),
+                graph_snapshot,
                 tokens,
                 resolver: Mutex::new(None),
                 leadership: Mutex::new(leadership),
@@ -271,17 +276,32 @@ impl AppState {
     pub async fn graph(&self) -> Result<Arc<EnterpriseGraph>, ApiError> {
         // Most of the time the cached graph is current: that is checked without the lock.
         let cached = self.inner.graph.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        if let Some(graph) = cached {
-            let version = self.read(|r| Ok(r.store.graph_version()?)).await?;
+        let version = self.read(|r| Ok(r.store.graph_version()?)).await?;
+        let today = chrono::Local::now().date_naive();
+        if let Some(graph) = &cached {
             let stamp = graph.stamp();
-            let today = chrono::Local::now().date_naive();
             if (stamp.store_id, stamp.seq, graph.options().as_of) == (version.store_id, version.seq, today) {
-                return Ok(graph);
+                return Ok(graph.clone());
             }
         }
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || {
-            let workspace = inner.workspace.lock();
+            let workspace = match inner.workspace.try_lock() {
+                Some(workspace) => workspace,
+                None => {
+                    // A mining run or an import holds the workspace, at 5M for an hour: the graph
+                    // as last built (or saved on disk) answers meanwhile rather than waiting for it.
+                    if let Some(graph) = cached.filter(|g| g.stamp().store_id == version.store_id) {
+                        return Ok(graph);
+                    }
+                    if let Some(graph) = saved_graph(&inner.graph_snapshot, version.store_id) {
+                        let graph = Arc::new(graph);
+                        *inner.graph.lock().unwrap_or_else(|p| p.into_inner()) = Some(graph.clone());
+                        return Ok(graph);
+                    }
+                    inner.workspace.lock()
+                }
+            };
             let version = workspace.store().graph_version()?;
             let as_of = chrono::Local::now().date_naive();
             let mut cached = inner.graph.lock().unwrap_or_else(|p| p.into_inner());
@@ -372,6 +392,24 @@ impl AppState {
         self.request_push();
         Ok(summary)
     }
+}
+
+/// The graph the workspace last saved, if it was built from this store: what answers graph
+/// reads while the workspace is busy and the server has no graph yet. It may be behind the
+/// store; the next read after the workspace is free catches it up.
+fn saved_graph(path: &std::path::Path, store_id: u64) -> Option<EnterpriseGraph> {
+    match EnterpriseGraph::snapshot_header(path) {
+        Ok(Some((stamp, _))) if stamp.store_id == store_id => {}
+        Ok(_) => return None,
+        Err(error) => {
+            tracing::warn!(%error, path = %path.display(), "graph snapshot unreadable");
+            return None;
+        }
+    }
+    EnterpriseGraph::load_snapshot(path).unwrap_or_else(|error| {
+        tracing::warn!(%error, path = %path.display(), "graph snapshot unreadable");
+        None
+    })
 }
 
 /// A resolver with the store version (store id, change sequence) it was built from.
