@@ -81,7 +81,17 @@ impl Twins {
                 wrong.join("\n")
             );
         }
-        assert_eq!((incremental.live, incremental.opportunities), (full.live, full.opportunities), "{step}");
+        let counts = |s: &MineSummary| {
+            let mut suppressed: Vec<(String, usize)> = s.suppressed.clone().into_iter().collect();
+            suppressed.sort();
+            (s.opportunities, s.live, s.with_alerts, suppressed)
+        };
+        assert_eq!(counts(&incremental), counts(&full), "{step}");
+        assert_eq!(
+            queued(&self.incremental),
+            queued(&self.full),
+            "{step}: the same leads queued for the same managers"
+        );
         for ws in [&self.incremental, &self.full, &self.sliced] {
             check_tally(ws, step);
         }
@@ -116,23 +126,20 @@ impl Twins {
             (s.opportunities, s.live, s.with_alerts, suppressed, s.ranking.outcomes)
         };
         assert_eq!(counts(&sliced), counts(full), "{step}");
-        let queued = |ws: &Workspace| {
-            let mut queued: Vec<(String, String)> = ws
-                .store()
-                .queued_leads()
-                .unwrap()
-                .into_iter()
-                .map(|q| (q.opportunity.id, q.manager))
-                .collect();
-            queued.sort();
-            queued
-        };
         assert_eq!(
             queued(&self.sliced),
             queued(&self.full),
             "{step}: the same leads queued for the same managers"
         );
     }
+}
+
+/// The leads in the outbox and their managers, sorted.
+fn queued(ws: &Workspace) -> Vec<(String, String)> {
+    let mut queued: Vec<(String, String)> =
+        ws.store().queued_leads().unwrap().into_iter().map(|q| (q.opportunity.id, q.manager)).collect();
+    queued.sort();
+    queued
 }
 
 /// The lead counts the workbench reads from the tally agree with counting the leads, under

@@ -31,6 +31,7 @@ const TABLES: &[(&str, &[&str])] = &[
             "amount",
             "digest",
             "first_seen",
+            "suppressed_reason",
         ],
     ),
     ("opportunity_alerts", &["alert_id", "opportunity_id", "rank", "data"]),

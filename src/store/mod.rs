@@ -255,15 +255,24 @@ pub enum GraphRow {
     Record(Record),
 }
 
-/// Queues the live, new leads with a manager: a lead already queued (or sent) is never queued
-/// again by a later run.
-fn queue_assigned(db: &Db, queued_at: i64) -> Result<()> {
-    db.execute(
+/// Queues the live, new leads with a manager — every one, or those with an id in `only` — that
+/// are not in the outbox: a lead already queued (or sent) is never queued again by a later run.
+fn queue_assigned(db: &Db, queued_at: i64, only: Option<&[&str]>) -> Result<()> {
+    const QUEUE: &str =
         "INSERT OR IGNORE INTO outbox(opportunity_id, manager, enterprise_id, queued_at, state)
          SELECT id, manager, enterprise_id, ?1, 'queued' FROM opportunities
-         WHERE suppressed = 0 AND status = 'new' AND manager IS NOT NULL",
-        p![queued_at],
-    )?;
+         WHERE suppressed = 0 AND status = 'new' AND manager IS NOT NULL";
+    let Some(ids) = only else {
+        return db.execute(QUEUE, p![queued_at]).map(drop);
+    };
+    let list: Vec<String> = (2..=remine::CHUNK + 1).map(|i| format!("?{i}")).collect();
+    let sql = format!("{QUEUE} AND id IN ({})", list.join(", "));
+    for chunk in ids.chunks(remine::CHUNK) {
+        let mut params: Vec<Param<'_>> = vec![Param::Int(queued_at)];
+        params.extend(chunk.iter().map(|id| Param::Text(Cow::Borrowed(*id))));
+        params.resize(remine::CHUNK + 1, Param::Text(Cow::Borrowed(chunk[chunk.len() - 1])));
+        db.execute(&sql, &params)?;
+    }
     Ok(())
 }
 
@@ -1151,6 +1160,14 @@ impl Store {
                 self.lead_digests_of(enterprises)?
             }
         };
+        // What a run over some enterprises may have made ready to push: their leads, and the
+        // leads passed in (placed elsewhere by the ranking). Nothing else changed.
+        let reach: Option<Vec<String>> = match scope {
+            LeadScope::Of(_) => {
+                Some(before.keys().cloned().chain(opportunities.iter().map(|o| o.id.clone())).collect())
+            }
+            LeadScope::All | LeadScope::Slice(_) => None,
+        };
         let mut written = Written::default();
         let queued_at = chrono::Utc::now().timestamp();
         // The bank's risk policy blocks a lead mining marks blocked, unless someone worked it.
@@ -1171,11 +1188,12 @@ impl Store {
             }
             db.execute(
                 "INSERT INTO opportunities(id, enterprise_id, manager, score, suppressed, mined_at, data,
-                   tier, kind, due, amount, digest, first_seen)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                   tier, kind, due, amount, digest, first_seen, suppressed_reason)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
                  ON CONFLICT(id) DO UPDATE SET enterprise_id = excluded.enterprise_id,
                    manager = excluded.manager, score = excluded.score,
-                   suppressed = excluded.suppressed, mined_at = excluded.mined_at,
+                   suppressed = excluded.suppressed, suppressed_reason = excluded.suppressed_reason,
+                   mined_at = excluded.mined_at,
                    data = excluded.data, tier = excluded.tier, kind = excluded.kind,
                    due = excluded.due, amount = excluded.amount, digest = excluded.digest,
                    first_seen = COALESCE(opportunities.first_seen, substr(opportunities.mined_at, 1, 10))",
@@ -1193,6 +1211,7 @@ impl Store {
                     opp.amount,
                     digest,
                     first_seen,
+                    opp.suppressed.as_ref().map(|s| s.reason.as_str()),
                 ],
             )?;
             written.written += 1;
@@ -1239,8 +1258,12 @@ impl Store {
             }
         }
         // Live leads with a manager join the outbox once the gone ones have left.
-        if !matches!(scope, LeadScope::Slice(_)) {
-            queue_assigned(db, queued_at)?;
+        match (scope, &reach) {
+            (LeadScope::Slice(_), _) => {}
+            (_, Some(ids)) => {
+                queue_assigned(db, queued_at, Some(&ids.iter().map(String::as_str).collect::<Vec<_>>()))?
+            }
+            (_, None) => queue_assigned(db, queued_at, None)?,
         }
         if written.written + written.dropped > 0 {
             fold_lead_tally(db)?;
@@ -1280,7 +1303,7 @@ impl Store {
     /// that wrote with [`LeadScope::Slice`] does once its leads are placed.
     pub fn queue_assigned_leads(&mut self) -> Result<()> {
         let tx = self.db.begin_write()?;
-        queue_assigned(&self.db, chrono::Utc::now().timestamp())?;
+        queue_assigned(&self.db, chrono::Utc::now().timestamp(), None)?;
         tx.commit()
     }
 

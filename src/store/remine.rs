@@ -8,7 +8,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Values per `IN (…)` list. Every list has this many (the last value repeated), so each query
 /// has one text and its prepared statement is reused.
-const CHUNK: usize = 256;
+pub(super) const CHUNK: usize = 256;
 
 /// Where a stored lead stands, for ranking all leads against each other.
 #[derive(Debug, Clone, PartialEq)]
@@ -264,19 +264,15 @@ impl Store {
     /// Where every stored lead stands for ranking and assignment — without reading its
     /// JSON whole — except those on `skip`.
     pub fn lead_standings_except(&self, skip: &HashSet<EnterpriseId>) -> Result<Vec<Standing>> {
-        let sql = format!(
-            "SELECT id, {} FROM opportunities WHERE suppressed = 1",
-            json(&self.db, "data", "suppressed.reason", None)
-        );
-        let reasons: HashMap<String, Option<String>> =
-            self.db.query(&sql, &[], |row| Ok((row.get(0)?, row.get(1)?)))?.into_iter().collect();
         let alerted: HashSet<String> = self
             .db
             .query("SELECT DISTINCT opportunity_id FROM opportunity_alerts", &[], |row| row.get(0))?
             .into_iter()
             .collect();
+        // Every column read is in `opportunities_state`: the scan reads that index, not the
+        // leads.
         let rows = self.db.query(
-            "SELECT id, enterprise_id, score, tier, manager, suppressed FROM opportunities",
+            "SELECT id, enterprise_id, score, tier, manager, suppressed, suppressed_reason FROM opportunities",
             &[],
             |row| {
                 let enterprise: EnterpriseId = row.get(1)?;
@@ -284,9 +280,9 @@ impl Store {
                     return Ok(None);
                 }
                 let (id, tier, suppressed): (String, String, i64) = (row.get(0)?, row.get(3)?, row.get(5)?);
+                let reason: Option<String> = row.get(6)?;
                 Ok(Some(Standing {
-                    suppressed: (suppressed != 0)
-                        .then(|| reasons.get(&id).cloned().flatten().unwrap_or_else(|| "unknown".into())),
+                    suppressed: (suppressed != 0).then(|| reason.unwrap_or_else(|| "unknown".into())),
                     alerted: alerted.contains(&id),
                     id,
                     enterprise,

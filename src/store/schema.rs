@@ -357,6 +357,18 @@ pub(super) const MIGRATIONS: &[&str] = &[
     DROP TRIGGER enterprise_names_insert;
     DROP TRIGGER enterprise_names_update;
     "#,
+    // 23: why a lead is suppressed, as a column, and where every lead stands (tier, manager,
+    // suppression) in one covering index: an incremental run ranks what it re-mined against
+    // every stored lead, and read that by scanning the whole table, each lead's JSON with it
+    // (41 GB at 5M enterprises for ~60 bytes a lead).
+    r#"
+    ALTER TABLE opportunities ADD COLUMN suppressed_reason TEXT;
+    UPDATE opportunities SET suppressed_reason = json_extract(data, '$.suppressed.reason')
+        WHERE suppressed = 1;
+    DROP INDEX opportunities_state;
+    CREATE INDEX opportunities_state
+        ON opportunities(id, suppressed, status, score, enterprise_id, tier, manager, suppressed_reason);
+    "#,
 ];
 
 /// The PostgreSQL schema, as its own migrations (its version is the `schema_version` row of
@@ -580,5 +592,13 @@ pub(super) const POSTGRES_MIGRATIONS: &[&str] = &[
     DROP INDEX opportunities_manager_rank;
     CREATE INDEX opportunities_rank ON opportunities(suppressed, score DESC, id) INCLUDE (status);
     CREATE INDEX opportunities_manager_rank ON opportunities(manager, suppressed, score DESC, id) INCLUDE (status);
+    "#,
+    // 8: SQLite's 23 (why a lead is suppressed, and where every lead stands, in one index).
+    r#"
+    ALTER TABLE opportunities ADD COLUMN suppressed_reason TEXT;
+    UPDATE opportunities SET suppressed_reason = data::jsonb -> 'suppressed' ->> 'reason'
+        WHERE suppressed = 1;
+    CREATE INDEX opportunities_state ON opportunities(id)
+        INCLUDE (suppressed, status, score, enterprise_id, tier, manager, suppressed_reason);
     "#,
 ];
