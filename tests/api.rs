@@ -470,6 +470,52 @@ async fn graph_reads_answer_from_the_last_graph_while_the_workspace_is_busy() {
     assert!(report == before || report == after, "{report}");
 }
 
+/// `serve --no-mine`: mining runs elsewhere (`oppgraph mine` from cron, beside the server). The
+/// server still indexes what another process imported, and never mines it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_does_not_mine_still_indexes_what_others_import() {
+    let (dir, state) = state();
+    let schedule = oppgraph::http::schedule::ScheduleConfig {
+        check_every: std::time::Duration::from_millis(100),
+        mines: false,
+        mine_every_minutes: 0,
+        crawls: false,
+        push_every: None,
+    };
+    oppgraph::http::schedule::spawn(&state, schedule);
+    {
+        let location = oppgraph::workspace::store_location(dir.path(), &Default::default());
+        let mut store = oppgraph::store::Store::open_at(&location).unwrap();
+        let file = dir.path().join("tenders-cron.csv");
+        std::fs::write(
+            &file,
+            "id,kind,title,published,winner,amount\ncron-1,award,宜昌市定时导入测试工程中标公告,2026-01-02,湖北定时导入建设有限公司,5000000\n",
+        )
+        .unwrap();
+        let (rejects, privacy) =
+            (dir.path().join("rejects"), oppgraph::model::Privacy::new(b"test".to_vec()));
+        let settings = oppgraph::ingest::ImportSettings { rejects_dir: &rejects, privacy: &privacy };
+        let outcome = oppgraph::ingest::import_files(&mut store, &[file], &settings).unwrap();
+        assert_eq!(outcome.files[0].accepted, 1);
+    }
+    let search = "/api/search?q=%E5%AE%9A%E6%97%B6%E5%AF%BC%E5%85%A5%E6%B5%8B%E8%AF%95";
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let (status, found) = call(&state, "GET", search, Some(ANALYST), None).await;
+        assert_eq!(status, StatusCode::OK, "{found}");
+        if found["hits"].as_array().is_some_and(|hits| !hits.is_empty()) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the server did not index another process's import");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // A server that mines would have mined the change by now (two quiet checks).
+    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+    let (_, metrics) = call(&state, "GET", "/metrics", None, None).await;
+    assert!(metrics.as_str().unwrap().contains("oppgraph_mine_runs_total 0\n"), "{metrics}");
+    assert!(state.with_workspace(|ws| Ok(ws.needs_mining()?)).await.unwrap());
+}
+
 #[tokio::test]
 async fn readiness_reports_whether_the_index_caught_up() {
     let (_dir, state) = state();

@@ -189,6 +189,7 @@ async fn serve_turns_a_scheduled_crawl_into_a_lead() {
     let state = oppgraph::http::AppState::with_crawlers(ws, Some(crawlers.path().to_path_buf()));
     let schedule = oppgraph::http::schedule::ScheduleConfig {
         check_every: Duration::from_millis(200),
+        mines: true,
         mine_every_minutes: 0,
         crawls: true,
         push_every: None,

@@ -227,6 +227,7 @@ fn serve_pushes_after_each_mining_run() {
         let state = oppgraph::http::AppState::new(ws);
         let schedule = oppgraph::http::schedule::ScheduleConfig {
             check_every: std::time::Duration::from_secs(3600),
+            mines: true,
             mine_every_minutes: 0,
             crawls: false,
             push_every: Some(std::time::Duration::from_secs(3600)),

@@ -1,8 +1,8 @@
 //! What `serve` does on its own: each crawler on its cron schedule (with jitter, never two runs
 //! of one crawler at once), and mining, debounced, whenever the store changed since the last
 //! run — through a crawl, an API import or another process's CLI import — plus every
-//! `mine_every_minutes`. Each check also indexes records another process stored but did not
-//! index. The outbox is dispatched after each mining run and every minute.
+//! `mine_every_minutes` (or never, when mining runs elsewhere). Each check also indexes records
+//! another process stored but did not index. The outbox is dispatched after each mining run and every minute.
 //!
 //! Over a PostgreSQL store several nodes serve at once: every node keeps its index caught up,
 //! and only the one that leads ([`crate::store::Leadership`]) crawls on schedule, mines and
@@ -18,6 +18,9 @@ use std::time::Duration;
 pub struct ScheduleConfig {
     /// How often the store is checked for changes that need mining.
     pub check_every: Duration,
+    /// Mine at all: `false` when mining runs elsewhere (`oppgraph mine` from cron beside
+    /// the server). The index still follows what other processes store.
+    pub mines: bool,
     /// Minutes between mining runs even when nothing changed (0: only on changes).
     pub mine_every_minutes: u64,
     /// Run each crawler on its schedule.
@@ -31,6 +34,7 @@ impl Default for ScheduleConfig {
     fn default() -> Self {
         ScheduleConfig {
             check_every: Duration::from_secs(5),
+            mines: true,
             mine_every_minutes: 60,
             crawls: true,
             push_every: Some(Duration::from_secs(60)),
@@ -156,8 +160,8 @@ async fn mine_when_changed(state: AppState, config: ScheduleConfig) {
             .await;
         let due = config.mine_every_minutes > 0
             && last_mined.elapsed() >= Duration::from_secs(config.mine_every_minutes * 60);
-        // Every node keeps its index caught up (above); only the leader mines.
-        let leads = state.leads().await;
+        // Every node keeps its index caught up (above); only the leader mines, if it mines.
+        let leads = config.mines && state.leads().await;
         match checked {
             Ok((changed, importing)) => {
                 let changed = changed.filter(|_| leads);

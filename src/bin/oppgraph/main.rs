@@ -65,6 +65,10 @@ enum Command {
         /// Do not push leads to managers' channels.
         #[arg(long)]
         no_push: bool,
+        /// Do not mine: mining runs elsewhere (`oppgraph mine`, from cron). The search index
+        /// still follows what other processes import.
+        #[arg(long)]
+        no_mine: bool,
     },
     /// Runs crawlers now (all, or those named), or shows their status.
     Crawl {
@@ -468,12 +472,13 @@ fn print_json(value: &impl serde::Serialize) -> Result<()> {
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Demo { addr, sample, no_serve } => demo(&cli.data, &addr, &sample, no_serve),
-        Command::Serve { addr, mine_every, crawlers, no_crawl, no_push } => {
+        Command::Serve { addr, mine_every, crawlers, no_crawl, no_push, no_mine } => {
             let workspace = Workspace::open(&cli.data)?;
             if workspace.config().tokens.is_empty() {
                 tracing::warn!(config = %workspace.config_path().display(), "no API tokens configured: every /api call will be refused");
             }
             let schedule = oppgraph::http::schedule::ScheduleConfig {
+                mines: !no_mine,
                 mine_every_minutes: mine_every,
                 crawls: !no_crawl,
                 push_every: (!no_push).then_some(std::time::Duration::from_secs(60)),
