@@ -97,6 +97,14 @@ impl StoreTx<'_> {
     }
 
     /// Logs a change to a row the graph is derived from (see [`Store::graph_changes_after`]).
+    /// Moves the change counter on by `by` (PostgreSQL: the transaction counts, and writes the
+    /// counter back with the commit) and returns the new position.
+    fn advance_graph_seq(&mut self, by: i64) -> Result<i64> {
+        let seq = self.graph_seq.map_or_else(|| meta(self.db, "graph_seq"), Ok)? + by;
+        self.graph_seq = Some(seq);
+        Ok(seq)
+    }
+
     fn log_change(&mut self, what: &str, old: Option<&str>, new: &str) -> Result<()> {
         if let Some(unlogged) = &mut self.unlogged {
             *unlogged += 1;
@@ -109,11 +117,7 @@ impl StoreTx<'_> {
             )?,
             // The write lock orders writers; the counter is written back with the commit.
             Backend::Postgres => {
-                let seq = match self.graph_seq {
-                    Some(seq) => seq + 1,
-                    None => meta(self.db, "graph_seq")? + 1,
-                };
-                self.graph_seq = Some(seq);
+                let seq = self.advance_graph_seq(1)?;
                 self.db.execute(
                     "INSERT INTO graph_changes(seq, what, old, new) VALUES (?1, ?2, ?3, ?4)",
                     p![seq, what, old, new],
@@ -319,11 +323,7 @@ impl StoreTx<'_> {
                         |row| row.get(0),
                     )?
                 }
-                Backend::Postgres => {
-                    let seq = self.graph_seq.map_or_else(|| meta(self.db, "graph_seq"), Ok)? + unlogged;
-                    self.graph_seq = Some(seq);
-                    seq
-                }
+                Backend::Postgres => self.advance_graph_seq(unlogged)?,
             };
             self.db.execute("UPDATE meta SET value = ?1 WHERE key = 'graph_changes_pruned'", p![seq])?;
             self.unlogged = Some(0);
