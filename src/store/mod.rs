@@ -1195,8 +1195,7 @@ impl Store {
                    suppressed = excluded.suppressed, suppressed_reason = excluded.suppressed_reason,
                    mined_at = excluded.mined_at,
                    data = excluded.data, tier = excluded.tier, kind = excluded.kind,
-                   due = excluded.due, amount = excluded.amount, digest = excluded.digest,
-                   first_seen = COALESCE(opportunities.first_seen, substr(opportunities.mined_at, 1, 10))",
+                   due = excluded.due, amount = excluded.amount, digest = excluded.digest",
                 p![
                     opp.id,
                     opp.enterprise.id,
