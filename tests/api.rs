@@ -470,6 +470,50 @@ async fn graph_reads_answer_from_the_last_graph_while_the_workspace_is_busy() {
     assert!(report == before || report == after, "{report}");
 }
 
+/// The graph of a new day is built in the background (minutes at 5M): the last graph saved
+/// answers meanwhile, and today's replaces it when done.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_days_graph_is_built_while_the_last_one_answers() {
+    let (dir, mut ws) = util::mined_workspace();
+    ws.set_tokens(vec![TokenConfig {
+        token: ANALYST.into(),
+        role: Role::Analyst,
+        manager: None,
+        name: None,
+    }])
+    .unwrap();
+    // A share that ended a month ago: an edge in the graph of two months ago, not in today's.
+    let today = chrono::Local::now().date_naive();
+    let ended = today - chrono::Days::new(30);
+    let relations = dir.path().join("more");
+    std::fs::create_dir_all(&relations).unwrap();
+    std::fs::write(
+        relations.join("relations-ended.csv"),
+        format!("from,to,kind,share,start,end\nperson:p2,宜昌小微配件有限公司,shareholder,0.9,2020-01-01,{ended}\n"),
+    )
+    .unwrap();
+    ws.import(&[relations]).unwrap();
+    ws.graph(today - chrono::Days::new(60)).unwrap();
+    let state = AppState::new(ws);
+
+    let (_, found) =
+        call(&state, "GET", "/api/enterprises?q=%E5%B0%8F%E5%BE%AE%E9%85%8D%E4%BB%B6", Some(ANALYST), None)
+            .await;
+    let controller = format!("/api/graph/controller/{}", found[0]["id"].as_i64().unwrap());
+    let (status, old) = call(&state, "GET", &controller, Some(ANALYST), None).await;
+    assert_eq!(status, StatusCode::OK, "{old}");
+    assert_eq!(old["owners"][0]["share"], 0.9, "the saved graph of two months ago answers first: {old}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let (_, now) = call(&state, "GET", &controller, Some(ANALYST), None).await;
+        if now["owners"].as_array().is_some_and(Vec::is_empty) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "today's graph never replaced the old one: {now}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 /// `serve --no-mine`: mining runs elsewhere (`oppgraph mine` from cron, beside the server). The
 /// server still indexes what another process imported, and never mines it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -150,9 +150,11 @@ struct Inner {
     crawl_counters: Mutex<BTreeMap<String, crawls::Counters>>,
     /// The graph, stamped with the store change it reflects.
     graph: Mutex<Option<Arc<EnterpriseGraph>>>,
-    /// Where the workspace saves its graph: read when the workspace is busy and no graph is
-    /// cached yet.
+    /// Where the workspace saves its graph: what answers when no graph is cached yet and the
+    /// workspace is busy, or the saved one is of another day.
     graph_snapshot: std::path::PathBuf,
+    /// Whether a graph of a new day is being built (see [`rebuild_graph_in_background`]).
+    graph_rebuilding: std::sync::atomic::AtomicBool,
     tokens: Vec<TokenConfig>,
     /// The resolver over the store's enterprises, stamped with the store change it reflects.
     resolver: Mutex<Option<StampedResolver>>,
@@ -197,6 +199,7 @@ impl AppState {
                 crawl_counters: Mutex::new(BTreeMap::new()),
                 graph: Mutex::new(None),
                 graph_snapshot,
+                graph_rebuilding: std::sync::atomic::AtomicBool::new(false),
                 tokens,
                 resolver: Mutex::new(None),
                 leadership: Mutex::new(leadership),
@@ -273,6 +276,11 @@ impl AppState {
 
     /// The current graph: the cached one, brought up to date with the changes logged since it
     /// was built (by this server's imports or another process's) when there are any.
+    ///
+    /// A read never waits minutes for it. While a mining run or an import holds the workspace
+    /// (at 5M enterprises for up to an hour), and while the graph of a new day is built (minutes
+    /// there), the last graph built for this store answers: the cached one, or the one saved on
+    /// disk when the server has none yet. Only a server with no graph at all waits for one.
     pub async fn graph(&self) -> Result<Arc<EnterpriseGraph>, ApiError> {
         // Most of the time the cached graph is current: that is checked without the lock.
         let cached = self.inner.graph.lock().unwrap_or_else(|p| p.into_inner()).clone();
@@ -286,38 +294,22 @@ impl AppState {
         }
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || {
-            let workspace = match inner.workspace.try_lock() {
-                Some(workspace) => workspace,
-                None => {
-                    // A mining run or an import holds the workspace, at 5M for an hour: the graph
-                    // as last built (or saved on disk) answers meanwhile rather than waiting for it.
-                    if let Some(graph) = cached.filter(|g| g.stamp().store_id == version.store_id) {
-                        return Ok(graph);
-                    }
-                    if let Some(graph) = saved_graph(&inner.graph_snapshot, version.store_id) {
-                        let graph = Arc::new(graph);
-                        *inner.graph.lock().unwrap_or_else(|p| p.into_inner()) = Some(graph.clone());
-                        return Ok(graph);
-                    }
-                    inner.workspace.lock()
-                }
+            let stale = cached.filter(|g| g.stamp().store_id == version.store_id).or_else(|| {
+                let graph = Arc::new(saved_graph(&inner.graph_snapshot, version.store_id)?);
+                *inner.graph.lock().unwrap_or_else(|p| p.into_inner()) = Some(graph.clone());
+                Some(graph)
+            });
+            let Some(stale) = stale else {
+                return inner.catch_up_graph(&inner.workspace.lock());
             };
-            let version = workspace.store().graph_version()?;
-            let as_of = chrono::Local::now().date_naive();
-            let mut cached = inner.graph.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some(graph) = cached.as_ref() {
-                let stamp = graph.stamp();
-                if (stamp.store_id, stamp.seq, graph.options().as_of)
-                    == (version.store_id, version.seq, as_of)
-                {
-                    return Ok(graph.clone());
-                }
+            if stale.options().as_of != today {
+                rebuild_graph_in_background(&inner);
+                return Ok(stale);
             }
-            // Queries still running hold the old graph; update a copy then.
-            let previous = cached.take().map(|graph| Arc::try_unwrap(graph).unwrap_or_else(|g| (*g).clone()));
-            let graph = Arc::new(workspace.refresh_graph(previous, as_of)?);
-            *cached = Some(graph.clone());
-            Ok(graph)
+            match inner.workspace.try_lock() {
+                Some(workspace) => inner.catch_up_graph(&workspace),
+                None => Ok(stale),
+            }
         })
         .await
         .map_err(|e| ApiError::internal(format!("worker failed: {e}")))?
@@ -392,6 +384,48 @@ impl AppState {
         self.request_push();
         Ok(summary)
     }
+}
+
+impl Inner {
+    /// Brings the cached graph up to date with the store as of today (the workspace is held:
+    /// nothing else writes meanwhile) and returns it.
+    fn catch_up_graph(&self, workspace: &Workspace) -> Result<Arc<EnterpriseGraph>, ApiError> {
+        let version = workspace.store().graph_version()?;
+        let as_of = chrono::Local::now().date_naive();
+        let mut cached = self.graph.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(graph) = cached.as_ref() {
+            let stamp = graph.stamp();
+            if (stamp.store_id, stamp.seq, graph.options().as_of) == (version.store_id, version.seq, as_of) {
+                return Ok(graph.clone());
+            }
+        }
+        // Queries still running hold the old graph; update a copy then.
+        let previous = cached.take().map(|graph| Arc::try_unwrap(graph).unwrap_or_else(|g| (*g).clone()));
+        let graph = Arc::new(workspace.refresh_graph(previous, as_of)?);
+        *cached = Some(graph.clone());
+        Ok(graph)
+    }
+}
+
+/// Builds today's graph on a thread of its own, unless one is being built, while the cached
+/// graph (another day's) goes on answering; it replaces that one when done.
+fn rebuild_graph_in_background(inner: &Arc<Inner>) {
+    if inner.graph_rebuilding.swap(true, Ordering::AcqRel) {
+        return;
+    }
+    let inner = inner.clone();
+    std::thread::spawn(move || {
+        let built = {
+            let workspace = inner.workspace.lock();
+            let as_of = chrono::Local::now().date_naive();
+            workspace.refresh_graph(None, as_of)
+        };
+        match built {
+            Ok(graph) => *inner.graph.lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(graph)),
+            Err(error) => tracing::warn!(%error, "the graph of a new day could not be built"),
+        }
+        inner.graph_rebuilding.store(false, Ordering::Release);
+    });
 }
 
 /// The graph the workspace last saved, if it was built from this store: what answers graph
