@@ -429,6 +429,16 @@ async fn hold_workspace(
     (release, writing)
 }
 
+/// An analyst's read of `uri` while the workspace is held; it must answer within 30 s.
+async fn read_while_busy(state: &AppState, uri: &str) -> (StatusCode, Value) {
+    let (release, writing) = hold_workspace(state).await;
+    let read = call(state, "GET", uri, Some(ANALYST), None);
+    let answered = tokio::time::timeout(std::time::Duration::from_secs(30), read).await;
+    release.send(()).unwrap();
+    writing.await.unwrap().unwrap();
+    answered.expect("the graph read waited for the workspace")
+}
+
 /// Regression (5M): a graph read waited for the whole mining run, which holds the workspace for
 /// an hour at that size. While the workspace is busy the graph the server last built answers, or
 /// the one saved on disk when it has none yet; the first read after catches up with the store.
@@ -446,12 +456,7 @@ async fn graph_reads_answer_from_the_last_graph_while_the_workspace_is_busy() {
     let (status, _) = call_raw(&state, "/api/import?name=relations-new.csv", ADMIN, csv).await;
     assert_eq!(status, StatusCode::OK);
 
-    let (release, writing) = hold_workspace(&state).await;
-    let read = call(&state, "GET", &controller, Some(ANALYST), None);
-    let answered = tokio::time::timeout(std::time::Duration::from_secs(30), read).await;
-    release.send(()).unwrap();
-    writing.await.unwrap().unwrap();
-    let (status, during) = answered.expect("the graph read waited for the workspace");
+    let (status, during) = read_while_busy(&state, &controller).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(during, before, "the graph built before the import answers");
     let (_, after) = call(&state, "GET", &controller, Some(ANALYST), None).await;
@@ -460,12 +465,7 @@ async fn graph_reads_answer_from_the_last_graph_while_the_workspace_is_busy() {
 
     // A server just started has no graph: the one saved on disk answers.
     let state = AppState::new(oppgraph::workspace::Workspace::open(dir.path()).unwrap());
-    let (release, writing) = hold_workspace(&state).await;
-    let read = call(&state, "GET", &controller, Some(ANALYST), None);
-    let answered = tokio::time::timeout(std::time::Duration::from_secs(30), read).await;
-    release.send(()).unwrap();
-    writing.await.unwrap().unwrap();
-    let (status, report) = answered.expect("the graph read waited for the workspace");
+    let (status, report) = read_while_busy(&state, &controller).await;
     assert_eq!(status, StatusCode::OK, "{report}");
     assert!(report == before || report == after, "{report}");
 }
