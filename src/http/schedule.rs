@@ -2,7 +2,8 @@
 //! of one crawler at once), and mining, debounced, whenever the store changed since the last
 //! run — through a crawl, an API import or another process's CLI import — plus every
 //! `mine_every_minutes` (or never, when mining runs elsewhere). Each check also indexes records
-//! another process stored but did not index. The outbox is dispatched after each mining run and every minute.
+//! another process stored but did not index. The outbox is dispatched after each mining run and
+//! every minute.
 //!
 //! Over a PostgreSQL store several nodes serve at once: every node keeps its index caught up,
 //! and only the one that leads ([`crate::store::Leadership`]) crawls on schedule, mines and
