@@ -281,6 +281,8 @@ impl AppState {
     /// (at 5M enterprises for up to an hour), and while the graph of a new day is built (minutes
     /// there), the last graph built for this store answers: the cached one, or the one saved on
     /// disk when the server has none yet. Only a server with no graph at all waits for one.
+    /// The price: what is written while a new day's graph is built shows in graph reads once
+    /// it is done.
     pub async fn graph(&self) -> Result<Arc<EnterpriseGraph>, ApiError> {
         // Most of the time the cached graph is current: that is checked without the lock.
         let cached = self.inner.graph.lock().unwrap_or_else(|p| p.into_inner()).clone();
