@@ -96,7 +96,6 @@ impl StoreTx<'_> {
         Ok(upsert)
     }
 
-    /// Logs a change to a row the graph is derived from (see [`Store::graph_changes_after`]).
     /// Moves the change counter on by `by` (PostgreSQL: the transaction counts, and writes the
     /// counter back with the commit) and returns the new position.
     fn advance_graph_seq(&mut self, by: i64) -> Result<i64> {
@@ -105,6 +104,7 @@ impl StoreTx<'_> {
         Ok(seq)
     }
 
+    /// Logs a change to a row the graph is derived from (see [`Store::graph_changes_after`]).
     fn log_change(&mut self, what: &str, old: Option<&str>, new: &str) -> Result<()> {
         if let Some(unlogged) = &mut self.unlogged {
             *unlogged += 1;
