@@ -288,11 +288,8 @@ impl AppState {
         let cached = self.inner.graph.lock().unwrap_or_else(|p| p.into_inner()).clone();
         let version = self.read(|r| Ok(r.store.graph_version()?)).await?;
         let today = chrono::Local::now().date_naive();
-        if let Some(graph) = &cached {
-            let stamp = graph.stamp();
-            if (stamp.store_id, stamp.seq, graph.options().as_of) == (version.store_id, version.seq, today) {
-                return Ok(graph.clone());
-            }
+        if let Some(graph) = cached.as_ref().filter(|g| is_current(g, version, today)) {
+            return Ok(graph.clone());
         }
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || {
@@ -395,11 +392,8 @@ impl Inner {
         let version = workspace.store().graph_version()?;
         let as_of = chrono::Local::now().date_naive();
         let mut cached = self.graph.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(graph) = cached.as_ref() {
-            let stamp = graph.stamp();
-            if (stamp.store_id, stamp.seq, graph.options().as_of) == (version.store_id, version.seq, as_of) {
-                return Ok(graph.clone());
-            }
+        if let Some(graph) = cached.as_ref().filter(|g| is_current(g, version, as_of)) {
+            return Ok(graph.clone());
         }
         // Queries still running hold the old graph; update a copy then.
         let previous = cached.take().map(|graph| Arc::try_unwrap(graph).unwrap_or_else(|g| (*g).clone()));
@@ -407,6 +401,15 @@ impl Inner {
         *cached = Some(graph.clone());
         Ok(graph)
     }
+}
+
+/// Whether `graph` reflects the store at `version`, as of `as_of`.
+fn is_current(
+    graph: &EnterpriseGraph,
+    version: crate::model::GraphVersion,
+    as_of: crate::model::Date,
+) -> bool {
+    graph.stamp() == version && graph.options().as_of == as_of
 }
 
 /// Builds today's graph on a thread of its own, unless one is being built, while the cached
