@@ -300,6 +300,8 @@ impl Workspace {
             touched,
             remined = subjects.len(),
             records,
+            fresh = fresh.len(),
+            moved = moved.len(),
             loaded_ms = loaded.as_millis() as u64,
             scored_ms = scored.as_millis() as u64,
             ranked_ms = ranked.as_millis() as u64,
