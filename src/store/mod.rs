@@ -15,7 +15,7 @@ use db::{p, Db, Param, Row, ValueRef};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
@@ -1216,23 +1216,9 @@ impl Store {
             written.written += 1;
             wrote(&opp.id);
             if let Some(keys) = keys.get(&opp.id) {
-                db.execute("DELETE FROM opportunity_keys WHERE opportunity_id = ?1", p![opp.id])?;
-                for key in keys {
-                    db.execute(
-                        "INSERT INTO opportunity_keys(key, opportunity_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-                        p![key, opp.id],
-                    )?;
-                }
+                sync_lead_keys(db, &opp.id, keys)?;
             }
-            db.execute("DELETE FROM opportunity_alerts WHERE opportunity_id = ?1", p![opp.id])?;
-            for alert in &opp.alerts {
-                let rank = f64::from(alert.severity) * alert.weight;
-                db.execute(
-                    "INSERT INTO opportunity_alerts(alert_id, opportunity_id, rank, data) VALUES (?1, ?2, ?3, ?4)
-                     ON CONFLICT(alert_id, opportunity_id) DO UPDATE SET rank = excluded.rank, data = excluded.data",
-                    p![alert.id, opp.id, rank, serde_json::to_string(alert)?],
-                )?;
-            }
+            sync_lead_alerts(db, &opp.id, &opp.alerts)?;
             if blocked {
                 block(&opp.id)?;
             }
@@ -1790,6 +1776,56 @@ fn splice_status(data: &str, status: &str, out: &mut String) -> bool {
 
 /// A lead as stored: its JSON, and the digest of that JSON a run compares to tell whether the
 /// lead changed.
+/// Makes the stored event keys of lead `id` these: only the keys that came or went are
+/// written (a re-mined lead mostly keeps its keys, and rewriting them dirties index pages
+/// across a large store for nothing).
+fn sync_lead_keys(db: &Db, id: &str, keys: &[String]) -> Result<()> {
+    let stored: HashSet<String> = db
+        .query("SELECT key FROM opportunity_keys WHERE opportunity_id = ?1", p![id], |row| row.get(0))?
+        .into_iter()
+        .collect();
+    for key in stored.iter().filter(|k| !keys.contains(k)) {
+        db.execute("DELETE FROM opportunity_keys WHERE key = ?1 AND opportunity_id = ?2", p![key, id])?;
+    }
+    for key in keys.iter().filter(|k| !stored.contains(*k)) {
+        db.execute(
+            "INSERT INTO opportunity_keys(key, opportunity_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            p![key, id],
+        )?;
+    }
+    Ok(())
+}
+
+/// Makes the stored alerts of lead `id` these, writing only the alerts that came, went or
+/// changed (as [`sync_lead_keys`] does for keys).
+fn sync_lead_alerts(db: &Db, id: &str, alerts: &[Alert]) -> Result<()> {
+    let stored: HashMap<String, String> = db
+        .query("SELECT alert_id, data FROM opportunity_alerts WHERE opportunity_id = ?1", p![id], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })?
+        .into_iter()
+        .collect();
+    for gone in stored.keys().filter(|a| !alerts.iter().any(|alert| &alert.id == *a)) {
+        db.execute(
+            "DELETE FROM opportunity_alerts WHERE alert_id = ?1 AND opportunity_id = ?2",
+            p![gone, id],
+        )?;
+    }
+    for alert in alerts {
+        let data = serde_json::to_string(alert)?;
+        if stored.get(&alert.id) == Some(&data) {
+            continue;
+        }
+        let rank = f64::from(alert.severity) * alert.weight;
+        db.execute(
+            "INSERT INTO opportunity_alerts(alert_id, opportunity_id, rank, data) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(alert_id, opportunity_id) DO UPDATE SET rank = excluded.rank, data = excluded.data",
+            p![alert.id, id, rank, data],
+        )?;
+    }
+    Ok(())
+}
+
 fn encode_lead(lead: &Opportunity) -> Result<(String, i64)> {
     let data = serde_json::to_string(lead)?;
     let digest = xxhash_rust::xxh3::xxh3_64(data.as_bytes()) as i64;
@@ -2016,6 +2052,58 @@ mod tests {
         assert!(raw.contains("\"tier\":\"C\"") && raw.contains("\"weight\":1.0"), "{raw}");
         assert_eq!(listed(&store), old);
         assert_eq!(store.lead_format().unwrap(), Some(LEAD_FORMAT));
+    }
+
+    /// A rewritten lead's keys and alerts are what it now has: those it lost are gone, new
+    /// ones are there, a changed alert is updated, and a lead passed again unchanged keeps them.
+    #[test]
+    fn rewriting_a_lead_keeps_its_keys_and_alerts_in_step() {
+        let mut store = Store::open_in_memory().unwrap();
+        let mut tx = store.begin().unwrap();
+        let a = tx.insert_enterprise(Enterprise { name: "甲公司".into(), ..Default::default() }).unwrap();
+        tx.commit().unwrap();
+        let stored = |store: &Store| -> (Vec<String>, Vec<(String, f64)>) {
+            let keys = store
+                .db
+                .query(
+                    "SELECT key FROM opportunity_keys WHERE opportunity_id = 'o1' ORDER BY key",
+                    &[],
+                    |row| row.get(0),
+                )
+                .unwrap();
+            let alerts = store
+                .db
+                .query(
+                    "SELECT alert_id, rank FROM opportunity_alerts WHERE opportunity_id = 'o1' ORDER BY alert_id",
+                    &[],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .unwrap();
+            (keys, alerts)
+        };
+        let write = |store: &mut Store, lead: &Opportunity, keys: &[&str]| {
+            let keys = HashMap::from([(lead.id.clone(), keys.iter().map(|k| k.to_string()).collect())]);
+            store.replace_opportunities(std::slice::from_ref(lead), &keys, LeadScope::All, day()).unwrap();
+        };
+        let mut lead = full_lead("o1", a.id);
+        let mut second = lead.alerts[0].clone();
+        second.id = "a2".into();
+        lead.alerts.push(second);
+        write(&mut store, &lead, &["k1", "k2"]);
+        assert_eq!(
+            stored(&store),
+            (vec!["k1".into(), "k2".into()], vec![("a1".into(), 1.5), ("a2".into(), 1.5)])
+        );
+        // a1 weighs more now, a2 is gone and a3 came; k1 went and k3 came.
+        lead.alerts[0].weight = 1.0;
+        lead.alerts[1].id = "a3".into();
+        lead.score += 1.0;
+        write(&mut store, &lead, &["k2", "k3"]);
+        let now = (vec!["k2".into(), "k3".into()], vec![("a1".into(), 3.0), ("a3".into(), 1.5)]);
+        assert_eq!(stored(&store), now);
+        assert_eq!(store.opportunity("o1").unwrap().unwrap().alerts, lead.alerts);
+        write(&mut store, &lead, &["k2", "k3"]);
+        assert_eq!(stored(&store), now);
     }
 
     /// Placing leads writes their tier and manager, in the columns, the JSON and the tally,
