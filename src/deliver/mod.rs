@@ -62,15 +62,7 @@ pub fn assign<L: Assignable>(
     let mut load: Vec<u32> =
         managers.iter().map(|m| commitments.used.get(&m.id).copied().unwrap_or(0)).collect();
     let capacity = |i: usize| managers[i].capacity.unwrap_or(DEFAULT_CAPACITY);
-    let mut order: Vec<usize> = (0..opportunities.len()).collect();
-    order.sort_by(|&a, &b| {
-        let (x, y) = (&opportunities[a], &opportunities[b]);
-        x.is_suppressed()
-            .cmp(&y.is_suppressed())
-            .then(y.score().total_cmp(&x.score()))
-            .then(x.id().cmp(y.id()))
-    });
-    for index in order {
+    for index in best_first(opportunities) {
         let opp = &mut opportunities[index];
         if let Some(manager) = commitments.pinned.get(opp.id()).filter(|m| known.contains_key(m.as_str())) {
             opp.set_manager(Some(manager.clone()));
@@ -92,6 +84,38 @@ pub fn assign<L: Assignable>(
             managers[i].id.clone()
         }));
     }
+}
+
+/// The indices of `leads` live before suppressed, best score first, then by id: the order
+/// leads take capacity in. The keys are gathered first, so sorting millions of stored leads
+/// compares integers held side by side, and reads a lead's id only when two scores and the
+/// first eight bytes of their ids tie.
+fn best_first<L: Assignable>(leads: &[L]) -> impl Iterator<Item = usize> {
+    // Higher scores first: the bits of a float, flipped to sort as the float does
+    // (`f64::total_cmp`), then reversed.
+    let descending = |x: f64| {
+        let bits = x.to_bits();
+        let ordered = if bits >> 63 == 1 { !bits } else { bits | 1 << 63 };
+        !ordered
+    };
+    let prefix = |id: &str| {
+        let mut bytes = [0u8; 8];
+        let head = &id.as_bytes()[..id.len().min(8)];
+        bytes[..head.len()].copy_from_slice(head);
+        u64::from_be_bytes(bytes)
+    };
+    let mut keys: Vec<(bool, u64, u64, u32)> = leads
+        .iter()
+        .enumerate()
+        .map(|(i, lead)| (lead.is_suppressed(), descending(lead.score()), prefix(lead.id()), i as u32))
+        .collect();
+    keys.sort_unstable_by(|a, b| {
+        (a.0, a.1, a.2)
+            .cmp(&(b.0, b.1, b.2))
+            .then_with(|| leads[a.3 as usize].id().cmp(leads[b.3 as usize].id()))
+            .then(a.3.cmp(&b.3))
+    });
+    keys.into_iter().map(|key| key.3 as usize)
 }
 
 /// Whether a manager's regions cover an enterprise's region (`宜昌` covers `湖北省宜昌市`); a
@@ -171,6 +195,38 @@ mod tests {
 
     fn managers_of(leads: &[Opportunity]) -> Vec<Option<&str>> {
         leads.iter().map(|l| l.manager.as_deref()).collect()
+    }
+
+    /// Capacity goes best first: the sort on gathered keys gives the order a plain comparison
+    /// gives (live first, higher score, then id), with ids that tie on their first 8 bytes,
+    /// equal scores and negative zero among them.
+    #[test]
+    fn leads_take_capacity_live_and_best_first_then_by_id() {
+        let scores = [0.0, -0.0, 12.5, 12.5, 99.9, 3.0, 100.0];
+        let mut leads: Vec<Opportunity> = (0..200)
+            .map(|i| {
+                let mut l = lead(&format!("opp-12{:03}", (i * 37) % 200), 1, scores[i % scores.len()]);
+                if i % 5 == 0 {
+                    l.suppressed = Some(crate::model::Suppression {
+                        reason: crate::model::SuppressionReason::Duplicate,
+                        duplicate_of: None,
+                        detail: None,
+                    });
+                }
+                l
+            })
+            .collect();
+        leads.push(lead("opp", 1, 12.5));
+        leads.push(lead("opp-12", 1, 12.5));
+        let mut expected: Vec<usize> = (0..leads.len()).collect();
+        expected.sort_by(|&a, &b| {
+            let (x, y) = (&leads[a], &leads[b]);
+            x.is_suppressed()
+                .cmp(&y.is_suppressed())
+                .then(y.score.total_cmp(&x.score))
+                .then(x.id.cmp(&y.id))
+        });
+        assert_eq!(best_first(&leads).collect::<Vec<_>>(), expected);
     }
 
     #[test]
