@@ -34,7 +34,7 @@ const TABLES: &[(&str, &[&str])] = &[
             "suppressed_reason",
         ],
     ),
-    ("opportunity_alerts", &["alert_id", "opportunity_id", "rank", "data"]),
+    ("opportunity_alerts", &["alert_id", "opportunity_id", "rank", "data", "kind", "direct"]),
     ("opportunity_keys", &["key", "opportunity_id"]),
     ("feedback", &["seq", "opportunity_id", "actor", "status", "reason", "note", "at"]),
     ("alert_reviews", &["alert_id", "reviewer", "decision", "note", "at"]),

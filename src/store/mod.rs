@@ -1826,9 +1826,11 @@ fn sync_lead_alerts(db: &Db, id: &str, alerts: &[Alert]) -> Result<()> {
         }
         let rank = f64::from(alert.severity) * alert.weight;
         db.execute(
-            "INSERT INTO opportunity_alerts(alert_id, opportunity_id, rank, data) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT(alert_id, opportunity_id) DO UPDATE SET rank = excluded.rank, data = excluded.data",
-            p![alert.id, id, rank, data],
+            "INSERT INTO opportunity_alerts(alert_id, opportunity_id, rank, data, kind, direct)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT(alert_id, opportunity_id) DO UPDATE SET rank = excluded.rank, data = excluded.data,
+               kind = excluded.kind, direct = excluded.direct",
+            p![alert.id, id, rank, data, alert.kind, alert.path.len() <= 1],
         )?;
     }
     Ok(())

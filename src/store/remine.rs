@@ -322,21 +322,12 @@ impl Store {
         if kinds.is_empty() {
             return Ok(HashSet::new());
         }
-        let length = match self.db.backend() {
-            super::Backend::Sqlite => "json_array_length(data, '$.path')",
-            super::Backend::Postgres => "jsonb_array_length(data::jsonb -> 'path')",
-        };
-        let sql = format!(
-            "SELECT opportunity_id, {} FROM opportunity_alerts WHERE {length} <= 1",
-            json(&self.db, "data", "kind", None)
-        );
-        let rows: Vec<(String, Option<String>)> =
-            self.db.query(&sql, &[], |row| Ok((row.get(0)?, row.get(1)?)))?;
-        Ok(rows
-            .into_iter()
-            .filter(|(_, kind)| kind.as_ref().is_some_and(|k| kinds.contains(k)))
-            .map(|(id, _)| id)
-            .collect())
+        let ids: Vec<String> = self.query_in(
+            "SELECT opportunity_id FROM opportunity_alerts WHERE direct = 1 AND kind IN ({in})",
+            kinds,
+            |row| row.get(0),
+        )?;
+        Ok(ids.into_iter().collect())
     }
 
     /// The stored leads with these ids, as mining wrote them.
