@@ -221,10 +221,7 @@ mod tests {
         let mut expected: Vec<usize> = (0..leads.len()).collect();
         expected.sort_by(|&a, &b| {
             let (x, y) = (&leads[a], &leads[b]);
-            x.is_suppressed()
-                .cmp(&y.is_suppressed())
-                .then(y.score.total_cmp(&x.score))
-                .then(x.id.cmp(&y.id))
+            x.is_suppressed().cmp(&y.is_suppressed()).then(y.score.total_cmp(&x.score)).then(x.id.cmp(&y.id))
         });
         assert_eq!(best_first(&leads).collect::<Vec<_>>(), expected);
     }

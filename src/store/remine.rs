@@ -251,12 +251,26 @@ impl Store {
         Ok(out)
     }
 
-    /// The enterprises some stored lead is about, by id.
+    /// The enterprises some stored lead is about, by id, with what assignment reads of them
+    /// (region, industry, account manager) and nothing else: at 5M enterprises, decoding each
+    /// one whole cost a ranking pass 12 s.
     pub fn lead_enterprises(&self) -> Result<Vec<Enterprise>> {
-        let mut out: Vec<Enterprise> = self.json_rows(
-            "SELECT data FROM enterprises WHERE id IN (SELECT enterprise_id FROM opportunities)",
-            &[],
-        )?;
+        let db = &self.db;
+        let sql = format!(
+            "SELECT id, {}, {}, {} FROM enterprises WHERE id IN (SELECT enterprise_id FROM opportunities)",
+            json(db, "data", "region", None),
+            json(db, "data", "industry", None),
+            json(db, "data", "manager_id", None),
+        );
+        let mut out = db.query(&sql, &[], |row| {
+            Ok(Enterprise {
+                id: row.get(0)?,
+                region: row.get(1)?,
+                industry: row.get(2)?,
+                manager_id: row.get(3)?,
+                ..Default::default()
+            })
+        })?;
         out.sort_unstable_by_key(|e| e.id);
         Ok(out)
     }
