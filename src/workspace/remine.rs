@@ -428,7 +428,9 @@ impl Workspace {
         // What the rules made of the part as it last grew: the round that finds no one new
         // leaves them to be scored.
         let mut candidates = Vec::new();
+        let mut rounds = 0;
         while !pending.is_empty() {
+            rounds += 1;
             pending.sort_unstable();
             part.extend(self, graph, &pending, suppliers)?;
             let added: HashSet<EnterpriseId> = pending.iter().copied().collect();
@@ -446,6 +448,7 @@ impl Workspace {
                 .collect();
         }
         let loaded = timer.elapsed();
+        tracing::debug!(rounds, subjects = subjects.len(), records = part.records.len(), "part read");
         let timer = Instant::now();
         let input = part.input(feedback, feedback_kinds, graph, *as_of);
         let (leads, keys) = mine::score_candidates(candidates, &input, config, Some(subjects));
