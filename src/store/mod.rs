@@ -265,15 +265,8 @@ fn queue_assigned(db: &Db, queued_at: i64, only: Option<&[&str]>) -> Result<()> 
     let Some(ids) = only else {
         return db.execute(QUEUE, p![queued_at]).map(drop);
     };
-    let list: Vec<String> = (2..=remine::CHUNK + 1).map(|i| format!("?{i}")).collect();
-    let sql = format!("{QUEUE} AND id IN ({})", list.join(", "));
-    for chunk in ids.chunks(remine::CHUNK) {
-        let mut params: Vec<Param<'_>> = vec![Param::Int(queued_at)];
-        params.extend(chunk.iter().map(|id| Param::Text(Cow::Borrowed(*id))));
-        params.resize(remine::CHUNK + 1, Param::Text(Cow::Borrowed(chunk[chunk.len() - 1])));
-        db.execute(&sql, &params)?;
-    }
-    Ok(())
+    let sql = format!("{QUEUE} AND id IN ({{in}})");
+    remine::in_chunks(&sql, &[Param::Int(queued_at)], ids, |sql, params| db.execute(sql, params)).map(drop)
 }
 
 /// Folds the lead tally's rows of +1 and -1 into one row per group (a write of many leads

@@ -419,22 +419,37 @@ fn json_column<T: serde::de::DeserializeOwned>(row: &Row<'_, '_>) -> Result<T> {
 
 impl Store {
     /// Runs `sql` once per chunk of [`CHUNK`] `items`, its `{in}` standing for the list of
-    /// them (the last repeated to fill, so every chunk has one statement text and its prepared
-    /// statement is reused), and gathers the rows.
+    /// them (see [`in_chunks`]), and gathers the rows.
     pub(super) fn query_in<T, V: ToParam>(
         &self,
         sql: &str,
         items: &[V],
         mut f: impl FnMut(&Row<'_, '_>) -> Result<T>,
     ) -> Result<Vec<T>> {
-        let list = (1..=CHUNK).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
-        let sql = sql.replace("{in}", &list);
-        let mut out = Vec::new();
-        for chunk in items.chunks(CHUNK) {
-            let mut params: Vec<Param<'_>> = chunk.iter().map(ToParam::to_param).collect();
-            params.resize(CHUNK, chunk[chunk.len() - 1].to_param());
-            out.extend(self.db.query(&sql, &params, &mut f)?);
-        }
-        Ok(out)
+        let rows = in_chunks(sql, &[], items, |sql, params| self.db.query(sql, params, &mut f))?;
+        Ok(rows.into_iter().flatten().collect())
     }
+}
+
+/// Runs `sql` once per chunk of [`CHUNK`] `items` with `run`: its `{in}` stands for the list
+/// of them, numbered after the `leading` parameters every chunk passes first. The last item is
+/// repeated to fill a chunk, so every chunk has one statement text and its prepared statement
+/// is reused.
+pub(super) fn in_chunks<'a, V: ToParam, T>(
+    sql: &str,
+    leading: &[Param<'a>],
+    items: &'a [V],
+    mut run: impl FnMut(&str, &[Param<'a>]) -> Result<T>,
+) -> Result<Vec<T>> {
+    let first = leading.len() + 1;
+    let list = (first..first + CHUNK).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+    let sql = sql.replace("{in}", &list);
+    let mut out = Vec::new();
+    for chunk in items.chunks(CHUNK) {
+        let mut params: Vec<Param<'a>> = leading.to_vec();
+        params.extend(chunk.iter().map(ToParam::to_param));
+        params.resize(leading.len() + CHUNK, chunk[chunk.len() - 1].to_param());
+        out.push(run(&sql, &params)?);
+    }
+    Ok(out)
 }
