@@ -84,11 +84,7 @@ impl Store {
     /// The enterprises of the stored leads carrying any of `keys`.
     pub fn leads_sharing_keys(&self, keys: &BTreeSet<String>) -> Result<HashSet<EnterpriseId>> {
         let keys: Vec<&String> = keys.iter().collect();
-        let sql = format!(
-            "SELECT DISTINCT o.enterprise_id FROM opportunity_keys k JOIN opportunities o{} ON o.id = k.opportunity_id
-             WHERE k.key IN ({{in}})",
-            leads_by_id(&self.db)
-        );
+        let sql = self.enterprises_by_key("k.key IN ({in})");
         let found = self.query_in(&sql, &keys, |row| row.get::<EnterpriseId>(0))?;
         Ok(found.into_iter().collect())
     }
@@ -100,13 +96,19 @@ impl Store {
         let mut end = prefix.to_string();
         end.pop();
         end.push('}');
-        let sql = format!(
-            "SELECT DISTINCT o.enterprise_id FROM opportunity_keys k JOIN opportunities o{} ON o.id = k.opportunity_id
-             WHERE k.key >= ?1 AND k.key < ?2",
-            leads_by_id(&self.db)
-        );
+        let sql = self.enterprises_by_key("k.key >= ?1 AND k.key < ?2");
         let rows = self.db.query(&sql, p![prefix, end], |row| row.get::<EnterpriseId>(0))?;
         Ok(rows.into_iter().collect())
+    }
+
+    /// The query for the enterprises of the stored leads with a key (`k.key`) that meets
+    /// `condition`.
+    fn enterprises_by_key(&self, condition: &str) -> String {
+        format!(
+            "SELECT DISTINCT o.enterprise_id FROM opportunity_keys k JOIN opportunities o{} ON o.id = k.opportunity_id
+             WHERE {condition}",
+            leads_by_id(&self.db)
+        )
     }
 
     /// Those of `enterprises` with a stored lead.
