@@ -126,6 +126,10 @@ pub struct Candidate {
     /// Set by the rule itself when the event is known not to be business (agency as winner,
     /// correction notice).
     pub suppressed: Option<Suppression>,
+    /// The first day after `as_of` on which the rule would see this lead otherwise: what it
+    /// is made from leaves a window (an award a year old, a pledge within a month of expiry,
+    /// invoices out of the supply window). See [`Opportunity::turns_on`].
+    pub turns: Option<Date>,
 }
 
 /// The rule-specific part of a candidate, one variant per rule family.
@@ -137,7 +141,6 @@ pub enum Facts {
     },
     Pledge {
         expires: Date,
-        days_to_expiry: i64,
         pledgee: String,
     },
     Filing {
@@ -195,6 +198,9 @@ pub struct Screened {
 pub struct Assessed {
     pub screened: Screened,
     pub alerts: Vec<Alert>,
+    /// The first day after `as_of` on which an alert's weight or presence changes (a risk a
+    /// year older, or out of the lookback).
+    pub turns: Option<Date>,
 }
 
 /// What a mining run made: the leads, best first, each lead's event keys (by lead id), and
@@ -289,6 +295,44 @@ pub fn rank_all(
 /// The latest feedback on each lead (feedback is stored oldest first).
 pub fn latest_feedback(feedback: &[Feedback]) -> HashMap<&str, &Feedback> {
     feedback.iter().map(|f| (f.opportunity_id.as_str(), f)).collect()
+}
+
+/// The earlier of two days on which a lead turns (`None`: never).
+pub(crate) fn first_turn(a: Option<Date>, b: Option<Date>) -> Option<Date> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// How far ahead [`turn_of`] looks: beyond every window mining has.
+const TURN_HORIZON_DAYS: i64 = 4096;
+
+/// The first day after `from` on which `f` differs from `f(from)`, for `f` monotone in the
+/// day (a step function of an age: it changes once and never comes back), by bisection;
+/// `None` when it does not change within [`TURN_HORIZON_DAYS`].
+pub(crate) fn turn_of<T: PartialEq>(from: Date, f: impl Fn(Date) -> T) -> Option<Date> {
+    let now = f(from);
+    let day = |n: i64| from + chrono::Duration::days(n);
+    if f(day(TURN_HORIZON_DAYS)) == now {
+        return None;
+    }
+    // f(day(lo)) == now, f(day(hi)) != now.
+    let (mut lo, mut hi) = (0, TURN_HORIZON_DAYS);
+    while hi - lo > 1 {
+        let mid = (lo + hi) / 2;
+        if f(day(mid)) == now {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    Some(day(hi))
+}
+
+/// The day after `day`.
+pub(crate) fn day_after(day: Date) -> Date {
+    day + chrono::Duration::days(1)
 }
 
 /// `opp-` and 16 hex digits of a hash of the parts.

@@ -4,8 +4,8 @@
 
 use super::{Assessed, Facts, MineInput, ProductMatrix};
 use crate::model::{
-    yuan_cn, Enterprise, EnterpriseId, EnterpriseSize, Opportunity, OpportunityKind, OpportunityStatus, Tier,
-    WhyItem,
+    yuan_cn, Date, Enterprise, EnterpriseId, EnterpriseSize, Opportunity, OpportunityKind, OpportunityStatus,
+    Tier, WhyItem,
 };
 use std::collections::HashMap;
 
@@ -20,6 +20,10 @@ pub struct RankConfig {
     pub recency_half_life_days: f64,
     /// Points for a pledge close to expiry (refinancing is urgent).
     pub urgency_weight: f64,
+    /// Freshness and urgency move this many points at a time (in grades: 15, 12, 9, 6, 3, 0),
+    /// so a lead reads otherwise on a few days of its life, and a later day's run re-mines
+    /// only the leads whose grade moved.
+    pub time_step_points: f64,
     /// Points by enterprise size, and for being listed.
     pub size_weight: f64,
     pub listed_bonus: f64,
@@ -51,6 +55,7 @@ impl Default for RankConfig {
             recency_weight: 15.0,
             recency_half_life_days: 30.0,
             urgency_weight: 15.0,
+            time_step_points: 3.0,
             size_weight: 8.0,
             listed_bonus: 4.0,
             relationship_bonus: 6.0,
@@ -119,19 +124,18 @@ pub fn score(
                     format!("{label} {}", crate::model::yuan_cn(amount)),
                 );
             }
-            if let Facts::Pledge { days_to_expiry, .. } = c.facts {
-                let days = days_to_expiry as f64;
-                let x = (1.0 - (days - 30.0) / 150.0).clamp(0.0, 1.0);
-                push("urgency", config.urgency_weight * x, format!("质押 {days:.0} 天后到期"));
+            // Points that move with the date, a grade at a time: the day the next grade comes
+            // is the day the lead turns.
+            let mut turns = super::first_turn(c.turns, a.turns);
+            if let Facts::Pledge { expires, .. } = c.facts {
+                let points = |day| urgency_points(expires, day, config);
+                push("urgency", points(input.as_of), format!("质押于 {expires} 到期"));
+                turns = super::first_turn(turns, super::turn_of(input.as_of, |day| points(day).to_bits()));
             } else if !matches!(c.facts, Facts::Relationship { .. }) {
                 // A relationship has no event date to be fresh about.
-                let age = (input.as_of - c.event_date).num_days().max(0) as f64;
-                let x = 0.5f64.powf(age / config.recency_half_life_days);
-                push(
-                    "recency",
-                    config.recency_weight * x,
-                    format!("事件发生于 {age:.0} 天前（{}）", c.event_date),
-                );
+                let points = |day| recency_points(c.event_date, day, config);
+                push("recency", points(input.as_of), format!("事件发生于 {}", c.event_date));
+                turns = super::first_turn(turns, super::turn_of(input.as_of, |day| points(day).to_bits()));
             }
             if let Some(e) = enterprise {
                 let (x, label) = match e.size {
@@ -211,9 +215,29 @@ pub fn score(
                 status: OpportunityStatus::New,
                 due: c.due,
                 suppressed: a.screened.suppressed,
+                turns_on: turns,
             }
         })
         .collect()
+}
+
+/// Points for how fresh an event of `event_date` is on `day`: `recency_weight`, halving every
+/// `recency_half_life_days`, to the nearest grade.
+fn recency_points(event_date: Date, day: Date, config: &RankConfig) -> f64 {
+    let age = (day - event_date).num_days().max(0) as f64;
+    grade(config.recency_weight * 0.5f64.powf(age / config.recency_half_life_days), config)
+}
+
+/// Points for how close a pledge expiring on `expires` is to expiry on `day`: none 180 days
+/// before, all `urgency_weight` 30 days before, to the nearest grade.
+fn urgency_points(expires: Date, day: Date, config: &RankConfig) -> f64 {
+    let days = (expires - day).num_days() as f64;
+    grade(config.urgency_weight * (1.0 - (days - 30.0) / 150.0).clamp(0.0, 1.0), config)
+}
+
+/// `points` to the nearest multiple of `time_step_points`.
+fn grade(points: f64, config: &RankConfig) -> f64 {
+    (points / config.time_step_points).round() * config.time_step_points
 }
 
 /// Tiers from score quantiles of the live leads: A from the score at the top `tier_a_share`,
@@ -291,10 +315,8 @@ fn why_now(c: &super::Candidate) -> String {
             };
             format!("中标结果公告 {date}{amount}{joint}{buyer}，履约保函与流动资金窗口期")
         }
-        (Facts::Pledge { expires, days_to_expiry, pledgee }, _) => {
-            format!(
-                "在{pledgee}的质押/抵押将于{expires}到期（还有{days_to_expiry}天）{amount}，转贷与续贷窗口"
-            )
+        (Facts::Pledge { expires, pledgee }, _) => {
+            format!("在{pledgee}的质押/抵押将于{expires}到期{amount}，转贷与续贷窗口")
         }
         (Facts::Supply { role, core_customer, invoices, tier, via }, _) => {
             let side = match role {
@@ -379,9 +401,49 @@ mod tests {
             counterpart: None,
             facts: Facts::Filing { filing_kind: "new_branch".into() },
             suppressed: None,
+            turns: None,
         };
         let line = why_now(&candidate);
         assert!(line.starts_with("新设分支机构 2026-09-02"), "{line}");
         assert!(!line.contains("new_branch"), "{line}");
+    }
+
+    #[test]
+    fn points_that_move_with_the_date_turn_on_the_day_they_move_and_not_before() {
+        let config = RankConfig::default();
+        let today: Date = "2026-11-20".parse().unwrap();
+        let mut turns = 0;
+        for age in -3..400 {
+            let event = today - chrono::Duration::days(age);
+            let expires = today + chrono::Duration::days(age);
+            for points in [&(|day| recency_points(event, day, &config)) as &dyn Fn(Date) -> f64, &|day| {
+                urgency_points(expires, day, &config)
+            }] {
+                let now = points(today);
+                match crate::mine::turn_of(today, |day| points(day).to_bits()) {
+                    Some(turn) => {
+                        turns += 1;
+                        assert!(turn > today);
+                        assert_ne!(points(turn), now, "age {age}: nothing moved on {turn}");
+                        let mut day = today;
+                        while day < turn {
+                            assert_eq!(points(day), now, "age {age}: moved on {day}, before {turn}");
+                            day = day.succ_opt().unwrap();
+                        }
+                    }
+                    None => assert_eq!(points(today + chrono::Duration::days(5000)), now, "age {age}"),
+                }
+            }
+        }
+        // In grades: a lead's freshness moves on a few days of its life, not every day.
+        assert!(turns > 100, "{turns}");
+        let event = today - chrono::Duration::days(1);
+        let mut day = today;
+        let mut moves = 0;
+        while let Some(turn) = crate::mine::turn_of(day, |d| recency_points(event, d, &config).to_bits()) {
+            moves += 1;
+            day = turn;
+        }
+        assert_eq!(moves, (config.recency_weight / config.time_step_points) as usize, "one move per grade");
     }
 }

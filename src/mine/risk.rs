@@ -45,6 +45,10 @@ pub fn attach(
             let found = cache
                 .entry(enterprise)
                 .or_insert_with(|| risks_of(enterprise, input, enterprises, &by_subject, config));
+            let turns = found
+                .iter()
+                .map(|r| turn_of_risk(r.event, input.as_of, config))
+                .fold(None, super::first_turn);
             let alerts = found
                 .iter()
                 .map(|Reaching { event, path, links, reach }| Alert {
@@ -63,15 +67,27 @@ pub fn attach(
                     record: event.id.clone(),
                 })
                 .collect();
-            Assessed { screened: s, alerts }
+            Assessed { screened: s, alerts, turns }
         })
         .collect()
 }
 
-/// Risk halves with every year of the event's age.
+/// Risk halves with every full year of the event's age: it weighs the same all year, so a
+/// lead's alerts move on the event's anniversaries, not every day.
 fn age_factor(event: &RiskEvent, as_of: crate::model::Date) -> f64 {
-    let years = (as_of - event.published).num_days().max(0) as f64 / 365.0;
-    (0.5f64.powf(years) * 1000.0).round() / 1000.0
+    let years = (as_of - event.published).num_days().max(0) / 365;
+    0.5f64.powi(years.min(64) as i32)
+}
+
+/// The first day after `as_of` on which the alert for `event` weighs otherwise (its next
+/// anniversary) or is gone (out of the lookback).
+fn turn_of_risk(
+    event: &RiskEvent,
+    as_of: crate::model::Date,
+    config: &RiskConfig,
+) -> Option<crate::model::Date> {
+    let gone = event.published + chrono::Duration::days(config.lookback_days + 1);
+    super::first_turn(super::turn_of(as_of, |day| age_factor(event, day).to_bits()), Some(gone))
 }
 
 /// How much of an owner's risk reaches the enterprise: its effective stake, less 30% for each

@@ -78,6 +78,8 @@ pub fn generate(
                 if !(lo..=hi).contains(&days) || pledge.registered > input.as_of {
                     continue;
                 }
+                // Out of the window the day it is less than `lo` days from expiry.
+                let turns = Some(expires - chrono::Duration::days(lo - 1));
                 out.push(Candidate {
                     id: stable_id("opp", &["pledge", &pledge.id, &pledge.pledgor.id.to_string()]),
                     kind: OpportunityKind::PledgeRefinancing,
@@ -94,12 +96,9 @@ pub fn generate(
                         pledge.amount.map(|a| a.round() as i64).unwrap_or(-1)
                     )],
                     counterpart: Some(pledge.pledgee.id),
-                    facts: Facts::Pledge {
-                        expires,
-                        days_to_expiry: days,
-                        pledgee: pledge.pledgee.name.clone(),
-                    },
+                    facts: Facts::Pledge { expires, pledgee: pledge.pledgee.name.clone() },
                     suppressed: None,
+                    turns,
                 });
             }
             Record::Filing(filing) if fresh(filing.published) => {
@@ -123,6 +122,7 @@ pub fn generate(
                     counterpart: filing.counterparty.as_ref().map(|c| c.id),
                     facts: Facts::Filing { filing_kind: filing.kind.clone() },
                     suppressed: None,
+                    turns: Some(stale_on(filing.published, config)),
                 });
             }
             _ => {}
@@ -131,6 +131,20 @@ pub fn generate(
     supply_chain_candidates(input, enterprises, config, &mut out);
     relationship_candidates(input, enterprises, &mut out);
     out
+}
+
+/// The day an award or filing published on `published` is too old to be a lead.
+fn stale_on(published: Date, config: &RuleConfig) -> Date {
+    published + chrono::Duration::days(config.event_max_age_days + 1)
+}
+
+/// The day the oldest of `invoices` leaves the supply window (`None` without invoices).
+fn first_out_of_window<'r>(
+    invoices: impl IntoIterator<Item = &'r Record>,
+    config: &RuleConfig,
+) -> Option<Date> {
+    let oldest = invoices.into_iter().map(Record::date).min()?;
+    Some(oldest + chrono::Duration::days(config.supply_window_days + 1))
 }
 
 /// A lead is never due before the manager has had a few days to see it: a week after it was
@@ -197,6 +211,8 @@ fn relationship_candidates(
                 counterpart: Some(customer.id),
                 facts: Facts::Relationship { customer: customer.name.clone(), path },
                 suppressed: None,
+                // Only the graph moves it, and a change in the store moves the graph.
+                turns: None,
             });
         }
     }
@@ -269,6 +285,7 @@ fn award_candidates(
             counterpart: tender.buyer.as_ref().map(|b| b.id),
             facts: Facts::Award { joint_winners, buyer: tender.buyer.as_ref().map(|b| b.name.clone()) },
             suppressed,
+            turns: Some(stale_on(tender.published, config)),
         });
     }
 }
@@ -392,7 +409,9 @@ fn supply_chain_candidates(
     }
     // Declared supplier relations count even without invoices (with whether the relation
     // says when it began: one that does not dates from when its lead was first seen).
-    let mut declared: HashMap<(EnterpriseId, EnterpriseId, SupplyRole), (Evidence, bool)> = HashMap::new();
+    // (evidence, whether it is dated, the day the relation ends)
+    type Declared = (Evidence, bool, Option<Date>);
+    let mut declared: HashMap<(EnterpriseId, EnterpriseId, SupplyRole), Declared> = HashMap::new();
     for relation in input.relations {
         if relation.kind != RelationKind::Supplier || !relation.is_current(input.as_of) {
             continue;
@@ -407,16 +426,17 @@ fn supply_chain_candidates(
             published: relation.start.unwrap_or(input.as_of),
         };
         let dated = relation.start.is_some();
+        let ends = relation.end.map(super::day_after);
         let volume = relation.amount.unwrap_or(config.supply_min_volume);
         if is_customer(relation.to) && !is_customer(supplier) {
             let link = links.entry((supplier, relation.to, SupplyRole::Supplier)).or_default();
             link.0 += volume;
-            declared.insert((supplier, relation.to, SupplyRole::Supplier), (evidence.clone(), dated));
+            declared.insert((supplier, relation.to, SupplyRole::Supplier), (evidence.clone(), dated, ends));
         }
         if is_customer(supplier) && !is_customer(relation.to) {
             let link = links.entry((relation.to, supplier, SupplyRole::Buyer)).or_default();
             link.0 += volume;
-            declared.insert((relation.to, supplier, SupplyRole::Buyer), (evidence, dated));
+            declared.insert((relation.to, supplier, SupplyRole::Buyer), (evidence, dated, ends));
         }
     }
     let mut keys: Vec<_> = links.keys().copied().collect();
@@ -434,12 +454,16 @@ fn supply_chain_candidates(
         let seen = input.seen(&id);
         let last = records.iter().map(|r| r.date()).max().unwrap_or(seen);
         let core_name = enterprises.get(&core).map(|e| e.name.clone()).unwrap_or_default();
-        let declared = declared.remove(&key).map(|(mut evidence, dated)| {
-            if !dated {
-                evidence.published = seen;
+        let (declared, ends) = match declared.remove(&key) {
+            Some((mut evidence, dated, ends)) => {
+                if !dated {
+                    evidence.published = seen;
+                }
+                (Some(evidence), ends)
             }
-            evidence
-        });
+            None => (None, None),
+        };
+        let turns = super::first_turn(first_out_of_window(records.iter().copied(), config), ends);
         out.push(Candidate {
             due: Some(a_month_on(seen)),
             id,
@@ -452,8 +476,9 @@ fn supply_chain_candidates(
             counterpart: Some(core),
             facts: Facts::Supply { role, core_customer: core_name, invoices: count, tier: 1, via: None },
             suppressed: None,
+            turns,
         });
-        tier_one.push((lead, core, role));
+        tier_one.push((lead, core, role, turns));
     }
     tier_two_candidates(input, enterprises, config, &tier_one, out);
 }
@@ -475,7 +500,7 @@ fn tier_two_candidates(
     input: &MineInput<'_>,
     enterprises: &HashMap<EnterpriseId, &Enterprise>,
     config: &RuleConfig,
-    tier_one: &[(EnterpriseId, EnterpriseId, SupplyRole)],
+    tier_one: &[(EnterpriseId, EnterpriseId, SupplyRole, Option<Date>)],
     out: &mut Vec<Candidate>,
 ) {
     // (seller, buyer) -> (volume, invoice count, invoices)
@@ -494,11 +519,13 @@ fn tier_two_candidates(
         t.0 = to_fen(t.0);
     }
     let known: HashSet<(EnterpriseId, EnterpriseId)> =
-        tier_one.iter().map(|(lead, core, _)| (*lead, *core)).collect();
+        tier_one.iter().map(|(lead, core, ..)| (*lead, *core)).collect();
     let is_customer = |id: EnterpriseId| enterprises.get(&id).is_some_and(|e| e.is_customer);
     let name = |id: EnterpriseId| enterprises.get(&id).map(|e| e.name.clone()).unwrap_or_default();
-    // (tier-2 firm, customer, role, the tier-1 firm between, volume, invoice count, invoices)
-    type TierTwo<'r> = (EnterpriseId, EnterpriseId, SupplyRole, EnterpriseId, f64, u32, Vec<&'r Record>);
+    // (tier-2 firm, customer, role, the tier-1 firm between, volume, invoice count, invoices,
+    // the day the tier-1 link turns)
+    type TierTwo<'r> =
+        (EnterpriseId, EnterpriseId, SupplyRole, EnterpriseId, f64, u32, Vec<&'r Record>, Option<Date>);
     let mut found: Vec<TierTwo<'_>> = Vec::new();
     // Who sells to each firm, and who buys from it.
     let mut sellers_to: HashMap<EnterpriseId, Vec<(EnterpriseId, &Trade<'_>)>> = HashMap::new();
@@ -507,7 +534,7 @@ fn tier_two_candidates(
         sellers_to.entry(*buyer).or_default().push((*seller, t));
         buyers_from.entry(*seller).or_default().push((*buyer, t));
     }
-    for &(first, core, role) in tier_one {
+    for &(first, core, role, link_turns) in tier_one {
         let partners = match role {
             SupplyRole::Supplier => sellers_to.get(&first),
             SupplyRole::Buyer => buyers_from.get(&first),
@@ -520,12 +547,13 @@ fn tier_two_candidates(
             {
                 continue;
             }
-            found.push((second, core, role, first, *volume, *count, records.clone()));
+            found.push((second, core, role, first, *volume, *count, records.clone(), link_turns));
         }
     }
     found.sort_by_key(|f| (f.0, f.1, f.2, f.3));
     found.dedup_by(|a, b| (a.0, a.1, a.2) == (b.0, b.1, b.2));
-    for (lead, core, role, via, volume, count, mut records) in found {
+    for (lead, core, role, via, volume, count, mut records, link_turns) in found {
+        let turns = super::first_turn(first_out_of_window(records.iter().copied(), config), link_turns);
         records.sort_by(|a, b| b.amount().unwrap_or(0.0).total_cmp(&a.amount().unwrap_or(0.0)));
         let last = records.iter().map(|r| r.date()).max().unwrap_or(input.as_of);
         let id = stable_id("opp", &["supply2", &lead.to_string(), &core.to_string(), role.as_str()]);
@@ -547,6 +575,7 @@ fn tier_two_candidates(
                 via: Some(name(via)),
             },
             suppressed: None,
+            turns,
         });
     }
 }

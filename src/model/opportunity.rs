@@ -331,6 +331,13 @@ pub struct Opportunity {
     #[serde(default)]
     pub why_now: String,
     pub suppressed: Option<Suppression>,
+    /// The first day after the one it was mined as of on which this lead would read otherwise
+    /// with nothing in the store changed: its freshness or urgency moves a point, its evidence
+    /// or a risk on it ages out of a window or into another year. A run on a later day
+    /// re-mines the leads whose day has come and keeps the others as they are. `None`: only a
+    /// change in the store moves it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub turns_on: Option<Date>,
     /// Last, so that a list splices a lead's current status into its stored JSON at the end
     /// (`store::splice_status`).
     pub status: OpportunityStatus,
@@ -357,6 +364,7 @@ impl Opportunity {
             tier: Tier::default(),
             why_now: String::new(),
             suppressed: None,
+            turns_on: None,
         }
     }
 }
