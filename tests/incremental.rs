@@ -452,7 +452,62 @@ fn incremental_mining_gives_the_leads_a_full_run_gives() {
     assert_eq!((idle.run.mode, idle.run.remined_enterprises), ("incremental", Some(0)));
     assert_eq!(idle.changed, Written { written: 0, dropped: 0 });
 
-    // Another date moves every lead: a full run.
-    let next_day = twins.incremental.mine(as_of.succ_opt().unwrap()).unwrap();
-    assert_eq!(next_day.run.mode, "full");
+    // Later days: the leads that turn by then are re-mined, with what comes into a window in
+    // between (records dated after the last run's day, pledges coming within reach of expiry,
+    // relations starting or ending) and the day's imports; the others are kept. The same leads
+    // as a full run on that day, every time, and far fewer enterprises re-mined the next day.
+    let day = |n: i64| as_of + chrono::Duration::days(n);
+    let remined = twins.mine(day(1), "the next day");
+    assert!(remined < enterprises / 4, "{remined} of {enterprises} enterprises re-mined the next day");
+    let (header, lines) = rows(&gen, "tenders.csv");
+    let later: Vec<String> = lines
+        .iter()
+        .step_by(7)
+        .map(|line| {
+            let mut fields: Vec<String> = line.split(',').map(str::to_string).collect();
+            fields[0] = format!("{}-later", fields[0]);
+            fields.join(",")
+        })
+        .collect();
+    write(&batch(14), "tenders.csv", &header, &later);
+    // Relations that end in a few days, and others that start in a few weeks.
+    let (header, lines) = rows(&gen, "relations.csv");
+    let columns: Vec<&str> = header.split(',').collect();
+    let (start, end) = (
+        columns.iter().position(|c| *c == "start").unwrap(),
+        columns.iter().position(|c| *c == "end").unwrap(),
+    );
+    let dated: Vec<String> = lines
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % 6 == 2 || i % 6 == 5)
+        .map(|(i, line)| {
+            let mut fields: Vec<String> = line.split(',').map(str::to_string).collect();
+            if i % 6 == 2 {
+                fields[end] = day(5).to_string();
+            } else {
+                fields[start] = day(20).to_string();
+            }
+            fields.join(",")
+        })
+        .collect();
+    write(&batch(14), "relations.csv", &header, &dated);
+    twins.import(&batch(14));
+    // Day by day for a fortnight (a lead turning a day late or early is caught on its day),
+    // then a month and half a year on, and the day the oldest notice is a year old.
+    let (header, lines) = rows(&gen, "tenders.csv");
+    let published = header.split(',').position(|c| c == "published").unwrap();
+    let oldest: Date =
+        lines.iter().map(|l| l.split(',').nth(published).unwrap().parse().unwrap()).min().unwrap();
+    let stale = (oldest - as_of).num_days() + 366;
+    assert!(stale > 200, "{oldest}");
+    for n in (2..=15).chain([40, 200, stale]) {
+        twins.mine(day(n), &format!("day {n}"));
+    }
+    let idle = twins.incremental.mine(day(stale)).unwrap();
+    assert_eq!((idle.run.mode, idle.run.remined_enterprises), ("incremental", Some(0)));
+
+    // An earlier day than the last run's: a full run.
+    let back = twins.incremental.mine(day(stale - 1)).unwrap();
+    assert_eq!(back.run.mode, "full", "{:?}", back.run);
 }

@@ -374,7 +374,7 @@ pub use copy::Copied;
 pub use db::Backend;
 pub use lead::Leadership;
 pub use outbox::OutboxDepth;
-pub use remine::{Invoices, MiningMark, Standing};
+pub use remine::{Invoices, MiningMark, Standing, Turned};
 use schema::{MIGRATIONS, POSTGRES_MIGRATIONS};
 pub use tx::{RowMark, StoreTx, Upsert};
 mod watch;
@@ -1189,14 +1189,15 @@ impl Store {
             }
             db.execute(
                 "INSERT INTO opportunities(id, enterprise_id, manager, score, suppressed, mined_at, data,
-                   tier, kind, due, amount, digest, first_seen, suppressed_reason)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                   tier, kind, due, amount, digest, first_seen, suppressed_reason, turns_on)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
                  ON CONFLICT(id) DO UPDATE SET enterprise_id = excluded.enterprise_id,
                    manager = excluded.manager, score = excluded.score,
                    suppressed = excluded.suppressed, suppressed_reason = excluded.suppressed_reason,
                    mined_at = excluded.mined_at,
                    data = excluded.data, tier = excluded.tier, kind = excluded.kind,
-                   due = excluded.due, amount = excluded.amount, digest = excluded.digest",
+                   due = excluded.due, amount = excluded.amount, digest = excluded.digest,
+                   turns_on = excluded.turns_on",
                 p![
                     opp.id,
                     opp.enterprise.id,
@@ -1212,6 +1213,7 @@ impl Store {
                     digest,
                     first_seen,
                     opp.suppressed.as_ref().map(|s| s.reason.as_str()),
+                    opp.turns_on.map(|d| d.to_string()),
                 ],
             )?;
             written.written += 1;

@@ -4,6 +4,7 @@
 use super::db::{p, Backend, Param, Row, ToParam};
 use super::{json, meta, Result, Store};
 use crate::model::{Date, Enterprise, EnterpriseId, Opportunity, Record, Relation, Tier};
+use chrono::Datelike;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Values per `IN (…)` list. Every list has this many (the last value repeated), so each query
@@ -42,6 +43,20 @@ pub struct MiningMark {
     pub seq: Option<u64>,
     pub feedback_seq: u64,
     pub state: i64,
+    /// The day it mined as of.
+    pub as_of: Option<Date>,
+}
+
+/// What the date alone moves from one day to a later one (see [`Store::turned`]).
+#[derive(Debug, Default)]
+pub struct Turned {
+    /// The enterprises of the stored leads that turn by the later day.
+    pub leads: Vec<EnterpriseId>,
+    /// Records that come into a window: dated after the first day, or pledges coming within
+    /// reach of expiry.
+    pub records: Vec<Record>,
+    /// Relations that start or end in between.
+    pub relations: Vec<Relation>,
 }
 
 impl Store {
@@ -50,7 +65,47 @@ impl Store {
             seq: self.mined_seq()?,
             feedback_seq: meta(&self.db, "mined_feedback_seq")?.max(0) as u64,
             state: meta(&self.db, "mined_state")?,
+            as_of: i32::try_from(meta(&self.db, "mined_as_of")?)
+                .ok()
+                .filter(|days| *days > 0)
+                .and_then(Date::from_num_days_from_ce_opt),
         })
+    }
+
+    /// What the date alone moves between the days `from` and `to` (later): the stored leads
+    /// that turn by `to`, the records that come into a window by then (dated in between, or
+    /// pledges whose expiry comes within `pledge_reach` days), and the relations that start
+    /// or end in between. A run on `to` re-mines what these reach, as it does for changes.
+    pub fn turned(&self, from: Date, to: Date, pledge_reach: i64) -> Result<Turned> {
+        let day = |date: Date| date.to_string();
+        let leads = self.db.query(
+            "SELECT DISTINCT enterprise_id FROM opportunities WHERE turns_on <= ?1",
+            p![day(to)],
+            |row| row.get::<EnterpriseId>(0),
+        )?;
+        let mut records: Vec<(String, Record)> = self.db.query(
+            "SELECT kind, id, data FROM records WHERE published > ?1 AND published <= ?2",
+            p![day(from), day(to)],
+            keyed_record,
+        )?;
+        let reach = chrono::Duration::days(pledge_reach);
+        let sql = format!(
+            "SELECT kind, id, data FROM records WHERE kind = 'pledge' AND {expires} > ?1 AND {expires} <= ?2",
+            expires = json(&self.db, "data", "expires", None)
+        );
+        records.extend(self.db.query(&sql, p![day(from + reach), day(to + reach)], keyed_record)?);
+        records.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        records.dedup_by(|a, b| a.0 == b.0);
+        // Current on `from` and not on `to`, or the other way round (see `Relation::is_current`).
+        let (start, end) = (json(&self.db, "data", "start", None), json(&self.db, "data", "end", None));
+        let sql = format!(
+            "SELECT key, data FROM relations WHERE {start} > ?1 AND {start} <= ?2
+             UNION SELECT key, data FROM relations WHERE {end} >= ?1 AND {end} < ?2"
+        );
+        let relations = self.db.query(&sql, p![day(from), day(to)], |row| {
+            Ok(serde_json::from_str::<Relation>(&row.get::<String>(1)?)?)
+        })?;
+        Ok(Turned { leads, records: records.into_iter().map(|(_, r)| r).collect(), relations })
     }
 
     /// Records the mark of a finished run, in one transaction.
@@ -62,6 +117,8 @@ impl Store {
         set("mined_seq", mark.seq.map_or(-1, |s| s as i64))?;
         set("mined_feedback_seq", mark.feedback_seq as i64)?;
         set("mined_state", mark.state)?;
+        // Days from the common era: -1 (none) is no day.
+        set("mined_as_of", mark.as_of.map_or(-1, |day| i64::from(day.num_days_from_ce())))?;
         tx.commit()
     }
 

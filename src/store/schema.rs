@@ -389,6 +389,22 @@ pub(super) const MIGRATIONS: &[&str] = &[
         direct = COALESCE(json_array_length(data, '$.path') <= 1, 0);
     CREATE INDEX opportunity_alerts_direct ON opportunity_alerts(direct, kind, opportunity_id);
     "#,
+    // 26: what the date alone moves. The day each lead turns (see `Opportunity::turns_on`),
+    // and what a later day brings into a window or takes out of one that no lead knows of yet:
+    // records dated after the day mined as of, pledges coming within reach of expiry,
+    // relations starting or ending. The day of the last run is kept with its mark; a store
+    // without one mines everything next.
+    r#"
+    ALTER TABLE opportunities ADD COLUMN turns_on TEXT;
+    CREATE INDEX opportunities_turns ON opportunities(turns_on) WHERE turns_on IS NOT NULL;
+    CREATE INDEX records_published ON records(published);
+    CREATE INDEX records_expires ON records(json_extract(data, '$.expires')) WHERE kind = 'pledge';
+    CREATE INDEX relations_start ON relations(json_extract(data, '$.start'))
+        WHERE json_extract(data, '$.start') IS NOT NULL;
+    CREATE INDEX relations_end ON relations(json_extract(data, '$.end'))
+        WHERE json_extract(data, '$.end') IS NOT NULL;
+    INSERT INTO meta(key, value) VALUES ('mined_as_of', -1);
+    "#,
 ];
 
 /// The PostgreSQL schema, as its own migrations (its version is the `schema_version` row of
@@ -634,5 +650,17 @@ pub(super) const POSTGRES_MIGRATIONS: &[&str] = &[
     UPDATE opportunity_alerts SET kind = data::jsonb ->> 'kind',
         direct = CASE WHEN jsonb_array_length(data::jsonb -> 'path') <= 1 THEN 1 ELSE 0 END;
     CREATE INDEX opportunity_alerts_direct ON opportunity_alerts(direct, kind, opportunity_id);
+    "#,
+    // 11: SQLite's 26 (what the date alone moves).
+    r#"
+    ALTER TABLE opportunities ADD COLUMN turns_on TEXT;
+    CREATE INDEX opportunities_turns ON opportunities(turns_on) WHERE turns_on IS NOT NULL;
+    CREATE INDEX records_published ON records(published);
+    CREATE INDEX records_expires ON records((data::jsonb #>> '{expires}')) WHERE kind = 'pledge';
+    CREATE INDEX relations_start ON relations((data::jsonb #>> '{start}'))
+        WHERE (data::jsonb #>> '{start}') IS NOT NULL;
+    CREATE INDEX relations_end ON relations((data::jsonb #>> '{end}'))
+        WHERE (data::jsonb #>> '{end}') IS NOT NULL;
+    INSERT INTO meta(key, value) VALUES ('mined_as_of', -1);
     "#,
 ];

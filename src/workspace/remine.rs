@@ -21,10 +21,19 @@
 //!   ones turn up; a termination notice re-mines every lead on its project;
 //! - feedback on the lead.
 //!
-//! What moves every lead at once — the date mined as of (recency, windows), the configuration,
-//! won and lost outcomes (win rates, learned ranking) — is fingerprinted; when it changed, the
-//! run is a full one. So is a run without an earlier one, or with more changes waiting than
-//! the change log keeps ([`crate::store::MINING_BACKLOG`]).
+//! A later day moves only some leads: points for freshness and urgency move a grade (3 points)
+//! at a time, risk weighs less each full year, and evidence leaves its window on a known day, so
+//! each lead knows the first day it would read otherwise ([`Opportunity::turns_on`]). A run on
+//! a later day re-mines those leads' enterprises, and takes what the days in between bring
+//! into a window that no lead knows of yet — records dated in between, pledges coming within
+//! reach of expiry, relations starting or ending — as it takes changes
+//! ([`crate::store::Store::turned`]).
+//!
+//! What moves every lead at once — the configuration, won and lost outcomes (win rates,
+//! learned ranking) — is fingerprinted; when it changed, the run is a full one. So is a run
+//! without an earlier one, on an earlier day than the last, with more changes waiting than
+//! the change log keeps ([`crate::store::MINING_BACKLOG`]), or with more enterprises turned
+//! than a slice holds.
 //!
 //! `tests/incremental.rs` holds this to account: generated data imported in batches into two
 //! data dirs, one mined incrementally and one in full, the same leads after every batch.
@@ -131,7 +140,12 @@ struct Remined {
 
 enum Plan {
     Full(String),
-    Incremental { upto: u64, changes: Vec<Change> },
+    /// `since`: the day of the last run, when earlier than this one's.
+    Incremental {
+        upto: u64,
+        changes: Vec<Change>,
+        since: Option<Date>,
+    },
 }
 
 impl Workspace {
@@ -146,11 +160,11 @@ impl Workspace {
         // The position first: feedback given meanwhile is read again by the next run.
         let feedback_seq = self.store.feedback_seq()?;
         let feedback = self.store.feedback()?;
-        let state = self.mining_state(as_of, &config, &feedback)?;
+        let state = self.mining_state(&config, &feedback)?;
         let mark = self.store.mining_mark()?;
         let plan = match mode {
             MineMode::Full => Plan::Full("asked for (--full)".into()),
-            MineMode::Auto => self.plan(&mark, state, &config, &feedback)?,
+            MineMode::Auto => self.plan(&mark, state, as_of, &config, &feedback)?,
         };
         let (summary, upto) = match plan {
             Plan::Full(reason) => {
@@ -163,27 +177,39 @@ impl Workspace {
                     self.mine_in_slices(as_of, &config, &feedback, slice, reason)?
                 }
             }
-            Plan::Incremental { upto, changes } => {
-                self.mine_changes(as_of, &config, &feedback, &mark, upto, changes)?
+            Plan::Incremental { upto, changes, since } => {
+                match self.mine_changes(as_of, since, &config, &feedback, &mark, upto, changes)? {
+                    Some(done) => done,
+                    None => {
+                        let reason = "more enterprises turned since the last run's day than a slice holds";
+                        let slice = self.config.mine.slice_enterprises.get();
+                        self.mine_in_slices(as_of, &config, &feedback, slice, reason.into())?
+                    }
+                }
             }
         };
         self.store.audit("mine", "mine", &serde_json::to_string(&summary).unwrap_or_default())?;
-        self.store.set_mining_mark(&MiningMark { seq: Some(upto), feedback_seq, state })?;
+        self.store.set_mining_mark(&MiningMark {
+            seq: Some(upto),
+            feedback_seq,
+            state,
+            as_of: Some(as_of),
+        })?;
         // The graph this run used was caught up to `upto` and saved: the log up to there is
         // needed neither by the graph nor by the next run.
         self.store.prune_graph_changes(upto)?;
         Ok(summary)
     }
 
-    /// A fingerprint of what moves every lead at once: the date, the configuration (and the
-    /// build), and the won and lost outcomes.
-    fn mining_state(&self, as_of: Date, config: &MineConfig, feedback: &[Feedback]) -> Result<i64> {
+    /// A fingerprint of what moves every lead at once: the configuration (and the build), and
+    /// the won and lost outcomes.
+    fn mining_state(&self, config: &MineConfig, feedback: &[Feedback]) -> Result<i64> {
         let mut decided: Vec<(&str, &str)> =
             decided(feedback).map(|(id, f)| (id, f.status.as_str())).collect();
         decided.sort_unstable();
         let local_words = std::fs::read_to_string(self.dir.join("userdict.txt")).unwrap_or_default();
         let text = format!(
-            "{as_of}\u{1f}{}\u{1f}{:?}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{local_words}\u{1f}{decided:?}\u{1f}{}",
+            "{}\u{1f}{:?}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{local_words}\u{1f}{decided:?}\u{1f}{}",
             env!("CARGO_PKG_VERSION"),
             self.config.mine,
             self.config
@@ -204,14 +230,20 @@ impl Workspace {
         &self,
         mark: &MiningMark,
         state: i64,
+        as_of: Date,
         config: &MineConfig,
         feedback: &[Feedback],
     ) -> Result<Plan> {
-        let Some(seq) = mark.seq else { return Ok(Plan::Full("no earlier run".into())) };
+        let (Some(seq), Some(last)) = (mark.seq, mark.as_of) else {
+            return Ok(Plan::Full("no earlier run".into()));
+        };
         if mark.state != state {
             return Ok(Plan::Full(
-                "the date, the configuration or the won/lost outcomes changed since the last run".into(),
+                "the configuration or the won/lost outcomes changed since the last run".into(),
             ));
+        }
+        if as_of < last {
+            return Ok(Plan::Full(format!("mined as of {as_of}, before the last run's day ({last})")));
         }
         let decided = decided_outcomes(feedback);
         if decided >= config.learn.min_outcomes {
@@ -224,9 +256,11 @@ impl Workspace {
             return Ok(Plan::Full(format!("{} changes since the last run", version.seq - seq)));
         }
         match self.store.changes_since(seq)? {
-            (upto, Some(changes)) => {
-                Ok(Plan::Incremental { upto, changes: changes.into_iter().map(|(_, c)| c).collect() })
-            }
+            (upto, Some(changes)) => Ok(Plan::Incremental {
+                upto,
+                changes: changes.into_iter().map(|(_, c)| c).collect(),
+                since: (as_of > last).then_some(last),
+            }),
             (_, None) => Ok(Plan::Full("the change log no longer reaches the last run".into())),
         }
     }
@@ -263,23 +297,39 @@ impl Workspace {
         Ok((summarize(as_of, ranking, &opportunities, changed, run), version.seq))
     }
 
-    /// Re-mines the leads `changes` (and feedback since the last run) can reach.
+    /// Re-mines the leads `changes` (and feedback since the last run, and the days since
+    /// `since`) can reach. `None` when more enterprises turned since then than a slice holds:
+    /// a run in slices does better.
+    #[allow(clippy::too_many_arguments)]
     fn mine_changes(
         &mut self,
         as_of: Date,
+        since: Option<Date>,
         config: &MineConfig,
         feedback: &[Feedback],
         mark: &MiningMark,
         upto: u64,
-        changes: Vec<Change>,
-    ) -> Result<(super::MineSummary, u64)> {
+        mut changes: Vec<Change>,
+    ) -> Result<Option<(super::MineSummary, u64)>> {
         let started = Instant::now();
+        let turned = match since {
+            Some(last) => self.store.turned(last, as_of, config.rules.pledge_window_days.1)?,
+            None => Default::default(),
+        };
+        if turned.leads.len() > self.config.mine.slice_enterprises.get() {
+            return Ok(None);
+        }
+        let turned_leads = turned.leads.len();
+        // What comes into a window is taken as a change to it.
+        changes.extend(turned.records.into_iter().map(|new| Change::Record { old: None, new }));
+        changes.extend(turned.relations.into_iter().map(|new| Change::Relation { old: None, new }));
         let graph = self.refresh_graph_from(None, as_of, None)?;
         let feedback_after = self.store.leads_with_feedback_after(mark.feedback_seq)?;
         let taken_in = changes.len() + feedback_after.len();
         let context = Context::load(self, feedback, as_of)?;
         let mut subjects = self.touched(&graph, config, &changes, &context.suppliers)?;
         subjects.extend(feedback_after);
+        subjects.extend(turned.leads);
         let touched = subjects.len();
         let remined = self.remine(&graph, config, &context, &mut subjects)?;
         let Remined { leads: mut fresh, keys, enterprises, records, loaded, scored } = remined;
@@ -297,6 +347,7 @@ impl Workspace {
         let changed = self.store.replace_opportunities(&write, &keys, LeadScope::Of(&subjects), as_of)?;
         tracing::info!(
             changes = taken_in,
+            turned = turned_leads,
             touched,
             remined = subjects.len(),
             records,
@@ -318,7 +369,7 @@ impl Workspace {
         };
         let mut summary = summarize(as_of, ranking, &fresh, changed, run);
         add_standings(&mut summary, &standings);
-        Ok((summary, upto))
+        Ok(Some((summary, upto)))
     }
 
     /// Mines everything a slice of enterprises at a time, so that what is held is the graph,
