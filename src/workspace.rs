@@ -755,8 +755,12 @@ impl Workspace {
     ) -> Result<EnterpriseGraph> {
         let options = BuildOptions::new(as_of);
         let version = self.store.graph_version()?;
+        // A graph of an earlier day is moved to this one (see `Workspace::advanced`).
         let usable = |stamp: GraphVersion, built: BuildOptions| {
-            stamp.store_id == version.store_id && stamp.seq <= version.seq && built == options
+            stamp.store_id == version.store_id
+                && stamp.seq <= version.seq
+                && built.supply_window_days == options.supply_window_days
+                && built.as_of <= as_of
         };
         let path = self.graph_snapshot_path();
         let in_memory = graph.filter(|g| usable(g.stamp(), g.options()));
@@ -771,10 +775,10 @@ impl Workspace {
                 None
             })
         };
-        if let Some(graph) = self.caught_up(in_memory)? {
+        if let Some(graph) = self.advanced(self.caught_up(in_memory)?, as_of)? {
             return Ok(graph);
         }
-        if let Some(graph) = self.caught_up(from_disk())? {
+        if let Some(graph) = self.advanced(self.caught_up(from_disk())?, as_of)? {
             return Ok(graph);
         }
         match loaded {
@@ -823,6 +827,32 @@ impl Workspace {
             graph.set_stamp(version);
             self.save_graph(&graph);
         }
+        Ok(Some(graph))
+    }
+
+    /// `graph` (caught up with the store) moved to the day `as_of` and saved, when of an
+    /// earlier day: what the days in between move, read from the store, rather than a rebuild.
+    /// `None` when it cannot be moved exactly.
+    fn advanced(&self, graph: Option<EnterpriseGraph>, as_of: Date) -> Result<Option<EnterpriseGraph>> {
+        let Some(mut graph) = graph else { return Ok(None) };
+        let from = graph.options().as_of;
+        if from == as_of {
+            return Ok(Some(graph));
+        }
+        let relations = self.store.relations_turning(from, as_of)?;
+        let window = i64::from(graph.options().supply_window_days);
+        let invoices = self.store.invoices_turning(from, as_of, window)?;
+        if !graph.advance(as_of, &relations, &invoices) {
+            return Ok(None);
+        }
+        tracing::info!(
+            %from,
+            to = %as_of,
+            relations = relations.len(),
+            invoices = invoices.len(),
+            "graph moved to a later day"
+        );
+        self.save_graph(&graph);
         Ok(Some(graph))
     }
 

@@ -214,3 +214,77 @@ fn a_streamed_rebuild_reads_more_rows_than_a_cursor_hands_over_at_once() {
     let resolver = ws.store().resolver().unwrap();
     assert_eq!(resolver.len(), n);
 }
+
+/// A graph moved to a later day (relations starting and ending in between, invoices coming
+/// into the supply window and leaving it) has the edges of the graph built for that day, and
+/// the workspace moves its saved graph rather than rebuilding it.
+#[test]
+fn a_graph_moved_to_a_later_day_is_the_graph_built_for_that_day() {
+    use oppgraph::gen::{generate, GenConfig};
+    use oppgraph::model::Date;
+    let dir = tempfile::tempdir().unwrap();
+    let gen = dir.path().join("gen");
+    let as_of: Date = "2026-11-20".parse().unwrap();
+    let day = |n: i64| as_of + chrono::Duration::days(n);
+    generate(&GenConfig { enterprises: 300, seed: 11, as_of }, &gen).unwrap();
+    // Relations that end in a few days, and others that start in a week; invoices issued in
+    // the days ahead too.
+    let edit = |file: &str, change: &dyn Fn(usize, &mut Vec<String>)| {
+        let text = std::fs::read_to_string(gen.join(file)).unwrap();
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let mut out = format!("{}\n", header.join(","));
+        for (i, line) in lines.enumerate() {
+            let mut fields: Vec<String> = line.split(',').map(str::to_string).collect();
+            change(i, &mut fields);
+            out.push_str(&format!("{}\n", fields.join(",")));
+        }
+        std::fs::write(gen.join(file), out).unwrap();
+    };
+    edit("relations.csv", &|i, f| match i % 5 {
+        1 => f[7] = day(3).to_string(),
+        3 => f[6] = day(7).to_string(),
+        _ => {}
+    });
+    edit("invoices.csv", &|i, f| {
+        if i % 9 == 0 {
+            f[4] = day(i as i64 % 4 + 1).to_string();
+        }
+    });
+    let mut ws = Workspace::open(&dir.path().join("data")).unwrap();
+    ws.import(std::slice::from_ref(&gen)).unwrap();
+    let snapshot = ws.store().snapshot().unwrap();
+    let built = |n: i64| {
+        let s = &snapshot;
+        EnterpriseGraph::build(
+            &s.enterprises,
+            &s.persons,
+            &s.relations,
+            &s.records,
+            BuildOptions::new(day(n)),
+        )
+    };
+
+    let mut graph = ws.graph(as_of).unwrap();
+    let (mut relations_moved, mut sums_moved) = (0, 0);
+    for n in [1, 2, 3, 4, 7, 8, 45, 400, 800] {
+        let from = graph.options().as_of;
+        let relations = ws.store().relations_turning(from, day(n)).unwrap();
+        let invoices = ws.store().invoices_turning(from, day(n), 365).unwrap();
+        relations_moved += relations.len();
+        sums_moved += invoices.len();
+        assert!(graph.advance(day(n), &relations, &invoices), "day {n}");
+        assert_eq!(graph.options().as_of, day(n));
+        assert_eq!(graph.edge_list(), built(n).edge_list(), "day {n}");
+    }
+    assert!(relations_moved > 20 && sums_moved > 100, "{relations_moved} relations, {sums_moved} invoices");
+    assert_ne!(built(0).edge_list(), built(8).edge_list(), "the days move the graph");
+    assert!(!graph.advance(day(799), &[], &[]), "not back to an earlier day");
+
+    // The workspace moves its saved graph (of the first day) to the day asked for, and saves
+    // it: the snapshot is then of that day.
+    let later = ws.graph(day(8)).unwrap();
+    assert_eq!(later.edge_list(), built(8).edge_list());
+    let (_, options) = EnterpriseGraph::snapshot_header(&ws.graph_snapshot_path()).unwrap().unwrap();
+    assert_eq!(options.as_of, day(8));
+}

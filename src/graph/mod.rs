@@ -359,6 +359,50 @@ impl EnterpriseGraph {
         true
     }
 
+    /// Moves the graph to the later day `to` without rebuilding it: `relations` are those
+    /// that start or end in between (their edges come or go), and `invoices` every invoice
+    /// between the pairs whose supply sum the days change (one issued in between, or one
+    /// leaving the window), from which those sums are made again. Returns `false` for an
+    /// earlier day, or an edge that is not there to take out.
+    pub fn advance(&mut self, to: Date, relations: &[Relation], invoices: &[Record]) -> bool {
+        if to < self.options.as_of {
+            return false;
+        }
+        // The relations' edges as of the old day, out; as of the new one, in.
+        let gone: Vec<_> = relations.iter().filter_map(|r| self.relation_edge(r)).collect();
+        for (from, to, edge) in &gone {
+            if !self.retract_edge(from, to, edge) {
+                return false;
+            }
+        }
+        let mut pairs: Vec<(EnterpriseId, EnterpriseId)> = invoices
+            .iter()
+            .filter_map(|r| match r {
+                Record::Invoice(i) => Some((i.seller.id, i.buyer.id)),
+                _ => None,
+            })
+            .collect();
+        pairs.sort_unstable();
+        pairs.dedup();
+        for (seller, buyer) in pairs {
+            let (from, to) = (NodeRef::Enterprise(seller), NodeRef::Enterprise(buyer));
+            if let Some(id) = self.find_edge(&from, &to, Edge::is_invoice_sum) {
+                self.affiliations.take();
+                self.graph.remove_edge(id);
+            }
+        }
+        self.options.as_of = to;
+        for relation in relations {
+            if let Some((from, to, edge)) = self.relation_edge(relation) {
+                self.add_edge(&from, &to, edge);
+            }
+        }
+        for invoice in invoices {
+            self.apply(&Change::Record { old: None, new: invoice.clone() });
+        }
+        true
+    }
+
     fn upsert_node(&mut self, key: &NodeRef, name: &str) {
         match self.nodes.find(key) {
             Some(n) => self.nodes.rename(n, name),

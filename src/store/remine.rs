@@ -96,16 +96,52 @@ impl Store {
         records.extend(self.db.query(&sql, p![day(from + reach), day(to + reach)], keyed_record)?);
         records.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         records.dedup_by(|a, b| a.0 == b.0);
-        // Current on `from` and not on `to`, or the other way round (see `Relation::is_current`).
+        let relations = self.relations_turning(from, to)?;
+        Ok(Turned { leads, records: records.into_iter().map(|(_, r)| r).collect(), relations })
+    }
+
+    /// The relations that start or end between the days `from` and `to` (later): current on
+    /// one and not on the other (see `Relation::is_current`).
+    pub fn relations_turning(&self, from: Date, to: Date) -> Result<Vec<Relation>> {
         let (start, end) = (json(&self.db, "data", "start", None), json(&self.db, "data", "end", None));
         let sql = format!(
             "SELECT key, data FROM relations WHERE {start} > ?1 AND {start} <= ?2
              UNION SELECT key, data FROM relations WHERE {end} >= ?1 AND {end} < ?2"
         );
-        let relations = self.db.query(&sql, p![day(from), day(to)], |row| {
+        self.db.query(&sql, p![from.to_string(), to.to_string()], |row| {
             Ok(serde_json::from_str::<Relation>(&row.get::<String>(1)?)?)
-        })?;
-        Ok(Turned { leads, records: records.into_iter().map(|(_, r)| r).collect(), relations })
+        })
+    }
+
+    /// Every invoice between the pairs (seller, buyer) with an invoice that comes into a
+    /// `window`-day supply window between the days `from` and `to` (later), or leaves it:
+    /// issued in between, or `window` days before.
+    pub fn invoices_turning(&self, from: Date, to: Date, window: i64) -> Result<Vec<Record>> {
+        let back = |day: Date| (day - chrono::Duration::days(window)).to_string();
+        let turning: Vec<(String, Record)> = self.db.query(
+            "SELECT kind, id, data FROM records WHERE kind = 'invoice'
+               AND ((published > ?1 AND published <= ?2) OR (published > ?3 AND published <= ?4))",
+            p![from.to_string(), to.to_string(), back(from), back(to)],
+            keyed_record,
+        )?;
+        let pairs: HashSet<(EnterpriseId, EnterpriseId)> = turning
+            .iter()
+            .filter_map(|(_, r)| match r {
+                Record::Invoice(i) => Some((i.seller.id, i.buyer.id)),
+                _ => None,
+            })
+            .collect();
+        let mut sellers: Vec<EnterpriseId> = pairs.iter().map(|p| p.0).collect();
+        sellers.sort_unstable();
+        sellers.dedup();
+        let mut out: Vec<(String, Record)> = self
+            .records_naming(&sellers, Invoices::Only)?
+            .into_iter()
+            .filter(|(_, r)| matches!(r, Record::Invoice(i) if pairs.contains(&(i.seller.id, i.buyer.id))))
+            .collect();
+        out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        out.dedup_by(|a, b| a.0 == b.0);
+        Ok(out.into_iter().map(|(_, r)| r).collect())
     }
 
     /// Records the mark of a finished run, in one transaction.
