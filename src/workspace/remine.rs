@@ -31,9 +31,9 @@
 //!
 //! What moves every lead at once — the configuration, won and lost outcomes (win rates,
 //! learned ranking) — is fingerprinted; when it changed, the run is a full one. So is a run
-//! without an earlier one, on an earlier day than the last, with more changes waiting than
-//! the change log keeps ([`crate::store::MINING_BACKLOG`]), or with more enterprises turned
-//! than a slice holds.
+//! without an earlier one, on an earlier day than the last, or with more changes waiting than
+//! the change log keeps ([`crate::store::MINING_BACKLOG`]). An incremental run that re-mines
+//! more enterprises than a slice holds (below) re-mines them a slice at a time.
 //!
 //! `tests/incremental.rs` holds this to account: generated data imported in batches into two
 //! data dirs, one mined incrementally and one in full, the same leads after every batch.
@@ -178,14 +178,7 @@ impl Workspace {
                 }
             }
             Plan::Incremental { upto, changes, since } => {
-                match self.mine_changes(as_of, since, &config, &feedback, &mark, upto, changes)? {
-                    Some(done) => done,
-                    None => {
-                        let reason = "more enterprises turned since the last run's day than a slice holds";
-                        let slice = self.config.mine.slice_enterprises.get();
-                        self.mine_in_slices(as_of, &config, &feedback, slice, reason.into())?
-                    }
-                }
+                self.mine_changes(as_of, since, &config, &feedback, &mark, upto, changes)?
             }
         };
         self.store.audit("mine", "mine", &serde_json::to_string(&summary).unwrap_or_default())?;
@@ -298,8 +291,8 @@ impl Workspace {
     }
 
     /// Re-mines the leads `changes` (and feedback since the last run, and the days since
-    /// `since`) can reach. `None` when more enterprises turned since then than a slice holds:
-    /// a run in slices does better.
+    /// `since`) can reach: at once, or a slice at a time when they are on more enterprises
+    /// than a slice holds.
     #[allow(clippy::too_many_arguments)]
     fn mine_changes(
         &mut self,
@@ -310,15 +303,12 @@ impl Workspace {
         mark: &MiningMark,
         upto: u64,
         mut changes: Vec<Change>,
-    ) -> Result<Option<(super::MineSummary, u64)>> {
+    ) -> Result<(super::MineSummary, u64)> {
         let started = Instant::now();
         let turned = match since {
             Some(last) => self.store.turned(last, as_of, config.rules.pledge_window_days.1)?,
             None => Default::default(),
         };
-        if turned.leads.len() > self.config.mine.slice_enterprises.get() {
-            return Ok(None);
-        }
         let turned_leads = turned.leads.len();
         // What comes into a window is taken as a change to it.
         changes.extend(turned.records.into_iter().map(|new| Change::Record { old: None, new }));
@@ -331,6 +321,21 @@ impl Workspace {
         subjects.extend(feedback_after);
         subjects.extend(turned.leads);
         let touched = subjects.len();
+        let slice = self.config.mine.slice_enterprises.get();
+        if touched > slice {
+            let mut subjects: Vec<EnterpriseId> = subjects.into_iter().collect();
+            subjects.sort_unstable();
+            let run = MineRun {
+                mode: "incremental",
+                reason: String::new(),
+                remined_enterprises: Some(touched),
+                changes: taken_in,
+                slices: None,
+            };
+            let summary =
+                self.mine_slices(graph, &subjects, upto, as_of, config, &context, feedback, slice, run)?;
+            return Ok((summary, upto));
+        }
         let remined = self.remine(&graph, config, &context, &mut subjects)?;
         let Remined { leads: mut fresh, keys, enterprises, records, loaded, scored } = remined;
         let timer = Instant::now();
@@ -369,7 +374,7 @@ impl Workspace {
         };
         let mut summary = summarize(as_of, ranking, &fresh, changed, run);
         add_standings(&mut summary, &standings);
-        Ok(Some((summary, upto)))
+        Ok((summary, upto))
     }
 
     /// Mines everything a slice of enterprises at a time, so that what is held is the graph,
@@ -386,28 +391,49 @@ impl Workspace {
         slice: usize,
         reason: String,
     ) -> Result<(super::MineSummary, u64)> {
-        let started = Instant::now();
         let graph = self.refresh_graph_from(None, as_of, None)?;
         // The graph is caught up to here; what the slices read may be newer, and is read again
         // by the next run.
         let upto = graph.stamp().seq;
-        // A full run reads no logged change, and the graph is saved: the log it is caught up
-        // to goes now rather than after the run, so the leads reuse its pages (a first import
-        // of 5M enterprises logs 42.6M changes, 10 GB). A run killed from here on is followed
-        // by a full one.
-        self.store.prune_graph_changes(upto)?;
         let context = Context::load(self, feedback, as_of)?;
+        let ids = self.store.enterprise_ids()?;
+        let run = MineRun { mode: "full", reason, remined_enterprises: None, changes: 0, slices: None };
+        let summary = self.mine_slices(graph, &ids, upto, as_of, config, &context, feedback, slice, run)?;
+        Ok((summary, upto))
+    }
+
+    /// Re-mines the leads on `ids` a slice at a time (see [`Workspace::mine_in_slices`]),
+    /// then ranks every lead against the others and places those that moved. The run has
+    /// read the change log up to `upto`.
+    #[allow(clippy::too_many_arguments)]
+    fn mine_slices(
+        &mut self,
+        graph: EnterpriseGraph,
+        ids: &[EnterpriseId],
+        upto: u64,
+        as_of: Date,
+        config: &MineConfig,
+        context: &Context<'_>,
+        feedback: &[Feedback],
+        slice: usize,
+        mut run: MineRun,
+    ) -> Result<super::MineSummary> {
+        let started = Instant::now();
+        // The log the run has read (a full run reads none), and the graph is saved and caught
+        // up past it: it goes now rather than after the run, so the leads reuse its pages (a
+        // first import of 5M enterprises logs 42.6M changes, 10 GB). A run killed from here on
+        // is followed by a full one.
+        self.store.prune_graph_changes(upto)?;
         // As they stood before the run, as in a run over everything at once (the slices drop
         // leads, and cancel their place in the outbox, before the leads are assigned).
         let commitments = self.store.commitments(chrono::Utc::now().timestamp())?;
-        let ids = self.store.enterprise_ids()?;
         let mut written: HashSet<String> = HashSet::new();
         let mut dropped = 0;
         for (n, chunk) in ids.chunks(slice).enumerate() {
             let timer = Instant::now();
             let mut subjects: HashSet<EnterpriseId> = chunk.iter().copied().collect();
             let Remined { mut leads, keys, records, .. } =
-                self.remine(&graph, config, &context, &mut subjects)?;
+                self.remine(&graph, config, context, &mut subjects)?;
             // Where each lead stood (a new one nowhere, and with no manager, so nothing is
             // queued for it before it is assigned below).
             let placed =
@@ -446,17 +472,17 @@ impl Workspace {
             moved = moved.len(),
             ranked_ms = timer.elapsed().as_millis() as u64,
             total_ms = started.elapsed().as_millis() as u64,
+            mode = run.mode,
             "mining run in slices"
         );
         let leads: HashSet<&str> = standings.iter().map(|s| s.id.as_str()).collect();
         let outcomes = decided(feedback).filter(|(id, _)| leads.contains(id)).count();
         let ranking = mine::learn::too_few_outcomes(outcomes, &config.learn);
         let changed = crate::store::Written { written: written.len(), dropped };
-        let slices = Some(ids.len().div_ceil(slice));
-        let run = MineRun { mode: "full", reason, remined_enterprises: None, changes: 0, slices };
+        run.slices = Some(ids.len().div_ceil(slice));
         let mut summary = summarize(as_of, ranking, &[], changed, run);
         add_standings(&mut summary, &standings);
-        Ok((summary, upto))
+        Ok(summary)
     }
 
     /// Re-mines the leads on `subjects`, and those of every enterprise whose stored or new
