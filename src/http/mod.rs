@@ -153,7 +153,7 @@ struct Inner {
     /// Where the workspace saves its graph: what answers when no graph is cached yet and the
     /// workspace is busy, or the saved one is of another day.
     graph_snapshot: std::path::PathBuf,
-    /// Whether a graph of a new day is being built (see [`rebuild_graph_in_background`]).
+    /// Whether the graph of a new day is being made (see [`graph_of_today_in_background`]).
     graph_rebuilding: std::sync::atomic::AtomicBool,
     tokens: Vec<TokenConfig>,
     /// The resolver over the store's enterprises, stamped with the store change it reflects.
@@ -278,11 +278,11 @@ impl AppState {
     /// was built (by this server's imports or another process's) when there are any.
     ///
     /// A read never waits minutes for it. While a mining run or an import holds the workspace
-    /// (at 5M enterprises for up to an hour), and while the graph of a new day is built (minutes
-    /// there), the last graph built for this store answers: the cached one, or the one saved on
-    /// disk when the server has none yet. Only a server with no graph at all waits for one.
-    /// The price: what is written while a new day's graph is built shows in graph reads once
-    /// it is done.
+    /// (at 5M enterprises for up to an hour), and while the graph of a new day is made (the
+    /// saved one moved to the day; rebuilt, minutes at 5M, when it cannot be), the last graph
+    /// built for this store answers: the cached one, or the one saved on disk when the server
+    /// has none yet. Only a server with no graph at all waits for one. The price: what is
+    /// written meanwhile shows in graph reads once it is done.
     pub async fn graph(&self) -> Result<Arc<EnterpriseGraph>, ApiError> {
         // Most of the time the cached graph is current: that is checked without the lock.
         let cached = self.inner.graph.lock().unwrap_or_else(|p| p.into_inner()).clone();
@@ -302,7 +302,7 @@ impl AppState {
                 return inner.catch_up_graph(&inner.workspace.lock());
             };
             if stale.options().as_of != today {
-                rebuild_graph_in_background(&inner);
+                graph_of_today_in_background(&inner);
                 return Ok(stale);
             }
             match inner.workspace.try_lock() {
@@ -412,9 +412,10 @@ fn is_current(
     graph.stamp() == version && graph.options().as_of == as_of
 }
 
-/// Builds today's graph on a thread of its own, unless one is being built, while the cached
-/// graph (another day's) goes on answering; it replaces that one when done.
-fn rebuild_graph_in_background(inner: &Arc<Inner>) {
+/// Makes today's graph on a thread of its own (the saved graph moved to today, or rebuilt),
+/// unless one is being made, while the cached graph (another day's) goes on answering; it
+/// replaces that one when done.
+fn graph_of_today_in_background(inner: &Arc<Inner>) {
     if inner.graph_rebuilding.swap(true, Ordering::AcqRel) {
         return;
     }
@@ -427,7 +428,7 @@ fn rebuild_graph_in_background(inner: &Arc<Inner>) {
         };
         match built {
             Ok(graph) => *inner.graph.lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(graph)),
-            Err(error) => tracing::warn!(%error, "the graph of a new day could not be built"),
+            Err(error) => tracing::warn!(%error, "the graph of a new day could not be made"),
         }
         inner.graph_rebuilding.store(false, Ordering::Release);
     });

@@ -81,9 +81,12 @@ pub struct MineRun {
     pub remined_enterprises: Option<usize>,
     /// Logged changes and feedback the run took in.
     pub changes: usize,
-    /// How many slices of enterprises a full run mined one after another (none: all at once).
+    /// How many slices of enterprises a run mined one after another (none: all at once).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub slices: Option<usize>,
+    /// Enterprises with leads that turned since the last run's day (a run on a later day).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub turned: Option<usize>,
 }
 
 /// How far along the graph a lead reaches: relationship leads (group members, officers' other
@@ -286,7 +289,14 @@ impl Workspace {
         let commitments = self.store.commitments(chrono::Utc::now().timestamp())?;
         deliver::assign(&mut opportunities, &snapshot.enterprises, &snapshot.managers, &commitments);
         let changed = self.store.replace_opportunities(&opportunities, &keys, LeadScope::All, as_of)?;
-        let run = MineRun { mode: "full", reason, remined_enterprises: None, changes: 0, slices: None };
+        let run = MineRun {
+            mode: "full",
+            reason,
+            remined_enterprises: None,
+            changes: 0,
+            slices: None,
+            turned: None,
+        };
         Ok((summarize(as_of, ranking, &opportunities, changed, run), version.seq))
     }
 
@@ -331,6 +341,7 @@ impl Workspace {
                 remined_enterprises: Some(touched),
                 changes: taken_in,
                 slices: None,
+                turned: since.map(|_| turned_leads),
             };
             let summary =
                 self.mine_slices(graph, &subjects, upto, as_of, config, &context, feedback, slice, run)?;
@@ -371,6 +382,7 @@ impl Workspace {
             remined_enterprises: Some(subjects.len()),
             changes: taken_in,
             slices: None,
+            turned: since.map(|_| turned_leads),
         };
         let mut summary = summarize(as_of, ranking, &fresh, changed, run);
         add_standings(&mut summary, &standings);
@@ -397,7 +409,14 @@ impl Workspace {
         let upto = graph.stamp().seq;
         let context = Context::load(self, feedback, as_of)?;
         let ids = self.store.enterprise_ids()?;
-        let run = MineRun { mode: "full", reason, remined_enterprises: None, changes: 0, slices: None };
+        let run = MineRun {
+            mode: "full",
+            reason,
+            remined_enterprises: None,
+            changes: 0,
+            slices: None,
+            turned: None,
+        };
         let summary = self.mine_slices(graph, &ids, upto, as_of, config, &context, feedback, slice, run)?;
         Ok((summary, upto))
     }
