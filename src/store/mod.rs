@@ -1243,6 +1243,13 @@ impl Store {
                 )?;
                 db.execute("DELETE FROM opportunity_alerts WHERE opportunity_id = ?1", p![id])?;
                 db.execute("DELETE FROM opportunity_keys WHERE opportunity_id = ?1", p![id])?;
+            } else {
+                // Kept for whoever worked it: no later day will mine it again, so it does not
+                // turn (a day in the past would re-mine its enterprise every day).
+                db.execute(
+                    "UPDATE opportunities SET turns_on = NULL WHERE id = ?1 AND turns_on IS NOT NULL",
+                    p![id],
+                )?;
             }
         }
         // Live leads with a manager join the outbox once the gone ones have left.
@@ -2181,6 +2188,55 @@ mod tests {
         assert!(all.contains("COVERING INDEX opportunities_rank"), "{all}");
         let mine = plan(&OpportunityFilter { manager: Some("m1".into()), ..page });
         assert!(mine.contains("COVERING INDEX opportunities_manager_rank"), "{mine}");
+    }
+
+    /// What a later day turns: the enterprises of leads whose day has come (not those of a
+    /// worked lead the rules no longer make, which no later day mines again), records dated
+    /// in between, and pledges coming within reach of expiry.
+    #[test]
+    fn a_later_day_turns_the_leads_whose_day_has_come_and_what_comes_into_a_window() {
+        let mut store = Store::open_in_memory().unwrap();
+        let mut tx = store.begin().unwrap();
+        let a = tx.insert_enterprise(Enterprise { name: "甲公司".into(), ..Default::default() }).unwrap();
+        let b = tx.insert_enterprise(Enterprise { name: "乙公司".into(), ..Default::default() }).unwrap();
+        let pledge = |id: &str, expires: &str| {
+            serde_json::from_value::<Record>(serde_json::json!({"record": "pledge", "id": id, "kind": "equity",
+                "pledgor": {"id": a.id, "name": "甲公司"}, "pledgee": {"id": b.id, "name": "乙公司"},
+                "registered": "2026-01-01", "expires": expires, "status": "active", "subject": null, "amount": null,
+                "url": null, "source": null, "extra": {}}))
+            .unwrap()
+        };
+        for record in [pledge("p-near", "2027-05-20"), pledge("p-far", "2027-09-01")] {
+            tx.upsert_record(&record).unwrap();
+        }
+        tx.commit().unwrap();
+        let from = day();
+        let to = from + chrono::Duration::days(7);
+        let mut soon = full_lead("o1", a.id);
+        soon.turns_on = Some(from + chrono::Duration::days(3));
+        let mut later = full_lead("o2", b.id);
+        later.turns_on = Some(to + chrono::Duration::days(1));
+        store.replace_opportunities(&[soon.clone(), later], &HashMap::new(), LeadScope::All, from).unwrap();
+        let turned = store.turned(from, to, 180).unwrap();
+        assert_eq!(turned.leads, vec![a.id]);
+        // 2027-05-20 is 181 days after the first day and 174 after the second: within reach.
+        let ids: Vec<&str> = turned.records.iter().map(|r| r.id()).collect();
+        assert_eq!(ids, vec!["p-near"]);
+        let (second, third) = (from + chrono::Duration::days(1), from + chrono::Duration::days(2));
+        assert_eq!(
+            store.turned(from, second, 180).unwrap().records.len(),
+            1,
+            "on the day it comes within reach"
+        );
+        assert!(store.turned(second, third, 180).unwrap().records.is_empty(), "and not again");
+
+        // Worked, then no longer made: kept, and it no longer turns.
+        contacted(&mut store, "o1");
+        store
+            .replace_opportunities(&[], &HashMap::new(), LeadScope::Of(&HashSet::from([a.id])), from)
+            .unwrap();
+        assert!(store.opportunity("o1").unwrap().is_some(), "a worked lead stays");
+        assert!(store.turned(from, to, 180).unwrap().leads.is_empty());
     }
 
     /// A manager's feedback that they contacted the lead.

@@ -396,7 +396,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     // without one mines everything next.
     r#"
     ALTER TABLE opportunities ADD COLUMN turns_on TEXT;
-    CREATE INDEX opportunities_turns ON opportunities(turns_on) WHERE turns_on IS NOT NULL;
+    CREATE INDEX opportunities_turns ON opportunities(turns_on, enterprise_id) WHERE turns_on IS NOT NULL;
     CREATE INDEX records_published ON records(published);
     CREATE INDEX records_expires ON records(json_extract(data, '$.expires')) WHERE kind = 'pledge';
     CREATE INDEX relations_start ON relations(json_extract(data, '$.start'))
@@ -654,7 +654,7 @@ pub(super) const POSTGRES_MIGRATIONS: &[&str] = &[
     // 11: SQLite's 26 (what the date alone moves).
     r#"
     ALTER TABLE opportunities ADD COLUMN turns_on TEXT;
-    CREATE INDEX opportunities_turns ON opportunities(turns_on) WHERE turns_on IS NOT NULL;
+    CREATE INDEX opportunities_turns ON opportunities(turns_on, enterprise_id) WHERE turns_on IS NOT NULL;
     CREATE INDEX records_published ON records(published);
     CREATE INDEX records_expires ON records((data::jsonb #>> '{expires}')) WHERE kind = 'pledge';
     CREATE INDEX relations_start ON relations((data::jsonb #>> '{start}'))
