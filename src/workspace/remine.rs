@@ -89,6 +89,23 @@ pub struct MineRun {
     pub turned: Option<usize>,
 }
 
+impl MineRun {
+    fn full(reason: String) -> MineRun {
+        MineRun { mode: "full", reason, remined_enterprises: None, changes: 0, slices: None, turned: None }
+    }
+
+    fn incremental(remined: usize, changes: usize, turned: Option<usize>) -> MineRun {
+        MineRun {
+            mode: "incremental",
+            reason: String::new(),
+            remined_enterprises: Some(remined),
+            changes,
+            slices: None,
+            turned,
+        }
+    }
+}
+
 /// How far along the graph a lead reaches: relationship leads (group members, officers' other
 /// firms, 3 steps), related-party screening, and owners' risk.
 fn graph_reach(config: &MineConfig) -> usize {
@@ -230,8 +247,9 @@ impl Workspace {
         config: &MineConfig,
         feedback: &[Feedback],
     ) -> Result<Plan> {
-        let (Some(seq), Some(last)) = (mark.seq, mark.as_of) else {
-            return Ok(Plan::Full("no earlier run".into()));
+        let Some(seq) = mark.seq else { return Ok(Plan::Full("no earlier run".into())) };
+        let Some(last) = mark.as_of else {
+            return Ok(Plan::Full("the last run's day is not known (mined by an earlier version)".into()));
         };
         if mark.state != state {
             return Ok(Plan::Full(
@@ -289,14 +307,7 @@ impl Workspace {
         let commitments = self.store.commitments(chrono::Utc::now().timestamp())?;
         deliver::assign(&mut opportunities, &snapshot.enterprises, &snapshot.managers, &commitments);
         let changed = self.store.replace_opportunities(&opportunities, &keys, LeadScope::All, as_of)?;
-        let run = MineRun {
-            mode: "full",
-            reason,
-            remined_enterprises: None,
-            changes: 0,
-            slices: None,
-            turned: None,
-        };
+        let run = MineRun::full(reason);
         Ok((summarize(as_of, ranking, &opportunities, changed, run), version.seq))
     }
 
@@ -335,14 +346,7 @@ impl Workspace {
         if touched > slice {
             let mut subjects: Vec<EnterpriseId> = subjects.into_iter().collect();
             subjects.sort_unstable();
-            let run = MineRun {
-                mode: "incremental",
-                reason: String::new(),
-                remined_enterprises: Some(touched),
-                changes: taken_in,
-                slices: None,
-                turned: since.map(|_| turned_leads),
-            };
+            let run = MineRun::incremental(touched, taken_in, since.map(|_| turned_leads));
             let summary =
                 self.mine_slices(graph, &subjects, upto, as_of, config, &context, feedback, slice, run)?;
             return Ok((summary, upto));
@@ -376,14 +380,7 @@ impl Workspace {
             total_ms = started.elapsed().as_millis() as u64,
             "incremental mining run"
         );
-        let run = MineRun {
-            mode: "incremental",
-            reason: String::new(),
-            remined_enterprises: Some(subjects.len()),
-            changes: taken_in,
-            slices: None,
-            turned: since.map(|_| turned_leads),
-        };
+        let run = MineRun::incremental(subjects.len(), taken_in, since.map(|_| turned_leads));
         let mut summary = summarize(as_of, ranking, &fresh, changed, run);
         add_standings(&mut summary, &standings);
         Ok((summary, upto))
@@ -409,14 +406,7 @@ impl Workspace {
         let upto = graph.stamp().seq;
         let context = Context::load(self, feedback, as_of)?;
         let ids = self.store.enterprise_ids()?;
-        let run = MineRun {
-            mode: "full",
-            reason,
-            remined_enterprises: None,
-            changes: 0,
-            slices: None,
-            turned: None,
-        };
+        let run = MineRun::full(reason);
         let summary = self.mine_slices(graph, &ids, upto, as_of, config, &context, feedback, slice, run)?;
         Ok((summary, upto))
     }
