@@ -123,12 +123,15 @@ impl Store {
     /// issued in between, or `window` days before.
     pub fn invoices_turning(&self, from: Date, to: Date, window: i64) -> Result<Vec<Record>> {
         let back = |day: Date| (day - chrono::Duration::days(window)).to_string();
-        let turning: Vec<(String, Record)> = self.db.query(
-            "SELECT kind, id, data FROM records WHERE kind = 'invoice'
+        // Through the date index: without statistics SQLite reads every invoice through the
+        // primary key's `kind` instead (2.8 s of a 1M run that found none).
+        let sql = format!(
+            "SELECT kind, id, data FROM records{} WHERE kind = 'invoice'
                AND ((published > ?1 AND published <= ?2) OR (published > ?3 AND published <= ?4))",
-            p![from.to_string(), to.to_string(), back(from), back(to)],
-            keyed_record,
-        )?;
+            indexed_by(&self.db, " INDEXED BY records_published")
+        );
+        let turning: Vec<(String, Record)> =
+            self.db.query(&sql, p![from.to_string(), to.to_string(), back(from), back(to)], keyed_record)?;
         let pairs: HashSet<(EnterpriseId, EnterpriseId)> = turning
             .iter()
             .filter_map(|(_, r)| match r {
