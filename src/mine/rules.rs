@@ -40,6 +40,23 @@ impl Default for RuleConfig {
 }
 
 impl RuleConfig {
+    /// Whether an award or filing published on `published` is a lead on `day`.
+    fn fresh(&self, published: Date, day: Date) -> bool {
+        (0..=self.event_max_age_days).contains(&(day - published).num_days())
+    }
+
+    /// Whether an active pledge registered on `registered` and expiring on `expires` is a
+    /// refinancing lead on `day`.
+    fn pledge_due(&self, registered: Date, expires: Date, day: Date) -> bool {
+        let (lo, hi) = self.pledge_window_days;
+        registered <= day && (lo..=hi).contains(&(expires - day).num_days())
+    }
+
+    /// Whether an invoice issued on `issued` counts toward supply links on `day`.
+    fn in_supply_window(&self, issued: Date, day: Date) -> bool {
+        (0..=self.supply_window_days).contains(&(day - issued).num_days())
+    }
+
     pub fn with_agencies<'a>(mut self, names: impl IntoIterator<Item = &'a str>) -> Self {
         self.agencies = names.into_iter().map(normalize_name).collect();
         self
@@ -62,10 +79,7 @@ pub fn generate(
         })
         .chain(input.agencies.iter().copied())
         .collect();
-    let fresh = |date: Date| {
-        let age = (input.as_of - date).num_days();
-        (0..=config.event_max_age_days).contains(&age)
-    };
+    let fresh = |date: Date| config.fresh(date, input.as_of);
     for record in input.records {
         match record {
             Record::Tender(tender) if fresh(tender.published) => {
@@ -73,13 +87,11 @@ pub fn generate(
             }
             Record::Pledge(pledge) if pledge.status == PledgeStatus::Active => {
                 let Some(expires) = pledge.expires else { continue };
-                let days = (expires - input.as_of).num_days();
-                let (lo, hi) = config.pledge_window_days;
-                if !(lo..=hi).contains(&days) || pledge.registered > input.as_of {
+                let due = |day| config.pledge_due(pledge.registered, expires, day);
+                if !due(input.as_of) {
                     continue;
                 }
-                // Out of the window the day it is less than `lo` days from expiry.
-                let turns = Some(expires - chrono::Duration::days(lo - 1));
+                let turns = super::turn_of(input.as_of, due);
                 out.push(Candidate {
                     id: stable_id("opp", &["pledge", &pledge.id, &pledge.pledgor.id.to_string()]),
                     kind: OpportunityKind::PledgeRefinancing,
@@ -122,7 +134,7 @@ pub fn generate(
                     counterpart: filing.counterparty.as_ref().map(|c| c.id),
                     facts: Facts::Filing { filing_kind: filing.kind.clone() },
                     suppressed: None,
-                    turns: Some(stale_on(filing.published, config)),
+                    turns: stale_on(filing.published, input.as_of, config),
                 });
             }
             _ => {}
@@ -133,18 +145,21 @@ pub fn generate(
     out
 }
 
-/// The day an award or filing published on `published` is too old to be a lead.
-fn stale_on(published: Date, config: &RuleConfig) -> Date {
-    published + chrono::Duration::days(config.event_max_age_days + 1)
+/// The first day after `as_of` on which an award or filing published on `published` is too
+/// old to be a lead.
+fn stale_on(published: Date, as_of: Date, config: &RuleConfig) -> Option<Date> {
+    super::turn_of(as_of, |day| config.fresh(published, day))
 }
 
-/// The day the oldest of `invoices` leaves the supply window (`None` without invoices).
+/// The first day after `as_of` on which the oldest of `invoices` leaves the supply window
+/// (`None` without invoices).
 fn first_out_of_window<'r>(
     invoices: impl IntoIterator<Item = &'r Record>,
+    as_of: Date,
     config: &RuleConfig,
 ) -> Option<Date> {
     let oldest = invoices.into_iter().map(Record::date).min()?;
-    Some(oldest + chrono::Duration::days(config.supply_window_days + 1))
+    super::turn_of(as_of, |day| config.in_supply_window(oldest, day))
 }
 
 /// A lead is never due before the manager has had a few days to see it: a week after it was
@@ -285,7 +300,7 @@ fn award_candidates(
             counterpart: tender.buyer.as_ref().map(|b| b.id),
             facts: Facts::Award { joint_winners, buyer: tender.buyer.as_ref().map(|b| b.name.clone()) },
             suppressed,
-            turns: Some(stale_on(tender.published, config)),
+            turns: stale_on(tender.published, input.as_of, config),
         });
     }
 }
@@ -390,8 +405,7 @@ fn supply_chain_candidates(
     let mut links: SupplyLinks<'_> = HashMap::new();
     for record in input.records {
         let Record::Invoice(invoice) = record else { continue };
-        let age = (input.as_of - invoice.issued).num_days();
-        if !(0..=config.supply_window_days).contains(&age) {
+        if !config.in_supply_window(invoice.issued, input.as_of) {
             continue;
         }
         if is_customer(invoice.buyer.id) && !is_customer(invoice.seller.id) {
@@ -463,7 +477,8 @@ fn supply_chain_candidates(
             }
             None => (None, None),
         };
-        let turns = super::first_turn(first_out_of_window(records.iter().copied(), config), ends);
+        let turns =
+            super::first_turn(first_out_of_window(records.iter().copied(), input.as_of, config), ends);
         out.push(Candidate {
             due: Some(a_month_on(seen)),
             id,
@@ -507,8 +522,7 @@ fn tier_two_candidates(
     let mut trade: HashMap<(EnterpriseId, EnterpriseId), Trade<'_>> = HashMap::new();
     for record in input.records {
         let Record::Invoice(invoice) = record else { continue };
-        let age = (input.as_of - invoice.issued).num_days();
-        if (0..=config.supply_window_days).contains(&age) && invoice.seller.id != invoice.buyer.id {
+        if config.in_supply_window(invoice.issued, input.as_of) && invoice.seller.id != invoice.buyer.id {
             let t = trade.entry((invoice.seller.id, invoice.buyer.id)).or_default();
             t.0 += invoice.amount;
             t.1 += 1;
@@ -553,7 +567,8 @@ fn tier_two_candidates(
     found.sort_by_key(|f| (f.0, f.1, f.2, f.3));
     found.dedup_by(|a, b| (a.0, a.1, a.2) == (b.0, b.1, b.2));
     for (lead, core, role, via, volume, count, mut records, link_turns) in found {
-        let turns = super::first_turn(first_out_of_window(records.iter().copied(), config), link_turns);
+        let turns =
+            super::first_turn(first_out_of_window(records.iter().copied(), input.as_of, config), link_turns);
         records.sort_by(|a, b| b.amount().unwrap_or(0.0).total_cmp(&a.amount().unwrap_or(0.0)));
         let last = records.iter().map(|r| r.date()).max().unwrap_or(input.as_of);
         let id = stable_id("opp", &["supply2", &lead.to_string(), &core.to_string(), role.as_str()]);
