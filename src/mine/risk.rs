@@ -15,6 +15,13 @@ pub struct RiskConfig {
     pub lookback_days: i64,
 }
 
+impl RiskConfig {
+    /// Whether `event` is a risk on `day`, not history.
+    fn current(&self, event: &RiskEvent, day: crate::model::Date) -> bool {
+        (0..=self.lookback_days).contains(&(day - event.published).num_days())
+    }
+}
+
 impl Default for RiskConfig {
     fn default() -> Self {
         RiskConfig { max_owner_hops: 2, lookback_days: 3 * 365 }
@@ -30,8 +37,7 @@ pub fn attach(
     let mut by_subject: HashMap<&Party, Vec<&RiskEvent>> = HashMap::new();
     for record in input.records {
         if let Record::RiskEvent(event) = record {
-            let age = (input.as_of - event.published).num_days();
-            if (0..=config.lookback_days).contains(&age) {
+            if config.current(event, input.as_of) {
                 by_subject.entry(&event.subject).or_default().push(event);
             }
         }
@@ -86,8 +92,7 @@ fn turn_of_risk(
     as_of: crate::model::Date,
     config: &RiskConfig,
 ) -> Option<crate::model::Date> {
-    let gone = event.published + chrono::Duration::days(config.lookback_days + 1);
-    super::first_turn(super::turn_of(as_of, |day| age_factor(event, day).to_bits()), Some(gone))
+    super::turn_of(as_of, |day| (config.current(event, day), age_factor(event, day).to_bits()))
 }
 
 /// How much of an owner's risk reaches the enterprise: its effective stake, less 30% for each
