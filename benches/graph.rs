@@ -139,6 +139,11 @@ fn main() {
     );
     let build_s = started.elapsed().as_secs_f64();
     let with_graph = rss_mib("VmRSS:");
+    // The edge arrays the walks read, built by the first walk after the edges change.
+    let walk_index_ms = time_ms(|| {
+        graph.reach(&NodeRef::Enterprise(1), 1, &[], usize::MAX);
+    });
+    let walk_index_mib = rss_mib("VmRSS:") - with_graph;
     let edges = graph.edge_count();
     let nodes = graph.node_count();
     // Changes as the store logs them after an import: new guarantees, and shareholdings whose
@@ -303,6 +308,8 @@ fn main() {
         "rss_with_graph_mib": with_graph,
         "graph_mib": graph_mib,
         "bytes_per_edge_including_nodes": graph_mib * 1024.0 * 1024.0 / edges as f64,
+        "walk_index_build_ms": walk_index_ms,
+        "walk_index_mib": walk_index_mib,
         "owners": percentiles(owners),
         "neighbourhood_2_hop": percentiles(hop2),
         "neighbourhood_3_hop": percentiles(hop3),

@@ -3,8 +3,9 @@
 //! circular shareholding. Every traversal is iterative (explicit stacks and queues), so long
 //! chains cannot overflow the call stack.
 
+use super::nodes::KeyRef;
 use super::{EdgeKind, EnterpriseGraph, IndexMap, IndexSet, NodeRef};
-use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 use serde::Serialize;
@@ -111,25 +112,29 @@ impl Default for Limits {
 
 impl EnterpriseGraph {
     pub(super) fn out(&self, index: NodeIndex) -> NodeOut {
-        let name = self.name_at(index).to_string();
-        match self.key_at(index) {
-            NodeRef::Enterprise(id) => NodeOut { id: id.into(), name, kind: "enterprise" },
-            NodeRef::Person(id) => NodeOut { id: format!("person:{id}").into(), name, kind: "person" },
-        }
+        let kind = match self.nodes.key_ref(index.index()) {
+            KeyRef::Enterprise(_) => "enterprise",
+            KeyRef::Person(_) => "person",
+        };
+        NodeOut { id: self.id_value(index), name: self.name_at(index).to_string(), kind }
     }
 
     fn id_value(&self, index: NodeIndex) -> serde_json::Value {
-        match self.key_at(index) {
-            NodeRef::Enterprise(id) => id.into(),
-            NodeRef::Person(id) => format!("person:{id}").into(),
+        match self.nodes.key_ref(index.index()) {
+            KeyRef::Enterprise(id) => id.into(),
+            KeyRef::Person(id) => format!("person:{id}").into(),
         }
     }
 
     fn edge_out_parts(&self, source: NodeIndex, target: NodeIndex, w: &super::Edge) -> EdgeOut {
+        self.edge_out_with(self.id_value(source), self.id_value(target), w)
+    }
+
+    fn edge_out_with(&self, from: serde_json::Value, to: serde_json::Value, w: &super::Edge) -> EdgeOut {
         EdgeOut {
             kind: w.kind.as_str(),
-            from: self.id_value(source),
-            to: self.id_value(target),
+            from,
+            to,
             share: (w.kind == EdgeKind::Shareholder).then_some(w.share()),
             amount: (w.amount() > 0.0).then_some(w.amount()),
             role: self.role(w).map(str::to_string),
@@ -283,7 +288,7 @@ impl EnterpriseGraph {
             let mut next = Vec::new();
             let mut meet: Option<usize> = None;
             for &node in frontier.iter() {
-                for neighbour in self.graph.neighbors_undirected(node) {
+                for neighbour in self.neighbours(node) {
                     if let std::collections::hash_map::Entry::Vacant(slot) = seen.entry(neighbour) {
                         slot.insert(*layer);
                         next.push(neighbour);
@@ -316,7 +321,7 @@ impl EnterpriseGraph {
                 if k == 0 {
                     continue;
                 }
-                for neighbour in self.graph.neighbors_undirected(node) {
+                for neighbour in self.neighbours(node) {
                     if from_goal.get(&neighbour) == Some(&(k - 1)) && on_path.insert(neighbour) {
                         next.push(neighbour);
                     }
@@ -336,13 +341,8 @@ impl EnterpriseGraph {
         // one shared path stack (no copying: paths can be long).
         let predecessors = |current: NodeIndex| -> Vec<(NodeIndex, petgraph::graph::EdgeIndex)> {
             let Some(d) = distance(&current) else { return Vec::new() };
-            let mut steps: Vec<(NodeIndex, petgraph::graph::EdgeIndex)> = self
-                .graph
-                .edges_directed(current, Direction::Incoming)
-                .map(|e| (e.source(), e.id()))
-                .chain(self.graph.edges_directed(current, Direction::Outgoing).map(|e| (e.target(), e.id())))
-                .filter(|(prev, _)| d > 0 && distance(prev) == Some(d - 1))
-                .collect();
+            let mut steps: Vec<(NodeIndex, petgraph::graph::EdgeIndex)> =
+                self.incident(current).filter(|(prev, _)| d > 0 && distance(prev) == Some(d - 1)).collect();
             steps.sort();
             steps.dedup_by_key(|s| s.0);
             steps
@@ -399,19 +399,15 @@ impl EnterpriseGraph {
         if start == goal {
             return vec![PathOut { length: 0, nodes: vec![self.out(start)], edges: Vec::new() }];
         }
-        let degree = |n: NodeIndex| {
-            self.graph.edges_directed(n, Direction::Incoming).count()
-                + self.graph.edges_directed(n, Direction::Outgoing).count()
-        };
         // Distance to the goal for every node within max_depth of it.
         let mut to_goal: IndexMap<usize> = IndexMap::from_iter([(goal, 0)]);
         let mut queue = VecDeque::from([goal]);
         while let Some(current) = queue.pop_front() {
             let d = to_goal[&current];
-            if d >= max_depth || (current != goal && degree(current) > hub_cap) {
+            if d >= max_depth || (current != goal && self.degree(current) > hub_cap) {
                 continue;
             }
-            for next in self.graph.neighbors_undirected(current) {
+            for next in self.neighbours(current) {
                 to_goal.entry(next).or_insert_with(|| {
                     queue.push_back(next);
                     d + 1
@@ -420,12 +416,7 @@ impl EnterpriseGraph {
         }
         let Some(&shortest) = to_goal.get(&start) else { return Vec::new() };
         let steps = |current: NodeIndex| -> Vec<(NodeIndex, petgraph::graph::EdgeIndex)> {
-            let mut steps: Vec<(NodeIndex, petgraph::graph::EdgeIndex)> = self
-                .graph
-                .edges_directed(current, Direction::Outgoing)
-                .map(|e| (e.target(), e.id()))
-                .chain(self.graph.edges_directed(current, Direction::Incoming).map(|e| (e.source(), e.id())))
-                .collect();
+            let mut steps: Vec<(NodeIndex, petgraph::graph::EdgeIndex)> = self.incident(current).collect();
             steps.sort();
             steps
         };
@@ -458,7 +449,7 @@ impl EnterpriseGraph {
                     }
                     continue;
                 }
-                let expandable = frame.0 == start || degree(frame.0) <= hub_cap;
+                let expandable = frame.0 == start || self.degree(frame.0) <= hub_cap;
                 if expandable && frame.2 < frame.1.len() {
                     let (next, edge) = frame.1[frame.2];
                     frame.2 += 1;
@@ -491,19 +482,19 @@ impl EnterpriseGraph {
         hub_cap: usize,
     ) -> Option<Neighbourhood> {
         let reach = self.reach(node, depth, kinds, hub_cap)?;
+        // Each node's id once, for the edges too: reading a key is a cache miss on a large graph.
+        let nodes: Vec<NodeOut> = reach.nodes.iter().map(|&i| self.out(i)).collect();
+        let position: IndexMap<usize> = reach.nodes.iter().enumerate().map(|(at, &i)| (i, at)).collect();
+        let id = |i: NodeIndex| position.get(&i).map_or_else(|| self.id_value(i), |&at| nodes[at].id.clone());
         let edges = reach
             .edges
             .iter()
-            .filter_map(|&e| {
-                let (source, target) = self.graph.edge_endpoints(e)?;
-                Some(self.edge_out_parts(source, target, &self.graph[e]))
+            .map(|&e| {
+                let edge = &self.graph.raw_edges()[e.index()];
+                self.edge_out_with(id(edge.source()), id(edge.target()), &edge.weight)
             })
             .collect();
-        Some(Neighbourhood {
-            nodes: reach.nodes.into_iter().map(|i| self.out(i)).collect(),
-            edges,
-            capped: reach.capped.into_iter().map(|i| self.out(i)).collect(),
-        })
+        Some(Neighbourhood { nodes, edges, capped: reach.capped.into_iter().map(|i| self.out(i)).collect() })
     }
 
     /// The walk under [`EnterpriseGraph::neighbourhood`]: breadth first from `node` over the
@@ -511,7 +502,11 @@ impl EnterpriseGraph {
     /// `hub_cap` edges (other than `node`) is reached but not walked.
     pub fn reach(&self, node: &NodeRef, depth: usize, kinds: &[EdgeKind], hub_cap: usize) -> Option<Reach> {
         let start = self.index_of(node)?;
-        let allowed = |kind: EdgeKind| kinds.is_empty() || kinds.contains(&kind);
+        // The edge's kind is read only when it matters: another cache miss on a large graph.
+        let allowed = |edge: u32| {
+            kinds.is_empty() || kinds.contains(&self.graph.raw_edges()[edge as usize].weight.kind)
+        };
+        let incidence = self.incidence();
         // Node -> (depth, whether its edges were walked). Breadth first, so the nodes are
         // `order` itself and `order[next..]` is the queue.
         let mut seen: IndexMap<(usize, bool)> = IndexMap::from_iter([(start, (0, false))]);
@@ -525,29 +520,18 @@ impl EnterpriseGraph {
             if d >= depth {
                 continue;
             }
-            // More than `hub_cap` relations, counted no further than the cap.
-            if current != start
-                && hub_cap < usize::MAX
-                && self
-                    .graph
-                    .edges_directed(current, Direction::Incoming)
-                    .chain(self.graph.edges_directed(current, Direction::Outgoing))
-                    .nth(hub_cap)
-                    .is_some()
-            {
+            // More than `hub_cap` relations.
+            let links = incidence.all(current.index());
+            if current != start && links.len() > hub_cap {
                 capped.push(current);
                 continue;
             }
-            // Each edge once: a loop is only outgoing, and an edge to a node already walked was
-            // listed from there.
-            let incident = self.graph.edges_directed(current, Direction::Outgoing).chain(
-                self.graph.edges_directed(current, Direction::Incoming).filter(|e| e.source() != current),
-            );
-            for edge in incident {
-                if !allowed(edge.weight().kind) {
+            // Each edge once: an edge to a node already walked was listed from there.
+            for &(other, edge) in links {
+                let other = NodeIndex::new(other as usize);
+                if !allowed(edge) {
                     continue;
                 }
-                let other = if edge.source() == current { edge.target() } else { edge.source() };
                 match seen.entry(other) {
                     std::collections::hash_map::Entry::Vacant(slot) => {
                         slot.insert((d + 1, false));
@@ -556,7 +540,7 @@ impl EnterpriseGraph {
                     std::collections::hash_map::Entry::Occupied(slot) if slot.get().1 => continue,
                     std::collections::hash_map::Entry::Occupied(_) => {}
                 }
-                edges.push(edge.id());
+                edges.push(EdgeIndex::new(edge as usize));
             }
             if let Some(entry) = seen.get_mut(&current) {
                 entry.1 = true;

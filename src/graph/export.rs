@@ -25,7 +25,7 @@ impl EnterpriseGraph {
                 for _ in 0..*depth {
                     let mut next = Vec::new();
                     for &n in &frontier {
-                        for other in self.graph.neighbors_undirected(n) {
+                        for other in self.neighbours(n) {
                             if set.insert(other) {
                                 seen.push(other);
                                 next.push(other);

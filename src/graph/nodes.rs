@@ -60,6 +60,13 @@ impl Strings {
     }
 }
 
+/// A [`NodeRef`] borrowed from the node table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum KeyRef<'a> {
+    Enterprise(i64),
+    Person(&'a str),
+}
+
 #[derive(Debug, Default, Clone)]
 pub(super) struct Nodes {
     /// By node number: the enterprise id (ids are positive), or `!n` for the n-th person.
@@ -128,11 +135,19 @@ impl Nodes {
     }
 
     pub fn key(&self, n: usize) -> NodeRef {
+        match self.key_ref(n) {
+            KeyRef::Enterprise(id) => NodeRef::Enterprise(id),
+            KeyRef::Person(id) => NodeRef::Person(id.to_string()),
+        }
+    }
+
+    /// Node `n`'s key, borrowed: no allocation for a person.
+    pub fn key_ref(&self, n: usize) -> KeyRef<'_> {
         let raw = self.keys[n];
         if raw >= 0 {
-            NodeRef::Enterprise(raw)
+            KeyRef::Enterprise(raw)
         } else {
-            NodeRef::Person(self.person_ids.get(!raw as usize).to_string())
+            KeyRef::Person(self.person_ids.get(!raw as usize))
         }
     }
 

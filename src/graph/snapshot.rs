@@ -209,7 +209,7 @@ impl EnterpriseGraph {
             options,
             stamp,
             roles,
-            affiliations: Default::default(),
+            derived: Default::default(),
         }))
     }
 }
