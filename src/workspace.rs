@@ -488,8 +488,10 @@ impl Workspace {
                 }
             });
             drop(send);
+            // A first load's deferred indexes are built while the indexer finishes.
+            let built = store.build_deferred_indexes();
             let indexed = indexer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (imported, indexed)
+            (imported.and_then(|outcome| built.map(|()| outcome).map_err(Into::into)), indexed)
         });
         let mut outcome = imported?;
         let streamed = match indexed {

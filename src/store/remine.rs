@@ -95,7 +95,7 @@ impl Store {
         // Without statistics SQLite reads every pledge through the primary key instead.
         let sql = format!(
             "SELECT kind, id, data FROM records{} WHERE kind = 'pledge' AND {expires} > ?1 AND {expires} <= ?2",
-            indexed_by(&self.db, " INDEXED BY records_expires"),
+            indexed_by(&self.db, "records_expires")?,
             expires = json(&self.db, "data", "expires", None)
         );
         records.extend(self.db.query(&sql, p![day(from + reach), day(to + reach)], keyed_record)?);
@@ -128,7 +128,7 @@ impl Store {
         let sql = format!(
             "SELECT kind, id, data FROM records{} WHERE kind = 'invoice'
                AND ((published > ?1 AND published <= ?2) OR (published > ?3 AND published <= ?4))",
-            indexed_by(&self.db, " INDEXED BY records_published")
+            indexed_by(&self.db, "records_published")?
         );
         let turning: Vec<(String, Record)> =
             self.db.query(&sql, p![from.to_string(), to.to_string(), back(from), back(to)], keyed_record)?;
@@ -185,7 +185,7 @@ impl Store {
     /// The enterprises of the stored leads carrying any of `keys`.
     pub fn leads_sharing_keys(&self, keys: &BTreeSet<String>) -> Result<HashSet<EnterpriseId>> {
         let keys: Vec<&String> = keys.iter().collect();
-        let sql = self.enterprises_by_key("k.key IN ({in})");
+        let sql = self.enterprises_by_key("k.key IN ({in})")?;
         let found = self.query_in(&sql, &keys, |row| row.get::<EnterpriseId>(0))?;
         Ok(found.into_iter().collect())
     }
@@ -197,19 +197,19 @@ impl Store {
         let mut end = prefix.to_string();
         end.pop();
         end.push('}');
-        let sql = self.enterprises_by_key("k.key >= ?1 AND k.key < ?2");
+        let sql = self.enterprises_by_key("k.key >= ?1 AND k.key < ?2")?;
         let rows = self.db.query(&sql, p![prefix, end], |row| row.get::<EnterpriseId>(0))?;
         Ok(rows.into_iter().collect())
     }
 
     /// The query for the enterprises of the stored leads with a key (`k.key`) that meets
     /// `condition`.
-    fn enterprises_by_key(&self, condition: &str) -> String {
-        format!(
+    fn enterprises_by_key(&self, condition: &str) -> Result<String> {
+        Ok(format!(
             "SELECT DISTINCT o.enterprise_id FROM opportunity_keys k JOIN opportunities o{} ON o.id = k.opportunity_id
              WHERE {condition}",
-            leads_by_id(&self.db)
-        )
+            leads_by_id(&self.db)?
+        ))
     }
 
     /// Those of `enterprises` with a stored lead.
@@ -417,7 +417,7 @@ impl Store {
     pub fn lead_placements(&self, ids: &[&str]) -> Result<HashMap<String, (Tier, Option<String>)>> {
         let sql = format!(
             "SELECT id, tier, manager FROM opportunities{} WHERE id IN ({{in}})",
-            leads_by_id(&self.db)
+            leads_by_id(&self.db)?
         );
         let rows = self.query_in(&sql, ids, |row| {
             Ok((row.get::<String>(0)?, (tier_of(&row.get::<String>(1)?), row.get(2)?)))
@@ -496,17 +496,23 @@ impl Store {
 /// Without statistics SQLite prefers the primary key's index (unique) and then reads the row,
 /// a random read of a table larger than memory at 5M enterprises; the covering index answers
 /// alone.
-fn leads_by_id(db: &super::db::Db) -> &'static str {
-    indexed_by(db, " INDEXED BY opportunities_state")
+fn leads_by_id(db: &super::db::Db) -> Result<String> {
+    indexed_by(db, "opportunities_state")
 }
 
-/// `hint` (` INDEXED BY <index>`) for SQLite, whose planner has no statistics to choose by;
-/// nothing for PostgreSQL, which has them and no such clause.
-fn indexed_by(db: &super::db::Db, hint: &'static str) -> &'static str {
-    match db.backend() {
-        Backend::Sqlite => hint,
-        Backend::Postgres => "",
+/// ` INDEXED BY <index>` for SQLite, whose planner has no statistics to choose by, while the
+/// index is there (a first load builds some last, see `Store::open_import`); nothing for
+/// PostgreSQL, which has statistics and no such clause.
+fn indexed_by(db: &super::db::Db, index: &str) -> Result<String> {
+    if db.backend() == Backend::Postgres {
+        return Ok(String::new());
     }
+    let built: bool = db.query_one(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?1)",
+        p![index],
+        |row| row.get(0),
+    )?;
+    Ok(if built { format!(" INDEXED BY {index}") } else { String::new() })
 }
 
 fn tier_of(stored: &str) -> Tier {

@@ -405,6 +405,12 @@ pub(super) const MIGRATIONS: &[&str] = &[
         WHERE json_extract(data, '$.end') IS NOT NULL;
     INSERT INTO meta(key, value) VALUES ('mined_as_of', -1);
     "#,
+    // 27: the secondary indexes of records and relations a first load took out, to build them
+    // once its rows are in (see `Store::open_import`). SQLite only: PostgreSQL's first load
+    // keeps its indexes.
+    r#"
+    CREATE TABLE deferred_indexes (name TEXT PRIMARY KEY, sql TEXT NOT NULL);
+    "#,
 ];
 
 /// The PostgreSQL schema, as its own migrations (its version is the `schema_version` row of
@@ -662,5 +668,11 @@ pub(super) const POSTGRES_MIGRATIONS: &[&str] = &[
     CREATE INDEX relations_end ON relations((data::jsonb #>> '{end}'))
         WHERE (data::jsonb #>> '{end}') IS NOT NULL;
     INSERT INTO meta(key, value) VALUES ('mined_as_of', -1);
+    "#,
+    // 27: the secondary indexes of records and relations a first load took out, to build them
+    // once its rows are in (see `Store::open_import`). SQLite only: PostgreSQL's first load
+    // keeps its indexes.
+    r#"
+    CREATE TABLE deferred_indexes (name TEXT PRIMARY KEY, sql TEXT NOT NULL);
     "#,
 ];

@@ -176,6 +176,8 @@ impl Workspace {
     }
 
     pub fn mine_with(&mut self, as_of: Date, mode: MineMode) -> Result<super::MineSummary> {
+        // What a later day reads goes by indexes a killed first load may have left out.
+        self.store.build_deferred_indexes()?;
         let config = self.config.mine_config()?;
         // The position first: feedback given meanwhile is read again by the next run.
         let feedback_seq = self.store.feedback_seq()?;
