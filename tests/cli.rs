@@ -74,6 +74,19 @@ fn mine_then_list_opportunities_and_search() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("unclosed quote"));
 }
 
+/// `migrate` is a new deployment's first step: it makes the data dir, as every command does.
+#[test]
+fn migrate_makes_a_new_data_dir_and_its_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("new").join("data");
+    let output = oppgraph(&data, &["migrate"]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let report = &lines(&output)[0];
+    assert_eq!(report["backend"], "sqlite");
+    assert!(report["schema_version"].as_i64().unwrap() > 0, "{report}");
+    assert!(data.join("oppgraph.db").exists());
+}
+
 #[test]
 fn bad_usage_exits_two() {
     let dir = tempfile::tempdir().unwrap();

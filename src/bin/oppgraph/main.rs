@@ -629,6 +629,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate => {
+            // A new deployment's first step: its data dir may not exist yet, as with any command.
+            std::fs::create_dir_all(&cli.data)
+                .with_context(|| format!("creating the data dir {}", cli.data.display()))?;
             let location = store_location_of(&cli.data)?;
             let store = oppgraph::store::Store::open_at(&location)
                 .with_context(|| format!("opening the store at {}", location.display()))?;
