@@ -260,13 +260,19 @@ pub fn score_candidates(
     (rank::score(assessed, input, &enterprises, &config.rank, &config.products), keys)
 }
 
-/// The event keys of the `candidates` on `subjects`: what dedup may join their leads with
-/// (an incremental run re-mines the stored leads sharing one).
-pub fn event_keys(candidates: &[Candidate], subjects: &HashSet<EnterpriseId>) -> Vec<String> {
-    candidates
-        .iter()
+/// The event keys the rules give the leads on `subjects` that may join them with leads on
+/// other enterprises: what dedup may join their leads with (an incremental run re-mines the
+/// stored leads sharing one). Only single records' leads have such keys (see
+/// [`rules::record_candidates`]), so the rest of the rules is not run.
+pub fn event_keys(
+    input: &MineInput<'_>,
+    config: &MineConfig,
+    subjects: &HashSet<EnterpriseId>,
+) -> Vec<String> {
+    rules::record_candidates(input, &config.rules)
+        .into_iter()
         .filter(|c| subjects.contains(&c.enterprise))
-        .flat_map(|c| c.event_keys.iter().cloned())
+        .flat_map(|c| c.event_keys)
         .collect()
 }
 

@@ -68,6 +68,16 @@ pub fn generate(
     enterprises: &HashMap<EnterpriseId, &Enterprise>,
     config: &RuleConfig,
 ) -> Vec<Candidate> {
+    let mut out = record_candidates(input, config);
+    supply_chain_candidates(input, enterprises, config, &mut out);
+    relationship_candidates(input, enterprises, &mut out);
+    out
+}
+
+/// The candidates of single records: awards, pledges and filings. Only these have event keys
+/// that name another enterprise than the lead's (an award's project and buyer); a supply or
+/// relationship lead's keys name its own enterprise alone.
+pub fn record_candidates(input: &MineInput<'_>, config: &RuleConfig) -> Vec<Candidate> {
     let mut out = Vec::new();
     // An enterprise that acts as the agency (招标代理) of any notice is an agency everywhere.
     let acting_agencies: HashSet<EnterpriseId> = input
@@ -140,8 +150,6 @@ pub fn generate(
             _ => {}
         }
     }
-    supply_chain_candidates(input, enterprises, config, &mut out);
-    relationship_candidates(input, enterprises, &mut out);
     out
 }
 

@@ -513,9 +513,6 @@ impl Workspace {
         // rules alone say which keys a lead will have).
         let mut asked: BTreeSet<String> = BTreeSet::new();
         let mut pending: Vec<EnterpriseId> = subjects.iter().copied().collect();
-        // What the rules made of the part as it last grew: the round that finds no one new
-        // leaves them to be scored.
-        let mut candidates = Vec::new();
         let mut rounds = 0;
         while !pending.is_empty() {
             rounds += 1;
@@ -524,8 +521,11 @@ impl Workspace {
             let added: HashSet<EnterpriseId> = pending.iter().copied().collect();
             part.first_seen.extend(self.store.first_seen(Some(&added))?);
             let mut wanted = self.store.lead_keys_of(&pending)?;
-            candidates = mine::candidates(&part.input(feedback, feedback_kinds, graph, *as_of), config);
-            wanted.extend(mine::event_keys(&candidates, &added));
+            wanted.extend(mine::event_keys(
+                &part.input(feedback, feedback_kinds, graph, *as_of),
+                config,
+                &added,
+            ));
             let new_keys: BTreeSet<String> = wanted.difference(&asked).cloned().collect();
             asked.extend(new_keys.iter().cloned());
             pending = self
@@ -539,6 +539,7 @@ impl Workspace {
         tracing::debug!(rounds, subjects = subjects.len(), records = part.records.len(), "part read");
         let timer = Instant::now();
         let input = part.input(feedback, feedback_kinds, graph, *as_of);
+        let candidates = mine::candidates(&input, config);
         let (leads, keys) = mine::score_candidates(candidates, &input, config, Some(subjects));
         Ok(Remined {
             leads,
