@@ -260,8 +260,8 @@ pub fn score_candidates(
     (rank::score(assessed, input, &enterprises, &config.rank, &config.products), keys)
 }
 
-/// The event keys the rules give the leads on `subjects` that may join them with leads on
-/// other enterprises: what dedup may join their leads with (an incremental run re-mines the
+/// The event keys of the leads the rules give `subjects` that can name another enterprise:
+/// what dedup may join their leads with leads elsewhere (an incremental run re-mines the
 /// stored leads sharing one). Only single records' leads have such keys (see
 /// [`rules::record_candidates`]), so the rest of the rules is not run.
 pub fn event_keys(
