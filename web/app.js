@@ -136,6 +136,8 @@ function networkChart(id, network, center, onEnterprise) {
       label: { show: true, position: "bottom", fontSize: 11, color: "#1d2129",
         formatter: (p) => p.data.name.length > 12 ? p.data.name.slice(0, 12) + "…" : p.data.name },
       edgeSymbol: ["none", "arrow"], edgeSymbolSize: 7,
+      // Two relations between the same pair (法定代表人 and 董事长) bend apart, labels apart.
+      autoCurveness: true,
       edgeLabel: { show: true, fontSize: 10, formatter: (p) => p.data.text },
       data: network.nodes.map((n) => ({ id: key(n.id), name: n.name, category: n.kind === "enterprise" ? 0 : 1,
         symbolSize: key(n.id) === key(center) ? 46 : 26, value: n.id, kind: n.kind })),
