@@ -94,8 +94,8 @@ const feedbackButtons = () => `<div class="actions">
 // Record kinds, relations and timelines.
 /** Any record kind or sub-kind in words (tender, award, litigation, eia_approval…). */
 const kindLabel = (k) => RECORD[k] || TENDER[k] || ALERT[k] || KIND[k] || k;
-/** A relation in words: 持股 69%, 任职 董事长, 担保 2000.00 万元. */
-/** A relation as its kind, share, role (unless the kind says it: 法定代表人) and amount. */
+/** A relation in words (持股 69%, 任职 董事长, 担保 2000.00 万元): kind, share, role unless the kind says it
+ * already (法定代表人), and amount. */
 const relationText = (e) => label(RELATION, e.kind) + (e.share != null ? ` ${share(e.share)}` : "")
   + (e.role && e.role !== label(RELATION, e.kind) ? ` ${e.role}` : "") + (e.amount != null ? ` ${yuan(e.amount)}` : "");
 /** A moment as 2026/11/23 20:38:04 (Unix seconds or a timestamp text). */
