@@ -669,9 +669,8 @@ pub(super) const POSTGRES_MIGRATIONS: &[&str] = &[
         WHERE (data::jsonb #>> '{end}') IS NOT NULL;
     INSERT INTO meta(key, value) VALUES ('mined_as_of', -1);
     "#,
-    // 27: the secondary indexes of records and relations a first load took out, to build them
-    // once its rows are in (see `Store::open_import`). SQLite only: PostgreSQL's first load
-    // keeps its indexes.
+    // 12: SQLite's 27 (deferred_indexes). PostgreSQL's first load keeps its indexes, so the
+    // table stays empty; it is here so both dialects hold the same tables.
     r#"
     CREATE TABLE deferred_indexes (name TEXT PRIMARY KEY, sql TEXT NOT NULL);
     "#,
