@@ -1692,11 +1692,10 @@ impl Store {
     /// their definitions in `deferred_indexes`: SQLite then appends rows to the tables and
     /// builds each index once, by sorting, instead of inserting into every index row by row
     /// (a quarter of a first load's time at 100k enterprises went to those inserts; the builds
-    /// take about half of that). The import itself looks rows
-    /// up by their keys only, and mining waits for the import's end. Until
-    /// [`Store::build_deferred_indexes`] runs, queries by these indexes scan the table; a store
-    /// left so by a killed import builds them on the next import or mining run, or when next
-    /// opened once the import's lease lapsed.
+    /// take about half of that). The import itself looks rows up by their keys only, and mining
+    /// waits for the import's end. Until [`Store::build_deferred_indexes`] runs, queries by
+    /// these indexes scan the table; a store left so by a killed import builds them on the next
+    /// import or mining run, or when next opened once the import's lease lapsed. SQLite only.
     fn defer_indexes(&mut self) -> Result<()> {
         let tx = self.db.begin_write()?;
         let indexes: Vec<(String, String)> = self.db.query(
