@@ -521,7 +521,7 @@ impl EnterpriseGraph {
                 continue;
             }
             // More than `hub_cap` relations.
-            let links = incidence.all(current.index());
+            let links = incidence.of(current.index());
             if current != start && links.len() > hub_cap {
                 capped.push(current);
                 continue;

@@ -61,7 +61,7 @@ impl EnterpriseGraph {
                 if r == 0.0 {
                     continue;
                 }
-                let out = adjacency.neighbours(node);
+                let out = adjacency.of(node);
                 if out.is_empty() {
                     dangling += r;
                     continue;

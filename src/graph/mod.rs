@@ -127,97 +127,77 @@ struct Derived {
     incidence: std::sync::OnceLock<Incidence>,
 }
 
-/// Every node's edges in one array (compressed sparse rows), each as (the node at the other
-/// end, the edge): a node's outgoing edges, then its incoming ones other than loops (a loop is
-/// listed once, as outgoing), 16 bytes per edge. petgraph keeps a node's edges as a linked list
-/// through its edge array, a cache miss per edge on a large graph; here they are one run of
-/// memory. Listed newest edge first, as petgraph lists them.
+/// A list per node, all in one array (compressed sparse rows): node `i`'s items are
+/// `items[starts[i]..starts[i + 1]]`. petgraph keeps a node's edges as a linked list through
+/// its edge array, a cache miss per edge on a large graph; here a node's list is one run of
+/// memory.
 #[derive(Debug, Default, Clone)]
-struct Incidence {
-    /// Node `i`'s edges are `links[starts[i]..starts[i + 1]]`.
+struct Rows<T> {
     starts: Vec<u32>,
-    links: Vec<(u32, u32)>,
+    items: Vec<T>,
 }
 
-impl Incidence {
-    fn of(graph: &DiGraph<(), Edge, u32>) -> Incidence {
-        let n = graph.node_count();
-        let ends = |edge: &petgraph::graph::Edge<Edge, u32>| {
-            let (a, b) = (edge.source().index(), edge.target().index());
-            (a, (a != b).then_some(b))
-        };
+impl<T: Copy + Default> Rows<T> {
+    /// The lists of `n` nodes, each item in the order `items` yields it. `items` is called
+    /// twice, to count and to fill, and must yield the same (node, item) pairs both times.
+    fn build<I: Iterator<Item = (usize, T)>>(n: usize, items: impl Fn() -> I) -> Rows<T> {
         let mut starts = vec![0u32; n + 1];
-        for (a, b) in graph.raw_edges().iter().map(ends) {
-            starts[a + 1] += 1;
-            if let Some(b) = b {
-                starts[b + 1] += 1;
-            }
+        for (node, _) in items() {
+            starts[node + 1] += 1;
         }
         for i in 0..n {
             starts[i + 1] += starts[i];
         }
-        // Outgoing edges first: fill every node's outgoing, then its incoming after them.
         let mut fill = starts.clone();
-        let mut links = vec![(0u32, 0u32); starts[n] as usize];
-        for (id, (a, b)) in graph.raw_edges().iter().map(ends).enumerate().rev() {
-            let target = b.unwrap_or(a);
-            links[fill[a] as usize] = (target as u32, id as u32);
-            fill[a] += 1;
+        let mut all = vec![T::default(); starts[n] as usize];
+        for (node, item) in items() {
+            all[fill[node] as usize] = item;
+            fill[node] += 1;
         }
-        for (id, (a, b)) in graph.raw_edges().iter().map(ends).enumerate().rev() {
-            if let Some(b) = b {
-                links[fill[b] as usize] = (a as u32, id as u32);
-                fill[b] += 1;
-            }
-        }
-        Incidence { starts, links }
+        Rows { starts, items: all }
     }
 
-    fn all(&self, node: usize) -> &[(u32, u32)] {
-        &self.links[self.starts[node] as usize..self.starts[node + 1] as usize]
+    fn of(&self, node: usize) -> &[T] {
+        &self.items[self.starts[node] as usize..self.starts[node + 1] as usize]
     }
 }
 
-/// Neighbour lists in one array (compressed sparse rows), undirected: 8 bytes per edge end.
-/// PageRank walks one; chain searches read the affiliation edges (shareholding, control,
-/// officers, legal representatives, branches) from one, not the thousands of award and
-/// invoice edges of a buyer they pass.
-#[derive(Debug, Default, Clone)]
-struct Adjacency {
-    offsets: Vec<u32>,
-    targets: Vec<u32>,
+/// Every node's edges, each as (the node at the other end, the edge): a node's outgoing edges,
+/// then its incoming ones other than loops (a loop is listed once, as outgoing), 16 bytes per
+/// edge. Listed newest edge first, as petgraph lists them.
+type Incidence = Rows<(u32, u32)>;
+
+impl Incidence {
+    fn of_graph(graph: &DiGraph<(), Edge, u32>) -> Incidence {
+        let edges = || graph.raw_edges().iter().enumerate().rev();
+        let ends = |edge: &petgraph::graph::Edge<Edge, u32>| (edge.source().index(), edge.target().index());
+        Rows::build(graph.node_count(), || {
+            let outgoing = edges().map(move |(id, edge)| {
+                let (a, b) = ends(edge);
+                (a, (b as u32, id as u32))
+            });
+            let incoming = edges().filter_map(move |(id, edge)| {
+                let (a, b) = ends(edge);
+                (a != b).then_some((b, (a as u32, id as u32)))
+            });
+            outgoing.chain(incoming)
+        })
+    }
 }
+
+/// Neighbour lists, undirected: 8 bytes per edge end. PageRank walks one; chain searches read
+/// the affiliation edges (shareholding, control, officers, legal representatives, branches)
+/// from one, not the thousands of award and invoice edges of a buyer they pass.
+type Adjacency = Rows<u32>;
 
 impl Adjacency {
     fn undirected(graph: &DiGraph<(), Edge, u32>, allowed: impl Fn(EdgeKind) -> bool) -> Adjacency {
-        let n = graph.node_count();
-        let mut offsets = vec![0u32; n + 1];
-        let links = || {
-            graph
-                .edge_references()
-                .filter(|e| allowed(e.weight().kind))
-                .map(|e| (e.source().index(), e.target().index()))
-        };
-        for (a, b) in links() {
-            offsets[a + 1] += 1;
-            offsets[b + 1] += 1;
-        }
-        for i in 0..n {
-            offsets[i + 1] += offsets[i];
-        }
-        let mut fill = offsets.clone();
-        let mut targets = vec![0u32; offsets[n] as usize];
-        for (a, b) in links() {
-            targets[fill[a] as usize] = b as u32;
-            fill[a] += 1;
-            targets[fill[b] as usize] = a as u32;
-            fill[b] += 1;
-        }
-        Adjacency { offsets, targets }
-    }
-
-    fn neighbours(&self, node: usize) -> &[u32] {
-        &self.targets[self.offsets[node] as usize..self.offsets[node + 1] as usize]
+        Rows::build(graph.node_count(), || {
+            graph.edge_references().filter(|e| allowed(e.weight().kind)).flat_map(|e| {
+                let (a, b) = (e.source().index(), e.target().index());
+                [(a, b as u32), (b, a as u32)]
+            })
+        })
     }
 }
 
@@ -563,14 +543,14 @@ impl EnterpriseGraph {
     }
 
     fn incidence(&self) -> &Incidence {
-        self.derived.incidence.get_or_init(|| Incidence::of(&self.graph))
+        self.derived.incidence.get_or_init(|| Incidence::of_graph(&self.graph))
     }
 
     /// Every edge of `node`, either direction, as (the node at the other end, the edge); a loop
     /// once.
     fn incident(&self, node: NodeIndex) -> impl Iterator<Item = (NodeIndex, EdgeIndex)> + '_ {
         self.incidence()
-            .all(node.index())
+            .of(node.index())
             .iter()
             .map(|&(other, edge)| (NodeIndex::new(other as usize), EdgeIndex::new(edge as usize)))
     }
@@ -582,7 +562,7 @@ impl EnterpriseGraph {
 
     /// How many edges `node` has, either direction (a loop once).
     fn degree(&self, node: NodeIndex) -> usize {
-        self.incidence().all(node.index()).len()
+        self.incidence().of(node.index()).len()
     }
 
     fn key_at(&self, index: NodeIndex) -> NodeRef {
@@ -738,9 +718,8 @@ impl EnterpriseGraph {
             .affiliations
             .get_or_init(|| Adjacency::undirected(&self.graph, EdgeKind::is_affiliation));
         // The side with fewer links to read goes next.
-        let links = |frontier: &[NodeIndex]| {
-            frontier.iter().map(|n| affiliations.neighbours(n.index()).len()).sum::<usize>()
-        };
+        let links =
+            |frontier: &[NodeIndex]| frontier.iter().map(|n| affiliations.of(n.index()).len()).sum::<usize>();
         while depths[0] + depths[1] < max_hops && !frontiers[0].is_empty() && !frontiers[1].is_empty() {
             let side = usize::from(links(&frontiers[1]) < links(&frontiers[0]));
             let (this, other) = if side == 0 {
@@ -755,7 +734,7 @@ impl EnterpriseGraph {
             // The meeting node with the shortest chain through it.
             let mut meet: Option<(usize, NodeIndex)> = None;
             for &current in &frontiers[side] {
-                for &node in affiliations.neighbours(current.index()) {
+                for &node in affiliations.of(current.index()) {
                     let node = NodeIndex::new(node as usize);
                     if this.contains_key(&node) {
                         continue;
@@ -1056,6 +1035,56 @@ mod tests {
 
     fn as_of() -> BuildOptions {
         BuildOptions::new("2026-01-01".parse().unwrap())
+    }
+
+    /// The arrays list what petgraph lists, in its order: a node's outgoing edges newest first,
+    /// then its incoming ones (a loop once); the undirected neighbours of the allowed kinds.
+    #[test]
+    fn edge_arrays_list_what_petgraph_lists_in_its_order() {
+        let kinds = [EdgeKind::Shareholder, EdgeKind::Tender, EdgeKind::Guarantee];
+        let mut rng = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |below: usize| {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            (rng % below as u64) as usize
+        };
+        for _ in 0..50 {
+            let n = 1 + next(9);
+            let mut graph: DiGraph<(), Edge, u32> = DiGraph::default();
+            for _ in 0..n {
+                graph.add_node(());
+            }
+            for _ in 0..next(30) {
+                let (a, b) = (NodeIndex::new(next(n)), NodeIndex::new(next(n)));
+                graph.add_edge(a, b, Edge::new(kinds[next(kinds.len())], 1.0));
+            }
+            let incidence = Incidence::of_graph(&graph);
+            let shares = Adjacency::undirected(&graph, |k| k == EdgeKind::Shareholder);
+            for node in graph.node_indices() {
+                let mut expected: Vec<(u32, u32)> = graph
+                    .edges_directed(node, Direction::Outgoing)
+                    .map(|e| (e.target().index() as u32, e.id().index() as u32))
+                    .collect();
+                expected.extend(
+                    graph
+                        .edges_directed(node, Direction::Incoming)
+                        .filter(|e| e.source() != e.target())
+                        .map(|e| (e.source().index() as u32, e.id().index() as u32)),
+                );
+                assert_eq!(incidence.of(node.index()), expected, "node {node:?}");
+                let mut near: Vec<u32> = shares.of(node.index()).to_vec();
+                let mut wanted: Vec<u32> = graph
+                    .edges(node)
+                    .chain(graph.edges_directed(node, Direction::Incoming))
+                    .filter(|e| e.weight().kind == EdgeKind::Shareholder)
+                    .map(|e| if e.source() == node { e.target() } else { e.source() }.index() as u32)
+                    .collect();
+                near.sort_unstable();
+                wanted.sort_unstable();
+                assert_eq!(near, wanted, "node {node:?}");
+            }
+        }
     }
 
     #[test]
