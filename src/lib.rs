@@ -27,6 +27,11 @@ pub mod resolve;
 pub mod store;
 pub mod workspace;
 
+/// This build's fingerprint: the crate version and a hash of its sources, dictionaries and
+/// locked dependencies (`build.rs`). Leads and the graph snapshot are made by one build; a
+/// data dir a different build made is mined in full and its graph rebuilt, once.
+pub const BUILD: &str = concat!(env!("CARGO_PKG_VERSION"), "+", env!("OPPGRAPH_SOURCE_HASH"));
+
 /// mimalloc for every binary that links the crate (the CLI, tests, benchmarks): mining, imports
 /// and the API make and drop many small strings, where glibc's allocator took a quarter of
 /// the samples.

@@ -1,6 +1,7 @@
 //! A compact binary snapshot of the graph, so a restart does not rebuild it from the store.
 //!
-//! Layout (little endian): magic `OPPGRAF3`; the stamp (store id u64, change seq u64); the build
+//! Layout (little endian): magic `OPPGRAF4`; the build that wrote it (length-prefixed
+//! [`crate::BUILD`]: another build's snapshot is not read, the graph is rebuilt); the stamp (store id u64, change seq u64); the build
 //! options (`as_of` as days since 1970-01-01 i64, supply window u32); person ids (count u64,
 //! then each as length-prefixed UTF-8); roles (count u64, then each length-prefixed, numbered
 //! from 1 in this order); nodes (count u64, then raw key i64 — enterprise id, or
@@ -16,7 +17,7 @@ use petgraph::visit::EdgeRef;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::Path;
 
-const MAGIC: &[u8; 8] = b"OPPGRAF3";
+const MAGIC: &[u8; 8] = b"OPPGRAF4";
 
 const KINDS: [EdgeKind; 9] = EdgeKind::ALL;
 
@@ -62,6 +63,16 @@ fn read_header(input: &mut impl Read) -> std::io::Result<Option<(GraphVersion, B
     if &read_array::<8>(input)? != MAGIC {
         return Ok(None);
     }
+    // What another build made may follow rules this one changed: not read.
+    let len = u32::from_le_bytes(read_array(input)?) as usize;
+    if len != crate::BUILD.len() {
+        return Ok(None);
+    }
+    let mut build = vec![0u8; len];
+    input.read_exact(&mut build)?;
+    if build != crate::BUILD.as_bytes() {
+        return Ok(None);
+    }
     let stamp = GraphVersion { store_id: read_u64(input)?, seq: read_u64(input)? };
     let as_of = super::epoch() + chrono::Duration::days(i64::from_le_bytes(read_array(input)?));
     let supply_window_days = u32::from_le_bytes(read_array(input)?);
@@ -83,6 +94,7 @@ impl EnterpriseGraph {
         {
             let mut out = BufWriter::new(std::fs::File::create(&temp)?);
             out.write_all(MAGIC)?;
+            write_str(&mut out, crate::BUILD)?;
             out.write_all(&self.stamp.store_id.to_le_bytes())?;
             out.write_all(&self.stamp.seq.to_le_bytes())?;
             out.write_all(&days(self.options.as_of).to_le_bytes())?;
@@ -130,7 +142,7 @@ impl EnterpriseGraph {
     }
 
     /// The stamp and build options of the snapshot at `path`, read from its header alone;
-    /// `None` when there is none or it is of another format.
+    /// `None` when there is none, or it is of another format or another build.
     pub fn snapshot_header(path: &Path) -> std::io::Result<Option<(GraphVersion, BuildOptions)>> {
         match open(path)? {
             Some(mut input) => read_header(&mut input),
@@ -266,6 +278,16 @@ mod tests {
         assert_eq!(report.owners[0].share, 0.6);
         assert_eq!(loaded.suspected_links(1)[0].enterprise.name, "企业3");
         assert!(EnterpriseGraph::load_snapshot(&dir.path().join("none")).unwrap().is_none());
+        // Another build's snapshot (the build text after the magic differs in its last byte).
+        let mut bytes = std::fs::read(&path).unwrap();
+        let last = MAGIC.len() + 4 + crate::BUILD.len() - 1;
+        bytes[last] ^= 1;
+        std::fs::write(&path, &bytes).unwrap();
+        assert!(EnterpriseGraph::snapshot_header(&path).unwrap().is_none());
+        assert!(EnterpriseGraph::load_snapshot(&path).unwrap().is_none());
+        bytes[last] ^= 1;
+        std::fs::write(&path, &bytes).unwrap();
+        assert!(EnterpriseGraph::load_snapshot(&path).unwrap().is_some());
         std::fs::write(&path, b"OPPGRAF1 an older format").unwrap();
         assert!(EnterpriseGraph::load_snapshot(&path).unwrap().is_none());
     }

@@ -29,8 +29,8 @@
 //! reach of expiry, relations starting or ending — as it takes changes
 //! ([`crate::store::Store::turned`]).
 //!
-//! What moves every lead at once — the configuration, won and lost outcomes (win rates,
-//! learned ranking) — is fingerprinted; when it changed, the run is a full one. So is a run
+//! What moves every lead at once — the configuration, the build (a new version's rules),
+//! won and lost outcomes (win rates, learned ranking) — is fingerprinted; when it changed, the run is a full one. So is a run
 //! without an earlier one, on an earlier day than the last, or with more changes waiting than
 //! the change log keeps ([`crate::store::MINING_BACKLOG`]). An incremental run that re-mines
 //! more enterprises than a slice holds (below) re-mines them a slice at a time.
@@ -216,8 +216,8 @@ impl Workspace {
         Ok(summary)
     }
 
-    /// A fingerprint of what moves every lead at once: the configuration (and the build), and
-    /// the won and lost outcomes.
+    /// A fingerprint of what moves every lead at once: the configuration, the build (its
+    /// sources and dictionaries, [`crate::BUILD`]), and the won and lost outcomes.
     fn mining_state(&self, config: &MineConfig, feedback: &[Feedback]) -> Result<i64> {
         let mut decided: Vec<(&str, &str)> =
             decided(feedback).map(|(id, f)| (id, f.status.as_str())).collect();
@@ -225,7 +225,7 @@ impl Workspace {
         let local_words = std::fs::read_to_string(self.dir.join("userdict.txt")).unwrap_or_default();
         let text = format!(
             "{}\u{1f}{:?}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{local_words}\u{1f}{decided:?}\u{1f}{}",
-            env!("CARGO_PKG_VERSION"),
+            crate::BUILD,
             self.config.mine,
             self.config
                 .mine
@@ -255,7 +255,7 @@ impl Workspace {
         };
         if mark.state != state {
             return Ok(Plan::Full(
-                "the configuration or the won/lost outcomes changed since the last run".into(),
+                "the configuration, the build or the won/lost outcomes changed since the last run".into(),
             ));
         }
         if as_of < last {

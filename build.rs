@@ -1,0 +1,46 @@
+//! Fingerprints the code and data a build derives stored results with: every file under `src/`
+//! and `dictionaries/`, `Cargo.toml` and `Cargo.lock`. The fingerprint reaches the crate as
+//! `OPPGRAPH_SOURCE_HASH`; a data dir's leads and graph snapshot record the one they were made
+//! with, and a build whose fingerprint differs mines everything and rebuilds the graph once
+//! instead of trusting results an older build's rules made. Two builds of the same sources
+//! agree; any change to them (a rule, a dictionary word, a dependency) differs.
+
+use std::hash::Hasher;
+use std::path::{Path, PathBuf};
+
+const INPUTS: [&str; 4] = ["src", "dictionaries", "Cargo.toml", "Cargo.lock"];
+
+fn files(path: &Path, out: &mut Vec<PathBuf>) {
+    if path.is_dir() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+            .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
+            .map(|entry| entry.expect("directory entry").path())
+            .collect();
+        entries.sort();
+        for entry in entries {
+            files(&entry, out);
+        }
+    } else if path.is_file() {
+        out.push(path.to_path_buf());
+    }
+}
+
+fn main() {
+    let mut paths = Vec::new();
+    for input in INPUTS {
+        println!("cargo:rerun-if-changed={input}");
+        files(Path::new(input), &mut paths);
+    }
+    // SipHash with fixed keys: stable for one toolchain, which is all a fingerprint of a build
+    // needs (another compiler makes another build anyway).
+    #[allow(deprecated)]
+    let mut hasher = std::hash::SipHasher::new();
+    for path in &paths {
+        let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+        let name = path.to_string_lossy().replace('\\', "/");
+        hasher.write(name.as_bytes());
+        hasher.write_usize(bytes.len());
+        hasher.write(&bytes);
+    }
+    println!("cargo:rustc-env=OPPGRAPH_SOURCE_HASH={:016x}", hasher.finish());
+}
