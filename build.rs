@@ -1,14 +1,22 @@
-//! Fingerprints the code and data a build derives stored results with: every file under `src/`
-//! and `dictionaries/`, `Cargo.toml` and `Cargo.lock`. The fingerprint reaches the crate as
-//! `OPPGRAPH_SOURCE_HASH`; a data dir's leads and graph snapshot record the one they were made
-//! with, and a build whose fingerprint differs mines everything and rebuilds the graph once
-//! instead of trusting results an older build's rules made. Two builds of the same sources
-//! agree; any change to them (a rule, a dictionary word, a dependency) differs.
+//! Fingerprints the code and data a build derives stored results with, for the crate as
+//! environment variables:
+//! - `OPPGRAPH_SOURCE_HASH`: every file under `src/` and `dictionaries/`, `Cargo.toml` and
+//!   `Cargo.lock`. A data dir's leads and graph snapshot record the one they were made with;
+//!   a build whose fingerprint differs mines everything and rebuilds the graph once instead of
+//!   trusting results an older build's rules made.
+//! - `OPPGRAPH_TOKENS_HASH`: what turns text into search terms — the dictionaries, the
+//!   tokenizer, folding, the index's schema and analyzers, the locked jieba and tantivy. The
+//!   search index records it; an index made with other terms is rebuilt.
+//!
+//! Two builds of the same sources agree; any change to them (a rule, a dictionary word, a
+//! dependency) differs.
 
 use std::hash::Hasher;
 use std::path::{Path, PathBuf};
 
-const INPUTS: [&str; 4] = ["src", "dictionaries", "Cargo.toml", "Cargo.lock"];
+const SOURCES: [&str; 4] = ["src", "dictionaries", "Cargo.toml", "Cargo.lock"];
+const TOKENS: [&str; 5] =
+    ["dictionaries", "src/extract/tokenize.rs", "src/extract/normalize.rs", "src/index", "Cargo.lock"];
 
 fn files(path: &Path, out: &mut Vec<PathBuf>) {
     if path.is_dir() {
@@ -25,10 +33,9 @@ fn files(path: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-fn main() {
+fn fingerprint(inputs: &[&str]) -> String {
     let mut paths = Vec::new();
-    for input in INPUTS {
-        println!("cargo:rerun-if-changed={input}");
+    for input in inputs {
         files(Path::new(input), &mut paths);
     }
     // SipHash with fixed keys: stable for one toolchain, which is all a fingerprint of a build
@@ -42,5 +49,13 @@ fn main() {
         hasher.write_usize(bytes.len());
         hasher.write(&bytes);
     }
-    println!("cargo:rustc-env=OPPGRAPH_SOURCE_HASH={:016x}", hasher.finish());
+    format!("{:016x}", hasher.finish())
+}
+
+fn main() {
+    for input in SOURCES {
+        println!("cargo:rerun-if-changed={input}");
+    }
+    println!("cargo:rustc-env=OPPGRAPH_SOURCE_HASH={}", fingerprint(&SOURCES));
+    println!("cargo:rustc-env=OPPGRAPH_TOKENS_HASH={}", fingerprint(&TOKENS));
 }

@@ -683,7 +683,11 @@ impl Workspace {
         const COMMIT: usize = 200_000;
         let latest = self.store.record_seq()?;
         let Some(mut from) = self.index.indexed_seq()? else {
-            // An index that never recorded what it reflects (new, or from an older build).
+            // An index that never recorded what it reflects (new, or from an older build), or
+            // whose terms another tokenization made (new dictionary words, another tokenizer).
+            if self.index.num_docs() > 0 {
+                tracing::info!("search index made under another tokenization; rebuilding it from the store");
+            }
             return self.rebuild_index();
         };
         if from > latest {

@@ -159,6 +159,38 @@ fn records_stored_but_never_indexed_are_indexed_on_the_next_open() {
     assert_eq!(hits.hits.len(), 1);
 }
 
+/// An index whose terms another tokenization made (another build's dictionaries or tokenizer,
+/// a data dir's new words) is not trusted as caught up: the next open rebuilds it. Here the
+/// stale index is emptied, so only a rebuild finds the record again.
+#[test]
+fn an_index_made_under_another_tokenization_is_rebuilt_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = Workspace::open(dir.path()).unwrap();
+    let data = dir.path().join("in");
+    std::fs::create_dir(&data).unwrap();
+    std::fs::write(
+        data.join("tenders.csv"),
+        "id,kind,title,published,winner\nt1,award,滨江路灯改造工程中标公告,2026-03-01,宜昌光明照明有限公司\n",
+    )
+    .unwrap();
+    ws.import(&[data]).unwrap();
+    let seq = ws.store().record_seq().unwrap();
+    assert_eq!(ws.index().indexed_seq().unwrap(), Some(seq));
+    drop(ws);
+
+    let index = tantivy::Index::open_in_dir(dir.path().join("index")).unwrap();
+    let mut writer: tantivy::IndexWriter = index.writer(15_000_000).unwrap();
+    writer.delete_all_documents().unwrap();
+    let mut commit = writer.prepare_commit().unwrap();
+    commit.set_payload(&format!("{seq} another-tokenization"));
+    commit.commit().unwrap();
+    drop(writer);
+
+    let ws = Workspace::open(dir.path()).unwrap();
+    assert_eq!(ws.index().indexed_seq().unwrap(), Some(seq));
+    assert_eq!(ids(&search(&ws, "滨江", SearchOptions::default())), ["t1"]);
+}
+
 /// An import indexes each file while the next one is written: every file's records are found
 /// once, a record imported again with a new title is found by the new title only, and the
 /// index records that it reflects the store.

@@ -38,9 +38,19 @@ pub enum DictionaryError {
     AlreadyLoaded,
 }
 
+/// What segmentation depends on in this process: the build's dictionaries and tokenizer
+/// (`OPPGRAPH_TOKENS_HASH`, from `build.rs`) and the deployment's own words in effect. Text
+/// segmented under another fingerprint may have been cut into other words: the search index
+/// records the fingerprint its terms were made under, and is rebuilt when it differs.
+pub fn fingerprint() -> String {
+    let local = LOCAL_DICTIONARY.get().map_or("", String::as_str);
+    format!("{}-{:016x}", env!("OPPGRAPH_TOKENS_HASH"), xxhash_rust::xxh3::xxh3_64(local.as_bytes()))
+}
+
 /// Adds a deployment's own words (jieba's format: `word [frequency] [tag]` per line, `#`
-/// comments) to the built-in dictionary. Call before the first segmentation of the process;
-/// text indexed before the words were added needs `oppgraph rebuild`.
+/// comments) to the built-in dictionary. Call before the first segmentation of the process.
+/// They change the [`fingerprint`], so a search index made without them is rebuilt when next
+/// synced.
 pub fn add_local_dictionary(text: &str) -> Result<(), DictionaryError> {
     let mut cleaned = String::new();
     for (index, line) in text.lines().enumerate() {

@@ -318,9 +318,10 @@ impl SearchIndex {
     }
 
     /// The store's record sequence number this index reflects (see [`SearchIndex::sync`]);
-    /// `None` for an index that never recorded one.
+    /// `None` for an index that never recorded one, or whose terms another tokenization made
+    /// (the caller rebuilds it: `Workspace::sync_index`).
     pub fn indexed_seq(&self) -> Result<Option<u64>> {
-        Ok(self.index.load_metas()?.payload.and_then(|p| p.parse().ok()))
+        Ok(read_position(self.index.load_metas()?.payload.as_deref()))
     }
 
     /// Adds or replaces records (keyed by kind and id) and commits, keeping the recorded
@@ -541,13 +542,30 @@ impl IndexBatch<'_> {
         };
         let mut commit = self.writer.prepare_commit()?;
         if let Some(seq) = seq {
-            commit.set_payload(&seq.to_string());
+            commit.set_payload(&position(seq));
         }
         commit.commit()?;
         self.writer.wait_merging_threads()?;
         self.index.reader.reload()?;
         Ok(self.added)
     }
+}
+
+/// A commit's payload: the store position the index reflects and the tokenization its terms
+/// were made under ([`crate::extract::tokenize::fingerprint`]), `<seq> <fingerprint>`.
+fn position(seq: u64) -> String {
+    format!("{seq} {}", crate::extract::tokenize::fingerprint())
+}
+
+/// The store position a commit's payload records; none when there is no payload, or when the
+/// terms were made under another tokenization (another build's dictionaries or tokenizer,
+/// other local words; an older build wrote the position alone): such an index is rebuilt.
+fn read_position(payload: Option<&str>) -> Option<u64> {
+    let (seq, terms) = payload?.split_once(' ')?;
+    if terms != crate::extract::tokenize::fingerprint() {
+        return None;
+    }
+    seq.parse().ok()
 }
 
 /// What a write replaces: the documents of the same records, or the whole index.
@@ -638,6 +656,16 @@ fn document(f: &Fields, record: &Record) -> TantivyDocument {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_position_holds_only_under_the_tokenization_that_made_it() {
+        assert_eq!(read_position(Some(&position(42))), Some(42));
+        // Older builds recorded the position alone.
+        assert_eq!(read_position(Some("42")), None);
+        let other = format!("42 {}0", crate::extract::tokenize::fingerprint());
+        assert_eq!(read_position(Some(&other)), None);
+        assert_eq!(read_position(None), None);
+    }
 
     /// Regression: snippets of a match-all search panicked (debug) or mis-cut (release) when
     /// sub-words came after the long word that holds them.
