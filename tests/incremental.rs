@@ -52,12 +52,17 @@ impl Twins {
     /// Mines both and checks they hold the same leads; returns how many enterprises the
     /// incremental run re-mined.
     fn mine(&mut self, as_of: Date, step: &str) -> usize {
+        self.mine_as(as_of, step, "incremental")
+    }
+
+    /// [`Twins::mine`], the first data dir's run (left to choose) expected to be `mode`.
+    fn mine_as(&mut self, as_of: Date, step: &str, mode: &str) -> usize {
         let incremental = self.incremental.mine(as_of).unwrap();
-        assert_eq!(incremental.run.mode, "incremental", "{step}: {:?}", incremental.run);
+        assert_eq!(incremental.run.mode, mode, "{step}: {:?}", incremental.run);
         let full = self.full.mine_with(as_of, MineMode::Full).unwrap();
         assert_eq!(full.run.mode, "full");
         self.check_sliced(as_of, step, &full);
-        let remined = incremental.run.remined_enterprises.unwrap();
+        let remined = incremental.run.remined_enterprises.unwrap_or(0);
         let json = |ws: &Workspace| -> Vec<(String, String)> {
             let mut leads: Vec<(String, String)> = util::all_opportunities(ws)
                 .iter()
@@ -464,6 +469,41 @@ fn incremental_mining_gives_the_leads_a_full_run_gives() {
     let idle = twins.incremental.mine(as_of).unwrap();
     assert_eq!((idle.run.mode, idle.run.remined_enterprises), ("incremental", Some(0)));
     assert_eq!(idle.changed, Written { written: 0, dropped: 0 });
+
+    // Outcomes. A won and a lost lead of one kind leave its win rate at 50%, which moves no
+    // lead: only their enterprises are re-mined. One more won lead moves the rate a step, to
+    // 60%: every lead of the kind gains the points, and the run is a full one.
+    let open: Vec<_> =
+        util::all_opportunities(&twins.full).into_iter().filter(|o| o.suppressed.is_none()).collect();
+    let kind = open[0].kind;
+    let of_kind: Vec<_> = open.iter().filter(|o| o.kind == kind).take(3).collect();
+    assert_eq!(of_kind.len(), 3, "{kind:?}");
+    let decide = |twins: &mut Twins, lead: &oppgraph::model::Opportunity, status| {
+        let feedback = Feedback {
+            opportunity_id: lead.id.clone(),
+            actor: "m001".into(),
+            status,
+            reason: None,
+            note: None,
+            at: "2026-11-20T10:00:00Z".into(),
+        };
+        for ws in [&mut twins.incremental, &mut twins.full, &mut twins.sliced] {
+            ws.add_feedback(&feedback).unwrap();
+        }
+    };
+    decide(&mut twins, of_kind[0], OpportunityStatus::Won);
+    decide(&mut twins, of_kind[1], OpportunityStatus::Lost);
+    let remined = twins.mine(as_of, "a won and a lost lead");
+    assert!(remined < enterprises / 10, "{remined} of {enterprises} enterprises re-mined for two outcomes");
+    let feedback_points = |ws: &Workspace| {
+        let lead = util::all_opportunities(ws).into_iter().find(|o| o.id == of_kind[2].id).unwrap();
+        lead.why.iter().find(|w| w.feature == "feedback").map(|w| (w.contribution, w.detail.clone()))
+    };
+    assert_eq!(feedback_points(&twins.incremental), None);
+    decide(&mut twins, of_kind[2], OpportunityStatus::Won);
+    twins.mine_as(as_of, "the win rate moves a step", "full");
+    let label = kind.label_cn();
+    assert_eq!(feedback_points(&twins.incremental), Some((2.0, format!("同类{label}商机成交率约 60%"))));
 
     // Later days: the leads that turn by then are re-mined, with what comes into a window in
     // between (records dated after the last run's day, pledges coming within reach of expiry,

@@ -93,7 +93,7 @@ pub fn score(
     config: &RankConfig,
     products: &ProductMatrix,
 ) -> Vec<Opportunity> {
-    let win_rates = win_rates(input);
+    let win_rates = win_rates(input.feedback, input.feedback_kinds);
     assessed
         .into_iter()
         .map(|a| {
@@ -166,12 +166,11 @@ pub fn score(
                     );
                 }
             }
-            if let Some(&(won, decided)) = win_rates.get(&c.kind) {
-                let rate = (won + 1.0) / (decided + 2.0);
+            if let Some(&percent) = win_rates.get(&c.kind) {
                 push(
                     "feedback",
-                    config.feedback_weight * (rate - 0.5) * 2.0,
-                    format!("同类{}商机已决 {decided:.0} 条，成交 {won:.0} 条", c.kind.label_cn()),
+                    config.feedback_weight * (f64::from(percent) / 100.0 - 0.5) * 2.0,
+                    format!("同类{}商机成交率约 {percent}%", c.kind.label_cn()),
                 );
             }
             if !a.alerts.is_empty() {
@@ -353,21 +352,25 @@ fn why_now(c: &super::Candidate) -> String {
     }
 }
 
-/// Per kind: (won, decided) from the latest feedback of each lead. Decided = won + lost;
-/// contacted leads are still open, invalid ones were never business.
-fn win_rates(input: &MineInput<'_>) -> HashMap<OpportunityKind, (f64, f64)> {
-    let mut out: HashMap<OpportunityKind, (f64, f64)> = HashMap::new();
-    for (id, feedback) in super::latest_feedback(input.feedback) {
-        let Some(kind) = input.feedback_kinds.get(id) else { continue };
-        let entry = out.entry(*kind).or_default();
+/// Per kind of lead with feedback: its win rate in percent, from the latest feedback of each
+/// lead — (won + 1) / (decided + 2), decided = won + lost (contacted leads are still open,
+/// invalid ones were never business) — in steps of 5 percent. The steps are what lets mining
+/// stay incremental as outcomes come in: one more outcome among many moves no lead, and a run
+/// is a full one only when a kind's rate moves a step (see `Workspace::mining_state`).
+pub(crate) fn win_rates(
+    feedback: &[crate::model::Feedback],
+    kinds: &HashMap<String, OpportunityKind>,
+) -> HashMap<OpportunityKind, u32> {
+    let mut counts: HashMap<OpportunityKind, (u32, u32)> = HashMap::new();
+    for (id, feedback) in super::latest_feedback(feedback) {
+        let Some(kind) = kinds.get(id) else { continue };
+        let entry = counts.entry(*kind).or_default();
         match feedback.status {
             OpportunityStatus::Won => {
-                entry.0 += 1.0;
-                entry.1 += 1.0;
+                entry.0 += 1;
+                entry.1 += 1;
             }
-            OpportunityStatus::Lost => entry.1 += 1.0,
-            // Invalid says the lead was not business at all (dedup's signal), not that the
-            // bank lost it.
+            OpportunityStatus::Lost => entry.1 += 1,
             OpportunityStatus::New
             | OpportunityStatus::Pushed
             | OpportunityStatus::Contacted
@@ -375,7 +378,13 @@ fn win_rates(input: &MineInput<'_>) -> HashMap<OpportunityKind, (f64, f64)> {
             | OpportunityStatus::Blocked => {}
         }
     }
-    out
+    counts
+        .into_iter()
+        .map(|(kind, (won, decided))| {
+            let rate = f64::from(won + 1) / f64::from(decided + 2);
+            (kind, (rate * 20.0).round() as u32 * 5)
+        })
+        .collect()
 }
 
 fn round1(x: f64) -> f64 {

@@ -29,8 +29,9 @@
 //! reach of expiry, relations starting or ending — as it takes changes
 //! ([`crate::store::Store::turned`]).
 //!
-//! What moves every lead at once — the configuration, the build (a new version's rules),
-//! won and lost outcomes (win rates, learned ranking) — is fingerprinted; when it changed, the run is a full one. So is a run
+//! What moves every lead at once — the configuration, the build (a new version's rules), a
+//! kind of lead's win rate moving a 5% step, and any outcome once ranking learns from them —
+//! is fingerprinted; when it changed, the run is a full one. So is a run
 //! without an earlier one, on an earlier day than the last, or with more changes waiting than
 //! the change log keeps ([`crate::store::MINING_BACKLOG`]). An incremental run that re-mines
 //! more enterprises than a slice holds (below) re-mines them a slice at a time.
@@ -217,14 +218,28 @@ impl Workspace {
     }
 
     /// A fingerprint of what moves every lead at once: the configuration, the build (its
-    /// sources and dictionaries, [`crate::BUILD`]), and the won and lost outcomes.
+    /// sources and dictionaries, [`crate::BUILD`]), each kind of lead's win rate (in the 5%
+    /// steps scores use, [`crate::mine::rank::win_rates`]) and, once there are enough outcomes
+    /// to learn from, every won and lost lead. An outcome that moves no kind's rate a step
+    /// re-mines only its own lead's enterprise.
     fn mining_state(&self, config: &MineConfig, feedback: &[Feedback]) -> Result<i64> {
-        let mut decided: Vec<(&str, &str)> =
-            decided(feedback).map(|(id, f)| (id, f.status.as_str())).collect();
-        decided.sort_unstable();
+        let outcomes = if decided_outcomes(feedback) >= config.learn.min_outcomes {
+            let mut decided: Vec<(&str, &str)> =
+                decided(feedback).map(|(id, f)| (id, f.status.as_str())).collect();
+            decided.sort_unstable();
+            format!("{decided:?}")
+        } else {
+            let kinds: HashMap<String, OpportunityKind> = self.store.feedback_kinds()?.into_iter().collect();
+            let mut rates: Vec<(OpportunityKind, u32)> = crate::mine::rank::win_rates(feedback, &kinds)
+                .into_iter()
+                .filter(|&(_, r)| r != 50)
+                .collect();
+            rates.sort_unstable();
+            format!("{rates:?}")
+        };
         let local_words = std::fs::read_to_string(self.dir.join("userdict.txt")).unwrap_or_default();
         let text = format!(
-            "{}\u{1f}{:?}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{local_words}\u{1f}{decided:?}\u{1f}{}",
+            "{}\u{1f}{:?}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{local_words}\u{1f}{outcomes}\u{1f}{}",
             crate::BUILD,
             self.config.mine,
             self.config
@@ -356,7 +371,9 @@ impl Workspace {
         let remined = self.remine(&graph, config, &context, &mut subjects)?;
         let Remined { leads: mut fresh, keys, enterprises, records, loaded, scored } = remined;
         let timer = Instant::now();
-        let ranking = mine::learn::apply(&mut fresh, &HashMap::new(), feedback, as_of, &config.learn);
+        // Fewer outcomes than ranking learns from (else the run is a full one): the rules rank,
+        // and every decided lead counts, re-mined or not.
+        let ranking = mine::learn::too_few_outcomes(decided_outcomes(feedback), &config.learn);
         let enterprises: Vec<Enterprise> =
             enterprises.into_iter().filter(|e| subjects.contains(&e.id)).collect();
         let commitments = self.store.commitments(chrono::Utc::now().timestamp())?;
@@ -486,9 +503,7 @@ impl Workspace {
             mode = run.mode,
             "mining run in slices"
         );
-        let leads: HashSet<&str> = standings.iter().map(|s| s.id.as_str()).collect();
-        let outcomes = decided(feedback).filter(|(id, _)| leads.contains(id)).count();
-        let ranking = mine::learn::too_few_outcomes(outcomes, &config.learn);
+        let ranking = mine::learn::too_few_outcomes(decided_outcomes(feedback), &config.learn);
         let changed = crate::store::Written { written: written.len(), dropped };
         run.slices = Some(ids.len().div_ceil(slice));
         let mut summary = summarize(as_of, ranking, &[], changed, run);
