@@ -159,13 +159,10 @@ fn records_stored_but_never_indexed_are_indexed_on_the_next_open() {
     assert_eq!(hits.hits.len(), 1);
 }
 
-/// An index whose terms another tokenization made (another build's dictionaries or tokenizer,
-/// a data dir's new words) is not trusted as caught up: the next open rebuilds it. Here the
-/// stale index is emptied, so only a rebuild finds the record again.
-#[test]
-fn an_index_made_under_another_tokenization_is_rebuilt_on_open() {
+/// A new data dir and, in its `in/`, a tenders file of one award (t1, 滨江…), not imported.
+fn one_award() -> (tempfile::TempDir, Workspace, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
-    let mut ws = Workspace::open(dir.path()).unwrap();
+    let ws = Workspace::open(dir.path()).unwrap();
     let data = dir.path().join("in");
     std::fs::create_dir(&data).unwrap();
     std::fs::write(
@@ -173,6 +170,15 @@ fn an_index_made_under_another_tokenization_is_rebuilt_on_open() {
         "id,kind,title,published,winner\nt1,award,滨江路灯改造工程中标公告,2026-03-01,宜昌光明照明有限公司\n",
     )
     .unwrap();
+    (dir, ws, data)
+}
+
+/// An index whose terms another tokenization made (another build's dictionaries or tokenizer,
+/// a data dir's new words) is not trusted as caught up: the next open rebuilds it. Here the
+/// stale index is emptied, so only a rebuild finds the record again.
+#[test]
+fn an_index_made_under_another_tokenization_is_rebuilt_on_open() {
+    let (dir, mut ws, data) = one_award();
     ws.import(&[data]).unwrap();
     let seq = ws.store().record_seq().unwrap();
     assert_eq!(ws.index().indexed_seq().unwrap(), Some(seq));
@@ -196,15 +202,7 @@ fn an_index_made_under_another_tokenization_is_rebuilt_on_open() {
 /// index records that it reflects the store.
 #[test]
 fn imports_index_each_file_and_replace_changed_records() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut ws = Workspace::open(dir.path()).unwrap();
-    let data = dir.path().join("in");
-    std::fs::create_dir(&data).unwrap();
-    std::fs::write(
-        data.join("tenders.csv"),
-        "id,kind,title,published,winner\nt1,award,滨江路灯改造工程中标公告,2026-03-01,宜昌光明照明有限公司\n",
-    )
-    .unwrap();
+    let (_dir, mut ws, data) = one_award();
     std::fs::write(
         data.join("filings.csv"),
         "id,enterprise,kind,title,published\nf1,宜昌光明照明有限公司,环评批复,光明照明新厂环评批复,2026-03-02\n",
