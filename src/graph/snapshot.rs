@@ -1,7 +1,8 @@
 //! A compact binary snapshot of the graph, so a restart does not rebuild it from the store.
 //!
 //! Layout (little endian): magic `OPPGRAF4`; the build that wrote it (length-prefixed
-//! [`crate::BUILD`]: another build's snapshot is not read, the graph is rebuilt); the stamp (store id u64, change seq u64); the build
+//! [`crate::BUILD`]: another build's snapshot is not read, the graph is rebuilt); the stamp
+//! (store id u64, change seq u64); the build
 //! options (`as_of` as days since 1970-01-01 i64, supply window u32); person ids (count u64,
 //! then each as length-prefixed UTF-8); roles (count u64, then each length-prefixed, numbered
 //! from 1 in this order); nodes (count u64, then raw key i64 — enterprise id, or
@@ -64,13 +65,7 @@ fn read_header(input: &mut impl Read) -> std::io::Result<Option<(GraphVersion, B
         return Ok(None);
     }
     // What another build made may follow rules this one changed: not read.
-    let len = u32::from_le_bytes(read_array(input)?) as usize;
-    if len != crate::BUILD.len() {
-        return Ok(None);
-    }
-    let mut build = vec![0u8; len];
-    input.read_exact(&mut build)?;
-    if build != crate::BUILD.as_bytes() {
+    if read_str_into(input, &mut Vec::new())? != crate::BUILD {
         return Ok(None);
     }
     let stamp = GraphVersion { store_id: read_u64(input)?, seq: read_u64(input)? };
