@@ -4,9 +4,11 @@
 //!   `Cargo.lock`. A data dir's leads and graph snapshot record the one they were made with;
 //!   a build whose fingerprint differs mines everything and rebuilds the graph once instead of
 //!   trusting results an older build's rules made.
-//! - `OPPGRAPH_TOKENS_HASH`: what turns text into search terms — the dictionaries, the
-//!   tokenizer, folding, the index's schema and analyzers, the locked jieba and tantivy. The
-//!   search index records it; an index made with other terms is rebuilt.
+//! - `OPPGRAPH_TOKENS_HASH`: what turns text into search terms — the user dictionary the
+//!   tokenizer compiles in, the tokenizer, folding, the index's schema and analyzers, the
+//!   locked jieba and tantivy. The search index records it; an index made with other terms is
+//!   rebuilt (and not for a change to another dictionary: resolution's and mining's lists
+//!   make no terms).
 //!
 //! Two builds of the same sources agree; any change to them (a rule, a dictionary word, a
 //! dependency) differs.
@@ -15,8 +17,13 @@ use std::hash::Hasher;
 use std::path::{Path, PathBuf};
 
 const SOURCES: [&str; 4] = ["src", "dictionaries", "Cargo.toml", "Cargo.lock"];
-const TOKENS: [&str; 5] =
-    ["dictionaries", "src/extract/tokenize.rs", "src/extract/normalize.rs", "src/index", "Cargo.lock"];
+const TOKENS: [&str; 5] = [
+    "dictionaries/userdict.txt",
+    "src/extract/tokenize.rs",
+    "src/extract/normalize.rs",
+    "src/index",
+    "Cargo.lock",
+];
 
 fn files(path: &Path, out: &mut Vec<PathBuf>) {
     if path.is_dir() {
