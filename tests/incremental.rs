@@ -49,6 +49,12 @@ impl Twins {
         self.sliced.import(&[dir.to_path_buf()]).unwrap();
     }
 
+    fn add_feedback(&mut self, feedback: &Feedback) {
+        self.incremental.add_feedback(feedback).unwrap();
+        self.full.add_feedback(feedback).unwrap();
+        self.sliced.add_feedback(feedback).unwrap();
+    }
+
     /// Mines both and checks they hold the same leads; returns how many enterprises the
     /// incremental run re-mined.
     fn mine(&mut self, as_of: Date, step: &str) -> usize {
@@ -62,7 +68,10 @@ impl Twins {
         let full = self.full.mine_with(as_of, MineMode::Full).unwrap();
         assert_eq!(full.run.mode, "full");
         self.check_sliced(as_of, step, &full);
-        let remined = incremental.run.remined_enterprises.unwrap_or(0);
+        let remined = match mode {
+            "incremental" => incremental.run.remined_enterprises.unwrap(),
+            _ => 0,
+        };
         let json = |ws: &Workspace| -> Vec<(String, String)> {
             let mut leads: Vec<(String, String)> = util::all_opportunities(ws)
                 .iter()
@@ -457,9 +466,7 @@ fn incremental_mining_gives_the_leads_a_full_run_gives() {
         note: None,
         at: "2026-11-20T09:00:00Z".into(),
     };
-    twins.incremental.add_feedback(&feedback).unwrap();
-    twins.full.add_feedback(&feedback).unwrap();
-    twins.sliced.add_feedback(&feedback).unwrap();
+    twins.add_feedback(&feedback);
     let remined = twins.mine(as_of, "feedback");
     assert!(remined < enterprises / 10, "{remined} of {enterprises} enterprises re-mined for one feedback");
     let marked = util::all_opportunities(&twins.incremental).into_iter().find(|o| o.id == lead.id).unwrap();
@@ -487,9 +494,7 @@ fn incremental_mining_gives_the_leads_a_full_run_gives() {
             note: None,
             at: "2026-11-20T10:00:00Z".into(),
         };
-        for ws in [&mut twins.incremental, &mut twins.full, &mut twins.sliced] {
-            ws.add_feedback(&feedback).unwrap();
-        }
+        twins.add_feedback(&feedback);
     };
     decide(&mut twins, of_kind[0], OpportunityStatus::Won);
     decide(&mut twins, of_kind[1], OpportunityStatus::Lost);
