@@ -510,6 +510,73 @@ fn incremental_mining_gives_the_leads_a_full_run_gives() {
     let label = kind.label_cn();
     assert_eq!(feedback_points(&twins.incremental), Some((2.0, format!("同类{label}商机成交率约 60%"))));
 
+    // Enough outcomes of one kind for ranking to learn from them, won where the rules score
+    // lowest (so a model beats the rules): that kind's leads are scored by the model, the
+    // rules' score kept beside it, the same in every data dir. One more outcome refits the
+    // model and scores every lead again without re-mining: the run stays incremental.
+    let mut counts: std::collections::HashMap<_, Vec<&oppgraph::model::Opportunity>> = Default::default();
+    let decided_ids: Vec<&str> = of_kind.iter().map(|o| o.id.as_str()).collect();
+    for lead in open.iter().filter(|o| !decided_ids.contains(&o.id.as_str())) {
+        counts.entry(lead.kind).or_default().push(lead);
+    }
+    let (taught, mut pool) = counts.into_iter().max_by_key(|(k, v)| (v.len(), k.as_str())).unwrap();
+    assert!(pool.len() >= 90, "{} open {taught:?} leads", pool.len());
+    // 83 outcomes in all (these 80 and the 3 above): a refit is due at 87.
+    pool.sort_by(|a, b| a.score.total_cmp(&b.score).then(a.id.cmp(&b.id)));
+    let (taught_leads, spare) = pool.split_at(80);
+    let (mut won, mut lost) = if taught == kind { (2, 1) } else { (0, 0) };
+    let step = |won: u32, lost: u32| ((f64::from(won + 1) / f64::from(won + lost + 2)) * 20.0).round() as u32;
+    let before = step(won, lost);
+    for (i, lead) in taught_leads.iter().enumerate() {
+        let wins = i < taught_leads.len() / 2;
+        decide(&mut twins, lead, if wins { OpportunityStatus::Won } else { OpportunityStatus::Lost });
+        (won, lost) = if wins { (won + 1, lost) } else { (won, lost + 1) };
+    }
+    let mode = if step(won, lost) == before { "incremental" } else { "full" };
+    twins.mine_as(as_of, "ranking learns from outcomes", mode);
+    let learned = |ws: &Workspace| {
+        util::all_opportunities(ws)
+            .into_iter()
+            .filter(|o| o.kind == taught && o.why.first().is_some_and(|w| w.feature == "learned"))
+            .collect::<Vec<_>>()
+    };
+    let scored = learned(&twins.incremental);
+    assert!(scored.len() >= 90, "{} {taught:?} leads scored by the model", scored.len());
+    assert!(scored.iter().all(|o| o.rules.is_some()), "the rules' score is kept");
+    let spare_lead = scored.iter().find(|o| o.id == spare[0].id).unwrap();
+    let rules = spare_lead.rules.as_ref().unwrap();
+    assert_eq!((rules.score, &rules.why), (spare[0].score, &spare[0].why));
+    // Outcomes that keep the kind's win rate on its step (a full run's business, above).
+    let before_step = step(won, lost);
+    let mut steady = |twins: &mut Twins, lead: &oppgraph::model::Opportunity| {
+        let wins = step(won + 1, lost) == step(won, lost);
+        decide(twins, lead, if wins { OpportunityStatus::Won } else { OpportunityStatus::Lost });
+        (won, lost) = if wins { (won + 1, lost) } else { (won, lost + 1) };
+        assert_eq!(step(won, lost), before_step, "the rate stays on its step");
+    };
+    let scores = |ws: &Workspace| -> std::collections::BTreeMap<String, f64> {
+        learned(ws).into_iter().map(|o| (o.id, o.score)).collect()
+    };
+    let fitted = scores(&twins.incremental);
+    // One more outcome moves no model: only its own lead's enterprise is re-mined, and no
+    // other lead's score moves.
+    steady(&mut twins, spare[1]);
+    let remined = twins.mine(as_of, "one more outcome while ranking learns");
+    assert!(remined < enterprises / 10, "{remined} of {enterprises} enterprises re-mined for one outcome");
+    let mut now = scores(&twins.incremental);
+    now.remove(&spare[1].id);
+    assert!(now.iter().all(|(id, score)| fitted.get(id) == Some(score)), "one more outcome moves no score");
+    // Outcomes grown by a twentieth: the models are fitted again and every lead of the kind
+    // is scored again, without re-mining.
+    for lead in &spare[2..6] {
+        steady(&mut twins, lead);
+    }
+    let remined = twins.mine(as_of, "outcomes grown by a twentieth");
+    assert!(remined < enterprises / 10, "{remined} of {enterprises} enterprises re-mined for a refit");
+    let refitted = scores(&twins.incremental);
+    let moved = refitted.iter().filter(|(id, score)| fitted.get(*id).is_some_and(|s| s != *score)).count();
+    assert!(moved > 0, "the refitted model moves some scores");
+
     // Later days: the leads that turn by then are re-mined, with what comes into a window in
     // between (records dated after the last run's day, pledges coming within reach of expiry,
     // relations starting or ending) and the day's imports; the others are kept. The same leads

@@ -8,18 +8,15 @@
 //! lists each feature's part of it: the coefficient × (the lead's value − the mean value),
 //! in points (logit × 25, the slope of the probability at one half).
 
-use crate::model::{
-    Enterprise, EnterpriseId, EnterpriseSize, Feedback, Opportunity, OpportunityKind, OpportunityStatus,
-    WhyItem,
-};
+use crate::model::{Date, Enterprise, EnterpriseSize, Opportunity, OpportunityKind, RulesScore, WhyItem};
 use linfa::prelude::*;
 use linfa_logistic::LogisticRegression;
 use ndarray::{Array1, Array2};
-use serde::Serialize;
-use std::collections::HashMap;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// When to trust the learned model.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LearnConfig {
     /// Decided (won or lost) leads needed before a model is tried, and of each outcome.
     pub min_outcomes: usize,
@@ -48,11 +45,11 @@ pub struct RankingReport {
 }
 
 /// What one segment (a kind of lead) decided.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SegmentReport {
-    pub segment: &'static str,
+    pub segment: String,
     /// `rules` or `learned`.
-    pub ranking: &'static str,
+    pub ranking: String,
     pub outcomes: usize,
     /// Held-out AUC of the learned model and of the rules, when a model was tried.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -86,7 +83,7 @@ fn label(feature: &str) -> String {
 }
 
 /// The features of a lead, in `feature_names` order.
-pub fn features(lead: &Opportunity, enterprise: Option<&Enterprise>, as_of: crate::model::Date) -> Vec<f64> {
+pub fn features(lead: &Opportunity, enterprise: Option<&Enterprise>, as_of: Date) -> Vec<f64> {
     let amount = lead.amount.filter(|a| *a > 0.0);
     let log_amount = amount.map_or(0.0, |a| (a.log10() - 5.0).clamp(0.0, 5.0) / 5.0);
     let to_capital = match (amount, enterprise.and_then(|e| e.registered_capital).filter(|c| *c > 0.0)) {
@@ -143,14 +140,17 @@ pub fn auc(scores: &[f64], wins: &[bool]) -> f64 {
     (rank_sum - positives * (positives + 1.0) / 2.0) / (positives * negatives)
 }
 
+#[derive(Debug, Serialize, Deserialize)]
 struct Model {
     weights: Vec<f64>,
     intercept: f64,
     means: Vec<f64>,
+    /// The outcomes it was fitted on.
+    outcomes: usize,
 }
 
 impl Model {
-    fn fit(rows: &[Vec<f64>], wins: &[bool]) -> Option<Model> {
+    fn fit(rows: &[Vec<f64>], wins: &[bool], outcomes: usize) -> Option<Model> {
         let width = rows.first()?.len();
         let x = Array2::from_shape_vec((rows.len(), width), rows.concat()).ok()?;
         let y = Array1::from_vec(wins.to_vec());
@@ -160,7 +160,7 @@ impl Model {
         // linfa's positive class is the more frequent one; turn the model to "won".
         let sign = if fitted.labels().pos.class { 1.0 } else { -1.0 };
         let weights = fitted.params().iter().map(|w| w * sign).collect();
-        Some(Model { weights, intercept: fitted.intercept() * sign, means })
+        Some(Model { weights, intercept: fitted.intercept() * sign, means, outcomes })
     }
 
     fn probability(&self, row: &[f64]) -> f64 {
@@ -169,8 +169,43 @@ impl Model {
     }
 }
 
-/// A decided lead: its index among the opportunities, and whether it was won.
-type Outcome = (usize, bool);
+/// A won or lost lead as the ranking learns from it: its features and its rules' score.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub id: String,
+    pub kind: OpportunityKind,
+    pub rules_score: f64,
+    pub row: Vec<f64>,
+    pub won: bool,
+}
+
+impl Outcome {
+    /// `lead` as decided, read by the rules (a lead a model scored is read as the rules
+    /// scored it).
+    pub fn of(lead: &Opportunity, enterprise: Option<&Enterprise>, as_of: Date, won: bool) -> Outcome {
+        let mut lead = lead.clone();
+        restore_rules(&mut lead);
+        Outcome {
+            id: lead.id.clone(),
+            kind: lead.kind,
+            rules_score: lead.score,
+            row: features(&lead, enterprise, as_of),
+            won,
+        }
+    }
+}
+
+/// Puts back the rules' score and explanation of a lead a model scored. Returns whether it
+/// had been.
+fn restore_rules(lead: &mut Opportunity) -> bool {
+    match lead.rules.take() {
+        Some(rules) => {
+            (lead.score, lead.why) = (rules.score, rules.why);
+            true
+        }
+        None => false,
+    }
+}
 
 /// A stable split of leads into training (3 in 4) and held-out ones.
 fn held_out(id: &str) -> bool {
@@ -190,130 +225,104 @@ pub fn too_few_outcomes(outcomes: usize, config: &LearnConfig) -> RankingReport 
     }
 }
 
-/// Learns from won/lost feedback and, when the model earns it, rescores `opportunities`.
-pub fn apply(
-    opportunities: &mut [Opportunity],
-    enterprises: &HashMap<EnterpriseId, &Enterprise>,
-    feedback: &[Feedback],
-    as_of: crate::model::Date,
-    config: &LearnConfig,
-) -> RankingReport {
-    let latest = super::latest_feedback(feedback);
-    let decided: Vec<Outcome> = opportunities
-        .iter()
-        .enumerate()
-        .filter_map(|(i, o)| match latest.get(o.id.as_str()).map(|f| f.status) {
-            Some(OpportunityStatus::Won) => Some((i, true)),
-            Some(OpportunityStatus::Lost) => Some((i, false)),
-            _ => None,
-        })
-        .collect();
-    if decided.len() < config.min_outcomes {
-        return too_few_outcomes(decided.len(), config);
-    }
-    let mut report = RankingReport { ranking: "rules", outcomes: decided.len(), ..Default::default() };
-    // Features only once there is something to learn from (a run without outcomes pays nothing).
-    let rows: Vec<Vec<f64>> = opportunities
-        .iter()
-        .map(|o| features(o, enterprises.get(&o.enterprise.id).copied(), as_of))
-        .collect();
-    // One segment per kind of lead: what wins an award lead is not what wins a refinancing.
-    let mut by_kind: std::collections::BTreeMap<OpportunityKind, Vec<Outcome>> = Default::default();
-    for &(i, won) in &decided {
-        by_kind.entry(opportunities[i].kind).or_default().push((i, won));
-    }
-    let mut learned_kinds = Vec::new();
-    for (kind, outcomes) in by_kind {
-        let (segment, model) = learn_segment(kind, &outcomes, opportunities, &rows, config);
-        if let Some(model) = model {
-            rescore(opportunities, &rows, kind, &model, outcomes.len());
-            learned_kinds.push(kind);
-        }
-        report.segments.push(segment);
-    }
-    let present: std::collections::BTreeSet<OpportunityKind> = opportunities.iter().map(|o| o.kind).collect();
-    report.ranking = match learned_kinds.len() {
-        0 => "rules",
-        n if n == present.len() => "learned",
-        _ => "mixed",
-    };
-    report.reason = format!("learned for {} of {} kinds of lead", learned_kinds.len(), present.len());
-    report
+/// Whether a ranking fitted on `fitted` outcomes is fitted again now that there are `now`:
+/// when they grew by a twentieth (at least one more), or fell. Between refits an outcome moves
+/// no model, so it moves no lead but its own; a refit moves every lead of a learned kind.
+pub fn refit_due(fitted: usize, now: usize) -> bool {
+    now < fitted || now >= fitted + (fitted / 20).max(1)
 }
 
-/// Fits one segment's model and keeps it only when it beats the rules on held-out outcomes.
-fn learn_segment(
-    kind: OpportunityKind,
-    outcomes: &[Outcome],
-    opportunities: &[Opportunity],
-    rows: &[Vec<f64>],
-    config: &LearnConfig,
-) -> (SegmentReport, Option<Model>) {
-    let wins = outcomes.iter().filter(|o| o.1).count();
-    let mut report = SegmentReport {
-        segment: kind.as_str(),
-        ranking: "rules",
-        outcomes: outcomes.len(),
-        ..Default::default()
-    };
-    if outcomes.len() < config.min_outcomes
-        || wins < config.min_each
-        || outcomes.len() - wins < config.min_each
-    {
-        report.reason = format!(
-            "{} outcomes ({wins} won); needs {} with {} of each",
-            outcomes.len(),
-            config.min_outcomes,
-            config.min_each
-        );
-        return (report, None);
-    }
-    let (test, train): (Vec<Outcome>, Vec<Outcome>) =
-        outcomes.iter().partition(|(i, _)| held_out(&opportunities[*i].id));
-    let pick = |set: &[Outcome]| -> (Vec<Vec<f64>>, Vec<bool>) {
-        (set.iter().map(|(i, _)| rows[*i].clone()).collect(), set.iter().map(|(_, w)| *w).collect())
-    };
-    let (train_x, train_y) = pick(&train);
-    let (test_x, test_y) = pick(&test);
-    let both = |ys: &[bool]| ys.iter().any(|w| *w) && ys.iter().any(|w| !*w);
-    if !both(&train_y) || !both(&test_y) {
-        report.reason = "the held-out split lacks one of the outcomes".into();
-        return (report, None);
-    }
-    let Some(trial) = Model::fit(&train_x, &train_y) else {
-        report.reason = "the model did not converge".into();
-        return (report, None);
-    };
-    let learned = auc(&test_x.iter().map(|r| trial.probability(r)).collect::<Vec<_>>(), &test_y);
-    let rules = auc(&test.iter().map(|(i, _)| opportunities[*i].score).collect::<Vec<_>>(), &test_y);
-    report.learned_auc = Some((learned * 1000.0).round() / 1000.0);
-    report.rules_auc = Some((rules * 1000.0).round() / 1000.0);
-    if learned < rules + config.min_auc_gain {
-        report.reason = format!("held-out AUC {learned:.3} does not beat the rules' {rules:.3}");
-        return (report, None);
-    }
-    let (all_x, all_y) = pick(outcomes);
-    let Some(model) = Model::fit(&all_x, &all_y) else {
-        report.reason = "the model did not converge on every outcome".into();
-        return (report, None);
-    };
-    report.ranking = "learned";
-    report.reason = format!("held-out AUC {learned:.3} beats the rules' {rules:.3}");
-    (report, Some(model))
-}
-
-/// Scores every lead of `kind` by the model, with the features' points as its `why`.
-fn rescore(
-    opportunities: &mut [Opportunity],
-    rows: &[Vec<f64>],
-    kind: OpportunityKind,
-    model: &Model,
+/// What the ranking learned from outcomes, applied as of a day: a model for each kind of lead
+/// that earned one. A lead of such a kind is scored by its model ([`Learned::score`]); every
+/// other lead keeps the rules' score.
+#[derive(Debug)]
+pub struct Learned {
+    fitted: Fitted,
+    /// Won/lost leads available now (the models may have been fitted on fewer).
     outcomes: usize,
-) {
-    let names = feature_names();
-    for (o, row) in opportunities.iter_mut().zip(rows).filter(|(o, _)| o.kind == kind) {
-        let p = model.probability(row);
-        let mut why: Vec<WhyItem> = names
+    as_of: Date,
+}
+
+/// A fit, as stored between runs ([`Learned::to_json`]).
+#[derive(Debug, Serialize, Deserialize)]
+struct Fitted {
+    /// The outcomes it was fitted on, and under which settings.
+    outcomes: usize,
+    config: LearnConfig,
+    models: BTreeMap<OpportunityKind, Model>,
+    segments: Vec<SegmentReport>,
+}
+
+impl Learned {
+    /// Nothing learned: every lead keeps the rules' score.
+    pub fn nothing(outcomes: usize, as_of: Date, config: &LearnConfig) -> Learned {
+        let fitted =
+            Fitted { outcomes: 0, config: config.clone(), models: BTreeMap::new(), segments: Vec::new() };
+        Learned { fitted, outcomes, as_of }
+    }
+
+    /// A stored fit ([`Learned::to_json`]), applied as of `as_of` with `outcomes` available
+    /// now; `None` when it does not read or was fitted under other settings.
+    pub fn stored(json: &str, outcomes: usize, as_of: Date, config: &LearnConfig) -> Option<Learned> {
+        let fitted: Fitted = serde_json::from_str(json).ok()?;
+        (fitted.config == *config).then_some(Learned { fitted, outcomes, as_of })
+    }
+
+    /// The fit, to store between runs (`None`: nothing was fitted).
+    pub fn to_json(&self) -> Option<String> {
+        (self.fitted.outcomes > 0).then(|| serde_json::to_string(&self.fitted).ok()).flatten()
+    }
+
+    /// How many outcomes the models were fitted on (0: none).
+    pub fn fitted_on(&self) -> usize {
+        self.fitted.outcomes
+    }
+
+    /// Fits one model per kind of lead on `outcomes`, each kept only when it beats the rules
+    /// on its held-out outcomes. The outcomes are taken in id order, so the same outcomes give
+    /// the same models whichever order they were gathered in.
+    pub fn fit(mut outcomes: Vec<Outcome>, as_of: Date, config: &LearnConfig) -> Learned {
+        if outcomes.len() < config.min_outcomes {
+            return Learned::nothing(outcomes.len(), as_of, config);
+        }
+        outcomes.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        let mut learned = Learned::nothing(outcomes.len(), as_of, config);
+        learned.fitted.outcomes = outcomes.len();
+        // One segment per kind of lead: what wins an award lead is not what wins a refinancing.
+        let mut by_kind: BTreeMap<OpportunityKind, Vec<&Outcome>> = BTreeMap::new();
+        for outcome in &outcomes {
+            by_kind.entry(outcome.kind).or_default().push(outcome);
+        }
+        for (kind, outcomes) in by_kind {
+            let (segment, model) = learn_segment(kind, &outcomes, config);
+            learned.fitted.models.extend(model.map(|model| (kind, model)));
+            learned.fitted.segments.push(segment);
+        }
+        learned
+    }
+
+    /// Whether some kind of lead is scored by a model.
+    pub fn applies(&self) -> bool {
+        !self.fitted.models.is_empty()
+    }
+
+    /// Whether leads of `kind` are scored by a model.
+    pub fn learns(&self, kind: OpportunityKind) -> bool {
+        self.fitted.models.contains_key(&kind)
+    }
+
+    /// Scores `lead` as this ranking does: by its kind's model, with the features' points as
+    /// its `why` and the rules' score kept in `rules`, or by the rules when its kind has no
+    /// model. Returns whether the lead changed.
+    pub fn score(&self, lead: &mut Opportunity, enterprise: Option<&Enterprise>) -> bool {
+        let before = (lead.score, lead.why.clone());
+        if restore_rules(lead) && !self.learns(lead.kind) {
+            return true;
+        }
+        let Some(model) = self.fitted.models.get(&lead.kind) else { return false };
+        let row = features(lead, enterprise, self.as_of);
+        let p = model.probability(&row);
+        let mut why: Vec<WhyItem> = feature_names()
             .iter()
             .zip(row.iter().zip(model.weights.iter().zip(&model.means)))
             .map(|(name, (x, (w, mean)))| (name, w * (x - mean) * 25.0))
@@ -331,15 +340,110 @@ fn rescore(
                 feature: "learned".into(),
                 contribution: 0.0,
                 detail: format!(
-                    "按历史成交学习：成交概率 {:.0}%（依据 {outcomes} 条{}类商机的结果）",
+                    "按历史成交学习：成交概率 {:.0}%（依据 {} 条{}类商机的结果）",
                     p * 100.0,
-                    kind.label_cn()
+                    model.outcomes,
+                    lead.kind.label_cn()
                 ),
             },
         );
-        o.score = ((p * 1000.0).round() / 10.0).clamp(0.0, 100.0);
-        o.why = why;
+        let rules_why = std::mem::replace(&mut lead.why, why);
+        lead.rules = Some(RulesScore { score: lead.score, why: rules_why });
+        lead.score = ((p * 1000.0).round() / 10.0).clamp(0.0, 100.0);
+        // A lead scored again by the same model on the same day reads as it did.
+        before.0 != lead.score || before.1 != lead.why
     }
+
+    /// A fingerprint of how this ranking scores leads: the same value, the same scores. Every
+    /// ranking by the rules alone has the same one, whatever the day.
+    pub fn fingerprint(&self) -> i64 {
+        if !self.applies() {
+            return 0;
+        }
+        let text = format!("{}\u{1f}{:?}", self.as_of, self.fitted.models);
+        xxhash_rust::xxh3::xxh3_64(text.as_bytes()) as i64
+    }
+
+    /// What the ranking step decided, for the mining summary, with `present` the kinds of lead
+    /// there are.
+    pub fn report(&self, present: &BTreeSet<OpportunityKind>) -> RankingReport {
+        if self.outcomes < self.fitted.config.min_outcomes {
+            return too_few_outcomes(self.outcomes, &self.fitted.config);
+        }
+        let learned = self.fitted.models.keys().filter(|k| present.contains(k)).count();
+        RankingReport {
+            ranking: match learned {
+                0 => "rules",
+                n if n == present.len() => "learned",
+                _ => "mixed",
+            },
+            outcomes: self.outcomes,
+            reason: format!(
+                "learned for {learned} of {} kinds of lead, fitted on {} outcomes",
+                present.len(),
+                self.fitted.outcomes
+            ),
+            segments: self.fitted.segments.clone(),
+        }
+    }
+}
+
+/// Fits one segment's model and keeps it only when it beats the rules on held-out outcomes.
+fn learn_segment(
+    kind: OpportunityKind,
+    outcomes: &[&Outcome],
+    config: &LearnConfig,
+) -> (SegmentReport, Option<Model>) {
+    let wins = outcomes.iter().filter(|o| o.won).count();
+    let mut report = SegmentReport {
+        segment: kind.as_str().into(),
+        ranking: "rules".into(),
+        outcomes: outcomes.len(),
+        ..Default::default()
+    };
+    if outcomes.len() < config.min_outcomes
+        || wins < config.min_each
+        || outcomes.len() - wins < config.min_each
+    {
+        report.reason = format!(
+            "{} outcomes ({wins} won); needs {} with {} of each",
+            outcomes.len(),
+            config.min_outcomes,
+            config.min_each
+        );
+        return (report, None);
+    }
+    let (test, train): (Vec<&Outcome>, Vec<&Outcome>) = outcomes.iter().partition(|o| held_out(&o.id));
+    let pick = |set: &[&Outcome]| -> (Vec<Vec<f64>>, Vec<bool>) {
+        (set.iter().map(|o| o.row.clone()).collect(), set.iter().map(|o| o.won).collect())
+    };
+    let (train_x, train_y) = pick(&train);
+    let (test_x, test_y) = pick(&test);
+    let both = |ys: &[bool]| ys.iter().any(|w| *w) && ys.iter().any(|w| !*w);
+    if !both(&train_y) || !both(&test_y) {
+        report.reason = "the held-out split lacks one of the outcomes".into();
+        return (report, None);
+    }
+    let Some(trial) = Model::fit(&train_x, &train_y, train.len()) else {
+        report.reason = "the model did not converge".into();
+        return (report, None);
+    };
+    let learned = auc(&test_x.iter().map(|r| trial.probability(r)).collect::<Vec<_>>(), &test_y);
+    let rules = auc(&test.iter().map(|o| o.rules_score).collect::<Vec<_>>(), &test_y);
+    report.learned_auc = Some((learned * 1000.0).round() / 1000.0);
+    report.rules_auc = Some((rules * 1000.0).round() / 1000.0);
+    if learned < rules + config.min_auc_gain {
+        report.reason = format!("held-out AUC {learned:.3} does not beat the rules' {rules:.3}");
+        return (report, None);
+    }
+    let (all_x, all_y) = pick(outcomes);
+    let Some(model) = Model::fit(&all_x, &all_y, outcomes.len()) else {
+        report.reason = "the model did not converge on every outcome".into();
+        return (report, None);
+    };
+    report.ranking = "learned".into();
+    report.reason = format!("held-out AUC {learned:.3} beats the rules' {rules:.3}");
+    (report, Some(model))
 }
 
 #[cfg(test)]
@@ -352,7 +456,7 @@ mod tests {
         for wins_share in [0.3, 0.7] {
             let rows: Vec<Vec<f64>> = (0..100).map(|i| vec![f64::from(i) / 100.0, 0.5]).collect();
             let wins: Vec<bool> = (0..100).map(|i| f64::from(i) / 100.0 >= 1.0 - wins_share).collect();
-            let model = Model::fit(&rows, &wins).unwrap();
+            let model = Model::fit(&rows, &wins, rows.len()).unwrap();
             assert!(model.probability(&[0.95, 0.5]) > 0.5, "share {wins_share}");
             assert!(model.probability(&[0.05, 0.5]) < 0.5, "share {wins_share}");
         }
@@ -366,41 +470,74 @@ mod tests {
     fn each_kind_learns_on_its_own_and_only_when_it_beats_the_rules() {
         // Awards: won exactly when the amount is large; the rules score them all alike.
         // Pledges: too few outcomes to learn from.
+        let as_of: Date = "2026-11-20".parse().unwrap();
         let mut leads: Vec<Opportunity> = (0..400)
             .map(|i| lead(i, OpportunityKind::TenderAward, if i % 2 == 0 { 5e8 } else { 2e5 }))
             .chain((400..420).map(|i| lead(i, OpportunityKind::PledgeRefinancing, 1e7)))
             .collect();
-        let feedback: Vec<Feedback> = leads
+        let outcomes: Vec<Outcome> = leads
             .iter()
             .enumerate()
-            .map(|(i, o)| Feedback {
-                opportunity_id: o.id.clone(),
-                actor: "m1".into(),
-                status: if o.amount == Some(5e8) || (i >= 400 && i % 2 == 0) {
-                    OpportunityStatus::Won
-                } else {
-                    OpportunityStatus::Lost
-                },
-                reason: None,
-                note: None,
-                at: "2026-11-20T10:00:00+08:00".into(),
-            })
+            .map(|(i, o)| Outcome::of(o, None, as_of, o.amount == Some(5e8) || (i >= 400 && i % 2 == 0)))
             .collect();
-        let report = apply(
-            &mut leads,
-            &HashMap::new(),
-            &feedback,
-            "2026-11-20".parse().unwrap(),
-            &LearnConfig::default(),
-        );
+        // Gathered in another order, the same outcomes learn the same.
+        let reversed = Learned::fit(outcomes.iter().rev().cloned().collect(), as_of, &LearnConfig::default());
+        let learned = Learned::fit(outcomes, as_of, &LearnConfig::default());
+        assert_eq!(learned.fingerprint(), reversed.fingerprint());
+        assert_ne!(learned.fingerprint(), 0);
+        let present = leads.iter().map(|o| o.kind).collect();
+        let report = learned.report(&present);
         assert_eq!(report.ranking, "mixed");
         let segment = |kind: &str| report.segments.iter().find(|s| s.segment == kind).unwrap();
         assert_eq!(segment("tender_award").ranking, "learned");
         assert_eq!(segment("pledge_refinancing").ranking, "rules");
+        for lead in &mut leads {
+            learned.score(lead, None);
+        }
         let (big, small) = (&leads[0], &leads[1]);
         assert!(big.score > 80.0 && small.score < 20.0, "{} {}", big.score, small.score);
         assert_eq!(big.why[0].feature, "learned");
+        assert_eq!(big.rules.as_ref().map(|r| r.score), Some(50.0), "the rules' score is kept");
         assert!(leads[400].why.is_empty() && leads[400].score == 50.0, "pledges keep the rules' score");
+        assert!(leads[400].rules.is_none());
+
+        // Scored again by the same model: unchanged. Read as decided, a scored lead is read as
+        // the rules scored it.
+        let mut again = big.clone();
+        assert!(!learned.score(&mut again, None));
+        assert_eq!(&again, big);
+        let outcome = Outcome::of(big, None, as_of, true);
+        assert_eq!(outcome.rules_score, 50.0);
+        assert_eq!(outcome.row, features(&lead(0, OpportunityKind::TenderAward, 5e8), None, as_of));
+
+        // Stored and read back, the fit scores alike; under other settings it is not read.
+        let json = learned.to_json().unwrap();
+        let back = Learned::stored(&json, 421, as_of, &LearnConfig::default()).unwrap();
+        assert_eq!(back.fitted_on(), 420);
+        let mut read_back = lead(0, OpportunityKind::TenderAward, 5e8);
+        back.score(&mut read_back, None);
+        assert_eq!((read_back.score, &read_back.why), (big.score, &big.why));
+        let stricter = LearnConfig { min_auc_gain: 0.1, ..LearnConfig::default() };
+        assert!(Learned::stored(&json, 421, as_of, &stricter).is_none());
+        assert!(Learned::nothing(0, as_of, &LearnConfig::default()).to_json().is_none());
+
+        // When the model no longer applies, the lead reads as the rules scored it.
+        let nothing = Learned::nothing(0, as_of, &LearnConfig::default());
+        assert_eq!(nothing.fingerprint(), 0);
+        assert!(nothing.score(&mut again, None));
+        assert_eq!(again, lead(0, OpportunityKind::TenderAward, 5e8));
+        assert!(!nothing.score(&mut again, None));
+    }
+
+    #[test]
+    fn models_are_fitted_again_when_outcomes_grow_by_a_twentieth_or_fall() {
+        assert!(!refit_due(60, 60));
+        assert!(!refit_due(60, 62));
+        assert!(refit_due(60, 63));
+        assert!(refit_due(60, 59));
+        assert!(!refit_due(1000, 1049));
+        assert!(refit_due(1000, 1050));
+        assert!(refit_due(10, 11), "at least one more");
     }
 
     #[test]

@@ -203,24 +203,6 @@ pub struct Assessed {
     pub turns: Option<Date>,
 }
 
-/// What a mining run made: the leads, best first, each lead's event keys (by lead id), and
-/// which ranking scored them.
-#[derive(Debug)]
-pub struct Mined {
-    pub leads: Vec<Opportunity>,
-    pub keys: HashMap<String, Vec<String>>,
-    pub ranking: learn::RankingReport,
-}
-
-/// Runs every stage over everything. Managers are assigned later by `deliver`.
-pub fn run(input: &MineInput<'_>, config: &MineConfig) -> Mined {
-    let (mut leads, keys) = score_leads(input, config, None);
-    let enterprises: HashMap<EnterpriseId, &Enterprise> =
-        input.enterprises.iter().map(|e| (e.id, e)).collect();
-    let ranking = rank_all(&mut leads, &enterprises, input.feedback, input.as_of, config);
-    Mined { leads, keys, ranking }
-}
-
 /// Rules, dedup, risk and scoring, for the leads on `subjects` only when given (the input
 /// must then hold everything those leads are made from; see `workspace::remine`): each lead
 /// scored on its own, not yet ranked against the others. Returns each lead's event keys too.
@@ -274,28 +256,6 @@ pub fn event_keys(
         .filter(|c| subjects.contains(&c.enterprise))
         .flat_map(|c| c.event_keys)
         .collect()
-}
-
-/// What ranks leads against each other, over every lead: learning from won and lost leads
-/// (when there are enough), tiers by share of the live leads, best first. Says which ranking
-/// scored them.
-pub fn rank_all(
-    leads: &mut [Opportunity],
-    enterprises: &HashMap<EnterpriseId, &Enterprise>,
-    feedback: &[Feedback],
-    as_of: Date,
-    config: &MineConfig,
-) -> learn::RankingReport {
-    let report = learn::apply(leads, enterprises, feedback, as_of, &config.learn);
-    rank::assign_tiers(leads, &config.rank);
-    leads.sort_by(|a, b| {
-        a.suppressed
-            .is_some()
-            .cmp(&b.suppressed.is_some())
-            .then(b.score.total_cmp(&a.score))
-            .then(a.id.cmp(&b.id))
-    });
-    report
 }
 
 /// The latest feedback on each lead (feedback is stored oldest first).

@@ -215,6 +215,7 @@ pub fn score(
                 due: c.due,
                 suppressed: a.screened.suppressed,
                 turns_on: turns,
+                rules: None,
             }
         })
         .collect()
@@ -239,20 +240,10 @@ fn grade(points: f64, config: &RankConfig) -> f64 {
     (points / config.time_step_points).round() * config.time_step_points
 }
 
-/// Tiers from score quantiles of the live leads: A from the score at the top `tier_a_share`,
-/// B from the score at the top `tier_a_share + tier_b_share`, else C — monotone in score —
-/// except that a policy risk on the enterprise itself (失信, bankruptcy) forces C, and one in
-/// `block_on` blocks the lead.
-pub fn assign_tiers(opportunities: &mut [Opportunity], config: &RankConfig) {
-    let Some(cuts) =
-        tier_cuts(opportunities.iter().filter(|o| o.suppressed.is_none()).map(|o| o.score), config)
-    else {
-        return;
-    };
-    assign_tiers_by(opportunities, cuts, config);
-}
-
-/// Tiers (and the policy's blocks) by cuts taken over a wider set of leads.
+/// Tiers from score quantiles of the live leads ([`tier_cuts`]): A from the score at the top
+/// `tier_a_share`, B from the score at the top `tier_a_share + tier_b_share`, else C —
+/// monotone in score — except that a policy risk on the enterprise itself (失信, bankruptcy)
+/// forces C, and one in `block_on` blocks the lead.
 pub fn assign_tiers_by(opportunities: &mut [Opportunity], cuts: (f64, f64), config: &RankConfig) {
     for o in opportunities.iter_mut() {
         let direct =

@@ -12,7 +12,7 @@ pub use crawl::{CrawlFailure, CrawlRun, PageState, RunStatus};
 pub use delivery::{Commitments, Delivery, DeliveryState, Notice, QueuedLead, Watch};
 pub use opportunity::{
     score_term_cn, yuan_cn, Alert, Evidence, Feedback, Opportunity, OpportunityKind, OpportunityStatus,
-    PathLink, Suppression, SuppressionReason, Tier, WhyItem, SCORE_TERMS,
+    PathLink, RulesScore, Suppression, SuppressionReason, Tier, WhyItem, SCORE_TERMS,
 };
 pub use record::{
     Channel, Filing, Invoice, Manager, NamedEnterprise, Pledge, PledgeKind, PledgeStatus, Record, RecordKind,

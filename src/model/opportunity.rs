@@ -147,7 +147,7 @@ impl OpportunityStatus {
     }
 }
 
-/// The value class of a lead: A the most valuable (see `mine::rank::assign_tiers`).
+/// The value class of a lead: A the most valuable (see `mine::rank::tier_cuts`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
 pub enum Tier {
     A,
@@ -199,6 +199,13 @@ pub fn yuan_cn(amount: f64) -> String {
     } else {
         format!("{}元", grouped(amount, 2))
     }
+}
+
+/// A lead's score and explanation by the rules alone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RulesScore {
+    pub score: f64,
+    pub why: Vec<WhyItem>,
 }
 
 /// One line of the score explanation: the feature, what it added (or took away), and why.
@@ -338,6 +345,11 @@ pub struct Opportunity {
     /// change in the store moves it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub turns_on: Option<Date>,
+    /// The rules' score and explanation, kept when a model learned from outcomes scored the
+    /// lead instead (`score`, `why`): what the model is measured against, what it learns
+    /// from, and what the lead reads again when the model no longer applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rules: Option<RulesScore>,
     /// Last, so that a list splices a lead's current status into its stored JSON at the end
     /// (`store::splice_status`).
     pub status: OpportunityStatus,
@@ -365,6 +377,7 @@ impl Opportunity {
             why_now: String::new(),
             suppressed: None,
             turns_on: None,
+            rules: None,
         }
     }
 }

@@ -1272,10 +1272,10 @@ impl Store {
         Ok(written)
     }
 
-    /// Writes where stored leads now stand, their tier and manager, and nothing else: what
-    /// ranking moves after the leads were mined. Only the columns that changed and the
-    /// lead's JSON are written, so only the indexes over tier and manager are touched (an
-    /// upsert through [`Store::write_leads`] rewrites every index and the lead's alerts).
+    /// Writes where stored leads now stand, their score, tier and manager, and nothing else:
+    /// what ranking moves after the leads were mined. Only the columns that changed and the
+    /// lead's JSON are written, so only the indexes over score, tier and manager are touched
+    /// (an upsert through [`Store::write_leads`] rewrites every index and the lead's alerts).
     /// Leads no longer stored are skipped; returns how many were written.
     pub fn place_leads(&mut self, leads: &[Opportunity], wrote: &mut dyn FnMut(&str)) -> Result<usize> {
         let db = &self.db;
@@ -1284,8 +1284,8 @@ impl Store {
         for lead in leads {
             let (data, digest) = encode_lead(lead)?;
             let changed = db.execute(
-                "UPDATE opportunities SET tier = ?2, manager = ?3, data = ?4, digest = ?5 WHERE id = ?1",
-                p![lead.id, lead.tier.as_str(), lead.manager, data, digest],
+                "UPDATE opportunities SET score = ?2, tier = ?3, manager = ?4, data = ?5, digest = ?6 WHERE id = ?1",
+                p![lead.id, lead.score, lead.tier.as_str(), lead.manager, data, digest],
             )?;
             if changed > 0 {
                 placed += 1;

@@ -3,7 +3,7 @@
 
 use super::db::{p, Backend, Param, Row, ToParam};
 use super::{json, meta, Result, Store};
-use crate::model::{Date, Enterprise, EnterpriseId, Opportunity, Record, Relation, Tier};
+use crate::model::{Date, Enterprise, EnterpriseId, Opportunity, OpportunityKind, Record, Relation, Tier};
 use chrono::Datelike;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -379,24 +379,42 @@ impl Store {
     }
 
     /// Where every stored lead stands for ranking and assignment — without reading its
-    /// JSON whole — except those on `skip`.
-    pub fn lead_standings_except(&self, skip: &HashSet<EnterpriseId>) -> Result<Vec<Standing>> {
+    /// JSON whole — except those on `skip`, whose leads a run re-mined (`produced`): of those,
+    /// only the leads the run did not produce and someone worked, which the run keeps
+    /// ([`Store::write_leads`]).
+    pub fn lead_standings_except(
+        &self,
+        skip: &HashSet<EnterpriseId>,
+        produced: &HashSet<&str>,
+    ) -> Result<Vec<Standing>> {
         let alerted: HashSet<String> = self
             .db
             .query("SELECT DISTINCT opportunity_id FROM opportunity_alerts", &[], |row| row.get(0))?
             .into_iter()
             .collect();
+        let sent: HashSet<String> = match skip.is_empty() {
+            true => HashSet::new(),
+            false => self
+                .db
+                .query("SELECT opportunity_id FROM outbox WHERE state <> 'queued'", &[], |row| row.get(0))?
+                .into_iter()
+                .collect(),
+        };
         // Every column read is in `opportunities_state`: the scan reads that index, not the
         // leads.
         let rows = self.db.query(
-            "SELECT id, enterprise_id, score, tier, manager, suppressed, suppressed_reason FROM opportunities",
+            "SELECT id, enterprise_id, score, tier, manager, suppressed, suppressed_reason, status
+             FROM opportunities",
             &[],
             |row| {
                 let enterprise: EnterpriseId = row.get(1)?;
-                if skip.contains(&enterprise) {
+                let (id, tier, suppressed): (String, String, i64) = (row.get(0)?, row.get(3)?, row.get(5)?);
+                if skip.contains(&enterprise)
+                    && (produced.contains(id.as_str())
+                        || (row.get::<String>(7)? == "new" && !sent.contains(&id)))
+                {
                     return Ok(None);
                 }
-                let (id, tier, suppressed): (String, String, i64) = (row.get(0)?, row.get(3)?, row.get(5)?);
                 let reason: Option<String> = row.get(6)?;
                 Ok(Some(Standing {
                     suppressed: (suppressed != 0).then(|| reason.unwrap_or_else(|| "unknown".into())),
@@ -454,6 +472,48 @@ impl Store {
         out.sort_unstable_by(|a, b| a.id.cmp(&b.id));
         out.dedup_by(|a, b| a.id == b.id);
         Ok(out)
+    }
+
+    /// How the stored leads were last scored by what ranking learned from outcomes
+    /// ([`crate::mine::learn::Learned::fingerprint`]; 0: by the rules alone).
+    pub fn learned_state(&self) -> Result<i64> {
+        meta(&self.db, "learned_state")
+    }
+
+    pub fn set_learned_state(&self, state: i64) -> Result<()> {
+        self.db.execute("UPDATE meta SET value = ?1 WHERE key = 'learned_state'", p![state])?;
+        Ok(())
+    }
+
+    /// What ranking last learned from outcomes, as [`Store::set_learned`] stored it.
+    pub fn learned(&self) -> Result<Option<String>> {
+        self.db.query_opt("SELECT fitted FROM learned WHERE id = 1", &[], |row| row.get(0))
+    }
+
+    pub fn set_learned(&self, fitted: Option<&str>) -> Result<()> {
+        let tx = self.db.begin_write()?;
+        self.db.execute("DELETE FROM learned", &[])?;
+        if let Some(fitted) = fitted {
+            self.db.execute("INSERT INTO learned(id, fitted) VALUES (1, ?1)", p![fitted])?;
+        }
+        tx.commit()
+    }
+
+    /// The kinds of lead stored.
+    pub fn lead_kinds(&self) -> Result<BTreeSet<OpportunityKind>> {
+        let kinds: Vec<String> =
+            self.db.query("SELECT DISTINCT kind FROM opportunities", &[], |row| row.get(0))?;
+        Ok(kinds.iter().filter_map(|k| OpportunityKind::parse(k)).collect())
+    }
+
+    /// Up to `limit` stored leads, as mining wrote them, in id order after `after`: every lead,
+    /// a page at a time.
+    pub fn mined_leads_after(&self, after: &str, limit: usize) -> Result<Vec<Opportunity>> {
+        self.db.query(
+            "SELECT data FROM opportunities WHERE id > ?1 ORDER BY id LIMIT ?2",
+            p![after, limit as i64],
+            json_column,
+        )
     }
 
     /// The day each stored lead was first seen by mining (its run's `as_of`): of the leads on

@@ -411,6 +411,13 @@ pub(super) const MIGRATIONS: &[&str] = &[
     r#"
     CREATE TABLE deferred_indexes (name TEXT PRIMARY KEY, sql TEXT NOT NULL);
     "#,
+    // 28: what ranking last learned from outcomes (the fitted models, as JSON), and how the
+    // stored leads were last scored by it (a fingerprint of the models and the day; 0: by the
+    // rules alone).
+    r#"
+    CREATE TABLE learned (id INTEGER PRIMARY KEY, fitted TEXT NOT NULL);
+    INSERT INTO meta(key, value) VALUES ('learned_state', 0);
+    "#,
 ];
 
 /// The PostgreSQL schema, as its own migrations (its version is the `schema_version` row of
@@ -673,5 +680,10 @@ pub(super) const POSTGRES_MIGRATIONS: &[&str] = &[
     // table stays empty; it is here so both dialects hold the same tables.
     r#"
     CREATE TABLE deferred_indexes (name TEXT PRIMARY KEY, sql TEXT NOT NULL);
+    "#,
+    // 13: SQLite's 28 (learned models and state).
+    r#"
+    CREATE TABLE learned (id BIGINT PRIMARY KEY, fitted TEXT NOT NULL);
+    INSERT INTO meta(key, value) VALUES ('learned_state', 0);
     "#,
 ];

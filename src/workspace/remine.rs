@@ -30,8 +30,8 @@
 //! ([`crate::store::Store::turned`]).
 //!
 //! What moves every lead at once — the configuration, the build (a new version's rules), a
-//! kind of lead's win rate moving a 5% step, and any outcome once ranking learns from them —
-//! is fingerprinted; when it changed, the run is a full one. So is a run
+//! kind of lead's win rate moving a 5% step — is fingerprinted; when it changed, the run is a
+//! full one. So is a run
 //! without an earlier one, on an earlier day than the last, or with more changes waiting than
 //! the change log keeps ([`crate::store::MINING_BACKLOG`]). An incremental run that re-mines
 //! more enterprises than a slice holds (below) re-mines them a slice at a time.
@@ -41,9 +41,12 @@
 //!
 //! A full run over more than `[mine] slice_enterprises` enterprises is the same machinery with
 //! every enterprise a subject, a slice at a time (`Workspace::mine_in_slices`): what it holds
-//! is the graph, one slice's part of the store and where each stored lead stands. Ranking that
-//! learns from outcomes fits over every lead at once, so with enough outcomes a full run holds
-//! everything again.
+//! is the graph, one slice's part of the store and where each stored lead stands.
+//!
+//! Ranking that learns from won and lost leads moves every lead of a kind whenever an outcome
+//! comes in or a day passes (its freshness feature). It does not re-mine: every run, whatever
+//! it re-mined, fits the models on the decided leads as they stand and scores the stored
+//! leads again, a page at a time, when the models or the day moved ([`Workspace::learn`]).
 
 use super::{Result, Workspace};
 use crate::deliver;
@@ -126,6 +129,9 @@ fn risk_reach(config: &MineConfig) -> usize {
 /// Stored leads moved by the ranking of a run in slices are written this many at a time.
 const SLICE_WRITES: usize = 20_000;
 
+/// Stored leads scored again by what ranking learned are read this many at a time.
+const RESCORE_PAGE: usize = 5_000;
+
 /// What every part of one run is mined with.
 struct Context<'a> {
     feedback: &'a [Feedback],
@@ -187,15 +193,13 @@ impl Workspace {
         let mark = self.store.mining_mark()?;
         let plan = match mode {
             MineMode::Full => Plan::Full("asked for (--full)".into()),
-            MineMode::Auto => self.plan(&mark, state, as_of, &config, &feedback)?,
+            MineMode::Auto => self.plan(&mark, state, as_of)?,
         };
         let (summary, upto) = match plan {
             Plan::Full(reason) => {
                 let slice = self.config.mine.slice_enterprises.get();
-                // Learning from outcomes fits over every lead at once.
-                let learning = decided_outcomes(&feedback) >= config.learn.min_outcomes;
-                if learning || self.store.enterprise_count()? <= slice as u64 {
-                    self.mine_everything(as_of, &config, reason)?
+                if self.store.enterprise_count()? <= slice as u64 {
+                    self.mine_everything(as_of, &config, &feedback, reason)?
                 } else {
                     self.mine_in_slices(as_of, &config, &feedback, slice, reason)?
                 }
@@ -218,25 +222,16 @@ impl Workspace {
     }
 
     /// A fingerprint of what moves every lead at once: the configuration, the build (its
-    /// sources and dictionaries, [`crate::BUILD`]), each kind of lead's win rate (in the 5%
-    /// steps scores use, [`crate::mine::rank::win_rates`]) and, once there are enough outcomes
-    /// to learn from, every won and lost lead. An outcome that moves no kind's rate a step
-    /// re-mines only its own lead's enterprise.
+    /// sources and dictionaries, [`crate::BUILD`]) and each kind of lead's win rate (in the 5%
+    /// steps scores use, [`crate::mine::rank::win_rates`]). An outcome that moves no kind's
+    /// rate a step re-mines only its own lead's enterprise. What ranking learns from outcomes
+    /// is not here: it scores the leads again without re-mining them ([`Workspace::learn`]).
     fn mining_state(&self, config: &MineConfig, feedback: &[Feedback]) -> Result<i64> {
-        let outcomes = if decided_outcomes(feedback) >= config.learn.min_outcomes {
-            let mut decided: Vec<(&str, &str)> =
-                decided(feedback).map(|(id, f)| (id, f.status.as_str())).collect();
-            decided.sort_unstable();
-            format!("{decided:?}")
-        } else {
-            let kinds: HashMap<String, OpportunityKind> = self.store.feedback_kinds()?.into_iter().collect();
-            let mut rates: Vec<(OpportunityKind, u32)> = crate::mine::rank::win_rates(feedback, &kinds)
-                .into_iter()
-                .filter(|&(_, r)| r != 50)
-                .collect();
-            rates.sort_unstable();
-            format!("{rates:?}")
-        };
+        let kinds: HashMap<String, OpportunityKind> = self.store.feedback_kinds()?.into_iter().collect();
+        let mut rates: Vec<(OpportunityKind, u32)> =
+            crate::mine::rank::win_rates(feedback, &kinds).into_iter().filter(|&(_, r)| r != 50).collect();
+        rates.sort_unstable();
+        let outcomes = format!("{rates:?}");
         let local_words = std::fs::read_to_string(self.dir.join("userdict.txt")).unwrap_or_default();
         let text = format!(
             "{}\u{1f}{:?}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{local_words}\u{1f}{outcomes}\u{1f}{}",
@@ -256,31 +251,18 @@ impl Workspace {
     }
 
     /// Whether this run can be incremental, and with which changes.
-    fn plan(
-        &self,
-        mark: &MiningMark,
-        state: i64,
-        as_of: Date,
-        config: &MineConfig,
-        feedback: &[Feedback],
-    ) -> Result<Plan> {
+    fn plan(&self, mark: &MiningMark, state: i64, as_of: Date) -> Result<Plan> {
         let Some(seq) = mark.seq else { return Ok(Plan::Full("no earlier run".into())) };
         let Some(last) = mark.as_of else {
             return Ok(Plan::Full("the last run's day is not known (mined by an earlier version)".into()));
         };
         if mark.state != state {
             return Ok(Plan::Full(
-                "the configuration, the build or the won/lost outcomes changed since the last run".into(),
+                "the configuration, the build or a kind of lead's win rate changed since the last run".into(),
             ));
         }
         if as_of < last {
             return Ok(Plan::Full(format!("mined as of {as_of}, before the last run's day ({last})")));
-        }
-        let decided = decided_outcomes(feedback);
-        if decided >= config.learn.min_outcomes {
-            return Ok(Plan::Full(format!(
-                "{decided} won/lost outcomes: ranking may learn from them, over every lead"
-            )));
         }
         let version = self.store.graph_version()?;
         if version.seq.saturating_sub(seq) > crate::store::MINING_BACKLOG {
@@ -301,6 +283,7 @@ impl Workspace {
         &mut self,
         as_of: Date,
         config: &MineConfig,
+        feedback: &[Feedback],
         reason: String,
     ) -> Result<(super::MineSummary, u64)> {
         // One read of the store serves mining and, when the graph must be rebuilt, the graph.
@@ -320,12 +303,26 @@ impl Workspace {
             agencies: &HashSet::new(),
             first_seen: &first_seen,
         };
-        let mine::Mined { leads: mut opportunities, keys, ranking } = mine::run(&input, config);
+        let (mut opportunities, keys) = mine::score_leads(&input, config, None);
+        let enterprises: HashMap<EnterpriseId, &Enterprise> =
+            snapshot.enterprises.iter().map(|e| (e.id, e)).collect();
+        let ranking = self.learn(&mut opportunities, &enterprises, feedback, as_of, config, false)?;
+        let with_leads: HashSet<EnterpriseId> = opportunities.iter().map(|o| o.enterprise.id).collect();
+        let theirs: Vec<Enterprise> =
+            snapshot.enterprises.iter().filter(|e| with_leads.contains(&e.id)).cloned().collect();
+        // Ranked as an incremental run ranks, against the stored leads that stay: those the
+        // run no longer produced but someone worked.
+        let everyone: HashSet<EnterpriseId> = enterprises.keys().copied().collect();
         let commitments = self.store.commitments(chrono::Utc::now().timestamp())?;
-        deliver::assign(&mut opportunities, &snapshot.enterprises, &snapshot.managers, &commitments);
-        let changed = self.store.replace_opportunities(&opportunities, &keys, LeadScope::All, as_of)?;
+        let (standings, moved) =
+            self.rank_against_stored(&mut opportunities, &everyone, theirs, &commitments, config)?;
+        let mut write = self.placed_leads(&standings, &moved)?;
+        write.extend(opportunities.iter().cloned());
+        let changed = self.store.replace_opportunities(&write, &keys, LeadScope::All, as_of)?;
         let run = MineRun::full(reason);
-        Ok((summarize(as_of, ranking, &opportunities, changed, run), version.seq))
+        let mut summary = summarize(as_of, ranking, &opportunities, changed, run);
+        add_standings(&mut summary, &standings);
+        Ok((summary, version.seq))
     }
 
     /// Re-mines the leads `changes` (and feedback since the last run, and the days since
@@ -371,9 +368,9 @@ impl Workspace {
         let remined = self.remine(&graph, config, &context, &mut subjects)?;
         let Remined { leads: mut fresh, keys, enterprises, records, loaded, scored } = remined;
         let timer = Instant::now();
-        // Fewer outcomes than ranking learns from (else the run is a full one): the rules rank,
-        // and every decided lead counts, re-mined or not.
-        let ranking = mine::learn::too_few_outcomes(decided_outcomes(feedback), &config.learn);
+        let by_id: HashMap<EnterpriseId, &Enterprise> = enterprises.iter().map(|e| (e.id, e)).collect();
+        let ranking = self.learn(&mut fresh, &by_id, feedback, as_of, config, false)?;
+        drop(by_id);
         let enterprises: Vec<Enterprise> =
             enterprises.into_iter().filter(|e| subjects.contains(&e.id)).collect();
         let commitments = self.store.commitments(chrono::Utc::now().timestamp())?;
@@ -485,6 +482,8 @@ impl Workspace {
             );
         }
         let timer = Instant::now();
+        // The slices wrote their leads as the rules scored them.
+        let ranking = self.learn(&mut [], &HashMap::new(), feedback, as_of, config, true)?;
         let (standings, moved) =
             self.rank_against_stored(&mut [], &HashSet::new(), Vec::new(), &commitments, config)?;
         for chunk in moved.chunks(SLICE_WRITES) {
@@ -503,7 +502,6 @@ impl Workspace {
             mode = run.mode,
             "mining run in slices"
         );
-        let ranking = mine::learn::too_few_outcomes(decided_outcomes(feedback), &config.learn);
         let changed = crate::store::Written { written: written.len(), dropped };
         run.slices = Some(ids.len().div_ceil(slice));
         let mut summary = summarize(as_of, ranking, &[], changed, run);
@@ -566,6 +564,121 @@ impl Workspace {
         })
     }
 
+    /// Scores the leads by what ranking learns from won and lost leads
+    /// ([`mine::learn::Learned`]), over the leads as they stand after this run: `fresh` (in
+    /// memory, mined by this run, on `enterprises`) and every other stored lead.
+    ///
+    /// The models are fitted on the decided leads, `fresh` where this run mined them and
+    /// stored elsewhere; a lead a model scored keeps the rules' score, so what the models
+    /// learn from and are measured against does not depend on which leads a run re-mined.
+    /// They are stored, and fitted again only when the outcomes grew by a twentieth
+    /// ([`mine::learn::refit_due`]): one more outcome moves no model.
+    ///
+    /// `fresh` is scored here; the other stored leads are scored again (and written where
+    /// they changed) when the models or the day moved since they were last scored, or when
+    /// this run (`rewritten`) wrote them as the rules scored them. A refit thus costs a pass
+    /// over the stored leads, not a re-mining of every enterprise.
+    fn learn(
+        &mut self,
+        fresh: &mut [Opportunity],
+        enterprises: &HashMap<EnterpriseId, &Enterprise>,
+        feedback: &[Feedback],
+        as_of: Date,
+        config: &MineConfig,
+        rewritten: bool,
+    ) -> Result<mine::learn::RankingReport> {
+        use mine::learn::{Learned, Outcome};
+        let timer = Instant::now();
+        let decided: HashMap<&str, bool> =
+            decided(feedback).map(|(id, f)| (id, f.status == OpportunityStatus::Won)).collect();
+        let n = decided.len();
+        let stored = self.store.learned()?.and_then(|json| Learned::stored(&json, n, as_of, &config.learn));
+        let learned = if n < config.learn.min_outcomes {
+            if stored.is_some() {
+                self.store.set_learned(None)?;
+            }
+            Learned::nothing(n, as_of, &config.learn)
+        } else if let Some(stored) = stored.filter(|s| !mine::learn::refit_due(s.fitted_on(), n)) {
+            stored
+        } else {
+            let mut outcomes = Vec::with_capacity(decided.len());
+            for lead in fresh.iter() {
+                if let Some(&won) = decided.get(lead.id.as_str()) {
+                    outcomes.push(Outcome::of(
+                        lead,
+                        enterprises.get(&lead.enterprise.id).copied(),
+                        as_of,
+                        won,
+                    ));
+                }
+            }
+            let mined: HashSet<&str> = fresh.iter().map(|o| o.id.as_str()).collect();
+            let stored: Vec<&str> = decided.keys().copied().filter(|id| !mined.contains(id)).collect();
+            let stored = self.store.mined_leads(&stored)?;
+            let theirs =
+                self.store.enterprises_by_id(&stored.iter().map(|o| o.enterprise.id).collect::<Vec<_>>())?;
+            let theirs: HashMap<EnterpriseId, &Enterprise> = theirs.iter().map(|e| (e.id, e)).collect();
+            for lead in &stored {
+                let won = decided[lead.id.as_str()];
+                outcomes.push(Outcome::of(lead, theirs.get(&lead.enterprise.id).copied(), as_of, won));
+            }
+            let fitted = Learned::fit(outcomes, as_of, &config.learn);
+            let json = fitted.to_json();
+            self.store.set_learned(json.as_deref())?;
+            // As the next run reads it back, so that both score alike.
+            json.and_then(|json| Learned::stored(&json, n, as_of, &config.learn)).unwrap_or(fitted)
+        };
+        if learned.applies() {
+            for lead in fresh.iter_mut() {
+                learned.score(lead, enterprises.get(&lead.enterprise.id).copied());
+            }
+        }
+        let state = learned.fingerprint();
+        let stale = state != self.store.learned_state()?;
+        let mut rescored = None;
+        if stale || (rewritten && learned.applies()) {
+            let mined: HashSet<&str> = fresh.iter().map(|o| o.id.as_str()).collect();
+            rescored = Some(self.rescore_stored(&learned, &mined)?);
+            self.store.set_learned_state(state)?;
+        }
+        let mut present = self.store.lead_kinds()?;
+        present.extend(fresh.iter().map(|o| o.kind));
+        let report = learned.report(&present);
+        if learned.applies() || rescored.is_some() {
+            tracing::info!(
+                ranking = report.ranking,
+                outcomes = report.outcomes,
+                fresh = fresh.len(),
+                rescored,
+                ms = timer.elapsed().as_millis() as u64,
+                "ranking learned from outcomes"
+            );
+        }
+        Ok(report)
+    }
+
+    /// Scores every stored lead but those on `skip` as `learned` does, a page at a time, and
+    /// writes those that changed. Returns how many were written.
+    fn rescore_stored(&mut self, learned: &mine::learn::Learned, skip: &HashSet<&str>) -> Result<usize> {
+        let mut after = String::new();
+        let mut written = 0;
+        loop {
+            let mut page = self.store.mined_leads_after(&after, RESCORE_PAGE)?;
+            let Some(last) = page.last() else { break };
+            after.clone_from(&last.id);
+            page.retain(|o| !skip.contains(o.id.as_str()) && (o.rules.is_some() || learned.learns(o.kind)));
+            if page.is_empty() {
+                continue;
+            }
+            let theirs =
+                self.store.enterprises_by_id(&page.iter().map(|o| o.enterprise.id).collect::<Vec<_>>())?;
+            let theirs: HashMap<EnterpriseId, &Enterprise> = theirs.iter().map(|e| (e.id, e)).collect();
+            page.retain_mut(|lead| learned.score(lead, theirs.get(&lead.enterprise.id).copied()));
+            written += self.store.place_leads(&page, &mut |_| {})?;
+        }
+        Ok(written)
+    }
+
     /// Ranks `fresh` against every stored lead not on `subjects`, as a full run ranks all
     /// leads against each other: tiers by the live leads' scores, then managers, given the
     /// enterprises of `fresh` (the stored leads' are read). Returns where every stored lead
@@ -578,7 +691,9 @@ impl Workspace {
         commitments: &Commitments,
         config: &MineConfig,
     ) -> Result<(Vec<Standing>, Vec<usize>)> {
-        let mut standings = self.store.lead_standings_except(subjects)?;
+        let produced: HashSet<&str> = fresh.iter().map(|o| o.id.as_str()).collect();
+        let mut standings = self.store.lead_standings_except(subjects, &produced)?;
+        drop(produced);
         let policy: Vec<String> =
             config.rank.force_tier_c.iter().chain(&config.rank.block_on).cloned().collect();
         let forced = self.store.leads_alerted_directly(&policy)?;
@@ -891,10 +1006,6 @@ fn decided(feedback: &[Feedback]) -> impl Iterator<Item = (&str, &Feedback)> {
     mine::latest_feedback(feedback)
         .into_iter()
         .filter(|(_, f)| matches!(f.status, OpportunityStatus::Won | OpportunityStatus::Lost))
-}
-
-fn decided_outcomes(feedback: &[Feedback]) -> usize {
-    decided(feedback).count()
 }
 
 /// Counts the stored leads a run kept (and placed) into its summary.
