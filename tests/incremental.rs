@@ -508,7 +508,10 @@ fn incremental_mining_gives_the_leads_a_full_run_gives() {
     decide(&mut twins, of_kind[2], OpportunityStatus::Won);
     twins.mine_as(as_of, "the win rate moves a step", "full");
     let label = kind.label_cn();
-    assert_eq!(feedback_points(&twins.incremental), Some((2.0, format!("同类{label}商机成交率约 60%"))));
+    assert_eq!(
+        feedback_points(&twins.incremental),
+        Some((2.0, format!("同类{label}商机成交率约 60%（已决不足 10 条）")))
+    );
 
     // Enough outcomes of one kind for ranking to learn from them, won where the rules score
     // lowest (so a model beats the rules): that kind's leads are scored by the model, the

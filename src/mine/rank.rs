@@ -166,11 +166,11 @@ pub fn score(
                     );
                 }
             }
-            if let Some(&percent) = win_rates.get(&c.kind) {
+            if let Some(rate) = win_rates.get(&c.kind) {
                 push(
                     "feedback",
-                    config.feedback_weight * (f64::from(percent) / 100.0 - 0.5) * 2.0,
-                    format!("同类{}商机成交率约 {percent}%", c.kind.label_cn()),
+                    config.feedback_weight * (f64::from(rate.percent) / 100.0 - 0.5) * 2.0,
+                    format!("同类{}商机成交率约 {}%（{}）", c.kind.label_cn(), rate.percent, rate.basis()),
                 );
             }
             if !a.alerts.is_empty() {
@@ -343,15 +343,36 @@ fn why_now(c: &super::Candidate) -> String {
     }
 }
 
-/// Per kind of lead with feedback: its win rate in percent, from the latest feedback of each
-/// lead — (won + 1) / (decided + 2), decided = won + lost (contacted leads are still open,
-/// invalid ones were never business) — in steps of 5 percent. The steps are what lets mining
-/// stay incremental as outcomes come in: one more outcome among many moves no lead, and a run
-/// is a full one only when a kind's rate moves a step (see `Workspace::mining_state`).
+/// A kind of lead's win rate as scores use it: in steps, so that one more outcome among many
+/// moves no lead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct WinRate {
+    /// (won + 1) / (decided + 2) in percent, in steps of 5.
+    pub percent: u32,
+    /// The decided leads behind it, in steps: 0 (fewer than 10), 10, 100 or 1000 and more.
+    pub decided_at_least: u32,
+}
+
+impl WinRate {
+    /// What the rate rests on, in words: 已决不足 10 条, 已决 100 条以上.
+    pub fn basis(&self) -> String {
+        match self.decided_at_least {
+            0 => "已决不足 10 条".into(),
+            n => format!("已决 {n} 条以上"),
+        }
+    }
+}
+
+/// Per kind of lead with feedback: its win rate, from the latest feedback of each lead —
+/// (won + 1) / (decided + 2), decided = won + lost (contacted leads are still open, invalid
+/// ones were never business) — in steps of 5 percent, with the count behind it in steps of ten
+/// times. The steps are what lets mining stay incremental as outcomes come in: one more
+/// outcome among many moves no lead, and a run is a full one only when a kind's rate or count
+/// moves a step (see `Workspace::mining_state`).
 pub(crate) fn win_rates(
     feedback: &[crate::model::Feedback],
     kinds: &HashMap<String, OpportunityKind>,
-) -> HashMap<OpportunityKind, u32> {
+) -> HashMap<OpportunityKind, WinRate> {
     let mut counts: HashMap<OpportunityKind, (u32, u32)> = HashMap::new();
     for (id, feedback) in super::latest_feedback(feedback) {
         let Some(kind) = kinds.get(id) else { continue };
@@ -373,7 +394,13 @@ pub(crate) fn win_rates(
         .into_iter()
         .map(|(kind, (won, decided))| {
             let rate = f64::from(won + 1) / f64::from(decided + 2);
-            (kind, (rate * 20.0).round() as u32 * 5)
+            let decided_at_least = match decided {
+                0..10 => 0,
+                10..100 => 10,
+                100..1000 => 100,
+                _ => 1000,
+            };
+            (kind, WinRate { percent: (rate * 20.0).round() as u32 * 5, decided_at_least })
         })
         .collect()
 }

@@ -223,13 +223,18 @@ impl Workspace {
 
     /// A fingerprint of what moves every lead at once: the configuration, the build (its
     /// sources and dictionaries, [`crate::BUILD`]) and each kind of lead's win rate (in the 5%
-    /// steps scores use, [`crate::mine::rank::win_rates`]). An outcome that moves no kind's
+    /// steps scores use, with the count behind it in steps of ten times,
+    /// [`crate::mine::rank::win_rates`]). An outcome that moves no kind's
     /// rate a step re-mines only its own lead's enterprise. What ranking learns from outcomes
     /// is not here: it scores the leads again without re-mining them ([`Workspace::learn`]).
     fn mining_state(&self, config: &MineConfig, feedback: &[Feedback]) -> Result<i64> {
         let kinds: HashMap<String, OpportunityKind> = self.store.feedback_kinds()?.into_iter().collect();
-        let mut rates: Vec<(OpportunityKind, u32)> =
-            crate::mine::rank::win_rates(feedback, &kinds).into_iter().filter(|&(_, r)| r != 50).collect();
+        // A rate of 50% gives no points and no words.
+        let mut rates: Vec<(OpportunityKind, crate::mine::rank::WinRate)> =
+            crate::mine::rank::win_rates(feedback, &kinds)
+                .into_iter()
+                .filter(|(_, r)| r.percent != 50)
+                .collect();
         rates.sort_unstable();
         let outcomes = format!("{rates:?}");
         let local_words = std::fs::read_to_string(self.dir.join("userdict.txt")).unwrap_or_default();

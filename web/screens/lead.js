@@ -20,6 +20,8 @@ async function pageLead(id) {
       <h3>评分构成</h3>
       <div id="score-chart" class="chart" style="height:${40 + 30 * o.why.length}px"></div>
       <p class="muted">${o.why.map((w) => `${esc(label(FEATURE, w.feature))}：${esc(w.detail)}`).join("；")}</p>
+      ${o.rules ? `<p class="muted">按规则评分 <b>${Number(o.rules.score).toFixed(1)}</b>（学习模型给出上方评分，规则评分供对照）：
+        ${o.rules.why.map((w) => `${esc(label(FEATURE, w.feature))} ${w.contribution > 0 ? "+" : ""}${Number(w.contribution).toFixed(1)}`).join("；")}</p>` : ""}
       <h3>推荐产品</h3><p>${productNames(o).map((p) => `<span class="tag">${esc(p)}</span>`).join(" ") || "无"}</p>
       <h3>证据</h3>${o.evidence.map(evidence).join("") || '<p class="muted">无</p>'}
       <h3>风险预警</h3>${o.alerts.map((a, i) => `<div class="alert">⚠ ${esc(label(ALERT, a.kind))}（严重度 ${esc(a.severity)}）
