@@ -25,8 +25,8 @@ run() { # label, then the mine arguments
   tail -1 err
   sed 's/\x1b\[[0-9;]*m//g' err | grep -o 'ranking learned from outcomes.*' || true
 }
-"$bin" gen --enterprises "$n" --out gen --seed 1 --as-of 2026-11-20 >/dev/null
-"$bin" --data data import gen >/dev/null 2>&1
+"$bin" gen --enterprises "$n" --out gen --seed 1 --as-of 2026-11-20 >/dev/null 2>err || { tail -5 err >&2; exit 1; }
+"$bin" --data data import gen >/dev/null 2>err || { tail -5 err >&2; exit 1; }
 run "first run" --as-of 2026-11-20
 sqlite3 data/oppgraph.db <<'SQL'
 CREATE TEMP TABLE pick AS
