@@ -72,12 +72,9 @@ fn feature_names() -> Vec<String> {
 
 /// A learned weight's explanation in Chinese: 学习模型：金额.
 fn label(feature: &str) -> String {
-    let what = match feature {
-        "amount_to_capital" => "金额与注册资本之比",
-        other => match other.strip_prefix("kind:").and_then(OpportunityKind::parse) {
-            Some(kind) => kind.label_cn(),
-            None => crate::model::score_term_cn(other),
-        },
+    let what = match feature.strip_prefix("kind:").and_then(OpportunityKind::parse) {
+        Some(kind) => kind.label_cn(),
+        None => crate::model::score_term_cn(feature),
     };
     format!("学习模型：{what}")
 }

@@ -383,9 +383,10 @@ impl Opportunity {
 }
 
 /// The terms of a lead's score (`WhyItem::feature`; learned terms are `learned`), in Chinese.
-pub const SCORE_TERMS: [(&str, &str); 10] = [
+pub const SCORE_TERMS: [(&str, &str); 11] = [
     ("kind", "商机类型"),
     ("amount", "金额"),
+    ("amount_to_capital", "金额与注册资本之比"),
     ("recency", "事件新近"),
     ("urgency", "临近到期"),
     ("size", "企业规模"),
