@@ -5,8 +5,10 @@
 //! never trains it.
 //!
 //! When it applies, a lead's score is 100 × its predicted probability of being won, and `why`
-//! lists each feature's part of it: the coefficient × (the lead's value − the mean value),
-//! in points (logit × 25, the slope of the probability at one half).
+//! lists each feature's part of how far that score is from the score of a lead with the mean
+//! value of every feature. The parts add up to that distance: each feature's share of the logit,
+//! coefficient × (value − mean), times the probability's mean slope between the two logits
+//! (integrated gradients, exact for a logistic model).
 
 use crate::model::{Date, Enterprise, EnterpriseSize, Opportunity, OpportunityKind, RulesScore, WhyItem};
 use linfa::prelude::*;
@@ -14,6 +16,9 @@ use linfa_logistic::LogisticRegression;
 use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+
+/// How a model turns features into a score and its parts; a new value rescores stored leads.
+const SCORING: u32 = 2;
 
 /// When to trust the learned model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -160,10 +165,32 @@ impl Model {
         Some(Model { weights, intercept: fitted.intercept() * sign, means, outcomes })
     }
 
-    fn probability(&self, row: &[f64]) -> f64 {
-        let logit: f64 = self.intercept + row.iter().zip(&self.weights).map(|(x, w)| x * w).sum::<f64>();
-        1.0 / (1.0 + (-logit).exp())
+    fn logit(&self, row: &[f64]) -> f64 {
+        self.intercept + row.iter().zip(&self.weights).map(|(x, w)| x * w).sum::<f64>()
     }
+
+    fn probability(&self, row: &[f64]) -> f64 {
+        sigmoid(self.logit(row))
+    }
+
+    /// Each feature's part, in probability, of `row`'s distance from the mean row; the parts
+    /// add up to that distance.
+    fn attribution(&self, row: &[f64]) -> Vec<f64> {
+        let (from, to) = (self.logit(&self.means), self.logit(row));
+        let slope = if (to - from).abs() < 1e-9 {
+            sigmoid(from) * (1.0 - sigmoid(from))
+        } else {
+            (sigmoid(to) - sigmoid(from)) / (to - from)
+        };
+        row.iter()
+            .zip(self.weights.iter().zip(&self.means))
+            .map(|(x, (w, mean))| w * (x - mean) * slope)
+            .collect()
+    }
+}
+
+fn sigmoid(logit: f64) -> f64 {
+    1.0 / (1.0 + (-logit).exp())
 }
 
 /// A won or lost lead as the ranking learns from it: its features and its rules' score.
@@ -321,8 +348,8 @@ impl Learned {
         let p = model.probability(&row);
         let mut why: Vec<WhyItem> = feature_names()
             .iter()
-            .zip(row.iter().zip(model.weights.iter().zip(&model.means)))
-            .map(|(name, (x, (w, mean)))| (name, w * (x - mean) * 25.0))
+            .zip(model.attribution(&row))
+            .map(|(name, part)| (name, part * 100.0))
             .filter(|(_, points)| points.abs() >= 0.5)
             .map(|(name, points)| WhyItem {
                 feature: name.clone(),
@@ -337,8 +364,9 @@ impl Learned {
                 feature: "learned".into(),
                 contribution: 0.0,
                 detail: format!(
-                    "按历史成交学习：成交概率 {:.0}%（依据 {} 条{}类商机的结果）",
+                    "按历史成交学习：成交概率 {:.0}%，同类商机平均水平 {:.0} 分，以下各项为相对平均的加减分（依据 {} 条{}类商机的结果）",
                     p * 100.0,
+                    model.probability(&model.means) * 100.0,
                     model.outcomes,
                     lead.kind.label_cn()
                 ),
@@ -357,7 +385,7 @@ impl Learned {
         if !self.applies() {
             return 0;
         }
-        let text = format!("{}\u{1f}{:?}", self.as_of, self.fitted.models);
+        let text = format!("{SCORING}\u{1f}{}\u{1f}{:?}", self.as_of, self.fitted.models);
         xxhash_rust::xxh3::xxh3_64(text.as_bytes()) as i64
     }
 
@@ -459,6 +487,20 @@ mod tests {
         }
     }
 
+    #[test]
+    fn the_parts_of_a_learned_score_add_up_to_its_distance_from_the_mean_lead() {
+        let rows: Vec<Vec<f64>> = (0..200).map(|i| vec![f64::from(i) / 20.0, f64::from(i % 7)]).collect();
+        let wins: Vec<bool> = (0..200).map(|i| i % 7 < 3 && i > 60 || i > 150).collect();
+        let model = Model::fit(&rows, &wins, rows.len()).unwrap();
+        let middle = model.probability(&model.means);
+        for row in [vec![9.9, 0.0], vec![0.0, 6.0], model.means.clone(), vec![50.0, -20.0]] {
+            let parts = model.attribution(&row);
+            let distance = model.probability(&row) - middle;
+            assert!((parts.iter().sum::<f64>() - distance).abs() < 1e-9, "{row:?}: {parts:?} vs {distance}");
+            assert!(parts.iter().all(|p| p.abs() <= 1.0), "no part is larger than the whole scale");
+        }
+    }
+
     fn lead(id: usize, kind: OpportunityKind, amount: f64) -> Opportunity {
         Opportunity { amount: Some(amount), ..Opportunity::bare(&format!("opp-{id:016x}"), id as i64, kind) }
     }
@@ -494,6 +536,15 @@ mod tests {
         let (big, small) = (&leads[0], &leads[1]);
         assert!(big.score > 80.0 && small.score < 20.0, "{} {}", big.score, small.score);
         assert_eq!(big.why[0].feature, "learned");
+        let middle = 100.0
+            * learned.fitted.models[&OpportunityKind::TenderAward]
+                .probability(&learned.fitted.models[&OpportunityKind::TenderAward].means);
+        for lead in [big, small] {
+            // Parts under half a point are left out and each is rounded to a tenth.
+            let parts: f64 = lead.why.iter().map(|w| w.contribution).sum();
+            let slack = 0.55 * feature_names().len() as f64 + 0.05;
+            assert!((parts - (lead.score - middle)).abs() <= slack, "{parts} vs {} − {middle}", lead.score);
+        }
         assert_eq!(big.rules.as_ref().map(|r| r.score), Some(50.0), "the rules' score is kept");
         assert!(leads[400].why.is_empty() && leads[400].score == 50.0, "pledges keep the rules' score");
         assert!(leads[400].rules.is_none());
