@@ -350,3 +350,65 @@ fn a_push_killed_mid_delivery_loses_nothing_and_doubles_nothing() {
         assert_eq!(shown.get(lead), Some(&1), "lead {lead} shown {:?} times", shown.get(lead));
     }
 }
+
+#[test]
+fn a_lead_that_drops_frees_its_managers_place_in_the_same_run() {
+    use oppgraph::workspace::MineMode;
+    let ids = |ws: &Workspace| -> Vec<String> {
+        let mut ids: Vec<String> =
+            ws.store().queued_leads().unwrap().into_iter().map(|q| q.opportunity.id).collect();
+        ids.sort();
+        ids
+    };
+    // 李经理 takes two leads a week; the fixture has three live ones in 宜昌.
+    for (config, mode, slices) in [
+        ("", MineMode::Auto, None),
+        ("", MineMode::Full, None),
+        ("[mine]\nslice_enterprises = 3\n", MineMode::Full, Some(3)),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("config.toml"), config).unwrap();
+        let mut ws = Workspace::open(dir.path()).unwrap();
+        ws.import(&[fixture_dir()]).unwrap();
+        let batch = dir.path().join("batch");
+        std::fs::create_dir(&batch).unwrap();
+        std::fs::write(
+            batch.join("managers.csv"),
+            "id,name,branch,regions,industries,capacity\nm1,李经理,宜昌分行,宜昌,建筑业|制造业,2\n",
+        )
+        .unwrap();
+        ws.import(&[batch.join("managers.csv")]).unwrap();
+        ws.mine(as_of()).unwrap();
+        let before = ids(&ws);
+        assert_eq!(before.len(), 2, "{config}");
+        let live = live_leads(&ws);
+        let waiting: Vec<&str> = live.iter().filter(|o| o.manager.is_none()).map(|o| o.id.as_str()).collect();
+        assert_eq!(waiting.len(), 1, "{config}: one lead waits for room");
+        let pledge = live.iter().find(|o| o.evidence.iter().any(|e| e.record == "pl1")).unwrap();
+        assert!(before.contains(&pledge.id), "{config}");
+
+        // The pledge is released: its lead drops, and its place goes to the lead that waited.
+        std::fs::write(
+            batch.join("pledges.csv"),
+            "id,kind,pledgor,pledgee,subject,amount,registered,expires,status,source\n\
+             pl1,chattel,宜昌精工机械有限公司,中国工商银行股份有限公司宜昌分行,生产设备,8000000,2024-08-29,2026-08-29,released,samr\n",
+        )
+        .unwrap();
+        ws.import(&[batch.join("pledges.csv")]).unwrap();
+        let run = ws.mine_with(as_of(), mode).unwrap();
+        assert_eq!(run.changed.dropped, 1, "{config}: {:?}", run.run);
+        assert_eq!(run.run.slices, slices, "{config}");
+        let after = ids(&ws);
+        assert!(!after.contains(&pledge.id), "{config}");
+        assert!(
+            after.contains(&waiting[0].to_string()),
+            "{config}: the waiting lead is queued in the same run"
+        );
+        assert_eq!(after.len(), 2, "{config}");
+
+        // The next run finds nothing more to give.
+        let idle = ws.mine(as_of()).unwrap();
+        assert_eq!(idle.changed.written, 0, "{config}: {:?}", idle.run);
+        assert_eq!(ids(&ws), after, "{config}");
+    }
+}

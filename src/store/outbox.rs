@@ -6,7 +6,7 @@
 
 use super::db::p;
 use super::{decode_opportunity, json, Result, Store, StoreError};
-use crate::model::{Commitments, Delivery, DeliveryState, QueuedLead};
+use crate::model::{Commitments, Delivery, DeliveryState, EnterpriseId, QueuedLead};
 use std::collections::HashMap;
 
 /// Seconds in a week: capacity and contact frequency count the last seven days.
@@ -24,7 +24,15 @@ pub struct OutboxDepth {
 impl Store {
     /// What earlier runs fixed for assignment: leads that keep their manager (queued, sent or
     /// worked), and each manager's leads queued in the seven days before `now`.
-    pub fn commitments(&self, now: i64) -> Result<Commitments> {
+    ///
+    /// `dropping(lead, enterprise)` says which leads the coming write drops (see
+    /// [`Store::write_leads`]): a dropped lead's place in the outbox is cancelled, so it pins
+    /// no manager and takes none of their week.
+    pub fn commitments(
+        &self,
+        now: i64,
+        dropping: &dyn Fn(&str, EnterpriseId) -> bool,
+    ) -> Result<Commitments> {
         let mut commitments = Commitments::default();
         let pinned: Vec<(String, String)> = self.db.query(
             "SELECT opportunity_id, manager FROM outbox WHERE state <> 'cancelled'
@@ -43,6 +51,26 @@ impl Store {
         )?;
         for (manager, count) in used {
             commitments.used.insert(manager, count as u32);
+        }
+        // Leads a write may still drop: new, and only queued (never put into a delivery).
+        let droppable: Vec<(String, EnterpriseId, String, bool)> = self.db.query(
+            "SELECT q.opportunity_id, o.enterprise_id, q.manager, q.queued_at > ?1 FROM outbox q
+             JOIN opportunities o ON o.id = q.opportunity_id
+             WHERE q.state = 'queued' AND o.status = 'new'
+               AND NOT EXISTS (SELECT 1 FROM outbox r WHERE r.opportunity_id = q.opportunity_id AND r.state <> 'queued')",
+            p![now - WEEK],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get::<i64>(3)? != 0)),
+        )?;
+        for (lead, enterprise, manager, this_week) in droppable {
+            if !dropping(&lead, enterprise) {
+                continue;
+            }
+            commitments.pinned.remove(&lead);
+            if this_week {
+                if let Some(used) = commitments.used.get_mut(&manager) {
+                    *used = used.saturating_sub(1);
+                }
+            }
         }
         Ok(commitments)
     }

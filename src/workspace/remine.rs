@@ -318,7 +318,10 @@ impl Workspace {
         // Ranked as an incremental run ranks, against the stored leads that stay: those the
         // run no longer produced but someone worked.
         let everyone: HashSet<EnterpriseId> = enterprises.keys().copied().collect();
-        let commitments = self.store.commitments(chrono::Utc::now().timestamp())?;
+        let produced: HashSet<&str> = opportunities.iter().map(|o| o.id.as_str()).collect();
+        let commitments =
+            self.store.commitments(chrono::Utc::now().timestamp(), &|lead, _| !produced.contains(lead))?;
+        drop(produced);
         let (standings, moved) =
             self.rank_against_stored(&mut opportunities, &everyone, theirs, &commitments, config)?;
         let mut write = self.placed_leads(&standings, &moved)?;
@@ -378,7 +381,11 @@ impl Workspace {
         drop(by_id);
         let enterprises: Vec<Enterprise> =
             enterprises.into_iter().filter(|e| subjects.contains(&e.id)).collect();
-        let commitments = self.store.commitments(chrono::Utc::now().timestamp())?;
+        let produced: HashSet<&str> = fresh.iter().map(|o| o.id.as_str()).collect();
+        let commitments = self.store.commitments(chrono::Utc::now().timestamp(), &|lead, enterprise| {
+            subjects.contains(&enterprise) && !produced.contains(lead)
+        })?;
+        drop(produced);
         let (standings, moved) =
             self.rank_against_stored(&mut fresh, &subjects, enterprises, &commitments, config)?;
         let mut write = self.placed_leads(&standings, &moved)?;
@@ -454,9 +461,6 @@ impl Workspace {
         // first import of 5M enterprises logs 42.6M changes, 10 GB). A run killed from here on
         // is followed by a full one.
         self.store.prune_graph_changes(upto)?;
-        // As they stood before the run, as in a run over everything at once (the slices drop
-        // leads, and cancel their place in the outbox, before the leads are assigned).
-        let commitments = self.store.commitments(chrono::Utc::now().timestamp())?;
         let mut written: HashSet<String> = HashSet::new();
         let mut dropped = 0;
         for (n, chunk) in ids.chunks(slice).enumerate() {
@@ -487,6 +491,9 @@ impl Workspace {
             );
         }
         let timer = Instant::now();
+        // The slices queued nothing and cancelled the places of the leads they dropped: the
+        // outbox stands as a run over everything at once sees it.
+        let commitments = self.store.commitments(chrono::Utc::now().timestamp(), &|_, _| false)?;
         // The slices wrote their leads as the rules scored them.
         let ranking = self.learn(&mut [], &HashMap::new(), feedback, as_of, config, true)?;
         let (standings, moved) =
@@ -607,8 +614,10 @@ impl Workspace {
             stored
         } else {
             let mut outcomes = Vec::with_capacity(decided.len());
+            let mut mined = HashSet::new();
             for lead in fresh.iter() {
-                if let Some(&won) = decided.get(lead.id.as_str()) {
+                if let Some((&id, &won)) = decided.get_key_value(lead.id.as_str()) {
+                    mined.insert(id);
                     outcomes.push(Outcome::of(
                         lead,
                         enterprises.get(&lead.enterprise.id).copied(),
@@ -617,7 +626,6 @@ impl Workspace {
                     ));
                 }
             }
-            let mined: HashSet<&str> = fresh.iter().map(|o| o.id.as_str()).collect();
             let stored: Vec<&str> = decided.keys().copied().filter(|id| !mined.contains(id)).collect();
             let stored = self.store.mined_leads(&stored)?;
             let theirs =
@@ -646,8 +654,12 @@ impl Workspace {
             rescored = Some(self.rescore_stored(&learned, &mined)?);
             self.store.set_learned_state(state)?;
         }
-        let mut present = self.store.lead_kinds()?;
-        present.extend(fresh.iter().map(|o| o.kind));
+        // Which kinds the models cover is only reported once there are enough outcomes to fit.
+        let mut present = BTreeSet::new();
+        if n >= config.learn.min_outcomes {
+            present = self.store.lead_kinds()?;
+            present.extend(fresh.iter().map(|o| o.kind));
+        }
         let report = learned.report(&present);
         if learned.applies() || rescored.is_some() {
             tracing::info!(
