@@ -588,8 +588,24 @@ fn incremental_mining_gives_the_leads_a_full_run_gives() {
     // The sliced data dir too, a slice at a time when the leads turned are on more
     // enterprises than its slice holds.
     twins.sliced_mode = MineMode::Auto;
+    let standing = |ws: &Workspace| -> std::collections::BTreeMap<String, (f64, f64)> {
+        learned(ws).into_iter().map(|o| (o.id, (o.rules.unwrap().score, o.score))).collect()
+    };
+    let today = standing(&twins.incremental);
     let remined = twins.mine(day(1), "the next day");
     assert!(remined < enterprises / 4, "{remined} of {enterprises} enterprises re-mined the next day");
+    // A day passing moves a learned score only with the rules' time points.
+    let tomorrow = standing(&twins.incremental);
+    let kept = today.iter().filter(|(id, (rules, _))| tomorrow.get(*id).is_some_and(|(r, _)| r == rules));
+    assert!(
+        kept.clone().count() > today.len() / 2,
+        "{} of {} kept their rules' score",
+        kept.count(),
+        today.len()
+    );
+    for (id, (_, score)) in kept {
+        assert_eq!(tomorrow[id].1, *score, "{id}: its rules' score stayed, its learned score moved");
+    }
     let (header, lines) = rows(&gen, "tenders.csv");
     let later: Vec<String> = lines
         .iter()

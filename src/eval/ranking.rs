@@ -79,7 +79,7 @@ pub fn eval_ranking(enterprises: usize, seed: u64) -> Result<RankingEval, Rankin
         if !rng.random_bool(0.6) {
             continue;
         }
-        let row = features(lead, by_id.get(&lead.enterprise.id), as_of);
+        let row = features(lead, by_id.get(&lead.enterprise.id));
         let noise: f64 = (rng.random::<f64>() + rng.random::<f64>() + rng.random::<f64>() - 1.5) * 1.2;
         let p = 1.0 / (1.0 + (-(propensity(lead, &row) + noise)).exp());
         let won = rng.random::<f64>() < p;

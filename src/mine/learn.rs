@@ -10,7 +10,7 @@
 //! coefficient × (value − mean), times the probability's mean slope between the two logits
 //! (integrated gradients, exact for a logistic model).
 
-use crate::model::{Date, Enterprise, EnterpriseSize, Opportunity, OpportunityKind, RulesScore, WhyItem};
+use crate::model::{Enterprise, EnterpriseSize, Opportunity, OpportunityKind, RulesScore, WhyItem};
 use linfa::prelude::*;
 use linfa_logistic::LogisticRegression;
 use ndarray::{Array1, Array2};
@@ -18,7 +18,11 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// How a model turns features into a score and its parts; a new value rescores stored leads.
-const SCORING: u32 = 2;
+const SCORING: u32 = 3;
+
+/// The rules' time points (recency or urgency) that make the recency feature 1: their default
+/// weight.
+const TIME_POINTS: f64 = 15.0;
 
 /// When to trust the learned model.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -85,17 +89,27 @@ fn label(feature: &str) -> String {
 }
 
 /// The features of a lead, in `feature_names` order.
-pub fn features(lead: &Opportunity, enterprise: Option<&Enterprise>, as_of: Date) -> Vec<f64> {
+///
+/// None of them moves with the day by itself: how pressing the event is comes from the rules'
+/// time points (fresh events, pledges near expiry), which move a grade at a time on the days
+/// the lead turns and is mined again. So a lead no run re-mined keeps its learned score, and
+/// a day passing rescored nothing.
+pub fn features(lead: &Opportunity, enterprise: Option<&Enterprise>) -> Vec<f64> {
+    let rules_why = lead.rules.as_ref().map_or(&lead.why, |rules| &rules.why);
     let amount = lead.amount.filter(|a| *a > 0.0);
     let log_amount = amount.map_or(0.0, |a| (a.log10() - 5.0).clamp(0.0, 5.0) / 5.0);
     let to_capital = match (amount, enterprise.and_then(|e| e.registered_capital).filter(|c| *c > 0.0)) {
         (Some(a), Some(c)) => (a / c).log10().clamp(-3.0, 3.0) / 3.0,
         _ => 0.0,
     };
-    let newest = lead.evidence.iter().map(|e| e.published).max().unwrap_or(as_of);
-    let recency = 0.5f64.powf((as_of - newest).num_days().max(0) as f64 / 30.0);
+    let recency = rules_why
+        .iter()
+        .filter(|w| w.feature == "recency" || w.feature == "urgency")
+        .map(|w| w.contribution)
+        .sum::<f64>()
+        / TIME_POINTS;
     let relationship = f64::from(
-        enterprise.is_some_and(|e| e.is_customer) || lead.why.iter().any(|w| w.feature == "relationship"),
+        enterprise.is_some_and(|e| e.is_customer) || rules_why.iter().any(|w| w.feature == "relationship"),
     );
     let size = match enterprise.and_then(|e| e.size) {
         Some(EnterpriseSize::Large) => 1.0,
@@ -206,14 +220,14 @@ pub struct Outcome {
 impl Outcome {
     /// `lead` as decided, read by the rules (a lead a model scored is read as the rules
     /// scored it).
-    pub fn of(lead: &Opportunity, enterprise: Option<&Enterprise>, as_of: Date, won: bool) -> Outcome {
+    pub fn of(lead: &Opportunity, enterprise: Option<&Enterprise>, won: bool) -> Outcome {
         let mut lead = lead.clone();
         restore_rules(&mut lead);
         Outcome {
             id: lead.id.clone(),
             kind: lead.kind,
             rules_score: lead.score,
-            row: features(&lead, enterprise, as_of),
+            row: features(&lead, enterprise),
             won,
         }
     }
@@ -256,7 +270,7 @@ pub fn refit_due(fitted: usize, now: usize) -> bool {
     now < fitted || now >= fitted + (fitted / 20).max(1)
 }
 
-/// What the ranking learned from outcomes, applied as of a day: a model for each kind of lead
+/// What the ranking learned from outcomes: a model for each kind of lead
 /// that earned one. A lead of such a kind is scored by its model ([`Learned::score`]); every
 /// other lead keeps the rules' score.
 #[derive(Debug)]
@@ -264,7 +278,6 @@ pub struct Learned {
     fitted: Fitted,
     /// Won/lost leads available now (the models may have been fitted on fewer).
     outcomes: usize,
-    as_of: Date,
 }
 
 /// A fit, as stored between runs ([`Learned::to_json`]).
@@ -279,17 +292,17 @@ struct Fitted {
 
 impl Learned {
     /// Nothing learned: every lead keeps the rules' score.
-    pub fn nothing(outcomes: usize, as_of: Date, config: &LearnConfig) -> Learned {
+    pub fn nothing(outcomes: usize, config: &LearnConfig) -> Learned {
         let fitted =
             Fitted { outcomes: 0, config: config.clone(), models: BTreeMap::new(), segments: Vec::new() };
-        Learned { fitted, outcomes, as_of }
+        Learned { fitted, outcomes }
     }
 
-    /// A stored fit ([`Learned::to_json`]), applied as of `as_of` with `outcomes` available
-    /// now; `None` when it does not read or was fitted under other settings.
-    pub fn stored(json: &str, outcomes: usize, as_of: Date, config: &LearnConfig) -> Option<Learned> {
+    /// A stored fit ([`Learned::to_json`]), with `outcomes` available now; `None` when it does
+    /// not read or was fitted under other settings.
+    pub fn stored(json: &str, outcomes: usize, config: &LearnConfig) -> Option<Learned> {
         let fitted: Fitted = serde_json::from_str(json).ok()?;
-        (fitted.config == *config).then_some(Learned { fitted, outcomes, as_of })
+        (fitted.config == *config).then_some(Learned { fitted, outcomes })
     }
 
     /// The fit, to store between runs (`None`: nothing was fitted).
@@ -305,12 +318,12 @@ impl Learned {
     /// Fits one model per kind of lead on `outcomes`, each kept only when it beats the rules
     /// on its held-out outcomes. The outcomes are taken in id order, so the same outcomes give
     /// the same models whichever order they were gathered in.
-    pub fn fit(mut outcomes: Vec<Outcome>, as_of: Date, config: &LearnConfig) -> Learned {
+    pub fn fit(mut outcomes: Vec<Outcome>, config: &LearnConfig) -> Learned {
         if outcomes.len() < config.min_outcomes {
-            return Learned::nothing(outcomes.len(), as_of, config);
+            return Learned::nothing(outcomes.len(), config);
         }
         outcomes.sort_unstable_by(|a, b| a.id.cmp(&b.id));
-        let mut learned = Learned::nothing(outcomes.len(), as_of, config);
+        let mut learned = Learned::nothing(outcomes.len(), config);
         learned.fitted.outcomes = outcomes.len();
         // One segment per kind of lead: what wins an award lead is not what wins a refinancing.
         let mut by_kind: BTreeMap<OpportunityKind, Vec<&Outcome>> = BTreeMap::new();
@@ -344,7 +357,7 @@ impl Learned {
             return true;
         }
         let Some(model) = self.fitted.models.get(&lead.kind) else { return false };
-        let row = features(lead, enterprise, self.as_of);
+        let row = features(lead, enterprise);
         let p = model.probability(&row);
         let mut why: Vec<WhyItem> = feature_names()
             .iter()
@@ -379,13 +392,13 @@ impl Learned {
         before.0 != lead.score || before.1 != lead.why
     }
 
-    /// A fingerprint of how this ranking scores leads: the same value, the same scores. Every
-    /// ranking by the rules alone has the same one, whatever the day.
+    /// A fingerprint of how this ranking scores leads: the same value, the same scores, on any
+    /// day. Every ranking by the rules alone has the same one.
     pub fn fingerprint(&self) -> i64 {
         if !self.applies() {
             return 0;
         }
-        let text = format!("{SCORING}\u{1f}{}\u{1f}{:?}", self.as_of, self.fitted.models);
+        let text = format!("{SCORING}\u{1f}{:?}", self.fitted.models);
         xxhash_rust::xxh3::xxh3_64(text.as_bytes()) as i64
     }
 
@@ -509,7 +522,6 @@ mod tests {
     fn each_kind_learns_on_its_own_and_only_when_it_beats_the_rules() {
         // Awards: won exactly when the amount is large; the rules score them all alike.
         // Pledges: too few outcomes to learn from.
-        let as_of: Date = "2026-11-20".parse().unwrap();
         let mut leads: Vec<Opportunity> = (0..400)
             .map(|i| lead(i, OpportunityKind::TenderAward, if i % 2 == 0 { 5e8 } else { 2e5 }))
             .chain((400..420).map(|i| lead(i, OpportunityKind::PledgeRefinancing, 1e7)))
@@ -517,11 +529,11 @@ mod tests {
         let outcomes: Vec<Outcome> = leads
             .iter()
             .enumerate()
-            .map(|(i, o)| Outcome::of(o, None, as_of, o.amount == Some(5e8) || (i >= 400 && i % 2 == 0)))
+            .map(|(i, o)| Outcome::of(o, None, o.amount == Some(5e8) || (i >= 400 && i % 2 == 0)))
             .collect();
         // Gathered in another order, the same outcomes learn the same.
-        let reversed = Learned::fit(outcomes.iter().rev().cloned().collect(), as_of, &LearnConfig::default());
-        let learned = Learned::fit(outcomes, as_of, &LearnConfig::default());
+        let reversed = Learned::fit(outcomes.iter().rev().cloned().collect(), &LearnConfig::default());
+        let learned = Learned::fit(outcomes, &LearnConfig::default());
         assert_eq!(learned.fingerprint(), reversed.fingerprint());
         assert_ne!(learned.fingerprint(), 0);
         let present = leads.iter().map(|o| o.kind).collect();
@@ -554,23 +566,23 @@ mod tests {
         let mut again = big.clone();
         assert!(!learned.score(&mut again, None));
         assert_eq!(&again, big);
-        let outcome = Outcome::of(big, None, as_of, true);
+        let outcome = Outcome::of(big, None, true);
         assert_eq!(outcome.rules_score, 50.0);
-        assert_eq!(outcome.row, features(&lead(0, OpportunityKind::TenderAward, 5e8), None, as_of));
+        assert_eq!(outcome.row, features(&lead(0, OpportunityKind::TenderAward, 5e8), None));
 
         // Stored and read back, the fit scores alike; under other settings it is not read.
         let json = learned.to_json().unwrap();
-        let back = Learned::stored(&json, 421, as_of, &LearnConfig::default()).unwrap();
+        let back = Learned::stored(&json, 421, &LearnConfig::default()).unwrap();
         assert_eq!(back.fitted_on(), 420);
         let mut read_back = lead(0, OpportunityKind::TenderAward, 5e8);
         back.score(&mut read_back, None);
         assert_eq!((read_back.score, &read_back.why), (big.score, &big.why));
         let stricter = LearnConfig { min_auc_gain: 0.1, ..LearnConfig::default() };
-        assert!(Learned::stored(&json, 421, as_of, &stricter).is_none());
-        assert!(Learned::nothing(0, as_of, &LearnConfig::default()).to_json().is_none());
+        assert!(Learned::stored(&json, 421, &stricter).is_none());
+        assert!(Learned::nothing(0, &LearnConfig::default()).to_json().is_none());
 
         // When the model no longer applies, the lead reads as the rules scored it.
-        let nothing = Learned::nothing(0, as_of, &LearnConfig::default());
+        let nothing = Learned::nothing(0, &LearnConfig::default());
         assert_eq!(nothing.fingerprint(), 0);
         assert!(nothing.score(&mut again, None));
         assert_eq!(again, lead(0, OpportunityKind::TenderAward, 5e8));

@@ -311,7 +311,7 @@ impl Workspace {
         let (mut opportunities, keys) = mine::score_leads(&input, config, None);
         let enterprises: HashMap<EnterpriseId, &Enterprise> =
             snapshot.enterprises.iter().map(|e| (e.id, e)).collect();
-        let ranking = self.learn(&mut opportunities, &enterprises, feedback, as_of, config, false)?;
+        let ranking = self.learn(&mut opportunities, &enterprises, feedback, config, false)?;
         let with_leads: HashSet<EnterpriseId> = opportunities.iter().map(|o| o.enterprise.id).collect();
         let theirs: Vec<Enterprise> =
             snapshot.enterprises.iter().filter(|e| with_leads.contains(&e.id)).cloned().collect();
@@ -377,7 +377,7 @@ impl Workspace {
         let Remined { leads: mut fresh, keys, enterprises, records, loaded, scored } = remined;
         let timer = Instant::now();
         let by_id: HashMap<EnterpriseId, &Enterprise> = enterprises.iter().map(|e| (e.id, e)).collect();
-        let ranking = self.learn(&mut fresh, &by_id, feedback, as_of, config, false)?;
+        let ranking = self.learn(&mut fresh, &by_id, feedback, config, false)?;
         drop(by_id);
         let enterprises: Vec<Enterprise> =
             enterprises.into_iter().filter(|e| subjects.contains(&e.id)).collect();
@@ -495,7 +495,7 @@ impl Workspace {
         // outbox stands as a run over everything at once sees it.
         let commitments = self.store.commitments(chrono::Utc::now().timestamp(), &|_, _| false)?;
         // The slices wrote their leads as the rules scored them.
-        let ranking = self.learn(&mut [], &HashMap::new(), feedback, as_of, config, true)?;
+        let ranking = self.learn(&mut [], &HashMap::new(), feedback, config, true)?;
         let (standings, moved) =
             self.rank_against_stored(&mut [], &HashSet::new(), Vec::new(), &commitments, config)?;
         for chunk in moved.chunks(SLICE_WRITES) {
@@ -587,15 +587,16 @@ impl Workspace {
     /// ([`mine::learn::refit_due`]): one more outcome moves no model.
     ///
     /// `fresh` is scored here; the other stored leads are scored again (and written where
-    /// they changed) when the models or the day moved since they were last scored, or when
-    /// this run (`rewritten`) wrote them as the rules scored them. A refit thus costs a pass
-    /// over the stored leads, not a re-mining of every enterprise.
+    /// they changed) when the models moved since they were last scored, or when this run
+    /// (`rewritten`) wrote them as the rules scored them. A refit thus costs a pass over the
+    /// stored leads, not a re-mining of every enterprise; a day passing costs nothing here, as
+    /// a learned score moves only with the rules' time points, on the days a lead turns and
+    /// is re-mined.
     fn learn(
         &mut self,
         fresh: &mut [Opportunity],
         enterprises: &HashMap<EnterpriseId, &Enterprise>,
         feedback: &[Feedback],
-        as_of: Date,
         config: &MineConfig,
         rewritten: bool,
     ) -> Result<mine::learn::RankingReport> {
@@ -604,12 +605,12 @@ impl Workspace {
         let decided: HashMap<&str, bool> =
             decided(feedback).map(|(id, f)| (id, f.status == OpportunityStatus::Won)).collect();
         let n = decided.len();
-        let stored = self.store.learned()?.and_then(|json| Learned::stored(&json, n, as_of, &config.learn));
+        let stored = self.store.learned()?.and_then(|json| Learned::stored(&json, n, &config.learn));
         let learned = if n < config.learn.min_outcomes {
             if stored.is_some() {
                 self.store.set_learned(None)?;
             }
-            Learned::nothing(n, as_of, &config.learn)
+            Learned::nothing(n, &config.learn)
         } else if let Some(stored) = stored.filter(|s| !mine::learn::refit_due(s.fitted_on(), n)) {
             stored
         } else {
@@ -618,12 +619,7 @@ impl Workspace {
             for lead in fresh.iter() {
                 if let Some((&id, &won)) = decided.get_key_value(lead.id.as_str()) {
                     mined.insert(id);
-                    outcomes.push(Outcome::of(
-                        lead,
-                        enterprises.get(&lead.enterprise.id).copied(),
-                        as_of,
-                        won,
-                    ));
+                    outcomes.push(Outcome::of(lead, enterprises.get(&lead.enterprise.id).copied(), won));
                 }
             }
             let stored: Vec<&str> = decided.keys().copied().filter(|id| !mined.contains(id)).collect();
@@ -633,13 +629,13 @@ impl Workspace {
             let theirs: HashMap<EnterpriseId, &Enterprise> = theirs.iter().map(|e| (e.id, e)).collect();
             for lead in &stored {
                 let won = decided[lead.id.as_str()];
-                outcomes.push(Outcome::of(lead, theirs.get(&lead.enterprise.id).copied(), as_of, won));
+                outcomes.push(Outcome::of(lead, theirs.get(&lead.enterprise.id).copied(), won));
             }
-            let fitted = Learned::fit(outcomes, as_of, &config.learn);
+            let fitted = Learned::fit(outcomes, &config.learn);
             let json = fitted.to_json();
             self.store.set_learned(json.as_deref())?;
             // As the next run reads it back, so that both score alike.
-            json.and_then(|json| Learned::stored(&json, n, as_of, &config.learn)).unwrap_or(fitted)
+            json.and_then(|json| Learned::stored(&json, n, &config.learn)).unwrap_or(fitted)
         };
         if learned.applies() {
             for lead in fresh.iter_mut() {
