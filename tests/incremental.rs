@@ -152,6 +152,11 @@ impl Twins {
             (s.opportunities, s.live, s.with_alerts, suppressed, s.ranking.outcomes)
         };
         assert_eq!(counts(&sliced), counts(full), "{step}");
+        if self.sliced_mode == MineMode::Full {
+            // Scored as a whole run scores them: a pass over the stored leads only when the
+            // models moved, never because the slices wrote leads unscored.
+            assert_eq!(sliced.ranking.rescored.is_some(), full.ranking.rescored.is_some(), "{step}");
+        }
         assert_eq!(
             queued(&self.sliced),
             queued(&self.full),

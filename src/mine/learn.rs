@@ -51,6 +51,10 @@ pub struct RankingReport {
     /// One segment per kind of lead with outcomes.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub segments: Vec<SegmentReport>,
+    /// Stored leads the run scored again in a pass over them, because the models moved or
+    /// the run wrote leads as the rules scored them (none: no pass).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rescored: Option<usize>,
 }
 
 /// What one segment (a kind of lead) decided.
@@ -422,6 +426,7 @@ impl Learned {
                 self.fitted.outcomes
             ),
             segments: self.fitted.segments.clone(),
+            rescored: None,
         }
     }
 }

@@ -461,20 +461,29 @@ impl Workspace {
         // first import of 5M enterprises logs 42.6M changes, 10 GB). A run killed from here on
         // is followed by a full one.
         self.store.prune_graph_changes(upto)?;
+        // The models the run will rank by, when known before it (stored, no refit due, and the
+        // stored leads scored by them): each slice's leads are then written scored, and no
+        // pass over the stored leads follows.
+        let known = self.stored_ranking(feedback, config)?.filter(|learned| learned.applies());
         let mut written: HashSet<String> = HashSet::new();
         let mut dropped = 0;
         for (n, chunk) in ids.chunks(slice).enumerate() {
             let timer = Instant::now();
             let mut subjects: HashSet<EnterpriseId> = chunk.iter().copied().collect();
-            let Remined { mut leads, keys, records, .. } =
+            let Remined { mut leads, keys, records, enterprises, .. } =
                 self.remine(&graph, config, context, &mut subjects)?;
             // Where each lead stood (a new one nowhere, and with no manager, so nothing is
             // queued for it before it is assigned below).
             let placed =
                 self.store.lead_placements(&leads.iter().map(|l| l.id.as_str()).collect::<Vec<_>>())?;
+            let by_id: HashMap<EnterpriseId, &Enterprise> = enterprises.iter().map(|e| (e.id, e)).collect();
             for lead in &mut leads {
                 (lead.tier, lead.manager) = placed.get(&lead.id).cloned().unwrap_or((Tier::C, None));
+                if let Some(learned) = &known {
+                    learned.score(lead, by_id.get(&lead.enterprise.id).copied());
+                }
             }
+            drop(by_id);
             let wrote =
                 self.store.write_leads(&leads, &keys, LeadScope::Slice(&subjects), as_of, &mut |id| {
                     written.insert(id.to_string());
@@ -494,8 +503,8 @@ impl Workspace {
         // The slices queued nothing and cancelled the places of the leads they dropped: the
         // outbox stands as a run over everything at once sees it.
         let commitments = self.store.commitments(chrono::Utc::now().timestamp(), &|_, _| false)?;
-        // The slices wrote their leads as the rules scored them.
-        let ranking = self.learn(&mut [], &HashMap::new(), feedback, config, true)?;
+        // Unless the models were known, the slices wrote their leads as the rules scored them.
+        let ranking = self.learn(&mut [], &HashMap::new(), feedback, config, known.is_none())?;
         let (standings, moved) =
             self.rank_against_stored(&mut [], &HashSet::new(), Vec::new(), &commitments, config)?;
         for chunk in moved.chunks(SLICE_WRITES) {
@@ -656,7 +665,7 @@ impl Workspace {
             present = self.store.lead_kinds()?;
             present.extend(fresh.iter().map(|o| o.kind));
         }
-        let report = learned.report(&present);
+        let report = mine::learn::RankingReport { rescored, ..learned.report(&present) };
         if learned.applies() || rescored.is_some() {
             tracing::info!(
                 ranking = report.ranking,
@@ -668,6 +677,25 @@ impl Workspace {
             );
         }
         Ok(report)
+    }
+
+    /// The ranking [`Workspace::learn`] will apply without fitting, when it will: the stored
+    /// models, read with the outcomes there are now, when no refit is due and the stored leads
+    /// are scored by them.
+    fn stored_ranking(
+        &self,
+        feedback: &[Feedback],
+        config: &MineConfig,
+    ) -> Result<Option<mine::learn::Learned>> {
+        let n = decided(feedback).count();
+        if n < config.learn.min_outcomes {
+            return Ok(None);
+        }
+        let Some(json) = self.store.learned()? else { return Ok(None) };
+        let stored = mine::learn::Learned::stored(&json, n, &config.learn)
+            .filter(|s| !mine::learn::refit_due(s.fitted_on(), n));
+        let state = self.store.learned_state()?;
+        Ok(stored.filter(|s| s.fingerprint() == state))
     }
 
     /// Scores every stored lead but those on `skip` as `learned` does, a page at a time, and
