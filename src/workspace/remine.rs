@@ -614,13 +614,12 @@ impl Workspace {
         let decided: HashMap<&str, bool> =
             decided(feedback).map(|(id, f)| (id, f.status == OpportunityStatus::Won)).collect();
         let n = decided.len();
-        let stored = self.store.learned()?.and_then(|json| Learned::stored(&json, n, &config.learn));
         let learned = if n < config.learn.min_outcomes {
-            if stored.is_some() {
+            if self.store.learned()?.is_some() {
                 self.store.set_learned(None)?;
             }
             Learned::nothing(n, &config.learn)
-        } else if let Some(stored) = stored.filter(|s| !mine::learn::refit_due(s.fitted_on(), n)) {
+        } else if let Some(stored) = self.reusable_fit(n, config)? {
             stored
         } else {
             let mut outcomes = Vec::with_capacity(decided.len());
@@ -691,11 +690,16 @@ impl Workspace {
         if n < config.learn.min_outcomes {
             return Ok(None);
         }
-        let Some(json) = self.store.learned()? else { return Ok(None) };
-        let stored = mine::learn::Learned::stored(&json, n, &config.learn)
-            .filter(|s| !mine::learn::refit_due(s.fitted_on(), n));
         let state = self.store.learned_state()?;
-        Ok(stored.filter(|s| s.fingerprint() == state))
+        Ok(self.reusable_fit(n, config)?.filter(|s| s.fingerprint() == state))
+    }
+
+    /// The stored fit, read with the `n` outcomes there are now, when it is kept as it is:
+    /// it reads under these settings and no refit is due.
+    fn reusable_fit(&self, n: usize, config: &MineConfig) -> Result<Option<mine::learn::Learned>> {
+        let Some(json) = self.store.learned()? else { return Ok(None) };
+        Ok(mine::learn::Learned::stored(&json, n, &config.learn)
+            .filter(|s| !mine::learn::refit_due(s.fitted_on(), n)))
     }
 
     /// Scores every stored lead but those on `skip` as `learned` does, a page at a time, and
