@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// How a model turns features into a score and its parts; a new value rescores stored leads.
-const SCORING: u32 = 3;
+const SCORING: u32 = 4;
 
 /// The rules' time points (recency or urgency) that make the recency feature 1: their default
 /// weight.
@@ -83,13 +83,18 @@ fn feature_names() -> Vec<String> {
         .collect()
 }
 
-/// A learned weight's explanation in Chinese: 学习模型：金额.
-fn label(feature: &str) -> String {
-    let what = match feature.strip_prefix("kind:").and_then(OpportunityKind::parse) {
-        Some(kind) => kind.label_cn(),
-        None => crate::model::score_term_cn(feature),
+/// A learned part's explanation in Chinese, saying what the label does not: whether this lead
+/// stands above or below the mean lead on the feature, and what that adds or takes away
+/// (`高于同类平均，加 35.7 分`). A kind's indicator reads as belonging or not to that kind.
+fn detail(feature: &str, value: f64, mean: f64, points: f64) -> String {
+    let sign = if points >= 0.0 { "加" } else { "减" };
+    let place = match feature.strip_prefix("kind:").and_then(OpportunityKind::parse) {
+        Some(kind) if value > 0.5 => format!("属于{}", kind.label_cn()),
+        Some(kind) => format!("不属于{}", kind.label_cn()),
+        None if value >= mean => "高于同类平均".to_string(),
+        None => "低于同类平均".to_string(),
     };
-    format!("学习模型：{what}")
+    format!("{place}，{sign} {:.1} 分", points.abs())
 }
 
 /// The features of a lead, in `feature_names` order.
@@ -366,12 +371,16 @@ impl Learned {
         let mut why: Vec<WhyItem> = feature_names()
             .iter()
             .zip(model.attribution(&row))
-            .map(|(name, part)| (name, part * 100.0))
-            .filter(|(_, points)| points.abs() >= 0.5)
-            .map(|(name, points)| WhyItem {
-                feature: name.clone(),
-                contribution: (points * 10.0).round() / 10.0,
-                detail: label(name),
+            .enumerate()
+            .map(|(i, (name, part))| (i, name, part * 100.0))
+            .filter(|(_, _, points)| points.abs() >= 0.5)
+            .map(|(i, name, points)| {
+                let contribution = (points * 10.0).round() / 10.0;
+                WhyItem {
+                    feature: name.clone(),
+                    contribution,
+                    detail: detail(name, row[i], model.means[i], contribution),
+                }
             })
             .collect();
         why.sort_by(|a, b| b.contribution.abs().total_cmp(&a.contribution.abs()));
@@ -562,6 +571,16 @@ mod tests {
             let slack = 0.55 * feature_names().len() as f64 + 0.05;
             assert!((parts - (lead.score - middle)).abs() <= slack, "{parts} vs {} − {middle}", lead.score);
         }
+        // Each part says where the lead stands against the mean lead and what that is worth,
+        // not its label again.
+        let amount_detail = |lead: &Opportunity| {
+            let part = lead.why.iter().find(|w| w.feature == "amount").expect("the amount decides");
+            (part.contribution, part.detail.clone())
+        };
+        let (up, up_detail) = amount_detail(big);
+        assert!(up > 0.0 && up_detail == format!("高于同类平均，加 {up:.1} 分"), "{up_detail}");
+        let (down, down_detail) = amount_detail(small);
+        assert!(down < 0.0 && down_detail == format!("低于同类平均，减 {:.1} 分", -down), "{down_detail}");
         assert_eq!(big.rules.as_ref().map(|r| r.score), Some(50.0), "the rules' score is kept");
         assert!(leads[400].why.is_empty() && leads[400].score == 50.0, "pledges keep the rules' score");
         assert!(leads[400].rules.is_none());
