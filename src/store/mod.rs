@@ -1233,12 +1233,9 @@ impl Store {
         }
         // What is left of `before` the run no longer produced: a lead whose evidence is gone is
         // dropped unless someone already acted on it.
+        let drop = format!("DELETE FROM opportunities AS o WHERE o.id = ?1 AND {}", outbox::droppable("o"));
         for id in before.keys() {
-            let dropped = db.execute(
-                "DELETE FROM opportunities WHERE id = ?1 AND status = 'new'
-                   AND NOT EXISTS (SELECT 1 FROM outbox WHERE opportunity_id = ?1 AND state <> 'queued')",
-                p![id],
-            )?;
+            let dropped = db.execute(&drop, p![id])?;
             if dropped > 0 {
                 written.dropped += 1;
                 db.execute(

@@ -21,6 +21,17 @@ pub struct OutboxDepth {
     pub deliveries: HashMap<String, i64>,
 }
 
+/// The condition on a lead (`alias` names the `opportunities` row) under which a mining write
+/// drops it when the run no longer produces it: nobody acted on it (still new) and it was
+/// never put into a delivery (at most queued). [`Store::commitments`] leaves out the queued
+/// places of the leads a write is about to drop by the same condition.
+pub(super) fn droppable(alias: &str) -> String {
+    format!(
+        "{alias}.status = 'new'
+         AND NOT EXISTS (SELECT 1 FROM outbox d WHERE d.opportunity_id = {alias}.id AND d.state <> 'queued')"
+    )
+}
+
 impl Store {
     /// What earlier runs fixed for assignment: leads that keep their manager (queued, sent or
     /// worked), and each manager's leads queued in the seven days before `now`.
@@ -52,16 +63,18 @@ impl Store {
         for (manager, count) in used {
             commitments.used.insert(manager, count as u32);
         }
-        // Leads a write may still drop: new, and only queued (never put into a delivery).
-        let droppable: Vec<(String, EnterpriseId, String, bool)> = self.db.query(
-            "SELECT q.opportunity_id, o.enterprise_id, q.manager, q.queued_at > ?1 FROM outbox q
-             JOIN opportunities o ON o.id = q.opportunity_id
-             WHERE q.state = 'queued' AND o.status = 'new'
-               AND NOT EXISTS (SELECT 1 FROM outbox r WHERE r.opportunity_id = q.opportunity_id AND r.state <> 'queued')",
+        // Leads a write may still drop (`droppable`) that hold a queued place.
+        let may_drop: Vec<(String, EnterpriseId, String, bool)> = self.db.query(
+            &format!(
+                "SELECT q.opportunity_id, o.enterprise_id, q.manager, q.queued_at > ?1 FROM outbox q
+                 JOIN opportunities o ON o.id = q.opportunity_id
+                 WHERE q.state = 'queued' AND {}",
+                droppable("o")
+            ),
             p![now - WEEK],
             |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get::<i64>(3)? != 0)),
         )?;
-        for (lead, enterprise, manager, this_week) in droppable {
+        for (lead, enterprise, manager, this_week) in may_drop {
             if !dropping(&lead, enterprise) {
                 continue;
             }
