@@ -81,7 +81,51 @@ pub struct Store {
     import_lease: Option<String>,
     /// The open import began on an empty store: it logs no changes (see [`Store::open_import`]).
     first_load: bool,
+    /// Checkpoints the WAL on another thread while an import is open (SQLite).
+    checkpointer: Option<Checkpointer>,
 }
+
+/// A thread that copies the WAL back into the database beside an import, on a connection of
+/// its own, so that the import's commits only append to the WAL: checkpointing on the
+/// writer's thread (SQLite's default, at the commit that crosses `wal_autocheckpoint`) was a
+/// third of the import's commit time. The writer turns its own checkpoints off meanwhile; a
+/// passive checkpoint never waits on it, and the writer starts the WAL over once one has
+/// caught up, so the WAL stays a few commits long.
+struct Checkpointer {
+    /// Dropped to stop the thread.
+    stop: std::sync::mpsc::Sender<()>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl Checkpointer {
+    const EVERY: std::time::Duration = std::time::Duration::from_millis(200);
+
+    fn start(path: &Path) -> Result<Checkpointer> {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("oppgraph-checkpoint".into())
+            .spawn(move || {
+                while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(Self::EVERY) {
+                    let done = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| row.get::<_, i64>(0));
+                    if let Err(error) = done {
+                        tracing::debug!(%error, "a checkpoint beside the import failed; the next one retries");
+                    }
+                }
+            })
+            .map_err(|e| StoreError::Corrupt(format!("cannot start the checkpoint thread: {e}")))?;
+        Ok(Checkpointer { stop, thread })
+    }
+
+    fn finish(self) {
+        drop(self.stop);
+        let _ = self.thread.join();
+    }
+}
+
+/// WAL pages after which a commit checkpoints (outside imports, see [`Checkpointer`]).
+const WAL_AUTOCHECKPOINT: i64 = 10_000;
 
 /// An open import's lease in `meta` lapses this many seconds after its last commit: an
 /// import killed midway stops holding back mining once it lapses.
@@ -387,7 +431,7 @@ fn now_text() -> String {
 impl Store {
     /// A store over an open connection, with nothing kept or open yet.
     fn over(db: Db) -> Store {
-        Store { db, resolver: None, import_lease: None, first_load: false }
+        Store { db, resolver: None, import_lease: None, first_load: false, checkpointer: None }
     }
 
     /// Opens (creating and migrating as needed) the store at `location`.
@@ -426,7 +470,7 @@ impl Store {
         // and looking them up in a WAL grown to gigabytes (`perf` at 5M enterprises). The WAL is
         // checkpointed every 40 MB rather than every 4 MB.
         conn.pragma_update(None, "cache_size", -1024 * 1024)?;
-        conn.pragma_update(None, "wal_autocheckpoint", 10000)?;
+        conn.pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT)?;
         // A large write (a file of millions of rows is one transaction) grows the WAL to its
         // size; once checkpointed, the file is cut back to 64 MiB instead of keeping that disk.
         conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
@@ -1668,6 +1712,12 @@ impl Store {
         )?;
         self.db.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", p![key.as_str(), now])?;
         self.import_lease = Some(key);
+        if let Db::Sqlite(conn) = &self.db {
+            if let Some(path) = conn.path().filter(|p| !p.is_empty()).map(PathBuf::from) {
+                conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+                self.checkpointer = Some(Checkpointer::start(&path)?);
+            }
+        }
         match self.first_load && self.backend() == Backend::Sqlite {
             true => self.defer_indexes(),
             // Those of a first load that was killed.
@@ -1678,6 +1728,10 @@ impl Store {
     /// Ends the import [`Store::open_import`] opened.
     pub fn close_import(&mut self) -> Result<()> {
         self.first_load = false;
+        if let (Some(checkpointer), Db::Sqlite(conn)) = (self.checkpointer.take(), &self.db) {
+            checkpointer.finish();
+            conn.pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT)?;
+        }
         let built = self.build_deferred_indexes();
         if let Some(key) = self.import_lease.take() {
             self.db.execute("DELETE FROM meta WHERE key = ?1", p![key.as_str()])?;
@@ -2475,6 +2529,46 @@ mod tests {
         let store = Store::open(&path).unwrap();
         assert_eq!(indexes(&store), all);
         assert_eq!(store.turned(day("2025-01-01"), day("2025-10-01"), 180).unwrap().records.len(), 1);
+    }
+
+    /// While an import is open its commits only append to the WAL; another thread copies
+    /// them into the database, and the writer checkpoints on its own again once it closes.
+    #[test]
+    fn an_import_is_checkpointed_beside_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("oppgraph.db");
+        let mut store = Store::open(&path).unwrap();
+        let autocheckpoint = |store: &Store| -> i64 {
+            let Db::Sqlite(conn) = &store.db else { unreachable!() };
+            conn.pragma_query_value(None, "wal_autocheckpoint", |row| row.get(0)).unwrap()
+        };
+        // Frames in the WAL not yet copied into the database, as another connection sees them
+        // (a passive checkpoint that copies nothing new reports the WAL's length and how much
+        // of it is in).
+        let behind = || -> i64 {
+            let other = Connection::open(&path).unwrap();
+            let (frames, copied): (i64, i64) = other
+                .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| Ok((row.get(1)?, row.get(2)?)))
+                .unwrap();
+            frames - copied
+        };
+        assert_eq!(autocheckpoint(&store), WAL_AUTOCHECKPOINT);
+        store.open_import().unwrap();
+        assert_eq!(autocheckpoint(&store), 0, "the import's commits do not checkpoint");
+        let mut tx = store.begin().unwrap();
+        for i in 0..2_000 {
+            tx.insert_enterprise(Enterprise { name: format!("第{i}号公司"), ..Default::default() }).unwrap();
+        }
+        tx.commit().unwrap();
+        let db_size = || std::fs::metadata(&path).unwrap().len();
+        let waited = std::time::Instant::now();
+        while db_size() < 100 * 1024 && waited.elapsed() < std::time::Duration::from_secs(20) {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        assert!(db_size() >= 100 * 1024, "the rows reached the database while the import is open");
+        store.close_import().unwrap();
+        assert_eq!(autocheckpoint(&store), WAL_AUTOCHECKPOINT);
+        assert_eq!(behind(), 0);
     }
 
     /// The first load logs no changes: the position moves on past them and the log does not
