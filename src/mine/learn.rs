@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// How a model turns features into a score and its parts; a new value rescores stored leads.
-const SCORING: u32 = 4;
+const SCORING: u32 = 5;
 
 /// The rules' time points (recency or urgency) that make the recency feature 1: their default
 /// weight.
@@ -83,16 +83,18 @@ fn feature_names() -> Vec<String> {
         .collect()
 }
 
-/// A learned part's explanation in Chinese, saying what the label does not: whether this lead
-/// stands above or below the mean lead on the feature, and what that adds or takes away
-/// (`高于同类平均，加 35.7 分`). A kind's indicator reads as belonging or not to that kind.
+/// A learned part's explanation in Chinese, saying what the label does not: for a yes-or-no
+/// feature (a tie to a customer, a listing, the lead's kind) which it is, for a graded one
+/// whether this lead stands above or below the mean lead; then what that adds or takes away
+/// (`高于同类平均，加 35.7 分`, `否，减 1.6 分`).
 fn detail(feature: &str, value: f64, mean: f64, points: f64) -> String {
     let sign = if points >= 0.0 { "加" } else { "减" };
-    let place = match feature.strip_prefix("kind:").and_then(OpportunityKind::parse) {
-        Some(kind) if value > 0.5 => format!("属于{}", kind.label_cn()),
-        Some(kind) => format!("不属于{}", kind.label_cn()),
-        None if value >= mean => "高于同类平均".to_string(),
-        None => "低于同类平均".to_string(),
+    let yes_or_no = feature.starts_with("kind:") || ["relationship", "listed"].contains(&feature);
+    let place = match (yes_or_no, value) {
+        (true, v) if v > 0.5 => "是",
+        (true, _) => "否",
+        (false, v) if v >= mean => "高于同类平均",
+        (false, _) => "低于同类平均",
     };
     format!("{place}，{sign} {:.1} 分", points.abs())
 }
@@ -611,6 +613,15 @@ mod tests {
         assert!(nothing.score(&mut again, None));
         assert_eq!(again, lead(0, OpportunityKind::TenderAward, 5e8));
         assert!(!nothing.score(&mut again, None));
+    }
+
+    #[test]
+    fn a_yes_or_no_part_says_which_and_a_graded_one_where_it_stands() {
+        assert_eq!(detail("listed", 0.0, 0.1, -1.6), "否，减 1.6 分");
+        assert_eq!(detail("relationship", 1.0, 0.3, 6.04), "是，加 6.0 分");
+        assert_eq!(detail("kind:tender_award", 1.0, 0.4, 2.0), "是，加 2.0 分");
+        assert_eq!(detail("amount", 0.2, 0.5, 3.0), "低于同类平均，加 3.0 分");
+        assert_eq!(detail("risk", 0.9, 0.5, -12.24), "高于同类平均，减 12.2 分");
     }
 
     #[test]
