@@ -20,8 +20,9 @@ use std::collections::{BTreeMap, BTreeSet};
 /// How a model turns features into a score and its parts; a new value rescores stored leads.
 const SCORING: u32 = 5;
 
-/// The rules' time points (recency or urgency) that make the recency feature 1: their default
-/// weight.
+/// The rules' time points (recency or urgency) that make the recency feature 1: their weight.
+/// The weights are not configurable; a build that changes them must change this too (a test
+/// holds them equal), or the stored models would read the feature on another scale.
 const TIME_POINTS: f64 = 15.0;
 
 /// When to trust the learned model.
@@ -613,6 +614,12 @@ mod tests {
         assert!(nothing.score(&mut again, None));
         assert_eq!(again, lead(0, OpportunityKind::TenderAward, 5e8));
         assert!(!nothing.score(&mut again, None));
+    }
+
+    #[test]
+    fn the_recency_feature_is_on_the_scale_of_the_rules_time_weights() {
+        let rank = crate::mine::rank::RankConfig::default();
+        assert_eq!((rank.recency_weight, rank.urgency_weight), (TIME_POINTS, TIME_POINTS));
     }
 
     #[test]
