@@ -5,6 +5,10 @@
 async function pageLead(id) {
   const o = await api(`/api/opportunities/${encodeURIComponent(id)}`);
   const eid = o.enterprise.id;
+  // A learned score's first item says how it was learned (its contribution is 0); the parts
+  // after it are what the chart draws.
+  const head = o.why.find((w) => w.feature === "learned");
+  const parts = o.why.filter((w) => w !== head);
   const depth = new URLSearchParams(location.search).get("depth") === "2" ? 2 : 1;
   const [history, records, network] = await Promise.all([
     api(`/api/opportunities/${encodeURIComponent(id)}/feedback`),
@@ -18,8 +22,9 @@ async function pageLead(id) {
         跟进截止 ${esc(o.due)} · 客户经理 ${esc(managerName(o.manager))}</p>
       ${feedbackButtons()}
       <h3>评分构成</h3>
-      <div id="score-chart" class="chart" style="height:${40 + 30 * o.why.length}px"></div>
-      <p class="muted">${o.why.map((w) => `${esc(label(FEATURE, w.feature))}：${esc(w.detail)}`).join("；")}</p>
+      ${head ? `<p class="learned-head">${esc(head.detail)}</p>` : ""}
+      <div id="score-chart" class="chart" style="height:${40 + 30 * parts.length}px"></div>
+      <p class="muted">${parts.map((w) => `${esc(label(FEATURE, w.feature))}：${esc(w.detail)}`).join("；")}</p>
       ${o.rules ? `<p class="muted">按规则评分 <b>${Number(o.rules.score).toFixed(1)}</b>（学习模型给出上方评分，规则评分供对照）：
         ${o.rules.why.map((w) => `${esc(label(FEATURE, w.feature))} ${w.contribution > 0 ? "+" : ""}${Number(w.contribution).toFixed(1)}`).join("；")}</p>` : ""}
       <h3>推荐产品</h3><p>${productNames(o).map((p) => `<span class="tag">${esc(p)}</span>`).join(" ") || "无"}</p>
@@ -38,10 +43,10 @@ async function pageLead(id) {
   chart("score-chart", {
     grid: { left: 110, right: 40, top: 10, bottom: 20 },
     xAxis: { type: "value" },
-    yAxis: { type: "category", inverse: true, data: o.why.map((w) => label(FEATURE, w.feature)) },
-    tooltip: { formatter: (p) => esc(o.why[p.dataIndex].detail) },
+    yAxis: { type: "category", inverse: true, data: parts.map((w) => label(FEATURE, w.feature)) },
+    tooltip: { formatter: (p) => esc(parts[p.dataIndex].detail) },
     series: [{ type: "bar", label: { show: true, position: "right", formatter: (p) => (p.value > 0 ? "+" : "") + p.value.toFixed(1) },
-      data: o.why.map((w) => ({ value: w.contribution, itemStyle: { color: w.contribution < 0 ? "#ef4444" : "#3b82f6" } })) }],
+      data: parts.map((w) => ({ value: w.contribution, itemStyle: { color: w.contribution < 0 ? "#ef4444" : "#3b82f6" } })) }],
   });
   o.alerts.forEach((a, i) => { if (a.path.length > 1) pathChart(`alert-path-${i}`, a); });
   if (network) networkChart("network", network, eid, (other) => { location.href = enterpriseHref(other); });
