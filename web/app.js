@@ -67,6 +67,14 @@ const fail = (e) => { $("msg").textContent = e.message; };
 const entLink = (e) => e && e.id != null ? `<a href="${enterpriseHref(e.id)}">${esc(e.name)}</a>` : esc(e && e.name);
 const bar = (value, max, cls = "") => `<span class="bar ${cls}" style="width:${Math.round(120 * Math.abs(value) / (max || 1))}px"></span>`;
 
+/** A lead's three largest score parts in one line; a learned score says so first (its header
+ * item, worth 0, is how it was learned rather than a part). */
+function whyLine(why) {
+  const parts = why.filter((w) => w.feature !== "learned").slice(0, 3)
+    .map((w) => `${esc(label(FEATURE, w.feature))} ${w.contribution > 0 ? "+" : ""}${Number(w.contribution).toFixed(1)}`);
+  return (why.some((w) => w.feature === "learned") ? ["按成交学习评分"] : []).concat(parts).join(" · ");
+}
+
 function leadCard(o) {
   return `
     <div class="lead ${o.suppressed ? "suppressed" : ""}" data-id="${esc(o.id)}">
@@ -82,7 +90,7 @@ function leadCard(o) {
         <span class="muted">跟进截止 ${esc(o.due)} · ${esc(managerName(o.manager))}</span>
       </div>
       ${o.why_now ? `<div class="whynow">为什么现在：${esc(o.why_now)}</div>` : ""}
-      <div class="muted">${o.why.slice(0, 3).map((w) => `${esc(label(FEATURE, w.feature))} ${w.contribution > 0 ? "+" : ""}${Number(w.contribution).toFixed(1)}`).join(" · ")}</div>
+      <div class="muted">${whyLine(o.why)}</div>
       ${o.alerts.map((a) => `<div class="alert">⚠ ${esc(label(ALERT, a.kind))}（严重度 ${esc(a.severity)}）：${esc(a.path.join(" → "))}</div>`).join("")}
       ${feedbackButtons()}
     </div>`;
