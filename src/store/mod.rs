@@ -88,9 +88,9 @@ pub struct Store {
 /// A thread that copies the WAL back into the database beside an import, on a connection of
 /// its own, so that the import's commits only append to the WAL: checkpointing on the
 /// writer's thread (SQLite's default, at the commit that crosses `wal_autocheckpoint`) was
-/// most of the import's commit time, 5–6% of its main thread at 100k enterprises. The writer turns its own checkpoints off meanwhile; a
-/// passive checkpoint never waits on it, and the writer starts the WAL over once one has
-/// caught up, so the WAL stays a few commits long.
+/// most of the import's commit time, 5–6% of its main thread at 100k enterprises. The writer
+/// turns its own checkpoints off meanwhile; a passive checkpoint never waits on it, and the
+/// writer starts the WAL over once one has caught up, so the WAL stays a few commits long.
 struct Checkpointer {
     /// Dropped to stop the thread.
     stop: std::sync::mpsc::Sender<()>,

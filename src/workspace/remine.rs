@@ -325,7 +325,7 @@ impl Workspace {
         let (standings, moved) =
             self.rank_against_stored(&mut opportunities, &everyone, theirs, &commitments, config)?;
         // The stored leads the ranking moved, then this run's (moved, not copied: at 100k
-        // enterprises a copy of every lead was a sixth of the run's peak).
+        // enterprises a copy of every lead was an eighth of the run's peak).
         let mut write = self.placed_leads(&standings, &moved)?;
         let placed = write.len();
         write.append(&mut opportunities);
