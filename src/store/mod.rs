@@ -1712,12 +1712,7 @@ impl Store {
         )?;
         self.db.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", p![key.as_str(), now])?;
         self.import_lease = Some(key);
-        if let Db::Sqlite(conn) = &self.db {
-            if let Some(path) = conn.path().filter(|p| !p.is_empty()).map(PathBuf::from) {
-                self.checkpointer = Some(Checkpointer::start(&path)?);
-                conn.pragma_update(None, "wal_autocheckpoint", 0)?;
-            }
-        }
+        self.checkpoint_beside()?;
         match self.first_load && self.backend() == Backend::Sqlite {
             true => self.defer_indexes(),
             // Those of a first load that was killed.
@@ -1728,15 +1723,38 @@ impl Store {
     /// Ends the import [`Store::open_import`] opened.
     pub fn close_import(&mut self) -> Result<()> {
         self.first_load = false;
-        if let (Some(checkpointer), Db::Sqlite(conn)) = (self.checkpointer.take(), &self.db) {
-            checkpointer.finish();
-            conn.pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT)?;
-        }
+        self.checkpoint_inline()?;
         let built = self.build_deferred_indexes();
         if let Some(key) = self.import_lease.take() {
             self.db.execute("DELETE FROM meta WHERE key = ?1", p![key.as_str()])?;
         }
         built
+    }
+
+    /// From here the WAL is checkpointed on a thread of its own ([`Checkpointer`]) and this
+    /// connection's commits only append to it, until [`Store::checkpoint_inline`]: for the
+    /// long writes of an import or a mining run. Nothing on PostgreSQL or in memory, or when
+    /// it already is.
+    pub fn checkpoint_beside(&mut self) -> Result<()> {
+        if self.checkpointer.is_some() {
+            return Ok(());
+        }
+        if let Db::Sqlite(conn) = &self.db {
+            if let Some(path) = conn.path().filter(|p| !p.is_empty()).map(PathBuf::from) {
+                self.checkpointer = Some(Checkpointer::start(&path)?);
+                conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Ends [`Store::checkpoint_beside`]: the thread stops, and commits checkpoint again.
+    pub fn checkpoint_inline(&mut self) -> Result<()> {
+        if let (Some(checkpointer), Db::Sqlite(conn)) = (self.checkpointer.take(), &self.db) {
+            checkpointer.finish();
+            conn.pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT)?;
+        }
+        Ok(())
     }
 
     /// Takes the secondary indexes of records and relations out for a first load, keeping
@@ -2569,6 +2587,11 @@ mod tests {
         store.close_import().unwrap();
         assert_eq!(autocheckpoint(&store), WAL_AUTOCHECKPOINT);
         assert_eq!(behind(), 0);
+        // A mining run asks for the same around its writes.
+        store.checkpoint_beside().unwrap();
+        assert!(store.checkpointer.is_some() && autocheckpoint(&store) == 0);
+        store.checkpoint_inline().unwrap();
+        assert!(store.checkpointer.is_none() && autocheckpoint(&store) == WAL_AUTOCHECKPOINT);
     }
 
     /// The first load logs no changes: the position moves on past them and the log does not

@@ -195,19 +195,19 @@ impl Workspace {
             MineMode::Full => Plan::Full("asked for (--full)".into()),
             MineMode::Auto => self.plan(&mark, state, as_of)?,
         };
-        let (summary, upto) = match plan {
-            Plan::Full(reason) => {
-                let slice = self.config.mine.slice_enterprises.get();
-                if self.store.enterprise_count()? <= slice as u64 {
-                    self.mine_everything(as_of, &config, &feedback, reason)?
-                } else {
-                    self.mine_in_slices(as_of, &config, &feedback, slice, reason)?
-                }
-            }
+        let slice = self.config.mine.slice_enterprises.get();
+        let whole = matches!(plan, Plan::Full(_)) && self.store.enterprise_count()? <= slice as u64;
+        // A run's writes checkpoint on another thread, as an import's do.
+        self.store.checkpoint_beside()?;
+        let ran = match plan {
+            Plan::Full(reason) if whole => self.mine_everything(as_of, &config, &feedback, reason),
+            Plan::Full(reason) => self.mine_in_slices(as_of, &config, &feedback, slice, reason),
             Plan::Incremental { upto, changes, since } => {
-                self.mine_changes(as_of, since, &config, &feedback, &mark, upto, changes)?
+                self.mine_changes(as_of, since, &config, &feedback, &mark, upto, changes)
             }
         };
+        self.store.checkpoint_inline()?;
+        let (summary, upto) = ran?;
         self.store.audit("mine", "mine", &serde_json::to_string(&summary).unwrap_or_default())?;
         self.store.set_mining_mark(&MiningMark {
             seq: Some(upto),
