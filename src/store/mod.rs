@@ -81,12 +81,13 @@ pub struct Store {
     import_lease: Option<String>,
     /// The open import began on an empty store: it logs no changes (see [`Store::open_import`]).
     first_load: bool,
-    /// Checkpoints the WAL on another thread while an import is open (SQLite).
+    /// Checkpoints the WAL on another thread during an import or a mining run (SQLite; see
+    /// [`Store::checkpoint_beside`]).
     checkpointer: Option<Checkpointer>,
 }
 
-/// A thread that copies the WAL back into the database beside an import, on a connection of
-/// its own, so that the import's commits only append to the WAL: checkpointing on the
+/// A thread that copies the WAL back into the database beside an import or a mining run, on
+/// a connection of its own, so that their commits only append to the WAL: checkpointing on the
 /// writer's thread (SQLite's default, at the commit that crosses `wal_autocheckpoint`) was
 /// most of the import's commit time, 5–6% of its main thread at 100k enterprises. The writer
 /// turns its own checkpoints off meanwhile; a passive checkpoint never waits on it, and the
@@ -110,7 +111,7 @@ impl Checkpointer {
                 while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(Self::EVERY) {
                     let done = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| row.get::<_, i64>(0));
                     if let Err(error) = done {
-                        tracing::debug!(%error, "a checkpoint beside the import failed; the next one retries");
+                        tracing::debug!(%error, "a checkpoint beside the writer failed; the next one retries");
                     }
                 }
             })
@@ -124,7 +125,8 @@ impl Checkpointer {
     }
 }
 
-/// WAL pages after which a commit checkpoints (outside imports, see [`Checkpointer`]).
+/// WAL pages after which a commit checkpoints (outside imports and mining runs, see
+/// [`Checkpointer`]).
 const WAL_AUTOCHECKPOINT: i64 = 10_000;
 
 /// An open import's lease in `meta` lapses this many seconds after its last commit: an
