@@ -67,12 +67,15 @@ const fail = (e) => { $("msg").textContent = e.message; };
 const entLink = (e) => e && e.id != null ? `<a href="${enterpriseHref(e.id)}">${esc(e.name)}</a>` : esc(e && e.name);
 const bar = (value, max, cls = "") => `<span class="bar ${cls}" style="width:${Math.round(120 * Math.abs(value) / (max || 1))}px"></span>`;
 
-/** A lead's three largest score parts in one line; a learned score says so first (its header
- * item, worth 0, is how it was learned rather than a part). */
+/** A score's explanation split: a learned score's header item (how it was learned, worth 0),
+ * if any, and the parts that add up to the score. */
+const scoreParts = (why) => ({ head: why.find((w) => w.feature === "learned"), parts: why.filter((w) => w.feature !== "learned") });
+/** One score part in short: 金额 +28.4. */
+const partText = (w) => `${esc(label(FEATURE, w.feature))} ${w.contribution > 0 ? "+" : ""}${Number(w.contribution).toFixed(1)}`;
+/** A lead's three largest score parts in one line; a learned score says so first. */
 function whyLine(why) {
-  const parts = why.filter((w) => w.feature !== "learned").slice(0, 3)
-    .map((w) => `${esc(label(FEATURE, w.feature))} ${w.contribution > 0 ? "+" : ""}${Number(w.contribution).toFixed(1)}`);
-  return (why.some((w) => w.feature === "learned") ? ["按成交学习评分"] : []).concat(parts).join(" · ");
+  const { head, parts } = scoreParts(why);
+  return (head ? ["按成交学习评分"] : []).concat(parts.slice(0, 3).map(partText)).join(" · ");
 }
 
 function leadCard(o) {

@@ -5,10 +5,8 @@
 async function pageLead(id) {
   const o = await api(`/api/opportunities/${encodeURIComponent(id)}`);
   const eid = o.enterprise.id;
-  // A learned score's first item says how it was learned (its contribution is 0); the parts
-  // after it are what the chart draws.
-  const head = o.why.find((w) => w.feature === "learned");
-  const parts = o.why.filter((w) => w !== head);
+  // A learned score's header says how it was learned; the parts are what the chart draws.
+  const { head, parts } = scoreParts(o.why);
   const depth = new URLSearchParams(location.search).get("depth") === "2" ? 2 : 1;
   const [history, records, network] = await Promise.all([
     api(`/api/opportunities/${encodeURIComponent(id)}/feedback`),
@@ -26,7 +24,7 @@ async function pageLead(id) {
       <div id="score-chart" class="chart" style="height:${40 + 30 * parts.length}px"></div>
       <p class="muted">${parts.map((w) => `${esc(label(FEATURE, w.feature))}：${esc(w.detail)}`).join("；")}</p>
       ${o.rules ? `<p class="muted">按规则评分 <b>${Number(o.rules.score).toFixed(1)}</b>（学习模型给出上方评分，规则评分供对照）：
-        ${o.rules.why.map((w) => `${esc(label(FEATURE, w.feature))} ${w.contribution > 0 ? "+" : ""}${Number(w.contribution).toFixed(1)}`).join("；")}</p>` : ""}
+        ${o.rules.why.map(partText).join("；")}</p>` : ""}
       <h3>推荐产品</h3><p>${productNames(o).map((p) => `<span class="tag">${esc(p)}</span>`).join(" ") || "无"}</p>
       <h3>证据</h3>${o.evidence.map(evidence).join("") || '<p class="muted">无</p>'}
       <h3>风险预警</h3>${o.alerts.map((a, i) => `<div class="alert">⚠ ${esc(label(ALERT, a.kind))}（严重度 ${esc(a.severity)}）
