@@ -282,117 +282,134 @@ impl EnterpriseGraph {
         }
         // Bidirectional BFS: whole layers from either end, the smaller frontier first, until the
         // two meet. Every node on a shortest path is then within reach of one side, so its
-        // distance from `start` is known: `from_start`, or the length less `from_goal`.
-        let mut from_start: IndexMap<usize> = IndexMap::from_iter([(start, 0)]);
-        let mut from_goal: IndexMap<usize> = IndexMap::from_iter([(goal, 0)]);
-        let (mut start_frontier, mut goal_frontier) = (vec![start], vec![goal]);
-        let (mut start_layer, mut goal_layer) = (0usize, 0usize);
-        let mut length = None;
-        while !start_frontier.is_empty() && !goal_frontier.is_empty() && start_layer + goal_layer < max_depth
-        {
-            let forward = start_frontier.len() <= goal_frontier.len();
-            let (seen, other, frontier, layer) = if forward {
-                (&mut from_start, &from_goal, &mut start_frontier, &mut start_layer)
-            } else {
-                (&mut from_goal, &from_start, &mut goal_frontier, &mut goal_layer)
-            };
-            *layer += 1;
-            let mut next = Vec::new();
-            let mut meet: Option<usize> = None;
-            for &node in frontier.iter() {
-                for neighbour in self.neighbours(node) {
-                    if let std::collections::hash_map::Entry::Vacant(slot) = seen.entry(neighbour) {
-                        slot.insert(*layer);
+        // distance from `start` is known: from the start's search, or the length less the
+        // goal's. A node's distances are its marks: from the start (0) and from the goal (1).
+        self.derived.marks.with(self.graph.node_count(), |marks| {
+            const FROM_START: usize = 0;
+            const FROM_GOAL: usize = 1;
+            marks.set_distance(start.index(), FROM_START, 0);
+            marks.set_distance(goal.index(), FROM_GOAL, 0);
+            let (mut start_frontier, mut goal_frontier) = (vec![start], vec![goal]);
+            let (mut start_layer, mut goal_layer) = (0usize, 0usize);
+            // Every node the goal's search reached.
+            let mut goal_side = vec![goal];
+            let mut length = None;
+            while !start_frontier.is_empty()
+                && !goal_frontier.is_empty()
+                && start_layer + goal_layer < max_depth
+            {
+                let forward = start_frontier.len() <= goal_frontier.len();
+                let (side, frontier, layer) = if forward {
+                    (FROM_START, &mut start_frontier, &mut start_layer)
+                } else {
+                    (FROM_GOAL, &mut goal_frontier, &mut goal_layer)
+                };
+                *layer += 1;
+                let mut next = Vec::new();
+                let mut meet: Option<usize> = None;
+                for &node in frontier.iter() {
+                    for neighbour in self.neighbours(node) {
+                        if marks.get(neighbour.index())[side] != 0 {
+                            continue;
+                        }
+                        marks.set_distance(neighbour.index(), side, *layer);
                         next.push(neighbour);
-                        if let Some(&rest) = other.get(&neighbour) {
+                        if let Some(rest) = marks.distance(neighbour.index(), 1 - side) {
                             meet = Some(meet.map_or(rest, |m: usize| m.min(rest)));
                         }
                     }
                 }
+                if side == FROM_GOAL {
+                    goal_side.extend_from_slice(&next);
+                }
+                *frontier = next;
+                if let Some(rest) = meet {
+                    length = Some(*layer + rest);
+                    break;
+                }
             }
-            *frontier = next;
-            if let Some(rest) = meet {
-                length = Some(*layer + rest);
-                break;
+            let Some(length) = length else { return Vec::new() };
+            let from_goal = |node: NodeIndex| marks.distance(node.index(), FROM_GOAL);
+            // The goal's side of shortest paths: from the nodes where the searches met, one
+            // layer nearer the goal at a time. Only these take their distance from the goal's
+            // search, so the walk back never wanders into the goal's side off every shortest
+            // path.
+            let mut on_path: IndexSet = goal_side
+                .iter()
+                .copied()
+                .filter(|&node| {
+                    let (d, k) = (marks.distance(node.index(), FROM_START), from_goal(node));
+                    d.zip(k).is_some_and(|(d, k)| d + k == length)
+                })
+                .collect();
+            let mut layer: Vec<NodeIndex> = on_path.iter().copied().collect();
+            while !layer.is_empty() {
+                let mut next = Vec::new();
+                for node in layer {
+                    let Some(k) = from_goal(node).filter(|&k| k > 0) else { continue };
+                    for neighbour in self.neighbours(node) {
+                        if from_goal(neighbour) == Some(k - 1) && on_path.insert(neighbour) {
+                            next.push(neighbour);
+                        }
+                    }
+                }
+                layer = next;
             }
-        }
-        let Some(length) = length else { return Vec::new() };
-        // The goal's side of shortest paths: from the nodes where the searches met, one layer
-        // nearer the goal at a time. Only these take their distance from the goal's search, so
-        // the walk back never wanders into the goal's side off every shortest path.
-        let mut on_path: IndexSet = from_goal
-            .iter()
-            .filter(|(node, &k)| from_start.get(node).is_some_and(|&d| d + k == length))
-            .map(|(node, _)| *node)
-            .collect();
-        let mut layer: Vec<NodeIndex> = on_path.iter().copied().collect();
-        while !layer.is_empty() {
-            let mut next = Vec::new();
-            for node in layer {
-                let k = from_goal[&node];
-                if k == 0 {
+            let distance = |node: NodeIndex| -> Option<usize> {
+                marks.distance(node.index(), FROM_START).or_else(|| {
+                    on_path
+                        .contains(&node)
+                        .then(|| from_goal(node).and_then(|k| length.checked_sub(k)))
+                        .flatten()
+                })
+            };
+            // Walk back from the goal over edges that step one layer down, enumerating paths
+            // with one shared path stack (no copying: paths can be long).
+            let predecessors = |current: NodeIndex| -> Vec<(NodeIndex, petgraph::graph::EdgeIndex)> {
+                let Some(d) = distance(current) else { return Vec::new() };
+                let mut steps: Vec<(NodeIndex, petgraph::graph::EdgeIndex)> = self
+                    .incident(current)
+                    .filter(|&(prev, _)| d > 0 && distance(prev) == Some(d - 1))
+                    .collect();
+                steps.sort();
+                steps.dedup_by_key(|s| s.0);
+                steps
+            };
+            let mut out = Vec::new();
+            // Frames: (node, its predecessors, next predecessor to try).
+            let mut frames = vec![(goal, predecessors(goal), 0usize)];
+            // path[i] = (node, edge to the node before it on the way to start)
+            let mut path: Vec<(NodeIndex, petgraph::graph::EdgeIndex)> = Vec::new();
+            while let Some(frame) = frames.last_mut() {
+                if out.len() >= limit {
+                    break;
+                }
+                if frame.0 == start {
+                    let mut nodes = vec![self.out(start)];
+                    let mut edges = Vec::new();
+                    for &(node, edge) in path.iter().rev() {
+                        nodes.push(self.out(node));
+                        if let Some((source, target)) = self.graph.edge_endpoints(edge) {
+                            edges.push(self.edge_out_parts(source, target, &self.graph[edge]));
+                        }
+                    }
+                    out.push(PathOut { length, nodes, edges });
+                    frames.pop();
+                    path.pop();
                     continue;
                 }
-                for neighbour in self.neighbours(node) {
-                    if from_goal.get(&neighbour) == Some(&(k - 1)) && on_path.insert(neighbour) {
-                        next.push(neighbour);
-                    }
+                if frame.2 < frame.1.len() {
+                    let (prev, edge) = frame.1[frame.2];
+                    frame.2 += 1;
+                    path.push((frame.0, edge));
+                    frames.push((prev, predecessors(prev), 0));
+                } else {
+                    frames.pop();
+                    path.pop();
                 }
             }
-            layer = next;
-        }
-        let distance = |node: &NodeIndex| -> Option<usize> {
-            from_start.get(node).copied().or_else(|| {
-                on_path
-                    .contains(node)
-                    .then(|| from_goal.get(node).and_then(|&k| length.checked_sub(k)))
-                    .flatten()
-            })
-        };
-        // Walk back from the goal over edges that step one layer down, enumerating paths with
-        // one shared path stack (no copying: paths can be long).
-        let predecessors = |current: NodeIndex| -> Vec<(NodeIndex, petgraph::graph::EdgeIndex)> {
-            let Some(d) = distance(&current) else { return Vec::new() };
-            let mut steps: Vec<(NodeIndex, petgraph::graph::EdgeIndex)> =
-                self.incident(current).filter(|(prev, _)| d > 0 && distance(prev) == Some(d - 1)).collect();
-            steps.sort();
-            steps.dedup_by_key(|s| s.0);
-            steps
-        };
-        let mut out = Vec::new();
-        // Frames: (node, its predecessors, next predecessor to try).
-        let mut frames = vec![(goal, predecessors(goal), 0usize)];
-        // path[i] = (node, edge to the node before it on the way to start)
-        let mut path: Vec<(NodeIndex, petgraph::graph::EdgeIndex)> = Vec::new();
-        while let Some(frame) = frames.last_mut() {
-            if out.len() >= limit {
-                break;
-            }
-            if frame.0 == start {
-                let mut nodes = vec![self.out(start)];
-                let mut edges = Vec::new();
-                for &(node, edge) in path.iter().rev() {
-                    nodes.push(self.out(node));
-                    if let Some((source, target)) = self.graph.edge_endpoints(edge) {
-                        edges.push(self.edge_out_parts(source, target, &self.graph[edge]));
-                    }
-                }
-                out.push(PathOut { length, nodes, edges });
-                frames.pop();
-                path.pop();
-                continue;
-            }
-            if frame.2 < frame.1.len() {
-                let (prev, edge) = frame.1[frame.2];
-                frame.2 += 1;
-                path.push((frame.0, edge));
-                frames.push((prev, predecessors(prev), 0));
-            } else {
-                frames.pop();
-                path.pop();
-            }
-        }
-        out
+            out
+        })
     }
 
     /// Up to `k` simple relation paths from `a` to `b` of at most `max_depth` edges, shortest
@@ -411,77 +428,84 @@ impl EnterpriseGraph {
         if start == goal {
             return vec![PathOut { length: 0, nodes: vec![self.out(start)], edges: Vec::new() }];
         }
-        // Distance to the goal for every node within max_depth of it.
-        let mut to_goal: IndexMap<usize> = IndexMap::from_iter([(goal, 0)]);
-        let mut queue = VecDeque::from([goal]);
-        while let Some(current) = queue.pop_front() {
-            let d = to_goal[&current];
-            if d >= max_depth || (current != goal && self.degree(current) > hub_cap) {
-                continue;
-            }
-            for next in self.neighbours(current) {
-                to_goal.entry(next).or_insert_with(|| {
-                    queue.push_back(next);
-                    d + 1
-                });
-            }
-        }
-        let Some(&shortest) = to_goal.get(&start) else { return Vec::new() };
-        let steps = |current: NodeIndex| -> Vec<(NodeIndex, petgraph::graph::EdgeIndex)> {
-            let mut steps: Vec<(NodeIndex, petgraph::graph::EdgeIndex)> = self.incident(current).collect();
-            steps.sort();
-            steps
-        };
-        let mut out = Vec::new();
-        for length in shortest..=max_depth {
-            // Depth-first over paths of exactly `length` edges, one shared path stack.
-            let mut frames = vec![(start, steps(start), 0usize)];
-            let mut path: Vec<(NodeIndex, petgraph::graph::EdgeIndex)> = Vec::new();
-            let mut on_path: IndexSet = IndexSet::from_iter([start]);
-            while let Some(frame) = frames.last_mut() {
-                if out.len() >= k {
-                    return out;
-                }
-                let used = path.len();
-                if frame.0 == goal {
-                    if used == length {
-                        let mut nodes = vec![self.out(start)];
-                        let mut edges = Vec::new();
-                        for &(node, edge) in &path {
-                            nodes.push(self.out(node));
-                            if let Some((source, target)) = self.graph.edge_endpoints(edge) {
-                                edges.push(self.edge_out_parts(source, target, &self.graph[edge]));
-                            }
-                        }
-                        out.push(PathOut { length, nodes, edges });
-                    }
-                    frames.pop();
-                    if let Some((node, _)) = path.pop() {
-                        on_path.remove(&node);
-                    }
+        self.derived.marks.with(self.graph.node_count(), |marks| {
+            // Per node: its distance to the goal (mark 0; none beyond max_depth) and 1 while it
+            // is on the path being built (mark 1). First the distances, breadth first.
+            marks.set_distance(goal.index(), 0, 0);
+            let mut queue = VecDeque::from([goal]);
+            while let Some(current) = queue.pop_front() {
+                let d = marks.distance(current.index(), 0).unwrap_or(max_depth);
+                if d >= max_depth || (current != goal && self.degree(current) > hub_cap) {
                     continue;
                 }
-                let expandable = frame.0 == start || self.degree(frame.0) <= hub_cap;
-                if expandable && frame.2 < frame.1.len() {
-                    let (next, edge) = frame.1[frame.2];
-                    frame.2 += 1;
-                    let remaining = length - used - 1;
-                    let reachable = to_goal.get(&next).is_some_and(|&d| d <= remaining);
-                    // The goal may only be reached on the last step.
-                    if reachable && !on_path.contains(&next) && (next != goal || remaining == 0) {
-                        path.push((next, edge));
-                        on_path.insert(next);
-                        frames.push((next, steps(next), 0));
-                    }
-                } else {
-                    frames.pop();
-                    if let Some((node, _)) = path.pop() {
-                        on_path.remove(&node);
+                for next in self.neighbours(current) {
+                    if marks.get(next.index())[0] == 0 {
+                        marks.set_distance(next.index(), 0, d + 1);
+                        queue.push_back(next);
                     }
                 }
             }
-        }
-        out
+            let to_goal = |marks: &super::marks::Marks, node: NodeIndex| marks.distance(node.index(), 0);
+            let Some(shortest) = to_goal(marks, start) else { return Vec::new() };
+            let steps = |current: NodeIndex| -> Vec<(NodeIndex, petgraph::graph::EdgeIndex)> {
+                let mut steps: Vec<(NodeIndex, petgraph::graph::EdgeIndex)> =
+                    self.incident(current).collect();
+                steps.sort();
+                steps
+            };
+            let mut out = Vec::new();
+            for length in shortest..=max_depth {
+                // Depth-first over paths of exactly `length` edges, one shared path stack.
+                let mut frames = vec![(start, steps(start), 0usize)];
+                let mut path: Vec<(NodeIndex, petgraph::graph::EdgeIndex)> = Vec::new();
+                marks.set_second(start.index(), 1);
+                while let Some(frame) = frames.last_mut() {
+                    if out.len() >= k {
+                        return out;
+                    }
+                    let used = path.len();
+                    if frame.0 == goal {
+                        if used == length {
+                            let mut nodes = vec![self.out(start)];
+                            let mut edges = Vec::new();
+                            for &(node, edge) in &path {
+                                nodes.push(self.out(node));
+                                if let Some((source, target)) = self.graph.edge_endpoints(edge) {
+                                    edges.push(self.edge_out_parts(source, target, &self.graph[edge]));
+                                }
+                            }
+                            out.push(PathOut { length, nodes, edges });
+                        }
+                        frames.pop();
+                        if let Some((node, _)) = path.pop() {
+                            marks.set_second(node.index(), 0);
+                        }
+                        continue;
+                    }
+                    let expandable = frame.0 == start || self.degree(frame.0) <= hub_cap;
+                    if expandable && frame.2 < frame.1.len() {
+                        let (next, edge) = frame.1[frame.2];
+                        frame.2 += 1;
+                        let remaining = length - used - 1;
+                        let reachable = to_goal(marks, next).is_some_and(|d| d <= remaining);
+                        // The goal may only be reached on the last step.
+                        let on_path = marks.get(next.index())[1] == 1;
+                        if reachable && !on_path && (next != goal || remaining == 0) {
+                            path.push((next, edge));
+                            marks.set_second(next.index(), 1);
+                            frames.push((next, steps(next), 0));
+                        }
+                    } else {
+                        frames.pop();
+                        if let Some((node, _)) = path.pop() {
+                            marks.set_second(node.index(), 0);
+                        }
+                    }
+                }
+                marks.set_second(start.index(), 0);
+            }
+            out
+        })
     }
 
     /// The `depth`-hop neighbourhood over the given edge kinds (all when empty), named: what
@@ -519,46 +543,45 @@ impl EnterpriseGraph {
             kinds.is_empty() || kinds.contains(&self.graph.raw_edges()[edge as usize].weight.kind)
         };
         let incidence = self.incidence();
-        // Node -> (depth, whether its edges were walked). Breadth first, so the nodes are
-        // `order` itself and `order[next..]` is the queue.
-        let mut seen: IndexMap<(usize, bool)> = IndexMap::from_iter([(start, (0, false))]);
-        let mut order = vec![start];
-        let mut capped = Vec::new();
-        let mut edges = Vec::new();
-        let mut next = 0;
-        while let Some(&current) = order.get(next) {
-            next += 1;
-            let d = seen[&current].0;
-            if d >= depth {
-                continue;
-            }
-            // More than `hub_cap` relations.
-            let links = incidence.of(current.index());
-            if current != start && links.len() > hub_cap {
-                capped.push(current);
-                continue;
-            }
-            // Each edge once: an edge to a node already walked was listed from there.
-            for &(other, edge) in links {
-                let other = NodeIndex::new(other as usize);
-                if !allowed(edge) {
+        self.derived.marks.with(self.graph.node_count(), |marks| {
+            // Per node: its depth (mark 0) and 1 once its edges were walked (mark 1). Breadth
+            // first, so the nodes are `order` itself and `order[next..]` is the queue.
+            marks.set_distance(start.index(), 0, 0);
+            let mut order = vec![start];
+            let mut capped = Vec::new();
+            let mut edges = Vec::new();
+            let mut next = 0;
+            while let Some(&current) = order.get(next) {
+                next += 1;
+                let d = marks.distance(current.index(), 0).unwrap_or(depth);
+                if d >= depth {
                     continue;
                 }
-                match seen.entry(other) {
-                    std::collections::hash_map::Entry::Vacant(slot) => {
-                        slot.insert((d + 1, false));
-                        order.push(other);
-                    }
-                    std::collections::hash_map::Entry::Occupied(slot) if slot.get().1 => continue,
-                    std::collections::hash_map::Entry::Occupied(_) => {}
+                // More than `hub_cap` relations.
+                let links = incidence.of(current.index());
+                if current != start && links.len() > hub_cap {
+                    capped.push(current);
+                    continue;
                 }
-                edges.push(EdgeIndex::new(edge as usize));
+                // Each edge once: an edge to a node already walked was listed from there.
+                for &(other, edge) in links {
+                    if !allowed(edge) {
+                        continue;
+                    }
+                    match marks.get(other as usize) {
+                        [0, _] => {
+                            marks.set_distance(other as usize, 0, d + 1);
+                            order.push(NodeIndex::new(other as usize));
+                        }
+                        [_, 1] => continue,
+                        _ => {}
+                    }
+                    edges.push(EdgeIndex::new(edge as usize));
+                }
+                marks.set_second(current.index(), 1);
             }
-            if let Some(entry) = seen.get_mut(&current) {
-                entry.1 = true;
-            }
-        }
-        Some(Reach { nodes: order, edges, capped })
+            Some(Reach { nodes: order, edges, capped })
+        })
     }
 
     /// The corporate group (集团) of `node`: the connected component over control links

@@ -18,6 +18,7 @@ pub mod analysis;
 mod edge;
 pub mod export;
 pub(crate) mod influence;
+mod marks;
 mod nodes;
 pub(crate) mod snapshot;
 
@@ -125,6 +126,8 @@ struct Derived {
     affiliations: std::sync::OnceLock<Adjacency>,
     /// Every node's edges, for the breadth-first walks.
     incidence: std::sync::OnceLock<Incidence>,
+    /// The walks' per-node marks, sized to the nodes.
+    marks: marks::MarkPool,
 }
 
 /// A list per node, all in one array (compressed sparse rows): node `i`'s items are
