@@ -353,6 +353,13 @@ async fn admins_import_files_and_graph_queries_see_them() {
         call(&state, "GET", &format!("/api/graph/path?from={id}&to=person:p2"), Some(ANALYST), None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(paths[0]["length"], 1);
+    // Enterprises are numbers, persons `person:<id>`, in nodes and edges alike.
+    assert_eq!(paths[0]["nodes"][0]["id"], id, "{paths}");
+    assert_eq!(paths[0]["nodes"][1]["id"], "person:p2", "{paths}");
+    assert_eq!(paths[0]["nodes"][1]["kind"], "person", "{paths}");
+    assert_eq!(paths[0]["edges"][0]["from"], "person:p2", "{paths}");
+    assert_eq!(paths[0]["edges"][0]["to"], id, "{paths}");
+    assert_eq!(hood["edges"][0]["from"], "person:p2", "{hood}");
     let (status, circles) =
         call(&state, "GET", "/api/graph/circles?kind=guarantee", Some(ANALYST), None).await;
     assert_eq!(status, StatusCode::OK);

@@ -29,7 +29,7 @@ fn executives_convert_import_and_link_companies_through_shared_officers() {
     // 张三 sits on two boards.
     let around =
         graph.neighbourhood(&NodeRef::Person("exec-a1".into()), 1, &[EdgeKind::Officer], 100).unwrap();
-    let mut names: Vec<&str> = around.nodes.iter().map(|n| n.name.as_str()).collect();
+    let mut names: Vec<&str> = around.nodes.iter().map(|n| n.name).collect();
     names.sort();
     assert_eq!(names, ["乙科技", "张三", "甲股份"]);
     // 甲股份 and 乙科技 are two steps apart through him; 丙能源 is not connected.

@@ -43,7 +43,7 @@ pub fn campaign(
     for (upstream, relation) in [(true, "supplier"), (false, "buyer")] {
         for tier in graph.supply_tiers(&core, upstream, depth).unwrap_or_default() {
             for member in tier.members {
-                if let Some(id) = member.node.id.as_i64() {
+                if let Some(id) = member.node.id.enterprise() {
                     members.push((id, relation, tier.tier, Some(member.volume), Vec::new()));
                 }
             }

@@ -12,44 +12,80 @@ use serde::Serialize;
 use std::collections::VecDeque;
 
 /// A node as printed: `{"id","name","kind"}`. Enterprises have numeric ids, persons
-/// `person:<id>`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct NodeOut {
-    pub id: serde_json::Value,
-    pub name: String,
+/// `person:<id>`. It borrows from the graph, so an answer of thousands of nodes allocates
+/// nothing per node until it is written out.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct NodeOut<'g> {
+    pub id: NodeId<'g>,
+    pub name: &'g str,
     pub kind: &'static str,
 }
 
+/// A node's id as printed: an enterprise's number, or `person:<id>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NodeId<'g> {
+    Enterprise(crate::model::EnterpriseId),
+    Person(&'g str),
+}
+
+impl NodeId<'_> {
+    /// The enterprise's id, for an enterprise.
+    pub fn enterprise(self) -> Option<crate::model::EnterpriseId> {
+        match self {
+            NodeId::Enterprise(id) => Some(id),
+            NodeId::Person(_) => None,
+        }
+    }
+}
+
+impl std::fmt::Display for NodeId<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NodeId::Enterprise(id) => write!(f, "{id}"),
+            NodeId::Person(id) => write!(f, "person:{id}"),
+        }
+    }
+}
+
+impl Serialize for NodeId<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            NodeId::Enterprise(id) => serializer.serialize_i64(*id),
+            NodeId::Person(_) => serializer.collect_str(self),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Owner {
+pub struct Owner<'g> {
     #[serde(flatten)]
-    pub node: NodeOut,
+    pub node: NodeOut<'g>,
     /// Summed over every simple ownership path of the product of shares along it.
     pub share: f64,
     /// Each path by name, from the owner down to the enterprise.
-    pub paths: Vec<Vec<String>>,
+    pub paths: Vec<Vec<&'g str>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ControllerReport {
-    pub controller: Option<NodeOut>,
+pub struct ControllerReport<'g> {
+    pub controller: Option<NodeOut<'g>>,
     /// Why this controller (or why none), in words.
-    pub rule: String,
-    pub owners: Vec<Owner>,
+    pub rule: &'static str,
+    pub owners: Vec<Owner<'g>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct EdgeOut {
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct EdgeOut<'g> {
     pub kind: &'static str,
-    pub from: serde_json::Value,
-    pub to: serde_json::Value,
+    pub from: NodeId<'g>,
+    pub to: NodeId<'g>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub share: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
     /// An officer's post (董事长, 监事…) or another relation's role.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub role: Option<String>,
+    pub role: Option<&'g str>,
     /// When the relation started and ended (for supply edges, the first and last invoice).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start: Option<crate::model::Date>,
@@ -58,10 +94,10 @@ pub struct EdgeOut {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PathOut {
+pub struct PathOut<'g> {
     pub length: usize,
-    pub nodes: Vec<NodeOut>,
-    pub edges: Vec<EdgeOut>,
+    pub nodes: Vec<NodeOut<'g>>,
+    pub edges: Vec<EdgeOut<'g>>,
 }
 
 /// What a neighbourhood walk reached, by index (see [`EnterpriseGraph::reach`]).
@@ -76,23 +112,23 @@ pub struct Reach {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Neighbourhood {
-    pub nodes: Vec<NodeOut>,
-    pub edges: Vec<EdgeOut>,
+pub struct Neighbourhood<'g> {
+    pub nodes: Vec<NodeOut<'g>>,
+    pub edges: Vec<EdgeOut<'g>>,
     /// Nodes seen but not expanded because they have more than the hub cap of edges.
-    pub capped: Vec<NodeOut>,
+    pub capped: Vec<NodeOut<'g>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Group {
-    pub head: NodeOut,
-    pub members: Vec<NodeOut>,
+pub struct Group<'g> {
+    pub head: NodeOut<'g>,
+    pub members: Vec<NodeOut<'g>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Circle {
+pub struct Circle<'g> {
     pub kind: &'static str,
-    pub members: Vec<NodeOut>,
+    pub members: Vec<NodeOut<'g>>,
 }
 
 /// Limits that keep a query bounded on a national-scale graph.
@@ -111,33 +147,33 @@ impl Default for Limits {
 }
 
 impl EnterpriseGraph {
-    pub(super) fn out(&self, index: NodeIndex) -> NodeOut {
+    pub(super) fn out(&self, index: NodeIndex) -> NodeOut<'_> {
         let kind = match self.nodes.key_ref(index.index()) {
             KeyRef::Enterprise(_) => "enterprise",
             KeyRef::Person(_) => "person",
         };
-        NodeOut { id: self.id_value(index), name: self.name_at(index).to_string(), kind }
+        NodeOut { id: self.id_at(index), name: self.name_at(index), kind }
     }
 
-    fn id_value(&self, index: NodeIndex) -> serde_json::Value {
+    fn id_at(&self, index: NodeIndex) -> NodeId<'_> {
         match self.nodes.key_ref(index.index()) {
-            KeyRef::Enterprise(id) => id.into(),
-            KeyRef::Person(id) => format!("person:{id}").into(),
+            KeyRef::Enterprise(id) => NodeId::Enterprise(id),
+            KeyRef::Person(id) => NodeId::Person(id),
         }
     }
 
-    fn edge_out_parts(&self, source: NodeIndex, target: NodeIndex, w: &super::Edge) -> EdgeOut {
-        self.edge_out_with(self.id_value(source), self.id_value(target), w)
+    fn edge_out_parts(&self, source: NodeIndex, target: NodeIndex, w: &super::Edge) -> EdgeOut<'_> {
+        self.edge_out_with(self.id_at(source), self.id_at(target), w)
     }
 
-    fn edge_out_with(&self, from: serde_json::Value, to: serde_json::Value, w: &super::Edge) -> EdgeOut {
+    fn edge_out_with<'g>(&'g self, from: NodeId<'g>, to: NodeId<'g>, w: &super::Edge) -> EdgeOut<'g> {
         EdgeOut {
             kind: w.kind.as_str(),
             from,
             to,
             share: (w.kind == EdgeKind::Shareholder).then_some(w.share()),
             amount: (w.amount() > 0.0).then_some(w.amount()),
-            role: self.role(w).map(str::to_string),
+            role: self.role(w),
             start: w.dates().0,
             end: w.dates().1,
         }
@@ -156,7 +192,7 @@ impl EnterpriseGraph {
     /// that top is an ultimate owner; (3) otherwise the largest ultimate owner when its
     /// effective share is at least 25% and strictly larger than every other's (the 25%
     /// threshold of beneficial-ownership rules); else none.
-    pub fn controller(&self, node: &NodeRef, limits: Limits) -> Option<ControllerReport> {
+    pub fn controller(&self, node: &NodeRef, limits: Limits) -> Option<ControllerReport<'_>> {
         let target = self.index_of(node)?;
         let owners = self.ultimate_owners(target, limits);
         // (1) control agreement
@@ -167,7 +203,7 @@ impl EnterpriseGraph {
         {
             return Some(ControllerReport {
                 controller: Some(self.out(edge.source())),
-                rule: "协议控制".into(),
+                rule: "协议控制",
                 owners,
             });
         }
@@ -189,7 +225,7 @@ impl EnterpriseGraph {
         if current != target && !self.has_holders(current) {
             return Some(ControllerReport {
                 controller: Some(self.out(current)),
-                rule: "控股链：每一层持股均超过 50%".into(),
+                rule: "控股链：每一层持股均超过 50%",
                 owners,
             });
         }
@@ -198,14 +234,14 @@ impl EnterpriseGraph {
             [first, rest @ ..]
                 if first.share >= 0.25 && rest.first().is_none_or(|second| second.share < first.share) =>
             {
-                Some(first.node.clone())
+                Some(first.node)
             }
             _ => None,
         };
         let rule = if controller.is_some() {
-            "最终持股比例最高，不低于 25% 且唯一".to_string()
+            "最终持股比例最高，不低于 25% 且唯一"
         } else {
-            "无协议控制、无控股链，也无唯一持股 25% 以上的最终股东".to_string()
+            "无协议控制、无控股链，也无唯一持股 25% 以上的最终股东"
         };
         Some(ControllerReport { controller, rule, owners })
     }
@@ -216,10 +252,10 @@ impl EnterpriseGraph {
             .any(|e| e.weight().kind == EdgeKind::Shareholder)
     }
 
-    fn ultimate_owners(&self, target: NodeIndex, limits: Limits) -> Vec<Owner> {
+    fn ultimate_owners(&self, target: NodeIndex, limits: Limits) -> Vec<Owner<'_>> {
         let (nodes, edges) = (self.graph.raw_nodes(), self.graph.raw_edges());
         let first_in = |node: NodeIndex| nodes[node.index()].next_edge(Direction::Incoming);
-        let mut totals: IndexMap<(f64, Vec<Vec<String>>)> = IndexMap::default();
+        let mut totals: IndexMap<(f64, Vec<Vec<&str>>)> = IndexMap::default();
         // Depth-first over simple upstream paths: (node, its first incoming edge, product, path
         // from node down to target). A node's incoming list is read where its holder pushes it,
         // for all its siblings at once: on a large graph each read is a cache miss, and misses
@@ -242,7 +278,7 @@ impl EnterpriseGraph {
                 if current != target {
                     let entry = totals.entry(current).or_default();
                     entry.0 += product;
-                    entry.1.push(path.iter().map(|&i| self.name_at(i).to_string()).collect());
+                    entry.1.push(path.iter().map(|&i| self.name_at(i)).collect());
                 }
                 continue;
             }
@@ -269,13 +305,19 @@ impl EnterpriseGraph {
                 Owner { node: self.out(index), share, paths }
             })
             .collect();
-        owners.sort_by(|a, b| b.share.total_cmp(&a.share).then(a.node.name.cmp(&b.node.name)));
+        owners.sort_by(|a, b| b.share.total_cmp(&a.share).then(a.node.name.cmp(b.node.name)));
         owners
     }
 
     /// All shortest relation paths from `a` to `b` (edges walked in either direction), at most
     /// `limit` of them, none longer than `max_depth`.
-    pub fn shortest_paths(&self, a: &NodeRef, b: &NodeRef, max_depth: usize, limit: usize) -> Vec<PathOut> {
+    pub fn shortest_paths(
+        &self,
+        a: &NodeRef,
+        b: &NodeRef,
+        max_depth: usize,
+        limit: usize,
+    ) -> Vec<PathOut<'_>> {
         let (Some(start), Some(goal)) = (self.index_of(a), self.index_of(b)) else { return Vec::new() };
         if start == goal {
             return vec![PathOut { length: 0, nodes: vec![self.out(start)], edges: Vec::new() }];
@@ -423,7 +465,7 @@ impl EnterpriseGraph {
         max_depth: usize,
         k: usize,
         hub_cap: usize,
-    ) -> Vec<PathOut> {
+    ) -> Vec<PathOut<'_>> {
         let (Some(start), Some(goal)) = (self.index_of(a), self.index_of(b)) else { return Vec::new() };
         if start == goal {
             return vec![PathOut { length: 0, nodes: vec![self.out(start)], edges: Vec::new() }];
@@ -516,18 +558,15 @@ impl EnterpriseGraph {
         depth: usize,
         kinds: &[EdgeKind],
         hub_cap: usize,
-    ) -> Option<Neighbourhood> {
+    ) -> Option<Neighbourhood<'_>> {
         let reach = self.reach(node, depth, kinds, hub_cap)?;
-        // Each node's id once, for the edges too: reading a key is a cache miss on a large graph.
         let nodes: Vec<NodeOut> = reach.nodes.iter().map(|&i| self.out(i)).collect();
-        let position: IndexMap<usize> = reach.nodes.iter().enumerate().map(|(at, &i)| (i, at)).collect();
-        let id = |i: NodeIndex| position.get(&i).map_or_else(|| self.id_value(i), |&at| nodes[at].id.clone());
         let edges = reach
             .edges
             .iter()
             .map(|&e| {
                 let edge = &self.graph.raw_edges()[e.index()];
-                self.edge_out_with(id(edge.source()), id(edge.target()), &edge.weight)
+                self.edge_out_parts(edge.source(), edge.target(), &edge.weight)
             })
             .collect();
         Some(Neighbourhood { nodes, edges, capped: reach.capped.into_iter().map(|i| self.out(i)).collect() })
@@ -587,7 +626,7 @@ impl EnterpriseGraph {
     /// The corporate group (集团) of `node`: the connected component over control links
     /// (control agreements and shareholdings above 50%); the head is the member nobody in the
     /// group controls (the one with the most members below it when several qualify).
-    pub fn group(&self, node: &NodeRef) -> Option<Group> {
+    pub fn group(&self, node: &NodeRef) -> Option<Group<'_>> {
         let start = self.index_of(node)?;
         let controls = |kind: EdgeKind, share: f64| {
             kind == EdgeKind::Control || (kind == EdgeKind::Shareholder && share > 0.5)
@@ -646,7 +685,7 @@ impl EnterpriseGraph {
     ///
     /// The components are found on a graph of just that kind's edges and their ends, so the
     /// cost follows the guarantees (or holdings), not the whole graph.
-    pub fn circles(&self, kind: EdgeKind) -> Vec<Circle> {
+    pub fn circles(&self, kind: EdgeKind) -> Vec<Circle<'_>> {
         let mut local = vec![u32::MAX; self.graph.node_count()];
         let mut sub: DiGraph<NodeIndex, (), u32> = DiGraph::new();
         let mut end = |sub: &mut DiGraph<NodeIndex, (), u32>, n: NodeIndex| {
@@ -660,7 +699,7 @@ impl EnterpriseGraph {
             let (a, b) = (end(&mut sub, edge.source()), end(&mut sub, edge.target()));
             sub.add_edge(a, b, ());
         }
-        let mut circles: Vec<Circle> = petgraph::algo::kosaraju_scc(&sub)
+        let mut circles: Vec<Circle<'_>> = petgraph::algo::kosaraju_scc(&sub)
             .into_iter()
             .filter(|component| component.len() >= 2)
             .map(|component| {
@@ -670,7 +709,7 @@ impl EnterpriseGraph {
             })
             .collect();
         circles.sort_by(|a, b| {
-            b.members.len().cmp(&a.members.len()).then(a.members[0].name.cmp(&b.members[0].name))
+            b.members.len().cmp(&a.members.len()).then(a.members[0].name.cmp(b.members[0].name))
         });
         circles
     }
@@ -740,12 +779,9 @@ mod tests {
             ],
         );
         let report = g.controller(&NodeRef::Enterprise(1), Limits::default()).unwrap();
-        let shares: Vec<(String, f64)> = report
-            .owners
-            .iter()
-            .map(|o| (o.node.name.clone(), (o.share * 1000.0).round() / 1000.0))
-            .collect();
-        assert_eq!(shares, [("P0".to_string(), 0.62), ("P1".to_string(), 0.28)]);
+        let shares: Vec<(&str, f64)> =
+            report.owners.iter().map(|o| (o.node.name, (o.share * 1000.0).round() / 1000.0)).collect();
+        assert_eq!(shares, [("P0", 0.62), ("P1", 0.28)]);
         assert_eq!(report.owners[0].paths, [vec!["P0", "E1"], vec!["P0", "E2", "E1"]]);
         assert_eq!(report.controller.unwrap().name, "P0");
         assert!(report.rule.starts_with("控股链"));
@@ -783,7 +819,7 @@ mod tests {
         );
         let circles = g.circles(EdgeKind::Guarantee);
         assert_eq!(circles.len(), 1);
-        let names: Vec<&str> = circles[0].members.iter().map(|m| m.name.as_str()).collect();
+        let names: Vec<&str> = circles[0].members.iter().map(|m| m.name).collect();
         assert_eq!(names, ["E1", "E2", "E3"]);
     }
 
@@ -814,8 +850,7 @@ mod tests {
             ],
         );
         let paths = g.k_shortest_paths(&NodeRef::Enterprise(1), &NodeRef::Enterprise(3), 4, 10, 1000);
-        let routes: Vec<Vec<&str>> =
-            paths.iter().map(|p| p.nodes.iter().map(|n| n.name.as_str()).collect()).collect();
+        let routes: Vec<Vec<&str>> = paths.iter().map(|p| p.nodes.iter().map(|n| n.name).collect()).collect();
         assert_eq!(routes, [vec!["E1", "E2", "E3"], vec!["E1", "E4", "E5", "E3"]]);
         assert_eq!(
             g.k_shortest_paths(&NodeRef::Enterprise(1), &NodeRef::Enterprise(3), 2, 10, 1000).len(),
@@ -837,7 +872,7 @@ mod tests {
         );
         let group = g.group(&NodeRef::Enterprise(3)).unwrap();
         assert_eq!(group.head.name, "E1");
-        assert_eq!(group.members.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(), ["E1", "E2", "E3"]);
+        assert_eq!(group.members.iter().map(|m| m.name).collect::<Vec<_>>(), ["E1", "E2", "E3"]);
     }
 
     #[test]
@@ -902,7 +937,7 @@ mod tests {
             let expected = brute_force_owners(8, &dedup, target);
             prop_assert_eq!(report.owners.len(), expected.len());
             for owner in &report.owners {
-                let id = owner.node.id.as_i64().unwrap() as usize;
+                let id = owner.node.id.enterprise().unwrap() as usize;
                 prop_assert!((expected[&id] - owner.share).abs() < 1e-6);
             }
         }
@@ -940,14 +975,14 @@ mod tests {
                 }
                 if !changed { break; }
             }
-            let mut nodes: Vec<usize> = near.nodes.iter().map(|n| n.id.as_i64().unwrap() as usize).collect();
+            let mut nodes: Vec<usize> = near.nodes.iter().map(|n| n.id.enterprise().unwrap() as usize).collect();
             nodes.sort();
             let mut expected: Vec<usize> = distance.keys().copied().collect();
             expected.sort();
             prop_assert_eq!(nodes, expected);
             let inside = |n: &usize| distance.get(n).is_some_and(|&d| d < depth);
             let mut listed: Vec<(i64, i64, &str)> = near.edges.iter()
-                .map(|e| (e.from.as_i64().unwrap(), e.to.as_i64().unwrap(), e.kind)).collect();
+                .map(|e| (e.from.enterprise().unwrap(), e.to.enterprise().unwrap(), e.kind)).collect();
             listed.sort();
             let before = listed.len();
             listed.dedup();
@@ -976,7 +1011,7 @@ mod tests {
             for p in &k {
                 prop_assert!(p.length <= 5);
                 prop_assert_eq!(p.nodes.len(), p.length + 1);
-                let mut ids: Vec<i64> = p.nodes.iter().map(|n| n.id.as_i64().unwrap()).collect();
+                let mut ids: Vec<i64> = p.nodes.iter().map(|n| n.id.enterprise().unwrap()).collect();
                 ids.sort();
                 ids.dedup();
                 prop_assert_eq!(ids.len(), p.nodes.len(), "a path repeats a node");
@@ -1011,7 +1046,7 @@ mod tests {
                     }
                 }
                 prop_assert_eq!(paths.len(), ways[a].min(50));
-                let mut distinct: Vec<Vec<i64>> = paths.iter().map(|p| p.nodes.iter().map(|n| n.id.as_i64().unwrap()).collect()).collect();
+                let mut distinct: Vec<Vec<i64>> = paths.iter().map(|p| p.nodes.iter().map(|n| n.id.enterprise().unwrap()).collect()).collect();
                 distinct.sort();
                 distinct.dedup();
                 prop_assert_eq!(distinct.len(), paths.len());

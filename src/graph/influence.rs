@@ -11,9 +11,9 @@ use serde::Serialize;
 use std::collections::HashSet;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Ranked {
+pub struct Ranked<'g> {
     #[serde(flatten)]
-    pub node: NodeOut,
+    pub node: NodeOut<'g>,
     pub score: f64,
 }
 
@@ -41,7 +41,7 @@ impl EnterpriseGraph {
         kinds: &[EdgeKind],
         config: PageRankConfig,
         top: usize,
-    ) -> Vec<Ranked> {
+    ) -> Vec<Ranked<'_>> {
         let seeds: Vec<usize> = seeds.iter().filter_map(|s| self.index_of(s)).map(|i| i.index()).collect();
         if seeds.is_empty() {
             return Vec::new();
@@ -94,7 +94,7 @@ impl EnterpriseGraph {
 
     /// Supply-chain tiers around `core`: tier 1 are its direct suppliers (upstream) or buyers
     /// (downstream), tier 2 theirs, up to `depth`; each tier by invoice volume, largest first.
-    pub fn supply_tiers(&self, core: &NodeRef, upstream: bool, depth: usize) -> Option<Vec<Tier>> {
+    pub fn supply_tiers(&self, core: &NodeRef, upstream: bool, depth: usize) -> Option<Vec<Tier<'_>>> {
         let start = self.index_of(core)?;
         let direction = if upstream { Direction::Incoming } else { Direction::Outgoing };
         let mut seen = IndexSet::from_iter([start]);
@@ -137,15 +137,15 @@ impl EnterpriseGraph {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Tier {
+pub struct Tier<'g> {
     pub tier: usize,
-    pub members: Vec<TierMember>,
+    pub members: Vec<TierMember<'g>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TierMember {
+pub struct TierMember<'g> {
     #[serde(flatten)]
-    pub node: NodeOut,
+    pub node: NodeOut<'g>,
     /// Invoice volume (yuan) towards the previous tier.
     pub volume: f64,
     pub invoices: u32,
@@ -189,7 +189,7 @@ mod tests {
         let up = g.supply_tiers(&NodeRef::Enterprise(1), true, 3).unwrap();
         assert_eq!(up.len(), 2);
         let names: Vec<(&str, f64, u32)> =
-            up[0].members.iter().map(|m| (m.node.name.as_str(), m.volume, m.invoices)).collect();
+            up[0].members.iter().map(|m| (m.node.name, m.volume, m.invoices)).collect();
         assert_eq!(names, [("E3", 500.0, 1), ("E2", 150.0, 2)]);
         assert_eq!(up[1].members[0].node.name, "E4");
         let down = g.supply_tiers(&NodeRef::Enterprise(1), false, 3).unwrap();
@@ -202,7 +202,7 @@ mod tests {
         let records = [invoice("a", 1, 2, 1.0), invoice("b", 2, 3, 1.0), invoice("c", 3, 4, 1.0)];
         let g = graph(&records, 4);
         let ranked = g.personalized_pagerank(&[NodeRef::Enterprise(1)], &[], PageRankConfig::default(), 10);
-        let order: Vec<&str> = ranked.iter().map(|r| r.node.name.as_str()).collect();
+        let order: Vec<&str> = ranked.iter().map(|r| r.node.name).collect();
         assert_eq!(order, ["E2", "E3", "E4"]);
         // Scores over every node (seed included) sum to one.
         let total: f64 = ranked.iter().map(|r| r.score).sum();

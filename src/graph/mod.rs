@@ -818,8 +818,8 @@ fn normalize_contact(value: &str) -> String {
 
 /// Another enterprise sharing something with the one asked about.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SuspectedLink {
-    pub enterprise: analysis::NodeOut,
+pub struct SuspectedLink<'g> {
+    pub enterprise: analysis::NodeOut<'g>,
     /// `phone`, `address`, `email`, or the relation kind through a shared person.
     pub via: String,
     /// The shared value (phones and emails masked), or the shared person's name.
@@ -829,7 +829,7 @@ pub struct SuspectedLink {
 impl EnterpriseGraph {
     /// 疑似关系: enterprises that share a phone, address or email with `enterprise`, or a person
     /// (as shareholder, officer or legal representative), without a direct relation of their own.
-    pub fn suspected_links(&self, enterprise: EnterpriseId) -> Vec<SuspectedLink> {
+    pub fn suspected_links(&self, enterprise: EnterpriseId) -> Vec<SuspectedLink<'_>> {
         let me = NodeRef::Enterprise(enterprise);
         let Some(start) = self.index_of(&me) else { return Vec::new() };
         let directly_related: IndexSet = self.neighbours(start).collect();
@@ -876,7 +876,7 @@ impl EnterpriseGraph {
                 }
             }
         }
-        out.sort_by(|a, b| a.via.cmp(&b.via).then(a.enterprise.name.cmp(&b.enterprise.name)));
+        out.sort_by(|a, b| a.via.cmp(&b.via).then(a.enterprise.name.cmp(b.enterprise.name)));
         out
     }
 }
@@ -1125,8 +1125,11 @@ mod tests {
         let mut other = holds(Party::Person("p".into()), 3, 0.0);
         other.kind = RelationKind::LegalRep;
         let g = EnterpriseGraph::build(&[a, b, c], &persons, &[officer, other], &[], as_of());
-        let links: Vec<(String, String, String)> =
-            g.suspected_links(1).into_iter().map(|l| (l.enterprise.name, l.via, l.shared)).collect();
+        let links: Vec<(String, String, String)> = g
+            .suspected_links(1)
+            .into_iter()
+            .map(|l| (l.enterprise.name.to_string(), l.via, l.shared))
+            .collect();
         assert_eq!(
             links,
             [

@@ -326,6 +326,26 @@ impl AppState {
             .map_err(|e| ApiError::internal(format!("worker failed: {e}")))
     }
 
+    /// A graph query's answer as JSON, written on the worker that ran it: answers borrow their
+    /// names and ids from the graph, so they are written out there, not copied first. `None`
+    /// is a 404 saying `missing`.
+    pub async fn graph_json<F>(&self, missing: String, query: F) -> Result<Response, ApiError>
+    where
+        F: FnOnce(&EnterpriseGraph, &mut Vec<u8>) -> Option<serde_json::Result<()>> + Send + 'static,
+    {
+        let (found, body) = self
+            .on_graph(move |graph| {
+                let mut body = Vec::new();
+                (query(graph, &mut body), body)
+            })
+            .await?;
+        match found {
+            None => Err(ApiError::NotFound(missing)),
+            Some(Err(e)) => Err(ApiError::internal(format!("writing the answer: {e}"))),
+            Some(Ok(())) => Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response()),
+        }
+    }
+
     /// The resolver over the current enterprises (rebuilt after the store changed).
     pub async fn resolver(&self) -> Result<Arc<crate::resolve::Resolver>, ApiError> {
         let version = self.read(|r| Ok(r.store.graph_version()?)).await?;
@@ -1242,11 +1262,14 @@ async fn graph_controller(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Json<crate::graph::analysis::ControllerReport>, ApiError> {
+) -> Result<Response, ApiError> {
     network_reader(&caller)?;
     let node = node_ref(&state, &id).await?;
-    let report = state.on_graph(move |graph| graph.controller(&node, Limits::default())).await?;
-    report.map(Json).ok_or_else(|| ApiError::NotFound(format!("{id} is not in the graph")))
+    state
+        .graph_json(format!("{id} is not in the graph"), move |graph, out| {
+            graph.controller(&node, Limits::default()).map(|report| serde_json::to_writer(out, &report))
+        })
+        .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -1261,7 +1284,7 @@ async fn graph_neighbors(
     caller: Caller,
     Path(id): Path<String>,
     Query(params): Query<NeighborParams>,
-) -> Result<Json<crate::graph::analysis::Neighbourhood>, ApiError> {
+) -> Result<Response, ApiError> {
     network_reader(&caller)?;
     let node = node_ref(&state, &id).await?;
     let depth = params.depth.unwrap_or(1).min(4);
@@ -1274,19 +1297,25 @@ async fn graph_neighbors(
         kinds.retain(|&k| k != EdgeKind::Supplier);
     }
     let hub_cap = params.hub_cap.unwrap_or(500);
-    let found = state.on_graph(move |graph| graph.neighbourhood(&node, depth, &kinds, hub_cap)).await?;
-    found.map(Json).ok_or_else(|| ApiError::NotFound(format!("{id} is not in the graph")))
+    state
+        .graph_json(format!("{id} is not in the graph"), move |graph, out| {
+            graph.neighbourhood(&node, depth, &kinds, hub_cap).map(|found| serde_json::to_writer(out, &found))
+        })
+        .await
 }
 
 async fn graph_group(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Json<crate::graph::analysis::Group>, ApiError> {
+) -> Result<Response, ApiError> {
     network_reader(&caller)?;
     let node = node_ref(&state, &id).await?;
-    let group = state.on_graph(move |graph| graph.group(&node)).await?;
-    group.map(Json).ok_or_else(|| ApiError::NotFound(format!("{id} is not in the graph")))
+    state
+        .graph_json(format!("{id} is not in the graph"), move |graph, out| {
+            graph.group(&node).map(|group| serde_json::to_writer(out, &group))
+        })
+        .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -1302,13 +1331,16 @@ async fn graph_path(
     State(state): State<AppState>,
     caller: Caller,
     Query(params): Query<PathParams>,
-) -> Result<Json<Vec<crate::graph::analysis::PathOut>>, ApiError> {
+) -> Result<Response, ApiError> {
     graph_reader(&caller)?;
     let (a, b) = (node_ref(&state, &params.from).await?, node_ref(&state, &params.to).await?);
     let (depth, limit) = (params.max_depth.unwrap_or(6).min(10), params.limit.unwrap_or(10).min(100));
     let hub_cap = params.hub_cap.unwrap_or(1000);
-    let paths = state.on_graph(move |graph| graph.k_shortest_paths(&a, &b, depth, limit, hub_cap)).await?;
-    Ok(Json(paths))
+    state
+        .graph_json(String::new(), move |graph, out| {
+            Some(serde_json::to_writer(out, &graph.k_shortest_paths(&a, &b, depth, limit, hub_cap)))
+        })
+        .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -1320,7 +1352,7 @@ async fn graph_circles(
     State(state): State<AppState>,
     caller: Caller,
     Query(params): Query<CircleParams>,
-) -> Result<Json<Vec<crate::graph::analysis::Circle>>, ApiError> {
+) -> Result<Response, ApiError> {
     graph_reader(&caller)?;
     let kind = match params.kind.as_deref().unwrap_or("guarantee") {
         "guarantee" => EdgeKind::Guarantee,
@@ -1329,8 +1361,9 @@ async fn graph_circles(
             return Err(ApiError::BadRequest(format!("kind is guarantee or shareholder, not {other:?}")))
         }
     };
-    let circles = state.on_graph(move |graph| graph.circles(kind)).await?;
-    Ok(Json(circles))
+    state
+        .graph_json(String::new(), move |graph, out| Some(serde_json::to_writer(out, &graph.circles(kind))))
+        .await
 }
 
 #[derive(Debug, Deserialize)]
