@@ -73,14 +73,25 @@ pub struct SegmentReport {
     pub reason: String,
 }
 
-const NUMERIC: [&str; 7] =
-    ["amount", "amount_to_capital", "recency", "relationship", "listed", "size", "risk"];
+/// The numeric features, in [`features`] order, each with whether it is a yes or a no (1 or 0)
+/// rather than graded.
+const NUMERIC: [(&str, bool); 7] = [
+    ("amount", false),
+    ("amount_to_capital", false),
+    ("recency", false),
+    ("relationship", true),
+    ("listed", true),
+    ("size", false),
+    ("risk", false),
+];
 
-fn feature_names() -> Vec<String> {
+/// Every feature, in [`features`] order, with whether it is a yes or a no: the numeric ones,
+/// then one per kind of lead (1 for the lead's own kind).
+fn feature_names() -> Vec<(String, bool)> {
     NUMERIC
         .iter()
-        .map(|n| n.to_string())
-        .chain(OpportunityKind::ALL.iter().map(|k| format!("kind:{}", k.as_str())))
+        .map(|&(name, yes_or_no)| (name.to_string(), yes_or_no))
+        .chain(OpportunityKind::ALL.iter().map(|k| (format!("kind:{}", k.as_str()), true)))
         .collect()
 }
 
@@ -88,9 +99,8 @@ fn feature_names() -> Vec<String> {
 /// feature (a tie to a customer, a listing, the lead's kind) which it is, for a graded one
 /// whether this lead stands above or below the mean lead; then what that adds or takes away
 /// (`高于同类平均，加 35.7 分`, `否，减 1.6 分`).
-fn detail(feature: &str, value: f64, mean: f64, points: f64) -> String {
+fn detail(yes_or_no: bool, value: f64, mean: f64, points: f64) -> String {
     let sign = if points >= 0.0 { "加" } else { "减" };
-    let yes_or_no = feature.starts_with("kind:") || ["relationship", "listed"].contains(&feature);
     let place = match (yes_or_no, value) {
         (true, v) if v > 0.5 => "是",
         (true, _) => "否",
@@ -375,14 +385,14 @@ impl Learned {
             .iter()
             .zip(model.attribution(&row))
             .enumerate()
-            .map(|(i, (name, part))| (i, name, part * 100.0))
-            .filter(|(_, _, points)| points.abs() >= 0.5)
-            .map(|(i, name, points)| {
+            .map(|(i, ((name, yes_or_no), part))| (i, name, *yes_or_no, part * 100.0))
+            .filter(|(_, _, _, points)| points.abs() >= 0.5)
+            .map(|(i, name, yes_or_no, points)| {
                 let contribution = (points * 10.0).round() / 10.0;
                 WhyItem {
                     feature: name.clone(),
                     contribution,
-                    detail: detail(name, row[i], model.means[i], contribution),
+                    detail: detail(yes_or_no, row[i], model.means[i], contribution),
                 }
             })
             .collect();
@@ -624,11 +634,30 @@ mod tests {
 
     #[test]
     fn a_yes_or_no_part_says_which_and_a_graded_one_where_it_stands() {
-        assert_eq!(detail("listed", 0.0, 0.1, -1.6), "否，减 1.6 分");
-        assert_eq!(detail("relationship", 1.0, 0.3, 6.04), "是，加 6.0 分");
-        assert_eq!(detail("kind:tender_award", 1.0, 0.4, 2.0), "是，加 2.0 分");
-        assert_eq!(detail("amount", 0.2, 0.5, 3.0), "低于同类平均，加 3.0 分");
-        assert_eq!(detail("risk", 0.9, 0.5, -12.24), "高于同类平均，减 12.2 分");
+        let yes_or_no = |feature: &str| {
+            feature_names()
+                .into_iter()
+                .find(|(name, _)| name == feature)
+                .map(|(_, yes_or_no)| yes_or_no)
+                .unwrap()
+        };
+        assert_eq!(detail(yes_or_no("listed"), 0.0, 0.1, -1.6), "否，减 1.6 分");
+        assert_eq!(detail(yes_or_no("relationship"), 1.0, 0.3, 6.04), "是，加 6.0 分");
+        assert_eq!(detail(yes_or_no("kind:tender_award"), 1.0, 0.4, 2.0), "是，加 2.0 分");
+        assert_eq!(detail(yes_or_no("amount"), 0.2, 0.5, 3.0), "低于同类平均，加 3.0 分");
+        assert_eq!(detail(yes_or_no("risk"), 0.9, 0.5, -12.24), "高于同类平均，减 12.2 分");
+        // Every yes-or-no feature is 0 or 1, whatever the lead and its enterprise.
+        let firm = Enterprise { listed: true, is_customer: true, ..Default::default() };
+        for (lead, enterprise) in [
+            (lead(1, OpportunityKind::TenderAward, 2e6), Some(&firm)),
+            (lead(2, OpportunityKind::PledgeRefinancing, 0.0), None),
+        ] {
+            let row = features(&lead, enterprise);
+            assert_eq!(row.len(), feature_names().len());
+            for ((name, yes_or_no), value) in feature_names().iter().zip(row) {
+                assert!(!yes_or_no || value == 0.0 || value == 1.0, "{name}: {value}");
+            }
+        }
     }
 
     #[test]
