@@ -327,23 +327,14 @@ impl AppState {
     }
 
     /// A graph query's answer as JSON, written on the worker that ran it: answers borrow their
-    /// names and ids from the graph, so they are written out there, not copied first. `None`
-    /// is a 404 saying `missing`.
-    pub async fn graph_json<F>(&self, missing: String, query: F) -> Result<Response, ApiError>
+    /// names and ids from the graph, so they are written out there (with [`json_body`]), not
+    /// copied first.
+    pub async fn graph_json<F>(&self, query: F) -> Result<Response, ApiError>
     where
-        F: FnOnce(&EnterpriseGraph, &mut Vec<u8>) -> Option<serde_json::Result<()>> + Send + 'static,
+        F: FnOnce(&EnterpriseGraph) -> Result<Vec<u8>, ApiError> + Send + 'static,
     {
-        let (found, body) = self
-            .on_graph(move |graph| {
-                let mut body = Vec::new();
-                (query(graph, &mut body), body)
-            })
-            .await?;
-        match found {
-            None => Err(ApiError::NotFound(missing)),
-            Some(Err(e)) => Err(ApiError::internal(format!("writing the answer: {e}"))),
-            Some(Ok(())) => Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response()),
-        }
+        let body = self.on_graph(query).await??;
+        Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
     }
 
     /// The resolver over the current enterprises (rebuilt after the store changed).
@@ -1258,6 +1249,15 @@ fn network_reader(caller: &Caller) -> Result<(), ApiError> {
     caller.require(&[Role::Analyst, Role::Risk, Role::Manager])
 }
 
+/// An answer written as JSON, for [`AppState::graph_json`].
+fn json_body(answer: &impl Serialize) -> Result<Vec<u8>, ApiError> {
+    serde_json::to_vec(answer).map_err(|e| ApiError::internal(format!("writing the answer: {e}")))
+}
+
+fn not_in_graph(id: &str) -> ApiError {
+    ApiError::NotFound(format!("{id} is not in the graph"))
+}
+
 async fn graph_controller(
     State(state): State<AppState>,
     caller: Caller,
@@ -1266,8 +1266,8 @@ async fn graph_controller(
     network_reader(&caller)?;
     let node = node_ref(&state, &id).await?;
     state
-        .graph_json(format!("{id} is not in the graph"), move |graph, out| {
-            graph.controller(&node, Limits::default()).map(|report| serde_json::to_writer(out, &report))
+        .graph_json(move |graph| {
+            json_body(&graph.controller(&node, Limits::default()).ok_or_else(|| not_in_graph(&id))?)
         })
         .await
 }
@@ -1298,8 +1298,8 @@ async fn graph_neighbors(
     }
     let hub_cap = params.hub_cap.unwrap_or(500);
     state
-        .graph_json(format!("{id} is not in the graph"), move |graph, out| {
-            graph.neighbourhood(&node, depth, &kinds, hub_cap).map(|found| serde_json::to_writer(out, &found))
+        .graph_json(move |graph| {
+            json_body(&graph.neighbourhood(&node, depth, &kinds, hub_cap).ok_or_else(|| not_in_graph(&id))?)
         })
         .await
 }
@@ -1311,11 +1311,7 @@ async fn graph_group(
 ) -> Result<Response, ApiError> {
     network_reader(&caller)?;
     let node = node_ref(&state, &id).await?;
-    state
-        .graph_json(format!("{id} is not in the graph"), move |graph, out| {
-            graph.group(&node).map(|group| serde_json::to_writer(out, &group))
-        })
-        .await
+    state.graph_json(move |graph| json_body(&graph.group(&node).ok_or_else(|| not_in_graph(&id))?)).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -1336,11 +1332,7 @@ async fn graph_path(
     let (a, b) = (node_ref(&state, &params.from).await?, node_ref(&state, &params.to).await?);
     let (depth, limit) = (params.max_depth.unwrap_or(6).min(10), params.limit.unwrap_or(10).min(100));
     let hub_cap = params.hub_cap.unwrap_or(1000);
-    state
-        .graph_json(String::new(), move |graph, out| {
-            Some(serde_json::to_writer(out, &graph.k_shortest_paths(&a, &b, depth, limit, hub_cap)))
-        })
-        .await
+    state.graph_json(move |graph| json_body(&graph.k_shortest_paths(&a, &b, depth, limit, hub_cap))).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -1361,9 +1353,7 @@ async fn graph_circles(
             return Err(ApiError::BadRequest(format!("kind is guarantee or shareholder, not {other:?}")))
         }
     };
-    state
-        .graph_json(String::new(), move |graph, out| Some(serde_json::to_writer(out, &graph.circles(kind))))
-        .await
+    state.graph_json(move |graph| json_body(&graph.circles(kind))).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -1392,7 +1382,7 @@ async fn graph_export(
             })
         })
         .await?
-        .ok_or_else(|| ApiError::NotFound(format!("{id} is not in the graph")))?
+        .ok_or_else(|| not_in_graph(&id))?
         .map_err(|e| ApiError::internal(format!("GraphML: {e}")))?;
     let headers = [
         (header::CONTENT_TYPE, "application/graphml+xml; charset=utf-8".to_string()),
