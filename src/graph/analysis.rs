@@ -162,21 +162,36 @@ impl EnterpriseGraph {
         }
     }
 
-    fn edge_out_parts(&self, source: NodeIndex, target: NodeIndex, w: &super::Edge) -> EdgeOut<'_> {
-        self.edge_out_with(self.id_at(source), self.id_at(target), w)
-    }
-
-    fn edge_out_with<'g>(&'g self, from: NodeId<'g>, to: NodeId<'g>, w: &super::Edge) -> EdgeOut<'g> {
+    fn edge_out(&self, edge: EdgeIndex) -> EdgeOut<'_> {
+        let edge = &self.graph.raw_edges()[edge.index()];
+        let w = &edge.weight;
         EdgeOut {
             kind: w.kind.as_str(),
-            from,
-            to,
+            from: self.id_at(edge.source()),
+            to: self.id_at(edge.target()),
             share: (w.kind == EdgeKind::Shareholder).then_some(w.share()),
             amount: (w.amount() > 0.0).then_some(w.amount()),
             role: self.role(w),
             start: w.dates().0,
             end: w.dates().1,
         }
+    }
+
+    /// A path of `length` steps from `start`, each step the node it reaches and the edge it
+    /// takes.
+    fn path_out(
+        &self,
+        length: usize,
+        start: NodeIndex,
+        steps: impl Iterator<Item = (NodeIndex, EdgeIndex)>,
+    ) -> PathOut<'_> {
+        let mut nodes = vec![self.out(start)];
+        let mut edges = Vec::new();
+        for (node, edge) in steps {
+            nodes.push(self.out(node));
+            edges.push(self.edge_out(edge));
+        }
+        PathOut { length, nodes, edges }
     }
 
     /// Ultimate owners and the actual controller of `node`.
@@ -427,15 +442,7 @@ impl EnterpriseGraph {
                     break;
                 }
                 if frame.0 == start {
-                    let mut nodes = vec![self.out(start)];
-                    let mut edges = Vec::new();
-                    for &(node, edge) in path.iter().rev() {
-                        nodes.push(self.out(node));
-                        if let Some((source, target)) = self.graph.edge_endpoints(edge) {
-                            edges.push(self.edge_out_parts(source, target, &self.graph[edge]));
-                        }
-                    }
-                    out.push(PathOut { length, nodes, edges });
+                    out.push(self.path_out(length, start, path.iter().rev().copied()));
                     frames.pop();
                     path.pop();
                     continue;
@@ -508,15 +515,7 @@ impl EnterpriseGraph {
                     let used = path.len();
                     if frame.0 == goal {
                         if used == length {
-                            let mut nodes = vec![self.out(start)];
-                            let mut edges = Vec::new();
-                            for &(node, edge) in &path {
-                                nodes.push(self.out(node));
-                                if let Some((source, target)) = self.graph.edge_endpoints(edge) {
-                                    edges.push(self.edge_out_parts(source, target, &self.graph[edge]));
-                                }
-                            }
-                            out.push(PathOut { length, nodes, edges });
+                            out.push(self.path_out(length, start, path.iter().copied()));
                         }
                         frames.pop();
                         if let Some((node, _)) = path.pop() {
@@ -561,14 +560,7 @@ impl EnterpriseGraph {
     ) -> Option<Neighbourhood<'_>> {
         let reach = self.reach(node, depth, kinds, hub_cap)?;
         let nodes: Vec<NodeOut> = reach.nodes.iter().map(|&i| self.out(i)).collect();
-        let edges = reach
-            .edges
-            .iter()
-            .map(|&e| {
-                let edge = &self.graph.raw_edges()[e.index()];
-                self.edge_out_parts(edge.source(), edge.target(), &edge.weight)
-            })
-            .collect();
+        let edges = reach.edges.iter().map(|&e| self.edge_out(e)).collect();
         Some(Neighbourhood { nodes, edges, capped: reach.capped.into_iter().map(|i| self.out(i)).collect() })
     }
 
