@@ -86,13 +86,17 @@ const NUMERIC: [(&str, bool); 7] = [
 ];
 
 /// Every feature, in [`features`] order, with whether it is a yes or a no: the numeric ones,
-/// then one per kind of lead (1 for the lead's own kind).
-fn feature_names() -> Vec<(String, bool)> {
-    NUMERIC
-        .iter()
-        .map(|&(name, yes_or_no)| (name.to_string(), yes_or_no))
-        .chain(OpportunityKind::ALL.iter().map(|k| (format!("kind:{}", k.as_str()), true)))
-        .collect()
+/// then one per kind of lead (1 for the lead's own kind). Made once: every learned lead's
+/// explanation reads it.
+fn feature_names() -> &'static [(String, bool)] {
+    static NAMES: std::sync::LazyLock<Vec<(String, bool)>> = std::sync::LazyLock::new(|| {
+        NUMERIC
+            .iter()
+            .map(|&(name, yes_or_no)| (name.to_string(), yes_or_no))
+            .chain(OpportunityKind::ALL.iter().map(|k| (format!("kind:{}", k.as_str()), true)))
+            .collect()
+    });
+    &NAMES
 }
 
 /// A learned part's explanation in Chinese, saying what the label does not: for a yes-or-no
@@ -635,11 +639,7 @@ mod tests {
     #[test]
     fn a_yes_or_no_part_says_which_and_a_graded_one_where_it_stands() {
         let yes_or_no = |feature: &str| {
-            feature_names()
-                .into_iter()
-                .find(|(name, _)| name == feature)
-                .map(|(_, yes_or_no)| yes_or_no)
-                .unwrap()
+            feature_names().iter().find(|(name, _)| name == feature).map(|&(_, yes_or_no)| yes_or_no).unwrap()
         };
         assert_eq!(detail(yes_or_no("listed"), 0.0, 0.1, -1.6), "否，减 1.6 分");
         assert_eq!(detail(yes_or_no("relationship"), 1.0, 0.3, 6.04), "是，加 6.0 分");
