@@ -129,6 +129,19 @@ impl Checkpointer {
 /// [`Checkpointer`]).
 const WAL_AUTOCHECKPOINT: i64 = 10_000;
 
+/// The page size of a new SQLite store: 16 KiB, where SQLite's default is 4 KiB. A first load
+/// of 852k rows (100k enterprises) took 10.0–10.2 s against 12.0–14.1 s with 4 KiB pages, its
+/// system time 2.8–3.1 s against 4.5–7.7 s: a quarter as many pages to write to the WAL, copy
+/// back and look up. Mining that store was no slower (`oppgraph import` then `mine`, two runs
+/// of each size, 2026-12-05). A store keeps the size it was made with.
+const PAGE_SIZE: i64 = 16 * 1024;
+
+/// Reads go through a memory map of the store file's first 2 GiB (SQLite's compile-time
+/// ceiling, `SQLITE_MAX_MMAP_SIZE`; past it reads go through the file as before) instead of being copied into the
+/// page cache: the first mining run of 100k enterprises took 14.0–14.7 s against 16.2–16.5 s,
+/// a full run 5.2–6.2 s against 6.0–6.9 s. Writes still go through the WAL.
+const MMAP_SIZE: i64 = 0x7fff_0000;
+
 /// An open import's lease in `meta` lapses this many seconds after its last commit: an
 /// import killed midway stops holding back mining once it lapses.
 pub const IMPORT_LEASE_SECS: i64 = 600;
@@ -460,7 +473,10 @@ impl Store {
 
     pub fn open(path: &Path) -> Result<Store> {
         let conn = Connection::open(path)?;
+        // Before the first write (a store made earlier keeps its size): see `PAGE_SIZE`.
+        conn.pragma_update(None, "page_size", PAGE_SIZE)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "mmap_size", MMAP_SIZE)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         // An import keeps one savepoint per row (a rejected row rolls back alone): its
@@ -495,6 +511,7 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
         let conn = Connection::open_with_flags(path, flags)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "mmap_size", MMAP_SIZE)?;
         let store = Store::over(Db::Sqlite(conn));
         store.check_schema()?;
         Ok(store)
@@ -2549,6 +2566,38 @@ mod tests {
         let store = Store::open(&path).unwrap();
         assert_eq!(indexes(&store), all);
         assert_eq!(store.turned(day("2025-01-01"), day("2025-10-01"), 180).unwrap().records.len(), 1);
+    }
+
+    /// A new store has 16 KiB pages and reads through a map of its file; a store made with
+    /// SQLite's default 4 KiB pages keeps them, and is read and written as before.
+    #[test]
+    fn a_new_store_has_large_pages_and_an_old_one_keeps_its_own() {
+        let pragma = |store: &Store, name: &str| -> i64 {
+            let Db::Sqlite(conn) = &store.db else { unreachable!() };
+            conn.pragma_query_value(None, name, |row| row.get(0)).unwrap()
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new.db");
+        let store = Store::open(&path).unwrap();
+        assert_eq!(pragma(&store, "page_size"), PAGE_SIZE);
+        assert_eq!(pragma(&store, "mmap_size"), MMAP_SIZE);
+        let reader = Store::open_read_only(&path).unwrap();
+        assert_eq!(pragma(&reader, "mmap_size"), MMAP_SIZE);
+
+        let old = dir.path().join("old.db");
+        let conn = Connection::open(&old).unwrap();
+        conn.pragma_update(None, "page_size", 4096).unwrap();
+        conn.execute_batch("CREATE TABLE kept(x); INSERT INTO kept VALUES (1);").unwrap();
+        drop(conn);
+        let mut store = Store::open(&old).unwrap();
+        assert_eq!(pragma(&store, "page_size"), 4096);
+        let mut tx = store.begin().unwrap();
+        let made = tx.insert_enterprise(Enterprise { name: "甲公司".into(), ..Default::default() }).unwrap();
+        tx.commit().unwrap();
+        drop(store);
+        let store = Store::open(&old).unwrap();
+        assert_eq!(store.enterprise(made.id).unwrap().map(|e| e.name), Some("甲公司".to_string()));
+        assert_eq!(pragma(&store, "page_size"), 4096);
     }
 
     /// While an import is open its commits only append to the WAL; another thread copies
