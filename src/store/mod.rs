@@ -129,17 +129,11 @@ impl Checkpointer {
 /// [`Checkpointer`]).
 const WAL_AUTOCHECKPOINT: i64 = 10_000;
 
-/// The page size of a new SQLite store: 16 KiB, where SQLite's default is 4 KiB. A first load
-/// of 852k rows (100k enterprises) took 10.0–10.2 s against 12.0–14.1 s with 4 KiB pages, its
-/// system time 2.8–3.1 s against 4.5–7.7 s: a quarter as many pages to write to the WAL, copy
-/// back and look up. Mining that store was no slower (`oppgraph import` then `mine`, two runs
-/// of each size, 2026-12-05). A store keeps the size it was made with.
-const PAGE_SIZE: i64 = 16 * 1024;
-
 /// Reads go through a memory map of the store file's first 2 GiB (SQLite's compile-time
-/// ceiling, `SQLITE_MAX_MMAP_SIZE`; past it reads go through the file as before) instead of being copied into the
-/// page cache: the first mining run of 100k enterprises took 14.0–14.7 s against 16.2–16.5 s,
-/// a full run 5.2–6.2 s against 6.0–6.9 s. Writes still go through the WAL.
+/// ceiling, `SQLITE_MAX_MMAP_SIZE`; past it reads go through the file as before) instead of
+/// being copied into the page cache; writes still go through the WAL. On the 100k bench's store
+/// a first mining run used 7.4–7.5 s of user time against 8.4–8.6 s without the map (wall time
+/// 11.6–11.9 s against 10.1–14.9 s, two runs each on a noisy machine, 2026-12-05).
 const MMAP_SIZE: i64 = 0x7fff_0000;
 
 /// An open import's lease in `meta` lapses this many seconds after its last commit: an
@@ -473,8 +467,6 @@ impl Store {
 
     pub fn open(path: &Path) -> Result<Store> {
         let conn = Connection::open(path)?;
-        // Before the first write (a store made earlier keeps its size): see `PAGE_SIZE`.
-        conn.pragma_update(None, "page_size", PAGE_SIZE)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "mmap_size", MMAP_SIZE)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
@@ -2568,36 +2560,44 @@ mod tests {
         assert_eq!(store.turned(day("2025-01-01"), day("2025-10-01"), 180).unwrap().records.len(), 1);
     }
 
-    /// A new store has 16 KiB pages and reads through a map of its file; a store made with
-    /// SQLite's default 4 KiB pages keeps them, and is read and written as before.
+    /// A store's connections, the writer's and readers', read through a map of its file.
     #[test]
-    fn a_new_store_has_large_pages_and_an_old_one_keeps_its_own() {
+    fn a_store_reads_through_a_map_of_its_file() {
         let pragma = |store: &Store, name: &str| -> i64 {
             let Db::Sqlite(conn) = &store.db else { unreachable!() };
             conn.pragma_query_value(None, name, |row| row.get(0)).unwrap()
         };
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("new.db");
+        let path = dir.path().join("oppgraph.db");
         let store = Store::open(&path).unwrap();
-        assert_eq!(pragma(&store, "page_size"), PAGE_SIZE);
         assert_eq!(pragma(&store, "mmap_size"), MMAP_SIZE);
         let reader = Store::open_read_only(&path).unwrap();
         assert_eq!(pragma(&reader, "mmap_size"), MMAP_SIZE);
+    }
 
-        let old = dir.path().join("old.db");
-        let conn = Connection::open(&old).unwrap();
-        conn.pragma_update(None, "page_size", 4096).unwrap();
-        conn.execute_batch("CREATE TABLE kept(x); INSERT INTO kept VALUES (1);").unwrap();
-        drop(conn);
-        let mut store = Store::open(&old).unwrap();
-        assert_eq!(pragma(&store, "page_size"), 4096);
+    /// A WAL past its bound is checkpointed and cut by the writer; one within it is left.
+    #[test]
+    fn a_wal_past_its_bound_is_cut() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("oppgraph.db");
+        let wal = || std::fs::metadata(dir.path().join("oppgraph.db-wal")).map_or(0, |m| m.len());
+        let mut store = Store::open(&path).unwrap();
+        store.open_import().unwrap();
         let mut tx = store.begin().unwrap();
-        let made = tx.insert_enterprise(Enterprise { name: "甲公司".into(), ..Default::default() }).unwrap();
+        for i in 0..2_000 {
+            tx.insert_enterprise(Enterprise { name: format!("第{i}号公司"), ..Default::default() }).unwrap();
+        }
         tx.commit().unwrap();
+        let grown = wal();
+        assert!(grown > 100_000, "the import's commit appended to the WAL: {grown} bytes");
+        store.db.bound_wal(grown).unwrap();
+        assert_eq!(wal(), grown, "within its bound");
+        store.db.bound_wal(grown - 1).unwrap();
+        assert_eq!(wal(), 0, "past its bound: copied into the database and cut");
+        store.close_import().unwrap();
         drop(store);
-        let store = Store::open(&old).unwrap();
-        assert_eq!(store.enterprise(made.id).unwrap().map(|e| e.name), Some("甲公司".to_string()));
-        assert_eq!(pragma(&store, "page_size"), 4096);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.enterprises().unwrap().len(), 2_000);
     }
 
     /// While an import is open its commits only append to the WAL; another thread copies
