@@ -340,12 +340,16 @@ pub struct Resolver {
     by_name: HashMap<String, EnterpriseId>,
     by_alias: HashMap<String, Vec<EnterpriseId>>,
     by_regionless: HashMap<String, Vec<EnterpriseId>>,
-    /// The region prefix stripped from each enterprise's name (empty when none).
-    regions_of: HashMap<EnterpriseId, String>,
-    /// Registered names by enterprise, for showing a reference given by code.
-    names: HashMap<EnterpriseId, String>,
-    /// Registered names read as words, for short names.
+    /// Registered names read as words, for short names. Its slots (one per enterprise, see
+    /// [`short::ShortNames::insert`]) index `names` and `regions`.
     short: short::ShortNames,
+    /// Registered names by slot, for showing a reference given by code.
+    names: Vec<Box<str>>,
+    /// The region prefix stripped from each enterprise's name, by slot: an index into
+    /// `region_names` (0, the empty region, when none).
+    regions: Vec<u32>,
+    region_names: Vec<Box<str>>,
+    region_ids: HashMap<Box<str>, u32>,
     /// Lexicon: normalised alias -> normalised full names.
     lexicon: HashMap<String, Vec<String>>,
     /// Normalised names -> their family in the 同位词库.
@@ -401,7 +405,7 @@ impl Resolver {
     }
 
     pub fn len(&self) -> usize {
-        self.names.len()
+        self.short.len()
     }
 
     /// Whether an enterprise was inserted again under another name, so its old name still
@@ -411,7 +415,7 @@ impl Resolver {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
+        self.len() == 0
     }
 
     /// Honours a person's decision from now on.
@@ -423,13 +427,18 @@ impl Resolver {
         let id = enterprise.id;
         // A renamed enterprise keeps its old name here too (nothing takes it out): this
         // resolver now knows more than one built afresh would.
-        if self.names.get(&id).is_some_and(|old| *old != enterprise.name) {
+        if self.name_of(id).is_some_and(|old| old != enterprise.name) {
             self.renamed = true;
         }
         if let Some(code) = &enterprise.uscc {
             self.by_uscc.insert(code.clone(), id);
         }
-        self.names.insert(id, enterprise.name.clone());
+        let slot = self.short.insert(id, &enterprise.name) as usize;
+        if slot == self.names.len() {
+            self.names.push(Box::default());
+            self.regions.push(0);
+        }
+        self.names[slot] = enterprise.name.as_str().into();
         let name = normalize_name(&enterprise.name);
         if let Some(&family) = self.families.get(&name) {
             self.family_of.insert(id, family);
@@ -437,11 +446,31 @@ impl Resolver {
         self.by_name.insert(name.clone(), id);
         let (regionless, region) = strip_region(&name);
         push_unique(self.by_regionless.entry(regionless).or_default(), id);
-        self.regions_of.insert(id, region.unwrap_or_default());
+        self.regions[slot] = self.region_index(region.as_deref().unwrap_or_default());
         for alias in &enterprise.aliases {
             push_unique(self.by_alias.entry(normalize_name(alias)).or_default(), id);
         }
-        self.short.insert(id, &enterprise.name);
+    }
+
+    /// The index of a region's name in `region_names`, added when new (0 is the empty one).
+    fn region_index(&mut self, region: &str) -> u32 {
+        if self.region_names.is_empty() {
+            self.region_names.push(Box::default());
+            self.region_ids.insert(Box::default(), 0);
+        }
+        if let Some(&index) = self.region_ids.get(region) {
+            return index;
+        }
+        let index = self.region_names.len() as u32;
+        self.region_names.push(region.into());
+        self.region_ids.insert(region.into(), index);
+        index
+    }
+
+    /// The region prefix of a known enterprise's name (empty when it has none).
+    fn region_of(&self, id: EnterpriseId) -> Option<&str> {
+        let slot = self.short.slot(id)? as usize;
+        Some(&self.region_names[self.regions[slot] as usize])
     }
 
     /// Forgets an enterprise inserted by a row that was then rejected, so the import's view
@@ -455,7 +484,6 @@ impl Resolver {
                 !ids.is_empty()
             });
         }
-        self.short.forget(id);
         self.family_of.remove(&id);
         if let Some(others) = self.related.remove(&id) {
             for other in others {
@@ -464,13 +492,16 @@ impl Resolver {
                 }
             }
         }
-        self.regions_of.remove(&id);
-        self.names.remove(&id);
+        // Its slot stays, unreachable: `short` no longer gives it.
+        if let Some(slot) = self.short.slot(id) {
+            self.names[slot as usize] = Box::default();
+        }
+        self.short.forget(id);
     }
 
     /// The registered name of a known enterprise.
     pub fn name_of(&self, id: EnterpriseId) -> Option<&str> {
-        self.names.get(&id).map(String::as_str)
+        Some(&self.names[self.short.slot(id)? as usize])
     }
 
     /// The enterprise registered under exactly this (normalised) name or code, if any: for
@@ -538,7 +569,7 @@ impl Resolver {
         let region = region.unwrap_or_default();
         if regionless.chars().count() >= 4 {
             for &id in self.by_regionless.get(&regionless).into_iter().flatten() {
-                let theirs = self.regions_of.get(&id).map(String::as_str).unwrap_or("");
+                let theirs = self.region_of(id).unwrap_or("");
                 if theirs.is_empty()
                     || region.is_empty()
                     || region.contains(theirs)
@@ -609,7 +640,7 @@ impl Resolver {
             .iter()
             .filter(|c| c.score >= self.config.review.max(best - self.config.margin))
             .filter(|c| {
-                self.regions_of.get(&c.id).is_some_and(|theirs| {
+                self.region_of(c.id).is_some_and(|theirs| {
                     let (short, ours) = (strip_region_suffix(theirs), strip_region_suffix(&region));
                     short.chars().count() >= 2 && (region.contains(short) || theirs.contains(ours))
                 })
@@ -1002,5 +1033,27 @@ mod tests {
         assert_eq!(linked(resolver.resolve_name("中环")), Some((2, MatchRule::HumanDecision)));
         resolver.decide(&Decision { name: "上海中环科技有限公司".into(), enterprise: None });
         assert_eq!(resolver.resolve_name("上海中环科技有限公司"), Resolution::NotFound);
+    }
+
+    /// Names and regions are kept by slot: a rename replaces the name shown (and is noted), a
+    /// forgotten enterprise is unknown, and one inserted again is known afresh.
+    #[test]
+    fn names_and_regions_follow_renames_and_forgetting() {
+        let mut resolver =
+            Resolver::from_enterprises([&ent(1, "宜昌中环科技有限公司"), &ent(2, "天津中环电子有限公司")]);
+        assert_eq!((resolver.len(), resolver.has_renames()), (2, false));
+        assert_eq!(resolver.region_of(1), Some("宜昌"));
+        resolver.insert(&ent(1, "宜昌中环新材料有限公司"));
+        assert_eq!(resolver.name_of(1), Some("宜昌中环新材料有限公司"));
+        assert_eq!((resolver.len(), resolver.has_renames()), (2, true));
+        resolver.forget(2);
+        assert_eq!((resolver.name_of(2), resolver.region_of(2), resolver.len()), (None, None, 1));
+        assert_eq!(resolver.resolve_name("天津中环电子有限公司"), Resolution::NotFound);
+        resolver.insert(&ent(2, "天津中环电子有限公司"));
+        assert_eq!(
+            (resolver.name_of(2), resolver.region_of(2)),
+            (Some("天津中环电子有限公司"), Some("天津"))
+        );
+        assert_eq!(linked(resolver.resolve_name("天津中环电子有限公司")).map(|(id, _)| id), Some(2));
     }
 }

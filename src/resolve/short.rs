@@ -596,7 +596,10 @@ fn start_pairs(shape: &Shape) -> Vec<u64> {
 }
 
 impl ShortNames {
-    pub fn insert(&mut self, id: i64, name: &str) {
+    /// Reads `name` as words under `id`, and returns the slot that holds it: one per
+    /// enterprise, given in order from 0 and kept when it is inserted again (a new one after
+    /// [`ShortNames::forget`]).
+    pub fn insert(&mut self, id: i64, name: &str) -> u32 {
         let shape = shape(name);
         let slot = match self.slots.get(&id) {
             Some(&slot) => slot,
@@ -631,6 +634,17 @@ impl ShortNames {
             Some(_) => {}
         }
         self.shapes[slot as usize] = shape;
+        slot
+    }
+
+    /// The slot [`ShortNames::insert`] gave `id`, unless it was forgotten.
+    pub fn slot(&self, id: i64) -> Option<u32> {
+        self.slots.get(&id).copied()
+    }
+
+    /// How many enterprises are known (inserted and not forgotten).
+    pub fn len(&self) -> usize {
+        self.slots.len()
     }
 
     /// The other known names with the same words as `id`'s, forms set aside.
