@@ -520,10 +520,9 @@ impl Db {
     /// Starts the one write transaction (waiting for a writer in any process or node).
     pub fn begin_write(&self) -> Result<Transaction<'_>> {
         self.batch(&self.write_begin())?;
-        Ok(Transaction { db: self, open: true })
+        Ok(Transaction { db: self, open: true, write: true })
     }
 
-    /// What starts a write transaction: the write lock taken at once.
     /// SQLite: when the WAL file has grown past `bound` bytes, the writer checkpoints all of it
     /// and cuts the file, before it writes again (see [`WAL_BOUND`]). Readers on an older
     /// state can keep part of it from being copied (the busy timeout bounds the wait); what is
@@ -550,6 +549,7 @@ impl Db {
         Ok(())
     }
 
+    /// What starts a write transaction: the write lock taken at once.
     fn write_begin(&self) -> String {
         match self {
             Db::Sqlite(_) => "BEGIN IMMEDIATE".into(),
@@ -563,7 +563,7 @@ impl Db {
             Db::Sqlite(_) => self.batch("BEGIN")?,
             Db::Postgres(_) => self.batch("BEGIN ISOLATION LEVEL REPEATABLE READ")?,
         }
-        Ok(Transaction { db: self, open: true })
+        Ok(Transaction { db: self, open: true, write: false })
     }
 }
 
@@ -571,6 +571,9 @@ impl Db {
 pub(crate) struct Transaction<'a> {
     db: &'a Db,
     open: bool,
+    /// Begun by [`Db::begin_write`]: only a write's commit bounds the WAL (a read-only
+    /// connection cannot checkpoint, and a reader has no business waiting on one).
+    write: bool,
 }
 
 /// The WAL's length past which the writer checkpoints it and cuts it itself, at a commit
@@ -585,7 +588,10 @@ impl Transaction<'_> {
     pub fn commit(mut self) -> Result<()> {
         self.open = false;
         self.db.batch("COMMIT")?;
-        self.db.bound_wal(WAL_BOUND)
+        if self.write {
+            self.db.bound_wal(WAL_BOUND)?;
+        }
+        Ok(())
     }
 
     /// Commits and begins another write transaction in its place. If the new one cannot
