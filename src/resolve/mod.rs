@@ -345,8 +345,8 @@ pub struct Resolver {
     short: short::ShortNames,
     /// Registered names by slot, for showing a reference given by code.
     names: Vec<Box<str>>,
-    /// The region prefix stripped from each enterprise's name, by slot: an index into
-    /// `region_names` (0, the empty region, when none).
+    /// The region prefix stripped from each enterprise's name, by slot: 0 when none, else
+    /// one more than its index in `region_names`.
     regions: Vec<u32>,
     region_names: Vec<Box<str>>,
     region_ids: HashMap<Box<str>, u32>,
@@ -452,25 +452,25 @@ impl Resolver {
         }
     }
 
-    /// The index of a region's name in `region_names`, added when new (0 is the empty one).
+    /// The number of a region's name (0 for none), added when new: as the graph numbers
+    /// officers' roles (`graph::edge::Roles`), in 32 bits, since regions are not capped.
     fn region_index(&mut self, region: &str) -> u32 {
-        if self.region_names.is_empty() {
-            self.region_names.push(Box::default());
-            self.region_ids.insert(Box::default(), 0);
+        if region.is_empty() {
+            return 0;
         }
-        if let Some(&index) = self.region_ids.get(region) {
-            return index;
+        if let Some(&number) = self.region_ids.get(region) {
+            return number;
         }
-        let index = self.region_names.len() as u32;
         self.region_names.push(region.into());
-        self.region_ids.insert(region.into(), index);
-        index
+        let number = self.region_names.len() as u32;
+        self.region_ids.insert(region.into(), number);
+        number
     }
 
     /// The region prefix of a known enterprise's name (empty when it has none).
     fn region_of(&self, id: EnterpriseId) -> Option<&str> {
-        let slot = self.short.slot(id)? as usize;
-        Some(&self.region_names[self.regions[slot] as usize])
+        let number = self.regions[self.short.slot(id)? as usize];
+        Some(number.checked_sub(1).map_or("", |i| &*self.region_names[i as usize]))
     }
 
     /// Forgets an enterprise inserted by a row that was then rejected, so the import's view
@@ -1043,6 +1043,9 @@ mod tests {
             Resolver::from_enterprises([&ent(1, "宜昌中环科技有限公司"), &ent(2, "天津中环电子有限公司")]);
         assert_eq!((resolver.len(), resolver.has_renames()), (2, false));
         assert_eq!(resolver.region_of(1), Some("宜昌"));
+        resolver.insert(&ent(3, "中环精密有限公司"));
+        assert_eq!((resolver.region_of(3), resolver.region_of(4)), (Some(""), None));
+        resolver.forget(3);
         resolver.insert(&ent(1, "宜昌中环新材料有限公司"));
         assert_eq!(resolver.name_of(1), Some("宜昌中环新材料有限公司"));
         assert_eq!((resolver.len(), resolver.has_renames()), (2, true));
