@@ -12,6 +12,7 @@
 //! Everything else — the mining stages, the crawl fetcher and its config parsing,
 //! the graph's snapshot format and influence measures, CSV writing — is `pub(crate)`.
 
+pub(crate) mod arena;
 pub(crate) mod csv_out;
 pub mod deliver;
 pub mod eval;

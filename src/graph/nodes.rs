@@ -7,58 +7,9 @@
 //! 90 bytes more per node, which is what kept 60M enterprises out of 16 GB.
 
 use super::NodeRef;
+use crate::arena::{Arena, Strings};
 use hashbrown::HashTable;
 use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
-
-/// Many strings in one buffer; a string is a span `start << 16 | len`. Strings longer than
-/// 65,535 bytes are cut at a character boundary (no enterprise or person name comes close).
-#[derive(Debug, Default, Clone)]
-struct Arena {
-    bytes: String,
-}
-
-const LEN_BITS: u32 = 16;
-const MAX_LEN: usize = (1 << LEN_BITS) - 1;
-
-impl Arena {
-    fn append(&mut self, text: &str) -> u64 {
-        let mut end = text.len().min(MAX_LEN);
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        let start = self.bytes.len() as u64;
-        self.bytes.push_str(&text[..end]);
-        start << LEN_BITS | end as u64
-    }
-
-    fn get(&self, span: u64) -> &str {
-        let start = (span >> LEN_BITS) as usize;
-        &self.bytes[start..start + (span as usize & MAX_LEN)]
-    }
-}
-
-/// Strings numbered in the order pushed, in one [`Arena`].
-#[derive(Debug, Default, Clone)]
-pub(super) struct Strings {
-    arena: Arena,
-    spans: Vec<u64>,
-}
-
-impl Strings {
-    pub fn push(&mut self, text: &str) -> usize {
-        let span = self.arena.append(text);
-        self.spans.push(span);
-        self.spans.len() - 1
-    }
-
-    pub fn get(&self, i: usize) -> &str {
-        self.arena.get(self.spans[i])
-    }
-
-    pub fn len(&self) -> usize {
-        self.spans.len()
-    }
-}
 
 /// A [`NodeRef`] borrowed from the node table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -222,7 +173,7 @@ mod tests {
         assert_eq!((nodes.name(0), nodes.name(1)), ("甲集团有限公司", "张三"));
         let long = "长".repeat(30_000);
         nodes.insert(&NodeRef::Enterprise(8), &long);
-        assert!(nodes.name(2).len() <= MAX_LEN && long.starts_with(nodes.name(2)));
+        assert!(nodes.name(2).len() <= crate::arena::MAX_LEN && long.starts_with(nodes.name(2)));
     }
 
     #[test]

@@ -11,8 +11,9 @@
 //! Boundary: this module knows enterprises only through [`Resolver::insert`]; it never touches
 //! the store.
 
+mod names;
 mod short;
-pub(crate) mod uscc;
+pub mod uscc;
 
 pub use short::Costs;
 
@@ -336,15 +337,14 @@ impl Default for ResolveConfig {
 #[derive(Debug, Default)]
 pub struct Resolver {
     config: ResolveConfig,
-    by_uscc: HashMap<String, EnterpriseId>,
-    by_name: HashMap<String, EnterpriseId>,
+    /// 统一社会信用代码 by slot.
+    codes: names::CodeTable,
     by_alias: HashMap<String, Vec<EnterpriseId>>,
-    by_regionless: HashMap<String, Vec<EnterpriseId>>,
     /// Registered names read as words, for short names. Its slots (one per enterprise, see
     /// [`short::ShortNames::insert`]) index `names` and `regions`.
     short: short::ShortNames,
-    /// Registered names by slot, for showing a reference given by code.
-    names: Vec<Box<str>>,
+    /// Registered names by slot, and every normalised name whole or without its regions.
+    names: names::NameTable,
     /// The region prefix stripped from each enterprise's name, by slot: 0 when none, else
     /// one more than its index in `region_names`.
     regions: Vec<u32>,
@@ -430,23 +430,20 @@ impl Resolver {
         if self.name_of(id).is_some_and(|old| old != enterprise.name) {
             self.renamed = true;
         }
-        if let Some(code) = &enterprise.uscc {
-            self.by_uscc.insert(code.clone(), id);
-        }
-        let slot = self.short.insert(id, &enterprise.name) as usize;
-        if slot == self.names.len() {
-            self.names.push(Box::default());
-            self.regions.push(0);
-        }
-        self.names[slot] = enterprise.name.as_str().into();
+        let slot = self.short.insert(id, &enterprise.name);
+        self.codes.insert(slot, enterprise.uscc.as_deref());
         let name = normalize_name(&enterprise.name);
+        let (regionless, region) = strip_region(&name);
+        self.names.insert(slot, &enterprise.name, &name, &regionless);
         if let Some(&family) = self.families.get(&name) {
             self.family_of.insert(id, family);
         }
-        self.by_name.insert(name.clone(), id);
-        let (regionless, region) = strip_region(&name);
-        push_unique(self.by_regionless.entry(regionless).or_default(), id);
-        self.regions[slot] = self.region_index(region.as_deref().unwrap_or_default());
+        let region = self.region_index(region.as_deref().unwrap_or_default());
+        let slot = slot as usize;
+        if slot == self.regions.len() {
+            self.regions.push(0);
+        }
+        self.regions[slot] = region;
         for alias in &enterprise.aliases {
             push_unique(self.by_alias.entry(normalize_name(alias)).or_default(), id);
         }
@@ -476,14 +473,10 @@ impl Resolver {
     /// Forgets an enterprise inserted by a row that was then rejected, so the import's view
     /// matches the store after the row is rolled back. Rare, so it scans.
     pub fn forget(&mut self, id: EnterpriseId) {
-        self.by_uscc.retain(|_, v| *v != id);
-        self.by_name.retain(|_, v| *v != id);
-        for map in [&mut self.by_alias, &mut self.by_regionless] {
-            map.retain(|_, ids| {
-                ids.retain(|v| *v != id);
-                !ids.is_empty()
-            });
-        }
+        self.by_alias.retain(|_, ids| {
+            ids.retain(|v| *v != id);
+            !ids.is_empty()
+        });
         self.family_of.remove(&id);
         if let Some(others) = self.related.remove(&id) {
             for other in others {
@@ -494,29 +487,30 @@ impl Resolver {
         }
         // Its slot stays, unreachable: `short` no longer gives it.
         if let Some(slot) = self.short.slot(id) {
-            self.names[slot as usize] = Box::default();
+            self.names.forget(slot);
+            self.codes.remove(slot);
         }
         self.short.forget(id);
     }
 
     /// The registered name of a known enterprise.
     pub fn name_of(&self, id: EnterpriseId) -> Option<&str> {
-        Some(&self.names[self.short.slot(id)? as usize])
+        Some(self.names.name(self.short.slot(id)?))
     }
 
     /// The enterprise registered under exactly this (normalised) name or code, if any: for
     /// keying enterprise rows, where a fuzzy match would merge two real companies.
     pub fn exact(&self, reference: &EntRef) -> Option<EnterpriseId> {
         match reference {
-            EntRef::Uscc(code) => self.by_uscc.get(code).copied(),
-            EntRef::Name(name) => self.by_name.get(&normalize_name(name)).copied(),
+            EntRef::Uscc(code) => self.codes.slot(code).map(|slot| self.short.id_at(slot)),
+            EntRef::Name(name) => self.names.exact(&normalize_name(name)).map(|slot| self.short.id_at(slot)),
         }
     }
 
     pub fn resolve(&self, reference: &EntRef) -> Resolution {
         match reference {
-            EntRef::Uscc(code) => match self.by_uscc.get(code) {
-                Some(&id) => Resolution::Linked { id, confidence: 1.0, rule: MatchRule::ExactUscc },
+            EntRef::Uscc(code) => match self.codes.slot(code).map(|slot| self.short.id_at(slot)) {
+                Some(id) => Resolution::Linked { id, confidence: 1.0, rule: MatchRule::ExactUscc },
                 None => Resolution::NotFound,
             },
             EntRef::Name(name) => self.resolve_name(name),
@@ -547,14 +541,14 @@ impl Resolver {
         if query.is_empty() {
             return (Vec::new(), None);
         }
-        if let Some(&id) = self.by_name.get(query) {
-            add(&mut scored, id, MatchRule::ExactName, 1.0);
+        if let Some(slot) = self.names.exact(query) {
+            add(&mut scored, self.short.id_at(slot), MatchRule::ExactName, 1.0);
         }
         for &id in self.by_alias.get(query).into_iter().flatten() {
             add(&mut scored, id, MatchRule::Alias, MatchRule::Alias.weight());
         }
         for full in self.lexicon.get(query).into_iter().flatten() {
-            if let Some(&id) = self.by_name.get(full) {
+            if let Some(id) = self.names.exact(full).map(|slot| self.short.id_at(slot)) {
                 add(&mut scored, id, MatchRule::Alias, MatchRule::Alias.weight());
                 // The lexicon names a family, not always the member: when the group and its own
                 // listed company (the same words, another form) are both known, a person decides.
@@ -568,7 +562,7 @@ impl Resolver {
         let (regionless, region) = strip_region(query);
         let region = region.unwrap_or_default();
         if regionless.chars().count() >= 4 {
-            for &id in self.by_regionless.get(&regionless).into_iter().flatten() {
+            for id in self.names.regionless(&regionless).into_iter().map(|slot| self.short.id_at(slot)) {
                 let theirs = self.region_of(id).unwrap_or("");
                 if theirs.is_empty()
                     || region.is_empty()

@@ -14,7 +14,9 @@
 
 use super::{is_region, leading_places, normalize_name};
 use crate::extract::tokenize::jieba;
+use hashbrown::HashTable;
 use std::collections::HashMap;
+use xxhash_rust::xxh3::xxh3_64;
 
 /// What a word of a registered name is, for what leaving it out costs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -539,7 +541,8 @@ pub struct ShortNames {
     shapes: Vec<Shape>,
     ids: Vec<i64>,
     signatures: Vec<u64>,
-    slots: HashMap<i64, u32>,
+    /// Enterprise id -> its slot: the table holds the slot, hashed by `ids[slot]`.
+    slots: HashTable<u32>,
     /// (first, second) character of a reading -> names. A reading's first character is a word's
     /// first character (or 国 of 中国); its second is later in that word, or the first or last
     /// character of one of the next words.
@@ -555,6 +558,10 @@ const REACH: usize = 4;
 
 fn signature(chars: &[char]) -> u64 {
     chars.iter().fold(0u64, |s, c| s | 1u64 << ((*c as u32).wrapping_mul(0x9E37_79B1) >> 26))
+}
+
+fn id_hash(id: i64) -> u64 {
+    xxh3_64(&id.to_le_bytes())
 }
 
 fn pair(a: char, b: char) -> u64 {
@@ -601,11 +608,12 @@ impl ShortNames {
     /// [`ShortNames::forget`]).
     pub fn insert(&mut self, id: i64, name: &str) -> u32 {
         let shape = shape(name);
-        let slot = match self.slots.get(&id) {
-            Some(&slot) => slot,
+        let slot = match self.slot(id) {
+            Some(slot) => slot,
             None => {
                 let slot = self.shapes.len() as u32;
-                self.slots.insert(id, slot);
+                let ids = &self.ids;
+                self.slots.insert_unique(id_hash(id), slot, |&s| id_hash(ids[s as usize]));
                 self.shapes.push(shape.clone());
                 self.ids.push(id);
                 self.signatures.push(0);
@@ -639,7 +647,12 @@ impl ShortNames {
 
     /// The slot [`ShortNames::insert`] gave `id`, unless it was forgotten.
     pub fn slot(&self, id: i64) -> Option<u32> {
-        self.slots.get(&id).copied()
+        self.slots.find(id_hash(id), |&s| self.ids[s as usize] == id).copied()
+    }
+
+    /// The enterprise a slot was given to (a forgotten one's too).
+    pub fn id_at(&self, slot: u32) -> i64 {
+        self.ids[slot as usize]
     }
 
     /// How many enterprises are known (inserted and not forgotten).
@@ -649,7 +662,7 @@ impl ShortNames {
 
     /// The other known names with the same words as `id`'s, forms set aside.
     pub fn family(&self, id: i64) -> Vec<i64> {
-        let Some(&slot) = self.slots.get(&id) else { return Vec::new() };
+        let Some(slot) = self.slot(id) else { return Vec::new() };
         let chars = &self.shapes[slot as usize].chars;
         let hash = words_hash(chars);
         self.families
@@ -662,7 +675,9 @@ impl ShortNames {
     }
 
     pub fn forget(&mut self, id: i64) {
-        if let Some(slot) = self.slots.remove(&id) {
+        let ids = &self.ids;
+        if let Ok(entry) = self.slots.find_entry(id_hash(id), |&s| ids[s as usize] == id) {
+            let slot = entry.remove().0;
             // A forgotten slot keeps its family entry; its emptied shape never matches a family.
             self.signatures[slot as usize] = 0;
             self.shapes[slot as usize] = Shape { chars: [].into(), words: [].into(), forms: 0 };
