@@ -165,6 +165,7 @@ impl EnterpriseGraph {
     fn edge_out(&self, edge: EdgeIndex) -> EdgeOut<'_> {
         let edge = &self.graph.raw_edges()[edge.index()];
         let w = &edge.weight;
+        let (start, end) = w.dates();
         EdgeOut {
             kind: w.kind.as_str(),
             from: self.id_at(edge.source()),
@@ -172,8 +173,8 @@ impl EnterpriseGraph {
             share: (w.kind == EdgeKind::Shareholder).then_some(w.share()),
             amount: (w.amount() > 0.0).then_some(w.amount()),
             role: self.role(w),
-            start: w.dates().0,
-            end: w.dates().1,
+            start,
+            end,
         }
     }
 

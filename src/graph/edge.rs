@@ -2,6 +2,7 @@
 //! edges refer to by number.
 
 use crate::model::{Date, RelationKind};
+use chrono::Datelike as _;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -170,12 +171,17 @@ pub(super) fn epoch() -> Date {
 
 /// Days since 1970-01-01, clamped to what a `u16` holds (1970 to 2149).
 pub(super) fn day_number(date: Date) -> u16 {
-    (date - epoch()).num_days().clamp(0, u16::MAX as i64) as u16
+    (date.num_days_from_ce() - EPOCH_FROM_CE).clamp(0, u16::MAX as i32) as u16
 }
 
 fn from_day_number(days: u16) -> Date {
-    epoch() + chrono::Duration::days(days as i64)
+    // Straight from the day count, without `epoch() + Duration` (building the epoch and
+    // adding a signed duration), which naming a neighbourhood's edges did four times an edge.
+    Date::from_num_days_from_ce_opt(EPOCH_FROM_CE + days as i32).unwrap_or_default()
 }
+
+/// 1970-01-01 counted from 0001-01-01 as day 1 (chrono's `num_days_from_ce`).
+const EPOCH_FROM_CE: i32 = 719_163;
 
 /// Amounts in yuan are summed to the cent, so the same invoices give the same total in any
 /// order (a rebuilt graph and an incrementally updated one agree exactly).
@@ -219,5 +225,22 @@ impl Roles {
             roles.texts.push(text.into());
         }
         roles
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn day_numbers_count_from_1970_and_clamp() {
+        assert_eq!(epoch().num_days_from_ce(), EPOCH_FROM_CE);
+        for days in [0u16, 1, 365, 20_000, u16::MAX] {
+            let date = epoch() + chrono::Duration::days(days as i64);
+            assert_eq!((from_day_number(days), day_number(date)), (date, days));
+        }
+        let before = Date::from_ymd_opt(1969, 12, 31).unwrap_or_default();
+        assert_eq!(day_number(before), 0);
+        assert_eq!(day_number(Date::from_ymd_opt(2200, 1, 1).unwrap_or_default()), u16::MAX);
     }
 }
