@@ -138,7 +138,9 @@ function networkChart(id, network, center, onEnterprise) {
   const scale = Math.max(0.6, Math.min(1, (($(id) && $(id).clientWidth) || 900) / 900));
   const instance = chart(id, {
     tooltip: { formatter: (p) => esc(p.dataType === "edge" ? p.data.text : p.data.name) },
-    legend: [{ data: ["企业", "个人"], top: 0 }],
+    // In the top left corner, away from the layout's middle, where the names of nodes
+    // pushed upwards would run under a legend centred on top.
+    legend: [{ data: ["企业", "个人"], top: 0, left: 0, orient: "vertical" }],
     series: [{
       type: "graph", layout: "force", roam: true, draggable: true, top: 30,
       categories: [{ name: "企业" }, { name: "个人" }],
