@@ -96,6 +96,10 @@ pub struct MineSettings {
     /// one slice's part of the store instead of all of it (the leads are the same). Zero is
     /// refused when the configuration is read.
     pub slice_enterprises: std::num::NonZeroUsize,
+    /// A slice also ends before the records naming its hub enterprises (those named by more
+    /// than a thousandth of this) pass this many: a public buyer or a bank is named by tens of
+    /// thousands, and a slice of hubs alone held twice a usual slice's memory.
+    pub slice_records: std::num::NonZeroU64,
 }
 
 impl Default for MineSettings {
@@ -109,6 +113,7 @@ impl Default for MineSettings {
             force_tier_c: vec!["dishonest".into(), "bankruptcy".into()],
             block_on: Vec::new(),
             slice_enterprises: std::num::NonZeroUsize::new(200_000).expect("nonzero"),
+            slice_records: std::num::NonZeroU64::new(1_000_000).expect("nonzero"),
         }
     }
 }

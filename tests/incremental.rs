@@ -223,7 +223,11 @@ fn incremental_mining_gives_the_leads_a_full_run_gives() {
 
     // Slices of 37 of the 500-odd enterprises: 14 or more, and event keys shared across them.
     std::fs::create_dir_all(dir.path().join("sliced")).unwrap();
-    std::fs::write(dir.path().join("sliced/config.toml"), "[mine]\nslice_enterprises = 37\n").unwrap();
+    std::fs::write(
+        dir.path().join("sliced/config.toml"),
+        "[mine]\nslice_enterprises = 37\nslice_records = 40\n",
+    )
+    .unwrap();
     let mut twins = Twins {
         incremental: Workspace::open(&dir.path().join("incremental")).unwrap(),
         full: Workspace::open(&dir.path().join("full")).unwrap(),

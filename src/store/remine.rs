@@ -452,6 +452,18 @@ impl Store {
         self.db.query("SELECT id FROM enterprises ORDER BY id", &[], |row| row.get(0))
     }
 
+    /// The enterprises named by more than `over` records, with how many: the hubs (a public
+    /// buyer's tenders, a bank's pledges) whose records a slice of a mining run holds all of.
+    /// One pass over `record_parties` in its key order.
+    pub fn record_hubs(&self, over: u64) -> Result<HashMap<EnterpriseId, u64>> {
+        let hubs: Vec<(EnterpriseId, i64)> = self.db.query(
+            "SELECT enterprise_id, COUNT(*) FROM record_parties GROUP BY enterprise_id HAVING COUNT(*) > ?1",
+            p![over as i64],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
+        Ok(hubs.into_iter().map(|(id, n)| (id, n as u64)).collect())
+    }
+
     /// The ids of the leads with an alert on their own enterprise of one of `kinds`.
     pub fn leads_alerted_directly(&self, kinds: &[String]) -> Result<HashSet<String>> {
         if kinds.is_empty() {

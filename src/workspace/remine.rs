@@ -42,6 +42,9 @@
 //! A full run over more than `[mine] slice_enterprises` enterprises is the same machinery with
 //! every enterprise a subject, a slice at a time (`Workspace::mine_in_slices`): what it holds
 //! is the graph, one slice's part of the store and where each stored lead stands.
+//! A slice also ends before the records naming its hub enterprises pass `[mine]
+//! slice_records` (1M): the enterprises named by more than a thousandth of that (public
+//! buyers, banks) would otherwise share one slice whose part is several times a usual one.
 //!
 //! Ranking that learns from won and lost leads moves every lead of a kind whenever an outcome
 //! comes in or a day passes (its freshness feature). It does not re-mine: every run, whatever
@@ -124,6 +127,31 @@ fn graph_reach(config: &MineConfig) -> usize {
 /// officers one.
 fn risk_reach(config: &MineConfig) -> usize {
     config.risk.max_owner_hops.max(2)
+}
+
+/// Cuts `ids`, in their order, into slices of at most `enterprises` ids, each ending before
+/// the records naming its hubs (`hubs`: id -> records) would pass `records`. A hub named by
+/// more than that is a slice of its own.
+fn slices<'a>(
+    ids: &'a [EnterpriseId],
+    hubs: &HashMap<EnterpriseId, u64>,
+    enterprises: usize,
+    records: u64,
+) -> Vec<&'a [EnterpriseId]> {
+    let mut out = Vec::new();
+    let (mut start, mut held) = (0, 0u64);
+    for (i, id) in ids.iter().enumerate() {
+        let weight = hubs.get(id).copied().unwrap_or(0);
+        if i > start && (i - start == enterprises || held + weight > records) {
+            out.push(&ids[start..i]);
+            (start, held) = (i, 0);
+        }
+        held += weight;
+    }
+    if start < ids.len() {
+        out.push(&ids[start..]);
+    }
+    out
 }
 
 /// Stored leads moved by the ranking of a run in slices are written this many at a time.
@@ -472,7 +500,13 @@ impl Workspace {
         let known = self.stored_ranking(feedback, config)?.filter(|learned| learned.applies());
         let mut written: HashSet<String> = HashSet::new();
         let mut dropped = 0;
-        for (n, chunk) in ids.chunks(slice).enumerate() {
+        // The hubs: enterprises named by more than a thousandth of a slice's records (1,000 by
+        // default). A slice counts their records; the rest are named by a few each.
+        let records = self.config.mine.slice_records.get();
+        let hubs = self.store.record_hubs(records / 1000)?;
+        let slices = slices(ids, &hubs, slice, records);
+        drop(hubs);
+        for (n, chunk) in slices.iter().enumerate() {
             let timer = Instant::now();
             let mut subjects: HashSet<EnterpriseId> = chunk.iter().copied().collect();
             let Remined { mut leads, keys, records, enterprises, .. } =
@@ -496,7 +530,7 @@ impl Workspace {
             dropped += wrote.dropped;
             tracing::info!(
                 slice = n + 1,
-                of = ids.len().div_ceil(slice),
+                of = slices.len(),
                 remined = subjects.len(),
                 records,
                 leads = leads.len(),
@@ -529,7 +563,7 @@ impl Workspace {
             "mining run in slices"
         );
         let changed = crate::store::Written { written: written.len(), dropped };
-        run.slices = Some(ids.len().div_ceil(slice));
+        run.slices = Some(slices.len());
         let mut summary = summarize(as_of, ranking, &[], changed, run);
         add_standings(&mut summary, &standings);
         Ok(summary)
@@ -1090,5 +1124,26 @@ fn summarize(
         with_alerts: opportunities.iter().filter(|o| !o.alerts.is_empty()).count(),
         changed,
         run,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slices_end_at_their_size_or_before_their_hubs_records() {
+        let ids: Vec<EnterpriseId> = (1..=10).collect();
+        let none = HashMap::new();
+        let lens = |slices: Vec<&[EnterpriseId]>| slices.iter().map(|s| s.len()).collect::<Vec<_>>();
+        assert_eq!(lens(slices(&ids, &none, 4, 100)), [4, 4, 2]);
+        assert_eq!(lens(slices(&ids, &none, 20, 100)), [10]);
+        assert!(slices(&[], &none, 4, 100).is_empty());
+        // Hubs 5 to 8 with 60 records each: two fit no slice of 100 together, and one of 250
+        // is a slice of its own.
+        let hubs: HashMap<EnterpriseId, u64> = [(5, 60), (6, 60), (7, 60), (8, 250)].into();
+        let cut = slices(&ids, &hubs, 6, 100);
+        assert_eq!(cut, [&ids[..5], &ids[5..6], &ids[6..7], &ids[7..8], &ids[8..]]);
+        assert_eq!(cut.concat(), ids);
     }
 }
