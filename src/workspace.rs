@@ -21,7 +21,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 mod remine;
+mod room;
+
 pub use remine::{MineMode, MineRun};
+pub use room::{NoRoom, Room};
 
 pub const AGENCIES: &str = include_str!("../dictionaries/agencies.txt");
 
@@ -42,6 +45,8 @@ pub enum WorkspaceError {
     Config { path: String, message: String },
     #[error("cannot start the network runtime: {0}")]
     Runtime(std::io::Error),
+    #[error(transparent)]
+    NoRoom(#[from] room::NoRoom),
 }
 
 pub type Result<T, E = WorkspaceError> = std::result::Result<T, E>;
@@ -58,9 +63,25 @@ pub struct Config {
     pub privacy: PrivacySettings,
     /// `[push]`: daily cap, quiet hours, digest, contact frequency, retries.
     pub push: deliver::outbox::PushSettings,
+    /// `[disk]`: room kept free on the data dir's disks.
+    pub disk: DiskSettings,
     /// API tokens. `demo` writes a set; `serve` refuses every API call without one.
     #[serde(rename = "token")]
     pub tokens: Vec<TokenConfig>,
+}
+
+/// `[disk]`: an import or a mining run is refused before it writes when a disk it writes to
+/// would be left with less free than this ([`room`]).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DiskSettings {
+    pub keep_free_mib: u64,
+}
+
+impl Default for DiskSettings {
+    fn default() -> Self {
+        DiskSettings { keep_free_mib: 1024 }
+    }
 }
 
 /// `[privacy]`: where the key for hashing ID numbers comes from.
@@ -420,6 +441,10 @@ impl Workspace {
     /// lease in the store while it runs, so that a server mining on changes waits for its end
     /// rather than mining between two of its commits ([`crate::store::Store::open_import`]).
     pub fn import(&mut self, paths: &[PathBuf]) -> Result<ImportOutcome> {
+        // Paths that cannot be listed are the import's to report.
+        if let Ok(files) = crate::ingest::collect_files(paths) {
+            self.room_for_import(&files)?;
+        }
         self.store.open_import()?;
         let imported = self.import_files(paths);
         let closed = self.store.close_import();

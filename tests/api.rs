@@ -206,7 +206,16 @@ async fn metrics_ui_and_openapi_are_served() {
     let (_dir, state) = state();
     let (status, text) = call(&state, "GET", "/metrics", None, None).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(text.as_str().unwrap().contains("oppgraph_rows{table=\"records\"} 15"));
+    let text = text.as_str().unwrap();
+    assert!(text.contains("oppgraph_rows{table=\"records\"} 15"));
+    // The data dir's disk: free within its size.
+    let gauge = |name: &str| -> u64 {
+        let line =
+            text.lines().find(|l| l.starts_with(&format!("{name} "))).unwrap_or_else(|| panic!("{name}"));
+        line[name.len() + 1..].parse().unwrap()
+    };
+    let (free, total) = (gauge("oppgraph_disk_free_bytes"), gauge("oppgraph_disk_total_bytes"));
+    assert!(free > 0 && free <= total, "{free} {total}");
     let (status, page) = call(&state, "GET", "/", None, None).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.as_str().unwrap().contains("<script src=\"/web/app.js\">"));

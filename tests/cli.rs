@@ -327,3 +327,37 @@ fn a_store_moves_to_another_with_its_ids_and_numbers() {
         assert!(String::from_utf8_lossy(&again.stderr).contains("not empty"));
     }
 }
+
+/// An import or a mining run that would not fit on the disk is refused before it writes, with
+/// the figures; the same work goes ahead once the room kept free is lowered.
+#[test]
+fn work_that_would_fill_the_disk_is_refused_before_it_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let fixture = util::fixture_dir();
+    std::fs::create_dir_all(&data).unwrap();
+    let keep = |mib: u64| {
+        std::fs::write(data.join("config.toml"), format!("[disk]\nkeep_free_mib = {mib}\n")).unwrap()
+    };
+    // More than any disk has.
+    keep(1 << 40);
+    let refused = |output: &Output| {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success() && stderr.contains("磁盘空间不足"), "{stderr}");
+    };
+    refused(&oppgraph(&data, &["import", fixture.to_str().unwrap()]));
+    let store = oppgraph::store::Store::open(&data.join("oppgraph.db")).unwrap();
+    assert_eq!(store.count(oppgraph::store::Table::Records).unwrap(), 0);
+    assert_eq!(store.count(oppgraph::store::Table::Enterprises).unwrap(), 0);
+
+    keep(0);
+    let output = oppgraph(&data, &["import", fixture.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(lines(&output).len(), 8);
+    keep(1 << 40);
+    refused(&oppgraph(&data, &["mine", "--as-of", util::AS_OF]));
+    assert_eq!(store.count(oppgraph::store::Table::Opportunities).unwrap(), 0);
+    keep(0);
+    assert!(oppgraph(&data, &["mine", "--as-of", util::AS_OF]).status.success());
+    assert!(store.count(oppgraph::store::Table::Opportunities).unwrap() > 0);
+}

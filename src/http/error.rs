@@ -48,6 +48,7 @@ impl From<WorkspaceError> for ApiError {
         match e {
             WorkspaceError::Index(i) => i.into(),
             WorkspaceError::Import(i) if i.is_refusal() => ApiError::BadRequest(i.to_string()),
+            WorkspaceError::NoRoom(room) => ApiError::Unavailable(room.brief()),
             other => ApiError::Internal(other.to_string()),
         }
     }

@@ -153,6 +153,8 @@ struct Inner {
     /// Where the workspace saves its graph: what answers when no graph is cached yet and the
     /// workspace is busy, or the saved one is of another day.
     graph_snapshot: std::path::PathBuf,
+    /// The data dir, whose disk `/metrics` reports on.
+    data_dir: std::path::PathBuf,
     /// Whether the graph of a new day is being made (see [`graph_of_today_in_background`]).
     graph_rebuilding: std::sync::atomic::AtomicBool,
     tokens: Vec<TokenConfig>,
@@ -183,6 +185,7 @@ impl AppState {
         let leadership = crate::store::Leadership::new(workspace.store_location());
         let slots = read_slots();
         let graph_snapshot = workspace.graph_snapshot_path();
+        let data_dir = workspace.dir().to_path_buf();
         let reads = ReadPool {
             location: workspace.store_location().clone(),
             index: workspace.index().clone(),
@@ -199,6 +202,7 @@ impl AppState {
                 crawl_counters: Mutex::new(BTreeMap::new()),
                 graph: Mutex::new(None),
                 graph_snapshot,
+                data_dir,
                 graph_rebuilding: std::sync::atomic::AtomicBool::new(false),
                 tokens,
                 resolver: Mutex::new(None),
@@ -731,6 +735,14 @@ async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
     }
     text.push_str("# HELP oppgraph_mine_runs_total Scheduled and manual mining runs since start.\n# TYPE oppgraph_mine_runs_total counter\n");
     text.push_str(&format!("oppgraph_mine_runs_total {}\n", state.inner.mines.load(Ordering::Relaxed)));
+    // An import or a mining run is refused when the disk would fill ([`crate::workspace::Room`]):
+    // these say so before it happens.
+    if let Ok(room) = crate::workspace::Room::of(&state.inner.data_dir) {
+        text.push_str("# HELP oppgraph_disk_free_bytes Free bytes on the data dir's disk.\n# TYPE oppgraph_disk_free_bytes gauge\n");
+        text.push_str(&format!("oppgraph_disk_free_bytes {}\n", room.free));
+        text.push_str("# HELP oppgraph_disk_total_bytes Size of the data dir's disk.\n# TYPE oppgraph_disk_total_bytes gauge\n");
+        text.push_str(&format!("oppgraph_disk_total_bytes {}\n", room.total));
+    }
     crawls::write_metrics(&state, &mut text).await?;
     delivery::write_metrics(&state, &mut text).await?;
     text.push_str("# HELP oppgraph_http_requests_total HTTP requests by route and status.\n# TYPE oppgraph_http_requests_total counter\n");

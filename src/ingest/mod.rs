@@ -10,6 +10,6 @@ pub mod reader;
 pub(crate) mod rows;
 
 pub use import::{
-    import_files, import_files_with, import_rows, record_kind, ChangedRecord, FileReport, Handed,
-    ImportError, ImportKind, ImportOutcome, ImportSettings, RowStatus, COMMIT_EVERY, HAND_EVERY,
+    collect_files, import_files, import_files_with, import_rows, record_kind, ChangedRecord, FileReport,
+    Handed, ImportError, ImportKind, ImportOutcome, ImportSettings, RowStatus, COMMIT_EVERY, HAND_EVERY,
 };

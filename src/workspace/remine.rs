@@ -223,6 +223,7 @@ impl Workspace {
             MineMode::Full => Plan::Full("asked for (--full)".into()),
             MineMode::Auto => self.plan(&mark, state, as_of)?,
         };
+        self.room_for_mining(mark.seq.is_none())?;
         let slice = self.config.mine.slice_enterprises.get();
         let whole = matches!(plan, Plan::Full(_)) && self.store.enterprise_count()? <= slice as u64;
         // A run's writes checkpoint on another thread, as an import's do.
