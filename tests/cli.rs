@@ -346,7 +346,10 @@ fn work_that_would_fill_the_disk_is_refused_before_it_writes() {
         assert!(!output.status.success() && stderr.contains("磁盘空间不足"), "{stderr}");
     };
     refused(&oppgraph(&data, &["import", fixture.to_str().unwrap()]));
-    let store = oppgraph::store::Store::open(&data.join("oppgraph.db")).unwrap();
+    // The data dir's store, a SQLite file or (with OPPGRAPH_STORE) a PostgreSQL schema.
+    let config = oppgraph::workspace::Config::load(&data.join("config.toml")).unwrap();
+    let store =
+        oppgraph::store::Store::open_at(&oppgraph::workspace::store_location(&data, &config)).unwrap();
     assert_eq!(store.count(oppgraph::store::Table::Records).unwrap(), 0);
     assert_eq!(store.count(oppgraph::store::Table::Enterprises).unwrap(), 0);
 

@@ -134,13 +134,18 @@ impl Workspace {
         check("this import", &needs, self.keep_free()).map_err(WorkspaceError::NoRoom)
     }
 
-    /// Refuses a mining run that would not fit: its WAL up to the bound and, on a first run,
-    /// the leads of every enterprise.
+    /// Refuses a mining run that would not fit: in the store, its WAL up to the bound and, on
+    /// a first run, the leads of every enterprise; in the data dir, the graph snapshot written
+    /// anew beside the old one.
     pub(super) fn room_for_mining(&self, first: bool) -> Result<(), WorkspaceError> {
-        let Some(dir) = self.store_dir() else { return Ok(()) };
-        let leads = if first { self.store.enterprise_count()? * FIRST_MINE_PER_ENTERPRISE } else { 0 };
-        check("this mining run", &[(dir, leads + crate::store::db::WAL_BOUND)], self.keep_free())
-            .map_err(WorkspaceError::NoRoom)
+        let mut needs = Vec::new();
+        if let Some(dir) = self.store_dir() {
+            let leads = if first { self.store.enterprise_count()? * FIRST_MINE_PER_ENTERPRISE } else { 0 };
+            needs.push((dir, leads + crate::store::db::WAL_BOUND));
+        }
+        let snapshot = std::fs::metadata(self.graph_snapshot_path()).map_or(0, |m| m.len());
+        needs.push((self.dir.clone(), snapshot));
+        check("this mining run", &needs, self.keep_free()).map_err(WorkspaceError::NoRoom)
     }
 }
 
