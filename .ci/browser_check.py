@@ -272,6 +272,19 @@ def manager_screens(browser, base, manager, other, leads, planted, by_role):
     page.click("a[href='?depth=2']")
     settle(page)
     check(page.is_visible("#network canvas") and "只看一层" in page.inner_text("main"), "the network opens to two steps")
+    # A force layout spreads two steps past its box; the view is fitted to where the nodes end up.
+    nodes, outside = page.evaluate("""() => {
+        const c = charts.find((c) => c.getDom().id === "network");
+        const data = c.getModel().getSeriesByIndex(0).getData();
+        let outside = 0;
+        data.each((i) => {
+            const [x, y] = c.convertToPixel({ seriesIndex: 0 }, data.getItemLayout(i));
+            if (!(x >= 0 && y >= 0 && x <= c.getWidth() && y <= c.getHeight())) outside++;
+        });
+        return [data.count(), outside];
+    }""")
+    check(nodes > 1 and outside == 0, f"every node of the two-step network is inside its box ({outside} of {nodes} outside)")
+    shot(page, "lead-two-steps.png")
 
     # Invalid needs a reason: the prompt is answered.
     second = next(l for l in leads if l["id"] != first)

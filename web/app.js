@@ -134,9 +134,14 @@ const timeline = (records) => records.length ? `<ul class="timeline">${records.m
  * labelled; drag, zoom, and click an enterprise to open it (`onEnterprise(id)`). */
 function networkChart(id, network, center, onEnterprise) {
   const key = (v) => String(v);
+  // A network of two steps (dozens of nodes) gets a taller box than one of a few.
+  if ($(id) && network.nodes.length > 12) $(id).classList.add("taller");
   // Spread for the width there is: a phone gets a tighter layout than a desk.
   const scale = Math.max(0.6, Math.min(1, (($(id) && $(id).clientWidth) || 900) / 900));
   const instance = chart(id, {
+    // Drawn where the layout ends (see `force`); fitting the view during an entry animation
+    // leaves the labels unshown.
+    animation: false,
     tooltip: { formatter: (p) => esc(p.dataType === "edge" ? p.data.text : p.data.name) },
     // In the top left corner, away from the layout's middle, where the names of nodes
     // pushed upwards would run under a legend centred on top.
@@ -144,9 +149,10 @@ function networkChart(id, network, center, onEnterprise) {
     series: [{
       type: "graph", layout: "force", roam: true, draggable: true, top: 30,
       categories: [{ name: "企业" }, { name: "个人" }],
+      // Laid out at once (not animated), so that the view can be fitted to where the nodes end up.
       force: network.nodes.length > 30
-        ? { repulsion: 260 * scale, edgeLength: [80 * scale, 160 * scale], gravity: 0.12 }
-        : { repulsion: 900 * scale, edgeLength: [140 * scale, 230 * scale], gravity: 0.08 },
+        ? { repulsion: 260 * scale, edgeLength: [80 * scale, 160 * scale], gravity: 0.12, layoutAnimation: false }
+        : { repulsion: 900 * scale, edgeLength: [140 * scale, 230 * scale], gravity: 0.08, layoutAnimation: false },
       label: { show: true, position: "bottom", fontSize: 11, color: "#1d2129",
         formatter: (p) => p.data.name.length > 12 ? p.data.name.slice(0, 12) + "…" : p.data.name },
       edgeSymbol: ["none", "arrow"], edgeSymbolSize: 7,
@@ -158,10 +164,34 @@ function networkChart(id, network, center, onEnterprise) {
       links: network.edges.map((e) => ({ source: key(e.from), target: key(e.to), text: relationText(e) })),
     }],
   });
+  if (instance) fitNetwork(instance, 30);
   if (instance && onEnterprise) {
     instance.on("click", (p) => { if (p.dataType === "node" && p.data.kind === "enterprise") onEnterprise(p.data.value); });
   }
   return instance;
+}
+
+/** Pans a laid-out network to the middle of its box and zooms it out until every node and its
+ * label is inside (a two-hop network spreads past any fixed box), never in past 1 nor out past
+ * one half (where the labels, which keep their size, would run into one another; the rest is a
+ * drag away). `top` is kept for the legend. */
+function fitNetwork(instance, top) {
+  const data = instance.getModel().getSeriesByIndex(0).getData();
+  if (!data.count()) return;
+  const xs = [], ys = [];
+  data.each((i) => {
+    const [x, y] = instance.convertToPixel({ seriesIndex: 0 }, data.getItemLayout(i));
+    xs.push(x); ys.push(y);
+  });
+  const [left, right, up, down] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  // Room around the nodes' centres: half a wide label across, a node above, a node and its
+  // label below.
+  const [across, above, below] = [90, 30, 40];
+  const width = instance.getWidth() - 2 * across, height = instance.getHeight() - top - above - below;
+  const zoom = Math.max(0.5, Math.min(1, width / Math.max(1, right - left), height / Math.max(1, down - up)));
+  const [x, y] = [instance.getWidth() / 2, top + above + height / 2];
+  instance.dispatchAction({ type: "graphRoam", seriesIndex: 0, dx: x - (left + right) / 2, dy: y - (up + down) / 2 });
+  if (zoom < 1) instance.dispatchAction({ type: "graphRoam", seriesIndex: 0, zoom, originX: x, originY: y });
 }
 
 /** An alert's path as a small left-to-right graph: the risk's subject first, the lead's
