@@ -149,7 +149,8 @@ function networkChart(id, network, center, onEnterprise) {
     series: [{
       type: "graph", layout: "force", roam: true, draggable: true, top: 30,
       categories: [{ name: "企业" }, { name: "个人" }],
-      // Laid out at once (not animated), so that the view can be fitted to where the nodes end up.
+      // Laid out at once at first (not animated), so that the view can be fitted to where the
+      // nodes end up.
       force: network.nodes.length > 30
         ? { repulsion: 260 * scale, edgeLength: [80 * scale, 160 * scale], gravity: 0.12, layoutAnimation: false }
         : { repulsion: 900 * scale, edgeLength: [140 * scale, 230 * scale], gravity: 0.08, layoutAnimation: false },
@@ -164,7 +165,12 @@ function networkChart(id, network, center, onEnterprise) {
       links: network.edges.map((e) => ({ source: key(e.from), target: key(e.to), text: relationText(e) })),
     }],
   });
-  if (instance) fitNetwork(instance, 30);
+  if (instance) {
+    fitNetwork(instance, 30);
+    // A dragged node then moves the others frame by frame: run to its end at every move, the
+    // layout of 300 nodes took 0.7 s.
+    instance.setOption({ series: [{ force: { layoutAnimation: true } }] });
+  }
   if (instance && onEnterprise) {
     instance.on("click", (p) => { if (p.dataType === "node" && p.data.kind === "enterprise") onEnterprise(p.data.value); });
   }
