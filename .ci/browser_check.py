@@ -414,6 +414,7 @@ def admin_screens(browser, base, admin):
     page = signin(browser, base, admin["token"], "/crawls")
     settle(page)
     check("采集状态" in page.inner_text("h2") and "从未运行" in page.inner_text("main"), "the crawl screen lists the crawler")
+    check("数据目录磁盘：剩余" in page.inner_text("#disk"), "the crawl screen shows the room on the data dir's disk")
     page.click("button[data-crawl=local-awards]")
     page.locator("main", has_text="新增 1").wait_for(timeout=30000)
     check("成功" in page.inner_text("main"), "\"run now\" crawls the site and the screen shows the run")

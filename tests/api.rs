@@ -587,6 +587,11 @@ async fn readiness_reports_whether_the_index_caught_up() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["ready"], true);
     assert_eq!(body["record_seq"], body["indexed_seq"]);
+    // The data dir's disk, with what an import or a mining run must leave free (1 GiB by default).
+    let disk = &body["disk"];
+    let (free, total) = (disk["free"].as_u64().unwrap(), disk["total"].as_u64().unwrap());
+    assert!(free > 0 && free <= total, "{disk}");
+    assert_eq!(disk["keep_free"], 1u64 << 30);
 }
 
 #[tokio::test]

@@ -153,8 +153,10 @@ struct Inner {
     /// Where the workspace saves its graph: what answers when no graph is cached yet and the
     /// workspace is busy, or the saved one is of another day.
     graph_snapshot: std::path::PathBuf,
-    /// The data dir, whose disk `/metrics` reports on.
+    /// The data dir, whose disk `/metrics` and `/readyz` report on, and the room kept free on
+    /// it (`[disk] keep_free_mib`, in bytes).
     data_dir: std::path::PathBuf,
+    keep_free: u64,
     /// Whether the graph of a new day is being made (see [`graph_of_today_in_background`]).
     graph_rebuilding: std::sync::atomic::AtomicBool,
     tokens: Vec<TokenConfig>,
@@ -186,6 +188,7 @@ impl AppState {
         let slots = read_slots();
         let graph_snapshot = workspace.graph_snapshot_path();
         let data_dir = workspace.dir().to_path_buf();
+        let keep_free = workspace.config().disk.keep_free_mib.saturating_mul(1 << 20);
         let reads = ReadPool {
             location: workspace.store_location().clone(),
             index: workspace.index().clone(),
@@ -203,6 +206,7 @@ impl AppState {
                 graph: Mutex::new(None),
                 graph_snapshot,
                 data_dir,
+                keep_free,
                 graph_rebuilding: std::sync::atomic::AtomicBool::new(false),
                 tokens,
                 resolver: Mutex::new(None),
@@ -696,7 +700,9 @@ async fn healthz() -> Json<serde_json::Value> {
     Json(serde_json::json!({"status": "ok"}))
 }
 
-/// Readiness: the store answers and the search index has caught up with it.
+/// Readiness: the store answers and the search index has caught up with it. Also the room on
+/// the data dir's disk (the crawl screen warns when it runs low); a full disk refuses imports
+/// and mining runs, not reads, so it leaves readiness alone.
 async fn readyz(State(state): State<AppState>) -> Result<Response, ApiError> {
     let (records, record_seq, indexed_seq) = state
         .read(|r| {
@@ -705,8 +711,11 @@ async fn readyz(State(state): State<AppState>) -> Result<Response, ApiError> {
         .await?;
     let ready = indexed_seq == Some(record_seq);
     let leader = state.inner.leadership.lock().unwrap_or_else(|p| p.into_inner()).leads();
+    let disk = crate::workspace::Room::of(&state.inner.data_dir).ok().map(|room| {
+        serde_json::json!({"free": room.free, "total": room.total, "keep_free": state.inner.keep_free})
+    });
     let body = serde_json::json!({"ready": ready, "records": records, "record_seq": record_seq,
-        "indexed_seq": indexed_seq, "leader": leader});
+        "indexed_seq": indexed_seq, "leader": leader, "disk": disk});
     let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     Ok((status, Json(body)).into_response())
 }
