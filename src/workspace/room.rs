@@ -8,6 +8,7 @@
 //! work would not have fitted, not that it might not have.
 
 use super::{Workspace, WorkspaceError};
+use crate::store::db::WAL_BOUND;
 use crate::store::Location;
 use std::os::unix::fs::MetadataExt as _;
 use std::path::{Path, PathBuf};
@@ -20,6 +21,22 @@ const INDEX_PER_INPUT_BYTE: f64 = 0.5;
 /// What a first mining run adds to the store per enterprise: 4.3 KB at 100k (166,214 leads,
 /// the store from 391 MB to 819 MB).
 const FIRST_MINE_PER_ENTERPRISE: u64 = 4_000;
+
+/// What an import of `input` bytes writes in the store's directory: what the store grows by,
+/// and its WAL, which holds what is written up to its bound (a small import needs little).
+fn import_store_need(input: u64) -> u64 {
+    let grows = (input as f64 * STORE_PER_INPUT_BYTE) as u64;
+    grows + grows.min(WAL_BOUND)
+}
+
+/// What a mining run over `enterprises` writes in the store's directory: on a first run, their
+/// leads; and its WAL, which holds what is written up to its bound (a run rewrites at most
+/// every lead).
+fn mining_store_need(enterprises: u64, first: bool) -> u64 {
+    let leads = enterprises.saturating_mul(FIRST_MINE_PER_ENTERPRISE);
+    let added = if first { leads } else { 0 };
+    added + leads.min(WAL_BOUND)
+}
 
 /// A disk's free and total bytes (what an unprivileged writer may use).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -128,7 +145,7 @@ impl Workspace {
         // The store first, so that a refusal names its directory (by default the data dir).
         let mut needs = Vec::new();
         if let Some(dir) = self.store_dir() {
-            needs.push((dir, (input as f64 * STORE_PER_INPUT_BYTE) as u64 + crate::store::db::WAL_BOUND));
+            needs.push((dir, import_store_need(input)));
         }
         needs.push((self.dir.join("index"), (input as f64 * INDEX_PER_INPUT_BYTE) as u64));
         check("this import", &needs, self.keep_free()).map_err(WorkspaceError::NoRoom)
@@ -140,8 +157,7 @@ impl Workspace {
     pub(super) fn room_for_mining(&self, first: bool) -> Result<(), WorkspaceError> {
         let mut needs = Vec::new();
         if let Some(dir) = self.store_dir() {
-            let leads = if first { self.store.enterprise_count()? * FIRST_MINE_PER_ENTERPRISE } else { 0 };
-            needs.push((dir, leads + crate::store::db::WAL_BOUND));
+            needs.push((dir, mining_store_need(self.store.enterprise_count()?, first)));
         }
         let snapshot = std::fs::metadata(self.graph_snapshot_path()).map_or(0, |m| m.len());
         needs.push((self.dir.clone(), snapshot));
@@ -152,6 +168,17 @@ impl Workspace {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_wal_counts_up_to_what_is_written() {
+        // A small import or mining run needs little; a large one its growth and the WAL's bound.
+        assert_eq!(import_store_need(1_000), 7_000);
+        assert_eq!(import_store_need(1 << 30), (3.5 * (1u64 << 30) as f64) as u64 + WAL_BOUND);
+        assert_eq!(mining_store_need(100, false), 400_000);
+        assert_eq!(mining_store_need(100, true), 800_000);
+        assert_eq!(mining_store_need(5_000_000, false), WAL_BOUND);
+        assert_eq!(mining_store_need(5_000_000, true), 20_000_000_000 + WAL_BOUND);
+    }
 
     #[test]
     fn a_disk_has_room_within_its_size() {
