@@ -84,6 +84,13 @@ impl Default for DiskSettings {
     }
 }
 
+impl DiskSettings {
+    /// What must stay free, in bytes.
+    pub fn keep_free(&self) -> u64 {
+        self.keep_free_mib.saturating_mul(1 << 20)
+    }
+}
+
 /// `[privacy]`: where the key for hashing ID numbers comes from.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -441,12 +448,17 @@ impl Workspace {
     /// lease in the store while it runs, so that a server mining on changes waits for its end
     /// rather than mining between two of its commits ([`crate::store::Store::open_import`]).
     pub fn import(&mut self, paths: &[PathBuf]) -> Result<ImportOutcome> {
-        // Paths that cannot be listed are the import's to report.
-        if let Ok(files) = crate::ingest::collect_files(paths) {
-            self.room_for_import(&files)?;
-        }
+        // The files are listed once: the import is handed the list. Paths that cannot be
+        // listed are the import's to report.
+        let files = match crate::ingest::collect_files(paths) {
+            Ok(files) => {
+                self.room_for_import(&files)?;
+                files
+            }
+            Err(_) => paths.to_vec(),
+        };
         self.store.open_import()?;
-        let imported = self.import_files(paths);
+        let imported = self.import_files(&files);
         let closed = self.store.close_import();
         let outcome = imported?;
         closed?;
@@ -488,11 +500,16 @@ impl Workspace {
                             }
                         }
                         None => {
-                            if let Some(batch) = open.take() {
-                                batch.commit(None)?;
+                            if let Some(batch) = &mut open {
+                                batch.checkpoint(None)?;
                             }
                         }
                     }
+                }
+                // One writer for every file: a file's commit leaves its merges running while
+                // the next is written, and they are waited for once, here.
+                if let Some(batch) = open {
+                    batch.finish()?;
                 }
                 Ok::<_, IndexError>(())
             });
@@ -750,9 +767,8 @@ impl Workspace {
                 break;
             }
             if batch.added() >= COMMIT {
-                batch.commit(Some(from))?;
+                batch.checkpoint(Some(from))?;
                 tracing::info!(seq = from, latest, indexed, "search index catching up");
-                batch = self.index.batch()?;
             }
         }
         if indexed > 0 {

@@ -188,7 +188,7 @@ impl AppState {
         let slots = read_slots();
         let graph_snapshot = workspace.graph_snapshot_path();
         let data_dir = workspace.dir().to_path_buf();
-        let keep_free = workspace.config().disk.keep_free_mib.saturating_mul(1 << 20);
+        let keep_free = workspace.config().disk.keep_free();
         let reads = ReadPool {
             location: workspace.store_location().clone(),
             index: workspace.index().clone(),

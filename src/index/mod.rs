@@ -160,28 +160,31 @@ struct Fields {
     amount: Field,
 }
 
+fn indexed(stored: bool, record: IndexRecordOption) -> TextOptions {
+    let indexing = TextFieldIndexing::default().set_tokenizer(INDEX_TOKENIZER).set_index_option(record);
+    let options = TextOptions::default().set_indexing_options(indexing);
+    if stored {
+        options.set_stored()
+    } else {
+        options
+    }
+}
+
 fn schema() -> (Schema, Fields) {
     let mut builder = Schema::builder();
-    let indexed_text = |stored: bool| {
-        let indexing = TextFieldIndexing::default()
-            .set_tokenizer(INDEX_TOKENIZER)
-            .set_index_option(IndexRecordOption::WithFreqsAndPositions);
-        let options = TextOptions::default().set_indexing_options(indexing);
-        if stored {
-            options.set_stored()
-        } else {
-            options
-        }
-    };
+    let indexed_text = |stored: bool| indexed(stored, IndexRecordOption::WithFreqsAndPositions);
+    // A field only filters by (a party in one role) needs no positions: no phrase is matched
+    // in it.
+    let filtered_text = indexed(false, IndexRecordOption::WithFreqs);
     let fields = Fields {
         key: builder.add_text_field("key", STRING | STORED),
         id: builder.add_text_field("id", STRING | STORED),
         kind: builder.add_text_field("kind", STRING | STORED | FAST),
         title: builder.add_text_field("title", indexed_text(true)),
         text: builder.add_text_field("text", indexed_text(true)),
-        buyer: builder.add_text_field("buyer", indexed_text(false)),
-        winner: builder.add_text_field("winner", indexed_text(false)),
-        agency: builder.add_text_field("agency", indexed_text(false)),
+        buyer: builder.add_text_field("buyer", filtered_text.clone()),
+        winner: builder.add_text_field("winner", filtered_text.clone()),
+        agency: builder.add_text_field("agency", filtered_text.clone()),
         parties: builder.add_text_field("parties", indexed_text(false)),
         region: builder.add_text_field("region", indexed_text(false)),
         region_exact: builder.add_text_field("region_exact", STRING | FAST),
@@ -533,9 +536,12 @@ impl IndexBatch<'_> {
         self.added
     }
 
-    /// Makes the batch visible, recording that the index reflects the store up to `seq` (or
-    /// keeping what it recorded before); returns how many records it added.
-    pub fn commit(mut self, seq: Option<u64>) -> Result<usize> {
+    /// Makes what was added so far visible, recording that the index reflects the store up
+    /// to `seq` (or keeping what it recorded before), and keeps the batch open: the writer
+    /// and its threads go on, and the merges a commit sets off run while the caller adds
+    /// more instead of being waited for. Returns how many records were added since the batch
+    /// began or since its last checkpoint.
+    pub fn checkpoint(&mut self, seq: Option<u64>) -> Result<usize> {
         let seq = match seq {
             Some(seq) => Some(seq),
             None => self.index.indexed_seq()?,
@@ -545,9 +551,28 @@ impl IndexBatch<'_> {
             commit.set_payload(&position(seq));
         }
         commit.commit()?;
+        self.index.reader.reload()?;
+        Ok(std::mem::take(&mut self.added))
+    }
+
+    /// A [`IndexBatch::checkpoint`] that ends the batch ([`IndexBatch::finish`]); returns how
+    /// many records it made visible.
+    pub fn commit(mut self, seq: Option<u64>) -> Result<usize> {
+        let added = self.checkpoint(seq)?;
+        self.finish()?;
+        Ok(added)
+    }
+
+    /// Ends the batch: records added since the last checkpoint are dropped (as a batch dropped
+    /// uncommitted leaves the index as it was), and the merges the checkpoints set off are
+    /// waited for.
+    pub fn finish(mut self) -> Result<()> {
+        if self.added > 0 {
+            self.writer.rollback()?;
+        }
         self.writer.wait_merging_threads()?;
         self.index.reader.reload()?;
-        Ok(self.added)
+        Ok(())
     }
 }
 
@@ -665,6 +690,32 @@ mod tests {
         let other = format!("42 {}0", crate::extract::tokenize::fingerprint());
         assert_eq!(read_position(Some(&other)), None);
         assert_eq!(read_position(None), None);
+    }
+
+    /// A batch's checkpoints each make what was added visible and keep the writer; its end
+    /// drops what came after the last one and lets another batch write.
+    #[test]
+    fn checkpoints_show_what_came_before_and_the_end_drops_what_came_after() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let index = SearchIndex::open(dir.path()).expect("index");
+        let as_of: Date = "2026-11-20".parse().expect("date");
+        let records = crate::gen::synthetic_notices(25, 3, as_of);
+        let mut batch = index.batch().expect("batch");
+        batch.add(&records[..10]).expect("add");
+        assert_eq!(batch.checkpoint(Some(5)).expect("checkpoint"), 10);
+        assert_eq!((index.num_docs(), index.indexed_seq().expect("seq")), (10, Some(5)));
+        batch.add(&records[10..20]).expect("add");
+        assert_eq!(batch.added(), 10);
+        // No position given: the one recorded stays.
+        assert_eq!(batch.checkpoint(None).expect("checkpoint"), 10);
+        assert_eq!((index.num_docs(), index.indexed_seq().expect("seq")), (20, Some(5)));
+        batch.add(&records[20..]).expect("add");
+        batch.finish().expect("finish");
+        assert_eq!(index.num_docs(), 20);
+        // The writer was let go: a new batch writes at once, and an upsert replaces.
+        assert_eq!(index.upsert(&records[20..]).expect("upsert"), 5);
+        assert_eq!(index.upsert(&records[..5]).expect("upsert"), 5);
+        assert_eq!(index.num_docs(), 25);
     }
 
     /// Regression: snippets of a match-all search panicked (debug) or mis-cut (release) when

@@ -133,10 +133,6 @@ impl Workspace {
         }
     }
 
-    fn keep_free(&self) -> u64 {
-        self.config.disk.keep_free_mib.saturating_mul(1 << 20)
-    }
-
     /// Refuses an import of `files` that would not fit: the store, its WAL up to its bound,
     /// and the index. Parquet is counted byte for byte (it is compressed, so it grows more; the
     /// estimate stays low).
@@ -148,7 +144,7 @@ impl Workspace {
             needs.push((dir, import_store_need(input)));
         }
         needs.push((self.dir.join("index"), (input as f64 * INDEX_PER_INPUT_BYTE) as u64));
-        check("this import", &needs, self.keep_free()).map_err(WorkspaceError::NoRoom)
+        check("this import", &needs, self.config.disk.keep_free()).map_err(WorkspaceError::NoRoom)
     }
 
     /// Refuses a mining run that would not fit: in the store, its WAL up to the bound and, on
@@ -161,7 +157,7 @@ impl Workspace {
         }
         let snapshot = std::fs::metadata(self.graph_snapshot_path()).map_or(0, |m| m.len());
         needs.push((self.dir.clone(), snapshot));
-        check("this mining run", &needs, self.keep_free()).map_err(WorkspaceError::NoRoom)
+        check("this mining run", &needs, self.config.disk.keep_free()).map_err(WorkspaceError::NoRoom)
     }
 }
 
