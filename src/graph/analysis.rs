@@ -272,16 +272,21 @@ impl EnterpriseGraph {
         let (nodes, edges) = (self.graph.raw_nodes(), self.graph.raw_edges());
         let first_in = |node: NodeIndex| nodes[node.index()].next_edge(Direction::Incoming);
         let mut totals: IndexMap<(f64, Vec<Vec<&str>>)> = IndexMap::default();
-        // Depth-first over simple upstream paths: (node, its first incoming edge, product, path
-        // from node down to target). A node's incoming list is read where its holder pushes it,
+        // Every step of the walk as (node, the step it was reached from): a path is the chain
+        // of steps back to the target, so a step costs one entry rather than a copy of its
+        // path, and a path's names are read only for the paths that end at an owner
+        // ([`steps_back`]).
+        let mut steps: Vec<(NodeIndex, u32)> = vec![(target, u32::MAX)];
+        // Depth-first over simple upstream paths: (step, its node's first incoming edge,
+        // product, path length). A node's incoming list is read where its holder pushes it,
         // for all its siblings at once: on a large graph each read is a cache miss, and misses
         // side by side overlap where misses one per step of the walk do not.
-        let mut stack: Vec<(NodeIndex, EdgeIndex, f64, Vec<NodeIndex>)> =
-            vec![(target, first_in(target), 1.0, vec![target])];
+        let mut stack: Vec<(u32, EdgeIndex, f64, usize)> = vec![(0, first_in(target), 1.0, 1)];
         let mut holders: Vec<(NodeIndex, f64)> = Vec::new();
         let mut firsts: Vec<EdgeIndex> = Vec::new();
         let mut enumerated = 0usize;
-        while let Some((current, first, product, path)) = stack.pop() {
+        while let Some((step, first, product, length)) = stack.pop() {
+            let current = steps[step as usize].0;
             holders.clear();
             let mut next = first;
             while let Some(edge) = edges.get(next.index()) {
@@ -294,24 +299,23 @@ impl EnterpriseGraph {
                 if current != target {
                     let entry = totals.entry(current).or_default();
                     entry.0 += product;
-                    entry.1.push(path.iter().map(|&i| self.name_at(i)).collect());
+                    // From the owner down to the target.
+                    entry.1.push(steps_back(&steps, step).map(|i| self.name_at(i)).collect());
                 }
                 continue;
             }
-            if path.len() > limits.max_owner_depth || enumerated >= limits.max_owner_paths {
+            if length > limits.max_owner_depth || enumerated >= limits.max_owner_paths {
                 continue;
             }
             firsts.clear();
             firsts.extend(holders.iter().map(|&(holder, _)| first_in(holder)));
             for (&(holder, share), &first) in holders.iter().zip(&firsts) {
-                if path.contains(&holder) {
+                if steps_back(&steps, step).any(|on_path| on_path == holder) {
                     continue; // a cycle: this path stops here
                 }
                 enumerated += 1;
-                let mut next = Vec::with_capacity(path.len() + 1);
-                next.push(holder);
-                next.extend_from_slice(&path);
-                stack.push((holder, first, product * share, next));
+                steps.push((holder, step));
+                stack.push(((steps.len() - 1) as u32, first, product * share, length + 1));
             }
         }
         let mut owners: Vec<Owner> = totals
@@ -711,6 +715,13 @@ impl EnterpriseGraph {
     pub fn nodes(&self) -> impl Iterator<Item = (NodeRef, &str)> {
         (0..self.nodes.len()).map(|n| (self.nodes.key(n), self.nodes.name(n)))
     }
+}
+
+/// The nodes of the path that ends at `step` (see `ultimate_owners`), from that step back to
+/// the walk's start.
+fn steps_back(steps: &[(NodeIndex, u32)], step: u32) -> impl Iterator<Item = NodeIndex> + '_ {
+    std::iter::successors(Some(step), |&at| Some(steps[at as usize].1).filter(|&up| up != u32::MAX))
+        .map(|at| steps[at as usize].0)
 }
 
 #[cfg(test)]
