@@ -611,6 +611,19 @@ impl Workspace {
     /// graph log included), then records each page's state. A page's state is written only
     /// after its record is stored, so a crash in between fetches the page again next time.
     pub fn store_crawled(&mut self, def: &CrawlerDef, pages: Vec<CrawledPage>) -> Result<Vec<StoredOutcome>> {
+        // Refused whole before anything is written: the pages stay unrecorded, to be fetched
+        // again by a later run.
+        let archived: u64 = pages
+            .iter()
+            .filter(|page| !self.page_path(&page.state.hash).exists())
+            .map(|page| page.bytes.len() as u64)
+            .sum();
+        let input: u64 = pages
+            .iter()
+            .filter_map(|page| page.row.as_ref().ok())
+            .flat_map(|values| values.values().map(|value| value.len() as u64 + 1))
+            .sum();
+        self.room_for_pages(archived, input)?;
         for page in &pages {
             self.archive_page(&page.state.hash, &page.bytes)?;
         }

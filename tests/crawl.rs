@@ -125,6 +125,37 @@ async fn crawls_a_site_politely_and_incrementally() {
     assert_eq!((summary.pages, summary.new, summary.changed, summary.missing), (8, 0, 0, 0), "{summary:?}");
 }
 
+/// A disk without room for the pages: the run ends failed with the reason, nothing is written,
+/// and the next run with room stores every page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_fails_the_run_and_loses_no_page() {
+    let served = site::serve().await;
+    let data = tempfile::tempdir().unwrap();
+    let crawlers = tempfile::tempdir().unwrap();
+    let def = def(crawlers.path(), "fixture", &site::crawler_file(&served.base, 6000, ""));
+    // More kept free than any disk has.
+    std::fs::write(data.path().join("config.toml"), "[disk]\nkeep_free_mib = 1000000000000\n").unwrap();
+    let ws = SharedWorkspace::new(Workspace::open(data.path()).unwrap());
+    let error = crawl::run(&def, sink(&ws), &RunOptions::default()).await.expect_err("no room");
+    assert!(error.to_string().contains("磁盘空间不足"), "{error}");
+    let runs = ws.lock().store().crawl_runs("fixture", 5).unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].status, RunStatus::Failed, "not left running: {:?}", runs[0]);
+    assert!(runs[0].reason.as_deref().unwrap().contains("磁盘空间不足"), "{:?}", runs[0]);
+    assert!(runs[0].finished.is_some());
+    assert_eq!(ws.lock().store().crawl_pages(Some("fixture")).unwrap().len(), 0, "no page recorded");
+    assert!(!data.path().join("pages").exists(), "no page archived");
+    assert!(search_ids(&ws, "当阳市水务建设").is_empty());
+    drop(ws);
+
+    std::fs::write(data.path().join("config.toml"), "[disk]\nkeep_free_mib = 0\n").unwrap();
+    let ws = SharedWorkspace::new(Workspace::open(data.path()).unwrap());
+    let run = crawl::run(&def, sink(&ws), &RunOptions::default()).await.unwrap();
+    assert_eq!(run.status, RunStatus::Ok, "{run:?}");
+    assert_eq!((run.new, run.failed), (7, 2), "{run:?}");
+    assert_eq!(search_ids(&ws, "当阳市水务建设").len(), 1);
+}
+
 /// Regression: `encoding = "utf-8"`, the contract's own spelling, was refused.
 #[test]
 fn the_contracts_crawler_file_loads_with_every_encoding_spelling() {

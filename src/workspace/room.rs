@@ -1,8 +1,10 @@
 //! Room on the disks a data dir writes to. An import or a mining run that fills its disk fails
 //! part-way, after minutes or hours of work: a first load of 5M enterprises filled the 50 GB
 //! the disk had free, and a third day's mining run at 5M stopped on a full disk after 330 s
-//! (2026-12-05). So each is refused before it writes anything when a disk it writes to has
-//! less free than a low estimate of what it writes there, plus `[disk] keep_free_mib`.
+//! (2026-12-05). So each, and each batch of crawled pages, is refused before it writes anything
+//! when a disk it writes to has less free than a low estimate of what it writes there, plus
+//! `[disk] keep_free_mib`. A crawl run refused so ends failed with the reason, its pages
+//! unrecorded, to be fetched again.
 //!
 //! The estimates are the measured growth of a data dir, taken low: a refusal must mean the
 //! work would not have fitted, not that it might not have.
@@ -138,13 +140,26 @@ impl Workspace {
     /// estimate stays low).
     pub(super) fn room_for_import(&self, files: &[PathBuf]) -> Result<(), WorkspaceError> {
         let input: u64 = files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
+        self.room_for_rows("this import", input, 0)
+    }
+
+    /// Refuses to store crawled pages that would not fit: `archived` bytes of pages new to the
+    /// archive, and their rows (`input` bytes, counted as an import's).
+    pub(super) fn room_for_pages(&self, archived: u64, input: u64) -> Result<(), WorkspaceError> {
+        self.room_for_rows("storing crawled pages", input, archived)
+    }
+
+    fn room_for_rows(&self, what: &'static str, input: u64, archived: u64) -> Result<(), WorkspaceError> {
         // The store first, so that a refusal names its directory (by default the data dir).
         let mut needs = Vec::new();
         if let Some(dir) = self.store_dir() {
             needs.push((dir, import_store_need(input)));
         }
         needs.push((self.dir.join("index"), (input as f64 * INDEX_PER_INPUT_BYTE) as u64));
-        check("this import", &needs, self.config.disk.keep_free()).map_err(WorkspaceError::NoRoom)
+        if archived > 0 {
+            needs.push((self.dir.clone(), archived));
+        }
+        check(what, &needs, self.config.disk.keep_free()).map_err(WorkspaceError::NoRoom)
     }
 
     /// Refuses a mining run that would not fit: in the store, its WAL up to the bound and, on

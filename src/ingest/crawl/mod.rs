@@ -157,110 +157,145 @@ pub async fn run(
         move |s| s.begin_run(&name, &run)
     })
     .await?;
-    let earlier = blocking(&sink, |s| s.host_times()).await?;
-    let earlier = earlier
-        .into_iter()
-        .map(|(host, ms)| (host, std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms.max(0) as u64)));
-    let fetcher = Fetcher::new(&def.fetch, def.rate_per_minute)?.with_last_requests(earlier);
     let mut failures: Vec<CrawlFailure> = Vec::new();
     let mut problems: Vec<String> = Vec::new();
+    let kept_failures = earlier_failures.clone();
+    // Everything between the run's start and its end: an error ends the run as failed, with
+    // the error as its reason, rather than leaving it running until the next run calls it
+    // interrupted.
+    let worked: Result<(), CrawlError> = async {
+        let earlier = blocking(&sink, |s| s.host_times()).await?;
+        let earlier = earlier.into_iter().map(|(host, ms)| {
+            (host, std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms.max(0) as u64))
+        });
+        let fetcher = Fetcher::new(&def.fetch, def.rate_per_minute)?.with_last_requests(earlier);
 
-    let items = if options.retry_failed {
-        if def.fetch_detail {
-            earlier_failures
-                .iter()
-                .map(|f| ListItem { url: f.url.clone(), title: None, date: None, fields: BTreeMap::new() })
-                .collect()
+        let items = if options.retry_failed {
+            if def.fetch_detail {
+                earlier_failures
+                    .iter()
+                    .map(|f| ListItem {
+                        url: f.url.clone(),
+                        title: None,
+                        date: None,
+                        fields: BTreeMap::new(),
+                    })
+                    .collect()
+            } else {
+                // Items that are their own records can only be read again off the lists.
+                let failed: HashSet<&str> = earlier_failures.iter().map(|f| f.url.as_str()).collect();
+                let listing = walk_lists(def, &fetcher, &sink, None, options).await?;
+                run.list_pages = listing.pages;
+                listing.items.into_iter().filter(|i| failed.contains(i.url.as_str())).collect()
+            }
         } else {
-            // Items that are their own records can only be read again off the lists.
-            let failed: HashSet<&str> = earlier_failures.iter().map(|f| f.url.as_str()).collect();
-            let listing = walk_lists(def, &fetcher, &sink, None, options).await?;
+            let cutoff = previous
+                .filter(|p| p.status == RunStatus::Ok && def.stop_at_seen)
+                .and_then(|p| chrono::DateTime::parse_from_rfc3339(&p.started).ok())
+                .map(|started| started.date_naive() - chrono::Duration::days(def.overlap_days));
+            let listing = walk_lists(def, &fetcher, &sink, cutoff, options).await?;
             run.list_pages = listing.pages;
-            listing.items.into_iter().filter(|i| failed.contains(i.url.as_str())).collect()
-        }
-    } else {
-        let cutoff = previous
-            .filter(|p| p.status == RunStatus::Ok && def.stop_at_seen)
-            .and_then(|p| chrono::DateTime::parse_from_rfc3339(&p.started).ok())
-            .map(|started| started.date_naive() - chrono::Duration::days(def.overlap_days));
-        let listing = walk_lists(def, &fetcher, &sink, cutoff, options).await?;
-        run.list_pages = listing.pages;
-        failures.extend(listing.failures);
-        if listing.pages == 0 {
-            problems.push("no list page could be fetched".into());
-        }
-        if listing.links_found < def.assertions.min_items {
-            problems.push(format!(
-                "found {} detail links, fewer than min_items = {} (has the site changed its layout?)",
-                listing.links_found, def.assertions.min_items
-            ));
-        }
-        listing.items
-    };
-    run.items = items.len();
-    options.progress.items_found(items.len());
+            failures.extend(listing.failures);
+            if listing.pages == 0 {
+                problems.push("no list page could be fetched".into());
+            }
+            if listing.links_found < def.assertions.min_items {
+                problems.push(format!(
+                    "found {} detail links, fewer than min_items = {} (has the site changed its layout?)",
+                    listing.links_found, def.assertions.min_items
+                ));
+            }
+            listing.items
+        };
+        run.items = items.len();
+        options.progress.items_found(items.len());
 
-    let attempted: HashSet<String> = items.iter().map(|i| i.url.clone()).collect();
-    let mut pending: Vec<(CrawledPage, String)> = Vec::new();
-    let mut oldest_pending = std::time::Instant::now();
-    let mut results = futures_util::stream::iter(items)
-        .map(|item| fetch_item(def, &fetcher, &sink, item))
-        .buffer_unordered(def.fetch.concurrency);
-    while let Some(result) = results.next().await {
-        match result? {
-            ItemResult::Unchanged { url, refreshed } => {
-                run.unchanged += 1;
-                if let Some(state) = refreshed {
-                    blocking(&sink, move |s| s.refresh_page(&state)).await?;
+        let attempted: HashSet<String> = items.iter().map(|i| i.url.clone()).collect();
+        let mut pending: Vec<(CrawledPage, String)> = Vec::new();
+        let mut oldest_pending = std::time::Instant::now();
+        let mut results = futures_util::stream::iter(items)
+            .map(|item| fetch_item(def, &fetcher, &sink, item))
+            .buffer_unordered(def.fetch.concurrency);
+        while let Some(result) = results.next().await {
+            match result? {
+                ItemResult::Unchanged { url, refreshed } => {
+                    run.unchanged += 1;
+                    if let Some(state) = refreshed {
+                        blocking(&sink, move |s| s.refresh_page(&state)).await?;
+                    }
+                    options.progress.item_done(&url, "unchanged");
                 }
-                options.progress.item_done(&url, "unchanged");
-            }
-            ItemResult::Fetched(page) => {
-                run.fetched += 1;
-                let url = page.state.url.clone();
-                if pending.is_empty() {
-                    oldest_pending = std::time::Instant::now();
+                ItemResult::Fetched(page) => {
+                    run.fetched += 1;
+                    let url = page.state.url.clone();
+                    if pending.is_empty() {
+                        oldest_pending = std::time::Instant::now();
+                    }
+                    pending.push((*page, url));
                 }
-                pending.push((*page, url));
+                ItemResult::Failed(failure) => {
+                    options.progress.item_done(&failure.url, "failed");
+                    failures.push(failure);
+                }
             }
-            ItemResult::Failed(failure) => {
-                options.progress.item_done(&failure.url, "failed");
-                failures.push(failure);
+            if pending.len() >= BATCH || (!pending.is_empty() && oldest_pending.elapsed() >= BATCH_WAIT) {
+                store_batch(def, &sink, std::mem::take(&mut pending), &mut run, &mut failures, options)
+                    .await?;
             }
         }
-        if pending.len() >= BATCH || (!pending.is_empty() && oldest_pending.elapsed() >= BATCH_WAIT) {
-            store_batch(def, &sink, std::mem::take(&mut pending), &mut run, &mut failures, options).await?;
+        drop(results);
+        if !pending.is_empty() {
+            store_batch(def, &sink, pending, &mut run, &mut failures, options).await?;
         }
-    }
-    drop(results);
-    if !pending.is_empty() {
-        store_batch(def, &sink, pending, &mut run, &mut failures, options).await?;
-    }
 
-    // Earlier failures this run did not try again stay listed.
-    let failed_now: HashSet<String> = failures.iter().map(|f| f.url.clone()).collect();
-    run.failed = failures.iter().filter(|f| attempted.contains(&f.url)).count();
-    failures.extend(
-        earlier_failures.into_iter().filter(|f| !attempted.contains(&f.url) && !failed_now.contains(&f.url)),
-    );
-    if let Some(share) = def.assertions.max_failed_share {
-        let tried = run.fetched + run.unchanged + run.failed;
-        if tried > 0 && run.failed as f64 / tried as f64 > share {
-            problems.push(format!(
-                "{} of {tried} items failed, more than max_failed_share = {share}",
-                run.failed
-            ));
+        // Earlier failures this run did not try again stay listed.
+        let failed_now: HashSet<String> = failures.iter().map(|f| f.url.clone()).collect();
+        run.failed = failures.iter().filter(|f| attempted.contains(&f.url)).count();
+        failures.extend(
+            earlier_failures
+                .into_iter()
+                .filter(|f| !attempted.contains(&f.url) && !failed_now.contains(&f.url)),
+        );
+        if let Some(share) = def.assertions.max_failed_share {
+            let tried = run.fetched + run.unchanged + run.failed;
+            if tried > 0 && run.failed as f64 / tried as f64 > share {
+                problems.push(format!(
+                    "{} of {tried} items failed, more than max_failed_share = {share}",
+                    run.failed
+                ));
+            }
         }
+        run.requests = fetcher.requests();
+        let times: Vec<(String, i64)> = fetcher
+            .last_requests()
+            .into_iter()
+            .filter_map(|(host, at)| {
+                Some((host, at.duration_since(std::time::UNIX_EPOCH).ok()?.as_millis() as i64))
+            })
+            .collect();
+        blocking(&sink, move |s| s.save_host_times(&times)).await?;
+        Ok(())
     }
-    run.requests = fetcher.requests();
-    let times: Vec<(String, i64)> = fetcher
-        .last_requests()
-        .into_iter()
-        .filter_map(|(host, at)| {
-            Some((host, at.duration_since(std::time::UNIX_EPOCH).ok()?.as_millis() as i64))
+    .await;
+    if let Err(error) = worked {
+        run.finished = Some(now_text());
+        run.status = RunStatus::Failed;
+        run.reason = Some(error.to_string());
+        // The failures listed before stay listed, with what this run added.
+        let now: HashSet<String> = failures.iter().map(|f| f.url.clone()).collect();
+        let mut listed = failures;
+        listed.extend(kept_failures.into_iter().filter(|f| !now.contains(&f.url)));
+        // Best effort: the error is what the caller is told either way.
+        let finished = blocking(&sink, {
+            let (name, run) = (name.clone(), run.clone());
+            move |s| s.finish_run(run_id, &name, &run, &listed)
         })
-        .collect();
-    blocking(&sink, move |s| s.save_host_times(&times)).await?;
+        .await;
+        if let Err(also) = finished {
+            tracing::warn!(crawler = %name, error = %also, "could not record the failed run");
+        }
+        return Err(error);
+    }
     run.finished = Some(now_text());
     run.status = if problems.is_empty() { RunStatus::Ok } else { RunStatus::Failed };
     run.reason = (!problems.is_empty()).then(|| problems.join("; "));
