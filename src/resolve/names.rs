@@ -96,11 +96,17 @@ impl NameTable {
     /// The slots with a name that reads `regionless` once its regions are set aside, each once,
     /// in the order first inserted.
     pub fn regionless(&self, regionless: &str) -> Vec<u32> {
+        // The table yields every key that shares a few bits of the hash: the whole hash, kept
+        // in the key, sets the others aside before the dear check of the text.
+        let h = hash(regionless);
         let mut keys: Vec<u32> = self
             .by_regionless
-            .iter_hash(hash(regionless))
+            .iter_hash(h)
             .copied()
-            .filter(|&k| strip_region(self.text.get(self.keys[k as usize].span)).0 == regionless)
+            .filter(|&k| {
+                let key = &self.keys[k as usize];
+                key.regionless == h && strip_region(self.text.get(key.span)).0 == regionless
+            })
             .collect();
         keys.sort_unstable();
         let mut slots: Vec<u32> = Vec::with_capacity(keys.len());
