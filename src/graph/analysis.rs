@@ -807,6 +807,25 @@ mod tests {
         assert_eq!(report.owners.len(), 1);
         assert!((report.owners[0].share - 0.2).abs() < 1e-6);
         assert_eq!(g.circles(EdgeKind::Shareholder).len(), 1);
+
+        // Majorities both ways: the majority chain stops where it comes round, and the
+        // outside holder's 40% decides.
+        let g = build(
+            2,
+            1,
+            &[
+                (Party::Enterprise(1), 2, Shareholder, 0.6),
+                (Party::Enterprise(2), 1, Shareholder, 0.6),
+                (Party::Person("p0".into()), 1, Shareholder, 0.4),
+            ],
+        );
+        let report = g.controller(&NodeRef::Enterprise(1), Limits::default()).unwrap();
+        assert_eq!(report.controller.map(|c| c.name), Some("P0"));
+        assert!(report.rule.starts_with("最终持股比例最高"), "{}", report.rule);
+        // Through E1, P0 holds 24% of E2: nobody controls it.
+        let report = g.controller(&NodeRef::Enterprise(2), Limits::default()).unwrap();
+        assert_eq!(report.controller, None);
+        assert!((report.owners[0].share - 0.24).abs() < 1e-9);
     }
 
     #[test]
