@@ -308,8 +308,6 @@ pub enum GraphRow {
     Record(Record),
 }
 
-/// Queues the live, new leads with a manager — every one, or those with an id in `only` — that
-/// are not in the outbox: a lead already queued (or sent) is never queued again by a later run.
 /// Queues every live new lead with a manager. `suppressed + 0` and `status || ''` keep SQLite
 /// off `opportunities_filters`: through it, every live new lead was looked up in the table for
 /// its manager, a random read each. At 5M enterprises (7.5M such leads, 5,000 of them assigned)
@@ -319,6 +317,8 @@ const QUEUE: &str = "INSERT OR IGNORE INTO outbox(opportunity_id, manager, enter
      SELECT id, manager, enterprise_id, ?1, 'queued' FROM opportunities
      WHERE suppressed + 0 = 0 AND status || '' = 'new' AND manager IS NOT NULL";
 
+/// Queues the live, new leads with a manager — every one, or those with an id in `only` — that
+/// are not in the outbox: a lead already queued (or sent) is never queued again by a later run.
 fn queue_assigned(db: &Db, queued_at: i64, only: Option<&[&str]>) -> Result<()> {
     let Some(ids) = only else {
         return db.execute(QUEUE, p![queued_at]).map(drop);
