@@ -22,10 +22,11 @@ pub fn fold_width_case(c: char) -> char {
 const BY_CONTEXT: [char; 15] =
     ['兒', '覆', '夥', '藉', '瞭', '麽', '幺', '於', '乾', '著', '苧', '闔', '鍾', '讎', '畫'];
 
-/// What fast2s makes of each three-byte character (U+0800..=U+FFFF) on its own, built once:
-/// one array read per character instead of fast2s's three hash lookups. 0 marks a character
-/// converted by context ([`BY_CONTEXT`]) or whose simplified form is not itself three bytes.
-fn simplified_table() -> &'static [u16] {
+/// What each three-byte character (U+0800..=U+FFFF) folds to on its own, fast2s's
+/// simplification then width and case, built once: one array read per character instead of
+/// fast2s's three hash lookups. 0 marks a character converted by context ([`BY_CONTEXT`]) or
+/// whose simplified form is not itself one three-byte character; those take [`simplify`].
+fn folded_table() -> &'static [u16] {
     static TABLE: std::sync::OnceLock<Box<[u16]>> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| {
         (0x800u32..=0xFFFF)
@@ -38,7 +39,8 @@ fn simplified_table() -> &'static [u16] {
                 let simplified = fast2s::convert(c.encode_utf8(&mut buf));
                 let mut chars = simplified.chars();
                 match (chars.next(), chars.next()) {
-                    (Some(s), None) if s.len_utf8() == 3 => s as u16,
+                    // Folding width may make it ASCII ('Ａ' -> 'a'), never NUL.
+                    (Some(s), None) if s.len_utf8() == 3 => fold_width_case(s) as u16,
                     _ => 0,
                 }
             })
@@ -46,32 +48,32 @@ fn simplified_table() -> &'static [u16] {
     })
 }
 
-/// Traditional -> simplified for one character, given its neighbours in the text.
+/// Traditional -> simplified for one character by fast2s, given its neighbours in the text.
 fn simplify(prev: Option<char>, c: char, next: Option<char>) -> char {
-    if c.len_utf8() != 3 {
-        return c;
-    }
-    match simplified_table()[c as usize - 0x800] {
-        0 => {
-            // fast2s decides from the characters around: convert the window, keep its middle.
-            let window: String = prev.into_iter().chain([c]).chain(next).collect();
-            let converted: Vec<char> = fast2s::convert(&window).chars().collect();
-            converted.get(usize::from(prev.is_some())).copied().unwrap_or(c)
-        }
-        code => char::from_u32(u32::from(code)).unwrap_or(c),
-    }
+    // fast2s decides from the characters around: convert the window, keep its middle.
+    let window: String = prev.into_iter().chain([c]).chain(next).collect();
+    let converted: Vec<char> = fast2s::convert(&window).chars().collect();
+    converted.get(usize::from(prev.is_some())).copied().unwrap_or(c)
 }
 
 /// Calls `each(byte offset in text, original char, folded char)` for every character of
 /// `text`, in order.
+#[inline]
 fn fold_each(text: &str, mut each: impl FnMut(usize, char, char)) {
-    let mut chars = text.char_indices().peekable();
+    let table = folded_table();
     let mut prev = None;
-    while let Some((offset, c)) = chars.next() {
-        let folded = if c.is_ascii() {
-            c.to_ascii_lowercase()
-        } else {
-            fold_width_case(simplify(prev, c, chars.peek().map(|&(_, n)| n)))
+    for (offset, c) in text.char_indices() {
+        let folded = match c.len_utf8() {
+            1 => c.to_ascii_lowercase(),
+            3 => match table[c as usize - 0x800] {
+                0 => {
+                    let next = text[offset + 3..].chars().next();
+                    fold_width_case(simplify(prev, c, next))
+                }
+                code => char::from_u32(u32::from(code)).unwrap_or(c),
+            },
+            // Nothing of two or four bytes is traditional, wide or upper case.
+            _ => c,
         };
         each(offset, c, folded);
         prev = Some(c);
@@ -80,8 +82,42 @@ fn fold_each(text: &str, mut each: impl FnMut(usize, char, char)) {
 
 /// Folds a whole text; the result has exactly as many characters as `text`.
 pub fn fold(text: &str) -> String {
+    // What `fold_each` does, by bytes: search folds every page it indexes, and most of a
+    // page's characters fold to themselves, so they are copied rather than decoded and
+    // encoded again.
+    let table = folded_table();
+    let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
-    fold_each(text, |_, _, c| out.push(c));
+    let mut i = 0;
+    while i < bytes.len() {
+        let lead = bytes[i];
+        if lead < 0x80 {
+            out.push(char::from(lead.to_ascii_lowercase()));
+            i += 1;
+            continue;
+        }
+        if lead & 0xF0 == 0xE0 {
+            let code = (usize::from(lead & 0x0F) << 12)
+                | (usize::from(bytes[i + 1] & 0x3F) << 6)
+                | usize::from(bytes[i + 2] & 0x3F);
+            match table[code - 0x800] {
+                0 => {
+                    let prev = text[..i].chars().next_back();
+                    let c = text[i..].chars().next().unwrap_or_default();
+                    let next = text[i + 3..].chars().next();
+                    out.push(fold_width_case(simplify(prev, c, next)));
+                }
+                folded if usize::from(folded) == code => out.push_str(&text[i..i + 3]),
+                folded => out.push(char::from_u32(u32::from(folded)).unwrap_or_default()),
+            }
+            i += 3;
+            continue;
+        }
+        // Nothing of two or four bytes is traditional, wide or upper case.
+        let width = if lead >= 0xF0 { 4 } else { 2 };
+        out.push_str(&text[i..i + width]);
+        i += width;
+    }
     out
 }
 
@@ -137,6 +173,14 @@ mod tests {
     fn folds_traditional_width_and_case() {
         assert_eq!(fold("宜昌市體育運動服採購"), "宜昌市体育运动服采购");
         assert_eq!(fold("ＡＢＣ　Ltd"), "abc ltd");
+    }
+
+    #[test]
+    fn folding_by_bytes_agrees_with_folding_by_characters() {
+        let text = "Ａ運動 ©ŁÇ 𠮷家 計畫答覆 ABC　，。乾隆於是 é";
+        let (by_characters, _) = fold_with_offsets(text);
+        assert_eq!(fold(text), by_characters);
+        assert_eq!(fold(text), "a运动 ©ŁÇ 𠮷家 计划答覆 abc ,。乾隆于是 é");
     }
 
     #[test]
