@@ -275,8 +275,14 @@ fn parse_amount_plain(text: &str, unit: Option<Unit>) -> Option<f64> {
                 continue;
             }
             let before = if start > 0 { bytes[start - 1] } else { ' ' };
-            // Part of a code or an exponent (`A123`, `1e308`): no amount.
-            if before.is_ascii_alphabetic() || bytes.get(i).is_some_and(|c| c.is_ascii_alphabetic()) {
+            // Part of a code or an exponent (`A123`, `1e308`): no amount. A currency's code
+            // before the figure (`RMB2,288,231.72`, `CNY 1200`) is no code.
+            let letters: String =
+                bytes[..start].iter().rev().take_while(|c| c.is_ascii_alphabetic()).collect();
+            let currency = ["bmr", "ync"].contains(&letters.to_ascii_lowercase().as_str());
+            if (before.is_ascii_alphabetic() && !currency)
+                || bytes.get(i).is_some_and(|c| c.is_ascii_alphabetic())
+            {
                 continue;
             }
             // A negative amount is no award or budget: unknown, never its absolute value.
@@ -330,6 +336,10 @@ mod tests {
         check("2,680.5萬元", None, Some(26805000.0));
         check("中标金额：98.5万元（大写：玖拾捌万伍仟元整）", None, Some(985000.0));
         check("2025年3月1日签订，金额120000元", None, Some(120000.0));
+        check("RMB2,288,231.72", None, Some(2288231.72));
+        check("（rmb 1,200.50元）", None, Some(1200.5));
+        check("CNY56000", Some(Unit::Yuan), Some(56000.0));
+        check("GXGZ2018", None, None);
     }
 
     #[test]

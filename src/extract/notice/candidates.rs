@@ -5,11 +5,11 @@
 //! signature block at the end. Each candidate keeps where it came from, so a wrong field can be
 //! traced to the text that gave it.
 
-use super::labels::{classify_label, clean_label, money_labels, Field, Label};
+use super::labels::{classify_label, clean_label, date_labels, is_contact_label, money_labels, Field, Label};
 use super::layout::Layout;
 use super::values::{
     clean_code, clean_name, first_word, is_agency_like, is_organisation, is_person, is_placeholder,
-    split_winners,
+    region_divisions, split_winners,
 };
 use super::Lot;
 use crate::extract::amount::{label_is_not_amount, parse_amount, Unit};
@@ -202,7 +202,7 @@ impl Found {
                     None => return,
                 }
             }
-            Field::Region => match first_word(value) {
+            Field::Region => match first_word(value).map(|w| region_divisions(&w)) {
                 Some(region) if region.chars().count() <= 20 => Value::Text(region),
                 _ => return,
             },
@@ -589,6 +589,7 @@ pub(super) fn label_values(line: &str) -> Vec<(String, String)> {
         while start > 0 && chars[start - 1] == ' ' {
             start -= 1;
         }
+        let label_end = start;
         let mut depth = 0usize;
         while start > 0 && colon - start < 20 {
             let c = chars[start - 1];
@@ -601,13 +602,57 @@ pub(super) fn label_values(line: &str) -> Vec<(String, String)> {
                     break;
                 }
                 depth -= 1;
-            } else if is_boundary(c) || c == '【' || c == '[' {
+            } else if (is_boundary(c) && !(c == ',' && digits_around(&chars, start - 1)))
+                || c == '【'
+                || c == '['
+                || c == '：'
+                || c == ':'
+            {
                 break;
             }
             start -= 1;
         }
-        // `名 称：`, `采  购  人：` — spaces inside a short label are part of it.
-        while start >= 2 && chars[start - 1] == ' ' && is_han(chars[start - 2]) && colon - start <= 6 {
+        if colon - start >= 20 {
+            // No boundary within a label's length: the label is the Han run before the colon
+            // (`…（RMB2,288,231.72）主要中标标的情况如下：`), not a cut through a figure.
+            start = label_end;
+            while start > 0 && is_han(chars[start - 1]) {
+                start -= 1;
+            }
+        }
+        // `采购代理机构名称：甲招标有限公司采购代理机构地址：…`: with nothing between them, a
+        // value that is a company ends at its `公司`, and the next label starts after it.
+        if let Some(after_company) = chars[start..colon]
+            .windows(2)
+            .rposition(|w| w == ['公', '司'])
+            .map(|p| start + p + 2)
+            .filter(|&after| after - start >= 4 && colon - after >= 2)
+        {
+            start = after_company;
+        }
+        // `…507室3.中标金额：`, `…珠海市教育局采购人地址：`: what ran into a label is no part of
+        // it. The label is the longest end of the run that names a field, cut where Han meets
+        // other characters (`首次公告日期` is not `公告日期`), or a party's contact details.
+        let run = |from: usize| chars[from..colon].iter().collect::<String>();
+        if colon - start > 2 && classify_label(&run(start)).is_none() && !is_contact_label(&run(start)) {
+            if let Some(known) = (start + 1..colon - 1).find(|&from| {
+                (is_han(chars[from - 1]) != is_han(chars[from]) && classify_label(&run(from)).is_some())
+                    || is_contact_label(&run(from))
+            }) {
+                start = known;
+            }
+        }
+        // `名 称：`, `采  购  人：` — spaces inside a short label are part of it: a label
+        // spaced out is a few characters, all Han (`507室 3.中标金额：` is two things).
+        let tail = &chars[start..colon];
+        let spaced_out = tail.iter().all(|&c| is_han(c) || c == ' ')
+            && (1..=3).contains(&tail.iter().filter(|&&c| is_han(c)).count());
+        while spaced_out
+            && start >= 2
+            && chars[start - 1] == ' '
+            && is_han(chars[start - 2])
+            && colon - start <= 6
+        {
             let mut s = start - 1;
             while s > 0 && chars[s - 1] == ' ' {
                 s -= 1;
@@ -633,6 +678,11 @@ pub(super) fn label_values(line: &str) -> Vec<(String, String)> {
         out.push((label, value.trim().trim_end_matches(['】', ']']).trim().to_string()));
     }
     out
+}
+
+/// A thousands separator: a digit on either side of `chars[at]` (`2,288,231.72`).
+fn digits_around(chars: &[char], at: usize) -> bool {
+    at > 0 && chars[at - 1].is_ascii_digit() && chars.get(at + 1).is_some_and(char::is_ascii_digit)
 }
 
 /// Markers in sentences: the text after them (to the end of the clause) is the field's value.
@@ -795,9 +845,14 @@ pub(super) fn from_sentences(layout: &Layout, found: &mut Found) {
                 continue;
             }
             found.offer(Field::Buyer, 2.4, None, "受…委托", &principal, How::Sentence, at, line);
-            // The agent is the subject before `受` in the same clause.
+            // The agent is the subject before `受` in the same clause (a space parts it from
+            // what a flattened page put before it).
             let mut begin = start;
-            while begin > 0 && !"，,。；;：:\t".contains(chars[begin - 1]) && start - begin < 50 {
+            while begin > 0 && chars[begin - 1] == ' ' {
+                begin -= 1;
+            }
+            while begin > 0 && !"，,。；;：:\t \u{3000}".contains(chars[begin - 1]) && start - begin < 50
+            {
                 begin -= 1;
             }
             let agent: String = chars[begin..start].iter().collect::<String>().trim().to_string();
@@ -844,6 +899,38 @@ pub(super) fn from_meta(meta: &[(String, String)], found: &mut Found) {
         if name != "articletitle" {
             if let Some(date) = find_date(content) {
                 found.push(Field::Published, Value::Date(date), 2.9, How::Header, name, 0, content);
+            }
+        }
+    }
+}
+
+/// A publication label run into its date, with no colon (`…珠海市公告时间2016年11月14日 17:52`,
+/// a flattened summary box): weaker than a label with its colon. A date of an earlier notice
+/// (`首次公告日期`, `招标公告日期`) is none of this one's.
+pub(super) fn from_run_in_dates(layout: &Layout, found: &mut Found) {
+    const EARLIER: &[&str] = &["首次", "原", "招标", "采购", "开标", "截止", "前"];
+    for (at, line) in layout.lines.iter().enumerate() {
+        let folded = layout.folded(at);
+        for (label, strength) in date_labels() {
+            for (pos, _) in folded.match_indices(label) {
+                let after = folded[pos + label.len()..].trim_start();
+                if !after.starts_with(|c: char| c.is_ascii_digit())
+                    || EARLIER.iter().any(|e| folded[..pos].ends_with(e))
+                {
+                    continue;
+                }
+                let head: String = after.chars().take(20).collect();
+                if let Some(date) = find_date(&head) {
+                    found.push(
+                        Field::Published,
+                        Value::Date(date),
+                        strength - 0.6,
+                        How::Sentence,
+                        label,
+                        at,
+                        line,
+                    );
+                }
             }
         }
     }

@@ -308,6 +308,17 @@ pub(super) fn money_labels() -> impl Iterator<Item = (&'static str, Field, f32)>
     })
 }
 
+/// Labels of the publication date, for finding them run into their date without a colon
+/// (`公告时间2016年11月14日`).
+pub(super) fn date_labels() -> impl Iterator<Item = (&'static str, f32)> {
+    LABELS
+        .iter()
+        .filter(|(text, field, strength)| {
+            *field == Field::Published && *strength >= 2.5 && text.chars().count() >= 4
+        })
+        .map(|&(text, _, strength)| (text, strength))
+}
+
 /// What a label names, how strongly, and the unit it gives amounts.
 pub(super) type Label = (Field, f32, Option<Unit>);
 
@@ -329,11 +340,54 @@ pub(super) fn classify_label(label: &str) -> Option<Label> {
             base = base.replace(noise, "");
         }
     }
-    // `第一中标候选人`, `中标候选人` (not `中标候选人名称` of a result table).
-    if base.contains("候选人") && !base.contains("名称") {
+    // `第一中标候选人`, `中标候选人` (not `中标候选人名称` of a result table, nor a candidate's
+    // address, telephone, bid or score).
+    if base.contains("候选人") && !base.contains("名称") && !names_an_attribute(&base) {
         return Some((Field::Candidate, 3.0, None));
     }
     LABEL_MAP.get(base.as_str()).map(|&(field, strength)| (field, strength, unit))
+}
+
+/// A label of something a party has rather than of the party: `中标候选人地址`, `联系电话`.
+fn names_an_attribute(label: &str) -> bool {
+    const ATTRIBUTES: &[&str] = &[
+        "地址",
+        "电话",
+        "联系",
+        "传真",
+        "邮编",
+        "邮箱",
+        "电邮",
+        "报价",
+        "得分",
+        "评分",
+        "金额",
+        "价格",
+        "排名",
+        "排序",
+        "业绩",
+        "资质",
+        "负责人",
+        "代码",
+        "工期",
+        "期限",
+    ];
+    ATTRIBUTES.iter().any(|a| label.contains(a))
+}
+
+/// A label of a party's contact details (`采购人地址`, `代理机构联系电话`): a party's label and
+/// then what of it.
+pub(super) fn is_contact_label(label: &str) -> bool {
+    const CONTACT: &[&str] = &["地址", "联系人", "联系电话", "联系方式", "电话", "传真", "邮编", "邮政编码"];
+    let cleaned = clean_label(label);
+    CONTACT.iter().any(|contact| {
+        cleaned.strip_suffix(contact).is_some_and(|party| {
+            matches!(
+                classify_label(party),
+                Some((Field::Buyer | Field::Agency | Field::Winner | Field::Candidate, _, _))
+            )
+        })
+    })
 }
 
 #[cfg(test)]
@@ -349,6 +403,8 @@ mod tests {
             Some((Field::Amount, Some(Unit::TenThousand)))
         );
         assert_eq!(classify_label("第一中标候选人").map(|l| l.0), Some(Field::Candidate));
+        assert_eq!(classify_label("2.中标候选人地址"), None);
+        assert_eq!(classify_label("第一中标候选人投标报价").map(|l| l.0), None);
         assert_eq!(classify_label("采购代理机构全称").map(|l| l.0), Some(Field::Agency));
         assert_eq!(classify_label("3.1.2招标人").map(|l| l.0), Some(Field::Buyer));
         assert_eq!(classify_label("⑴招标人").map(|l| l.0), Some(Field::Buyer));
@@ -361,5 +417,9 @@ mod tests {
             Some((Field::Amount, Some(Unit::Yuan)))
         );
         assert_eq!(classify_label("联系电话"), None);
+        assert!(is_contact_label("采购人地址"));
+        assert!(is_contact_label("2.采购代理机构联系电话"));
+        assert!(!is_contact_label("采购人"));
+        assert!(!is_contact_label("项目地址"));
     }
 }

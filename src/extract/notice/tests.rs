@@ -265,3 +265,33 @@ fn a_correction_names_the_original_notice() {
     assert_eq!(n.buyer.as_deref(), Some("酉市人民医院"));
     assert_eq!(n.agency.as_deref(), Some("酉信招标代理有限公司"));
 }
+/// A summary flattened into one line: labels run into the values before them, with no
+/// separator between (`…有限公司采购代理机构地址：`), after an address (`507室3.中标金额：`), or
+/// after a figure (`（RMB2,288,231.72）主要中标标的情况如下：`).
+#[test]
+fn labels_run_into_the_values_before_them() {
+    let line = "一、采购人名称：珠海市教育局采购人地址：珠海市人民东路112号 八、中标信息 1.中标供应商名称：广东博思信息技术有限公司 \
+                2.中标供应商地址：珠海市香洲区507室3.中标金额：人民币贰佰贰拾捌万捌仟贰佰叁拾壹元柒角贰分（RMB2,288,231.72）主要中标标的情况如下：序号 \
+                采购代理机构名称：广东采联采购招标有限公司采购代理机构地址：珠海市香洲兴华路210号2楼采购代理机构联系人：钟丽仪";
+    let pairs = super::candidates::label_values(line);
+    let value_of = |label: &str| pairs.iter().find(|(l, _)| l == label).map(|(_, v)| v.as_str());
+    assert_eq!(value_of("一、采购人名称"), Some("珠海市教育局"), "{pairs:?}");
+    assert_eq!(value_of("1.中标供应商名称"), Some("广东博思信息技术有限公司"));
+    assert_eq!(value_of("3.中标金额"), Some("人民币贰佰贰拾捌万捌仟贰佰叁拾壹元柒角贰分（RMB2,288,231.72）"));
+    assert_eq!(value_of("采购代理机构名称"), Some("广东采联采购招标有限公司"));
+    assert_eq!(value_of("采购代理机构联系人"), Some("钟丽仪"));
+
+    let n = html(&format!(
+        "<div class='title'>珠海市某项目的中标公告</div><p>所属地区：广东省珠海市招标采购 所属招标分类：教育</p>\
+         <p>公告概要：采购单位珠海市教育局行政区域珠海市公告时间2016年11月14日 17:52 代理机构名称详见公告正文 \
+         广东采联采购招标有限公司受珠海市教育局的委托，于2016年10月17日采用公开招标进行采购。</p><p>{line}</p>\
+         <p>九、中标候选人信息 1.中标候选人供应商名称：珠海鼎日电子科技有限公司 2.中标候选人地址：珠海市香洲凤凰南路1030号</p>"
+    ));
+    assert_eq!(n.amount, Some(2_288_231.72));
+    assert_eq!(n.buyer.as_deref(), Some("珠海市教育局"));
+    assert_eq!(n.agency.as_deref(), Some("广东采联采购招标有限公司"));
+    assert_eq!(n.winners, vec!["广东博思信息技术有限公司".to_string()]);
+    assert_eq!(n.region.as_deref(), Some("广东省珠海市"));
+    assert_eq!(n.published.map(|d| d.to_string()).as_deref(), Some("2016-11-14"));
+    assert_eq!(n.candidate, None, "an address is no candidate");
+}

@@ -156,6 +156,39 @@ pub(super) fn first_word(value: &str) -> Option<String> {
     (!word.is_empty()).then(|| word.to_string())
 }
 
+/// A stated region cut to its administrative divisions: `广东省珠海市招标采购` (a site's
+/// region run into its category) -> `广东省珠海市`. A division is two to ten Han characters
+/// ending in 省, 市, 区, 县, 州, 盟 or 旗; divisions may be parted by `·`, `-`, `/` or a space
+/// (`湖州市·长兴县`). A value that starts with no division is kept whole.
+pub(super) fn region_divisions(value: &str) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    let ends_division = |c: char| "省市区县州盟旗".contains(c);
+    // Characters up to `end` are divisions.
+    let mut end = 0;
+    loop {
+        let mut next = end;
+        if end > 0 {
+            while next < chars.len() && "·・-/ ".contains(chars[next]) {
+                next += 1;
+            }
+        }
+        // The longest run of two to ten Han characters that ends a division (`贵州省`, not
+        // `贵州`).
+        let division_end = (next + 1..chars.len().min(next + 10))
+            .take_while(|&k| is_han(chars[k]))
+            .filter(|&k| ends_division(chars[k]))
+            .last();
+        match division_end {
+            Some(k) if is_han(chars[next]) => end = k + 1,
+            _ => break,
+        }
+    }
+    if end == 0 {
+        return value.to_string();
+    }
+    chars[..end].iter().collect()
+}
+
 /// A name from a label's value: the first word, cut before contact details, trimmed of
 /// punctuation; `None` for placeholders.
 pub(super) fn clean_name(value: &str) -> Option<String> {
@@ -248,6 +281,17 @@ pub fn split_winners(value: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_region_is_cut_to_its_divisions() {
+        assert_eq!(region_divisions("广东省珠海市招标采购"), "广东省珠海市");
+        assert_eq!(region_divisions("贵州省"), "贵州省");
+        assert_eq!(region_divisions("湖州市·长兴县"), "湖州市·长兴县");
+        assert_eq!(region_divisions("湘西土家族苗族自治州古丈县政府采购"), "湘西土家族苗族自治州古丈县");
+        assert_eq!(region_divisions("内蒙古自治区呼和浩特市"), "内蒙古自治区呼和浩特市");
+        assert_eq!(region_divisions("全国"), "全国");
+        assert_eq!(region_divisions("兴山县"), "兴山县");
+    }
 
     #[test]
     fn organisations_persons_and_placeholders() {
