@@ -85,7 +85,18 @@ fn arabic_date_at(chars: &[char]) -> Option<Date> {
     if at != 4 || !(1990..=2100).contains(&year) {
         return None;
     }
-    let sep = *chars.get(at)?;
+    // `2011 年09月20日`: a space the markup left between the year and its 年.
+    let mut sep = *chars.get(at)?;
+    if sep == ' ' {
+        let mut after = at;
+        while chars.get(after) == Some(&' ') {
+            after += 1;
+        }
+        if chars.get(after) == Some(&'年') {
+            at = after;
+            sep = '年';
+        }
+    }
     if !matches!(sep, '年' | '-' | '/' | '.') {
         return None;
     }
@@ -143,6 +154,8 @@ mod tests {
         check("2019年7月12日", Some("2019-07-12"));
         check("2019年 7月 12日", Some("2019-07-12"));
         check("2021年 5 月 12 日", Some("2021-05-12"));
+        check("于 2011 年09月20日 在", Some("2011-09-20"));
+        check("2011 12 05", None);
         check("2019/07/12 10:00", Some("2019-07-12"));
         check("2019.7.1", Some("2019-07-01"));
         check("２０２５－０３－２４", Some("2025-03-24"));

@@ -781,7 +781,7 @@ pub(super) fn from_sentences(layout: &Layout, found: &mut Found) {
     for (at, line) in layout.lines.iter().enumerate() {
         // Every pattern below has one of these characters (simplified or traditional).
         if line.len() < 12
-            || !line.contains(['为', '為', '受', '对', '對', '价', '價', '预', '預', '额', '額'])
+            || !line.contains(['为', '為', '受', '对', '對', '价', '價', '预', '預', '额', '額', '发', '發'])
         {
             continue;
         }
@@ -877,6 +877,18 @@ pub(super) fn from_sentences(layout: &Layout, found: &mut Found) {
                         at,
                         line,
                     );
+                }
+            }
+        }
+        // `甲于2011年09月22日在某平台发布的…采购项目`: who published the procurement runs it
+        // (as the buyer's agent, when it is an agency).
+        if let Some(published) = folded.find("发布的") {
+            if let Some(yu) = folded[..published].find('于') {
+                let subject: String = chars[..char_at(yu)].iter().collect();
+                let subject = subject.rsplit(['，', '。', '；', '：', ':', ' ']).next().unwrap_or("").trim();
+                if is_organisation(subject) && find_date(&folded[yu..published]).is_some() {
+                    let field = if is_agency_like(subject) { Field::Agency } else { Field::Buyer };
+                    found.offer(field, 1.6, None, "…于…发布的", subject, How::Sentence, at, line);
                 }
             }
         }
@@ -1019,10 +1031,12 @@ pub(super) fn from_signature(lines: &[String], found: &mut Found) {
     }
 }
 
-/// A public tendering venue (`招投标中心`, `公共资源交易中心`) hosts a tender; it neither buys nor
-/// acts as the buyer's agent.
+/// A public tendering venue (`招投标中心`, `公共资源交易中心`) or a website that publishes the
+/// notice (`阳光易购电子采购平台`, `某某采购网`) hosts a tender; it neither buys nor acts as the
+/// buyer's agent.
 fn is_tendering_venue(name: &str) -> bool {
     ["招投标中心", "招标投标中心", "交易中心", "招投标管理", "招标办"].iter().any(|w| name.contains(w))
+        || ["平台", "采购网", "招标网", "交易网", "网站", "门户"].iter().any(|w| name.ends_with(w))
 }
 
 /// A line before the text that is nothing but a code (`LYSG2021-069-048`).

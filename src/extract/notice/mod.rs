@@ -247,7 +247,14 @@ fn is_enumerated(line: &str) -> bool {
 
 /// The `<title>` without the site's name (`青海省招标投标网 · 甲公告` -> `甲公告`).
 fn clean_page_title(title: &str) -> Option<String> {
-    let title = layout::collapse(title.trim());
+    let mut title = layout::collapse(title.trim());
+    // `甲项目成交通告- 【阳光易购】`: a site's name in brackets after the notice's.
+    if let Some(open) = title.rfind('【').filter(|_| title.ends_with('】')) {
+        let head = title[..open].trim_end_matches(|c: char| c.is_whitespace() || "-－_|｜—".contains(c));
+        if stated_kind(head).is_some() {
+            title = head.to_string();
+        }
+    }
     let parts: Vec<&str> = title
         .split(['_', '|', '｜', '·', '－'])
         .flat_map(|p| p.split(" - "))
@@ -477,7 +484,25 @@ pub fn explain_text(text: &str, is_html: bool, file: &str) -> (Notice, Vec<Evide
     candidates::from_meta(&layout.meta, &mut found);
     candidates::from_signature(&layout.lines, &mut found);
     candidates::from_lone_code(&layout.lines, &mut found);
-    let titled = title_and_kind(&layout);
+    let mut titled = title_and_kind(&layout);
+    // `甲采购公告` over `采购结果如下：成交供应商名称：乙公司 … 成交金额：人民币3850元`: a page
+    // whose title names the tender but whose body states, label by label, the supplier that won
+    // and what it won is the result.
+    if titled.kind == NoticeKind::Tender {
+        let stated = |field: Field, least: f32| {
+            found.candidates.iter().find(|c| {
+                c.field == field
+                    && c.score >= least
+                    && matches!(c.how, How::Label | How::Cell | How::Table)
+                    && matches!(c.value, Value::Names(_) | Value::Money(_))
+            })
+        };
+        if let (Some(winner), Some(_)) = (stated(Field::Winner, 3.5), stated(Field::Amount, 3.0)) {
+            titled.kind = NoticeKind::Award;
+            titled.kind_how = "body";
+            titled.kind_text = winner.text.clone();
+        }
+    }
     let kind = titled.kind;
     // `甲招标代理有限公司关于…的结果公告`: the title names the agency that published it.
     if let Some(title) = &titled.title {

@@ -295,3 +295,27 @@ fn labels_run_into_the_values_before_them() {
     assert_eq!(n.published.map(|d| d.to_string()).as_deref(), Some("2016-11-14"));
     assert_eq!(n.candidate, None, "an address is no candidate");
 }
+
+/// An e-procurement platform's page: the site's name in brackets after the title, the buyer
+/// named as who published the procurement, the platform signing off (no buyer), and a title
+/// that still says 采购公告 over a body that states the result.
+#[test]
+fn a_platform_result_page() {
+    let page = "<html><head><title>甲型打印机采购公告- 【某某易购】</title></head><body>\
+        <h2>甲型打印机采购公告</h2><p>发布时间：2011-09-28</p>\
+        <p>项目编号： YGYG-201109280003</p>\
+        <p>北京卯辰科技有限公司于 2011 年09月20日 在某某易购电子采购平台发布的 采购甲型打印机采购项目，经过询价采购程序，最终确认采购结果如下：</p>\
+        <p>成交供应商名称: 北京巳午电子有限公司</p><p>所属行政区域： 北京市</p><p>成交金额： 人民币 3850 元</p>\
+        <p>特此公告！</p><p>某某易购电子采购平台</p><p>2011年09月28日</p></body></html>";
+    let n = super::extract_text(page, true, "p.html");
+    assert_eq!(n.title.as_deref(), Some("甲型打印机采购公告"));
+    assert_eq!(n.kind, NoticeKind::Award, "the body states the result");
+    assert_eq!(n.buyer.as_deref(), Some("北京卯辰科技有限公司"), "the platform is no buyer");
+    assert_eq!(n.winners, vec!["北京巳午电子有限公司".to_string()]);
+    assert_eq!(n.amount, Some(3850.0));
+    assert_eq!(n.region.as_deref(), Some("北京市"));
+
+    // A tender whose body names no winner and amount by label stays a tender.
+    let tender = page.replace("<p>成交供应商名称: 北京巳午电子有限公司</p>", "");
+    assert_eq!(super::extract_text(&tender, true, "t.html").kind, NoticeKind::Tender);
+}
