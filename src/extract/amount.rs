@@ -289,11 +289,13 @@ fn parse_amount_plain(text: &str, unit: Option<Unit>) -> Option<f64> {
             if matches!(before, '-' | '－' | '负' | '−') {
                 return None;
             }
-            let own_unit = if after.starts_with("亿") {
+            // `100（万元）`: the unit in brackets after the figure is its own.
+            let unit_text = after.trim_start_matches(['(', '（', '[', '【']).trim_start();
+            let own_unit = if unit_text.starts_with("亿") {
                 Some(Unit::HundredMillion)
-            } else if after.starts_with("万") {
+            } else if unit_text.starts_with("万") {
                 Some(Unit::TenThousand)
-            } else if after.starts_with('元') {
+            } else if unit_text.starts_with('元') {
                 Some(Unit::Yuan)
             } else {
                 None
@@ -337,6 +339,8 @@ mod tests {
         check("中标金额：98.5万元（大写：玖拾捌万伍仟元整）", None, Some(985000.0));
         check("2025年3月1日签订，金额120000元", None, Some(120000.0));
         check("RMB2,288,231.72", None, Some(2288231.72));
+        check("100（万元）", None, Some(1_000_000.0));
+        check("98 (万元)", Some(Unit::Yuan), Some(980_000.0));
         check("（rmb 1,200.50元）", None, Some(1200.5));
         check("CNY56000", Some(Unit::Yuan), Some(56000.0));
         check("GXGZ2018", None, None);

@@ -5,7 +5,9 @@
 //! signature block at the end. Each candidate keeps where it came from, so a wrong field can be
 //! traced to the text that gave it.
 
-use super::labels::{classify_label, clean_label, date_labels, is_contact_label, money_labels, Field, Label};
+use super::labels::{
+    classify_label, clean_label, date_labels, is_contact_label, money_labels, party_labels, Field, Label,
+};
 use super::layout::Layout;
 use super::values::{
     clean_code, clean_name, first_word, is_agency_like, is_organisation, is_person, is_placeholder,
@@ -916,10 +918,10 @@ pub(super) fn from_meta(meta: &[(String, String)], found: &mut Found) {
     }
 }
 
-/// A publication label run into its date, with no colon (`…珠海市公告时间2016年11月14日 17:52`,
+/// Labels run into their values with no colon. A publication label run into its date (`…珠海市公告时间2016年11月14日 17:52`,
 /// a flattened summary box): weaker than a label with its colon. A date of an earlier notice
 /// (`首次公告日期`, `招标公告日期`) is none of this one's.
-pub(super) fn from_run_in_dates(layout: &Layout, found: &mut Found) {
+pub(super) fn from_run_in(layout: &Layout, found: &mut Found) {
     const EARLIER: &[&str] = &["首次", "原", "招标", "采购", "开标", "截止", "前"];
     for (at, line) in layout.lines.iter().enumerate() {
         let folded = layout.folded(at);
@@ -942,6 +944,26 @@ pub(super) fn from_run_in_dates(layout: &Layout, found: &mut Found) {
                         at,
                         line,
                     );
+                }
+            }
+        }
+        // `中标单位 甲科技股份有限公司 项目经理…`: a party's label, a space, and its name, where
+        // the label starts a line or follows a space.
+        if !line.contains(' ') {
+            continue;
+        }
+        for (label, field, strength) in party_labels() {
+            for (pos, _) in folded.match_indices(label) {
+                let starts_item = folded[..pos].chars().next_back().is_none_or(|c| c == ' ');
+                if !starts_item || !folded[pos + label.len()..].starts_with(' ') {
+                    continue;
+                }
+                // Folding keeps the number of characters: the name is read from the page.
+                let skip = folded[..pos + label.len()].chars().count();
+                let rest: String = line.chars().skip(skip).collect();
+                let name = rest.trim_start().split([' ', '，', '。', '；']).next().unwrap_or("");
+                if is_organisation(name) {
+                    found.offer(field, strength - 0.8, None, label, name, How::Label, at, line);
                 }
             }
         }

@@ -324,6 +324,16 @@ pub(super) fn date_labels() -> impl Iterator<Item = (&'static str, f32)> {
         .map(|&(text, _, strength)| (text, strength))
 }
 
+/// Labels that name a party outright, for finding them run into their value with a space
+/// and no colon (`中标单位 甲科技股份有限公司 项目经理…`).
+pub(super) fn party_labels() -> impl Iterator<Item = (&'static str, Field, f32)> {
+    LABELS.iter().copied().filter(|(text, field, strength)| {
+        matches!(field, Field::Buyer | Field::Winner | Field::Agency)
+            && *strength >= 3.0
+            && text.chars().count() >= 3
+    })
+}
+
 /// What a label names, how strongly, and the unit it gives amounts.
 pub(super) type Label = (Field, f32, Option<Unit>);
 
@@ -347,8 +357,16 @@ pub(super) fn classify_label(label: &str) -> Option<Label> {
     }
     // `第一中标候选人`, `中标候选人` (not `中标候选人名称` of a result table, nor a candidate's
     // address, telephone, bid or score).
-    if base.contains("候选人") && !base.contains("名称") && !names_an_attribute(&base) {
-        return Some((Field::Candidate, 3.0, None));
+    // A heading that mentions candidates (`某项目中标候选人公示`) is no label either: the label
+    // ends at `候选人` (or `候选人为`, `候选单位`).
+    if let Some(at) = base.rfind("候选") {
+        let rest = base[at..].trim_start_matches("候选").trim_start_matches(['人', '单', '位']);
+        if !base.contains("名称")
+            && !names_an_attribute(&base)
+            && (rest.is_empty() || rest == "为" || rest == "名单" || rest.starts_with('('))
+        {
+            return Some((Field::Candidate, 3.0, None));
+        }
     }
     LABEL_MAP.get(base.as_str()).map(|&(field, strength)| (field, strength, unit))
 }
@@ -409,6 +427,9 @@ mod tests {
         );
         assert_eq!(classify_label("第一中标候选人").map(|l| l.0), Some(Field::Candidate));
         assert_eq!(classify_label("2.中标候选人地址"), None);
+        assert_eq!(classify_label("某设备采购中标候选人公示"), None);
+        assert_eq!(classify_label("第一中标候选单位").map(|l| l.0), Some(Field::Candidate));
+        assert_eq!(classify_label("中标候选人(第一名)").map(|l| l.0), Some(Field::Candidate));
         assert_eq!(classify_label("第一中标候选人投标报价").map(|l| l.0), None);
         assert_eq!(classify_label("采购代理机构全称").map(|l| l.0), Some(Field::Agency));
         assert_eq!(classify_label("3.1.2招标人").map(|l| l.0), Some(Field::Buyer));

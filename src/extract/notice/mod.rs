@@ -480,7 +480,7 @@ pub fn explain_text(text: &str, is_html: bool, file: &str) -> (Notice, Vec<Evide
     candidates::from_lines(&layout, &mut found);
     candidates::from_sentences(&layout, &mut found);
     candidates::from_header(&layout.lines, &mut found);
-    candidates::from_run_in_dates(&layout, &mut found);
+    candidates::from_run_in(&layout, &mut found);
     candidates::from_meta(&layout.meta, &mut found);
     candidates::from_signature(&layout.lines, &mut found);
     candidates::from_lone_code(&layout.lines, &mut found);

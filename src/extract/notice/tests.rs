@@ -319,3 +319,14 @@ fn a_platform_result_page() {
     let tender = page.replace("<p>成交供应商名称: 北京巳午电子有限公司</p>", "");
     assert_eq!(super::extract_text(&tender, true, "t.html").kind, NoticeKind::Tender);
 }
+
+/// A party's label run into its name with only a space (`中标单位 甲公司 项目经理…`), and a
+/// heading that mentions candidates, which is no label of the next line.
+#[test]
+fn labels_parted_from_their_values_by_a_space() {
+    let n = html("<h1>某矿选煤厂设备采购中标结果公告</h1><p>中标单位 天津辰巳科技股份有限公司 项目经理吕某</p><p>中标价格 2791300.0000元 工期90天</p>");
+    assert_eq!(n.winners, vec!["天津辰巳科技股份有限公司".to_string()]);
+    assert_eq!(n.amount, Some(2_791_300.0));
+    let n = html("<h1>某设备采购中标候选人公示</h1><p>河北午未机械设备进出口有限公司 报价 868000元</p>");
+    assert_eq!(n.candidate, None, "a heading is no label: {n:?}");
+}
