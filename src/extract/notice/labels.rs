@@ -368,7 +368,24 @@ pub(super) fn classify_label(label: &str) -> Option<Label> {
             return Some((Field::Candidate, 3.0, None));
         }
     }
-    LABEL_MAP.get(base.as_str()).map(|&(field, strength)| (field, strength, unit))
+    LABEL_MAP
+        .get(base.as_str())
+        .map(|&(field, strength)| (field, strength, unit))
+        .or_else(|| procurement_code(&base))
+}
+
+/// A procurement's number under a name the table lacks (`网上竞价编号`, `询价采购编号`,
+/// `磋商项目编号`): a label ending in 编号 that names the procurement and no other paper.
+fn procurement_code(label: &str) -> Option<Label> {
+    const PROCUREMENT: &[&str] =
+        &["项目", "招标", "采购", "竞价", "询价", "磋商", "谈判", "比选", "标段", "标包"];
+    const OTHER_PAPERS: &[&str] =
+        &["合同", "委托", "证书", "证件", "身份", "信用", "计划", "文件", "公告", "原"];
+    let stem = label.strip_suffix("编号")?;
+    (stem.chars().count() <= 8
+        && PROCUREMENT.iter().any(|w| stem.contains(w))
+        && !OTHER_PAPERS.iter().any(|w| stem.contains(w)))
+    .then_some((Field::Code, 2.5, None))
 }
 
 /// A label of something a party has rather than of the party: `中标候选人地址`, `联系电话`.
@@ -443,6 +460,10 @@ mod tests {
             Some((Field::Amount, Some(Unit::Yuan)))
         );
         assert_eq!(classify_label("联系电话"), None);
+        assert_eq!(classify_label("网上竞价编号").map(|l| l.0), Some(Field::Code));
+        assert_eq!(classify_label("磋商项目编号").map(|l| l.0), Some(Field::Code));
+        assert_eq!(classify_label("合同编号"), None);
+        assert_eq!(classify_label("采购委托编号"), None);
         assert!(is_contact_label("采购人地址"));
         assert!(is_contact_label("2.采购代理机构联系电话"));
         assert!(!is_contact_label("采购人"));

@@ -192,6 +192,8 @@ fn lots_keep_their_winners_and_amounts() {
 fn codes_are_trimmed_of_trailing_punctuation() {
     let n = html("<p>辰项目招标公告</p><p>项目编号：CZ-2026-018。招标人：辰区卫生健康局</p>");
     assert_eq!(n.project_code.as_deref(), Some("CZ-2026-018"));
+    let n = html("<h2>某所台式计算机网上竞价成交公告</h2><p>某所台式计算机网上竞价项目（网上竞价编号：GDPX2016Z04048），于2016年12月16日发布</p>");
+    assert_eq!(n.project_code.as_deref(), Some("GDPX2016Z04048"));
 }
 
 #[test]

@@ -248,6 +248,13 @@ pub(super) fn clean_code(value: &str) -> Option<String> {
             None => break,
         }
     }
+    // `（网上竞价编号：GDPX2016Z04048），于…`: the bracket the code sat in is not the code's.
+    while code.ends_with([')', '）', ']', '】', '〕'])
+        && code.matches(['(', '（', '[', '【', '〔']).count()
+            < code.matches([')', '）', ']', '】', '〕']).count()
+    {
+        code.pop();
+    }
     let ascii = code.chars().filter(char::is_ascii_alphanumeric).count();
     (code.chars().any(|c| c.is_ascii_digit()) && ascii >= 3).then_some(code)
 }
