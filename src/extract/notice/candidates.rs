@@ -923,11 +923,25 @@ pub(super) fn from_meta(meta: &[(String, String)], found: &mut Found) {
 /// (`首次公告日期`, `招标公告日期`) is none of this one's.
 pub(super) fn from_run_in(layout: &Layout, found: &mut Found) {
     const EARLIER: &[&str] = &["首次", "原", "招标", "采购", "开标", "截止", "前"];
+    // Every such label in one automaton, so that a line is read once for all of them.
+    type RunIn = (aho_corasick::AhoCorasick, Vec<(&'static str, Field, f32)>);
+    static LABELS: std::sync::LazyLock<RunIn> = std::sync::LazyLock::new(|| {
+        let labels: Vec<(&'static str, Field, f32)> = date_labels()
+            .map(|(text, strength)| (text, Field::Published, strength))
+            .chain(party_labels())
+            .collect();
+        let automaton = aho_corasick::AhoCorasick::new(labels.iter().map(|(text, _, _)| *text))
+            .expect("the labels make an automaton");
+        (automaton, labels)
+    });
+    let (automaton, labels) = &*LABELS;
     for (at, line) in layout.lines.iter().enumerate() {
         let folded = layout.folded(at);
-        for (label, strength) in date_labels() {
-            for (pos, _) in folded.match_indices(label) {
-                let after = folded[pos + label.len()..].trim_start();
+        for found_label in automaton.find_overlapping_iter(folded) {
+            let (label, field, strength) = labels[found_label.pattern().as_usize()];
+            let (pos, end) = (found_label.start(), found_label.end());
+            if field == Field::Published {
+                let after = folded[end..].trim_start();
                 if !after.starts_with(|c: char| c.is_ascii_digit())
                     || EARLIER.iter().any(|e| folded[..pos].ends_with(e))
                 {
@@ -945,26 +959,20 @@ pub(super) fn from_run_in(layout: &Layout, found: &mut Found) {
                         line,
                     );
                 }
+                continue;
             }
-        }
-        // `中标单位 甲科技股份有限公司 项目经理…`: a party's label, a space, and its name, where
-        // the label starts a line or follows a space.
-        if !line.contains(' ') {
-            continue;
-        }
-        for (label, field, strength) in party_labels() {
-            for (pos, _) in folded.match_indices(label) {
-                let starts_item = folded[..pos].chars().next_back().is_none_or(|c| c == ' ');
-                if !starts_item || !folded[pos + label.len()..].starts_with(' ') {
-                    continue;
-                }
-                // Folding keeps the number of characters: the name is read from the page.
-                let skip = folded[..pos + label.len()].chars().count();
-                let rest: String = line.chars().skip(skip).collect();
-                let name = rest.trim_start().split([' ', '，', '。', '；']).next().unwrap_or("");
-                if is_organisation(name) {
-                    found.offer(field, strength - 0.8, None, label, name, How::Label, at, line);
-                }
+            // `中标单位 甲科技股份有限公司 项目经理…`: a party's label, a space, and its name,
+            // where the label starts a line or follows a space.
+            let starts_item = folded[..pos].chars().next_back().is_none_or(|c| c == ' ');
+            if !starts_item || !folded[end..].starts_with(' ') {
+                continue;
+            }
+            // Folding keeps the number of characters: the name is read from the page.
+            let skip = folded[..end].chars().count();
+            let rest: String = line.chars().skip(skip).collect();
+            let name = rest.trim_start().split([' ', '，', '。', '；']).next().unwrap_or("");
+            if is_organisation(name) {
+                found.offer(field, strength - 0.8, None, label, name, How::Label, at, line);
             }
         }
     }
