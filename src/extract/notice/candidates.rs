@@ -745,7 +745,11 @@ fn clause_end(c: char) -> bool {
 }
 
 /// The name that starts at `from` (up to the end of its clause, at most 50 characters).
-fn name_at(chars: &[char], from: usize, stop_words: &[&str]) -> Option<String> {
+fn name_at(chars: &[char], mut from: usize, stop_words: &[&str]) -> Option<String> {
+    // `招标人为 北京市某建设中心`: the space after the marker is the page's, not a clause end.
+    while chars.get(from) == Some(&' ') {
+        from += 1;
+    }
     let mut end = from;
     while end < chars.len() && end - from < 50 && !clause_end(chars[end]) {
         end += 1;
@@ -783,7 +787,9 @@ pub(super) fn from_sentences(layout: &Layout, found: &mut Found) {
     for (at, line) in layout.lines.iter().enumerate() {
         // Every pattern below has one of these characters (simplified or traditional).
         if line.len() < 12
-            || !line.contains(['为', '為', '受', '对', '對', '价', '價', '预', '預', '额', '額', '发', '發'])
+            || !line.contains([
+                '为', '為', '受', '对', '對', '价', '價', '预', '預', '额', '額', '发', '發', '托',
+            ])
         {
             continue;
         }
@@ -879,6 +885,22 @@ pub(super) fn from_sentences(layout: &Layout, found: &mut Found) {
                         at,
                         line,
                     );
+                }
+            }
+        }
+        // `现委托甲咨询有限公司对该项目…进行公开招标`: the buyer's agent, named without `受`.
+        let mut from = 0;
+        while let Some(pos) = folded[from..].find("委托") {
+            let at_byte = from + pos;
+            from = at_byte + "委托".len();
+            if folded[..at_byte].ends_with('受') {
+                continue;
+            }
+            let start = char_at(at_byte) + 2;
+            if let Some(agent) = name_at(&chars, start, &["对", "进行", "负责", "组织", "代理", "为"])
+            {
+                if is_organisation(&agent) && is_agency_like(&agent) {
+                    found.offer(Field::Agency, 2.2, None, "委托…", &agent, How::Sentence, at, line);
                 }
             }
         }

@@ -332,3 +332,19 @@ fn labels_parted_from_their_values_by_a_space() {
     let n = html("<h1>某设备采购中标候选人公示</h1><p>河北午未机械设备进出口有限公司 报价 868000元</p>");
     assert_eq!(n.candidate, None, "a heading is no label: {n:?}");
 }
+
+/// Tender conditions that name the parties in sentences: `招标人为` with a space before the
+/// name, and the agent engaged with `现委托…对` rather than `受…委托`.
+#[test]
+fn the_parties_in_the_tender_conditions() {
+    let n = html(
+        "<h1>某道路及管线工程施工资格预审公告</h1><div>招标人为 北京市申酉建设中心，建设地点 大兴区。</div>",
+    );
+    assert_eq!(n.buyer.as_deref(), Some("北京市申酉建设中心"));
+    let n = html(
+        "<h1>某水库工程检测招标公告</h1><div>1.招标条件</div><div>本项目已经批准建设，项目法人和招标人为临沂某某工程建设管理局，建设资金已经落实。\
+         现委托山东戌亥建设咨询有限公司对该项目检测标进行国内公开招标。</div>",
+    );
+    assert_eq!(n.buyer.as_deref(), Some("临沂某某工程建设管理局"));
+    assert_eq!(n.agency.as_deref(), Some("山东戌亥建设咨询有限公司"));
+}
