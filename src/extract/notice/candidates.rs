@@ -628,7 +628,8 @@ pub(super) fn label_values(line: &str) -> Vec<(String, String)> {
             .windows(2)
             .rposition(|w| w == ['公', '司'])
             .map(|p| start + p + 2)
-            .filter(|&after| after - start >= 4 && colon - after >= 2)
+            // A company's name before (`代理公司名称` is one label), a label after.
+            .filter(|&after| after - start >= 6 && colon - after >= 2)
         {
             start = after_company;
         }
@@ -940,9 +941,10 @@ pub(super) fn from_meta(meta: &[(String, String)], found: &mut Found) {
     }
 }
 
-/// Labels run into their values with no colon. A publication label run into its date (`…珠海市公告时间2016年11月14日 17:52`,
-/// a flattened summary box): weaker than a label with its colon. A date of an earlier notice
-/// (`首次公告日期`, `招标公告日期`) is none of this one's.
+/// Labels run into their values with no colon, each weaker than the label with its colon: a
+/// publication label run into its date (`…珠海市公告时间2016年11月14日 17:52`, a flattened summary
+/// box; a date of an earlier notice, `首次公告日期`, `招标公告日期`, is none of this one's), and a
+/// party's label parted from its name by a space (`中标单位 甲科技股份有限公司`).
 pub(super) fn from_run_in(layout: &Layout, found: &mut Found) {
     const EARLIER: &[&str] = &["首次", "原", "招标", "采购", "开标", "截止", "前"];
     // Every such label in one automaton, so that a line is read once for all of them.
