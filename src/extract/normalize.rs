@@ -56,27 +56,30 @@ fn simplify(prev: Option<char>, c: char, next: Option<char>) -> char {
     converted.get(usize::from(prev.is_some())).copied().unwrap_or(c)
 }
 
+/// What `c`, the character at byte `offset` of `text`, folds to.
+#[inline]
+fn fold_at(table: &[u16], text: &str, offset: usize, c: char) -> char {
+    match c.len_utf8() {
+        1 => c.to_ascii_lowercase(),
+        3 => match table[c as usize - 0x800] {
+            0 => {
+                let prev = text[..offset].chars().next_back();
+                let next = text[offset + 3..].chars().next();
+                fold_width_case(simplify(prev, c, next))
+            }
+            code => char::from_u32(u32::from(code)).unwrap_or(c),
+        },
+        // Nothing of two or four bytes is traditional, wide or upper case.
+        _ => c,
+    }
+}
+
 /// Calls `each(byte offset in text, original char, folded char)` for every character of
 /// `text`, in order.
-#[inline]
 fn fold_each(text: &str, mut each: impl FnMut(usize, char, char)) {
     let table = folded_table();
-    let mut prev = None;
     for (offset, c) in text.char_indices() {
-        let folded = match c.len_utf8() {
-            1 => c.to_ascii_lowercase(),
-            3 => match table[c as usize - 0x800] {
-                0 => {
-                    let next = text[offset + 3..].chars().next();
-                    fold_width_case(simplify(prev, c, next))
-                }
-                code => char::from_u32(u32::from(code)).unwrap_or(c),
-            },
-            // Nothing of two or four bytes is traditional, wide or upper case.
-            _ => c,
-        };
-        each(offset, c, folded);
-        prev = Some(c);
+        each(offset, c, fold_at(table, text, offset, c));
     }
 }
 
@@ -96,26 +99,26 @@ pub fn fold(text: &str) -> String {
             i += 1;
             continue;
         }
-        if lead & 0xF0 == 0xE0 {
+        let width = if lead >= 0xF0 {
+            4
+        } else if lead >= 0xE0 {
+            3
+        } else {
+            2
+        };
+        // Nothing of two or four bytes is traditional, wide or upper case.
+        let changes = width == 3 && {
             let code = (usize::from(lead & 0x0F) << 12)
                 | (usize::from(bytes[i + 1] & 0x3F) << 6)
                 | usize::from(bytes[i + 2] & 0x3F);
-            match table[code - 0x800] {
-                0 => {
-                    let prev = text[..i].chars().next_back();
-                    let c = text[i..].chars().next().unwrap_or_default();
-                    let next = text[i + 3..].chars().next();
-                    out.push(fold_width_case(simplify(prev, c, next)));
-                }
-                folded if usize::from(folded) == code => out.push_str(&text[i..i + 3]),
-                folded => out.push(char::from_u32(u32::from(folded)).unwrap_or_default()),
-            }
-            i += 3;
-            continue;
+            usize::from(table[code - 0x800]) != code
+        };
+        if changes {
+            let c = text[i..].chars().next().unwrap_or_default();
+            out.push(fold_at(table, text, i, c));
+        } else {
+            out.push_str(&text[i..i + width]);
         }
-        // Nothing of two or four bytes is traditional, wide or upper case.
-        let width = if lead >= 0xF0 { 4 } else { 2 };
-        out.push_str(&text[i..i + width]);
         i += width;
     }
     out
