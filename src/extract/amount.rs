@@ -277,12 +277,12 @@ fn parse_amount_plain(text: &str, unit: Option<Unit>) -> Option<f64> {
             let before = if start > 0 { bytes[start - 1] } else { ' ' };
             // Part of a code or an exponent (`A123`, `1e308`): no amount. A currency's code
             // before the figure (`RMB2,288,231.72`, `CNY 1200`) is no code.
-            let letters: String =
-                bytes[..start].iter().rev().take_while(|c| c.is_ascii_alphabetic()).collect();
-            let currency = ["bmr", "ync"].contains(&letters.to_ascii_lowercase().as_str());
-            if (before.is_ascii_alphabetic() && !currency)
-                || bytes.get(i).is_some_and(|c| c.is_ascii_alphabetic())
-            {
+            let code_before = before.is_ascii_alphabetic() && {
+                let letters: String =
+                    bytes[..start].iter().rev().take_while(|c| c.is_ascii_alphabetic()).collect();
+                !["bmr", "ync"].contains(&letters.to_ascii_lowercase().as_str())
+            };
+            if code_before || bytes.get(i).is_some_and(|c| c.is_ascii_alphabetic()) {
                 continue;
             }
             // A negative amount is no award or budget: unknown, never its absolute value.

@@ -637,7 +637,8 @@ pub(super) fn label_values(line: &str) -> Vec<(String, String)> {
         // it. The label is the longest end of the run that names a field, cut where Han meets
         // other characters (`首次公告日期` is not `公告日期`), or a party's contact details.
         let run = |from: usize| chars[from..colon].iter().collect::<String>();
-        if colon - start > 2 && classify_label(&run(start)).is_none() && !is_contact_label(&run(start)) {
+        let whole = run(start);
+        if colon - start > 2 && classify_label(&whole).is_none() && !is_contact_label(&whole) {
             if let Some(known) = (start + 1..colon - 1).find(|&from| {
                 (is_han(chars[from - 1]) != is_han(chars[from]) && classify_label(&run(from)).is_some())
                     || is_contact_label(&run(from))
