@@ -592,12 +592,10 @@ impl Workspace {
         self.dir.join("pages").join(hash.get(..2).unwrap_or("00")).join(format!("{hash}.html"))
     }
 
-    /// Keeps a fetched page's bytes under its hash (written once, atomically).
-    pub fn archive_page(&self, hash: &str, bytes: &[u8]) -> Result<()> {
+    /// Keeps a fetched page's bytes under its hash, atomically ([`Workspace::store_crawled`]
+    /// writes only the pages not kept yet).
+    fn archive_page(&self, hash: &str, bytes: &[u8]) -> Result<()> {
         let path = self.page_path(hash);
-        if path.exists() {
-            return Ok(());
-        }
         let wrap = |source| WorkspaceError::DataDir { path: path.display().to_string(), source };
         let parent = path.parent().unwrap_or(&self.dir);
         std::fs::create_dir_all(parent).map_err(wrap)?;
@@ -613,18 +611,16 @@ impl Workspace {
     pub fn store_crawled(&mut self, def: &CrawlerDef, pages: Vec<CrawledPage>) -> Result<Vec<StoredOutcome>> {
         // Refused whole before anything is written: the pages stay unrecorded, to be fetched
         // again by a later run.
-        let archived: u64 = pages
-            .iter()
-            .filter(|page| !self.page_path(&page.state.hash).exists())
-            .map(|page| page.bytes.len() as u64)
-            .sum();
+        let unarchived: Vec<&CrawledPage> =
+            pages.iter().filter(|page| !self.page_path(&page.state.hash).exists()).collect();
+        let archived: u64 = unarchived.iter().map(|page| page.bytes.len() as u64).sum();
         let input: u64 = pages
             .iter()
             .filter_map(|page| page.row.as_ref().ok())
             .flat_map(|values| values.values().map(|value| value.len() as u64 + 1))
             .sum();
         self.room_for_pages(archived, input)?;
-        for page in &pages {
+        for page in unarchived {
             self.archive_page(&page.state.hash, &page.bytes)?;
         }
         let rows: Vec<RawRow> = pages
