@@ -6,7 +6,8 @@
 //! traced to the text that gave it.
 
 use super::labels::{
-    classify_label, clean_label, date_labels, is_contact_label, money_labels, party_labels, Field, Label,
+    classify_label, clean_label, date_labels, is_column_heading, is_contact_label, money_labels,
+    party_labels, Field, Label,
 };
 use super::layout::Layout;
 use super::values::{
@@ -327,10 +328,12 @@ pub(super) fn from_header_tables(rows: &[Vec<String>], row_labels: &[Vec<Option<
         if known < 2 && !(known == 1 && (numbered || all_headings)) {
             continue;
         }
-        // Label/value rows ([label, value, label, value]) are not header rows.
+        // Label/value rows ([label, value, label, value]) are not header rows, unless what
+        // would be the values are headings too (`供应商名称 | 供应商地址 | 中标金额 | 评审得分`).
         if header.len() % 2 == 0
             && fields.iter().step_by(2).all(|f| f.is_some())
             && fields.iter().skip(1).step_by(2).all(|f| f.is_none())
+            && !header.iter().skip(1).step_by(2).all(|h| is_column_heading(h))
         {
             continue;
         }
@@ -511,12 +514,18 @@ pub(super) fn from_lines(layout: &Layout, found: &mut Found) {
             && ["信息", "部门", "部門", "质疑", "質疑", "投诉", "投訴", "名称", "名稱"]
                 .iter()
                 .any(|w| line.contains(w));
+        let pairs = label_values(line);
         if may_open {
-            if let Some(opened) = section_of(&layout.folded(at).replace(' ', "")) {
+            // The line, or what it says before its first label (`1.采购人信息 名称：甲`).
+            let opened = section_of(&layout.folded(at).replace(' ', "")).or_else(|| {
+                let (label, _) = pairs.first()?;
+                let head = &line[..line.find(label.as_str())?];
+                section_of(&fold(head).replace(' ', ""))
+            });
+            if let Some(opened) = opened {
                 section = opened;
             }
         }
-        let pairs = label_values(line);
         for (label, value) in &pairs {
             let Some((field, strength, unit)) = classify_label(label) else { continue };
             let Some(field) = in_section(field, section) else { continue };

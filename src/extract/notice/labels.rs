@@ -337,6 +337,21 @@ pub(super) fn party_labels() -> impl Iterator<Item = (&'static str, Field, f32)>
 /// What a label names, how strongly, and the unit it gives amounts.
 pub(super) type Label = (Field, f32, Option<Unit>);
 
+/// Words that end a table's column heading that names no field (`评审总得分`, `排名`).
+const COLUMN_HEADINGS: &[&str] = &[
+    "序号", "排名", "排序", "名次", "得分", "分数", "评分", "地址", "名称", "金额", "报价", "价格", "单价",
+    "数量", "规格", "型号", "备注", "工期", "期限", "等级", "资质", "编号",
+];
+
+/// Whether a table cell reads as a column's heading: a label, or a short heading of another
+/// column (`供应商地址`, `评审总得分`), without figures or a colon.
+pub(super) fn is_column_heading(cell: &str) -> bool {
+    !cell.contains([':', '：'])
+        && cell.chars().count() <= 14
+        && !cell.chars().any(|c| c.is_ascii_digit())
+        && (COLUMN_HEADINGS.iter().any(|w| cell.ends_with(w)) || classify_label(cell).is_some())
+}
+
 /// What a label names, its strength, and the unit it gives amounts.
 pub(super) fn classify_label(label: &str) -> Option<Label> {
     // No label is longer than 20 characters once cleaned (25 with its number and unit); a long

@@ -204,6 +204,7 @@ pub(super) fn layout_html(html: &str) -> Layout {
         }
     }
     push_line(&mut lines, &mut current);
+    let lines = unflatten(lines, &mut rows);
     Layout::new(title, meta, marked, rows, lines)
 }
 
@@ -221,6 +222,7 @@ pub(super) fn layout_text(text: &str) -> Layout {
         .map(|l| l.split('\t').map(collapse).filter(|c| !c.is_empty()).collect::<Vec<_>>().join("\t"))
         .filter(|l| !l.is_empty())
         .collect();
+    let lines = unflatten(lines, &mut Vec::new());
     // Tab-separated lines of a text file are rows too.
     let rows = lines
         .iter()
@@ -228,4 +230,95 @@ pub(super) fn layout_text(text: &str) -> Layout {
         .map(|l| l.split('\t').map(str::to_string).collect())
         .collect();
     Layout::new(None, Vec::new(), Vec::new(), rows, lines)
+}
+
+/// Lines a page flattened (a crawler's stripped text, an aggregator's single paragraph) read
+/// as the page laid them out: a line is cut before each numbered section marker that follows
+/// a space (`… 二、项目名称：…`, `… 1.采购人信息 …`, `… （三）…`), and a table flattened into
+/// its header cells and then its values (`供应商名称 供应商地址 中标金额 甲公司 某路1号 100元`)
+/// becomes its rows again: cells of one row separated by tabs, as a page's table rows are,
+/// and added to `rows`.
+pub(super) fn unflatten(lines: Vec<String>, rows: &mut Vec<Vec<String>>) -> Vec<String> {
+    let mut out = Vec::with_capacity(lines.len());
+    for line in lines {
+        if line.contains('\t') || !line.contains(' ') {
+            out.push(line);
+            continue;
+        }
+        for part in split_at_sections(&line) {
+            match flattened_table(&part) {
+                Some((head, table)) => {
+                    out.extend(head);
+                    out.extend(table.iter().map(|row| row.join("\t")));
+                    rows.extend(table);
+                }
+                None => out.push(part),
+            }
+        }
+    }
+    out
+}
+
+const NUMERALS: &str = "一二三四五六七八九十";
+
+/// The length of the numbered section marker `chars` starts with: `二、`, `12.` or `3、`
+/// before a Han character (not `1.5`), `（三）`.
+fn section_marker(chars: &[char]) -> Option<usize> {
+    let numerals = chars.iter().take_while(|c| NUMERALS.contains(**c)).count();
+    if (1..=3).contains(&numerals) && chars.get(numerals) == Some(&'、') {
+        return Some(numerals + 1);
+    }
+    let digits = chars.iter().take_while(|c| c.is_ascii_digit()).count();
+    if (1..=2).contains(&digits)
+        && matches!(chars.get(digits), Some('.' | '、' | '．'))
+        && chars.get(digits + 1).is_some_and(|&c| crate::extract::normalize::is_han(c))
+    {
+        return Some(digits + 1);
+    }
+    if matches!(chars.first(), Some('（' | '(')) {
+        let numerals = chars[1..].iter().take_while(|c| NUMERALS.contains(**c)).count();
+        if (1..=2).contains(&numerals) && matches!(chars.get(1 + numerals), Some('）' | ')')) {
+            return Some(numerals + 2);
+        }
+    }
+    None
+}
+
+/// A line cut before each section marker that follows a space.
+fn split_at_sections(line: &str) -> Vec<String> {
+    let chars: Vec<char> = line.chars().collect();
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for at in 1..chars.len() {
+        if chars[at - 1] == ' ' && at - 1 > start && section_marker(&chars[at..]).is_some() {
+            parts.push(chars[start..at - 1].iter().collect());
+            start = at;
+        }
+    }
+    parts.push(chars[start..].iter().collect());
+    parts
+}
+
+/// A space-separated line that is a table flattened: after what comes before it, a run of
+/// column headings (at least two of them labels) and then whole rows of as many values, none
+/// of them a label. Returns the text before the headings and the rows, header first.
+fn flattened_table(line: &str) -> Option<(Option<String>, Vec<Vec<String>>)> {
+    use super::labels::{classify_label, is_column_heading};
+    let tokens: Vec<&str> = line.split(' ').collect();
+    let is_label = |token: &str| is_column_heading(token) && classify_label(token).is_some();
+    let start = tokens.iter().position(|t| is_label(t))?;
+    let width = tokens[start..].iter().take_while(|t| is_column_heading(t)).count();
+    let values = &tokens[start + width..];
+    let labels = tokens[start..start + width].iter().filter(|t| is_label(t)).count();
+    if width < 2 || labels < 2 || values.is_empty() || values.len() % width != 0 {
+        return None;
+    }
+    if values.iter().any(|v| classify_label(v).is_some()) {
+        return None;
+    }
+    let head = (start > 0).then(|| tokens[..start].join(" "));
+    let header = tokens[start..start + width].iter().map(|t| t.to_string()).collect();
+    let mut table = vec![header];
+    table.extend(values.chunks(width).map(|row| row.iter().map(|v| v.to_string()).collect()));
+    Some((head, table))
 }

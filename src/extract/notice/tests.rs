@@ -348,3 +348,30 @@ fn the_parties_in_the_tender_conditions() {
     assert_eq!(n.buyer.as_deref(), Some("临沂某某工程建设管理局"));
     assert_eq!(n.agency.as_deref(), Some("山东戌亥建设咨询有限公司"));
 }
+
+#[test]
+fn a_flattened_page_is_read_as_it_was_laid_out() {
+    // A crawler's stripped text: sections run together, the result table's header cells
+    // followed by its values, the buyer's section heading on the line of its `名称：`.
+    let text = "一、项目编号：GP-2026-7 二、项目名称：甲设备采购 三、采购结果 采购包1: 供应商名称 \
+                供应商地址 中标金额 评审得分 甲医疗器械有限公司 某市某路9号 1,250,000.00元 88.5 \
+                乙科技有限公司 某市某路10号 300,000.00元 80.1 四、主要标的信息 代理服务费金额： 9000元。 \
+                1.采购人信息 名称： 某市人民医院 2.采购代理机构信息 名称： 丙招标代理有限公司";
+    let lines = layout::unflatten(vec![layout::collapse(text)], &mut Vec::new());
+    assert_eq!(lines[3], "供应商名称\t供应商地址\t中标金额\t评审得分");
+    assert_eq!(lines[5], "乙科技有限公司\t某市某路10号\t300,000.00元\t80.1");
+    assert!(lines.contains(&"1.采购人信息 名称： 某市人民医院".to_string()), "{lines:?}");
+    let n = extract_text(text, false, "flat.txt");
+    assert_eq!(n.kind, NoticeKind::Award);
+    assert_eq!(n.winners, ["甲医疗器械有限公司", "乙科技有限公司"]);
+    assert_eq!(n.amount, Some(1_550_000.0), "two winners of one lot: the sum");
+    assert_eq!(n.buyer.as_deref(), Some("某市人民医院"));
+    assert_eq!(n.agency.as_deref(), Some("丙招标代理有限公司"));
+    assert_eq!(n.project_code.as_deref(), Some("GP-2026-7"));
+
+    // Values that do not fill whole rows, or a figure that is no marker, leave the line as it is.
+    let ragged = "供应商名称 中标金额 甲公司 100元 乙公司";
+    assert_eq!(layout::unflatten(vec![ragged.to_string()], &mut Vec::new()), [ragged]);
+    let decimal = "中标金额 1.5万元 工期 90天";
+    assert_eq!(layout::unflatten(vec![decimal.to_string()], &mut Vec::new()), [decimal]);
+}
