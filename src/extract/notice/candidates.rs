@@ -877,6 +877,13 @@ pub(super) fn from_sentences(layout: &Layout, found: &mut Found) {
             let agent: String = chars[begin..start].iter().collect::<String>().trim().to_string();
             let agent =
                 agent.trim_start_matches(|c: char| !is_han(c) && !c.is_ascii_alphanumeric()).to_string();
+            // A page that lost its line ends runs the title into the agent
+            // (`…检测项目结果公告湖南道勤项目管理有限公司 受…`): no name holds a notice's noun.
+            let agent =
+                match ["公告", "公示"].iter().filter_map(|w| agent.rfind(w).map(|i| i + w.len())).max() {
+                    Some(end) => agent[end..].to_string(),
+                    None => agent,
+                };
             if !agent.is_empty() {
                 found.offer(Field::Agency, 2.4, None, "…受委托", &agent, How::Sentence, at, line);
             } else {

@@ -216,12 +216,22 @@ fn push_line(lines: &mut Vec<String>, current: &mut String) {
     current.clear();
 }
 
+/// The most cells a tab-separated line of a text file has to be read as a table's row.
+const MAX_ROW_CELLS: usize = 16;
+
 pub(super) fn layout_text(text: &str) -> Layout {
-    let lines: Vec<String> = text
-        .lines()
-        .map(|l| l.split('\t').map(collapse).filter(|c| !c.is_empty()).collect::<Vec<_>>().join("\t"))
-        .filter(|l| !l.is_empty())
-        .collect();
+    let mut lines: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let cells: Vec<String> = line.split('\t').map(collapse).filter(|c| !c.is_empty()).collect();
+        // A page whose line ends became tabs (a crawler's text of its HTML's indentation) is
+        // no table row: more cells than a row has, or several holding a label and its value.
+        let labelled = cells.iter().filter(|c| c.contains(['：', ':'])).count();
+        if cells.len() > MAX_ROW_CELLS || labelled >= 3 {
+            lines.extend(cells);
+        } else if !cells.is_empty() {
+            lines.push(cells.join("\t"));
+        }
+    }
     let lines = unflatten(lines, &mut Vec::new());
     // Tab-separated lines of a text file are rows too.
     let rows = lines
@@ -263,7 +273,7 @@ const NUMERALS: &str = "一二三四五六七八九十";
 
 /// The length of the numbered section marker `chars` starts with: `二、`, `12.` or `3、`
 /// before a Han character (not `1.5`), `（三）`.
-fn section_marker(chars: &[char]) -> Option<usize> {
+pub(super) fn section_marker(chars: &[char]) -> Option<usize> {
     let numerals = chars.iter().take_while(|c| NUMERALS.contains(**c)).count();
     if (1..=3).contains(&numerals) && chars.get(numerals) == Some(&'、') {
         return Some(numerals + 1);

@@ -171,6 +171,7 @@ const NOTICE_NOUNS: &[&str] =
 fn is_heading_of_a_notice(line: &str) -> bool {
     let t: String = fold(line).chars().filter(|c| !c.is_whitespace()).collect();
     t.chars().count() <= 100
+        && layout::section_marker(&t.chars().take(4).collect::<Vec<_>>()).is_none()
         && NOTICE_NOUNS.iter().any(|n| t.contains(n))
         && !t.contains(['：', ':', '，', '。', ','])
         && stated_kind(&t).is_some()

@@ -375,3 +375,33 @@ fn a_flattened_page_is_read_as_it_was_laid_out() {
     let decimal = "中标金额 1.5万元 工期 90天";
     assert_eq!(layout::unflatten(vec![decimal.to_string()], &mut Vec::new()), [decimal]);
 }
+
+#[test]
+fn a_text_whose_line_ends_became_tabs() {
+    // A crawler's text of a page: the HTML's indentation kept as tabs, no line ends. Read as a
+    // table row, `中标供应商` (a bidder's status in the negotiation table) named the next cell,
+    // another bidder, as the winner.
+    let text = "成交公告\t\t公告日期：2018年11月21日\t\t一、项目名称：甲工程\t\t四、谈判情况\t\t供应商名称\t\t\
+                最终报价\t\t评审结果\t\t甲建设有限公司\t\t703,900.00\t\t中标供应商\t\t乙建设有限公司\t\t\
+                725,600.00\t\t有效投标人\t\t五、成交供应商名称、地址和成交金额\t\t成交供应商名称： 甲建设有限公司\t\t\
+                成交金额：703900 元。\t\t七、采购人和采购代理机构名称\t\t1、采购人名称： 某大学";
+    let n = extract_text(text, false, "tabs.txt");
+    assert_eq!(n.kind, NoticeKind::Award);
+    assert_eq!(n.winners, ["甲建设有限公司"]);
+    assert_eq!(n.amount, Some(703_900.0));
+    assert_eq!(n.buyer.as_deref(), Some("某大学"));
+    assert_eq!(n.published, Some(crate::model::Date::from_ymd_opt(2018, 11, 21).unwrap()));
+    // A row of a tab-separated file is still a row.
+    let row = "中标人\t甲建设有限公司\t中标价(元)\t502000.00";
+    assert_eq!(extract_text(row, false, "row.txt").winners, ["甲建设有限公司"]);
+}
+
+#[test]
+fn a_title_run_into_the_agent_before_shou() {
+    // A page that lost its line ends: the title, the agent, a space, `受…的委托`.
+    let text = "甲管理处2018年桥梁检测项目结果公告乙项目管理有限公司 受甲管理处的委托，对2018年桥梁检测项目进行公开招标，现将采购结果公告如下。\n二、项目标段结果信息标段号品目名称状态1 其他工程咨询管理服务 中标";
+    let n = extract_text(text, false, "run.txt");
+    assert_eq!(n.agency.as_deref(), Some("乙项目管理有限公司"));
+    assert_eq!(n.buyer.as_deref(), Some("甲管理处"));
+    assert_ne!(n.title.as_deref(), Some("二、项目标段结果信息标段号品目名称状态1 其他工程咨询管理服务 中标"));
+}
