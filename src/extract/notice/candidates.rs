@@ -7,7 +7,7 @@
 
 use super::labels::{
     classify_label, clean_label, date_labels, is_column_heading, is_contact_label, money_labels,
-    party_labels, Field, Label,
+    party_labels, region_labels, Field, Label,
 };
 use super::layout::Layout;
 use super::values::{
@@ -970,6 +970,7 @@ pub(super) fn from_run_in(layout: &Layout, found: &mut Found) {
         let labels: Vec<(&'static str, Field, f32)> = date_labels()
             .map(|(text, strength)| (text, Field::Published, strength))
             .chain(party_labels())
+            .chain(region_labels())
             .collect();
         let automaton = aho_corasick::AhoCorasick::new(labels.iter().map(|(text, _, _)| *text))
             .expect("the labels make an automaton");
@@ -1004,19 +1005,59 @@ pub(super) fn from_run_in(layout: &Layout, found: &mut Found) {
             }
             // `中标单位 甲科技股份有限公司 项目经理…`: a party's label, a space, and its name,
             // where the label starts a line or follows a space.
+            // A party's label starts a line or follows a space; a region's (`行政区域`) may
+            // follow the value before it at once, its own value checked by the next label.
             let starts_item = folded[..pos].chars().next_back().is_none_or(|c| c == ' ');
-            if !starts_item || !folded[end..].starts_with(' ') {
+            if !starts_item && field != Field::Region {
                 continue;
             }
             // Folding keeps the number of characters: the name is read from the page.
             let skip = folded[..end].chars().count();
             let rest: String = line.chars().skip(skip).collect();
-            let name = rest.trim_start().split([' ', '，', '。', '；']).next().unwrap_or("");
-            if is_organisation(name) {
-                found.offer(field, strength - 0.8, None, label, name, How::Label, at, line);
+            if field == Field::Region {
+                // `行政区域辽宁省公告时间…`: the divisions, then the next label.
+                if let Some(region) = region_before_next_label(&rest) {
+                    found.offer(field, strength - 0.9, None, label, &region, How::Label, at, line);
+                }
+            } else if folded[end..].starts_with(' ') {
+                let name = rest.trim_start().split([' ', '，', '。', '；']).next().unwrap_or("");
+                if is_organisation(name) {
+                    found.offer(field, strength - 0.8, None, label, name, How::Label, at, line);
+                }
+            } else if let Some(name) = name_before_next_label(&rest) {
+                // `采购单位大连某大学行政区域辽宁省…`: a summary table that lost its cells.
+                found.offer(field, strength - 0.9, None, label, &name, How::Label, at, line);
             }
         }
     }
+}
+
+/// Whether a label starts at `at` (`行政区域…` in `大连某大学行政区域辽宁省`).
+fn label_starts_at(chars: &[char], at: usize) -> bool {
+    (2..=8).rev().any(|n| {
+        at + n <= chars.len()
+            && chars[at..at + n].iter().all(|&c| is_han(c))
+            && classify_label(&chars[at..at + n].iter().collect::<String>()).is_some()
+    })
+}
+
+/// The organisation `text` starts with when the next label follows it at once
+/// (`大连某大学行政区域辽宁省` -> `大连某大学`): the shortest such name.
+fn name_before_next_label(text: &str) -> Option<String> {
+    let chars: Vec<char> = text.chars().take(48).collect();
+    (4..chars.len()).find_map(|end| {
+        let name: String = chars[..end].iter().collect();
+        (is_organisation(&name) && label_starts_at(&chars, end)).then_some(name)
+    })
+}
+
+/// The administrative divisions `text` starts with when the next label follows them at once
+/// (`辽宁省公告时间…` -> `辽宁省`).
+fn region_before_next_label(text: &str) -> Option<String> {
+    let chars: Vec<char> = text.chars().take(48).collect();
+    let region = region_divisions(&chars.iter().collect::<String>());
+    let end = region.chars().count();
+    (end < chars.len() && end >= 2 && label_starts_at(&chars, end)).then_some(region)
 }
 
 /// The date just under the title: `【信息时间：2026-03-27】`, `发布时间：…`, or a line that is

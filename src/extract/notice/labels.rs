@@ -334,6 +334,13 @@ pub(super) fn party_labels() -> impl Iterator<Item = (&'static str, Field, f32)>
     })
 }
 
+/// The labels that name the region outright (`行政区域`, not `区域`).
+pub(super) fn region_labels() -> impl Iterator<Item = (&'static str, Field, f32)> {
+    LABELS.iter().copied().filter(|(text, field, strength)| {
+        *field == Field::Region && *strength >= 3.0 && text.chars().count() >= 4
+    })
+}
+
 /// What a label names, how strongly, and the unit it gives amounts.
 pub(super) type Label = (Field, f32, Option<Unit>);
 

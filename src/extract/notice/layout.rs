@@ -221,7 +221,12 @@ const MAX_ROW_CELLS: usize = 16;
 
 pub(super) fn layout_text(text: &str) -> Layout {
     let mut lines: Vec<String> = Vec::new();
+    let mut marked = Vec::new();
     for line in text.lines() {
+        let (line, heading) = markdown_line(line);
+        if heading && marked.len() < MAX_MARKED && line.chars().count() <= MAX_MARKED_CHARS {
+            marked.push(collapse(&line));
+        }
         let cells: Vec<String> = line.split('\t').map(collapse).filter(|c| !c.is_empty()).collect();
         // A page whose line ends became tabs (a crawler's text of its HTML's indentation) is
         // no table row: more cells than a row has, or several holding a label and its value.
@@ -239,7 +244,58 @@ pub(super) fn layout_text(text: &str) -> Layout {
         .filter(|l| l.contains('\t'))
         .map(|l| l.split('\t').map(str::to_string).collect())
         .collect();
-    Layout::new(None, Vec::new(), Vec::new(), rows, lines)
+    Layout::new(None, Vec::new(), marked, rows, lines)
+}
+
+/// A line of Markdown (what many crawlers store a page as) as the page showed it: a heading's
+/// `#`s, emphasis, a list item's or quote's mark and a link's target dropped, an image
+/// dropped whole, and a table row's cells separated by tabs (its `|---|` rule dropped).
+/// Returns the line and whether it was a heading. Text that is no Markdown comes back as it
+/// was.
+pub(super) fn markdown_line(line: &str) -> (std::borrow::Cow<'_, str>, bool) {
+    use std::borrow::Cow;
+    let trimmed = line.trim();
+    let hashes = trimmed.chars().take_while(|&c| c == '#').count();
+    let heading = (1..=6).contains(&hashes) && trimmed[hashes..].starts_with(' ');
+    let mut text = if heading { trimmed[hashes..].trim_start() } else { line };
+    if let Some(item) = ["- ", "* ", "+ ", "> "].iter().find_map(|mark| text.trim_start().strip_prefix(mark))
+    {
+        text = item;
+    }
+    let row = text.trim();
+    let is_row = row.len() > 1 && row.starts_with('|') && row.ends_with('|');
+    if is_row && row.chars().all(|c| "|-: ".contains(c)) {
+        return (Cow::Borrowed(""), false);
+    }
+    if !is_row && !text.contains(['*', '_', '[', '!']) {
+        return (if text.len() == line.len() { Cow::Borrowed(line) } else { Cow::Borrowed(text) }, heading);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = if is_row { &row[1..row.len() - 1] } else { text };
+    while let Some(c) = rest.chars().next() {
+        // `![alt](url)` goes; `[text](url)` keeps its text.
+        if c == '!' || c == '[' {
+            let open = usize::from(c == '!');
+            if rest[open..].starts_with('[') {
+                if let Some(close) = rest.find("](") {
+                    if let Some(end) = rest[close..].find(')') {
+                        if c == '[' {
+                            out.push_str(&rest[1..close]);
+                        }
+                        rest = &rest[close + end + 1..];
+                        continue;
+                    }
+                }
+            }
+        }
+        if rest.starts_with("**") || rest.starts_with("__") {
+            rest = &rest[2..];
+            continue;
+        }
+        out.push(if is_row && c == '|' { '\t' } else { c });
+        rest = &rest[c.len_utf8()..];
+    }
+    (Cow::Owned(out), heading)
 }
 
 /// Lines a page flattened (a crawler's stripped text, an aggregator's single paragraph) read

@@ -405,3 +405,33 @@ fn a_title_run_into_the_agent_before_shou() {
     assert_eq!(n.buyer.as_deref(), Some("甲管理处"));
     assert_ne!(n.title.as_deref(), Some("二、项目标段结果信息标段号品目名称状态1 其他工程咨询管理服务 中标"));
 }
+
+#[test]
+fn a_page_stored_as_markdown() {
+    let text = "## 甲大学设备采购中标公告\n\
+                2026年08月05日 15:57 来源： 【打印】\n\
+                **一、项目编号**：GK-2026-62\n\
+                | 供应商名称 | 中标金额(万元) |\n\
+                |---|:---:|\n\
+                | [乙电子有限公司](https://example.com/s/1) | 63.86 |\n\
+                - 采购人：甲大学 ![印章](seal.png)";
+    let n = extract_text(text, false, "page.md");
+    assert_eq!(n.title.as_deref(), Some("甲大学设备采购中标公告"));
+    assert_eq!(n.kind, NoticeKind::Award);
+    assert_eq!(n.winners, ["乙电子有限公司"]);
+    assert_eq!(n.amount, Some(638_600.0));
+    assert_eq!(n.buyer.as_deref(), Some("甲大学"));
+    assert_eq!(n.project_code.as_deref(), Some("GK-2026-62"));
+    // Text that is no Markdown is read as it was.
+    assert_eq!(layout::markdown_line("甲公司 *注：含税").0, "甲公司 *注：含税");
+}
+
+#[test]
+fn a_summary_table_that_lost_its_cells() {
+    // ccgp's 公告概要 as a crawler's text: each label run into the value before it.
+    let text = "甲理工大学设备采购中标公告\n采购单位甲理工大学行政区域辽宁省公告时间2026年08月05日 15:57总中标金额￥63.86 万元（人民币）";
+    let n = extract_text(text, false, "summary.txt");
+    assert_eq!(n.buyer.as_deref(), Some("甲理工大学"));
+    assert_eq!(n.region.as_deref(), Some("辽宁省"));
+    assert_eq!(n.published, Some(crate::model::Date::from_ymd_opt(2026, 8, 5).unwrap()));
+}
