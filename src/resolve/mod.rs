@@ -363,6 +363,110 @@ pub struct Resolver {
     renamed: bool,
 }
 
+/// What [`Resolver::insert`] reads from an enterprise before it touches the resolver: its
+/// name's words, normalised forms and region, and its aliases normalised. The reading is most
+/// of an insert's cost and needs nothing of the resolver, so [`Resolver::bulk`] reads on
+/// another thread what it inserts.
+struct Prepared {
+    id: EnterpriseId,
+    name: String,
+    uscc: Option<String>,
+    shape: short::Shape,
+    normalized: String,
+    regionless: String,
+    region: Option<String>,
+    aliases: Vec<String>,
+}
+
+impl Prepared {
+    fn new(enterprise: &Enterprise) -> Prepared {
+        let normalized = normalize_name(&enterprise.name);
+        let (regionless, region) = strip_region(&normalized);
+        Prepared {
+            id: enterprise.id,
+            name: enterprise.name.clone(),
+            uscc: enterprise.uscc.clone(),
+            shape: short::shape(&enterprise.name),
+            normalized,
+            regionless,
+            region,
+            aliases: enterprise.aliases.iter().map(|alias| normalize_name(alias)).collect(),
+        }
+    }
+}
+
+/// A bulk insert under way ([`Resolver::bulk`]): [`BulkInsert::push`] chunks, then
+/// [`BulkInsert::finish`].
+pub struct BulkInsert<'r> {
+    resolver: &'r mut Resolver,
+    send: Option<std::sync::mpsc::SyncSender<Vec<Enterprise>>>,
+    prepared: std::sync::mpsc::Receiver<Vec<Prepared>>,
+    worker: Option<std::thread::JoinHandle<()>>,
+    /// Chunks given to the reader and not inserted yet.
+    in_flight: usize,
+}
+
+impl BulkInsert<'_> {
+    /// Hands a chunk to the reader, and inserts the one before it once read.
+    pub fn push(&mut self, chunk: Vec<Enterprise>) {
+        if let Some(send) = &self.send {
+            if send.send(chunk).is_ok() {
+                self.in_flight += 1;
+            }
+        }
+        while self.in_flight > 1 {
+            self.insert_next();
+        }
+    }
+
+    /// Inserts what is still being read, and ends the reader.
+    pub fn finish(mut self) {
+        self.send = None;
+        while self.in_flight > 0 {
+            self.insert_next();
+        }
+        self.join();
+    }
+
+    fn insert_next(&mut self) {
+        match self.prepared.recv() {
+            Ok(prepared) => {
+                self.in_flight -= 1;
+                for one in prepared {
+                    self.resolver.insert_prepared(one);
+                }
+            }
+            // The reader stopped: it panicked, and so does the caller.
+            Err(_) => {
+                self.in_flight = 0;
+                self.join();
+            }
+        }
+    }
+
+    fn join(&mut self) {
+        self.send = None;
+        if let Some(worker) = self.worker.take() {
+            if let Err(panic) = worker.join() {
+                std::panic::resume_unwind(panic);
+            }
+        }
+    }
+}
+
+impl Drop for BulkInsert<'_> {
+    /// A bulk insert dropped unfinished (its caller failed) stops its reader.
+    fn drop(&mut self) {
+        self.send = None;
+        while self.in_flight > 0 && self.prepared.recv().is_ok() {
+            self.in_flight -= 1;
+        }
+        if let Some(worker) = self.worker.take() {
+            let _ = worker.join();
+        }
+    }
+}
+
 impl Resolver {
     pub fn new() -> Self {
         let mut lexicon = HashMap::new();
@@ -424,17 +528,36 @@ impl Resolver {
     }
 
     pub fn insert(&mut self, enterprise: &Enterprise) {
-        let id = enterprise.id;
+        self.insert_prepared(Prepared::new(enterprise));
+    }
+
+    /// Inserts enterprises given a chunk at a time, in their order, as [`Resolver::insert`]
+    /// one by one would: each chunk is read ([`Prepared`]) on another thread while the chunk
+    /// before it is inserted here, and while the caller fetches the next.
+    pub fn bulk(&mut self) -> BulkInsert<'_> {
+        let (send, chunks) = std::sync::mpsc::sync_channel::<Vec<Enterprise>>(1);
+        let (give, prepared) = std::sync::mpsc::sync_channel::<Vec<Prepared>>(1);
+        let worker = std::thread::spawn(move || {
+            for chunk in chunks {
+                if give.send(chunk.iter().map(Prepared::new).collect()).is_err() {
+                    break;
+                }
+            }
+        });
+        BulkInsert { resolver: self, send: Some(send), prepared, worker: Some(worker), in_flight: 0 }
+    }
+
+    fn insert_prepared(&mut self, prepared: Prepared) {
+        let Prepared { id, name: registered, uscc, shape, normalized: name, regionless, region, aliases } =
+            prepared;
         // A renamed enterprise keeps its old name here too (nothing takes it out): this
         // resolver now knows more than one built afresh would.
-        if self.name_of(id).is_some_and(|old| old != enterprise.name) {
+        if self.name_of(id).is_some_and(|old| old != registered) {
             self.renamed = true;
         }
-        let slot = self.short.insert(id, &enterprise.name);
-        self.codes.insert(slot, enterprise.uscc.as_deref());
-        let name = normalize_name(&enterprise.name);
-        let (regionless, region) = strip_region(&name);
-        self.names.insert(slot, &enterprise.name, &name, &regionless);
+        let slot = self.short.insert(id, shape);
+        self.codes.insert(slot, uscc.as_deref());
+        self.names.insert(slot, &registered, &name, &regionless);
         if let Some(&family) = self.families.get(&name) {
             self.family_of.insert(id, family);
         }
@@ -444,8 +567,8 @@ impl Resolver {
             self.regions.push(0);
         }
         self.regions[slot] = region;
-        for alias in &enterprise.aliases {
-            push_unique(self.by_alias.entry(normalize_name(alias)).or_default(), id);
+        for alias in aliases {
+            push_unique(self.by_alias.entry(alias).or_default(), id);
         }
     }
 

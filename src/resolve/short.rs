@@ -113,7 +113,7 @@ pub struct Fit {
 
 /// A registered name read as words.
 #[derive(Debug, Clone)]
-struct Shape {
+pub struct Shape {
     chars: Box<[char]>,
     /// End (exclusive, in chars) of each word.
     /// End (exclusive, in chars) and kind of each word.
@@ -224,7 +224,7 @@ fn core_words(text: &str) -> Vec<String> {
 }
 
 /// Reads a registered (or short) name as words.
-fn shape(name: &str) -> Shape {
+pub(super) fn shape(name: &str) -> Shape {
     let normalized = normalize_name(name);
     // The form comes off the end first, a bracketed one too: 华润(集团)有限公司 is a group, but
     // 三峡新能源(集团)股份有限公司 is a joint-stock company. 控股 stays readable as a word.
@@ -603,11 +603,10 @@ fn start_pairs(shape: &Shape) -> Vec<u64> {
 }
 
 impl ShortNames {
-    /// Reads `name` as words under `id`, and returns the slot that holds it: one per
+    /// Files a name read as words ([`shape`]) under `id`, and returns the slot that holds it: one per
     /// enterprise, given in order from 0 and kept when it is inserted again (a new one after
     /// [`ShortNames::forget`]).
-    pub fn insert(&mut self, id: i64, name: &str) -> u32 {
-        let shape = shape(name);
+    pub(super) fn insert(&mut self, id: i64, shape: Shape) -> u32 {
         let slot = match self.slot(id) {
             Some(slot) => slot,
             None => {
@@ -784,9 +783,9 @@ mod tests {
     #[test]
     fn the_index_finds_fits_cheapest_first() {
         let mut names = ShortNames::default();
-        names.insert(1, "中国铁道建筑集团有限公司");
-        names.insert(2, "中国铁建重工集团股份有限公司");
-        names.insert(3, "湖北铁建科技有限公司");
+        names.insert(1, shape("中国铁道建筑集团有限公司"));
+        names.insert(2, shape("中国铁建重工集团股份有限公司"));
+        names.insert(3, shape("湖北铁建科技有限公司"));
         let fits = names.fits(&Query::new("中国铁建"));
         let ids: Vec<i64> = fits.iter().map(|(id, _)| *id).collect();
         assert_eq!(ids.len(), 2, "{fits:?}");

@@ -1513,12 +1513,21 @@ impl Store {
     /// The resolver every caller uses: all enterprises, with every decision people recorded
     /// (`resolve --link/--new`) applied, so import, `resolve`, `graph` and the API agree.
     pub fn resolver(&self) -> Result<crate::resolve::Resolver> {
-        // One enterprise at a time, in id order: the store's enterprises are never held whole.
+        let started = std::time::Instant::now();
         let mut resolver = crate::resolve::Resolver::new();
+        // A chunk of enterprises at a time, in id order (the store's enterprises are never held
+        // whole): each read for the resolver on another thread while the next is fetched.
+        let mut bulk = resolver.bulk();
+        let mut chunk = Vec::with_capacity(RESOLVER_CHUNK);
         self.db.query_each("SELECT data FROM enterprises ORDER BY id", &[], |row| {
-            resolver.insert(&serde_json::from_str(&row.get::<String>(0)?)?);
+            chunk.push(serde_json::from_str(&row.get::<String>(0)?)?);
+            if chunk.len() == RESOLVER_CHUNK {
+                bulk.push(std::mem::replace(&mut chunk, Vec::with_capacity(RESOLVER_CHUNK)));
+            }
             Ok(())
         })?;
+        bulk.push(chunk);
+        bulk.finish();
         for decision in self.decisions()? {
             resolver.decide(&decision);
         }
@@ -1528,10 +1537,11 @@ impl Store {
         let from = json(&self.db, "data", "from.Enterprise", Some("bigint"));
         let pairs: Vec<(i64, i64)> = self.db.query(
             &format!(
+                // The kind first: a relation of another kind (most of them) is not parsed.
                 "SELECT {from}, to_id FROM relations
-                 WHERE {from} IS NOT NULL
-                   AND (kind IN ('control', 'branch')
-                        OR (kind = 'shareholder' AND {} > 0.5))",
+                 WHERE (kind IN ('control', 'branch')
+                        OR (kind = 'shareholder' AND {} > 0.5))
+                   AND {from} IS NOT NULL",
                 json(&self.db, "data", "share", Some("float8"))
             ),
             &[],
@@ -1540,6 +1550,11 @@ impl Store {
         for (from, to) in pairs {
             resolver.relate(from, to);
         }
+        tracing::info!(
+            enterprises = resolver.len(),
+            ms = started.elapsed().as_millis() as u64,
+            "built the name resolver from the store"
+        );
         Ok(resolver)
     }
 
@@ -2042,6 +2057,9 @@ pub fn parse_date(s: &str) -> Option<Date> {
     Date::parse_from_str(s, "%Y-%m-%d").ok()
 }
 
+/// Enterprises per chunk when a resolver is built from the store.
+const RESOLVER_CHUNK: usize = 8_192;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2162,6 +2180,49 @@ mod tests {
         let pinned: Vec<&str> = pinned.split_whitespace().collect();
         assert_eq!(found, pinned, "the lead's JSON shape changed: bump LEAD_FORMAT (stored leads are re-encoded once), then update this list");
         assert_eq!(LEAD_FORMAT, 1);
+    }
+
+    #[test]
+    fn a_resolver_read_from_the_store_in_bulk_is_the_one_built_one_by_one() {
+        // More enterprises than one chunk holds: chunks are read on the bulk insert's thread
+        // while the next is fetched.
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("oppgraph.db")).unwrap();
+        let places = ["宜昌", "武汉", "襄阳", "荆州"];
+        let trades = ["建设", "科技", "物流", "医药", "电力", "环保", "食品"];
+        let mut tx = store.begin().unwrap();
+        let mut stored = Vec::new();
+        for n in 0..RESOLVER_CHUNK + 3000 {
+            let (place, trade) = (places[n % places.len()], trades[n / places.len() % trades.len()]);
+            let digits: String = n
+                .to_string()
+                .chars()
+                .map(|d| "零一二三四五六七八九".chars().nth(d as usize - 48).unwrap())
+                .collect();
+            let name = format!("{place}市{digits}{trade}有限公司");
+            let aliases = if n % 97 == 0 { vec![format!("{place}{n}号")] } else { Vec::new() };
+            stored.push(tx.insert_enterprise(Enterprise { name, aliases, ..Default::default() }).unwrap());
+        }
+        tx.commit().unwrap();
+        let read = store.resolver().unwrap();
+        let mut built = crate::resolve::Resolver::new();
+        for enterprise in &stored {
+            built.insert(enterprise);
+        }
+        assert_eq!(read.len(), stored.len());
+        for (n, enterprise) in stored.iter().enumerate().step_by(41) {
+            let short = enterprise.name.trim_end_matches("有限公司").to_string();
+            for query in
+                [enterprise.name.as_str(), short.as_str(), &format!("{}{n}号", places[n % places.len()])]
+            {
+                assert_eq!(
+                    format!("{:?}", read.resolve_name(query)),
+                    format!("{:?}", built.resolve_name(query)),
+                    "{query}"
+                );
+            }
+            assert_eq!(read.name_of(enterprise.id), Some(enterprise.name.as_str()));
+        }
     }
 
     #[test]
