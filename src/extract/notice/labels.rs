@@ -371,7 +371,11 @@ pub(super) fn classify_label(label: &str) -> Option<Label> {
         return None;
     }
     let unit = Unit::from_label(&cleaned);
-    let mut base = cleaned.clone();
+    // `中标/成交金额`, `中标、成交供应商`: the two results written as alternatives.
+    let mut base = ["中标/成交", "中标、成交", "中标或成交"]
+        .iter()
+        .find(|alternatives| cleaned.contains(**alternatives))
+        .map_or_else(|| cleaned.clone(), |alternatives| cleaned.replace(alternatives, "中标(成交)"));
     for noise in LABEL_NOISE.iter().chain(LABEL_UNITS) {
         if base.contains(noise) {
             base = base.replace(noise, "");

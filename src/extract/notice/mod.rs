@@ -300,16 +300,21 @@ fn title_and_kind(layout: &layout::Layout) -> Titled {
     let article_title = layout.meta.iter().find(|(name, _)| name == "articletitle").map(|(_, t)| t.as_str());
     let page_title =
         article_title.filter(|t| !is_generic(t)).or(layout.title.as_deref()).and_then(clean_page_title);
-    let mut title: Option<(String, &'static str)> = None;
-    if let Some(t) = page_title.as_ref().filter(|t| stated_kind(t).is_some()) {
-        title = Some((t.clone(), "title"));
-    }
     let marked: Vec<String> = layout
         .marked
         .iter()
         .map(|m| without_trailing_date(m))
         .filter(|m| !is_generic(m) && !is_furniture(m) && !is_site_name(m))
         .collect();
+    let mut title: Option<(String, &'static str)> = None;
+    // A `<title>` that is only a kind (`中标结果公告`) gives way to a heading that names the
+    // notice too (`甲项目中标结果公告`).
+    if let Some(t) = page_title.as_ref().filter(|t| {
+        stated_kind(t).is_some()
+            && !(is_bare_kind(t) && marked.iter().any(|m| stated_kind(m).is_some() && !is_bare_kind(m)))
+    }) {
+        title = Some((t.clone(), "title"));
+    }
     // The template's title element: one that states a kind and is more than the kind, else the
     // first that reads as a title.
     if title.is_none() {
@@ -391,6 +396,20 @@ const BODY_PHRASES: &[(&str, NoticeKind)] = &[
     ("中标(成交)信息", NoticeKind::Award),
     ("中标信息", NoticeKind::Award),
     ("成交信息", NoticeKind::Award),
+];
+
+/// Phrases that say a procurement failed or was voided (not `流废标情况说明：无`).
+const VOID_PHRASES: &[&str] = &[
+    "已作废",
+    "予以废标",
+    "作废标处理",
+    "宣布废标",
+    "本项目废标",
+    "采购失败",
+    "项目流标",
+    "本项目流标",
+    "招标失败",
+    "项目终止",
 ];
 
 /// Bidding terms: a page that states them invites bids.
@@ -502,6 +521,18 @@ pub fn explain_text(text: &str, is_html: bool, file: &str) -> (Notice, Vec<Evide
             titled.kind = NoticeKind::Award;
             titled.kind_how = "body";
             titled.kind_text = winner.text.clone();
+        }
+    }
+    // `甲项目中标结果公告采购包2` over `采购包2 此采购包已作废`: a result that names no winner
+    // because the procurement failed ends it.
+    if titled.kind == NoticeKind::Award && !found.candidates.iter().any(|c| c.field == Field::Winner) {
+        if let Some(line) = (0..layout.lines.len()).find(|&i| {
+            let folded = layout.folded(i);
+            VOID_PHRASES.iter().any(|p| folded.contains(p))
+        }) {
+            titled.kind = NoticeKind::Termination;
+            titled.kind_how = "body";
+            titled.kind_text = layout.lines[line].clone();
         }
     }
     let kind = titled.kind;

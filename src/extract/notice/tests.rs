@@ -435,3 +435,35 @@ fn a_summary_table_that_lost_its_cells() {
     assert_eq!(n.region.as_deref(), Some("辽宁省"));
     assert_eq!(n.published, Some(crate::model::Date::from_ymd_opt(2026, 8, 5).unwrap()));
 }
+
+#[test]
+fn a_bare_title_a_slashed_label_and_a_voided_lot() {
+    // The `<title>` says only the kind; the heading names the notice. The amount's header
+    // writes the two results as alternatives (`中标/成交金额`).
+    let page = |body: &str| {
+        format!(
+            "<html><head><title>中标结果公告</title></head><body>\
+             <h1>甲市水务局2026年度泵站维修养护中标结果公告采购包2</h1><p>信息发布时间：2026-09-09</p>\
+             <p>一、项目编号：JSZC-2026-0002</p>{body}<p>1.采购人信息</p><p>单位名称：甲市水务局</p></body></html>"
+        )
+    };
+    let award = page(
+        "<h2>三、中标（成交）信息</h2><table><tr><th>序号</th><th>供应商名称</th><th>供应商地址</th>\
+         <th>评审总得分</th><th>中标/成交金额</th></tr><tr><td>1</td><td>乙建设工程有限公司</td>\
+         <td>某路11号</td><td>81.84</td><td>1186000元</td></tr></table>",
+    );
+    let n = extract(award.as_bytes(), "award.html");
+    assert_eq!(n.title.as_deref(), Some("甲市水务局2026年度泵站维修养护中标结果公告采购包2"));
+    assert_eq!(n.kind, NoticeKind::Award);
+    assert_eq!(n.winners, ["乙建设工程有限公司"]);
+    assert_eq!(n.amount, Some(1_186_000.0));
+    assert_eq!(n.buyer.as_deref(), Some("甲市水务局"));
+    // The same result page for a lot that failed names no winner: the procurement ended.
+    let voided = page("<p>采购包2 此采购包已作废</p>");
+    assert_eq!(extract(voided.as_bytes(), "void.html").kind, NoticeKind::Termination);
+    // A result that only reports on failed lots (`流废标情况说明：无`) is still a result.
+    let none_failed = page(
+        "<h2>三、中标（成交）信息</h2><p>中标供应商：乙建设工程有限公司</p><p>五、流废标情况说明：无</p>",
+    );
+    assert_eq!(extract(none_failed.as_bytes(), "none.html").kind, NoticeKind::Award);
+}
