@@ -463,6 +463,51 @@ pub(super) fn from_header_tables(rows: &[Vec<String>], row_labels: &[Vec<Option<
     }
 }
 
+/// Candidate tables laid out sideways, one candidate per column (construction sites):
+/// `中标候选人排序 | 第一中标候选人 | 第二中标候选人`, then `单位名称 | 甲公司 | 乙公司`. The first
+/// column's organisation is the first candidate.
+pub(super) fn from_transposed_tables(
+    rows: &[Vec<String>],
+    row_labels: &[Vec<Option<Label>>],
+    found: &mut Found,
+) {
+    let is_rank = |cell: &str| {
+        let cell: String = cell.chars().filter(|c| !c.is_whitespace()).collect();
+        ["第一", "第1", "一", "1"]
+            .iter()
+            .any(|first| cell.starts_with(first) || cell.contains(&format!("第{first}")))
+    };
+    for (at, row) in rows.iter().enumerate() {
+        let heads_ranks = row.len() >= 3
+            && ["候选人", "排序", "排名", "名次"].iter().any(|w| row[0].contains(w))
+            && is_rank(&row[1])
+            && !is_rank(&row[2]);
+        if !heads_ranks {
+            continue;
+        }
+        // The row that names the candidates: a name's label, an organisation under the first.
+        let named = rows.iter().zip(row_labels).enumerate().skip(at + 1).take(4).find(|(_, (r, labels))| {
+            r.len() == row.len()
+                && labels[0].is_some_and(|(field, _, _)| {
+                    matches!(field, Field::Name | Field::Winner | Field::Candidate)
+                })
+                && is_organisation(&r[1])
+        });
+        if let Some((place, (names, _))) = named {
+            found.offer(
+                Field::Candidate,
+                3.0,
+                None,
+                &names[0],
+                &names[1],
+                How::Table,
+                place,
+                &names.join("\t"),
+            );
+        }
+    }
+}
+
 fn looks_like_header(labels: &[Option<Label>]) -> bool {
     labels.iter().filter(|l| l.is_some()).count() >= 2
 }

@@ -497,6 +497,7 @@ pub fn explain_text(text: &str, is_html: bool, file: &str) -> (Notice, Vec<Evide
     let mut found = Found::default();
     candidates::from_rows(&layout.rows, &layout.row_labels, &mut found);
     candidates::from_header_tables(&layout.rows, &layout.row_labels, &mut found);
+    candidates::from_transposed_tables(&layout.rows, &layout.row_labels, &mut found);
     candidates::from_lines(&layout, &mut found);
     candidates::from_sentences(&layout, &mut found);
     candidates::from_header(&layout.lines, &mut found);

@@ -467,3 +467,22 @@ fn a_bare_title_a_slashed_label_and_a_voided_lot() {
     );
     assert_eq!(extract(none_failed.as_bytes(), "none.html").kind, NoticeKind::Award);
 }
+
+#[test]
+fn a_candidate_table_laid_out_sideways() {
+    let html = "<html><head><title>某道路改造工程施工中标候选人公示</title></head><body>\
+        <p>招标人：某市城市建设投资有限公司</p><table>\
+        <tr><td>中标候选人排序</td><td>第一中标候选人</td><td>第二中标候选人</td><td>第三中标候选人</td></tr>\
+        <tr><td>单位名称</td><td>甲建设集团有限公司</td><td>乙路桥工程有限公司</td><td>丙市政工程有限公司</td></tr>\
+        <tr><td>投标报价（元）</td><td>12,345,678.00</td><td>12,400,000.00</td><td>12,500,000.00</td></tr>\
+        </table></body></html>";
+    let n = extract(html.as_bytes(), "sideways.html");
+    assert_eq!(n.kind, NoticeKind::Candidate);
+    assert_eq!(n.candidate.as_deref(), Some("甲建设集团有限公司"));
+    assert!(n.winners.is_empty() && n.amount.is_none(), "a candidate list awards nothing");
+    // A table of lots side by side is no candidate ranking.
+    let lots = "<html><head><title>甲项目中标结果公告</title></head><body><table>\
+        <tr><td>标段</td><td>一标段</td><td>二标段</td></tr>\
+        <tr><td>中标人</td><td>甲建设集团有限公司</td><td>乙路桥工程有限公司</td></tr></table></body></html>";
+    assert_eq!(extract(lots.as_bytes(), "lots.html").candidate, None);
+}
