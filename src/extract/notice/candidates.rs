@@ -102,7 +102,8 @@ const CONTEXT_CHARS: usize = 60;
 
 fn context(text: &str) -> String {
     let mut s: String = text.chars().take(CONTEXT_CHARS).collect();
-    if text.chars().count() > CONTEXT_CHARS {
+    // Not `count()`: a page of one long line has thousands of candidates on it.
+    if text.chars().nth(CONTEXT_CHARS).is_some() {
         s.push('…');
     }
     s.replace('\t', " | ")
@@ -852,7 +853,10 @@ pub(super) fn from_sentences(layout: &Layout, found: &mut Found) {
         let folded = layout.folded(at);
         let chars: Vec<char> = line.chars().collect();
         let fchars: Vec<char> = folded.chars().collect();
-        let char_at = |byte: usize| folded[..byte].chars().count();
+        // Each character's byte offset, so that a byte offset's character is found by search
+        // (a page of one long line has thousands of sentences).
+        let offsets: Vec<usize> = folded.char_indices().map(|(i, _)| i).collect();
+        let char_at = |byte: usize| offsets.partition_point(|&b| b < byte);
         // Markers (`招标人为`) and amount labels (`审核预算价`) found by where they end: one pass
         // over the line, looking back from each `为`, `价`, `额`, `算`, `格`.
         for (k, c) in fchars.iter().enumerate() {
@@ -1024,6 +1028,10 @@ pub(super) fn from_run_in(layout: &Layout, found: &mut Found) {
     let (automaton, labels) = &*LABELS;
     for (at, line) in layout.lines.iter().enumerate() {
         let folded = layout.folded(at);
+        // Where the page's line is at the folded line's `folded_at` (folding keeps the number
+        // of characters, not of bytes): moved on with the labels found, which come in order of
+        // their ends, so a long line is walked once.
+        let (mut folded_at, mut line_at) = (0, 0);
         for found_label in automaton.find_overlapping_iter(folded) {
             let (label, field, strength) = labels[found_label.pattern().as_usize()];
             let (pos, end) = (found_label.start(), found_label.end());
@@ -1048,23 +1056,31 @@ pub(super) fn from_run_in(layout: &Layout, found: &mut Found) {
                 }
                 continue;
             }
-            // `中标单位 甲科技股份有限公司 项目经理…`: a party's label, a space, and its name,
-            // where the label starts a line or follows a space.
             // A party's label starts a line or follows a space; a region's (`行政区域`) may
             // follow the value before it at once, its own value checked by the next label.
             let starts_item = folded[..pos].chars().next_back().is_none_or(|c| c == ' ');
             if !starts_item && field != Field::Region {
                 continue;
             }
-            // Folding keeps the number of characters: the name is read from the page.
-            let skip = folded[..end].chars().count();
-            let rest: String = line.chars().skip(skip).collect();
+            if end < folded_at {
+                (folded_at, line_at) = (0, 0);
+            }
+            while folded_at < end {
+                let (Some(f), Some(l)) = (folded[folded_at..].chars().next(), line[line_at..].chars().next())
+                else {
+                    break;
+                };
+                (folded_at, line_at) = (folded_at + f.len_utf8(), line_at + l.len_utf8());
+            }
+            // The name is read from the page, at most as far as a name and the next label go.
+            let rest: String = line[line_at..].chars().take(64).collect();
             if field == Field::Region {
                 // `行政区域辽宁省公告时间…`: the divisions, then the next label.
                 if let Some(region) = region_before_next_label(&rest) {
                     found.offer(field, strength - 0.9, None, label, &region, How::Label, at, line);
                 }
             } else if folded[end..].starts_with(' ') {
+                // `中标单位 甲科技股份有限公司 项目经理…`: the label, a space, the name.
                 let name = rest.trim_start().split([' ', '，', '。', '；']).next().unwrap_or("");
                 if is_organisation(name) {
                     found.offer(field, strength - 0.8, None, label, name, How::Label, at, line);

@@ -270,30 +270,48 @@ pub(super) fn markdown_line(line: &str) -> (std::borrow::Cow<'_, str>, bool) {
     if !is_row && !text.contains(['*', '_', '[', '!']) {
         return (if text.len() == line.len() { Cow::Borrowed(line) } else { Cow::Borrowed(text) }, heading);
     }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = if is_row { &row[1..row.len() - 1] } else { text };
-    while let Some(c) = rest.chars().next() {
+    let body = if is_row { &row[1..row.len() - 1] } else { text };
+    let mut out = String::with_capacity(body.len());
+    // Where the next `]` and `)` are, each searched for again only once passed (or never, once
+    // there is none): a line of many brackets is read in one pass.
+    let (mut next_bracket, mut next_paren): (Option<usize>, Option<usize>) = (Some(0), Some(0));
+    let find_from = |next: &mut Option<usize>, from: usize, what: char| -> Option<usize> {
+        match *next {
+            Some(at) if at >= from && body[at..].starts_with(what) => Some(at),
+            None => None,
+            Some(_) => {
+                *next = body[from..].find(what).map(|i| from + i);
+                *next
+            }
+        }
+    };
+    let mut at = 0;
+    while let Some(c) = body[at..].chars().next() {
         // `![alt](url)` goes; `[text](url)` keeps its text.
-        if c == '!' || c == '[' {
-            let open = usize::from(c == '!');
-            if rest[open..].starts_with('[') {
-                if let Some(close) = rest.find("](") {
-                    if let Some(end) = rest[close..].find(')') {
+        let open = match c {
+            '[' => Some(at + 1),
+            '!' if body[at + 1..].starts_with('[') => Some(at + 2),
+            _ => None,
+        };
+        if let Some(open) = open {
+            if let Some(close) = find_from(&mut next_bracket, open, ']') {
+                if body[close + 1..].starts_with('(') {
+                    if let Some(end) = find_from(&mut next_paren, close + 2, ')') {
                         if c == '[' {
-                            out.push_str(&rest[1..close]);
+                            out.push_str(&body[open..close]);
                         }
-                        rest = &rest[close + end + 1..];
+                        at = end + 1;
                         continue;
                     }
                 }
             }
         }
-        if rest.starts_with("**") || rest.starts_with("__") {
-            rest = &rest[2..];
+        if body[at..].starts_with("**") || body[at..].starts_with("__") {
+            at += 2;
             continue;
         }
         out.push(if is_row && c == '|' { '\t' } else { c });
-        rest = &rest[c.len_utf8()..];
+        at += c.len_utf8();
     }
     (Cow::Owned(out), heading)
 }
