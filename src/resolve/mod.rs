@@ -802,6 +802,16 @@ impl Resolver {
     }
 
     fn resolve_query(&self, query: &str) -> Resolution {
+        // A registered name read exactly decides, as `scored` would rank it: no other rule
+        // scores 1.0 (`MatchRule::weight`), so the other readings (every city's 财政局 for
+        // `宜昌市财政局` once regions are set aside) cannot change the outcome.
+        if let Some(slot) = self.names.exact(query) {
+            return Resolution::Linked {
+                id: self.short.id_at(slot),
+                confidence: 1.0,
+                rule: MatchRule::ExactName,
+            };
+        }
         let query = query.to_string();
         let (candidates, read_as) = self.scored(&query);
         let Some(best) = candidates.first() else { return Resolution::NotFound };
@@ -913,6 +923,25 @@ mod tests {
             Resolution::Linked { id, rule, .. } => Some((id, rule)),
             _ => None,
         }
+    }
+
+    #[test]
+    fn a_registered_name_read_exactly_decides_among_many_of_its_form() {
+        // Every city has a 财政局: set aside their regions and they all read alike; another
+        // enterprise's alias is the same text. The registered name still decides.
+        let mut enterprises: Vec<Enterprise> = ["宜昌", "武汉", "襄阳", "荆州", "十堰", "黄石"]
+            .iter()
+            .enumerate()
+            .map(|(n, city)| ent(n as i64 + 1, &format!("{city}市财政局")))
+            .collect();
+        enterprises.push(Enterprise {
+            aliases: vec!["宜昌市财政局".into()], ..ent(9, "宜昌市国库支付中心")
+        });
+        let r = Resolver::from_enterprises(&enterprises);
+        assert_eq!(linked(r.resolve_name("宜昌市财政局")), Some((1, MatchRule::ExactName)));
+        assert_eq!(linked(r.resolve_name("武汉市财政局")), Some((2, MatchRule::ExactName)));
+        // Without its city the name fits them all: a person decides.
+        assert!(matches!(r.resolve_name("财政局"), Resolution::NeedsReview { .. } | Resolution::NotFound));
     }
 
     #[test]

@@ -104,8 +104,11 @@ impl NameTable {
             .iter_hash(h)
             .copied()
             .filter(|&k| {
+                // A name is mostly its regionless form after its leading places: that suffix
+                // spares stripping the places of every name that shares the form.
                 let key = &self.keys[k as usize];
-                key.regionless == h && strip_region(self.text.get(key.span)).0 == regionless
+                let name = self.text.get(key.span);
+                key.regionless == h && (name.ends_with(regionless) || strip_region(name).0 == regionless)
             })
             .collect();
         keys.sort_unstable();
