@@ -6,8 +6,7 @@
 //! traced to the text that gave it.
 
 use super::labels::{
-    classify_label, clean_label, date_labels, is_column_heading, is_contact_label, money_labels,
-    party_labels, region_labels, Field, Label,
+    classify_label, clean_label, is_column_heading, is_contact_label, outright_labels, Field, Label,
 };
 use super::layout::Layout;
 use super::values::{
@@ -791,7 +790,7 @@ static ENDINGS: std::sync::LazyLock<Vec<Ending>> = std::sync::LazyLock::new(|| {
     SENTENCE_MARKERS
         .iter()
         .copied()
-        .chain(money_labels())
+        .chain(outright_labels(&[Field::Budget, Field::Amount], 2.5, 3))
         .map(|(text, field, strength)| Ending { chars: text.chars().collect(), field, strength, text })
         .collect()
 });
@@ -1009,17 +1008,19 @@ pub(super) fn from_meta(meta: &[(String, String)], found: &mut Found) {
 
 /// Labels run into their values with no colon, each weaker than the label with its colon: a
 /// publication label run into its date (`…珠海市公告时间2016年11月14日 17:52`, a flattened summary
-/// box; a date of an earlier notice, `首次公告日期`, `招标公告日期`, is none of this one's), and a
-/// party's label parted from its name by a space (`中标单位 甲科技股份有限公司`).
+/// box; a date of an earlier notice, `首次公告日期`, `招标公告日期`, is none of this one's); a
+/// party's label parted from its name by a space (`中标单位 甲科技股份有限公司`), or run into it
+/// when the next label follows the name at once (`采购单位大连某大学行政区域…`); a region's label
+/// run into its divisions, the next label after them (`行政区域辽宁省公告时间…`).
 pub(super) fn from_run_in(layout: &Layout, found: &mut Found) {
     const EARLIER: &[&str] = &["首次", "原", "招标", "采购", "开标", "截止", "前"];
     // Every such label in one automaton, so that a line is read once for all of them.
     type RunIn = (aho_corasick::AhoCorasick, Vec<(&'static str, Field, f32)>);
     static LABELS: std::sync::LazyLock<RunIn> = std::sync::LazyLock::new(|| {
-        let labels: Vec<(&'static str, Field, f32)> = date_labels()
-            .map(|(text, strength)| (text, Field::Published, strength))
-            .chain(party_labels())
-            .chain(region_labels())
+        let labels: Vec<(&'static str, Field, f32)> = outright_labels(&[Field::Published], 2.5, 4)
+            .chain(outright_labels(&[Field::Buyer, Field::Winner, Field::Agency], 3.0, 3))
+            // `行政区域`, not `区域`.
+            .chain(outright_labels(&[Field::Region], 3.0, 4))
             .collect();
         let automaton = aho_corasick::AhoCorasick::new(labels.iter().map(|(text, _, _)| *text))
             .expect("the labels make an automaton");

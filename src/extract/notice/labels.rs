@@ -306,38 +306,16 @@ fn strip_enumeration(label: &str) -> &str {
     }
 }
 
-/// Labels of amounts, for finding them in running text without a colon (`审核预算价125143元`).
-pub(super) fn money_labels() -> impl Iterator<Item = (&'static str, Field, f32)> {
-    LABELS.iter().copied().filter(|(text, field, strength)| {
-        matches!(field, Field::Budget | Field::Amount) && *strength >= 2.5 && text.chars().count() >= 3
-    })
-}
-
-/// Labels of the publication date, for finding them run into their date without a colon
-/// (`公告时间2016年11月14日`).
-pub(super) fn date_labels() -> impl Iterator<Item = (&'static str, f32)> {
-    LABELS
-        .iter()
-        .filter(|(text, field, strength)| {
-            *field == Field::Published && *strength >= 2.5 && text.chars().count() >= 4
-        })
-        .map(|&(text, _, strength)| (text, strength))
-}
-
-/// Labels that name a party outright, for finding them run into their value with a space
-/// and no colon (`中标单位 甲科技股份有限公司 项目经理…`).
-pub(super) fn party_labels() -> impl Iterator<Item = (&'static str, Field, f32)> {
-    LABELS.iter().copied().filter(|(text, field, strength)| {
-        matches!(field, Field::Buyer | Field::Winner | Field::Agency)
-            && *strength >= 3.0
-            && text.chars().count() >= 3
-    })
-}
-
-/// The labels that name the region outright (`行政区域`, not `区域`).
-pub(super) fn region_labels() -> impl Iterator<Item = (&'static str, Field, f32)> {
-    LABELS.iter().copied().filter(|(text, field, strength)| {
-        *field == Field::Region && *strength >= 3.0 && text.chars().count() >= 4
+/// The labels of `fields` at least `least` strong and `chars` characters long: those that
+/// name their field outright, for finding them in running text without a colon
+/// (`审核预算价125143元`, `公告时间2016年11月14日`, `中标单位 甲科技股份有限公司`).
+pub(super) fn outright_labels(
+    fields: &[Field],
+    least: f32,
+    chars: usize,
+) -> impl Iterator<Item = (&'static str, Field, f32)> + '_ {
+    LABELS.iter().copied().filter(move |(text, field, strength)| {
+        fields.contains(field) && *strength >= least && text.chars().count() >= chars
     })
 }
 
