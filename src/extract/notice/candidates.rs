@@ -145,7 +145,7 @@ impl Found {
                 }
                 if is_organisation(&name) {
                     score += 0.5;
-                } else if name.chars().count() > 40 || !name.chars().any(is_han) {
+                } else if !is_name_shaped(&name) {
                     return;
                 } else {
                     score -= 1.0;
@@ -350,6 +350,9 @@ pub(super) fn from_header_tables(rows: &[Vec<String>], row_labels: &[Vec<Option<
             fields.iter().position(|f| f.is_some_and(|(field, _, _)| wanted.contains(&field)))
         };
         let winner_col = column(&[Field::Winner]).or_else(|| column(&[Field::Name]));
+        // A table of bids: ranked, or saying which bidders are candidates.
+        let rank_col = header.iter().position(|h| ["排名", "排序", "名次"].iter().any(|w| h.contains(w)));
+        let ranks_candidates = column(&[Field::Candidate]).is_some();
         let amount_col = column(&[Field::Amount]);
         let lot_col = column(&[Field::Lot]);
         // The amount column and its unit, unless its header says rate or unit price.
@@ -443,6 +446,26 @@ pub(super) fn from_header_tables(rows: &[Vec<String>], row_labels: &[Vec<Option<
                     first_at,
                     &first_line,
                 );
+            } else if amounts.len() > 1 && winner_col.is_none() && (rank_col.is_some() || ranks_candidates) {
+                // The bids of a ranked table (`供应商 | 报价 | 推荐排名`): the first-ranked bid is
+                // the award's, unless the page states it.
+                let first = rank_col
+                    .and_then(|c| {
+                        data.iter().position(|row| matches!(row[c].trim(), "1" | "第一" | "第1名" | "第一名"))
+                    })
+                    .unwrap_or(0);
+                let bid = amount_column.and_then(|(c, unit)| parse_amount(&fold(&data[first][c]), unit));
+                if let Some(bid) = bid.filter(|m| *m > 0.0) {
+                    found.push(
+                        Field::Amount,
+                        Value::Money(bid),
+                        2.6,
+                        How::Table,
+                        &amount_header,
+                        index - data.len() + first,
+                        &data[first].join("\t"),
+                    );
+                }
             } else if amounts.len() > 1 {
                 // Several winners of one lot with their own amounts: the award is their sum.
                 let total = (amounts.iter().sum::<f64>() * 100.0).round() / 100.0;
@@ -587,9 +610,17 @@ pub(super) fn from_lines(layout: &Layout, found: &mut Found) {
         if pairs.is_empty() && !line.contains('\t') {
             if let Some((field, strength, unit)) = classify_label(line) {
                 let Some(field) = in_section(field, section) else { continue };
-                if let Some(next) =
-                    lines.get(at + 1).filter(|n| classify_label(n).is_none() && !n.contains(['：', ':']))
-                {
+                // Not a line that starts with a label itself (`中标供应商甲公司` under a
+                // section heading `四、中标供应商`).
+                if let Some(next) = lines.get(at + 1).filter(|n| {
+                    let chars: Vec<char> = n.chars().take(8).collect();
+                    classify_label(n).is_none()
+                        && !n.contains(['：', ':'])
+                        && !(3..=chars.len()).any(|len| {
+                            chars[..len].iter().all(|&c| is_han(c))
+                                && classify_label(&chars[..len].iter().collect::<String>()).is_some()
+                        })
+                }) {
                     found.offer(field, strength - 0.5, unit, line, next, How::NextLine, at + 1, next);
                 }
             }
@@ -689,12 +720,19 @@ pub(super) fn label_values(line: &str) -> Vec<(String, String)> {
         }
         // `…507室3.中标金额：`, `…珠海市教育局采购人地址：`: what ran into a label is no part of
         // it. The label is the longest end of the run that names a field, cut where Han meets
-        // other characters (`首次公告日期` is not `公告日期`), or a party's contact details.
+        // other characters (`首次公告日期` is not `公告日期`) or where an organisation's name
+        // ends (`采购人名称：长沙市公安局采购代理机构名称：`), or a party's contact details.
         let run = |from: usize| chars[from..colon].iter().collect::<String>();
         let whole = run(start);
         if colon - start > 2 && classify_label(&whole).is_none() && !is_contact_label(&whole) {
             if let Some(known) = (start + 1..colon - 1).find(|&from| {
-                (is_han(chars[from - 1]) != is_han(chars[from]) && classify_label(&run(from)).is_some())
+                let after_name = || {
+                    from - start >= 4
+                        && colon - from >= 3
+                        && is_organisation(&chars[start..from].iter().collect::<String>())
+                };
+                ((is_han(chars[from - 1]) != is_han(chars[from]) || after_name())
+                    && classify_label(&run(from)).is_some())
                     || is_contact_label(&run(from))
             }) {
                 start = known;
@@ -1083,12 +1121,18 @@ pub(super) fn from_run_in(layout: &Layout, found: &mut Found) {
             } else if folded[end..].starts_with(' ') {
                 // `中标单位 甲科技股份有限公司 项目经理…`: the label, a space, the name.
                 let name = rest.trim_start().split([' ', '，', '。', '；']).next().unwrap_or("");
-                if is_organisation(name) {
+                // Not `第一中标候选人：甲公司`: a label and its value.
+                if is_organisation(name) && !name.contains(['：', ':']) {
                     found.offer(field, strength - 0.8, None, label, name, How::Label, at, line);
                 }
             } else if let Some(name) = name_before_next_label(&rest) {
                 // `采购单位大连某大学行政区域辽宁省…`: a summary table that lost its cells.
                 found.offer(field, strength - 0.9, None, label, &name, How::Label, at, line);
+            } else if let Some(name) = Some(line[line_at..].trim())
+                .filter(|name| name.len() <= 150 && !name.contains([' ', '\t']) && is_organisation(name))
+            {
+                // `中标供应商甲科技发展有限公司`: the label, then a name that ends the line.
+                found.offer(field, strength - 0.9, None, label, name, How::Label, at, line);
             }
         }
     }
@@ -1106,7 +1150,8 @@ fn label_starts_at(chars: &[char], at: usize) -> bool {
 /// The organisation `text` starts with when the next label follows it at once
 /// (`大连某大学行政区域辽宁省` -> `大连某大学`): the shortest such name.
 fn name_before_next_label(text: &str) -> Option<String> {
-    let chars: Vec<char> = text.chars().take(48).collect();
+    // A name run into the next label has no separator in it.
+    let chars: Vec<char> = text.chars().take(48).take_while(|c| !" \t：:，,；;。".contains(*c)).collect();
     (4..chars.len()).find_map(|end| {
         let name: String = chars[..end].iter().collect();
         (is_organisation(&name) && label_starts_at(&chars, end)).then_some(name)
@@ -1203,6 +1248,20 @@ pub(super) fn from_signature(lines: &[String], found: &mut Found) {
             found.push(Field::Buyer, Value::Name(name.clone()), 1.0, How::Signature, "", at, &name);
         }
     }
+}
+
+/// Whether a party's name that ends in no organisation's word can still be one (`某某人民法院`,
+/// `某某交通警察支队`): at most 40 characters, starting with a Chinese character, holding no
+/// telephone-like run of digits and no bracket a page's buttons wear (`[打印本页]`,
+/// `0558-5991108 投诉` are none).
+fn is_name_shaped(name: &str) -> bool {
+    let mut digits = 0;
+    name.chars().count() <= 40
+        && name.chars().next().is_some_and(is_han)
+        && name.chars().all(|c| {
+            digits = if c.is_ascii_digit() { digits + 1 } else { 0 };
+            digits < 5 && !"[]【】<>《》|".contains(c)
+        })
 }
 
 /// A public tendering venue (`招投标中心`, `公共资源交易中心`) or a website that publishes the

@@ -325,7 +325,8 @@ pub(super) type Label = (Field, f32, Option<Unit>);
 /// Words that end a table's column heading that names no field (`评审总得分`, `排名`).
 const COLUMN_HEADINGS: &[&str] = &[
     "序号", "排名", "排序", "名次", "得分", "分数", "评分", "地址", "名称", "金额", "报价", "价格", "单价",
-    "数量", "规格", "型号", "备注", "工期", "期限", "等级", "资质", "编号",
+    "数量", "规格", "型号", "备注", "工期", "期限", "等级", "资质", "编号", "类别", "分类", "单位", "地点",
+    "日期", "要求", "指标", "品牌", "状态", "明细", "信息", "结果", "标价",
 ];
 
 /// Whether a table cell reads as a column's heading: a label, or a short heading of another

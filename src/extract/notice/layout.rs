@@ -232,7 +232,7 @@ pub(super) fn layout_text(text: &str) -> Layout {
         // no table row: more cells than a row has, or several holding a label and its value.
         let labelled = cells.iter().filter(|c| c.contains(['：', ':'])).count();
         if cells.len() > MAX_ROW_CELLS || labelled >= 3 {
-            lines.extend(cells);
+            lines.extend(unflatten_cells(indented_cells(&line)));
         } else if !cells.is_empty() {
             lines.push(cells.join("\t"));
         }
@@ -389,20 +389,134 @@ fn split_at_sections(line: &str) -> Vec<String> {
 fn flattened_table(line: &str) -> Option<(Option<String>, Vec<Vec<String>>)> {
     use super::labels::{classify_label, is_column_heading};
     let tokens: Vec<&str> = line.split(' ').collect();
-    let is_label = |token: &str| is_column_heading(token) && classify_label(token).is_some();
-    let start = tokens.iter().position(|t| is_label(t))?;
-    let width = tokens[start..].iter().take_while(|t| is_column_heading(t)).count();
-    let values = &tokens[start + width..];
-    let labels = tokens[start..start + width].iter().filter(|t| is_label(t)).count();
-    if width < 2 || labels < 2 || values.is_empty() || values.len() % width != 0 {
-        return None;
-    }
-    if values.iter().any(|v| classify_label(v).is_some()) {
-        return None;
-    }
+    let start = tokens.iter().position(|t| is_column_heading(t) && classify_label(t).is_some())?;
+    let (table, end) = table_at(&tokens, start, true)?;
+    debug_assert_eq!(end, tokens.len());
     let head = (start > 0).then(|| tokens[..start].join(" "));
-    let header = tokens[start..start + width].iter().map(|t| t.to_string()).collect();
-    let mut table = vec![header];
-    table.extend(values.chunks(width).map(|row| row.iter().map(|v| v.to_string()).collect()));
     Some((head, table))
+}
+
+/// The cells of a text line whose line ends became tabs and whose indentation stayed (a
+/// crawler's text of a page's HTML). A blank cell between two siblings (as many tabs before
+/// it as after it) is kept, empty, as a table's empty cell; other blanks are indentation.
+/// Where the indentation shows (a run of three tabs or more), a lone tab is a space within a
+/// cell (`CS1811/激光打印机<tab>CS1811<tab>黑白…` is one cell).
+fn indented_cells(line: &str) -> Vec<String> {
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for (at, c) in line.char_indices() {
+        match runs.last_mut() {
+            Some((start, len)) if c == '\t' && *start + *len == at => *len += 1,
+            _ if c == '\t' => runs.push((at, 1)),
+            _ => {}
+        }
+    }
+    let indented = runs.iter().any(|&(_, len)| len >= 3);
+    let separators: Vec<(usize, usize)> =
+        runs.into_iter().filter(|&(_, len)| !indented || len >= 2).collect();
+    let mut cells = Vec::new();
+    let (mut at, mut before) = (0, None);
+    for k in 0..=separators.len() {
+        let (end, after) = separators.get(k).map_or((line.len(), None), |&(start, len)| (start, Some(len)));
+        let text = collapse(&line[at..end]);
+        if !text.is_empty() {
+            cells.push(text);
+        } else if before.is_some() && before == after && at < end {
+            cells.push(String::new());
+        }
+        if let Some(&(start, len)) = separators.get(k) {
+            (at, before) = (start + len, Some(len));
+        }
+    }
+    cells
+}
+
+/// The cells of a page whose line ends became tabs (a crawler's text of its HTML), each on a
+/// line of its own, except the tables among them: a run of column headings and then the rows
+/// under them, each row's cells separated by tabs
+/// (`品目名称 | 数量 | 成交金额(元) | A4纸 | 480 | 12,000.00` is a header and a row).
+fn unflatten_cells(cells: Vec<String>) -> Vec<String> {
+    use super::labels::is_column_heading;
+    let tokens: Vec<&str> = cells.iter().map(String::as_str).collect();
+    let mut out = Vec::with_capacity(tokens.len());
+    let (mut done, mut at) = (0, 0);
+    while at < tokens.len() {
+        // A run of headings is read from its first.
+        let starts_run = is_column_heading(tokens[at]) && (at == 0 || !is_column_heading(tokens[at - 1]));
+        match starts_run.then(|| table_at(&tokens, at, false)).flatten() {
+            Some((table, end)) => {
+                out.extend(tokens[done..at].iter().filter(|t| !t.is_empty()).map(|t| t.to_string()));
+                out.extend(table.iter().map(|row| row.join("\t")));
+                (done, at) = (end, end);
+            }
+            None => at += 1,
+        }
+    }
+    out.extend(tokens[done..].iter().filter(|t| !t.is_empty()).map(|t| t.to_string()));
+    out
+}
+
+/// The table whose header starts at `tokens[start]`: a run of column headings, at least two of
+/// them labels (one of three, among a page's cells), then rows of as many values, none a
+/// label; or, when every row left its last cell blank (and so lost it), of one fewer. With `whole`, the values are every token after
+/// the headings; else they end before the first label, `key：value` or numbered section.
+/// Returns the rows, header first, and where the values end.
+fn table_at(tokens: &[&str], start: usize, whole: bool) -> Option<(Vec<Vec<String>>, usize)> {
+    use super::labels::{classify_label, is_column_heading};
+    let is_label = |token: &str| is_column_heading(token) && classify_label(token).is_some();
+    // The headings, over any blank cell between two of them.
+    let mut from = start;
+    while tokens.get(from).is_some_and(|t| is_column_heading(t))
+        || tokens.get(from).is_some_and(|t| t.is_empty())
+            && tokens.get(from + 1).is_some_and(|t| is_column_heading(t))
+    {
+        from += 1;
+    }
+    let header: Vec<&str> = tokens[start..from].iter().copied().filter(|t| !t.is_empty()).collect();
+    let width = header.len();
+    let labels = header.iter().filter(|t| is_label(t)).count();
+    // On a line, two labels among the headings; among a page's cells, one among three.
+    if width < 2 || labels < 2 && (whole || labels < 1 || width < 3) {
+        return None;
+    }
+    let ends_values = |t: &&str| {
+        classify_label(t).is_some()
+            || !whole && (is_key_value(t) || section_marker(&t.chars().take(4).collect::<Vec<_>>()).is_some())
+    };
+    let end = tokens[from..].iter().position(ends_values).map_or(tokens.len(), |n| from + n);
+    if whole && end < tokens.len() {
+        return None;
+    }
+    let mut values = &tokens[from..end];
+    while let [rest @ .., ""] = values {
+        values = rest;
+    }
+    // Rows of the header's width; or one fewer, for pages only (a line's text has its blank
+    // cells as runs of spaces, not as nothing). Each column holds figures in every row or in
+    // none: rows cut at the wrong width mix them.
+    let aligned = |w: usize| {
+        (0..w).all(|column| {
+            let kinds = values.iter().skip(column).step_by(w).filter(|v| !v.is_empty()).map(|v| is_figure(v));
+            kinds.clone().all(|figure| figure) || kinds.clone().all(|figure| !figure)
+        })
+    };
+    let row = [width, width - 1]
+        .into_iter()
+        .take(if whole { 1 } else { 2 })
+        .find(|&w| w >= 2 && !values.is_empty() && values.len() % w == 0 && (whole || aligned(w)))?;
+    let mut table = vec![header[..row].iter().map(|t| t.to_string()).collect::<Vec<_>>()];
+    table.extend(values.chunks(row).map(|cells| cells.iter().map(|v| v.to_string()).collect()));
+    Some((table, end))
+}
+
+/// A cell that is a figure: digits, with separators, a decimal point, a sign or a unit.
+fn is_figure(cell: &str) -> bool {
+    let digits = cell.chars().filter(char::is_ascii_digit).count();
+    digits > 0 && cell.chars().all(|c| c.is_ascii_digit() || ",.%-+元 ".contains(c))
+}
+
+/// `联系人：张三`, `成交供应商：甲公司`: a short key and its value, not a cell whose text has a
+/// colon further in (`BP-900K/证卡打印机，打印宽度：94列`).
+fn is_key_value(cell: &str) -> bool {
+    cell.split_once(['：', ':'])
+        .is_some_and(|(key, _)| key.chars().count() <= 10 && !key.contains(['，', '。', '；', ',', ';', '/']))
 }

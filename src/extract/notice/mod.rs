@@ -225,10 +225,30 @@ fn is_title_like(line: &str) -> bool {
     (6..=120).contains(&count)
         && han >= 4
         && !t.contains(['：', ':', '，', '。', '；'])
-        && !t.starts_with(|c: char| c.is_ascii_digit() || "一二三四五六七八九十⑴①".contains(c))
+        && (!t.starts_with(|c: char| c.is_ascii_digit() || "一二三四五六七八九十⑴①".contains(c))
+            || starts_with_year(t))
         && !is_enumerated(t)
         && !is_generic(t)
         && !is_furniture(t)
+}
+
+/// A title that lost the line end after it (a crawler's text): the words from a space to the
+/// first notice noun that states a kind (`…有限公司 甲局乙项目结果公告甲局的乙项目…` ->
+/// `甲局乙项目结果公告`).
+fn title_run_into(line: &str) -> Option<String> {
+    line.split(' ').find_map(|words| {
+        let end =
+            ["公告", "公示", "通知"].iter().filter_map(|n| words.find(n).map(|at| at + n.len())).min()?;
+        let title = &words[..end];
+        (is_title_like(title) && stated_kind(title).is_some() && !is_bare_kind(title))
+            .then(|| title.to_string())
+    })
+}
+
+/// `2018年全省…`: a year, not a list item's number.
+fn starts_with_year(line: &str) -> bool {
+    let digits = line.chars().take_while(char::is_ascii_digit).count();
+    digits == 4 && line[4..].starts_with('年')
 }
 
 /// A part of a `<title>` that is the site's name (`青海省招标投标网`, `Report`).
@@ -332,13 +352,26 @@ fn title_and_kind(layout: &layout::Layout) -> Titled {
     }
     if title.is_none() {
         if let Some(k) = early.iter().take(8).position(|(_, l)| is_heading_of_a_notice(l)) {
-            let (place, line) = (early[k].0, early[k].1.trim().to_string());
+            let line = early[k].1.trim().to_string();
             if is_bare_kind(&line) {
-                // A bare kind under the project's name completes it (`甲项目` / `预中标结果公示`);
-                // one further down heads a section, and the project line is the title.
+                // A bare kind under the project's name completes it (`甲项目` / `预中标结果公示`,
+                // and the buyer's name above them: `甲学校` / `乙项目` / `公开招标中标公告`); one
+                // further down heads a section, and the project line is the title.
+                let mut first = k;
+                while first > 0
+                    && k - first < 2
+                    && early[first - 1].0 + 1 == early[first].0
+                    && is_title_like(early[first - 1].1)
+                    && !is_site_name(early[first - 1].1)
+                {
+                    first -= 1;
+                }
                 let before = (0..k).rev().find(|&i| is_title_like(early[i].1));
                 title = Some(match before {
-                    Some(i) if early[i].0 + 1 == place => (format!("{}{}", early[i].1.trim(), line), "body"),
+                    _ if first < k => {
+                        let above: String = early[first..k].iter().map(|(_, l)| l.trim()).collect();
+                        (format!("{above}{line}"), "body")
+                    }
                     Some(i) => (early[i].1.trim().to_string(), "body"),
                     None => (line, "body"),
                 });
@@ -356,6 +389,9 @@ fn title_and_kind(layout: &layout::Layout) -> Titled {
         if let Some((_, line)) = early.iter().take(3).find(|(_, l)| is_title_like(l)) {
             title = Some((without_trailing_date(line), "body"));
         }
+    }
+    if title.is_none() {
+        title = early.iter().take(3).find_map(|(_, l)| title_run_into(l)).map(|t| (t, "body"));
     }
     let (title, title_how) = match title {
         Some((t, how)) => (Some(t), how),
@@ -535,6 +571,15 @@ pub fn explain_text(text: &str, is_html: bool, file: &str) -> (Notice, Vec<Evide
             titled.kind_how = "body";
             titled.kind_text = layout.lines[line].clone();
         }
+    }
+    // `甲项目中标公示` over `第一中标候选人：甲公司 第二中标候选人：乙公司`: a result that names
+    // no winner but ranks candidates lists them.
+    if titled.kind == NoticeKind::Award
+        && !found.candidates.iter().any(|c| c.field == Field::Winner)
+        && found.candidates.iter().any(|c| c.field == Field::Candidate)
+    {
+        titled.kind = NoticeKind::Candidate;
+        titled.kind_how = "body";
     }
     let kind = titled.kind;
     // `甲招标代理有限公司关于…的结果公告`: the title names the agency that published it.

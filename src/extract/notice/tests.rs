@@ -486,3 +486,70 @@ fn a_candidate_table_laid_out_sideways() {
         <tr><td>中标人</td><td>甲建设集团有限公司</td><td>乙路桥工程有限公司</td></tr></table></body></html>";
     assert_eq!(extract(lots.as_bytes(), "lots.html").candidate, None);
 }
+
+#[test]
+fn a_crawlers_text_of_a_result_table_and_its_parties() {
+    // A crawler's text of a Hunan result page: no line ends, the HTML's indentation as tabs,
+    // the items table as its header cells and then the cells of its rows (the last column,
+    // 售后要求, blank in every row and so lost).
+    let t = |n: usize| "\t".repeat(n);
+    let text = format!(
+        "甲法院A4纸采购项目的协议供货成交公告{}公告时间：2018年11月20日{}一、采购编号：{}湘财采计[2018]012509号{}\
+         二、成交结果：{}成交供应商：乙文化有限责任公司{}品目名称{}数量{}成交金额(元){}单位{}售后要求{}\
+         A4纸{}480{}12,000.00{}包{}墨盒{}2{}860.00{}个{}三、投诉与质疑{}采购人：甲法院",
+        t(8), t(8), t(4), t(8), t(9), t(35), t(9), t(9), t(9), t(9), t(35),
+        t(10), t(10), t(10), t(40), t(10), t(10), t(10), t(43), t(4),
+    );
+    let n = extract_text(&text, false, "hunan.txt");
+    assert_eq!(n.winners, ["乙文化有限责任公司"]);
+    assert_eq!(n.amount, Some(12_860.0), "the items' amounts, {n:?}");
+    assert_eq!(n.buyer.as_deref(), Some("甲法院"));
+
+    // The title in three lines (buyer, project, kind); a winner's label run into its name at
+    // the end of a line; a page's buttons and a telephone number are no party.
+    let text = format!(
+        "甲市轻工技工学校{}新校区监控系统采购及安装{}公开招标中标公告{}公告日期：2018年11月20日{}\
+         四、中标供应商供货明细{}中标供应商丙科技发展有限公司{}联系人：张三{}采购人名称：{}[打印本页]{}\
+         质疑联系电话 招标机构：0731-5991108 投诉",
+        t(6),
+        t(6),
+        t(4),
+        t(3),
+        t(3),
+        t(9),
+        t(10),
+        t(3),
+        t(3),
+    );
+    let n = extract_text(&text, false, "hunan2.txt");
+    assert_eq!(n.title.as_deref(), Some("甲市轻工技工学校新校区监控系统采购及安装公开招标中标公告"));
+    assert_eq!(n.winners, ["丙科技发展有限公司"]);
+    assert_eq!(n.buyer, None, "{n:?}");
+    assert_eq!(n.agency, None, "{n:?}");
+
+    // A ranked table of bids: the first-ranked bid, not their sum.
+    let text = format!(
+        "甲中心设备采购公开招标中标公告{}公告日期：2018年11月20日{}三、供应商投标情况{}供应商信息{}报价{}评分{}推荐排名{}\
+         乙科技有限公司{}1,798,196.00{}97.45{}1{}丙科技有限公司{}1,828,000.00{}63.51{}2{}四、中标供应商{}\
+         中标供应商乙科技有限公司{}联系人：李四{}采购人：甲中心",
+        t(4), t(3), t(5), t(10), t(10), t(10), t(30), t(10), t(10), t(10), t(30), t(10), t(10), t(10), t(20), t(9), t(9), t(3),
+    );
+    let n = extract_text(&text, false, "ranked.txt");
+    assert_eq!(n.winners, ["乙科技有限公司"]);
+    assert_eq!(n.amount, Some(1_798_196.0), "{n:?}");
+
+    // A title that lost the line end after it.
+    let line = "标段信息 标段编号 预算金额(元)投标供应商名称1 软件采购 竞争性谈判279000 甲科技有限公司,乙科技有限公司 \
+                丙市公安局某平台软件采购结果公告丙市公安局的某平台软件采购项目于结束，现将成交结果公告如下。";
+    assert_eq!(
+        extract_text(line, false, "run.txt").title.as_deref(),
+        Some("丙市公安局某平台软件采购结果公告")
+    );
+
+    // Contacts run together: each name ends where the next party's label starts.
+    let line =
+        "七、联系方式：采购人名称：丁市公安局采购代理机构名称：戊工程咨询有限责任公司电话：0731-85892066";
+    let n = extract_text(line, false, "contacts.txt");
+    assert_eq!(n.buyer.as_deref(), Some("丁市公安局"));
+    assert_eq!(n.agency.as_deref(), Some("戊工程咨询有限责任公司"));
+}
