@@ -577,22 +577,20 @@ pub(super) fn from_lines(layout: &Layout, found: &mut Found) {
     let lines = &layout.lines;
     let mut section: Option<Field> = None;
     for (at, line) in lines.iter().enumerate() {
-        // Section headings (`采购人信息`, `监督管理部门`, `质疑`), in either script.
-        let may_open = line.len() <= 90
-            && ["信息", "部门", "部門", "质疑", "質疑", "投诉", "投訴", "名称", "名稱"]
-                .iter()
-                .any(|w| line.contains(w));
+        // Section headings (`采购人信息`, `监督管理部门`, `质疑`), in either script: the line, or
+        // what it says before its first label (`1.采购人信息 名称：甲 地址：…`, however long).
+        let may_open = |text: &str| {
+            text.len() <= 90
+                && ["信息", "部门", "部門", "质疑", "質疑", "投诉", "投訴", "名称", "名稱"]
+                    .iter()
+                    .any(|w| text.contains(w))
+        };
         let pairs = label_values(line);
-        if may_open {
-            // The line, or what it says before its first label (`1.采购人信息 名称：甲`).
-            let opened = section_of(&layout.folded(at).replace(' ', "")).or_else(|| {
-                let (label, _) = pairs.first()?;
-                let head = &line[..line.find(label.as_str())?];
-                section_of(&fold(head).replace(' ', ""))
-            });
-            if let Some(opened) = opened {
-                section = opened;
-            }
+        let head = pairs.first().and_then(|(label, _)| line.find(label.as_str()).map(|end| &line[..end]));
+        let opened = if may_open(line) { section_of(&layout.folded(at).replace(' ', "")) } else { None }
+            .or_else(|| section_of(&fold(head.filter(|h| may_open(h))?).replace(' ', "")));
+        if let Some(opened) = opened {
+            section = opened;
         }
         for (label, value) in &pairs {
             let Some((field, strength, unit)) = classify_label(label) else { continue };

@@ -189,6 +189,8 @@ const LABELS: &[(&str, Field, f32)] = &[
     ("项目所在地区", Field::Region, 3.0),
     ("区域", Field::Region, 2.0),
     ("行政区划", Field::Region, 3.0),
+    ("行政主管地区", Field::Region, 3.0),
+    ("项目行政主管地区", Field::Region, 3.0),
     ("所属行政区域", Field::Region, 3.0),
     ("所属行政区划", Field::Region, 3.0),
     ("所在地区", Field::Region, 2.5),

@@ -324,12 +324,20 @@ pub(super) fn markdown_line(line: &str) -> (std::borrow::Cow<'_, str>, bool) {
 /// and added to `rows`.
 pub(super) fn unflatten(lines: Vec<String>, rows: &mut Vec<Vec<String>>) -> Vec<String> {
     let mut out = Vec::with_capacity(lines.len());
-    for line in lines {
+    let count = lines.len();
+    for (at, line) in lines.into_iter().enumerate() {
         if line.contains('\t') || !line.contains(' ') {
             out.push(line);
             continue;
         }
-        for part in split_at_sections(&line) {
+        let mut parts = split_at_sections(&line);
+        if at + 1 == count {
+            // The page's last words: `… 联系方式：135… 乙咨询有限公司 2023-09-06`, a sign-off.
+            if let Some(last) = parts.pop() {
+                parts.extend(split_sign_off(last));
+            }
+        }
+        for part in parts {
             match flattened_table(&part) {
                 Some((head, table)) => {
                     out.extend(head);
@@ -340,6 +348,34 @@ pub(super) fn unflatten(lines: Vec<String>, rows: &mut Vec<Vec<String>>) -> Vec<
             }
         }
     }
+    out
+}
+
+/// A flattened page's last line split before the sign-off it ends with, the names that sign
+/// (organisations, each a word of its own) and the date: `… 联系方式：135… 乙咨询有限公司
+/// 2023-09-06` is the text, `乙咨询有限公司` and `2023-09-06`.
+fn split_sign_off(line: String) -> Vec<String> {
+    let words: Vec<&str> = line.split(' ').collect();
+    let is_date = |w: &str| {
+        w.chars().all(|c| c.is_ascii_digit() || "年月日-/.".contains(c))
+            && crate::extract::date::find_date(w).is_some()
+    };
+    let Some((&date, before)) = words.split_last().filter(|(date, _)| is_date(date)) else {
+        return vec![line];
+    };
+    let names = before
+        .iter()
+        .rev()
+        .take(3)
+        .take_while(|w| !w.contains(['：', ':']) && super::values::is_organisation(w))
+        .count();
+    if names == 0 || names == before.len() {
+        return vec![line];
+    }
+    let head = before.len() - names;
+    let mut out = vec![before[..head].join(" ")];
+    out.extend(before[head..].iter().map(|w| w.to_string()));
+    out.push(date.to_string());
     out
 }
 

@@ -730,6 +730,14 @@ fn choose(candidates: &[Candidate], field: Field) -> (Option<Candidate>, Vec<Str
         if let Some(precise) = precise {
             best = precise.clone();
         }
+        // `中标价格： 121.5 价格单位： 万元` beside `中标金额：121.5万元`: a bare figure that another
+        // states in 万元 was in 万元.
+        if let Some(in_wan) = of_field
+            .iter()
+            .find(|c| matches!(c.value, Value::Money(m) if m > 0.0 && (m - top * 10_000.0).abs() < 0.5))
+        {
+            best = (*in_wan).clone();
+        }
     }
     let mut rejected: Vec<String> = Vec::new();
     for c in &of_field {

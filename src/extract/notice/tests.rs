@@ -553,3 +553,21 @@ fn a_crawlers_text_of_a_result_table_and_its_parties() {
     assert_eq!(n.buyer.as_deref(), Some("丁市公安局"));
     assert_eq!(n.agency.as_deref(), Some("戊工程咨询有限责任公司"));
 }
+
+#[test]
+fn a_data_providers_flattened_record() {
+    // A record as a data provider's API returns it: its own fields, then the notice with its
+    // sections run together on one line, the parties' sections long, the sign-off at the end.
+    let text = "中标（成交）结果公告 采购项目编号： GK-2023-017 中标（成交）供应商名称： 甲科技有限公司 \
+                中标（成交）价格： 121.5 价格单位： 万元 公告内容： 一、项目编号 GK-2023-017 \
+                四、中标（成交）信息 包1： 供应商名称：甲科技有限公司 供应商地址：某市某路1号 中标（成交）金额：¥121.5万元 \
+                十一、凡对本次公告内容提出询问，请按以下方式联系 1、采购人信息 名 称：某镇中心学校 地 址：某镇某村 \
+                联系方式：13986403924 2、采购代理机构信息 名 称：乙建设工程造价咨询有限责任公司 地 址：某市某路2号 \
+                联系方式：13554455605 3、项目联系方式： 项目联系人： 张三 电 话： 13554455605 乙建设工程造价咨询有限责任公司 2023-09-06";
+    let n = extract_text(text, false, "record.txt");
+    assert_eq!(n.winners, ["甲科技有限公司"]);
+    assert_eq!(n.amount, Some(1_215_000.0), "121.5 beside 121.5万元 is in 万元");
+    assert_eq!(n.buyer.as_deref(), Some("某镇中心学校"));
+    assert_eq!(n.agency.as_deref(), Some("乙建设工程造价咨询有限责任公司"));
+    assert_eq!(n.published, Some(crate::model::Date::from_ymd_opt(2023, 9, 6).unwrap()));
+}
