@@ -318,10 +318,11 @@ pub(super) fn markdown_line(line: &str) -> (std::borrow::Cow<'_, str>, bool) {
 
 /// Lines a page flattened (a crawler's stripped text, an aggregator's single paragraph) read
 /// as the page laid them out: a line is cut before each numbered section marker that follows
-/// a space (`… 二、项目名称：…`, `… 1.采购人信息 …`, `… （三）…`), and a table flattened into
-/// its header cells and then its values (`供应商名称 供应商地址 中标金额 甲公司 某路1号 100元`)
-/// becomes its rows again: cells of one row separated by tabs, as a page's table rows are,
-/// and added to `rows`.
+/// a space or ends a sentence (`… 二、项目名称：…`, `…联系。1.采购人信息 …`, `… （三）…`), a
+/// table flattened into its header cells and then its values (`供应商名称 供应商地址 中标金额
+/// 甲公司 某路1号 100元`) becomes its rows again: cells of one row separated by tabs, as a
+/// page's table rows are, and added to `rows`; and the page's last line gives up the sign-off
+/// it ends with.
 pub(super) fn unflatten(lines: Vec<String>, rows: &mut Vec<Vec<String>>) -> Vec<String> {
     let mut out = Vec::with_capacity(lines.len());
     let count = lines.len();
@@ -404,14 +405,20 @@ pub(super) fn section_marker(chars: &[char]) -> Option<usize> {
     None
 }
 
-/// A line cut before each section marker that follows a space.
+/// A line cut before each section marker that follows a space or ends a sentence.
 fn split_at_sections(line: &str) -> Vec<String> {
     let chars: Vec<char> = line.chars().collect();
     let mut parts = Vec::new();
     let mut start = 0;
     for at in 1..chars.len() {
-        if chars[at - 1] == ' ' && at - 1 > start && section_marker(&chars[at..]).is_some() {
-            parts.push(chars[start..at - 1].iter().collect());
+        // After a space (dropped) or the end of a sentence (kept): `…联系。1.采购人信息 …`.
+        let end = match chars[at - 1] {
+            ' ' => at - 1,
+            '。' | '；' => at,
+            _ => continue,
+        };
+        if end > start && section_marker(&chars[at..]).is_some() {
+            parts.push(chars[start..end].iter().collect());
             start = at;
         }
     }
