@@ -500,9 +500,10 @@ fn unflatten_cells(cells: Vec<String>) -> Vec<String> {
 
 /// The table whose header starts at `tokens[start]`: a run of column headings, at least two of
 /// them labels (one of three, among a page's cells), then rows of as many values, none a
-/// label; or, when every row left its last cell blank (and so lost it), of one fewer. With `whole`, the values are every token after
-/// the headings; else they end before the first label, `key：value` or numbered section.
-/// Returns the rows, header first, and where the values end.
+/// label; or, when every row left its last cell blank (and so lost it), of one fewer. With
+/// `whole`, the values are every token after the headings; else they end before the first
+/// label, `key：value` or numbered section. Returns the rows, header first, and where the
+/// values end.
 fn table_at(tokens: &[&str], start: usize, whole: bool) -> Option<(Vec<Vec<String>>, usize)> {
     use super::labels::{classify_label, is_column_heading};
     let is_label = |token: &str| is_column_heading(token) && classify_label(token).is_some();
