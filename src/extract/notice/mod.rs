@@ -573,13 +573,17 @@ pub fn explain_text(text: &str, is_html: bool, file: &str) -> (Notice, Vec<Evide
         }
     }
     // `甲项目中标公示` over `第一中标候选人：甲公司 第二中标候选人：乙公司`: a result that names
-    // no winner but ranks candidates lists them.
+    // no winner but ranks candidates lists them (not one that says it is the result: its
+    // winner is there, unread).
     if titled.kind == NoticeKind::Award
+        && !["结果", "成交"].iter().any(|w| titled.kind_text.contains(w))
         && !found.candidates.iter().any(|c| c.field == Field::Winner)
-        && found.candidates.iter().any(|c| c.field == Field::Candidate)
     {
-        titled.kind = NoticeKind::Candidate;
-        titled.kind_how = "body";
+        if let Some(ranked) = found.candidates.iter().find(|c| c.field == Field::Candidate) {
+            titled.kind = NoticeKind::Candidate;
+            titled.kind_how = "body";
+            titled.kind_text = ranked.text.clone();
+        }
     }
     let kind = titled.kind;
     // `甲招标代理有限公司关于…的结果公告`: the title names the agency that published it.

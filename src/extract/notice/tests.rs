@@ -546,6 +546,14 @@ fn a_crawlers_text_of_a_result_table_and_its_parties() {
         Some("丙市公安局某平台软件采购结果公告")
     );
 
+    // A publicity of ranked candidates under a result's title is a candidate list; a page that
+    // calls itself the result stays one.
+    let ranked = "甲体育公园项目施工中标公示 招标人 乙投资控股集团有限公司 中标单位名称 \
+                  第一中标候选人：丙建设集团有限公司 第二中标候选人：丁建设有限公司";
+    assert_eq!(extract_text(ranked, false, "ranked.txt").kind, NoticeKind::Candidate);
+    let result = ranked.replace("中标公示", "中标结果公示");
+    assert_eq!(extract_text(&result, false, "result.txt").kind, NoticeKind::Award);
+
     // Contacts run together: each name ends where the next party's label starts.
     let line =
         "七、联系方式：采购人名称：丁市公安局采购代理机构名称：戊工程咨询有限责任公司电话：0731-85892066";
