@@ -351,7 +351,7 @@ pub(super) fn from_header_tables(rows: &[Vec<String>], row_labels: &[Vec<Option<
         };
         let winner_col = column(&[Field::Winner]).or_else(|| column(&[Field::Name]));
         // A table of bids: ranked, or saying which bidders are candidates.
-        let rank_col = header.iter().position(|h| ["排名", "排序", "名次"].iter().any(|w| h.contains(w)));
+        let rank_col = header.iter().position(|h| RANKS.iter().any(|w| h.contains(w)));
         let ranks_candidates = column(&[Field::Candidate]).is_some();
         let amount_col = column(&[Field::Amount]);
         let lot_col = column(&[Field::Lot]);
@@ -486,6 +486,9 @@ pub(super) fn from_header_tables(rows: &[Vec<String>], row_labels: &[Vec<Option<
     }
 }
 
+/// Words of a column or row that ranks bidders.
+const RANKS: &[&str] = &["排名", "排序", "名次"];
+
 /// Candidate tables laid out sideways, one candidate per column (construction sites):
 /// `中标候选人排序 | 第一中标候选人 | 第二中标候选人`, then `单位名称 | 甲公司 | 乙公司`. The first
 /// column's organisation is the first candidate.
@@ -502,7 +505,7 @@ pub(super) fn from_transposed_tables(
     };
     for (at, row) in rows.iter().enumerate() {
         let heads_ranks = row.len() >= 3
-            && ["候选人", "排序", "排名", "名次"].iter().any(|w| row[0].contains(w))
+            && RANKS.iter().chain(&["候选人"]).any(|w| row[0].contains(w))
             && is_rank(&row[1])
             && !is_rank(&row[2]);
         if !heads_ranks {
@@ -611,13 +614,9 @@ pub(super) fn from_lines(layout: &Layout, found: &mut Found) {
                 // Not a line that starts with a label itself (`中标供应商甲公司` under a
                 // section heading `四、中标供应商`).
                 if let Some(next) = lines.get(at + 1).filter(|n| {
-                    let chars: Vec<char> = n.chars().take(8).collect();
                     classify_label(n).is_none()
                         && !n.contains(['：', ':'])
-                        && !(3..=chars.len()).any(|len| {
-                            chars[..len].iter().all(|&c| is_han(c))
-                                && classify_label(&chars[..len].iter().collect::<String>()).is_some()
-                        })
+                        && !label_starts_at(&n.chars().take(8).collect::<Vec<_>>(), 0, 3)
                 }) {
                     found.offer(field, strength - 0.5, unit, line, next, How::NextLine, at + 1, next);
                 }
@@ -1136,9 +1135,10 @@ pub(super) fn from_run_in(layout: &Layout, found: &mut Found) {
     }
 }
 
-/// Whether a label starts at `at` (`行政区域…` in `大连某大学行政区域辽宁省`).
-fn label_starts_at(chars: &[char], at: usize) -> bool {
-    (2..=8).rev().any(|n| {
+/// Whether a label of at least `shortest` characters starts at `at` (`行政区域…` in
+/// `大连某大学行政区域辽宁省`).
+fn label_starts_at(chars: &[char], at: usize, shortest: usize) -> bool {
+    (shortest..=8).rev().any(|n| {
         at + n <= chars.len()
             && chars[at..at + n].iter().all(|&c| is_han(c))
             && classify_label(&chars[at..at + n].iter().collect::<String>()).is_some()
@@ -1152,7 +1152,7 @@ fn name_before_next_label(text: &str) -> Option<String> {
     let chars: Vec<char> = text.chars().take(48).take_while(|c| !" \t：:，,；;。".contains(*c)).collect();
     (4..chars.len()).find_map(|end| {
         let name: String = chars[..end].iter().collect();
-        (is_organisation(&name) && label_starts_at(&chars, end)).then_some(name)
+        (is_organisation(&name) && label_starts_at(&chars, end, 2)).then_some(name)
     })
 }
 
@@ -1162,7 +1162,7 @@ fn region_before_next_label(text: &str) -> Option<String> {
     let chars: Vec<char> = text.chars().take(48).collect();
     let region = region_divisions(&chars.iter().collect::<String>());
     let end = region.chars().count();
-    (end < chars.len() && end >= 2 && label_starts_at(&chars, end)).then_some(region)
+    (end < chars.len() && end >= 2 && label_starts_at(&chars, end, 2)).then_some(region)
 }
 
 /// The date just under the title: `【信息时间：2026-03-27】`, `发布时间：…`, or a line that is

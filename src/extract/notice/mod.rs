@@ -560,9 +560,10 @@ pub fn explain_text(text: &str, is_html: bool, file: &str) -> (Notice, Vec<Evide
             titled.kind_text = winner.text.clone();
         }
     }
+    let names_a_winner = found.candidates.iter().any(|c| c.field == Field::Winner);
     // `甲项目中标结果公告采购包2` over `采购包2 此采购包已作废`: a result that names no winner
     // because the procurement failed ends it.
-    if titled.kind == NoticeKind::Award && !found.candidates.iter().any(|c| c.field == Field::Winner) {
+    if titled.kind == NoticeKind::Award && !names_a_winner {
         if let Some(line) = (0..layout.lines.len()).find(|&i| {
             let folded = layout.folded(i);
             VOID_PHRASES.iter().any(|p| folded.contains(p))
@@ -577,7 +578,7 @@ pub fn explain_text(text: &str, is_html: bool, file: &str) -> (Notice, Vec<Evide
     // winner is there, unread).
     if titled.kind == NoticeKind::Award
         && !["结果", "成交"].iter().any(|w| titled.kind_text.contains(w))
-        && !found.candidates.iter().any(|c| c.field == Field::Winner)
+        && !names_a_winner
     {
         if let Some(ranked) = found.candidates.iter().find(|c| c.field == Field::Candidate) {
             titled.kind = NoticeKind::Candidate;
