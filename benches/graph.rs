@@ -144,6 +144,12 @@ fn main() {
         graph.reach(&NodeRef::Enterprise(1), 1, &[], usize::MAX);
     });
     let walk_index_mib = rss_mib("VmRSS:") - with_graph;
+    // The holder lists the owner walks read, built by the first owner query the same way.
+    let before_owner_index = rss_mib("VmRSS:");
+    let owner_index_ms = time_ms(|| {
+        graph.controller(&NodeRef::Enterprise(1), Limits::default());
+    });
+    let owner_index_mib = rss_mib("VmRSS:") - before_owner_index;
     let edges = graph.edge_count();
     let nodes = graph.node_count();
     // Changes as the store logs them after an import: new guarantees, and shareholdings whose
@@ -313,6 +319,8 @@ fn main() {
         "bytes_per_edge_including_nodes": graph_mib * 1024.0 * 1024.0 / edges as f64,
         "walk_index_build_ms": walk_index_ms,
         "walk_index_mib": walk_index_mib,
+        "owner_index_build_ms": owner_index_ms,
+        "owner_index_mib": owner_index_mib,
         "owners": percentiles(owners),
         "neighbourhood_2_hop": percentiles(hop2),
         "neighbourhood_3_hop": percentiles(hop3),

@@ -4,7 +4,7 @@
 //! chains cannot overflow the call stack.
 
 use super::nodes::KeyRef;
-use super::{EdgeKind, EnterpriseGraph, IndexMap, IndexSet, NodeRef};
+use super::{Edge, EdgeKind, EnterpriseGraph, IndexMap, IndexSet, NodeRef};
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
@@ -148,11 +148,16 @@ impl Default for Limits {
 
 impl EnterpriseGraph {
     pub(super) fn out(&self, index: NodeIndex) -> NodeOut<'_> {
-        let kind = match self.nodes.key_ref(index.index()) {
-            KeyRef::Enterprise(_) => "enterprise",
-            KeyRef::Person(_) => "person",
+        self.out_of(self.nodes.entry(index.index()))
+    }
+
+    fn out_of(&self, entry: (i64, u64)) -> NodeOut<'_> {
+        let (key, name) = self.nodes.named(entry);
+        let (id, kind) = match key {
+            KeyRef::Enterprise(id) => (NodeId::Enterprise(id), "enterprise"),
+            KeyRef::Person(id) => (NodeId::Person(id), "person"),
         };
-        NodeOut { id: self.id_at(index), name: self.name_at(index), kind }
+        NodeOut { id, name, kind }
     }
 
     fn id_at(&self, index: NodeIndex) -> NodeId<'_> {
@@ -164,12 +169,15 @@ impl EnterpriseGraph {
 
     fn edge_out(&self, edge: EdgeIndex) -> EdgeOut<'_> {
         let edge = &self.graph.raw_edges()[edge.index()];
-        let w = &edge.weight;
+        self.edge_out_of(edge.source(), edge.target(), &edge.weight)
+    }
+
+    fn edge_out_of(&self, source: NodeIndex, target: NodeIndex, w: &Edge) -> EdgeOut<'_> {
         let (start, end) = w.dates();
         EdgeOut {
             kind: w.kind.as_str(),
-            from: self.id_at(edge.source()),
-            to: self.id_at(edge.target()),
+            from: self.id_at(source),
+            to: self.id_at(target),
             share: (w.kind == EdgeKind::Shareholder).then_some(w.share()),
             amount: (w.amount() > 0.0).then_some(w.amount()),
             role: self.role(w),
@@ -212,33 +220,22 @@ impl EnterpriseGraph {
         let target = self.index_of(node)?;
         let owners = self.ultimate_owners(target, limits);
         // (1) control agreement
-        if let Some(edge) = self
-            .graph
-            .edges_directed(target, Direction::Incoming)
-            .find(|e| e.weight().kind == EdgeKind::Control)
-        {
+        if let Some(party) = self.controlled_by(target) {
             return Some(ControllerReport {
-                controller: Some(self.out(edge.source())),
-                rule: "协议控制",
-                owners,
+                controller: Some(self.out(party)), rule: "协议控制", owners
             });
         }
         // (2) majority chain
         let mut current = target;
         let mut seen = IndexSet::from_iter([target]);
         loop {
-            let majority = self
-                .graph
-                .edges_directed(current, Direction::Incoming)
-                .filter(|e| e.weight().kind == EdgeKind::Shareholder && e.weight().share() > 0.5)
-                .map(|e| e.source())
-                .next();
+            let majority = self.holders(current).find(|&(_, share)| share > 0.5).map(|(holder, _)| holder);
             match majority {
                 Some(next) if seen.insert(next) => current = next,
                 _ => break,
             }
         }
-        if current != target && !self.has_holders(current) {
+        if current != target && self.holders(current).next().is_none() {
             return Some(ControllerReport {
                 controller: Some(self.out(current)),
                 rule: "控股链：每一层持股均超过 50%",
@@ -262,39 +259,21 @@ impl EnterpriseGraph {
         Some(ControllerReport { controller, rule, owners })
     }
 
-    fn has_holders(&self, index: NodeIndex) -> bool {
-        self.graph
-            .edges_directed(index, Direction::Incoming)
-            .any(|e| e.weight().kind == EdgeKind::Shareholder)
-    }
-
     fn ultimate_owners(&self, target: NodeIndex, limits: Limits) -> Vec<Owner<'_>> {
-        let (nodes, edges) = (self.graph.raw_nodes(), self.graph.raw_edges());
-        let first_in = |node: NodeIndex| nodes[node.index()].next_edge(Direction::Incoming);
         let mut totals: IndexMap<(f64, Vec<Vec<&str>>)> = IndexMap::default();
         // Every step of the walk as (node, the step it was reached from): a path is the chain
         // of steps back to the target, so a step costs one entry rather than a copy of its
         // path, and a path's names are read only for the paths that end at an owner
         // ([`steps_back`]).
         let mut steps: Vec<(NodeIndex, u32)> = vec![(target, u32::MAX)];
-        // Depth-first over simple upstream paths: (step, its node's first incoming edge,
-        // product, path length). A node's incoming list is read where its holder pushes it,
-        // for all its siblings at once: on a large graph each read is a cache miss, and misses
-        // side by side overlap where misses one per step of the walk do not.
-        let mut stack: Vec<(u32, EdgeIndex, f64, usize)> = vec![(0, first_in(target), 1.0, 1)];
+        // Depth-first over simple upstream paths: (step, product, path length).
+        let mut stack: Vec<(u32, f64, usize)> = vec![(0, 1.0, 1)];
         let mut holders: Vec<(NodeIndex, f64)> = Vec::new();
-        let mut firsts: Vec<EdgeIndex> = Vec::new();
         let mut enumerated = 0usize;
-        while let Some((step, first, product, length)) = stack.pop() {
+        while let Some((step, product, length)) = stack.pop() {
             let current = steps[step as usize].0;
             holders.clear();
-            let mut next = first;
-            while let Some(edge) = edges.get(next.index()) {
-                if edge.weight.kind == EdgeKind::Shareholder {
-                    holders.push((edge.source(), edge.weight.share()));
-                }
-                next = edge.next_edge(Direction::Incoming);
-            }
+            holders.extend(self.holders(current));
             if holders.is_empty() {
                 if current != target {
                     let entry = totals.entry(current).or_default();
@@ -307,15 +286,13 @@ impl EnterpriseGraph {
             if length > limits.max_owner_depth || enumerated >= limits.max_owner_paths {
                 continue;
             }
-            firsts.clear();
-            firsts.extend(holders.iter().map(|&(holder, _)| first_in(holder)));
-            for (&(holder, share), &first) in holders.iter().zip(&firsts) {
+            for &(holder, share) in &holders {
                 if steps_back(&steps, step).any(|on_path| on_path == holder) {
                     continue; // a cycle: this path stops here
                 }
                 enumerated += 1;
                 steps.push((holder, step));
-                stack.push(((steps.len() - 1) as u32, first, product * share, length + 1));
+                stack.push(((steps.len() - 1) as u32, product * share, length + 1));
             }
         }
         let mut owners: Vec<Owner> = totals
@@ -564,8 +541,21 @@ impl EnterpriseGraph {
         hub_cap: usize,
     ) -> Option<Neighbourhood<'_>> {
         let reach = self.reach(node, depth, kinds, hub_cap)?;
-        let nodes: Vec<NodeOut> = reach.nodes.iter().map(|&i| self.out(i)).collect();
-        let edges = reach.edges.iter().map(|&e| self.edge_out(e)).collect();
+        // Nodes and edges are read in a loop of nothing but loads first, then named: scattered
+        // over a large graph, each read is a cache miss, and these overlap where misses one
+        // per (longer) step of naming do not.
+        let entries: Vec<(i64, u64)> = reach.nodes.iter().map(|&i| self.nodes.entry(i.index())).collect();
+        let nodes: Vec<NodeOut> = entries.into_iter().map(|entry| self.out_of(entry)).collect();
+        let raw = self.graph.raw_edges();
+        let copied: Vec<(NodeIndex, NodeIndex, Edge)> = reach
+            .edges
+            .iter()
+            .map(|&e| {
+                let edge = &raw[e.index()];
+                (edge.source(), edge.target(), edge.weight)
+            })
+            .collect();
+        let edges = copied.iter().map(|(source, target, w)| self.edge_out_of(*source, *target, w)).collect();
         Some(Neighbourhood { nodes, edges, capped: reach.capped.into_iter().map(|i| self.out(i)).collect() })
     }
 

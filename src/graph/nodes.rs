@@ -104,6 +104,22 @@ impl Nodes {
         }
     }
 
+    /// Node `n`'s entry, to name it later with [`Nodes::named`]: a walk's nodes read as one
+    /// loop of loads, whose cache misses overlap, and named in a second.
+    pub fn entry(&self, n: usize) -> (i64, u64) {
+        self.entries[n]
+    }
+
+    /// The key and name of a node from its [`Nodes::entry`].
+    pub fn named(&self, (raw, span): (i64, u64)) -> (KeyRef<'_>, &str) {
+        let key = if raw >= 0 {
+            KeyRef::Enterprise(raw)
+        } else {
+            KeyRef::Person(self.person_ids.get(!raw as usize))
+        };
+        (key, self.names.get(span))
+    }
+
     pub fn is_person(&self, n: usize) -> bool {
         self.entries[n].0 < 0
     }
