@@ -161,7 +161,15 @@ impl Row<'_, '_> {
                 rusqlite::types::ValueRef::Integer(v) => ValueRef::Int(v),
                 rusqlite::types::ValueRef::Real(v) => ValueRef::Real(v),
                 rusqlite::types::ValueRef::Text(t) | rusqlite::types::ValueRef::Blob(t) => {
-                    ValueRef::Text(std::str::from_utf8(t).map_err(|e| column_error(index, &e.to_string()))?)
+                    match simdutf8::basic::from_utf8(t) {
+                        Ok(text) => ValueRef::Text(text),
+                        // The standard check again, for where the text breaks.
+                        Err(_) => {
+                            let broken =
+                                std::str::from_utf8(t).err().map(|e| e.to_string()).unwrap_or_default();
+                            return Err(column_error(index, &broken));
+                        }
+                    }
                 }
             },
             Row::Postgres(row) => pg_value(row, index)?,
@@ -685,7 +693,29 @@ pub(crate) fn postgres_sql(sql: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::postgres_sql;
+    use super::{postgres_sql, Db, StoreError, ValueRef};
+
+    #[test]
+    fn text_is_checked_as_utf8_where_it_is_read() {
+        let db = Db::Sqlite(rusqlite::Connection::open_in_memory().unwrap());
+        db.execute("CREATE TABLE t(a)", &[]).unwrap();
+        db.execute("INSERT INTO t VALUES ('中标公告'), (CAST(X'e4b8ade6a0' AS TEXT))", &[]).unwrap();
+        let mut read = Vec::new();
+        let result = db.query_each("SELECT a FROM t ORDER BY rowid", &[], |row| {
+            if let ValueRef::Text(text) = row.value(0)? {
+                read.push(text.to_string());
+            }
+            Ok(())
+        });
+        assert_eq!(read, ["中标公告"]);
+        // The second row is cut inside a character: an error naming where, not text.
+        match result {
+            Err(StoreError::Corrupt(why)) => {
+                assert!(why.contains("column 0") && why.contains("utf-8"), "{why}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 
     #[test]
     fn sqlite_spelling_becomes_postgres() {
