@@ -18,6 +18,7 @@ use crate::extract::amount::{label_is_not_amount, parse_amount, Unit};
 use crate::extract::date::find_date;
 use crate::extract::normalize::{fold, is_han};
 use crate::model::Date;
+use std::collections::HashSet;
 
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Value {
@@ -623,6 +624,121 @@ pub(super) fn from_lines(layout: &Layout, found: &mut Found) {
             }
         }
     }
+}
+
+/// Lots laid out as sections rather than a table (`A分标：` and its winner and amount, then
+/// `B分标：` and its own): each section whose lines name a winner is a lot, with the best winner
+/// and amount its lines state. The notice's own fields are the first lot's, as with a table.
+pub(super) fn from_lot_sections(layout: &Layout, found: &mut Found) {
+    if !found.lots.is_empty() {
+        return;
+    }
+    let headings: Vec<(usize, String)> = layout
+        .lines
+        .iter()
+        .enumerate()
+        .filter_map(|(at, line)| lot_heading(line).map(|name| (at, name)))
+        .collect();
+    if headings.len() < 2 {
+        return;
+    }
+    let in_text = |c: &&Candidate| matches!(c.how, How::Label | How::NextLine | How::Sentence);
+    // The section's best candidate for `field`, the earliest of equals.
+    let best = |field: Field, lines: std::ops::Range<usize>| {
+        found
+            .candidates
+            .iter()
+            .filter(in_text)
+            .filter(|c| c.field == field && lines.contains(&c.at))
+            .max_by(|a, b| a.score.total_cmp(&b.score).then(b.at.cmp(&a.at)))
+            .cloned()
+    };
+    let mut lots: Vec<(Candidate, Option<Candidate>, Lot)> = Vec::new();
+    for (i, (start, name)) in headings.iter().enumerate() {
+        let end = headings.get(i + 1).map_or(usize::MAX, |(at, _)| *at);
+        let Some(winner) = best(Field::Winner, *start..end) else { continue };
+        let Value::Names(winners) = &winner.value else { continue };
+        let amount = best(Field::Amount, *start..end);
+        let money = amount.as_ref().and_then(|a| match a.value {
+            Value::Money(m) => Some(m),
+            _ => None,
+        });
+        let lot = Lot { name: Some(name.clone()), winners: winners.clone(), amount: money };
+        lots.push((winner, amount, lot));
+    }
+    // Two lots, each once: a lot named again (`包1` in the bids' table and again in the result)
+    // is one lot read twice, not a lot layout.
+    let names: HashSet<&Option<String>> = lots.iter().map(|(_, _, lot)| &lot.name).collect();
+    if lots.len() < 2 || names.len() < lots.len() {
+        return;
+    }
+    // The first lot's winner and amount over any other the page states.
+    let top = |field: Field| {
+        found.candidates.iter().filter(|c| c.field == field).map(|c| c.score).fold(f32::MIN, f32::max)
+    };
+    let (winner, amount, _) = &lots[0];
+    let (winner_top, amount_top) = (top(Field::Winner), top(Field::Amount));
+    found.push(
+        Field::Winner,
+        winner.value.clone(),
+        winner_top + 0.1,
+        winner.how,
+        &winner.label,
+        winner.at,
+        &winner.text,
+    );
+    if let Some(amount) = amount {
+        found.push(
+            Field::Amount,
+            amount.value.clone(),
+            amount_top + 0.1,
+            amount.how,
+            &amount.label,
+            amount.at,
+            &amount.text,
+        );
+    }
+    found.lots = lots.into_iter().map(|(_, _, lot)| lot).collect();
+}
+
+/// The lot a line opens (`A分标：`, `第二包`, `标段一`, `包1：办公设备`, `（二）1包`), as written:
+/// the lot's word and its number, at the start of the line.
+fn lot_heading(line: &str) -> Option<String> {
+    const WORDS: [&str; 9] = ["采购包", "合同段", "分标", "标段", "标包", "分包", "包组", "批次", "包"];
+    if line.chars().count() > 40 {
+        return None;
+    }
+    let cleaned = clean_label(line.split(['：', ':']).next().unwrap_or(""));
+    let number = |s: &str| {
+        let n: String = s
+            .chars()
+            .take_while(|c| {
+                c.is_ascii_digit() || c.is_ascii_lowercase() || "一二三四五六七八九十".contains(*c)
+            })
+            .collect();
+        // One letter (`A`, folded to `a`), or a numeral of up to three characters.
+        let letters = n.chars().filter(char::is_ascii_lowercase).count();
+        (!n.is_empty() && n.chars().count() <= 3 && (letters == 0 || n.chars().count() == 1)).then_some(n)
+    };
+    let word_at = |s: &str| WORDS.iter().find(|w| s.starts_with(**w)).copied();
+    let rest = cleaned.strip_prefix('第').unwrap_or(&cleaned);
+    let head = if let Some(n) = number(rest) {
+        // `A分标`, `第二包`, `1包` (not the `一包` of `一包装要求`).
+        let word = word_at(&rest[n.len()..])?;
+        let after = rest[n.len() + word.len()..].chars().next();
+        if word.chars().count() == 1 && after.is_some_and(is_han) {
+            return None;
+        }
+        cleaned[..cleaned.len() - rest.len() + n.len() + word.len()].to_string()
+    } else {
+        // `标段一`, `包1`.
+        let word = word_at(&cleaned)?;
+        let n = number(&cleaned[word.len()..])?;
+        format!("{word}{n}")
+    };
+    // The heading is the line, or what stands before its colon (`A分标：热电复合治疗仪`), or
+    // runs into a short name (`包1办公设备`).
+    (cleaned.chars().count() <= head.chars().count() + 12).then(|| head.to_ascii_uppercase())
 }
 
 /// The text of a line before its first label (`甲公司 地址：…` -> `甲公司`), unless the line is

@@ -178,7 +178,13 @@ pub(super) fn layout_html(html: &str) -> Layout {
                     }
                     continue;
                 }
-                if marked.len() < MAX_MARKED && marks_a_title(element) {
+                // A cell with a cell after it is a label (`<td class=title>采购单位</td><td>甲</td>`
+                // in ccgp's summary table), not the page's title.
+                let label_cell = matches!(name, "td" | "th")
+                    && node
+                        .next_siblings()
+                        .any(|s| s.value().as_element().is_some_and(|e| matches!(e.name(), "td" | "th")));
+                if marked.len() < MAX_MARKED && marks_a_title(element) && !label_cell {
                     if let Some(element) = ElementRef::wrap(node) {
                         let text = element_text(element);
                         if !text.is_empty() && text.chars().count() <= MAX_MARKED_CHARS {

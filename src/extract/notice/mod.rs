@@ -183,9 +183,14 @@ fn is_bare_kind(line: &str) -> bool {
     t.chars().count() <= 10
 }
 
-/// Lines of navigation, breadcrumbs and page furniture, which no title is.
+/// Lines of navigation, breadcrumbs and page furniture, and the rows of a table of several
+/// texts (a label and its value: `采购项目名称\t甲设备采购`), which no title is.
 fn is_furniture(line: &str) -> bool {
     let t = line.trim();
+    let texts = t.split('\t').filter(|c| !c.trim().is_empty() && !candidates::is_date_line(c.trim())).count();
+    if texts > 1 {
+        return true;
+    }
     ["您现在的位置", "当前位置", "首页", ">>", "》", "阅读次数", "访问次数", "打印", "关闭", "分享", "字体"]
         .iter()
         .any(|w| t.contains(w))
@@ -541,6 +546,7 @@ pub fn explain_text(text: &str, is_html: bool, file: &str) -> (Notice, Vec<Evide
     candidates::from_meta(&layout.meta, &mut found);
     candidates::from_signature(&layout.lines, &mut found);
     candidates::from_lone_code(&layout.lines, &mut found);
+    candidates::from_lot_sections(&layout, &mut found);
     let mut titled = title_and_kind(&layout);
     // `甲采购公告` over `采购结果如下：成交供应商名称：乙公司 … 成交金额：人民币3850元`: a page
     // whose title names the tender but whose body states, label by label, the supplier that won

@@ -189,6 +189,60 @@ fn lots_keep_their_winners_and_amounts() {
 }
 
 #[test]
+fn lots_laid_out_as_sections() {
+    let n = html(
+        "<h2>巳医院设备采购成交结果公告</h2><p>五、成交信息：</p><p>A分标：</p>\
+         <p>1.成交供应商名称：巳一商贸有限公司</p><p>3.成交金额：人民币叁拾捌万玖仟陆佰元整（¥389600.00）</p>\
+         <p>B分标：</p><p>1.成交供应商名称：巳二商贸有限公司</p><p>3.成交金额：¥174178.00</p>\
+         <p>六、代理服务费：</p><p>A分标：向成交人收取人民币伍仟捌佰肆拾肆元整（¥5844.00）</p>\
+         <p>B分标：向成交人收取人民币贰仟陆佰壹拾贰元（¥2612.00）</p>",
+    );
+    let lots: Vec<(Option<&str>, Vec<&str>, Option<f64>)> = n
+        .lots
+        .iter()
+        .map(|l| (l.name.as_deref(), l.winners.iter().map(String::as_str).collect(), l.amount))
+        .collect();
+    assert_eq!(
+        lots,
+        [
+            (Some("A分标"), vec!["巳一商贸有限公司"], Some(389_600.0)),
+            (Some("B分标"), vec!["巳二商贸有限公司"], Some(174_178.0))
+        ]
+    );
+    // The notice's own fields are the first lot's, as with a table of lots.
+    assert_eq!(n.winners, ["巳一商贸有限公司"]);
+    assert_eq!(n.amount, Some(389_600.0));
+
+    // One lot named twice (the bids, then the result) is no layout of lots.
+    let n = html(
+        "<h2>午项目成交公告</h2><p>包1</p><p>中标供应商：午一有限公司</p>\
+         <p>包1</p><p>成交供应商：午二有限公司</p>",
+    );
+    assert!(n.lots.is_empty(), "{:?}", n.lots);
+    // Nor are `一包装要求` and `二包装要求` lots `一包` and `二包`.
+    let n = html(
+        "<h2>午项目成交公告</h2><p>一包装要求：纸箱</p><p>中标人：午三有限公司</p>\
+         <p>二包装要求：木箱</p><p>中标人：午四有限公司</p>",
+    );
+    assert!(n.lots.is_empty(), "{:?}", n.lots);
+}
+
+#[test]
+fn summary_table_cells_are_no_title() {
+    // ccgp's summary table marks its label cells `class=title`; the page has no heading.
+    let n = html(
+        "<table><tr><td class=title>采购项目名称</td><td>未设备采购</td></tr>\
+         <tr><td class=title>谈判小组、询价小组成员、磋商小组成员名单及单一来源采购人员名单</td><td>甲、乙</td></tr></table>\
+         <p>未代理有限公司受未医院委托，现就本次谈判的成交结果公告如下：</p>\
+         <p>一、采购项目名称及编号：未设备采购（GXZC2018-J1-21797-KLZB（重））</p>\
+         <p>1.成交供应商名称：未商贸有限公司</p>",
+    );
+    assert_eq!(n.title, None);
+    assert_eq!(n.project_code.as_deref(), Some("GXZC2018-J1-21797-KLZB"));
+    assert_eq!(n.winners, ["未商贸有限公司"]);
+}
+
+#[test]
 fn codes_are_trimmed_of_trailing_punctuation() {
     let n = html("<p>辰项目招标公告</p><p>项目编号：CZ-2026-018。招标人：辰区卫生健康局</p>");
     assert_eq!(n.project_code.as_deref(), Some("CZ-2026-018"));

@@ -213,6 +213,18 @@ pub(super) fn clean_name(value: &str) -> Option<String> {
 /// trailing punctuation and unbalanced brackets trimmed. Needs a digit.
 pub(super) fn clean_code(value: &str) -> Option<String> {
     let value = value.trim().trim_start_matches(|c: char| c.is_whitespace() || "：:".contains(c));
+    // `采购项目名称及编号：甲设备采购（GXZC2018-J1-21797）`: the name, then the code in brackets
+    // (a bracket of Latin letters and digits, not the year of `甲公采（2021）第30号`).
+    if let Some(open) = value.find(['（', '(']) {
+        let (name, bracket) = value.split_at(open);
+        let inner = &bracket[bracket.chars().next().map_or(0, char::len_utf8)..];
+        if name.chars().filter(|c| is_han(*c)).count() >= 2
+            && !name.chars().any(|c| c.is_ascii_alphabetic())
+            && inner.chars().take_while(|c| !matches!(c, '）' | ')')).any(|c| c.is_ascii_alphabetic())
+        {
+            return clean_code(inner);
+        }
+    }
     let word = first_word(value)?;
     let word = word.split(' ').next().unwrap_or("");
     let mut code: String = word
