@@ -64,6 +64,7 @@ const LABELS: &[(&str, Field, f32)] = &[
     ("项目业主", Field::Buyer, 2.0),
     ("项目单位", Field::Buyer, 2.0),
     ("项目法人", Field::Buyer, 1.8),
+    ("第一排序人", Field::Candidate, 3.0),
     ("中标人", Field::Winner, 3.0),
     ("中标供应商", Field::Winner, 3.0),
     ("成交供应商", Field::Winner, 3.0),
@@ -163,6 +164,8 @@ const LABELS: &[(&str, Field, f32)] = &[
     ("项目代码", Field::Code, 1.5),
     ("编号", Field::Code, 2.0),
     ("公告发布日期", Field::Published, 3.0),
+    ("公示发布日期", Field::Published, 3.0),
+    ("公示发布时间", Field::Published, 3.0),
     ("发布日期", Field::Published, 3.0),
     ("发布时间", Field::Published, 3.0),
     ("信息时间", Field::Published, 3.0),
@@ -368,15 +371,20 @@ pub(super) fn classify_label(label: &str) -> Option<Label> {
     // ends at `候选人` (or `候选人为`, `候选单位`).
     if let Some(at) = base.rfind("候选") {
         let rest = base[at..].trim_start_matches("候选").trim_start_matches(['人', '单', '位']);
-        if !base.contains("名称")
-            && !names_an_attribute(&base)
-            && (rest.is_empty() || rest == "为" || rest == "名单" || rest.starts_with('('))
+        // `中标候选人第一排序人`, `中标候选人第一名`: the first of them.
+        let first = ["第一排序人", "第一名", "第一排名"].contains(&rest);
+        if first
+            || !base.contains("名称")
+                && !names_an_attribute(&base)
+                && (rest.is_empty() || rest == "为" || rest == "名单" || rest.starts_with('('))
         {
             return Some((Field::Candidate, 3.0, None));
         }
     }
+    // `公示发布日期为：`, `招标人为：` — the label and the verb a sentence puts before its value.
     LABEL_MAP
         .get(base.as_str())
+        .or_else(|| base.strip_suffix('为').and_then(|label| LABEL_MAP.get(label)))
         .map(|&(field, strength)| (field, strength, unit))
         .or_else(|| procurement_code(&base))
 }
@@ -454,6 +462,10 @@ mod tests {
         assert_eq!(classify_label("某设备采购中标候选人公示"), None);
         assert_eq!(classify_label("第一中标候选单位").map(|l| l.0), Some(Field::Candidate));
         assert_eq!(classify_label("中标候选人(第一名)").map(|l| l.0), Some(Field::Candidate));
+        assert_eq!(classify_label("中标候选人第一排序人").map(|l| l.0), Some(Field::Candidate));
+        assert_eq!(classify_label("第一排序人").map(|l| l.0), Some(Field::Candidate));
+        assert_eq!(classify_label("中标候选人第二排序人"), None);
+        assert_eq!(classify_label("公示发布日期为").map(|l| l.0), Some(Field::Published));
         assert_eq!(classify_label("第一中标候选人投标报价").map(|l| l.0), None);
         assert_eq!(classify_label("采购代理机构全称").map(|l| l.0), Some(Field::Agency));
         assert_eq!(classify_label("3.1.2招标人").map(|l| l.0), Some(Field::Buyer));
