@@ -363,10 +363,8 @@ pub(super) fn unflatten(lines: Vec<String>, rows: &mut Vec<Vec<String>>) -> Vec<
 /// 2023-09-06` is the text, `乙咨询有限公司` and `2023-09-06`.
 fn split_sign_off(line: String) -> Vec<String> {
     let words: Vec<&str> = line.split(' ').collect();
-    let is_date = |w: &str| {
-        w.chars().all(|c| c.is_ascii_digit() || "年月日-/.".contains(c))
-            && crate::extract::date::find_date(w).is_some()
-    };
+    let is_date =
+        |w: &str| super::candidates::is_date_line(w) && crate::extract::date::find_date(w).is_some();
     let Some((&date, before)) = words.split_last().filter(|(date, _)| is_date(date)) else {
         return vec![line];
     };

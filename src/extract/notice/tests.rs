@@ -633,6 +633,10 @@ fn a_data_providers_flattened_record() {
     assert_eq!(n.agency.as_deref(), Some("乙建设工程造价咨询有限责任公司"));
     assert_eq!(n.published, Some(crate::model::Date::from_ymd_opt(2023, 9, 6).unwrap()));
 
+    // The sign-off dated as a sign-off line may be (`2023年9月6号`).
+    let n = extract_text(&text.replace("2023-09-06", "2023年9月6号"), false, "record.txt");
+    assert_eq!(n.published, Some(crate::model::Date::from_ymd_opt(2023, 9, 6).unwrap()));
+
     // Sections that follow the end of a sentence with no space.
     let text = "某项目中标结果公告 凡对本次采购提出询问，请按以下方式联系。1.采购人信息 名 称：某日报传媒有限责任公司 \
                 地 址：某市某区。2.采购代理机构信息 名 称：丙招标有限公司 地 址：某市某区。";
