@@ -703,9 +703,10 @@ pub(super) fn from_lot_sections(layout: &Layout, found: &mut Found) {
 
 /// The lot a line opens (`A分标：`, `第二包`, `标段一`, `包1：办公设备`, `（二）1包`), as written:
 /// the lot's word and its number, at the start of the line.
-fn lot_heading(line: &str) -> Option<String> {
+pub(super) fn lot_heading(line: &str) -> Option<String> {
     const WORDS: [&str; 9] = ["采购包", "合同段", "分标", "标段", "标包", "分包", "包组", "批次", "包"];
-    if line.chars().count() > 40 {
+    // Every lot word has one of these near the line's start: most lines end here.
+    if !line.chars().take(12).any(|c| matches!(c, '包' | '标' | '段' | '批')) {
         return None;
     }
     let cleaned = clean_label(line.split(['：', ':']).next().unwrap_or(""));
@@ -844,7 +845,14 @@ pub(super) fn label_values(line: &str) -> Vec<(String, String)> {
                         && colon - from >= 3
                         && is_organisation(&chars[start..from].iter().collect::<String>())
                 };
-                ((is_han(chars[from - 1]) != is_han(chars[from]) || after_name())
+                // `一标段中标人：`: the lot's heading, then the label.
+                let after_lot = || {
+                    let last = chars[from - 1];
+                    ("包标段次组一二三四五六七八九十".contains(last) || last.is_ascii_alphanumeric())
+                        && lot_heading(&chars[start..from].iter().collect::<String>())
+                            .is_some_and(|head| head.chars().count() == from - start)
+                };
+                ((is_han(chars[from - 1]) != is_han(chars[from]) || after_name() || after_lot())
                     && classify_label(&run(from)).is_some())
                     || is_contact_label(&run(from))
             }) {

@@ -333,11 +333,15 @@ pub(super) fn unflatten(lines: Vec<String>, rows: &mut Vec<Vec<String>>) -> Vec<
     let mut out = Vec::with_capacity(lines.len());
     let count = lines.len();
     for (at, line) in lines.into_iter().enumerate() {
-        if line.contains('\t') || !line.contains(' ') {
+        if line.contains('\t') {
             out.push(line);
             continue;
         }
-        let mut parts = split_at_sections(&line);
+        if !line.contains(' ') {
+            out.extend(split_at_lots(line));
+            continue;
+        }
+        let mut parts: Vec<String> = split_at_sections(&line).into_iter().flat_map(split_at_lots).collect();
         if at + 1 == count {
             // The page's last words: `… 联系方式：135… 乙咨询有限公司 2023-09-06`, a sign-off.
             if let Some(last) = parts.pop() {
@@ -407,6 +411,46 @@ pub(super) fn section_marker(chars: &[char]) -> Option<usize> {
         }
     }
     None
+}
+
+/// A line cut before each lot that follows a clause's end and states what it has
+/// (`第一标段：中标人：甲公司；第二标段：中标人：乙公司`): a lot a line of its own, as a page
+/// that lists its lots one under another lays them out.
+fn split_at_lots(line: String) -> Vec<String> {
+    let chars: Vec<char> = line.chars().collect();
+    let mut cuts = Vec::new();
+    for at in 1..chars.len() {
+        // Every lot word has one of these characters near the start.
+        if !matches!(chars[at - 1], '；' | '。' | '：' | ' ')
+            || !chars[at..].iter().take(10).any(|c| matches!(c, '包' | '标' | '段' | '批'))
+        {
+            continue;
+        }
+        let rest: String = chars[at..].iter().take(24).collect();
+        let heading = super::candidates::lot_heading(&rest);
+        // The lot's heading and then its colon: `第二标段：`, not `；二标段为…`.
+        let rest = rest.trim_start();
+        let colon_after = |h: String| {
+            rest.get(..h.len()).is_some_and(|p| p.eq_ignore_ascii_case(&h))
+                && rest[h.len()..].trim_start().starts_with(['：', ':'])
+        };
+        if heading.is_some_and(colon_after) {
+            cuts.push(at);
+        }
+    }
+    if cuts.is_empty() {
+        return vec![line];
+    }
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for at in cuts.into_iter().chain([chars.len()]) {
+        let part: String = chars[start..at].iter().collect::<String>().trim().to_string();
+        if !part.is_empty() {
+            parts.push(part);
+        }
+        start = at;
+    }
+    parts
 }
 
 /// A line cut before each section marker that follows a space or ends a sentence.

@@ -213,6 +213,23 @@ fn lots_laid_out_as_sections() {
     assert_eq!(n.winners, ["巳一商贸有限公司"]);
     assert_eq!(n.amount, Some(389_600.0));
 
+    // Lots in one paragraph, each after the last's clause, and a lot's heading run into its
+    // winner's label.
+    for text in [
+        "某道路工程中标结果公告\n第一标段：中标人：甲建设有限公司，中标价：100万元；第二标段：中标人：乙建设有限公司，中标价：80万元。",
+        "某道路工程中标结果公告\n一标段中标人：甲建设有限公司，中标价：100万元\n二标段中标人：乙建设有限公司，中标价：80万元",
+    ] {
+        let n = extract_text(text, false, "lots.txt");
+        let lots: Vec<(Vec<&str>, Option<f64>)> =
+            n.lots.iter().map(|l| (l.winners.iter().map(String::as_str).collect(), l.amount)).collect();
+        assert_eq!(
+            lots,
+            [(vec!["甲建设有限公司"], Some(1_000_000.0)), (vec!["乙建设有限公司"], Some(800_000.0))],
+            "{text}"
+        );
+        assert_eq!(n.winners, ["甲建设有限公司"]);
+    }
+
     // One lot named twice (the bids, then the result) is no layout of lots.
     let n = html(
         "<h2>午项目成交公告</h2><p>包1</p><p>中标供应商：午一有限公司</p>\
@@ -412,8 +429,10 @@ fn a_flattened_page_is_read_as_it_was_laid_out() {
                 乙科技有限公司 某市某路10号 300,000.00元 80.1 四、主要标的信息 代理服务费金额： 9000元。 \
                 1.采购人信息 名称： 某市人民医院 2.采购代理机构信息 名称： 丙招标代理有限公司";
     let lines = layout::unflatten(vec![layout::collapse(text)], &mut Vec::new());
-    assert_eq!(lines[3], "供应商名称\t供应商地址\t中标金额\t评审得分");
-    assert_eq!(lines[5], "乙科技有限公司\t某市某路10号\t300,000.00元\t80.1");
+    // The lot's heading a line of its own, then its table.
+    assert_eq!(lines[3], "采购包1:");
+    assert_eq!(lines[4], "供应商名称\t供应商地址\t中标金额\t评审得分");
+    assert_eq!(lines[6], "乙科技有限公司\t某市某路10号\t300,000.00元\t80.1");
     assert!(lines.contains(&"1.采购人信息 名称： 某市人民医院".to_string()), "{lines:?}");
     let n = extract_text(text, false, "flat.txt");
     assert_eq!(n.kind, NoticeKind::Award);
