@@ -701,12 +701,17 @@ pub(super) fn from_lot_sections(layout: &Layout, found: &mut Found) {
     found.lots = lots.into_iter().map(|(_, _, lot)| lot).collect();
 }
 
+/// Whether a lot's word (包, 标段, 分标, 批次…) may stand in the first characters of `chars`: the
+/// cheap test before [`lot_heading`], which most lines fail.
+pub(super) fn lot_word_near(chars: impl IntoIterator<Item = char>) -> bool {
+    chars.into_iter().take(12).any(|c| matches!(c, '包' | '标' | '段' | '批'))
+}
+
 /// The lot a line opens (`A分标：`, `第二包`, `标段一`, `包1：办公设备`, `（二）1包`), as written:
 /// the lot's word and its number, at the start of the line.
 pub(super) fn lot_heading(line: &str) -> Option<String> {
     const WORDS: [&str; 9] = ["采购包", "合同段", "分标", "标段", "标包", "分包", "包组", "批次", "包"];
-    // Every lot word has one of these near the line's start: most lines end here.
-    if !line.chars().take(12).any(|c| matches!(c, '包' | '标' | '段' | '批')) {
+    if !lot_word_near(line.chars()) {
         return None;
     }
     let cleaned = clean_label(line.split(['：', ':']).next().unwrap_or(""));

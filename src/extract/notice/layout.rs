@@ -420,9 +420,8 @@ fn split_at_lots(line: String) -> Vec<String> {
     let chars: Vec<char> = line.chars().collect();
     let mut cuts = Vec::new();
     for at in 1..chars.len() {
-        // Every lot word has one of these characters near the start.
         if !matches!(chars[at - 1], '；' | '。' | '：' | ' ')
-            || !chars[at..].iter().take(10).any(|c| matches!(c, '包' | '标' | '段' | '批'))
+            || !super::candidates::lot_word_near(chars[at..].iter().copied())
         {
             continue;
         }
