@@ -364,22 +364,24 @@ fn import_table(
         persons: Default::default(),
     };
     let mut seen_ids = HashSet::new();
-    let mut changed_records = Vec::new();
+    let mut changed_records = Vec::with_capacity(if record_kind(kind).is_some() { HAND_EVERY } else { 0 });
     // How many of `changed_records` the caller left there when last handed them.
     let mut kept = 0;
     let (mut touched_enterprises, mut touched_persons) = (BTreeSet::new(), BTreeSet::new());
-    for (n, row) in table.rows.enumerate() {
+    let mut rows = table.rows.ahead();
+    let mut n = 0;
+    while let Some(row) = rows.next() {
         if n > 0 && n % COMMIT_EVERY == 0 {
             linker.tx.commit_and_continue()?;
         }
+        n += 1;
         let row = match row {
             Ok(row) => row,
             Err(row) => {
-                rejects.push(unreadable(row));
+                rejects.push(unreadable(row.clone()));
                 continue;
             }
         };
-        let row = &row;
         let result = import_row(&mut linker, kind, row, &mut seen_ids);
         match result {
             Ok(applied) => {
@@ -407,6 +409,9 @@ fn import_table(
                     if changed_records.len() >= kept + HAND_EVERY {
                         hand(Handed::Written(&mut changed_records));
                         kept = changed_records.len();
+                        // Room for the next hand-over at once, not grown by doubling (each
+                        // growth moves every record in hand).
+                        changed_records.reserve(HAND_EVERY);
                     }
                 }
             }

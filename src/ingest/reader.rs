@@ -91,6 +91,99 @@ impl Iterator for Rows {
     }
 }
 
+type Row = Result<RawRow, UnreadableRow>;
+
+/// Rows handed over per chunk by [`Rows::ahead`]'s reading thread.
+const AHEAD_CHUNK: usize = 1024;
+
+impl Rows {
+    /// The rows, a CSV file's read on a thread of its own a few chunks ahead of the caller
+    /// (the reading, splitting and copying of fields take the second core while the caller
+    /// writes to the store); the rows the caller is done with go back to that thread to be
+    /// freed. Rows read already, or a thread that cannot be started, are read here.
+    pub fn ahead(self) -> Ahead {
+        let Rows::Csv(rows) = self else { return Ahead::Here { rows: self, current: None } };
+        let (hand, take) = std::sync::mpsc::sync_channel::<CsvRows>(1);
+        let (send, chunks) = std::sync::mpsc::sync_channel::<Vec<Row>>(2);
+        let (give_back, spent) = std::sync::mpsc::channel::<Vec<Row>>();
+        let reader = std::thread::Builder::new().name("oppgraph-read".into()).spawn(move || {
+            let Ok(mut rows) = take.recv() else { return };
+            let mut buffer = Vec::with_capacity(AHEAD_CHUNK);
+            loop {
+                buffer.extend(rows.by_ref().take(AHEAD_CHUNK));
+                if buffer.is_empty() || send.send(buffer).is_err() {
+                    break;
+                }
+                // The rows of a chunk the caller has gone through are freed here, and the
+                // chunk's room is read into again.
+                buffer = match spent.try_recv() {
+                    Ok(mut chunk) => {
+                        chunk.clear();
+                        chunk
+                    }
+                    Err(_) => Vec::with_capacity(AHEAD_CHUNK),
+                };
+            }
+        });
+        // The rows go to the thread only once it runs: without one they are read here.
+        let reader = match reader {
+            Ok(reader) => reader,
+            Err(error) => {
+                tracing::warn!(%error, "cannot start a thread to read rows on; reading them here");
+                return Ahead::Here { rows: Rows::Csv(rows), current: None };
+            }
+        };
+        match hand.send(rows) {
+            Ok(()) => Ahead::Thread { chunks, give_back, chunk: Vec::new(), at: 0, reader: Some(reader) },
+            Err(std::sync::mpsc::SendError(rows)) => Ahead::Here { rows: Rows::Csv(rows), current: None },
+        }
+    }
+}
+
+/// The rows of [`Rows::ahead`], one at a time, each lent until the next is asked for.
+pub enum Ahead {
+    Here {
+        rows: Rows,
+        current: Option<Row>,
+    },
+    Thread {
+        chunks: std::sync::mpsc::Receiver<Vec<Row>>,
+        give_back: std::sync::mpsc::Sender<Vec<Row>>,
+        chunk: Vec<Row>,
+        at: usize,
+        reader: Option<std::thread::JoinHandle<()>>,
+    },
+}
+
+impl Ahead {
+    /// The next row, or none once every row was read. A panic of the reading thread is
+    /// raised here, as if the rows had been read here: no row goes missing unnoticed.
+    #[allow(clippy::should_implement_trait)] // it lends: a row lives until the next call
+    pub fn next(&mut self) -> Option<&Row> {
+        match self {
+            Ahead::Here { rows, current } => {
+                *current = rows.next();
+                current.as_ref()
+            }
+            Ahead::Thread { chunks, give_back, chunk, at, reader } => {
+                if *at == chunk.len() {
+                    let Ok(next) = chunks.recv() else {
+                        if let Some(Err(panic)) = reader.take().map(std::thread::JoinHandle::join) {
+                            std::panic::resume_unwind(panic);
+                        }
+                        return None;
+                    };
+                    // Freed on the reading thread (or here, once it is gone).
+                    let _ = give_back.send(std::mem::replace(chunk, next));
+                    *at = 0;
+                }
+                *at += 1;
+                chunk.get(*at - 1)
+            }
+        }
+    }
+}
+
 /// CSV records after the header, read one at a time.
 pub struct CsvRows {
     reader: csv::Reader<std::io::Cursor<Vec<u8>>>,
@@ -471,5 +564,49 @@ mod tests {
         let path = dir.path().join("persons.csv");
         std::fs::write(&path, b"id,name\np1,\xd5\xc5\xc8\xfd\n").unwrap();
         assert!(matches!(read_table(&path), Err(ReadError::Parse { .. })));
+    }
+
+    #[test]
+    fn rows_read_ahead_come_in_order_and_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tenders.csv");
+        // Several chunks, a ragged row in the third, and an end that is no whole chunk.
+        let n = AHEAD_CHUNK * 3 + 17;
+        let mut text = String::from("id,title\n");
+        for i in 0..n {
+            text.push_str(&if i == AHEAD_CHUNK * 2 + 5 {
+                format!("t{i},甲,乙\n")
+            } else {
+                format!("t{i},公告{i}\n")
+            });
+        }
+        std::fs::write(&path, &text).unwrap();
+        let whole: Vec<Row> = read_table(&path).unwrap().rows.collect();
+        let table = read_table(&path).unwrap();
+        assert!(matches!(table.rows, Rows::Csv(_)));
+        let mut ahead = table.rows.ahead();
+        assert!(matches!(ahead, Ahead::Thread { .. }));
+        let mut read = Vec::new();
+        while let Some(row) = ahead.next() {
+            read.push(row.clone());
+        }
+        assert_eq!(read.len(), n);
+        assert_eq!(read, whole);
+        assert!(read[AHEAD_CHUNK * 2 + 5].is_err());
+        assert!(ahead.next().is_none());
+
+        // A caller that stops early (a store error) leaves no thread waiting on it.
+        let mut ahead = read_table(&path).unwrap().rows.ahead();
+        assert_eq!(ahead.next().unwrap().as_ref().unwrap().values["id"], "t0");
+        let Ahead::Thread { reader, .. } = &mut ahead else { unreachable!() };
+        let reader = reader.take().unwrap();
+        drop(ahead);
+        reader.join().unwrap();
+
+        // Rows read already are lent as they are.
+        let mut here = Rows::from(vec![RawRow { line: 2, values: BTreeMap::new() }]).ahead();
+        assert!(matches!(here, Ahead::Here { .. }));
+        assert_eq!(here.next().unwrap().as_ref().unwrap().line, 2);
+        assert!(here.next().is_none());
     }
 }
