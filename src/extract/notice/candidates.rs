@@ -169,7 +169,21 @@ impl Found {
             }
             Field::Amount | Field::Budget => {
                 let folded = fold(label);
-                if label_is_not_amount(&folded) {
+                // `中标金额（费率、单价等）`: a rate the label's note lists among alternatives
+                // leaves a value in money (`1180000.00元`) the amount. A note that qualifies the
+                // figure (`中标价（报价承诺）`, `中标价（%）`) says it is none.
+                let in_note = folded.find(['(', '（']).is_some_and(|open| {
+                    open > 0
+                        && !label_is_not_amount(&folded[..open])
+                        && folded[open..].contains(['、', '等', '或', '/'])
+                });
+                let in_money = || {
+                    value.contains(['元', '¥', '￥'])
+                        && !value.contains(['%', '％'])
+                        && !label_is_not_amount(value)
+                        && parse_amount(&fold(value), unit).is_some_and(|m| m > 0.0)
+                };
+                if label_is_not_amount(&folded) && !(in_note && in_money()) {
                     if field == Field::Amount {
                         Value::NoMoney
                     } else {
@@ -608,9 +622,27 @@ pub(super) fn from_lines(layout: &Layout, found: &mut Found) {
             }
             found.offer(field, strength, unit, label, value, How::Label, at, line);
         }
-        // A label that is the whole line (a flattened table), its value the next line.
+        // A label that is the whole line (a flattened table), its value the next line; or a
+        // label, spaces and its value (`单位名称 甲建设有限公司` under `中标人信息`, `中标金额（费率、
+        // 单价等） 1180000.00元`): a table's row that lost its cells but kept their gap.
         if pairs.is_empty() && !line.contains('\t') {
-            if let Some((field, strength, unit)) = classify_label(line) {
+            if let Some((label, value)) =
+                line.split_once([' ', '\u{3000}']).filter(|(_, v)| !v.trim().is_empty())
+            {
+                if let Some((field, strength, unit)) = classify_label(label) {
+                    let Some(field) = in_section(field, section) else { continue };
+                    let value = value.trim();
+                    let fits = match field {
+                        Field::Buyer | Field::Winner | Field::Agency | Field::Candidate => {
+                            is_organisation(value)
+                        }
+                        _ => !value.contains(' ') && classify_label(value).is_none(),
+                    };
+                    if fits && line.chars().count() <= 80 {
+                        found.offer(field, strength - 0.6, unit, label, value, How::Label, at, line);
+                    }
+                }
+            } else if let Some((field, strength, unit)) = classify_label(line) {
                 let Some(field) = in_section(field, section) else { continue };
                 // Not a line that starts with a label itself (`中标供应商甲公司` under a
                 // section heading `四、中标供应商`).
@@ -1185,6 +1217,7 @@ pub(super) fn from_run_in(layout: &Layout, found: &mut Found) {
             .chain(outright_labels(&[Field::Buyer, Field::Winner, Field::Agency], 3.0, 3))
             // `行政区域`, not `区域`.
             .chain(outright_labels(&[Field::Region], 3.0, 4))
+            .chain(outright_labels(&[Field::Amount, Field::Budget], 3.0, 3))
             .collect();
         let automaton = aho_corasick::AhoCorasick::new(labels.iter().map(|(text, _, _)| *text))
             .expect("the labels make an automaton");
@@ -1223,7 +1256,12 @@ pub(super) fn from_run_in(layout: &Layout, found: &mut Found) {
             }
             // A party's label starts a line or follows a space; a region's (`行政区域`) may
             // follow the value before it at once, its own value checked by the next label.
-            let starts_item = folded[..pos].chars().next_back().is_none_or(|c| c == ' ');
+            // `拟中标人 甲公司`: the winner proposed is the winner.
+            let before = match field {
+                Field::Winner => ["拟定", "拟", "预"].iter().find_map(|p| folded[..pos].strip_suffix(p)),
+                _ => None,
+            };
+            let starts_item = before.unwrap_or(&folded[..pos]).chars().next_back().is_none_or(|c| c == ' ');
             if !starts_item && field != Field::Region {
                 continue;
             }
@@ -1239,7 +1277,13 @@ pub(super) fn from_run_in(layout: &Layout, found: &mut Found) {
             }
             // The name is read from the page, at most as far as a name and the next label go.
             let rest: String = line[line_at..].chars().take(64).collect();
-            if field == Field::Region {
+            if matches!(field, Field::Amount | Field::Budget) {
+                // `中标金额 (万元) 3044 工商注册号…`: a flattened form's label, its unit and its
+                // figure, each parted by a gap.
+                if let Some((unit, figure)) = figure_after_gap(&rest) {
+                    found.offer(field, strength - 0.8, unit, label, figure, How::Label, at, line);
+                }
+            } else if field == Field::Region {
                 // `行政区域辽宁省公告时间…`: the divisions, then the next label.
                 if let Some(region) = region_before_next_label(&rest) {
                     found.offer(field, strength - 0.9, None, label, &region, How::Label, at, line);
@@ -1262,6 +1306,26 @@ pub(super) fn from_run_in(layout: &Layout, found: &mut Found) {
             }
         }
     }
+}
+
+/// The figure a gap parts from its label, after the unit in brackets if there is one
+/// (` (万元) 3044 …` -> 万元 and `3044`; ` 1180000.00元` -> `1180000.00元`): a figure in money
+/// needs a unit, the bracket's or its own.
+fn figure_after_gap(rest: &str) -> Option<(Option<Unit>, &str)> {
+    let mut rest = rest.strip_prefix(' ')?.trim_start();
+    let mut unit = None;
+    if let Some(inner) = rest.strip_prefix(['(', '（']) {
+        let close = inner.find([')', '）'])?;
+        unit = Some(Unit::from_label(&inner[..close])?);
+        rest = inner[close..].trim_start_matches([')', '）']).trim_start();
+    }
+    let figure = rest.split(' ').next()?;
+    let digits = figure.chars().take_while(|c| c.is_ascii_digit() || ",.".contains(*c)).count();
+    let tail = &figure[digits..];
+    (digits > 0
+        && figure.starts_with(|c: char| c.is_ascii_digit())
+        && (tail.is_empty() && unit.is_some() || ["元", "万元", "亿元"].contains(&tail)))
+    .then_some((unit, figure))
 }
 
 /// Whether a label of at least `shortest` characters starts at `at` (`行政区域…` in

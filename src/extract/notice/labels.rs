@@ -382,10 +382,27 @@ pub(super) fn classify_label(label: &str) -> Option<Label> {
         }
     }
     // `公示发布日期为：`, `招标人为：` — the label and the verb a sentence puts before its value.
-    LABEL_MAP
-        .get(base.as_str())
-        .or_else(|| base.strip_suffix('为').and_then(|label| LABEL_MAP.get(label)))
-        .map(|&(field, strength)| (field, strength, unit))
+    let known = |label: &str| {
+        LABEL_MAP
+            .get(label)
+            .or_else(|| label.strip_suffix('为').and_then(|label| LABEL_MAP.get(label)))
+            .copied()
+    };
+    known(&base)
+        // `中标金额（费率、单价等）`, `中标人（联合体牵头人）`: a note on the label that is no lot's
+        // (`中标金额（第一包）` is a lot's amount) names what the label names.
+        .or_else(|| {
+            let open = base.rfind('(').filter(|_| base.ends_with(')'))?;
+            let note = &base[open..];
+            let lot = note.contains(['包', '标', '段', '批']) || note.chars().any(|c| c.is_ascii_digit());
+            known(&base[..open]).filter(|_| !lot && open > 0)
+        })
+        // `拟中标人`, `拟定中标单位`, `预中标人`: the winner the notice proposes, and its amount.
+        .or_else(|| {
+            let rest = ["拟定", "拟", "预"].iter().find_map(|p| base.strip_prefix(p))?;
+            known(rest).filter(|(field, _)| matches!(field, Field::Winner | Field::Amount))
+        })
+        .map(|(field, strength)| (field, strength, unit))
         .or_else(|| procurement_code(&base))
 }
 

@@ -2,6 +2,7 @@
 //! the template marks (`h1`–`h3`, elements whose id or class names a title), table rows as
 //! cells, and the text as lines (cells within a line separated by tabs).
 
+use crate::extract::normalize::is_han;
 use scraper::{ElementRef, Node};
 
 pub(super) struct Layout {
@@ -31,11 +32,45 @@ impl Layout {
         rows: Vec<Vec<String>>,
         lines: Vec<String>,
     ) -> Layout {
+        let lines: Vec<String> = lines.into_iter().map(join_spaced_out).collect();
         let folded = lines.iter().map(|_| std::cell::OnceCell::new()).collect();
         let row_labels =
             rows.iter().map(|row| row.iter().map(|c| super::labels::classify_label(c)).collect()).collect();
         Layout { title, meta, marked, rows, lines, folded, row_labels }
     }
+}
+
+/// A word spaced out to fill its cell (`拟 中 标 人`, `招 标 人：`): three or more Han characters,
+/// each alone between single spaces (the last may have its colon), written as the word.
+pub(super) fn join_spaced_out(line: String) -> String {
+    if !line.contains(' ') {
+        return line;
+    }
+    let chars: Vec<char> = line.chars().collect();
+    let alone = |at: usize| {
+        is_han(chars[at])
+            && (at == 0 || chars[at - 1] == ' ')
+            && chars.get(at + 1).is_none_or(|&c| c == ' ' || c == '：' || c == ':')
+    };
+    let mut out = String::with_capacity(line.len());
+    let mut at = 0;
+    while at < chars.len() {
+        // The run of lone characters that starts here, if any.
+        let mut end = at;
+        while end < chars.len() && alone(end) && (end == at || chars[end - 1] == ' ') {
+            end += 2;
+        }
+        let run = (end - at) / 2;
+        if run >= 3 {
+            out.extend((at..end.min(chars.len())).step_by(2).map(|k| chars[k]));
+            // The space after the last character stays: it parts the word from what follows.
+            at = end - 1;
+        } else {
+            out.push(chars[at]);
+            at += 1;
+        }
+    }
+    out
 }
 
 /// Whitespace runs become one space (the ideographic space is kept: it separates items).

@@ -404,6 +404,39 @@ fn labels_parted_from_their_values_by_a_space() {
     assert_eq!(n.candidate, None, "a heading is no label: {n:?}");
 }
 
+/// Result forms as public-resource exchanges print them: a label spaced out and prefixed with
+/// 拟 (the proposed winner), a label with a note of alternatives, and rows of a winner's block
+/// that kept only the gap between label and value.
+#[test]
+fn proposed_winners_noted_labels_and_rows_parted_by_a_gap() {
+    let n = html("<h1>某县道路改造工程中标结果公示</h1><table><tr><td>招标人</td><td>某县住房和城乡建设局</td></tr>\
+                  <tr><td>拟 中 标 人</td><td>河南坤宇市政园林工程有限公司</td><td>中标金额 (万元)</td><td>3044</td></tr></table>");
+    assert_eq!(n.winners, vec!["河南坤宇市政园林工程有限公司".to_string()]);
+    assert_eq!(n.amount, Some(30_440_000.0));
+    let n = html("<h1>某中学教学楼建设工程中标结果公示</h1><p>招标人：某区教育委员会</p><p>中标人信息</p>\
+                  <p>单位名称 重庆建工第三建设有限责任公司</p><p>中标金额（费率、单价等） 1180000.00元</p><p>项目负责人 张三</p>");
+    assert_eq!(n.winners, vec!["重庆建工第三建设有限责任公司".to_string()]);
+    assert_eq!(n.amount, Some(1_180_000.0));
+    // The form flattened into one line, its label still spaced out, the unit in brackets.
+    let n = html("<h1>某县道路改造工程中标结果公示</h1><p>招标人 某县住房和城乡建设局 招标代理机构 河南宏远工程管理有限公司</p>\
+                  <p>拟 中 标 人 河南坤宇市政园林工程有限公司 中标金额 (万元) 3044 工商注册号 91410726MA3X5K8T2C</p>");
+    assert_eq!(n.winners, vec!["河南坤宇市政园林工程有限公司".to_string()]);
+    assert_eq!(n.amount, Some(30_440_000.0));
+    assert_eq!(n.agency.as_deref(), Some("河南宏远工程管理有限公司"));
+    // A rate where the note allows one is still no amount; a lot's note is no plain label.
+    let n = html(
+        "<h1>某工程中标结果公示</h1><p>中标人：甲建设有限公司</p><p>中标金额（费率、单价等）：下浮率5%</p>",
+    );
+    assert_eq!(n.amount, None);
+    let n = html(
+        "<h1>某工程中标结果公示</h1><p>中标人：甲建设有限公司</p><p>中标价（报价承诺）：595000.00元</p>",
+    );
+    assert_eq!(n.amount, None, "a note that qualifies the figure is no list of alternatives");
+    assert_eq!(super::labels::classify_label("中标金额（第一包）"), None);
+    assert!(super::labels::classify_label("拟定中标单位").is_some());
+    assert_eq!(super::labels::classify_label("拟采购人"), None, "only a winner or its amount is proposed");
+}
+
 /// Tender conditions that name the parties in sentences: `招标人为` with a space before the
 /// name, and the agent engaged with `现委托…对` rather than `受…委托`.
 #[test]
@@ -662,4 +695,21 @@ fn a_data_providers_flattened_record() {
     let n = extract_text(text, false, "sentences.txt");
     assert_eq!(n.buyer.as_deref(), Some("某日报传媒有限责任公司"));
     assert_eq!(n.agency.as_deref(), Some("丙招标有限公司"));
+}
+
+#[test]
+fn words_spaced_out_to_fill_a_cell_are_joined() {
+    let join = super::layout::join_spaced_out;
+    assert_eq!(
+        join("拟 中 标 人 甲公司 中标金额 (万元) 3044".into()),
+        "拟中标人 甲公司 中标金额 (万元) 3044"
+    );
+    assert_eq!(join("招 标 人".into()), "招标人");
+    assert_eq!(
+        join("联系人 张 三 电话".into()),
+        "联系人 张 三 电话",
+        "two lone characters are a name, not a word"
+    );
+    assert_eq!(join("一 标 段 中 标 人：甲公司".into()), "一标段中标人：甲公司");
+    assert_eq!(join("A B C".into()), "A B C");
 }
