@@ -469,6 +469,25 @@ pub(super) fn from_header_tables(rows: &[Vec<String>], row_labels: &[Vec<Option<
                         data.iter().position(|row| matches!(row[c].trim(), "1" | "第一" | "第1名" | "第一名"))
                     })
                     .unwrap_or(0);
+                // `排名 | 投标人 | 投标报价(元)`: the bidders' column names every bidder; the
+                // first-ranked is the award's (a candidate list's first candidate).
+                let bidder_col = header
+                    .iter()
+                    .position(|h| BIDDERS.contains(&clean_label(h).as_str()))
+                    .filter(|_| rank_col.is_some());
+                if let Some(c) = bidder_col {
+                    if let Some(name) = clean_name(&data[first][c]).filter(|n| is_organisation(n)) {
+                        found.push(
+                            Field::Winner,
+                            Value::Names(vec![name]),
+                            2.2,
+                            How::Table,
+                            &header[c],
+                            index - data.len() + first,
+                            &data[first].join("\t"),
+                        );
+                    }
+                }
                 let bid = amount_column.and_then(|(c, unit)| parse_amount(&fold(&data[first][c]), unit));
                 if let Some(bid) = bid.filter(|m| *m > 0.0) {
                     found.push(
@@ -500,6 +519,10 @@ pub(super) fn from_header_tables(rows: &[Vec<String>], row_labels: &[Vec<Option<
         }
     }
 }
+
+/// A column of bidders that names no winner (`投标人`): only its first-ranked is one.
+const BIDDERS: &[&str] =
+    &["投标人", "投标人名称", "投标单位", "投标单位名称", "投标供应商", "投标供应商名称", "响应供应商"];
 
 /// Words of a column or row that ranks bidders.
 const RANKS: &[&str] = &["排名", "排序", "名次"];

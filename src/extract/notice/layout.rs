@@ -43,7 +43,19 @@ impl Layout {
 /// A word spaced out to fill its cell (`拟 中 标 人`, `招 标 人：`): three or more Han characters,
 /// each alone between single spaces (the last may have its colon), written as the word.
 pub(super) fn join_spaced_out(line: String) -> String {
-    if !line.contains(' ') {
+    // Most lines have no such run: their words tell, before any character is copied.
+    let lone = |word: &str| {
+        let mut chars = word.chars();
+        chars.next().is_some_and(is_han)
+            && matches!(chars.next(), None | Some('：' | ':'))
+            && chars.next().is_none()
+    };
+    let (mut run, mut longest) = (0, 0);
+    for word in line.split(' ') {
+        run = if lone(word) { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    if longest < 3 {
         return line;
     }
     let chars: Vec<char> = line.chars().collect();
@@ -394,7 +406,56 @@ pub(super) fn unflatten(lines: Vec<String>, rows: &mut Vec<Vec<String>>) -> Vec<
             }
         }
     }
-    out
+    rows_of_lines(out, rows)
+}
+
+/// A table whose rows became lines, each cell parted by a space: a line of column headings (a
+/// label among them), then lines of as many cells, none a label, each column figures in every
+/// line or in none (`排名 投标人 投标报价(元)`, then `第1名 甲建设有限公司 71558384.20`). The
+/// lines become rows: cells separated by tabs, and added to `rows`.
+fn rows_of_lines(mut lines: Vec<String>, rows: &mut Vec<Vec<String>>) -> Vec<String> {
+    use super::labels::{classify_label, is_column_heading};
+    let cells = |line: &str| -> Option<Vec<String>> {
+        (!line.contains('\t') && line.contains(' ')).then(|| line.split(' ').map(str::to_string).collect())
+    };
+    let mut at = 0;
+    while at < lines.len() {
+        // Most lines are no header: their first cell tells, before any is copied.
+        let line = &lines[at];
+        let heads = line.len() <= 160
+            && !line.contains('\t')
+            && (3..=10).contains(&line.split(' ').count())
+            && line.split(' ').all(is_column_heading);
+        let Some(header) = cells(line).filter(|h| heads && h.iter().any(|c| classify_label(c).is_some()))
+        else {
+            at += 1;
+            continue;
+        };
+        let body: Vec<Vec<String>> = lines[at + 1..]
+            .iter()
+            .map_while(|line| {
+                cells(line).filter(|row| {
+                    row.len() == header.len() && row.iter().all(|c| classify_label(c).is_none())
+                })
+            })
+            .collect();
+        let aligned = (0..header.len()).all(|column| {
+            let figures = body.iter().filter(|row| is_figure(&row[column])).count();
+            figures == 0 || figures == body.len()
+        });
+        if body.is_empty() || !aligned || body.iter().all(|row| row.iter().all(|c| is_column_heading(c))) {
+            at += 1;
+            continue;
+        }
+        let end = at + 1 + body.len();
+        for line in &mut lines[at..end] {
+            *line = line.replace(' ', "\t");
+        }
+        rows.push(header);
+        rows.extend(body);
+        at = end;
+    }
+    lines
 }
 
 /// A flattened page's last line split before the sign-off it ends with, the names that sign

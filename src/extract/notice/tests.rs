@@ -713,3 +713,35 @@ fn words_spaced_out_to_fill_a_cell_are_joined() {
     assert_eq!(join("一 标 段 中 标 人：甲公司".into()), "一标段中标人：甲公司");
     assert_eq!(join("A B C".into()), "A B C");
 }
+
+/// A ranked table of bidders (`排名 | 投标人 | 投标报价(元)`): its first-ranked bidder is the
+/// candidate (or the winner), never every bidder; and the same table with its rows become lines
+/// of cells parted by spaces.
+#[test]
+fn bidders_ranked_in_a_table_or_in_lines() {
+    let table = "<table><tr><td>排名</td><td>投标人</td><td>投标报价(元)</td><td>工期</td><td>得分</td></tr>\
+                 <tr><td>第2名</td><td>中国建筑第五工程局有限公司</td><td>71890000.00</td><td>365</td><td>93.40</td></tr>\
+                 <tr><td>第1名</td><td>中铁十一局集团有限公司</td><td>71558384.20</td><td>365</td><td>95.12</td></tr></table>";
+    let lines = "<p>排名 投标人 投标报价(元) 工期 得分</p>\
+                 <p>第2名 中国建筑第五工程局有限公司 71890000.00 365 93.40</p>\
+                 <p>第1名 中铁十一局集团有限公司 71558384.20 365 95.12</p>";
+    for body in [table, lines] {
+        let n =
+            html(&format!("<h1>某污水处理厂提标改造工程中标候选人公示</h1><p>招标人：某市水务局</p>{body}"));
+        assert_eq!(n.candidate.as_deref(), Some("中铁十一局集团有限公司"), "{body}");
+        assert!(n.winners.is_empty());
+        let n =
+            html(&format!("<h1>某污水处理厂提标改造工程评标结果公告</h1><p>招标人：某市水务局</p>{body}"));
+        assert_eq!(n.winners, vec!["中铁十一局集团有限公司".to_string()], "{body}");
+        assert_eq!(n.amount, Some(71_558_384.2));
+    }
+    // Lines of as many words that are no table: a figure in one line where the other has words.
+    let rows = &mut Vec::new();
+    let text = vec![
+        "排名 投标人 投标报价(元)".to_string(),
+        "第1名 甲公司 100".to_string(),
+        "第2名 乙公司 待定".to_string(),
+    ];
+    assert_eq!(super::layout::unflatten(text.clone(), rows), text);
+    assert!(rows.is_empty());
+}
