@@ -34,10 +34,58 @@ impl Layout {
     ) -> Layout {
         let lines: Vec<String> = lines.into_iter().map(join_spaced_out).collect();
         let folded = lines.iter().map(|_| std::cell::OnceCell::new()).collect();
-        let row_labels =
-            rows.iter().map(|row| row.iter().map(|c| super::labels::classify_label(c)).collect()).collect();
+        // `金额单位：万元` above a table, `（单位：万元）` in its caption: the unit of every amount
+        // whose label has none.
+        let stated = stated_unit(&lines);
+        let row_labels = rows
+            .iter()
+            .map(|row| {
+                row.iter()
+                    .map(|c| {
+                        super::labels::classify_label(c).map(|(field, strength, unit)| match field {
+                            super::labels::Field::Amount | super::labels::Field::Budget => {
+                                (field, strength, unit.or(stated))
+                            }
+                            _ => (field, strength, unit),
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
         Layout { title, meta, marked, rows, lines, folded, row_labels }
     }
+}
+
+/// The unit a page states for its amounts (`金额单位：万元`, `（单位：人民币元）`), if it states
+/// one and no other.
+fn stated_unit(lines: &[String]) -> Option<crate::extract::amount::Unit> {
+    use crate::extract::amount::Unit;
+    let mut stated = None;
+    for line in lines.iter().filter(|l| l.contains("单位")) {
+        for (at, _) in line.match_indices("单位") {
+            // A colon after it: not `单位名称`, `单位地址`.
+            let Some(rest) = line[at + "单位".len()..].trim_start().strip_prefix(['：', ':']) else {
+                continue;
+            };
+            let rest = rest.trim_start();
+            let rest = rest.strip_prefix("人民币").unwrap_or(rest);
+            let unit = [("亿元", Unit::HundredMillion), ("万元", Unit::TenThousand), ("元", Unit::Yuan)]
+                .into_iter()
+                .find(|(word, _)| {
+                    rest.strip_prefix(word).is_some_and(|after| {
+                        after.chars().next().is_none_or(|c| " )）\t，,。；;".contains(c))
+                    })
+                })
+                .map(|(_, unit)| unit);
+            match (stated, unit) {
+                (_, None) => {}
+                (None, Some(unit)) => stated = Some(unit),
+                (Some(was), Some(unit)) if was == unit => {}
+                _ => return None,
+            }
+        }
+    }
+    stated
 }
 
 /// A word spaced out to fill its cell (`拟 中 标 人`, `招 标 人：`): three or more Han characters,

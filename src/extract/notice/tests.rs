@@ -745,3 +745,20 @@ fn bidders_ranked_in_a_table_or_in_lines() {
     assert_eq!(super::layout::unflatten(text.clone(), rows), text);
     assert!(rows.is_empty());
 }
+
+/// The unit a page states once for its amounts (`金额单位：万元` above the table) applies to
+/// the amounts whose labels give none; a page stating two units states none.
+#[test]
+fn a_unit_stated_above_the_table() {
+    let table = "<table><tr><td>序号</td><td>供应商名称</td><td>供应商地址</td><td>中标金额</td></tr>\
+                 <tr><td>1</td><td>上海联影医疗科技股份有限公司</td><td>上海市嘉定区城北路2258号</td><td>386.5</td></tr></table>";
+    let page = |before: &str| {
+        html(&format!(
+            "<h1>某医院医疗设备采购项目中标结果公告</h1><p>采购单位：元谋县人民医院</p>{before}{table}"
+        ))
+    };
+    assert_eq!(page("<p>金额单位：万元</p>").amount, Some(3_865_000.0));
+    assert_eq!(page("<p>三、中标信息（单位：人民币万元）</p>").amount, Some(3_865_000.0));
+    assert_eq!(page("").amount, Some(386.5), "no unit stated: the figure as it stands");
+    assert_eq!(page("<p>预算单位：元</p><p>金额单位：万元</p>").amount, Some(386.5));
+}
