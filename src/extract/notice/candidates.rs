@@ -1014,6 +1014,41 @@ static ENDINGS: std::sync::LazyLock<Vec<Ending>> = std::sync::LazyLock::new(|| {
         .collect()
 });
 
+/// `确定甲建设有限公司为中标人`, `推荐乙公司为第一中标候选人`: the name before `为` (at `wei`),
+/// from the clause's start or the verb that names it, when what follows `为` is the role.
+fn named_before_wei(chars: &[char], fchars: &[char], wei: usize, at: usize, line: &str, found: &mut Found) {
+    const ROLES: &[(&str, Field)] = &[
+        ("第一中标候选人", Field::Candidate),
+        ("第一成交候选人", Field::Candidate),
+        ("中标候选人", Field::Candidate),
+        ("中标(成交)供应商", Field::Winner),
+        ("中标供应商", Field::Winner),
+        ("成交供应商", Field::Winner),
+        ("中标单位", Field::Winner),
+        ("中标人", Field::Winner),
+        ("成交人", Field::Winner),
+        ("中选人", Field::Winner),
+        ("中选单位", Field::Winner),
+    ];
+    let after: String = fchars[wei + 1..].iter().take(9).collect();
+    let Some(&(role, field)) = ROLES.iter().find(|(role, _)| after.starts_with(role)) else { return };
+    // Not `拟确定中标候选人为甲`: the role is the subject there, not the complement.
+    let mut from = wei;
+    while from > 0 && wei - from < 50 && !clause_end(chars[from - 1]) && !"：:".contains(chars[from - 1]) {
+        from -= 1;
+    }
+    let clause: String = chars[from..wei].iter().collect();
+    let name = ["确定", "推荐", "选定", "同意", "评定", "确认"]
+        .iter()
+        .filter_map(|verb| clause.rfind(verb).map(|p| &clause[p + verb.len()..]))
+        .min_by_key(|rest| rest.len())
+        .unwrap_or(&clause)
+        .trim();
+    if is_organisation(name) {
+        found.offer(field, 2.4, None, role, name, How::Sentence, at, line);
+    }
+}
+
 /// Ends of a clause holding a name.
 fn clause_end(c: char) -> bool {
     "，,。；;（(、\t 】]".contains(c)
@@ -1083,6 +1118,9 @@ pub(super) fn from_sentences(layout: &Layout, found: &mut Found) {
             }
             let before = &fchars[..=k];
             let start = k + 1;
+            if *c == '为' {
+                named_before_wei(&chars, &fchars, k, at, line, found);
+            }
             for Ending { chars: word, field, strength, text } in ENDINGS.iter() {
                 if word.last() != Some(c) || !before.ends_with(word) {
                     continue;
@@ -1390,6 +1428,15 @@ pub(super) fn from_header(lines: &[String], found: &mut Found) {
             if let Some(date) = find_date(trimmed) {
                 if is_date_line(trimmed) {
                     found.push(Field::Published, Value::Date(date), 2.6, How::Header, "", at, line);
+                }
+            }
+        }
+        // The site's bar under the title, its date first: `2025年07月21日 来源：某中心 浏览：12`.
+        if let Some((first, rest)) = trimmed.split_once([' ', '\u{3000}']) {
+            let furniture = ["来源", "浏览", "点击", "作者", "阅读", "字号", "访问", "发布者", "编辑"];
+            if is_date_line(first) && furniture.iter().any(|w| rest.trim_start().starts_with(w)) {
+                if let Some(date) = find_date(first) {
+                    found.push(Field::Published, Value::Date(date), 2.5, How::Header, "", at, line);
                 }
             }
         }

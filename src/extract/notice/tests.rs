@@ -762,3 +762,29 @@ fn a_unit_stated_above_the_table() {
     assert_eq!(page("").amount, Some(386.5), "no unit stated: the figure as it stands");
     assert_eq!(page("<p>预算单位：元</p><p>金额单位：万元</p>").amount, Some(386.5));
 }
+
+/// A result told in a paragraph, the winner named before its role (`确定甲为中标人`), the code
+/// inside the bracket it sits in, and the date in the site's bar under the title.
+#[test]
+fn a_winner_named_before_its_role() {
+    let page = |title: &str| {
+        html(&format!(
+            "<div class='news_title'>某区智慧社区平台建设项目{title}</div>\
+             <div class='news_date'>2025年07月21日 来源：区公共资源交易中心</div>\
+             <p>某区智慧社区平台建设项目（项目编号：QZ-2025-GK-017）于2025年7月18日开标，经评标委员会评审，\
+             确定浙江大华技术股份有限公司为中标人，中标价为人民币贰佰叁拾捌万陆仟元（￥2,386,000.00），工期90日历天。</p>\
+             <p>采购人：某区大数据发展管理局</p><p>公示期为2025年7月22日至2025年7月24日。</p>"
+        ))
+    };
+    let n = page("中标结果公告");
+    assert_eq!(n.winners, vec!["浙江大华技术股份有限公司".to_string()]);
+    assert_eq!(n.amount, Some(2_386_000.0));
+    assert_eq!(n.project_code.as_deref(), Some("QZ-2025-GK-017"));
+    assert_eq!(n.published.map(|d| d.to_string()).as_deref(), Some("2025-07-21"));
+    let n = page("评标结果公示");
+    assert_eq!(n.candidate.as_deref(), Some("浙江大华技术股份有限公司"));
+    // Before `为` stands no organisation: nothing is named.
+    let n =
+        html("<h1>某项目中标结果公告</h1><p>经评标委员会评审，本项目确定为中标人空缺，重新组织采购。</p>");
+    assert!(n.winners.is_empty(), "{n:?}");
+}

@@ -227,9 +227,18 @@ pub(super) fn clean_code(value: &str) -> Option<String> {
     }
     let word = first_word(value)?;
     let word = word.split(' ').next().unwrap_or("");
+    // A closing bracket with no opening one in the code is the end of the bracket the code
+    // sat in (`（项目编号：QZ-2025-GK-017）于2025年7月18日…`).
+    let mut depth = 0usize;
     let mut code: String = word
         .chars()
         .take_while(|c| {
+            match c {
+                '(' | '（' | '[' | '【' | '〔' => depth += 1,
+                ')' | '）' | ']' | '】' | '〕' if depth == 0 => return false,
+                ')' | '）' | ']' | '】' | '〕' => depth -= 1,
+                _ => {}
+            }
             c.is_ascii_alphanumeric() || "-_()[]（）【】.#/〔〕－—第号".contains(*c) || is_han(*c)
         })
         .collect();
