@@ -32,7 +32,7 @@ impl Layout {
         rows: Vec<Vec<String>>,
         lines: Vec<String>,
     ) -> Layout {
-        let lines: Vec<String> = lines.into_iter().map(join_spaced_out).collect();
+        let lines = join_wrapped_names(lines.into_iter().map(join_spaced_out).collect());
         let folded = lines.iter().map(|_| std::cell::OnceCell::new()).collect();
         // `金额单位：万元` above a table, `（单位：万元）` in its caption: the unit of every amount
         // whose label has none.
@@ -54,6 +54,38 @@ impl Layout {
             .collect();
         Layout { title, meta, marked, rows, lines, folded, row_labels }
     }
+}
+
+/// Names a narrow cell or a PDF's text wrapped (`中标人：中国建筑第八工程局有` / `限公司`): a
+/// short line with no label is joined to the line before when it completes that line's last
+/// value into an organisation's name, which the value alone was not. A line that is a name of
+/// its own (`乙咨询有限公司` under `联系人：张三`) stays one, unless it is only a legal form
+/// (`有限公司`).
+pub(super) fn join_wrapped_names(lines: Vec<String>) -> Vec<String> {
+    use super::values::{is_organisation, is_person};
+    let completes = |before: &str, line: &str| {
+        let line = line.trim();
+        let Some((_, value)) = before.rsplit_once(['：', ':']) else { return false };
+        let value = value.trim();
+        !line.is_empty()
+            && line.chars().count() <= 12
+            && line.chars().all(|c| is_han(c) || "()（）".contains(c))
+            && value.chars().count() >= 2
+            && !value.contains([' ', '\t', '，', '。', '；', ',', ';'])
+            && !is_person(value)
+            && !is_organisation(value)
+            && (!is_organisation(line)
+                || ["有限", "股份", "集团", "责任"].iter().any(|w| line.starts_with(w)))
+            && is_organisation(&format!("{value}{line}"))
+    };
+    let mut out: Vec<String> = Vec::with_capacity(lines.len());
+    for line in lines {
+        match out.last_mut() {
+            Some(before) if completes(before, &line) => before.push_str(line.trim()),
+            _ => out.push(line),
+        }
+    }
+    out
 }
 
 /// The unit a page states for its amounts (`金额单位：万元`, `（单位：人民币元）`), if it states

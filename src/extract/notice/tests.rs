@@ -788,3 +788,21 @@ fn a_winner_named_before_its_role() {
         html("<h1>某项目中标结果公告</h1><p>经评标委员会评审，本项目确定为中标人空缺，重新组织采购。</p>");
     assert!(n.winners.is_empty(), "{n:?}");
 }
+
+/// A PDF's text or a narrow cell wraps a name mid-word: the piece on the next line completes it.
+#[test]
+fn names_wrapped_onto_the_next_line() {
+    let text =
+        "某市体育中心改造工程\n中标结果公告\n招标人：某市体育局\n招标代理机构：某市建设工程咨询\n有限公司\n\
+                中标人：中国建筑第八工程局有\n限公司\n中标价：8,765,432.10元\n2025年9月1日\n";
+    let n = extract(text.as_bytes(), "n.txt");
+    assert_eq!(n.winners, vec!["中国建筑第八工程局有限公司".to_string()]);
+    assert_eq!(n.agency.as_deref(), Some("某市建设工程咨询有限公司"));
+    assert_eq!(n.buyer.as_deref(), Some("某市体育局"));
+    let lines =
+        |text: &[&str]| super::layout::join_wrapped_names(text.iter().map(|l| l.to_string()).collect());
+    // A name on a line of its own stays there, and so does a line after a complete name.
+    assert_eq!(lines(&["联系人：张三", "乙咨询有限公司"]).len(), 2);
+    assert_eq!(lines(&["采购人：某市体育局", "有限公司"]).len(), 2);
+    assert_eq!(lines(&["项目名称：某体育中心改造", "工程"]).len(), 2);
+}
