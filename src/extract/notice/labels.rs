@@ -88,6 +88,13 @@ const LABELS: &[(&str, Field, f32)] = &[
     ("中标候选人单位名称", Field::Winner, 2.0),
     ("成交候选人", Field::Winner, 2.0),
     ("预中标单位", Field::Winner, 2.5),
+    // A framework agreement's (定点采购, 协议供货) winners.
+    ("入围供应商", Field::Winner, 3.0),
+    ("入围供应商名称", Field::Winner, 3.0),
+    ("入围单位", Field::Winner, 3.0),
+    ("入围服务商", Field::Winner, 3.0),
+    ("中标(入围)供应商", Field::Winner, 3.0),
+    ("入围人", Field::Winner, 2.5),
     ("代理机构", Field::Agency, 3.0),
     ("招标代理", Field::Agency, 3.0),
     ("采购代理机构", Field::Agency, 3.0),

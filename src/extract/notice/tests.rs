@@ -806,3 +806,15 @@ fn names_wrapped_onto_the_next_line() {
     assert_eq!(lines(&["采购人：某市体育局", "有限公司"]).len(), 2);
     assert_eq!(lines(&["项目名称：某体育中心改造", "工程"]).len(), 2);
 }
+
+/// A framework agreement names the suppliers admitted to it (入围), several at once.
+#[test]
+fn suppliers_admitted_to_a_framework() {
+    let n = html(
+        "<h2>某市法律服务定点采购项目入围结果公告</h2><p>采购人：某市司法局</p>\
+                  <p>入围供应商：北京市金杜律师事务所、上海市锦天城律师事务所、北京德恒律师事务所</p>\
+                  <p>入围价格：按收费标准下浮10%</p>",
+    );
+    assert_eq!(n.winners, ["北京市金杜律师事务所", "上海市锦天城律师事务所", "北京德恒律师事务所"]);
+    assert_eq!(n.amount, None);
+}
