@@ -818,3 +818,18 @@ fn suppliers_admitted_to_a_framework() {
     assert_eq!(n.winners, ["北京市金杜律师事务所", "上海市锦天城律师事务所", "北京德恒律师事务所"]);
     assert_eq!(n.amount, None);
 }
+
+/// A party's code in a bracket after its name: the bracket's label takes the opening bracket,
+/// which is no part of the name.
+#[test]
+fn a_code_in_a_bracket_after_the_name() {
+    let n = html(
+        "<h2>某县农村饮水安全巩固提升工程中标公告</h2>\
+                  <p>招标人：某县水利局（统一社会信用代码：11421100MB1234567X）</p>\
+                  <p>中标人：湖北某某水利水电工程有限公司（统一社会信用代码：91420100MA4K12345T）</p>\
+                  <p>中标价（元）：356.8万元</p>",
+    );
+    assert_eq!(n.buyer.as_deref(), Some("某县水利局"));
+    assert_eq!(n.winners, vec!["湖北某某水利水电工程有限公司".to_string()]);
+    assert_eq!(n.amount, Some(3_568_000.0));
+}

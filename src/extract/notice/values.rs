@@ -204,7 +204,9 @@ pub(super) fn clean_name(value: &str) -> Option<String> {
         Some((head, _)) if is_organisation(head) => head.to_string(),
         _ => name,
     };
-    let name = name.trim_end_matches(|c: char| "，,；;:：。、".contains(c)).trim().to_string();
+    // `甲公司（统一社会信用代码：…）`: the label in the bracket took the bracket's opening.
+    let name =
+        name.trim_end_matches(|c: char| "，,；;:：。、（(【[".contains(c) || c.is_whitespace()).to_string();
     (!name.is_empty() && !is_placeholder(&name)).then_some(name)
 }
 
