@@ -84,6 +84,10 @@ const LABELS: &[(&str, Field, f32)] = &[
     ("中标(成交)供应商名称", Field::Winner, 3.0),
     ("中标(成交)单位", Field::Winner, 3.0),
     ("供应商名称", Field::Winner, 2.0),
+    // A contract's parties (合同公告): `供应商（乙方）`, `采购人（甲方）`.
+    ("供应商", Field::Winner, 2.0),
+    ("乙方", Field::Winner, 2.0),
+    ("甲方", Field::Buyer, 2.0),
     ("中标候选人名称", Field::Winner, 2.0),
     ("中标候选人单位名称", Field::Winner, 2.0),
     ("成交候选人", Field::Winner, 2.0),
@@ -171,6 +175,7 @@ const LABELS: &[(&str, Field, f32)] = &[
     ("项目代码", Field::Code, 1.5),
     ("编号", Field::Code, 2.0),
     ("公告发布日期", Field::Published, 3.0),
+    ("合同公告日期", Field::Published, 3.0),
     ("公示发布日期", Field::Published, 3.0),
     ("公示发布时间", Field::Published, 3.0),
     ("发布日期", Field::Published, 3.0),

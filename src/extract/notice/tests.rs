@@ -833,3 +833,15 @@ fn a_code_in_a_bracket_after_the_name() {
     assert_eq!(n.winners, vec!["湖北某某水利水电工程有限公司".to_string()]);
     assert_eq!(n.amount, Some(3_568_000.0));
 }
+
+/// A contract notice (合同公告) names its parties as the contract does.
+#[test]
+fn a_contracts_parties() {
+    let n = html("<h3>某市第三中学空调采购项目合同公告</h3><p>三、项目编号：ZFCG-2025-1123</p><p>五、合同主体</p>\
+                  <p>采购人（甲方）：某市第三中学</p><p>供应商（乙方）：珠海格力电器股份有限公司</p>\
+                  <p>合同金额：826,500.00元</p><p>七、合同签订日期：2025-10-28</p><p>八、合同公告日期：2025-10-30</p>");
+    assert_eq!(n.buyer.as_deref(), Some("某市第三中学"));
+    assert_eq!(n.winners, vec!["珠海格力电器股份有限公司".to_string()]);
+    assert_eq!(n.amount, Some(826_500.0));
+    assert_eq!(n.published.map(|d| d.to_string()).as_deref(), Some("2025-10-30"));
+}
