@@ -1030,11 +1030,20 @@ fn named_before_wei(chars: &[char], fchars: &[char], wei: usize, at: usize, line
         ("中选人", Field::Winner),
         ("中选单位", Field::Winner),
     ];
+    // The role follows `为` (not `拟确定中标候选人为甲`, where it is the subject).
     let after: String = fchars[wei + 1..].iter().take(9).collect();
     let Some(&(role, field)) = ROLES.iter().find(|(role, _)| after.starts_with(role)) else { return };
-    // Not `拟确定中标候选人为甲`: the role is the subject there, not the complement.
-    let mut from = wei;
-    while from > 0 && wei - from < 50 && !clause_end(chars[from - 1]) && !"：:".contains(chars[from - 1]) {
+    // Back to the clause's start; a bracket closed within the name is the name's
+    // (`世纪杰皓（湖北）项目管理有限公司`).
+    let (mut from, mut depth) = (wei, 0usize);
+    while from > 0 && wei - from < 50 {
+        let c = chars[from - 1];
+        match c {
+            '）' | ')' => depth += 1,
+            '（' | '(' if depth > 0 => depth -= 1,
+            _ if clause_end(c) || c == '：' || c == ':' => break,
+            _ => {}
+        }
         from -= 1;
     }
     let clause: String = chars[from..wei].iter().collect();

@@ -783,6 +783,9 @@ fn a_winner_named_before_its_role() {
     assert_eq!(n.published.map(|d| d.to_string()).as_deref(), Some("2025-07-21"));
     let n = page("评标结果公示");
     assert_eq!(n.candidate.as_deref(), Some("浙江大华技术股份有限公司"));
+    // A bracket within the name is the name's.
+    let n = html("<h1>某项目中标结果公告</h1><p>经评审，确定世纪杰皓（湖北）项目管理有限公司为中标人，中标价为12万元。</p>");
+    assert_eq!(n.winners, vec!["世纪杰皓（湖北）项目管理有限公司".to_string()]);
     // Before `为` stands no organisation: nothing is named.
     let n =
         html("<h1>某项目中标结果公告</h1><p>经评标委员会评审，本项目确定为中标人空缺，重新组织采购。</p>");
