@@ -851,28 +851,12 @@ pub(super) fn label_values(line: &str) -> Vec<(String, String)> {
             start -= 1;
         }
         let label_end = start;
-        let mut depth = 0usize;
-        while start > 0 && colon - start < 20 {
-            let c = chars[start - 1];
-            if c == '）' || c == ')' {
-                depth += 1;
-            } else if c == '（' || c == '(' {
-                // An opening bracket with no closing one before the colon ends the label:
-                // `YCZC-2025-0312（招标文件编号：...`.
-                if depth == 0 {
-                    break;
-                }
-                depth -= 1;
-            } else if (is_boundary(c) && !(c == ',' && digits_around(&chars, start - 1)))
-                || c == '【'
-                || c == '['
-                || c == '：'
-                || c == ':'
-            {
-                break;
-            }
-            start -= 1;
-        }
+        // An opening bracket with no closing one before the colon ends the label:
+        // `YCZC-2025-0312（招标文件编号：...`. The label is at most 20 characters from the colon.
+        start = run_start(&chars, label_end, 20usize.saturating_sub(colon - label_end), |at| {
+            let c = chars[at];
+            (is_boundary(c) && !(c == ',' && digits_around(&chars, at))) || "【[：:".contains(c)
+        });
         if colon - start >= 20 {
             // No boundary within a label's length: the label is the Han run before the colon
             // (`…（RMB2,288,231.72）主要中标标的情况如下：`), not a cut through a figure.
@@ -1035,17 +1019,7 @@ fn named_before_wei(chars: &[char], fchars: &[char], wei: usize, at: usize, line
     let Some(&(role, field)) = ROLES.iter().find(|(role, _)| after.starts_with(role)) else { return };
     // Back to the clause's start; a bracket closed within the name is the name's
     // (`世纪杰皓（湖北）项目管理有限公司`).
-    let (mut from, mut depth) = (wei, 0usize);
-    while from > 0 && wei - from < 50 {
-        let c = chars[from - 1];
-        match c {
-            '）' | ')' => depth += 1,
-            '（' | '(' if depth > 0 => depth -= 1,
-            _ if clause_end(c) || c == '：' || c == ':' => break,
-            _ => {}
-        }
-        from -= 1;
-    }
+    let from = run_start(chars, wei, 50, |at| clause_end(chars[at]) || "：:".contains(chars[at]));
     let clause: String = chars[from..wei].iter().collect();
     let name = ["确定", "推荐", "选定", "同意", "评定", "确认"]
         .iter()
@@ -1056,6 +1030,24 @@ fn named_before_wei(chars: &[char], fchars: &[char], wei: usize, at: usize, line
     if is_organisation(name) {
         found.offer(field, 2.4, None, role, name, How::Sentence, at, line);
     }
+}
+
+/// Where the run of text that ends at `end` starts, walking back at most `most` characters:
+/// just after an opening bracket left open, or after a character at which `stops` says the
+/// run ends; a bracket closed within the run is the run's own.
+fn run_start(chars: &[char], end: usize, most: usize, stops: impl Fn(usize) -> bool) -> usize {
+    let (mut start, mut depth) = (end, 0usize);
+    while start > 0 && end - start < most {
+        match chars[start - 1] {
+            '）' | ')' => depth += 1,
+            '（' | '(' if depth == 0 => break,
+            '（' | '(' => depth -= 1,
+            _ if stops(start - 1) => break,
+            _ => {}
+        }
+        start -= 1;
+    }
+    start
 }
 
 /// Ends of a clause holding a name.

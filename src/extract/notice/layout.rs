@@ -101,14 +101,14 @@ fn stated_unit(lines: &[String]) -> Option<crate::extract::amount::Unit> {
             };
             let rest = rest.trim_start();
             let rest = rest.strip_prefix("人民币").unwrap_or(rest);
-            let unit = [("亿元", Unit::HundredMillion), ("万元", Unit::TenThousand), ("元", Unit::Yuan)]
+            let unit = ["亿元", "万元", "元"]
                 .into_iter()
-                .find(|(word, _)| {
+                .find(|word| {
                     rest.strip_prefix(word).is_some_and(|after| {
                         after.chars().next().is_none_or(|c| " )）\t，,。；;".contains(c))
                     })
                 })
-                .map(|(_, unit)| unit);
+                .and_then(Unit::from_label);
             match (stated, unit) {
                 (_, None) => {}
                 (None, Some(unit)) => stated = Some(unit),
@@ -500,17 +500,18 @@ fn rows_of_lines(mut lines: Vec<String>, rows: &mut Vec<Vec<String>>) -> Vec<Str
     };
     let mut at = 0;
     while at < lines.len() {
-        // Most lines are no header: their first cell tells, before any is copied.
+        // Most lines are no header: their words tell, before any is copied.
         let line = &lines[at];
         let heads = line.len() <= 160
             && !line.contains('\t')
             && (3..=10).contains(&line.split(' ').count())
-            && line.split(' ').all(is_column_heading);
-        let Some(header) = cells(line).filter(|h| heads && h.iter().any(|c| classify_label(c).is_some()))
-        else {
+            && line.split(' ').all(is_column_heading)
+            && line.split(' ').any(|c| classify_label(c).is_some());
+        if !heads {
             at += 1;
             continue;
-        };
+        }
+        let header: Vec<String> = line.split(' ').map(str::to_string).collect();
         let body: Vec<Vec<String>> = lines[at + 1..]
             .iter()
             .map_while(|line| {
