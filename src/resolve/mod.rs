@@ -309,6 +309,21 @@ pub struct Context<'a> {
     pub region: Option<&'a str>,
 }
 
+/// The score of a name that is another's once a place is taken out of the middle of one of them
+/// (湖北省石嘴山银行 against 湖北银行): under the link threshold, above review.
+const PLACE_INSIDE_NAME: f64 = 0.75;
+
+/// Whether two names' leading places line up from the name's end: one list ends with the
+/// other (湖北省, 宜昌市 and 宜昌 do; 湖北省, 石嘴山 and 湖北 do not). Places compare without
+/// their administrative suffix.
+fn places_align(ours: &[String], theirs: &[String]) -> bool {
+    let stems = |places: &[String]| -> Vec<String> {
+        places.iter().map(|p| strip_region_suffix(p).to_string()).collect::<Vec<_>>()
+    };
+    let (ours, theirs) = (stems(ours), stems(theirs));
+    ours.ends_with(&theirs) || theirs.ends_with(&ours)
+}
+
 /// A region without its administrative suffix: 宜昌市 -> 宜昌.
 fn strip_region_suffix(region: &str) -> &str {
     REGION_SUFFIXES
@@ -685,14 +700,25 @@ impl Resolver {
         let (regionless, region) = strip_region(query);
         let region = region.unwrap_or_default();
         if regionless.chars().count() >= 4 {
-            for id in self.names.regionless(&regionless).into_iter().map(|slot| self.short.id_at(slot)) {
+            let our_places = leading_places(query);
+            for slot in self.names.regionless(&regionless) {
+                let id = self.short.id_at(slot);
                 let theirs = self.region_of(id).unwrap_or("");
                 if theirs.is_empty()
                     || region.is_empty()
                     || region.contains(theirs)
                     || theirs.contains(region.as_str())
                 {
-                    add(&mut scored, id, MatchRule::NameWithoutRegion, MatchRule::NameWithoutRegion.weight());
+                    // A place is written in front of a name, not inside it: 湖北省石嘴山银行 is
+                    // 石嘴山银行 with its province before it, and 湖北银行 only with 石嘴山 taken
+                    // out of its middle — a person decides that one.
+                    let their_places = leading_places(&normalize_name(self.names.name(slot)));
+                    let score = if places_align(&our_places, &their_places) {
+                        MatchRule::NameWithoutRegion.weight()
+                    } else {
+                        PLACE_INSIDE_NAME
+                    };
+                    add(&mut scored, id, MatchRule::NameWithoutRegion, score);
                 }
             }
         }
@@ -1008,6 +1034,34 @@ mod tests {
         // The same trade name in another city, written out in full, is another company.
         assert_eq!(resolver.resolve_name("南宁国联运输集团有限公司"), Resolution::NotFound);
         assert_eq!(resolver.resolve_name("南宁国联"), Resolution::NotFound);
+    }
+
+    #[test]
+    fn a_place_goes_in_front_of_a_name_not_inside_it() {
+        let both =
+            Resolver::from_enterprises([&ent(1, "湖北银行股份有限公司"), &ent(2, "石嘴山银行股份有限公司")]);
+        // A province written in front of a city's bank: the city's bank, not the province's.
+        assert_eq!(
+            linked(both.resolve_name("湖北省石嘴山银行股份有限公司")),
+            Some((2, MatchRule::NameWithoutRegion))
+        );
+        assert_eq!(linked(both.resolve_name("湖北银行股份有限公司")), Some((1, MatchRule::ExactName)));
+        // Only the province's bank known: it is the query's only with a city taken out of the
+        // middle, so a person decides.
+        let province = Resolver::from_enterprises([&ent(1, "湖北银行股份有限公司")]);
+        match province.resolve_name("湖北省石嘴山银行股份有限公司") {
+            Resolution::NeedsReview { candidates } => {
+                assert_eq!(candidates.iter().map(|c| c.id).collect::<Vec<_>>(), [1]);
+                assert!(candidates[0].score < 0.8, "{candidates:?}");
+            }
+            other => panic!("expected review, got {other:?}"),
+        }
+        // Places that line up from the name's end still link either way.
+        let city = Resolver::from_enterprises([&ent(3, "宜昌市中环物流有限公司")]);
+        assert_eq!(
+            linked(city.resolve_name("湖北省宜昌市中环物流有限公司")),
+            Some((3, MatchRule::NameWithoutRegion))
+        );
     }
 
     #[test]
