@@ -1469,10 +1469,15 @@ pub(super) fn from_signature(lines: &[String], found: &mut Found) {
     let compact = |line: &str| -> String { line.chars().filter(|c| !c.is_whitespace()).collect() };
     let closing = (1..lines.len()).rev().find_map(|i| {
         let line = compact(&lines[i]);
-        if line.chars().count() > 20 || !is_date_line(&line) {
+        // A sign-off may name what it is (`日期：2025年11月26日`), no more.
+        let line = ["日期：", "日期:", "时间：", "时间:"]
+            .iter()
+            .find_map(|label| line.strip_prefix(label))
+            .map_or(line.as_str(), |rest| rest);
+        if line.chars().count() > 20 || !is_date_line(line) {
             return None;
         }
-        let date = find_date(&line)?;
+        let date = find_date(line)?;
         let before = (0..i)
             .rev()
             .map(|k| compact(&lines[k]))

@@ -109,6 +109,24 @@ fn the_publication_date_comes_from_the_header_not_from_periods() {
 }
 
 #[test]
+fn a_sign_off_that_names_itself() {
+    // After the contacts, `日期：` and the date; the complaint boilerplate follows it.
+    let n = html(
+        "<div><span class='title'>施工招标公告</span></div><p>招标人为甲园区管理有限公司。</p>\
+         <div><strong>招标人：</strong><span>甲园区管理有限公司</span><br><strong>电话：</strong>\
+         <span>022-82939816</span><div align='right'> 日期：2025年11月26日 </div></div>\
+         <div>违法违规举报：</div><div>招标人或其招标代理机构应当对其提供的招标公告的真实性负责。</div>",
+    );
+    assert_eq!(n.published.map(|d| d.to_string()).as_deref(), Some("2025-11-26"));
+    // A date labelled as something else is no sign-off.
+    let opening = html(
+        "<p>乙项目招标公告</p><p>招标人：乙市人民医院</p><p>电话：0717-1234567</p>\
+         <p>开标日期：2025年12月17日</p>",
+    );
+    assert_eq!(opening.published, None);
+}
+
+#[test]
 fn free_text_names_the_parties_and_the_ceiling() {
     let n = html(
         "<h2>丙道路改造工程招标公告</h2><p>受丙县住房和城乡建设局委托，丁工程咨询有限公司对丙道路改造工程进行公开招标。\
