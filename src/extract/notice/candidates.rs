@@ -137,7 +137,12 @@ impl Found {
         let mut score = strength + bonus;
         let parsed = match field {
             Field::Buyer | Field::Agency | Field::Candidate => {
-                let Some(name) = clean_name(value) else { return };
+                // Candidates listed in one value (`甲公司、乙公司、丙公司，排名不分先后`): the first
+                // named is the candidate, the rest of the list no part of its name.
+                let listed = (field == Field::Candidate)
+                    .then(|| split_winners(value).into_iter().next().filter(|first| is_organisation(first)))
+                    .flatten();
+                let Some(name) = listed.or_else(|| clean_name(value)) else { return };
                 if is_person(&name)
                     || classify_label(&name).is_some()
                     || is_tendering_venue(&name) && field == Field::Buyer

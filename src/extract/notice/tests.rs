@@ -81,6 +81,12 @@ fn candidates_are_not_winners() {
     let n = extract(text.as_bytes(), "e.txt");
     assert_eq!(n.kind, NoticeKind::Candidate);
     assert!(n.winners.is_empty());
+    assert_eq!(n.candidate.as_deref(), Some("丑建设有限公司"));
+    // Candidates listed in one value, unranked (评定分离): the first named, and only its name.
+    let text = "综合楼施工定标候选人公示\n定标候选人：甲建设集团有限公司、乙建筑工程有限公司、丁工程有限公司，排名不分先后。";
+    let n = extract(text.as_bytes(), "f.txt");
+    assert_eq!(n.kind, NoticeKind::Candidate);
+    assert_eq!(n.candidate.as_deref(), Some("甲建设集团有限公司"));
 }
 
 fn html(body: &str) -> Notice {
