@@ -136,6 +136,9 @@ const LABELS: &[(&str, Field, f32)] = &[
     ("中标(成交)价", Field::Amount, 3.0),
     ("中标(成交)价格", Field::Amount, 3.0),
     ("投标报价", Field::Amount, 2.0),
+    // A negotiation's or a ranked table's final offer: the award's, for the first-ranked.
+    ("最终报价", Field::Amount, 2.0),
+    ("最后报价", Field::Amount, 2.0),
     ("报价", Field::Amount, 1.5),
     ("预算金额", Field::Budget, 3.0),
     ("采购预算", Field::Budget, 3.0),
@@ -531,6 +534,7 @@ mod tests {
         assert_eq!(classify_label("中标候选人第二排序人"), None);
         assert_eq!(classify_label("公示发布日期为").map(|l| l.0), Some(Field::Published));
         assert_eq!(classify_label("第一中标候选人投标报价").map(|l| l.0), None);
+        assert_eq!(classify_label("最终报价（元）").map(|l| l.0), Some(Field::Amount));
         assert_eq!(classify_label("采购代理机构全称").map(|l| l.0), Some(Field::Agency));
         assert_eq!(classify_label("3.1.2招标人").map(|l| l.0), Some(Field::Buyer));
         assert_eq!(classify_label("⑴招标人").map(|l| l.0), Some(Field::Buyer));
