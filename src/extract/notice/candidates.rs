@@ -372,6 +372,10 @@ pub(super) fn from_header_tables(rows: &[Vec<String>], row_labels: &[Vec<Option<
         let winner_col = column(&[Field::Winner]).or_else(|| column(&[Field::Name]));
         // A table of bids: ranked, or saying which bidders are candidates.
         let rank_col = header.iter().position(|h| RANKS.iter().any(|w| h.contains(w)));
+        // `中标候选人名称 | 最终报价 | 推荐排名`: a ranked column of candidates names every bidder
+        // it ranks, and only the first-ranked wins — a column of bidders, not of winners.
+        let candidates_col = winner_col.filter(|&c| rank_col.is_some() && header[c].contains("候选"));
+        let winner_col = winner_col.filter(|_| candidates_col.is_none());
         let ranks_candidates = column(&[Field::Candidate]).is_some();
         let amount_col = column(&[Field::Amount]);
         let lot_col = column(&[Field::Lot]);
@@ -394,7 +398,7 @@ pub(super) fn from_header_tables(rows: &[Vec<String>], row_labels: &[Vec<Option<
                     found.offer(field, *strength, *unit, &header[col], &row[col], How::Table, at, &line);
                 }
             }
-            let winners = winner_col.map(|c| split_winners(&row[c])).unwrap_or_default();
+            let winners = winner_col.or(candidates_col).map(|c| split_winners(&row[c])).unwrap_or_default();
             let amount =
                 amount_column.and_then(|(c, unit)| parse_amount(&fold(&row[c]), unit)).filter(|m| *m > 0.0);
             let name = lot_col.and_then(|c| first_word(&row[c])).filter(|n| !is_placeholder(n));
@@ -436,7 +440,7 @@ pub(super) fn from_header_tables(rows: &[Vec<String>], row_labels: &[Vec<Option<
             found.lots.extend(rows_seen.into_iter().map(|(_, _, lot)| lot));
         } else {
             let mut winners: Vec<String> = Vec::new();
-            for (_, _, lot) in &rows_seen {
+            for (_, _, lot) in rows_seen.iter().filter(|_| candidates_col.is_none()) {
                 for name in &lot.winners {
                     if !winners.contains(name) {
                         winners.push(name.clone());
@@ -466,7 +470,10 @@ pub(super) fn from_header_tables(rows: &[Vec<String>], row_labels: &[Vec<Option<
                     first_at,
                     &first_line,
                 );
-            } else if amounts.len() > 1 && winner_col.is_none() && (rank_col.is_some() || ranks_candidates) {
+            } else if (amounts.len() > 1 || candidates_col.is_some())
+                && winner_col.is_none()
+                && (rank_col.is_some() || ranks_candidates)
+            {
                 // The bids of a ranked table (`供应商 | 报价 | 推荐排名`): the first-ranked bid is
                 // the award's, unless the page states it.
                 let first = rank_col
@@ -479,13 +486,20 @@ pub(super) fn from_header_tables(rows: &[Vec<String>], row_labels: &[Vec<Option<
                 let bidder_col = header
                     .iter()
                     .position(|h| BIDDERS.contains(&clean_label(h).as_str()))
+                    .or(candidates_col)
                     .filter(|_| rank_col.is_some());
                 if let Some(c) = bidder_col {
                     if let Some(name) = clean_name(&data[first][c]).filter(|n| is_organisation(n)) {
+                        // A column of candidates (`中标候选人名称`) names the winner as a winners'
+                        // column would; one of bidders (`投标人`) only by its rank.
+                        let strength = match fields[c] {
+                            Some((_, strength, _)) if Some(c) == candidates_col => strength + 0.8,
+                            _ => 2.2,
+                        };
                         found.push(
                             Field::Winner,
                             Value::Names(vec![name]),
-                            2.2,
+                            strength,
                             How::Table,
                             &header[c],
                             index - data.len() + first,

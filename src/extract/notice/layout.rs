@@ -271,13 +271,51 @@ pub(super) fn layout_html(html: &str) -> Layout {
         .unwrap_or_default();
     let mut rows = Vec::new();
     if let Some(tr) = select("tr") {
+        // A cell spanning rows (`rowspan`: a project's name beside its three candidates) is
+        // repeated in each row it spans, so every row has its cells in its table's columns.
+        // Per table, the cells still to repeat: (column, rows left, text).
+        let mut spanning: Vec<(Option<ElementRef<'_>>, Vec<Spanning>)> = Vec::new();
         for row in document.select(&tr) {
-            let cells: Vec<String> = row
+            let table = row.ancestors().filter_map(ElementRef::wrap).find(|e| e.value().name() == "table");
+            let at = match spanning.iter().position(|(t, _)| *t == table) {
+                Some(at) => at,
+                None => {
+                    spanning.push((table, Vec::new()));
+                    spanning.len() - 1
+                }
+            };
+            let carried = &mut spanning[at].1;
+            let mut cells = Vec::new();
+            let mut column = 0;
+            let mut own = row
                 .children()
                 .filter_map(ElementRef::wrap)
-                .filter(|c| matches!(c.value().name(), "td" | "th"))
-                .map(element_text)
-                .collect();
+                .filter(|c| matches!(c.value().name(), "td" | "th"));
+            loop {
+                if repeat_spanning(carried, column, &mut cells) {
+                    column += 1;
+                    continue;
+                }
+                let Some(cell) = own.next() else { break };
+                let number = |name: &str| -> usize {
+                    cell.value().attr(name).and_then(|v| v.trim().parse().ok()).unwrap_or(1).clamp(1, 64)
+                };
+                let (down, across) = (number("rowspan"), number("colspan"));
+                let text = element_text(cell);
+                if down > 1 {
+                    carried.push((column, down - 1, text.clone()));
+                }
+                cells.push(text);
+                column += across;
+            }
+            // Cells spanning down the last columns, after the row's own.
+            let mut rest: Vec<usize> =
+                carried.iter().filter(|(c, left, _)| *c >= column && *left > 0).map(|(c, _, _)| *c).collect();
+            rest.sort_unstable();
+            for c in rest {
+                repeat_spanning(carried, c, &mut cells);
+            }
+            carried.retain(|(_, left, _)| *left > 0);
             if !cells.is_empty() {
                 rows.push(cells);
             }
@@ -347,6 +385,21 @@ fn push_line(lines: &mut Vec<String>, current: &mut String) {
         lines.push(line);
     }
     current.clear();
+}
+
+/// A cell spanning down from a row above: its column, the rows it has left, its text.
+type Spanning = (usize, usize, String);
+
+/// Repeats in `cells` the cell spanning down into `column` from a row above, if one does.
+fn repeat_spanning(spanning: &mut [Spanning], column: usize, cells: &mut Vec<String>) -> bool {
+    match spanning.iter_mut().find(|(c, left, _)| *c == column && *left > 0) {
+        Some((_, left, text)) => {
+            *left -= 1;
+            cells.push(text.clone());
+            true
+        }
+        None => false,
+    }
 }
 
 /// The most cells a tab-separated line of a text file has to be read as a table's row.

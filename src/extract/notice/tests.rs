@@ -133,6 +133,42 @@ fn a_sign_off_that_names_itself() {
 }
 
 #[test]
+fn a_cell_spanning_rows_is_in_each_row_it_spans() {
+    let layout = super::layout::layout_html(
+        "<table><tr><th>项目</th><th>候选人</th><th>报价</th></tr>\
+         <tr><td rowspan='2'>甲工程</td><td>乙公司</td><td>100</td></tr>\
+         <tr><td>丙公司</td><td>98</td></tr>\
+         <tr><td colspan='2'>注</td><td rowspan='2'>丁</td></tr><tr><td>戊</td><td>己</td></tr></table>",
+    );
+    assert_eq!(
+        layout.rows,
+        [
+            vec!["项目", "候选人", "报价"],
+            vec!["甲工程", "乙公司", "100"],
+            vec!["甲工程", "丙公司", "98"],
+            vec!["注", "丁"],
+            vec!["戊", "己", "丁"],
+        ]
+    );
+}
+
+#[test]
+fn a_ranked_table_of_candidates_awards_the_first_ranked() {
+    // The project's cell spans the candidates' rows; the note says the first-ranked won.
+    let n = html(
+        "<p>乙工程公开招标中标公告</p><p>采购人名称：乙县城市管理局</p>\
+         <table><tr><td>中标项目</td><td>中标候选人名称</td><td>综合打分</td><td>最终报价</td><td>推荐排名</td></tr>\
+         <tr><td rowspan='3'>乙工程</td><td>怀化丙通讯技术有限公司</td><td>72.92</td><td>1908801.00</td><td>1</td></tr>\
+         <tr><td>怀化丁电子科技有限公司</td><td>58.29</td><td>1916802.00</td><td>2</td></tr>\
+         <tr><td>怀化戊科技有限公司</td><td>54.64</td><td>1914503.00</td><td>3</td></tr>\
+         <tr><td></td><td colspan='4'>注：排位在第一的中标候选人为中标单位</td></tr></table>",
+    );
+    assert_eq!(n.kind, NoticeKind::Award);
+    assert_eq!(n.winners, ["怀化丙通讯技术有限公司"]);
+    assert_eq!(n.amount, Some(1_908_801.0));
+}
+
+#[test]
 fn free_text_names_the_parties_and_the_ceiling() {
     let n = html(
         "<h2>丙道路改造工程招标公告</h2><p>受丙县住房和城乡建设局委托，丁工程咨询有限公司对丙道路改造工程进行公开招标。\
