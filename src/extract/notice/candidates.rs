@@ -412,7 +412,20 @@ pub(super) fn from_header_tables(rows: &[Vec<String>], row_labels: &[Vec<Option<
         let winner_header = winner_col.map(|c| header[c].clone()).unwrap_or_default();
         let amount_header = amount_col.map(|c| header[c].clone()).unwrap_or_default();
         let winner_strength = winner_col.and_then(|c| fields[c]).map_or(2.0, |(_, s, _)| s);
-        if lot_col.is_some() && rows_seen.len() > 1 {
+        // Numbered rows that each award another supplier its own amount (`序号 | 中标金额 |
+        // 中标供应商`: 1 甲 688000, 2 乙 699700) are lots, unless the table ranks bids. Rows
+        // without numbers under one lot's heading (`采购包1:`) are that lot's suppliers.
+        let separate_awards = winner_col.is_some()
+            && header.iter().any(|h| h.contains("序号"))
+            && rank_col.is_none()
+            && !ranks_candidates
+            && rows_seen.iter().all(|(_, _, lot)| !lot.winners.is_empty() && lot.amount.is_some())
+            && rows_seen.iter().enumerate().all(|(i, (_, _, lot))| {
+                rows_seen[..i]
+                    .iter()
+                    .all(|(_, _, other)| other.amount != lot.amount && other.winners != lot.winners)
+            });
+        if (lot_col.is_some() || separate_awards) && rows_seen.len() > 1 {
             // Lots: the notice's fields are the first lot's.
             let lot = &rows_seen[0].2;
             if !lot.winners.is_empty() {

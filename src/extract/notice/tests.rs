@@ -246,6 +246,26 @@ fn lots_keep_their_winners_and_amounts() {
     // The notice's own fields are the first lot's.
     assert_eq!(n.winners, ["卯一建设有限公司"]);
     assert_eq!(n.amount, Some(1_200_000.0));
+    // Rows that each award another supplier its own amount are lots without a lot column too
+    // (a 政采云 result table numbered by 序号), not one lot's winners with a summed amount.
+    let n = html(
+        "<p>辰项目中标结果公告</p><table><tr><th>序号</th><th>中标（成交）金额(元)</th><th>中标供应商名称</th></tr>\
+         <tr><td>1</td><td>最终报价:688000.00(元)</td><td>辰一通讯设备有限公司</td></tr>\
+         <tr><td>2</td><td>最终报价:699700(元)</td><td>辰二服务中心</td></tr></table>",
+    );
+    assert_eq!(n.lots.iter().map(|l| l.amount).collect::<Vec<_>>(), [Some(688_000.0), Some(699_700.0)]);
+    assert_eq!(n.lots[1].winners, ["辰二服务中心"]);
+    assert_eq!(n.winners, ["辰一通讯设备有限公司"]);
+    assert_eq!(n.amount, Some(688_000.0));
+    // Joint winners of one lot in rows of their own share its one amount.
+    let n = html(
+        "<p>巳项目中标结果公告</p><table><tr><th>序号</th><th>中标人</th><th>中标金额（元）</th></tr>\
+         <tr><td>1</td><td>巳一建设有限公司</td><td>500000</td></tr>\
+         <tr><td>2</td><td>巳二设计院有限公司</td><td>500000</td></tr></table>",
+    );
+    assert!(n.lots.is_empty());
+    assert_eq!(n.winners, ["巳一建设有限公司", "巳二设计院有限公司"]);
+    assert_eq!(n.amount, Some(500_000.0));
 }
 
 #[test]
