@@ -302,6 +302,13 @@ pub(super) fn layout_html(html: &str) -> Layout {
                 };
                 let (down, across) = (number("rowspan"), number("colspan"));
                 let text = element_text(cell);
+                // A malformed table's cell spanning across a column a cell from above fills
+                // takes its place in this row.
+                for (c, left, _) in carried.iter_mut() {
+                    if (column + 1..column + across).contains(c) {
+                        *left = left.saturating_sub(1);
+                    }
+                }
                 if down > 1 {
                     carried.push((column, down - 1, text.clone()));
                 }

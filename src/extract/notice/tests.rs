@@ -150,6 +150,13 @@ fn a_cell_spanning_rows_is_in_each_row_it_spans() {
             vec!["戊", "己", "丁"],
         ]
     );
+    // A cell spanning across a column filled from above (malformed) takes the row; the cell
+    // from above does not linger into the next one.
+    let layout = super::layout::layout_html(
+        "<table><tr><td>甲</td><td rowspan='2'>乙</td><td>丙</td></tr>\
+         <tr><td colspan='3'>丁</td></tr><tr><td>戊</td><td>己</td><td>庚</td></tr></table>",
+    );
+    assert_eq!(layout.rows, [vec!["甲", "乙", "丙"], vec!["丁"], vec!["戊", "己", "庚"]]);
 }
 
 #[test]
