@@ -179,8 +179,10 @@ function networkChart(id, network, center, onEnterprise) {
 
 /** Pans a laid-out network to the middle of its box and zooms it out until every node and its
  * label is inside (a two-hop network spreads past any fixed box), never in past 1 nor out past
- * one half (where the labels, which keep their size, would run into one another; the rest is a
- * drag away). `top` is kept for the legend. */
+ * 0.3: labels keep their size, so further out they run into one another (a wheel's turn zooms
+ * in). A floor of one half leaves nodes outside when a layout spreads past twice the box, and
+ * the force layout starts from random points: the browser check once found one node of an
+ * 18-node two-step network outside. `top` is kept for the legend. */
 function fitNetwork(instance, top) {
   const data = instance.getModel().getSeriesByIndex(0).getData();
   if (!data.count()) return;
@@ -194,7 +196,7 @@ function fitNetwork(instance, top) {
   // label below.
   const [across, above, below] = [90, 30, 40];
   const width = instance.getWidth() - 2 * across, height = instance.getHeight() - top - above - below;
-  const zoom = Math.max(0.5, Math.min(1, width / Math.max(1, right - left), height / Math.max(1, down - up)));
+  const zoom = Math.max(0.3, Math.min(1, width / Math.max(1, right - left), height / Math.max(1, down - up)));
   const [x, y] = [instance.getWidth() / 2, top + above + height / 2];
   instance.dispatchAction({ type: "graphRoam", seriesIndex: 0, dx: x - (left + right) / 2, dy: y - (up + down) / 2 });
   if (zoom < 1) instance.dispatchAction({ type: "graphRoam", seriesIndex: 0, zoom, originX: x, originY: y });
