@@ -149,8 +149,8 @@ function networkChart(id, network, center, onEnterprise) {
     series: [{
       type: "graph", layout: "force", roam: true, draggable: true, top: 30,
       categories: [{ name: "企业" }, { name: "个人" }],
-      // Laid out at once at first (not animated), so that the view can be fitted to where the
-      // nodes end up.
+      // Laid out at once (not animated), so that the view can be fitted to where the nodes end
+      // up.
       force: network.nodes.length > 30
         ? { repulsion: 260 * scale, edgeLength: [80 * scale, 160 * scale], gravity: 0.12, layoutAnimation: false }
         : { repulsion: 900 * scale, edgeLength: [140 * scale, 230 * scale], gravity: 0.08, layoutAnimation: false },
@@ -165,12 +165,9 @@ function networkChart(id, network, center, onEnterprise) {
       links: network.edges.map((e) => ({ source: key(e.from), target: key(e.to), text: relationText(e) })),
     }],
   });
-  if (instance) {
-    fitNetwork(instance, 30);
-    // A dragged node then moves the others frame by frame: run to its end at every move, the
-    // layout of 300 nodes took 0.7 s.
-    instance.setOption({ series: [{ force: { layoutAnimation: true } }] });
-  }
+  // The layout stays still once fitted: turning its animation back on restarted the force
+  // layout from where the nodes were, and under load it moved a node out of the fitted view.
+  if (instance) fitNetwork(instance, 30);
   if (instance && onEnterprise) {
     instance.on("click", (p) => { if (p.dataType === "node" && p.data.kind === "enterprise") onEnterprise(p.data.value); });
   }
@@ -179,10 +176,8 @@ function networkChart(id, network, center, onEnterprise) {
 
 /** Pans a laid-out network to the middle of its box and zooms it out until every node and its
  * label is inside (a two-hop network spreads past any fixed box), never in past 1 nor out past
- * 0.3: labels keep their size, so further out they run into one another (a wheel's turn zooms
- * in). A floor of one half leaves nodes outside when a layout spreads past twice the box, and
- * the force layout starts from random points: the browser check once found one node of an
- * 18-node two-step network outside. `top` is kept for the legend. */
+ * one half (where the labels, which keep their size, would run into one another; the rest is a
+ * drag away). `top` is kept for the legend. */
 function fitNetwork(instance, top) {
   const data = instance.getModel().getSeriesByIndex(0).getData();
   if (!data.count()) return;
@@ -196,7 +191,7 @@ function fitNetwork(instance, top) {
   // label below.
   const [across, above, below] = [90, 30, 40];
   const width = instance.getWidth() - 2 * across, height = instance.getHeight() - top - above - below;
-  const zoom = Math.max(0.3, Math.min(1, width / Math.max(1, right - left), height / Math.max(1, down - up)));
+  const zoom = Math.max(0.5, Math.min(1, width / Math.max(1, right - left), height / Math.max(1, down - up)));
   const [x, y] = [instance.getWidth() / 2, top + above + height / 2];
   instance.dispatchAction({ type: "graphRoam", seriesIndex: 0, dx: x - (left + right) / 2, dy: y - (up + down) / 2 });
   if (zoom < 1) instance.dispatchAction({ type: "graphRoam", seriesIndex: 0, zoom, originX: x, originY: y });
