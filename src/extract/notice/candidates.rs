@@ -1124,6 +1124,49 @@ fn name_at(chars: &[char], mut from: usize, stop_words: &[&str]) -> Option<Strin
     (!name.is_empty()).then_some(name)
 }
 
+/// Roles a template writes in brackets after the name it asks for (`甲（采购人）的乙项目…`).
+const ROLES_IN_BRACKETS: &[(&str, Field)] = &[
+    ("采购人", Field::Buyer),
+    ("招标人", Field::Buyer),
+    ("采购单位", Field::Buyer),
+    ("建设单位", Field::Buyer),
+    ("采购代理机构", Field::Agency),
+    ("招标代理机构", Field::Agency),
+    ("代理机构", Field::Agency),
+];
+
+/// `甲（采购人）的乙项目…竞争性磋商项目于…`: a form's blank filled with a name, its role in
+/// brackets after it. The name runs back to the clause's start.
+pub(super) fn from_roles_in_brackets(layout: &Layout, found: &mut Found) {
+    for (at, line) in layout.lines.iter().enumerate() {
+        if !line.contains(['）', ')']) {
+            continue;
+        }
+        let folded = layout.folded(at);
+        // Folding keeps the characters' count (not their bytes): a name is cut from the page's
+        // own characters at the folded text's character positions.
+        let chars: Vec<char> = line.chars().collect();
+        for &(role, field) in ROLES_IN_BRACKETS {
+            let marked = format!("({role})");
+            let mut from = 0;
+            while let Some(pos) = folded[from..].find(&marked) {
+                let end_byte = from + pos;
+                from = end_byte + marked.len();
+                let end = folded[..end_byte].chars().count();
+                let begin = (0..end)
+                    .rev()
+                    .find(|&i| "，,。；;：:\t \u{3000}）)".contains(chars[i]))
+                    .map_or(0, |i| i + 1);
+                let name: String = chars.get(begin..end).unwrap_or_default().iter().collect();
+                let name = name.trim();
+                if is_organisation(name) {
+                    found.offer(field, 2.2, None, "…（角色）", name, How::Sentence, at, line);
+                }
+            }
+        }
+    }
+}
+
 /// Sentences that name the parties and amounts: `受甲委托，乙对…`, `乙受甲的委托`, `招标人为甲`,
 /// `招标控制价为5849499.57元`, `甲对…进行了竞争性磋商`.
 pub(super) fn from_sentences(layout: &Layout, found: &mut Found) {

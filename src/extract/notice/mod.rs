@@ -177,10 +177,32 @@ fn is_heading_of_a_notice(line: &str) -> bool {
         && stated_kind(&t).is_some()
 }
 
-/// A heading that is only a kind (`预中标结果公示`, `【发包公告】`, `中 标 公 示`).
+/// How a procurement is run, written before a kind (`竞争性磋商成交结果公告`).
+const METHODS: &[&str] = &[
+    "政府采购",
+    "公开招标",
+    "邀请招标",
+    "竞争性磋商",
+    "竞争性谈判",
+    "单一来源采购",
+    "单一来源",
+    "询价采购",
+    "询比采购",
+    "询价",
+    "网上竞价",
+    "电子竞价",
+    "比选",
+];
+
+/// A heading that is only a kind (`预中标结果公示`, `【发包公告】`, `中 标 公 示`), maybe after
+/// how the procurement was run (`竞争性磋商成交结果公告`).
 fn is_bare_kind(line: &str) -> bool {
     let t: String = line.chars().filter(|c| !c.is_whitespace() && !"【】[]（）()".contains(*c)).collect();
-    t.chars().count() <= 10
+    let mut rest = t.as_str();
+    while let Some(after) = METHODS.iter().find_map(|m| rest.strip_prefix(m)) {
+        rest = after;
+    }
+    t.chars().count() <= 10 || (rest.len() < t.len() && rest.chars().count() <= 8)
 }
 
 /// Lines of navigation, breadcrumbs and page furniture, and the rows of a table of several
@@ -352,7 +374,14 @@ fn title_and_kind(layout: &layout::Layout) -> Titled {
         layout.lines.iter().enumerate().filter(|(_, l)| !is_furniture(l)).take(12).collect();
     if title.is_none() {
         if let Some(m) = marked.iter().find(|m| is_title_like(m)) {
-            title = Some((m.clone(), "heading"));
+            // A bare kind on the line under it completes it (`甲项目` / `竞争性磋商成交结果公告`).
+            let under = early.windows(2).find_map(|pair| {
+                (pair[0].1.trim() == m.trim() && pair[0].0 + 1 == pair[1].0).then_some(pair[1].1)
+            });
+            title = Some(match under.filter(|l| is_heading_of_a_notice(l) && is_bare_kind(l)) {
+                Some(kind) => (format!("{}{}", m.trim(), kind.trim()), "heading"),
+                None => (m.clone(), "heading"),
+            });
         }
     }
     if title.is_none() {
@@ -541,6 +570,7 @@ pub fn explain_text(text: &str, is_html: bool, file: &str) -> (Notice, Vec<Evide
     candidates::from_transposed_tables(&layout.rows, &layout.row_labels, &mut found);
     candidates::from_lines(&layout, &mut found);
     candidates::from_sentences(&layout, &mut found);
+    candidates::from_roles_in_brackets(&layout, &mut found);
     candidates::from_header(&layout.lines, &mut found);
     candidates::from_run_in(&layout, &mut found);
     candidates::from_meta(&layout.meta, &mut found);

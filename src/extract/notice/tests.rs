@@ -935,3 +935,33 @@ fn a_contracts_parties() {
     assert_eq!(n.amount, Some(826_500.0));
     assert_eq!(n.published.map(|d| d.to_string()).as_deref(), Some("2025-10-30"));
 }
+
+#[test]
+fn a_role_in_brackets_after_the_name_it_asks_for() {
+    // A county's form: the blanks filled in, each followed by what it asks for.
+    let n = html(
+        "<p><strong>甲市乙处公厕改造工程</strong></p><p><strong>竞争性磋商成交结果公告</strong></p>\
+         <p><span>甲市环境卫生管理处</span><span>（采购人）的</span><span>公厕改造工程</span>\
+         <span>（采购项目名称）竞争性磋商项目于2018年10月29日（日期）在甲市公共资源交易中心组织评审结束，\
+         现将成交结果公告如下：</span></p><p>一、项目名称：甲市环境卫生管理处公厕改造工程</p>",
+    );
+    assert_eq!(n.buyer.as_deref(), Some("甲市环境卫生管理处"));
+    // The project's heading and the bare kind under it are the title together.
+    assert_eq!(n.title.as_deref(), Some("甲市乙处公厕改造工程竞争性磋商成交结果公告"));
+    assert_eq!(n.kind, NoticeKind::Award);
+    // What the brackets hold must be a role, and what comes before them a name.
+    let other = html("<p>丙项目中标公告</p><p>本项目（采购项目名称）由丁公司（供应商）承接。</p>");
+    assert_eq!(other.buyer, None);
+}
+
+#[test]
+fn a_method_before_a_kind_names_no_notice() {
+    for bare in ["竞争性磋商成交结果公告", "单一来源采购成交结果公告", "公开招标中标公告", "中 标 公 示"]
+    {
+        assert!(is_bare_kind(bare), "{bare}");
+    }
+    for named in ["甲市乙处公厕改造工程竞争性磋商成交结果公告", "竞争性磋商甲县医院设备采购成交结果公告"]
+    {
+        assert!(!is_bare_kind(named), "{named}");
+    }
+}
