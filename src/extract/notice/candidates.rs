@@ -937,9 +937,11 @@ pub(super) fn label_values(line: &str) -> Vec<(String, String)> {
         }
         // `名 称：`, `采  购  人：` — spaces inside a short label are part of it: a label
         // spaced out is a few characters, all Han (`507室 3.中标金额：` is two things).
+        // A label already whole (`…监理 中标人：`) takes nothing from the value before it.
         let tail = &chars[start..colon];
-        let spaced_out = tail.iter().all(|&c| is_han(c) || c == ' ')
-            && (1..=3).contains(&tail.iter().filter(|&&c| is_han(c)).count());
+        let han = tail.iter().filter(|&&c| is_han(c)).count();
+        let whole = han >= 2 && !tail.contains(&' ') && classify_label(&run(start)).is_some();
+        let spaced_out = tail.iter().all(|&c| is_han(c) || c == ' ') && (1..=3).contains(&han) && !whole;
         while spaced_out
             && start >= 2
             && chars[start - 1] == ' '

@@ -430,7 +430,7 @@ pub(super) fn layout_text(text: &str) -> Layout {
             lines.push(cells.join("\t"));
         }
     }
-    let lines = unflatten(lines, &mut Vec::new());
+    let lines = unflatten(cells_as_lines(lines), &mut Vec::new());
     // Tab-separated lines of a text file are rows too.
     let rows = lines
         .iter()
@@ -757,6 +757,25 @@ fn indented_cells(line: &str) -> Vec<String> {
     cells
 }
 
+/// A text whose every cell is a line (what a crawler's `get_text("\n")` makes of a table):
+/// the tables among its lines, a run of column headings and then the values under them,
+/// regrouped into rows of tab-separated cells ([`unflatten_cells`]); lines that already hold
+/// tabs stay as they are.
+fn cells_as_lines(lines: Vec<String>) -> Vec<String> {
+    let mut out = Vec::with_capacity(lines.len());
+    let mut run = Vec::new();
+    for line in lines {
+        if line.contains('\t') {
+            out.extend(unflatten_cells(std::mem::take(&mut run)));
+            out.push(line);
+        } else {
+            run.push(line);
+        }
+    }
+    out.extend(unflatten_cells(run));
+    out
+}
+
 /// The cells of a page whose line ends became tabs (a crawler's text of its HTML), each on a
 /// line of its own, except the tables among them: a run of column headings and then the rows
 /// under them, each row's cells separated by tabs
@@ -845,6 +864,10 @@ fn is_figure(cell: &str) -> bool {
 /// `联系人：张三`, `成交供应商：甲公司`: a short key and its value, not a cell whose text has a
 /// colon further in (`BP-900K/证卡打印机，打印宽度：94列`).
 fn is_key_value(cell: &str) -> bool {
-    cell.split_once(['：', ':'])
-        .is_some_and(|(key, _)| key.chars().count() <= 10 && !key.contains(['，', '。', '；', ',', ';', '/']))
+    cell.split_once(['：', ':']).is_some_and(|(key, value)| {
+        key.chars().count() <= 10
+            && !key.contains(['，', '。', '；', ',', ';', '/'])
+            // `最终报价:1728800.00(元)`: how a result table's cell states its bid (政采云).
+            && !(key.ends_with("报价") && value.trim_start().starts_with(|c: char| c.is_ascii_digit()))
+    })
 }

@@ -205,6 +205,9 @@ fn is_bare_kind(line: &str) -> bool {
     t.chars().count() <= 10 || (rest.len() < t.len() && rest.chars().count() <= 8)
 }
 
+/// The longest line that may be navigation or a page's furniture (a breadcrumb with its title).
+const FURNITURE_LINE: usize = 160;
+
 /// Lines of navigation, breadcrumbs and page furniture, and the rows of a table of several
 /// texts (a label and its value: `采购项目名称\t甲设备采购`), which no title is.
 fn is_furniture(line: &str) -> bool {
@@ -213,10 +216,25 @@ fn is_furniture(line: &str) -> bool {
     if texts > 1 {
         return true;
     }
-    ["您现在的位置", "当前位置", "首页", ">>", "》", "阅读次数", "访问次数", "打印", "关闭", "分享", "字体"]
+    let count = t.chars().count();
+    // A page flattened into one line holds its footer's words too: it is no line of furniture.
+    (count <= FURNITURE_LINE
+        && [
+            "您现在的位置",
+            "当前位置",
+            "首页",
+            ">>",
+            "》",
+            "阅读次数",
+            "访问次数",
+            "打印",
+            "关闭",
+            "分享",
+            "字体",
+        ]
         .iter()
-        .any(|w| t.contains(w))
-        || t.chars().count() < 4
+        .any(|w| t.contains(w)))
+        || count < 4
         || t.split('\t').count() > 2
 }
 
@@ -252,8 +270,10 @@ fn is_title_like(line: &str) -> bool {
     (6..=120).contains(&count)
         && han >= 4
         && !t.contains(['：', ':', '，', '。', '；'])
-        && (!t.starts_with(|c: char| c.is_ascii_digit() || "一二三四五六七八九十⑴①".contains(c))
+        && (!t.starts_with(|c: char| c.is_ascii_digit() || ('⑴'..='⒇').contains(&c) || ('①'..='⑳').contains(&c))
             || starts_with_year(t))
+        // `三、中标信息` is a section, `三峡库区…` and `五峰…` are places.
+        && layout::section_marker(&t.chars().take(4).collect::<Vec<_>>()).is_none()
         && !is_enumerated(t)
         && !is_generic(t)
         && !is_furniture(t)

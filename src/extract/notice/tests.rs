@@ -965,3 +965,47 @@ fn a_method_before_a_kind_names_no_notice() {
         assert!(!is_bare_kind(named), "{named}");
     }
 }
+
+#[test]
+fn a_page_flattened_into_one_line_keeps_its_title_and_labels() {
+    // A crawler's text of a whole page: every line end a space, the footer's links at the end.
+    let text =
+        "五峰县传统村落保护项目（一期）监理中标结果公告 五峰县传统村落保护项目（一期）监理中标结果公告 \
+                发布日期：2025-03-24 来源：宜昌市公共资源交易中心 招标人: 五峰长达建设工程有限责任公司 \
+                标段(包)名称: 五峰县传统村落保护项目（一期）监理 中标人: 建韵工程咨询有限公司 \
+                中标价(元): 4658773.00 【打印】 【关闭】";
+    let n = extract(text.as_bytes(), "flat.txt");
+    // A title may start with a place written with a numeral (五峰, 三峡, 十堰); the footer's
+    // words do not make the whole page a line of furniture.
+    assert_eq!(n.title.as_deref(), Some("五峰县传统村落保护项目（一期）监理中标结果公告"));
+    assert_eq!(n.kind, NoticeKind::Award);
+    // `…监理 中标人:`: a whole label takes no word of the value before it.
+    assert_eq!(n.winners, ["建韵工程咨询有限公司"]);
+    assert_eq!(n.amount, Some(4658773.0));
+    assert_eq!(n.buyer.as_deref(), Some("五峰长达建设工程有限责任公司"));
+    // A section's number is still no title's first word.
+    assert!(!is_title_like("三、中标信息及其他事项"));
+    assert!(is_title_like("三峡库区柑橘产业灌区中标结果公告"));
+    // A spaced-out label is still read whole.
+    let spaced = html("<p>乙项目中标公告</p><p>采 购 人：丙市第一中学</p><p>中标人：丁有限公司</p>");
+    assert_eq!(spaced.buyer.as_deref(), Some("丙市第一中学"));
+}
+
+#[test]
+fn a_text_whose_every_cell_is_a_line() {
+    // What a crawler's `get_text("\n")` makes of a result table: the headings, then the cells
+    // of each row, one per line.
+    let text =
+        "甲县体育中心维修改造工程的中标(成交)结果公告\n一、项目编号：CX-2021-01\n三、中标（成交）信息\n\
+                1.中标结果：\n序号\n中标（成交）金额(元)\n中标供应商名称\n中标供应商地址\n1\n\
+                最终报价:1728800.00(元)\n浙江长兴市政建设有限公司\n浙江省湖州市长兴县画溪街道城南路1号\n\
+                2.废标结果:\n序号\n标项名称\n废标理由\n/\n/\n/\n";
+    let n = extract(text.as_bytes(), "cells.txt");
+    assert_eq!(n.winners, ["浙江长兴市政建设有限公司"]);
+    assert_eq!(n.amount, Some(1728800.0));
+    let text = "乙学院新生运动服采购成交公告\n4、成交结果：\n包号\n成交供应商名称\n成交金额(元)\n001\n\
+                丹东市滨江服装厂\n269100.00\n5、竞争性磋商小组成员名单：\n姜云翠; 陈菁\n";
+    let n = extract(text.as_bytes(), "cells.txt");
+    assert_eq!(n.winners, ["丹东市滨江服装厂"]);
+    assert_eq!(n.amount, Some(269100.0));
+}
