@@ -1616,9 +1616,10 @@ fn is_tendering_venue(name: &str) -> bool {
         || ["平台", "采购网", "招标网", "交易网", "网站", "门户"].iter().any(|w| name.ends_with(w))
 }
 
-/// A line before the text that is nothing but a code (`LYSG2021-069-048`).
+/// A line before the text (and after the page's navigation) that is nothing but a code
+/// (`LYSG2021-069-048`).
 pub(super) fn from_lone_code(lines: &[String], found: &mut Found) {
-    for (at, line) in lines.iter().enumerate().take(3) {
+    for (at, line) in lines.iter().enumerate().filter(|(_, l)| !super::is_furniture(l)).take(3) {
         let t = line.trim();
         if t.chars().count() <= 40 && !t.chars().any(is_han) && !is_date_line(t) {
             if let Some(code) = clean_code(t) {

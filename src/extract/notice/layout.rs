@@ -332,10 +332,33 @@ pub(super) fn layout_html(html: &str) -> Layout {
     let mut lines = Vec::new();
     let mut marked = Vec::new();
     let mut current = String::new();
+    // Where the walk is (inside how many links and list items), and the text of the current
+    // line outside links: a list item that is a link (and its date) is a list of other pages
+    // (related notices, navigation), no line of this one.
+    let (mut in_link, mut in_item) = (0usize, 0usize);
+    let mut unlinked = String::new();
+    let end_line = |lines: &mut Vec<String>, current: &mut String, unlinked: &mut String, in_item: usize| {
+        let only_a_link = in_item > 0
+            && current.trim().len() > unlinked.trim().len()
+            && unlinked
+                .chars()
+                .all(|c| c.is_whitespace() || c.is_ascii_digit() || "-/.:：[]()（）【】年月日".contains(c));
+        if only_a_link {
+            current.clear();
+        } else {
+            push_line(lines, current);
+        }
+        unlinked.clear();
+    };
     let mut stack = vec![(document.tree.root(), false)];
     while let Some((node, leaving)) = stack.pop() {
         match node.value() {
-            Node::Text(text) => current.push_str(text),
+            Node::Text(text) => {
+                current.push_str(text);
+                if in_link == 0 {
+                    unlinked.push_str(text);
+                }
+            }
             Node::Element(element) => {
                 let name = element.name();
                 if matches!(name, "script" | "style" | "noscript" | "head" | "select" | "option") {
@@ -343,12 +366,28 @@ pub(super) fn layout_html(html: &str) -> Layout {
                 }
                 let block = BLOCK.contains(&name);
                 if leaving {
+                    match name {
+                        "a" => in_link = in_link.saturating_sub(1),
+                        "li" => in_item = in_item.saturating_sub(1),
+                        _ => {}
+                    }
                     if block {
-                        push_line(&mut lines, &mut current);
+                        // The item's own line ends inside it.
+                        end_line(
+                            &mut lines,
+                            &mut current,
+                            &mut unlinked,
+                            in_item + usize::from(name == "li"),
+                        );
                     } else if matches!(name, "td" | "th") {
                         current.push('\t');
                     }
                     continue;
+                }
+                match name {
+                    "a" => in_link += 1,
+                    "li" => in_item += 1,
+                    _ => {}
                 }
                 // A cell with a cell after it is a label (`<td class=title>采购单位</td><td>甲</td>`
                 // in ccgp's summary table), not the page's title.
@@ -365,7 +404,8 @@ pub(super) fn layout_html(html: &str) -> Layout {
                     }
                 }
                 if block {
-                    push_line(&mut lines, &mut current);
+                    // What came before the item is no part of it.
+                    end_line(&mut lines, &mut current, &mut unlinked, in_item - usize::from(name == "li"));
                 }
                 stack.push((node, true));
                 for child in node.children().collect::<Vec<_>>().into_iter().rev() {
@@ -381,7 +421,7 @@ pub(super) fn layout_html(html: &str) -> Layout {
             }
         }
     }
-    push_line(&mut lines, &mut current);
+    end_line(&mut lines, &mut current, &mut unlinked, in_item);
     let lines = unflatten(lines, &mut rows);
     Layout::new(title, meta, marked, rows, lines)
 }

@@ -323,18 +323,28 @@ fn clean_page_title(title: &str) -> Option<String> {
             title = head.to_string();
         }
     }
-    let parts: Vec<&str> = title
-        .split(['_', '|', '｜', '·', '－'])
-        .flat_map(|p| p.split(" - "))
-        .flat_map(|p| p.split(" — "))
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .collect();
-    let kept: Vec<&str> = parts.iter().copied().filter(|p| !is_site_name(p) && !is_generic(p)).collect();
-    if kept.is_empty() {
-        return None;
+    // The parts between separators, where they are in the title.
+    let mut parts: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut start = 0;
+    for (at, c) in title.char_indices() {
+        let wide = [" - ", " — "].iter().find(|s| title[at..].starts_with(**s)).map(|s| s.len());
+        if let Some(len) = ['_', '|', '｜', '·', '－'].contains(&c).then(|| c.len_utf8()).or(wide) {
+            parts.push(start..at);
+            start = at + len;
+        }
     }
-    Some(if kept.len() == parts.len() { title.clone() } else { kept.join(" ") })
+    parts.push(start.min(title.len())..title.len());
+    let kept: Vec<&std::ops::Range<usize>> = parts
+        .iter()
+        .filter(|r| {
+            let part = title.get((*r).clone()).unwrap_or("").trim();
+            !part.is_empty() && !is_site_name(part) && !is_generic(part)
+        })
+        .collect();
+    // The site's name goes from either end; what lies between the first and the last part
+    // kept stays as written (`金亚·天麓项目…公告_某市交易网` keeps its `·`).
+    let (first, last) = (kept.first()?, kept.last()?);
+    title.get(first.start..last.end).map(|t| t.trim().to_string())
 }
 
 /// A title without a date run into it (`甲项目 2021-06-28`).

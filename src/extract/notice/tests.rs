@@ -1009,3 +1009,38 @@ fn a_text_whose_every_cell_is_a_line() {
     assert_eq!(n.winners, ["丹东市滨江服装厂"]);
     assert_eq!(n.amount, Some(269100.0));
 }
+
+#[test]
+fn the_sites_name_leaves_the_title_and_nothing_else_does() {
+    let clean = |t: &str| clean_page_title(t);
+    assert_eq!(
+        clean("金亚·天麓项目主体工程中标结果公告_宜昌市公共资源交易网").as_deref(),
+        Some("金亚·天麓项目主体工程中标结果公告")
+    );
+    assert_eq!(clean("青海省招标投标网 · 甲项目中标公告").as_deref(), Some("甲项目中标公告"));
+    assert_eq!(clean("乙局·丙中心设备采购公告 | 某市政府采购网").as_deref(), Some("乙局·丙中心设备采购公告"));
+    assert_eq!(clean("丁工程招标公告").as_deref(), Some("丁工程招标公告"));
+    assert_eq!(clean("某某市公共资源交易网"), None);
+}
+
+#[test]
+fn a_list_of_links_to_other_notices_is_no_part_of_this_one() {
+    // A portal's sidebar of related notices (each a link and its date) before a notice that
+    // has no title of its own: the list gives neither title, kind nor code.
+    let n = html(
+        "<div class='side'><h3>相关公告</h3><ul>\
+         <li><a href='/1.html'>甲区道路改造工程终止公告</a><span>2024-01-10</span></li>\
+         <li><a href='/2.html'>乙县医院设备采购项目（项目编号：CLPSP16ZH04ZC25）中标候选人公示</a></li>\
+         </ul></div><div class='main'><p>一、项目编号：GXZC2021-001</p><p>三、中标（成交）信息</p>\
+         <p>供应商名称：丙科技有限公司</p><p>中标（成交）金额：12.5（万元）</p>\
+         <p>采购人信息 名称：丁市第一中学</p></div>",
+    );
+    assert_eq!(n.kind, NoticeKind::Award);
+    assert_eq!(n.title, None);
+    assert_eq!(n.project_code.as_deref(), Some("GXZC2021-001"));
+    assert_eq!(n.winners, ["丙科技有限公司"]);
+    assert_eq!(n.amount, Some(125000.0));
+    // A list item with text of its own is kept.
+    let item = html("<p>甲项目中标公告</p><ul><li>中标人：<a href='/c'>戊建设有限公司</a></li></ul>");
+    assert_eq!(item.winners, ["戊建设有限公司"]);
+}

@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""A labelled set of notice pages written again the ways other sites and crawlers give them.
+
+Usage: notice_variants.py text|flat|chrome SRC DST
+
+Each HTML page of SRC (a directory with `labels.jsonl` and `pages/`) becomes a page in DST, the
+labels copied with the new file names:
+- `text`: a `.txt` of its text, a line per block element and table cells parted by tabs, as
+  crawlers commonly store a page;
+- `flat`: the same text on one line, every line end and cell boundary a space;
+- `chrome`: the page inside a portal's furniture: a `<title>` ending in the site's name, a
+  navigation bar, a breadcrumb, a list of related notices (other pages' titles, of other kinds,
+  with their dates) before the notice, and a footer with the site's address, records and a date.
+Extraction should read these as it reads the pages themselves.
+"""
+import json
+import os
+import random
+import re
+import sys
+from html.parser import HTMLParser
+
+BLOCKS = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table",
+          "section", "article", "ul", "ol", "title"}
+
+
+class Text(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.parts, self.hidden = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self.hidden += 1
+        elif tag in BLOCKS:
+            self.parts.append("\n")
+        elif tag in ("td", "th"):
+            self.parts.append("\t")
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self.hidden = max(0, self.hidden - 1)
+        elif tag in BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def page_text(html, flatten):
+    parser = Text()
+    parser.feed(html)
+    lines = (re.sub(r"[ \u00a0\u3000]+", " ", l).strip(" \t") for l in "".join(parser.parts).split("\n"))
+    lines = [l for l in lines if l]
+    if flatten:
+        return " ".join(l.replace("\t", " ") for l in lines)
+    return "\n".join(lines)
+
+
+def decode(raw):
+    declared = re.search(rb"charset=[\"']?([A-Za-z0-9-]+)", raw[:4096])
+    name = declared.group(1).decode().lower() if declared else "utf-8"
+    if name in ("gbk", "gb2312", "gb18030"):
+        return raw.decode("gb18030", errors="replace")
+    return raw.decode("utf-8", errors="replace")
+
+
+def chrome(html, title, related):
+    start, end = html.find("<body>"), html.rfind("</body>")
+    body = html[start + len("<body>"):end] if start >= 0 and end > start else html
+    items = "".join(f'<li><a href="/n/{i}.html">{t}</a><span>2024-0{i + 1}-1{i}</span></li>'
+                    for i, t in enumerate(related))
+    return ('<!DOCTYPE html><html><head><meta charset="utf-8">'
+            f"<title>{title}_某市公共资源交易网</title></head><body>"
+            '<div class="nav"><a href="/">首页</a> | <a>交易信息</a> | <a>政策法规</a> | <a>服务指南</a></div>'
+            '<div class="crumb">当前位置：<a>首页</a> &gt; <a>交易信息</a> &gt; <a>中标结果公告</a></div>'
+            f'<div class="side"><h3>相关公告</h3><ul>{items}</ul></div>'
+            f'<div class="main">{body}</div>'
+            '<div class="foot">主办单位：某市公共资源交易中心 地址：某市沿江大道52号 联系电话：0717-6666666<br>'
+            "网站标识码：4205000012 备案号：鄂ICP备12345678号-1 2024-12-31 访问量：123456</div>"
+            "</body></html>")
+
+
+def main():
+    mode, src, dst = sys.argv[1], sys.argv[2], sys.argv[3]
+    if mode not in ("text", "flat", "chrome"):
+        sys.exit(f"unknown variant {mode!r}: text, flat or chrome")
+    os.makedirs(os.path.join(dst, "pages"), exist_ok=True)
+    with open(os.path.join(src, "labels.jsonl"), encoding="utf-8") as lines:
+        labels = [json.loads(line) for line in lines]
+    titles = [label["title"] for label in labels if label.get("title")]
+    kinds = ["招标公告", "中标候选人公示", "更正公告", "终止公告"]
+    chosen = random.Random(7)
+    written = 0
+    with open(os.path.join(dst, "labels.jsonl"), "w", encoding="utf-8") as out:
+        for label in labels:
+            if not label["file"].endswith(".html"):
+                continue
+            with open(os.path.join(src, "pages", label["file"]), "rb") as page:
+                html = decode(page.read())
+            if mode == "chrome":
+                others = chosen.sample([t for t in titles if t != label.get("title")], min(5, len(titles) - 1))
+                related = [re.sub(r"(中标|成交)?(结果)?(公告|公示)$", chosen.choice(kinds), t) for t in others]
+                text = chrome(html, label.get("title") or "", related)
+            else:
+                text = page_text(html, mode == "flat")
+                label["file"] = label["file"][: -len(".html")] + ".txt"
+            with open(os.path.join(dst, "pages", label["file"]), "w", encoding="utf-8") as page:
+                page.write(text)
+            out.write(json.dumps(label, ensure_ascii=False) + "\n")
+            written += 1
+    print(f"{written} pages written ({mode}) to {dst}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
