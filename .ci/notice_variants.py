@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A labelled set of notice pages written again the ways other sites and crawlers give them.
 
-Usage: notice_variants.py text|flat|chrome SRC DST
+Usage: notice_variants.py text|flat|chrome|columns SRC DST
 
 Each HTML page of SRC (a directory with `labels.jsonl` and `pages/`) becomes a page in DST, the
 labels copied with the new file names:
@@ -10,7 +10,9 @@ labels copied with the new file names:
 - `flat`: the same text on one line, every line end and cell boundary a space;
 - `chrome`: the page inside a portal's furniture: a `<title>` ending in the site's name, a
   navigation bar, a breadcrumb, a list of related notices (other pages' titles, of other kinds,
-  with their dates) before the notice, and a footer with the site's address, records and a date.
+  with their dates) before the notice, and a footer with the site's address, records and a date;
+- `columns`: each table of label and value cells (`招标人 | 甲 | 建设地点 | 乙`) laid out as
+  other sites do, in tables of up to six columns: a row of the labels, a row of their values.
 Extraction should read these as it reads the pages themselves.
 """
 import json
@@ -66,6 +68,45 @@ def decode(raw):
     return raw.decode("utf-8", errors="replace")
 
 
+class Cells(HTMLParser):
+    """The rows of a table, as lists of their cells' texts."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows, self.cell = [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th") and self.rows:
+            self.cell = ""
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self.cell is not None:
+            self.rows[-1].append(self.cell.strip())
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell += data
+
+
+def columns(html):
+    def relaid(table):
+        cells = Cells()
+        cells.feed(table.group(0))
+        pairs = [(row[i].rstrip(":："), row[i + 1]) for row in cells.rows for i in range(0, len(row) - 1, 2)]
+        if not pairs:
+            return table.group(0)
+        out = ""
+        for k in range(0, len(pairs), 6):
+            part = pairs[k:k + 6]
+            out += ('<table border="1"><tr>' + "".join(f"<th>{label}</th>" for label, _ in part)
+                    + "</tr><tr>" + "".join(f"<td>{value}</td>" for _, value in part) + "</tr></table>")
+        return out
+    return re.sub(r"<table.*?</table>", relaid, html, flags=re.S)
+
+
 def chrome(html, title, related):
     start, end = html.find("<body>"), html.rfind("</body>")
     body = html[start + len("<body>"):end] if start >= 0 and end > start else html
@@ -84,8 +125,8 @@ def chrome(html, title, related):
 
 def main():
     mode, src, dst = sys.argv[1], sys.argv[2], sys.argv[3]
-    if mode not in ("text", "flat", "chrome"):
-        sys.exit(f"unknown variant {mode!r}: text, flat or chrome")
+    if mode not in ("text", "flat", "chrome", "columns"):
+        sys.exit(f"unknown variant {mode!r}: text, flat, chrome or columns")
     os.makedirs(os.path.join(dst, "pages"), exist_ok=True)
     with open(os.path.join(src, "labels.jsonl"), encoding="utf-8") as lines:
         labels = [json.loads(line) for line in lines]
@@ -103,6 +144,8 @@ def main():
                 others = chosen.sample([t for t in titles if t != label.get("title")], min(5, len(titles) - 1))
                 related = [re.sub(r"(中标|成交)?(结果)?(公告|公示)$", chosen.choice(kinds), t) for t in others]
                 text = chrome(html, label.get("title") or "", related)
+            elif mode == "columns":
+                text = columns(html)
             else:
                 text = page_text(html, mode == "flat")
                 label["file"] = label["file"][: -len(".html")] + ".txt"

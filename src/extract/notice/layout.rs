@@ -275,8 +275,13 @@ pub(super) fn layout_html(html: &str) -> Layout {
         // repeated in each row it spans, so every row has its cells in its table's columns.
         // Per table, the cells still to repeat: (column, rows left, text).
         let mut spanning: Vec<(Option<ElementRef<'_>>, Vec<Spanning>)> = Vec::new();
+        let mut last_table = None;
         for row in document.select(&tr) {
             let table = row.ancestors().filter_map(ElementRef::wrap).find(|e| e.value().name() == "table");
+            if last_table.is_some_and(|last| last != table) {
+                begin_table(&mut rows);
+            }
+            last_table = Some(table);
             let at = match spanning.iter().position(|(t, _)| *t == table) {
                 Some(at) => at,
                 None => {
@@ -424,6 +429,14 @@ pub(super) fn layout_html(html: &str) -> Layout {
     end_line(&mut lines, &mut current, &mut unlinked, in_item);
     let lines = unflatten(lines, &mut rows);
     Layout::new(title, meta, marked, rows, lines)
+}
+
+/// Parts the rows of the table about to be added from those before it with an empty row:
+/// the rows under a header end where its table does.
+fn begin_table(rows: &mut Vec<Vec<String>>) {
+    if rows.last().is_some_and(|row| !row.is_empty()) {
+        rows.push(Vec::new());
+    }
 }
 
 fn push_line(lines: &mut Vec<String>, current: &mut String) {
@@ -580,6 +593,7 @@ pub(super) fn unflatten(lines: Vec<String>, rows: &mut Vec<Vec<String>>) -> Vec<
                 Some((head, table)) => {
                     out.extend(head);
                     out.extend(table.iter().map(|row| row.join("\t")));
+                    begin_table(rows);
                     rows.extend(table);
                 }
                 None => out.push(part),
@@ -632,6 +646,7 @@ fn rows_of_lines(mut lines: Vec<String>, rows: &mut Vec<Vec<String>>) -> Vec<Str
         for line in &mut lines[at..end] {
             *line = line.replace(' ', "\t");
         }
+        begin_table(rows);
         rows.push(header);
         rows.extend(body);
         at = end;

@@ -1044,3 +1044,18 @@ fn a_list_of_links_to_other_notices_is_no_part_of_this_one() {
     let item = html("<p>甲项目中标公告</p><ul><li>中标人：<a href='/c'>戊建设有限公司</a></li></ul>");
     assert_eq!(item.winners, ["戊建设有限公司"]);
 }
+
+#[test]
+fn the_rows_under_a_header_end_where_its_table_does() {
+    // Two tables of the same width, one under the other: the second's rows (staff and their
+    // certificates) are no more winners and bids under the first's header.
+    let n = html(
+        "<p>甲工程中标结果公告</p>\
+         <table><tr><th>招标人</th><th>中标人</th><th>中标价(元)</th></tr>\
+         <tr><td>乙水务有限公司</td><td>丙建设工程有限公司</td><td>20797381.58</td></tr></table>\
+         <table><tr><th>项目经理</th><th>技术负责人</th><th>注册证书</th></tr>\
+         <tr><td>丁某</td><td>戊某</td><td>鄂242151649845</td></tr></table>",
+    );
+    assert_eq!(n.winners, ["丙建设工程有限公司"]);
+    assert_eq!(n.amount, Some(20797381.58));
+}
