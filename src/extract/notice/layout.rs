@@ -343,11 +343,15 @@ pub(super) fn layout_html(html: &str) -> Layout {
     let (mut in_link, mut in_item) = (0usize, 0usize);
     let mut unlinked = String::new();
     let end_line = |lines: &mut Vec<String>, current: &mut String, unlinked: &mut String, in_item: usize| {
+        // A link to another notice: dated, or named as one (a company's name linked to its
+        // profile, alone in an item, stays).
         let only_a_link = in_item > 0
             && current.trim().len() > unlinked.trim().len()
             && unlinked
                 .chars()
-                .all(|c| c.is_whitespace() || c.is_ascii_digit() || "-/.:：[]()（）【】年月日".contains(c));
+                .all(|c| c.is_whitespace() || c.is_ascii_digit() || "-/.:：[]()（）【】年月日".contains(c))
+            && (unlinked.chars().any(|c| c.is_ascii_digit())
+                || ["公告", "公示", "通知", "通告", "公报"].iter().any(|n| current.contains(n)));
         if only_a_link {
             current.clear();
         } else {

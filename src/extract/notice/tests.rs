@@ -1040,9 +1040,12 @@ fn a_list_of_links_to_other_notices_is_no_part_of_this_one() {
     assert_eq!(n.project_code.as_deref(), Some("GXZC2021-001"));
     assert_eq!(n.winners, ["丙科技有限公司"]);
     assert_eq!(n.amount, Some(125000.0));
-    // A list item with text of its own is kept.
+    // A list item with text of its own is kept, and so is a company linked to its profile.
     let item = html("<p>甲项目中标公告</p><ul><li>中标人：<a href='/c'>戊建设有限公司</a></li></ul>");
     assert_eq!(item.winners, ["戊建设有限公司"]);
+    let profile =
+        html("<p>己项目中标公告</p><p>中标人：</p><ul><li><a href='/c/9'>庚建设有限公司</a></li></ul>");
+    assert_eq!(profile.winners, ["庚建设有限公司"]);
 }
 
 #[test]
