@@ -937,11 +937,14 @@ pub(super) fn label_values(line: &str) -> Vec<(String, String)> {
         }
         // `名 称：`, `采  购  人：` — spaces inside a short label are part of it: a label
         // spaced out is a few characters, all Han (`507室 3.中标金额：` is two things).
-        // A label already whole (`…监理 中标人：`) takes nothing from the value before it.
         let tail = &chars[start..colon];
         let han = tail.iter().filter(|&&c| is_han(c)).count();
-        let whole = han >= 2 && !tail.contains(&' ') && classify_label(&run(start)).is_some();
-        let spaced_out = tail.iter().all(|&c| is_han(c) || c == ' ') && (1..=3).contains(&han) && !whole;
+        let spaced_out = tail.iter().all(|&c| is_han(c) || c == ' ')
+            && (1..=3).contains(&han)
+            && start >= 2
+            && chars[start - 1] == ' '
+            // A label already whole (`…监理 中标人：`) takes nothing from the value before it.
+            && !(han >= 2 && !tail.contains(&' ') && classify_label(&run(start)).is_some());
         while spaced_out
             && start >= 2
             && chars[start - 1] == ' '
@@ -1126,32 +1129,36 @@ fn name_at(chars: &[char], mut from: usize, stop_words: &[&str]) -> Option<Strin
     (!name.is_empty()).then_some(name)
 }
 
-/// Roles a template writes in brackets after the name it asks for (`甲（采购人）的乙项目…`).
+/// Roles a template writes in brackets after the name it asks for (`甲（采购人）的乙项目…`),
+/// as folding writes them.
 const ROLES_IN_BRACKETS: &[(&str, Field)] = &[
-    ("采购人", Field::Buyer),
-    ("招标人", Field::Buyer),
-    ("采购单位", Field::Buyer),
-    ("建设单位", Field::Buyer),
-    ("采购代理机构", Field::Agency),
-    ("招标代理机构", Field::Agency),
-    ("代理机构", Field::Agency),
+    ("(采购人)", Field::Buyer),
+    ("(招标人)", Field::Buyer),
+    ("(采购单位)", Field::Buyer),
+    ("(建设单位)", Field::Buyer),
+    ("(采购代理机构)", Field::Agency),
+    ("(招标代理机构)", Field::Agency),
+    ("(代理机构)", Field::Agency),
 ];
 
 /// `甲（采购人）的乙项目…竞争性磋商项目于…`: a form's blank filled with a name, its role in
 /// brackets after it. The name runs back to the clause's start.
 pub(super) fn from_roles_in_brackets(layout: &Layout, found: &mut Found) {
     for (at, line) in layout.lines.iter().enumerate() {
-        if !line.contains(['）', ')']) {
+        if !(line.contains("人）") || line.contains("位）") || line.contains("构）") || line.contains(')'))
+        {
             continue;
         }
         let folded = layout.folded(at);
+        if !ROLES_IN_BRACKETS.iter().any(|(marked, _)| folded.contains(marked)) {
+            continue;
+        }
         // Folding keeps the characters' count (not their bytes): a name is cut from the page's
         // own characters at the folded text's character positions.
         let chars: Vec<char> = line.chars().collect();
-        for &(role, field) in ROLES_IN_BRACKETS {
-            let marked = format!("({role})");
+        for &(marked, field) in ROLES_IN_BRACKETS {
             let mut from = 0;
-            while let Some(pos) = folded[from..].find(&marked) {
+            while let Some(pos) = folded[from..].find(marked) {
                 let end_byte = from + pos;
                 from = end_byte + marked.len();
                 let end = folded[..end_byte].chars().count();

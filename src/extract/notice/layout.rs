@@ -364,7 +364,8 @@ pub(super) fn layout_html(html: &str) -> Layout {
         match node.value() {
             Node::Text(text) => {
                 current.push_str(text);
-                if in_link == 0 {
+                // Only a list item's line is asked what of it is no link.
+                if in_link == 0 && in_item > 0 {
                     unlinked.push_str(text);
                 }
             }
