@@ -376,28 +376,19 @@ pub(super) fn layout_html(html: &str) -> Layout {
                 }
                 let block = BLOCK.contains(&name);
                 if leaving {
+                    // A line ends where it is (an item's own line inside the item), before the
+                    // walk steps out of the element.
+                    if block {
+                        end_line(&mut lines, &mut current, &mut unlinked, in_item);
+                    } else if matches!(name, "td" | "th") {
+                        current.push('\t');
+                    }
                     match name {
                         "a" => in_link = in_link.saturating_sub(1),
                         "li" => in_item = in_item.saturating_sub(1),
                         _ => {}
                     }
-                    if block {
-                        // The item's own line ends inside it.
-                        end_line(
-                            &mut lines,
-                            &mut current,
-                            &mut unlinked,
-                            in_item + usize::from(name == "li"),
-                        );
-                    } else if matches!(name, "td" | "th") {
-                        current.push('\t');
-                    }
                     continue;
-                }
-                match name {
-                    "a" => in_link += 1,
-                    "li" => in_item += 1,
-                    _ => {}
                 }
                 // A cell with a cell after it is a label (`<td class=title>采购单位</td><td>甲</td>`
                 // in ccgp's summary table), not the page's title.
@@ -413,9 +404,15 @@ pub(super) fn layout_html(html: &str) -> Layout {
                         }
                     }
                 }
+                // What came before the element is no part of it: its line ends before the walk
+                // steps in.
                 if block {
-                    // What came before the item is no part of it.
-                    end_line(&mut lines, &mut current, &mut unlinked, in_item - usize::from(name == "li"));
+                    end_line(&mut lines, &mut current, &mut unlinked, in_item);
+                }
+                match name {
+                    "a" => in_link += 1,
+                    "li" => in_item += 1,
+                    _ => {}
                 }
                 stack.push((node, true));
                 for child in node.children().collect::<Vec<_>>().into_iter().rev() {
