@@ -544,7 +544,8 @@ pub(super) fn markdown_line(line: &str) -> (std::borrow::Cow<'_, str>, bool) {
         if let Some(open) = open {
             if let Some(close) = find_from(&mut next_bracket, open, ']') {
                 if body[close + 1..].starts_with('(') {
-                    if let Some(end) = find_from(&mut next_paren, close + 2, ')') {
+                    let end = find_from(&mut next_paren, close + 2, ')');
+                    if let Some(end) = end.filter(|&end| is_link_target(&body[close + 2..end])) {
                         if c == '[' {
                             out.push_str(&body[open..close]);
                         }
@@ -562,6 +563,15 @@ pub(super) fn markdown_line(line: &str) -> (std::borrow::Cow<'_, str>, bool) {
         at += c.len_utf8();
     }
     (Cow::Owned(out), heading)
+}
+
+/// Whether the text in `[text](…)`'s brackets is where a link goes (`http://…`, `/a/b.html`,
+/// `#top`) rather than words of the line (`[古夫镇万家湾](第2次招标)` in a title): a target
+/// has no space and no Chinese, unless it starts as an address does.
+fn is_link_target(target: &str) -> bool {
+    let target = target.trim();
+    ["http://", "https://", "/", "./", "../", "#", "mailto:"].iter().any(|p| target.starts_with(p))
+        || !target.chars().any(|c| c.is_whitespace() || crate::extract::normalize::is_han(c))
 }
 
 /// Lines a page flattened (a crawler's stripped text, an aggregator's single paragraph) read

@@ -617,6 +617,11 @@ fn a_page_stored_as_markdown() {
     assert_eq!(n.project_code.as_deref(), Some("GK-2026-62"));
     // Text that is no Markdown is read as it was.
     assert_eq!(layout::markdown_line("甲公司 *注：含税").0, "甲公司 *注：含税");
+    // Brackets and then parentheses are a link only when what is in the parentheses is where
+    // one goes: a title's own words stay.
+    let title = "甲镇污水管网工程[乙村、丙村](第2次招标)中标结果公告";
+    assert_eq!(layout::markdown_line(title).0, title);
+    assert_eq!(layout::markdown_line("见[附件](/files/a.pdf)").0, "见附件");
 }
 
 #[test]
