@@ -1250,7 +1250,10 @@ pub(super) fn from_sentences(layout: &Layout, found: &mut Found) {
             let principal_len = principal.chars().count();
             let principal: String =
                 chars[start + 1..start + 1 + principal_len].iter().collect::<String>().trim().to_string();
-            if principal.is_empty() || principal.contains(['，', '。', '；']) {
+            // `受其委托`, `受该单位委托`: no name.
+            let pronoun =
+                ["该单位", "本单位", "贵单位", "该公司", "我单位", "我公司"].contains(&principal.as_str());
+            if principal_len < 2 || pronoun || principal.contains(['，', '。', '；']) {
                 continue;
             }
             found.offer(Field::Buyer, 2.4, None, "受…委托", &principal, How::Sentence, at, line);

@@ -349,6 +349,7 @@ const COLUMN_HEADINGS: &[&str] = &[
     "排序",
     "名次",
     "得分",
+    "打分",
     "分数",
     "评分",
     "地址",
@@ -382,6 +383,9 @@ const COLUMN_HEADINGS: &[&str] = &[
     "投标人",
     "投标单位",
     "投标供应商",
+    "中标项目",
+    "标段",
+    "包号",
 ];
 
 /// Whether a table cell reads as a column's heading: a label, or a short heading of another
@@ -390,6 +394,8 @@ pub(super) fn is_column_heading(cell: &str) -> bool {
     !cell.contains([':', '：'])
         && cell.chars().count() <= 14
         && !cell.chars().any(|c| c.is_ascii_digit())
+        // `二、中标结果` heads a section.
+        && super::layout::section_marker(&cell.chars().take(4).collect::<Vec<_>>()).is_none()
         && (COLUMN_HEADINGS.iter().any(|w| cell.ends_with(w)) || classify_label(cell).is_some())
 }
 

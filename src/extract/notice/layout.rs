@@ -485,7 +485,7 @@ pub(super) fn layout_text(text: &str) -> Layout {
             lines.push(cells.join("\t"));
         }
     }
-    let lines = unflatten(cells_as_lines(lines), &mut Vec::new());
+    let lines = unflatten(cells_as_lines(join_spaced_labels(lines)), &mut Vec::new());
     // Tab-separated lines of a text file are rows too.
     let rows = lines
         .iter()
@@ -571,7 +571,7 @@ pub(super) fn markdown_line(line: &str) -> (std::borrow::Cow<'_, str>, bool) {
 fn is_link_target(target: &str) -> bool {
     let target = target.trim();
     ["http://", "https://", "/", "./", "../", "#", "mailto:"].iter().any(|p| target.starts_with(p))
-        || !target.chars().any(|c| c.is_whitespace() || crate::extract::normalize::is_han(c))
+        || !target.chars().any(|c| c.is_whitespace() || is_han(c))
 }
 
 /// Lines a page flattened (a crawler's stripped text, an aggregator's single paragraph) read
@@ -704,7 +704,7 @@ pub(super) fn section_marker(chars: &[char]) -> Option<usize> {
     let digits = chars.iter().take_while(|c| c.is_ascii_digit()).count();
     if (1..=2).contains(&digits)
         && matches!(chars.get(digits), Some('.' | '、' | '．'))
-        && chars.get(digits + 1).is_some_and(|&c| crate::extract::normalize::is_han(c))
+        && chars.get(digits + 1).is_some_and(|&c| is_han(c))
     {
         return Some(digits + 1);
     }
@@ -824,6 +824,26 @@ fn indented_cells(line: &str) -> Vec<String> {
     cells
 }
 
+/// A label spaced out over two lines (`名` / `称：甲局`: what `get_text("\n")` makes of
+/// `名<span>&nbsp;</span>称：甲局`) joined into one: a line of one or two Chinese characters
+/// before a line that starts with at most three more and a colon.
+fn join_spaced_labels(lines: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(lines.len());
+    let mut lines = lines.into_iter().peekable();
+    while let Some(line) = lines.next() {
+        let head = line.chars().count() <= 2 && line.chars().all(is_han);
+        let rest_of_label = |next: &String| {
+            let label: String = next.chars().take_while(|c| !matches!(c, '：' | ':')).collect();
+            label.len() < next.len() && (1..=3).contains(&label.chars().count()) && label.chars().all(is_han)
+        };
+        match lines.next_if(|next| head && rest_of_label(next)) {
+            Some(next) => out.push(line + &next),
+            None => out.push(line),
+        }
+    }
+    out
+}
+
 /// A text whose every cell is a line (what a crawler's `get_text("\n")` makes of a table):
 /// the tables among its lines, a run of column headings and then the values under them,
 /// regrouped into rows of tab-separated cells ([`unflatten_cells`]); lines that already hold
@@ -916,10 +936,40 @@ fn table_at(tokens: &[&str], start: usize, whole: bool) -> Option<(Vec<Vec<Strin
     let row = [width, width - 1]
         .into_iter()
         .take(if whole { 1 } else { 2 })
-        .find(|&w| w >= 2 && !values.is_empty() && values.len() % w == 0 && (whole || aligned(w)))?;
-    let mut table = vec![header[..row].iter().map(|t| t.to_string()).collect::<Vec<_>>()];
-    table.extend(values.chunks(row).map(|cells| cells.iter().map(|v| v.to_string()).collect()));
+        .find(|&w| w >= 2 && !values.is_empty() && values.len() % w == 0 && (whole || aligned(w)));
+    let mut table = vec![header[..row.unwrap_or(width)].iter().map(|t| t.to_string()).collect::<Vec<_>>()];
+    match row {
+        Some(row) => {
+            table.extend(values.chunks(row).map(|cells| cells.iter().map(|v| v.to_string()).collect()))
+        }
+        None if !whole => table.extend(spanning_first_column(values, width)?),
+        None => return None,
+    }
     Some((table, end))
+}
+
+/// The rows of a table whose first cell spans down (`rowspan`: one project, three candidates):
+/// a whole first row, then rows of one cell fewer, each given the first row's first cell. Each
+/// column holds figures in every row or in none.
+fn spanning_first_column(values: &[&str], width: usize) -> Option<Vec<Vec<String>>> {
+    let rest =
+        values.get(width..).filter(|rest| width >= 3 && !rest.is_empty() && rest.len() % (width - 1) == 0)?;
+    let aligned = (1..width).all(|column| {
+        let below = rest.iter().skip(column - 1).step_by(width - 1);
+        let kinds =
+            std::iter::once(&values[column]).chain(below).filter(|v| !v.is_empty()).map(|v| is_figure(v));
+        kinds.clone().all(|figure| figure) || kinds.clone().all(|figure| !figure)
+    });
+    if !aligned {
+        return None;
+    }
+    let first = values[0].to_string();
+    let mut rows = vec![values[..width].iter().map(|v| v.to_string()).collect::<Vec<_>>()];
+    rows.extend(
+        rest.chunks(width - 1)
+            .map(|cells| std::iter::once(first.clone()).chain(cells.iter().map(|v| v.to_string())).collect()),
+    );
+    Some(rows)
 }
 
 /// A cell that is a figure: digits, with separators, a decimal point, a sign or a unit.

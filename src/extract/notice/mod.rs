@@ -165,16 +165,56 @@ pub fn classify(title: &str) -> NoticeKind {
 }
 
 /// Nouns of a notice's heading (`…结果公示`, `…招标公告`), as against a label (`中标单位`).
-const NOTICE_NOUNS: &[&str] =
-    &["公告", "公示", "公布", "通知", "邀请", "计划", "意向", "意见", "信息表", "结果", "记录", "发包"];
+const NOTICE_NOUNS: &[&str] = &[
+    "公告",
+    "公示",
+    "公布",
+    "通告",
+    "通知",
+    "邀请",
+    "计划",
+    "意向",
+    "意见",
+    "信息表",
+    "结果",
+    "记录",
+    "发包",
+];
 
 fn is_heading_of_a_notice(line: &str) -> bool {
     let t: String = fold(line).chars().filter(|c| !c.is_whitespace()).collect();
     t.chars().count() <= 100
         && layout::section_marker(&t.chars().take(4).collect::<Vec<_>>()).is_none()
         && NOTICE_NOUNS.iter().any(|n| t.contains(n))
-        && !t.contains(['：', ':', '，', '。', ','])
+        && !outside_brackets(&t).contains(['：', ':', '，', '。', ','])
         && stated_kind(&t).is_some()
+}
+
+/// The characters of `line` outside closed brackets: a sentence's punctuation there makes a
+/// line no title, a code in a title's brackets (`…采购项目（项目编号：CLPSP16ZH04ZC25）的中标公告`)
+/// does not. A bracket left open (`【信息时间：`) hides nothing.
+fn outside_brackets(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut open: Option<usize> = None;
+    let mut depth = 0usize;
+    for c in line.chars() {
+        match c {
+            '（' | '(' | '【' | '[' => {
+                open.get_or_insert(out.len());
+                depth += 1;
+            }
+            '）' | ')' | '】' | ']' if depth > 0 => {
+                depth -= 1;
+                if depth == 0 {
+                    out.truncate(open.take().unwrap_or(out.len()));
+                }
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// How a procurement is run, written before a kind (`竞争性磋商成交结果公告`).
@@ -269,7 +309,7 @@ fn is_title_like(line: &str) -> bool {
     let han = t.chars().filter(|c| is_han(*c)).count();
     (6..=120).contains(&count)
         && han >= 4
-        && !t.contains(['：', ':', '，', '。', '；'])
+        && !outside_brackets(t).contains(['：', ':', '，', '。', '；'])
         && (!t.starts_with(|c: char| c.is_ascii_digit() || ('⑴'..='⒇').contains(&c) || ('①'..='⑳').contains(&c))
             || starts_with_year(t))
         // `三、中标信息` is a section, `三峡库区…` and `五峰…` are places.
@@ -345,6 +385,15 @@ fn clean_page_title(title: &str) -> Option<String> {
     // kept stays as written (`金亚·天麓项目…公告_某市交易网` keeps its `·`).
     let (first, last) = (kept.first()?, kept.last()?);
     title.get(first.start..last.end).map(|t| t.trim().to_string())
+}
+
+/// A line of the page without the site's name after it: a crawler's text starts with the
+/// `<title>` (`甲项目成交通告- 【阳光易购】`). What states a kind keeps stating it.
+fn without_site_name(line: String) -> String {
+    match clean_page_title(&line) {
+        Some(t) if stated_kind(&t).is_some() || stated_kind(&line).is_none() => t,
+        _ => line,
+    }
 }
 
 /// A title without a date run into it (`甲项目 2021-06-28`).
@@ -440,7 +489,7 @@ fn title_and_kind(layout: &layout::Layout) -> Titled {
                     None => (line, "body"),
                 });
             } else {
-                title = Some((line, "body"));
+                title = Some((without_site_name(line), "body"));
             }
         }
     }
@@ -451,7 +500,7 @@ fn title_and_kind(layout: &layout::Layout) -> Titled {
     }
     if title.is_none() {
         if let Some((_, line)) = early.iter().take(3).find(|(_, l)| is_title_like(l)) {
-            title = Some((without_trailing_date(line), "body"));
+            title = Some((without_site_name(without_trailing_date(line)), "body"));
         }
     }
     if title.is_none() {

@@ -1067,3 +1067,35 @@ fn the_rows_under_a_header_end_where_its_table_does() {
     assert_eq!(n.winners, ["丙建设工程有限公司"]);
     assert_eq!(n.amount, Some(20797381.58));
 }
+
+#[test]
+fn a_crawlers_text_that_starts_with_the_pages_title() {
+    // The `<title>` with the site's name after it, then the page's lines.
+    let text = "甲学院电脑采购项目成交通告- 【乙采购平台】\n首页\n甲学院电脑采购项目成交通告\n\
+                发布时间：2011-09-16\n成交供应商名称：丙科技有限公司\n成交金额：人民币14150元";
+    let n = extract_text(text, false, "page.txt");
+    assert_eq!(n.title.as_deref(), Some("甲学院电脑采购项目成交通告"));
+    assert_eq!(n.kind, NoticeKind::Award);
+    // A code in the title's brackets leaves it a title; a colon outside them does not.
+    let text = "甲局2016年乙项目（C包）采购项目（项目编号：CLP16ZC25）的中标公告\n公告时间：2016年11月14日\n\
+                中标供应商名称：丙公司";
+    let n = extract_text(text, false, "page.txt");
+    assert_eq!(n.title.as_deref(), Some("甲局2016年乙项目（C包）采购项目（项目编号：CLP16ZC25）的中标公告"));
+    assert_eq!(n.kind, NoticeKind::Award);
+    let text = "【信息时间：\n2021/4/30\n】\n甲项目中标结果公告\n中标人：丙公司";
+    assert_eq!(extract_text(text, false, "page.txt").title.as_deref(), Some("甲项目中标结果公告"));
+}
+
+#[test]
+fn a_text_of_every_string_on_its_own_line() {
+    // `get_text("\n")`: a spaced-out label's halves on two lines, a table's cells one a line
+    // with the project's cell spanning down over the candidates, a pronoun for the buyer.
+    let text = "甲工程公开招标中标公告\n二、中标结果\n中标项目\n中标候选人名称\n综合打分\n最终报价\n推荐排名\n\
+                甲工程\n乙通讯技术有限公司\n72.92\n1908801.00\n1\n丙电子科技有限公司\n58.29\n1916802.00\n2\n\
+                丁科技有限公司\n54.64\n1914503.00\n3\n注：排位在第一的中标候选人为中标单位\n\
+                如有异议，可向采购人或受其委托的采购代理机构提出质疑。\n1.采购人信息\n名\n称：戊县城市管理局\n地\n址：戊县";
+    let n = extract_text(text, false, "page.txt");
+    assert_eq!(n.buyer.as_deref(), Some("戊县城市管理局"));
+    assert_eq!(n.winners, ["乙通讯技术有限公司"]);
+    assert_eq!(n.amount, Some(1_908_801.0));
+}
