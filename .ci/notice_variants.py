@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """A labelled set of notice pages written again the ways other sites and crawlers give them.
 
-Usage: notice_variants.py text|flat|chrome|columns SRC DST
+Usage: notice_variants.py text|flat|chrome|columns|strings SRC DST
 
 Each HTML page of SRC (a directory with `labels.jsonl` and `pages/`) becomes a page in DST, the
 labels copied with the new file names:
 - `text`: a `.txt` of its text, a line per block element and table cells parted by tabs, as
   crawlers commonly store a page;
+- `strings`: every piece of text (each text node, stripped) on a line of its own, as
+  BeautifulSoup's `get_text("\\n", strip=True)` gives a page: no tabs, a table a cell a line, a
+  sentence cut wherever the page's markup or its source's line ends cut it;
 - `flat`: the same text on one line, every line end and cell boundary a space;
 - `chrome`: the page inside a portal's furniture: a `<title>` ending in the site's name, a
   navigation bar, a breadcrumb, a list of related notices (other pages' titles, of other kinds,
@@ -48,6 +51,33 @@ class Text(HTMLParser):
     def handle_data(self, data):
         if not self.hidden:
             self.parts.append(data)
+
+
+class Strings(HTMLParser):
+    """Every piece of text on a line of its own, as BeautifulSoup's `get_text("\\n", strip=True)`."""
+
+    def __init__(self):
+        super().__init__()
+        self.lines, self.hidden = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self.hidden += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self.hidden = max(0, self.hidden - 1)
+
+    def handle_data(self, data):
+        text = data.strip()
+        if text and not self.hidden:
+            self.lines.append(text)
+
+
+def page_strings(html):
+    parser = Strings()
+    parser.feed(html)
+    return "\n".join(parser.lines)
 
 
 def page_text(html, flatten):
@@ -125,8 +155,8 @@ def chrome(html, title, related):
 
 def main():
     mode, src, dst = sys.argv[1], sys.argv[2], sys.argv[3]
-    if mode not in ("text", "flat", "chrome", "columns"):
-        sys.exit(f"unknown variant {mode!r}: text, flat, chrome or columns")
+    if mode not in ("text", "flat", "chrome", "columns", "strings"):
+        sys.exit(f"unknown variant {mode!r}: text, flat, chrome, columns or strings")
     os.makedirs(os.path.join(dst, "pages"), exist_ok=True)
     with open(os.path.join(src, "labels.jsonl"), encoding="utf-8") as lines:
         labels = [json.loads(line) for line in lines]
@@ -146,6 +176,9 @@ def main():
                 text = chrome(html, label.get("title") or "", related)
             elif mode == "columns":
                 text = columns(html)
+            elif mode == "strings":
+                text = page_strings(html)
+                label["file"] = label["file"][: -len(".html")] + ".txt"
             else:
                 text = page_text(html, mode == "flat")
                 label["file"] = label["file"][: -len(".html")] + ".txt"

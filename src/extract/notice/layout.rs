@@ -485,7 +485,7 @@ pub(super) fn layout_text(text: &str) -> Layout {
             lines.push(cells.join("\t"));
         }
     }
-    let lines = unflatten(cells_as_lines(join_spaced_labels(lines)), &mut Vec::new());
+    let lines = unflatten(cells_as_lines(join_spaced_labels(join_fragments(lines))), &mut Vec::new());
     // Tab-separated lines of a text file are rows too.
     let rows = lines
         .iter()
@@ -822,6 +822,56 @@ fn indented_cells(line: &str) -> Vec<String> {
         }
     }
     cells
+}
+
+/// The longest line [`join_fragments`] makes.
+const MAX_JOINED_CHARS: usize = 200;
+
+/// Lines that are pieces of one (what `get_text("\n")` makes of a page whose sentences its
+/// markup cut into spans: `浙江甲公司关于` / `2021` / `年乙项目的中标` / `(` / `成交` / `)`)
+/// joined again: a line that leaves a bracket open, ends on a word that needs what follows
+/// (`关于`, `的`, `为`, `-`, `、`) or on a figure whose unit starts the next line (`75` /
+/// `万元`), and a line that starts by closing a bracket or with punctuation that continues one
+/// (`-施工图设计项目`, `）比选公告`, `：甲局`), go with the line before. Lines with tabs are
+/// rows and stay as they are.
+fn join_fragments(lines: Vec<String>) -> Vec<String> {
+    fn open_brackets(line: &str) -> i32 {
+        line.chars().fold(0, |depth, c| match c {
+            '(' | '（' | '【' | '[' => depth + 1,
+            ')' | '）' | '】' | ']' => depth - 1,
+            _ => depth,
+        })
+    }
+    let continues = |before: &str, after: &str| {
+        let (Some(last), Some(first)) = (before.chars().last(), after.chars().next()) else {
+            return false;
+        };
+        ")）】]-－—、，,；;：:".contains(first)
+            // `…的中标` / `(` / `成交` / `)`: a bracket alone opens what follows.
+            || ["(", "（"].contains(&after)
+            // Not before a label: `传真：0717-1234567` / `日期：2025年11月26日`.
+            || !is_key_value(after)
+                // `【信息时间：` / `2021/5/11` / `阅读次数：` / `422】`: a bracket around labels.
+                && (open_brackets(before) > 0 && !before.contains(['：', ':'])
+                    || "-－—、，,(（".contains(last)
+                    || ["关于", "的", "为", "及", "和", "与", "对"].iter().any(|w| before.ends_with(w))
+                    || last.is_ascii_digit() && "年月日号万亿元%％".contains(first))
+    };
+    let mut out: Vec<String> = Vec::with_capacity(lines.len());
+    for line in lines {
+        match out.last_mut() {
+            Some(before)
+                if !before.contains('\t')
+                    && !line.contains('\t')
+                    && before.chars().count() + line.chars().count() <= MAX_JOINED_CHARS
+                    && continues(before, &line) =>
+            {
+                before.push_str(&line)
+            }
+            _ => out.push(line),
+        }
+    }
+    out
 }
 
 /// A label spaced out over two lines (`名` / `称：甲局`: what `get_text("\n")` makes of

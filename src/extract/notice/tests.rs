@@ -1099,3 +1099,17 @@ fn a_text_of_every_string_on_its_own_line() {
     assert_eq!(n.winners, ["乙通讯技术有限公司"]);
     assert_eq!(n.amount, Some(1_908_801.0));
 }
+
+#[test]
+fn a_sentence_cut_into_a_line_per_span() {
+    // `get_text("\n")` of a page whose markup cut its sentences (Word's HTML): the pieces go
+    // together again, a label on the line after a figure stays a label.
+    let text = "浙江甲咨询有限公司关于\n2021\n年乙局设备采购项目的中标\n(\n成交\n)\n结果公告\n\
+                一、项目名称：\n2021\n年乙局设备采购项目\n招标部分估算价\n75\n万元\n\
+                采购人：乙局\n传真：0577-1234567\n日期：2021年6月1日";
+    let n = extract_text(text, false, "page.txt");
+    assert_eq!(n.title.as_deref(), Some("浙江甲咨询有限公司关于2021年乙局设备采购项目的中标(成交)结果公告"));
+    assert_eq!(n.kind, NoticeKind::Award);
+    assert_eq!(n.budget, Some(750_000.0));
+    assert_eq!(n.published, Some(crate::model::Date::from_ymd_opt(2021, 6, 1).unwrap()));
+}
