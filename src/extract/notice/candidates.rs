@@ -6,7 +6,8 @@
 //! traced to the text that gave it.
 
 use super::labels::{
-    classify_label, clean_label, is_column_heading, is_contact_label, outright_labels, Field, Label,
+    classify_label, clean_label, ends_as_a_label, is_column_heading, is_contact_label, outright_labels,
+    Field, Label,
 };
 use super::layout::Layout;
 use super::values::{
@@ -701,9 +702,15 @@ pub(super) fn from_lines(layout: &Layout, found: &mut Found) {
                 let Some(field) = in_section(field, section) else { continue };
                 // Not a line that starts with a label itself (`中标供应商甲公司` under a
                 // section heading `四、中标供应商`).
+                // A colon in a time (`2019年01月04日 17:55`) labels nothing.
+                let labelled = |n: &str| {
+                    n.char_indices().any(|(i, c)| {
+                        matches!(c, '：' | ':') && !n[..i].ends_with(|p: char| p.is_ascii_digit())
+                    })
+                };
                 if let Some(next) = lines.get(at + 1).filter(|n| {
                     classify_label(n).is_none()
-                        && !n.contains(['：', ':'])
+                        && !labelled(n)
                         && !label_starts_at(&n.chars().take(8).collect::<Vec<_>>(), 0, 3)
                 }) {
                     found.offer(field, strength - 0.5, unit, line, next, How::NextLine, at + 1, next);
@@ -1512,7 +1519,12 @@ fn region_before_next_label(text: &str) -> Option<String> {
 pub(super) fn from_header(lines: &[String], found: &mut Found) {
     for (at, line) in lines.iter().enumerate().take(12) {
         let trimmed = line.trim_matches(|c: char| c.is_whitespace() || "【】[]".contains(c));
-        if trimmed.chars().count() <= 24 && !trimmed.contains(['：', ':']) {
+        // A date under a label is that label's (`本项目招标公告日期` / `2018年12月26日`).
+        let labelled = at > 0 && {
+            let before = lines[at - 1].trim_end();
+            before.ends_with(['：', ':']) || classify_label(before).is_some() || ends_as_a_label(before)
+        };
+        if trimmed.chars().count() <= 24 && !trimmed.contains(['：', ':']) && !labelled {
             if let Some(date) = find_date(trimmed) {
                 if is_date_line(trimmed) {
                     found.push(Field::Published, Value::Date(date), 2.6, How::Header, "", at, line);

@@ -399,6 +399,12 @@ pub(super) fn is_column_heading(cell: &str) -> bool {
         && (COLUMN_HEADINGS.iter().any(|w| cell.ends_with(w)) || classify_label(cell).is_some())
 }
 
+/// `本项目招标公告日期`, `采购项目名称`: a line that ends as a label does (a title does not),
+/// whether or not it labels a field we read.
+pub(super) fn ends_as_a_label(line: &str) -> bool {
+    ["名称", "编号", "日期", "时间", "地址", "电话", "媒体"].iter().any(|w| line.trim_end().ends_with(w))
+}
+
 /// What a label names, its strength, and the unit it gives amounts.
 pub(super) fn classify_label(label: &str) -> Option<Label> {
     // No label is longer than 20 characters once cleaned (25 with its number and unit); a long

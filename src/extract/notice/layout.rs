@@ -854,8 +854,11 @@ fn join_fragments(lines: Vec<String>) -> Vec<String> {
                 // `【信息时间：` / `2021/5/11` / `阅读次数：` / `422】`: a bracket around labels.
                 && (open_brackets(before) > 0 && !before.contains(['：', ':'])
                     || "-－—、，,(（".contains(last)
-                    || ["关于", "的", "为", "及", "和", "与", "对"].iter().any(|w| before.ends_with(w))
-                    || last.is_ascii_digit() && "年月日号万亿元%％".contains(first))
+                    || ["关于", "于", "的", "为", "及", "和", "与", "对"].iter().any(|w| before.ends_with(w))
+                    || last.is_ascii_digit() && "年月日号万亿元%％".contains(first)
+                    // `人民币` / `3850` / `元`.
+                    || ["人民币", "￥", "¥", "RMB"].contains(&before)
+                        && (first.is_ascii_digit() || "零壹贰叁肆伍陆柒捌玖拾佰仟".contains(first)))
     };
     let mut out: Vec<String> = Vec::with_capacity(lines.len());
     for line in lines {

@@ -186,6 +186,8 @@ fn is_heading_of_a_notice(line: &str) -> bool {
     t.chars().count() <= 100
         && layout::section_marker(&t.chars().take(4).collect::<Vec<_>>()).is_none()
         && NOTICE_NOUNS.iter().any(|n| t.contains(n))
+        // `本项目招标公告日期` labels a date.
+        && !labels::ends_as_a_label(&t)
         && !outside_brackets(&t).contains(['：', ':', '，', '。', ','])
         && stated_kind(&t).is_some()
 }
@@ -499,7 +501,9 @@ fn title_and_kind(layout: &layout::Layout) -> Titled {
         }
     }
     if title.is_none() {
-        if let Some((_, line)) = early.iter().take(3).find(|(_, l)| is_title_like(l)) {
+        if let Some((_, line)) =
+            early.iter().take(3).find(|(_, l)| is_title_like(l) && !labels::ends_as_a_label(l))
+        {
             title = Some((without_site_name(without_trailing_date(line)), "body"));
         }
     }
@@ -663,10 +667,15 @@ pub fn explain_text(text: &str, is_html: bool, file: &str) -> (Notice, Vec<Evide
     if titled.kind == NoticeKind::Tender {
         let stated = |field: Field, least: f32| {
             found.candidates.iter().find(|c| {
-                c.field == field
-                    && c.score >= least
-                    && matches!(c.how, How::Label | How::Cell | How::Table)
-                    && matches!(c.value, Value::Names(_) | Value::Money(_))
+                // A label alone on its line and its value on the next (what a crawler's text
+                // makes of `label：value`) is as sure: it is scored at most 0.5 less only to
+                // lose to the same label beside its value.
+                let least = match c.how {
+                    How::Label | How::Cell | How::Table => least,
+                    How::NextLine => least - 0.5,
+                    _ => f32::INFINITY,
+                };
+                c.field == field && c.score >= least && matches!(c.value, Value::Names(_) | Value::Money(_))
             })
         };
         if let (Some(winner), Some(_)) = (stated(Field::Winner, 3.5), stated(Field::Amount, 3.0)) {

@@ -1113,3 +1113,25 @@ fn a_sentence_cut_into_a_line_per_span() {
     assert_eq!(n.budget, Some(750_000.0));
     assert_eq!(n.published, Some(crate::model::Date::from_ymd_opt(2021, 6, 1).unwrap()));
 }
+
+#[test]
+fn labels_and_values_a_line_each() {
+    // A summary table as `get_text("\n")` gives it: a label line, its value the next.
+    let text = "公告概要：\n采购项目名称\n甲设备采购\n公告时间\n2019年01月04日 17:55\n本项目招标公告日期\n\
+                2018年12月26日\n甲中心受乙医院委托，现就本次谈判的成交结果公告如下：\n成交供应商名称：\n丙商贸有限公司\n\
+                成交金额：\n人民币\n叁拾捌万玖仟陆佰元整（\n¥389600.00）";
+    let n = extract_text(text, false, "page.txt");
+    assert_eq!(n.title, None);
+    assert_eq!(n.kind, NoticeKind::Award);
+    assert_eq!(n.published, Some(crate::model::Date::from_ymd_opt(2019, 1, 4).unwrap()));
+    assert_eq!(n.winners, ["丙商贸有限公司"]);
+    assert_eq!(n.amount, Some(389_600.0));
+    // A title that names the tender over a body that states, a line each, who won and for how
+    // much: the result.
+    let text =
+        "甲电脑采购公告\n发布时间：2011-09-28\n成交供应商名称:\n乙电子有限公司\n成交金额：\n人民币\n3850\n元";
+    let n = extract_text(text, false, "page.txt");
+    assert_eq!(n.kind, NoticeKind::Award);
+    assert_eq!(n.winners, ["乙电子有限公司"]);
+    assert_eq!(n.amount, Some(3850.0));
+}
