@@ -857,8 +857,14 @@ fn join_fragments(lines: Vec<String>) -> Vec<String> {
                     || ["关于", "于", "的", "为", "及", "和", "与", "对"].iter().any(|w| before.ends_with(w))
                     || last.is_ascii_digit() && "年月日号万亿元%％".contains(first)
                     // `人民币` / `3850` / `元`.
+                    || word_across(before, after)
+                    // `2021年4月` / `28` / `日`.
+                    || before.ends_with(['年', '月']) && first.is_ascii_digit()
+                    // `甲管理处` / `（采购人）的`, `甲项目` / `（第二次）`: a short aside in brackets
+                    // goes with what it is said of (not a section's `（一）` nor a note).
+                    || aside_in_brackets(after))
                     || ["人民币", "￥", "¥", "RMB"].contains(&before)
-                        && (first.is_ascii_digit() || "零壹贰叁肆伍陆柒捌玖拾佰仟".contains(first)))
+                        && (first.is_ascii_digit() || "零壹贰叁肆伍陆柒捌玖拾佰仟".contains(first))
     };
     let mut out: Vec<String> = Vec::with_capacity(lines.len());
     for line in lines {
@@ -877,19 +883,66 @@ fn join_fragments(lines: Vec<String>) -> Vec<String> {
     out
 }
 
+/// `（采购人）的…`, `（第二次）`: a line opening with a few words in brackets, not a section's
+/// number (`（一）`, `(2)`) and no note (`（注：…）`).
+fn aside_in_brackets(line: &str) -> bool {
+    let Some(rest) = line.strip_prefix(['（', '(']) else { return false };
+    let Some(close) = rest.find(['）', ')']) else { return false };
+    let inside = &rest[..close];
+    let count = inside.chars().count();
+    (2..=10).contains(&count)
+        && !inside.contains(['：', ':'])
+        && !inside.chars().all(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(c))
+}
+
+/// Whether a word runs across the end of `before` into `after` (`国采（青海）招标有` /
+/// `限公司受…`: a source's line ends, kept by a crawler's text): the dictionary's best
+/// segmentation of the few Chinese characters either side of the end has a word across it.
+fn word_across(before: &str, after: &str) -> bool {
+    const SIDE: usize = 4;
+    let tail: String = {
+        let mut tail: Vec<char> = before.chars().rev().take_while(|&c| is_han(c)).take(SIDE).collect();
+        tail.reverse();
+        tail.into_iter().collect()
+    };
+    let head: String = after.chars().take_while(|&c| is_han(c)).take(SIDE).collect();
+    // `项 目 编 号`: a label spaced out starts no word with the line before.
+    let spaced = after.chars().nth(1).is_some_and(char::is_whitespace);
+    if tail.is_empty() || head.is_empty() || spaced {
+        return false;
+    }
+    let window = format!("{tail}{head}");
+    let cut = tail.len();
+    crate::extract::tokenize::jieba()
+        .cut(&window, false)
+        .iter()
+        .any(|w| w.byte_start < cut && w.byte_end > cut)
+}
+
 /// A label spaced out over two lines (`名` / `称：甲局`: what `get_text("\n")` makes of
 /// `名<span>&nbsp;</span>称：甲局`) joined into one: a line of one or two Chinese characters
-/// before a line that starts with at most three more and a colon.
+/// before a line that starts with at most three more and a colon; and a party's role before
+/// the line that names it (`采购人` / `名称：甲中心`).
 fn join_spaced_labels(lines: Vec<String>) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(lines.len());
     let mut lines = lines.into_iter().peekable();
     while let Some(line) = lines.next() {
-        let head = line.chars().count() <= 2 && line.chars().all(is_han);
+        let count = line.chars().count();
+        let han = count > 0 && line.chars().all(is_han);
+        // `采购人` / `名称：甲中心`: whose name the next line gives.
+        let whose = han && count <= 8;
         let rest_of_label = |next: &String| {
-            let label: String = next.chars().take_while(|c| !matches!(c, '：' | ':')).collect();
-            label.len() < next.len() && (1..=3).contains(&label.chars().count()) && label.chars().all(is_han)
+            let label: String = next
+                .chars()
+                .take_while(|c| !matches!(c, '：' | ':'))
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            let chars = label.chars().count();
+            label.len() < next.len()
+                && label.chars().all(is_han)
+                && ((1..=3).contains(&chars) && han && count <= 2 || whose && label == "名称")
         };
-        match lines.next_if(|next| head && rest_of_label(next)) {
+        match lines.next_if(rest_of_label) {
             Some(next) => out.push(line + &next),
             None => out.push(line),
         }

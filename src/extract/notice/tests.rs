@@ -1135,3 +1135,19 @@ fn labels_and_values_a_line_each() {
     assert_eq!(n.winners, ["乙电子有限公司"]);
     assert_eq!(n.amount, Some(3850.0));
 }
+
+#[test]
+fn a_page_whose_source_lines_a_crawler_kept() {
+    // Word's HTML wraps its source lines mid-word, and `get_text("\n")` keeps them: a word
+    // across a line's end joins the lines; a spaced-out label under a heading does not.
+    let text = "甲项目中标结果公示\n国采（乙省）招标有\n限公司受丙省环境监察总队委\n托，就甲项目进行公开招标，现公示如下：\n\
+                中标人：丁科技有限公司\n采购人\n名称：戊医学考试中心\n己市环境卫生管理处\n（采购人）的庚工程\n\
+                工程信息发布表\n项 目 编 号\nNH20210622002\n己市环境卫生管理处\n2021年4月\n28\n日";
+    let n = extract_text(text, false, "page.txt");
+    assert_eq!(n.agency.as_deref(), Some("国采（乙省）招标有限公司"));
+    let lines = layout::layout_text(text).lines;
+    assert!(lines.contains(&"采购人名称：戊医学考试中心".to_string()), "{lines:?}");
+    assert!(lines.contains(&"己市环境卫生管理处（采购人）的庚工程".to_string()), "{lines:?}");
+    assert!(lines.contains(&"工程信息发布表".to_string()), "{lines:?}");
+    assert!(lines.contains(&"2021年4月28日".to_string()), "{lines:?}");
+}
