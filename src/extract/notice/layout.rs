@@ -854,7 +854,10 @@ fn join_fragments(lines: Vec<String>) -> Vec<String> {
                 // `【信息时间：` / `2021/5/11` / `阅读次数：` / `422】`: a bracket around labels.
                 && (open_brackets(before) > 0 && !before.contains(['：', ':'])
                     || "-－—、，,(（".contains(last)
-                    || ["关于", "于", "的", "为", "及", "和", "与", "对"].iter().any(|w| before.ends_with(w))
+                    || ["关于", "于", "受", "由", "的", "为", "及", "和", "与", "对"].iter().any(|w| before.ends_with(w))
+                    // A form's blanks filled in (`甲咨询有限公司` / `受` / `乙局` / `委托，就…`).
+                    || ["受", "由", "于", "向"].contains(&after)
+                    || after.starts_with("委托") || after.starts_with("的委托")
                     || last.is_ascii_digit() && "年月日号万亿元%％".contains(first)
                     // `人民币` / `3850` / `元`.
                     || word_across(before, after)

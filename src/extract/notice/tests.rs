@@ -1150,4 +1150,15 @@ fn a_page_whose_source_lines_a_crawler_kept() {
     assert!(lines.contains(&"己市环境卫生管理处（采购人）的庚工程".to_string()), "{lines:?}");
     assert!(lines.contains(&"工程信息发布表".to_string()), "{lines:?}");
     assert!(lines.contains(&"2021年4月28日".to_string()), "{lines:?}");
+    // A form's blanks, each filled in on a line of its own.
+    let text = "甲项目征求意见公告
+乙工程管理咨询有限公司
+受
+丙县教育局
+委托，就
+甲项目
+进行招标。";
+    let n = extract_text(text, false, "page.txt");
+    assert_eq!(n.buyer.as_deref(), Some("丙县教育局"));
+    assert_eq!(n.agency.as_deref(), Some("乙工程管理咨询有限公司"));
 }
