@@ -980,9 +980,29 @@ pub(super) fn label_values(line: &str) -> Vec<(String, String)> {
         }
         let label: String = chars[start..colon].iter().collect();
         let value: String = chars[colon + 1..end].iter().collect();
-        out.push((label, value.trim().trim_end_matches(['】', ']']).trim().to_string()));
+        let value = before_spaced_label(value.trim());
+        out.push((label, value.trim_end_matches(['】', ']']).trim().to_string()));
     }
     out
+}
+
+/// A value up to a label without a colon after a space (`宜昌港务集团有限责任公司枝城港 建设地点
+/// 宜都市…`: a table's cells flattened into a line, the next cell a label).
+fn before_spaced_label(value: &str) -> &str {
+    let mut at = 0;
+    while let Some(space) = value[at..].find(' ').map(|i| at + i) {
+        let word = value[space + 1..].split(' ').next().unwrap_or("");
+        let count = word.chars().count();
+        if (2..=8).contains(&count)
+            && word.chars().all(is_han)
+            && is_column_heading(word)
+            && !is_organisation(word)
+        {
+            return value[..space].trim_end();
+        }
+        at = space + 1;
+    }
+    value
 }
 
 /// A thousands separator: a digit on either side of `chars[at]` (`2,288,231.72`).

@@ -334,6 +334,22 @@ fn title_run_into(line: &str) -> Option<String> {
     })
 }
 
+/// The words a line starts with twice, parted by a space, when they state a notice's kind.
+fn repeated_title(line: &str) -> Option<String> {
+    line.char_indices()
+        .filter(|&(_, c)| c == ' ')
+        .take_while(|&(at, _)| at <= 360)
+        .map(|(at, _)| &line[..at])
+        .find(|head| {
+            let count = head.chars().count();
+            (6..=120).contains(&count)
+                && line[head.len() + 1..].starts_with(head)
+                && head.chars().filter(|&c| is_han(c)).count() >= 4
+                && stated_kind(head).is_some()
+        })
+        .map(|head| without_site_name(head.trim().to_string()))
+}
+
 /// `2018年全省…`: a year, not a list item's number.
 fn starts_with_year(line: &str) -> bool {
     let digits = line.chars().take_while(char::is_ascii_digit).count();
@@ -464,6 +480,11 @@ fn title_and_kind(layout: &layout::Layout) -> Titled {
                 None => (m.clone(), "heading"),
             });
         }
+    }
+    // A page flattened into a line starts with its `<title>` and then its heading, the same
+    // words twice (spaces and all: `甲项目EPC 工程总承包中标结果公告 甲项目EPC 工程总承包…`).
+    if title.is_none() {
+        title = early.first().and_then(|(_, line)| repeated_title(line)).map(|t| (t, "body"));
     }
     if title.is_none() {
         if let Some(k) = early.iter().take(8).position(|(_, l)| is_heading_of_a_notice(l)) {

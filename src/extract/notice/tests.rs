@@ -1162,3 +1162,14 @@ fn a_page_whose_source_lines_a_crawler_kept() {
     assert_eq!(n.buyer.as_deref(), Some("丙县教育局"));
     assert_eq!(n.agency.as_deref(), Some("乙工程管理咨询有限公司"));
 }
+
+#[test]
+fn a_flattened_page_starts_with_its_title_twice() {
+    let text = "甲市星火等41座粮站提质升级项目EPC 工程总承包中标结果公告 甲市星火等41座粮站提质升级项目EPC 工程总承包中标结果公告 \
+                发布日期：2025-06-12 来源：乙中心 招标人: 丙港务集团有限责任公司丁港 建设地点 戊市己镇 中标人: 庚建设有限公司";
+    let n = extract_text(text, false, "flat.txt");
+    assert_eq!(n.title.as_deref(), Some("甲市星火等41座粮站提质升级项目EPC 工程总承包中标结果公告"));
+    // A label without its colon (a table's cell) ends the value before it.
+    assert_eq!(n.buyer.as_deref(), Some("丙港务集团有限责任公司丁港"));
+    assert_eq!(n.winners, ["庚建设有限公司"]);
+}
