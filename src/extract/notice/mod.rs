@@ -334,6 +334,17 @@ fn title_run_into(line: &str) -> Option<String> {
     })
 }
 
+/// The words before the site's bar of date and clicks, on a line that starts with them
+/// (`甲医院营业用房招租 发布时间：2021-03-22 阅读次数：17 【打印】`).
+fn title_before_bar(line: &str) -> Option<String> {
+    let (head, bar) = line.split_once(' ')?;
+    let bar = bar.trim_start().trim_start_matches(['【', '[']).trim_start();
+    let dated = ["发布时间", "信息时间", "发布日期", "信息发布时间", "公告时间", "时间：", "日期："]
+        .iter()
+        .any(|w| bar.starts_with(w));
+    (dated && is_title_like(head)).then(|| head.to_string())
+}
+
 /// The words a line starts with twice, parted by a space, when they state a notice's kind.
 fn repeated_title(line: &str) -> Option<String> {
     line.char_indices()
@@ -484,7 +495,7 @@ fn title_and_kind(layout: &layout::Layout) -> Titled {
     // A page flattened into a line starts with its `<title>` and then its heading, the same
     // words twice (spaces and all: `甲项目EPC 工程总承包中标结果公告 甲项目EPC 工程总承包…`).
     if title.is_none() {
-        title = early.first().and_then(|(_, line)| repeated_title(line)).map(|t| (t, "body"));
+        title = layout.lines.first().and_then(|line| repeated_title(line)).map(|t| (t, "body"));
     }
     if title.is_none() {
         if let Some(k) = early.iter().take(8).position(|(_, l)| is_heading_of_a_notice(l)) {
@@ -529,7 +540,13 @@ fn title_and_kind(layout: &layout::Layout) -> Titled {
         }
     }
     if title.is_none() {
-        title = early.iter().take(3).find_map(|(_, l)| title_run_into(l)).map(|t| (t, "body"));
+        // The page's first line, furniture or not: a flattened page runs its title into the
+        // site's bar (`甲项目结果公告 【信息时间： 2021/5/17 阅读次数： 164 】 【我要打印】`).
+        let first = layout.lines.first().filter(|l| early.first().is_none_or(|(_, e)| e != l));
+        title = first
+            .and_then(|l| title_before_bar(l).or_else(|| title_run_into(l)))
+            .or_else(|| early.iter().take(3).find_map(|(_, l)| title_run_into(l)))
+            .map(|t| (t, "body"));
     }
     let (title, title_how) = match title {
         Some((t, how)) => (Some(t), how),

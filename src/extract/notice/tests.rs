@@ -1172,4 +1172,13 @@ fn a_flattened_page_starts_with_its_title_twice() {
     // A label without its colon (a table's cell) ends the value before it.
     assert_eq!(n.buyer.as_deref(), Some("丙港务集团有限责任公司丁港"));
     assert_eq!(n.winners, ["庚建设有限公司"]);
+    // The title run into the site's bar of date and clicks, on the page's first line.
+    let text = "甲公司关于乙中心全民健身维修改造工程的中标(成交)结果公告 【信息时间： 2021/5/17 阅读次数： 164 】 【我要打印】 【关闭】                 一、项目编号：ZJ-2021-018";
+    let n = extract_text(text, false, "flat.txt");
+    assert_eq!(n.title.as_deref(), Some("甲公司关于乙中心全民健身维修改造工程的中标(成交)结果公告"));
+    let text = "丙县人民医院文化东路地段营业用房招租 发布时间：2021-03-22 阅读次数：17 【打印】 根据有关规定，现将招租事项公告如下";
+    assert_eq!(
+        extract_text(text, false, "flat.txt").title.as_deref(),
+        Some("丙县人民医院文化东路地段营业用房招租")
+    );
 }
