@@ -345,6 +345,20 @@ fn title_before_bar(line: &str) -> Option<String> {
     (dated && is_title_like(head)).then(|| head.to_string())
 }
 
+/// A title whose kind came apart from it on a flattened page's first line: the project, maybe
+/// an aside in brackets, then a bare kind (`甲项目 预中标结果公示 公示日期：…`, `甲项目 (重新公告）
+/// 比选公告 项目编号：…`), joined as the page showed them over two lines.
+fn title_and_bare_kind(line: &str) -> Option<String> {
+    let words: Vec<&str> = line.split(' ').filter(|w| !w.is_empty()).take(3).collect();
+    let project = *words.first()?;
+    if !is_title_like(project) || stated_kind(project).is_some() {
+        return None;
+    }
+    let aside = |w: &str| w.starts_with(['(', '（']) && w.ends_with([')', '）']) && w.chars().count() <= 12;
+    let kind = (1..words.len()).find(|&k| is_bare_kind(words[k]) && !aside(words[k]))?;
+    words[1..kind].iter().all(|w| aside(w)).then(|| words[..=kind].concat())
+}
+
 /// The words a line starts with twice, parted by a space, when they state a notice's kind.
 fn repeated_title(line: &str) -> Option<String> {
     line.char_indices()
@@ -542,9 +556,12 @@ fn title_and_kind(layout: &layout::Layout) -> Titled {
     if title.is_none() {
         // The page's first line, furniture or not: a flattened page runs its title into the
         // site's bar (`甲项目结果公告 【信息时间： 2021/5/17 阅读次数： 164 】 【我要打印】`).
-        let first = layout.lines.first().filter(|l| early.first().is_none_or(|(_, e)| e != l));
-        title = first
-            .and_then(|l| title_before_bar(l).or_else(|| title_run_into(l)))
+        title = layout
+            .lines
+            .first()
+            .and_then(|l| {
+                title_before_bar(l).or_else(|| title_and_bare_kind(l)).or_else(|| title_run_into(l))
+            })
             .or_else(|| early.iter().take(3).find_map(|(_, l)| title_run_into(l)))
             .map(|t| (t, "body"));
     }

@@ -1181,4 +1181,12 @@ fn a_flattened_page_starts_with_its_title_twice() {
         extract_text(text, false, "flat.txt").title.as_deref(),
         Some("丙县人民医院文化东路地段营业用房招租")
     );
+    // The project, an aside, and a bare kind: the two lines of a heading, flattened.
+    let text = "丁市人才公寓设计方案-施工图设计项目 (重新公告） 比选公告 项目编号：330502-1719-0583 项目单位：戊公司";
+    let n = extract_text(text, false, "flat.txt");
+    assert_eq!(n.title.as_deref(), Some("丁市人才公寓设计方案-施工图设计项目(重新公告）比选公告"));
+    let text = "己街道绿化养护服务采购项目 预中标结果公示 公示日期：2021年6月30日 一．采购人名称：庚公司";
+    let n = extract_text(text, false, "flat.txt");
+    assert_eq!(n.title.as_deref(), Some("己街道绿化养护服务采购项目预中标结果公示"));
+    assert_eq!(n.kind, NoticeKind::Candidate);
 }
