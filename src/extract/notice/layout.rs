@@ -783,7 +783,11 @@ fn split_at_sections(line: &str) -> Vec<String> {
 fn flattened_table(line: &str) -> Option<(Option<String>, Vec<Vec<String>>)> {
     use super::labels::{classify_label, is_column_heading};
     let tokens: Vec<&str> = line.split(' ').collect();
-    let start = tokens.iter().position(|t| is_column_heading(t) && classify_label(t).is_some())?;
+    let mut start = tokens.iter().position(|t| is_column_heading(t) && classify_label(t).is_some())?;
+    // The headings before the first label (`序号 中标金额(元) …`) are the header's too.
+    while start > 0 && is_column_heading(tokens[start - 1]) {
+        start -= 1;
+    }
     let (table, end) = table_at(&tokens, start, true)?;
     debug_assert_eq!(end, tokens.len());
     let head = (start > 0).then(|| tokens[..start].join(" "));
@@ -1045,7 +1049,7 @@ fn table_at(tokens: &[&str], start: usize, whole: bool) -> Option<(Vec<Vec<Strin
     let row = [width, width - 1]
         .into_iter()
         .take(if whole { 1 } else { 2 })
-        .find(|&w| w >= 2 && !values.is_empty() && values.len() % w == 0 && (whole || aligned(w)));
+        .find(|&w| w >= 2 && !values.is_empty() && values.len() % w == 0 && aligned(w));
     let mut table = vec![header[..row.unwrap_or(width)].iter().map(|t| t.to_string()).collect::<Vec<_>>()];
     match row {
         Some(row) => {

@@ -1189,4 +1189,12 @@ fn a_flattened_page_starts_with_its_title_twice() {
     let n = extract_text(text, false, "flat.txt");
     assert_eq!(n.title.as_deref(), Some("己街道绿化养护服务采购项目预中标结果公示"));
     assert_eq!(n.kind, NoticeKind::Candidate);
+    // A result table flattened, its header starting with `序号` before the first label.
+    let text = "甲中心维修改造工程的中标结果公告 一、项目编号：ZJ-2021-018 三、中标信息                 1.中标结果： 序号 中标金额(元) 中标供应商名称 中标供应商地址 1 1728800.00 乙市政建设有限公司 丙市城南路1号";
+    let n = extract_text(text, false, "flat.txt");
+    assert_eq!(n.winners, ["乙市政建设有限公司"]);
+    assert_eq!(n.amount, Some(1_728_800.0));
+    // Rows whose columns mix figures and names are no table's (a blank cell was lost).
+    let text = "甲项目中标公告 序号 中标供应商名称 中标供应商联系地址 中标金额(万元)                 1 乙工程技术集团有限公司 0.000000 2 丙建筑设计院有限公司 0.000000 3 丁设计有限公司 0.000000                 4 戊设计有限公司 0.000000";
+    assert_eq!(extract_text(text, false, "flat.txt").amount, None);
 }
