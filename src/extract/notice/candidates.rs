@@ -1597,11 +1597,17 @@ pub(super) fn from_signature(lines: &[String], found: &mut Found) {
             return None;
         }
         let date = find_date(line)?;
-        let before = (0..i)
-            .rev()
-            .map(|k| compact(&lines[k]))
-            .find(|l| !(is_date_line(l) && find_date(l).is_some()))?;
-        (is_organisation(&before) || is_contact_line(&before)).then_some((i, date))
+        let k = (0..i).rev().find(|&k| {
+            let l = compact(&lines[k]);
+            !(is_date_line(&l) && find_date(&l).is_some())
+        })?;
+        let before = compact(&lines[k]);
+        // `传真：` / `022-82116815`: a contact's label alone on its line, its value under it.
+        let contact_value = k > 0 && {
+            let label = compact(&lines[k - 1]);
+            label.ends_with(['：', ':']) && is_contact_line(&label)
+        };
+        (is_organisation(&before) || is_contact_line(&before) || contact_value).then_some((i, date))
     });
     let Some((date_at, date)) = closing else { return };
     found.push(Field::Published, Value::Date(date), 2.0, How::Signature, "", date_at, &lines[date_at]);

@@ -1126,6 +1126,11 @@ fn labels_and_values_a_line_each() {
     assert_eq!(n.published, Some(crate::model::Date::from_ymd_opt(2019, 1, 4).unwrap()));
     assert_eq!(n.winners, ["丙商贸有限公司"]);
     assert_eq!(n.amount, Some(389_600.0));
+    // The sign-off's date under contacts given a line each (`传真：` / `022-82116815`).
+    let text = "施工招标公告\n招标人为甲园区管理有限公司。\n招标代理机构：\n乙项目管理有限公司\n传真：\n022-82116815\n\
+                日期：2025年11月26日\n违法违规举报：\n招标人应当对其提供的招标公告的真实性负责。";
+    let n = extract_text(text, false, "page.txt");
+    assert_eq!(n.published, Some(crate::model::Date::from_ymd_opt(2025, 11, 26).unwrap()));
     // A title that names the tender over a body that states, a line each, who won and for how
     // much: the result.
     let text =
