@@ -831,13 +831,18 @@ fn indented_cells(line: &str) -> Vec<String> {
 /// The longest line [`join_fragments`] makes.
 const MAX_JOINED_CHARS: usize = 200;
 
-/// Lines that are pieces of one (what `get_text("\n")` makes of a page whose sentences its
-/// markup cut into spans: `浙江甲公司关于` / `2021` / `年乙项目的中标` / `(` / `成交` / `)`)
-/// joined again: a line that leaves a bracket open, ends on a word that needs what follows
-/// (`关于`, `的`, `为`, `-`, `、`) or on a figure whose unit starts the next line (`75` /
-/// `万元`), and a line that starts by closing a bracket or with punctuation that continues one
-/// (`-施工图设计项目`, `）比选公告`, `：甲局`), go with the line before. Lines with tabs are
-/// rows and stay as they are.
+/// Lines that are pieces of one (what `get_text("\n")` makes of a page whose markup cut its
+/// sentences into spans, or whose source's line ends a crawler kept: `浙江甲公司关于` / `2021` /
+/// `年乙项目的中标` / `(` / `成交` / `)`) joined again. A line goes with the one before when it
+/// closes a bracket or continues with punctuation (`-施工图设计项目`, `）比选公告`, `：甲局`), is a
+/// bracket alone, or — unless it is a label's line (`传真：…` / `日期：…` stay two) — when the
+/// line before leaves a bracket open, ends on a word that needs what follows (`关于`, `受`, `的`,
+/// `、`, `-`) or on a figure whose unit it starts (`75` / `万元`, `2021年4月` / `28`), when a
+/// word runs across the line's end ([`word_across`]), when it is a short aside in brackets
+/// (`甲管理处` / `（采购人）的…`), or a form's filled-in blank (`甲咨询有限公司` / `受` / `乙局` /
+/// `委托，就…`); and a figure goes with its currency (`人民币` / `3850`). Lines with tabs are rows
+/// and stay as they are. ([`join_wrapped_names`], for every page, joins a name wrapped after its
+/// label.)
 fn join_fragments(lines: Vec<String>) -> Vec<String> {
     fn open_brackets(line: &str) -> i32 {
         line.chars().fold(0, |depth, c| match c {
@@ -850,28 +855,28 @@ fn join_fragments(lines: Vec<String>) -> Vec<String> {
         let (Some(last), Some(first)) = (before.chars().last(), after.chars().next()) else {
             return false;
         };
-        ")）】]-－—、，,；;：:".contains(first)
-            // `…的中标` / `(` / `成交` / `)`: a bracket alone opens what follows.
-            || ["(", "（"].contains(&after)
-            // Not before a label: `传真：0717-1234567` / `日期：2025年11月26日`.
-            || !is_key_value(after)
-                // `【信息时间：` / `2021/5/11` / `阅读次数：` / `422】`: a bracket around labels.
-                && (open_brackets(before) > 0 && !before.contains(['：', ':'])
-                    || "-－—、，,(（".contains(last)
-                    || ["关于", "于", "受", "由", "的", "为", "及", "和", "与", "对"].iter().any(|w| before.ends_with(w))
-                    // A form's blanks filled in (`甲咨询有限公司` / `受` / `乙局` / `委托，就…`).
-                    || ["受", "由", "于", "向"].contains(&after)
-                    || after.starts_with("委托") || after.starts_with("的委托")
-                    || last.is_ascii_digit() && "年月日号万亿元%％".contains(first)
-                    // `人民币` / `3850` / `元`.
-                    || word_across(before, after)
-                    // `2021年4月` / `28` / `日`.
-                    || before.ends_with(['年', '月']) && first.is_ascii_digit()
-                    // `甲管理处` / `（采购人）的`, `甲项目` / `（第二次）`: a short aside in brackets
-                    // goes with what it is said of (not a section's `（一）` nor a note).
-                    || aside_in_brackets(after))
-                    || ["人民币", "￥", "¥", "RMB"].contains(&before)
-                        && (first.is_ascii_digit() || "零壹贰叁肆伍陆柒捌玖拾佰仟".contains(first))
+        let continued = ")）】]-－—、，,；;：:".contains(first) || ["(", "（"].contains(&after);
+        let unfinished = || {
+            // `【信息时间：` / `2021/5/11` / `阅读次数：`: a bracket around labels is no sentence's.
+            open_brackets(before) > 0 && !before.contains(['：', ':'])
+                || "-－—、，,(（".contains(last)
+                || ["关于", "于", "受", "由", "的", "为", "及", "和", "与", "对"]
+                    .iter()
+                    .any(|w| before.ends_with(w))
+                || last.is_ascii_digit() && "年月日号万亿元%％".contains(first)
+                || before.ends_with(['年', '月']) && first.is_ascii_digit()
+        };
+        let goes_before = || {
+            ["受", "由", "于", "向"].contains(&after)
+                || after.starts_with("委托")
+                || after.starts_with("的委托")
+                || aside_in_brackets(after)
+        };
+        let currency = ["人民币", "￥", "¥", "RMB"].contains(&before)
+            && (first.is_ascii_digit() || "零壹贰叁肆伍陆柒捌玖拾佰仟".contains(first));
+        continued
+            || currency
+            || !is_key_value(after) && (unfinished() || goes_before() || word_across(before, after))
     };
     let mut out: Vec<String> = Vec::with_capacity(lines.len());
     for line in lines {
@@ -1040,12 +1045,7 @@ fn table_at(tokens: &[&str], start: usize, whole: bool) -> Option<(Vec<Vec<Strin
     // Rows of the header's width; or one fewer, for pages only (a line's text has its blank
     // cells as runs of spaces, not as nothing). Each column holds figures in every row or in
     // none: rows cut at the wrong width mix them.
-    let aligned = |w: usize| {
-        (0..w).all(|column| {
-            let kinds = values.iter().skip(column).step_by(w).filter(|v| !v.is_empty()).map(|v| is_figure(v));
-            kinds.clone().all(|figure| figure) || kinds.clone().all(|figure| !figure)
-        })
-    };
+    let aligned = |w: usize| (0..w).all(|column| one_kind(values.iter().skip(column).step_by(w)));
     let row = [width, width - 1]
         .into_iter()
         .take(if whole { 1 } else { 2 })
@@ -1068,10 +1068,7 @@ fn spanning_first_column(values: &[&str], width: usize) -> Option<Vec<Vec<String
     let rest =
         values.get(width..).filter(|rest| width >= 3 && !rest.is_empty() && rest.len() % (width - 1) == 0)?;
     let aligned = (1..width).all(|column| {
-        let below = rest.iter().skip(column - 1).step_by(width - 1);
-        let kinds =
-            std::iter::once(&values[column]).chain(below).filter(|v| !v.is_empty()).map(|v| is_figure(v));
-        kinds.clone().all(|figure| figure) || kinds.clone().all(|figure| !figure)
+        one_kind(std::iter::once(&values[column]).chain(rest.iter().skip(column - 1).step_by(width - 1)))
     });
     if !aligned {
         return None;
@@ -1083,6 +1080,12 @@ fn spanning_first_column(values: &[&str], width: usize) -> Option<Vec<Vec<String
             .map(|cells| std::iter::once(first.clone()).chain(cells.iter().map(|v| v.to_string())).collect()),
     );
     Some(rows)
+}
+
+/// A column's cells, blanks aside, are all figures or none.
+fn one_kind<'a>(cells: impl Iterator<Item = &'a &'a str> + Clone) -> bool {
+    let figures = cells.filter(|v| !v.is_empty()).map(|v| is_figure(v));
+    figures.clone().all(|figure| figure) || figures.clone().all(|figure| !figure)
 }
 
 /// A cell that is a figure: digits, with separators, a decimal point, a sign or a unit.
