@@ -316,10 +316,12 @@ pub(super) fn from_rows(rows: &[Vec<String>], row_labels: &[Vec<Option<Label>>],
                         continue;
                     }
                 }
-            } else if let Some((label, value)) = cell.split_once(['：', ':']) {
-                if let Some((field, strength, unit)) = classify_label(label) {
-                    if field != Field::Name {
-                        found.offer(field, strength, unit, label, value, How::Cell, at, &line);
+            } else if cell.contains(['：', ':']) {
+                for (label, value) in label_values(cell) {
+                    if let Some((field, strength, unit)) = classify_label(&label) {
+                        if field != Field::Name {
+                            found.offer(field, strength, unit, &label, &value, How::Cell, at, &line);
+                        }
                     }
                 }
             }
@@ -736,15 +738,39 @@ pub(super) fn from_lot_sections(layout: &Layout, found: &mut Found) {
     if headings.len() < 2 {
         return;
     }
-    let in_text = |c: &&Candidate| matches!(c.how, How::Label | How::NextLine | How::Sentence);
+    // A table's row is one of the lines too: where each row stands among them, in order.
+    let mut next_line = 0;
+    let row_lines: Vec<Option<usize>> = layout
+        .rows
+        .iter()
+        .map(|row| {
+            let text = row.join("\t");
+            let at = layout.lines[next_line.min(layout.lines.len())..].iter().position(|l| *l == text)?;
+            next_line += at + 1;
+            Some(next_line - 1)
+        })
+        .collect();
+    // The line a candidate was read from: a cell's is its row's.
+    let line_of = |c: &Candidate| match c.how {
+        How::Cell => row_lines.get(c.at).copied().flatten(),
+        _ => Some(c.at),
+    };
+    // What the section's lines state (a table of one cell a row, `供应商名称：甲公司`, is lines).
+    let in_text = |c: &&Candidate| matches!(c.how, How::Label | How::NextLine | How::Sentence | How::Cell);
+    // A lot's winner is an organisation (not the `名称：6#学生公寓改造` of what the lot buys).
+    let winner_shaped = |c: &&Candidate| match &c.value {
+        Value::Names(names) => c.field != Field::Winner || names.iter().all(|n| is_organisation(n)),
+        _ => true,
+    };
     // The section's best candidate for `field`, the earliest of equals.
     let best = |field: Field, lines: std::ops::Range<usize>| {
         found
             .candidates
             .iter()
             .filter(in_text)
-            .filter(|c| c.field == field && lines.contains(&c.at))
-            .max_by(|a, b| a.score.total_cmp(&b.score).then(b.at.cmp(&a.at)))
+            .filter(winner_shaped)
+            .filter(|c| c.field == field && line_of(c).is_some_and(|at| lines.contains(&at)))
+            .max_by(|a, b| a.score.total_cmp(&b.score).then(line_of(b).cmp(&line_of(a))))
             .cloned()
     };
     let mut lots: Vec<(Candidate, Option<Candidate>, Lot)> = Vec::new();
@@ -831,9 +857,15 @@ pub(super) fn lot_heading(line: &str) -> Option<String> {
         }
         cleaned[..cleaned.len() - rest.len() + n.len() + word.len()].to_string()
     } else {
-        // `标段一`, `包1`.
+        // `标段一`, `包1`, and `标包：A` (the lot's number its value).
         let word = word_at(&cleaned)?;
-        let n = number(&cleaned[word.len()..])?;
+        let after_colon = || {
+            let (_, value) = line.split_once(['：', ':'])?;
+            let value = value.trim().to_lowercase();
+            let n = number(&value)?;
+            (cleaned == word && n == value).then_some(n)
+        };
+        let n = number(&cleaned[word.len()..]).or_else(after_colon)?;
         format!("{word}{n}")
     };
     // The heading is the line, or what stands before its colon (`A分标：热电复合治疗仪`), or
@@ -874,7 +906,7 @@ pub(super) fn label_values(line: &str) -> Vec<(String, String)> {
             || c == '，'
             || c == ','
     };
-    let mut starts = Vec::new();
+    let mut starts: Vec<(usize, usize)> = Vec::new();
     for (colon, _) in chars.iter().enumerate().filter(|(_, c)| **c == '：' || **c == ':') {
         // A time (`9:30`) is no label's colon.
         if colon > 0
@@ -971,6 +1003,20 @@ pub(super) fn label_values(line: &str) -> Vec<(String, String)> {
             }
             start = word;
         }
+        // `中标（成交）金额：（可填写下浮率、折扣率或 费率）：2837万元`: a note in brackets between
+        // two colons is the label's, and the value follows the second.
+        if let Some(last) = starts.last_mut() {
+            let between: String = chars[last.1 + 1..colon].iter().collect();
+            let between = between.trim();
+            let inner = between
+                .strip_prefix(['（', '('])
+                .and_then(|b| b.strip_suffix(['）', ')']))
+                .filter(|inner| inner.chars().count() <= 30);
+            if inner.is_some_and(|inner| !inner.contains(['（', '(', '）', ')', '：', ':'])) {
+                last.1 = colon;
+                continue;
+            }
+        }
         starts.push((start, colon));
     }
     for (k, &(start, colon)) in starts.iter().enumerate() {
@@ -978,7 +1024,7 @@ pub(super) fn label_values(line: &str) -> Vec<(String, String)> {
         if colon + 1 > end {
             continue;
         }
-        let label: String = chars[start..colon].iter().collect();
+        let label: String = chars[start..colon].iter().filter(|c| !matches!(c, '：' | ':')).collect();
         let value: String = chars[colon + 1..end].iter().collect();
         let value = before_spaced_label(value.trim());
         out.push((label, value.trim_end_matches(['】', ']']).trim().to_string()));

@@ -407,13 +407,18 @@ pub(super) fn ends_as_a_label(line: &str) -> bool {
 
 /// What a label names, its strength, and the unit it gives amounts.
 pub(super) fn classify_label(label: &str) -> Option<Label> {
-    // No label is longer than 20 characters once cleaned (25 with its number and unit); a long
-    // cell is a value.
-    if label.len() > 100 || label.chars().count() > 25 || !label.chars().any(is_han) {
+    // No label is longer than 20 characters once cleaned (25 with its number and unit), a note
+    // in brackets at its end aside (`中标金额（可填写下浮率、折扣率或费率）`); a long cell is a
+    // value.
+    let before_note = |label: &str| {
+        let open = label.rfind(['(', '（']).filter(|_| label.ends_with([')', '）']));
+        open.map_or(label.chars().count(), |open| label[..open].chars().count())
+    };
+    if label.len() > 150 || before_note(label) > 25 || !label.chars().any(is_han) {
         return None;
     }
     let cleaned = clean_label(label);
-    if cleaned.is_empty() || cleaned.chars().count() > 20 {
+    if cleaned.is_empty() || before_note(&cleaned) > 20 || cleaned.chars().count() > 40 {
         return None;
     }
     let unit = Unit::from_label(&cleaned);

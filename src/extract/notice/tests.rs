@@ -300,6 +300,51 @@ fn lots_laid_out_as_sections() {
     assert_eq!(n.winners, ["巳一商贸有限公司"]);
     assert_eq!(n.amount, Some(389_600.0));
 
+    // Lots whose number is their heading's value (`标包：A`), each amount under a label with a
+    // note of its own between two colons, and the buyer named once for each lot.
+    assert_eq!(
+        super::candidates::label_values("中标（成交）金额：（可填写下浮率、折扣率或 费率）：2767万元"),
+        [("中标（成交）金额（可填写下浮率、折扣率或 费率）".to_string(), "2767万元".to_string())]
+    );
+    // As paragraphs, and as a table of one cell a row (a row's `label：value` read as a line's),
+    // with what each lot buys in sections named as the lots again.
+    let lines = [
+        "标包：A",
+        "供应商名称：<u>甲建设有限公司</u>",
+        "中标（成交）金额：（可填写下浮率、折扣率或 费率）：<u>2837.861389万元</u>",
+        "标包：B",
+        "供应商名称：<u>乙建设有限公司</u>",
+        "中标（成交）金额：（可填写下浮率、折扣率或费率）：<u>2767万元</u>",
+        "四、主要标的信息：",
+        "标包：A",
+        "名称：<u>6#7#9#学生公寓改造</u>",
+        "标包：B",
+        "名称：<u>3#5#学生公寓改造</u>",
+    ];
+    let as_paragraphs: String = lines.iter().map(|l| format!("<p>{l}</p>")).collect();
+    let as_rows: String = lines.iter().map(|l| format!("<tr><td>{l}</td></tr>")).collect();
+    for body in [as_paragraphs, format!("<table>{as_rows}</table>")] {
+        let n = html(&format!(
+            "<h2>丙大学公寓改造项目施工中标（成交）公告</h2><table><tr><td>采购单位</td>\
+             <td>丙大学,丙大学</td></tr></table><p>三、中标（成交）信息：</p>{body}"
+        ));
+        let lots: Vec<(Option<&str>, Vec<&str>, Option<f64>)> = n
+            .lots
+            .iter()
+            .map(|l| (l.name.as_deref(), l.winners.iter().map(String::as_str).collect(), l.amount))
+            .collect();
+        assert_eq!(
+            lots,
+            [
+                (Some("标包A"), vec!["甲建设有限公司"], Some(28_378_613.89)),
+                (Some("标包B"), vec!["乙建设有限公司"], Some(27_670_000.0))
+            ],
+            "{body}"
+        );
+        assert_eq!(n.amount, Some(28_378_613.89));
+        assert_eq!(n.buyer.as_deref(), Some("丙大学"));
+    }
+
     // Lots in one paragraph, each after the last's clause, and a lot's heading run into its
     // winner's label.
     for text in [

@@ -193,6 +193,10 @@ pub(super) fn region_divisions(value: &str) -> String {
 /// punctuation; `None` for placeholders.
 pub(super) fn clean_name(value: &str) -> Option<String> {
     let value = value.trim().trim_matches(|c: char| c.is_whitespace() || "：:；;，,。、".contains(c));
+    // One name once for each lot (`济南大学,济南大学,济南大学`) is that name.
+    let mut listed = value.split([',', '，', '、', ';', '；']).map(str::trim);
+    let first = listed.next().unwrap_or("");
+    let value = if value.len() > first.len() && listed.all(|n| n == first) { first } else { value };
     let word = first_word(value)?;
     let cut = NAME_STOPS.iter().filter_map(|w| word.find(w)).min();
     let name = match cut {
