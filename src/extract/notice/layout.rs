@@ -667,8 +667,9 @@ fn rows_of_lines(mut lines: Vec<String>, rows: &mut Vec<Vec<String>>) -> Vec<Str
 }
 
 /// A flattened page's last line split before the sign-off it ends with, the names that sign
-/// (organisations, each a word of its own) and the date: `… 联系方式：135… 乙咨询有限公司
-/// 2023-09-06` is the text, `乙咨询有限公司` and `2023-09-06`.
+/// (organisations, each a word of its own, or one after its role: `采购机构：甲招标有限公司`) and
+/// the date: `… 联系方式：135… 乙咨询有限公司 2023-09-06` is the text, `乙咨询有限公司` and
+/// `2023-09-06`.
 fn split_sign_off(line: String) -> Vec<String> {
     let words: Vec<&str> = line.split(' ').collect();
     let is_date =
@@ -676,12 +677,20 @@ fn split_sign_off(line: String) -> Vec<String> {
     let Some((&date, before)) = words.split_last().filter(|(date, _)| is_date(date)) else {
         return vec![line];
     };
-    let names = before
+    let mut names = before
         .iter()
         .rev()
         .take(3)
         .take_while(|w| !w.contains(['：', ':']) && super::values::is_organisation(w))
         .count();
+    // `… 采购机构：甲招标有限公司 2024年11月01日`: a signature that says whose it is.
+    if names == 0
+        && before.last().and_then(|w| w.split_once(['：', ':'])).is_some_and(|(label, name)| {
+            !label.is_empty() && label.chars().count() <= 8 && super::values::is_organisation(name)
+        })
+    {
+        names = 1;
+    }
     if names == 0 || names == before.len() {
         return vec![line];
     }
@@ -838,7 +847,8 @@ const MAX_JOINED_CHARS: usize = 200;
 /// bracket alone, or — unless it is a label's line (`传真：…` / `日期：…` stay two) — when the
 /// line before leaves a bracket open, ends on a word that needs what follows (`关于`, `受`, `的`,
 /// `、`, `-`) or on a figure whose unit it starts (`75` / `万元`, `2021年4月` / `28`), when a
-/// word runs across the line's end ([`word_across`]), when it is a short aside in brackets
+/// word runs across the line's end ([`word_across`]), when it is a notice's noun alone
+/// (`竞争性谈判` / `公告`), when it is a short aside in brackets
 /// (`甲管理处` / `（采购人）的…`), or a form's filled-in blank (`甲咨询有限公司` / `受` / `乙局` /
 /// `委托，就…`); and a figure goes with its currency (`人民币` / `3850`). Lines with tabs are rows
 /// and stay as they are. ([`join_wrapped_names`], for every page, joins a name wrapped after its
@@ -868,6 +878,8 @@ fn join_fragments(lines: Vec<String>) -> Vec<String> {
         };
         let goes_before = || {
             ["受", "由", "于", "向"].contains(&after)
+                // `竞争性谈判` / `公告`: a heading's noun in a span of its own.
+                || ["公告", "公示", "通告"].contains(&after) && is_han(last)
                 || after.starts_with("委托")
                 || after.starts_with("的委托")
                 || aside_in_brackets(after)

@@ -334,6 +334,27 @@ fn title_run_into(line: &str) -> Option<String> {
     })
 }
 
+/// The `<title>` a crawler's flattened text starts with, up to the site's name in brackets
+/// after it (`甲项目成交通告- 【阳光易购】 true 首页 网站公告 …`).
+fn title_before_site_name(line: &str) -> Option<String> {
+    let close = line.char_indices().take(160).find(|&(_, c)| c == '】').map(|(at, _)| at)?;
+    let head = &line[..close + '】'.len_utf8()];
+    let open = head.rfind('【')?;
+    let site = &head[open + '【'.len_utf8()..close];
+    if site.contains(['：', ':']) || site.chars().count() > 12 {
+        return None;
+    }
+    clean_page_title(head).filter(|t| t.len() < open && stated_kind(t).is_some() && is_title_like(t))
+}
+
+/// A flattened page's heading that is its first word, followed by the text
+/// (`竞争性谈判公告 我部就以下项目进行国内竞争性谈判采购，…`): a heading that names no project
+/// names the notice all the same.
+fn heading_word(line: &str) -> Option<String> {
+    let (word, rest) = line.split_once(' ')?;
+    (is_heading_of_a_notice(word) && !rest.trim().is_empty()).then(|| word.to_string())
+}
+
 /// The words before the site's bar of date and clicks, on a line that starts with them
 /// (`甲医院营业用房招租 发布时间：2021-03-22 阅读次数：17 【打印】`).
 fn title_before_bar(line: &str) -> Option<String> {
@@ -560,7 +581,11 @@ fn title_and_kind(layout: &layout::Layout) -> Titled {
             .lines
             .first()
             .and_then(|l| {
-                title_before_bar(l).or_else(|| title_and_bare_kind(l)).or_else(|| title_run_into(l))
+                title_before_site_name(l)
+                    .or_else(|| title_before_bar(l))
+                    .or_else(|| title_and_bare_kind(l))
+                    .or_else(|| title_run_into(l))
+                    .or_else(|| heading_word(l))
             })
             .or_else(|| early.iter().take(3).find_map(|(_, l)| title_run_into(l)))
             .map(|t| (t, "body"));

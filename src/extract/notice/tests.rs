@@ -1157,6 +1157,14 @@ fn a_sentence_cut_into_a_line_per_span() {
     assert_eq!(n.kind, NoticeKind::Award);
     assert_eq!(n.budget, Some(750_000.0));
     assert_eq!(n.published, Some(crate::model::Date::from_ymd_opt(2021, 6, 1).unwrap()));
+    // A heading whose noun is a span of its own.
+    let n = extract_text(
+        "竞争性谈判\n公告\n我部就以下项目进行国内竞争性谈判采购。\n一、项目名称：甲改造",
+        false,
+        "page.txt",
+    );
+    assert_eq!(n.title.as_deref(), Some("竞争性谈判公告"));
+    assert_eq!(n.kind, NoticeKind::Tender);
 }
 
 #[test]
@@ -1247,4 +1255,17 @@ fn a_flattened_page_starts_with_its_title_twice() {
     // Rows whose columns mix figures and names are no table's (a blank cell was lost).
     let text = "甲项目中标公告 序号 中标供应商名称 中标供应商联系地址 中标金额(万元)                 1 乙工程技术集团有限公司 0.000000 2 丙建筑设计院有限公司 0.000000 3 丁设计有限公司 0.000000                 4 戊设计有限公司 0.000000";
     assert_eq!(extract_text(text, false, "flat.txt").amount, None);
+    // The `<title>` up to the site's name in brackets, then the site's furniture.
+    let text = "交换机D-Link DES-1252 和路由器采购项目成交通告- 【甲易购】    true   首页 网站公告 \
+                交换机D-Link DES-1252 和路由器采购项目成交通告 发布时间：2011-09-28 成交供应商名称：乙电子技术公司";
+    let n = extract_text(text, false, "flat.txt");
+    assert_eq!(n.title.as_deref(), Some("交换机D-Link DES-1252 和路由器采购项目成交通告"));
+    // A heading that is a bare kind, run into the text; a signature that names its role.
+    let text = "竞争性谈判公告 我部就以下项目进行国内竞争性谈判采购，欢迎符合条件的供应商参加谈判。 \
+                一、项目名称：车场改造 二、项目编号：2024-JL-W3002 九、采购机构联系方式 联系人：马帅 \
+                移动电话：17640025161 采购机构：丙招标有限公司 2024年11月01日";
+    let n = extract_text(text, false, "flat.txt");
+    assert_eq!(n.title.as_deref(), Some("竞争性谈判公告"));
+    assert_eq!(n.kind, NoticeKind::Tender);
+    assert_eq!(n.published, Some(crate::model::Date::from_ymd_opt(2024, 11, 1).unwrap()));
 }
