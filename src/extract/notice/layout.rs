@@ -593,7 +593,11 @@ pub(super) fn unflatten(lines: Vec<String>, rows: &mut Vec<Vec<String>>) -> Vec<
             out.extend(split_at_lots(line));
             continue;
         }
-        let mut parts: Vec<String> = split_at_sections(&line).into_iter().flat_map(split_at_lots).collect();
+        let mut parts: Vec<String> = if at == 0 { split_head(line) } else { vec![line] }
+            .into_iter()
+            .flat_map(|line| split_at_sections(&line))
+            .flat_map(split_at_lots)
+            .collect();
         if at + 1 == count {
             // The page's last words: `… 联系方式：135… 乙咨询有限公司 2023-09-06`, a sign-off.
             if let Some(last) = parts.pop() {
@@ -664,6 +668,28 @@ fn rows_of_lines(mut lines: Vec<String>, rows: &mut Vec<Vec<String>>) -> Vec<Str
         at = end;
     }
     lines
+}
+
+/// A flattened page's first words as the lines the page showed them on: a generic heading
+/// (`详细信息`, `Report`), the notice's title, and the date stamped under it
+/// (`详细信息 甲学院乙项目采购成交公告 甲学院对…`, `甲项目 2021-06-28 项目概况 …`). The title is the
+/// first word after a generic heading when it names a notice's kind, or the first word when
+/// the date follows it.
+fn split_head(line: String) -> Vec<String> {
+    let words: Vec<&str> = line.split(' ').collect();
+    let generic = words.iter().take_while(|w| super::is_generic(w) && w.chars().count() <= 8).count();
+    let Some(&title) = words.get(generic) else { return vec![line] };
+    let dated = words
+        .get(generic + 1)
+        .is_some_and(|w| super::candidates::is_date_line(w) && crate::extract::date::find_date(w).is_some());
+    let heading = super::is_heading_of_a_notice(title) && !super::labels::ends_as_a_label(title);
+    if !(dated && super::is_title_like(title) || heading && generic > 0) || generic + 1 >= words.len() {
+        return vec![line];
+    }
+    let head = generic + 1 + usize::from(dated);
+    let mut out: Vec<String> = words[..head].iter().map(|w| w.to_string()).collect();
+    out.push(words[head..].join(" "));
+    out
 }
 
 /// A flattened page's last line split before the sign-off it ends with, the names that sign

@@ -1268,4 +1268,14 @@ fn a_flattened_page_starts_with_its_title_twice() {
     assert_eq!(n.title.as_deref(), Some("竞争性谈判公告"));
     assert_eq!(n.kind, NoticeKind::Tender);
     assert_eq!(n.published, Some(crate::model::Date::from_ymd_opt(2024, 11, 1).unwrap()));
+    // A title and the date under it; a generic heading, then the title.
+    let text = "丁街道孵化园设备采购项目 2021-06-28 项目概况 丁街道孵化园设备采购项目的潜在投标人应在网上获取招标文件";
+    let n = extract_text(text, false, "flat.txt");
+    assert_eq!(n.title.as_deref(), Some("丁街道孵化园设备采购项目"));
+    assert_eq!(n.published, Some(crate::model::Date::from_ymd_opt(2021, 6, 28).unwrap()));
+    let text = "详细信息 戊市职业技术学院财务模块升级项目采购成交公告 戊市职业技术学院对财务模块升级项目进行了竞争性磋商，现将结果公告如下： \
+                成交供应商名称：己科技有限公司 成交价格：柒万伍仟元整（75,000.00元） 戊市职业技术学院设备管理处 2019-7-12";
+    let n = extract_text(text, false, "flat.txt");
+    assert_eq!(n.title.as_deref(), Some("戊市职业技术学院财务模块升级项目采购成交公告"));
+    assert_eq!(n.buyer.as_deref(), Some("戊市职业技术学院"));
 }
