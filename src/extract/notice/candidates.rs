@@ -308,7 +308,8 @@ pub(super) fn from_rows(rows: &[Vec<String>], row_labels: &[Vec<Option<Label>>],
             let cell = &row[i];
             if let Some((field, strength, unit)) = labels[i] {
                 if let Some(value) = row.get(i + 1) {
-                    if labels[i + 1].is_none() {
+                    // Not a header's next heading (`中标供应商名称 | 中标供应商联系地址`).
+                    if labels[i + 1].is_none() && !is_column_heading(value) {
                         if field != Field::Name {
                             found.offer(field, strength, unit, cell, value, How::Cell, at, &line);
                         }

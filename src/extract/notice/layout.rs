@@ -470,12 +470,21 @@ const MAX_ROW_CELLS: usize = 16;
 pub(super) fn layout_text(text: &str) -> Layout {
     let mut lines: Vec<String> = Vec::new();
     let mut marked = Vec::new();
+    // How many cells the row above had: a row with blank cells that has as many with them is
+    // under it (`1⇥甲公司⇥⇥0.00` under `序号⇥名称⇥地址⇥金额`); other blanks are padding
+    // (`项目所在区域⇥⇥⇥湖州市`).
+    let mut width = 0;
     for line in text.lines() {
         let (line, heading) = markdown_line(line);
         if heading && marked.len() < MAX_MARKED && line.chars().count() <= MAX_MARKED_CHARS {
             marked.push(collapse(&line));
         }
-        let cells: Vec<String> = line.split('\t').map(collapse).filter(|c| !c.is_empty()).collect();
+        let parts: Vec<String> = line.split('\t').map(collapse).collect();
+        let mut cells: Vec<String> = parts.iter().filter(|c| !c.is_empty()).cloned().collect();
+        if cells.len() >= 2 && parts.len() > cells.len() && parts.len() == width {
+            cells = parts;
+        }
+        width = if cells.len() >= 2 { cells.len() } else { 0 };
         // A page whose line ends became tabs (a crawler's text of its HTML's indentation) is
         // no table row: more cells than a row has, or several holding a label and its value.
         let labelled = cells.iter().filter(|c| c.contains(['：', ':'])).count();

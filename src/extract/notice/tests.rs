@@ -1279,3 +1279,15 @@ fn a_flattened_page_starts_with_its_title_twice() {
     assert_eq!(n.title.as_deref(), Some("戊市职业技术学院财务模块升级项目采购成交公告"));
     assert_eq!(n.buyer.as_deref(), Some("戊市职业技术学院"));
 }
+
+#[test]
+fn a_text_row_keeps_its_blank_cell_under_a_header_as_wide() {
+    // A blank address under its heading: the row has the header's width with it. Runs of tabs
+    // that pad a label from its value are no cells.
+    let text = "甲项目中标公告\n中标供应商名称、联系地址及中标金额：\n序号 \t中标供应商名称 \t中标供应商联系地址 \t中标金额(万元)\n\
+                1 \t乙设计有限公司 \t \t0.000000\n2 \t丙设计有限公司 \t \t0.000000\n项目所在区域\t\t\t丁市·戊县\t\t\t建筑面积";
+    let n = extract_text(text, false, "page.txt");
+    assert_eq!(n.winners, ["乙设计有限公司", "丙设计有限公司"]);
+    assert_eq!(n.amount, None);
+    assert_eq!(n.region.as_deref(), Some("丁市·戊县"));
+}
