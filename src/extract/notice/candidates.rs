@@ -711,8 +711,12 @@ pub(super) fn from_lines(layout: &Layout, found: &mut Found) {
                         matches!(c, '：' | ':') && !n[..i].ends_with(|p: char| p.is_ascii_digit())
                     })
                 };
+                // The last of a run of column headings (`序号` / `中标供应商名称` / `中标金额(万元)`,
+                // a table a cell a line) heads a column: the next line is the first row's.
+                let in_header = at >= 2 && lines[at - 2..at].iter().all(|l| is_column_heading(l));
                 if let Some(next) = lines.get(at + 1).filter(|n| {
-                    classify_label(n).is_none()
+                    !in_header
+                        && classify_label(n).is_none()
                         && !labelled(n)
                         && !label_starts_at(&n.chars().take(8).collect::<Vec<_>>(), 0, 3)
                 }) {

@@ -1143,6 +1143,12 @@ fn a_text_of_every_string_on_its_own_line() {
     assert_eq!(n.buyer.as_deref(), Some("戊县城市管理局"));
     assert_eq!(n.winners, ["乙通讯技术有限公司"]);
     assert_eq!(n.amount, Some(1_908_801.0));
+    // A table whose blank cells vanished: its last heading is no label of the first row's
+    // number (`中标金额(万元)` / `1` is not 1万元).
+    let text = "甲项目中标公告\n五、中标信息\n总中标金额：0.0 万元（人民币）\n中标供应商名称、联系地址及中标金额：\n\
+                序号\n中标供应商名称\n中标供应商联系地址\n中标金额(万元)\n1\n乙设计有限公司\n0.000000\n\
+                2\n丙设计有限公司\n0.000000\n本项目招标代理费总金额：0.0 万元（人民币）";
+    assert_eq!(extract_text(text, false, "page.txt").amount, None);
 }
 
 #[test]
