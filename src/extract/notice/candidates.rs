@@ -714,10 +714,12 @@ pub(super) fn from_lines(layout: &Layout, found: &mut Found) {
                 // The last of a run of column headings (`序号` / `中标供应商名称` / `中标金额(万元)`,
                 // a table a cell a line) heads a column: the next line is the first row's.
                 let in_header = at >= 2 && lines[at - 2..at].iter().all(|l| is_column_heading(l));
+                // `中标价` / `大写：贰仟零伍拾万元整`: how the figure is written labels no field.
+                let written = |n: &str| ["大写", "小写"].iter().any(|w| n.trim_start().starts_with(w));
                 if let Some(next) = lines.get(at + 1).filter(|n| {
                     !in_header
                         && classify_label(n).is_none()
-                        && !labelled(n)
+                        && (!labelled(n) || written(n))
                         && !label_starts_at(&n.chars().take(8).collect::<Vec<_>>(), 0, 3)
                 }) {
                     found.offer(field, strength - 0.5, unit, line, next, How::NextLine, at + 1, next);

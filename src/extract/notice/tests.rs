@@ -1198,6 +1198,9 @@ fn labels_and_values_a_line_each() {
     assert_eq!(n.kind, NoticeKind::Award);
     assert_eq!(n.winners, ["乙电子有限公司"]);
     assert_eq!(n.amount, Some(3850.0));
+    // A value that says how its figure is written (`大写：`) is still the label's above.
+    let text = "甲工程中标结果公示\n中标人\n乙建设集团有限公司\n中标价\n大写：贰仟零伍拾万元整\n下浮率\n3.5%";
+    assert_eq!(extract_text(text, false, "page.txt").amount, Some(20_500_000.0));
 }
 
 #[test]
