@@ -885,8 +885,9 @@ const MAX_JOINED_CHARS: usize = 200;
 /// word runs across the line's end ([`word_across`]), when it is a notice's noun alone
 /// (`竞争性谈判` / `公告`), when it is a short aside in brackets
 /// (`甲管理处` / `（采购人）的…`), or a form's filled-in blank (`甲咨询有限公司` / `受` / `乙局` /
-/// `委托，就…`); and a figure goes with its currency (`人民币` / `3850`). Lines with tabs are rows
-/// and stay as they are. ([`join_wrapped_names`], for every page, joins a name wrapped after its
+/// `委托，就…`); a figure goes with its currency (`人民币` / `3850`), a list item's number with
+/// its text (`2.` / `废标结果`), and a house number with its place (`向阳村` / `118` / `号`).
+/// Lines with tabs are rows and stay as they are. ([`join_wrapped_names`], for every page, joins a name wrapped after its
 /// label.)
 fn join_fragments(lines: Vec<String>) -> Vec<String> {
     fn open_brackets(line: &str) -> i32 {
@@ -919,11 +920,31 @@ fn join_fragments(lines: Vec<String>) -> Vec<String> {
                 || after.starts_with("的委托")
                 || aside_in_brackets(after)
         };
+        // `2.` / `废标结果：`: a list item's number in a span of its own.
+        let numbered = || {
+            let mark: Vec<char> = before.chars().collect();
+            let numerals = mark.iter().take_while(|c| c.is_ascii_digit() || NUMERALS.contains(**c)).count();
+            let bracketed = matches!(mark.first(), Some('（' | '('))
+                && matches!(mark.last(), Some('）' | ')'))
+                && (3..=4).contains(&mark.len());
+            bracketed
+                || (1..=3).contains(&numerals)
+                    && mark.len() == numerals + 1
+                    && ".、．".contains(mark[numerals])
+        };
         let currency = ["人民币", "￥", "¥", "RMB"].contains(&before)
             && (first.is_ascii_digit() || "零壹贰叁肆伍陆柒捌玖拾佰仟".contains(first));
         continued
             || currency
+            || numbered() && is_han(first)
             || !is_key_value(after) && (unfinished() || goes_before() || word_across(before, after))
+    };
+    // `118` / `号`, joined: a house number, which goes with the place before it (`向阳村`).
+    let house_number = |line: &str| {
+        let digits = line.chars().take_while(char::is_ascii_digit).count();
+        digits > 0
+            && line.chars().count() == digits + 1
+            && line.chars().last().is_some_and(|c| "号室楼栋幢层弄".contains(c))
     };
     let mut out: Vec<String> = Vec::with_capacity(lines.len());
     for line in lines {
@@ -934,7 +955,16 @@ fn join_fragments(lines: Vec<String>) -> Vec<String> {
                     && before.chars().count() + line.chars().count() <= MAX_JOINED_CHARS
                     && continues(before, &line) =>
             {
-                before.push_str(&line)
+                before.push_str(&line);
+                if house_number(before) && out.len() >= 2 {
+                    let place = &out[out.len() - 2];
+                    if !place.contains('\t') && place.chars().last().is_some_and(is_han) {
+                        let number = out.pop().unwrap_or_default();
+                        if let Some(place) = out.last_mut() {
+                            place.push_str(&number);
+                        }
+                    }
+                }
             }
             _ => out.push(line),
         }

@@ -1149,6 +1149,14 @@ fn a_text_of_every_string_on_its_own_line() {
                 序号\n中标供应商名称\n中标供应商联系地址\n中标金额(万元)\n1\n乙设计有限公司\n0.000000\n\
                 2\n丙设计有限公司\n0.000000\n本项目招标代理费总金额：0.0 万元（人民币）";
     assert_eq!(extract_text(text, false, "page.txt").amount, None);
+    // Word's spans: a list item's number (`2.`) and a house number's digits (`118` / `号`) on
+    // lines of their own, inside and after a result table a cell a line.
+    let text = "甲项目的中标(成交)结果公告\n三、中标（成交）信息\n1.\n中标结果：\n序号\n中标（成交）金额(元)\n\
+                中标供应商名称\n中标供应商地址\n1\n最终报价:425800(元)\n乙科技有限公司\n里商乡向阳村\n118\n号\n\
+                2.\n废标结果\n:\n序号\n标项名称\n废标理由";
+    let n = extract_text(text, false, "page.txt");
+    assert_eq!(n.winners, ["乙科技有限公司"]);
+    assert_eq!(n.amount, Some(425_800.0));
 }
 
 #[test]
