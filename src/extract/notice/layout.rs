@@ -885,7 +885,8 @@ const MAX_JOINED_CHARS: usize = 200;
 /// word runs across the line's end ([`word_across`]), when it is a notice's noun alone
 /// (`竞争性谈判` / `公告`), when it is a short aside in brackets
 /// (`甲管理处` / `（采购人）的…`), or a form's filled-in blank (`甲咨询有限公司` / `受` / `乙局` /
-/// `委托，就…`); a figure goes with its currency (`人民币` / `3850`), a list item's number with
+/// `委托，就…`), or a document's number goes on with its year in brackets (`靖财采计` /
+/// `[2017]01059号`); a figure goes with its currency (`人民币` / `3850`), a list item's number with
 /// its text (`2.` / `废标结果`), and a house number with its place (`向阳村` / `118` / `号`).
 /// Lines with tabs are rows and stay as they are. ([`join_wrapped_names`], for every page, joins a name wrapped after its
 /// label.)
@@ -901,7 +902,16 @@ fn join_fragments(lines: Vec<String>) -> Vec<String> {
         let (Some(last), Some(first)) = (before.chars().last(), after.chars().next()) else {
             return false;
         };
-        let continued = ")）】]-－—、，,；;：:".contains(first) || ["(", "（"].contains(&after);
+        // `靖财采计` / `[2017]01059号`: a document's number, its year in brackets.
+        let year_in_brackets = || {
+            let mut chars = after.chars();
+            "[［〔【（(".contains(first)
+                && chars.by_ref().skip(1).take(4).filter(char::is_ascii_digit).count() == 4
+                && chars.next().is_some_and(|c| "]］〕】）)".contains(c))
+                && is_han(last)
+        };
+        let continued =
+            ")）】]-－—、，,；;：:".contains(first) || ["(", "（"].contains(&after) || year_in_brackets();
         let unfinished = || {
             // `【信息时间：` / `2021/5/11` / `阅读次数：`: a bracket around labels is no sentence's.
             open_brackets(before) > 0 && !before.contains(['：', ':'])

@@ -1157,6 +1157,9 @@ fn a_text_of_every_string_on_its_own_line() {
     let n = extract_text(text, false, "page.txt");
     assert_eq!(n.winners, ["乙科技有限公司"]);
     assert_eq!(n.amount, Some(425_800.0));
+    // A document's number cut before its year in brackets.
+    let text = "甲县显示屏工程公开招标中标公告\n政府采购编号：靖财采计\n[2017]01059号\n委托代理编号：\nHNSXJZ2017-1004";
+    assert_eq!(extract_text(text, false, "page.txt").project_code.as_deref(), Some("靖财采计[2017]01059号"));
 }
 
 #[test]
