@@ -318,7 +318,15 @@ pub(super) fn from_rows(rows: &[Vec<String>], row_labels: &[Vec<Option<Label>>],
                     }
                 }
             } else if cell.contains(['：', ':']) {
-                for (label, value) in label_values(cell) {
+                // One colon: the label and its value; more (`中标金额：（可填写费率）：100万元`,
+                // two pairs in a cell) are split as a line's.
+                let pairs = match cell.split_once(['：', ':']) {
+                    Some((label, value)) if !value.contains(['：', ':']) => {
+                        vec![(label.to_string(), value.to_string())]
+                    }
+                    _ => label_values(cell),
+                };
+                for (label, value) in pairs {
                     if let Some((field, strength, unit)) = classify_label(&label) {
                         if field != Field::Name {
                             found.offer(field, strength, unit, &label, &value, How::Cell, at, &line);
@@ -713,14 +721,14 @@ pub(super) fn from_lines(layout: &Layout, found: &mut Found) {
                 };
                 // The last of a run of column headings (`序号` / `中标供应商名称` / `中标金额(万元)`,
                 // a table a cell a line) heads a column: the next line is the first row's.
-                let in_header = at >= 2 && lines[at - 2..at].iter().all(|l| is_column_heading(l));
+                let in_header = || at >= 2 && lines[at - 2..at].iter().all(|l| is_column_heading(l));
                 // `中标价` / `大写：贰仟零伍拾万元整`: how the figure is written labels no field.
                 let written = |n: &str| ["大写", "小写"].iter().any(|w| n.trim_start().starts_with(w));
                 if let Some(next) = lines.get(at + 1).filter(|n| {
-                    !in_header
-                        && classify_label(n).is_none()
+                    classify_label(n).is_none()
                         && (!labelled(n) || written(n))
                         && !label_starts_at(&n.chars().take(8).collect::<Vec<_>>(), 0, 3)
+                        && !in_header()
                 }) {
                     found.offer(field, strength - 0.5, unit, line, next, How::NextLine, at + 1, next);
                 }

@@ -480,10 +480,12 @@ pub(super) fn layout_text(text: &str) -> Layout {
             marked.push(collapse(&line));
         }
         let parts: Vec<String> = line.split('\t').map(collapse).collect();
-        let mut cells: Vec<String> = parts.iter().filter(|c| !c.is_empty()).cloned().collect();
-        if cells.len() >= 2 && parts.len() > cells.len() && parts.len() == width {
-            cells = parts;
-        }
+        let filled = parts.iter().filter(|c| !c.is_empty()).count();
+        let cells: Vec<String> = if filled >= 2 && parts.len() > filled && parts.len() == width {
+            parts
+        } else {
+            parts.into_iter().filter(|c| !c.is_empty()).collect()
+        };
         width = if cells.len() >= 2 { cells.len() } else { 0 };
         // A page whose line ends became tabs (a crawler's text of its HTML's indentation) is
         // no table row: more cells than a row has, or several holding a label and its value.
@@ -932,6 +934,9 @@ fn join_fragments(lines: Vec<String>) -> Vec<String> {
         };
         // `2.` / `废标结果：`: a list item's number in a span of its own.
         let numbered = || {
+            if before.len() > 12 {
+                return false;
+            }
             let mark: Vec<char> = before.chars().collect();
             let numerals = mark.iter().take_while(|c| c.is_ascii_digit() || NUMERALS.contains(**c)).count();
             let bracketed = matches!(mark.first(), Some('（' | '('))
@@ -946,7 +951,7 @@ fn join_fragments(lines: Vec<String>) -> Vec<String> {
             && (first.is_ascii_digit() || "零壹贰叁肆伍陆柒捌玖拾佰仟".contains(first));
         continued
             || currency
-            || numbered() && is_han(first)
+            || is_han(first) && numbered()
             || !is_key_value(after) && (unfinished() || goes_before() || word_across(before, after))
     };
     // `118` / `号`, joined: a house number, which goes with the place before it (`向阳村`).
