@@ -890,8 +890,8 @@ const MAX_JOINED_CHARS: usize = 200;
 /// `委托，就…`), or a document's number goes on with its year in brackets (`靖财采计` /
 /// `[2017]01059号`); a figure goes with its currency (`人民币` / `3850`), a list item's number with
 /// its text (`2.` / `废标结果`), and a house number with its place (`向阳村` / `118` / `号`).
-/// Lines with tabs are rows and stay as they are. ([`join_wrapped_names`], for every page, joins a name wrapped after its
-/// label.)
+/// Lines with tabs are rows and stay as they are. ([`join_wrapped_names`], for every page,
+/// joins a name wrapped after its label.)
 fn join_fragments(lines: Vec<String>) -> Vec<String> {
     fn open_brackets(line: &str) -> i32 {
         line.chars().fold(0, |depth, c| match c {
@@ -941,7 +941,8 @@ fn join_fragments(lines: Vec<String>) -> Vec<String> {
             let numerals = mark.iter().take_while(|c| c.is_ascii_digit() || NUMERALS.contains(**c)).count();
             let bracketed = matches!(mark.first(), Some('（' | '('))
                 && matches!(mark.last(), Some('）' | ')'))
-                && (3..=4).contains(&mark.len());
+                && (3..=4).contains(&mark.len())
+                && mark[1..mark.len() - 1].iter().all(|c| c.is_ascii_digit() || NUMERALS.contains(*c));
             bracketed
                 || (1..=3).contains(&numerals)
                     && mark.len() == numerals + 1

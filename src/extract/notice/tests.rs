@@ -239,6 +239,14 @@ fn a_generic_page_title_gives_way_to_the_heading() {
     check("寅市档案馆2026年7月采购意向", NoticeKind::Tender);
 }
 
+/// Each lot's name, winners and amount.
+fn lots_of(n: &Notice) -> Vec<(Option<&str>, Vec<&str>, Option<f64>)> {
+    n.lots
+        .iter()
+        .map(|l| (l.name.as_deref(), l.winners.iter().map(String::as_str).collect(), l.amount))
+        .collect()
+}
+
 #[test]
 fn lots_keep_their_winners_and_amounts() {
     let n = html(
@@ -284,13 +292,8 @@ fn lots_laid_out_as_sections() {
          <p>六、代理服务费：</p><p>A分标：向成交人收取人民币伍仟捌佰肆拾肆元整（¥5844.00）</p>\
          <p>B分标：向成交人收取人民币贰仟陆佰壹拾贰元（¥2612.00）</p>",
     );
-    let lots: Vec<(Option<&str>, Vec<&str>, Option<f64>)> = n
-        .lots
-        .iter()
-        .map(|l| (l.name.as_deref(), l.winners.iter().map(String::as_str).collect(), l.amount))
-        .collect();
     assert_eq!(
-        lots,
+        lots_of(&n),
         [
             (Some("A分标"), vec!["巳一商贸有限公司"], Some(389_600.0)),
             (Some("B分标"), vec!["巳二商贸有限公司"], Some(174_178.0))
@@ -328,13 +331,8 @@ fn lots_laid_out_as_sections() {
             "<h2>丙大学公寓改造项目施工中标（成交）公告</h2><table><tr><td>采购单位</td>\
              <td>丙大学,丙大学</td></tr></table><p>三、中标（成交）信息：</p>{body}"
         ));
-        let lots: Vec<(Option<&str>, Vec<&str>, Option<f64>)> = n
-            .lots
-            .iter()
-            .map(|l| (l.name.as_deref(), l.winners.iter().map(String::as_str).collect(), l.amount))
-            .collect();
         assert_eq!(
-            lots,
+            lots_of(&n),
             [
                 (Some("标包A"), vec!["甲建设有限公司"], Some(28_378_613.89)),
                 (Some("标包B"), vec!["乙建设有限公司"], Some(27_670_000.0))
