@@ -309,7 +309,7 @@ pub(super) fn from_rows(rows: &[Vec<String>], row_labels: &[Vec<Option<Label>>],
             if let Some((field, strength, unit)) = labels[i] {
                 if let Some(value) = row.get(i + 1) {
                     // Not a header's next heading (`中标供应商名称 | 中标供应商联系地址`).
-                    if labels[i + 1].is_none() && !(is_column_heading(value) && !is_organisation(value)) {
+                    if labels[i + 1].is_none() && (!is_column_heading(value) || is_organisation(value)) {
                         if field != Field::Name {
                             found.offer(field, strength, unit, cell, value, How::Cell, at, &line);
                         }
