@@ -1634,6 +1634,11 @@ pub(super) fn is_date_line(line: &str) -> bool {
     stripped.is_empty()
 }
 
+/// A date alone on its line (`2023-09-06`, `2024年11月01日`): a date line that holds a date.
+pub(super) fn is_lone_date(line: &str) -> bool {
+    is_date_line(line) && find_date(line).is_some()
+}
+
 /// Lines of contact details that end a notice's body, just before its sign-off.
 fn is_contact_line(line: &str) -> bool {
     let folded: String = line.chars().filter(|c| !c.is_whitespace()).collect();
@@ -1658,11 +1663,7 @@ pub(super) fn from_signature(lines: &[String], found: &mut Found) {
             return None;
         }
         let date = find_date(line)?;
-        let k = (0..i).rev().find(|&k| {
-            let l = compact(&lines[k]);
-            !(is_date_line(&l) && find_date(&l).is_some())
-        })?;
-        let before = compact(&lines[k]);
+        let (k, before) = (0..i).rev().map(|k| (k, compact(&lines[k]))).find(|(_, l)| !is_lone_date(l))?;
         // `传真：` / `022-82116815`: a contact's label alone on its line, its value under it.
         let contact_value = k > 0 && {
             let label = compact(&lines[k - 1]);
@@ -1678,7 +1679,7 @@ pub(super) fn from_signature(lines: &[String], found: &mut Found) {
         i -= 1;
         let line = lines[i].trim();
         // Another date (`2021年05月06日` above `2021年05月17日`) belongs to the block too.
-        if is_date_line(&compact(line)) && find_date(&compact(line)).is_some() {
+        if is_lone_date(&compact(line)) {
             continue;
         }
         if line.contains(['：', ':', '，', '。']) || line.chars().count() > 40 || !is_organisation(line) {

@@ -690,9 +690,7 @@ fn split_head(line: String) -> Vec<String> {
     let words: Vec<&str> = line.split(' ').collect();
     let generic = words.iter().take_while(|w| super::is_generic(w) && w.chars().count() <= 8).count();
     let Some(&title) = words.get(generic) else { return vec![line] };
-    let dated = words
-        .get(generic + 1)
-        .is_some_and(|w| super::candidates::is_date_line(w) && crate::extract::date::find_date(w).is_some());
+    let dated = words.get(generic + 1).is_some_and(|w| super::candidates::is_lone_date(w));
     let heading = super::is_heading_of_a_notice(title) && !super::labels::ends_as_a_label(title);
     if !(dated && super::is_title_like(title) || heading && generic > 0) || generic + 1 >= words.len() {
         return vec![line];
@@ -709,9 +707,8 @@ fn split_head(line: String) -> Vec<String> {
 /// `2023-09-06`.
 fn split_sign_off(line: String) -> Vec<String> {
     let words: Vec<&str> = line.split(' ').collect();
-    let is_date =
-        |w: &str| super::candidates::is_date_line(w) && crate::extract::date::find_date(w).is_some();
-    let Some((&date, before)) = words.split_last().filter(|(date, _)| is_date(date)) else {
+    let Some((&date, before)) = words.split_last().filter(|(date, _)| super::candidates::is_lone_date(date))
+    else {
         return vec![line];
     };
     let mut names = before

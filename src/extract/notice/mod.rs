@@ -464,11 +464,7 @@ fn without_site_name(line: String) -> String {
 fn without_trailing_date(title: &str) -> String {
     let title = title.trim();
     match title.rsplit_once(' ') {
-        Some((head, tail))
-            if candidates::is_date_line(tail) && crate::extract::date::find_date(tail).is_some() =>
-        {
-            head.trim().to_string()
-        }
+        Some((head, tail)) if candidates::is_lone_date(tail) => head.trim().to_string(),
         _ => title.to_string(),
     }
 }
