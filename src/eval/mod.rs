@@ -421,4 +421,5 @@ mod tests {
         assert!(variants.contains(&"柳州國聯運輸集團有限公司".to_string()), "{variants:?}");
     }
 }
+pub mod freeze;
 pub mod ranking;

@@ -5,6 +5,7 @@
 pub mod amount;
 pub mod date;
 pub mod encoding;
+pub mod freeze;
 pub(crate) mod html;
 pub mod normalize;
 pub mod notice;

@@ -368,6 +368,22 @@ enum EvalCommand {
         #[arg(long)]
         misses: bool,
     },
+    /// FILE is JSON Lines of labelled share-freeze announcements (`ID`, `Title`, `Doc`, `Event`);
+    /// prints precision and recall of holders, authorities, shares, start and end; fails when the
+    /// holders' fall under the thresholds.
+    Freezes {
+        file: PathBuf,
+        /// Only the announcements whose ID contains this (`TRAIN`, `DEV`, `TEST`).
+        #[arg(long)]
+        split: Option<String>,
+        #[arg(long, default_value_t = 0.0)]
+        min_holder_precision: f64,
+        #[arg(long, default_value_t = 0.0)]
+        min_holder_recall: f64,
+        /// Print every announcement a field is not right on, as a JSON line.
+        #[arg(long)]
+        misses: bool,
+    },
     /// FILE is a TSV of full_name and short_name; prints precision and recall for short names
     /// and for variants of the full names.
     Resolve {
@@ -531,6 +547,25 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }))?;
             let worst = report.fields.iter().map(|f| f.accuracy).fold(1.0, f64::min);
             Ok(if worst < min_accuracy { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+        }
+        Command::Eval(EvalCommand::Freezes {
+            file,
+            split,
+            min_holder_precision,
+            min_holder_recall,
+            misses,
+        }) => {
+            let report = oppgraph::eval::freeze::eval_freezes(&file, split.as_deref())
+                .map_err(|e| Refused(e.to_string()))?;
+            if misses {
+                for miss in &report.misses {
+                    print_json(miss)?;
+                }
+            }
+            print_json(&report)?;
+            let holder = report.fields.iter().find(|f| f.field == "holder").expect("holders are scored");
+            let ok = holder.precision >= min_holder_precision && holder.recall >= min_holder_recall;
+            Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::Eval(EvalCommand::Ranking { enterprises, seed }) => {
             let report = oppgraph::eval::ranking::eval_ranking(enterprises, seed)?;

@@ -2,6 +2,7 @@
 
 use super::config::{CrawlerDef, ListParser, Paging};
 use crate::extract::date::find_date;
+use crate::extract::freeze::{extract_freeze, is_freeze_title, Freeze};
 use crate::extract::notice::{extract_text, NoticeKind};
 use crate::ingest::ImportKind;
 use crate::model::Date;
@@ -290,7 +291,8 @@ pub fn item_row(def: &CrawlerDef, item: &ListItem, fetched: Date) -> BTreeMap<St
     row
 }
 
-/// A detail page's import row: extraction (for notices), then the list entry's `list.fields`,
+/// A detail page's import row: extraction (notices for `tenders`, share-freeze announcements for
+/// `risk_events`), then the list entry's `list.fields`,
 /// `detail.labels`, `detail.fields` and `detail.constants`, each overriding what came before.
 pub fn to_row(
     def: &CrawlerDef,
@@ -362,6 +364,11 @@ pub fn to_row(
             let select = scraper::Selector::parse("h1, h2, title").ok()?;
             document.select(&select).map(|e| collapse(&element_text(e))).find(|t| !t.is_empty())
         });
+        if def.kind == ImportKind::RiskEvents {
+            if let Some(title) = title.as_deref().filter(|t| is_freeze_title(t)) {
+                freeze_columns(&mut row, &extract_freeze(title, &text));
+            }
+        }
         set(&mut row, "title", title);
     }
     for (column, value) in &context.item.fields {
@@ -380,10 +387,53 @@ pub fn to_row(
     for (column, value) in &def.constants {
         set(&mut row, column, Some(value.clone()));
     }
+    if def.kind == ImportKind::RiskEvents && row.contains_key("release") && !row.contains_key("subject") {
+        return Err("a share freeze released (解除冻结) is no risk event: nothing to import".into());
+    }
     if def.kind == ImportKind::Tenders && !row.contains_key("kind") {
         return Err("not a notice this crawler can read: its kind (tender, award, candidate, correction, termination) is not recognisable from the title".into());
     }
     Ok(row)
+}
+
+/// A share-freeze announcement's risk event: on the holder whose shares are frozen when it is
+/// an organisation, else (a person, whom the store knows by no name) on the listed company that
+/// announces it, with the person as `holder`; what else it says in columns of its own. A release
+/// (解除冻结) is no risk: it gets no subject, and unless the crawler's config names one the page
+/// is reported as such instead of imported.
+fn freeze_columns(row: &mut BTreeMap<String, String>, freeze: &Freeze) {
+    let mut put = |key: &str, value: String| {
+        if !value.is_empty() {
+            row.insert(key.to_string(), value);
+        }
+    };
+    let join = |values: Vec<String>| values.join("|");
+    put("holder", join(freeze.holders.iter().map(|h| h.name.clone()).collect()));
+    put("holder_alias", join(freeze.holders.iter().filter_map(|h| h.alias.clone()).collect()));
+    put("issuer", freeze.issuer.clone().unwrap_or_default());
+    put("authority", join(freeze.authorities.clone()));
+    put("shares", join(freeze.shares.iter().map(u64::to_string).collect()));
+    put("freeze_start", join(freeze.start.iter().map(|d| d.to_string()).collect()));
+    put("freeze_end", join(freeze.end.iter().map(|d| d.to_string()).collect()));
+    put("term_months", join(freeze.term_months.iter().map(u32::to_string).collect()));
+    if freeze.release {
+        put("release", "true".to_string());
+        return;
+    }
+    let organisation = freeze.holders.iter().find(|h| is_organisation(&h.name));
+    let subject =
+        organisation.map(|h| h.name.clone()).or_else(|| freeze.holders.first().and(freeze.issuer.clone()));
+    if let Some(subject) = subject {
+        put("subject", subject);
+        put("kind", "equity_freeze".to_string());
+    }
+}
+
+/// Whether a holder's name is an organisation's (a legal form or a body's ending) rather than
+/// a person's.
+fn is_organisation(name: &str) -> bool {
+    name.chars().count() > 4
+        || ["公司", "集团", "企业", "合伙", "中心", "研究院"].iter().any(|end| name.contains(end))
 }
 
 /// The value after the first of `labels` followed by `：` or `:` on a line of `text`.
@@ -440,6 +490,60 @@ mod tests {
         };
         let row = to_row(&def, &context, &page).unwrap();
         assert_eq!(row.get("winner").map(String::as_str), Some("甲建设有限公司"));
+    }
+
+    #[test]
+    fn a_share_freeze_announcement_becomes_a_risk_event_on_the_frozen_holder() {
+        let dir = std::env::temp_dir();
+        let def = CrawlerDef::parse(
+            "freezes",
+            &dir.join("freezes.toml"),
+            "kind = \"risk_events\"\nstart = [\"http://x/\"]\n",
+        )
+        .unwrap();
+        let item = ListItem {
+            url: "http://x/1.html".into(),
+            title: Some("甲股份：关于控股股东股份被司法冻结的公告".into()),
+            date: None,
+            fields: BTreeMap::new(),
+        };
+        let context = PageContext {
+            url: "http://x/1.html",
+            item: &item,
+            last_modified: None,
+            fetched: "2026-11-23".parse().unwrap(),
+        };
+        let page = "<html><body><p>甲乙丙股份有限公司关于控股股东股份被司法冻结的公告</p>\
+            <p>甲乙丙股份有限公司（以下简称“公司”）于2018年12月19日收到通知，公司控股股东大连长富瑞华集团有限公司\
+            （以下简称“长富瑞华”）持有的本公司520,000,000股被辽宁省沈阳市中级人民法院司法冻结，冻结期限为3年。</p>\
+            <p>特此公告。甲乙丙股份有限公司董事会 2018年12月20日</p></body></html>";
+        let row = to_row(&def, &context, page).unwrap();
+        let get = |key: &str| row.get(key).map(String::as_str);
+        assert_eq!(get("kind"), Some("equity_freeze"));
+        assert_eq!(get("subject"), Some("大连长富瑞华集团有限公司"));
+        assert_eq!(get("holder_alias"), Some("长富瑞华"));
+        assert_eq!(get("authority"), Some("辽宁省沈阳市中级人民法院"));
+        assert_eq!(get("shares"), Some("520000000"));
+        assert_eq!(get("issuer"), Some("甲乙丙股份有限公司"));
+
+        // A person's shares: the event is the listed company's, the person its holder.
+        let person = page.replace(
+            "大连长富瑞华集团有限公司\
+            （以下简称“长富瑞华”）持有的",
+            "张庆文先生所持",
+        );
+        let row = to_row(&def, &context, &person).unwrap();
+        assert_eq!(row.get("subject").map(String::as_str), Some("甲乙丙股份有限公司"));
+        assert_eq!(row.get("holder").map(String::as_str), Some("张庆文"));
+
+        // A release is no risk: the page says so instead of becoming a row.
+        let released = ListItem {
+            title: Some("甲股份：关于控股股东股份解除冻结的公告".into()),
+            ..item.clone()
+        };
+        let context = PageContext { item: &released, ..context };
+        let refused = to_row(&def, &context, page).unwrap_err();
+        assert!(refused.contains("解除冻结"), "{refused}");
     }
 
     #[test]

@@ -1,0 +1,517 @@
+//! Share-freeze announcements (股权冻结 / 轮候冻结 / 解除冻结): a listed company tells the market
+//! that a court (or a police or arbitration body) has frozen shares one of its holders owns.
+//! For a bank the holder is the news: a controlling shareholder whose shares are frozen is in a
+//! dispute or in default, and control of the company may change.
+//!
+//! The announcements come as text run together from PDFs — tables flattened into their cells —
+//! so the rules read the sentences and take a table's cells only where a label names them
+//! (`冻结机关：…`, `被冻结人：…`):
+//! - **holders**: a name after a holder's role (`控股股东甲集团有限公司`), a name defined with its
+//!   short form (`甲集团有限公司（以下简称“甲集团”）`) or a person (`张三先生`) that a sentence about
+//!   the freeze says holds the shares (`…所持`, `…持有`), or the one a label names (`被冻结人：`);
+//!   the announcing company itself (its name before `关于`, or defined as `公司`) is none;
+//! - **authorities**: a court, police bureau or arbitration commission named from its place
+//!   (`辽宁省沈阳市中级人民法院`, `杭州市公安局余杭区分局`), in a sentence about the freeze;
+//! - **shares**: share counts a sentence about the freeze ties to holding or freezing
+//!   (`持有…`, `冻结数量：`), not to pledges or the company's total;
+//! - **start / end**: the dates a label or a phrase gives (`冻结起始日：`, `自…起`, `至…止`) and the
+//!   term (`冻结期限为三年`, `36个月`).
+
+use crate::model::Date;
+use regex::Regex;
+use serde::Serialize;
+use std::sync::LazyLock;
+
+/// What a share-freeze announcement says.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Freeze {
+    /// The listed company that announces it.
+    pub issuer: Option<String>,
+    /// A release (解除冻结) rather than a freeze.
+    pub release: bool,
+    pub holders: Vec<Holder>,
+    pub authorities: Vec<String>,
+    pub shares: Vec<u64>,
+    pub start: Vec<Date>,
+    pub end: Vec<Date>,
+    pub term_months: Vec<u32>,
+}
+
+/// A holder whose shares are frozen: the name as first written in full, and the short form the
+/// announcement defines for it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Holder {
+    pub name: String,
+    pub alias: Option<String>,
+}
+
+/// Whether a title announces a share freeze (or its release).
+pub fn is_freeze_title(title: &str) -> bool {
+    title.contains("冻结")
+}
+
+const ROLE: &str = r"(?:控股股东|第[一二三四五六七八九十]大股东|大股东|实际控制人|持股5[%％]以上(?:的)?股东|5[%％]以上股东|一致行动人|股东|被冻结人|被执行人|补偿承诺方)";
+const ORG_SUFFIX: &str = r"(?:有限责任公司|股份有限公司|有限公司|集团公司|（有限合伙）|\(有限合伙\)|合伙企业|公司|集团|中心|研究院|基金会|合作社)";
+const NAME_CH: &str = r"[\p{Han}A-Za-z0-9（）()·]";
+const DATE: &str =
+    r"([0-9]{4})\s*年\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*日|([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})";
+const TERM: &str = r"([0-9]+|[一二两三四五六七八九十]+)\s*(年|个月)";
+
+fn re(pattern: &str) -> Regex {
+    Regex::new(pattern).expect("a valid pattern")
+}
+
+static ROLE_NAME: LazyLock<Regex> =
+    LazyLock::new(|| re(&format!("{ROLE}(?:之一)?[：:]?({NAME_CH}{{2,45}})")));
+static ROLE_PREFIX: LazyLock<Regex> = LazyLock::new(|| re(&format!("^(?:、|及|暨)?{ROLE}")));
+static ALIAS: LazyLock<Regex> =
+    LazyLock::new(|| re(r#"[（(](?:以下)?(?:简称|下称)[：:]?[“"]([^”"]{2,12})[”"]"#));
+static SUFFIX: LazyLock<Regex> = LazyLock::new(|| re(ORG_SUFFIX));
+static SUFFIX_AT: LazyLock<Regex> = LazyLock::new(|| re(&format!("^[）)]?{ORG_SUFFIX}")));
+static SUFFIX_END: LazyLock<Regex> = LazyLock::new(|| re(&format!("{ORG_SUFFIX}$")));
+static NAME_RUN_END: LazyLock<Regex> = LazyLock::new(|| re(&format!("({NAME_CH}{{2,45}})$")));
+static NAME_RUN: LazyLock<Regex> = LazyLock::new(|| re(&format!("^{NAME_CH}{{2,45}}")));
+static ROLE_PERSON: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^(?:及|和|、)?(\p{Han}{2,4}?)(?:先生|女士|所持|持有|（|\()"));
+/// Where a run of name characters before a name stops belonging to it.
+static BOUNDARY: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?:[0-9]|股和|担保方|孙公司|行动人|子公司|名单|其|获悉|得知|收到|接到|通知|查询|股东|控制人|冻结|被冻结人|：|:|，|,|、|及|——|—|为|系|对|将|因|的|暨|之一)",
+    )
+});
+static LABELLED_HOLDER: LazyLock<Regex> = LazyLock::new(|| re(r"(?:被冻结人|被执行人)[：:]"));
+static COURT_END: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?:高级人民法院|中级人民法院|人民法院|金融法院|海事法院|互联网法院|知识产权法院|铁路运输(?:中级)?法院|仲裁委员会|公安局(?:\p{Han}{1,8}?分局)?|监察委员会|人民检察院)",
+    )
+});
+/// Levels a court's name may hold between its place and its kind.
+static COURT_LEVEL: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?:自治区|自治州|高级|中级|第[一二三四五六七八九十]+中级|人民)"));
+/// Words that cannot stand between a court's place and its kind (the place is then another's).
+static NOT_IN_COURT: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"被|向|据|的|日|于|至|及|与|和|由|对|在|为|因|称|是|股份|月|年|情况|收到|上述|该|其|法|院|，|》|《|指定|申请|、|：|[0-9]",
+    )
+});
+static SHARES: LazyLock<Regex> = LazyLock::new(|| re(r"([0-9][0-9,，]*(?:\.[0-9]+)?)\s*(万)?股"));
+static GROUPED: LazyLock<Regex> = LazyLock::new(|| re(r"^[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?$"));
+static SHARES_TIED: LazyLock<Regex> = LazyLock::new(|| re("持有|所持|冻结|轮候|数量"));
+static SHARES_OTHER: LazyLock<Regex> = LazyLock::new(|| re("质押|减持|总股本|股本总|解除"));
+static START_LABELLED: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(r"(?:冻结起始日|冻结开始日(?:期)?|起始日|开始日期?|冻结日期|委托日期)[：:为]?\s*(?:{DATE})"))
+});
+static START_FROM: LazyLock<Regex> = LazyLock::new(|| re(&format!(r"自\s*(?:{DATE})\s*(?:起|至)")));
+static START_ON: LazyLock<Regex> =
+    LazyLock::new(|| re(&format!(r"于\s*(?:{DATE})\s*(?:被|对|进行|办理|予以|司法|轮候|冻结)")));
+static END_LABELLED: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(r"(?:冻结终止日|冻结到期日|到期日|终止日期?|解冻日期)[：:为]?\s*(?:{DATE})"))
+});
+static END_UNTIL: LazyLock<Regex> = LazyLock::new(|| re(&format!(r"至\s*(?:{DATE})\s*(?:止|$|，)")));
+static TERM_LABELLED: LazyLock<Regex> =
+    LazyLock::new(|| re(&format!(r"(?:冻结期限|轮候期限|期限)[：:为]?\s*(?:为)?\s*(?:{TERM})")));
+static TERM_RE: LazyLock<Regex> = LazyLock::new(|| re(TERM));
+
+/// Words no holder's name holds (the legal form `股份有限公司` aside).
+const NOT_IN_NAME: [&str; 36] = [
+    "的",
+    "持有",
+    "所持",
+    "先生",
+    "女士",
+    "冻结",
+    "公告",
+    "股份",
+    "股权",
+    "情况",
+    "提示",
+    "本次",
+    "累计",
+    "合计",
+    "名称",
+    "数量",
+    "比例",
+    "通知",
+    "收到",
+    "获悉",
+    "接到",
+    "核实",
+    "及其",
+    "风险",
+    "影响",
+    "原因",
+    "查询",
+    "人民法院",
+    "证券登记",
+    "质押",
+    "本公司",
+    "上市公司",
+    "因与",
+    "与",
+    "简称",
+    "以下",
+];
+
+/// Names that are the announcing company or its registrar, never a holder.
+const NOT_HOLDER: [&str; 7] =
+    ["本公司", "公司", "上市公司", "中国证券登记结算", "证券登记结算", "人民法院", "法院"];
+
+/// How a holder was found.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Found {
+    Role,
+    Alias,
+    Person,
+    Labelled,
+}
+
+struct Mention {
+    name: String,
+    alias: Option<String>,
+    found: Found,
+}
+
+static SURNAMES: LazyLock<std::collections::HashSet<char>> = LazyLock::new(|| {
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由开".chars().collect()
+});
+
+static REGIONS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    crate::resolve::REGIONS.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect()
+});
+
+/// Reads a share-freeze announcement: `title` as listed, `text` its body.
+pub fn extract_freeze(title: &str, text: &str) -> Freeze {
+    let mentions = mentions(text);
+    let aliases: Vec<(&str, &str)> =
+        mentions.iter().filter_map(|m| Some((m.alias.as_deref()?, m.name.as_str()))).collect();
+    let issuer = issuer(text);
+    let is_issuer = |name: &str| {
+        issuer.as_deref() == Some(name)
+            || aliases.iter().any(|(alias, full)| {
+                *full == name && matches!(*alias, "公司" | "本公司" | "上市公司" | "发行人")
+            })
+    };
+    let sentences: Vec<&str> = text.split(['。', '；', ';']).filter(|s| s.contains("冻结")).collect();
+    let about_freeze = sentences.join("。");
+    let holds = |form: &str| {
+        let pattern = format!(
+            r"{}(?:先生|女士)?(?:[（(][^）)]{{0,30}}[）)])?(?:所持|持有|名下|直接持有|合计持有|共持有)",
+            regex::escape(form)
+        );
+        re(&pattern).is_match(&about_freeze)
+    };
+    let mut holders: Vec<Holder> = Vec::new();
+    for mention in &mentions {
+        let name = mention.name.as_str();
+        if aliases.iter().any(|(alias, _)| *alias == name) || is_issuer(name) {
+            continue;
+        }
+        if holders.iter().any(|h| h.name == name) {
+            continue;
+        }
+        let alias = aliases.iter().find(|(_, full)| *full == name).map(|(alias, _)| alias.to_string());
+        let forms: Vec<&str> = std::iter::once(name)
+            .chain(aliases.iter().filter(|(_, full)| *full == name).map(|(alias, _)| *alias))
+            .collect();
+        let by_role =
+            mention.found == Found::Role || mentions.iter().any(|m| m.name == name && m.found == Found::Role);
+        let named = about_freeze.contains(&format!("被冻结人：{name}"))
+            || about_freeze.contains(&format!("被执行人：{name}"));
+        let mentioned = by_role && forms.iter().any(|f| about_freeze.contains(f));
+        if forms.iter().any(|f| holds(f)) || named || mentioned {
+            holders.push(Holder { name: name.to_string(), alias });
+        }
+    }
+    let mut freeze = Freeze {
+        issuer,
+        release: title.contains("解除") || title.contains("解冻"),
+        holders,
+        ..Freeze::default()
+    };
+    for sentence in &sentences {
+        for court in authorities_in(sentence) {
+            push_new(&mut freeze.authorities, court);
+        }
+        for found in SHARES.captures_iter(sentence) {
+            let whole = found.get(0).expect("a match");
+            let before = tail(sentence, whole.start(), 22);
+            let after = &sentence[whole.end()..];
+            let pledged =
+                after.starts_with("已质押") || after.starts_with("已办理质押") || after.starts_with("质押");
+            if !SHARES_TIED.is_match(before) || SHARES_OTHER.is_match(before) || pledged {
+                continue;
+            }
+            let digits = &found[1];
+            if digits.contains(',') && !GROUPED.is_match(digits) {
+                continue;
+            }
+            if let Some(count) = share_count(digits, found.get(2).is_some()).filter(|c| *c >= 100) {
+                push_new(&mut freeze.shares, count);
+            }
+        }
+        for pattern in [&*START_LABELLED, &*START_FROM, &*START_ON] {
+            for found in pattern.captures_iter(sentence) {
+                if let Some(date) = date_of(&found) {
+                    push_new(&mut freeze.start, date);
+                }
+            }
+        }
+        for pattern in [&*END_LABELLED, &*END_UNTIL] {
+            for found in pattern.captures_iter(sentence) {
+                if let Some(date) = date_of(&found) {
+                    push_new(&mut freeze.end, date);
+                }
+            }
+        }
+        for found in TERM_LABELLED.find_iter(sentence) {
+            if let Some(months) = term_months(found.as_str()) {
+                push_new(&mut freeze.term_months, months);
+            }
+        }
+    }
+    freeze
+}
+
+fn push_new<T: PartialEq>(list: &mut Vec<T>, value: T) {
+    if !list.contains(&value) {
+        list.push(value);
+    }
+}
+
+/// The last `chars` characters of `text` before byte `end`.
+fn tail(text: &str, end: usize, chars: usize) -> &str {
+    let start = text[..end].char_indices().rev().nth(chars - 1).map_or(0, |(i, _)| i);
+    &text[start..end]
+}
+
+/// Every name the text gives a holder's place: after a role, defined with a short form, a person
+/// addressed as 先生/女士, or after `被冻结人：`.
+fn mentions(text: &str) -> Vec<Mention> {
+    let mut out = Vec::new();
+    for found in ALIAS.captures_iter(text) {
+        let at = found.get(0).expect("a match").start();
+        if let Some(name) = org_before(text, at).or_else(|| person_before(text, at)) {
+            out.push(Mention { name, alias: Some(found[1].to_string()), found: Found::Alias });
+        }
+    }
+    for (at, _) in text.match_indices("先生").chain(text.match_indices("女士")) {
+        if let Some(name) = person_before(text, at) {
+            out.push(Mention { name, alias: None, found: Found::Person });
+        }
+    }
+    for found in LABELLED_HOLDER.find_iter(text) {
+        if let Some(run) = NAME_RUN.find(&text[found.end()..]) {
+            if let Some(name) = org_name(run.as_str()).filter(|n| clean(n)) {
+                out.push(Mention { name, alias: None, found: Found::Labelled });
+            }
+        }
+    }
+    for found in ROLE_NAME.captures_iter(text) {
+        let group = found.get(1).expect("a group");
+        let mut run = group.as_str();
+        for _ in 0..2 {
+            if let Some(role) = ROLE_PREFIX.find(run) {
+                run = &run[role.end()..];
+            }
+        }
+        let name = match org_name(run).filter(|n| n.chars().count() >= 4 && clean(n)) {
+            Some(name) => Some(name),
+            None => ROLE_PERSON
+                .captures(run)
+                .map(|p| p[1].to_string())
+                .filter(|p| p.chars().next().is_some_and(|c| SURNAMES.contains(&c))),
+        };
+        let Some(name) = name else { continue };
+        if NOT_HOLDER.iter().any(|n| name.starts_with(n)) || !clean(&name) {
+            continue;
+        }
+        let end =
+            group.start() + (group.as_str().len() - run.len()) + run.find(&name).unwrap_or(0) + name.len();
+        let alias = ALIAS
+            .captures(&text[end..])
+            .filter(|a| a.get(0).expect("a match").start() == 0)
+            .map(|a| a[1].to_string());
+        out.push(Mention { name, alias, found: Found::Role });
+    }
+    out
+}
+
+/// Whether `name` reads as a name and not as words of the sentence around it.
+fn clean(name: &str) -> bool {
+    let bare = name.replace("股份有限公司", "").replace("股份合作", "");
+    !NOT_IN_NAME.iter().any(|w| bare.contains(w))
+}
+
+/// The organisation a run of name characters starts with: up to its first legal form, and
+/// the forms that follow it (`甲集团` + `有限公司`, `甲（集团` + `）有限公司`).
+fn org_name(run: &str) -> Option<String> {
+    let mut end = SUFFIX.find(run)?.end();
+    while let Some(more) = SUFFIX_AT.find(&run[end..]) {
+        end += more.end();
+    }
+    Some(run[..end].to_string())
+}
+
+/// The organisation whose name ends at byte `at`.
+fn org_before(text: &str, at: usize) -> Option<String> {
+    let window = tail(text, at, 50);
+    let run = NAME_RUN_END.captures(window)?.get(1)?.as_str();
+    if !SUFFIX_END.is_match(run) {
+        return None;
+    }
+    let stem_end = run.char_indices().rev().nth(1).map_or(0, |(i, _)| i);
+    let cut = BOUNDARY.find_iter(&run[..stem_end]).last().map_or(0, |b| b.end());
+    let name = &run[cut..];
+    (name.chars().count() >= 4 && clean(name)).then(|| name.to_string())
+}
+
+/// The person whose name ends at byte `at` (two or three characters, a surname first).
+fn person_before(text: &str, at: usize) -> Option<String> {
+    for len in [3, 2] {
+        let name = tail(text, at, len);
+        let all_han =
+            name.chars().count() == len && name.chars().all(|c| ('\u{4e00}'..='\u{9fa5}').contains(&c));
+        if all_han && name.chars().next().is_some_and(|c| SURNAMES.contains(&c)) {
+            return Some(name.to_string());
+        }
+    }
+    None
+}
+
+/// The announcing company: the organisation named right before the heading's `关于`.
+fn issuer(text: &str) -> Option<String> {
+    let head_end = text.char_indices().nth(300).map_or(text.len(), |(i, _)| i);
+    let at = text[..head_end].find("关于")?;
+    org_before(text, at)
+}
+
+/// Courts, police bureaus and arbitration commissions named in `sentence`, each from its place.
+fn authorities_in(sentence: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for kind in COURT_END.find_iter(sentence) {
+        if sentence[kind.end()..].starts_with("关于") {
+            continue;
+        }
+        let before = tail(sentence, kind.start(), 24);
+        let place = before.char_indices().map(|(i, _)| &before[i..]).find(|body| {
+            REGIONS.iter().any(|r| body.starts_with(r))
+                && !NOT_IN_COURT.is_match(&COURT_LEVEL.replace_all(body, ""))
+        });
+        if let Some(place) = place {
+            out.push(format!("{place}{}", kind.as_str()));
+        }
+    }
+    out
+}
+
+fn share_count(digits: &str, wan: bool) -> Option<u64> {
+    let value: f64 = digits.replace([',', '，'], "").parse().ok()?;
+    let value = if wan { value * 10_000.0 } else { value };
+    (value.is_finite() && value >= 0.0).then(|| value.round() as u64)
+}
+
+fn date_of(found: &regex::Captures<'_>) -> Option<Date> {
+    let group = |i: usize| found.get(i).and_then(|g| g.as_str().parse::<u32>().ok());
+    let (y, m, d) = match group(1) {
+        Some(y) => (y, group(2)?, group(3)?),
+        None => (group(4)?, group(5)?, group(6)?),
+    };
+    Date::from_ymd_opt(i32::try_from(y).ok()?, m, d)
+}
+
+fn term_months(text: &str) -> Option<u32> {
+    let found = TERM_RE.captures(text)?;
+    let count = match found[1].parse::<u32>() {
+        Ok(n) => n,
+        Err(_) => chinese_number(&found[1])?,
+    };
+    Some(if &found[2] == "年" { count * 12 } else { count })
+}
+
+/// 一 … 九十九 written in Chinese numerals.
+fn chinese_number(text: &str) -> Option<u32> {
+    let digit = |c: char| {
+        "零一二三四五六七八九".chars().position(|d| d == c).map(|p| p as u32).or((c == '两').then_some(2))
+    };
+    let chars: Vec<char> = text.chars().collect();
+    match chars.as_slice() {
+        ['十'] => Some(10),
+        ['十', ones] => Some(10 + digit(*ones)?),
+        [tens, '十'] => Some(digit(*tens)? * 10),
+        [tens, '十', ones] => Some(digit(*tens)? * 10 + digit(*ones)?),
+        [one] => digit(*one),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(text: &str) -> Date {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn a_controlling_shareholder_frozen_by_a_court() {
+        let text = "证券代码：600000证券简称：甲股份公告编号：临2018-001甲乙丙股份有限公司关于控股股东股份被司法冻结的公告\
+            本公司董事会及全体董事保证本公告内容不存在任何虚假记载。甲乙丙股份有限公司（以下简称“公司”）于近日收到通知，\
+            公司控股股东大连长富瑞华集团有限公司（以下简称“长富瑞华”）因借贷纠纷，被辽宁省沈阳市中级人民法院于2018年12月18日\
+            司法冻结长富瑞华持有的上市公司520,000,000股，冻结期限为3年。截至本公告日，长富瑞华持有本公司股份520,000,000股，\
+            其中已质押300,000,000股。特此公告。";
+        let freeze = extract_freeze("甲股份：关于控股股东股份被司法冻结的公告", text);
+        assert_eq!(freeze.issuer.as_deref(), Some("甲乙丙股份有限公司"));
+        assert_eq!(
+            freeze.holders,
+            vec![Holder {
+                name: "大连长富瑞华集团有限公司".into(), alias: Some("长富瑞华".into())
+            }]
+        );
+        assert_eq!(freeze.authorities, vec!["辽宁省沈阳市中级人民法院".to_string()]);
+        assert_eq!(freeze.shares, vec![520_000_000]);
+        assert_eq!(freeze.start, vec![date("2018-12-18")]);
+        assert_eq!(freeze.term_months, vec![36]);
+        assert!(!freeze.release);
+    }
+
+    #[test]
+    fn labels_name_the_holder_the_authority_and_the_dates() {
+        let text = "乙公司（以下简称“公司”）收到协助执行通知书，具体内容如下：一、股份冻结的基本情况1、冻结机关：重庆市第五中级人民法院；\
+            2、被冻结人：漯河银鸽实业集团有限公司；3、冻结数量：768,870,054股（无限售流通股，冻结，其中768,870,052股已质押）；\
+            4、冻结期限：自2018年7月31日至2021年7月30日止。";
+        let freeze = extract_freeze("乙公司：关于控股股东股份被司法冻结的公告", text);
+        assert_eq!(freeze.holders[0].name, "漯河银鸽实业集团有限公司");
+        assert_eq!(freeze.authorities, vec!["重庆市第五中级人民法院".to_string()]);
+        assert_eq!(freeze.shares, vec![768_870_054]);
+        assert_eq!(freeze.start, vec![date("2018-07-31")]);
+        assert_eq!(freeze.end, vec![date("2021-07-30")]);
+    }
+
+    #[test]
+    fn a_person_and_a_police_bureau_and_a_release() {
+        let text = "公司近日获悉，彭海帆先生所持公司股份被杭州市公安局余杭区分局轮候冻结，冻结期限三年。\
+            根据《最高人民法院关于人民法院民事执行中查封、扣押、冻结财产的规定》办理。";
+        let freeze = extract_freeze("丙公司：关于股东股份解除冻结的公告", text);
+        assert_eq!(freeze.holders, vec![Holder { name: "彭海帆".into(), alias: None }]);
+        assert_eq!(freeze.authorities, vec!["杭州市公安局余杭区分局".to_string()]);
+        assert_eq!(freeze.term_months, vec![36]);
+        assert!(freeze.release, "解除 in the title");
+    }
+
+    #[test]
+    fn the_issuer_its_registrar_and_pledgees_are_no_holders() {
+        let text = "丁科技股份有限公司关于股东股份冻结的公告。丁科技股份有限公司（以下简称“公司”）通过中国证券登记结算有限责任公司\
+            深圳分公司系统查询获悉，公司持有的子公司股权未被冻结；公司股东戊投资有限公司将其持有的公司1,000,000股股份质押给己银行。";
+        let freeze = extract_freeze("丁科技：关于股东股份冻结的公告", text);
+        assert!(freeze.holders.is_empty(), "{:?}", freeze.holders);
+        assert!(freeze.shares.is_empty(), "a pledge's count: {:?}", freeze.shares);
+    }
+
+    #[test]
+    fn terms_in_figures_and_words() {
+        assert_eq!(term_months("冻结期限为三年"), Some(36));
+        assert_eq!(term_months("期限：36个月"), Some(36));
+        assert_eq!(term_months("期限两年"), Some(24));
+        assert_eq!(chinese_number("二十四"), Some(24));
+    }
+}
