@@ -51,7 +51,7 @@ pub fn is_freeze_title(title: &str) -> bool {
 }
 
 const ROLE: &str = r"(?:控股股东|第[一二三四五六七八九十]大股东|大股东|实际控制人|持股5[%％]以上(?:的)?股东|5[%％]以上股东|一致行动人|股东|被冻结人|被执行人|补偿承诺方)";
-const ORG_SUFFIX: &str = r"(?:有限责任公司|股份有限公司|有限公司|集团公司|（有限合伙）|\(有限合伙\)|合伙企业|公司|集团|中心|研究院|基金会|合作社)";
+const ORG_SUFFIX: &str = r"(?:有限责任公司|股份有限公司|有限公司|集团公司|总公司|（有限合伙）|\(有限合伙\)|合伙企业|公司|集团|中心|研究院|基金会|合作社)";
 const NAME_CH: &str = r"[\p{Han}A-Za-z0-9（）()·]";
 const DATE: &str =
     r"([0-9]{4})\s*年\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*日|([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})";
@@ -63,6 +63,7 @@ fn re(pattern: &str) -> Regex {
 
 static ROLE_NAME: LazyLock<Regex> =
     LazyLock::new(|| re(&format!("{ROLE}(?:之一)?[：:]?({NAME_CH}{{2,45}})")));
+static ROLE_AT_END: LazyLock<Regex> = LazyLock::new(|| re(&format!("{ROLE}$")));
 static ROLE_PREFIX: LazyLock<Regex> = LazyLock::new(|| re(&format!("^(?:、|及|暨)?{ROLE}")));
 static ALIAS: LazyLock<Regex> =
     LazyLock::new(|| re(r#"[（(](?:以下)?(?:简称|下称)[：:]?[“"]([^”"]{2,12})[”"]"#));
@@ -76,7 +77,7 @@ static ROLE_PERSON: LazyLock<Regex> =
 /// Where a run of name characters before a name stops belonging to it.
 static BOUNDARY: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?:[0-9]|股和|担保方|孙公司|行动人|子公司|名单|其|获悉|得知|收到|接到|通知|查询|股东|控制人|冻结|被冻结人|：|:|，|,|、|及|——|—|为|系|对|将|因|的|暨|之一)",
+        r"(?:[0-9]|股和|担保方|孙公司|行动人|子公司|名单|其|关于|获悉|获知|得知|收到|被执行人|申请人|接到|通知|查询|股东|控制人|冻结|被冻结人|：|:|，|,|、|及|——|—|为|系|对|将|因|的|暨|之一)",
     )
 });
 static LABELLED_HOLDER: LazyLock<Regex> = LazyLock::new(|| re(r"(?:被冻结人|被执行人)[：:]"));
@@ -113,7 +114,7 @@ static TERM_LABELLED: LazyLock<Regex> =
 static TERM_RE: LazyLock<Regex> = LazyLock::new(|| re(TERM));
 
 /// Words no holder's name holds (the legal form `股份有限公司` aside).
-const NOT_IN_NAME: [&str; 36] = [
+const NOT_IN_NAME: [&str; 41] = [
     "的",
     "持有",
     "所持",
@@ -150,6 +151,11 @@ const NOT_IN_NAME: [&str; 36] = [
     "与",
     "简称",
     "以下",
+    "行动人",
+    "控制人",
+    "为公司",
+    "是公司",
+    "系公司",
 ];
 
 /// Names that are the announcing company or its registrar, never a holder.
@@ -163,12 +169,15 @@ enum Found {
     Alias,
     Person,
     Labelled,
+    Holds,
 }
 
 struct Mention {
     name: String,
     alias: Option<String>,
     found: Found,
+    /// Where the mention is in the text: holders are listed in the order the text names them.
+    at: usize,
 }
 
 static SURNAMES: LazyLock<std::collections::HashSet<char>> = LazyLock::new(|| {
@@ -203,7 +212,11 @@ pub fn extract_freeze(title: &str, text: &str) -> Freeze {
     let mut holders: Vec<Holder> = Vec::new();
     for mention in &mentions {
         let name = mention.name.as_str();
-        if aliases.iter().any(|(alias, _)| *alias == name) || is_issuer(name) {
+        // A short form with words before it (`了大东南集团`) is no name of its own.
+        let words_and_alias = mention.found == Found::Holds
+            && aliases.iter().any(|(alias, full)| name != *full && name.ends_with(alias));
+        let not_a_holder = NOT_HOLDER.iter().any(|n| name.starts_with(n)) || !clean(name) || words_and_alias;
+        if not_a_holder || aliases.iter().any(|(alias, _)| *alias == name) || is_issuer(name) {
             continue;
         }
         if holders.iter().any(|h| h.name == name) {
@@ -222,6 +235,15 @@ pub fn extract_freeze(title: &str, text: &str) -> Freeze {
             holders.push(Holder { name: name.to_string(), alias });
         }
     }
+    // A name cut at an inner legal form (`甲企业集团` beside `甲企业集团总公司`) is the longer one.
+    let names: Vec<String> = holders.iter().map(|h| h.name.clone()).collect();
+    // And a name with words before it (`被执行人甲有限公司` beside `甲有限公司`) is the shorter one.
+    holders.retain(|h| {
+        !names.iter().any(|n| {
+            (n.len() > h.name.len() && n.starts_with(&h.name))
+                || (h.name.len() > n.len() && h.name.ends_with(n.as_str()))
+        })
+    });
     let mut freeze = Freeze {
         issuer,
         release: title.contains("解除") || title.contains("解冻"),
@@ -291,18 +313,45 @@ fn mentions(text: &str) -> Vec<Mention> {
     for found in ALIAS.captures_iter(text) {
         let at = found.get(0).expect("a match").start();
         if let Some(name) = org_before(text, at).or_else(|| person_before(text, at)) {
-            out.push(Mention { name, alias: Some(found[1].to_string()), found: Found::Alias });
+            out.push(Mention { name, alias: Some(found[1].to_string()), found: Found::Alias, at });
         }
     }
     for (at, _) in text.match_indices("先生").chain(text.match_indices("女士")) {
         if let Some(name) = person_before(text, at) {
-            out.push(Mention { name, alias: None, found: Found::Person });
+            out.push(Mention { name, alias: None, found: Found::Person, at });
+        }
+    }
+    // Whoever a sentence about the freeze says holds shares (`甲有限公司所持本公司股权冻结`,
+    // `张三持有的…被司法冻结`), named by nothing else.
+    for sentence in text.split(['。', '；', ';']).filter(|s| s.contains("冻结")) {
+        let offset = sentence.as_ptr() as usize - text.as_ptr() as usize;
+        for (at, word) in sentence.match_indices("所持").chain(sentence.match_indices("持有")) {
+            let mut end = offset + at;
+            if word == "持有" && text[..end].ends_with("所") {
+                continue;
+            }
+            for adverb in ["共", "合计", "直接", "分别", "累计", "先生", "女士"] {
+                if let Some(stem) = text[..end].strip_suffix(adverb) {
+                    end = stem.len();
+                }
+            }
+            let name = org_before(text, end).or_else(|| {
+                // A person only where the name starts after a role or a stop (`控股股东张三持有`,
+                // `，张三所持`): `长富瑞华所持` is no 富瑞华.
+                let name = person_before(text, end)?;
+                let before = &text[..end - name.len()];
+                let stop = before.ends_with(['，', '。', '、', '：', ':', '；', '及', '和']);
+                (stop || ROLE_AT_END.is_match(before)).then_some(name)
+            });
+            if let Some(name) = name {
+                out.push(Mention { name, alias: None, found: Found::Holds, at: end });
+            }
         }
     }
     for found in LABELLED_HOLDER.find_iter(text) {
         if let Some(run) = NAME_RUN.find(&text[found.end()..]) {
             if let Some(name) = org_name(run.as_str()).filter(|n| clean(n)) {
-                out.push(Mention { name, alias: None, found: Found::Labelled });
+                out.push(Mention { name, alias: None, found: Found::Labelled, at: found.end() });
             }
         }
     }
@@ -310,6 +359,10 @@ fn mentions(text: &str) -> Vec<Mention> {
         let group = found.get(1).expect("a group");
         let mut run = group.as_str();
         for _ in 0..2 {
+            // `控股股东之一甲` is one of them; `控股股东之一致行动人甲` the party acting with them.
+            if let Some(rest) = run.strip_prefix("之") {
+                run = rest.strip_prefix("一").filter(|r| !r.starts_with("致")).unwrap_or(rest);
+            }
             if let Some(role) = ROLE_PREFIX.find(run) {
                 run = &run[role.end()..];
             }
@@ -331,8 +384,9 @@ fn mentions(text: &str) -> Vec<Mention> {
             .captures(&text[end..])
             .filter(|a| a.get(0).expect("a match").start() == 0)
             .map(|a| a[1].to_string());
-        out.push(Mention { name, alias, found: Found::Role });
+        out.push(Mention { name, alias, found: Found::Role, at: group.start() });
     }
+    out.sort_by_key(|m| m.at);
     out
 }
 
@@ -371,7 +425,8 @@ fn person_before(text: &str, at: usize) -> Option<String> {
         let name = tail(text, at, len);
         let all_han =
             name.chars().count() == len && name.chars().all(|c| ('\u{4e00}'..='\u{9fa5}').contains(&c));
-        if all_han && name.chars().next().is_some_and(|c| SURNAMES.contains(&c)) {
+        let word = ["公司", "集团", "股份", "本人", "其"].iter().any(|w| name.contains(w));
+        if all_han && !word && name.chars().next().is_some_and(|c| SURNAMES.contains(&c)) {
             return Some(name.to_string());
         }
     }
@@ -505,6 +560,17 @@ mod tests {
         let freeze = extract_freeze("丁科技：关于股东股份冻结的公告", text);
         assert!(freeze.holders.is_empty(), "{:?}", freeze.holders);
         assert!(freeze.shares.is_empty(), "a pledge's count: {:?}", freeze.shares);
+    }
+
+    #[test]
+    fn holders_named_only_by_what_they_hold_and_parties_acting_with_them() {
+        let text = "近日，公司接到控股股东孙洁晓通知，孙洁晓持有的本公司股份835,914股被司法冻结。\
+            公司控股股东之一致行动人西藏棕枫创业投资有限公司（以下简称“西藏棕枫”）持有本公司的股份被轮候冻结，\
+            西藏棕枫持有公司股份155,605,106股。另据《关于甲投资控股有限公司所持本公司股权冻结情况变化的公告》。";
+        let freeze = extract_freeze("戊：关于股东股份冻结的公告", text);
+        let names: Vec<&str> = freeze.holders.iter().map(|h| h.name.as_str()).collect();
+        assert_eq!(names, ["孙洁晓", "西藏棕枫创业投资有限公司", "甲投资控股有限公司"]);
+        assert_eq!(freeze.holders[1].alias.as_deref(), Some("西藏棕枫"));
     }
 
     #[test]
