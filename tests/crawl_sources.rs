@@ -261,4 +261,80 @@ async fn cninfo_announcements_become_filings_without_detail_pages() {
     assert_eq!(filing.title.as_deref(), Some("关于非公开发行股票发行情况报告书"));
     assert_eq!(filing.published.to_string(), "2025-11-21");
     assert_eq!(filing.url.as_deref(), Some(pdf.as_str()));
+    // The page past the last answers `"announcements": null`: the end, not a failure.
+    assert_eq!(ws.lock().store().crawl_failures("cninfo-capital-increase").unwrap(), vec![]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cninfo_share_freezes_become_risk_events_and_releases_are_reported() {
+    let announcements = serde_json::json!({"totalRecordNum": 3, "announcements": [
+        {"secCode": "000001", "secName": "平安银行", "announcementTitle": "关于控股股东股份被司法<em>冻结</em>的公告",
+         "announcementTime": 1763683200000_i64, "adjunctUrl": "finalpage/2025-11-21/1224900001.PDF"},
+        {"secCode": "000001", "secName": "平安银行", "announcementTitle": "关于第一大股东所持股份新增轮候冻结的公告",
+         "announcementTime": 1763769600000_i64, "adjunctUrl": "finalpage/2025-11-22/1224900002.PDF"},
+        {"secCode": "000001", "secName": "平安银行", "announcementTitle": "关于控股股东股份解除冻结的公告",
+         "announcementTime": 1763856000000_i64, "adjunctUrl": "finalpage/2025-11-23/1224900003.PDF"}
+    ]});
+    let routes = vec![
+        route(
+            "POST",
+            "/new/hisAnnouncement/query",
+            Some("pageNum=1"),
+            "application/json",
+            announcements.to_string(),
+        ),
+        route(
+            "POST",
+            "/new/hisAnnouncement/query",
+            Some("pageNum=2"),
+            "application/json",
+            r#"{"announcements": null}"#,
+        ),
+    ];
+    let served = site::serve_routes(routes).await;
+    let crawlers = tempfile::tempdir().unwrap();
+    let def = shipped(
+        "cninfo-share-freezes",
+        &["https://www.cninfo.com.cn", "https://static.cninfo.com.cn"],
+        &served.base,
+        crawlers.path(),
+    );
+    let data = tempfile::tempdir().unwrap();
+    let mut workspace = Workspace::open(data.path()).unwrap();
+    let enterprises = data.path().join("enterprises.csv");
+    std::fs::write(&enterprises, "name,uscc,aliases\n平安银行股份有限公司,91440300192185379H,平安银行\n")
+        .unwrap();
+    workspace.import(&[enterprises]).unwrap();
+    let ws = SharedWorkspace::new(workspace);
+    let sink: Arc<dyn CrawlSink> = Arc::new(ws.clone());
+    let run = crawl::run(&def, sink, &RunOptions::default()).await.unwrap();
+    assert_eq!(run.status, RunStatus::Ok, "{run:?}");
+    assert_eq!((run.items, run.new, run.failed), (3, 2, 1), "{run:?}");
+
+    let registered = ws.lock().store().find_enterprises("平安银行股份有限公司", 1).unwrap();
+    for (day, title) in [
+        ("2025-11-21", "关于控股股东股份被司法冻结的公告"),
+        ("2025-11-22", "关于第一大股东所持股份新增轮候冻结的公告"),
+    ] {
+        let pdf = format!(
+            "{}/finalpage/{day}/12249000{}.PDF",
+            served.base,
+            if day.ends_with("21") { "01" } else { "02" }
+        );
+        let Record::RiskEvent(event) = record(&ws, RecordKind::RiskEvent, &pdf) else {
+            panic!("not a risk event")
+        };
+        assert_eq!(event.kind.as_str(), "equity_freeze");
+        assert_eq!(
+            event.subject,
+            oppgraph::model::Party::Enterprise(registered[0].id),
+            "the short name resolves"
+        );
+        assert_eq!(event.title.as_deref(), Some(title));
+        assert_eq!(event.published.to_string(), day);
+    }
+    let failures = ws.lock().store().crawl_failures("cninfo-share-freezes").unwrap();
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    assert!(failures[0].url.ends_with("1224900003.PDF"));
+    assert!(failures[0].reason.contains("解除冻结"), "{}", failures[0].reason);
 }

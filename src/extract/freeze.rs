@@ -50,6 +50,11 @@ pub fn is_freeze_title(title: &str) -> bool {
     title.contains("冻结")
 }
 
+/// Whether a share-freeze title announces its release (解除冻结, 解冻).
+pub fn is_release_title(title: &str) -> bool {
+    title.contains("解除") || title.contains("解冻")
+}
+
 const ROLE: &str = r"(?:控股股东|第[一二三四五六七八九十]大股东|大股东|实际控制人|持股5[%％]以上(?:的)?股东|5[%％]以上股东|一致行动人|股东|被冻结人|被执行人|补偿承诺方)";
 const ORG_SUFFIX: &str = r"(?:有限责任公司|股份有限公司|有限公司|集团公司|总公司|（有限合伙）|\(有限合伙\)|合伙企业|公司|集团|中心|研究院|基金会|合作社)";
 const NAME_CH: &str = r"[\p{Han}A-Za-z0-9（）()·]";
@@ -244,12 +249,7 @@ pub fn extract_freeze(title: &str, text: &str) -> Freeze {
                 || (h.name.len() > n.len() && h.name.ends_with(n.as_str()))
         })
     });
-    let mut freeze = Freeze {
-        issuer,
-        release: title.contains("解除") || title.contains("解冻"),
-        holders,
-        ..Freeze::default()
-    };
+    let mut freeze = Freeze { issuer, release: is_release_title(title), holders, ..Freeze::default() };
     for sentence in &sentences {
         for court in authorities_in(sentence) {
             push_new(&mut freeze.authorities, court);

@@ -555,7 +555,7 @@ async fn list_item_result(
         return Ok(ItemResult::Unchanged { url: item.url, refreshed: None });
     }
     let today = chrono::Local::now().date_naive();
-    let row = Ok(page::item_row(def, &item, today));
+    let row = page::item_row(def, &item, today);
     let state = PageState {
         url: item.url.clone(),
         crawler: def.name.clone(),
@@ -581,7 +581,7 @@ pub fn reextract_row(
 ) -> Result<BTreeMap<String, String>, String> {
     if !def.fetch_detail {
         let item: ListItem = serde_json::from_slice(bytes).map_err(|e| format!("archived list item: {e}"))?;
-        return Ok(page::item_row(def, &item, state.fetched));
+        return page::item_row(def, &item, state.fetched);
     }
     let text = crate::extract::encoding::decode_page(bytes, state.charset.as_deref(), forced(def));
     let item = ListItem {

@@ -2,7 +2,7 @@
 
 use super::config::{CrawlerDef, ListParser, Paging};
 use crate::extract::date::find_date;
-use crate::extract::freeze::{extract_freeze, is_freeze_title, Freeze};
+use crate::extract::freeze::{extract_freeze, is_freeze_title, is_release_title, Freeze};
 use crate::extract::notice::{extract_text, NoticeKind};
 use crate::ingest::ImportKind;
 use crate::model::Date;
@@ -79,9 +79,15 @@ pub fn parse_list(def: &CrawlerDef, page_url: &str, body: &str) -> Result<ListPa
         ListParser::Json { items, url_field, title_field, date_field, fields } => {
             let value: serde_json::Value =
                 serde_json::from_str(body).map_err(|e| format!("list page is not JSON: {e}"))?;
-            let list = pointer(&value, items)
-                .and_then(|v| v.as_array())
-                .ok_or_else(|| format!("no array at {items:?} in the JSON list"))?;
+            // Past the last page some sites answer `null` where the items were (cninfo's
+            // `"announcements": null`): no items, the end of the list, not a broken page.
+            let list = match pointer(&value, items) {
+                Some(serde_json::Value::Null) => &[][..],
+                found => found
+                    .and_then(|v| v.as_array())
+                    .map(Vec::as_slice)
+                    .ok_or_else(|| format!("no array at {items:?} in the JSON list"))?,
+            };
             for entry in list {
                 let text = |field: &Option<String>| {
                     field.as_deref().and_then(|f| pointer(entry, f)).and_then(json_text)
@@ -273,8 +279,14 @@ fn date_column(kind: ImportKind) -> &'static str {
     }
 }
 
-/// The import row of a list item that carries the whole record (`list.detail = false`).
-pub fn item_row(def: &CrawlerDef, item: &ListItem, fetched: Date) -> BTreeMap<String, String> {
+/// The import row of a list item that carries the whole record (`list.detail = false`). A
+/// risk-event crawler's item whose title announces a share freeze is an `equity_freeze` (unless
+/// the config names the kind); one that announces its release is no risk event.
+pub fn item_row(
+    def: &CrawlerDef,
+    item: &ListItem,
+    fetched: Date,
+) -> Result<BTreeMap<String, String>, String> {
     let mut row = BTreeMap::new();
     row.insert("id".to_string(), record_id(&item.url));
     row.insert("url".to_string(), item.url.clone());
@@ -288,8 +300,19 @@ pub fn item_row(def: &CrawlerDef, item: &ListItem, fetched: Date) -> BTreeMap<St
     row.insert("published_from".to_string(), from.to_string());
     row.extend(item.fields.iter().map(|(k, v)| (k.clone(), v.clone())));
     row.extend(def.constants.iter().map(|(k, v)| (k.clone(), v.clone())));
-    row
+    if def.kind == ImportKind::RiskEvents {
+        if let Some(title) = item.title.as_deref().filter(|t| is_freeze_title(t)) {
+            if is_release_title(title) {
+                return Err(RELEASE.into());
+            }
+            row.entry("kind".to_string()).or_insert_with(|| "equity_freeze".to_string());
+        }
+    }
+    Ok(row)
 }
+
+/// Why a share freeze's release becomes no record.
+const RELEASE: &str = "a share freeze released (解除冻结) is no risk event: nothing to import";
 
 /// A detail page's import row: extraction (notices for `tenders`, share-freeze announcements for
 /// `risk_events`), then the list entry's `list.fields`,
@@ -387,8 +410,8 @@ pub fn to_row(
     for (column, value) in &def.constants {
         set(&mut row, column, Some(value.clone()));
     }
-    if def.kind == ImportKind::RiskEvents && row.contains_key("release") && !row.contains_key("subject") {
-        return Err("a share freeze released (解除冻结) is no risk event: nothing to import".into());
+    if def.kind == ImportKind::RiskEvents && row.contains_key("release") {
+        return Err(RELEASE.into());
     }
     if def.kind == ImportKind::Tenders && !row.contains_key("kind") {
         return Err("not a notice this crawler can read: its kind (tender, award, candidate, correction, termination) is not recognisable from the title".into());
@@ -399,8 +422,7 @@ pub fn to_row(
 /// A share-freeze announcement's risk event: on the holder whose shares are frozen when it is
 /// an organisation, else (a person, whom the store knows by no name) on the listed company that
 /// announces it, with the person as `holder`; what else it says in columns of its own. A release
-/// (解除冻结) is no risk: it gets no subject, and unless the crawler's config names one the page
-/// is reported as such instead of imported.
+/// (解除冻结) is no risk: the page is reported as such instead of imported.
 fn freeze_columns(row: &mut BTreeMap<String, String>, freeze: &Freeze) {
     let mut put = |key: &str, value: String| {
         if !value.is_empty() {
