@@ -486,6 +486,16 @@ fn incremental_mining_gives_the_leads_a_full_run_gives() {
     assert_eq!((idle.run.mode, idle.run.remined_enterprises), ("incremental", Some(0)));
     assert_eq!(idle.changed, Written { written: 0, dropped: 0 });
 
+    // A run that did not finish (killed after some of its leads were written, or failed) is
+    // no mark to go by: the next run re-mines everything, and gives the same leads.
+    twins.incremental.store().begin_mining_run().unwrap();
+    let after = twins.incremental.mine(as_of).unwrap();
+    assert_eq!(after.run.mode, "full", "{:?}", after.run);
+    assert!(after.run.reason.contains("did not finish"), "{:?}", after.run);
+    assert_eq!(after.changed, Written { written: 0, dropped: 0 }, "the same leads");
+    let again = twins.incremental.mine(as_of).unwrap();
+    assert_eq!((again.run.mode, again.run.remined_enterprises), ("incremental", Some(0)));
+
     // Outcomes. A won and a lost lead of one kind leave its win rate at 50%, which moves no
     // lead: only their enterprises are re-mined. One more won lead moves the rate a step, to
     // 60%: every lead of the kind gains the points, and the run is a full one.

@@ -432,7 +432,7 @@ pub use copy::Copied;
 pub use db::Backend;
 pub use lead::Leadership;
 pub use outbox::OutboxDepth;
-pub use remine::{Invoices, MiningMark, Standing, Turned};
+pub use remine::{Invoices, MiningMark, Standing, Turned, UNFINISHED_RUN};
 use schema::{MIGRATIONS, POSTGRES_MIGRATIONS};
 pub use tx::{RowMark, StoreTx, Upsert};
 mod watch;

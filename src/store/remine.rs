@@ -47,6 +47,10 @@ pub struct MiningMark {
     pub as_of: Option<Date>,
 }
 
+/// The state a mining run leaves in the mark while it runs ([`Store::begin_mining_run`]); no
+/// run's fingerprint is this.
+pub const UNFINISHED_RUN: i64 = i64::MIN;
+
 /// What the date alone moves from one day to a later one (see [`Store::turned`]).
 #[derive(Debug, Default)]
 pub struct Turned {
@@ -150,6 +154,15 @@ impl Store {
         out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         out.dedup_by(|a, b| a.0 == b.0);
         Ok(out.into_iter().map(|(_, r)| r).collect())
+    }
+
+    /// Marks a mining run begun, before it writes any lead: a run killed or failed after
+    /// writing some (each slice commits on its own, and the mark only at the end) leaves this
+    /// behind, and the next run re-mines everything instead of trusting the last run's mark.
+    pub fn begin_mining_run(&self) -> Result<()> {
+        let tx = self.db.begin_write()?;
+        self.db.execute("UPDATE meta SET value = ?1 WHERE key = 'mined_state'", p![UNFINISHED_RUN])?;
+        tx.commit()
     }
 
     /// Records the mark of a finished run, in one transaction.

@@ -226,6 +226,8 @@ impl Workspace {
         self.room_for_mining(mark.seq.is_none())?;
         let slice = self.config.mine.slice_enterprises.get();
         let whole = matches!(plan, Plan::Full(_)) && self.store.enterprise_count()? <= slice as u64;
+        // From here on the run writes leads: until its mark is set, the store says it is under way.
+        self.store.begin_mining_run()?;
         // A run's writes checkpoint on another thread, as an import's do.
         self.store.checkpoint_beside()?;
         let ran = match plan {
@@ -290,6 +292,11 @@ impl Workspace {
         let Some(last) = mark.as_of else {
             return Ok(Plan::Full("the last run's day is not known (mined by an earlier version)".into()));
         };
+        if mark.state == crate::store::UNFINISHED_RUN {
+            return Ok(Plan::Full(
+                "the last run did not finish (killed or failed after writing part of its leads)".into(),
+            ));
+        }
         if mark.state != state {
             return Ok(Plan::Full(
                 "the configuration, the build or a kind of lead's win rate changed since the last run".into(),
