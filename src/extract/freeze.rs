@@ -193,6 +193,33 @@ static REGIONS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
     crate::resolve::REGIONS.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect()
 });
 
+/// Reads a page (HTML or text, any encoding) as a share-freeze announcement when `title` — the
+/// page's as its notice extraction read it — or a heading among its first lines announces one.
+pub fn freeze_of_page(bytes: &[u8], title: &str) -> Option<Freeze> {
+    let decoded = super::encoding::decode(bytes);
+    let looks_html = decoded.trim_start().starts_with('<');
+    let text = if looks_html {
+        let document = super::html::parse(&decoded);
+        document.root_element().text().map(str::trim).filter(|t| !t.is_empty()).collect::<Vec<_>>().join("\n")
+    } else {
+        decoded
+    };
+    freeze_of_text(title, &text)
+}
+
+/// Reads `text` (a line per block) as a share-freeze announcement when `title` or a heading
+/// among its first lines announces one.
+pub fn freeze_of_text(title: &str, text: &str) -> Option<Freeze> {
+    let heading = || {
+        text.lines()
+            .take(15)
+            .map(str::trim)
+            .find(|l| is_freeze_title(l) && l.ends_with("公告") && l.chars().count() <= 80)
+    };
+    let title = if is_freeze_title(title) { Some(title) } else { heading() }?;
+    Some(extract_freeze(title, text))
+}
+
 /// Reads a share-freeze announcement: `title` as listed, `text` its body.
 pub fn extract_freeze(title: &str, text: &str) -> Freeze {
     let mentions = mentions(text);
@@ -571,6 +598,22 @@ mod tests {
         let names: Vec<&str> = freeze.holders.iter().map(|h| h.name.as_str()).collect();
         assert_eq!(names, ["孙洁晓", "西藏棕枫创业投资有限公司", "甲投资控股有限公司"]);
         assert_eq!(freeze.holders[1].alias.as_deref(), Some("西藏棕枫"));
+    }
+
+    #[test]
+    fn a_page_is_an_announcement_by_its_title_or_its_heading() {
+        let page = "<html><head><title>甲股份公告</title></head><body><p>甲股份有限公司关于控股股东股份被司法冻结的公告</p>\
+            <p>公司控股股东乙集团有限公司所持本公司股份1,000股被北京市第一中级人民法院司法冻结。</p></body></html>";
+        let freeze = freeze_of_page(page.as_bytes(), "甲股份公告").expect("the heading announces a freeze");
+        assert_eq!(freeze.holders[0].name, "乙集团有限公司");
+        assert_eq!(freeze.authorities, vec!["北京市第一中级人民法院".to_string()]);
+        assert_eq!(
+            freeze_of_page(
+                "<p>某某工程中标结果公告</p><p>中标人：丙公司</p>".as_bytes(),
+                "某某工程中标结果公告"
+            ),
+            None
+        );
     }
 
     #[test]

@@ -73,6 +73,10 @@ pub(crate) fn extract_command(files: Vec<PathBuf>, explain: bool) -> Result<Exit
                 let mut value = serde_json::to_value(&notice)?;
                 if let Some(object) = value.as_object_mut() {
                     object.insert("id".into(), file.display().to_string().into());
+                    let title = notice.title.as_deref().unwrap_or_default();
+                    if let Some(freeze) = oppgraph::extract::freeze::freeze_of_page(&bytes, title) {
+                        object.insert("freeze".into(), serde_json::to_value(&freeze)?);
+                    }
                     if explain {
                         object.insert("explain".into(), serde_json::to_value(&evidence)?);
                     }

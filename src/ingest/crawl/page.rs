@@ -2,7 +2,7 @@
 
 use super::config::{CrawlerDef, ListParser, Paging};
 use crate::extract::date::find_date;
-use crate::extract::freeze::{extract_freeze, is_freeze_title, is_release_title, Freeze};
+use crate::extract::freeze::{freeze_of_text, is_freeze_title, is_release_title, Freeze};
 use crate::extract::notice::{extract_text, NoticeKind};
 use crate::ingest::ImportKind;
 use crate::model::Date;
@@ -388,8 +388,8 @@ pub fn to_row(
             document.select(&select).map(|e| collapse(&element_text(e))).find(|t| !t.is_empty())
         });
         if def.kind == ImportKind::RiskEvents {
-            if let Some(title) = title.as_deref().filter(|t| is_freeze_title(t)) {
-                freeze_columns(&mut row, &extract_freeze(title, &text));
+            if let Some(freeze) = freeze_of_text(title.as_deref().unwrap_or_default(), &text) {
+                freeze_columns(&mut row, &freeze);
             }
         }
         set(&mut row, "title", title);
