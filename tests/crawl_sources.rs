@@ -203,38 +203,23 @@ async fn ccgp_static_lists_numbered_pages_and_detail_content() {
     assert_eq!((run.list_pages, run.new, run.changed), (1, 0, 0), "{run:?}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn cninfo_announcements_become_filings_without_detail_pages() {
-    let announcements = serde_json::json!({"totalRecordNum": 2, "announcements": [
-        {"secCode": "000001", "secName": "平安银行", "announcementTitle": "关于非公开发行<em>股票</em>发行情况报告书",
-         "announcementTime": 1763683200000_i64, "adjunctUrl": "finalpage/2025-11-21/1224800001.PDF"},
-        {"secCode": "000002", "secName": "万科A", "announcementTitle": "向特定对象发行股票募集说明书",
-         "announcementTime": 1763683200000_i64, "adjunctUrl": "finalpage/2025-11-21/1224800002.PDF"}
-    ]});
+/// Runs the shipped cninfo crawler `name` once against a local copy of the disclosure search
+/// answering `announcements` on its first page and `null` past it, over a store that knows
+/// 平安银行股份有限公司 (short name 平安银行). Returns the served site's base URL, the workspace
+/// and the run.
+async fn cninfo_run(
+    name: &str,
+    announcements: serde_json::Value,
+) -> (String, SharedWorkspace, oppgraph::model::CrawlRun, tempfile::TempDir) {
+    let query = "/new/hisAnnouncement/query";
     let routes = vec![
-        route(
-            "POST",
-            "/new/hisAnnouncement/query",
-            Some("pageNum=1"),
-            "application/json",
-            announcements.to_string(),
-        ),
-        route(
-            "POST",
-            "/new/hisAnnouncement/query",
-            Some("pageNum=2"),
-            "application/json",
-            r#"{"announcements": null}"#,
-        ),
+        route("POST", query, Some("pageNum=1"), "application/json", announcements.to_string()),
+        route("POST", query, Some("pageNum=2"), "application/json", r#"{"announcements": null}"#),
     ];
     let served = site::serve_routes(routes).await;
     let crawlers = tempfile::tempdir().unwrap();
-    let def = shipped(
-        "cninfo-capital-increase",
-        &["https://www.cninfo.com.cn", "https://static.cninfo.com.cn"],
-        &served.base,
-        crawlers.path(),
-    );
+    let hosts = ["https://www.cninfo.com.cn", "https://static.cninfo.com.cn"];
+    let def = shipped(name, &hosts, &served.base, crawlers.path());
     let data = tempfile::tempdir().unwrap();
     let mut workspace = Workspace::open(data.path()).unwrap();
     let enterprises = data.path().join("enterprises.csv");
@@ -244,13 +229,25 @@ async fn cninfo_announcements_become_filings_without_detail_pages() {
     let ws = SharedWorkspace::new(workspace);
     let sink: Arc<dyn CrawlSink> = Arc::new(ws.clone());
     let run = crawl::run(&def, sink, &RunOptions::default()).await.unwrap();
+    (served.base.clone(), ws, run, data)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cninfo_announcements_become_filings_without_detail_pages() {
+    let announcements = serde_json::json!({"totalRecordNum": 2, "announcements": [
+        {"secCode": "000001", "secName": "平安银行", "announcementTitle": "关于非公开发行<em>股票</em>发行情况报告书",
+         "announcementTime": 1763683200000_i64, "adjunctUrl": "finalpage/2025-11-21/1224800001.PDF"},
+        {"secCode": "000002", "secName": "万科A", "announcementTitle": "向特定对象发行股票募集说明书",
+         "announcementTime": 1763683200000_i64, "adjunctUrl": "finalpage/2025-11-21/1224800002.PDF"}
+    ]});
+    let (base, ws, run, _data) = cninfo_run("cninfo-capital-increase", announcements).await;
     assert_eq!(run.status, RunStatus::Ok, "{run:?}");
     assert_eq!(
         (run.items, run.new, run.requests),
         (2, 2, 3),
         "two list pages and robots.txt; no detail page: {run:?}"
     );
-    let pdf = format!("{}/finalpage/2025-11-21/1224800001.PDF", served.base);
+    let pdf = format!("{base}/finalpage/2025-11-21/1224800001.PDF");
     let Record::Filing(filing) = record(&ws, RecordKind::Filing, &pdf) else { panic!("not a filing") };
     assert_eq!(filing.kind, "capital_increase");
     let registered = ws.lock().store().find_enterprises("平安银行股份有限公司", 1).unwrap();
@@ -275,52 +272,16 @@ async fn cninfo_share_freezes_become_risk_events_and_releases_are_reported() {
         {"secCode": "000001", "secName": "平安银行", "announcementTitle": "关于控股股东股份解除冻结的公告",
          "announcementTime": 1763856000000_i64, "adjunctUrl": "finalpage/2025-11-23/1224900003.PDF"}
     ]});
-    let routes = vec![
-        route(
-            "POST",
-            "/new/hisAnnouncement/query",
-            Some("pageNum=1"),
-            "application/json",
-            announcements.to_string(),
-        ),
-        route(
-            "POST",
-            "/new/hisAnnouncement/query",
-            Some("pageNum=2"),
-            "application/json",
-            r#"{"announcements": null}"#,
-        ),
-    ];
-    let served = site::serve_routes(routes).await;
-    let crawlers = tempfile::tempdir().unwrap();
-    let def = shipped(
-        "cninfo-share-freezes",
-        &["https://www.cninfo.com.cn", "https://static.cninfo.com.cn"],
-        &served.base,
-        crawlers.path(),
-    );
-    let data = tempfile::tempdir().unwrap();
-    let mut workspace = Workspace::open(data.path()).unwrap();
-    let enterprises = data.path().join("enterprises.csv");
-    std::fs::write(&enterprises, "name,uscc,aliases\n平安银行股份有限公司,91440300192185379H,平安银行\n")
-        .unwrap();
-    workspace.import(&[enterprises]).unwrap();
-    let ws = SharedWorkspace::new(workspace);
-    let sink: Arc<dyn CrawlSink> = Arc::new(ws.clone());
-    let run = crawl::run(&def, sink, &RunOptions::default()).await.unwrap();
+    let (base, ws, run, _data) = cninfo_run("cninfo-share-freezes", announcements).await;
     assert_eq!(run.status, RunStatus::Ok, "{run:?}");
     assert_eq!((run.items, run.new, run.failed), (3, 2, 1), "{run:?}");
 
     let registered = ws.lock().store().find_enterprises("平安银行股份有限公司", 1).unwrap();
-    for (day, title) in [
-        ("2025-11-21", "关于控股股东股份被司法冻结的公告"),
-        ("2025-11-22", "关于第一大股东所持股份新增轮候冻结的公告"),
+    for (day, number, title) in [
+        ("2025-11-21", 1, "关于控股股东股份被司法冻结的公告"),
+        ("2025-11-22", 2, "关于第一大股东所持股份新增轮候冻结的公告"),
     ] {
-        let pdf = format!(
-            "{}/finalpage/{day}/12249000{}.PDF",
-            served.base,
-            if day.ends_with("21") { "01" } else { "02" }
-        );
+        let pdf = format!("{base}/finalpage/{day}/122490000{number}.PDF");
         let Record::RiskEvent(event) = record(&ws, RecordKind::RiskEvent, &pdf) else {
             panic!("not a risk event")
         };

@@ -7,7 +7,7 @@ fn chinese_digit(c: char) -> Option<u32> {
     Some(match c {
         '〇' | '○' | '零' | 'О' | 'Ｏ' => 0,
         '一' => 1,
-        '二' => 2,
+        '二' | '两' => 2,
         '三' => 3,
         '四' => 4,
         '五' => 5,
@@ -19,8 +19,8 @@ fn chinese_digit(c: char) -> Option<u32> {
     })
 }
 
-/// `二十` -> 20, `十二` -> 12, `三十一` -> 31, `七` -> 7.
-fn chinese_small_number(s: &str) -> Option<u32> {
+/// `二十` -> 20, `十二` -> 12, `三十一` -> 31, `七` -> 7, `两` -> 2.
+pub(crate) fn chinese_small_number(s: &str) -> Option<u32> {
     let chars: Vec<char> = s.chars().collect();
     match chars.as_slice() {
         [] => None,

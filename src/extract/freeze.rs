@@ -505,25 +505,9 @@ fn term_months(text: &str) -> Option<u32> {
     let found = TERM_RE.captures(text)?;
     let count = match found[1].parse::<u32>() {
         Ok(n) => n,
-        Err(_) => chinese_number(&found[1])?,
+        Err(_) => super::date::chinese_small_number(&found[1])?,
     };
     Some(if &found[2] == "年" { count * 12 } else { count })
-}
-
-/// 一 … 九十九 written in Chinese numerals.
-fn chinese_number(text: &str) -> Option<u32> {
-    let digit = |c: char| {
-        "零一二三四五六七八九".chars().position(|d| d == c).map(|p| p as u32).or((c == '两').then_some(2))
-    };
-    let chars: Vec<char> = text.chars().collect();
-    match chars.as_slice() {
-        ['十'] => Some(10),
-        ['十', ones] => Some(10 + digit(*ones)?),
-        [tens, '十'] => Some(digit(*tens)? * 10),
-        [tens, '十', ones] => Some(digit(*tens)? * 10 + digit(*ones)?),
-        [one] => digit(*one),
-        _ => None,
-    }
 }
 
 #[cfg(test)]
@@ -621,6 +605,6 @@ mod tests {
         assert_eq!(term_months("冻结期限为三年"), Some(36));
         assert_eq!(term_months("期限：36个月"), Some(36));
         assert_eq!(term_months("期限两年"), Some(24));
-        assert_eq!(chinese_number("二十四"), Some(24));
+        assert_eq!(term_months("冻结期限二十四个月"), Some(24));
     }
 }

@@ -489,43 +489,14 @@ mod tests {
         assert_eq!(labelled_value(text, &["批复文号".into()]), None);
     }
 
-    #[test]
-    fn a_page_nesting_100000_elements_becomes_a_row() {
+    /// The row a crawler of `kind` makes of `page`, listed under `title`.
+    fn row_of(kind: &str, title: Option<&str>, page: &str) -> Result<BTreeMap<String, String>, String> {
         let dir = std::env::temp_dir();
-        let def = CrawlerDef::parse(
-            "deep",
-            &dir.join("deep.toml"),
-            "kind = \"tenders\"\nstart = [\"http://x/\"]\n",
-        )
-        .unwrap();
-        let page = format!(
-            "<html><head><title>某某工程中标结果公告</title></head><body><p>中标人：甲建设有限公司</p>{}</body></html>",
-            "<div>".repeat(100_000)
-        );
-        let item =
-            ListItem { url: "http://x/1.html".into(), title: None, date: None, fields: BTreeMap::new() };
-        let context = PageContext {
-            url: "http://x/1.html",
-            item: &item,
-            last_modified: None,
-            fetched: "2026-11-23".parse().unwrap(),
-        };
-        let row = to_row(&def, &context, &page).unwrap();
-        assert_eq!(row.get("winner").map(String::as_str), Some("甲建设有限公司"));
-    }
-
-    #[test]
-    fn a_share_freeze_announcement_becomes_a_risk_event_on_the_frozen_holder() {
-        let dir = std::env::temp_dir();
-        let def = CrawlerDef::parse(
-            "freezes",
-            &dir.join("freezes.toml"),
-            "kind = \"risk_events\"\nstart = [\"http://x/\"]\n",
-        )
-        .unwrap();
+        let file = format!("kind = \"{kind}\"\nstart = [\"http://x/\"]\n");
+        let def = CrawlerDef::parse(kind, &dir.join(format!("{kind}.toml")), &file).unwrap();
         let item = ListItem {
             url: "http://x/1.html".into(),
-            title: Some("甲股份：关于控股股东股份被司法冻结的公告".into()),
+            title: title.map(str::to_string),
             date: None,
             fields: BTreeMap::new(),
         };
@@ -535,11 +506,27 @@ mod tests {
             last_modified: None,
             fetched: "2026-11-23".parse().unwrap(),
         };
+        to_row(&def, &context, page)
+    }
+
+    #[test]
+    fn a_page_nesting_100000_elements_becomes_a_row() {
+        let page = format!(
+            "<html><head><title>某某工程中标结果公告</title></head><body><p>中标人：甲建设有限公司</p>{}</body></html>",
+            "<div>".repeat(100_000)
+        );
+        let row = row_of("tenders", None, &page).unwrap();
+        assert_eq!(row.get("winner").map(String::as_str), Some("甲建设有限公司"));
+    }
+
+    #[test]
+    fn a_share_freeze_announcement_becomes_a_risk_event_on_the_frozen_holder() {
+        let title = Some("甲股份：关于控股股东股份被司法冻结的公告");
         let page = "<html><body><p>甲乙丙股份有限公司关于控股股东股份被司法冻结的公告</p>\
             <p>甲乙丙股份有限公司（以下简称“公司”）于2018年12月19日收到通知，公司控股股东大连长富瑞华集团有限公司\
             （以下简称“长富瑞华”）持有的本公司520,000,000股被辽宁省沈阳市中级人民法院司法冻结，冻结期限为3年。</p>\
             <p>特此公告。甲乙丙股份有限公司董事会 2018年12月20日</p></body></html>";
-        let row = to_row(&def, &context, page).unwrap();
+        let row = row_of("risk_events", title, page).unwrap();
         let get = |key: &str| row.get(key).map(String::as_str);
         assert_eq!(get("kind"), Some("equity_freeze"));
         assert_eq!(get("subject"), Some("大连长富瑞华集团有限公司"));
@@ -554,17 +541,13 @@ mod tests {
             （以下简称“长富瑞华”）持有的",
             "张庆文先生所持",
         );
-        let row = to_row(&def, &context, &person).unwrap();
+        let row = row_of("risk_events", title, &person).unwrap();
         assert_eq!(row.get("subject").map(String::as_str), Some("甲乙丙股份有限公司"));
         assert_eq!(row.get("holder").map(String::as_str), Some("张庆文"));
 
         // A release is no risk: the page says so instead of becoming a row.
-        let released = ListItem {
-            title: Some("甲股份：关于控股股东股份解除冻结的公告".into()),
-            ..item.clone()
-        };
-        let context = PageContext { item: &released, ..context };
-        let refused = to_row(&def, &context, page).unwrap_err();
+        let refused =
+            row_of("risk_events", Some("甲股份：关于控股股东股份解除冻结的公告"), page).unwrap_err();
         assert!(refused.contains("解除冻结"), "{refused}");
     }
 
