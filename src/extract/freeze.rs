@@ -6,10 +6,11 @@
 //! The announcements come as text run together from PDFs — tables flattened into their cells —
 //! so the rules read the sentences and take a table's cells only where a label names them
 //! (`冻结机关：…`, `被冻结人：…`):
-//! - **holders**: a name after a holder's role (`控股股东甲集团有限公司`), a name defined with its
-//!   short form (`甲集团有限公司（以下简称“甲集团”）`) or a person (`张三先生`) that a sentence about
-//!   the freeze says holds the shares (`…所持`, `…持有`), or the one a label names (`被冻结人：`);
-//!   the announcing company itself (its name before `关于`, or defined as `公司`) is none;
+//! - **holders**: a name after a holder's role (`控股股东甲集团有限公司`, not `…之一致行动人`'s
+//!   `致行动人甲`) that a sentence about the freeze names; any name — defined with its short form
+//!   (`甲集团有限公司（以下简称“甲集团”）`), a person (`张三先生`), or nothing — that such a sentence
+//!   says holds the shares (`…所持`, `…持有`); the one a label names (`被冻结人：`). The announcing
+//!   company itself (its name before `关于`, or defined as `公司`) is none, nor the registrar;
 //! - **authorities**: a court, police bureau or arbitration commission named from its place
 //!   (`辽宁省沈阳市中级人民法院`, `杭州市公安局余杭区分局`), in a sentence about the freeze;
 //! - **shares**: share counts a sentence about the freeze ties to holding or freezing
