@@ -11,7 +11,7 @@
 //! labelled) that counts against it, so recall is the figure to read first.
 
 use super::EvalError;
-use crate::extract::freeze::{extract_freeze, Freeze};
+use crate::extract::freeze::{extract_freeze, labelled_term, push_new, shares_in, Freeze};
 use serde::Serialize;
 use std::path::Path;
 
@@ -203,9 +203,8 @@ fn gold(value: &serde_json::Value) -> Gold {
             push_new(&mut gold.authorities, authority);
         }
         for count in strings(event, "NUM") {
-            let one = extract_freeze("", &format!("冻结数量：{count}"));
-            if let Some(shares) = one.shares.first() {
-                push_new(&mut gold.shares, *shares);
+            if let Some(shares) = shares_in(&count) {
+                push_new(&mut gold.shares, shares);
             }
         }
         for date in strings(event, "BEG") {
@@ -214,23 +213,16 @@ fn gold(value: &serde_json::Value) -> Gold {
             }
         }
         for end in strings(event, "END") {
-            let one = extract_freeze("", &format!("冻结期限：{end}"));
             if let Some(date) =
                 crate::extract::date::find_date(&end).filter(|_| end.contains('日') || end.contains('-'))
             {
                 push_new(&mut gold.end, date.to_string());
-            } else if let Some(months) = one.term_months.first() {
+            } else if let Some(months) = labelled_term(&format!("冻结期限：{end}")) {
                 push_new(&mut gold.end, format!("{months} months"));
             }
         }
     }
     gold
-}
-
-fn push_new<T: PartialEq>(list: &mut Vec<T>, value: T) {
-    if !list.contains(&value) {
-        list.push(value);
-    }
 }
 
 #[cfg(test)]

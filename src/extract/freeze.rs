@@ -291,11 +291,7 @@ pub fn extract_freeze(title: &str, text: &str) -> Freeze {
             if !SHARES_TIED.is_match(before) || SHARES_OTHER.is_match(before) || pledged {
                 continue;
             }
-            let digits = &found[1];
-            if digits.contains(',') && !GROUPED.is_match(digits) {
-                continue;
-            }
-            if let Some(count) = share_count(digits, found.get(2).is_some()).filter(|c| *c >= 100) {
+            if let Some(count) = share_count(&found) {
                 push_new(&mut freeze.shares, count);
             }
         }
@@ -322,7 +318,8 @@ pub fn extract_freeze(title: &str, text: &str) -> Freeze {
     freeze
 }
 
-fn push_new<T: PartialEq>(list: &mut Vec<T>, value: T) {
+/// Adds `value` to `list` unless it is there.
+pub(crate) fn push_new<T: PartialEq>(list: &mut Vec<T>, value: T) {
     if !list.contains(&value) {
         list.push(value);
     }
@@ -487,10 +484,26 @@ fn authorities_in(sentence: &str) -> Vec<String> {
     out
 }
 
-fn share_count(digits: &str, wan: bool) -> Option<u64> {
+/// The count a [`SHARES`] match gives: its figure (in 万 when it says so), unless its thousands
+/// are grouped wrongly (a table's cells run together) or it is under 100.
+fn share_count(found: &regex::Captures<'_>) -> Option<u64> {
+    let digits = &found[1];
+    if digits.contains(',') && !GROUPED.is_match(digits) {
+        return None;
+    }
     let value: f64 = digits.replace([',', '，'], "").parse().ok()?;
-    let value = if wan { value * 10_000.0 } else { value };
-    (value.is_finite() && value >= 0.0).then(|| value.round() as u64)
+    let value = if found.get(2).is_some() { value * 10_000.0 } else { value };
+    (value.is_finite() && value >= 0.0).then(|| value.round() as u64).filter(|count| *count >= 100)
+}
+
+/// The first share count `text` states (`520,000,000股`, `4000万股`).
+pub(crate) fn shares_in(text: &str) -> Option<u64> {
+    SHARES.captures_iter(text).find_map(|found| share_count(&found))
+}
+
+/// The months of the first term a label gives in `text` (`冻结期限为三年`: 36).
+pub(crate) fn labelled_term(text: &str) -> Option<u32> {
+    TERM_LABELLED.find_iter(text).find_map(|found| term_months(found.as_str()))
 }
 
 fn date_of(found: &regex::Captures<'_>) -> Option<Date> {

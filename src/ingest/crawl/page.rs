@@ -389,6 +389,10 @@ pub fn to_row(
         });
         if def.kind == ImportKind::RiskEvents {
             if let Some(freeze) = freeze_of_text(title.as_deref().unwrap_or_default(), &text) {
+                // A release (解除冻结) is no risk: the page is reported as such instead of imported.
+                if freeze.release {
+                    return Err(RELEASE.into());
+                }
                 freeze_columns(&mut row, &freeze);
             }
         }
@@ -410,9 +414,6 @@ pub fn to_row(
     for (column, value) in &def.constants {
         set(&mut row, column, Some(value.clone()));
     }
-    if def.kind == ImportKind::RiskEvents && row.contains_key("release") {
-        return Err(RELEASE.into());
-    }
     if def.kind == ImportKind::Tenders && !row.contains_key("kind") {
         return Err("not a notice this crawler can read: its kind (tender, award, candidate, correction, termination) is not recognisable from the title".into());
     }
@@ -421,8 +422,7 @@ pub fn to_row(
 
 /// A share-freeze announcement's risk event: on the holder whose shares are frozen when it is
 /// an organisation, else (a person, whom the store knows by no name) on the listed company that
-/// announces it, with the person as `holder`; what else it says in columns of its own. A release
-/// (解除冻结) is no risk: the page is reported as such instead of imported.
+/// announces it, with the person as `holder`; what else it says in columns of its own.
 fn freeze_columns(row: &mut BTreeMap<String, String>, freeze: &Freeze) {
     let mut put = |key: &str, value: String| {
         if !value.is_empty() {
@@ -438,10 +438,6 @@ fn freeze_columns(row: &mut BTreeMap<String, String>, freeze: &Freeze) {
     put("freeze_start", join(freeze.start.iter().map(|d| d.to_string()).collect()));
     put("freeze_end", join(freeze.end.iter().map(|d| d.to_string()).collect()));
     put("term_months", join(freeze.term_months.iter().map(u32::to_string).collect()));
-    if freeze.release {
-        put("release", "true".to_string());
-        return;
-    }
     let organisation = freeze.holders.iter().find(|h| is_organisation(&h.name));
     let subject =
         organisation.map(|h| h.name.clone()).or_else(|| freeze.holders.first().and(freeze.issuer.clone()));
