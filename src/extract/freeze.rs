@@ -15,8 +15,9 @@
 //!   (`辽宁省沈阳市中级人民法院`, `杭州市公安局余杭区分局`), in a sentence about the freeze;
 //! - **shares**: share counts a sentence about the freeze ties to holding or freezing
 //!   (`持有…`, `冻结数量：`), not to pledges or the company's total;
-//! - **start / end**: the dates a label or a phrase gives (`冻结起始日：`, `自…起`, `至…止`) and the
-//!   term (`冻结期限为三年`, `36个月`).
+//! - **start / end**: the dates a label or a phrase gives (`冻结起始日期：`, `自…起`, `至…止`,
+//!   `冻结期限为…至…`; never `截至…`), the first row of a table with a start column whose cells
+//!   PDF extraction ran together, and the term (`冻结期限为三年`, `36个月`).
 
 use crate::model::Date;
 use regex::Regex;
@@ -61,7 +62,8 @@ const ORG_SUFFIX: &str = r"(?:有限责任公司|股份有限公司|有限公司
 const NAME_CH: &str = r"[\p{Han}A-Za-z0-9（）()·]";
 const DATE: &str =
     r"([0-9]{4})\s*年\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*日|([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})";
-const TERM: &str = r"([0-9]+|[一二两三四五六七八九十]+)\s*(年|个月)";
+/// A term in years or months (up to three figures: `期限为2018年…` is a date, not 24,216 months).
+const TERM: &str = r"([0-9]{1,3}|[一二两三四五六七八九十]+)\s*(年|个月)";
 
 fn re(pattern: &str) -> Regex {
     Regex::new(pattern).expect("a valid pattern")
@@ -106,11 +108,23 @@ static GROUPED: LazyLock<Regex> = LazyLock::new(|| re(r"^[0-9]{1,3}(?:,[0-9]{3})
 static SHARES_TIED: LazyLock<Regex> = LazyLock::new(|| re("持有|所持|冻结|轮候|数量"));
 static SHARES_OTHER: LazyLock<Regex> = LazyLock::new(|| re("质押|减持|总股本|股本总|解除"));
 static START_LABELLED: LazyLock<Regex> = LazyLock::new(|| {
-    re(&format!(r"(?:冻结起始日|冻结开始日(?:期)?|起始日|开始日期?|冻结日期|委托日期)[：:为]?\s*(?:{DATE})"))
+    re(&format!(r"(?:(?:冻结)?(?:起始|开始)(?:日期|日|时间)|冻结日期|委托日期)[：:为]?\s*(?:{DATE})"))
 });
-static START_FROM: LazyLock<Regex> = LazyLock::new(|| re(&format!(r"自\s*(?:{DATE})\s*(?:起|至)")));
+static START_FROM: LazyLock<Regex> = LazyLock::new(|| re(&format!(r"(?:自|从)\s*(?:{DATE})\s*(?:起|至|到)")));
+/// A term stated as two dates (`冻结期限为2014年8月12日至2016年8月11日`, `期间：…—…`).
+static RANGE: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?:期限|期间|时间|日期)[：:为]?\s*(?:为|从|自)?\s*(?:{DATE})\s*(?:起)?\s*(?:至|到|—|－|~|～)\s*(?:{DATE})"
+    ))
+});
 static START_ON: LazyLock<Regex> =
     LazyLock::new(|| re(&format!(r"于\s*(?:{DATE})\s*(?:被|对|进行|办理|予以|司法|轮候|冻结)")));
+/// A table's start column (`冻结开始日期`) and its end column, whose values come after every
+/// header of the table when its rows are flattened into the text.
+static START_COLUMN: LazyLock<Regex> = LazyLock::new(|| re(r"(?:冻结)?(?:开始|起始)(?:日期|日|时间)"));
+static END_COLUMN: LazyLock<Regex> = LazyLock::new(|| re(r"(?:到期|终止|截止|解冻)(?:日期|日|时间)"));
+static DATE_RE: LazyLock<Regex> = LazyLock::new(|| re(DATE));
+static CUT_DATE: LazyLock<Regex> = LazyLock::new(|| re(r"[0-9]{4}\s*年\s*(?:[0-9]{1,2}\s*月?)?$"));
 static END_LABELLED: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(r"(?:冻结终止日|冻结到期日|到期日|终止日期?|解冻日期)[：:为]?\s*(?:{DATE})"))
 });
@@ -297,14 +311,28 @@ pub fn extract_freeze(title: &str, text: &str) -> Freeze {
         }
         for pattern in [&*START_LABELLED, &*START_FROM, &*START_ON] {
             for found in pattern.captures_iter(sentence) {
-                if let Some(date) = date_of(&found) {
+                if let Some(date) = date_of(&found, 1) {
                     push_new(&mut freeze.start, date);
                 }
             }
         }
+        if let Some((start, end)) = table_dates(sentence) {
+            push_new(&mut freeze.start, start);
+            if let Some(end) = end {
+                push_new(&mut freeze.end, end);
+            }
+        }
+        for found in RANGE.captures_iter(sentence) {
+            if let (Some(start), Some(end)) = (date_of(&found, 1), date_of(&found, 7)) {
+                push_new(&mut freeze.start, start);
+                push_new(&mut freeze.end, end);
+            }
+        }
         for pattern in [&*END_LABELLED, &*END_UNTIL] {
             for found in pattern.captures_iter(sentence) {
-                if let Some(date) = date_of(&found) {
+                // `截至…，` is the day a figure is counted to, not the end of a term.
+                let counted_to = sentence[..found.get(0).expect("a match").start()].ends_with('截');
+                if let Some(date) = date_of(&found, 1).filter(|_| !counted_to) {
                     push_new(&mut freeze.end, date);
                 }
             }
@@ -316,6 +344,35 @@ pub fn extract_freeze(title: &str, text: &str) -> Freeze {
         }
     }
     freeze
+}
+
+/// The first row's start (and end) date of a table whose headers name a start column, its
+/// cells run together as PDF extraction gives them (`冻结开始日期轮候期限…中弘卓业是400,000,000
+/// 2018年8月16日36月`): the first date after the headers, and the date right after it when an
+/// end column is named between the two. A start label followed by its date is not a table.
+fn table_dates(sentence: &str) -> Option<(Date, Option<Date>)> {
+    // A pledge's table (`质押开始日期`) is not the freeze's.
+    let header = START_COLUMN.find_iter(sentence).find(|h| !sentence[..h.start()].ends_with("质押"))?;
+    let rest = &sentence[header.end()..];
+    let labelled = rest.trim_start_matches(['：', ':', '为', ' ']);
+    if DATE_RE.find(labelled).is_some_and(|d| d.start() == 0) {
+        return None;
+    }
+    let mut dates = DATE_RE.captures_iter(rest).take(2);
+    let first = dates.next()?;
+    let first_at = first.get(0).expect("a match");
+    // Far from the headers, or after a date cut across cells (`2018年102021年10月11日`: the
+    // first row's start and end each broken in two), the first whole date is not the start.
+    let before = &rest[..first_at.start()];
+    if before.chars().count() > 160 || CUT_DATE.is_match(before) {
+        return None;
+    }
+    let start = date_of(&first, 1)?;
+    let end = dates.next().filter(|second| {
+        let between = &rest[first_at.end()..second.get(0).expect("a match").start()];
+        END_COLUMN.is_match(&rest[..first_at.start()]) && between.chars().count() <= 2
+    });
+    Some((start, end.and_then(|second| date_of(&second, 1)).filter(|end| *end > start)))
 }
 
 /// Adds `value` to `list` unless it is there.
@@ -506,11 +563,12 @@ pub(crate) fn labelled_term(text: &str) -> Option<u32> {
     TERM_LABELLED.find_iter(text).find_map(|found| term_months(found.as_str()))
 }
 
-fn date_of(found: &regex::Captures<'_>) -> Option<Date> {
-    let group = |i: usize| found.get(i).and_then(|g| g.as_str().parse::<u32>().ok());
-    let (y, m, d) = match group(1) {
-        Some(y) => (y, group(2)?, group(3)?),
-        None => (group(4)?, group(5)?, group(6)?),
+/// The date of the [`DATE`] whose groups start at `first` in `found`.
+fn date_of(found: &regex::Captures<'_>, first: usize) -> Option<Date> {
+    let group = |i: usize| found.get(first + i).and_then(|g| g.as_str().parse::<u32>().ok());
+    let (y, m, d) = match group(0) {
+        Some(y) => (y, group(1)?, group(2)?),
+        None => (group(3)?, group(4)?, group(5)?),
     };
     Date::from_ymd_opt(i32::try_from(y).ok()?, m, d)
 }
@@ -612,6 +670,47 @@ mod tests {
             ),
             None
         );
+    }
+
+    #[test]
+    fn a_term_given_as_two_dates_and_a_day_counted_to() {
+        let freeze = extract_freeze(
+            "关于股东股份被司法冻结的公告",
+            "甲集团持有的公司1,700万股股份被冻结，冻结期限从2017年3月24日至2020年3月23日止。\
+             乙公司持有的公司500万股被冻结，冻结期限为2014年8月12日至2016年8月11日。\
+             截至2018年12月3日，甲集团累计被冻结股数为17,000,000股。",
+        );
+        assert_eq!(freeze.start, vec![date("2017-03-24"), date("2014-08-12")]);
+        assert_eq!(freeze.end, vec![date("2020-03-23"), date("2016-08-11")]);
+        // A label with its day (`冻结起始日期：`), and a term whose figure is a year: no term.
+        let freeze = extract_freeze(
+            "关于股东股份被轮候冻结的公告",
+            "丙控股持有的公司885,737,591股被轮候冻结，冻结起始日期：2018年12月20日，冻结期限为2018年起。",
+        );
+        assert_eq!(freeze.start, vec![date("2018-12-20")]);
+        assert!(freeze.end.is_empty() && freeze.term_months.is_empty(), "{freeze:?}");
+    }
+
+    #[test]
+    fn a_flattened_tables_first_row_gives_the_start_and_end() {
+        let table = "一、股东股份被冻结的基本情况股东名称是否为第一大股东冻结股数（股）冻结开始日冻结到期日执行人名称\
+            龙跃集团是94,876,3692018-11-012021-10-31北京市高级人民法院";
+        let freeze = extract_freeze("关于控股股东股份被冻结的公告", table);
+        assert_eq!((freeze.start, freeze.end), (vec![date("2018-11-01")], vec![date("2021-10-31")]));
+        // Without an end column the date after the start is no end.
+        let freeze = extract_freeze(
+            "关于控股股东股份被轮候冻结的公告",
+            "股东名称冻结数量冻结开始日期轮候期限轮候机关中弘卓业是400,000,0002018年8月16日36月北京市高级人民法院冻结",
+        );
+        assert_eq!((freeze.start, freeze.end), (vec![date("2018-08-16")], vec![]));
+        // A pledge's table, and a table whose dates are cut across cells, give none.
+        for text in [
+            "股东名称质押股数质押开始日期质押解除日期质权人6,263,6002015年12月10日2016年7月5日中植融云，所持股份被冻结",
+            "股东名称冻结开始日冻结到期日执行人名称新光控股2018年102021年10北京市高级人民法院月8日月7日冻结",
+        ] {
+            let freeze = extract_freeze("关于股东股份被冻结的公告", text);
+            assert!(freeze.start.is_empty() && freeze.end.is_empty(), "{text}: {freeze:?}");
+        }
     }
 
     #[test]
