@@ -12,9 +12,11 @@
 //!   says holds the shares (`…所持`, `…持有`); the one a label names (`被冻结人：`). The announcing
 //!   company itself (its name before `关于`, or defined as `公司`) is none, nor the registrar;
 //! - **authorities**: a court, police bureau or arbitration commission named from its place
-//!   (`辽宁省沈阳市中级人民法院`, `杭州市公安局余杭区分局`), in a sentence about the freeze;
+//!   (`辽宁省沈阳市中级人民法院`, `杭州市公安局余杭区分局`), in a sentence about the freeze and
+//!   not about earlier ones (`此前已先后被…冻结`, `详见…公告`);
 //! - **shares**: share counts a sentence about the freeze ties to holding or freezing
-//!   (`持有…`, `冻结数量：`), not to pledges or the company's total;
+//!   (`持有…`, `冻结数量：`), not to pledges, the company's total or what the holder holds
+//!   as of the announcement (`截至本公告日，甲持有…股`); a flattened table's first row's count;
 //! - **start / end**: the dates a label or a phrase gives (`冻结起始日期：`, `自…起`, `至…止`,
 //!   `冻结期限为…至…`; never `截至…`), the first row of a table with a start column whose cells
 //!   PDF extraction ran together, and the term (`冻结期限为三年`, `36个月`).
@@ -100,12 +102,14 @@ static COURT_LEVEL: LazyLock<Regex> =
 /// Words that cannot stand between a court's place and its kind (the place is then another's).
 static NOT_IN_COURT: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"被|向|据|的|日|于|至|及|与|和|由|对|在|为|因|称|是|股份|月|年|情况|收到|上述|该|其|法|院|，|》|《|指定|申请|、|：|[0-9]",
+        r"被|向|据|的|日|于|至|及|与|和|由|对|在|为|因|称|是|股份|月|年|情况|收到|上述|该|其|法|院|，|》|《|“|”|（|）|\(|\)|通过|证券|指定|申请|、|：|[0-9]",
     )
 });
 static SHARES: LazyLock<Regex> = LazyLock::new(|| re(r"([0-9][0-9,，]*(?:\.[0-9]+)?)\s*(万)?股"));
 static GROUPED: LazyLock<Regex> = LazyLock::new(|| re(r"^[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?$"));
 static SHARES_TIED: LazyLock<Regex> = LazyLock::new(|| re("持有|所持|冻结|轮候|数量"));
+/// Counts that are not this freeze's: pledged, sold, the company's total, released, or summed
+/// over every freeze so far (`累计被冻结股数为…`).
 static SHARES_OTHER: LazyLock<Regex> = LazyLock::new(|| re("质押|减持|总股本|股本总|解除"));
 static START_LABELLED: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(r"(?:(?:冻结)?(?:起始|开始)(?:日期|日|时间)|冻结日期|委托日期)[：:为]?\s*(?:{DATE})"))
@@ -124,6 +128,9 @@ static START_ON: LazyLock<Regex> =
 static START_COLUMN: LazyLock<Regex> = LazyLock::new(|| re(r"(?:冻结)?(?:开始|起始)(?:日期|日|时间)"));
 static END_COLUMN: LazyLock<Regex> = LazyLock::new(|| re(r"(?:到期|终止|截止|解冻)(?:日期|日|时间)"));
 static DATE_RE: LazyLock<Regex> = LazyLock::new(|| re(DATE));
+static EARLIER: LazyLock<Regex> = LazyLock::new(|| re("此前|先后|曾被|详见|发布了|披露了|已披露"));
+static TABLE_SHARES: LazyLock<Regex> =
+    LazyLock::new(|| re(r"([0-9]{1,3}(?:,[0-9]{3})+)(?:\.00)?[0-9]{4}(?:年|-|/|\.)[0-9]{1,2}"));
 static CUT_DATE: LazyLock<Regex> = LazyLock::new(|| re(r"[0-9]{4}\s*年\s*(?:[0-9]{1,2}\s*月?)?$"));
 static END_LABELLED: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(r"(?:冻结终止日|冻结到期日|到期日|终止日期?|解冻日期)[：:为]?\s*(?:{DATE})"))
@@ -249,12 +256,22 @@ pub fn extract_freeze(title: &str, text: &str) -> Freeze {
     };
     let sentences: Vec<&str> = text.split(['。', '；', ';']).filter(|s| s.contains("冻结")).collect();
     let about_freeze = sentences.join("。");
+    // `甲（以下简称…）所持…`: the form, a title, a bracket of up to 30 characters, a verb of holding.
     let holds = |form: &str| {
-        let pattern = format!(
-            r"{}(?:先生|女士)?(?:[（(][^）)]{{0,30}}[）)])?(?:所持|持有|名下|直接持有|合计持有|共持有)",
-            regex::escape(form)
-        );
-        re(&pattern).is_match(&about_freeze)
+        about_freeze.match_indices(form).any(|(at, _)| {
+            let after = &about_freeze[at + form.len()..];
+            let after = after.strip_prefix("先生").or_else(|| after.strip_prefix("女士")).unwrap_or(after);
+            let after = after
+                .strip_prefix(['（', '('])
+                .and_then(|inner| {
+                    let (bracket, rest) = inner.split_once(['）', ')'])?;
+                    (bracket.chars().count() <= 30 && !bracket.contains(['（', '('])).then_some(rest)
+                })
+                .unwrap_or(after);
+            ["所持", "持有", "名下", "直接持有", "合计持有", "共持有"]
+                .iter()
+                .any(|verb| after.starts_with(verb))
+        })
     };
     let mut holders: Vec<Holder> = Vec::new();
     for mention in &mentions {
@@ -293,8 +310,11 @@ pub fn extract_freeze(title: &str, text: &str) -> Freeze {
     });
     let mut freeze = Freeze { issuer, release: is_release_title(title), holders, ..Freeze::default() };
     for sentence in &sentences {
-        for court in authorities_in(sentence) {
-            push_new(&mut freeze.authorities, court);
+        // A sentence about earlier freezes (`此前已被…冻结（详见…公告）`) names their authorities.
+        if !EARLIER.is_match(sentence) {
+            for court in authorities_in(sentence) {
+                push_new(&mut freeze.authorities, court);
+            }
         }
         for found in SHARES.captures_iter(sentence) {
             let whole = found.get(0).expect("a match");
@@ -303,6 +323,14 @@ pub fn extract_freeze(title: &str, text: &str) -> Freeze {
             let pledged =
                 after.starts_with("已质押") || after.starts_with("已办理质押") || after.starts_with("质押");
             if !SHARES_TIED.is_match(before) || SHARES_OTHER.is_match(before) || pledged {
+                continue;
+            }
+            // `截至本公告日，甲持有公司股份…股` is what the holder holds now, not what was frozen.
+            let so_far = sentence[..whole.start()]
+                .rfind("截至")
+                .or_else(|| sentence[..whole.start()].rfind("截止"))
+                .is_some_and(|at| !sentence[at..whole.start()].contains("冻结"));
+            if so_far && !tail_of(after, 12).contains("冻结") {
                 continue;
             }
             if let Some(count) = share_count(&found) {
@@ -315,6 +343,9 @@ pub fn extract_freeze(title: &str, text: &str) -> Freeze {
                     push_new(&mut freeze.start, date);
                 }
             }
+        }
+        for count in table_shares(sentence) {
+            push_new(&mut freeze.shares, count);
         }
         if let Some((start, end)) = table_dates(sentence) {
             push_new(&mut freeze.start, start);
@@ -351,9 +382,7 @@ pub fn extract_freeze(title: &str, text: &str) -> Freeze {
 /// 2018年8月16日36月`): the first date after the headers, and the date right after it when an
 /// end column is named between the two. A start label followed by its date is not a table.
 fn table_dates(sentence: &str) -> Option<(Date, Option<Date>)> {
-    // A pledge's table (`质押开始日期`) is not the freeze's.
-    let header = START_COLUMN.find_iter(sentence).find(|h| !sentence[..h.start()].ends_with("质押"))?;
-    let rest = &sentence[header.end()..];
+    let rest = &sentence[table_start(sentence)?..];
     let labelled = rest.trim_start_matches(['：', ':', '为', ' ']);
     if DATE_RE.find(labelled).is_some_and(|d| d.start() == 0) {
         return None;
@@ -375,11 +404,35 @@ fn table_dates(sentence: &str) -> Option<(Date, Option<Date>)> {
     Some((start, end.and_then(|second| date_of(&second, 1)).filter(|end| *end > start)))
 }
 
+/// Where the cells of a freeze's table with a start column begin in `sentence`: after its
+/// first start column (a pledge's table, `质押开始日期`, is not the freeze's).
+fn table_start(sentence: &str) -> Option<usize> {
+    let header = START_COLUMN.find_iter(sentence).find(|h| !sentence[..h.start()].ends_with("质押"))?;
+    Some(header.end())
+}
+
+/// The share counts of such a table's rows: a count whose cell ran into the start date's
+/// (`是2,227,657,4102018年7月19日`), read by its grouping.
+fn table_shares(sentence: &str) -> Vec<u64> {
+    let Some(at) = table_start(sentence) else { return Vec::new() };
+    let counts = TABLE_SHARES.captures_iter(&sentence[at..]);
+    counts
+        .filter_map(|found| found[1].replace(',', "").parse().ok())
+        .filter(|count| *count >= 100)
+        .take(1)
+        .collect()
+}
+
 /// Adds `value` to `list` unless it is there.
 pub(crate) fn push_new<T: PartialEq>(list: &mut Vec<T>, value: T) {
     if !list.contains(&value) {
         list.push(value);
     }
+}
+
+/// The first `chars` characters of `text`.
+fn tail_of(text: &str, chars: usize) -> &str {
+    &text[..text.char_indices().nth(chars).map_or(text.len(), |(i, _)| i)]
 }
 
 /// The last `chars` characters of `text` before byte `end`.
@@ -703,6 +756,8 @@ mod tests {
             "股东名称冻结数量冻结开始日期轮候期限轮候机关中弘卓业是400,000,0002018年8月16日36月北京市高级人民法院冻结",
         );
         assert_eq!((freeze.start, freeze.end), (vec![date("2018-08-16")], vec![]));
+        // The count whose cell ran into the date's is the row's shares.
+        assert_eq!(freeze.shares, vec![400_000_000]);
         // A pledge's table, and a table whose dates are cut across cells, give none.
         for text in [
             "股东名称质押股数质押开始日期质押解除日期质权人6,263,6002015年12月10日2016年7月5日中植融云，所持股份被冻结",
@@ -711,6 +766,22 @@ mod tests {
             let freeze = extract_freeze("关于股东股份被冻结的公告", text);
             assert!(freeze.start.is_empty() && freeze.end.is_empty(), "{text}: {freeze:?}");
         }
+    }
+
+    #[test]
+    fn what_a_holder_holds_now_and_earlier_freezes_are_not_this_one() {
+        let freeze = extract_freeze(
+            "关于控股股东股份被轮候冻结的公告",
+            "甲集团持有的公司100,000,000股被浙江省杭州市中级人民法院轮候冻结。\
+             甲集团所持股份此前已先后被北京市第一中级人民法院、上海市浦东新区人民法院冻结（详见公司临2018-028号公告）。\
+             山西证券股份有限公司（以下简称“山西证券”）通过山西省高级人民法院对甲集团持有的股份申请冻结。\
+             截至本公告日，甲集团持有公司股份520,000,000股，其中已质押500,000,000股。",
+        );
+        assert_eq!(freeze.shares, vec![100_000_000]);
+        assert_eq!(
+            freeze.authorities,
+            vec!["浙江省杭州市中级人民法院".to_string(), "山西省高级人民法院".to_string()]
+        );
     }
 
     #[test]
