@@ -87,7 +87,7 @@ static ROLE_PERSON: LazyLock<Regex> =
 /// Where a run of name characters before a name stops belonging to it.
 static BOUNDARY: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?:[0-9]|股和|担保方|孙公司|行动人|子公司|名单|其|关于|获悉|获知|得知|收到|被执行人|申请人|接到|通知|查询|股东|控制人|冻结|被冻结人|：|:|，|,|、|及|——|—|为|系|对|将|因|的|暨|之一)",
+        r"(?:[0-9]|诉|股和|担保方|孙公司|行动人|子公司|名单|其|关于|获悉|获知|得知|收到|被执行人|申请人|接到|通知|查询|股东|控制人|冻结|被冻结人|：|:|，|,|、|及|——|—|为|系|对|将|因|的|暨|之一)",
     )
 });
 static LABELLED_HOLDER: LazyLock<Regex> = LazyLock::new(|| re(r"(?:被冻结人|被执行人)[：:]"));
@@ -141,8 +141,11 @@ static TERM_LABELLED: LazyLock<Regex> =
 static TERM_RE: LazyLock<Regex> = LazyLock::new(|| re(TERM));
 
 /// Words no holder's name holds (the legal form `股份有限公司` aside).
-const NOT_IN_NAME: [&str; 41] = [
+const NOT_IN_NAME: [&str; 44] = [
     "的",
+    "致函",
+    "可交换",
+    "债券",
     "持有",
     "所持",
     "先生",
@@ -696,6 +699,16 @@ mod tests {
         let freeze = extract_freeze("丁科技：关于股东股份冻结的公告", text);
         assert!(freeze.holders.is_empty(), "{:?}", freeze.holders);
         assert!(freeze.shares.is_empty(), "a pledge's count: {:?}", freeze.shares);
+    }
+
+    #[test]
+    fn a_plaintiff_and_a_letter_are_no_part_of_a_holders_name() {
+        let text = "公司收到通知，根据中融国际信托有限公司诉隆鑫控股有限公司（以下简称“控股股东”）保证合同一案的民事裁定，\
+            北京市高级人民法院对公司控股股东所持有的公司413,776,051股无限售流通股进行冻结。\
+            2018年6月20日，前海粤美特及其一致行动人致函公司称：我方合计持有的贵公司12,979,309股被司法冻结。";
+        let freeze = extract_freeze("关于控股股东股份被冻结的公告", text);
+        let names: Vec<&str> = freeze.holders.iter().map(|h| h.name.as_str()).collect();
+        assert_eq!(names, ["隆鑫控股有限公司"]);
     }
 
     #[test]
