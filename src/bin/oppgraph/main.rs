@@ -369,8 +369,8 @@ enum EvalCommand {
         misses: bool,
     },
     /// FILE is JSON Lines of labelled share-freeze announcements (`ID`, `Title`, `Doc`, `Event`);
-    /// prints precision and recall of holders, authorities, shares, start and end; fails when the
-    /// holders' fall under the thresholds.
+    /// prints precision and recall of holders, authorities, shares, start and end; fails when a
+    /// field's fall under its floor.
     Freezes {
         file: PathBuf,
         /// Only the announcements whose ID contains this (`TRAIN`, `DEV`, `TEST`).
@@ -380,6 +380,9 @@ enum EvalCommand {
         min_holder_precision: f64,
         #[arg(long, default_value_t = 0.0)]
         min_holder_recall: f64,
+        /// A field's floor as `FIELD:PRECISION:RECALL` (`start:0.7:0.72`); repeatable.
+        #[arg(long = "floor", value_parser = parse_floor)]
+        floors: Vec<(String, f64, f64)>,
         /// Print every announcement a field is not right on, as a JSON line.
         #[arg(long)]
         misses: bool,
@@ -553,6 +556,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             split,
             min_holder_precision,
             min_holder_recall,
+            floors,
             misses,
         }) => {
             let report = oppgraph::eval::freeze::eval_freezes(&file, split.as_deref())
@@ -563,8 +567,24 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
             print_json(&report)?;
-            let holder = report.fields.iter().find(|f| f.field == "holder").expect("holders are scored");
-            let ok = holder.precision >= min_holder_precision && holder.recall >= min_holder_recall;
+            let floors = std::iter::once(("holder".to_string(), min_holder_precision, min_holder_recall))
+                .chain(floors);
+            let mut ok = true;
+            for (field, precision, recall) in floors {
+                let Some(scored) = report.fields.iter().find(|f| f.field == field) else {
+                    return Err(Refused(format!(
+                        "no field `{field}` is scored (holder, authority, shares, start, end)"
+                    ))
+                    .into());
+                };
+                if scored.precision < precision || scored.recall < recall {
+                    eprintln!(
+                        "{field}: precision {:.3} recall {:.3}, under the floor {precision} / {recall}",
+                        scored.precision, scored.recall
+                    );
+                    ok = false;
+                }
+            }
             Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::Eval(EvalCommand::Ranking { enterprises, seed }) => {
@@ -693,4 +713,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `FIELD:PRECISION:RECALL`, a field's floor in `eval freezes`.
+fn parse_floor(text: &str) -> Result<(String, f64, f64), String> {
+    let mut parts = text.split(':');
+    let (Some(field), Some(precision), Some(recall), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(format!("`{text}` is not FIELD:PRECISION:RECALL"));
+    };
+    let figure =
+        |part: &str| part.parse::<f64>().map_err(|_| format!("`{part}` in `{text}` is not a number"));
+    Ok((field.to_string(), figure(precision)?, figure(recall)?))
 }
