@@ -68,3 +68,39 @@ fn explain_says_where_each_field_came_from() {
     assert_eq!(of("published")["label"], "信息时间");
     assert_eq!(of("buyer")["value"], "长兴县和平镇人民政府");
 }
+
+#[test]
+fn eval_freezes_fails_under_a_fields_floor() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("freezes.jsonl");
+    let doc = "公司控股股东甲集团有限公司持有的公司520,000,000股被辽宁省沈阳市中级人民法院司法冻结，\
+               冻结期限为2018年12月18日至2021年12月17日。";
+    let item = serde_json::json!({
+        "ID": "FREEZE_TEST_0001",
+        "Title": "关于控股股东股份被司法冻结的公告",
+        "Doc": doc,
+        // The label's end is not the text's: end is found, but not the labelled one.
+        "Event": [{"NAME": ["甲集团有限公司"], "ORG": ["沈阳市中级人民法院"], "NUM": ["520,000,000股"],
+                   "BEG": ["2018年12月18日"], "END": ["2021年12月18日"]}],
+    });
+    std::fs::write(&file, format!("{item}\n")).unwrap();
+    let run = |floors: &[&str]| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_oppgraph"));
+        command.args(["eval", "freezes"]).arg(&file);
+        for floor in floors {
+            command.args(["--floor", floor]);
+        }
+        command.output().unwrap()
+    };
+    let passing = run(&["holder:1:1", "authority:1:1", "shares:1:1", "start:1:1"]);
+    assert!(passing.status.success(), "{}", String::from_utf8_lossy(&passing.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&passing.stdout).unwrap();
+    let end = report["fields"].as_array().unwrap().iter().find(|f| f["field"] == "end").unwrap().clone();
+    assert_eq!((end["recall"].as_f64(), end["given"].as_u64()), (Some(0.0), Some(1)));
+    let failing = run(&["start:1:1", "end:0:0.5"]);
+    assert_eq!(failing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&failing.stderr).contains("end: precision 0.000 recall 0.000"));
+    // A field no one scores, or a floor that is not one, is refused.
+    assert_eq!(run(&["winner:0:0"]).status.code(), Some(2));
+    assert!(!run(&["start:0.5"]).status.success());
+}
