@@ -4,7 +4,13 @@ Usage: python3 graph_peers.py DIR
 DIR holds edges.csv (from,to,kind,share; nodes `e<id>` and `p<id>`) and queries.json
 ({"owners": [node...], "hop3": [node...], "paths": [[a, b]...]}). Prints one JSON object: per
 library and query, the p50 and total in milliseconds:
-  owners: every upstream shareholder (ancestors in the shareholding digraph)
+  owners: the ultimate owners and the controller as `graph controller` answers them: every
+          simple upstream path of shareholdings (at most 12 steps), the product of its shares
+          summed per owner at its top, with the paths; then the majority chain (each holder
+          over 50%) and relative control (the largest owner at 25% or more, alone). Neither
+          library has this query, so each runs the same walk in Python over its own adjacency
+  ancestors: every upstream shareholder, a set (nx.ancestors, igraph subcomponent "in"): less
+          than `owners` does, printed beside it
   hop3:   every node within three relations, edges walked in either direction
   paths:  one shortest path between two nodes, relations walked in either direction
   scc:    strongly connected components of two or more in the guarantee digraph (five runs)
@@ -31,12 +37,48 @@ def timed(queries, run):
     return {"p50_ms": p50(samples), "total_ms": sum(samples), "n": len(samples)}
 
 
+def controller(target, holders):
+    """Ultimate owners of `target` and its controller; `holders(node)` lists (holder, share)."""
+    totals = {}
+    stack = [(target, 1.0, (target,))]
+    enumerated = 0
+    while stack:
+        node, product, path = stack.pop()
+        above = holders(node)
+        if not above:
+            if node != target:
+                entry = totals.setdefault(node, [0.0, []])
+                entry[0] += product
+                entry[1].append(path[::-1])
+            continue
+        if len(path) > 12 or enumerated >= 100_000:
+            continue
+        for holder, share in above:
+            if holder in path:
+                continue
+            enumerated += 1
+            stack.append((holder, product * share, path + (holder,)))
+    owners = sorted(((share, node, sorted(paths)) for node, (share, paths) in totals.items()), key=lambda o: (-o[0], o[1]))
+    current, seen = target, {target}
+    while True:
+        majority = next((h for h, share in holders(current) if share > 0.5), None)
+        if majority is None or majority in seen:
+            break
+        seen.add(majority)
+        current = majority
+    if current != target and not holders(current):
+        return current, owners
+    if owners and owners[0][0] >= 0.25 and (len(owners) == 1 or owners[1][0] < owners[0][0]):
+        return owners[0][1], owners
+    return None, owners
+
+
 def main():
     folder = sys.argv[1]
     edges = []
     with open(os.path.join(folder, "edges.csv"), encoding="utf-8") as f:
         for row in csv.DictReader(f):
-            edges.append((row["from"], row["to"], row["kind"]))
+            edges.append((row["from"], row["to"], row["kind"], float(row["share"] or 0)))
     queries = json.load(open(os.path.join(folder, "queries.json"), encoding="utf-8"))
     out = {}
     try:
@@ -44,16 +86,18 @@ def main():
 
         started = time.perf_counter()
         every = nx.Graph()
-        every.add_edges_from((a, b) for a, b, _ in edges)
+        every.add_edges_from((a, b) for a, b, _, _ in edges)
         shares = nx.DiGraph()
-        shares.add_edges_from((a, b) for a, b, k in edges if k == "shareholder")
+        shares.add_edges_from((a, b, {"share": w}) for a, b, k, w in edges if k == "shareholder")
         guarantees = nx.DiGraph()
-        guarantees.add_edges_from((a, b) for a, b, k in edges if k == "guarantee")
+        guarantees.add_edges_from((a, b) for a, b, k, _ in edges if k == "guarantee")
+        nx_holders = lambda n: [(h, data["share"]) for h, data in shares.pred[n].items()]
         load_ms = (time.perf_counter() - started) * 1000.0
         out["networkx"] = {
             "version": nx.__version__,
             "load_ms": load_ms,
-            "owners": timed(queries["owners"], lambda n: nx.ancestors(shares, n) if n in shares else set()),
+            "owners": timed(queries["owners"], lambda n: controller(n, nx_holders) if n in shares else None),
+            "ancestors": timed(queries["owners"], lambda n: nx.ancestors(shares, n) if n in shares else set()),
             "hop3": timed(
                 queries["hop3"],
                 lambda n: nx.single_source_shortest_path_length(every, n, cutoff=3) if n in every else {},
@@ -74,21 +118,27 @@ def main():
         import igraph as ig
 
         started = time.perf_counter()
-        names = sorted({n for a, b, _ in edges for n in (a, b)})
+        names = sorted({n for a, b, _, _ in edges for n in (a, b)})
         index = {n: i for i, n in enumerate(names)}
-        every = ig.Graph(n=len(names), edges=[(index[a], index[b]) for a, b, _ in edges], directed=False)
-        shares = ig.Graph(
-            n=len(names), edges=[(index[a], index[b]) for a, b, k in edges if k == "shareholder"], directed=True
-        )
+        every = ig.Graph(n=len(names), edges=[(index[a], index[b]) for a, b, _, _ in edges], directed=False)
+        held = [(index[a], index[b], w) for a, b, k, w in edges if k == "shareholder"]
+        shares = ig.Graph(n=len(names), edges=[(a, b) for a, b, _ in held], directed=True)
+        shares.es["share"] = [w for _, _, w in held]
         guarantees = ig.Graph(
-            n=len(names), edges=[(index[a], index[b]) for a, b, k in edges if k == "guarantee"], directed=True
+            n=len(names), edges=[(index[a], index[b]) for a, b, k, _ in edges if k == "guarantee"], directed=True
         )
+        # Each node's incoming shareholdings as (holder, share), read from igraph once.
+        sources, weights = [e.source for e in shares.es], shares.es["share"]
+        held_by = [[(sources[e], weights[e]) for e in incoming] for incoming in shares.get_inclist(mode="in")]
         load_ms = (time.perf_counter() - started) * 1000.0
         at = lambda n: index.get(n)
         out["igraph"] = {
             "version": ig.__version__,
             "load_ms": load_ms,
             "owners": timed(
+                queries["owners"], lambda n: controller(at(n), held_by.__getitem__) if at(n) is not None else None
+            ),
+            "ancestors": timed(
                 queries["owners"], lambda n: shares.subcomponent(at(n), mode="in") if at(n) is not None else []
             ),
             "hop3": timed(
