@@ -207,6 +207,8 @@ const LABELS: &[(&str, Field, f32)] = &[
     ("项目所在地区", Field::Region, 3.0),
     ("区域", Field::Region, 2.0),
     ("行政区划", Field::Region, 3.0),
+    ("项目所在行政区划", Field::Region, 3.0),
+    ("项目所在行政区域", Field::Region, 3.0),
     ("行政主管地区", Field::Region, 3.0),
     ("项目行政主管地区", Field::Region, 3.0),
     ("所属行政区域", Field::Region, 3.0),
@@ -456,6 +458,8 @@ pub(super) fn classify_label(label: &str) -> Option<Label> {
             .copied()
     };
     known(&base)
+        // `项目所在行政区划名称`: a place's name under its label.
+        .or_else(|| base.strip_suffix("名称").and_then(known).filter(|(field, _)| *field == Field::Region))
         // `中标金额（费率、单价等）`, `中标人（联合体牵头人）`: a note on the label that is no lot's
         // (`中标金额（第一包）` is a lot's amount) names what the label names.
         .or_else(|| {
@@ -568,6 +572,10 @@ mod tests {
         assert_eq!(classify_label("磋商项目编号").map(|l| l.0), Some(Field::Code));
         assert_eq!(classify_label("合同编号"), None);
         assert_eq!(classify_label("采购委托编号"), None);
+        assert_eq!(classify_label("项目所在行政区划名称").map(|l| l.0), Some(Field::Region));
+        // A place's code is not its name, nor is a buyer's name under 名称 a region.
+        assert_eq!(classify_label("项目所在行政区划编码"), None);
+        assert_eq!(classify_label("采购单位名称").map(|l| l.0), Some(Field::Buyer));
         assert!(is_contact_label("采购人地址"));
         assert!(is_contact_label("2.采购代理机构联系电话"));
         assert!(!is_contact_label("采购人"));
