@@ -87,7 +87,7 @@ static ROLE_PERSON: LazyLock<Regex> =
 /// Where a run of name characters before a name stops belonging to it.
 static BOUNDARY: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?:[0-9]|诉|股和|担保方|孙公司|行动人|子公司|名单|其|关于|获悉|获知|得知|收到|被执行人|申请人|接到|通知|查询|股东|控制人|冻结|被冻结人|：|:|，|,|、|及|——|—|为|系|对|将|因|的|暨|之一)",
+        r"(?:[0-9]|诉|称|股和|担保方|孙公司|行动人|子公司|名单|其|关于|获悉|获知|得知|收到|被执行人|申请人|接到|通知|查询|股东|控制人|冻结|被冻结人|：|:|，|,|、|及|——|—|为|系|对|将|因|的|暨|之一)",
     )
 });
 static LABELLED_HOLDER: LazyLock<Regex> = LazyLock::new(|| re(r"(?:被冻结人|被执行人)[：:]"));
@@ -188,6 +188,9 @@ const NOT_IN_NAME: [&str; 44] = [
     "系公司",
 ];
 
+/// The short forms an announcement gives itself (`以下简称“公司”`).
+const THE_ISSUER: [&str; 4] = ["公司", "本公司", "上市公司", "发行人"];
+
 /// Names that are the announcing company or its registrar, never a holder.
 const NOT_HOLDER: [&str; 7] =
     ["本公司", "公司", "上市公司", "中国证券登记结算", "证券登记结算", "人民法院", "法院"];
@@ -253,9 +256,7 @@ pub fn extract_freeze(title: &str, text: &str) -> Freeze {
     let issuer = issuer(text);
     let is_issuer = |name: &str| {
         issuer.as_deref() == Some(name)
-            || aliases.iter().any(|(alias, full)| {
-                *full == name && matches!(*alias, "公司" | "本公司" | "上市公司" | "发行人")
-            })
+            || aliases.iter().any(|(alias, full)| *full == name && THE_ISSUER.contains(alias))
     };
     let sentences: Vec<&str> = text.split(['。', '；', ';']).filter(|s| s.contains("冻结")).collect();
     let about_freeze = sentences.join("。");
@@ -280,8 +281,11 @@ pub fn extract_freeze(title: &str, text: &str) -> Freeze {
     for mention in &mentions {
         let name = mention.name.as_str();
         // A short form with words before it (`了大东南集团`) is no name of its own.
+        // (`北京甲投资有限公司` is no `公司`, the issuer's short form, with words before it.)
         let words_and_alias = mention.found == Found::Holds
-            && aliases.iter().any(|(alias, full)| name != *full && name.ends_with(alias));
+            && aliases
+                .iter()
+                .any(|(alias, full)| name != *full && !THE_ISSUER.contains(alias) && name.ends_with(alias));
         let not_a_holder = NOT_HOLDER.iter().any(|n| name.starts_with(n)) || !clean(name) || words_and_alias;
         if not_a_holder || aliases.iter().any(|(alias, _)| *alias == name) || is_issuer(name) {
             continue;
@@ -699,6 +703,17 @@ mod tests {
         let freeze = extract_freeze("丁科技：关于股东股份冻结的公告", text);
         assert!(freeze.holders.is_empty(), "{:?}", freeze.holders);
         assert!(freeze.shares.is_empty(), "a pledge's count: {:?}", freeze.shares);
+    }
+
+    #[test]
+    fn a_holder_ending_in_the_issuers_short_form_is_still_a_holder() {
+        // The issuer calls itself `公司`: `…咨询有限公司` ends with it and is no short form of it.
+        let text = "陕西宝光真空电器股份有限公司（以下简称“公司”）接到通知，人民法院通知中国证券登记结算有限责任公司上海分公司\
+            协助轮候冻结北京融昌航投资咨询有限公司持有的本公司45,300,374股无限售流通股份。\
+            公司收到通知，称鼎立控股集团股份有限公司持有的全部200,276,020股股份被司法冻结。";
+        let freeze = extract_freeze("宝光股份：关于股东股份轮候冻结的公告", text);
+        let names: Vec<&str> = freeze.holders.iter().map(|h| h.name.as_str()).collect();
+        assert_eq!(names, ["北京融昌航投资咨询有限公司", "鼎立控股集团股份有限公司"]);
     }
 
     #[test]
