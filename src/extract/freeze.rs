@@ -83,11 +83,11 @@ static SUFFIX_END: LazyLock<Regex> = LazyLock::new(|| re(&format!("{ORG_SUFFIX}$
 static NAME_RUN_END: LazyLock<Regex> = LazyLock::new(|| re(&format!("({NAME_CH}{{2,45}})$")));
 static NAME_RUN: LazyLock<Regex> = LazyLock::new(|| re(&format!("^{NAME_CH}{{2,45}}")));
 static ROLE_PERSON: LazyLock<Regex> =
-    LazyLock::new(|| re(r"^(?:及|和|、)?(\p{Han}{2,4}?)(?:先生|女士|所持|持有|（|\()"));
+    LazyLock::new(|| re(r"^(?:及|和|、)?(\p{Han}{2,4}?)(?:先生|女士|所持|持有|因|（|\()"));
 /// Where a run of name characters before a name stops belonging to it.
 static BOUNDARY: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?:[0-9]|诉|称|股和|担保方|孙公司|行动人|子公司|名单|其|关于|获悉|获知|得知|收到|被执行人|申请人|接到|通知|查询|股东|控制人|冻结|被冻结人|：|:|，|,|、|及|——|—|为|系|对|将|因|的|暨|之一)",
+        r"(?:[0-9]|诉|称|股和|担保方|孙公司|行动人|子公司|名单|其|关于|获悉|获知|得知|知悉|收到|被执行人|申请人|接到|通知|查询|股东|控制人|冻结|被冻结人|：|:|，|,|、|及|——|—|为|系|对|将|因|的|暨|之一)",
     )
 });
 static LABELLED_HOLDER: LazyLock<Regex> = LazyLock::new(|| re(r"(?:被冻结人|被执行人)[：:]"));
@@ -714,6 +714,13 @@ mod tests {
         let freeze = extract_freeze("宝光股份：关于股东股份轮候冻结的公告", text);
         let names: Vec<&str> = freeze.holders.iter().map(|h| h.name.as_str()).collect();
         assert_eq!(names, ["北京融昌航投资咨询有限公司", "鼎立控股集团股份有限公司"]);
+        // A person after a role with a cause after the name; an alias right after `知悉`.
+        let text = "公司获悉本公司自然人股东崔中兴因与光大证券股份有限公司质押式证券回购纠纷一案，其持有的本公司限售流通股\
+            101,694,915股被司法冻结。公司从网站上知悉成都金宇控股集团有限公司（以下简称“金宇控股”）持有的公司\
+            30,026,000股股份全部被四川省自贡市中级人民法院司法冻结。";
+        let freeze = extract_freeze("关于股东股权司法冻结的公告", text);
+        let names: Vec<&str> = freeze.holders.iter().map(|h| h.name.as_str()).collect();
+        assert_eq!(names, ["崔中兴", "成都金宇控股集团有限公司"]);
     }
 
     #[test]
