@@ -338,14 +338,19 @@ pub fn to_row(
     // often the site's name.
     let list_title = context.item.title.clone().filter(|t| t.chars().count() >= 6);
     let notice = (def.kind == ImportKind::Tenders).then(|| extract_text(html, true, context.url));
-    let page_date = notice.as_ref().and_then(|n| n.published).or_else(|| find_date(&text));
-    let (published, published_from) =
-        match (page_date, context.item.date, context.last_modified.and_then(http_date)) {
-            (Some(date), _, _) => (date, "page"),
-            (None, Some(date), _) => (date, "list"),
-            (None, None, Some(date)) => (date, "last_modified"),
-            (None, None, None) => (context.fetched, "fetched"),
-        };
+    // A notice's own publication date (its label, its stamp) first; then the list's date, which
+    // beats the first date in a page of another kind (`2014年7月28日，法院作出了…` in an
+    // announcement of 2018); then that first date.
+    let stated = notice.as_ref().and_then(|n| n.published);
+    let (published, published_from) = match (stated, context.item.date) {
+        (Some(date), _) => (date, "page"),
+        (None, Some(date)) => (date, "list"),
+        (None, None) => match (find_date(&text), context.last_modified.and_then(http_date)) {
+            (Some(date), _) => (date, "page"),
+            (None, Some(date)) => (date, "last_modified"),
+            (None, None) => (context.fetched, "fetched"),
+        },
+    };
     let date_column = date_column(def.kind);
     set(&mut row, date_column, Some(published.to_string()));
     set(&mut row, "published_from", Some(published_from.to_string()));
@@ -487,13 +492,23 @@ mod tests {
 
     /// The row a crawler of `kind` makes of `page`, listed under `title`.
     fn row_of(kind: &str, title: Option<&str>, page: &str) -> Result<BTreeMap<String, String>, String> {
+        row_listed_on(kind, title, None, page)
+    }
+
+    /// The row of `page` listed with `title` on `date`.
+    fn row_listed_on(
+        kind: &str,
+        title: Option<&str>,
+        date: Option<&str>,
+        page: &str,
+    ) -> Result<BTreeMap<String, String>, String> {
         let dir = std::env::temp_dir();
         let file = format!("kind = \"{kind}\"\nstart = [\"http://x/\"]\n");
         let def = CrawlerDef::parse(kind, &dir.join(format!("{kind}.toml")), &file).unwrap();
         let item = ListItem {
             url: "http://x/1.html".into(),
             title: title.map(str::to_string),
-            date: None,
+            date: date.map(|d| d.parse().unwrap()),
             fields: BTreeMap::new(),
         };
         let context = PageContext {
@@ -545,6 +560,24 @@ mod tests {
         let refused =
             row_of("risk_events", Some("甲股份：关于控股股东股份解除冻结的公告"), page).unwrap_err();
         assert!(refused.contains("解除冻结"), "{refused}");
+    }
+
+    #[test]
+    fn a_pages_date_is_its_notices_stamp_else_the_lists_else_its_first() {
+        let announcement = "<html><body><p>2014年7月28日，上海市浦东新区人民法院作出了民事裁定书，\
+            裁定冻结精功集团持有的本公司1,700万股股份。</p><p>甲股份有限公司董事会 2018年3月28日</p></body></html>";
+        let title = Some("甲股份：关于股东股份被冻结的进展公告");
+        let date = |row: BTreeMap<String, String>| (row["published"].clone(), row["published_from"].clone());
+        // The list's date beats the first date of a page that states none of its own.
+        let row = row_listed_on("risk_events", title, Some("2018-03-28"), announcement).unwrap();
+        assert_eq!(date(row), ("2018-03-28".to_string(), "list".to_string()));
+        // Without one, the page's first date.
+        let row = row_of("risk_events", title, announcement).unwrap();
+        assert_eq!(date(row), ("2014-07-28".to_string(), "page".to_string()));
+        // A notice's own stamp beats the list's.
+        let notice = "<html><body><h1>某某工程中标结果公告</h1><p>发布时间：2021-05-11</p><p>中标人：甲建设有限公司</p></body></html>";
+        let row = row_listed_on("tenders", None, Some("2021-05-12"), notice).unwrap();
+        assert_eq!(date(row), ("2021-05-11".to_string(), "page".to_string()));
     }
 
     #[test]
