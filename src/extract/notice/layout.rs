@@ -464,6 +464,9 @@ fn repeat_spanning(spanning: &mut [Spanning], column: usize, cells: &mut Vec<Str
     }
 }
 
+/// How many runs of three spaces make a line of a text a form of padded cells.
+const PADDED_CELLS: usize = 6;
+
 /// The most cells a tab-separated line of a text file has to be read as a table's row.
 const MAX_ROW_CELLS: usize = 16;
 
@@ -478,6 +481,24 @@ pub(super) fn layout_text(text: &str) -> Layout {
         let (line, heading) = markdown_line(line);
         if heading && marked.len() < MAX_MARKED && line.chars().count() <= MAX_MARKED_CHARS {
             marked.push(collapse(&line));
+        }
+        // A form's cells padded with runs of spaces and run into one line (`工程编码   CXX2021…
+        // 建设单位   甲街道办事处 工程类别   施工 …`): every word a cell, as in a page whose
+        // every cell is a line.
+        if !line.contains('\t') && line.matches("   ").count() >= PADDED_CELLS {
+            for word in line.split_whitespace() {
+                // A figure's unit stays with it (`160.264600   万元`).
+                let unit = ["元", "万元", "亿元", "%"].contains(&word);
+                match lines.last_mut() {
+                    Some(figure) if unit && figure.ends_with(|c: char| c.is_ascii_digit()) => {
+                        figure.push(' ');
+                        figure.push_str(word);
+                    }
+                    _ => lines.push(word.to_string()),
+                }
+            }
+            width = 0;
+            continue;
         }
         let parts: Vec<String> = line.split('\t').map(collapse).collect();
         let filled = parts.iter().filter(|c| !c.is_empty()).count();

@@ -584,6 +584,21 @@ fn the_parties_in_the_tender_conditions() {
 }
 
 #[test]
+fn a_form_of_padded_cells_run_into_one_line_is_read_cell_by_cell() {
+    // A trading site's 工程信息发布表 as a crawler flattened it: each label padded from its value.
+    let text = "某某道路工程施工 【信息时间： 2021/6/23 阅读次数： 83 】 工程编码   CXX2021063098 \
+                工程名称   某某道路工程 建设单位   长兴县人民政府龙山街道办事处 工程类别   施工     \
+                招标方式   公开招标 建设地点 项目所在区域   湖州市·长兴县   建筑面积 中标价   160.264600   万元 \
+                填报人   徐国义";
+    let n = extract_text(text, false, "padded.txt");
+    assert_eq!(n.buyer.as_deref(), Some("长兴县人民政府龙山街道办事处"));
+    assert_eq!(n.project_code.as_deref(), Some("CXX2021063098"));
+    assert_eq!(n.region.as_deref(), Some("湖州市·长兴县"));
+    // A figure keeps its unit.
+    assert!(layout::layout_text(text).lines.contains(&"160.264600 万元".to_string()));
+}
+
+#[test]
 fn a_flattened_page_is_read_as_it_was_laid_out() {
     // A crawler's stripped text: sections run together, the result table's header cells
     // followed by its values, the buyer's section heading on the line of its `名称：`.
