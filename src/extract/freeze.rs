@@ -108,8 +108,7 @@ static NOT_IN_COURT: LazyLock<Regex> = LazyLock::new(|| {
 static SHARES: LazyLock<Regex> = LazyLock::new(|| re(r"([0-9][0-9,，]*(?:\.[0-9]+)?)\s*(万)?股"));
 static GROUPED: LazyLock<Regex> = LazyLock::new(|| re(r"^[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?$"));
 static SHARES_TIED: LazyLock<Regex> = LazyLock::new(|| re("持有|所持|冻结|轮候|数量"));
-/// Counts that are not this freeze's: pledged, sold, the company's total, released, or summed
-/// over every freeze so far (`累计被冻结股数为…`).
+/// Counts that are not this freeze's: pledged, sold, the company's total, released.
 static SHARES_OTHER: LazyLock<Regex> = LazyLock::new(|| re("质押|减持|总股本|股本总|解除"));
 static START_LABELLED: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(r"(?:(?:冻结)?(?:起始|开始)(?:日期|日|时间)|冻结日期|委托日期)[：:为]?\s*(?:{DATE})"))
@@ -337,7 +336,7 @@ pub fn extract_freeze(title: &str, text: &str) -> Freeze {
                 .rfind("截至")
                 .or_else(|| sentence[..whole.start()].rfind("截止"))
                 .is_some_and(|at| !sentence[at..whole.start()].contains("冻结"));
-            if so_far && !tail_of(after, 12).contains("冻结") {
+            if so_far && !head(after, 12).contains("冻结") {
                 continue;
             }
             if let Some(count) = share_count(&found) {
@@ -351,13 +350,15 @@ pub fn extract_freeze(title: &str, text: &str) -> Freeze {
                 }
             }
         }
-        for count in table_shares(sentence) {
-            push_new(&mut freeze.shares, count);
-        }
-        if let Some((start, end)) = table_dates(sentence) {
-            push_new(&mut freeze.start, start);
-            if let Some(end) = end {
-                push_new(&mut freeze.end, end);
+        if let Some(cells) = table_cells(sentence) {
+            if let Some(count) = table_shares(cells) {
+                push_new(&mut freeze.shares, count);
+            }
+            if let Some((start, end)) = table_dates(cells) {
+                push_new(&mut freeze.start, start);
+                if let Some(end) = end {
+                    push_new(&mut freeze.end, end);
+                }
             }
         }
         for found in RANGE.captures_iter(sentence) {
@@ -385,11 +386,11 @@ pub fn extract_freeze(title: &str, text: &str) -> Freeze {
 }
 
 /// The first row's start (and end) date of a table whose headers name a start column, its
-/// cells run together as PDF extraction gives them (`冻结开始日期轮候期限…中弘卓业是400,000,000
-/// 2018年8月16日36月`): the first date after the headers, and the date right after it when an
-/// end column is named between the two. A start label followed by its date is not a table.
-fn table_dates(sentence: &str) -> Option<(Date, Option<Date>)> {
-    let rest = &sentence[table_start(sentence)?..];
+/// cells (`rest`, from [`table_cells`]) run together as PDF extraction gives them
+/// (`冻结开始日期轮候期限…中弘卓业是400,000,0002018年8月16日36月`): the first date after the headers,
+/// and the date right after it when an end column is named between the two. A start label
+/// followed by its date is not a table.
+fn table_dates(rest: &str) -> Option<(Date, Option<Date>)> {
     let labelled = rest.trim_start_matches(['：', ':', '为', ' ']);
     if DATE_RE.find(labelled).is_some_and(|d| d.start() == 0) {
         return None;
@@ -411,23 +412,20 @@ fn table_dates(sentence: &str) -> Option<(Date, Option<Date>)> {
     Some((start, end.and_then(|second| date_of(&second, 1)).filter(|end| *end > start)))
 }
 
-/// Where the cells of a freeze's table with a start column begin in `sentence`: after its
-/// first start column (a pledge's table, `质押开始日期`, is not the freeze's).
-fn table_start(sentence: &str) -> Option<usize> {
+/// The rest of `sentence` after the first start column of a freeze's table (a pledge's table,
+/// `质押开始日期`, is not the freeze's): the headers after it, then the rows.
+fn table_cells(sentence: &str) -> Option<&str> {
     let header = START_COLUMN.find_iter(sentence).find(|h| !sentence[..h.start()].ends_with("质押"))?;
-    Some(header.end())
+    Some(&sentence[header.end()..])
 }
 
-/// The share counts of such a table's rows: a count whose cell ran into the start date's
-/// (`是2,227,657,4102018年7月19日`), read by its grouping.
-fn table_shares(sentence: &str) -> Vec<u64> {
-    let Some(at) = table_start(sentence) else { return Vec::new() };
-    let counts = TABLE_SHARES.captures_iter(&sentence[at..]);
-    counts
+/// The share count of such a table's first row (`rest`, from [`table_cells`]): a count whose
+/// cell ran into the start date's (`是2,227,657,4102018年7月19日`), read by its grouping.
+fn table_shares(rest: &str) -> Option<u64> {
+    TABLE_SHARES
+        .captures_iter(rest)
         .filter_map(|found| found[1].replace(',', "").parse().ok())
-        .filter(|count| *count >= 100)
-        .take(1)
-        .collect()
+        .find(|count| *count >= 100)
 }
 
 /// Adds `value` to `list` unless it is there.
@@ -438,7 +436,7 @@ pub(crate) fn push_new<T: PartialEq>(list: &mut Vec<T>, value: T) {
 }
 
 /// The first `chars` characters of `text`.
-fn tail_of(text: &str, chars: usize) -> &str {
+fn head(text: &str, chars: usize) -> &str {
     &text[..text.char_indices().nth(chars).map_or(text.len(), |(i, _)| i)]
 }
 
