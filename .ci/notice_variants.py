@@ -15,7 +15,8 @@ labels copied with the new file names:
   navigation bar, a breadcrumb, a list of related notices (other pages' titles, of other kinds,
   with their dates) before the notice, and a footer with the site's address, records and a date;
 - `columns`: each table of label and value cells (`招标人 | 甲 | 建设地点 | 乙`) laid out as
-  other sites do, in tables of up to six columns: a row of the labels, a row of their values.
+  other sites do, in tables of up to six columns: a row of the labels, a row of their values
+  (a table that is not all such pairs, as one of headings over rows, is left as it is).
 Extraction should read these as it reads the pages themselves.
 """
 import json
@@ -121,13 +122,22 @@ class Cells(HTMLParser):
             self.cell += data
 
 
+def is_label(cell):
+    """A cell that names the next: short, no figures, no firm's name."""
+    return 0 < len(cell) <= 16 and not re.search(r"[0-9０-９]|公司|\.\.\.", cell)
+
+
 def columns(html):
     def relaid(table):
+        if table.group(0).count("<table") > 1:
+            return table.group(0)  # tables in a table: the match ends at the inner one's end
         cells = Cells()
         cells.feed(table.group(0))
-        pairs = [(row[i].rstrip(":："), row[i + 1]) for row in cells.rows for i in range(0, len(row) - 1, 2)]
-        if not pairs:
-            return table.group(0)
+        rows = [row for row in cells.rows if any(row)]
+        if not rows or not all(len(row) % 2 == 0 and all(is_label(row[i]) for i in range(0, len(row), 2))
+                               for row in rows):
+            return table.group(0)  # a table of headings over rows, or of anything but pairs
+        pairs = [(row[i].rstrip(":："), row[i + 1]) for row in rows for i in range(0, len(row), 2)]
         out = ""
         for k in range(0, len(pairs), 6):
             part = pairs[k:k + 6]

@@ -352,11 +352,14 @@ pub(super) fn from_header_tables(rows: &[Vec<String>], row_labels: &[Vec<Option<
         }
         let known = fields.iter().filter(|f| f.is_some()).count();
         let numbered = header.iter().any(|h| h.contains("序号") || h.contains("排名") || h.contains("名次"));
-        // `项目名称 | 最高限价(万元) | 工期`: one known label among cells that are all headings.
+        // `项目名称 | 最高限价(万元) | 工期`: one known label among cells that are all headings
+        // (`项目经理（负责人）资质证书及编号` is one).
         let all_headings = header.len() >= 3
-            && header
-                .iter()
-                .all(|h| h.chars().count() <= 14 && !h.chars().any(|c| c.is_ascii_digit()) && !h.is_empty());
+            && header.iter().all(|h| {
+                h.chars().count() <= 20
+                    && !h.chars().any(|c| c.is_ascii_digit() || c == '：' || c == ':')
+                    && !h.is_empty()
+            });
         if known < 2 && !(known == 1 && (numbered || all_headings)) {
             continue;
         }
@@ -1625,13 +1628,14 @@ pub(super) fn from_header(lines: &[String], found: &mut Found) {
 }
 
 /// True when the line is a date and nothing else of note (`2021-06-28`, `2021年4月8日`,
-/// `2014/5/14 9:05:55`).
+/// `2014/5/14 9:05:55`); not a row of figures beside one (`17857691170 2021-05-13`: no date
+/// runs to nine digits).
 pub(super) fn is_date_line(line: &str) -> bool {
     let stripped: String = line
         .chars()
         .filter(|c| !c.is_ascii_digit() && !"年月日号-/.: 时分秒".contains(*c) && !c.is_whitespace())
         .collect();
-    stripped.is_empty()
+    stripped.is_empty() && line.split(|c: char| !c.is_ascii_digit()).all(|run| run.len() <= 8)
 }
 
 /// A date alone on its line (`2023-09-06`, `2024年11月01日`): a date line that holds a date.

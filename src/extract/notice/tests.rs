@@ -1324,3 +1324,21 @@ fn a_text_row_keeps_its_blank_cell_under_a_header_as_wide() {
     assert_eq!(n.amount, None);
     assert_eq!(n.region.as_deref(), Some("丁市·戊县"));
 }
+
+#[test]
+fn a_form_laid_out_as_rows_of_headings_over_their_values() {
+    // A site that lays a form of label and value cells out as a row of its labels over a row
+    // of their values, six to a table: one known label (`中标价格`) among long headings.
+    let n = html(
+        "<p>甲医院二期工程设计服务中标结果公告</p>\
+         <table><tr><th>招标人</th><th>中标单位</th></tr><tr><td>甲医院</td><td>乙建筑设计研究院</td></tr></table>\
+         <table><tr><th>中标价格</th><th>工 期</th><th>承诺完成质量</th><th>项目经理（负责人）</th>\
+         <th>项目经理（负责人）资质证书及编号</th></tr>\
+         <tr><td>1598.000000万元</td><td>90日</td><td>/</td><td>丙某</td><td>注册一级建筑师[983300299]</td></tr></table>\
+         <table><tr><th>项目经理（负责人）联系电话</th><th>中标日期</th></tr>\
+         <tr><td>17857691170</td><td>2021-05-13</td></tr></table>",
+    );
+    assert_eq!(n.amount, Some(15_980_000.0));
+    // The award's date in a row beside a telephone number is no date under the title.
+    assert_eq!(n.published, None);
+}
