@@ -22,6 +22,7 @@ pub mod graph;
 pub mod http;
 pub mod index;
 pub mod ingest;
+pub(crate) mod memory;
 pub mod mine;
 pub mod model;
 pub mod resolve;

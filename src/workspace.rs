@@ -457,6 +457,7 @@ impl Workspace {
             }
             Err(_) => paths.to_vec(),
         };
+        let _pages = crate::memory::SmallPages::new();
         self.store.open_import()?;
         let imported = self.import_files(&files);
         let closed = self.store.close_import();
