@@ -638,11 +638,12 @@ pub(super) fn unflatten(lines: Vec<String>, rows: &mut Vec<Vec<String>>) -> Vec<
         }
         for part in parts {
             match flattened_table(&part) {
-                Some((head, table)) => {
+                Some((head, table, tail)) => {
                     out.extend(head);
                     out.extend(table.iter().map(|row| row.join("\t")));
                     begin_table(rows);
                     rows.extend(table);
+                    out.extend(tail);
                 }
                 None => out.push(part),
             }
@@ -843,8 +844,10 @@ fn split_at_sections(line: &str) -> Vec<String> {
 
 /// A space-separated line that is a table flattened: after what comes before it, a run of
 /// column headings (at least two of them labels) and then whole rows of as many values, none
-/// of them a label. Returns the text before the headings and the rows, header first.
-fn flattened_table(line: &str) -> Option<(Option<String>, Vec<Vec<String>>)> {
+/// of them a label, up to the line's end or to what follows the table (`采购预算：…`, a
+/// `key：value`, or a numbered section). Returns the text before the headings, the rows
+/// (header first) and the text after them.
+fn flattened_table(line: &str) -> Option<(Option<String>, Vec<Vec<String>>, Option<String>)> {
     use super::labels::{classify_label, is_column_heading};
     let tokens: Vec<&str> = line.split(' ').collect();
     let mut start = tokens.iter().position(|t| is_column_heading(t) && classify_label(t).is_some())?;
@@ -853,9 +856,9 @@ fn flattened_table(line: &str) -> Option<(Option<String>, Vec<Vec<String>>)> {
         start -= 1;
     }
     let (table, end) = table_at(&tokens, start, true)?;
-    debug_assert_eq!(end, tokens.len());
     let head = (start > 0).then(|| tokens[..start].join(" "));
-    Some((head, table))
+    let tail = (end < tokens.len()).then(|| tokens[end..].join(" "));
+    Some((head, table, tail))
 }
 
 /// The cells of a text line whose line ends became tabs and whose indentation stayed (a
@@ -1120,9 +1123,9 @@ fn unflatten_cells(cells: Vec<String>) -> Vec<String> {
 /// The table whose header starts at `tokens[start]`: a run of column headings, at least two of
 /// them labels (one of three, among a page's cells), then rows of as many values, none a
 /// label; or, when every row left its last cell blank (and so lost it), of one fewer. With
-/// `whole`, the values are every token after the headings; else they end before the first
-/// label, `key：value` or numbered section. Returns the rows, header first, and where the
-/// values end.
+/// `whole` (a line's text), the values end before the first `key：value` or numbered section
+/// after whole rows, or at the end; else (a page's cells) before the first label, `key：value`
+/// or numbered section. Returns the rows, header first, and where the values end.
 fn table_at(tokens: &[&str], start: usize, whole: bool) -> Option<(Vec<Vec<String>>, usize)> {
     use super::labels::{classify_label, is_column_heading};
     let is_label = |token: &str| is_column_heading(token) && classify_label(token).is_some();
@@ -1143,10 +1146,12 @@ fn table_at(tokens: &[&str], start: usize, whole: bool) -> Option<(Vec<Vec<Strin
     }
     let ends_values = |t: &&str| {
         classify_label(t).is_some()
-            || !whole && (is_key_value(t) || section_marker(&t.chars().take(4).collect::<Vec<_>>()).is_some())
+            || is_key_value(t)
+            || section_marker(&t.chars().take(4).collect::<Vec<_>>()).is_some()
     };
     let end = tokens[from..].iter().position(ends_values).map_or(tokens.len(), |n| from + n);
-    if whole && end < tokens.len() {
+    // On a line, a label among the values is a cell of the table (which is then not one).
+    if whole && end < tokens.len() && classify_label(tokens[end]).is_some() && !is_key_value(tokens[end]) {
         return None;
     }
     let mut values = &tokens[from..end];
@@ -1166,22 +1171,22 @@ fn table_at(tokens: &[&str], start: usize, whole: bool) -> Option<(Vec<Vec<Strin
         Some(row) => {
             table.extend(values.chunks(row).map(|cells| cells.iter().map(|v| v.to_string()).collect()))
         }
-        None if !whole => table.extend(spanning_first_column(values, width)?),
-        None => return None,
+        None => table.extend(spanning_first_column(values, width, whole)?),
     }
     Some((table, end))
 }
 
 /// The rows of a table whose first cell spans down (`rowspan`: one project, three candidates):
 /// a whole first row, then rows of one cell fewer, each given the first row's first cell. Each
-/// column holds figures in every row or in none.
-fn spanning_first_column(values: &[&str], width: usize) -> Option<Vec<Vec<String>>> {
+/// column holds figures in every row or in none. On a line (`line`), where nothing marks where
+/// a row ends, at least two rows follow the first and a column holds figures all the way down.
+fn spanning_first_column(values: &[&str], width: usize, line: bool) -> Option<Vec<Vec<String>>> {
     let rest =
         values.get(width..).filter(|rest| width >= 3 && !rest.is_empty() && rest.len() % (width - 1) == 0)?;
-    let aligned = (1..width).all(|column| {
-        one_kind(std::iter::once(&values[column]).chain(rest.iter().skip(column - 1).step_by(width - 1)))
-    });
-    if !aligned {
+    let column = |c: usize| std::iter::once(&values[c]).chain(rest.iter().skip(c - 1).step_by(width - 1));
+    let aligned = (1..width).all(|c| one_kind(column(c)));
+    let figured = (1..width).any(|c| column(c).all(|v| is_figure(v)));
+    if !aligned || line && (rest.len() < 2 * (width - 1) || !figured) {
         return None;
     }
     let first = values[0].to_string();

@@ -1342,3 +1342,22 @@ fn a_form_laid_out_as_rows_of_headings_over_their_values() {
     // The award's date in a row beside a telephone number is no date under the title.
     assert_eq!(n.published, None);
 }
+
+#[test]
+fn a_table_flattened_into_a_line_between_other_fields() {
+    // A crawler's text with every line end a space: the result table's headings and row, with
+    // the agency before it and the budget after it on the same line.
+    let text = "甲医院设备采购项目成交结果公告 代理机构：乙招标有限公司 序号 成交供应商 成交金额（万元） \
+                供应商地址 1 丙医疗器械有限公司 356.80 武汉市 采购预算：人民币400万元";
+    let n = extract_text(text, false, "page.txt");
+    assert_eq!(n.winners, ["丙医疗器械有限公司"]);
+    assert_eq!(n.amount, Some(3_568_000.0));
+    assert_eq!(n.agency.as_deref(), Some("乙招标有限公司"));
+    // The project's cell spans its three candidates' rows; a note follows them.
+    let text = "丁工程中标公告 二、中标结果 中标项目 中标候选人名称 综合打分 最终报价 推荐排名 丁工程 \
+                戊通讯技术有限公司 72.92 1908801.00 1 己电子科技有限公司 58.29 1916802.00 2 \
+                庚科技有限公司 54.64 1914503.00 3 注：排位在第一的中标候选人为中标单位";
+    let n = extract_text(text, false, "page.txt");
+    assert_eq!(n.winners, ["戊通讯技术有限公司"]);
+    assert_eq!(n.amount, Some(1_908_801.0));
+}
