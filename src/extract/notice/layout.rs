@@ -638,7 +638,7 @@ pub(super) fn unflatten(lines: Vec<String>, rows: &mut Vec<Vec<String>>) -> Vec<
         }
         for part in parts {
             match flattened_table(&part) {
-                Some((head, table, tail)) => {
+                Some(LineTable { head, rows: table, tail }) => {
                     out.extend(head);
                     out.extend(table.iter().map(|row| row.join("\t")));
                     begin_table(rows);
@@ -847,7 +847,7 @@ fn split_at_sections(line: &str) -> Vec<String> {
 /// of them a label, up to the line's end or to what follows the table (`采购预算：…`, a
 /// `key：value`, or a numbered section). Returns the text before the headings, the rows
 /// (header first) and the text after them.
-fn flattened_table(line: &str) -> Option<(Option<String>, Vec<Vec<String>>, Option<String>)> {
+fn flattened_table(line: &str) -> Option<LineTable> {
     use super::labels::{classify_label, is_column_heading};
     let tokens: Vec<&str> = line.split(' ').collect();
     let mut start = tokens.iter().position(|t| is_column_heading(t) && classify_label(t).is_some())?;
@@ -858,7 +858,14 @@ fn flattened_table(line: &str) -> Option<(Option<String>, Vec<Vec<String>>, Opti
     let (table, end) = table_at(&tokens, start, true)?;
     let head = (start > 0).then(|| tokens[..start].join(" "));
     let tail = (end < tokens.len()).then(|| tokens[end..].join(" "));
-    Some((head, table, tail))
+    Some(LineTable { head, rows: table, tail })
+}
+
+/// A table found in a line of text ([`flattened_table`]), and the text around it.
+struct LineTable {
+    head: Option<String>,
+    rows: Vec<Vec<String>>,
+    tail: Option<String>,
 }
 
 /// The cells of a text line whose line ends became tabs and whose indentation stayed (a
