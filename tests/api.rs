@@ -845,6 +845,23 @@ async fn a_lead_keeps_its_feedback_history_and_an_enterprise_its_timeline() {
         }
         assert_eq!(saw_invoice, invoices_allowed, "{token}");
     }
+
+    // A share freeze carries its facts, worded as its alert words them; other records none.
+    let csv = "id,subject,kind,severity,published,title,holder,shares,authority,freeze_start,freeze_end\n\
+               f1,宜昌小微配件有限公司,equity_freeze,4,2026-11-20,股东股份被司法冻结的公告,甲投资有限公司,\
+               520000000,乙市中级人民法院,2026-11-18,2029-11-17\n";
+    let (status, _) = call_raw(&state, "/api/import?name=risk_events-freeze.csv", ADMIN, csv).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, records) =
+        call(&state, "GET", "/api/enterprises/宜昌小微配件有限公司/records", Some(ADMIN), None).await;
+    let records = records.as_array().unwrap();
+    let freeze = records.iter().find(|r| r["id"] == "f1").expect("the freeze on the timeline");
+    assert_eq!(
+        freeze["facts"],
+        "甲投资有限公司所持520,000,000股被乙市中级人民法院冻结，2026-11-18 至 2029-11-17"
+    );
+    assert_eq!(freeze["record"], "risk_event");
+    assert!(records.iter().filter(|r| r["id"] != "f1").all(|r| r.get("facts").is_none()), "{records:?}");
 }
 
 #[tokio::test]

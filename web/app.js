@@ -116,19 +116,8 @@ const enterpriseHref = (id) => `/enterprises/${encodeURIComponent(id)}`;
 const nodeLink = (n) => n.kind === "enterprise" ? `<a href="${enterpriseHref(n.id)}">${esc(n.name)}</a>` : esc(n.name);
 const share = (s) => `${Math.round(s * 1000) / 10}%`;
 
-/** A share freeze's facts from its announcement's columns: whose shares, how many, which
- * authority, the term (several values are parted by |). */
-function freezeFacts(extra) {
-  if (!extra || !(extra.holder || extra.authority || extra.shares)) return "";
-  const list = (v) => (v || "").split("|").filter(Boolean);
-  const shares = list(extra.shares).map((n) => `${Number(n).toLocaleString("zh-CN")} 股`).join("、");
-  const start = list(extra.freeze_start)[0], end = list(extra.freeze_end)[0], months = list(extra.term_months)[0];
-  const term = start && end ? `${start} 至 ${end}` : start ? `自 ${start} 起` + (months ? ` ${months} 个月` : "") : months ? `期限 ${months} 个月` : "";
-  return [list(extra.holder).join("、") + (shares ? ` 所持 ${shares}` : ""), list(extra.authority).join("、"), term].filter(Boolean).join(" · ");
-}
-
 /** One record on a timeline: day, kind, title (a link only for http/https), amount; a share
- * freeze's facts under it. */
+ * freeze's facts (worded by the server, as its alert words them) under it. */
 function recordLine(r) {
   const day = r.published || r.registered || r.issued || "";
   const kind = r.record === "tender" ? label(TENDER, r.kind) : r.record === "risk_event" ? label(ALERT, r.kind) : label(RECORD, r.record);
@@ -139,7 +128,7 @@ function recordLine(r) {
   return `<li class="${r.record === "risk_event" ? "risk" : ""}"><span class="day">${esc(day)}</span>
     <span class="tag">${esc(kind)}</span> ${url ? `<a href="${esc(url)}" target="_blank" rel="noopener noreferrer">${esc(title)}</a>` : esc(title)}
     ${amount != null ? `<span class="muted">${esc(yuan(amount))}</span>` : ""}
-    ${r.record === "risk_event" && r.kind === "equity_freeze" && freezeFacts(r.extra) ? `<div class="muted">${esc(freezeFacts(r.extra))}</div>` : ""}</li>`;
+    ${r.facts ? `<div class="muted">${esc(r.facts)}</div>` : ""}</li>`;
 }
 const timeline = (records) => records.length ? `<ul class="timeline">${records.map(recordLine).join("")}</ul>` : '<p class="muted">无</p>';
 

@@ -1180,18 +1180,35 @@ struct RecordsParams {
     limit: Option<usize>,
 }
 
+/// A record on an enterprise's timeline, with a share freeze's facts worded as its alert words
+/// them (`甲所持520,000,000股被乙法院冻结，2018-12-18 至 2021-12-17`).
+#[derive(Debug, Serialize)]
+struct TimelineEntry {
+    #[serde(flatten)]
+    record: crate::model::Record,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    facts: Option<String>,
+}
+
 /// The enterprise's timeline: the records naming it, newest first.
 async fn enterprise_records(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
     Query(params): Query<RecordsParams>,
-) -> Result<Json<Vec<crate::model::Record>>, ApiError> {
+) -> Result<Json<Vec<TimelineEntry>>, ApiError> {
     let id = state.enterprise_id(&id).await?;
     let limit = params.limit.unwrap_or(100).min(1000);
     let invoices = caller.sees_invoices();
     let records = state.read(move |r| Ok(r.store.records_of(id, invoices, limit)?)).await?;
-    Ok(Json(records))
+    let entry = |record: crate::model::Record| {
+        let facts = match &record {
+            crate::model::Record::RiskEvent(event) => event.freeze_facts(),
+            _ => None,
+        };
+        TimelineEntry { record, facts }
+    };
+    Ok(Json(records.into_iter().map(entry).collect()))
 }
 
 #[derive(Debug, Deserialize)]

@@ -183,7 +183,7 @@ fn risks_of<'r>(
 
 fn describe(event: &RiskEvent, path: &[String], links: &[PathLink]) -> String {
     let title = event.title.clone().unwrap_or_else(|| event.kind.label_cn().to_string());
-    let what = match freeze_facts(event) {
+    let what = match event.freeze_facts() {
         Some(facts) => format!("{title}：{facts}"),
         None => title,
     };
@@ -202,55 +202,6 @@ fn describe(event: &RiskEvent, path: &[String], links: &[PathLink]) -> String {
         chain.push_str(name);
     }
     format!("{what}（{}{amount}），经 {chain} 传导", event.published)
-}
-
-/// What a share-freeze event's columns say (a crawled announcement's `holder`, `shares`,
-/// `authority`, `freeze_start`, `freeze_end`, `term_months`; several values parted by `|`):
-/// `甲集团有限公司所持520,000,000股被辽宁省沈阳市中级人民法院冻结，2018-12-18 至 2021-12-17`.
-fn freeze_facts(event: &RiskEvent) -> Option<String> {
-    if event.kind != crate::model::RiskKind::EquityFreeze {
-        return None;
-    }
-    let get = |key: &str| event.extra.get(key).map(|v| v.trim()).filter(|v| !v.is_empty());
-    let list = |key: &str| get(key).map(|v| v.split('|').collect::<Vec<_>>().join("、"));
-    let (holder, shares, authority) = (list("holder"), get("shares"), list("authority"));
-    if holder.is_none() && shares.is_none() && authority.is_none() {
-        return None;
-    }
-    let shares = shares.map_or_else(
-        || "股份".to_string(),
-        |shares| shares.split('|').map(|n| format!("{}股", grouped(n))).collect::<Vec<_>>().join("、"),
-    );
-    let mut facts = format!(
-        "{}所持{shares}被{}冻结",
-        holder.as_deref().unwrap_or("股东"),
-        authority.as_deref().unwrap_or("")
-    );
-    let first = |key: &str| get(key).and_then(|v| v.split('|').next());
-    match (first("freeze_start"), first("freeze_end"), first("term_months")) {
-        (Some(start), Some(end), _) => facts.push_str(&format!("，{start} 至 {end}")),
-        (Some(start), None, Some(months)) => facts.push_str(&format!("，自 {start} 起 {months} 个月")),
-        (Some(start), None, None) => facts.push_str(&format!("，自 {start} 起")),
-        (None, _, Some(months)) => facts.push_str(&format!("，期限 {months} 个月")),
-        (None, Some(end), None) => facts.push_str(&format!("，至 {end}")),
-        (None, None, None) => {}
-    }
-    Some(facts)
-}
-
-/// `520000000` as `520,000,000`; anything but digits as it is.
-fn grouped(digits: &str) -> String {
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return digits.to_string();
-    }
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]
@@ -298,7 +249,5 @@ mod tests {
         let mut lawsuit = freeze(&[("holder", "甲集团有限公司")]);
         lawsuit.kind = RiskKind::Litigation;
         assert_eq!(describe(&lawsuit, &[], &[]), "关于控股股东股份被司法冻结的公告（2018-12-20）");
-        assert_eq!(grouped("1000"), "1,000");
-        assert_eq!(grouped("100"), "100");
     }
 }
