@@ -1173,7 +1173,15 @@ fn table_at(tokens: &[&str], start: usize, whole: bool) -> Option<(Vec<Vec<Strin
         .into_iter()
         .take(if whole { 1 } else { 2 })
         .find(|&w| w >= 2 && !values.is_empty() && values.len() % w == 0 && aligned(w));
-    let mut table = vec![header[..row.unwrap_or(width)].iter().map(|t| t.to_string()).collect::<Vec<_>>()];
+    // Rows one cell short lost a blank cell: the last, unless the columns' kinds say which.
+    let kept: Vec<&str> = match row {
+        Some(row) if row < width => {
+            let lost = blank_column(&header, values, row).unwrap_or(width - 1);
+            header.iter().enumerate().filter(|&(c, _)| c != lost).map(|(_, h)| *h).collect()
+        }
+        _ => header.clone(),
+    };
+    let mut table = vec![kept.iter().map(|t| t.to_string()).collect::<Vec<_>>()];
     match row {
         Some(row) => {
             table.extend(values.chunks(row).map(|cells| cells.iter().map(|v| v.to_string()).collect()))
@@ -1181,6 +1189,34 @@ fn table_at(tokens: &[&str], start: usize, whole: bool) -> Option<(Vec<Vec<Strin
         None => table.extend(spanning_first_column(values, width, whole)?),
     }
     Some((table, end))
+}
+
+/// Which heading's column every row left blank (and so lost), when rows of `row` cells come
+/// under `header` of one more: the one heading whose leaving out puts every figure heading
+/// (`中标金额(万元)`, `序号`) over figures, every address heading over words that name no
+/// firm, and every heading of a party (`中标供应商名称`) over words, a firm's name among them.
+/// `None` when no heading, or several, would.
+fn blank_column(header: &[&str], values: &[&str], row: usize) -> Option<usize> {
+    const FIGURES: [&str; 10] = ["金额", "价", "费", "率", "得分", "分值", "数量", "序号", "排名", "名次"];
+    const FIRMS: [&str; 8] = ["公司", "院", "所", "中心", "厂", "社", "局", "部"];
+    let firm = |v: &str| FIRMS.iter().any(|w| v.ends_with(w));
+    let fits = |lost: usize| {
+        header.iter().enumerate().filter(|&(c, _)| c != lost).enumerate().all(|(column, (_, heading))| {
+            let mut cells = values.iter().skip(column).step_by(row).filter(|v| !v.is_empty()).peekable();
+            if FIGURES.iter().any(|w| heading.contains(w)) {
+                cells.all(|v| is_figure(v))
+            } else if heading.contains("地址") {
+                cells.all(|v| !is_figure(v) && !firm(v))
+            } else if ["名称", "单位", "供应商", "人"].iter().any(|w| heading.contains(w)) {
+                cells.peek().is_some() && cells.clone().all(|v| !is_figure(v)) && cells.any(|v| firm(v))
+            } else {
+                true
+            }
+        })
+    };
+    let mut fitting = (0..header.len()).filter(|&lost| fits(lost));
+    let lost = fitting.next()?;
+    fitting.next().is_none().then_some(lost)
 }
 
 /// The rows of a table whose first cell spans down (`rowspan`: one project, three candidates):
@@ -1217,11 +1253,12 @@ fn is_figure(cell: &str) -> bool {
     digits > 0 && cell.chars().all(|c| c.is_ascii_digit() || ",.%-+元 ".contains(c))
 }
 
-/// `联系人：张三`, `成交供应商：甲公司`: a short key and its value, not a cell whose text has a
-/// colon further in (`BP-900K/证卡打印机，打印宽度：94列`).
+/// `联系人：张三`, `成交供应商：甲公司`, `本项目招标代理费总金额：0.0 万元`: a key of a label's
+/// length and its value, not a cell whose text has a colon further in
+/// (`BP-900K/证卡打印机，打印宽度：94列`).
 fn is_key_value(cell: &str) -> bool {
     cell.split_once(['：', ':']).is_some_and(|(key, value)| {
-        key.chars().count() <= 10
+        key.chars().count() <= 16
             && !key.contains(['，', '。', '；', ',', ';', '/'])
             // `最终报价:1728800.00(元)`: how a result table's cell states its bid (政采云).
             && !(key.ends_with("报价") && value.trim_start().starts_with(|c: char| c.is_ascii_digit()))

@@ -1361,3 +1361,17 @@ fn a_table_flattened_into_a_line_between_other_fields() {
     assert_eq!(n.winners, ["戊通讯技术有限公司"]);
     assert_eq!(n.amount, Some(1_908_801.0));
 }
+
+#[test]
+fn a_table_a_cell_a_line_whose_rows_lost_a_blank_cell_in_the_middle() {
+    // BeautifulSoup's get_text("\n") of a result table whose address column is blank in every
+    // row: rows of three cells under four headings, the lost one the address, not the last;
+    // the table ends at the next `key：value`, however long its key.
+    let text =
+        "某项目中标公告\n中标供应商名称、联系地址及中标金额：\n序号\n中标供应商名称\n中标供应商联系地址\n\
+                中标金额(万元)\n1\n甲工程技术集团有限公司\n12.5\n2\n乙建筑设计院有限公司\n12.5\n\
+                本项目招标代理费总金额：0.0 万元（人民币）";
+    let n = extract_text(text, false, "page.txt");
+    assert_eq!(n.winners, ["甲工程技术集团有限公司", "乙建筑设计院有限公司"]);
+    assert_eq!(n.amount, Some(125_000.0));
+}
