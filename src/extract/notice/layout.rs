@@ -517,6 +517,7 @@ pub(super) fn layout_text(text: &str) -> Layout {
             lines.push(cells.join("\t"));
         }
     }
+    let lines = join_wrapped_rows(lines);
     let lines = unflatten(cells_as_lines(join_spaced_labels(join_fragments(lines))), &mut Vec::new());
     // Tab-separated lines of a text file are rows too.
     let rows = lines
@@ -525,6 +526,65 @@ pub(super) fn layout_text(text: &str) -> Layout {
         .map(|l| l.split('\t').map(str::to_string).collect())
         .collect();
     Layout::new(None, Vec::new(), marked, rows, lines)
+}
+
+/// A table's row whose cells wrapped onto several lines of a crawler's text (a cell holding a
+/// line break: `施工⇥甲建设有限公司` / `160.264600⇥万元` / `城市道路;⇥乙某` under `标段名称⇥中标单位⇥
+/// 中标价⇥中标范围和内容⇥项目经理`): after a header row of three headings or more, two labels
+/// among them, the tab-separated lines of fewer cells that add up to its width, a lone unit going with
+/// the figure before it, become one row. Lines that do not add up exactly stay as they were.
+fn join_wrapped_rows(lines: Vec<String>) -> Vec<String> {
+    use super::labels::{classify_label, is_column_heading};
+    let cells = |line: &str| -> Vec<String> { line.split('\t').map(str::to_string).collect() };
+    let mut out: Vec<String> = Vec::with_capacity(lines.len());
+    let mut at = 0;
+    while at < lines.len() {
+        let line = &lines[at];
+        out.push(line.clone());
+        at += 1;
+        let header = cells(line);
+        let heading_shaped = |h: &String| {
+            !h.is_empty()
+                && h.chars().count() <= 14
+                && !h.contains(['：', ':'])
+                && !h.chars().any(|c| c.is_ascii_digit())
+        };
+        let is_header = header.len() >= 3
+            && header.iter().all(heading_shaped)
+            && header.iter().filter(|h| classify_label(h).is_some()).count() >= 2;
+        if !is_header {
+            continue;
+        }
+        let width = header.len();
+        // Rows under it, each of one line or of several wrapped ones.
+        loop {
+            let mut row: Vec<String> = Vec::new();
+            let mut used = 0;
+            while row.len() < width {
+                let Some(next) = lines.get(at + used).filter(|l| l.contains('\t')) else { break };
+                let next = cells(next);
+                if next.len() >= width && used == 0 || next.iter().any(|c| is_column_heading(c)) {
+                    break;
+                }
+                for cell in next {
+                    let unit = ["元", "万元", "亿元", "%"].contains(&cell.as_str());
+                    match row.last_mut() {
+                        Some(figure) if unit && figure.ends_with(|c: char| c.is_ascii_digit()) => {
+                            figure.push_str(&cell);
+                        }
+                        _ => row.push(cell),
+                    }
+                }
+                used += 1;
+            }
+            if used < 2 || row.len() != width {
+                break;
+            }
+            out.push(row.join("\t"));
+            at += used;
+        }
+    }
+    out
 }
 
 /// A line of Markdown (what many crawlers store a page as) as the page showed it: a heading's

@@ -1375,3 +1375,16 @@ fn a_table_a_cell_a_line_whose_rows_lost_a_blank_cell_in_the_middle() {
     assert_eq!(n.winners, ["甲工程技术集团有限公司", "乙建筑设计院有限公司"]);
     assert_eq!(n.amount, Some(125_000.0));
 }
+
+#[test]
+fn a_table_row_whose_cells_wrapped_onto_several_lines_of_text() {
+    // A crawler's text of a trading site's form: the award row's cells hold line breaks, so
+    // the row comes as three lines of two cells under five headings, the price's unit apart.
+    let text = "甲路改造工程中标结果公示\n工程名称\t\t\t甲路改造工程\n\
+                标段名称\t\t\t中标单位\t\t\t中标价\t\t\t中标范围和内容\t\t\t项目经理\n\
+                施工\t\t\t乙建设有限公司\n160.264600\t\t\t万元\n城市道路;\t\t\t丙某浙233161607458\n\
+                公告开始时间\t\t\t2021年06月23日";
+    let n = extract_text(text, false, "page.txt");
+    assert_eq!(n.winners, ["乙建设有限公司"]);
+    assert_eq!(n.amount, Some(1_602_646.0));
+}
