@@ -388,6 +388,9 @@ const COLUMN_HEADINGS: &[&str] = &[
     "中标项目",
     "标段",
     "包号",
+    "内容",
+    "经理",
+    "负责人",
 ];
 
 /// Whether a table cell reads as a column's heading: a label, or a short heading of another

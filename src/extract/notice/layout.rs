@@ -488,9 +488,8 @@ pub(super) fn layout_text(text: &str) -> Layout {
         if !line.contains('\t') && line.matches("   ").count() >= PADDED_CELLS {
             for word in line.split_whitespace() {
                 // A figure's unit stays with it (`160.264600   万元`).
-                let unit = ["元", "万元", "亿元", "%"].contains(&word);
                 match lines.last_mut() {
-                    Some(figure) if unit && figure.ends_with(|c: char| c.is_ascii_digit()) => {
+                    Some(figure) if is_unit(word) && figure.ends_with(|c: char| c.is_ascii_digit()) => {
                         figure.push(' ');
                         figure.push_str(word);
                     }
@@ -567,9 +566,9 @@ fn join_wrapped_rows(lines: Vec<String>) -> Vec<String> {
                     break;
                 }
                 for cell in next {
-                    let unit = ["元", "万元", "亿元", "%"].contains(&cell.as_str());
                     match row.last_mut() {
-                        Some(figure) if unit && figure.ends_with(|c: char| c.is_ascii_digit()) => {
+                        Some(figure) if is_unit(&cell) && figure.ends_with(|c: char| c.is_ascii_digit()) => {
+                            figure.push(' ');
                             figure.push_str(&cell);
                         }
                         _ => row.push(cell),
@@ -585,6 +584,11 @@ fn join_wrapped_rows(lines: Vec<String>) -> Vec<String> {
         }
     }
     out
+}
+
+/// A cell that is only a figure's unit (`万元`), cut from its figure by a line break.
+fn is_unit(cell: &str) -> bool {
+    ["元", "万元", "亿元", "%"].contains(&cell)
 }
 
 /// A line of Markdown (what many crawlers store a page as) as the page showed it: a heading's
@@ -1168,7 +1172,19 @@ fn cells_as_lines(lines: Vec<String>) -> Vec<String> {
 /// (`品目名称 | 数量 | 成交金额(元) | A4纸 | 480 | 12,000.00` is a header and a row).
 fn unflatten_cells(cells: Vec<String>) -> Vec<String> {
     use super::labels::is_column_heading;
-    let tokens: Vec<&str> = cells.iter().map(String::as_str).collect();
+    // A figure's unit on a line of its own (`160.264600` / `万元`: a line break in the cell)
+    // stays with it.
+    let mut merged: Vec<String> = Vec::with_capacity(cells.len());
+    for cell in cells {
+        match merged.last_mut() {
+            Some(figure) if is_unit(&cell) && figure.ends_with(|c: char| c.is_ascii_digit()) => {
+                figure.push(' ');
+                figure.push_str(&cell);
+            }
+            _ => merged.push(cell),
+        }
+    }
+    let tokens: Vec<&str> = merged.iter().map(String::as_str).collect();
     let mut out = Vec::with_capacity(tokens.len());
     let (mut done, mut at) = (0, 0);
     while at < tokens.len() {
@@ -1267,7 +1283,8 @@ fn blank_column(header: &[&str], values: &[&str], row: usize) -> Option<usize> {
                 cells.all(|v| is_figure(v))
             } else if heading.contains("地址") {
                 cells.all(|v| !is_figure(v) && !firm(v))
-            } else if ["名称", "单位", "供应商", "人"].iter().any(|w| heading.contains(w)) {
+            } else if ["单位", "供应商", "中标人", "成交人", "投标人"].iter().any(|w| heading.contains(w))
+            {
                 cells.peek().is_some() && cells.clone().all(|v| !is_figure(v)) && cells.any(|v| firm(v))
             } else {
                 true
@@ -1307,10 +1324,11 @@ fn one_kind<'a>(cells: impl Iterator<Item = &'a &'a str> + Clone) -> bool {
     figures.clone().all(|figure| figure) || figures.clone().all(|figure| !figure)
 }
 
-/// A cell that is a figure: digits, with separators, a decimal point, a sign or a unit.
+/// A cell that is a figure: digits, with separators, a decimal point, a sign or a unit
+/// (`160.264600 万元`).
 fn is_figure(cell: &str) -> bool {
     let digits = cell.chars().filter(char::is_ascii_digit).count();
-    digits > 0 && cell.chars().all(|c| c.is_ascii_digit() || ",.%-+元 ".contains(c))
+    digits > 0 && cell.chars().all(|c| c.is_ascii_digit() || ",.%-+元万亿 ".contains(c))
 }
 
 /// `联系人：张三`, `成交供应商：甲公司`, `本项目招标代理费总金额：0.0 万元`: a key of a label's

@@ -1388,3 +1388,15 @@ fn a_table_row_whose_cells_wrapped_onto_several_lines_of_text() {
     assert_eq!(n.winners, ["乙建设有限公司"]);
     assert_eq!(n.amount, Some(1_602_646.0));
 }
+
+#[test]
+fn a_form_a_cell_a_line_whose_award_table_has_a_caption_and_a_unit_apart() {
+    // BeautifulSoup's get_text("\n") of the same form: the table's caption repeats a heading
+    // (`中标单位` over `标段名称 | 中标单位 | …`), and the price's unit is a line of its own.
+    let text = "甲路改造工程中标结果公示\n工程名称\n甲路改造工程\n中标单位\n标段名称\n中标单位\n中标价\n\
+                中标范围和内容\n项目经理\n施工\n乙建设有限公司\n160.264600\n万元\n城市道路;\n丙某浙233161607458\n\
+                公告开始时间\n2021年06月23日";
+    let n = extract_text(text, false, "page.txt");
+    assert_eq!(n.winners, ["乙建设有限公司"]);
+    assert_eq!(n.amount, Some(1_602_646.0));
+}
