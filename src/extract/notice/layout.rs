@@ -488,13 +488,7 @@ pub(super) fn layout_text(text: &str) -> Layout {
         if !line.contains('\t') && line.matches("   ").count() >= PADDED_CELLS {
             for word in line.split_whitespace() {
                 // A figure's unit stays with it (`160.264600   万元`).
-                match lines.last_mut() {
-                    Some(figure) if is_unit(word) && figure.ends_with(|c: char| c.is_ascii_digit()) => {
-                        figure.push(' ');
-                        figure.push_str(word);
-                    }
-                    _ => lines.push(word.to_string()),
-                }
+                push_cell(&mut lines, word.to_string());
             }
             width = 0;
             continue;
@@ -566,13 +560,7 @@ fn join_wrapped_rows(lines: Vec<String>) -> Vec<String> {
                     break;
                 }
                 for cell in next {
-                    match row.last_mut() {
-                        Some(figure) if is_unit(&cell) && figure.ends_with(|c: char| c.is_ascii_digit()) => {
-                            figure.push(' ');
-                            figure.push_str(&cell);
-                        }
-                        _ => row.push(cell),
-                    }
+                    push_cell(&mut row, cell);
                 }
                 used += 1;
             }
@@ -586,9 +574,19 @@ fn join_wrapped_rows(lines: Vec<String>) -> Vec<String> {
     out
 }
 
-/// A cell that is only a figure's unit (`万元`), cut from its figure by a line break.
-fn is_unit(cell: &str) -> bool {
-    ["元", "万元", "亿元", "%"].contains(&cell)
+/// Adds a cell to a row, or a figure's unit (`万元`, cut from its figure by a line break or
+/// padding) to the figure before it (`160.264600 万元`).
+fn push_cell(cells: &mut Vec<String>, cell: String) {
+    match cells.last_mut() {
+        Some(figure)
+            if ["元", "万元", "亿元", "%"].contains(&cell.as_str())
+                && figure.ends_with(|c: char| c.is_ascii_digit()) =>
+        {
+            figure.push(' ');
+            figure.push_str(&cell);
+        }
+        _ => cells.push(cell),
+    }
 }
 
 /// A line of Markdown (what many crawlers store a page as) as the page showed it: a heading's
@@ -1176,13 +1174,7 @@ fn unflatten_cells(cells: Vec<String>) -> Vec<String> {
     // stays with it.
     let mut merged: Vec<String> = Vec::with_capacity(cells.len());
     for cell in cells {
-        match merged.last_mut() {
-            Some(figure) if is_unit(&cell) && figure.ends_with(|c: char| c.is_ascii_digit()) => {
-                figure.push(' ');
-                figure.push_str(&cell);
-            }
-            _ => merged.push(cell),
-        }
+        push_cell(&mut merged, cell);
     }
     let tokens: Vec<&str> = merged.iter().map(String::as_str).collect();
     let mut out = Vec::with_capacity(tokens.len());
