@@ -354,12 +354,7 @@ pub(super) fn from_header_tables(rows: &[Vec<String>], row_labels: &[Vec<Option<
         let numbered = header.iter().any(|h| h.contains("序号") || h.contains("排名") || h.contains("名次"));
         // `项目名称 | 最高限价(万元) | 工期`: one known label among cells that are all headings
         // (`项目经理（负责人）资质证书及编号` is one).
-        let all_headings = header.len() >= 3
-            && header.iter().all(|h| {
-                h.chars().count() <= 20
-                    && !h.chars().any(|c| c.is_ascii_digit() || c == '：' || c == ':')
-                    && !h.is_empty()
-            });
+        let all_headings = header.len() >= 3 && header.iter().all(|h| super::labels::heading_shaped(h, 20));
         if known < 2 && !(known == 1 && (numbered || all_headings)) {
             continue;
         }

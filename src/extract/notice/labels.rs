@@ -393,12 +393,19 @@ const COLUMN_HEADINGS: &[&str] = &[
     "负责人",
 ];
 
+/// A cell shaped as a column's heading: some text of at most `most` characters, without
+/// figures or a colon. Whether it heads a column is for its words to say.
+pub(super) fn heading_shaped(cell: &str, most: usize) -> bool {
+    !cell.is_empty()
+        && !cell.contains([':', '：'])
+        && cell.chars().count() <= most
+        && !cell.chars().any(|c| c.is_ascii_digit())
+}
+
 /// Whether a table cell reads as a column's heading: a label, or a short heading of another
 /// column (`供应商地址`, `评审总得分`), without figures or a colon.
 pub(super) fn is_column_heading(cell: &str) -> bool {
-    !cell.contains([':', '：'])
-        && cell.chars().count() <= 14
-        && !cell.chars().any(|c| c.is_ascii_digit())
+    heading_shaped(cell, 14)
         // `二、中标结果` heads a section.
         && super::layout::section_marker(&cell.chars().take(4).collect::<Vec<_>>()).is_none()
         && (COLUMN_HEADINGS.iter().any(|w| cell.ends_with(w)) || classify_label(cell).is_some())

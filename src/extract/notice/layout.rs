@@ -527,7 +527,7 @@ pub(super) fn layout_text(text: &str) -> Layout {
 /// among them, the tab-separated lines of fewer cells that add up to its width, a lone unit going with
 /// the figure before it, become one row. Lines that do not add up exactly stay as they were.
 fn join_wrapped_rows(lines: Vec<String>) -> Vec<String> {
-    use super::labels::{classify_label, is_column_heading};
+    use super::labels::{classify_label, heading_shaped, is_column_heading};
     let cells = |line: &str| -> Vec<String> { line.split('\t').map(str::to_string).collect() };
     let mut out: Vec<String> = Vec::with_capacity(lines.len());
     let mut at = 0;
@@ -535,15 +535,12 @@ fn join_wrapped_rows(lines: Vec<String>) -> Vec<String> {
         let line = &lines[at];
         out.push(line.clone());
         at += 1;
-        let header = cells(line);
-        let heading_shaped = |h: &String| {
-            !h.is_empty()
-                && h.chars().count() <= 14
-                && !h.contains(['：', ':'])
-                && !h.chars().any(|c| c.is_ascii_digit())
-        };
+        if !line.contains('\t') {
+            continue;
+        }
+        let header: Vec<&str> = line.split('\t').collect();
         let is_header = header.len() >= 3
-            && header.iter().all(heading_shaped)
+            && header.iter().all(|h| heading_shaped(h, 14))
             && header.iter().filter(|h| classify_label(h).is_some()).count() >= 2;
         if !is_header {
             continue;
