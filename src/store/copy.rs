@@ -10,8 +10,8 @@ use std::borrow::Cow;
 const TABLES: &[(&str, &[&str])] = &[
     ("enterprises", &["id", "uscc", "name", "data", "region"]),
     ("persons", &["id", "data"]),
-    ("relations", &["key", "to_id", "kind", "data"]),
-    ("records", &["kind", "id", "published", "data", "seq"]),
+    ("relations", &["key", "to_id", "kind", "data", "start_on", "end_on"]),
+    ("records", &["kind", "id", "published", "data", "seq", "notice", "expires"]),
     ("record_parties", &["enterprise_id", "kind", "id", "agency_only"]),
     ("managers", &["id", "data"]),
     (

@@ -1075,10 +1075,9 @@ impl Store {
             &format!(
                 "SELECT s.to_id, e.name, s.total, s.holders FROM (
                    SELECT to_id, SUM({}) AS total, COUNT(*) AS holders FROM relations
-                   WHERE {{scope}} AND kind = 'shareholder' AND {} IS NULL GROUP BY to_id
+                   WHERE {{scope}} AND kind = 'shareholder' AND end_on IS NULL GROUP BY to_id
                  ) s JOIN enterprises e ON e.id = s.to_id WHERE s.total > 1.0001",
                 json(db, "data", "share", Some("float8")),
-                json(db, "data", "end", None),
             ),
             "to_id",
             &scope,
@@ -1106,10 +1105,9 @@ impl Store {
                 "SELECT r.to_id, e.name, {declared}, {related}
                  FROM relations r JOIN enterprises e ON e.id = r.to_id
                  JOIN persons p ON p.id = {}
-                 WHERE {{scope}} AND r.kind = 'legal_rep' AND {} IS NULL
+                 WHERE {{scope}} AND r.kind = 'legal_rep' AND r.end_on IS NULL
                    AND {declared} IS NOT NULL AND {declared} <> {related}",
                 json(db, "r.data", "from.Person", None),
-                json(db, "r.data", "end", None),
             ),
             "r.to_id",
             &scope,
@@ -2503,6 +2501,91 @@ mod tests {
         let store = Store::open(&path).unwrap();
         assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as i64);
         assert_eq!(store.enterprise(ent.id).unwrap().unwrap().name, "甲公司");
+    }
+
+    /// Migration 29 moves the dates and the notice kind out of the JSON into columns: rows of a
+    /// store written before it are found by them after it, and an index a first load had
+    /// deferred over the old expressions is not built again from its old definition.
+    #[test]
+    fn migration_29_fills_the_date_and_notice_columns_of_existing_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("oppgraph.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            for sql in &MIGRATIONS[..28] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 28).unwrap();
+            let relation = |to: i64, start: &str, end: &str| {
+                format!(
+                    r#"{{"from":{{"Enterprise":1}},"to":{to},"kind":"shareholder","share":0.5,"role":null,"amount":null,"start":{start},"end":{end},"source":"gen"}}"#
+                )
+            };
+            for (key, to, data) in [
+                ("a", 2, relation(2, r#""2026-03-01""#, "null")),
+                ("b", 3, relation(3, r#""2020-01-01""#, r#""2026-03-02""#)),
+                ("c", 4, relation(4, r#""2020-01-01""#, "null")),
+            ] {
+                conn.execute(
+                    "INSERT INTO relations(key, to_id, kind, data) VALUES (?1, ?2, 'shareholder', ?3)",
+                    rusqlite::params![key, to, data],
+                )
+                .unwrap();
+            }
+            let tender = |id: &str, kind: &str| {
+                format!(
+                    r#"{{"record":"tender","id":"{id}","kind":"{kind}","title":"某项目{kind}公告","published":"2026-01-05","region":null,"buyer":null,"agency":null,"winners":[],"amount":null,"budget":null,"text":"","url":null,"source":"gen","extra":{{}}}}"#
+                )
+            };
+            let pledge = r#"{"record":"pledge","id":"pl1","kind":"real_estate","pledgor":{"name":"甲公司","id":1},"pledgee":{"name":"乙银行","id":2},"subject":null,"amount":null,"registered":"2025-01-01","expires":"2026-06-30","status":"active","url":null,"source":"gen","extra":{}}"#;
+            for (kind, id, data) in [
+                ("tender", "t1", tender("t1", "termination")),
+                ("tender", "t2", tender("t2", "award")),
+                ("pledge", "pl1", pledge.to_string()),
+            ] {
+                conn.execute(
+                    "INSERT INTO records(kind, id, published, data) VALUES (?1, ?2, '2026-01-05', ?3)",
+                    rusqlite::params![kind, id, data],
+                )
+                .unwrap();
+            }
+            // A first load was killed with this index taken out.
+            conn.execute_batch(
+                "INSERT INTO deferred_indexes(name, sql) SELECT name, sql FROM sqlite_master WHERE name = 'relations_end';
+                 DROP INDEX relations_end;",
+            )
+            .unwrap();
+        }
+        let mut store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as i64);
+        let day = |s: &str| s.parse::<Date>().unwrap();
+        let mut turning: Vec<i64> = store
+            .relations_turning(day("2026-02-28"), day("2026-03-31"))
+            .unwrap()
+            .iter()
+            .map(|r| r.to)
+            .collect();
+        turning.sort();
+        assert_eq!(turning, [2, 3], "one starts, one ends in the window; the third neither");
+        let terminations: Vec<String> = store
+            .risks_and_terminations()
+            .unwrap()
+            .into_iter()
+            .map(|(_, record)| record.id().to_string())
+            .collect();
+        assert_eq!(terminations, ["t1"]);
+        let turned = store.turned(day("2026-01-10"), day("2026-01-20"), 165).unwrap();
+        assert_eq!(
+            turned.records.iter().map(Record::id).collect::<Vec<_>>(),
+            ["pl1"],
+            "expires within reach"
+        );
+        store.build_deferred_indexes().unwrap();
+        let definition: String = store
+            .db
+            .query_one("SELECT sql FROM sqlite_master WHERE name = 'relations_end'", &[], |row| row.get(0))
+            .unwrap();
+        assert!(definition.contains("end_on") && !definition.contains("json_extract"), "{definition}");
     }
 
     /// Regression: a transaction that read first and wrote later failed at once ("database is

@@ -98,9 +98,8 @@ impl Store {
         let reach = chrono::Duration::days(pledge_reach);
         // Without statistics SQLite reads every pledge through the primary key instead.
         let sql = format!(
-            "SELECT kind, id, data FROM records{} WHERE kind = 'pledge' AND {expires} > ?1 AND {expires} <= ?2",
+            "SELECT kind, id, data FROM records{} WHERE kind = 'pledge' AND expires > ?1 AND expires <= ?2",
             indexed_by(&self.db, "records_expires")?,
-            expires = json(&self.db, "data", "expires", None)
         );
         records.extend(self.db.query(&sql, p![day(from + reach), day(to + reach)], keyed_record)?);
         records.sort_unstable_by(|a, b| a.0.cmp(&b.0));
@@ -112,12 +111,9 @@ impl Store {
     /// The relations that start or end between the days `from` and `to` (later): current on
     /// one and not on the other (see `Relation::is_current`).
     pub fn relations_turning(&self, from: Date, to: Date) -> Result<Vec<Relation>> {
-        let (start, end) = (json(&self.db, "data", "start", None), json(&self.db, "data", "end", None));
-        let sql = format!(
-            "SELECT key, data FROM relations WHERE {start} > ?1 AND {start} <= ?2
-             UNION SELECT key, data FROM relations WHERE {end} >= ?1 AND {end} < ?2"
-        );
-        self.db.query(&sql, p![from.to_string(), to.to_string()], |row| {
+        let sql = "SELECT key, data FROM relations WHERE start_on > ?1 AND start_on <= ?2
+             UNION SELECT key, data FROM relations WHERE end_on >= ?1 AND end_on < ?2";
+        self.db.query(sql, p![from.to_string(), to.to_string()], |row| {
             Ok(serde_json::from_str::<Relation>(&row.get::<String>(1)?)?)
         })
     }
@@ -301,11 +297,11 @@ impl Store {
             &[],
             keyed_record,
         )?;
-        let sql = format!(
-            "SELECT kind, id, data FROM records WHERE {} = 'termination'",
-            json(&self.db, "data", "kind", None)
-        );
-        out.extend(self.db.query(&sql, &[], keyed_record)?);
+        out.extend(self.db.query(
+            "SELECT kind, id, data FROM records WHERE notice = 'termination'",
+            &[],
+            keyed_record,
+        )?);
         Ok(out)
     }
 

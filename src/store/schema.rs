@@ -418,6 +418,29 @@ pub(super) const MIGRATIONS: &[&str] = &[
     CREATE TABLE learned (id INTEGER PRIMARY KEY, fitted TEXT NOT NULL);
     INSERT INTO meta(key, value) VALUES ('learned_state', 0);
     "#,
+    // 29: what incremental mining looks rows up by, as columns written with the row: a
+    // relation's start and end, a notice's kind (tender, award, … termination) and a pledge's
+    // expiry. Indexes over `json_extract` of them parsed every row's JSON to build (a second
+    // of a 100k first load) and again on every write.
+    r#"
+    ALTER TABLE relations ADD COLUMN start_on TEXT;
+    ALTER TABLE relations ADD COLUMN end_on TEXT;
+    UPDATE relations SET start_on = json_extract(data, '$.start'), end_on = json_extract(data, '$.end');
+    ALTER TABLE records ADD COLUMN notice TEXT;
+    ALTER TABLE records ADD COLUMN expires TEXT;
+    UPDATE records SET notice = json_extract(data, '$.kind') WHERE kind = 'tender';
+    UPDATE records SET expires = json_extract(data, '$.expires') WHERE kind = 'pledge';
+    DROP INDEX IF EXISTS relations_start;
+    DROP INDEX IF EXISTS relations_end;
+    DROP INDEX IF EXISTS records_expires;
+    DROP INDEX IF EXISTS records_terminations;
+    DELETE FROM deferred_indexes
+        WHERE name IN ('relations_start', 'relations_end', 'records_expires', 'records_terminations');
+    CREATE INDEX relations_start ON relations(start_on) WHERE start_on IS NOT NULL;
+    CREATE INDEX relations_end ON relations(end_on) WHERE end_on IS NOT NULL;
+    CREATE INDEX records_expires ON records(expires) WHERE kind = 'pledge';
+    CREATE INDEX records_terminations ON records(kind, id) WHERE notice = 'termination';
+    "#,
 ];
 
 /// The PostgreSQL schema, as its own migrations (its version is the `schema_version` row of
@@ -685,5 +708,23 @@ pub(super) const POSTGRES_MIGRATIONS: &[&str] = &[
     r#"
     CREATE TABLE learned (id BIGINT PRIMARY KEY, fitted TEXT NOT NULL);
     INSERT INTO meta(key, value) VALUES ('learned_state', 0);
+    "#,
+    // 14: SQLite's 29 (the dates and the notice kind as columns).
+    r#"
+    ALTER TABLE relations ADD COLUMN start_on TEXT;
+    ALTER TABLE relations ADD COLUMN end_on TEXT;
+    UPDATE relations SET start_on = data::jsonb #>> '{start}', end_on = data::jsonb #>> '{end}';
+    ALTER TABLE records ADD COLUMN notice TEXT;
+    ALTER TABLE records ADD COLUMN expires TEXT;
+    UPDATE records SET notice = data::jsonb #>> '{kind}' WHERE kind = 'tender';
+    UPDATE records SET expires = data::jsonb #>> '{expires}' WHERE kind = 'pledge';
+    DROP INDEX relations_start;
+    DROP INDEX relations_end;
+    DROP INDEX records_expires;
+    DROP INDEX records_terminations;
+    CREATE INDEX relations_start ON relations(start_on) WHERE start_on IS NOT NULL;
+    CREATE INDEX relations_end ON relations(end_on) WHERE end_on IS NOT NULL;
+    CREATE INDEX records_expires ON records(expires) WHERE kind = 'pledge';
+    CREATE INDEX records_terminations ON records(kind, id) WHERE notice = 'termination';
     "#,
 ];

@@ -177,16 +177,23 @@ impl StoreTx<'_> {
             relation.start.map(|d| d.to_string()).unwrap_or_default()
         );
         let data = serde_json::to_string(relation)?;
+        let (start, end) = (relation.start.map(|d| d.to_string()), relation.end.map(|d| d.to_string()));
         self.upsert_row(
             "SELECT data FROM relations WHERE key = ?1",
             p![key],
             &data,
             Some("relation"),
-            |db| db.execute("UPDATE relations SET data = ?2 WHERE key = ?1", p![key, data]),
             |db| {
                 db.execute(
-                    "INSERT INTO relations(key, to_id, kind, data) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
-                    p![key, relation.to, relation.kind.as_str(), data],
+                    "UPDATE relations SET data = ?2, start_on = ?3, end_on = ?4 WHERE key = ?1",
+                    p![key, data, start, end],
+                )
+            },
+            |db| {
+                db.execute(
+                    "INSERT INTO relations(key, to_id, kind, data, start_on, end_on) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                     ON CONFLICT DO NOTHING",
+                    p![key, relation.to, relation.kind.as_str(), data, start, end],
                 )
             },
         )
@@ -197,6 +204,12 @@ impl StoreTx<'_> {
         let data = serde_json::to_string(record)?;
         let published = record.date().to_string();
         let seq = self.next_record_seq()?;
+        // What incremental mining looks records up by besides the date: terminations, expiries.
+        let (notice, expires) = match record {
+            Record::Tender(t) => (Some(t.kind.as_str()), None),
+            Record::Pledge(p) => (None, p.expires.map(|d| d.to_string())),
+            _ => (None, None),
+        };
         let upsert = self.upsert_row(
             "SELECT data FROM records WHERE kind = ?1 AND id = ?2",
             p![kind, id],
@@ -206,15 +219,16 @@ impl StoreTx<'_> {
             Some("record"),
             |db| {
                 db.execute(
-                    "UPDATE records SET data = ?3, published = ?4, seq = ?5 WHERE kind = ?1 AND id = ?2",
-                    p![kind, id, data, published, seq],
+                    "UPDATE records SET data = ?3, published = ?4, seq = ?5, notice = ?6, expires = ?7
+                     WHERE kind = ?1 AND id = ?2",
+                    p![kind, id, data, published, seq, notice, expires],
                 )
             },
             |db| {
                 db.execute(
-                    "INSERT INTO records(kind, id, published, data, seq) VALUES (?1, ?2, ?3, ?4, ?5)
-                     ON CONFLICT DO NOTHING",
-                    p![kind, id, published, data, seq],
+                    "INSERT INTO records(kind, id, published, data, seq, notice, expires)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+                    p![kind, id, published, data, seq, notice, expires],
                 )
             },
         )?;
