@@ -355,15 +355,21 @@ fn heading_word(line: &str) -> Option<String> {
     (is_heading_of_a_notice(word) && !rest.trim().is_empty()).then(|| word.to_string())
 }
 
-/// The words before the site's bar of date and clicks, on a line that starts with them
-/// (`甲医院营业用房招租 发布时间：2021-03-22 阅读次数：17 【打印】`).
+/// The words before the site's bar of date and clicks, early on a line
+/// (`甲医院营业用房招租 发布时间：2021-03-22 阅读次数：17 【打印】`), maybe after the site's
+/// name and where the page is (`甲网 您现在的位置：首页>>中标公示 甲项目 【信息时间：…`).
 fn title_before_bar(line: &str) -> Option<String> {
-    let (head, bar) = line.split_once(' ')?;
-    let bar = bar.trim_start().trim_start_matches(['【', '[']).trim_start();
-    let dated = ["发布时间", "信息时间", "发布日期", "信息发布时间", "公告时间", "时间：", "日期："]
-        .iter()
-        .any(|w| bar.starts_with(w));
-    (dated && is_title_like(head)).then(|| head.to_string())
+    // The bar's bracket may stand alone or end the title's word (`甲项目【 信息发布时间：…`).
+    let words: Vec<&str> =
+        line.split(' ').map(|w| w.trim_end_matches(['【', '['])).filter(|w| !w.is_empty()).take(8).collect();
+    let bar = words.iter().position(|w| {
+        let w = w.trim_start_matches(['【', '[']);
+        ["发布时间", "信息时间", "发布日期", "信息发布时间", "公告时间", "时间：", "日期："]
+            .iter()
+            .any(|d| w.starts_with(d))
+    })?;
+    let head = *words[..bar].last()?;
+    is_title_like(head).then(|| head.to_string())
 }
 
 /// A title whose kind came apart from it on a flattened page's first line: the project, maybe
@@ -562,6 +568,17 @@ fn title_and_kind(layout: &layout::Layout) -> Titled {
         if let Some(t) = page_title.clone() {
             title = Some((t, "title"));
         }
+    }
+    if title.is_none() {
+        // A page flattened into one line runs its title into the site's bar (`甲项目结果公告
+        // 【信息时间： 2021/5/17 阅读次数： 164 】 【我要打印】 …`); the line after it, the
+        // first short one, is what signs the page off.
+        title = layout
+            .lines
+            .first()
+            .filter(|l| !is_title_like(l))
+            .and_then(|l| title_before_site_name(l).or_else(|| title_before_bar(l)))
+            .map(|t| (t, "body"));
     }
     if title.is_none() {
         if let Some((_, line)) =

@@ -1400,3 +1400,28 @@ fn a_form_a_cell_a_line_whose_award_table_has_a_caption_and_a_unit_apart() {
     assert_eq!(n.winners, ["乙建设有限公司"]);
     assert_eq!(n.amount, Some(1_602_646.0));
 }
+
+#[test]
+fn a_flattened_page_runs_its_title_into_the_sites_bar() {
+    // A page flattened into one line: the title, the site's bar of date and clicks, the form;
+    // the page's sign-off (who published it, then the day) goes on lines of its own, and the
+    // one who signs is no title.
+    let text =
+        "甲乡乙村示范村景观提升工程成交公示 【信息时间： 2021/4/8 阅读次数： 95 】【我要打印】【关闭】 \
+                中 标 公 示 工程名称：甲乡乙村示范村景观提升工程 开标时间：2021年04月07日 中标人情况： \
+                中标人：丙建设有限公司 中标价：597912元 工期：90日历天 联系人：沈主任 \
+                长兴县甲乡人民政府招投标中心 2021年4月8日";
+    let n = extract(text.as_bytes(), "flat.txt");
+    assert_eq!(n.title.as_deref(), Some("甲乡乙村示范村景观提升工程成交公示"));
+    assert_eq!(n.kind, NoticeKind::Award);
+    assert_eq!(n.winners, ["丙建设有限公司"]);
+    assert_eq!(n.amount, Some(597912.0));
+    // After the site's name and where the page is; the bar's bracket on the title's word.
+    let text = "某省招标投标网 您现在的位置：首页>>交易信息>>工程建设>>中标公示 丁工程供配电设备项目 \
+                【信息时间： 2018/3/21 11:18:02 阅读次数： 】【我要打印】【关闭】 中标人公示 项目名称 丁工程";
+    let n = extract(text.as_bytes(), "flat.txt");
+    assert_eq!(n.title.as_deref(), Some("丁工程供配电设备项目"));
+    let text =
+        "戊大厦电梯采购及安装项目【 信息发布时间：2021-06-22 阅读次数：233】 【我要打印】 工程信息发布表";
+    assert_eq!(extract(text.as_bytes(), "flat.txt").title.as_deref(), Some("戊大厦电梯采购及安装项目"));
+}
