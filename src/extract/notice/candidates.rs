@@ -679,9 +679,11 @@ pub(super) fn from_lines(layout: &Layout, found: &mut Found) {
             let Some((field, strength, unit)) = classify_label(label) else { continue };
             let Some(field) = in_section(field, section) else { continue };
             if value.trim().is_empty() || is_placeholder(value) {
-                // The value on the next line: `招标人：` then `甲公司`.
+                // The value on the next line: `招标人：` then `甲公司`, as a crawler's text of a
+                // form puts every cell on a line. Nearly the label's own weight: it outranks a
+                // sentence's figure (`…最高限价为789100元`) as the label on its line would.
                 if let Some(next) = lines.get(at + 1).and_then(|n| before_first_label(n)) {
-                    found.offer(field, strength - 0.3, unit, label, &next, How::NextLine, at + 1, &next);
+                    found.offer(field, strength - 0.1, unit, label, &next, How::NextLine, at + 1, &next);
                 }
                 continue;
             }
@@ -1262,6 +1264,18 @@ pub(super) fn from_roles_in_brackets(layout: &Layout, found: &mut Found) {
     }
 }
 
+/// Whether the text up to a figure's label is inside a note that parts a total
+/// (`1289100元（其中：甲检测最高限价为789100元；乙…）`): what the note states is a part, not the
+/// notice's amount or budget. The note opens with `其中` at most a few dozen characters back and
+/// has not closed (a bracket or a full stop) since.
+fn in_breakdown(before: &[char]) -> bool {
+    let recent = &before[before.len().saturating_sub(60)..];
+    recent
+        .windows(2)
+        .rposition(|w| w == ['其', '中'])
+        .is_some_and(|at| !recent[at..].iter().any(|c| matches!(c, '）' | ')' | '。')))
+}
+
 /// Sentences that name the parties and amounts: `受甲委托，乙对…`, `乙受甲的委托`, `招标人为甲`,
 /// `招标控制价为5849499.57元`, `甲对…进行了竞争性磋商`.
 pub(super) fn from_sentences(layout: &Layout, found: &mut Found) {
@@ -1294,6 +1308,9 @@ pub(super) fn from_sentences(layout: &Layout, found: &mut Found) {
             }
             for Ending { chars: word, field, strength, text } in ENDINGS.iter() {
                 if word.last() != Some(c) || !before.ends_with(word) {
+                    continue;
+                }
+                if matches!(field, Field::Amount | Field::Budget) && in_breakdown(before) {
                     continue;
                 }
                 if *c == '为' {

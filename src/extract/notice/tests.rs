@@ -1425,3 +1425,18 @@ fn a_flattened_page_runs_its_title_into_the_sites_bar() {
         "戊大厦电梯采购及安装项目【 信息发布时间：2021-06-22 阅读次数：233】 【我要打印】 工程信息发布表";
     assert_eq!(extract(text.as_bytes(), "flat.txt").title.as_deref(), Some("戊大厦电梯采购及安装项目"));
 }
+
+#[test]
+fn a_figure_in_a_note_that_parts_the_total_is_no_budget() {
+    // A cell a line (`get_text("\n")`): the label's value on the line under it outranks a
+    // sentence's figure further down.
+    let text = "甲市桥梁检测项目采购公告\n项目编号：\nZJ-2021-0402\n预算金额（元）：\n1289100\n备注：\n\
+                1289100元（其中：桥梁检测最高限价为789100元；\n道路评估最高限价为500000元。）\n";
+    assert_eq!(extract(text.as_bytes(), "cells.txt").budget, Some(1289100.0));
+    // On one line, the parts the note lists are not the budget either.
+    let page = html(
+        "<p>乙市道路检测项目采购公告</p><p>本项目总价1289100元（其中：桥梁检测最高限价为789100元；\
+         道路评估最高限价为500000元）。</p>",
+    );
+    assert_eq!(page.budget, None);
+}
