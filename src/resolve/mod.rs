@@ -107,7 +107,7 @@ fn leading_region(name: &str) -> Option<&'static str> {
 }
 
 /// A region name, with or without its administrative suffix.
-fn is_region(text: &str) -> bool {
+pub(crate) fn is_region(text: &str) -> bool {
     regions().contains(text)
         || REGION_SUFFIXES.iter().any(|s| text.strip_suffix(s).is_some_and(|stem| regions().contains(stem)))
 }

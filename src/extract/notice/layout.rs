@@ -56,33 +56,53 @@ impl Layout {
     }
 }
 
-/// Names a narrow cell or a PDF's text wrapped (`中标人：中国建筑第八工程局有` / `限公司`): a
-/// short line with no label is joined to the line before when it completes that line's last
-/// value into an organisation's name, which the value alone was not. A line that is a name of
-/// its own (`乙咨询有限公司` under `联系人：张三`) stays one, unless it is only a legal form
-/// (`有限公司`).
+/// Names a narrow cell or a PDF's text wrapped (`中标人：中国建筑第八工程局有` / `限公司`), or
+/// a crawler's text broke at each of Word's spans (`采购代理机构名称：湖南` / `三湘工程` /
+/// `管理有限公司`): up to three short lines with no label are joined to the line before when
+/// they complete that line's last value into an organisation's name, which the value alone was
+/// not. A line that is a name of its own (`乙咨询有限公司` under `联系人：张三`) stays one,
+/// unless it is only a legal form (`有限公司`).
 pub(super) fn join_wrapped_names(lines: Vec<String>) -> Vec<String> {
     use super::values::{is_organisation, is_person};
-    let completes = |before: &str, line: &str| {
+    let piece = |line: &str| {
         let line = line.trim();
-        let Some((_, value)) = before.rsplit_once(['：', ':']) else { return false };
-        let value = value.trim();
         !line.is_empty()
             && line.chars().count() <= 12
             && line.chars().all(|c| is_han(c) || "()（）".contains(c))
-            && value.chars().count() >= 2
+    };
+    // `first` is the first wrapped line, `rest` all of them joined.
+    let completes = |before: &str, first: &str, rest: &str| {
+        let Some((_, value)) = before.rsplit_once(['：', ':']) else { return false };
+        let value = value.trim();
+        value.chars().count() >= 2
             && !value.contains([' ', '\t', '，', '。', '；', ',', ';'])
             && !is_person(value)
             && !is_organisation(value)
-            && (!is_organisation(line)
-                || ["有限", "股份", "集团", "责任"].iter().any(|w| line.starts_with(w)))
-            && is_organisation(&format!("{value}{line}"))
+            && (!is_organisation(first)
+                || ["有限", "股份", "集团", "责任"].iter().any(|w| first.starts_with(w)))
+            && is_organisation(&format!("{value}{rest}"))
     };
+    let mut lines = lines.into_iter().peekable();
     let mut out: Vec<String> = Vec::with_capacity(lines.len());
-    for line in lines {
-        match out.last_mut() {
-            Some(before) if completes(before, &line) => before.push_str(line.trim()),
-            _ => out.push(line),
+    while let Some(line) = lines.next() {
+        let Some(before) = out.last_mut().filter(|_| piece(&line)) else {
+            out.push(line);
+            continue;
+        };
+        let first = line.trim().to_string();
+        let mut joined = first.clone();
+        let mut wrapped = vec![line];
+        let mut done = completes(before, &first, &joined);
+        while !done && wrapped.len() < 3 {
+            let Some(next) = lines.next_if(|next| piece(next)) else { break };
+            joined.push_str(next.trim());
+            wrapped.push(next);
+            done = completes(before, &first, &joined);
+        }
+        if done {
+            before.push_str(&joined);
+        } else {
+            out.extend(wrapped);
         }
     }
     out

@@ -958,6 +958,15 @@ fn names_wrapped_onto_the_next_line() {
     assert_eq!(lines(&["联系人：张三", "乙咨询有限公司"]).len(), 2);
     assert_eq!(lines(&["采购人：某市体育局", "有限公司"]).len(), 2);
     assert_eq!(lines(&["项目名称：某体育中心改造", "工程"]).len(), 2);
+    // A crawler's text broken at each of Word's spans: a province (no one's name), then two
+    // pieces that together complete it; pieces that complete nothing stay lines.
+    assert_eq!(
+        lines(&["采购代理机构名称：湖南", "三湘工程", "管理有限公司", "地址："]),
+        ["采购代理机构名称：湖南三湘工程管理有限公司", "地址："]
+    );
+    assert_eq!(lines(&["采购代理机构名称：湖南", "三湘工程", "地址："]).len(), 3);
+    assert!(!super::values::is_person("湖南") && !super::values::is_person("长沙市"));
+    assert!(super::values::is_person("丁忠清"));
 }
 
 /// A framework agreement names the suppliers admitted to it (入围), several at once.

@@ -140,7 +140,8 @@ pub(super) fn is_person(name: &str) -> bool {
     if ["先生", "女士", "老师", "经理", "主任", "工"].iter().any(|t| name.ends_with(t)) {
         return true;
     }
-    count <= 3 && !ORG_ENDINGS.iter().any(|e| name.ends_with(e))
+    // A place is no one (`湖南`, `长沙市`: a name's first line, `采购代理机构名称：湖南` / `三湘…`).
+    count <= 3 && !ORG_ENDINGS.iter().any(|e| name.ends_with(e)) && !crate::resolve::is_region(name)
 }
 
 /// Words that mark a tendering agency's name.
