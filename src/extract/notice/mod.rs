@@ -683,8 +683,20 @@ const TENDER_PHRASES: &[&str] = &[
 /// says it in the opening lines; else a winner named under its label (a result); else the
 /// earliest phrase further down, bidding terms included.
 fn kind_from_body(layout: &layout::Layout) -> (NoticeKind, String) {
-    let text_of = |lines: usize| -> String {
-        let count = lines.min(layout.lines.len());
+    // The first `lines` lines, or as many as hold the first `chars` characters when that is more:
+    // a crawler's text that puts every cell of a form on a line has short lines.
+    let text_of = |lines: usize, chars: usize| -> String {
+        let mut held = 0;
+        let by_chars = layout
+            .lines
+            .iter()
+            .take_while(|line| {
+                let before = held;
+                held += line.chars().count();
+                before < chars
+            })
+            .count();
+        let count = lines.max(by_chars).min(layout.lines.len());
         let joined = (0..count).map(|i| layout.folded(i)).collect::<Vec<_>>().join("\n");
         joined.chars().filter(|c| !c.is_whitespace() || *c == '\n').collect()
     };
@@ -698,7 +710,7 @@ fn kind_from_body(layout: &layout::Layout) -> (NoticeKind, String) {
             .min_by_key(|(at, _, _)| *at)
             .map(|(_, p, k)| (k, p.to_string()))
     };
-    if let Some(found) = earliest(&text_of(15), false) {
+    if let Some(found) = earliest(&text_of(15, 0), false) {
         return found;
     }
     let winner_label =
@@ -717,7 +729,7 @@ fn kind_from_body(layout: &layout::Layout) -> (NoticeKind, String) {
     if winner_named {
         return (NoticeKind::Award, "中标人".to_string());
     }
-    earliest(&text_of(80), true).unwrap_or((NoticeKind::Other, String::new()))
+    earliest(&text_of(80, 3000), true).unwrap_or((NoticeKind::Other, String::new()))
 }
 
 /// Extracts a notice from raw bytes (HTML or text, any common encoding).

@@ -1449,3 +1449,15 @@ fn a_figure_in_a_note_that_parts_the_total_is_no_budget() {
     );
     assert_eq!(page.budget, None);
 }
+
+#[test]
+fn a_tenders_phrase_far_down_a_form_a_cell_a_line() {
+    // A form as a crawler's text of every cell on a line: what says it is a tender (报名起止时间)
+    // comes a hundred short lines down, still early in the text.
+    let mut text = String::from("己大厦电梯采购及安装项目\n工程信息发布表\n");
+    for i in 0..50 {
+        text.push_str(&format!("第{i}项\n设备\n"));
+    }
+    text.push_str("报名起止时间\n2021年6月23日至2021年6月29日\n");
+    assert_eq!(extract(text.as_bytes(), "cells.txt").kind, NoticeKind::Tender);
+}
