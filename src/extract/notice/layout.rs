@@ -2,6 +2,7 @@
 //! the template marks (`h1`–`h3`, elements whose id or class names a title), table rows as
 //! cells, and the text as lines (cells within a line separated by tabs).
 
+use crate::extract::date::find_date;
 use crate::extract::normalize::is_han;
 use scraper::{ElementRef, Node};
 
@@ -32,7 +33,7 @@ impl Layout {
         rows: Vec<Vec<String>>,
         lines: Vec<String>,
     ) -> Layout {
-        let lines = join_wrapped_names(lines.into_iter().map(join_spaced_out).collect());
+        let lines = join_broken_dates(join_wrapped_names(lines.into_iter().map(join_spaced_out).collect()));
         let folded = lines.iter().map(|_| std::cell::OnceCell::new()).collect();
         // `金额单位：万元` above a table, `（单位：万元）` in its caption: the unit of every amount
         // whose label has none.
@@ -103,6 +104,46 @@ pub(super) fn join_wrapped_names(lines: Vec<String>) -> Vec<String> {
             before.push_str(&joined);
         } else {
             out.extend(wrapped);
+        }
+    }
+    out
+}
+
+/// A date a crawler's text broke at each of Word's spans (`20` / `21年` / `5` / `月` / `12` /
+/// `日`): a run of short lines of nothing but digits and 年, 月, 日 becomes one line when the
+/// run, or its start, makes a whole date (`2021年5月12日`).
+pub(super) fn join_broken_dates(lines: Vec<String>) -> Vec<String> {
+    let piece = |line: &str| {
+        let line = line.trim();
+        !line.is_empty()
+            && line.chars().count() <= 11
+            && line.chars().all(|c| c.is_ascii_digit() || "年月日".contains(c))
+    };
+    let whole = |pieces: &[String]| -> Option<String> {
+        let joined: String = pieces.iter().map(|l| l.trim()).collect();
+        let (year, rest) = joined.split_once('年')?;
+        let (month, day) = rest.split_once('月')?;
+        let day = day.strip_suffix('日')?;
+        let digits = |s: &str, n: std::ops::RangeInclusive<usize>| {
+            n.contains(&s.len()) && s.chars().all(|c| c.is_ascii_digit())
+        };
+        (digits(year, 4..=4) && digits(month, 1..=2) && digits(day, 1..=2) && find_date(&joined).is_some())
+            .then_some(joined)
+    };
+    let mut out: Vec<String> = Vec::with_capacity(lines.len());
+    let mut at = 0;
+    while at < lines.len() {
+        let run = lines[at..].iter().take(8).take_while(|l| piece(l)).count();
+        let date = (2..=run).rev().find_map(|n| whole(&lines[at..at + n]).map(|date| (n, date)));
+        match date {
+            Some((n, date)) => {
+                out.push(date);
+                at += n;
+            }
+            None => {
+                out.push(lines[at].clone());
+                at += 1;
+            }
         }
     }
     out

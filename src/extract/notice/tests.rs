@@ -1461,3 +1461,17 @@ fn a_tenders_phrase_far_down_a_form_a_cell_a_line() {
     text.push_str("报名起止时间\n2021年6月23日至2021年6月29日\n");
     assert_eq!(extract(text.as_bytes(), "cells.txt").kind, NoticeKind::Tender);
 }
+
+#[test]
+fn a_date_broken_at_each_of_words_spans() {
+    // A sign-off's date as a crawler's text of Word's spans, a piece a line.
+    let text = "庚县派出所综合楼装修工程招标公告\n招标人：庚县城市建设投资有限公司\n\
+                庚县城市建设投资有限公司\n20\n21年\n5\n月\n12\n日\n附件：\n1、招标文件.pdf\n";
+    assert_eq!(extract(text.as_bytes(), "spans.txt").published, "2021-05-12".parse().ok());
+    let lines =
+        |text: &[&str]| super::layout::join_broken_dates(text.iter().map(|l| l.to_string()).collect());
+    assert_eq!(lines(&["20", "21年5月12日", "附件："]), ["2021年5月12日", "附件："]);
+    // Figures that make no whole date stay as they are.
+    assert_eq!(lines(&["序号", "1", "2", "12"]).len(), 4);
+    assert_eq!(lines(&["2021年", "5", "月"]).len(), 3);
+}
