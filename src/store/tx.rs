@@ -169,15 +169,15 @@ impl StoreTx<'_> {
             Party::Enterprise(id) => format!("e{id}"),
             Party::Person(id) => format!("p{id}"),
         };
+        let (start, end) = (relation.start.map(|d| d.to_string()), relation.end.map(|d| d.to_string()));
         let key = format!(
             "{from}|{}|{}|{}|{}",
             relation.to,
             relation.kind.as_str(),
             relation.role.as_deref().unwrap_or(""),
-            relation.start.map(|d| d.to_string()).unwrap_or_default()
+            start.as_deref().unwrap_or("")
         );
         let data = serde_json::to_string(relation)?;
-        let (start, end) = (relation.start.map(|d| d.to_string()), relation.end.map(|d| d.to_string()));
         self.upsert_row(
             "SELECT data FROM relations WHERE key = ?1",
             p![key],
