@@ -49,7 +49,7 @@ pub fn find_date(text: &str) -> Option<Date> {
     let mut i = 0;
     while i < chars.len() {
         if chars[i].is_ascii_digit() {
-            if let Some(date) = arabic_date_at(&chars[i..]) {
+            if let Some((date, _)) = arabic_date_at(&chars[i..]) {
                 return Some(date);
             }
             // Skip the rest of this number.
@@ -59,7 +59,7 @@ pub fn find_date(text: &str) -> Option<Date> {
             continue;
         }
         if chinese_digit(chars[i]).is_some() {
-            if let Some(date) = chinese_date_at(&chars[i..]) {
+            if let Some((date, _)) = chinese_date_at(&chars[i..]) {
                 return Some(date);
             }
         }
@@ -79,10 +79,39 @@ fn take_number(chars: &[char], at: &mut usize, max_len: usize) -> Option<u32> {
     chars[start..*at].iter().collect::<String>().parse().ok()
 }
 
-fn arabic_date_at(chars: &[char]) -> Option<Date> {
+/// The date `text` starts with, if it starts with one, and how many characters it takes
+/// (`2021年 5 月 12 日 附件` -> 2021-05-12 in 15; `附件 2021年5月12日` starts with none).
+pub fn date_at_start(text: &str) -> Option<(Date, usize)> {
+    let text = to_ascii_digits(text);
+    let chars: Vec<char> = text.chars().collect();
+    match chars.first() {
+        Some(c) if c.is_ascii_digit() => arabic_date_at(&chars),
+        Some(&c) if chinese_digit(c).is_some() => chinese_date_at(&chars),
+        _ => None,
+    }
+}
+
+fn arabic_date_at(chars: &[char]) -> Option<(Date, usize)> {
     let mut at = 0;
     let year = take_number(chars, &mut at, 4)?;
-    if at != 4 || !(1990..=2100).contains(&year) {
+    // `20 21年`: a year Word's spans broke in two, only ever before its 年.
+    if at == 2 && chars.get(2) == Some(&' ') {
+        let mut rest_at = 3;
+        while chars.get(rest_at) == Some(&' ') {
+            rest_at += 1;
+        }
+        let from = rest_at;
+        if let Some(rest) = take_number(chars, &mut rest_at, 2) {
+            let mut year_sign = rest_at;
+            while chars.get(year_sign) == Some(&' ') {
+                year_sign += 1;
+            }
+            if rest_at - from == 2 && chars.get(year_sign) == Some(&'年') {
+                return arabic_date_after_year(chars, year * 100 + rest, year_sign, '年');
+            }
+        }
+    }
+    if at != 4 {
         return None;
     }
     // `2011 年09月20日`: a space the markup left between the year and its 年.
@@ -98,6 +127,14 @@ fn arabic_date_at(chars: &[char]) -> Option<Date> {
         }
     }
     if !matches!(sep, '年' | '-' | '/' | '.') {
+        return None;
+    }
+    arabic_date_after_year(chars, year, at, sep)
+}
+
+/// The month and day after a year, `at` on the separator `sep` that follows it.
+fn arabic_date_after_year(chars: &[char], year: u32, mut at: usize, sep: char) -> Option<(Date, usize)> {
+    if !(1990..=2100).contains(&year) {
         return None;
     }
     at += 1;
@@ -121,14 +158,22 @@ fn arabic_date_at(chars: &[char]) -> Option<Date> {
         at += 1;
     }
     let day = take_number(chars, &mut at, 2)?;
-    Date::from_ymd_opt(year as i32, month, day)
+    if sep == '年' {
+        while chars.get(at) == Some(&' ') && matches!(chars.get(at + 1), Some(' ' | '日' | '号')) {
+            at += 1;
+        }
+        if matches!(chars.get(at), Some('日' | '号')) {
+            at += 1;
+        }
+    }
+    Some((Date::from_ymd_opt(year as i32, month, day)?, at))
 }
 
-fn chinese_date_at(chars: &[char]) -> Option<Date> {
-    let year_end = chars.iter().position(|&c| c == '年')?;
-    if year_end != 4 {
+fn chinese_date_at(chars: &[char]) -> Option<(Date, usize)> {
+    if chars.get(4) != Some(&'年') {
         return None;
     }
+    let year_end = 4;
     let year: String = chars[..4]
         .iter()
         .map(|&c| char::from_digit(chinese_digit(c).unwrap_or(99), 10).unwrap_or('x'))
@@ -137,7 +182,8 @@ fn chinese_date_at(chars: &[char]) -> Option<Date> {
     let rest: String = chars[year_end + 1..].iter().take(8).collect();
     let (month, rest) = rest.split_once('月')?;
     let (day, _) = rest.split_once(['日', '号'])?;
-    Date::from_ymd_opt(year as i32, chinese_small_number(month)?, chinese_small_number(day)?)
+    let taken = year_end + 1 + month.chars().count() + 1 + day.chars().count() + 1;
+    Some((Date::from_ymd_opt(year as i32, chinese_small_number(month)?, chinese_small_number(day)?)?, taken))
 }
 
 #[cfg(test)]
@@ -154,6 +200,16 @@ mod tests {
         check("2019年7月12日", Some("2019-07-12"));
         check("2019年 7月 12日", Some("2019-07-12"));
         check("2021年 5 月 12 日", Some("2021-05-12"));
+        // A year broken in two by Word's spans, before its 年 only.
+        check("公司 20 21年 5 月 12 日 附件", Some("2021-05-12"));
+        check("第20 21年", None);
+        check("共20 21-5-12", None);
+        let at_start = |text: &str| date_at_start(text).map(|(date, taken)| (date.to_string(), taken));
+        assert_eq!(at_start("2021年5月12日 附件"), Some(("2021-05-12".into(), 10)));
+        assert_eq!(at_start("20 21年 5 月 12 日 附件"), Some(("2021-05-12".into(), 15)));
+        assert_eq!(at_start("2023-8-7 公示"), Some(("2023-08-07".into(), 8)));
+        assert_eq!(at_start("二〇二五年五月六日。"), Some(("2025-05-06".into(), 9)));
+        assert_eq!(date_at_start("附件 2021年5月12日"), None);
         check("于 2011 年09月20日 在", Some("2011-09-20"));
         check("2011 12 05", None);
         check("2019/07/12 10:00", Some("2019-07-12"));

@@ -1465,7 +1465,7 @@ pub(super) fn from_run_in(layout: &Layout, found: &mut Found) {
     // Every such label in one automaton, so that a line is read once for all of them.
     type RunIn = (aho_corasick::AhoCorasick, Vec<(&'static str, Field, f32)>);
     static LABELS: std::sync::LazyLock<RunIn> = std::sync::LazyLock::new(|| {
-        let labels: Vec<(&'static str, Field, f32)> = outright_labels(&[Field::Published], 2.5, 4)
+        let labels: Vec<(&'static str, Field, f32)> = outright_labels(&[Field::Published], 2.0, 4)
             .chain(outright_labels(&[Field::Buyer, Field::Winner, Field::Agency], 3.0, 3))
             // `行政区域`, not `区域`.
             .chain(outright_labels(&[Field::Region], 3.0, 4))
@@ -1487,7 +1487,8 @@ pub(super) fn from_run_in(layout: &Layout, found: &mut Found) {
             let (pos, end) = (found_label.start(), found_label.end());
             if field == Field::Published {
                 let after = folded[end..].trim_start();
-                if !after.starts_with(|c: char| c.is_ascii_digit())
+                // `公示日期 2025年5月6日`, `公示日期 二〇二五年五月六日`.
+                if !after.starts_with(|c: char| c.is_ascii_digit() || "〇○零一二".contains(c))
                     || EARLIER.iter().any(|e| folded[..pos].ends_with(e))
                 {
                     continue;

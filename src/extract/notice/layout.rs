@@ -751,9 +751,12 @@ pub(super) fn unflatten(lines: Vec<String>, rows: &mut Vec<Vec<String>>) -> Vec<
             .flat_map(split_at_lots)
             .collect();
         if at + 1 == count {
-            // The page's last words: `… 联系方式：135… 乙咨询有限公司 2023-09-06`, a sign-off.
-            if let Some(last) = parts.pop() {
-                parts.extend(split_sign_off(last));
+            // The page's last words: `… 联系方式：135… 乙咨询有限公司 2023-09-06`, a sign-off,
+            // the last the line's parts hold.
+            if let Some((k, split)) =
+                parts.iter().enumerate().rev().find_map(|(k, p)| Some((k, split_sign_off(p)?)))
+            {
+                parts.splice(k..=k, split);
             }
         }
         for part in parts {
@@ -843,38 +846,102 @@ fn split_head(line: String) -> Vec<String> {
     out
 }
 
-/// A flattened page's last line split before the sign-off it ends with, the names that sign
-/// (organisations, each a word of its own, or one after its role: `采购机构：甲招标有限公司`) and
-/// the date: `… 联系方式：135… 乙咨询有限公司 2023-09-06` is the text, `乙咨询有限公司` and
-/// `2023-09-06`.
-fn split_sign_off(line: String) -> Vec<String> {
-    let words: Vec<&str> = line.split(' ').collect();
-    let Some((&date, before)) = words.split_last().filter(|(date, _)| super::candidates::is_lone_date(date))
-    else {
-        return vec![line];
-    };
-    let mut names = before
+/// A flattened page's last line split around the sign-off in it: the text before, the names
+/// that sign (organisations, each a word of its own, or one after its role: `采购机构：甲招标有限公司`),
+/// the date (after `日期：` at most), and what the page puts after it (attachments, the site's
+/// furniture). `… 联系方式：135… 乙咨询有限公司 2023-09-06` is the text, `乙咨询有限公司` and
+/// `2023-09-06`; a sign-off may close the contact details instead of names (`… 传真：022-8211
+/// 日期：2025年11月26日 违法违规举报：…` is the text, `日期：2025年11月26日` and `违法违规举报：…`).
+/// None when the line holds no sign-off.
+fn split_sign_off(line: &str) -> Option<Vec<String>> {
+    let (start, end) = sign_off_in(line)?;
+    let words: Vec<&str> = line[..start].trim_end().split(' ').collect();
+    let mut names = words
         .iter()
         .rev()
         .take(3)
         .take_while(|w| !w.contains(['：', ':']) && super::values::is_organisation(w))
         .count();
     // `… 采购机构：甲招标有限公司 2024年11月01日`: a signature that says whose it is.
-    if names == 0
-        && before.last().and_then(|w| w.split_once(['：', ':'])).is_some_and(|(label, name)| {
-            !label.is_empty() && label.chars().count() <= 8 && super::values::is_organisation(name)
-        })
-    {
+    if names == 0 && words.last().is_some_and(|w| signed_by_role(w)) {
         names = 1;
     }
-    if names == 0 || names == before.len() {
-        return vec![line];
+    if names == words.len() {
+        return None;
     }
-    let head = before.len() - names;
-    let mut out = vec![before[..head].join(" ")];
-    out.extend(before[head..].iter().map(|w| w.to_string()));
-    out.push(date.to_string());
-    out
+    let head = words.len() - names;
+    let mut out = vec![words[..head].join(" ")];
+    out.extend(words[head..].iter().map(|w| w.to_string()));
+    out.push(line[start..end].trim().to_string());
+    let after = line[end..].trim();
+    if !after.is_empty() {
+        out.push(after.to_string());
+    }
+    Some(out)
+}
+
+/// Where the last sign-off's date in `line` starts (at its `日期：` if it has one) and ends: a
+/// date a space after the name that signs or the contact details it closes (a telephone, an
+/// address for mail), and before a space or the line's end, not a time or the start of a range.
+fn sign_off_in(line: &str) -> Option<(usize, usize)> {
+    let class = |c: char| match c {
+        '0'..='9' => 1,
+        '〇' | '○' | '零' | '一' | '二' => 2,
+        _ => 0,
+    };
+    let mut last = None;
+    let mut previous = 0;
+    for (i, c) in line.char_indices() {
+        let (class_here, class_before) = (class(c), previous);
+        previous = class(c);
+        if class_here == 0 || class_here == class_before {
+            continue;
+        }
+        let head: String = line[i..].chars().take(24).collect();
+        let Some((_, taken)) = crate::extract::date::date_at_start(&head) else { continue };
+        let end = i + head.chars().take(taken).map(char::len_utf8).sum::<usize>();
+        let after = line[end..].trim_start();
+        let closes = line[end..].is_empty()
+            || line[end..].starts_with([' ', '\u{3000}'])
+                && !after.starts_with(|c: char| c.is_ascii_digit() || "至到起止前~-—".contains(c));
+        if !closes {
+            continue;
+        }
+        let before = &line[..i];
+        let spaced = before.trim_end_matches([' ', '\u{3000}']);
+        let label = ["日期：", "日期:", "时间：", "时间:"].iter().find(|label| spaced.ends_with(*label));
+        let start = match label {
+            Some(label) => spaced.len() - label.len(),
+            None if spaced.len() < before.len() => i,
+            None => continue,
+        };
+        let words = line[..start].trim_end();
+        let last_word = words.rsplit([' ', '\u{3000}']).next().unwrap_or("");
+        if last_word.len() < words.len() && signs(last_word) {
+            last = Some((start, end));
+        }
+    }
+    last
+}
+
+/// Whether the word before a date signs it: a name, a name after its role, or the contact
+/// details a sign-off closes (`传真：022-82116815`, `010-51898566`, `甲@example.com`).
+fn signs(word: &str) -> bool {
+    let value = word.rsplit(['：', ':']).next().unwrap_or(word);
+    let digits = value.chars().filter(|c| c.is_ascii_digit()).count();
+    let phone = digits >= 7 && value.chars().all(|c| c.is_ascii_digit() || "-()（）/、".contains(c));
+    let mail = value.contains('@') && value.contains('.');
+    (!word.contains(['：', ':']) && super::values::is_organisation(word))
+        || signed_by_role(word)
+        || phone
+        || mail
+}
+
+/// `采购机构：甲招标有限公司`: an organisation after a short label.
+fn signed_by_role(word: &str) -> bool {
+    word.split_once(['：', ':']).is_some_and(|(label, name)| {
+        !label.is_empty() && label.chars().count() <= 8 && super::values::is_organisation(name)
+    })
 }
 
 const NUMERALS: &str = "一二三四五六七八九十";

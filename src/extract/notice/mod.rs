@@ -581,9 +581,10 @@ fn title_and_kind(layout: &layout::Layout) -> Titled {
             .map(|t| (t, "body"));
     }
     if title.is_none() {
-        if let Some((_, line)) =
-            early.iter().take(3).find(|(_, l)| is_title_like(l) && !labels::ends_as_a_label(l))
-        {
+        // Not a name alone: on a page flattened into one line, the sign-off's names come next.
+        if let Some((_, line)) = early.iter().take(3).find(|(_, l)| {
+            is_title_like(l) && !labels::ends_as_a_label(l) && !values::is_organisation(l.trim())
+        }) {
             title = Some((without_site_name(without_trailing_date(line)), "body"));
         }
     }

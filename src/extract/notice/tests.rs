@@ -1475,3 +1475,41 @@ fn a_date_broken_at_each_of_words_spans() {
     assert_eq!(lines(&["序号", "1", "2", "12"]).len(), 4);
     assert_eq!(lines(&["2021年", "5", "月"]).len(), 3);
 }
+
+#[test]
+fn a_sign_off_inside_a_flattened_page() {
+    // A page a crawler flattened into a few long lines: the sign-off's date follows the names
+    // that sign it, or the contact details it closes, a space apart, with attachments or the
+    // site's furniture after it; the deadline's date earlier on follows no name.
+    let signed = "辛县综合楼装修工程招标公告\n1、招标条件 本工程已批准建设。\n\
+                  2、投标截止时间为： 2021年 6 月 9 日 09 时 30 分。 联系人：王工 传真： 0577-64798998 \
+                  辛县城市建设投资有限公司 壬工程管理有限公司 20 21年 5 月 12 日 附件： 1、招标文件.pdf\n";
+    let page = extract(signed.as_bytes(), "flat.txt");
+    assert_eq!(page.published, "2021-05-12".parse().ok());
+    // The names that sign are the page's parties, the agency among them; neither is its title.
+    assert_eq!(page.agency.as_deref(), Some("壬工程管理有限公司"));
+    assert_eq!(page.title.as_deref(), Some("辛县综合楼装修工程招标公告"));
+    let one_line = "招标公告 编号： A3303270480001356001001 1. 招标条件 本工程已批准建设。 \
+                    联系人：王工 辛县城市建设投资有限公司 壬工程管理有限公司 2021年5月12日\n";
+    let page = extract(one_line.as_bytes(), "flat.txt");
+    assert_eq!((page.title.as_deref(), page.published), (Some("招标公告"), "2021-05-12".parse().ok()));
+    let contact = "癸厂房改造项目施工招标公告\n1、招标条件 本项目已批准建设。\n\
+                   2、递交截止时间为：2025年12月17日09时30分 电话：022-82116815 传真：022-82116815 \
+                   日期：2025年11月26日 违法违规举报： 监督部门\n";
+    assert_eq!(extract(contact.as_bytes(), "flat.txt").published, "2025-11-26".parse().ok());
+    // A date in the body, after a label rather than a name, signs nothing.
+    let unsigned =
+        "子项目招标公告\n1、招标条件 本项目已批准建设。\n2、投标截止时间： 2021年6月9日 地点：丑县\n";
+    assert_eq!(extract(unsigned.as_bytes(), "flat.txt").published, None);
+    // Nor does the start of a period after a name.
+    let period = "子项目招标公告\n1、招标条件 本项目已批准建设。\n2、服务期 丑物业管理有限公司 2021年6月9日 至 2022年6月8日\n";
+    assert_eq!(extract(period.as_bytes(), "flat.txt").published, None);
+}
+
+#[test]
+fn a_publicity_date_run_into_its_label_in_chinese_numerals() {
+    // A form flattened with its cells a space apart, the date written out.
+    let text = "寅县供水管网改造中标结果公示 招标人 寅县水利局 中标人 卯建设集团有限公司 \
+                公示日期 二〇二五年五月六日\n";
+    assert_eq!(extract(text.as_bytes(), "flat.txt").published, "2025-05-06".parse().ok());
+}
