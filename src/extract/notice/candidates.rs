@@ -1466,10 +1466,11 @@ pub(super) fn from_run_in(layout: &Layout, found: &mut Found) {
     type RunIn = (aho_corasick::AhoCorasick, Vec<(&'static str, Field, f32)>);
     static LABELS: std::sync::LazyLock<RunIn> = std::sync::LazyLock::new(|| {
         let labels: Vec<(&'static str, Field, f32)> = outright_labels(&[Field::Published], 2.0, 4)
-            .chain(outright_labels(&[Field::Buyer, Field::Winner, Field::Agency], 3.0, 3))
+            .chain(outright_labels(&[Field::Buyer, Field::Winner, Field::Agency], 2.2, 3))
             // `行政区域`, not `区域`.
             .chain(outright_labels(&[Field::Region], 3.0, 4))
             .chain(outright_labels(&[Field::Amount, Field::Budget], 3.0, 3))
+            .chain(outright_labels(&[Field::Code], 2.5, 4))
             .collect();
         let automaton = aho_corasick::AhoCorasick::new(labels.iter().map(|(text, _, _)| *text))
             .expect("the labels make an automaton");
@@ -1484,7 +1485,7 @@ pub(super) fn from_run_in(layout: &Layout, found: &mut Found) {
         let (mut folded_at, mut line_at) = (0, 0);
         for found_label in automaton.find_overlapping_iter(folded) {
             let (label, field, strength) = labels[found_label.pattern().as_usize()];
-            let (pos, end) = (found_label.start(), found_label.end());
+            let (pos, mut end) = (found_label.start(), found_label.end());
             if field == Field::Published {
                 let after = folded[end..].trim_start();
                 // `公示日期 2025年5月6日`, `公示日期 二〇二五年五月六日`.
@@ -1518,6 +1519,10 @@ pub(super) fn from_run_in(layout: &Layout, found: &mut Found) {
             if !starts_item && field != Field::Region {
                 continue;
             }
+            // `建设单位（盖章） 甲公司`: a form's note on how its cell is signed.
+            if matches!(field, Field::Buyer | Field::Winner | Field::Agency) {
+                end += signing_note(&folded[end..]);
+            }
             if end < folded_at {
                 (folded_at, line_at) = (0, 0);
             }
@@ -1541,6 +1546,15 @@ pub(super) fn from_run_in(layout: &Layout, found: &mut Found) {
                 if let Some(region) = region_before_next_label(&rest) {
                     found.offer(field, strength - 0.9, None, label, &region, How::Label, at, line);
                 }
+            } else if field == Field::Code {
+                // `项目编号 NH20210622002 信息类别 设备 …`: a flattened form's label, a space, the
+                // code.
+                let code = rest.strip_prefix(' ').map(|r| r.trim_start().split(' ').next().unwrap_or(""));
+                if let Some(code) =
+                    code.filter(|c| c.chars().any(|c| c.is_ascii_digit()) && !c.chars().any(is_han))
+                {
+                    found.offer(field, strength - 0.8, None, label, code, How::Label, at, line);
+                }
             } else if folded[end..].starts_with(' ') {
                 // `中标单位 甲科技股份有限公司 项目经理…`: the label, a space, the name.
                 let name = rest.trim_start().split([' ', '，', '。', '；']).next().unwrap_or("");
@@ -1558,6 +1572,19 @@ pub(super) fn from_run_in(layout: &Layout, found: &mut Found) {
                 found.offer(field, strength - 0.9, None, label, name, How::Label, at, line);
             }
         }
+    }
+}
+
+/// How many bytes of `text` a note on how a form's cell is signed takes (`（盖章）`, `(公章)`,
+/// `（签字盖章）`), 0 when it starts with none.
+fn signing_note(text: &str) -> usize {
+    let Some(inner) = text.strip_prefix(['(', '（']) else { return 0 };
+    let Some(close) = inner.find([')', '）']) else { return 0 };
+    let note = &inner[..close];
+    if note.ends_with('章') && note.chars().count() <= 4 {
+        text.len() - inner.len() + close + inner[close..].chars().next().map_or(0, char::len_utf8)
+    } else {
+        0
     }
 }
 

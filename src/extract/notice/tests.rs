@@ -1513,3 +1513,18 @@ fn a_publicity_date_run_into_its_label_in_chinese_numerals() {
                 公示日期 二〇二五年五月六日\n";
     assert_eq!(extract(text.as_bytes(), "flat.txt").published, "2025-05-06".parse().ok());
 }
+
+#[test]
+fn a_form_flattened_into_a_line_of_labels_and_values() {
+    // A crawler's text of a form: each cell a space apart, labels spaced out to fill their
+    // cells, a note on how a cell is signed after its label.
+    let text = "己大厦电梯采购及安装项目 【 信息发布时间：2021-06-22 阅读次数：233】 \
+                午区公共资源交易中心工程信息发布表 项 目 编 号 NH20210622002 信 息 类 别 设备 \
+                工 程 名 称 己大厦电梯采购及安装项目 建设单位（盖章） 午市富华投资有限公司 \
+                招标代理机构（盖章） 未建设咨询有限公司 总 投 资 75万元 报名起止时间 2021年6月23日\n";
+    let page = extract(text.as_bytes(), "form.txt");
+    assert_eq!(page.project_code.as_deref(), Some("NH20210622002"));
+    assert_eq!(page.buyer.as_deref(), Some("午市富华投资有限公司"));
+    assert_eq!(page.agency.as_deref(), Some("未建设咨询有限公司"));
+    assert_eq!(page.published, "2021-06-22".parse().ok());
+}
