@@ -625,6 +625,17 @@ fn title_and_kind(layout: &layout::Layout) -> Titled {
             }
         }
     }
+    // A page flattened into a few lines keeps its heading as a word of its own among the first
+    // (`… 甲道路工程 发包公告 甲道路工程经主管部门同意建设…`).
+    let heading_word =
+        early.iter().take(3).flat_map(|(_, l)| l.split_whitespace().take(60)).find(|w| {
+            w.chars().count() >= 4 && is_bare_kind(w) && is_heading_of_a_notice(w) && !w.contains(">")
+        });
+    if let Some(word) = heading_word {
+        if let Some(kind) = stated_kind(word) {
+            return Titled { title, title_how, kind, kind_how: "heading", kind_text: word.to_string() };
+        }
+    }
     let (kind, kind_text) = kind_from_body(layout);
     Titled { title, title_how, kind, kind_how: "body", kind_text }
 }
@@ -711,7 +722,11 @@ fn kind_from_body(layout: &layout::Layout) -> (NoticeKind, String) {
             .min_by_key(|(at, _, _)| *at)
             .map(|(_, p, k)| (k, p.to_string()))
     };
-    if let Some(found) = earliest(&text_of(15, 0), false) {
+    // A page's opening says what it is: the first 15 lines, at most as far as their first
+    // 1,200 characters go (a page flattened into a few lines has its rules, `拟中标人…`, within
+    // 15 of them).
+    let opening: String = text_of(15, 0).chars().take(1200).collect();
+    if let Some(found) = earliest(&opening, false) {
         return found;
     }
     let winner_label =

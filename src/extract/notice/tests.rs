@@ -1528,3 +1528,23 @@ fn a_form_flattened_into_a_line_of_labels_and_values() {
     assert_eq!(page.agency.as_deref(), Some("未建设咨询有限公司"));
     assert_eq!(page.published, "2021-06-22".parse().ok());
 }
+
+#[test]
+fn a_flattened_pages_heading_among_its_words_says_its_kind() {
+    // The heading survives as a word of its own; the rules further on speak of candidates.
+    let text = "申县城山路道路工程施工 【信息时间： 2021/5/11 阅读次数： 422 】 【我要打印】 \
+                申县城山路道路工程 发包公告 申县城山路道路工程经主管部门同意建设。建设地址位于申县\
+                和平镇，建设规模为道路长约820米，宽12米，计划工期180日历天，资金来源为政府投资，\
+                现对该工程施工进行发包。 中标候选人公示期满后发出中标通知书。\n";
+    assert_eq!(extract(text.as_bytes(), "heading.txt").kind, NoticeKind::Tender);
+}
+
+#[test]
+fn a_candidates_phrase_deep_in_a_flattened_tender_says_nothing_of_its_kind() {
+    // A tender flattened into a few lines: its conditions first, a rule that speaks of the
+    // proposed winner some 1,500 characters on.
+    let mut text = String::from("LYSG2021-069-048 1. 招标条件 酉县山洪沟防洪治理工程已批准建设。");
+    text.push_str(&"投标人须具备水利水电工程施工总承包三级及以上资质，".repeat(60));
+    text.push_str("招标人在定标前将查询拟中标人的信用记录。\n");
+    assert_eq!(extract(text.as_bytes(), "rules.txt").kind, NoticeKind::Tender);
+}
