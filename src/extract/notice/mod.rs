@@ -182,6 +182,12 @@ const NOTICE_NOUNS: &[&str] = &[
 ];
 
 fn is_heading_of_a_notice(line: &str) -> bool {
+    // `中标价(元) 14408342.2 公示开始时间 2023-8-7`: a form's cells, a figure and a date among
+    // them, are no heading.
+    let figure = |w: &str| w.len() >= 5 && w.chars().all(|c| c.is_ascii_digit() || ",.-/".contains(c));
+    if line.split_whitespace().any(figure) {
+        return false;
+    }
     let t: String = fold(line).chars().filter(|c| !c.is_whitespace()).collect();
     t.chars().count() <= 100
         && layout::section_marker(&t.chars().take(4).collect::<Vec<_>>()).is_none()
@@ -604,6 +610,24 @@ fn title_and_kind(layout: &layout::Layout) -> Titled {
             .or_else(|| early.iter().take(3).find_map(|(_, l)| title_run_into(l)))
             .map(|t| (t, "body"));
     }
+    // A page flattened into a few lines keeps its heading as a word of its own among the first
+    // (`… 甲道路工程 发包公告 甲道路工程经主管部门同意建设…`), the project's name the word before
+    // it if that reads as one (`… 中标人 甲铁路乙批次采购 中标结果公告 招标编号：…`).
+    let flattened = early.iter().take(3).find_map(|(_, l)| {
+        let words: Vec<&str> = l.split_whitespace().take(60).collect();
+        let k = words.iter().position(|w| {
+            w.chars().count() >= 4 && is_bare_kind(w) && is_heading_of_a_notice(w) && !w.contains('>')
+        })?;
+        let project = k
+            .checked_sub(1)
+            .map(|p| words[p])
+            .filter(|p| is_title_like(p) && stated_kind(p).is_none() && labels::classify_label(p).is_none());
+        let title = project.map_or_else(|| words[k].to_string(), |p| format!("{p} {}", words[k]));
+        Some((words[k].to_string(), title))
+    });
+    if title.is_none() {
+        title = flattened.as_ref().map(|(_, t)| (t.clone(), "body"));
+    }
     let (title, title_how) = match title {
         Some((t, how)) => (Some(t), how),
         None => (None, ""),
@@ -625,15 +649,9 @@ fn title_and_kind(layout: &layout::Layout) -> Titled {
             }
         }
     }
-    // A page flattened into a few lines keeps its heading as a word of its own among the first
-    // (`… 甲道路工程 发包公告 甲道路工程经主管部门同意建设…`).
-    let heading_word =
-        early.iter().take(3).flat_map(|(_, l)| l.split_whitespace().take(60)).find(|w| {
-            w.chars().count() >= 4 && is_bare_kind(w) && is_heading_of_a_notice(w) && !w.contains(">")
-        });
-    if let Some(word) = heading_word {
+    if let Some((word, _)) = &flattened {
         if let Some(kind) = stated_kind(word) {
-            return Titled { title, title_how, kind, kind_how: "heading", kind_text: word.to_string() };
+            return Titled { title, title_how, kind, kind_how: "heading", kind_text: word.clone() };
         }
     }
     let (kind, kind_text) = kind_from_body(layout);

@@ -1537,6 +1537,19 @@ fn a_flattened_pages_heading_among_its_words_says_its_kind() {
                 和平镇，建设规模为道路长约820米，宽12米，计划工期180日历天，资金来源为政府投资，\
                 现对该工程施工进行发包。 中标候选人公示期满后发出中标通知书。\n";
     assert_eq!(extract(text.as_bytes(), "heading.txt").kind, NoticeKind::Tender);
+    // With no title before the site's bar, the heading and the project's name before it are
+    // the title; a code before it is none of it. A form's cells that name a figure and a date
+    // (`中标价(元) 14408342.2 公示开始时间 2023-8-7`) are no heading.
+    let award = "工程编号 T0WZ202300505-P02 建设单位名称 工程名称 戌铁路甲供物资第五批次采购 中标人 \
+                 戌铁路甲供物资第五批次采购 中标结果公告 招标编号： T0WZ202300505 戌铁路甲供物资第五批次采购 \
+                 的招标中标候选人公示已结束。现就本次招标的中标结果公示如下： 一、中标人 亥光电科技有限公司 中标价（元）： 14408342.2\n\
+                 二、联系方式 传真/邮箱： 029-82159987 日期：2023年08月07日 中标价(元) 14408342.2 公示开始时间 2023-8-7\n";
+    let page = extract(award.as_bytes(), "form.txt");
+    assert_eq!(page.title.as_deref(), Some("戌铁路甲供物资第五批次采购 中标结果公告"));
+    assert_eq!((page.kind, page.published), (NoticeKind::Award, "2023-08-07".parse().ok()));
+    let coded = "招标备案号：JS1201142025114017 招标项目编号：I120000540500019B007 施工招标公告\n\
+                 1、招标条件 本招标项目亥厂房提升改造项目已由亥区行政审批局批准建设，招标人为亥园区管理有限公司。\n";
+    assert_eq!(extract(coded.as_bytes(), "coded.txt").title.as_deref(), Some("施工招标公告"));
 }
 
 #[test]
