@@ -1542,8 +1542,14 @@ pub(super) fn from_run_in(layout: &Layout, found: &mut Found) {
                     found.offer(field, strength - 0.8, unit, label, figure, How::Label, at, line);
                 }
             } else if field == Field::Region {
-                // `行政区域辽宁省公告时间…`: the divisions, then the next label.
-                if let Some(region) = region_before_next_label(&rest) {
+                // `行政区域辽宁省公告时间…`: the divisions, then the next label; or a space apart,
+                // a word of nothing but the divisions (`行政区域 贵州省 公告时间 …`).
+                let spaced = rest.strip_prefix(' ').and_then(|after| after.trim_start().split(' ').next());
+                let region = match spaced {
+                    Some(word) => Some(region_divisions(word)).filter(|r| r.len() >= 6 && r == word),
+                    None => region_before_next_label(&rest),
+                };
+                if let Some(region) = region {
                     found.offer(field, strength - 0.9, None, label, &region, How::Label, at, line);
                 }
             } else if field == Field::Code {

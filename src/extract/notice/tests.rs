@@ -1561,3 +1561,15 @@ fn a_candidates_phrase_deep_in_a_flattened_tender_says_nothing_of_its_kind() {
     text.push_str("招标人在定标前将查询拟中标人的信用记录。\n");
     assert_eq!(extract(text.as_bytes(), "rules.txt").kind, NoticeKind::Tender);
 }
+
+#[test]
+fn a_region_a_space_after_its_label_in_a_flattened_summary() {
+    // A procurement site's summary box flattened: each cell a space apart.
+    let text = "午乡太阳能路灯采购中标（成交）结果公告 品目 采购单位 午乡人民政府 行政区域 贵州省 \
+                公告时间 2025年06月27日 17:52 评审专家名单 赵甲、钱乙 总中标金额 ￥56.98万元\n\
+                一、项目编号：LKZX2025-CG013\n";
+    assert_eq!(extract(text.as_bytes(), "summary.txt").region.as_deref(), Some("贵州省"));
+    // A word that is more than divisions is no region.
+    let text = text.replace("行政区域 贵州省 ", "行政区域 贵州省电网 ");
+    assert_eq!(extract(text.as_bytes(), "summary.txt").region, None);
+}
