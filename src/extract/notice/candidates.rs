@@ -1606,6 +1606,13 @@ fn figure_after_gap(rest: &str) -> Option<(Option<Unit>, &str)> {
         rest = inner[close..].trim_start_matches([')', '）']).trim_start();
     }
     let figure = rest.split(' ').next()?;
+    // ` 大写：贰仟零伍拾万元整`: the sum in words, its own unit.
+    if let Some(words) = figure.strip_prefix("大写").map(|w| w.trim_start_matches(['：', ':'])) {
+        let numerals = words.trim_end_matches('整').trim_end_matches('元');
+        let in_words =
+            !numerals.is_empty() && numerals.chars().all(|c| "零壹贰叁肆伍陆柒捌玖拾佰仟万亿圆".contains(c));
+        return (in_words && words.contains(['元', '圆'])).then_some((unit, words));
+    }
     let digits = figure.chars().take_while(|c| c.is_ascii_digit() || ",.".contains(*c)).count();
     let tail = &figure[digits..];
     (digits > 0

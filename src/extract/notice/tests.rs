@@ -1507,11 +1507,14 @@ fn a_sign_off_inside_a_flattened_page() {
 }
 
 #[test]
-fn a_publicity_date_run_into_its_label_in_chinese_numerals() {
+fn a_flattened_forms_date_and_sum_in_chinese_numerals() {
     // A form flattened with its cells a space apart, the date written out.
     let text = "寅县供水管网改造中标结果公示 招标人 寅县水利局 中标人 卯建设集团有限公司 \
-                公示日期 二〇二五年五月六日\n";
-    assert_eq!(extract(text.as_bytes(), "flat.txt").published, "2025-05-06".parse().ok());
+                中标价 大写：贰仟零伍拾万元整 下浮率 3.5% 公示日期 二〇二五年五月六日\n";
+    let page = extract(text.as_bytes(), "flat.txt");
+    assert_eq!(page.published, "2025-05-06".parse().ok());
+    // The sum in words a space after its label, its own unit.
+    assert_eq!(page.amount, Some(20_500_000.0));
 }
 
 #[test]
