@@ -182,9 +182,13 @@ const NOTICE_NOUNS: &[&str] = &[
 ];
 
 fn is_heading_of_a_notice(line: &str) -> bool {
-    // `中标价(元) 14408342.2 公示开始时间 2023-8-7`: a form's cells, a figure and a date among
-    // them, are no heading.
-    let figure = |w: &str| w.len() >= 5 && w.chars().all(|c| c.is_ascii_digit() || ",.-/".contains(c));
+    // `中标价(元) 14408342.2 公示开始时间 2023-8-7`: a form's cells, a figure or a date among
+    // them, are no heading (a year or a span of years, `2021-2022`, may be in one).
+    let figure = |w: &str| {
+        let digits = w.chars().filter(char::is_ascii_digit).count();
+        digits >= 5 && w.chars().all(|c| c.is_ascii_digit() || ",.".contains(c))
+            || candidates::is_lone_date(w)
+    };
     if line.split_whitespace().any(figure) {
         return false;
     }

@@ -1553,6 +1553,10 @@ fn a_flattened_pages_heading_among_its_words_says_its_kind() {
     let coded = "招标备案号：JS1201142025114017 招标项目编号：I120000540500019B007 施工招标公告\n\
                  1、招标条件 本招标项目亥厂房提升改造项目已由亥区行政审批局批准建设，招标人为亥园区管理有限公司。\n";
     assert_eq!(extract(coded.as_bytes(), "coded.txt").title.as_deref(), Some("施工招标公告"));
+    // A span of years as a word of its own leaves a heading one; a figure or a date does not.
+    assert!(super::is_heading_of_a_notice("戌县中学 2021-2022 学年教学设备采购中标公告"));
+    assert!(!super::is_heading_of_a_notice("中标价(元) 14408342.2 公示开始时间 2023-8-7"));
+    assert!(!super::is_heading_of_a_notice("戌县中学设备采购中标公告 2023-8-7"));
 }
 
 #[test]
