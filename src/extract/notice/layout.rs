@@ -2,7 +2,7 @@
 //! the template marks (`h1`–`h3`, elements whose id or class names a title), table rows as
 //! cells, and the text as lines (cells within a line separated by tabs).
 
-use crate::extract::date::find_date;
+use crate::extract::date::date_at_start;
 use crate::extract::normalize::is_han;
 use scraper::{ElementRef, Node};
 
@@ -119,16 +119,11 @@ pub(super) fn join_broken_dates(lines: Vec<String>) -> Vec<String> {
             && line.chars().count() <= 11
             && line.chars().all(|c| c.is_ascii_digit() || "年月日".contains(c))
     };
+    // The pieces joined are a date to their last character, its 日 included.
     let whole = |pieces: &[String]| -> Option<String> {
         let joined: String = pieces.iter().map(|l| l.trim()).collect();
-        let (year, rest) = joined.split_once('年')?;
-        let (month, day) = rest.split_once('月')?;
-        let day = day.strip_suffix('日')?;
-        let digits = |s: &str, n: std::ops::RangeInclusive<usize>| {
-            n.contains(&s.len()) && s.chars().all(|c| c.is_ascii_digit())
-        };
-        (digits(year, 4..=4) && digits(month, 1..=2) && digits(day, 1..=2) && find_date(&joined).is_some())
-            .then_some(joined)
+        let taken = date_at_start(&joined).map(|(_, taken)| taken);
+        (joined.ends_with('日') && taken == Some(joined.chars().count())).then_some(joined)
     };
     let mut out: Vec<String> = Vec::with_capacity(lines.len());
     let mut at = 0;
@@ -898,7 +893,7 @@ fn sign_off_in(line: &str) -> Option<(usize, usize)> {
             continue;
         }
         let head: String = line[i..].chars().take(24).collect();
-        let Some((_, taken)) = crate::extract::date::date_at_start(&head) else { continue };
+        let Some((_, taken)) = date_at_start(&head) else { continue };
         let end = i + head.chars().take(taken).map(char::len_utf8).sum::<usize>();
         let after = line[end..].trim_start();
         let closes = line[end..].is_empty()
