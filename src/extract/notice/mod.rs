@@ -617,20 +617,22 @@ fn title_and_kind(layout: &layout::Layout) -> Titled {
     // A page flattened into a few lines keeps its heading as a word of its own among the first
     // (`… 甲道路工程 发包公告 甲道路工程经主管部门同意建设…`), the project's name the word before
     // it if that reads as one (`… 中标人 甲铁路乙批次采购 中标结果公告 招标编号：…`).
-    let flattened = early.iter().take(3).find_map(|(_, l)| {
-        let words: Vec<&str> = l.split_whitespace().take(60).collect();
-        let k = words.iter().position(|w| {
-            w.chars().count() >= 4 && is_bare_kind(w) && is_heading_of_a_notice(w) && !w.contains('>')
-        })?;
-        let project = k
-            .checked_sub(1)
-            .map(|p| words[p])
-            .filter(|p| is_title_like(p) && stated_kind(p).is_none() && labels::classify_label(p).is_none());
-        let title = project.map_or_else(|| words[k].to_string(), |p| format!("{p} {}", words[k]));
-        Some((words[k].to_string(), title))
-    });
+    // Read only when a title or the kind is still wanting: most pages have both by now.
+    let flattened = || {
+        early.iter().take(3).find_map(|(_, l)| {
+            let words: Vec<&str> = l.split_whitespace().take(60).collect();
+            let k = words.iter().position(|w| {
+                w.chars().count() >= 4 && is_bare_kind(w) && is_heading_of_a_notice(w) && !w.contains('>')
+            })?;
+            let project = k.checked_sub(1).map(|p| words[p]).filter(|p| {
+                is_title_like(p) && stated_kind(p).is_none() && labels::classify_label(p).is_none()
+            });
+            let title = project.map_or_else(|| words[k].to_string(), |p| format!("{p} {}", words[k]));
+            Some((words[k].to_string(), title))
+        })
+    };
     if title.is_none() {
-        title = flattened.as_ref().map(|(_, t)| (t.clone(), "body"));
+        title = flattened().map(|(_, t)| (t, "body"));
     }
     let (title, title_how) = match title {
         Some((t, how)) => (Some(t), how),
@@ -653,9 +655,10 @@ fn title_and_kind(layout: &layout::Layout) -> Titled {
             }
         }
     }
-    if let Some((word, _)) = &flattened {
-        if let Some(kind) = stated_kind(word) {
-            return Titled { title, title_how, kind, kind_how: "heading", kind_text: word.clone() };
+    // A title the heading gave has said the kind above: the scan runs once at most.
+    if let Some((word, _)) = flattened() {
+        if let Some(kind) = stated_kind(&word) {
+            return Titled { title, title_how, kind, kind_how: "heading", kind_text: word };
         }
     }
     let (kind, kind_text) = kind_from_body(layout);
